@@ -1,0 +1,10 @@
+// 128-bit integers for exact fixed-point products (GCC/Clang extension, marked so -Wpedantic accepts it).
+#ifndef TEMPUS_CORE_TIME_INT128_H_
+#define TEMPUS_CORE_TIME_INT128_H_
+
+namespace tempus::core {
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+}  // namespace tempus::core
+
+#endif  // TEMPUS_CORE_TIME_INT128_H_
