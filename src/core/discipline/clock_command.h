@@ -1,0 +1,42 @@
+// ClockCommand: what the core asks a clock to do. The core never touches a clock; the engine
+// hands each command to its engine::Clock (system, observe, virtual or simulated).
+//
+// Sign convention (as chrony's): a positive offset moves the clock forward. Value types.
+#ifndef TEMPUS_CORE_DISCIPLINE_CLOCK_COMMAND_H_
+#define TEMPUS_CORE_DISCIPLINE_CLOCK_COMMAND_H_
+
+#include <variant>
+
+#include "core/time/ntp_duration.h"
+#include "core/wire/leap.h"
+
+namespace tempus::core {
+
+// Jump the clock by `offset` at once (ntpd's step, ntpdate -b).
+struct StepClock {
+  NtpDuration offset;
+};
+
+// Move the clock by `offset` gradually, at the clock's bounded slew rate (ntpdate -B, adjtime()).
+struct SlewClock {
+  NtpDuration offset;
+};
+
+// Set the clock's frequency correction, in parts per million; positive runs the clock faster.
+struct SetFrequency {
+  double freq_ppm = 0.0;
+};
+
+// Tell the clock (and through it the kernel) the sync state, error bounds and pending leap.
+struct SetSyncStatus {
+  bool synchronized = false;
+  Leap leap = Leap::kNoWarning;
+  NtpDuration max_error;  // root distance
+  NtpDuration est_error;  // system jitter
+};
+
+using ClockCommand = std::variant<StepClock, SlewClock, SetFrequency, SetSyncStatus>;
+
+}  // namespace tempus::core
+
+#endif  // TEMPUS_CORE_DISCIPLINE_CLOCK_COMMAND_H_

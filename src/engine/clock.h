@@ -1,0 +1,44 @@
+// engine::Clock: the only way the engine reads or steers time.
+//
+// Implementations: clock::SystemClock (the kernel clock; the only code allowed to change it),
+// clock::ObserveClock (reads the kernel clock, never steers), clock::VirtualClock (a software clock
+// over CLOCK_MONOTONIC with its own offset and frequency, for tests, the demo and benchmarks), and
+// the simulator's clock. Every timestamp the daemon sends or compares comes from its Clock.
+// Not thread-safe: owned and used by the engine's single timing thread.
+#ifndef TEMPUS_ENGINE_CLOCK_H_
+#define TEMPUS_ENGINE_CLOCK_H_
+
+#include <string_view>
+
+#include "core/discipline/clock_command.h"
+#include "core/result.h"
+#include "core/time/mono_time.h"
+#include "core/time/unix_time.h"
+#include "engine/sys_error.h"
+
+namespace tempus::engine {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+
+  // The time this clock says now.
+  virtual core::UnixTime Now() = 0;
+  // A monotonic reading for timers and intervals; never stepped or slewed.
+  virtual core::MonoTime Mono() = 0;
+  // Maps a kernel software receive timestamp (CLOCK_REALTIME, from SO_TIMESTAMPING) to this
+  // clock's time scale. Identity for clocks that are the kernel clock.
+  virtual core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) = 0;
+  // Carries out a command of the discipline. Observe clocks accept and ignore steering.
+  [[nodiscard]] virtual Result<void, SysError> Apply(const core::ClockCommand& command) = 0;
+  // The frequency correction in effect, in ppm (what SetFrequency last set).
+  virtual double FrequencyPpm() const = 0;
+  // "system", "observe", "virtual" or "sim".
+  virtual std::string_view Kind() const = 0;
+  // log2 of the clock's reading resolution in seconds (the packet's precision field).
+  virtual int PrecisionLog2() const = 0;
+};
+
+}  // namespace tempus::engine
+
+#endif  // TEMPUS_ENGINE_CLOCK_H_
