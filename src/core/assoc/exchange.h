@@ -57,9 +57,11 @@ struct ReplyRejection {
   DecodeError decode_error = DecodeError::kTooShort;  // when error == kMalformed
 };
 
-// Writes a 48-byte NTPv4 client request with `transmit_cookie` as transmit timestamp, all other
-// timestamps zero. REQUIRES: out.size() >= kHeaderSize. Returns kHeaderSize.
-size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<uint8_t> out);
+// Writes a 48-byte client request (mode 3, version `version`, NTPv4 by default) with
+// `transmit_cookie` as transmit timestamp, all other timestamps zero.
+// REQUIRES: out.size() >= kHeaderSize; 1 <= version <= 4. Returns kHeaderSize.
+size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<uint8_t> out,
+                          uint8_t version = kNtpVersion);
 
 // Checks `reply` against the request sent with `transmit_cookie` at local time `t1`, received at
 // local time `t4`, and computes the measurement. `local_precision_log2` is this clock's precision.
