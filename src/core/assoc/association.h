@@ -18,7 +18,7 @@
 //     none means no limit);
 //   - unreachable: each poll after one with an empty register raises it by one (backing off to
 //     maxpoll, as ntpd does); when a reply returns, `own` restarts at the floor.
-// Polls are spaced 2^hpoll s plus a random [0, 1/8) of that, from the last request sent.
+// Polls are spaced 2^hpoll s plus a random fraction of it (at most 1/8), from the last request.
 // Replies: test 1 (duplicate), test 2 (origin = the cookie of the request outstanding), one reply
 // per request, then ProcessReply (tests 3, 6, 7, KoD). A reply from an unsynchronized server
 // (tests 6, 7) consumes the cookie and counts for reach but yields no measurement. KoD RATE raises
@@ -50,7 +50,7 @@ class Association {
  public:
   static constexpr int kBurstCount = 8;  // requests per burst (ntpd's iburst/burst)
   static constexpr NtpDuration kBurstSpacing = NtpDuration::FromWholeSeconds(2);
-  static constexpr double kPollJitterFraction = 0.125;  // a poll waits 2^hpoll × [1, 1.125)
+  static constexpr double kPollJitterFraction = 0.125;  // a poll waits 2^hpoll × [1, 1.125]
 
   // REQUIRES: `config` came out of ValidateAssociationConfig (client mode). `random` outlives
   // this. `local_precision_log2` is the local clock's precision (sys.precision, log2 s).

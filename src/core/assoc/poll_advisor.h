@@ -6,7 +6,8 @@
 // each sample, so a difference within it says nothing). A consistent sample adds 1 to a counter,
 // an inconsistent one subtracts 2; at +kLimit the advice is "poll up", at -kLimit "poll down", and
 // the counter restarts from 0. Jitter is the RMS of successive offset differences, averaged with
-// weight 1/4 (updated after the test, so a jump cannot widen its own gate).
+// weight 1/4 (updated after the test, so a jump cannot widen its own gate). A noisy but steady
+// source is consistent with its own jitter; only jumps beyond it shrink the poll.
 // Value type; thread-compatible.
 #ifndef TEMPUS_CORE_ASSOC_POLL_ADVISOR_H_
 #define TEMPUS_CORE_ASSOC_POLL_ADVISOR_H_
