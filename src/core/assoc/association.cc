@@ -272,9 +272,17 @@ void Association::HandleKiss(KissCode code, const Header& reply, MonoTime now, A
       return;
     case KissCode::kNone:
     case KissCode::kNtsNak:
-    case KissCode::kOther:
-      stats_.Count(AssocReject::kKissOther);
+    case KissCode::kOther: {
+      // No protocol meaning (§7.4), but the server did answer this request: an unsynchronized
+      // server sends stratum 0 with INIT or STEP (MAXSTRAT goes out as 0), and ntpd reads that as
+      // stratum 16, which fails test 6 yet counts for reach.
+      const PollExp poll_before = hpoll_;
+      ConsumeCookie(reply);
+      MarkAnswered(now, out);
+      if (hpoll_ != poll_before) Reschedule(now, now, out);
+      stats_.Count(reply.leap == Leap::kUnsynchronized ? AssocReject::kUnsynchronized : AssocReject::kKissOther);
       return;
+    }
   }
 }
 

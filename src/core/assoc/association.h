@@ -23,7 +23,8 @@
 // per request, then ProcessReply (tests 3, 6, 7, KoD). A reply from an unsynchronized server
 // (tests 6, 7) consumes the cookie and counts for reach but yields no measurement. KoD RATE raises
 // the floor to at least hpoll + 1 (and the server's poll), delays the next request by a full new
-// interval and turns bursts off for good; DENY and RSTR demobilize; other codes are ignored.
+// interval and turns bursts off for good; DENY and RSTR demobilize; other codes (INIT, STEP from
+// an unsynchronized server, which sends stratum 16 as 0) give no measurement but count for reach.
 //
 // Symmetric mode (`peer`, RFC 5905 §9, modes 1/2) is not implemented: AssociationConfig can say
 // it, ValidateAssociationConfig rejects it. Not thread-safe: one thread drives an association.

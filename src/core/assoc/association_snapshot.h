@@ -25,13 +25,13 @@ enum class AssocReject : uint8_t {
   kStale,            // origin is the cookie of an earlier request that a newer one replaced
   kAlreadyAnswered,  // a second reply to a request whose cookie was already consumed
   kZeroTimestamps,   // test 3: receive or transmit timestamp zero
-  kUnsynchronized,   // test 6: LI = 3 (alarm)
+  kUnsynchronized,   // test 6: LI = 3 (alarm), also with stratum 0 and a code such as INIT
   kBadStratum,       // test 6: stratum >= 16
   kBadRootDistance,  // test 7: server root delay/2 + root dispersion >= MAXDIST
   kKissRate,         // KoD RATE: poll raised
   kKissDeny,         // KoD DENY: demobilized
   kKissRstr,         // KoD RSTR: demobilized
-  kKissOther,        // any other kiss code: ignored (RFC 5905 §7.4)
+  kKissOther,        // any other kiss code with LI != 3: no measurement (RFC 5905 §7.4)
 };
 inline constexpr size_t kAssocRejectCount = 14;
 std::string_view AssocRejectName(AssocReject reason);
