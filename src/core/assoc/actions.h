@@ -14,6 +14,7 @@
 
 #include "core/assoc/exchange.h"
 #include "core/check.h"
+#include "core/filter/sample.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 #include "core/wire/packet.h"
@@ -37,6 +38,9 @@ struct SetTimer {
 struct NewMeasurement {
   Measurement measurement;
   MonoTime received;
+
+  // The measurement as the clock filter takes it.
+  Sample ToSample() const { return Sample{measurement.offset, measurement.delay, measurement.dispersion, received}; }
 };
 
 // The reach register went from zero to non-zero (RFC 5905 §13).

@@ -13,6 +13,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/filter/sample.h"
 #include "core/result.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/ntp_timestamp.h"
@@ -22,8 +23,7 @@
 namespace tempus::core {
 
 inline constexpr double kPhiPpm = 15.0;  // PHI: frequency tolerance, 15 ppm (RFC 5905 §7.2)
-// MAXDISP: the largest dispersion a sample may carry (RFC 5905 §7.2), 16 s.
-inline constexpr NtpDuration kMaxDispersion = NtpDuration::FromWholeSeconds(16);
+// MAXDISP (kMaxDispersion) and PHI as a ratio (kPhi) come from core/filter/sample.h.
 // MAXDIST: a source whose root distance exceeds this is not selectable (RFC 5905 §7.2), 1.5 s.
 inline constexpr NtpDuration kMaxDistance = NtpDuration::FromRaw((int64_t{3} << 32) / 2);
 

@@ -52,6 +52,11 @@ TEST(AssocReply, GoodReplyGivesTheMeasurement) {
   EXPECT_NEAR(m.delay.Seconds(), 0.010, 1e-6);
   EXPECT_EQ(m.server.stratum, 2);
   EXPECT_EQ(b.measurements[0].received, b.now());
+  const Sample sample = b.measurements[0].ToSample();  // what the clock filter takes
+  EXPECT_EQ(sample.offset, m.offset);
+  EXPECT_EQ(sample.delay, m.delay);
+  EXPECT_EQ(sample.dispersion, m.dispersion);
+  EXPECT_EQ(sample.when, b.now());
   EXPECT_EQ(b.reachable_events, 1);
   const auto s = b.assoc().Snapshot();
   EXPECT_EQ(s.last_received, b.now());
