@@ -1,6 +1,7 @@
 #include "core/discipline/discipline.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "core/discipline/regression.h"
@@ -8,16 +9,32 @@
 namespace tempus::core::discipline {
 namespace {
 
-constexpr size_t kMinWindow = 6;        // the runs test never cuts the window below this
-constexpr double kInnovationAvg = 16.0;  // averaging length (updates) of the innovation statistic
-constexpr double kWanderAvg = 8.0;      // averaging length (updates) of the wander estimate
-constexpr int kPollUpCount = 16;           // good updates in a row that raise the poll by one
-constexpr int kPollDownCount = 4;          // counter value (bad updates count 2) that lowers it
-constexpr double kInnovationGood = 1.5;    // mean squared normalized innovation: the model predicts
-constexpr double kInnovationBad = 3.0;     // ... and: it no longer does
-constexpr int kPollMinSamples = 8;      // the poll rises only with at least this many samples
+constexpr size_t kMinWindow = 6;             // the runs test never cuts the window below this
+constexpr double kModelAvg = 32.0;           // averaging length (updates) of the wander model scores
+constexpr double kInnovationAvg = 16.0;      // averaging length (updates) of the innovation statistic
+constexpr double kInnovationBad = 3.0;       // mean squared normalized innovation: the model fails
+constexpr double kInnovationOutlier = 25.0;  // one squared normalized innovation this large: a surprise
+constexpr double kWanderAvg = 8.0;           // averaging length (updates) of the wander estimate
+constexpr int kPollUpCount = 16;             // good updates in a row that raise the poll by one
+constexpr int kPollDownCount = 4;            // counter value (bad updates count 2) that lowers it
+constexpr int kPollMinSamples = 8;           // the poll rises only with at least this many samples
 
 double Seconds(MonoTime a, MonoTime b) { return (a - b).Seconds(); }
+
+// Candidate frequency random walks, (s/s)/√s: from none to a very poor oscillator, ×4 apart.
+constexpr std::array<double, 9> kWanderModels = {0.0,      1e-12,     4e-12,    1.6e-11,  6.4e-11,
+                                                 2.56e-10, 1.024e-9, 4.096e-9, 1.6384e-8};
+
+// `points` with each error grown by the phase a frequency random walk `q` adds over its age
+// before `t_ref`: var += q² · age³ / 3.
+std::vector<internal::Point> WithWander(std::span<const internal::Point> points, double q, double t_ref) {
+  std::vector<internal::Point> out(points.begin(), points.end());
+  for (internal::Point& p : out) {
+    const double age = std::max(t_ref - p.t, 0.0);
+    p.sigma = std::sqrt(p.sigma * p.sigma + q * q * age * age * age / 3.0);
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -127,18 +144,30 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
     points.push_back({Seconds(s.when, input.when), s.offset_s, std::sqrt(floor_s * floor_s + e * e / 12.0)});
   }
 
-  // Innovation of the new sample against the line through the older ones.
+  // Wander model selection: each candidate q (frequency random walk, (s/s)/√s) predicts the new
+  // sample from the older ones, with the older samples' errors grown by q²·age³/3; the model whose
+  // predictions have been the most likely lately weights the fit.
+  double innovation_sq = 1.0;
   if (points.size() >= 3) {
-    const internal::Line prior = internal::FitLine(std::span(points).first(points.size() - 1));
-    const double r = offset_s - prior.At(0.0);
-    const double var = points.back().sigma * points.back().sigma + prior.VarAt(0.0) * std::max(1.0, prior.chi2_per_dof);
-    UpdatePoll(r * r / var);
+    const auto older = std::span(points).first(points.size() - 1);
+    for (size_t k = 0; k < kWanderModels.size(); ++k) {
+      const std::vector<internal::Point> aged = WithWander(older, kWanderModels[k], 0.0);
+      const internal::Line prior = internal::FitLine(aged);
+      const double r = offset_s - prior.At(0.0);
+      const double var = points.back().sigma * points.back().sigma + prior.VarAt(0.0);
+      const double log_likelihood = -0.5 * (r * r / var + std::log(var));
+      model_score_[k] += (log_likelihood - model_score_[k]) / kModelAvg;
+      if (k == wander_model_) innovation_sq = r * r / var;
+    }
+    const auto best = std::max_element(model_score_.begin(), model_score_.end());
+    wander_model_ = static_cast<size_t>(best - model_score_.begin());
   }
 
   // Keep the part of the window a straight line describes, then fit it.
-  const size_t start = internal::ChooseStart(points, kMinWindow);
+  const std::vector<internal::Point> weighted = WithWander(points, kWanderModels[wander_model_], 0.0);
+  const size_t start = internal::ChooseStart(weighted, kMinWindow);
   history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(start));
-  const auto window = std::span(points).subspan(start);
+  const auto window = std::span(weighted).subspan(start);
   const internal::Line line = internal::FitLine(window);
 
   const double old_ppm = state_.frequency_ppm;
@@ -157,7 +186,10 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   state_.frequency_error_ppm = std::sqrt(line.slope_var * std::max(1.0, line.chi2_per_dof)) * 1e6;
   state_.jitter = NtpDuration::FromSeconds(line.residual_rms);
   state_.wander_ppm = std::sqrt(wander_sq_);
+  state_.frequency_walk = kWanderModels[wander_model_];
   state_.samples = static_cast<int>(window.size());
+  const double now_sd = std::sqrt(line.VarAt(Seconds(now, input.when)) * std::max(1.0, line.chi2_per_dof));
+  if (points.size() >= 3) UpdatePoll(innovation_sq, kWanderModels[wander_model_], now_sd);
   ++state_.updates;
   state_.synchronized = true;
   return {UpdateKind::kSlewed,
@@ -165,11 +197,18 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
           state_};
 }
 
-void Discipline::UpdatePoll(double normalized_innovation_sq) {
-  innovation_avg_ += (std::min(normalized_innovation_sq, 100.0) - innovation_avg_) / kInnovationAvg;
-  if (innovation_avg_ > kInnovationBad) {
+void Discipline::UpdatePoll(double innovation_sq, double wander, double offset_sd) {
+  innovation_avg_ += (std::min(innovation_sq, 100.0) - innovation_avg_) / kInnovationAvg;
+  // The phase a frequency random walk adds over an interval T: wander · T^1.5 / √3. The poll
+  // rises while doubling it keeps that below the estimate's own error (the Allan intercept) and
+  // falls when it exceeds twice that or the model stops predicting the samples.
+  const double interval_s = state_.poll.Interval().Seconds();
+  const auto drift = [&](double t) { return wander * t * std::sqrt(t) / std::sqrt(3.0); };
+  if (innovation_sq > kInnovationOutlier) {
+    poll_counter_ = -kPollDownCount;  // one sample far off the prediction: look again soon
+  } else if (innovation_avg_ > kInnovationBad || drift(interval_s) > 2.0 * offset_sd) {
     poll_counter_ = std::min(poll_counter_, 0) - 2;
-  } else if (innovation_avg_ < kInnovationGood && static_cast<int>(history_.size()) >= kPollMinSamples) {
+  } else if (drift(2.0 * interval_s) < offset_sd && static_cast<int>(history_.size()) >= kPollMinSamples) {
     poll_counter_ = std::max(poll_counter_, 0) + 1;
   }
   if (poll_counter_ >= kPollUpCount) {

@@ -28,6 +28,7 @@
 #ifndef TEMPUS_CORE_DISCIPLINE_DISCIPLINE_H_
 #define TEMPUS_CORE_DISCIPLINE_DISCIPLINE_H_
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -49,7 +50,7 @@ struct DisciplineConfig {
   double max_frequency_ppm = 500.0;                                    // |frequency| clamp
   double max_slew_ppm = 83333.0;  // slew rate the clock keeps (chrony's maxslewrate on Linux)
   std::optional<double> initial_frequency_ppm;                         // driftfile in
-  int max_samples = 64;                                                // regression window
+  int max_samples = 128;                                               // regression window
   NtpDuration min_error = NtpDuration::FromRaw(4295);                  // 1 µs: floor of a sample's σ
   PollExp min_poll{4};                                                 // poll recommendation range
   PollExp max_poll{10};
@@ -80,6 +81,7 @@ struct DisciplineState {
   double frequency_error_ppm = 0.0;  // standard error of the frequency estimate
   NtpDuration jitter;            // clock jitter: weighted RMS residual of the regression
   double wander_ppm = 0.0;       // RMS of recent frequency changes
+  double frequency_walk = 0.0;   // the wander model in use: frequency random walk, (s/s)/√s
   PollExp poll;                  // recommended poll exponent
   int samples = 0;               // samples in the regression window
   int updates = 0;               // updates used since start
@@ -120,7 +122,7 @@ class Discipline {
   // Applies a correction to the stored history and logs it for late samples.
   void Record(MonoTime at, double slew_s, double dfreq);
   double BroughtForward(const DisciplineInput& input) const;
-  void UpdatePoll(double normalized_innovation_sq);
+  void UpdatePoll(double innovation_sq, double wander, double offset_sd);
 
   DisciplineConfig config_;
   DisciplineState state_;
@@ -128,6 +130,8 @@ class Discipline {
   std::vector<Correction> corrections_;  // made after the newest stored sample
   std::optional<MonoTime> last_when_;
   std::optional<MonoTime> beyond_step_since_;
+  std::array<double, 9> model_score_{};  // running predictive log-likelihood per wander model
+  size_t wander_model_ = 0;
   double innovation_avg_ = 1.0;  // running mean of the squared normalized innovation
   int poll_counter_ = 0;
   double wander_sq_ = 0.0;       // running mean of squared frequency changes, ppm²
