@@ -8,11 +8,14 @@
 //     been in effect (θ_i −= slew; θ_i += Δf × (now − t_i)), so the window always describes the
 //     clock as it now runs and a late sample is brought forward the same way.
 //   * Estimator. A weighted least-squares line through the window gives the offset now and the
-//     residual frequency error. Each sample is weighted by 1/σ², σ from its round-trip delay in
-//     excess of the window's minimum: with queueing delay the error of an offset is at most half
-//     the excess delay, so quick exchanges count most (the clock filter's insight, without
-//     discarding seven samples of eight). A Wald–Wolfowitz runs test on the residual signs drops
-//     the oldest samples once a straight line no longer fits them (wander, a frequency jump).
+//     residual frequency error. A sample's variance is (a) its measurement error, from its
+//     round-trip delay in excess of the window's quickest exchange (with queueing delay the offset
+//     error is at most half the excess, so quick exchanges count most: the clock filter's insight
+//     without discarding seven samples of eight), plus (b) the phase a frequency random walk q
+//     adds over the sample's age, q²·age³/3, so old samples fade as the oscillator wanders. q is
+//     chosen among nine models (0 and 1e-12..1.6e-8 /√s, ×4 apart) by the running predictive
+//     likelihood of each new sample. A Wald–Wolfowitz runs test on the residual signs drops the
+//     oldest samples once a straight line no longer fits them (a frequency jump).
 //   * Correction. The frequency is set to current + slope (SetFrequency, clamped to ±max_freq),
 //     and the offset estimate is removed by one SlewClock, capped so a clock slewing at
 //     max_slew_ppm finishes before the next update.
@@ -20,9 +23,10 @@
 //     offset stayed beyond it for stepout (300 s); in the first makestep_limit updates an offset
 //     beyond makestep_threshold is stepped at once (chrony's makestep 1.0 3); beyond
 //     panic_threshold (1000 s) nothing is done unless allowed at the first update (ntpd -g).
-//   * Poll. The normalized innovation (new sample minus prediction, over its expected error)
-//     is averaged: while it stays near 1 the poll recommendation rises toward max_poll; when it
-//     grows (wander, a frequency change) the poll falls toward min_poll.
+//   * Poll. The recommendation rises (after 16 updates in favour) while doubling the interval keeps
+//     the wander's phase over it, q·T^1.5/√3, below the estimate's own error (the Allan intercept);
+//     it falls when that drift exceeds twice the error, when the mean squared normalized
+//     innovation exceeds 3 (the model stopped predicting), or at once after one 5σ surprise.
 // Contract with the clock: SlewClock replaces any slew still in progress (adjtime semantics) and
 // runs at max_slew_ppm or faster; SetFrequency takes effect at once. Pure; not thread-safe.
 #ifndef TEMPUS_CORE_DISCIPLINE_DISCIPLINE_H_

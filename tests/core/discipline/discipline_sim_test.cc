@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "core/discipline/discipline.h"
+#include "core/filter/clock_filter.h"
 #include "tests/core/discipline/sim_clock.h"
 
 namespace tempus::core::discipline {
@@ -30,6 +31,9 @@ struct Scenario {
   SimClockParams clock;
   double jump_at_s = -1.0;  // when ≥ 0: the natural frequency jumps by jump then
   double jump = 0.0;
+  // How samples reach the discipline: each with its delay (the design), each without a delay
+  // (equal weights), or only what the RFC 5905 clock filter passes on.
+  enum class Feed { kWeighted, kUnweighted, kClockFilter } feed = Feed::kWeighted;
 };
 
 Scenario At(int poll_log2, uint64_t seed, double hours = 8.0) {
@@ -53,6 +57,7 @@ struct RunResult {
 RunResult Simulate(const Scenario& s) {
   SimClock clock(s.clock, s.seed);
   Discipline d(s.config);
+  filter::ClockFilter filter;
   for (const ClockCommand& c : d.InitialCommands()) clock.Apply(c);
   const double end = s.hours * 3600;
   double next_poll = 1.0, next_check = 0.0, jump_at = s.jump_at_s;
@@ -64,8 +69,22 @@ RunResult Simulate(const Scenario& s) {
     if (clock.time() >= next_poll) {
       const auto m = clock.Measure();
       const MonoTime now = Mono(clock.time());
-      const DisciplineUpdate u = d.Update({NtpDuration::FromSeconds(m.offset_s),
-                                           NtpDuration::FromSeconds(m.delay_s), NtpDuration::Zero(), now, now});
+      DisciplineInput in{NtpDuration::FromSeconds(m.offset_s), NtpDuration::FromSeconds(m.delay_s),
+                         NtpDuration::Zero(), now, now};
+      if (s.feed == Scenario::Feed::kUnweighted) {
+        in.delay = NtpDuration::Zero();
+        in.jitter = NtpDuration::FromMicros(100);
+      } else if (s.feed == Scenario::Feed::kClockFilter) {
+        const auto out = filter.Add({in.offset, in.delay, NtpDuration::Zero(), now}, PollExp(poll));
+        if (!out.has_value()) in.when = MonoTime();  // nothing new: the discipline ignores it
+        if (out.has_value()) {
+          in.offset = out->offset;
+          in.delay = out->delay;
+          in.when = out->when;
+        }
+      }
+      const DisciplineUpdate u = d.Update(in);
+      if (u.kind == UpdateKind::kStepped) filter.Reset();
       for (const ClockCommand& c : u.commands) clock.Apply(c);
       ++updates;
       if (s.poll_log2 < 0) poll = u.state.poll.log2();
@@ -139,6 +158,28 @@ TEST(DisciplineSim, SeveralSeedsAtPoll16) {
               worst_conv);
   EXPECT_LT(worst_rms, 12e-6);
   EXPECT_LT(worst_conv, 34.0);
+}
+
+// Why the discipline wants every sample with its delay (docs/discipline.md): the same scenario
+// with equal weights, and with only the samples the RFC 5905 clock filter passes on.
+TEST(DisciplineSim, DelayWeightingBeatsEqualWeightsAndTheClockFilter) {
+  const Scenario::Feed feeds[3] = {Scenario::Feed::kWeighted, Scenario::Feed::kUnweighted,
+                                   Scenario::Feed::kClockFilter};
+  for (int poll : {4, 6}) {
+    double rms[3] = {0, 0, 0};
+    for (int f = 0; f < 3; ++f) {
+      for (uint64_t seed = 40; seed < 48; ++seed) {
+        Scenario s = At(poll, seed, 6.0);
+        s.feed = feeds[f];
+        rms[f] += Simulate(s).rms_s / 8;
+      }
+    }
+    std::printf("[discipline] poll %4.0f s, mean RMS of 8 seeds: delay-weighted %.2f us, equal weights %.2f us, "
+                "via RFC clock filter %.2f us\n",
+                std::ldexp(1.0, poll), rms[0] * 1e6, rms[1] * 1e6, rms[2] * 1e6);
+    EXPECT_LT(rms[0], 0.8 * rms[1]);
+    EXPECT_LT(rms[0], rms[2]);
+  }
 }
 
 TEST(DisciplineSim, PollGrowsToMaxpollOnAStableClock) {
