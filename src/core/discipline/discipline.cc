@@ -22,7 +22,7 @@ constexpr int kPollMinSamples = 8;           // the poll rises only with at leas
 double Seconds(MonoTime a, MonoTime b) { return (a - b).Seconds(); }
 
 // Candidate frequency random walks, (s/s)/√s: from none to a very poor oscillator, ×4 apart.
-constexpr std::array<double, 9> kWanderModels = {0.0,      1e-12,     4e-12,    1.6e-11,  6.4e-11,
+constexpr std::array<double, 9> kWanderModels = {0.0,      1e-12,    4e-12,    1.6e-11,  6.4e-11,
                                                  2.56e-10, 1.024e-9, 4.096e-9, 1.6384e-8};
 
 // `points` with each error grown by the phase a frequency random walk `q` adds over its age
@@ -123,45 +123,8 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   history_.push_back({input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds()});
   if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
 
-  // Sample errors: half the excess delay over the window's quickest exchange (uniform error,
-  // σ = excess/√12), plus the gap between the two quickest as the unknown excess of the quickest.
-  double min1 = 1e300, min2 = 1e300;
-  for (const Stored& s : history_) {
-    if (s.delay_s <= 0.0) continue;
-    if (s.delay_s < min1) {
-      min2 = min1;
-      min1 = s.delay_s;
-    } else if (s.delay_s < min2) {
-      min2 = s.delay_s;
-    }
-  }
-  const double floor_s = config_.min_error.Seconds();
-  const double base_excess = min2 < 1e299 ? min2 - min1 : 0.0;
-  std::vector<internal::Point> points;
-  points.reserve(history_.size());
-  for (const Stored& s : history_) {
-    const double e = s.delay_s > 0.0 ? s.delay_s - min1 + base_excess : std::sqrt(12.0) * s.jitter_s;
-    points.push_back({Seconds(s.when, input.when), s.offset_s, std::sqrt(floor_s * floor_s + e * e / 12.0)});
-  }
-
-  // Wander model selection: each candidate q (frequency random walk, (s/s)/√s) predicts the new
-  // sample from the older ones, with the older samples' errors grown by q²·age³/3; the model whose
-  // predictions have been the most likely lately weights the fit.
-  double innovation_sq = 1.0;
-  if (points.size() >= 3) {
-    const auto older = std::span(points).first(points.size() - 1);
-    for (size_t k = 0; k < kWanderModels.size(); ++k) {
-      const std::vector<internal::Point> aged = WithWander(older, kWanderModels[k], 0.0);
-      const internal::Line prior = internal::FitLine(aged);
-      const double r = offset_s - prior.At(0.0);
-      const double var = points.back().sigma * points.back().sigma + prior.VarAt(0.0);
-      const double log_likelihood = -0.5 * (r * r / var + std::log(var));
-      model_score_[k] += (log_likelihood - model_score_[k]) / kModelAvg;
-      if (k == wander_model_) innovation_sq = r * r / var;
-    }
-    const auto best = std::max_element(model_score_.begin(), model_score_.end());
-    wander_model_ = static_cast<size_t>(best - model_score_.begin());
-  }
+  const std::vector<internal::Point> points = Points(input.when);
+  const double innovation_sq = ScoreWanderModels(points);
 
   // Keep the part of the window a straight line describes, then fit it.
   const std::vector<internal::Point> weighted = WithWander(points, kWanderModels[wander_model_], 0.0);
@@ -171,8 +134,7 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   const internal::Line line = internal::FitLine(window);
 
   const double old_ppm = state_.frequency_ppm;
-  const double new_ppm =
-      std::clamp(old_ppm + line.slope * 1e6, -config_.max_frequency_ppm, config_.max_frequency_ppm);
+  const double new_ppm = std::clamp(old_ppm + line.slope * 1e6, -config_.max_frequency_ppm, config_.max_frequency_ppm);
   const double dfreq = (new_ppm - old_ppm) * 1e-6;
   const double estimate_s = line.At(Seconds(now, input.when));
   const double cap_s = config_.max_slew_ppm * 1e-6 * std::max(expected_interval_s, 1.0);
@@ -192,9 +154,50 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   if (points.size() >= 3) UpdatePoll(innovation_sq, kWanderModels[wander_model_], now_sd);
   ++state_.updates;
   state_.synchronized = true;
-  return {UpdateKind::kSlewed,
-          {SetFrequency{new_ppm}, SlewClock{NtpDuration::FromSeconds(slew_s)}},
-          state_};
+  return {UpdateKind::kSlewed, {SetFrequency{new_ppm}, SlewClock{NtpDuration::FromSeconds(slew_s)}}, state_};
+}
+
+std::vector<internal::Point> Discipline::Points(MonoTime reference) const {
+  // A sample's error: half its excess delay over the window's quickest exchange (a uniform error,
+  // σ = excess/√12), the excess counted from the quickest plus the gap between the two quickest
+  // (which stands for the quickest one's own unknown excess). Without a delay: its jitter.
+  double min1 = 1e300, min2 = 1e300;
+  for (const Stored& s : history_) {
+    if (s.delay_s <= 0.0) continue;
+    if (s.delay_s < min1) {
+      min2 = min1;
+      min1 = s.delay_s;
+    } else if (s.delay_s < min2) {
+      min2 = s.delay_s;
+    }
+  }
+  const double floor_s = config_.min_error.Seconds();
+  const double base_excess = min2 < 1e299 ? min2 - min1 : 0.0;
+  std::vector<internal::Point> points;
+  points.reserve(history_.size());
+  for (const Stored& s : history_) {
+    const double e = s.delay_s > 0.0 ? s.delay_s - min1 + base_excess : std::sqrt(12.0) * s.jitter_s;
+    points.push_back({Seconds(s.when, reference), s.offset_s, std::sqrt(floor_s * floor_s + e * e / 12.0)});
+  }
+  return points;
+}
+
+double Discipline::ScoreWanderModels(std::span<const internal::Point> points) {
+  // Each candidate q predicts the newest point (at t = 0) from the older ones, their errors grown
+  // by q²·age³/3; the model whose predictions have lately been the most likely is used.
+  if (points.size() < 3) return 1.0;
+  double innovation_sq = 1.0;
+  const internal::Point& newest = points.back();
+  for (size_t k = 0; k < kWanderModels.size(); ++k) {
+    const internal::Line prior = internal::FitLine(WithWander(points.first(points.size() - 1), kWanderModels[k], 0.0));
+    const double r = newest.offset - prior.At(newest.t);
+    const double var = newest.sigma * newest.sigma + prior.VarAt(newest.t);
+    model_score_[k] += (-0.5 * (r * r / var + std::log(var)) - model_score_[k]) / kModelAvg;
+    if (k == wander_model_) innovation_sq = r * r / var;
+  }
+  wander_model_ =
+      static_cast<size_t>(std::max_element(model_score_.begin(), model_score_.end()) - model_score_.begin());
+  return innovation_sq;
 }
 
 void Discipline::UpdatePoll(double innovation_sq, double wander, double offset_sd) {

@@ -34,9 +34,11 @@
 
 #include <array>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "core/discipline/clock_command.h"
+#include "core/discipline/regression.h"
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/poll_exp.h"
@@ -45,18 +47,18 @@ namespace tempus::core::discipline {
 
 // Tuning; the defaults are documented in docs/discipline.md. `tinker` names where ntpd has them.
 struct DisciplineConfig {
-  NtpDuration step_threshold = NtpDuration::FromRaw(549755814);        // tinker step, 0.128 s; 0: never
-  NtpDuration stepout = NtpDuration::FromWholeSeconds(300);            // tinker stepout
-  NtpDuration makestep_threshold = NtpDuration::FromWholeSeconds(1);   // steps allowed early beyond this
-  int makestep_limit = 3;                                              // ... in this many first updates
-  NtpDuration panic_threshold = NtpDuration::FromWholeSeconds(1000);   // tinker panic; 0: no limit
-  bool allow_panic_at_start = false;                                   // ntpd -g
-  double max_frequency_ppm = 500.0;                                    // |frequency| clamp
-  double max_slew_ppm = 83333.0;  // slew rate the clock keeps (chrony's maxslewrate on Linux)
-  std::optional<double> initial_frequency_ppm;                         // driftfile in
-  int max_samples = 128;                                               // regression window
-  NtpDuration min_error = NtpDuration::FromRaw(4295);                  // 1 µs: floor of a sample's σ
-  PollExp min_poll{4};                                                 // poll recommendation range
+  NtpDuration step_threshold = NtpDuration::FromRaw(549755814);       // tinker step, 0.128 s; 0: never
+  NtpDuration stepout = NtpDuration::FromWholeSeconds(300);           // tinker stepout
+  NtpDuration makestep_threshold = NtpDuration::FromWholeSeconds(1);  // steps allowed early beyond this
+  int makestep_limit = 3;                                             // ... in this many first updates
+  NtpDuration panic_threshold = NtpDuration::FromWholeSeconds(1000);  // tinker panic; 0: no limit
+  bool allow_panic_at_start = false;                                  // ntpd -g
+  double max_frequency_ppm = 500.0;                                   // |frequency| clamp
+  double max_slew_ppm = 83333.0;                       // slew rate the clock keeps (chrony's maxslewrate on Linux)
+  std::optional<double> initial_frequency_ppm;         // driftfile in
+  int max_samples = 128;                               // regression window
+  NtpDuration min_error = NtpDuration::FromRaw(4295);  // 1 µs: floor of a sample's σ
+  PollExp min_poll{4};                                 // poll recommendation range
   PollExp max_poll{10};
 };
 
@@ -71,25 +73,25 @@ struct DisciplineInput {
 
 // What an update did.
 enum class UpdateKind {
-  kSlewed,    // frequency and phase corrected gradually
-  kStepped,   // the clock was stepped (StepClock)
-  kHeld,      // offset beyond the step threshold, waiting for stepout: sample not used
-  kPanic,     // offset beyond the panic threshold: refused; the operator must intervene
-  kIgnored,   // the sample is not newer than the last one used
+  kSlewed,   // frequency and phase corrected gradually
+  kStepped,  // the clock was stepped (StepClock)
+  kHeld,     // offset beyond the step threshold, waiting for stepout: sample not used
+  kPanic,    // offset beyond the panic threshold: refused; the operator must intervene
+  kIgnored,  // the sample is not newer than the last one used
 };
 
 // The discipline's estimates, for snapshots (ntpq rv: offset, frequency, sys_jitter, clk_wander).
 struct DisciplineState {
-  NtpDuration offset;            // the offset estimate that was corrected by the last update
-  double frequency_ppm = 0.0;    // frequency correction in effect (driftfile out)
+  NtpDuration offset;                // the offset estimate that was corrected by the last update
+  double frequency_ppm = 0.0;        // frequency correction in effect (driftfile out)
   double frequency_error_ppm = 0.0;  // standard error of the frequency estimate
-  NtpDuration jitter;            // clock jitter: weighted RMS residual of the regression
-  double wander_ppm = 0.0;       // RMS of recent frequency changes
-  double frequency_walk = 0.0;   // the wander model in use: frequency random walk, (s/s)/√s
-  PollExp poll;                  // recommended poll exponent
-  int samples = 0;               // samples in the regression window
-  int updates = 0;               // updates used since start
-  bool synchronized = false;     // at least one update was applied
+  NtpDuration jitter;                // clock jitter: weighted RMS residual of the regression
+  double wander_ppm = 0.0;           // RMS of recent frequency changes
+  double frequency_walk = 0.0;       // the wander model in use: frequency random walk, (s/s)/√s
+  PollExp poll;                      // recommended poll exponent
+  int samples = 0;                   // samples in the regression window
+  int updates = 0;                   // updates used since start
+  bool synchronized = false;         // at least one update was applied
 };
 
 struct DisciplineUpdate {
@@ -126,6 +128,11 @@ class Discipline {
   // Applies a correction to the stored history and logs it for late samples.
   void Record(MonoTime at, double slew_s, double dfreq);
   double BroughtForward(const DisciplineInput& input) const;
+  // The history as regression points (t relative to `reference`), with measurement errors.
+  std::vector<internal::Point> Points(MonoTime reference) const;
+  // Scores the wander models on the newest point; returns its squared normalized innovation under
+  // the model in use before this update (1 with fewer than three points).
+  double ScoreWanderModels(std::span<const internal::Point> points);
   void UpdatePoll(double innovation_sq, double wander, double offset_sd);
 
   DisciplineConfig config_;
@@ -138,7 +145,7 @@ class Discipline {
   size_t wander_model_ = 0;
   double innovation_avg_ = 1.0;  // running mean of the squared normalized innovation
   int poll_counter_ = 0;
-  double wander_sq_ = 0.0;       // running mean of squared frequency changes, ppm²
+  double wander_sq_ = 0.0;  // running mean of squared frequency changes, ppm²
 };
 
 }  // namespace tempus::core::discipline

@@ -21,13 +21,13 @@ struct Point {
 
 // A fitted line offset(t) = offset_at_ref + slope × (t − t_ref) with its uncertainty.
 struct Line {
-  double t_ref = 0.0;           // the weighted mean time (where offset and slope are uncorrelated)
-  double offset_at_ref = 0.0;   // seconds
-  double slope = 0.0;           // s/s; 0 when the points span no time
-  double offset_var = 0.0;      // variance of offset_at_ref, s²
-  double slope_var = 0.0;       // variance of slope, (s/s)²; 0 when the slope is undetermined
-  double residual_rms = 0.0;    // weighted RMS of the residuals, seconds
-  double chi2_per_dof = 1.0;    // Σ(r/σ)² / (n − 2); 1 when n ≤ 2
+  double t_ref = 0.0;          // the weighted mean time (where offset and slope are uncorrelated)
+  double offset_at_ref = 0.0;  // seconds
+  double slope = 0.0;          // s/s; 0 when the points span no time
+  double offset_var = 0.0;     // variance of offset_at_ref, s²
+  double slope_var = 0.0;      // variance of slope, (s/s)²; 0 when the slope is undetermined
+  double residual_rms = 0.0;   // weighted RMS of the residuals, seconds
+  double chi2_per_dof = 1.0;   // Σ(r/σ)² / (n − 2); 1 when n ≤ 2
 
   double At(double t) const { return offset_at_ref + slope * (t - t_ref); }
   // Variance of At(t), from the fit's (not rescaled) variances.

@@ -23,7 +23,7 @@ constexpr double kTick = 0.25;  // simulation step, s
 MonoTime Mono(double t) { return MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(t)); }
 
 struct Scenario {
-  int poll_log2 = 4;     // fixed poll; −1: follow the discipline's recommendation
+  int poll_log2 = 4;  // fixed poll; −1: follow the discipline's recommendation
   double hours = 8.0;
   double settle_s = 3600.0;  // RMS and max are taken after this
   uint64_t seed = 1;
@@ -45,10 +45,10 @@ Scenario At(int poll_log2, uint64_t seed, double hours = 8.0) {
 }
 
 struct RunResult {
-  double converged_s = 0;       // first time after which |error| < 1 ms until the end
-  double rms_s = 0;             // RMS of the true error after settle_s, sampled every second
-  double max_s = 0;             // max |error| after settle_s
-  double mean_interval_s = 0;   // simulated time per update
+  double converged_s = 0;      // first time after which |error| < 1 ms until the end
+  double rms_s = 0;            // RMS of the true error after settle_s, sampled every second
+  double max_s = 0;            // max |error| after settle_s
+  double mean_interval_s = 0;  // simulated time per update
   int poll_before_jump = 0;
   int min_poll_after_jump = 99;
   int final_poll = 0;
@@ -69,8 +69,8 @@ RunResult Simulate(const Scenario& s) {
     if (clock.time() >= next_poll) {
       const auto m = clock.Measure();
       const MonoTime now = Mono(clock.time());
-      DisciplineInput in{NtpDuration::FromSeconds(m.offset_s), NtpDuration::FromSeconds(m.delay_s),
-                         NtpDuration::Zero(), now, now};
+      DisciplineInput in{NtpDuration::FromSeconds(m.offset_s), NtpDuration::FromSeconds(m.delay_s), NtpDuration::Zero(),
+                         now, now};
       if (s.feed == Scenario::Feed::kUnweighted) {
         in.delay = NtpDuration::Zero();
         in.jitter = NtpDuration::FromMicros(100);
@@ -174,9 +174,10 @@ TEST(DisciplineSim, DelayWeightingBeatsEqualWeightsAndTheClockFilter) {
         rms[f] += Simulate(s).rms_s / 8;
       }
     }
-    std::printf("[discipline] poll %4.0f s, mean RMS of 8 seeds: delay-weighted %.2f us, equal weights %.2f us, "
-                "via RFC clock filter %.2f us\n",
-                std::ldexp(1.0, poll), rms[0] * 1e6, rms[1] * 1e6, rms[2] * 1e6);
+    std::printf(
+        "[discipline] poll %4.0f s, mean RMS of 8 seeds: delay-weighted %.2f us, equal weights %.2f us, "
+        "via RFC clock filter %.2f us\n",
+        std::ldexp(1.0, poll), rms[0] * 1e6, rms[1] * 1e6, rms[2] * 1e6);
     EXPECT_LT(rms[0], 0.8 * rms[1]);
     EXPECT_LT(rms[0], rms[2]);
   }
