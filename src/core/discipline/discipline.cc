@@ -68,7 +68,11 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
   }
   // Startup (chrony's makestep): step at once in the first updates.
   const bool early = state_.updates < config_.makestep_limit;
-  if (early && magnitude > config_.makestep_threshold) return Step(offset, input);
+  const double slewable_s = config_.max_slew_ppm * 1e-6 * ExpectedIntervalSeconds(input);
+  if (early &&
+      (magnitude > config_.makestep_threshold || (config_.makestep_beyond_slew && magnitude.Seconds() > slewable_s))) {
+    return Step(offset, input);
+  }
   // tinker step/stepout: step only after the offset stayed beyond the threshold for stepout.
   if (!early && config_.step_threshold > NtpDuration::Zero() && magnitude > config_.step_threshold) {
     if (!beyond_step_since_.has_value()) beyond_step_since_ = input.when;
@@ -118,8 +122,7 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
 
 DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input) {
   const MonoTime now = std::max(input.now, input.when);
-  const double expected_interval_s =
-      history_.empty() ? config_.min_poll.Interval().Seconds() : Seconds(input.when, history_.back().when);
+  const double expected_interval_s = ExpectedIntervalSeconds(input);
   history_.push_back({input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds()});
   if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
 
@@ -137,7 +140,7 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   const double new_ppm = std::clamp(old_ppm + line.slope * 1e6, -config_.max_frequency_ppm, config_.max_frequency_ppm);
   const double dfreq = (new_ppm - old_ppm) * 1e-6;
   const double estimate_s = line.At(Seconds(now, input.when));
-  const double cap_s = config_.max_slew_ppm * 1e-6 * std::max(expected_interval_s, 1.0);
+  const double cap_s = config_.max_slew_ppm * 1e-6 * expected_interval_s;
   const double slew_s = std::clamp(estimate_s, -cap_s, cap_s);
   Record(now, slew_s, dfreq);
 
@@ -155,6 +158,12 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   ++state_.updates;
   state_.synchronized = true;
   return {UpdateKind::kSlewed, {SetFrequency{new_ppm}, SlewClock{NtpDuration::FromSeconds(slew_s)}}, state_};
+}
+
+double Discipline::ExpectedIntervalSeconds(const DisciplineInput& input) const {
+  const double interval_s =
+      history_.empty() ? config_.min_poll.Interval().Seconds() : Seconds(input.when, history_.back().when);
+  return std::max(interval_s, 1.0);
 }
 
 std::vector<internal::Point> Discipline::Points(MonoTime reference) const {

@@ -21,7 +21,8 @@
 //     max_slew_ppm finishes before the next update.
 //   * Policy. Beyond step_threshold (tinker step, 0.128 s) the clock is stepped only after the
 //     offset stayed beyond it for stepout (300 s); in the first makestep_limit updates an offset
-//     beyond makestep_threshold is stepped at once (chrony's makestep 1.0 3); beyond
+//     beyond makestep_threshold is stepped at once (chrony's makestep 1.0 3), and so is one the
+//     clock could not slew away before the next update (makestep_beyond_slew); beyond
 //     panic_threshold (1000 s) nothing is done unless allowed at the first update (ntpd -g).
 //   * Poll. The recommendation rises (after 16 updates in favour) while doubling the interval keeps
 //     the wander's phase over it, q·T^1.5/√3, below the estimate's own error (the Allan intercept);
@@ -54,7 +55,8 @@ struct DisciplineConfig {
   NtpDuration panic_threshold = NtpDuration::FromWholeSeconds(1000);  // tinker panic; 0: no limit
   bool allow_panic_at_start = false;                                  // ntpd -g
   double max_frequency_ppm = 500.0;                                   // |frequency| clamp
-  double max_slew_ppm = 83333.0;                       // slew rate the clock keeps (chrony's maxslewrate on Linux)
+  double max_slew_ppm = 500.0;       // the clock's slew rate (adjtime()'s 500 ppm, as SystemClock and VirtualClock)
+  bool makestep_beyond_slew = true;  // early updates also step what could not be slewed in one interval
   std::optional<double> initial_frequency_ppm;         // driftfile in
   int max_samples = 128;                               // regression window
   NtpDuration min_error = NtpDuration::FromRaw(4295);  // 1 µs: floor of a sample's σ
@@ -125,6 +127,9 @@ class Discipline {
 
   DisciplineUpdate Step(NtpDuration offset, const DisciplineInput& input);
   DisciplineUpdate Slew(double offset_s, const DisciplineInput& input);
+  // The interval until the next update, as far as the discipline can tell: the last one, or
+  // min_poll before there was one; at least 1 s.
+  double ExpectedIntervalSeconds(const DisciplineInput& input) const;
   // Applies a correction to the stored history and logs it for late samples.
   void Record(MonoTime at, double slew_s, double dfreq);
   double BroughtForward(const DisciplineInput& input) const;

@@ -52,6 +52,7 @@ struct RunResult {
   int poll_before_jump = 0;
   int min_poll_after_jump = 99;
   int final_poll = 0;
+  int steps = 0;
 };
 
 RunResult Simulate(const Scenario& s) {
@@ -84,7 +85,10 @@ RunResult Simulate(const Scenario& s) {
         }
       }
       const DisciplineUpdate u = d.Update(in);
-      if (u.kind == UpdateKind::kStepped) filter.Reset();
+      if (u.kind == UpdateKind::kStepped) {
+        filter.Reset();
+        ++r.steps;
+      }
       for (const ClockCommand& c : u.commands) clock.Apply(c);
       ++updates;
       if (s.poll_log2 < 0) poll = u.state.poll.log2();
@@ -125,6 +129,18 @@ void Print(const char* label, const RunResult& r) {
 TEST(DisciplineSim, ConvergesAndHoldsAtPoll16) {
   const RunResult r = Simulate(At(4, 1));
   Print("poll 16 s", r);
+  EXPECT_LT(r.converged_s, 34.0);
+  EXPECT_LT(r.rms_s, 10.5e-6);
+}
+
+TEST(DisciplineSim, AFastSlewingClockSlewsInsteadOfStepping) {
+  // A clock that slews at 83333 ppm (chrony's maxslewrate) removes 0.1 s in 1.2 s without a step.
+  Scenario s = At(4, 1);
+  s.clock.slew_rate = 83333e-6;
+  s.config.max_slew_ppm = 83333;
+  const RunResult r = Simulate(s);
+  Print("poll 16 s, slewed start", r);
+  EXPECT_EQ(r.steps, 0);
   EXPECT_LT(r.converged_s, 34.0);
   EXPECT_LT(r.rms_s, 10.5e-6);
 }

@@ -25,12 +25,30 @@ const T* Find(const DisciplineUpdate& u) {
 }
 
 TEST(Discipline, FirstUpdateSlewsAnOffsetBelowMakestep) {
-  Discipline d;
+  DisciplineConfig c;
+  c.max_slew_ppm = 83333;  // a clock that slews 0.1 s in 1.2 s
+  Discipline d(c);
   const DisciplineUpdate u = d.Update(In(0, 0.1));
   EXPECT_EQ(u.kind, UpdateKind::kSlewed);
   ASSERT_NE(Find<SlewClock>(u), nullptr);
   EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 0.1, 1e-9);
   EXPECT_TRUE(u.state.synchronized);
+}
+
+TEST(Discipline, EarlyUpdatesStepWhatTheClockCannotSlewInOneInterval) {
+  // At adjtime()'s 500 ppm the clock slews 8 ms in the first 16 s interval: 0.1 s is stepped,
+  // 5 ms is slewed; later, 0.1 s is slewed (capped at 8 ms per update).
+  Discipline d;
+  const DisciplineUpdate first = d.Update(In(0, 0.1));
+  EXPECT_EQ(first.kind, UpdateKind::kStepped);
+  EXPECT_EQ(d.Update(In(16, 0.005)).kind, UpdateKind::kSlewed);
+  (void)d.Update(In(32, 0.0));
+  const DisciplineUpdate later = d.Update(In(48, 0.1));
+  EXPECT_EQ(later.kind, UpdateKind::kSlewed);
+  EXPECT_NEAR(Find<SlewClock>(later)->offset.Seconds(), 500e-6 * 16, 1e-9);
+  DisciplineConfig off;
+  off.makestep_beyond_slew = false;
+  EXPECT_EQ(Discipline(off).Update(In(0, 0.1)).kind, UpdateKind::kSlewed);
 }
 
 TEST(Discipline, MakestepStepsEarlyOnly) {
@@ -74,8 +92,8 @@ TEST(Discipline, StepThresholdZeroNeverSteps) {
   Discipline d(c);
   const DisciplineUpdate u = d.Update(In(0, 5.0));
   EXPECT_EQ(u.kind, UpdateKind::kSlewed);
-  // The slew is capped at what the clock can do before the next update (83333 ppm × 16 s).
-  EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 83333e-6 * 16, 1e-6);
+  // The slew is capped at what the clock can do before the next update (500 ppm × 16 s).
+  EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 500e-6 * 16, 1e-9);
 }
 
 TEST(Discipline, PanicIsRefusedUnlessAllowedAtStart) {

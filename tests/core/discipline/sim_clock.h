@@ -21,7 +21,7 @@ struct SimClockParams {
   double initial_error_s = -0.1;  // clock − true: −0.1 s means a measured offset of +0.1 s
   double freq_error = 100e-6;     // natural frequency error, s/s (runs fast)
   double wander = 1e-9;           // frequency random walk, (s/s)/√s
-  double slew_rate = 83333e-6;    // s/s
+  double slew_rate = 500e-6;      // s/s: adjtime()'s rate, as VirtualClock and SystemClock
   double base_delay_s = 50e-6;    // one way
   double mean_queue_s = 100e-6;   // one way, exponential
 };
