@@ -22,9 +22,8 @@ std::optional<Intersection> Intersect(std::span<const Correctness> intervals) {
     edges.push_back({c.offset + c.distance, -1});
   }
   // Ascending by value; at equal values a lower edge comes first, so the intervals are closed.
-  std::sort(edges.begin(), edges.end(), [](const Edge& a, const Edge& b) {
-    return a.value != b.value ? a.value < b.value : a.type > b.type;
-  });
+  std::sort(edges.begin(), edges.end(),
+            [](const Edge& a, const Edge& b) { return a.value != b.value ? a.value < b.value : a.type > b.type; });
   for (int allow = 0; 2 * allow < n; ++allow) {
     const int need = n - allow;
     // Lowest point covered by `need` intervals, scanning up; highest, scanning down.

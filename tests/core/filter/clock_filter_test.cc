@@ -10,8 +10,8 @@ namespace {
 constexpr PollExp kPoll{4};  // 16 s
 
 Sample Make(double t_s, double offset_s, double delay_s, double disp_s = 0.0) {
-  return Sample{NtpDuration::FromSeconds(offset_s), NtpDuration::FromSeconds(delay_s),
-                NtpDuration::FromSeconds(disp_s), MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(t_s))};
+  return Sample{NtpDuration::FromSeconds(offset_s), NtpDuration::FromSeconds(delay_s), NtpDuration::FromSeconds(disp_s),
+                MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(t_s))};
 }
 
 TEST(ClockFilter, FirstSampleIsUsedWithRfcDispersion) {
