@@ -35,10 +35,14 @@ std::optional<FilterOutput> ClockFilter::Add(const Sample& sample, PollExp poll)
   std::stable_sort(order.begin(), order.begin() + count_,
                    [&](int a, int b) { return stages_[a].delay < stages_[b].delay; });
 
-  // Peer dispersion: ε = Σ ε_i / 2^(i+1) in delay order; empty stages weigh in as MAXDISP.
+  // Peer dispersion: ε = Σ ε_i / 2^(i+1) in delay order. Empty stages weigh in as MAXDISP in the
+  // RFC; by default they repeat the largest filled stage instead (FilterConfig::rfc_empty_stages).
+  double largest_s = 0.0;
+  for (int i = 0; i < count_; ++i) largest_s = std::max(largest_s, AgedDispersion(stages_[i], now).Seconds());
+  const double empty_s = config_.rfc_empty_stages ? kMaxDispersion.Seconds() : largest_s;
   double dispersion_s = 0.0;
   for (int i = kStages - 1; i >= 0; --i) {
-    const double eps = i < count_ ? AgedDispersion(stages_[order[i]], now).Seconds() : kMaxDispersion.Seconds();
+    const double eps = i < count_ ? AgedDispersion(stages_[order[i]], now).Seconds() : empty_s;
     dispersion_s = 0.5 * (dispersion_s + eps);
   }
   // Peer jitter: RMS of the offset differences to the chosen stage (§10).
