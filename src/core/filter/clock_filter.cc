@@ -49,7 +49,7 @@ std::optional<FilterOutput> ClockFilter::Add(const Sample& sample, PollExp poll)
   const Sample& best = stages_[order[0]];
   double sum_sq = 0.0;
   for (int i = 1; i < count_; ++i) {
-    const double d = (stages_[order[i]].offset - best.offset).Seconds();
+    const double d = stages_[order[i]].offset.Seconds() - best.offset.Seconds();  // no wrapping
     sum_sq += d * d;
   }
   const double jitter_s = count_ > 1 ? std::sqrt(sum_sq / (count_ - 1)) : 0.0;
@@ -67,7 +67,7 @@ std::optional<FilterOutput> ClockFilter::Add(const Sample& sample, PollExp poll)
   const bool gate_armed = count_ > kStages / 2;  // the previous register held at least 4 stages
   previous_jitter_ = jitter;
   if (gate_armed && current_.has_value() && config_.spike_gate > 0.0) {
-    const double jump_s = std::fabs((best.offset - current_->offset).Seconds());
+    const double jump_s = std::fabs(best.offset.Seconds() - current_->offset.Seconds());
     const NtpDuration window = poll.Interval() + poll.Interval();
     if (jump_s > config_.spike_gate * gate_jitter.Seconds() && best.when - current_->when < window) {
       ++spike_count_;
