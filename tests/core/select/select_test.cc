@@ -96,13 +96,13 @@ std::vector<Case> Cases() {
        {Src(1, 0.0, 1.0), Src(2, 0.1, 4.0), Src(3, 0.2, 1.3)},
        {},
        2,
-       "*++",
+       "*#+",  // 2 survives but λ 4 > combine_limit 3 × λ_peer 1: a backup, not combined
        1},
       {"LowerStratumWinsEvenWhenFarther",
        {Src(1, 0.0, 1.0, 3), Src(2, 0.1, 5.0, 1), Src(3, 0.2, 1.3, 3)},
        {},
        1,
-       "+*+",
+       "#*#",  // stratum 3 is not combined with a stratum-1 peer
        2},
       {"MinsaneNotMetMeansNoPeer",
        {Src(1, 0.0, 1.0), Src(2, 0.1, 1.0)},
