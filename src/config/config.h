@@ -42,10 +42,12 @@ struct ServerConfig {
   Location where;
 };
 
-// The ntpd LOCAL driver (`server 127.127.1.0` + `fudge 127.127.1.0 stratum N`) or `local stratum N`:
-// serve the local clock when nothing better is available.
+// Serve the local clock when nothing better is reachable (a cluster's designated master), from
+// tempus `local stratum N` (chrony's meaning: N is the stratum served) or ntpd's LOCAL driver,
+// `server 127.127.1.u` with `fudge 127.127.1.u stratum D`: the driver is a stratum-D source, so ntpd
+// serves D + 1 (D defaults to 5, ntpd driver1.html).
 struct LocalClockConfig {
-  int stratum = 10;  // 1..15
+  int stratum = 6;  // the stratum served, 1..15
   Location where;
 };
 

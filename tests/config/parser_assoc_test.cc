@@ -119,11 +119,16 @@ TEST(ParseRefclock, LocalDriverIsTheLocalClockFallback) {
   const auto p = MustParse("server 127.127.1.0\nfudge 127.127.1.0 stratum 8\n");
   EXPECT_TRUE(p.config.servers.empty());
   ASSERT_TRUE(p.config.local_clock.has_value());
-  EXPECT_EQ(p.config.local_clock->stratum, 8);
+  EXPECT_EQ(p.config.local_clock->stratum, 9);  // ntpd serves the driver's stratum + 1
+  EXPECT_EQ(p.config.local_clock->where, (Location{"ntp.conf", 1, 8}));
   EXPECT_TRUE(p.warnings.empty());
-  // The fudge line may come first; without it the stratum is 10.
-  EXPECT_EQ(MustParse("fudge 127.127.1.0 stratum 6\nserver 127.127.1.0\n").config.local_clock->stratum, 6);
-  EXPECT_EQ(MustParse("server 127.127.1.0\n").config.local_clock->stratum, 10);
+  // The fudge line may come first; without one the driver is stratum 5 (served as 6); stratum 0
+  // means a primary reference.
+  EXPECT_EQ(MustParse("fudge 127.127.1.0 stratum 6\nserver 127.127.1.0\n").config.local_clock->stratum, 7);
+  EXPECT_EQ(MustParse("server 127.127.1.0\n").config.local_clock->stratum, 6);
+  EXPECT_EQ(MustParse("server 127.127.1.0\nfudge 127.127.1.0 stratum 0\n").config.local_clock->stratum, 1);
+  // tempus `local stratum N` is the served stratum and wins over the LOCAL driver.
+  EXPECT_EQ(MustParse("server 127.127.1.0\nlocal stratum 3\n").config.local_clock->stratum, 3);
 }
 
 TEST(ParseRefclock, FudgeMessages) {
@@ -135,8 +140,8 @@ TEST(ParseRefclock, FudgeMessages) {
             "ntp.conf:1:7: expected a refclock address 127.127.t.u after 'fudge', got '10.0.0.1'");
   EXPECT_EQ(OneError("server 127.127.1.0\nfudge 127.127.1.0 stratum 16\n"),
             "ntp.conf:2:27: expected stratum 0..15 after 'stratum', got '16'");
-  EXPECT_EQ(OneError("server 127.127.1.0\nfudge 127.127.1.0 stratum 0\n"),
-            "ntp.conf:2:7: expected a LOCAL clock stratum 1..15, got '0'");
+  EXPECT_EQ(OneError("server 127.127.1.0\nfudge 127.127.1.0 stratum 15\n"),
+            "ntp.conf:2:7: expected a LOCAL driver stratum 0..14 (served as stratum + 1), got '15'");
 }
 
 TEST(ParseRefclock, NtpsecRefclockDirectiveWarns) {

@@ -227,12 +227,17 @@ void FinishAssoc(ParseState& st, Diagnostics& diags) {
   if (st.local_refclock) {
     LocalClockConfig local;
     local.where = *st.local_refclock;
-    if (st.local_fudge_stratum) local.stratum = *st.local_fudge_stratum;
-    if (local.stratum == 0) {
-      diags.Error(*st.local_fudge_where, "expected a LOCAL clock stratum 1..15, got '0'");
-      return;
+    if (st.local_fudge_stratum) {
+      // The driver's stratum D is served as D + 1; D = 15 would serve 16, "unsynchronized".
+      if (*st.local_fudge_stratum > 14) {
+        diags.Error(*st.local_fudge_where, fmt::format("expected a LOCAL driver stratum 0..14 (served as stratum + 1), "
+                                                       "got '{}'",
+                                                       *st.local_fudge_stratum));
+        return;
+      }
+      local.stratum = *st.local_fudge_stratum + 1;
     }
-    if (!st.config.local_clock) st.config.local_clock = local;
+    if (!st.config.local_clock) st.config.local_clock = local;  // `local stratum N` wins
   } else if (st.local_fudge_where) {
     diags.Warning(*st.local_fudge_where, "'fudge 127.127.1.u' without 'server 127.127.1.u' has no effect");
   }
