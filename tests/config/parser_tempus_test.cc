@@ -81,5 +81,14 @@ TEST(ParseLegacy, DroppedDirectivesWarnNeverSilently) {
   EXPECT_EQ(w[8], "ntp.conf:9:1: warning: 'mru': parsed but not supported by tempus; line ignored");
 }
 
+TEST(ParseLegacy, RuntimeAndLoggingDirectivesWarn) {
+  EXPECT_EQ(Warnings("logconfig =syncall +clockall\n"),
+            (std::vector<std::string>{"ntp.conf:1:1: warning: 'logconfig' is parsed but not supported by tempus "
+                                      "(tempus logs to stderr or its logfile); ignored"}));
+  EXPECT_EQ(Warnings("unpeer 10.0.0.1\n"),
+            (std::vector<std::string>{"ntp.conf:1:1: warning: 'unpeer' has no effect in a configuration file; ignored"}));
+  EXPECT_EQ(OneError("broadcast\n"), "ntp.conf:1:10: expected an address after 'broadcast', got end of line");
+}
+
 }  // namespace
 }  // namespace tempus::config

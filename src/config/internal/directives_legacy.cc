@@ -16,7 +16,10 @@ void Dropped(Cursor& c, std::string_view why) {
 }
 
 void Broadcast(Cursor& c, ParseState&) {
-  if (c.AtEnd()) c.Expected("an address after 'broadcast'");
+  if (c.AtEnd()) {
+    c.Expected("an address after 'broadcast'");
+    return;
+  }
   Dropped(c, "broadcast mode was dropped by modern NTP daemons");
 }
 void Broadcastclient(Cursor& c, ParseState&) { Dropped(c, "broadcast client mode was dropped by modern NTP daemons"); }
