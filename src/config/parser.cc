@@ -124,6 +124,11 @@ class Reader {
                                       kMaxIncludeDepth, as_written, depth));
       return;
     }
+    if (++included_ > kMaxIncludedFiles) {
+      diags_.Error(where, fmt::format("expected at most {} included files in all, got '{}' beyond that",
+                                      kMaxIncludedFiles, as_written));
+      return;
+    }
     const std::string canonical = fs_.Canonical(resolved);
     const auto loop = std::find_if(stack_.begin(), stack_.end(), [&](const Frame& f) { return f.canonical == canonical; });
     if (loop != stack_.end()) {
@@ -140,6 +145,7 @@ class Reader {
   std::vector<DirectiveSpec> directives_;
   std::vector<std::string_view> names_;
   std::vector<Frame> stack_;
+  int included_ = 0;
   ParseState state_;
   Diagnostics diags_;
 };

@@ -2,8 +2,8 @@
 //
 // Grammar: ntpd/NTPsec ntp.conf(5) plus tempus directives (see docs/ntp.conf.md). Reading goes
 // through a FileSystem so tests feed text directly. `includefile` paths are relative to the
-// including file's directory; includes nest at most kMaxIncludeDepth deep and a file that
-// includes itself (directly or not) is an error. Nothing is resolved or contacted. Not
+// including file's directory; includes nest at most kMaxIncludeDepth deep, at most
+// kMaxIncludedFiles are read, and a file that includes itself (directly or not) is an error. Nothing is resolved or contacted. Not
 // thread-safe (the FileSystem is used from the calling thread only).
 #ifndef TEMPUS_CONFIG_PARSER_H_
 #define TEMPUS_CONFIG_PARSER_H_
@@ -21,6 +21,8 @@ namespace tempus::config {
 
 // ntpd: "Include files may be nested to a depth of five".
 inline constexpr int kMaxIncludeDepth = 5;
+// Includes read in all, so that repeated includes cannot multiply into a huge amount of work.
+inline constexpr int kMaxIncludedFiles = 256;
 
 // On success the configuration and its warnings; on failure every diagnostic (errors and
 // warnings, in the order met: by file, then line).

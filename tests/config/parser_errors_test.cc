@@ -153,6 +153,23 @@ TEST(ParseInclude, DepthLimit) {
   EXPECT_EQ(good->config.servers.at(0).host, "deep");
 }
 
+TEST(ParseInclude, TotalIncludedFilesAreBounded) {
+  // Each level includes the next one 20 times: 20^5 reads without a bound.
+  MemoryFileSystem fs;
+  for (int i = 0; i < 5; ++i) {
+    std::string text;
+    for (int k = 0; k < 20; ++k) text += "includefile " + std::to_string(i + 1) + ".conf\n";
+    fs.Add("/" + std::to_string(i) + ".conf", text);
+  }
+  fs.Add("/5.conf", "server a\n");
+  const auto r = ParseFile(fs, "/0.conf");
+  ASSERT_FALSE(r.has_value());
+  const auto lines = Lines(r.error());
+  ASSERT_FALSE(lines.empty());
+  EXPECT_LT(lines.size(), 400u);
+  EXPECT_EQ(lines[0], "/4.conf:1:13: expected at most 256 included files in all, got '5.conf' beyond that");
+}
+
 TEST(ParseInclude, ParseTextHasNoFiles) {
   EXPECT_EQ(OneError("includefile extra.conf\n"),
             "ntp.conf:1:13: expected a readable file after 'includefile', got 'extra.conf' (No such file or "
