@@ -144,17 +144,19 @@ void HandleAssoc(Cursor& c, ParseState& st, AssocKind kind) {
     c.SkipRest();
     return;
   }
-  ReadOptions(c, s);
   if (s.address && IsRefclock(*s.address)) {
-    if (s.address->bytes()[2] == 1) {
-      st.local_refclock = s.where;
-    } else {
+    if (s.address->bytes()[2] != 1) {  // the options of a line that is ignored do not matter
+      c.SkipRest();
       c.Warning(s.where, fmt::format("refclock {} (driver type {}) is not supported by tempus: refclocks are not "
                                      "supported; line ignored",
                                      s.host, s.address->bytes()[2]));
+      return;
     }
+    ReadOptions(c, s);
+    st.local_refclock = s.where;
     return;
   }
+  ReadOptions(c, s);
   if (kind == AssocKind::kPeer) {
     c.Warning(s.where, "'peer' (symmetric active mode) is treated as 'server', as NTPsec does");
   }
