@@ -3,7 +3,7 @@
 // Produced by config::Parse (parser.h); never touches sockets, clocks or the resolver: host names
 // stay text and are resolved later by the daemon. Fields that a file did not set keep the default
 // given here or stay std::nullopt so the daemon can tell "unset" from "set to the default".
-// Sub-structures for restrict/interface/monitoring/system knobs live in config_types.h.
+// Sub-structures live in access_config.h (restrict, interface) and config_types.h (the rest).
 // Value type; thread-compatible.
 #ifndef TEMPUS_CONFIG_CONFIG_H_
 #define TEMPUS_CONFIG_CONFIG_H_
