@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "config/driftfile.h"
 #include "core/random.h"
 #include "io/poll_loop.h"
 #include "io/udp_socket.h"
@@ -122,12 +123,24 @@ int RunDaemon(const DaemonOptions& options) {
   Log(fmt::format("serving on {}; clock {}; {} source(s)", where, (*clock)->Kind(), node.associations().size()));
   node.Start();
   arm();
+  // The driftfile: the frequency estimate, hourly and on exit, once there is one worth keeping.
+  auto save_drift = [&] {
+    if (options.driftfile.empty() || !node.system().discipline_state().synchronized) return;
+    const double ppm = node.system().discipline_state().frequency_ppm;
+    if (auto w = config::WriteDriftFile(options.driftfile, ppm); !w) Log("driftfile: " + w.error().ToString());
+  };
+  std::function<void()> hourly = [&] {
+    save_drift();
+    loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
+  };
+  loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
   std::optional<core::MonoTime> until;
   if (options.duration_s > 0) until = loop.Now() + core::NtpDuration::FromSeconds(options.duration_s);
   if (auto r = loop.Run(until); !r) {
     Log(r.error().ToString());
     return 1;
   }
+  save_drift();
   const auto& st = node.server().stats();
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
                   st.TotalDropped(), node.packets_sent()));

@@ -16,6 +16,7 @@ struct DaemonOptions {
   std::vector<core::NetAddress> listen;  // server sockets; requests to sources leave from them too
   engine::NodeConfig node;
   double duration_s = 0.0;  // 0: until SIGTERM/SIGINT
+  std::string driftfile;    // empty: none; written hourly and on exit once synchronized
 };
 
 // Runs until a signal or the duration; returns the process exit status.

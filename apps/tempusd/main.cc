@@ -7,11 +7,14 @@
 #include <fmt/format.h>
 
 #include "daemon.h"
+#include "load_config.h"
 #include "io/resolver.h"
 
 namespace {
 
 struct Flags {
+  std::string config;
+  std::string check_config;
   std::string clock = "observe";
   double virtual_offset_s = 0.0;
   double virtual_freq_ppm = 0.0;
@@ -43,6 +46,9 @@ bool Resolve(const std::string& what, const std::string& text, uint16_t port, st
 int main(int argc, char** argv) {
   Flags f;
   CLI::App app{"tempusd: NTP daemon (RFC 5905) for server clusters"};
+  app.footer("With -c, the flags below override the file.");
+  app.add_option("-c,--config", f.config, "ntp.conf to read (ntpd syntax plus tempus directives)");
+  app.add_option("--check-config", f.check_config, "Check this ntp.conf, print every problem and exit");
   app.add_option("--clock", f.clock,
                  "observe (read the system clock, never change it), virtual (software clock for tests and "
                  "demos) or system (steer the system clock; needs CAP_SYS_TIME)")
@@ -73,19 +79,26 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tempusd: %s\n", e.what());
     return 1;
   }
+  if (!f.check_config.empty()) return tempus::daemon::CheckConfig(f.check_config);
   if (f.minpoll > f.maxpoll) {
     std::fprintf(stderr, "tempusd: --minpoll %d is above --maxpoll %d\n", f.minpoll, f.maxpoll);
     return 1;
   }
 
   tempus::daemon::DaemonOptions options;
-  options.clock_kind = f.clock;
-  options.clock.virtual_clock.initial_offset = tempus::core::NtpDuration::FromSeconds(f.virtual_offset_s);
-  options.clock.virtual_clock.freq_error_ppm = f.virtual_freq_ppm;
+  if (!f.config.empty() && !tempus::daemon::LoadConfig(f.config, &options)) return 1;
+  const auto given = [&](const char* name) { return app.count(name) > 0; };
+  if (f.config.empty() || given("--clock")) options.clock_kind = f.clock;
+  if (given("--virtual-offset")) {
+    options.clock.virtual_clock.initial_offset = tempus::core::NtpDuration::FromSeconds(f.virtual_offset_s);
+  }
+  if (given("--virtual-freq")) options.clock.virtual_clock.freq_error_ppm = f.virtual_freq_ppm;
   options.duration_s = f.duration_s;
-  for (const auto& l : f.listen.empty() ? std::vector<std::string>{"0.0.0.0:123"} : f.listen) {
+  if (!f.listen.empty()) options.listen.clear();
+  for (const auto& l : f.listen) {
     if (!Resolve("--listen", l, 123, &options.listen)) return 1;
   }
+  if (options.listen.empty() && !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) return 1;
   std::vector<tempus::core::NetAddress> servers;
   for (const auto& s : f.servers) {
     if (!Resolve("--server", s, 123, &servers)) return 1;
@@ -99,10 +112,10 @@ int main(int argc, char** argv) {
     options.node.sources.push_back(a);
   }
   auto& sys = options.node.system;
-  sys.local_stratum = f.local_stratum;
-  if (f.orphan > 0) sys.orphan_stratum = f.orphan;
-  sys.orphan_wait = tempus::core::NtpDuration::FromSeconds(f.orphan_wait_s);
-  sys.discipline.min_poll = tempus::core::PollExp(f.minpoll);
-  sys.discipline.max_poll = tempus::core::PollExp(f.maxpoll);
+  if (given("--stratum")) sys.local_stratum = f.local_stratum;
+  if (given("--orphan")) sys.orphan_stratum = f.orphan;
+  if (given("--orphan-wait")) sys.orphan_wait = tempus::core::NtpDuration::FromSeconds(f.orphan_wait_s);
+  if (f.config.empty() || given("--minpoll")) sys.discipline.min_poll = tempus::core::PollExp(f.minpoll);
+  if (f.config.empty() || given("--maxpoll")) sys.discipline.max_poll = tempus::core::PollExp(f.maxpoll);
   return tempus::daemon::RunDaemon(options);
 }

@@ -53,7 +53,9 @@ struct LocalClockConfig {
 
 // tempus `clock system|observe|virtual [offset S] [freq PPM]`.
 struct ClockConfig {
-  std::string kind = "system";  // "system", "observe" or "virtual"
+  // "system", "observe" or "virtual". observe unless the file says otherwise: tempusd steers the
+  // system clock only when configured to (`clock system`, as dist/ntp.conf does).
+  std::string kind = "observe";
   double virtual_offset_s = 0.0;  // virtual only: this clock minus the kernel clock at start
   double virtual_freq_ppm = 0.0;  // virtual only: the clock's own rate error
 };

@@ -12,7 +12,7 @@ using testing::OneError;
 using testing::Warnings;
 
 TEST(ParseTempus, Clock) {
-  EXPECT_EQ(MustParse("").config.clock.kind, "system");
+  EXPECT_EQ(MustParse("").config.clock.kind, "observe");  // steering the system clock is opt-in
   EXPECT_EQ(MustParse("clock observe\n").config.clock.kind, "observe");
   const auto v = MustParse("clock virtual offset -0.25 freq 12.5\n").config.clock;
   EXPECT_EQ(v.kind, "virtual");
