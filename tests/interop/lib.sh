@@ -192,6 +192,14 @@ interop_wait_udp() {
   interop_fail "nothing bound $addr:$port within 10 s"
 }
 
+# interop_check_guards PID: fails unless the running process PID lacks CAP_SYS_TIME in every
+# set and has noclock.so mapped (i.e. the guards really apply to it).
+interop_check_guards() {
+  local pid=$1
+  interop_lacks_sys_time "$pid" || interop_fail "pid $pid still has CAP_SYS_TIME"
+  grep -qF "$INTEROP_NOCLOCK" "/proc/$pid/maps" || interop_fail "pid $pid has no noclock.so loaded"
+}
+
 # interop_start_chronyd NAME ADDR PORT [STRATUM]: chronyd 4.3 as a server with no upstream
 # ("local stratum"), -x (never touches the clock), foreground. Sets INTEROP_PID.
 interop_start_chronyd() {
@@ -211,6 +219,7 @@ EOF
   # -u root: Debian's _chrony user does not exist because the package is not installed.
   interop_spawn "$name" "$CHRONYD" -x -d -u root -f "$conf"
   interop_wait_udp "$INTEROP_PID" "$addr" "$port"
+  interop_check_guards "$INTEROP_PID"
 }
 
 # interop_start_ntpsec NAME ADDR [STRATUM]: NTPsec 1.2.2 ntpd as an orphan-mode server on
@@ -237,6 +246,7 @@ EOF
   interop_spawn "$name" "$NTPSEC_NTPD" -n -c "$conf"
   local pid=$INTEROP_PID i
   interop_wait_udp "$pid" "$addr" 123
+  interop_check_guards "$pid"
   for i in $(seq 1 20); do
     if interop_ntpdig "$name-ready" "$addr" &&
        [ "$(interop_ntpdig_field stratum "$name-ready")" = "$stratum" ]; then
@@ -266,6 +276,7 @@ interop_start_tempusd() {
     [ -z "$ap" ] || interop_wait_udp "$pid" "${ap%:*}" "${ap##*:}"
     prev=$arg
   done
+  interop_check_guards "$pid"
   INTEROP_PID=$pid
 }
 
@@ -292,6 +303,19 @@ interop_ntpdig_field() {
       else if (want == "stratum") print st
       else if (want == "leap") print lp
     }' "$INTEROP_WORK/$name.out"
+}
+
+# interop_ntpq NAME ADDR COMMAND: one NTPsec `ntpq -c COMMAND ADDR` (mode 6, port 123), output
+# in $WORK/NAME.out.
+interop_ntpq() {
+  local name=$1 addr=$2 command=$3
+  interop_run "$name" 10 "$INTEROP_PY" "$NTPQ" -c "$command" "$addr"
+}
+
+# interop_ntpq_var VAR NAME: the value of VAR in `ntpq -c rv` output in $WORK/NAME.out, e.g.
+#   leap=00, stratum=8, refid=127.0.0.1
+interop_ntpq_var() {
+  tr ',' '\n' <"$INTEROP_WORK/$2.out" | awk -F= -v v="$1" '{ sub(/^[ \t]+/, "", $1) } $1 == v { print $2; exit }'
 }
 
 # interop_chronyd_oneshot NAME ADDR PORT: `chronyd -x -Q` measures ADDR:PORT once and logs

@@ -22,6 +22,9 @@ die() { echo "peers-setup: error: $*" >&2; exit 1; }
 
 [ "$(id -u)" -eq 0 ] || die "must run as root (apt-get download, library installs)"
 mkdir -p "$dir"/{debs,root/chrony,root/ntpsec,lib}
+# One setup at a time: several worktrees or CI runs on one machine share the cache.
+exec 9>"$dir/.lock"
+flock -w 300 9 || die "another peers-setup.sh holds $dir/.lock"
 
 # Libraries the unpacked binaries link against (chrony 4.3, NTPsec 1.2.2 on Debian 12).
 runtime_libs=(libc6 libcap2 libedit2 libgnutls30 libnettle8 libseccomp2 libbsd0 libssl3 python3)

@@ -24,8 +24,12 @@ interop_expect_eq "ntpdig stratum of chronyd" "$(interop_ntpdig_field stratum di
 interop_expect_eq "ntpdig leap of chronyd" "$(interop_ntpdig_field leap dig-chrony)" no-leap
 
 # ntpq (mode 6) -> NTPsec's own system variables.
-interop_run ntpq "10" "$INTEROP_PY" "$NTPQ" -c "rv 0 leap,stratum,refid" 127.0.0.4 ||
-  interop_fail "ntpq got no answer from ntpsec"
+interop_ntpq ntpq 127.0.0.4 "rv 0 leap,stratum,refid" || interop_fail "ntpq got no answer from ntpsec"
 interop_log "ntpq: $(tr '\n' ' ' < "$INTEROP_WORK/ntpq.out")"
-interop_expect_eq "ntpq stratum of ntpsec" \
-  "$(tr ',' '\n' < "$INTEROP_WORK/ntpq.out" | awk -F= '$1 ~ /stratum/ { print $2 }')" 8
+interop_expect_eq "ntpq stratum of ntpsec" "$(interop_ntpq_var stratum ntpq)" 8
+interop_expect_eq "ntpq refid of ntpsec" "$(interop_ntpq_var refid ntpq)" 127.0.0.1
+interop_expect_eq "ntpq leap of ntpsec" "$(interop_ntpq_var leap ntpq)" 00
+
+# The guard is live: NTPsec's start-up ntp_adjtime writes were blocked and logged.
+interop_expect_eq "noclock.so blocked NTPsec's clock writes" \
+  "$(grep -c 'ntpd.* BLOCKED ntp_adjtime' "$INTEROP_WORK/noclock-ntpsec.log" | awk '{ print ($1 > 0) }')" 1
