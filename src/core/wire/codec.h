@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <span>
 #include <string_view>
 
@@ -57,9 +58,17 @@ class ExtensionFields {
 
 class ExtensionFields::Iterator {
  public:
-  Iterator(std::span<const uint8_t> rest) : rest_(rest) {}
+  using iterator_category = std::input_iterator_tag;
+  using value_type = ExtensionField;
+  using difference_type = std::ptrdiff_t;
+  using pointer = void;
+  using reference = ExtensionField;
+
+  Iterator() = default;
+  explicit Iterator(std::span<const uint8_t> rest) : rest_(rest) {}
   ExtensionField operator*() const;
   Iterator& operator++();
+  Iterator operator++(int) { Iterator old = *this; ++*this; return old; }
   bool operator==(const Iterator& o) const { return rest_.size() == o.rest_.size(); }
 
  private:

@@ -24,6 +24,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -58,8 +59,12 @@ class RefId {
   static constexpr RefId FromRaw(uint32_t raw) { return RefId(raw); }
   // Up to four ASCII characters, zero-padded ("GPS", "LOCL", "RATE").
   static RefId FromCode(std::string_view code);
-  // IPv4: the address itself. IPv6: the first four bytes of MD5(address) (RFC 5905 §7.3).
-  static RefId FromAddress(const NetAddress& address);
+  // The refid of an IPv4 source: the address itself (RFC 5905 §7.3). REQUIRES: address.is_v4().
+  static RefId FromIPv4(const NetAddress& address);
+  // The refid of an IPv6 source: the first four bytes of the MD5 digest of its address (RFC 5905
+  // §7.3). The core has no hash; the engine computes the digest (engine/refid.h).
+  // REQUIRES: digest.size() >= 4.
+  static RefId FromDigestPrefix(std::span<const uint8_t> digest);
 
   constexpr uint32_t raw() const { return raw_; }
   // The four bytes as printable ASCII with trailing NULs dropped, or "" if any byte is not

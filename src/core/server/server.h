@@ -1,0 +1,64 @@
+// The NTP server as a pure function: request bytes + receive timestamp + system snapshot ->
+// reply bytes or a typed DropReason (RFC 5905 §8, §9.2 fast_xmit).
+//
+// The caller (the edge) hands in the kernel receive timestamp in the local clock's time scale,
+// then overwrites the transmit timestamp with StampTransmit() right before sending, so that the
+// transmit time is read as late as possible. The reply is never longer than the request (no
+// amplification); mode 4/5 packets and kiss-o'-death are never answered (no reflection loops).
+// Stateless and thread-compatible; counting is the caller's, through ServerStats.
+#ifndef TEMPUS_CORE_SERVER_SERVER_H_
+#define TEMPUS_CORE_SERVER_SERVER_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "core/result.h"
+#include "core/system/snapshot.h"
+#include "core/time/ntp_timestamp.h"
+
+namespace tempus::core::server {
+
+// Why a datagram got no reply. Each is a counter (ServerStats, Prometheus, ntpq sysstats).
+enum class DropReason : uint8_t {
+  kTooShort,            // < 48 bytes
+  kBadVersion,          // VN 0 or 5..7
+  kBadExtensionLength,  // malformed extension field
+  kBadTrailer,          // bytes after the header that are neither fields nor a MAC
+  kServerMode,          // mode 4: a reply is never answered
+  kBroadcastMode,       // mode 5
+  kSymmetricMode,       // modes 1 and 2: for the peer associations, not the server
+  kControlMode,         // mode 6: for the control (ntpq) handler
+  kPrivateMode,         // mode 7: never answered (ntpd's monlist amplification)
+  kReservedMode,        // mode 0 in versions 2..4
+  kReplyBufferTooSmall,
+};
+inline constexpr size_t kDropReasonCount = 11;
+std::string_view DropReasonName(DropReason reason);
+
+// Counters of the server path, by reason. Not synchronized: one per thread, summed for display.
+struct ServerStats {
+  uint64_t received = 0;
+  uint64_t replied = 0;
+  std::array<uint64_t, kDropReasonCount> dropped{};
+
+  void CountDrop(DropReason reason) { ++dropped[static_cast<size_t>(reason)]; }
+  uint64_t TotalDropped() const;
+};
+
+// Builds the reply to a client request (mode 3; NTPv1 mode 0 counts as a client request) into
+// `reply` and returns its size (48). `receive_time` is T2, when the request arrived by the local
+// clock. The reply's transmit timestamp is set to `receive_time` and must be restamped with
+// StampTransmit() just before sending.
+[[nodiscard]] Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
+                                                       const SystemSnapshot& system, std::span<uint8_t> reply);
+
+// The root dispersion a server reports at `now`: sys.rootdisp grown at PHI (15 ppm) since the
+// reference time (RFC 5905 §10, §11.2.3).
+NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now);
+
+}  // namespace tempus::core::server
+
+#endif  // TEMPUS_CORE_SERVER_SERVER_H_

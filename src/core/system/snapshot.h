@@ -1,0 +1,31 @@
+// SystemSnapshot: the system variables a server answers from (RFC 5905 §9.1), as an immutable
+// value. The engine publishes a new one after every clock update; the server path, mode 6 and the
+// metrics read it and never the live System. Value type; thread-compatible (copy to share).
+#ifndef TEMPUS_CORE_SYSTEM_SNAPSHOT_H_
+#define TEMPUS_CORE_SYSTEM_SNAPSHOT_H_
+
+#include <cstdint>
+
+#include "core/time/ntp_duration.h"
+#include "core/time/ntp_timestamp.h"
+#include "core/wire/leap.h"
+#include "core/wire/packet.h"
+
+namespace tempus::core {
+
+struct SystemSnapshot {
+  Leap leap = Leap::kUnsynchronized;   // sys.leap
+  uint8_t stratum = kMaxStratum;       // sys.stratum; 16 = unsynchronized
+  int8_t precision = -20;              // sys.precision, log2 s
+  NtpDuration root_delay;              // sys.rootdelay: to the primary reference
+  NtpDuration root_dispersion;         // sys.rootdisp at reference_time
+  RefId refid = RefId::FromCode("INIT");
+  NtpTimestamp reference_time;         // sys.reftime: when the clock was last updated
+
+  // True when the server has a time worth serving.
+  bool synchronized() const { return leap != Leap::kUnsynchronized && stratum < kMaxStratum; }
+};
+
+}  // namespace tempus::core
+
+#endif  // TEMPUS_CORE_SYSTEM_SNAPSHOT_H_

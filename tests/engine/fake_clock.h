@@ -1,0 +1,50 @@
+// FakeClock: an engine::Clock advanced by hand, for tests (like abseil's SimulatedClock).
+#ifndef TEMPUS_TESTS_ENGINE_FAKE_CLOCK_H_
+#define TEMPUS_TESTS_ENGINE_FAKE_CLOCK_H_
+
+#include <vector>
+
+#include "engine/clock.h"
+
+namespace tempus::engine {
+
+class FakeClock : public Clock {
+ public:
+  explicit FakeClock(core::UnixTime start) : now_(start) {}
+
+  // Each Now() call advances the clock by `step_per_read` after reading (0 by default).
+  void set_step_per_read(core::NtpDuration d) { step_per_read_ = d; }
+  void Advance(core::NtpDuration d) { now_ = now_ + d; mono_ += d; }
+  // Offset of this clock from the kernel clock, used by FromKernelRealtime.
+  void set_kernel_offset(core::NtpDuration d) { kernel_offset_ = d; }
+  const std::vector<core::ClockCommand>& applied() const { return applied_; }
+
+  core::UnixTime Now() override {
+    const core::UnixTime t = now_;
+    Advance(step_per_read_);
+    return t;
+  }
+  core::MonoTime Mono() override { return mono_; }
+  core::UnixTime FromKernelRealtime(core::UnixTime k) override { return k + kernel_offset_; }
+  Result<void, SysError> Apply(const core::ClockCommand& c) override {
+    applied_.push_back(c);
+    if (const auto* step = std::get_if<core::StepClock>(&c)) now_ = now_ + step->offset;
+    if (const auto* f = std::get_if<core::SetFrequency>(&c)) freq_ppm_ = f->freq_ppm;
+    return {};
+  }
+  double FrequencyPpm() const override { return freq_ppm_; }
+  std::string_view Kind() const override { return "fake"; }
+  int PrecisionLog2() const override { return -24; }
+
+ private:
+  core::UnixTime now_;
+  core::MonoTime mono_;
+  core::NtpDuration step_per_read_;
+  core::NtpDuration kernel_offset_;
+  double freq_ppm_ = 0;
+  std::vector<core::ClockCommand> applied_;
+};
+
+}  // namespace tempus::engine
+
+#endif  // TEMPUS_TESTS_ENGINE_FAKE_CLOCK_H_
