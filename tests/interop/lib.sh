@@ -248,7 +248,7 @@ EOF
   interop_wait_udp "$pid" "$addr" 123
   interop_check_guards "$pid"
   for i in $(seq 1 20); do
-    if interop_ntpdig "$name-ready" "$addr" &&
+    if interop_ntpdig "$name-ready" "$addr" 1 &&
        [ "$(interop_ntpdig_field stratum "$name-ready")" = "$stratum" ]; then
       INTEROP_PID=$pid
       return 0
@@ -280,10 +280,11 @@ interop_start_tempusd() {
   INTEROP_PID=$pid
 }
 
-# interop_ntpdig NAME ADDR: one `ntpdig -d ADDR` (port 123), output in $WORK/NAME.out.
+# interop_ntpdig NAME ADDR [SAMPLES]: `ntpdig -d -p SAMPLES ADDR` (port 123; default 3 samples,
+# of which ntpdig prints the one it keeps), output in $WORK/NAME.out.
 interop_ntpdig() {
-  local name=$1 addr=$2
-  interop_run "$name" 10 "$INTEROP_PY" "$NTPDIG" -d -t 2 "$addr"
+  local name=$1 addr=$2 samples=${3:-3}
+  interop_run "$name" 20 "$INTEROP_PY" "$NTPDIG" -d -p "$samples" -t 2 "$addr"
 }
 
 # interop_ntpdig_field FIELD NAME: a value from the ntpdig -d output in $WORK/NAME.out:
