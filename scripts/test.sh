@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # configure_and_build and run_ctest are called through step()
 # test.sh: the one command that builds tempus and runs every test (what CI runs).
 #
 #   1. scripts/install-deps.sh             build and test packages (fast when present)
@@ -13,7 +14,7 @@
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$root"
+cd "$root" || exit 1
 jobs=2
 nocap=(setpriv --bounding-set -sys_time --inh-caps -sys_time --)
 

@@ -7,6 +7,7 @@
 # (ignored)" with X = server minus client (RFC 5905 sign). NTPsec's ntpdig on the second (it
 # only speaks to port 123) must agree, which pins the sign convention with a second client.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
 interop_init "$@"
 
 interop_start_tempusd tempusd --clock=virtual --virtual-offset=0.25 \

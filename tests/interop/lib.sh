@@ -168,11 +168,11 @@ interop_run() {
 
 # Stops one process this test started, by PID: SIGTERM, up to 5 s, then SIGKILL.
 interop_stop() {
-  local pid=$1 known=0 p i
+  local pid=$1 known=0 p
   for p in "${INTEROP_PIDS[@]}"; do [ "$p" = "$pid" ] && known=1; done
   [ $known = 1 ] || { echo "interop_stop: $pid was not started by this test" >&2; return 1; }
   kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
@@ -183,8 +183,8 @@ interop_stop() {
 # interop_wait_udp PID ADDR PORT: waits (at most 10 s) until ADDR:PORT is bound, failing early
 # if PID exits.
 interop_wait_udp() {
-  local pid=$1 addr=$2 port=$3 i
-  for i in $(seq 1 100); do
+  local pid=$1 addr=$2 port=$3
+  for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || interop_fail "pid $pid exited before binding $addr:$port"
     ss -Hlnu 2>/dev/null | awk '{ print $4 }' | grep -qx "$addr:$port" && return 0
     sleep 0.1
@@ -244,10 +244,10 @@ statsdir $INTEROP_WORK/
 pidfile $INTEROP_WORK/$name.pid
 EOF
   interop_spawn "$name" "$NTPSEC_NTPD" -n -c "$conf"
-  local pid=$INTEROP_PID i
+  local pid=$INTEROP_PID
   interop_wait_udp "$pid" "$addr" 123
   interop_check_guards "$pid"
-  for i in $(seq 1 20); do
+  for _ in $(seq 1 20); do
     if interop_ntpdig "$name-ready" "$addr" 1 &&
        [ "$(interop_ntpdig_field stratum "$name-ready")" = "$stratum" ]; then
       INTEROP_PID=$pid
@@ -263,7 +263,7 @@ EOF
 interop_start_tempusd() {
   local name=$1
   shift
-  [ -n "${TEMPUSD:-}" ] && [ -x "$TEMPUSD" ] || interop_skip "TEMPUSD not built"
+  [ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
   INTEROP_OWN+=("$name")
   interop_spawn "$name" "$TEMPUSD" "$@"
   local pid=$INTEROP_PID arg prev="" ap

@@ -6,6 +6,7 @@
 # t21 = t2 - t1 and t34 = t3 - t4; the offset (t21 + t34) / 2 must be -0.125 s within 2 ms,
 # the stratum 3 and the leap indicator "no-leap".
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
 interop_init "$@"
 
 interop_start_tempusd tempusd --clock=virtual --virtual-offset=-0.125 \

@@ -66,6 +66,7 @@ else
   ln -sf ../../../x86_64-linux-gnu/ntp/libntpc.so.1.1.0 \
     "$dir/root/ntpsec/usr/lib/python3/dist-packages/ntp/libntpc.so"
   for f in "${want_files[@]}"; do [ -e "$f" ] || die "missing after unpack: $f"; done
+  # shellcheck disable=SC2016  # dpkg-deb expands ${Package}, not the shell
   for d in *.deb; do dpkg-deb -W --showformat='${Package}=${Version}\n' "$d"; done > "$stamp"
   log "unpacked: $(tr '\n' ' ' < "$stamp")"
 fi

@@ -5,7 +5,7 @@
 # 127.127.1.1) on the same kernel clock as tempus, so `tempus query --json` must report an
 # offset of 0 within 2 ms, stratum 8, that refid and no leap warning.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[ -n "${TEMPUS:-}" ] && [ -x "$TEMPUS" ] || interop_skip "TEMPUS not built"
+[ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
 interop_init "$@"
 
 interop_start_chronyd chrony 127.0.0.2 11123 8

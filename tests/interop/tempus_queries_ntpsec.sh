@@ -6,7 +6,7 @@
 # then `tempus query --json` must report an offset of 0 within 2 ms, stratum 8, refid
 # 127.0.0.1 and no leap warning.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[ -n "${TEMPUS:-}" ] && [ -x "$TEMPUS" ] || interop_skip "TEMPUS not built"
+[ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
 interop_init "$@"
 
 interop_start_ntpsec ntpsec 127.0.0.4 8
