@@ -38,10 +38,11 @@ NtpDuration Measurement::RootDistance() const {
   return delay.Half() + dispersion + server.root_delay.ToDuration().Half() + server.root_dispersion.ToDuration();
 }
 
-size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<uint8_t> out) {
+size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<uint8_t> out, uint8_t version) {
+  TEMPUS_CHECK(version >= 1 && version <= kNtpVersion);
   Header h;
   h.leap = Leap::kNoWarning;
-  h.version = kNtpVersion;
+  h.version = version;
   h.mode = Mode::kClient;
   h.poll = poll;
   h.transmit_time = transmit_cookie;

@@ -13,6 +13,7 @@
 #include <span>
 #include <string_view>
 
+#include "core/filter/sample.h"
 #include "core/result.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/ntp_timestamp.h"
@@ -22,8 +23,7 @@
 namespace tempus::core {
 
 inline constexpr double kPhiPpm = 15.0;  // PHI: frequency tolerance, 15 ppm (RFC 5905 §7.2)
-// MAXDISP: the largest dispersion a sample may carry (RFC 5905 §7.2), 16 s.
-inline constexpr NtpDuration kMaxDispersion = NtpDuration::FromWholeSeconds(16);
+// MAXDISP (kMaxDispersion) and PHI as a ratio (kPhi) come from core/filter/sample.h.
 // MAXDIST: a source whose root distance exceeds this is not selectable (RFC 5905 §7.2), 1.5 s.
 inline constexpr NtpDuration kMaxDistance = NtpDuration::FromRaw((int64_t{3} << 32) / 2);
 
@@ -57,9 +57,11 @@ struct ReplyRejection {
   DecodeError decode_error = DecodeError::kTooShort;  // when error == kMalformed
 };
 
-// Writes a 48-byte NTPv4 client request with `transmit_cookie` as transmit timestamp, all other
-// timestamps zero. REQUIRES: out.size() >= kHeaderSize. Returns kHeaderSize.
-size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<uint8_t> out);
+// Writes a 48-byte client request (mode 3, version `version`, NTPv4 by default) with
+// `transmit_cookie` as transmit timestamp, all other timestamps zero.
+// REQUIRES: out.size() >= kHeaderSize; 1 <= version <= 4. Returns kHeaderSize.
+size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<uint8_t> out,
+                          uint8_t version = kNtpVersion);
 
 // Checks `reply` against the request sent with `transmit_cookie` at local time `t1`, received at
 // local time `t4`, and computes the measurement. `local_precision_log2` is this clock's precision.

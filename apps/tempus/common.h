@@ -1,0 +1,40 @@
+// Pieces shared by the tempus subcommands: server lists, clock flags, formatting.
+#ifndef TEMPUS_APPS_TEMPUS_COMMON_H_
+#define TEMPUS_APPS_TEMPUS_COMMON_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "engine/clock.h"
+#include "one_shot.h"
+
+namespace tempus::app {
+
+inline constexpr uint16_t kNtpPort = 123;
+
+// --clock and the virtual clock's knobs.
+struct ClockFlags {
+  std::string kind = "observe";
+  double virtual_offset_s = 0.0;
+  double virtual_freq_ppm = 0.0;
+};
+void AddClockFlags(CLI::App* app, ClockFlags* flags, const std::string& default_kind);
+[[nodiscard]] Result<std::unique_ptr<engine::Clock>, std::string> MakeClockFromFlags(const ClockFlags& flags);
+
+// Resolves "host[:port]" words; the first failure is the error ("cannot resolve 'x': ...").
+[[nodiscard]] Result<std::vector<ServerSpec>, std::string> ResolveServers(const std::vector<std::string>& words);
+
+void AddSamplingFlags(CLI::App* app, OneShotOptions* options);
+
+// "+0.250003" (seconds, sign always shown).
+std::string FormatSeconds(core::NtpDuration d, int decimals = 6, bool sign = true);
+// One server report as JSON (offsets in seconds, RFC 5905 sign: server minus local clock).
+nlohmann::json ReportToJson(const ServerReport& r);
+
+}  // namespace tempus::app
+
+#endif  // TEMPUS_APPS_TEMPUS_COMMON_H_

@@ -1,0 +1,30 @@
+// tempus: the operator's tool. Subcommands live one per file (query.cc, sync.cc, ...); main only
+// parses and dispatches. Exceptions from CLI11 stop here and become one line and an exit status.
+#include <cstdio>
+
+#include <CLI/CLI.hpp>
+
+#include "exit_codes.h"
+#include "subcommands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"tempus: NTP time synchronization for server clusters"};
+  app.require_subcommand(1);
+  app.footer(
+      "Exit status: 0 ok, 1 usage error, 2 no reply, 3 timeout, 4 kiss-o'-death, 5 no agreement, "
+      "6 clock error, 7 above limit.");
+  int exit_code = tempus::app::kExitOk;
+  tempus::app::RegisterQuery(app, &exit_code);
+  tempus::app::RegisterSync(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "tempus: %s\n", e.what());
+    return tempus::app::kExitUsage;
+  }
+  return exit_code;
+}

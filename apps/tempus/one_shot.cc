@@ -1,0 +1,203 @@
+#include "one_shot.h"
+
+#include <poll.h>
+
+#include <array>
+#include <cerrno>
+#include <memory>
+#include <random>
+
+#include "io/poll_loop.h"
+#include "io/udp_socket.h"
+
+namespace tempus::app {
+namespace {
+
+using core::NtpDuration;
+
+// One server being sampled.
+struct Probe {
+  const ServerSpec* spec = nullptr;
+  ServerReport* report = nullptr;
+  std::optional<io::UdpSocket> socket;
+  core::NtpTimestamp cookie;
+  core::NtpTimestamp t1;
+  bool awaiting = false;
+  bool done = false;
+  bool refused = false;
+  bool saw_unsync = false;
+  bool saw_bad = false;
+  io::PollLoop::TimerId timer = 0;
+};
+
+class Sampler {
+ public:
+  Sampler(engine::Clock& clock, const OneShotOptions& options)
+      : clock_(clock), options_(options), rng_(std::random_device{}()) {}
+
+  Result<void, std::string> Start(Probe& p) {
+    const core::NetAddress any = p.spec->address.is_v4() ? core::NetAddress::IPv4(std::array<uint8_t, 4>{})
+                                                         : core::NetAddress::IPv6(std::array<uint8_t, 16>{});
+    auto socket = io::UdpSocket::Open(any);
+    if (!socket) return Unexpected(socket.error().ToString());
+    p.socket.emplace(std::move(*socket));
+    if (auto c = p.socket->Connect(p.spec->address); !c) return Unexpected(c.error().ToString());
+    loop_.Watch(p.socket->fd(), POLLIN, [this, &p](short) { OnReadable(p); });
+    Send(p);
+    return {};
+  }
+
+  Result<void, std::string> Run() {
+    const double budget_s = options_.samples * (options_.timeout_s + options_.interval_s) + 1.0;
+    auto r = loop_.Run(loop_.Now() + NtpDuration::FromSeconds(budget_s));
+    if (!r) return Unexpected(r.error().ToString());
+    return {};
+  }
+
+  void Finish(Probe& p) {
+    if (p.done) return;
+    p.done = true;
+    loop_.Unwatch(p.socket->fd());
+    if (p.timer != 0) loop_.CancelTimer(p.timer);
+    ServerReport& r = *p.report;
+    const std::string where = p.spec->address.ToStringWithPort();
+    if (r.good > 0) {
+      r.status = ServerStatus::kOk;
+    } else if (r.kiss != core::KissCode::kNone) {
+      r.status = ServerStatus::kKissOfDeath;
+      r.error = "kiss-o'-death " + core::RefIdOf(r.kiss).AsCode() + " from " + where;
+    } else if (p.refused) {
+      r.status = ServerStatus::kNoReply;
+      r.error = "no reply from " + where + ": connection refused (no NTP server there)";
+    } else if (p.saw_unsync) {
+      r.status = ServerStatus::kUnsynchronized;
+      r.error = where + " is not synchronized (leap 3 or stratum 16)";
+    } else if (p.saw_bad) {
+      r.status = ServerStatus::kBadReply;
+      r.error = where + " sent only unusable replies";
+    } else {
+      r.status = ServerStatus::kTimeout;
+      r.error = "no reply from " + where + " within " + std::to_string(options_.timeout_s) + " s";
+    }
+  }
+
+ private:
+  void Send(Probe& p) {
+    ServerReport& r = *p.report;
+    if (r.sent >= options_.samples) return Finish(p);
+    std::array<uint8_t, core::kHeaderSize> request{};
+    p.cookie = core::NtpTimestamp::FromRaw(rng_());
+    (void)core::BuildClientRequest(p.cookie, 6, request);
+    p.t1 = clock_.Now().ToNtp();
+    if (auto s = p.socket->Send(request); !s) {
+      if (s.error().err == ECONNREFUSED) {
+        p.refused = true;
+        return Finish(p);
+      }
+      r.error = s.error().ToString();
+    }
+    ++r.sent;
+    p.awaiting = true;
+    p.timer = loop_.AddTimer(loop_.Now() + NtpDuration::FromSeconds(options_.timeout_s), [this, &p] {
+      p.timer = 0;
+      p.awaiting = false;
+      Send(p);
+    });
+  }
+
+  void Next(Probe& p) {
+    p.awaiting = false;
+    if (p.timer != 0) loop_.CancelTimer(p.timer);
+    p.timer = loop_.AddTimer(loop_.Now() + NtpDuration::FromSeconds(options_.interval_s), [this, &p] {
+      p.timer = 0;
+      Send(p);
+    });
+  }
+
+  void OnReadable(Probe& p) {
+    std::array<uint8_t, 2048> buffer{};
+    while (!p.done) {
+      auto got = p.socket->Receive(buffer);
+      if (!got) {
+        if (got.error().err == ECONNREFUSED) {
+          p.refused = true;
+          Finish(p);
+        }
+        return;
+      }
+      if (!got->has_value()) return;
+      const io::Datagram& dg = **got;
+      if (!p.awaiting) continue;  // late or unsolicited: the cookie is spent
+      const core::NtpTimestamp t4 = clock_.FromKernelRealtime(dg.rx_realtime).ToNtp();
+      auto m = core::ProcessReply(std::span(buffer).first(dg.size), p.cookie, p.t1, t4, clock_.PrecisionLog2());
+      if (m) {
+        ServerReport& r = *p.report;
+        ++r.good;
+        if (!r.best || m->delay < r.best->delay) r.best = *m;
+        Next(p);
+        continue;
+      }
+      switch (m.error().error) {
+        case core::ReplyError::kBogusOrigin:
+          continue;  // not the answer to our request: keep waiting
+        case core::ReplyError::kKissOfDeath:
+          if (m.error().kiss == core::KissCode::kOther) {  // e.g. NTPsec's INIT while it starts
+            p.saw_unsync = true;
+            Next(p);
+            continue;
+          }
+          p.report->kiss = m.error().kiss;
+          Finish(p);
+          return;
+        case core::ReplyError::kUnsynchronized:
+          p.saw_unsync = true;
+          Next(p);
+          continue;
+        default:
+          p.saw_bad = true;
+          Next(p);
+          continue;
+      }
+    }
+  }
+
+  engine::Clock& clock_;
+  OneShotOptions options_;
+  std::mt19937_64 rng_;
+  io::PollLoop loop_;
+};
+
+}  // namespace
+
+const char* ServerStatusName(ServerStatus status) {
+  switch (status) {
+    case ServerStatus::kOk: return "ok";
+    case ServerStatus::kNoReply: return "no_reply";
+    case ServerStatus::kTimeout: return "timeout";
+    case ServerStatus::kKissOfDeath: return "kiss_of_death";
+    case ServerStatus::kUnsynchronized: return "unsynchronized";
+    case ServerStatus::kBadReply: return "bad_reply";
+  }
+  return "unknown";
+}
+
+Result<std::vector<ServerReport>, std::string> SampleServers(const std::vector<ServerSpec>& servers,
+                                                             engine::Clock& clock, const OneShotOptions& options) {
+  std::vector<ServerReport> reports(servers.size());
+  std::vector<std::unique_ptr<Probe>> probes;
+  Sampler sampler(clock, options);
+  for (size_t i = 0; i < servers.size(); ++i) {
+    reports[i].name = servers[i].name;
+    reports[i].address = servers[i].address;
+    auto p = std::make_unique<Probe>();
+    p->spec = &servers[i];
+    p->report = &reports[i];
+    if (auto s = sampler.Start(*p); !s) return Unexpected("cannot query " + servers[i].name + ": " + s.error());
+    probes.push_back(std::move(p));
+  }
+  if (auto r = sampler.Run(); !r) return Unexpected(r.error());
+  for (auto& p : probes) sampler.Finish(*p);
+  return reports;
+}
+
+}  // namespace tempus::app

@@ -1,0 +1,50 @@
+// One-shot sampling of NTP servers, as ntpdate does: a few requests to each server over UDP, all
+// servers at once, keeping each server's lowest-delay sample. Used by `tempus query`, `sync` and
+// `cluster`. Runs its own PollLoop until every server is done or has timed out.
+#ifndef TEMPUS_APPS_TEMPUS_ONE_SHOT_H_
+#define TEMPUS_APPS_TEMPUS_ONE_SHOT_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/assoc/exchange.h"
+#include "core/net/net_address.h"
+#include "engine/clock.h"
+
+namespace tempus::app {
+
+struct OneShotOptions {
+  int samples = 4;          // requests per server (ntpdate: 4)
+  double timeout_s = 1.0;   // how long to wait for each reply
+  double interval_s = 0.01; // pause between a reply and the next request to the same server
+};
+
+enum class ServerStatus { kOk, kNoReply, kTimeout, kKissOfDeath, kUnsynchronized, kBadReply };
+const char* ServerStatusName(ServerStatus status);
+
+struct ServerReport {
+  std::string name;             // as the user wrote it
+  core::NetAddress address;     // with port
+  ServerStatus status = ServerStatus::kTimeout;
+  std::string error;            // one line for anything but kOk
+  std::optional<core::Measurement> best;  // lowest delay among the good samples
+  int sent = 0;
+  int good = 0;
+  core::KissCode kiss = core::KissCode::kNone;
+};
+
+struct ServerSpec {
+  std::string name;
+  core::NetAddress address;
+};
+
+// Samples every server; returns one report per spec, in order. Timestamps come from `clock`.
+// Fails only on local errors (no socket); per-server failures are in the reports.
+[[nodiscard]] Result<std::vector<ServerReport>, std::string> SampleServers(const std::vector<ServerSpec>& servers,
+                                                                           engine::Clock& clock,
+                                                                           const OneShotOptions& options);
+
+}  // namespace tempus::app
+
+#endif  // TEMPUS_APPS_TEMPUS_ONE_SHOT_H_

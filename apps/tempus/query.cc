@@ -1,0 +1,91 @@
+// `tempus query HOST[:PORT]...`: what ntpdate -q does, as a table or JSON.
+#include <fmt/format.h>
+
+#include "common.h"
+#include "exit_codes.h"
+#include "subcommands.h"
+
+namespace tempus::app {
+namespace {
+
+struct QueryArgs {
+  std::vector<std::string> servers;
+  OneShotOptions sampling;
+  ClockFlags clock;
+  bool json = false;
+};
+
+void PrintTable(const std::vector<ServerReport>& reports) {
+  fmt::print("{:<24} {:>12} {:>10} {:>10} {:>3} {:<16} {:<6} {:>4} {:>7}\n", "server", "offset", "delay", "disp",
+             "st", "refid", "leap", "prec", "samples");
+  for (const auto& r : reports) {
+    if (!r.best) {
+      fmt::print("{:<24} {}: {}\n", r.name, ServerStatusName(r.status), r.error);
+      continue;
+    }
+    const core::Measurement& m = *r.best;
+    fmt::print("{:<24} {:>12} {:>10} {:>10} {:>3} {:<16} {:<6} {:>4} {:>4}/{}\n", r.name, FormatSeconds(m.offset),
+               FormatSeconds(m.delay, 6, false), FormatSeconds(m.dispersion, 6, false), m.server.stratum,
+               m.server.refid.ToDisplay(m.server.stratum), core::LeapName(m.server.leap), m.server.precision, r.good,
+               r.sent);
+  }
+  fmt::print("offset: server minus this clock, seconds; delay and disp(ersion) in seconds.\n");
+}
+
+}  // namespace
+
+int ExitCodeFor(const std::vector<ServerReport>& reports) {
+  bool kod = false, timeout = false;
+  for (const auto& r : reports) {
+    if (r.status == ServerStatus::kOk) return kExitOk;
+    kod |= r.status == ServerStatus::kKissOfDeath;
+    timeout |= r.status == ServerStatus::kTimeout || r.status == ServerStatus::kUnsynchronized ||
+               r.status == ServerStatus::kBadReply;
+  }
+  if (kod) return kExitKissOfDeath;
+  if (timeout) return kExitTimeout;
+  return kExitNoReply;
+}
+
+void RegisterQuery(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<QueryArgs>();
+  CLI::App* cmd = app.add_subcommand("query", "Ask NTP servers for their time once, like ntpdate -q");
+  cmd->add_option("servers", args->servers, "HOST[:PORT] of each server (port 123 by default)")->required();
+  AddSamplingFlags(cmd, &args->sampling);
+  AddClockFlags(cmd, &args->clock, "observe");
+  cmd->add_flag("--json", args->json, "Print JSON instead of a table");
+  cmd->callback([args, exit_code] {
+    auto specs = ResolveServers(args->servers);
+    if (!specs) {
+      fmt::print(stderr, "tempus query: {}\n", specs.error());
+      *exit_code = kExitUsage;
+      return;
+    }
+    auto clock = MakeClockFromFlags(args->clock);
+    if (!clock) {
+      fmt::print(stderr, "tempus query: {}\n", clock.error());
+      *exit_code = kExitUsage;
+      return;
+    }
+    auto reports = SampleServers(*specs, **clock, args->sampling);
+    if (!reports) {
+      fmt::print(stderr, "tempus query: {}\n", reports.error());
+      *exit_code = kExitNoReply;
+      return;
+    }
+    if (args->json) {
+      nlohmann::json j;
+      j["servers"] = nlohmann::json::array();
+      for (const auto& r : *reports) j["servers"].push_back(ReportToJson(r));
+      fmt::print("{}\n", j.dump(2));
+    } else {
+      PrintTable(*reports);
+    }
+    *exit_code = ExitCodeFor(*reports);
+    if (*exit_code != kExitOk && !args->json) {
+      fmt::print(stderr, "tempus query: no usable reply from any server\n");
+    }
+  });
+}
+
+}  // namespace tempus::app

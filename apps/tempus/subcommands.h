@@ -1,0 +1,22 @@
+// The subcommands of `tempus`, one file each. Each registers itself on the app and, when run,
+// stores its exit status (exit_codes.h) in *exit_code.
+#ifndef TEMPUS_APPS_TEMPUS_SUBCOMMANDS_H_
+#define TEMPUS_APPS_TEMPUS_SUBCOMMANDS_H_
+
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "one_shot.h"
+
+namespace tempus::app {
+
+void RegisterQuery(CLI::App& app, int* exit_code);
+void RegisterSync(CLI::App& app, int* exit_code);
+
+// The exit status for a set of one-shot reports: ok if any server answered usefully.
+int ExitCodeFor(const std::vector<ServerReport>& reports);
+
+}  // namespace tempus::app
+
+#endif  // TEMPUS_APPS_TEMPUS_SUBCOMMANDS_H_

@@ -1,0 +1,128 @@
+// VirtualClock: piecewise-linear virtual time over a monotonic source, in 2^-64 s fixed point.
+#include "clock/virtual_clock.h"
+
+#include <algorithm>
+#include <cmath>
+#include <type_traits>
+
+#include "core/check.h"
+
+namespace tempus::clock {
+namespace {
+
+using core::Int128;
+using core::NtpDuration;
+
+constexpr int64_t kMillion = 1000000;
+
+// A rate in ppm as a count of 2^-32 ppm (exact to 2e-10 ppm).
+int64_t PpmToQ32(double ppm) { return std::llround(ppm * 4294967296.0); }
+
+// 2^-64 s since the Unix epoch.
+Int128 ToFine(core::UnixTime t) {
+  return ((static_cast<Int128>(t.seconds()) << 32) + t.fraction()) << 32;
+}
+Int128 ToFine(NtpDuration d) { return static_cast<Int128>(d.raw()) << 32; }
+
+// Rounds to the nearest 2^-32 s.
+core::UnixTime FromFine(Int128 fine) {
+  const Int128 units = (fine + (Int128{1} << 31)) >> 32;
+  return core::UnixTime::FromParts(static_cast<int64_t>(units >> 32),
+                                   static_cast<uint32_t>(static_cast<core::UInt128>(units) & 0xffffffffu));
+}
+
+NtpDuration FineToDuration(Int128 fine) { return NtpDuration::FromRaw(static_cast<int64_t>((fine + (Int128{1} << 31)) >> 32)); }
+
+// `elapsed` (2^-32 s) times a rate in 2^-32 ppm, in 2^-64 s.
+Int128 ScaleByPpm(int64_t elapsed_raw, int64_t ppm_q32) {
+  return static_cast<Int128>(elapsed_raw) * ppm_q32 / kMillion;
+}
+
+}  // namespace
+
+VirtualClock::VirtualClock(std::shared_ptr<TimeSource> source, const Options& options)
+    : source_(std::move(source)), options_(options), precision_log2_(kDefaultPrecisionLog2) {
+  TEMPUS_CHECK(source_ != nullptr);
+  TEMPUS_CHECK(options_.slew_rate_ppm > 0 && options_.max_freq_ppm >= 0);
+  precision_log2_ = MeasurePrecisionLog2(*source_);
+  anchor_mono_ = source_->Monotonic();
+  anchor_value_ = ToFine(source_->Realtime()) + ToFine(options_.initial_offset);
+  rate_ppm_q32_ = PpmToQ32(options_.freq_error_ppm);
+  slew_rate_ppm_q32_ = PpmToQ32(options_.slew_rate_ppm);
+  slew_start_ = anchor_mono_;
+}
+
+Int128 VirtualClock::BaseAt(core::MonoTime m) const {
+  const int64_t elapsed = (m - anchor_mono_).raw();
+  return anchor_value_ + (static_cast<Int128>(elapsed) << 32) + ScaleByPpm(elapsed, rate_ppm_q32_);
+}
+
+Int128 VirtualClock::SlewProgressAt(core::MonoTime m) const {
+  if (slew_total_ == 0 || m <= slew_start_) return 0;
+  const Int128 possible = ScaleByPpm((m - slew_start_).raw(), slew_rate_ppm_q32_);
+  const Int128 magnitude = slew_total_ < 0 ? -slew_total_ : slew_total_;
+  const Int128 done = std::min(possible, magnitude);
+  return slew_total_ < 0 ? -done : done;
+}
+
+core::UnixTime VirtualClock::Now() { return FromFine(At(source_->Monotonic())); }
+
+core::UnixTime VirtualClock::FromKernelRealtime(core::UnixTime kernel_stamp) {
+  const core::MonoTime mono_now = source_->Monotonic();
+  const core::UnixTime real_now = source_->Realtime();
+  return FromFine(At(mono_now - (real_now - kernel_stamp)));
+}
+
+NtpDuration VirtualClock::TrueOffset() {
+  const core::MonoTime mono_now = source_->Monotonic();
+  const core::UnixTime real_now = source_->Realtime();
+  return FineToDuration(At(mono_now) - ToFine(real_now));
+}
+
+NtpDuration VirtualClock::SlewRemaining() {
+  return FineToDuration(slew_total_ - SlewProgressAt(source_->Monotonic()));
+}
+
+void VirtualClock::SetCorrection(double ppm) {
+  // Close the interval at the old rate, then run at the new one.
+  const core::MonoTime now = source_->Monotonic();
+  anchor_value_ = BaseAt(now);
+  anchor_mono_ = now;
+  correction_ppm_ = std::isnan(ppm) ? 0.0 : std::clamp(ppm, -options_.max_freq_ppm, options_.max_freq_ppm);
+  rate_ppm_q32_ = PpmToQ32(options_.freq_error_ppm + correction_ppm_);
+}
+
+void VirtualClock::StartSlew(NtpDuration offset) {
+  // adjtime(): what was slewed so far stays; the unfinished remainder is replaced.
+  const core::MonoTime now = source_->Monotonic();
+  anchor_value_ += SlewProgressAt(now);
+  slew_start_ = now;
+  slew_total_ = ToFine(offset);
+}
+
+void VirtualClock::Step(NtpDuration offset) {
+  const core::MonoTime now = source_->Monotonic();
+  anchor_value_ += SlewProgressAt(now) + ToFine(offset);
+  slew_start_ = now;
+  slew_total_ = 0;
+}
+
+Result<void, engine::SysError> VirtualClock::Apply(const core::ClockCommand& command) {
+  std::visit(
+      [this](const auto& c) {
+        using T = std::decay_t<decltype(c)>;
+        if constexpr (std::is_same_v<T, core::StepClock>) {
+          Step(c.offset);
+        } else if constexpr (std::is_same_v<T, core::SlewClock>) {
+          StartSlew(c.offset);
+        } else if constexpr (std::is_same_v<T, core::SetFrequency>) {
+          SetCorrection(c.freq_ppm);
+        } else {
+          sync_status_ = c;
+        }
+      },
+      command);
+  return {};
+}
+
+}  // namespace tempus::clock

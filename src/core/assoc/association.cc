@@ -1,0 +1,310 @@
+#include "core/assoc/association.h"
+
+#include <algorithm>
+
+#include "core/check.h"
+#include "core/wire/codec.h"
+
+namespace tempus::core {
+
+std::string_view AssocRejectName(AssocReject reason) {
+  switch (reason) {
+    case AssocReject::kMalformed: return "malformed";
+    case AssocReject::kWrongMode: return "wrong_mode";
+    case AssocReject::kDuplicate: return "duplicate";
+    case AssocReject::kBogusOrigin: return "bogus_origin";
+    case AssocReject::kStale: return "stale";
+    case AssocReject::kAlreadyAnswered: return "already_answered";
+    case AssocReject::kZeroTimestamps: return "zero_timestamps";
+    case AssocReject::kUnsynchronized: return "unsynchronized";
+    case AssocReject::kBadStratum: return "bad_stratum";
+    case AssocReject::kBadRootDistance: return "bad_root_distance";
+    case AssocReject::kKissRate: return "kiss_rate";
+    case AssocReject::kKissDeny: return "kiss_deny";
+    case AssocReject::kKissRstr: return "kiss_rstr";
+    case AssocReject::kKissOther: return "kiss_other";
+  }
+  return "unknown";
+}
+
+Association::Association(const AssociationConfig& config, Random& random, int local_precision_log2)
+    : config_(config),
+      random_(random),
+      precision_log2_(local_precision_log2),
+      own_poll_(config.minpoll.log2()),
+      floor_(config.minpoll),
+      hpoll_(config.minpoll),
+      ppoll_(config.minpoll) {
+  TEMPUS_CHECK(config.mode == Mode::kClient);
+  TEMPUS_CHECK(config.minpoll <= config.maxpoll);
+}
+
+AssocActions Association::OnTimer(MonoTime now, UnixTime local_now) {
+  AssocActions out;
+  if (demobilized_) return out;
+  if (next_poll_ && now < *next_poll_) {
+    out.Push(SetTimer{*next_poll_});
+    return out;
+  }
+  if (burst_left_ > 0) {
+    --burst_left_;
+  } else {
+    StartPoll(out);
+  }
+  Transmit(now, local_now, out);
+  ScheduleAfterSend(now);
+  out.Push(SetTimer{*next_poll_});
+  return out;
+}
+
+// RFC 5905 §13: shift the reach register once per poll; back off while unreachable (ntpd raises
+// hpoll at each poll of an unreachable association); start a burst when configured.
+void Association::StartPoll(AssocActions& out) {
+  if (polls_ > 0) {
+    if (!poll_answered_) ++missed_polls_;
+    if (reach_ == 0) own_poll_ = std::min(own_poll_ + 1, config_.maxpoll.log2());
+  }
+  ++polls_;
+  poll_answered_ = false;
+  voted_this_poll_ = false;
+  const uint8_t before = reach_;
+  reach_ = static_cast<uint8_t>(reach_ << 1);
+  if (before != 0 && reach_ == 0) out.Push(BecameUnreachable{});
+  const bool burst = reach_ == 0 ? config_.iburst : config_.burst;
+  if (burst && !rate_limited_) burst_left_ = kBurstCount - 1;
+  UpdateHpoll(out);
+}
+
+void Association::Transmit(MonoTime now, UnixTime local_now, AssocActions& out) {
+  if (outstanding_) superseded_cookie_ = cookie_;
+  cookie_ = NewCookie();
+  t1_ = local_now.ToNtp();
+  outstanding_ = true;
+  SendRequest send;
+  send.cookie = cookie_;
+  BuildClientRequest(cookie_, static_cast<int8_t>(hpoll_.log2()), send.bytes, config_.version);
+  out.Push(send);
+  ++stats_.sent;
+  last_send_ = now;
+}
+
+// A random transmit timestamp (chrony's transmit obfuscation, RFC 5905 §9.1 "org"): hides the
+// local clock and makes off-path spoofing a 64-bit guess. Never zero, never a recent cookie.
+NtpTimestamp Association::NewCookie() {
+  NtpTimestamp c;
+  for (int i = 0; i < 8; ++i) {
+    c = NtpTimestamp::FromRaw(random_.NextU64());
+    if (!c.IsZero() && c != cookie_ && c != answered_cookie_ && c != superseded_cookie_) return c;
+  }
+  return NtpTimestamp::FromRaw(cookie_.raw() + 1 == 0 ? 1 : cookie_.raw() + 1);  // a broken Random
+}
+
+void Association::ScheduleAfterSend(MonoTime now) {
+  if (burst_left_ > 0) {
+    next_poll_ = now + kBurstSpacing;
+    return;
+  }
+  poll_jitter_ = UniformUnit(random_) * kPollJitterFraction;
+  next_poll_ = PollDeadline();
+}
+
+MonoTime Association::PollDeadline() const {
+  const NtpDuration interval = hpoll_.Interval();
+  return last_send_ + interval + interval.Scaled(poll_jitter_);
+}
+
+// Moves the pending poll (not a burst's next request) to follow a new hpoll, no earlier than
+// `earliest`.
+void Association::Reschedule(MonoTime now, MonoTime earliest, AssocActions& out) {
+  if (!next_poll_ || burst_left_ > 0) return;
+  const MonoTime deadline = std::max({now, earliest, PollDeadline()});
+  if (deadline == *next_poll_) return;
+  next_poll_ = deadline;
+  out.Push(SetTimer{deadline});
+}
+
+bool Association::UpdateHpoll(AssocActions& out) {
+  int p = own_poll_;
+  if (reach_ != 0 && system_poll_) p = std::min(p, system_poll_->log2());
+  const PollExp next = PollExp(p).Clamped(floor_, config_.maxpoll);
+  if (next == hpoll_) return false;
+  out.Push(PollChanged{hpoll_, next});
+  hpoll_ = next;
+  return true;
+}
+
+AssocActions Association::SetSystemPoll(PollExp poll, MonoTime now) {
+  AssocActions out;
+  if (demobilized_) return out;
+  system_poll_ = poll;
+  if (UpdateHpoll(out)) Reschedule(now, now, out);
+  return out;
+}
+
+void Association::RefineTransmitTime(NtpTimestamp cookie, UnixTime t1) {
+  if (outstanding_ && cookie == cookie_) t1_ = t1.ToNtp();
+}
+
+AssocReject Association::ClassifyUnexpectedOrigin(NtpTimestamp origin) const {
+  if (!origin.IsZero() && origin == answered_cookie_) return AssocReject::kAlreadyAnswered;
+  if (!origin.IsZero() && origin == superseded_cookie_) return AssocReject::kStale;
+  return AssocReject::kBogusOrigin;
+}
+
+AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now) {
+  AssocActions out;
+  if (demobilized_) return out;
+  ++stats_.received;
+  const auto decoded = Decode(bytes);
+  if (!decoded) {
+    stats_.Count(AssocReject::kMalformed);
+    return out;
+  }
+  const Header& h = decoded->header;
+  if (h.mode != Mode::kServer) {
+    stats_.Count(AssocReject::kWrongMode);
+    return out;
+  }
+  // Test 1: a copy of the last reply taken.
+  if (!last_rx_transmit_.IsZero() && h.transmit_time == last_rx_transmit_) {
+    stats_.Count(AssocReject::kDuplicate);
+    return out;
+  }
+  // Test 2, and one reply per request: the origin must be the cookie still outstanding.
+  if (!outstanding_ || h.origin_time != cookie_) {
+    stats_.Count(ClassifyUnexpectedOrigin(h.origin_time));
+    return out;
+  }
+  auto result = ProcessReply(bytes, cookie_, t1_, t4_local_rx.ToNtp(), precision_log2_);
+  const PollExp poll_before = hpoll_;
+  if (result) {
+    ConsumeCookie(h);
+    MarkAnswered(now, out);
+    TakeMeasurement(*result, now, out);
+    if (hpoll_ != poll_before) Reschedule(now, now, out);
+    return out;
+  }
+  switch (result.error().error) {
+    case ReplyError::kKissOfDeath:
+      HandleKiss(result.error().kiss, h, now, out);
+      return out;
+    case ReplyError::kUnsynchronized:
+    case ReplyError::kBadRootDistance:
+      // The server answered (reach), it just has no usable time (ntpd counts these for reach too).
+      ConsumeCookie(h);
+      MarkAnswered(now, out);
+      if (hpoll_ != poll_before) Reschedule(now, now, out);
+      stats_.Count(result.error().error == ReplyError::kBadRootDistance ? AssocReject::kBadRootDistance
+                   : h.stratum >= kMaxStratum                          ? AssocReject::kBadStratum
+                                                                       : AssocReject::kUnsynchronized);
+      return out;
+    case ReplyError::kZeroTimestamps:
+      stats_.Count(AssocReject::kZeroTimestamps);
+      return out;
+    case ReplyError::kMalformed:
+    case ReplyError::kNotServerMode:
+    case ReplyError::kBogusOrigin:
+      break;  // checked above already
+  }
+  stats_.Count(AssocReject::kMalformed);
+  return out;
+}
+
+void Association::ConsumeCookie(const Header& reply) {
+  outstanding_ = false;
+  answered_cookie_ = cookie_;
+  last_rx_transmit_ = reply.transmit_time;
+  ppoll_ = PollExp(reply.poll);
+}
+
+void Association::MarkAnswered(MonoTime now, AssocActions& out) {
+  last_received_ = now;
+  poll_answered_ = true;
+  missed_polls_ = 0;
+  const bool was_reachable = reach_ != 0;
+  // A reply before the first poll cannot pass test 2, so a poll is open and bit 0 is its bit.
+  reach_ |= 1;
+  if (was_reachable) return;
+  out.Push(BecameReachable{});
+  own_poll_ = floor_.log2();  // the backoff is over (ntpd resets hpoll when reachable)
+  advisor_.Restart();
+  UpdateHpoll(out);
+}
+
+void Association::TakeMeasurement(const Measurement& m, MonoTime now, AssocActions& out) {
+  ++stats_.accepted;
+  last_measurement_ = m;
+  const bool vote = !voted_this_poll_;
+  voted_this_poll_ = true;
+  switch (advisor_.AddSample(m.offset, m.delay, vote)) {
+    case PollAdvisor::Advice::kUp: own_poll_ = std::min(hpoll_.log2() + 1, config_.maxpoll.log2()); break;
+    case PollAdvisor::Advice::kDown: own_poll_ = std::max(hpoll_.log2() - 1, floor_.log2()); break;
+    case PollAdvisor::Advice::kKeep: break;
+  }
+  UpdateHpoll(out);
+  out.Push(NewMeasurement{m, now});
+}
+
+// RFC 5905 §7.4: RATE asks us to poll less, DENY and RSTR to stop; other codes are ignored.
+void Association::HandleKiss(KissCode code, const Header& reply, MonoTime now, AssocActions& out) {
+  switch (code) {
+    case KissCode::kRate: {
+      stats_.Count(AssocReject::kKissRate);
+      ConsumeCookie(reply);
+      rate_limited_ = true;
+      burst_left_ = 0;
+      const int raised = std::max({hpoll_.log2() + 1, static_cast<int>(reply.poll), floor_.log2()});
+      floor_ = PollExp(std::min(raised, config_.maxpoll.log2()));
+      own_poll_ = std::max(own_poll_, floor_.log2());
+      UpdateHpoll(out);
+      Reschedule(now, now + hpoll_.Interval(), out);
+      return;
+    }
+    case KissCode::kDeny:
+    case KissCode::kRstr:
+      stats_.Count(code == KissCode::kDeny ? AssocReject::kKissDeny : AssocReject::kKissRstr);
+      demobilized_ = true;
+      demobilize_reason_ = code;
+      outstanding_ = false;
+      burst_left_ = 0;
+      next_poll_.reset();
+      out.Push(Demobilize{code});
+      return;
+    case KissCode::kNone:
+    case KissCode::kNtsNak:
+    case KissCode::kOther: {
+      // No protocol meaning (§7.4), but the server did answer this request: an unsynchronized
+      // server sends stratum 0 with INIT or STEP (MAXSTRAT goes out as 0), and ntpd reads that as
+      // stratum 16, which fails test 6 yet counts for reach.
+      const PollExp poll_before = hpoll_;
+      ConsumeCookie(reply);
+      MarkAnswered(now, out);
+      if (hpoll_ != poll_before) Reschedule(now, now, out);
+      stats_.Count(reply.leap == Leap::kUnsynchronized ? AssocReject::kUnsynchronized : AssocReject::kKissOther);
+      return;
+    }
+  }
+}
+
+AssociationSnapshot Association::Snapshot() const {
+  AssociationSnapshot s;
+  s.config = config_;
+  s.reach = reach_;
+  s.reachable = reach_ != 0;
+  s.hpoll = hpoll_;
+  s.ppoll = ppoll_;
+  s.poll_floor = floor_;
+  s.missed_polls = missed_polls_;
+  s.in_burst = burst_left_ > 0;
+  s.rate_limited = rate_limited_;
+  s.demobilized = demobilized_;
+  s.demobilize_reason = demobilize_reason_;
+  s.last_received = last_received_;
+  s.next_poll = next_poll_;
+  s.last_measurement = last_measurement_;
+  s.jitter_s = advisor_.jitter_s();
+  s.stats = stats_;
+  return s;
+}
+
+}  // namespace tempus::core

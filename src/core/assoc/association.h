@@ -1,0 +1,140 @@
+// Association: the client side of one NTP server, as a pure state machine (RFC 5905 §9 peer
+// process, §13 poll process, §8 on-wire checks), shaped like ntpd-rs's NtpSource.
+//
+// The host feeds it timer expiries (OnTimer) and datagrams from the server's address (OnPacket),
+// with the times read from its clocks, and carries out the returned actions (actions.h): send a
+// request, re-arm the one timer, pass a measurement to the clock filter, report reachability,
+// demobilize. Randomness (transmit cookies, poll jitter) comes from the injected Random. Nothing
+// here reads a clock or touches the network, so the simulator runs thousands of these.
+//
+// Poll process, per poll: the 8-bit reach register shifts left; a reply taken during the poll sets
+// bit 0; eight polls without a reply empty it (BecameUnreachable). With `iburst`, a poll that
+// starts with the register empty (the first poll, or after unreachability) sends a burst of 8
+// requests 2 s apart instead of one; with `burst`, so does every poll while reachable. A burst is
+// one poll for the reach register. The poll exponent hpoll stays in [floor, maxpoll], floor being
+// minpoll or more after a KoD RATE:
+//   - reachable: min(own, system) where `own` is moved by PollAdvisor (up after steady samples,
+//     down after jumps; one vote per poll) and `system` is the discipline's advice (SetSystemPoll;
+//     none means no limit);
+//   - unreachable: each poll after one with an empty register raises it by one (backing off to
+//     maxpoll, as ntpd does); when a reply returns, `own` restarts at the floor.
+// Polls are spaced 2^hpoll s plus a random fraction of it (at most 1/8), from the last request.
+// Replies: test 1 (duplicate), test 2 (origin = the cookie of the request outstanding), one reply
+// per request, then ProcessReply (tests 3, 6, 7, KoD). A reply from an unsynchronized server
+// (tests 6, 7) consumes the cookie and counts for reach but yields no measurement. KoD RATE raises
+// the floor to at least hpoll + 1 (and the server's poll), delays the next request by a full new
+// interval and turns bursts off for good; DENY and RSTR demobilize; other codes (INIT, STEP from
+// an unsynchronized server, which sends stratum 16 as 0) give no measurement but count for reach.
+//
+// Symmetric mode (`peer`, RFC 5905 §9, modes 1/2) is not implemented: AssociationConfig can say
+// it, ValidateAssociationConfig rejects it. Not thread-safe: one thread drives an association.
+#ifndef TEMPUS_CORE_ASSOC_ASSOCIATION_H_
+#define TEMPUS_CORE_ASSOC_ASSOCIATION_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "core/assoc/actions.h"
+#include "core/assoc/association_config.h"
+#include "core/assoc/association_snapshot.h"
+#include "core/assoc/exchange.h"
+#include "core/assoc/poll_advisor.h"
+#include "core/random.h"
+#include "core/time/mono_time.h"
+#include "core/time/poll_exp.h"
+#include "core/time/unix_time.h"
+
+namespace tempus::core {
+
+class Association {
+ public:
+  static constexpr int kBurstCount = 8;  // requests per burst (ntpd's iburst/burst)
+  static constexpr NtpDuration kBurstSpacing = NtpDuration::FromWholeSeconds(2);
+  static constexpr double kPollJitterFraction = 0.125;  // a poll waits 2^hpoll × [1, 1.125]
+
+  // REQUIRES: `config` came out of ValidateAssociationConfig (client mode). `random` outlives
+  // this. `local_precision_log2` is the local clock's precision (sys.precision, log2 s).
+  Association(const AssociationConfig& config, Random& random, int local_precision_log2);
+  Association(const Association&) = delete;
+  Association& operator=(const Association&) = delete;
+
+  // The association's timer fired (or the host starts it: the first call always polls). Sends the
+  // next request when `now` has reached the deadline; an early call only re-arms the timer.
+  // `local_now` is the local clock (T1 of the request).
+  [[nodiscard]] AssocActions OnTimer(MonoTime now, UnixTime local_now);
+
+  // A datagram from the association's address, received at `t4_local_rx` by the local clock
+  // (the kernel timestamp) and at `now` by the monotonic clock.
+  [[nodiscard]] AssocActions OnPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now);
+
+  // The discipline's poll advice (RFC 5905 §A.5.5.6 sys.poll); limits hpoll while reachable.
+  [[nodiscard]] AssocActions SetSystemPoll(PollExp poll, MonoTime now);
+
+  // The host's better T1 for the request sent with `cookie` (e.g. a kernel transmit timestamp).
+  // Ignored when that request is no longer outstanding.
+  void RefineTransmitTime(NtpTimestamp cookie, UnixTime t1);
+
+  AssociationSnapshot Snapshot() const;
+  const AssociationConfig& config() const { return config_; }
+  PollExp hpoll() const { return hpoll_; }
+  uint8_t reach() const { return reach_; }
+  bool demobilized() const { return demobilized_; }
+  // The armed deadline; empty before the first OnTimer and after demobilization.
+  std::optional<MonoTime> next_poll() const { return next_poll_; }
+  const AssociationStats& stats() const { return stats_; }
+
+ private:
+  void StartPoll(AssocActions& out);
+  void Transmit(MonoTime now, UnixTime local_now, AssocActions& out);
+  void ScheduleAfterSend(MonoTime now);
+  MonoTime PollDeadline() const;
+  void Reschedule(MonoTime now, MonoTime earliest, AssocActions& out);
+  bool UpdateHpoll(AssocActions& out);
+  void ConsumeCookie(const Header& reply);
+  void MarkAnswered(MonoTime now, AssocActions& out);
+  void TakeMeasurement(const Measurement& m, MonoTime now, AssocActions& out);
+  void HandleKiss(KissCode code, const Header& reply, MonoTime now, AssocActions& out);
+  AssocReject ClassifyUnexpectedOrigin(NtpTimestamp origin) const;
+  NtpTimestamp NewCookie();
+
+  const AssociationConfig config_;
+  Random& random_;
+  const int precision_log2_;
+
+  // Poll process (§13).
+  uint8_t reach_ = 0;
+  uint64_t polls_ = 0;
+  bool poll_answered_ = false;
+  bool voted_this_poll_ = false;
+  int missed_polls_ = 0;
+  int burst_left_ = 0;
+  int own_poll_;
+  std::optional<PollExp> system_poll_;
+  PollExp floor_;
+  PollExp hpoll_;
+  PollExp ppoll_;
+  std::optional<MonoTime> next_poll_;
+  MonoTime last_send_;
+  double poll_jitter_ = 0;  // the random fraction of the current poll interval
+  PollAdvisor advisor_;
+
+  // The exchange in flight (§8): the cookie is the request's transmit timestamp.
+  NtpTimestamp cookie_;
+  NtpTimestamp t1_;
+  bool outstanding_ = false;
+  NtpTimestamp answered_cookie_;    // consumed by a reply: a second reply is refused
+  NtpTimestamp superseded_cookie_;  // replaced by a newer request before any reply
+  NtpTimestamp last_rx_transmit_;   // the transmit timestamp of the last reply taken (test 1)
+
+  bool rate_limited_ = false;
+  bool demobilized_ = false;
+  KissCode demobilize_reason_ = KissCode::kNone;
+  std::optional<MonoTime> last_received_;
+  std::optional<Measurement> last_measurement_;
+  AssociationStats stats_;
+};
+
+}  // namespace tempus::core
+
+#endif  // TEMPUS_CORE_ASSOC_ASSOCIATION_H_

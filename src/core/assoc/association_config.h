@@ -1,0 +1,52 @@
+// AssociationConfig: what one ntp.conf `server`, `pool` or `peer` line says about one association
+// (RFC 5905 §9.1 peer variables set at mobilization; ntpd's ntp.conf options), as plain data.
+//
+// The config parser (src/config) fills it in and reports syntax errors with file:line:column;
+// ValidateAssociationConfig then clamps the poll range as ntpd does and rejects what the
+// association cannot run. Value type; thread-compatible.
+#ifndef TEMPUS_CORE_ASSOC_ASSOCIATION_CONFIG_H_
+#define TEMPUS_CORE_ASSOC_ASSOCIATION_CONFIG_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/net/net_address.h"
+#include "core/result.h"
+#include "core/time/poll_exp.h"
+#include "core/wire/packet.h"
+
+namespace tempus::core {
+
+inline constexpr int kDefaultMinPoll = 6;   // 64 s (ntpd and chrony)
+inline constexpr int kDefaultMaxPoll = 10;  // 1024 s
+
+struct AssociationConfig {
+  NetAddress address;                     // the server or peer, with its port (normally 123)
+  Mode mode = Mode::kClient;              // kClient (server, pool) or kSymmetricActive (peer)
+  PollExp minpoll = PollExp(kDefaultMinPoll);  // `minpoll`, log2 s, 3..17
+  PollExp maxpoll = PollExp(kDefaultMaxPoll);  // `maxpoll`, log2 s, 3..17
+  uint8_t version = kNtpVersion;          // `version`, 1..4, sent in requests
+  bool iburst = false;    // `iburst`: a burst of 8 requests at each poll while unreachable
+  bool burst = false;     // `burst`: a burst of 8 requests at each poll while reachable
+  bool prefer = false;    // `prefer`: favoured by selection (§11.2); not used by the association
+  bool noselect = false;  // `noselect`: polled and shown, never selected
+  bool truechimer = false;  // `true`: always survives selection (ntpd's `true`)
+  bool pool = false;      // from a `pool` line: may be replaced when it stops answering
+};
+
+enum class AssociationConfigError : uint8_t {
+  kNoAddress,            // address family kNone
+  kNoPort,               // port 0
+  kBadVersion,           // version outside 1..4
+  kBadMode,              // neither client nor symmetric active
+  kSymmetricNotSupported,  // `peer` (mode 1): not implemented yet, see association.h
+};
+std::string_view AssociationConfigErrorName(AssociationConfigError error);
+
+// Clamps minpoll and maxpoll into [3, 17] and raises maxpoll to minpoll when it is smaller (ntpd),
+// then checks the rest. Returns the normalized config.
+[[nodiscard]] Result<AssociationConfig, AssociationConfigError> ValidateAssociationConfig(AssociationConfig config);
+
+}  // namespace tempus::core
+
+#endif  // TEMPUS_CORE_ASSOC_ASSOCIATION_CONFIG_H_

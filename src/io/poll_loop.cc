@@ -1,0 +1,194 @@
+// PollLoop: poll(), timers from the monotonic clock, and signals through flags and a self-pipe.
+#include "io/poll_loop.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <climits>
+
+#include "core/check.h"
+
+namespace tempus::io {
+namespace {
+
+// Signal handlers can reach nothing but globals: these are the only ones in the edge. One flag
+// per signal number, and the write end of the owning loop's self-pipe.
+volatile sig_atomic_t g_pending[NSIG];
+volatile sig_atomic_t g_wake_fd = -1;
+std::atomic<bool> g_signals_owned{false};
+
+extern "C" void OnSignal(int signal) {
+  const int saved_errno = errno;
+  if (signal > 0 && signal < NSIG) g_pending[signal] = 1;
+  const int fd = g_wake_fd;
+  if (fd >= 0) {
+    const char byte = 0;
+    [[maybe_unused]] const ssize_t ignored = write(fd, &byte, 1);  // a full pipe already wakes the loop
+  }
+  errno = saved_errno;
+}
+
+bool MakeNonBlockingCloexec(int fd) {
+  const int fl = fcntl(fd, F_GETFL);
+  const int fdfl = fcntl(fd, F_GETFD);
+  return fl >= 0 && fdfl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0 && fcntl(fd, F_SETFD, fdfl | FD_CLOEXEC) == 0;
+}
+
+}  // namespace
+
+core::MonoTime MonoNow() {
+  timespec ts{};
+  TEMPUS_CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
+  return core::MonoTime::FromNanos(static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec);
+}
+
+PollLoop::PollLoop() : PollLoop(&MonoNow) {}
+
+PollLoop::PollLoop(MonoClock mono) : mono_(std::move(mono)) { TEMPUS_CHECK(mono_ != nullptr); }
+
+PollLoop::~PollLoop() {
+  if (!saved_actions_.empty() || wake_read_ >= 0) {
+    // Reverse order, so a signal registered twice gets its original disposition back.
+    for (auto it = saved_actions_.rbegin(); it != saved_actions_.rend(); ++it) ::sigaction(it->first, &it->second, nullptr);
+    g_wake_fd = -1;
+    g_signals_owned = false;
+  }
+  if (wake_read_ >= 0) close(wake_read_);
+  if (wake_write_ >= 0) close(wake_write_);
+}
+
+void PollLoop::Watch(int fd, short events, FdCallback callback) {
+  TEMPUS_CHECK(fd >= 0 && callback != nullptr);
+  watchers_[fd] = Watcher{events, std::make_shared<FdCallback>(std::move(callback))};
+}
+
+void PollLoop::Unwatch(int fd) { watchers_.erase(fd); }
+
+PollLoop::TimerId PollLoop::AddTimer(core::MonoTime deadline, TimerCallback callback) {
+  TEMPUS_CHECK(callback != nullptr);
+  const TimerId id = next_timer_id_++;
+  timers_.emplace(std::make_pair(deadline, id), std::move(callback));
+  timer_deadlines_.emplace(id, deadline);
+  return id;
+}
+
+bool PollLoop::CancelTimer(TimerId id) {
+  const auto it = timer_deadlines_.find(id);
+  if (it == timer_deadlines_.end()) return false;
+  timers_.erase({it->second, id});
+  timer_deadlines_.erase(it);
+  return true;
+}
+
+Result<void, engine::SysError> PollLoop::HandleSignals(const std::vector<int>& signals, SignalCallback callback) {
+  TEMPUS_CHECK(callback != nullptr);
+  if (wake_read_ < 0) {
+    bool expected = false;
+    TEMPUS_CHECK(g_signals_owned.compare_exchange_strong(expected, true));  // one loop per process
+    int fds[2];
+    if (pipe(fds) < 0) return Unexpected(engine::SysError{"pipe for signal wake-ups", errno});
+    wake_read_ = fds[0];
+    wake_write_ = fds[1];
+    if (!MakeNonBlockingCloexec(wake_read_) || !MakeNonBlockingCloexec(wake_write_)) {
+      return Unexpected(engine::SysError{"fcntl on the signal pipe", errno});
+    }
+    g_wake_fd = wake_write_;
+  }
+  signal_callback_ = std::move(callback);
+  for (int signal : signals) {
+    TEMPUS_CHECK(signal > 0 && signal < NSIG);
+    struct ::sigaction action {};
+    action.sa_handler = &OnSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;  // poll() is never restarted, so the loop still wakes
+    struct ::sigaction old {};
+    g_pending[signal] = 0;
+    if (::sigaction(signal, &action, &old) < 0) {
+      return Unexpected(engine::SysError{"sigaction " + std::to_string(signal), errno});
+    }
+    saved_actions_.emplace_back(signal, old);
+  }
+  return {};
+}
+
+void PollLoop::DrainWakePipe() {
+  char buf[64];
+  for (int i = 0; i < 64 && read(wake_read_, buf, sizeof buf) == static_cast<ssize_t>(sizeof buf); ++i) {
+  }
+}
+
+void PollLoop::DispatchSignals() {
+  for (const auto& entry : saved_actions_) {
+    const int signal = entry.first;
+    if (g_pending[signal] != 0) {
+      g_pending[signal] = 0;
+      if (signal_callback_) signal_callback_(signal);
+    }
+  }
+}
+
+void PollLoop::RunDueTimers() {
+  // Bounded, so that a timer re-arming itself in the past cannot starve descriptors.
+  const core::MonoTime now = mono_();
+  for (int ran = 0; ran < 1000 && !timers_.empty() && !stop_; ++ran) {
+    auto first = timers_.begin();
+    if (first->first.first > now) break;
+    TimerCallback callback = std::move(first->second);
+    timer_deadlines_.erase(first->first.second);
+    timers_.erase(first);
+    callback();
+  }
+}
+
+int PollLoop::TimeoutMs(std::optional<core::MonoTime> until) const {
+  std::optional<core::MonoTime> wake = until;
+  if (!timers_.empty() && (!wake || timers_.begin()->first.first < *wake)) wake = timers_.begin()->first.first;
+  if (!wake) return -1;
+  const int64_t ns = (*wake - mono_()).Nanos();
+  if (ns <= 0) return 0;
+  // Round up: waking before the deadline would only spin.
+  const int64_t ms = (ns + 999999) / 1000000;
+  return static_cast<int>(std::min<int64_t>(ms, INT_MAX / 2));
+}
+
+Result<void, engine::SysError> PollLoop::Run(std::optional<core::MonoTime> until) {
+  std::vector<pollfd> fds;
+  while (true) {
+    DispatchSignals();
+    RunDueTimers();
+    if (stop_) break;
+    if (until && mono_() >= *until) break;
+    const int timeout = TimeoutMs(until);
+    if (watchers_.empty() && timers_.empty() && saved_actions_.empty()) break;  // nothing left to wait for
+    fds.clear();
+    for (const auto& [fd, w] : watchers_) fds.push_back(pollfd{fd, w.events, 0});
+    if (wake_read_ >= 0) fds.push_back(pollfd{wake_read_, POLLIN, 0});
+    const int n = poll(fds.data(), fds.size(), timeout);
+    if (n < 0) {
+      if (errno == EINTR) continue;  // a signal: its flag is handled at the top
+      return Unexpected(engine::SysError{"poll", errno});
+    }
+    for (const pollfd& p : fds) {
+      if (p.revents == 0) continue;
+      if (p.fd == wake_read_) {
+        DrainWakePipe();
+        continue;
+      }
+      // Look up again: an earlier callback may have unwatched or replaced this fd.
+      const auto it = watchers_.find(p.fd);
+      if (it == watchers_.end()) continue;
+      const std::shared_ptr<FdCallback> callback = it->second.callback;
+      (*callback)(p.revents);
+      if (stop_) break;
+    }
+  }
+  stop_ = false;
+  return {};
+}
+
+}  // namespace tempus::io

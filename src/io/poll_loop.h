@@ -1,0 +1,95 @@
+// PollLoop: the single-threaded event loop of the edge: descriptors, one-shot timers, signals.
+//
+// Waits with poll() only (ARCHITECTURE.md "I/O rules"); timers are poll timeouts computed from a
+// monotonic clock (CLOCK_MONOTONIC unless one is injected). Every descriptor poll reports ready is
+// dispatched, and a loop that gets one ready descriptor per poll works the same. SIGINT, SIGTERM,
+// SIGHUP (any signals asked for) are caught with sigaction; the handler only sets a flag and wakes
+// the loop through a self-pipe, and the callbacks run from the loop. Callbacks may watch, unwatch,
+// add and cancel timers, and Stop. At most one PollLoop handles signals at a time. Not
+// thread-safe: everything runs on the thread that calls Run.
+#ifndef TEMPUS_IO_POLL_LOOP_H_
+#define TEMPUS_IO_POLL_LOOP_H_
+
+#include <signal.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "core/result.h"
+#include "core/time/mono_time.h"
+#include "engine/sys_error.h"
+
+namespace tempus::io {
+
+// CLOCK_MONOTONIC as a MonoTime, on the same origin as clock::KernelTimeSource::Monotonic.
+core::MonoTime MonoNow();
+
+class PollLoop {
+ public:
+  using FdCallback = std::function<void(short revents)>;
+  using TimerCallback = std::function<void()>;
+  using SignalCallback = std::function<void(int signal)>;
+  using MonoClock = std::function<core::MonoTime()>;
+  using TimerId = uint64_t;
+
+  // Timers follow CLOCK_MONOTONIC.
+  PollLoop();
+  // Timers follow `mono`, which must advance with real time (poll sleeps in real time).
+  explicit PollLoop(MonoClock mono);
+  PollLoop(const PollLoop&) = delete;
+  PollLoop& operator=(const PollLoop&) = delete;
+  // Restores the signal dispositions HandleSignals replaced.
+  ~PollLoop();
+
+  // Calls `callback(revents)` whenever poll reports `events` (or POLLERR/POLLHUP/POLLNVAL) on `fd`.
+  // Replaces an earlier registration of the same fd. The loop does not own `fd`.
+  void Watch(int fd, short events, FdCallback callback);
+  void Unwatch(int fd);
+
+  // Runs `callback` once at or after `deadline`. Timers due at the same time run in the order added.
+  TimerId AddTimer(core::MonoTime deadline, TimerCallback callback);
+  // False when `id` already ran or was cancelled.
+  bool CancelTimer(TimerId id);
+  size_t pending_timers() const { return timers_.size(); }
+
+  // Catches `signals` (e.g. SIGINT, SIGTERM, SIGHUP) and calls `callback(signal)` from the loop.
+  [[nodiscard]] Result<void, engine::SysError> HandleSignals(const std::vector<int>& signals, SignalCallback callback);
+
+  // Dispatches events until Stop() is called, `until` passes, or nothing is left to wait for (no
+  // descriptors, timers or signal handlers).
+  [[nodiscard]] Result<void, engine::SysError> Run(std::optional<core::MonoTime> until = std::nullopt);
+  // Makes the running (or next) Run return once the current callback is done.
+  void Stop() { stop_ = true; }
+  core::MonoTime Now() const { return mono_(); }
+
+ private:
+  struct Watcher {
+    short events;
+    std::shared_ptr<FdCallback> callback;  // shared: a callback may unwatch itself
+  };
+
+  void RunDueTimers();
+  void DispatchSignals();
+  void DrainWakePipe();
+  int TimeoutMs(std::optional<core::MonoTime> until) const;
+
+  MonoClock mono_;
+  bool stop_ = false;
+  std::map<int, Watcher> watchers_;
+  std::map<std::pair<core::MonoTime, TimerId>, TimerCallback> timers_;
+  std::map<TimerId, core::MonoTime> timer_deadlines_;
+  TimerId next_timer_id_ = 1;
+  std::vector<std::pair<int, struct ::sigaction>> saved_actions_;  // signal, previous disposition
+  SignalCallback signal_callback_;
+  int wake_read_ = -1;
+  int wake_write_ = -1;
+};
+
+}  // namespace tempus::io
+
+#endif  // TEMPUS_IO_POLL_LOOP_H_

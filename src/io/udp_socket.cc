@@ -1,0 +1,216 @@
+// UdpSocket: socket setup, recvmsg with control messages (SO_TIMESTAMPING, IP_PKTINFO), sendmsg.
+#include "io/udp_socket.h"
+
+#include <fcntl.h>
+#include <linux/net_tstamp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "core/check.h"
+#include "io/sockaddr.h"
+
+namespace tempus::io {
+namespace {
+
+using engine::SysError;
+
+constexpr int kMaxEintrRetries = 16;
+
+Unexpected<SysError> Fail(std::string op, int err) { return Unexpected(SysError{std::move(op), err}); }
+
+Result<void, SysError> SetFlags(int fd) {
+  const int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) return Fail("fcntl O_NONBLOCK", errno);
+  const int fdfl = fcntl(fd, F_GETFD);
+  if (fdfl < 0 || fcntl(fd, F_SETFD, fdfl | FD_CLOEXEC) < 0) return Fail("fcntl FD_CLOEXEC", errno);
+  return {};
+}
+
+bool SetIntOption(int fd, int level, int name, int value) {
+  return setsockopt(fd, level, name, &value, sizeof value) == 0;
+}
+
+core::UnixTime ReadRealtime() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
+}
+
+// Control buffer for one timestamp and one pktinfo, aligned for cmsghdr.
+union ControlBuffer {
+  char bytes[CMSG_SPACE(3 * sizeof(timespec)) + CMSG_SPACE(sizeof(in6_pktinfo)) + 64];
+  cmsghdr align;
+};
+
+}  // namespace
+
+Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, const UdpOptions& options) {
+  const std::string where = bind_to.ToStringWithPort();
+  const int family = ToAddressFamily(bind_to.family());
+  const int fd = socket(family, SOCK_DGRAM, 0);
+  if (fd < 0) return Fail("socket for " + where, errno);
+  UdpSocket sock(fd, bind_to, false);  // closes fd on every error path below
+  if (auto r = SetFlags(fd); !r) return Unexpected(r.error());
+  if (bind_to.is_v6() && !SetIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1)) return Fail("IPV6_V6ONLY on " + where, errno);
+  if (options.destination_address) {
+    const bool ok = bind_to.is_v4() ? SetIntOption(fd, IPPROTO_IP, IP_PKTINFO, 1)
+                                    : SetIntOption(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
+    if (!ok) return Fail("enable destination addresses on " + where, errno);
+  }
+  if (options.kernel_timestamps) {
+    // Without it the receive path falls back to reading the clock, so a refusal is not fatal.
+    sock.kernel_timestamps_ =
+        SetIntOption(fd, SOL_SOCKET, SO_TIMESTAMPING, SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE);
+  }
+  sockaddr_storage ss;
+  const socklen_t len = ToSockaddr(bind_to, &ss);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) return Fail("bind " + where, errno);
+  socklen_t got = sizeof ss;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &got) < 0) return Fail("getsockname " + where, errno);
+  const auto bound = FromSockaddr(reinterpret_cast<sockaddr*>(&ss), got);
+  if (!bound) return Fail("getsockname " + where + " returned another family", EAFNOSUPPORT);
+  sock.local_ = *bound;
+  return sock;
+}
+
+UdpSocket::UdpSocket(UdpSocket&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)), local_(other.local_), kernel_timestamps_(other.kernel_timestamps_) {}
+
+UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+    local_ = other.local_;
+    kernel_timestamps_ = other.kernel_timestamps_;
+  }
+  return *this;
+}
+
+UdpSocket::~UdpSocket() {
+  if (fd_ >= 0) close(fd_);
+}
+
+Result<void, SysError> UdpSocket::Connect(const core::NetAddress& peer) {
+  sockaddr_storage ss;
+  const socklen_t len = ToSockaddr(peer, &ss);
+  if (connect(fd_, reinterpret_cast<sockaddr*>(&ss), len) < 0) return Fail("connect " + peer.ToStringWithPort(), errno);
+  return {};
+}
+
+Result<std::optional<Datagram>, SysError> UdpSocket::Receive(std::span<uint8_t> buffer) {
+  sockaddr_storage from{};
+  ControlBuffer control;
+  iovec iov{buffer.data(), buffer.size()};
+  msghdr msg{};
+  ssize_t n = -1;
+  for (int attempt = 0; attempt < kMaxEintrRetries; ++attempt) {
+    msg = msghdr{};
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.bytes;
+    msg.msg_controllen = sizeof control.bytes;
+    n = recvmsg(fd_, &msg, 0);
+    if (n >= 0 || errno != EINTR) break;
+  }
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<Datagram>();
+    return Fail("recvmsg on " + local_.ToStringWithPort(), errno);
+  }
+  // As close to the arrival as user space gets, for when the kernel gave no stamp.
+  const core::UnixTime after = ReadRealtime();
+  Datagram d;
+  d.size = static_cast<size_t>(n);
+  d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+  if (auto a = FromSockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen)) d.from = *a;
+  ParseControl(&msg, &d);
+  d.rx_realtime = d.kernel_rx.value_or(after);
+  return std::optional<Datagram>(d);
+}
+
+void UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
+  const auto* msg = static_cast<const msghdr*>(msg_ptr);
+  for (const cmsghdr* c = CMSG_FIRSTHDR(msg); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(msg), const_cast<cmsghdr*>(c))) {
+    const unsigned char* data = CMSG_DATA(c);
+    const size_t data_len = c->cmsg_len - CMSG_LEN(0);
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING && data_len >= 3 * sizeof(timespec)) {
+      timespec ts[3];  // [0] software, [1] deprecated, [2] hardware
+      std::memcpy(ts, data, sizeof ts);
+      if ((ts[0].tv_sec != 0 || ts[0].tv_nsec != 0) && ts[0].tv_nsec >= 0 && ts[0].tv_nsec < 1000000000) {
+        out->kernel_rx = core::UnixTime::FromTimespec(ts[0].tv_sec, ts[0].tv_nsec);
+      }
+    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && data_len >= sizeof(in_pktinfo)) {
+      in_pktinfo info;
+      std::memcpy(&info, data, sizeof info);
+      std::array<uint8_t, 4> bytes;
+      std::memcpy(bytes.data(), &info.ipi_addr, 4);  // the header's destination address
+      out->local = core::NetAddress::IPv4(bytes, local_.port());
+    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO && data_len >= sizeof(in6_pktinfo)) {
+      in6_pktinfo info;
+      std::memcpy(&info, data, sizeof info);
+      std::array<uint8_t, 16> bytes;
+      std::memcpy(bytes.data(), &info.ipi6_addr, 16);
+      out->local = core::NetAddress::IPv6(bytes, local_.port());
+    }
+  }
+}
+
+Result<void, SysError> UdpSocket::SendTo(std::span<const uint8_t> data, const core::NetAddress& to,
+                                         const std::optional<core::NetAddress>& local) {
+  return SendMessage(data, &to, local);
+}
+
+Result<void, SysError> UdpSocket::Send(std::span<const uint8_t> data) { return SendMessage(data, nullptr, std::nullopt); }
+
+Result<void, SysError> UdpSocket::SendMessage(std::span<const uint8_t> data, const core::NetAddress* to,
+                                              const std::optional<core::NetAddress>& local) {
+  sockaddr_storage ss;
+  iovec iov{const_cast<uint8_t*>(data.data()), data.size()};
+  msghdr msg{};
+  if (to != nullptr) {
+    msg.msg_name = &ss;
+    msg.msg_namelen = ToSockaddr(*to, &ss);
+  }
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  ControlBuffer control;
+  std::memset(&control, 0, sizeof control);
+  if (local.has_value()) {
+    // The source address for this one datagram (ipi_spec_dst / ipi6_addr); ifindex 0: any.
+    msg.msg_control = control.bytes;
+    cmsghdr* c = reinterpret_cast<cmsghdr*>(control.bytes);
+    if (local->is_v4()) {
+      in_pktinfo info{};
+      std::memcpy(&info.ipi_spec_dst, local->bytes().data(), 4);
+      c->cmsg_level = IPPROTO_IP;
+      c->cmsg_type = IP_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof info);
+      std::memcpy(CMSG_DATA(c), &info, sizeof info);
+      msg.msg_controllen = CMSG_SPACE(sizeof info);
+    } else {
+      in6_pktinfo info{};
+      std::memcpy(&info.ipi6_addr, local->bytes().data(), 16);
+      c->cmsg_level = IPPROTO_IPV6;
+      c->cmsg_type = IPV6_PKTINFO;
+      c->cmsg_len = CMSG_LEN(sizeof info);
+      std::memcpy(CMSG_DATA(c), &info, sizeof info);
+      msg.msg_controllen = CMSG_SPACE(sizeof info);
+    }
+  }
+  for (int attempt = 0; attempt < kMaxEintrRetries; ++attempt) {
+    if (sendmsg(fd_, &msg, 0) >= 0) return {};
+    if (errno != EINTR) break;
+  }
+  const std::string dest = to != nullptr ? to->ToStringWithPort() : std::string("the connected peer");
+  return Fail("sendmsg from " + local_.ToStringWithPort() + " to " + dest, errno);
+}
+
+}  // namespace tempus::io

@@ -1,0 +1,86 @@
+// UdpSocket: one non-blocking UDP socket with kernel receive timestamps and destination addresses.
+//
+// Follows the I/O rules of ARCHITECTURE.md: a plain SOCK_DGRAM socket made non-blocking and
+// close-on-exec with fcntl, recvmsg/sendmsg only, software receive timestamps with SO_TIMESTAMPING
+// (never SO_TIMESTAMP/SO_TIMESTAMPNS), and CLOCK_REALTIME read right after the receive when no
+// stamp arrives. IPv6 sockets are IPV6_V6ONLY. A client may Connect so that an ICMP
+// port-unreachable surfaces as ECONNREFUSED on the next Receive. Move-only; owns its descriptor.
+// Not thread-safe.
+#ifndef TEMPUS_IO_UDP_SOCKET_H_
+#define TEMPUS_IO_UDP_SOCKET_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include "core/net/net_address.h"
+#include "core/result.h"
+#include "core/time/unix_time.h"
+#include "engine/sys_error.h"
+
+namespace tempus::io {
+
+struct UdpOptions {
+  bool kernel_timestamps = true;  // SO_TIMESTAMPING, software receive stamps
+  bool destination_address = true;  // IP_PKTINFO / IPV6_RECVPKTINFO
+};
+
+// One received datagram. The payload is in the caller's buffer.
+struct Datagram {
+  size_t size = 0;         // payload bytes stored in the buffer
+  bool truncated = false;  // the datagram was longer than the buffer (MSG_TRUNC); the rest is lost
+  core::NetAddress from;   // the sender, with its port
+  // The address the datagram was sent to (IP_PKTINFO), with this socket's port; nullopt when the
+  // kernel did not say.
+  std::optional<core::NetAddress> local;
+  // The kernel's software receive stamp (CLOCK_REALTIME), when one arrived.
+  std::optional<core::UnixTime> kernel_rx;
+  // kernel_rx, or else CLOCK_REALTIME read right after recvmsg returned. Map it to the daemon's
+  // clock with engine::Clock::FromKernelRealtime.
+  core::UnixTime rx_realtime;
+};
+
+class UdpSocket {
+ public:
+  // A socket bound to `bind_to` (port 0: an ephemeral port; address 0.0.0.0 or ::: any).
+  [[nodiscard]] static Result<UdpSocket, engine::SysError> Open(const core::NetAddress& bind_to,
+                                                                const UdpOptions& options = {});
+  UdpSocket(UdpSocket&& other) noexcept;
+  UdpSocket& operator=(UdpSocket&& other) noexcept;
+  UdpSocket(const UdpSocket&) = delete;
+  UdpSocket& operator=(const UdpSocket&) = delete;
+  ~UdpSocket();
+
+  // Restricts the socket to one peer; errors from that peer (ICMP) then surface on Receive.
+  [[nodiscard]] Result<void, engine::SysError> Connect(const core::NetAddress& peer);
+  // Reads one datagram into `buffer`; nullopt when none is waiting (EAGAIN).
+  [[nodiscard]] Result<std::optional<Datagram>, engine::SysError> Receive(std::span<uint8_t> buffer);
+  // Sends `data` to `to`; with `local`, from that local address (IP_PKTINFO), as a server bound
+  // to a wildcard address answers from the address it was reached at.
+  [[nodiscard]] Result<void, engine::SysError> SendTo(std::span<const uint8_t> data, const core::NetAddress& to,
+                                                      const std::optional<core::NetAddress>& local = std::nullopt);
+  // Sends `data` to the connected peer. REQUIRES: Connect succeeded.
+  [[nodiscard]] Result<void, engine::SysError> Send(std::span<const uint8_t> data);
+
+  int fd() const { return fd_; }
+  // The bound address, with the port the kernel chose for port 0.
+  const core::NetAddress& local_address() const { return local_; }
+  // Whether SO_TIMESTAMPING was accepted (stamps may still be missing on some kernels).
+  bool kernel_timestamps() const { return kernel_timestamps_; }
+
+ private:
+  UdpSocket(int fd, core::NetAddress local, bool kernel_timestamps)
+      : fd_(fd), local_(local), kernel_timestamps_(kernel_timestamps) {}
+  Result<void, engine::SysError> SendMessage(std::span<const uint8_t> data, const core::NetAddress* to,
+                                             const std::optional<core::NetAddress>& local);
+  void ParseControl(const void* msg, Datagram* out) const;
+
+  int fd_ = -1;
+  core::NetAddress local_;
+  bool kernel_timestamps_ = false;
+};
+
+}  // namespace tempus::io
+
+#endif  // TEMPUS_IO_UDP_SOCKET_H_

@@ -1,0 +1,204 @@
+// UdpSocket on loopback only: 127.0.0.1, and ::1 when the kernel has it.
+#include "io/udp_socket.h"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <time.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <gtest/gtest.h>
+
+#include "io/sockaddr.h"
+
+namespace tempus::io {
+namespace {
+
+using core::NetAddress;
+
+core::UnixTime Realtime() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
+}
+
+// Waits (bounded, 2 s) until `fd` is readable or has an error pending.
+bool WaitReadable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, 2000) == 1;
+}
+
+std::span<const uint8_t> Bytes(const char* s) { return {reinterpret_cast<const uint8_t*>(s), std::strlen(s)}; }
+
+class UdpSocketTest : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    loopback_ = *NetAddress::Parse(GetParam());
+    auto probe = UdpSocket::Open(loopback_);
+    if (!probe && loopback_.is_v6()) GTEST_SKIP() << "no ::1 here: " << probe.error().ToString();
+    ASSERT_TRUE(probe.has_value()) << probe.error().ToString();
+  }
+  UdpSocket OpenOrDie(const NetAddress& at) {
+    auto s = UdpSocket::Open(at);
+    TEMPUS_CHECK(s.has_value());
+    return std::move(s).value();
+  }
+  NetAddress loopback_;
+};
+
+TEST_P(UdpSocketTest, SendAndReceiveWithSenderLocalAddressAndTime) {
+  UdpSocket server = OpenOrDie(loopback_);
+  UdpSocket client = OpenOrDie(loopback_);
+  EXPECT_NE(server.local_address().port(), 0);
+  EXPECT_EQ(server.local_address().WithPort(0), loopback_);
+
+  const core::UnixTime before = Realtime();
+  ASSERT_TRUE(client.SendTo(Bytes("hello ntp"), server.local_address()).has_value());
+  ASSERT_TRUE(WaitReadable(server.fd()));
+  std::array<uint8_t, 64> buf{};
+  auto got = server.Receive(buf);
+  const core::UnixTime after = Realtime();
+  ASSERT_TRUE(got.has_value()) << got.error().ToString();
+  ASSERT_TRUE(got->has_value());
+  const Datagram& d = **got;
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(buf.data()), d.size), "hello ntp");
+  EXPECT_FALSE(d.truncated);
+  EXPECT_EQ(d.from, client.local_address());
+  ASSERT_TRUE(d.local.has_value());
+  EXPECT_EQ(*d.local, server.local_address());
+  EXPECT_LE(before, d.rx_realtime);
+  EXPECT_LE(d.rx_realtime, after);
+
+  // Nothing more is waiting.
+  auto empty = server.Receive(buf);
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_FALSE(empty->has_value());
+}
+
+TEST_P(UdpSocketTest, KernelTimestampIsPresentAndPlausible) {
+  UdpSocket server = OpenOrDie(loopback_);
+  UdpSocket client = OpenOrDie(loopback_);
+  ASSERT_TRUE(server.kernel_timestamps());
+  const core::UnixTime before = Realtime();
+  ASSERT_TRUE(client.SendTo(Bytes("x"), server.local_address()).has_value());
+  ASSERT_TRUE(WaitReadable(server.fd()));
+  std::array<uint8_t, 16> buf{};
+  auto got = server.Receive(buf);
+  const core::UnixTime after = Realtime();
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  const Datagram& d = **got;
+  if (!d.kernel_rx.has_value()) {
+    // Seen under gVisor for IPv4; the receive path then falls back to reading the clock.
+    GTEST_SKIP() << "the kernel gave no SO_TIMESTAMPING software stamp for " << GetParam();
+  }
+  EXPECT_LE(before, *d.kernel_rx);
+  EXPECT_LE(*d.kernel_rx, after);
+  EXPECT_EQ(d.rx_realtime, *d.kernel_rx);
+}
+
+TEST_P(UdpSocketTest, TruncationIsReported) {
+  UdpSocket server = OpenOrDie(loopback_);
+  UdpSocket client = OpenOrDie(loopback_);
+  ASSERT_TRUE(client.SendTo(Bytes("0123456789abcdef"), server.local_address()).has_value());
+  ASSERT_TRUE(WaitReadable(server.fd()));
+  std::array<uint8_t, 4> small{};
+  auto got = server.Receive(small);
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  EXPECT_TRUE((*got)->truncated);
+  EXPECT_EQ((*got)->size, 4u);
+  EXPECT_EQ(std::memcmp(small.data(), "0123", 4), 0);
+}
+
+TEST_P(UdpSocketTest, ConnectedClientSeesConnectionRefusedOnAClosedPort) {
+  NetAddress closed;
+  {
+    UdpSocket gone = OpenOrDie(loopback_);
+    closed = gone.local_address();
+  }  // the port is free again; nothing listens there
+  UdpSocket client = OpenOrDie(loopback_);
+  ASSERT_TRUE(client.Connect(closed).has_value());
+  ASSERT_TRUE(client.Send(Bytes("anyone?")).has_value());
+  ASSERT_TRUE(WaitReadable(client.fd()));
+  std::array<uint8_t, 16> buf{};
+  auto got = client.Receive(buf);
+  ASSERT_FALSE(got.has_value());
+  EXPECT_EQ(got.error().err, ECONNREFUSED);
+  EXPECT_NE(got.error().ToString().find("recvmsg"), std::string::npos);
+}
+
+TEST_P(UdpSocketTest, BindingATakenPortFails) {
+  UdpSocket first = OpenOrDie(loopback_);
+  auto second = UdpSocket::Open(first.local_address());
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().err, EADDRINUSE);
+  EXPECT_EQ(second.error().op, "bind " + first.local_address().ToStringWithPort());
+}
+
+TEST_P(UdpSocketTest, MovedSocketKeepsWorking) {
+  UdpSocket a = OpenOrDie(loopback_);
+  const int fd = a.fd();
+  UdpSocket b = std::move(a);
+  EXPECT_EQ(a.fd(), -1);  // NOLINT(bugprone-use-after-move): the moved-from state is specified
+  EXPECT_EQ(b.fd(), fd);
+  UdpSocket client = OpenOrDie(loopback_);
+  ASSERT_TRUE(client.SendTo(Bytes("m"), b.local_address()).has_value());
+  ASSERT_TRUE(WaitReadable(b.fd()));
+  std::array<uint8_t, 4> buf{};
+  auto got = b.Receive(buf);
+  ASSERT_TRUE(got.has_value() && got->has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(Loopback, UdpSocketTest, ::testing::Values("127.0.0.1", "::1"),
+                         [](const auto& p) { return std::string(p.param[0] == ':' ? "IPv6" : "IPv4"); });
+
+// A wildcard-bound server learns which address it was reached at, and answers from it.
+TEST(UdpSocket, WildcardServerSeesAndAnswersFromTheDestinationAddress) {
+  auto server = UdpSocket::Open(*NetAddress::Parse("0.0.0.0"));
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  auto client = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
+  ASSERT_TRUE(client.has_value());
+  const NetAddress target = NetAddress::Parse("127.0.0.1")->WithPort(server->local_address().port());
+  ASSERT_TRUE(client->SendTo(Bytes("q"), target).has_value());
+  ASSERT_TRUE(WaitReadable(server->fd()));
+  std::array<uint8_t, 8> buf{};
+  auto got = server->Receive(buf);
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  ASSERT_TRUE((*got)->local.has_value());
+  EXPECT_EQ(*(*got)->local, target);
+  ASSERT_TRUE(server->SendTo(Bytes("r"), (*got)->from, (*got)->local).has_value());
+  ASSERT_TRUE(WaitReadable(client->fd()));
+  auto reply = client->Receive(buf);
+  ASSERT_TRUE(reply.has_value() && reply->has_value());
+  EXPECT_EQ((*reply)->from, target);
+}
+
+TEST(UdpSocket, BindingAForeignAddressFailsWithTheAddressInTheMessage) {
+  auto s = UdpSocket::Open(*NetAddress::Parse("192.0.2.99:123"));  // TEST-NET-1: never local
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().err, EADDRNOTAVAIL);
+  EXPECT_EQ(s.error().op, "bind 192.0.2.99:123");
+}
+
+TEST(Sockaddr, RoundTripsBothFamilies) {
+  for (const char* text : {"127.0.0.2:123", "[2001:db8::1]:65535", "0.0.0.0:0", "[::]:9"}) {
+    const NetAddress a = *NetAddress::Parse(text);
+    sockaddr_storage ss;
+    const socklen_t len = ToSockaddr(a, &ss);
+    EXPECT_EQ(len, a.is_v4() ? sizeof(sockaddr_in) : sizeof(sockaddr_in6));
+    EXPECT_EQ(FromSockaddr(reinterpret_cast<sockaddr*>(&ss), len), a) << text;
+  }
+  sockaddr_in sin{};
+  sin.sin_family = AF_INET;
+  sin.sin_port = htons(123);
+  sin.sin_addr.s_addr = htonl(0x7f000001);
+  EXPECT_EQ(FromSockaddr(reinterpret_cast<sockaddr*>(&sin), sizeof sin), NetAddress::Parse("127.0.0.1:123"));
+  EXPECT_FALSE(FromSockaddr(reinterpret_cast<sockaddr*>(&sin), 4).has_value());  // too short
+  sockaddr unix_family{};
+  unix_family.sa_family = AF_UNIX;
+  EXPECT_FALSE(FromSockaddr(&unix_family, sizeof unix_family).has_value());
+}
+
+}  // namespace
+}  // namespace tempus::io
