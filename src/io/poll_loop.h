@@ -47,7 +47,8 @@ class PollLoop {
   ~PollLoop();
 
   // Calls `callback(revents)` whenever poll reports `events` (or POLLERR/POLLHUP/POLLNVAL) on `fd`.
-  // Replaces an earlier registration of the same fd. The loop does not own `fd`.
+  // Replaces an earlier registration of the same fd. The loop does not own `fd`: Unwatch it before
+  // closing it, or poll reports POLLNVAL on every turn.
   void Watch(int fd, short events, FdCallback callback);
   void Unwatch(int fd);
 

@@ -12,14 +12,15 @@
 
 namespace tempus::core {
 
-// Jump the clock by `offset` at once (ntpd's step, ntpdate -b).
+// Jump the clock by `offset` at once (ntpd's step, ntpdate -b). Cancels a slew in progress.
 struct StepClock {
-  NtpDuration offset;
+  NtpDuration offset{};
 };
 
 // Move the clock by `offset` gradually, at the clock's bounded slew rate (ntpdate -B, adjtime()).
+// Replaces the unfinished part of an earlier slew, as adjtime() does.
 struct SlewClock {
-  NtpDuration offset;
+  NtpDuration offset{};
 };
 
 // Set the clock's frequency correction, in parts per million; positive runs the clock faster.
@@ -31,8 +32,8 @@ struct SetFrequency {
 struct SetSyncStatus {
   bool synchronized = false;
   Leap leap = Leap::kNoWarning;
-  NtpDuration max_error;  // root distance
-  NtpDuration est_error;  // system jitter
+  NtpDuration max_error{};  // root distance
+  NtpDuration est_error{};  // system jitter
 };
 
 using ClockCommand = std::variant<StepClock, SlewClock, SetFrequency, SetSyncStatus>;

@@ -28,16 +28,16 @@ namespace tempus::core::select {
 
 // One source as selection sees it.
 struct Candidate {
-  uint32_t id = 0;              // the caller's handle (association id)
-  NtpDuration offset;           // θ from the clock filter
-  NtpDuration root_distance;    // λ, see root_distance.h
-  NtpDuration jitter;           // ψ from the clock filter
-  int stratum = 16;             // the source's stratum (ours would be stratum + 1)
-  bool reachable = false;       // reach register non-zero and the filter has produced values
-  bool prefer = false;          // `prefer`
-  bool noselect = false;        // `noselect`: polled and shown, never selected
-  bool trusted = false;         // `true`: always survives intersection and clustering
-  bool pps = false;             // a PPS source: shown as 'o' when it is the system peer
+  uint32_t id = 0;            // the caller's handle (association id)
+  NtpDuration offset;         // θ from the clock filter
+  NtpDuration root_distance;  // λ, see root_distance.h
+  NtpDuration jitter;         // ψ from the clock filter
+  int stratum = 16;           // the source's stratum (ours would be stratum + 1)
+  bool reachable = false;     // reach register non-zero and the filter has produced values
+  bool prefer = false;        // `prefer`
+  bool noselect = false;      // `noselect`: polled and shown, never selected
+  bool trusted = false;       // `true`: always survives intersection and clustering
+  bool pps = false;           // a PPS source: shown as 'o' when it is the system peer
 };
 
 // The `tos` knobs (ntp.conf) that selection obeys.
@@ -46,7 +46,7 @@ struct SelectConfig {
   int min_clock = 3;    // `tos minclock`: clustering keeps at least this many survivors
   int max_clock = 10;   // `tos maxclock`: truechimers beyond this many (by distance) are excess
   int max_combine = 6;  // survivors beyond this many (by distance) are backups, not combined
-  NtpDuration max_distance = NtpDuration::FromSeconds(1.5);  // `tos maxdist`
+  NtpDuration max_distance = NtpDuration::FromSeconds(1.5);                              // `tos maxdist`
   NtpDuration min_distance = NtpDuration::FromRaw(NtpDuration::kUnitsPerSecond / 1000);  // `tos mindist`
   double switch_ratio = 1.5;  // hysteresis: how much smaller λ must be to replace the peer
   NtpDuration reselect_distance = NtpDuration::FromRaw(429497);  // 100 µs, like chrony's reselectdist
@@ -54,12 +54,12 @@ struct SelectConfig {
 
 // The tally code ntpq shows in front of a source (RFC 5905 Figure 20 / ntpq "peers").
 enum class Tally : char {
-  kReject = ' ',      // unreachable, noselect, stratum 16 or distance beyond maxdist
-  kFalseticker = 'x', // outside the intersection interval
-  kExcess = '.',      // a truechimer beyond maxclock
-  kOutlier = '-',     // discarded by clustering
-  kCandidate = '+',   // survivor, combined
-  kBackup = '#',      // survivor beyond max_combine
+  kReject = ' ',       // unreachable, noselect, stratum 16 or distance beyond maxdist
+  kFalseticker = 'x',  // outside the intersection interval
+  kExcess = '.',       // a truechimer beyond maxclock
+  kOutlier = '-',      // discarded by clustering
+  kCandidate = '+',    // survivor, combined
+  kBackup = '#',       // survivor beyond max_combine
   kSystemPeer = '*',
   kPpsPeer = 'o',
 };
@@ -74,11 +74,11 @@ struct SelectResult {
   std::vector<Verdict> verdicts;             // one per candidate, same order
   std::optional<Intersection> intersection;  // §11.2.1, over the sane candidates
   int truechimers = 0;
-  int survivors = 0;                         // after clustering
-  std::optional<uint32_t> system_peer;       // none: do not discipline the clock
-  NtpDuration offset;                        // Θ, combined system offset (§11.2.3)
-  NtpDuration jitter;                        // ϑ, system jitter: √(ψ_peer² + φ_selection²)
-  NtpDuration selection_jitter;              // φ of the combined survivors around the system peer
+  int survivors = 0;                    // after clustering
+  std::optional<uint32_t> system_peer;  // none: do not discipline the clock
+  NtpDuration offset;                   // Θ, combined system offset (§11.2.3)
+  NtpDuration jitter;                   // ϑ, system jitter: √(ψ_peer² + φ_selection²)
+  NtpDuration selection_jitter;         // φ of the combined survivors around the system peer
 };
 
 // Runs selection over `candidates`. `current_peer` is the present system peer, if any (for

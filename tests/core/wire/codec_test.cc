@@ -155,7 +155,8 @@ TEST(Codec, ParsesExtensionFieldsThenMac) {
   const std::vector<uint8_t> mac = {0, 0, 0, 7};
   trailer.insert(trailer.end(), mac.begin(), mac.end());
   trailer.resize(36 + 28 + 20, 0x33);
-  auto p = Decode(WithTrailer(trailer));
+  const auto bytes = WithTrailer(trailer);  // the decoded spans point into it
+  auto p = Decode(bytes);
   ASSERT_TRUE(p);
   std::vector<ExtensionField> fields(p->extensions.begin(), p->extensions.end());
   ASSERT_EQ(fields.size(), 2u);

@@ -1,0 +1,235 @@
+#include "core/discipline/discipline.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+
+#include "core/discipline/regression.h"
+
+namespace tempus::core::discipline {
+namespace {
+
+constexpr size_t kMinWindow = 6;             // the runs test never cuts the window below this
+constexpr double kModelAvg = 32.0;           // averaging length (updates) of the wander model scores
+constexpr double kInnovationAvg = 16.0;      // averaging length (updates) of the innovation statistic
+constexpr double kInnovationBad = 3.0;       // mean squared normalized innovation: the model fails
+constexpr double kInnovationOutlier = 25.0;  // one squared normalized innovation this large: a surprise
+constexpr double kWanderAvg = 8.0;           // averaging length (updates) of the wander estimate
+constexpr int kPollUpCount = 16;             // good updates in a row that raise the poll by one
+constexpr int kPollDownCount = 4;            // counter value (bad updates count 2) that lowers it
+constexpr int kPollMinSamples = 8;           // the poll rises only with at least this many samples
+
+double Seconds(MonoTime a, MonoTime b) { return (a - b).Seconds(); }
+
+// Candidate frequency random walks, (s/s)/√s: from none to a very poor oscillator, ×4 apart.
+constexpr std::array<double, 9> kWanderModels = {0.0,      1e-12,    4e-12,    1.6e-11,  6.4e-11,
+                                                 2.56e-10, 1.024e-9, 4.096e-9, 1.6384e-8};
+
+// `points` with each error grown by the phase a frequency random walk `q` adds over its age
+// before `t_ref`: var += q² · age³ / 3.
+std::vector<internal::Point> WithWander(std::span<const internal::Point> points, double q, double t_ref) {
+  std::vector<internal::Point> out(points.begin(), points.end());
+  for (internal::Point& p : out) {
+    const double age = std::max(t_ref - p.t, 0.0);
+    p.sigma = std::sqrt(p.sigma * p.sigma + q * q * age * age * age / 3.0);
+  }
+  return out;
+}
+
+}  // namespace
+
+Discipline::Discipline(DisciplineConfig config) : config_(config) {
+  config_.max_frequency_ppm = std::max(config_.max_frequency_ppm, 0.0);
+  config_.max_slew_ppm = std::max(config_.max_slew_ppm, 1.0);
+  config_.max_samples = std::max(config_.max_samples, static_cast<int>(kMinWindow));
+  config_.min_error = std::max(config_.min_error, NtpDuration::FromRaw(1));
+  if (config_.max_poll < config_.min_poll) config_.max_poll = config_.min_poll;
+  state_.frequency_ppm =
+      std::clamp(config_.initial_frequency_ppm.value_or(0.0), -config_.max_frequency_ppm, config_.max_frequency_ppm);
+  state_.poll = config_.min_poll;
+}
+
+std::vector<ClockCommand> Discipline::InitialCommands() const {
+  if (!config_.initial_frequency_ppm.has_value()) return {};
+  return {SetFrequency{state_.frequency_ppm}};
+}
+
+DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
+  if (last_when_.has_value() && input.when <= *last_when_) return {UpdateKind::kIgnored, {}, state_};
+  last_when_ = input.when;
+  const double offset_s = BroughtForward(input);
+  const NtpDuration offset = NtpDuration::FromSeconds(offset_s);
+  const NtpDuration magnitude = offset.Abs();
+
+  // Panic: an offset this large means a broken source or clock; only the first update may act.
+  if (config_.panic_threshold > NtpDuration::Zero() && magnitude > config_.panic_threshold) {
+    if (config_.allow_panic_at_start && state_.updates == 0) return Step(offset, input);
+    return {UpdateKind::kPanic, {}, state_};
+  }
+  // Startup (chrony's makestep): step at once in the first updates.
+  const bool early = state_.updates < config_.makestep_limit;
+  const double slewable_s = config_.max_slew_ppm * 1e-6 * ExpectedIntervalSeconds(input);
+  if (early &&
+      (magnitude > config_.makestep_threshold || (config_.makestep_beyond_slew && magnitude.Seconds() > slewable_s))) {
+    return Step(offset, input);
+  }
+  // tinker step/stepout: step only after the offset stayed beyond the threshold for stepout.
+  if (!early && config_.step_threshold > NtpDuration::Zero() && magnitude > config_.step_threshold) {
+    if (!beyond_step_since_.has_value()) beyond_step_since_ = input.when;
+    if (input.when - *beyond_step_since_ >= config_.stepout) return Step(offset, input);
+    return {UpdateKind::kHeld, {}, state_};
+  }
+  beyond_step_since_.reset();
+  return Slew(offset_s, input);
+}
+
+double Discipline::BroughtForward(const DisciplineInput& input) const {
+  // Corrections made after the sample was taken are not in it yet.
+  double offset_s = input.offset.Seconds();
+  for (const Correction& c : corrections_) {
+    if (c.at <= input.when) continue;
+    offset_s += -c.slew_s + c.dfreq * Seconds(c.at, input.when);
+  }
+  return offset_s;
+}
+
+void Discipline::Record(MonoTime at, double slew_s, double dfreq) {
+  for (Stored& s : history_) s.offset_s += -slew_s + dfreq * Seconds(at, s.when);
+  corrections_.push_back({at, slew_s, dfreq});
+  // Only corrections after the newest sample matter for a late one.
+  const MonoTime newest = history_.empty() ? at : history_.back().when;
+  std::erase_if(corrections_, [&](const Correction& c) { return c.at <= newest; });
+  // Keep any not yet covered (at > newest), bounded.
+  if (corrections_.size() > 16) corrections_.erase(corrections_.begin());
+}
+
+DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& input) {
+  const MonoTime now = std::max(input.now, input.when);
+  history_.clear();
+  corrections_.clear();
+  history_.push_back({input.when, offset.Seconds(), input.delay.Seconds(), input.jitter.Seconds()});
+  Record(now, offset.Seconds(), 0.0);
+  beyond_step_since_.reset();
+  innovation_avg_ = 1.0;
+  poll_counter_ = 0;
+  state_.offset = offset;
+  state_.poll = config_.min_poll;
+  state_.samples = 1;
+  ++state_.updates;
+  state_.synchronized = true;
+  return {UpdateKind::kStepped, {StepClock{offset}}, state_};
+}
+
+DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input) {
+  const MonoTime now = std::max(input.now, input.when);
+  const double expected_interval_s = ExpectedIntervalSeconds(input);
+  history_.push_back({input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds()});
+  if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
+
+  const std::vector<internal::Point> points = Points(input.when);
+  const double innovation_sq = ScoreWanderModels(points);
+
+  // Keep the part of the window a straight line describes, then fit it.
+  const std::vector<internal::Point> weighted = WithWander(points, kWanderModels[wander_model_], 0.0);
+  const size_t start = internal::ChooseStart(weighted, kMinWindow);
+  history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(start));
+  const auto window = std::span(weighted).subspan(start);
+  const internal::Line line = internal::FitLine(window);
+
+  const double old_ppm = state_.frequency_ppm;
+  const double new_ppm = std::clamp(old_ppm + line.slope * 1e6, -config_.max_frequency_ppm, config_.max_frequency_ppm);
+  const double dfreq = (new_ppm - old_ppm) * 1e-6;
+  const double estimate_s = line.At(Seconds(now, input.when));
+  const double cap_s = config_.max_slew_ppm * 1e-6 * expected_interval_s;
+  const double slew_s = std::clamp(estimate_s, -cap_s, cap_s);
+  Record(now, slew_s, dfreq);
+
+  const double dppm = new_ppm - old_ppm;
+  if (state_.updates > 0 && window.size() >= 2) wander_sq_ += (dppm * dppm - wander_sq_) / kWanderAvg;
+  state_.offset = NtpDuration::FromSeconds(estimate_s);
+  state_.frequency_ppm = new_ppm;
+  state_.frequency_error_ppm = std::sqrt(line.slope_var * std::max(1.0, line.chi2_per_dof)) * 1e6;
+  state_.jitter = NtpDuration::FromSeconds(line.residual_rms);
+  state_.wander_ppm = std::sqrt(wander_sq_);
+  state_.frequency_walk = kWanderModels[wander_model_];
+  state_.samples = static_cast<int>(window.size());
+  const double now_sd = std::sqrt(line.VarAt(Seconds(now, input.when)) * std::max(1.0, line.chi2_per_dof));
+  if (points.size() >= 3) UpdatePoll(innovation_sq, kWanderModels[wander_model_], now_sd);
+  ++state_.updates;
+  state_.synchronized = true;
+  return {UpdateKind::kSlewed, {SetFrequency{new_ppm}, SlewClock{NtpDuration::FromSeconds(slew_s)}}, state_};
+}
+
+double Discipline::ExpectedIntervalSeconds(const DisciplineInput& input) const {
+  const double interval_s =
+      history_.empty() ? config_.min_poll.Interval().Seconds() : Seconds(input.when, history_.back().when);
+  return std::max(interval_s, 1.0);
+}
+
+std::vector<internal::Point> Discipline::Points(MonoTime reference) const {
+  // A sample's error: half its excess delay over the window's quickest exchange (a uniform error,
+  // σ = excess/√12), the excess counted from the quickest plus the gap between the two quickest
+  // (which stands for the quickest one's own unknown excess). Without a delay: its jitter.
+  double min1 = 1e300, min2 = 1e300;
+  for (const Stored& s : history_) {
+    if (s.delay_s <= 0.0) continue;
+    if (s.delay_s < min1) {
+      min2 = min1;
+      min1 = s.delay_s;
+    } else if (s.delay_s < min2) {
+      min2 = s.delay_s;
+    }
+  }
+  const double floor_s = config_.min_error.Seconds();
+  const double base_excess = min2 < 1e299 ? min2 - min1 : 0.0;
+  std::vector<internal::Point> points;
+  points.reserve(history_.size());
+  for (const Stored& s : history_) {
+    const double e = s.delay_s > 0.0 ? s.delay_s - min1 + base_excess : std::sqrt(12.0) * s.jitter_s;
+    points.push_back({Seconds(s.when, reference), s.offset_s, std::sqrt(floor_s * floor_s + e * e / 12.0)});
+  }
+  return points;
+}
+
+double Discipline::ScoreWanderModels(std::span<const internal::Point> points) {
+  // Each candidate q predicts the newest point (at t = 0) from the older ones, their errors grown
+  // by q²·age³/3; the model whose predictions have lately been the most likely is used.
+  if (points.size() < 3) return 1.0;
+  double innovation_sq = 1.0;
+  const internal::Point& newest = points.back();
+  for (size_t k = 0; k < kWanderModels.size(); ++k) {
+    const internal::Line prior = internal::FitLine(WithWander(points.first(points.size() - 1), kWanderModels[k], 0.0));
+    const double r = newest.offset - prior.At(newest.t);
+    const double var = newest.sigma * newest.sigma + prior.VarAt(newest.t);
+    model_score_[k] += (-0.5 * (r * r / var + std::log(var)) - model_score_[k]) / kModelAvg;
+    if (k == wander_model_) innovation_sq = r * r / var;
+  }
+  wander_model_ =
+      static_cast<size_t>(std::max_element(model_score_.begin(), model_score_.end()) - model_score_.begin());
+  return innovation_sq;
+}
+
+void Discipline::UpdatePoll(double innovation_sq, double wander, double offset_sd) {
+  innovation_avg_ += (std::min(innovation_sq, 100.0) - innovation_avg_) / kInnovationAvg;
+  // The phase a frequency random walk adds over an interval T: wander · T^1.5 / √3. The poll
+  // rises while doubling it keeps that below the estimate's own error (the Allan intercept) and
+  // falls when it exceeds twice that or the model stops predicting the samples.
+  const double interval_s = state_.poll.Interval().Seconds();
+  const auto drift = [&](double t) { return wander * t * std::sqrt(t) / std::sqrt(3.0); };
+  if (innovation_sq > kInnovationOutlier) {
+    poll_counter_ = -kPollDownCount;  // one sample far off the prediction: look again soon
+  } else if (innovation_avg_ > kInnovationBad || drift(interval_s) > 2.0 * offset_sd) {
+    poll_counter_ = std::min(poll_counter_, 0) - 2;
+  } else if (drift(2.0 * interval_s) < offset_sd && static_cast<int>(history_.size()) >= kPollMinSamples) {
+    poll_counter_ = std::max(poll_counter_, 0) + 1;
+  }
+  if (poll_counter_ >= kPollUpCount) {
+    state_.poll = PollExp(state_.poll.log2() + 1).Clamped(config_.min_poll, config_.max_poll);
+    poll_counter_ = 0;
+  } else if (poll_counter_ <= -kPollDownCount) {
+    state_.poll = PollExp(state_.poll.log2() - 1).Clamped(config_.min_poll, config_.max_poll);
+    poll_counter_ = 0;
+  }
+}
+
+}  // namespace tempus::core::discipline

@@ -1,0 +1,158 @@
+// Discipline: the clock discipline (RFC 5905 §11.3's role), fed with the system offset after each
+// selection and answering with ClockCommands only.
+//
+// Design (docs/discipline.md has the reasoning and the figures). Phase and frequency are
+// estimated separately from the recent offsets instead of by ntpd's PLL/FLL loop filter:
+//   * History. Each update adds (t, θ, δ) to a window of at most max_samples samples. Whenever the
+//     discipline corrects the clock, it rewrites the stored offsets as if the correction had always
+//     been in effect (θ_i −= slew; θ_i += Δf × (now − t_i)), so the window always describes the
+//     clock as it now runs and a late sample is brought forward the same way.
+//   * Estimator. A weighted least-squares line through the window gives the offset now and the
+//     residual frequency error. A sample's variance is (a) its measurement error, from its
+//     round-trip delay in excess of the window's quickest exchange (with queueing delay the offset
+//     error is at most half the excess, so quick exchanges count most: the clock filter's insight
+//     without discarding seven samples of eight), plus (b) the phase a frequency random walk q
+//     adds over the sample's age, q²·age³/3, so old samples fade as the oscillator wanders. q is
+//     chosen among nine models (0 and 1e-12..1.6e-8 /√s, ×4 apart) by the running predictive
+//     likelihood of each new sample. A Wald–Wolfowitz runs test on the residual signs drops the
+//     oldest samples once a straight line no longer fits them (a frequency jump).
+//   * Correction. The frequency is set to current + slope (SetFrequency, clamped to ±max_freq),
+//     and the offset estimate is removed by one SlewClock, capped so a clock slewing at
+//     max_slew_ppm finishes before the next update.
+//   * Policy. Beyond step_threshold (tinker step, 0.128 s) the clock is stepped only after the
+//     offset stayed beyond it for stepout (300 s); in the first makestep_limit updates an offset
+//     beyond makestep_threshold is stepped at once (chrony's makestep 1.0 3), and so is one the
+//     clock could not slew away before the next update (makestep_beyond_slew); beyond
+//     panic_threshold (1000 s) nothing is done unless allowed at the first update (ntpd -g).
+//   * Poll. The recommendation rises (after 16 updates in favour) while doubling the interval keeps
+//     the wander's phase over it, q·T^1.5/√3, below the estimate's own error (the Allan intercept);
+//     it falls when that drift exceeds twice the error, when the mean squared normalized
+//     innovation exceeds 3 (the model stopped predicting), or at once after one 5σ surprise.
+// Contract with the clock: SlewClock replaces any slew still in progress (adjtime semantics) and
+// runs at max_slew_ppm or faster; SetFrequency takes effect at once. Pure; not thread-safe.
+#ifndef TEMPUS_CORE_DISCIPLINE_DISCIPLINE_H_
+#define TEMPUS_CORE_DISCIPLINE_DISCIPLINE_H_
+
+#include <array>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "core/discipline/clock_command.h"
+#include "core/discipline/regression.h"
+#include "core/time/mono_time.h"
+#include "core/time/ntp_duration.h"
+#include "core/time/poll_exp.h"
+
+namespace tempus::core::discipline {
+
+// Tuning; the defaults are documented in docs/discipline.md. `tinker` names where ntpd has them.
+struct DisciplineConfig {
+  NtpDuration step_threshold = NtpDuration::FromRaw(549755814);       // tinker step, 0.128 s; 0: never
+  NtpDuration stepout = NtpDuration::FromWholeSeconds(300);           // tinker stepout
+  NtpDuration makestep_threshold = NtpDuration::FromWholeSeconds(1);  // steps allowed early beyond this
+  int makestep_limit = 3;                                             // ... in this many first updates
+  NtpDuration panic_threshold = NtpDuration::FromWholeSeconds(1000);  // tinker panic; 0: no limit
+  bool allow_panic_at_start = false;                                  // ntpd -g
+  double max_frequency_ppm = 500.0;                                   // |frequency| clamp
+  double max_slew_ppm = 500.0;       // the clock's slew rate (adjtime()'s 500 ppm, as SystemClock and VirtualClock)
+  bool makestep_beyond_slew = true;  // early updates also step what could not be slewed in one interval
+  std::optional<double> initial_frequency_ppm;         // driftfile in
+  int max_samples = 128;                               // regression window
+  NtpDuration min_error = NtpDuration::FromRaw(4295);  // 1 µs: floor of a sample's σ
+  PollExp min_poll{4};                                 // poll recommendation range
+  PollExp max_poll{10};
+};
+
+// One update: the system offset and its sample. Positive offset: the clock is behind.
+struct DisciplineInput {
+  NtpDuration offset;  // Θ, from selection/combining
+  NtpDuration delay;   // round-trip delay of the system peer's sample; zero or less: unknown
+  NtpDuration jitter;  // system jitter; the sample error used when the delay is unknown
+  MonoTime when;       // when the sample was taken
+  MonoTime now;        // when the returned commands are applied (≥ when)
+};
+
+// What an update did.
+enum class UpdateKind {
+  kSlewed,   // frequency and phase corrected gradually
+  kStepped,  // the clock was stepped (StepClock)
+  kHeld,     // offset beyond the step threshold, waiting for stepout: sample not used
+  kPanic,    // offset beyond the panic threshold: refused; the operator must intervene
+  kIgnored,  // the sample is not newer than the last one used
+};
+
+// The discipline's estimates, for snapshots (ntpq rv: offset, frequency, sys_jitter, clk_wander).
+struct DisciplineState {
+  NtpDuration offset;                // the offset estimate that was corrected by the last update
+  double frequency_ppm = 0.0;        // frequency correction in effect (driftfile out)
+  double frequency_error_ppm = 0.0;  // standard error of the frequency estimate
+  NtpDuration jitter;                // clock jitter: weighted RMS residual of the regression
+  double wander_ppm = 0.0;           // RMS of recent frequency changes
+  double frequency_walk = 0.0;       // the wander model in use: frequency random walk, (s/s)/√s
+  PollExp poll;                      // recommended poll exponent
+  int samples = 0;                   // samples in the regression window
+  int updates = 0;                   // updates used since start
+  bool synchronized = false;         // at least one update was applied
+};
+
+struct DisciplineUpdate {
+  UpdateKind kind = UpdateKind::kIgnored;
+  std::vector<ClockCommand> commands;  // in order; empty when nothing is to be done
+  DisciplineState state;
+};
+
+class Discipline {
+ public:
+  explicit Discipline(DisciplineConfig config = {});
+
+  // Processes one system offset; returns the commands for the clock and the new state.
+  [[nodiscard]] DisciplineUpdate Update(const DisciplineInput& input);
+  // The commands to apply once at start (the driftfile frequency), possibly none.
+  [[nodiscard]] std::vector<ClockCommand> InitialCommands() const;
+  const DisciplineState& state() const { return state_; }
+
+ private:
+  struct Stored {
+    MonoTime when;
+    double offset_s;  // as if the current corrections had always been in effect
+    double delay_s;   // ≤ 0: unknown
+    double jitter_s;
+  };
+  struct Correction {
+    MonoTime at;
+    double slew_s;
+    double dfreq;  // s/s
+  };
+
+  DisciplineUpdate Step(NtpDuration offset, const DisciplineInput& input);
+  DisciplineUpdate Slew(double offset_s, const DisciplineInput& input);
+  // The interval until the next update, as far as the discipline can tell: the last one, or
+  // min_poll before there was one; at least 1 s.
+  double ExpectedIntervalSeconds(const DisciplineInput& input) const;
+  // Applies a correction to the stored history and logs it for late samples.
+  void Record(MonoTime at, double slew_s, double dfreq);
+  double BroughtForward(const DisciplineInput& input) const;
+  // The history as regression points (t relative to `reference`), with measurement errors.
+  std::vector<internal::Point> Points(MonoTime reference) const;
+  // Scores the wander models on the newest point; returns its squared normalized innovation under
+  // the model in use before this update (1 with fewer than three points).
+  double ScoreWanderModels(std::span<const internal::Point> points);
+  void UpdatePoll(double innovation_sq, double wander, double offset_sd);
+
+  DisciplineConfig config_;
+  DisciplineState state_;
+  std::vector<Stored> history_;          // oldest first
+  std::vector<Correction> corrections_;  // made after the newest stored sample
+  std::optional<MonoTime> last_when_;
+  std::optional<MonoTime> beyond_step_since_;
+  std::array<double, 9> model_score_{};  // running predictive log-likelihood per wander model
+  size_t wander_model_ = 0;
+  double innovation_avg_ = 1.0;  // running mean of the squared normalized innovation
+  int poll_counter_ = 0;
+  double wander_sq_ = 0.0;  // running mean of squared frequency changes, ppm²
+};
+
+}  // namespace tempus::core::discipline
+
+#endif  // TEMPUS_CORE_DISCIPLINE_DISCIPLINE_H_

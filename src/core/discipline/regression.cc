@@ -1,0 +1,85 @@
+#include "core/discipline/regression.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tempus::core::discipline::internal {
+
+Line FitLine(std::span<const Point> points) {
+  double sw = 0.0, swt = 0.0, swx = 0.0;
+  for (const Point& p : points) {
+    const double w = 1.0 / (p.sigma * p.sigma);
+    sw += w;
+    swt += w * p.t;
+    swx += w * p.offset;
+  }
+  Line line;
+  line.t_ref = swt / sw;
+  const double mean = swx / sw;
+  double stt = 0.0, stx = 0.0;
+  for (const Point& p : points) {
+    const double w = 1.0 / (p.sigma * p.sigma);
+    const double dt = p.t - line.t_ref;
+    stt += w * dt * dt;
+    stx += w * dt * (p.offset - mean);
+  }
+  // A slope needs points spread in time; below a microsecond² of weighted spread there is none.
+  const bool has_slope = points.size() >= 2 && stt > 1e-12 * sw;
+  line.slope = has_slope ? stx / stt : 0.0;
+  line.slope_var = has_slope ? 1.0 / stt : 0.0;
+  line.offset_at_ref = mean;
+  line.offset_var = 1.0 / sw;
+  double swr2 = 0.0, chi2 = 0.0;
+  for (const Point& p : points) {
+    const double r = p.offset - line.At(p.t);
+    const double w = 1.0 / (p.sigma * p.sigma);
+    swr2 += w * r * r;
+    chi2 += w * r * r;
+  }
+  line.residual_rms = std::sqrt(swr2 / sw);
+  if (points.size() > 2) line.chi2_per_dof = chi2 / static_cast<double>(points.size() - 2);
+  return line;
+}
+
+int CountRuns(std::span<const Point> points, const Line& line) {
+  int runs = 0;
+  int last_sign = 0;
+  for (const Point& p : points) {
+    const int sign = p.offset - line.At(p.t) >= 0.0 ? 1 : -1;
+    if (sign != last_sign) ++runs;
+    last_sign = sign;
+  }
+  return runs;
+}
+
+namespace {
+
+// Whether the residual signs about the fit look random (Wald–Wolfowitz runs test).
+bool RunsLookRandom(std::span<const Point> points) {
+  const Line line = FitLine(points);
+  int positive = 0;
+  for (const Point& p : points) positive += p.offset - line.At(p.t) >= 0.0 ? 1 : 0;
+  const double n = static_cast<double>(points.size());
+  const double np = positive, nn = n - positive;
+  if (np == 0.0 || nn == 0.0) return n < 4;  // all on one side: a bent line unless very few
+  const double mean = 1.0 + 2.0 * np * nn / n;
+  const double var = (mean - 1.0) * (mean - 2.0) / (n - 1.0);
+  constexpr double kZ = 2.33;
+  return CountRuns(points, line) >= mean - kZ * std::sqrt(std::max(var, 0.0));
+}
+
+}  // namespace
+
+size_t ChooseStart(std::span<const Point> points, size_t min_keep) {
+  const size_t n = points.size();
+  min_keep = std::max<size_t>(min_keep, 3);
+  if (n <= min_keep) return 0;
+  size_t start = 0;
+  while (n - start > min_keep && !RunsLookRandom(points.subspan(start))) {
+    // Drop an eighth of the window at a time (at least one point): few fits even for long windows.
+    start += std::max<size_t>(1, (n - start) / 8);
+  }
+  return std::min(start, n - min_keep);
+}
+
+}  // namespace tempus::core::discipline::internal

@@ -1,0 +1,51 @@
+// Weighted linear regression of clock offsets over time, and the residual runs test that chooses
+// how many of the most recent samples a straight line still describes (the estimator behind
+// Discipline; the method is the one chrony's sourcestats uses, written anew here).
+//
+// Internal to the discipline; exposed for its tests. Pure functions; thread-safe.
+#ifndef TEMPUS_CORE_DISCIPLINE_REGRESSION_H_
+#define TEMPUS_CORE_DISCIPLINE_REGRESSION_H_
+
+#include <cstddef>
+#include <span>
+
+namespace tempus::core::discipline::internal {
+
+// One offset measurement: t in seconds from any fixed reference, offset in seconds, and its
+// standard error sigma in seconds (REQUIRES: sigma > 0). Weight is 1/sigma².
+struct Point {
+  double t = 0.0;
+  double offset = 0.0;
+  double sigma = 1.0;
+};
+
+// A fitted line offset(t) = offset_at_ref + slope × (t − t_ref) with its uncertainty.
+struct Line {
+  double t_ref = 0.0;          // the weighted mean time (where offset and slope are uncorrelated)
+  double offset_at_ref = 0.0;  // seconds
+  double slope = 0.0;          // s/s; 0 when the points span no time
+  double offset_var = 0.0;     // variance of offset_at_ref, s²
+  double slope_var = 0.0;      // variance of slope, (s/s)²; 0 when the slope is undetermined
+  double residual_rms = 0.0;   // weighted RMS of the residuals, seconds
+  double chi2_per_dof = 1.0;   // Σ(r/σ)² / (n − 2); 1 when n ≤ 2
+
+  double At(double t) const { return offset_at_ref + slope * (t - t_ref); }
+  // Variance of At(t), from the fit's (not rescaled) variances.
+  double VarAt(double t) const { return offset_var + (t - t_ref) * (t - t_ref) * slope_var; }
+};
+
+// Weighted least-squares line through `points`. REQUIRES: !points.empty().
+Line FitLine(std::span<const Point> points);
+
+// Number of residual sign runs of `points` about `line` (a zero residual counts as positive).
+int CountRuns(std::span<const Point> points, const Line& line);
+
+// The index of the oldest point to keep: drops the oldest points until the residuals of the fit
+// over the rest pass the runs test (at least the expected number of runs minus z standard
+// deviations, z = 2.33, a one-sided 1% test), keeping at least `min_keep` points.
+// `points` are ordered oldest first.
+size_t ChooseStart(std::span<const Point> points, size_t min_keep);
+
+}  // namespace tempus::core::discipline::internal
+
+#endif  // TEMPUS_CORE_DISCIPLINE_REGRESSION_H_

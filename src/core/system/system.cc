@@ -1,0 +1,189 @@
+#include "core/system/system.h"
+
+#include "core/select/root_distance.h"
+
+namespace tempus::core::system {
+namespace {
+
+// The refid an orphan parent reports (RFC 5905 orphan mode; NTPsec sends 127.0.0.1).
+constexpr RefId kOrphanRefId = RefId::FromRaw(0x7f000001);
+// The refid of the local-clock fallback (ntpd's LOCAL driver, chrony's `local`).
+constexpr RefId kLocalRefId = RefId::FromRaw(0x7f7f0101);
+
+}  // namespace
+
+System::System(const SystemConfig& config, MonoTime start)
+    : config_(config), start_(start), discipline_(config.discipline) {
+  snapshot_.precision = config.precision;
+}
+
+void System::AddSource(uint32_t id, SourceFlags flags, RefId address_id) {
+  Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {}};
+  sources_.insert_or_assign(id, std::move(s));
+}
+
+void System::RemoveSource(uint32_t id) {
+  sources_.erase(id);
+  if (system_peer_ == id) system_peer_.reset();
+}
+
+std::vector<SourceView> System::Sources() const {
+  std::vector<SourceView> out;
+  out.reserve(sources_.size());
+  for (const auto& [id, s] : sources_) {
+    out.push_back(SourceView{id, s.address_id, s.flags, s.reachable, s.tally, s.filter.Current(), s.header,
+                             s.root_distance});
+  }
+  return out;
+}
+
+// A source that can discipline us in normal (non-orphan) operation: below the orphan stratum and
+// not synchronized to us.
+bool System::UsableUpstream(const Source& s) const {
+  if (!s.reachable || !s.header || !s.filter.Current()) return false;
+  const bool loop = s.header->stratum > 1 && s.header->refid == config_.self_id;
+  return !loop && s.header->stratum < config_.orphan_stratum;
+}
+
+select::SelectResult System::Reselect(MonoTime now) {
+  bool have_upstream = false;
+  for (const auto& [id, s] : sources_) have_upstream |= UsableUpstream(s);
+
+  std::vector<select::Candidate> candidates;
+  candidates.reserve(sources_.size());
+  for (auto& [id, s] : sources_) {
+    select::Candidate c;
+    c.id = id;
+    c.prefer = s.flags.prefer;
+    c.noselect = s.flags.noselect;
+    c.trusted = s.flags.truechimer;
+    if (s.header && s.filter.Current()) {
+      const filter::FilterOutput& f = *s.filter.Current();
+      c.offset = f.offset;
+      c.jitter = f.jitter;
+      c.stratum = s.header->stratum;
+      c.root_distance = select::RootDistance({f.delay, f.dispersion, f.jitter, f.when, s.header->root_delay.ToDuration(),
+                                              s.header->root_dispersion.ToDuration()},
+                                             now, config_.select.min_distance);
+      s.root_distance = c.root_distance;
+      const bool loop = s.header->stratum > 1 && s.header->refid == config_.self_id;
+      const bool orphan_level = s.header->stratum >= config_.orphan_stratum;
+      // In orphan operation follow only lower ids, so the sync graph cannot have a cycle.
+      const bool allowed = have_upstream ? !orphan_level : s.address_id.raw() < config_.self_id.raw();
+      c.reachable = s.reachable && !loop && allowed;
+    }
+    candidates.push_back(c);
+  }
+  return select::Select(candidates, config_.select, system_peer_);
+}
+
+void System::SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now) {
+  const Source& s = sources_.at(peer);
+  const filter::FilterOutput& f = *s.filter.Current();
+  const Header& h = *s.header;
+  snapshot_.leap = h.leap == Leap::kUnsynchronized ? Leap::kNoWarning : h.leap;
+  snapshot_.stratum = static_cast<uint8_t>(std::min<int>(h.stratum + 1, kMaxStratum - 1));
+  snapshot_.refid = s.address_id;
+  snapshot_.precision = config_.precision;
+  // RFC 5905 §11.2.3: the root delay and dispersion grow by this hop's.
+  snapshot_.root_delay = h.root_delay.ToDuration() + f.delay;
+  snapshot_.root_dispersion = h.root_dispersion.ToDuration() + f.dispersion + r.jitter;
+  snapshot_.reference_time = local_now.ToNtp();
+}
+
+void System::PushStatus(SystemUpdate& u) const {
+  const NtpDuration max_error = snapshot_.root_delay.Half() + snapshot_.root_dispersion;
+  u.commands.push_back(SetSyncStatus{snapshot_.synchronized(), snapshot_.leap, max_error, last_jitter_});
+}
+
+bool System::Fallback(MonoTime now, UnixTime local_now) {
+  const bool orphan_on = config_.orphan_stratum < kMaxStratum;
+  Mode next = mode_ == Mode::kSynced ? Mode::kHoldover : mode_;
+  if (orphan_on && (mode_ != Mode::kUnsynchronized || now - start_ >= config_.orphan_wait)) {
+    next = Mode::kOrphanParent;
+  } else if (config_.local_stratum > 0) {
+    next = Mode::kLocal;
+  }
+  const bool changed = next != mode_;
+  mode_ = next;
+  if (mode_ == Mode::kOrphanParent || mode_ == Mode::kLocal) {
+    snapshot_.leap = Leap::kNoWarning;
+    snapshot_.stratum = static_cast<uint8_t>(mode_ == Mode::kOrphanParent ? config_.orphan_stratum : config_.local_stratum);
+    snapshot_.refid = mode_ == Mode::kOrphanParent ? kOrphanRefId : kLocalRefId;
+    snapshot_.root_delay = NtpDuration::Zero();
+    snapshot_.root_dispersion = NtpDuration::Zero();
+    snapshot_.reference_time = local_now.ToNtp();  // the local clock is its own reference, always fresh
+    return true;
+  }
+  return changed;  // holdover: the snapshot ages (root dispersion grows at PHI from the reftime)
+}
+
+SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
+                                    const Sample* sample, MonoTime now, UnixTime local_now) {
+  for (const auto& v : r.verdicts) sources_.at(v.id).tally = v.tally;
+  last_offset_ = r.offset;
+  last_jitter_ = r.jitter;
+  SystemUpdate u;
+  if (!r.system_peer) {
+    system_peer_.reset();
+    u.snapshot_changed = Fallback(now, local_now);
+    if (u.snapshot_changed) PushStatus(u);
+    return u;
+  }
+  const uint32_t peer = *r.system_peer;
+  const bool peer_changed = system_peer_ != peer;
+  system_peer_ = peer;
+  if (measured != peer || sample == nullptr) {
+    if (peer_changed && mode_ == Mode::kSynced) {
+      SetSyncedVariables(peer, r, local_now);
+      u.snapshot_changed = true;
+    }
+    return u;
+  }
+  // A new sample of the system peer drives the discipline. The combining of the other survivors
+  // pulls the offset by Θ − θ_peer; the raw sample (not the filter's pick) carries the most
+  // information (docs/discipline.md).
+  const filter::FilterOutput& f = *sources_.at(peer).filter.Current();
+  const discipline::DisciplineInput in{sample->offset + (r.offset - f.offset), sample->delay, r.jitter, sample->when,
+                                       now};
+  discipline::DisciplineUpdate d = discipline_.Update(in);
+  u.commands = std::move(d.commands);
+  if (d.kind == discipline::UpdateKind::kStepped) {
+    u.stepped = true;
+    for (auto& [id, s] : sources_) s.filter.Reset();  // their samples predate the step
+  }
+  if (d.kind == discipline::UpdateKind::kSlewed || d.kind == discipline::UpdateKind::kStepped) {
+    mode_ = Mode::kSynced;
+    SetSyncedVariables(peer, r, local_now);
+    u.snapshot_changed = true;
+    PushStatus(u);
+  }
+  return u;
+}
+
+SystemUpdate System::SetReachable(uint32_t id, bool reachable, MonoTime now, UnixTime local_now) {
+  auto it = sources_.find(id);
+  if (it == sources_.end()) return {};
+  it->second.reachable = reachable;
+  if (!reachable) it->second.filter.Reset();
+  return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
+}
+
+SystemUpdate System::OnMeasurement(uint32_t id, const Measurement& m, MonoTime received, PollExp poll,
+                                   MonoTime now, UnixTime local_now) {
+  auto it = sources_.find(id);
+  if (it == sources_.end()) return {};
+  Source& s = it->second;
+  s.header = m.server;
+  s.reachable = true;
+  const Sample sample{m.offset, m.delay, m.dispersion, received};
+  (void)s.filter.Add(sample, poll);
+  if (!s.filter.Current()) return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
+  return AfterSelection(Reselect(now), id, &sample, now, local_now);
+}
+
+SystemUpdate System::OnTick(MonoTime now, UnixTime local_now) {
+  return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
+}
+
+}  // namespace tempus::core::system

@@ -1,0 +1,139 @@
+// System: the system process of RFC 5905 §11 for one node. Each source's measurements go through
+// its clock filter (§10); selection, clustering and combining (§11.2) choose the system peer and
+// offset; the discipline turns that into ClockCommands; the system variables (§9.1: stratum,
+// refid, root delay and dispersion, reference time, leap) follow, and a SystemSnapshot is what
+// the server answers from.
+//
+// Orphan mode (`tos orphan N`, RFC 5905 §A.5.5.5's role): when no source below stratum N is
+// usable, a cluster keeps one time instead of drifting apart. Each node is identified by the
+// refid of its own address (`self_id`, what its peers see as its address); a node only follows
+// orphan-level sources (stratum >= N) whose id is lower than its own, so the sync graph has no
+// cycle and the reachable node with the lowest id becomes the orphan parent, which serves its own
+// clock at stratum N after `orphanwait`. `local stratum N` is the designated-master fallback:
+// with no usable source, serve the local clock at stratum N. A source that reports our own id as
+// its refid is synchronized to us and is never selected (a timing loop).
+// Pure; not thread-safe (the engine publishes Snapshot() to other threads by value).
+#ifndef TEMPUS_CORE_SYSTEM_SYSTEM_H_
+#define TEMPUS_CORE_SYSTEM_SYSTEM_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "core/assoc/exchange.h"
+#include "core/discipline/clock_command.h"
+#include "core/discipline/discipline.h"
+#include "core/filter/clock_filter.h"
+#include "core/select/select.h"
+#include "core/system/snapshot.h"
+#include "core/time/mono_time.h"
+#include "core/time/poll_exp.h"
+#include "core/time/unix_time.h"
+
+namespace tempus::core::system {
+
+struct SystemConfig {
+  select::SelectConfig select;
+  discipline::DisciplineConfig discipline;
+  filter::FilterConfig filter;
+  int orphan_stratum = kMaxStratum;  // `tos orphan N`; 16: off
+  NtpDuration orphan_wait = NtpDuration::FromWholeSeconds(300);  // `tos orphanwait`
+  int local_stratum = 0;             // `local stratum N`; 0: off
+  int8_t precision = -20;            // sys.precision, log2 s
+  RefId self_id;                     // the refid of this node's address (loop detection, orphan election)
+};
+
+// A source's per-association settings that selection uses.
+struct SourceFlags {
+  bool prefer = false;
+  bool noselect = false;
+  bool truechimer = false;  // ntp.conf `true`
+};
+
+// What ntpq, metrics and tests see of a source.
+struct SourceView {
+  uint32_t id = 0;
+  RefId address_id;
+  SourceFlags flags;
+  bool reachable = false;
+  select::Tally tally = select::Tally::kReject;
+  std::optional<filter::FilterOutput> filtered;  // the clock filter's peer variables
+  std::optional<Header> last_header;             // stratum, refid, leap, root values of the last reply
+  NtpDuration root_distance;                     // λ at the last selection
+};
+
+struct SystemUpdate {
+  std::vector<ClockCommand> commands;  // for the engine's Clock, in order
+  bool snapshot_changed = false;       // publish Snapshot() again
+  bool stepped = false;
+};
+
+class System {
+ public:
+  System(const SystemConfig& config, MonoTime start);
+  System(const System&) = delete;
+  System& operator=(const System&) = delete;
+
+  // Registers a source. `address_id` is the refid of its address (engine::RefIdForAddress).
+  void AddSource(uint32_t id, SourceFlags flags, RefId address_id);
+  void RemoveSource(uint32_t id);
+  // Reachability from the association (reach register zero / non-zero).
+  [[nodiscard]] SystemUpdate SetReachable(uint32_t id, bool reachable, MonoTime now, UnixTime local_now);
+  // A measurement that passed the association's tests. `poll` is the source's poll exponent.
+  [[nodiscard]] SystemUpdate OnMeasurement(uint32_t id, const Measurement& m, MonoTime received, PollExp poll,
+                                           MonoTime now, UnixTime local_now);
+  // Time passes: orphan/local fallback activation and holdover. Call at least every few seconds
+  // to a minute; cheap.
+  [[nodiscard]] SystemUpdate OnTick(MonoTime now, UnixTime local_now);
+
+  // The commands to apply once at start (the driftfile frequency), possibly none.
+  [[nodiscard]] std::vector<ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }
+
+  const SystemSnapshot& Snapshot() const { return snapshot_; }
+  // The poll the discipline recommends, for every association (RFC 5905 sys.poll).
+  PollExp RecommendedPoll() const { return discipline_.state().poll; }
+  std::optional<uint32_t> system_peer() const { return system_peer_; }
+  const discipline::DisciplineState& discipline_state() const { return discipline_.state(); }
+  // The combined offset Θ and system jitter ϑ of the last selection.
+  NtpDuration offset() const { return last_offset_; }
+  NtpDuration jitter() const { return last_jitter_; }
+  bool orphan_parent() const { return mode_ == Mode::kOrphanParent; }
+  std::vector<SourceView> Sources() const;
+
+ private:
+  enum class Mode { kUnsynchronized, kSynced, kHoldover, kOrphanParent, kLocal };
+  struct Source {
+    SourceFlags flags;
+    RefId address_id;
+    filter::ClockFilter filter;
+    std::optional<Header> header;
+    bool reachable = false;
+    select::Tally tally = select::Tally::kReject;
+    NtpDuration root_distance;
+  };
+
+  // Runs selection; returns the result and the ids in candidate order.
+  select::SelectResult Reselect(MonoTime now);
+  bool UsableUpstream(const Source& s) const;
+  SystemUpdate AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
+                              const Sample* sample, MonoTime now, UnixTime local_now);
+  void SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now);
+  bool Fallback(MonoTime now, UnixTime local_now);
+  void PushStatus(SystemUpdate& u) const;
+
+  SystemConfig config_;
+  MonoTime start_;
+  std::map<uint32_t, Source> sources_;
+  discipline::Discipline discipline_;
+  SystemSnapshot snapshot_;
+  Mode mode_ = Mode::kUnsynchronized;
+  std::optional<uint32_t> system_peer_;
+  std::optional<MonoTime> lost_sync_since_;
+  NtpDuration last_offset_;
+  NtpDuration last_jitter_;
+};
+
+}  // namespace tempus::core::system
+
+#endif  // TEMPUS_CORE_SYSTEM_SYSTEM_H_

@@ -1,0 +1,150 @@
+#include "engine/node.h"
+
+#include <fmt/format.h>
+
+#include "core/wire/codec.h"
+#include "engine/refid.h"
+
+namespace tempus::engine {
+namespace {
+
+core::system::SystemConfig WithSelf(core::system::SystemConfig config, const std::optional<core::NetAddress>& self,
+                                    int precision) {
+  if (self) config.self_id = RefIdForAddress(*self);
+  config.precision = static_cast<int8_t>(precision);
+  return config;
+}
+
+}  // namespace
+
+Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::Random& random, NodeLog log)
+    : config_(config),
+      clock_(clock),
+      transport_(transport),
+      random_(random),
+      log_(std::move(log)),
+      system_(WithSelf(config.system, config.self_address, clock.PrecisionLog2()), clock.Mono()),
+      server_(clock) {
+  uint32_t id = 0;
+  for (const auto& source : config_.sources) {
+    auto valid = core::ValidateAssociationConfig(source);
+    ++id;
+    if (!valid) {
+      Log(fmt::format("source {}: {}", source.address.ToStringWithPort(),
+                      core::AssociationConfigErrorName(valid.error())));
+      continue;
+    }
+    assocs_.emplace(id, std::make_unique<core::Association>(*valid, random_, clock_.PrecisionLog2()));
+    by_address_[valid->address] = id;
+    system_.AddSource(id, {valid->prefer, valid->noselect, valid->truechimer}, RefIdForAddress(valid->address));
+  }
+  server_.Publish(system_.Snapshot());
+}
+
+void Node::Log(const std::string& message) const {
+  if (log_) log_(message);
+}
+
+void Node::Start() {
+  for (const auto& c : system_.InitialCommands()) (void)clock_.Apply(c);
+  const core::MonoTime now = clock_.Mono();
+  next_tick_ = now;
+  for (auto& [id, a] : assocs_) Carry(id, a->OnTimer(now, clock_.Now()));
+  OnTimer();
+}
+
+core::MonoTime Node::NextDeadline() const {
+  core::MonoTime next = next_tick_;
+  for (const auto& [id, t] : deadlines_) next = std::min(next, t);
+  return next;
+}
+
+void Node::OnTimer() {
+  const core::MonoTime now = clock_.Mono();
+  // Collect first: carrying actions may change deadlines_.
+  std::vector<uint32_t> due;
+  for (const auto& [id, t] : deadlines_) {
+    if (t <= now) due.push_back(id);
+  }
+  for (uint32_t id : due) {
+    auto it = assocs_.find(id);
+    if (it == assocs_.end()) continue;
+    deadlines_.erase(id);
+    Carry(id, it->second->OnTimer(now, clock_.Now()));
+  }
+  if (now >= next_tick_) {
+    next_tick_ = now + config_.tick;
+    Apply(system_.OnTick(now, clock_.Now()));
+  }
+}
+
+void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime) {
+  if (bytes.empty()) return;
+  const core::Mode mode = core::PeekMode(bytes);
+  if (mode == core::Mode::kServer) {
+    auto it = by_address_.find(from);
+    if (it == by_address_.end() || !assocs_.count(it->second)) return;  // not one of our sources
+    const core::UnixTime t4 = clock_.FromKernelRealtime(rx_realtime);
+    Carry(it->second, assocs_.at(it->second)->OnPacket(bytes, t4, clock_.Mono()));
+    return;
+  }
+  if (!config_.serve) return;
+  if (auto reply = server_.Handle(bytes, rx_realtime)) {
+    transport_.Send(*reply, from);
+  }
+}
+
+void Node::Carry(uint32_t id, const core::AssocActions& actions) {
+  for (const core::AssocAction& action : actions) {
+    if (const auto* send = std::get_if<core::SendRequest>(&action)) {
+      transport_.Send(send->bytes, assocs_.at(id)->config().address);
+      ++packets_sent_;
+    } else if (const auto* timer = std::get_if<core::SetTimer>(&action)) {
+      deadlines_[id] = timer->deadline;
+    } else if (const auto* m = std::get_if<core::NewMeasurement>(&action)) {
+      const core::MonoTime now = clock_.Mono();
+      Apply(system_.OnMeasurement(id, m->measurement, m->received, assocs_.at(id)->hpoll(), now, clock_.Now()));
+    } else if (std::holds_alternative<core::BecameReachable>(action)) {
+      Log(fmt::format("source {} reachable", assocs_.at(id)->config().address.ToStringWithPort()));
+      Apply(system_.SetReachable(id, true, clock_.Mono(), clock_.Now()));
+    } else if (std::holds_alternative<core::BecameUnreachable>(action)) {
+      Log(fmt::format("source {} unreachable", assocs_.at(id)->config().address.ToStringWithPort()));
+      Apply(system_.SetReachable(id, false, clock_.Mono(), clock_.Now()));
+    } else if (const auto* d = std::get_if<core::Demobilize>(&action)) {
+      Log(fmt::format("source {} sent kiss-o'-death {}: dropped", assocs_.at(id)->config().address.ToStringWithPort(),
+                      core::RefIdOf(d->reason).AsCode()));
+      system_.RemoveSource(id);
+      deadlines_.erase(id);
+    }
+  }
+}
+
+void Node::Apply(const core::system::SystemUpdate& update) {
+  for (const core::ClockCommand& c : update.commands) {
+    if (auto r = clock_.Apply(c); !r) Log("clock: " + r.error().ToString());
+  }
+  if (update.stepped) {
+    ++steps_;
+    Log("clock stepped");
+  }
+  if (update.snapshot_changed) server_.Publish(system_.Snapshot());
+  if (system_.system_peer() != last_peer_) {
+    last_peer_ = system_.system_peer();
+    if (last_peer_ && assocs_.count(*last_peer_)) {
+      Log(fmt::format("system peer {}", assocs_.at(*last_peer_)->config().address.ToStringWithPort()));
+    } else if (!last_peer_) {
+      Log(system_.orphan_parent() ? "no system peer: orphan parent" : "no system peer");
+    }
+  }
+  PropagatePoll();
+}
+
+void Node::PropagatePoll() {
+  const core::PollExp poll = system_.RecommendedPoll();
+  if (poll == system_poll_) return;
+  system_poll_ = poll;
+  const core::MonoTime now = clock_.Mono();
+  for (auto& [id, a] : assocs_) Carry(id, a->SetSystemPoll(poll, now));
+}
+
+}  // namespace tempus::engine

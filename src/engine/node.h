@@ -1,0 +1,90 @@
+// engine::Node: one NTP node (client of its sources and server to its clients) driving the pure
+// core with a Clock and a Transport. The same Node runs in tempusd (UDP sockets, system, observe
+// or virtual clock) and in the simulator (simulated network and clocks).
+//
+// The host delivers datagrams with OnDatagram and calls OnTimer when NextDeadline() comes; the
+// Node routes replies to their Association, requests to the ServerPath, measurements to the
+// System, and carries out the System's ClockCommands on the Clock. Everything runs on the host's
+// one timing thread; not thread-safe.
+#ifndef TEMPUS_ENGINE_NODE_H_
+#define TEMPUS_ENGINE_NODE_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/assoc/association.h"
+#include "core/random.h"
+#include "core/system/system.h"
+#include "engine/clock.h"
+#include "engine/server_path.h"
+#include "engine/transport.h"
+
+namespace tempus::engine {
+
+struct NodeConfig {
+  core::system::SystemConfig system;           // self_id is filled from self_address
+  std::vector<core::AssociationConfig> sources;  // validated by the Node
+  std::optional<core::NetAddress> self_address;  // this node's address as its peers see it
+  bool serve = true;                             // answer client requests
+  // How often the System re-runs selection and fallbacks without a new sample.
+  core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
+};
+
+// One event worth telling an operator (sync gained or lost, step, source unreachable...).
+using NodeLog = std::function<void(const std::string& message)>;
+
+class Node {
+ public:
+  // `clock`, `transport` and `random` must outlive the Node.
+  Node(const NodeConfig& config, Clock& clock, Transport& transport, core::Random& random, NodeLog log = {});
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
+  // Applies the driftfile frequency and starts polling every source (first requests go out now).
+  void Start();
+  // A datagram for this node, received at `rx_realtime` (kernel CLOCK_REALTIME, or the
+  // simulator's true time), which the Node maps with Clock::FromKernelRealtime.
+  void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime);
+  // Runs everything due at the clock's monotonic now.
+  void OnTimer();
+  // When OnTimer should run next.
+  core::MonoTime NextDeadline() const;
+
+  const core::system::System& system() const { return system_; }
+  const ServerPath& server() const { return server_; }
+  // The associations, by id (ids are 1, 2, ... in configuration order).
+  const std::map<uint32_t, std::unique_ptr<core::Association>>& associations() const { return assocs_; }
+  uint64_t packets_sent() const { return packets_sent_; }
+  uint64_t steps() const { return steps_; }
+
+ private:
+  void Carry(uint32_t id, const core::AssocActions& actions);
+  void Apply(const core::system::SystemUpdate& update);
+  void PropagatePoll();
+  void Log(const std::string& message) const;
+
+  NodeConfig config_;
+  Clock& clock_;
+  Transport& transport_;
+  core::Random& random_;
+  NodeLog log_;
+  core::system::System system_;
+  ServerPath server_;
+  std::map<uint32_t, std::unique_ptr<core::Association>> assocs_;
+  std::map<uint32_t, core::MonoTime> deadlines_;
+  std::map<core::NetAddress, uint32_t> by_address_;
+  core::MonoTime next_tick_;
+  core::PollExp system_poll_;
+  std::optional<uint32_t> last_peer_;
+  uint64_t packets_sent_ = 0;
+  uint64_t steps_ = 0;
+};
+
+}  // namespace tempus::engine
+
+#endif  // TEMPUS_ENGINE_NODE_H_

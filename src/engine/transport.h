@@ -1,0 +1,22 @@
+// engine::Transport: how the engine sends datagrams. The daemon's is a UDP socket, the
+// simulator's a simulated network. Receiving is the host's job: it calls Node::OnDatagram.
+#ifndef TEMPUS_ENGINE_TRANSPORT_H_
+#define TEMPUS_ENGINE_TRANSPORT_H_
+
+#include <cstdint>
+#include <span>
+
+#include "core/net/net_address.h"
+
+namespace tempus::engine {
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Sends `bytes` to `to`. Failures are the transport's to count and log; NTP tolerates loss.
+  virtual void Send(std::span<const uint8_t> bytes, const core::NetAddress& to) = 0;
+};
+
+}  // namespace tempus::engine
+
+#endif  // TEMPUS_ENGINE_TRANSPORT_H_

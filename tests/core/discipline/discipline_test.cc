@@ -1,0 +1,247 @@
+#include "core/discipline/discipline.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <variant>
+
+#include "core/discipline/regression.h"
+
+namespace tempus::core::discipline {
+namespace {
+
+MonoTime At(double t) { return MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(t)); }
+
+DisciplineInput In(double t, double offset_s, double delay_s = 0.0002) {
+  return {NtpDuration::FromSeconds(offset_s), NtpDuration::FromSeconds(delay_s), NtpDuration::Zero(), At(t), At(t)};
+}
+
+template <typename T>
+const T* Find(const DisciplineUpdate& u) {
+  for (const ClockCommand& c : u.commands) {
+    if (const T* p = std::get_if<T>(&c)) return p;
+  }
+  return nullptr;
+}
+
+TEST(Discipline, FirstUpdateSlewsAnOffsetBelowMakestep) {
+  DisciplineConfig c;
+  c.max_slew_ppm = 83333;  // a clock that slews 0.1 s in 1.2 s
+  Discipline d(c);
+  const DisciplineUpdate u = d.Update(In(0, 0.1));
+  EXPECT_EQ(u.kind, UpdateKind::kSlewed);
+  ASSERT_NE(Find<SlewClock>(u), nullptr);
+  EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 0.1, 1e-9);
+  EXPECT_TRUE(u.state.synchronized);
+}
+
+TEST(Discipline, EarlyUpdatesStepWhatTheClockCannotSlewInOneInterval) {
+  // At adjtime()'s 500 ppm the clock slews 8 ms in the first 16 s interval: 0.1 s is stepped,
+  // 5 ms is slewed; later, 0.1 s is slewed (capped at 8 ms per update).
+  Discipline d;
+  const DisciplineUpdate first = d.Update(In(0, 0.1));
+  EXPECT_EQ(first.kind, UpdateKind::kStepped);
+  EXPECT_EQ(d.Update(In(16, 0.005)).kind, UpdateKind::kSlewed);
+  (void)d.Update(In(32, 0.0));
+  const DisciplineUpdate later = d.Update(In(48, 0.1));
+  EXPECT_EQ(later.kind, UpdateKind::kSlewed);
+  EXPECT_NEAR(Find<SlewClock>(later)->offset.Seconds(), 500e-6 * 16, 1e-9);
+  DisciplineConfig off;
+  off.makestep_beyond_slew = false;
+  EXPECT_EQ(Discipline(off).Update(In(0, 0.1)).kind, UpdateKind::kSlewed);
+}
+
+TEST(Discipline, MakestepStepsEarlyOnly) {
+  Discipline d;
+  const DisciplineUpdate u = d.Update(In(0, 2.5));
+  EXPECT_EQ(u.kind, UpdateKind::kStepped);
+  ASSERT_NE(Find<StepClock>(u), nullptr);
+  EXPECT_EQ(Find<StepClock>(u)->offset, NtpDuration::FromSeconds(2.5));
+  (void)d.Update(In(16, 0.0));
+  (void)d.Update(In(32, 0.0));
+  // Past the first three updates a 2.5 s offset waits for stepout instead.
+  EXPECT_EQ(d.Update(In(48, 2.5)).kind, UpdateKind::kHeld);
+}
+
+TEST(Discipline, StepAfterStepoutOnly) {
+  DisciplineConfig c;
+  c.makestep_limit = 0;
+  Discipline d(c);
+  EXPECT_EQ(d.Update(In(0, 0.0)).kind, UpdateKind::kSlewed);
+  EXPECT_EQ(d.Update(In(16, 0.2)).kind, UpdateKind::kHeld);   // beyond 0.128 s: held
+  EXPECT_EQ(d.Update(In(200, 0.2)).kind, UpdateKind::kHeld);  // 184 s < 300 s
+  const DisciplineUpdate u = d.Update(In(320, 0.2));          // 304 s beyond: step
+  EXPECT_EQ(u.kind, UpdateKind::kStepped);
+  EXPECT_EQ(Find<StepClock>(u)->offset, NtpDuration::FromSeconds(0.2));
+}
+
+TEST(Discipline, ASpikeBelowStepoutIsForgotten) {
+  DisciplineConfig c;
+  c.makestep_limit = 0;
+  Discipline d(c);
+  (void)d.Update(In(0, 0.0));
+  EXPECT_EQ(d.Update(In(16, 0.5)).kind, UpdateKind::kHeld);
+  EXPECT_EQ(d.Update(In(32, 0.0)).kind, UpdateKind::kSlewed);
+  EXPECT_EQ(d.Update(In(330, 0.5)).kind, UpdateKind::kHeld);  // the stepout clock restarted
+}
+
+TEST(Discipline, StepThresholdZeroNeverSteps) {
+  DisciplineConfig c;
+  c.makestep_limit = 0;
+  c.step_threshold = NtpDuration::Zero();
+  Discipline d(c);
+  const DisciplineUpdate u = d.Update(In(0, 5.0));
+  EXPECT_EQ(u.kind, UpdateKind::kSlewed);
+  // The slew is capped at what the clock can do before the next update (500 ppm × 16 s).
+  EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 500e-6 * 16, 1e-9);
+}
+
+TEST(Discipline, PanicIsRefusedUnlessAllowedAtStart) {
+  Discipline refuse;
+  EXPECT_EQ(refuse.Update(In(0, 2000.0)).kind, UpdateKind::kPanic);
+  EXPECT_FALSE(refuse.state().synchronized);
+
+  DisciplineConfig c;
+  c.allow_panic_at_start = true;
+  Discipline allow(c);
+  EXPECT_EQ(allow.Update(In(0, -2000.0)).kind, UpdateKind::kStepped);
+  // Only once: later the same offset is refused.
+  EXPECT_EQ(allow.Update(In(16, 2000.0)).kind, UpdateKind::kPanic);
+}
+
+TEST(Discipline, FrequencyIsClampedAndDriftfileSeedsIt) {
+  DisciplineConfig c;
+  c.initial_frequency_ppm = 12.5;
+  Discipline d(c);
+  ASSERT_EQ(d.InitialCommands().size(), 1u);
+  EXPECT_DOUBLE_EQ(std::get<SetFrequency>(d.InitialCommands()[0]).freq_ppm, 12.5);
+  EXPECT_DOUBLE_EQ(d.state().frequency_ppm, 12.5);
+  // Offsets growing at 2000 ppm (the clock falls behind fast): the frequency stops at +500 ppm.
+  double offset = 0.0;
+  DisciplineUpdate u;
+  for (int i = 0; i < 6; ++i) {
+    u = d.Update(In(i * 16.0, offset));
+    offset = 0.002 * 16;  // each interval the corrected clock falls behind by another 32 ms
+  }
+  EXPECT_DOUBLE_EQ(u.state.frequency_ppm, 500.0);
+  EXPECT_DOUBLE_EQ(Find<SetFrequency>(u)->freq_ppm, 500.0);
+  EXPECT_TRUE(Discipline().InitialCommands().empty());
+}
+
+TEST(Discipline, LearnsAConstantFrequencyError) {
+  // A clock 50 ppm slow, corrected perfectly by what the discipline commands.
+  Discipline d;
+  double clock_error = 0.0, freq = 0.0;  // clock − true time; correction in s/s
+  for (int i = 0; i < 20; ++i) {
+    const double t = i * 16.0;
+    const DisciplineUpdate u = d.Update(In(t, -clock_error));
+    for (const ClockCommand& cmd : u.commands) {
+      if (auto* s = std::get_if<SlewClock>(&cmd)) clock_error += s->offset.Seconds();
+      if (auto* f = std::get_if<SetFrequency>(&cmd)) freq = f->freq_ppm * 1e-6;
+    }
+    clock_error += (-50e-6 + freq) * 16.0;
+  }
+  EXPECT_NEAR(d.state().frequency_ppm, 50.0, 1e-4);  // offsets are quantized to 2^-32 s
+  EXPECT_LT(std::fabs(clock_error), 1e-8);
+}
+
+TEST(Discipline, OldSamplesAreIgnored) {
+  Discipline d;
+  (void)d.Update(In(100, 0.001));
+  const DisciplineUpdate u = d.Update(In(100, 0.002));
+  EXPECT_EQ(u.kind, UpdateKind::kIgnored);
+  EXPECT_TRUE(u.commands.empty());
+  EXPECT_EQ(d.Update(In(50, 0.002)).kind, UpdateKind::kIgnored);
+}
+
+TEST(Discipline, ALateSampleIsBroughtForward) {
+  // The first update slews 10 ms at t=100. A sample taken at t=90 but processed after that (when
+  // is before the correction) must not make the discipline slew the same 10 ms again.
+  Discipline d;
+  DisciplineInput first = In(80, 0.010);
+  first.now = At(100);
+  (void)d.Update(first);
+  DisciplineInput late = In(90, 0.010);
+  late.now = At(110);
+  const DisciplineUpdate u = d.Update(late);
+  ASSERT_NE(Find<SlewClock>(u), nullptr);
+  EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 0.0, 1e-9);
+}
+
+TEST(Discipline, DegenerateInputsStayFinite) {
+  Discipline d;
+  for (int i = 0; i < 100; ++i) {
+    DisciplineInput in = In(i * 1e-6 + 1, 0.0, 0.0);  // unknown delay, zero jitter, 1 µs apart
+    const DisciplineUpdate u = d.Update(in);
+    EXPECT_TRUE(std::isfinite(u.state.frequency_ppm));
+    EXPECT_TRUE(std::isfinite(u.state.wander_ppm));
+    EXPECT_TRUE(std::isfinite(u.state.frequency_error_ppm));
+  }
+}
+
+TEST(Regression, FitsALineExactly) {
+  std::vector<internal::Point> pts;
+  for (int i = 0; i < 10; ++i) pts.push_back({i * 10.0, 0.001 + 2e-6 * i * 10.0, 1e-6 * (1 + i % 3)});
+  const internal::Line line = internal::FitLine(pts);
+  EXPECT_NEAR(line.slope, 2e-6, 1e-15);
+  EXPECT_NEAR(line.At(0.0), 0.001, 1e-12);
+  EXPECT_NEAR(line.residual_rms, 0.0, 1e-12);
+}
+
+TEST(Regression, RunsTestDropsSamplesBeforeAKink) {
+  // Flat, then a 10 ppm ramp over the last 16 points, with alternating ±1 µs noise.
+  std::vector<internal::Point> pts;
+  for (int i = 0; i < 48; ++i) {
+    const double ramp = i < 32 ? 0.0 : 10e-6 * (i - 32) * 16.0;
+    pts.push_back({i * 16.0, ramp + (i % 2 ? 1e-6 : -1e-6), 1e-6});
+  }
+  const size_t start = internal::ChooseStart(pts, 6);
+  EXPECT_GE(start, 24u);
+  // Pure alternating noise around a line keeps everything.
+  std::vector<internal::Point> noise;
+  for (int i = 0; i < 48; ++i) noise.push_back({i * 16.0, i % 2 ? 1e-6 : -1e-6, 1e-6});
+  EXPECT_EQ(internal::ChooseStart(noise, 6), 0u);
+}
+
+}  // namespace
+}  // namespace tempus::core::discipline
+
+namespace tempus::core::discipline {
+namespace {
+
+// Arbitrary inputs (fixed seed), including extreme offsets and delays and unordered times: every
+// update returns finite state and only finite commands.
+TEST(Discipline, ArbitraryInputsStayFinite) {
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<int64_t> raw(INT64_MIN, INT64_MAX);
+  std::uniform_real_distribution<double> small(-1e-3, 1e-3), step(-1.0, 100.0);
+  std::uniform_int_distribution<int> coin(0, 9);
+  for (int run = 0; run < 20; ++run) {
+    DisciplineConfig c;
+    c.allow_panic_at_start = coin(rng) < 5;
+    c.panic_threshold = coin(rng) < 2 ? NtpDuration::Zero() : c.panic_threshold;
+    Discipline d(c);
+    double t = 0;
+    for (int i = 0; i < 300; ++i) {
+      t += coin(rng) == 0 ? step(rng) : 16.0;
+      DisciplineInput in = In(t, small(rng), 2e-4 + small(rng));
+      if (coin(rng) == 0) in.offset = NtpDuration::FromRaw(raw(rng));
+      if (coin(rng) == 0) in.delay = NtpDuration::FromRaw(raw(rng));
+      if (coin(rng) == 0) in.jitter = NtpDuration::FromRaw(raw(rng));
+      const DisciplineUpdate u = d.Update(in);
+      ASSERT_TRUE(std::isfinite(u.state.frequency_ppm));
+      ASSERT_LE(std::fabs(u.state.frequency_ppm), 500.0);
+      ASSERT_TRUE(std::isfinite(u.state.frequency_error_ppm));
+      ASSERT_TRUE(std::isfinite(u.state.wander_ppm));
+      for (const ClockCommand& cmd : u.commands) {
+        if (auto* f = std::get_if<SetFrequency>(&cmd)) {
+          ASSERT_TRUE(std::isfinite(f->freq_ppm));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tempus::core::discipline
