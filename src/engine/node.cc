@@ -108,7 +108,8 @@ void Node::OnTimer() {
   }
 }
 
-void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime) {
+void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                      const std::optional<core::NetAddress>& local) {
   if (bytes.empty()) return;
   const core::Mode mode = core::PeekMode(bytes);
   if (mode == core::Mode::kServer) {
@@ -120,7 +121,11 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
   }
   if (!config_.serve) return;
   if (auto reply = server_.Handle(bytes, rx_realtime)) {
-    transport_.Send(*reply, from);
+    if (local) {
+      transport_.SendFrom(*reply, from, *local);
+    } else {
+      transport_.Send(*reply, from);
+    }
   }
 }
 

@@ -49,8 +49,10 @@ class Node {
   // Applies the driftfile frequency and starts polling every source (first requests go out now).
   void Start();
   // A datagram for this node, received at `rx_realtime` (kernel CLOCK_REALTIME, or the
-  // simulator's true time), which the Node maps with Clock::FromKernelRealtime.
-  void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime);
+  // simulator's true time), which the Node maps with Clock::FromKernelRealtime. `local` is the
+  // address and port it was sent to, when known: replies leave from there.
+  void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                  const std::optional<core::NetAddress>& local = std::nullopt);
   // Runs everything due at the clock's monotonic now.
   void OnTimer();
   // When OnTimer should run next.
