@@ -2,6 +2,9 @@
 # (c) Three stratum-1 upstreams, one of them 0.5 s off (a falseticker): the node synchronizes to
 # the two that agree and never selects the falseticker, neither in its log ("system peer ...")
 # nor in the refid it serves. Polls fixed at 16 s (minpoll 4 maxpoll 4, iburst).
+# `tos minsane 2`: at least two agreeing sources before the clock is disciplined. With the
+# default (minsane 1) the filters are empty right after a step, and the first source to answer
+# afterwards, falseticker or not, was briefly system peer (seen: 2 s, no step towards it).
 source "$(dirname "$0")/lib.sh"
 cluster_init "$@"
 
@@ -15,7 +18,8 @@ cluster_start bad $bad -c "$(cluster_conf bad $'clock virtual offset 0.5\nlocal 
 cluster_start node $node -c "$(cluster_conf node "clock virtual offset -0.3 freq 40
 server ${good[0]} $opts
 server $bad $opts
-server ${good[1]} $opts")"
+server ${good[1]} $opts
+tos minsane 2")"
 
 refids=()
 if skew=$(cluster_wait_skew 0.001 45 "${good[@]}" $node); then
