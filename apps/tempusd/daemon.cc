@@ -126,6 +126,13 @@ int RunDaemon(const DaemonOptions& options) {
     }
     sockets.push_back(std::move(*socket));
   }
+  if (!options.pidfile.empty()) {
+    FILE* f = std::fopen(options.pidfile.c_str(), "w");
+    if (f == nullptr || std::fprintf(f, "%d\n", static_cast<int>(getpid())) < 0 || std::fclose(f) != 0) {
+      Log(fmt::format("pidfile {}: cannot write it", options.pidfile));
+      return 1;
+    }
+  }
   if (!options.user.empty()) {
     const bool keep = options.clock_kind == "system";
     if (auto r = DropPrivileges(options.user, keep); !r) {

@@ -23,6 +23,7 @@ struct DaemonOptions {
   size_t pool_size = 10;                    // associations a pool line keeps (tos maxclock)
   std::string logfile;                      // `logfile PATH`; empty: stderr (or syslog)
   std::string user;                         // -u: switch to this user after binding
+  std::string pidfile;                      // `pidfile PATH`; written after binding
 };
 
 // Runs until SIGTERM/SIGINT or the duration; SIGHUP rereads `config_path` and reopens the log.

@@ -46,6 +46,7 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
   options->pool_size = static_cast<size_t>(c.tos.maxclock.value_or(10));
   options->lines = c.servers;
   options->logfile = c.logfile.value_or("");
+  options->pidfile = c.pidfile.value_or("");
   if (c.driftfile) {
     options->driftfile = *c.driftfile;
     if (reload) return true;
