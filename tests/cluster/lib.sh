@@ -144,6 +144,30 @@ cluster_wait_skew() {
   return 1
 }
 
+# cluster_wait_stable LIMIT_S NEEDED TRIES NODE...: samples every ~2 s, at most TRIES times,
+# until NEEDED consecutive samples all have every node synchronized and the skew below LIMIT_S.
+# Prints "WORST_SKEW_OF_THAT_RUN SAMPLES_TAKEN"; returns 1 when it never held that long.
+cluster_wait_stable() {
+  local limit=$1 needed=$2 tries=$3 run=0 worst=0 skew k
+  shift 3
+  for k in $(seq 1 "$tries"); do
+    if skew=$(cluster_wait_skew "$limit" 1 "$@"); then
+      run=$((run + 1))
+      worst=$(awk -v a="$worst" -v b="$skew" 'BEGIN { print (b > a ? b : a) }')
+      if [ $run -ge "$needed" ]; then
+        echo "$worst $k"
+        return 0
+      fi
+      sleep 2
+    else
+      run=0
+      worst=0
+    fi
+  done
+  echo "$skew $tries"
+  return 1
+}
+
 # cluster_expect WHAT CONDITION_EXIT_STATUS: records a failure unless the command succeeds.
 cluster_expect() {
   local what=$1
