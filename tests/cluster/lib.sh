@@ -197,6 +197,6 @@ cluster_cleanup() {
   elif [ $rc -eq 0 ]; then
     echo "[$CLUSTER_NAME] PASSED"
   fi
-  [ -n "$CLUSTER_WORK" ] && rm -rf "$CLUSTER_WORK"
+  if [ "${TEMPUS_CLUSTER_KEEP:-0}" = 1 ]; then echo "[$CLUSTER_NAME] kept $CLUSTER_WORK"; elif [ -n "$CLUSTER_WORK" ]; then rm -rf "$CLUSTER_WORK"; fi
   exit $rc
 }

@@ -42,7 +42,18 @@ std::vector<SourceView> System::Sources() const {
 bool System::UsableUpstream(const Source& s) const {
   if (!s.reachable || !s.header || !s.filter.Current()) return false;
   const bool loop = s.header->stratum > 1 && s.header->refid == config_.self_id;
-  return !loop && s.header->stratum < config_.orphan_stratum;
+  return !loop && !Sibling(s) && s.header->stratum < config_.orphan_stratum;
+}
+
+// ntpd's peer_unfit "sibling" test (ntp_proto.c: refid == sys_refid): a source synchronized to
+// the server we follow, or last followed, is a sibling, not an upstream. Following one once that
+// server is lost makes cycles A -> B -> C -> A (the refid loop test only catches A <-> B) whose
+// strata then count up to the orphan stratum one poll at a time while the nodes chase each
+// other. Remembering the last system peer (not just the current one) also covers the nodes that
+// lose it a poll later than the others. Orphan-level sources are left to the orphan rules (ids).
+bool System::Sibling(const Source& s) const {
+  return followed_ && s.header && s.header->stratum > 1 && s.header->stratum < config_.orphan_stratum &&
+         s.header->refid == *followed_ && s.address_id != *followed_;
 }
 
 select::SelectResult System::Reselect(MonoTime now) {
@@ -70,7 +81,7 @@ select::SelectResult System::Reselect(MonoTime now) {
       const bool orphan_level = s.header->stratum >= config_.orphan_stratum;
       // In orphan operation follow only lower ids, so the sync graph cannot have a cycle.
       const bool allowed = have_upstream ? !orphan_level : s.address_id.raw() < config_.self_id.raw();
-      c.reachable = s.reachable && !loop && allowed;
+      c.reachable = s.reachable && !loop && !Sibling(s) && allowed;
     }
     candidates.push_back(c);
   }
@@ -84,6 +95,7 @@ void System::SetSyncedVariables(uint32_t peer, const select::SelectResult& r, Un
   snapshot_.leap = h.leap == Leap::kUnsynchronized ? Leap::kNoWarning : h.leap;
   snapshot_.stratum = static_cast<uint8_t>(std::min<int>(h.stratum + 1, kMaxStratum - 1));
   snapshot_.refid = s.address_id;
+  followed_ = s.address_id;
   snapshot_.precision = config_.precision;
   // RFC 5905 §11.2.3: the root delay and dispersion grow by this hop's.
   snapshot_.root_delay = h.root_delay.ToDuration() + f.delay;
@@ -103,7 +115,7 @@ bool System::Fallback(MonoTime now, UnixTime local_now) {
   bool upstream_reachable = false;
   for (const auto& [id, s] : sources_) {
     upstream_reachable |= s.reachable && s.header && s.header->stratum < config_.orphan_stratum &&
-                          !(s.header->stratum > 1 && s.header->refid == config_.self_id);
+                          !(s.header->stratum > 1 && s.header->refid == config_.self_id) && !Sibling(s);
   }
   Mode next = mode_ == Mode::kSynced ? Mode::kHoldover : mode_;
   if (orphan_on && !upstream_reachable &&

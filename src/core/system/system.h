@@ -116,6 +116,7 @@ class System {
   // Runs selection; returns the result and the ids in candidate order.
   select::SelectResult Reselect(MonoTime now);
   bool UsableUpstream(const Source& s) const;
+  bool Sibling(const Source& s) const;
   SystemUpdate AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
                               const Sample* sample, MonoTime now, UnixTime local_now);
   void SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now);
@@ -129,6 +130,7 @@ class System {
   SystemSnapshot snapshot_;
   Mode mode_ = Mode::kUnsynchronized;
   std::optional<uint32_t> system_peer_;
+  std::optional<RefId> followed_;  // the address of the last system peer (Sibling)
   std::optional<MonoTime> lost_sync_since_;
   NtpDuration last_offset_;
   NtpDuration last_jitter_;
