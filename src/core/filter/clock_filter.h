@@ -61,8 +61,12 @@ class ClockFilter {
   const std::optional<FilterOutput>& Current() const { return current_; }
   // Number of stages holding a sample (0..8).
   int size() const { return count_; }
-  // Empties the register, e.g. after the clock was stepped or the source became unreachable.
+  // Empties the register, e.g. when the source became unreachable.
   void Reset();
+  // The local clock was stepped by `step` (positive: forward): every stored offset θ, and the
+  // current one, becomes what it would have been measured as after the step (θ − step), so the
+  // register stays usable instead of starting over (chrony corrects its sample history likewise).
+  void ShiftForStep(NtpDuration step);
 
   // Counters for the source's statistics: samples not used (prime directive) and spikes dropped.
   int stale_count() const { return stale_count_; }

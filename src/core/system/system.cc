@@ -150,7 +150,13 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
   u.commands = std::move(d.commands);
   if (d.kind == discipline::UpdateKind::kStepped) {
     u.stepped = true;
-    for (auto& [id, s] : sources_) s.filter.Reset();  // their samples predate the step
+    // Their samples predate the step: bring them forward rather than start over (an emptied
+    // filter needs about four polls before its source is selectable again, §10's dispersion).
+    NtpDuration step;
+    for (const ClockCommand& c : u.commands) {
+      if (const auto* st = std::get_if<StepClock>(&c)) step += st->offset;
+    }
+    for (auto& [id, s] : sources_) s.filter.ShiftForStep(step);
   }
   if (d.kind == discipline::UpdateKind::kSlewed || d.kind == discipline::UpdateKind::kStepped) {
     mode_ = Mode::kSynced;
