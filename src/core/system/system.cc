@@ -18,7 +18,8 @@ System::System(const SystemConfig& config, MonoTime start)
 }
 
 void System::AddSource(uint32_t id, SourceFlags flags, RefId address_id) {
-  Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {}};
+  Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {},
+           false};
   sources_.insert_or_assign(id, std::move(s));
 }
 
@@ -40,7 +41,7 @@ std::vector<SourceView> System::Sources() const {
 // A source that can discipline us in normal (non-orphan) operation: below the orphan stratum and
 // not synchronized to us.
 bool System::UsableUpstream(const Source& s) const {
-  if (!s.reachable || !s.header || !s.filter.Current()) return false;
+  if (!s.reachable || s.quiet || !s.header || !s.filter.Current()) return false;
   const bool loop = s.header->stratum > 1 && s.header->refid == config_.self_id;
   return !loop && s.header->stratum < config_.orphan_stratum;
 }
@@ -70,7 +71,7 @@ select::SelectResult System::Reselect(MonoTime now) {
       const bool orphan_level = s.header->stratum >= config_.orphan_stratum;
       // In orphan operation follow only lower ids, so the sync graph cannot have a cycle.
       const bool allowed = have_upstream ? !orphan_level : s.address_id.raw() < config_.self_id.raw();
-      c.reachable = s.reachable && !loop && allowed;
+      c.reachable = s.reachable && !s.quiet && !loop && allowed;
     }
     candidates.push_back(c);
   }
@@ -172,6 +173,13 @@ SystemUpdate System::SetReachable(uint32_t id, bool reachable, MonoTime now, Uni
   if (it == sources_.end()) return {};
   it->second.reachable = reachable;
   if (!reachable) it->second.filter.Reset();
+  return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
+}
+
+SystemUpdate System::SetQuiet(uint32_t id, bool quiet, MonoTime now, UnixTime local_now) {
+  auto it = sources_.find(id);
+  if (it == sources_.end() || it->second.quiet == quiet) return {};
+  it->second.quiet = quiet;
   return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
 }
 
