@@ -79,9 +79,13 @@ std::optional<FilterOutput> ClockFilter::Add(const Sample& sample, PollExp poll)
   return current_;
 }
 
-void ClockFilter::ShiftForStep(NtpDuration step) {
-  for (int i = 0; i < count_; ++i) stages_[i].offset -= step;
-  if (current_) current_->offset -= step;
+void ClockFilter::Correct(NtpDuration phase, double dfreq, MonoTime now) {
+  auto adjust = [&](NtpDuration& offset, MonoTime when) {
+    offset -= phase;
+    if (dfreq != 0.0) offset += (now - when).Scaled(dfreq);
+  };
+  for (int i = 0; i < count_; ++i) adjust(stages_[i].offset, stages_[i].when);
+  if (current_) adjust(current_->offset, current_->when);
 }
 
 void ClockFilter::Reset() {

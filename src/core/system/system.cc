@@ -78,6 +78,24 @@ select::SelectResult System::Reselect(MonoTime now) {
   return select::Select(candidates, config_.select, system_peer_);
 }
 
+// chrony's rule before the first selection: while a source that answered about as often as the
+// selectable ones is not selectable yet (its filter is one sample short of a usable dispersion),
+// wait for it, so that the first source to become selectable, perhaps a falseticker, is not
+// followed (and stepped to) alone. Stops waiting once the selectable ones have a full register.
+bool System::AwaitOthersAtStart() const {
+  int fit_samples = 0;
+  for (const auto& [id, s] : sources_) {
+    if (s.tally != select::Tally::kReject) fit_samples = std::max(fit_samples, s.filter.size());
+  }
+  if (fit_samples >= filter::ClockFilter::kStages) return false;
+  for (const auto& [id, s] : sources_) {
+    const bool unfit = s.reachable && !s.quiet && s.filter.Current() && s.tally == select::Tally::kReject &&
+                       s.root_distance >= config_.select.max_distance;
+    if (unfit && s.filter.size() + 1 >= fit_samples) return true;
+  }
+  return false;
+}
+
 void System::SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now) {
   const Source& s = sources_.at(peer);
   const filter::FilterOutput& f = *s.filter.Current();
@@ -131,6 +149,7 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
     if (u.snapshot_changed) PushStatus(u);
     return u;
   }
+  if (!system_peer_ && mode_ == Mode::kUnsynchronized && AwaitOthersAtStart()) return u;
   const uint32_t peer = *r.system_peer;
   const bool peer_changed = system_peer_ != peer;
   system_peer_ = peer;
@@ -147,18 +166,23 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
   const filter::FilterOutput& f = *sources_.at(peer).filter.Current();
   const discipline::DisciplineInput in{sample->offset + (r.offset - f.offset), sample->delay, r.jitter, sample->when,
                                        now};
+  const double old_freq_ppm = discipline_.state().frequency_ppm;
   discipline::DisciplineUpdate d = discipline_.Update(in);
   u.commands = std::move(d.commands);
-  if (d.kind == discipline::UpdateKind::kStepped) {
-    u.stepped = true;
-    // Their samples predate the step: bring them forward rather than start over (an emptied
-    // filter needs about four polls before its source is selectable again, §10's dispersion).
-    NtpDuration step;
-    for (const ClockCommand& c : u.commands) {
-      if (const auto* st = std::get_if<StepClock>(&c)) step += st->offset;
-    }
-    for (auto& [id, s] : sources_) s.filter.ShiftForStep(step);
+  u.stepped = d.kind == discipline::UpdateKind::kStepped;
+  // The filters' samples predate these corrections: rewrite them as if the corrections had always
+  // been in effect (as the discipline does with its own history), so that a filter's pick, which
+  // may be several polls old, does not carry the drift the corrections removed into selection and
+  // combining; after a step this also keeps the filters instead of emptying them (an emptied
+  // filter needs about four polls before its source is selectable again, §10's dispersion).
+  NtpDuration phase;
+  double dfreq = 0.0;
+  for (const ClockCommand& c : u.commands) {
+    if (const auto* st = std::get_if<StepClock>(&c)) phase += st->offset;
+    if (const auto* sl = std::get_if<SlewClock>(&c)) phase += sl->offset;
+    if (const auto* sf = std::get_if<SetFrequency>(&c)) dfreq = (sf->freq_ppm - old_freq_ppm) * 1e-6;
   }
+  for (auto& [id, s] : sources_) s.filter.Correct(phase, dfreq, now);
   if (d.kind == discipline::UpdateKind::kSlewed || d.kind == discipline::UpdateKind::kStepped) {
     mode_ = Mode::kSynced;
     SetSyncedVariables(peer, r, local_now);

@@ -126,6 +126,7 @@ class System {
                               const Sample* sample, MonoTime now, UnixTime local_now);
   void SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now);
   bool Fallback(MonoTime now, UnixTime local_now);
+  bool AwaitOthersAtStart() const;
   void PushStatus(SystemUpdate& u) const;
 
   SystemConfig config_;
