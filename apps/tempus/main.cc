@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   int exit_code = tempus::app::kExitOk;
   tempus::app::RegisterQuery(app, &exit_code);
   tempus::app::RegisterSync(app, &exit_code);
+  tempus::app::RegisterCluster(app, &exit_code);
   tempus::app::RegisterSim(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -114,6 +114,15 @@ class Sampler {
     });
   }
 
+  void KeepUnsynchronized(Probe& p, std::span<const uint8_t> bytes, core::NtpTimestamp t4) {
+    if (!options_.measure_unsynchronized) return;
+    auto decoded = core::Decode(bytes);
+    if (!decoded || decoded->header.receive_time.IsZero() || decoded->header.transmit_time.IsZero()) return;
+    const core::Measurement m = core::MeasureReply(decoded->header, p.t1, t4, clock_.PrecisionLog2());
+    auto& kept = p.report->unsynchronized;
+    if (!kept || m.delay < kept->delay) kept = m;
+  }
+
   void OnReadable(Probe& p) {
     std::array<uint8_t, 2048> buffer{};
     while (!p.done) {
@@ -143,6 +152,7 @@ class Sampler {
         case core::ReplyError::kKissOfDeath:
           if (m.error().kiss == core::KissCode::kOther) {  // e.g. NTPsec's INIT while it starts
             p.saw_unsync = true;
+            KeepUnsynchronized(p, std::span(buffer).first(dg.size), t4);
             Next(p);
             continue;
           }
@@ -151,6 +161,7 @@ class Sampler {
           return;
         case core::ReplyError::kUnsynchronized:
           p.saw_unsync = true;
+          KeepUnsynchronized(p, std::span(buffer).first(dg.size), t4);
           Next(p);
           continue;
         default:

@@ -18,6 +18,9 @@ struct OneShotOptions {
   int samples = 4;          // requests per server (ntpdate: 4)
   double timeout_s = 1.0;   // how long to wait for each reply
   double interval_s = 0.01; // pause between a reply and the next request to the same server
+  // Keep the offset of replies from unsynchronized servers (LI 3 / stratum 0 or 16) as a sample
+  // of their clock (for `cluster`); status stays kUnsynchronized unless a good reply came too.
+  bool measure_unsynchronized = false;
 };
 
 enum class ServerStatus { kOk, kNoReply, kTimeout, kKissOfDeath, kUnsynchronized, kBadReply };
@@ -29,6 +32,8 @@ struct ServerReport {
   ServerStatus status = ServerStatus::kTimeout;
   std::string error;            // one line for anything but kOk
   std::optional<core::Measurement> best;  // lowest delay among the good samples
+  // With measure_unsynchronized: the lowest-delay reply of an unsynchronized server.
+  std::optional<core::Measurement> unsynchronized;
   int sent = 0;
   int good = 0;
   core::KissCode kiss = core::KissCode::kNone;

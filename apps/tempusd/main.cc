@@ -1,9 +1,4 @@
-// tempusd: the NTP daemon. main() only turns flags into options and wires the edge (clock,
-// sockets, poll loop) to the engine; the logic lives in src/.
-#include <poll.h>
-#include <signal.h>
-
-#include <array>
+// tempusd: the NTP daemon. main() only turns flags into DaemonOptions (daemon.h) and runs it.
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -11,134 +6,70 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "clock/make_clock.h"
-#include "engine/server_path.h"
-#include "io/poll_loop.h"
+#include "daemon.h"
+#include "load_config.h"
 #include "io/resolver.h"
-#include "io/udp_socket.h"
 
-namespace tempus::daemon {
 namespace {
 
 struct Flags {
+  std::string config;
+  std::string check_config;
   std::string clock = "observe";
   double virtual_offset_s = 0.0;
   double virtual_freq_ppm = 0.0;
   std::vector<std::string> listen;
-  int stratum = 0;  // 0: no local reference
+  std::vector<std::string> servers;
+  bool iburst = false;
+  int minpoll = 6;
+  int maxpoll = 10;
+  int local_stratum = 0;
+  int orphan = 0;
+  double orphan_wait_s = 300;
   double duration_s = 0.0;
 };
 
-// The snapshot of a daemon that serves its own clock as a reference at `stratum` (like chrony's
-// `local stratum N` or ntpd's LOCAL driver, refid 127.127.1.1).
-core::SystemSnapshot LocalReference(int stratum, engine::Clock& clock) {
-  core::SystemSnapshot s;
-  s.leap = core::Leap::kNoWarning;
-  s.stratum = static_cast<uint8_t>(stratum);
-  s.precision = static_cast<int8_t>(clock.PrecisionLog2());
-  s.refid = core::RefId::FromRaw(0x7f7f0101);
-  s.reference_time = clock.Now().ToNtp();
-  return s;
-}
-
-int Run(const Flags& flags) {
-  clock::ClockOptions clock_options;
-  clock_options.virtual_clock.initial_offset = core::NtpDuration::FromSeconds(flags.virtual_offset_s);
-  clock_options.virtual_clock.freq_error_ppm = flags.virtual_freq_ppm;
-  auto clock = clock::MakeClock(flags.clock, clock_options);
-  if (!clock) {
-    fmt::print(stderr, "tempusd: {}\n", clock.error());
-    return 1;
+// Resolves "host[:port]" or fails with one line on stderr.
+bool Resolve(const std::string& what, const std::string& text, uint16_t port, std::vector<tempus::core::NetAddress>* out) {
+  auto addresses = tempus::io::Resolver().Resolve(text, port);
+  if (!addresses || addresses->empty()) {
+    std::fprintf(stderr, "tempusd: %s %s: %s\n", what.c_str(), text.c_str(),
+                 addresses ? "no address" : addresses.error().c_str());
+    return false;
   }
-  engine::ServerPath server(**clock);
-  if (flags.stratum > 0) server.Publish(LocalReference(flags.stratum, **clock));
-
-  io::Resolver resolver;
-  std::vector<io::UdpSocket> sockets;
-  const std::vector<std::string> listen =
-      flags.listen.empty() ? std::vector<std::string>{"0.0.0.0:123"} : flags.listen;
-  for (const auto& l : listen) {
-    auto addresses = resolver.Resolve(l, 123);
-    if (!addresses || addresses->empty()) {
-      fmt::print(stderr, "tempusd: --listen {}: {}\n", l, addresses ? "no address" : addresses.error());
-      return 1;
-    }
-    auto socket = io::UdpSocket::Open(addresses->front());
-    if (!socket) {
-      fmt::print(stderr, "tempusd: cannot listen on {}: {}\n", l, socket.error().ToString());
-      return 1;
-    }
-    sockets.push_back(std::move(*socket));
-  }
-
-  io::PollLoop loop;
-  std::array<uint8_t, 2048> buffer{};
-  for (auto& socket : sockets) {
-    loop.Watch(socket.fd(), POLLIN, [&](short) {
-      for (int i = 0; i < 64; ++i) {  // bounded: let timers and other sockets run
-        auto got = socket.Receive(buffer);
-        if (!got || !got->has_value()) return;
-        const io::Datagram& dg = **got;
-        if (dg.truncated) continue;
-        auto reply = server.Handle(std::span(buffer).first(dg.size), dg.rx_realtime);
-        if (reply) (void)socket.SendTo(*reply, dg.from, dg.local);
-      }
-    });
-  }
-  // A local reference keeps its reference time fresh, as chrony's `local` does.
-  std::function<void()> refresh = [&] {
-    if (flags.stratum > 0) server.Publish(LocalReference(flags.stratum, **clock));
-    loop.AddTimer(loop.Now() + core::NtpDuration::FromSeconds(16), refresh);
-  };
-  refresh();
-  auto signals = loop.HandleSignals({SIGINT, SIGTERM, SIGHUP}, [&](int sig) {
-    if (sig == SIGHUP) {
-      fmt::print(stderr, "tempusd: SIGHUP: nothing to reload (no configuration file)\n");
-      return;
-    }
-    loop.Stop();
-  });
-  if (!signals) {
-    fmt::print(stderr, "tempusd: {}\n", signals.error().ToString());
-    return 1;
-  }
-
-  std::string where;
-  for (const auto& s : sockets) where += (where.empty() ? "" : ", ") + s.local_address().ToStringWithPort();
-  fmt::print(stderr, "tempusd: serving on {} (clock {}{}), {}\n", where, (*clock)->Kind(),
-             flags.clock == "virtual" ? fmt::format(", virtual offset {:+.6f} s", flags.virtual_offset_s) : "",
-             flags.stratum > 0 ? fmt::format("local reference at stratum {}", flags.stratum)
-                               : std::string("unsynchronized"));
-  std::optional<core::MonoTime> until;
-  if (flags.duration_s > 0) until = loop.Now() + core::NtpDuration::FromSeconds(flags.duration_s);
-  if (auto r = loop.Run(until); !r) {
-    fmt::print(stderr, "tempusd: {}\n", r.error().ToString());
-    return 1;
-  }
-  const auto& st = server.stats();
-  fmt::print(stderr, "tempusd: exiting: {} requests, {} replies, {} dropped\n", st.received, st.replied,
-             st.TotalDropped());
-  return 0;
+  out->push_back(addresses->front());
+  return true;
 }
 
 }  // namespace
-}  // namespace tempus::daemon
 
 int main(int argc, char** argv) {
-  tempus::daemon::Flags flags;
+  Flags f;
   CLI::App app{"tempusd: NTP daemon (RFC 5905) for server clusters"};
-  app.add_option("--clock", flags.clock,
+  app.footer("With -c, the flags below override the file.");
+  app.add_option("-c,--config", f.config, "ntp.conf to read (ntpd syntax plus tempus directives)");
+  app.add_option("--check-config", f.check_config, "Check this ntp.conf, print every problem and exit");
+  app.add_option("--clock", f.clock,
                  "observe (read the system clock, never change it), virtual (software clock for tests and "
                  "demos) or system (steer the system clock; needs CAP_SYS_TIME)")
       ->check(CLI::IsMember({"observe", "virtual", "system"}))
       ->capture_default_str();
-  app.add_option("--virtual-offset", flags.virtual_offset_s, "Virtual clock: initial offset from real time, s");
-  app.add_option("--virtual-freq", flags.virtual_freq_ppm, "Virtual clock: frequency error, ppm")
+  app.add_option("--virtual-offset", f.virtual_offset_s, "Virtual clock: initial offset from real time, s");
+  app.add_option("--virtual-freq", f.virtual_freq_ppm, "Virtual clock: frequency error, ppm")
       ->check(CLI::Range(-100000.0, 100000.0));
-  app.add_option("--listen", flags.listen, "ADDRESS[:PORT] to serve on (repeatable; default 0.0.0.0:123)");
-  app.add_option("--stratum", flags.stratum, "Serve the local clock as a reference at this stratum (1..15)")
+  app.add_option("--listen", f.listen, "ADDRESS[:PORT] to serve on (repeatable; default 0.0.0.0:123)");
+  app.add_option("--server", f.servers, "HOST[:PORT] of a source to synchronize to (repeatable)");
+  app.add_flag("--iburst", f.iburst, "Start each source with a burst of 8 requests 2 s apart");
+  app.add_option("--minpoll", f.minpoll, "Shortest poll interval, log2 s")->check(CLI::Range(3, 17));
+  app.add_option("--maxpoll", f.maxpoll, "Longest poll interval, log2 s")->check(CLI::Range(3, 17));
+  app.add_option("--stratum", f.local_stratum,
+                 "Serve the local clock at this stratum when no source is usable (like `local stratum N`)")
       ->check(CLI::Range(1, 15));
-  app.add_option("--duration", flags.duration_s, "Exit after this many seconds (0: run until SIGTERM)")
+  app.add_option("--orphan", f.orphan, "Orphan stratum for a cluster cut off from upstream (tos orphan N)")
+      ->check(CLI::Range(1, 15));
+  app.add_option("--orphan-wait", f.orphan_wait_s, "Seconds before an orphan parent serves its clock")
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--duration", f.duration_s, "Exit after this many seconds (0: run until SIGTERM)")
       ->check(CLI::Range(0.0, 1e9));
   try {
     app.parse(argc, argv);
@@ -148,5 +79,43 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tempusd: %s\n", e.what());
     return 1;
   }
-  return tempus::daemon::Run(flags);
+  if (!f.check_config.empty()) return tempus::daemon::CheckConfig(f.check_config);
+  if (f.minpoll > f.maxpoll) {
+    std::fprintf(stderr, "tempusd: --minpoll %d is above --maxpoll %d\n", f.minpoll, f.maxpoll);
+    return 1;
+  }
+
+  tempus::daemon::DaemonOptions options;
+  if (!f.config.empty() && !tempus::daemon::LoadConfig(f.config, &options)) return 1;
+  const auto given = [&](const char* name) { return app.count(name) > 0; };
+  if (f.config.empty() || given("--clock")) options.clock_kind = f.clock;
+  if (given("--virtual-offset")) {
+    options.clock.virtual_clock.initial_offset = tempus::core::NtpDuration::FromSeconds(f.virtual_offset_s);
+  }
+  if (given("--virtual-freq")) options.clock.virtual_clock.freq_error_ppm = f.virtual_freq_ppm;
+  options.duration_s = f.duration_s;
+  if (!f.listen.empty()) options.listen.clear();
+  for (const auto& l : f.listen) {
+    if (!Resolve("--listen", l, 123, &options.listen)) return 1;
+  }
+  if (options.listen.empty() && !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) return 1;
+  std::vector<tempus::core::NetAddress> servers;
+  for (const auto& s : f.servers) {
+    if (!Resolve("--server", s, 123, &servers)) return 1;
+  }
+  for (const auto& address : servers) {
+    tempus::core::AssociationConfig a;
+    a.address = address;
+    a.iburst = f.iburst;
+    a.minpoll = tempus::core::PollExp(f.minpoll);
+    a.maxpoll = tempus::core::PollExp(f.maxpoll);
+    options.node.sources.push_back(a);
+  }
+  auto& sys = options.node.system;
+  if (given("--stratum")) sys.local_stratum = f.local_stratum;
+  if (given("--orphan")) sys.orphan_stratum = f.orphan;
+  if (given("--orphan-wait")) sys.orphan_wait = tempus::core::NtpDuration::FromSeconds(f.orphan_wait_s);
+  if (f.config.empty() || given("--minpoll")) sys.discipline.min_poll = tempus::core::PollExp(f.minpoll);
+  if (f.config.empty() || given("--maxpoll")) sys.discipline.max_poll = tempus::core::PollExp(f.maxpoll);
+  return tempus::daemon::RunDaemon(options);
 }

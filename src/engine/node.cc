@@ -130,12 +130,16 @@ void Node::Carry(uint32_t id, const core::AssocActions& actions) {
 
 void Node::Apply(const core::system::SystemUpdate& update) {
   for (const core::ClockCommand& c : update.commands) {
-    if (auto r = clock_.Apply(c); !r) Log("clock: " + r.error().ToString());
+    if (auto r = clock_.Apply(c); !r) {
+      Log("clock: " + r.error().ToString());
+      continue;
+    }
+    if (const auto* step = std::get_if<core::StepClock>(&c)) {
+      for (auto& [id, a] : assocs_) a->OnClockStep(step->offset);
+      Log(fmt::format("clock stepped by {:+.6f} s", step->offset.Seconds()));
+    }
   }
-  if (update.stepped) {
-    ++steps_;
-    Log("clock stepped");
-  }
+  if (update.stepped) ++steps_;
   if (update.snapshot_changed) server_.Publish(system_.Snapshot());
   if (system_.system_peer() != last_peer_) {
     last_peer_ = system_.system_peer();

@@ -145,6 +145,10 @@ void Association::RefineTransmitTime(NtpTimestamp cookie, UnixTime t1) {
   if (outstanding_ && cookie == cookie_) t1_ = t1.ToNtp();
 }
 
+void Association::OnClockStep(NtpDuration step) {
+  if (outstanding_) t1_ = t1_ + step;
+}
+
 AssocReject Association::ClassifyUnexpectedOrigin(NtpTimestamp origin) const {
   if (!origin.IsZero() && origin == answered_cookie_) return AssocReject::kAlreadyAnswered;
   if (!origin.IsZero() && origin == superseded_cookie_) return AssocReject::kStale;

@@ -75,6 +75,11 @@ class Association {
   // Ignored when that request is no longer outstanding.
   void RefineTransmitTime(NtpTimestamp cookie, UnixTime t1);
 
+  // The local clock was stepped by `step`: the request in flight keeps its T1 on the new time
+  // scale, so its reply still measures correctly (otherwise its offset would be off by half the
+  // step and the filter, just reset, would take it).
+  void OnClockStep(NtpDuration step);
+
   AssociationSnapshot Snapshot() const;
   const AssociationConfig& config() const { return config_; }
   PollExp hpoll() const { return hpoll_; }

@@ -73,6 +73,10 @@ Result<Measurement, ReplyRejection> ProcessReply(std::span<const uint8_t> reply,
     return Unexpected(ReplyRejection{ReplyError::kBadRootDistance});
   }
 
+  return MeasureReply(h, t1, t4, local_precision_log2);
+}
+
+Measurement MeasureReply(const Header& h, NtpTimestamp t1, NtpTimestamp t4, int local_precision_log2) {
   Measurement m;
   m.server = h;
   m.offset = Offset(t1, h.receive_time, h.transmit_time, t4);

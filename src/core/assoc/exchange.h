@@ -69,6 +69,10 @@ size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<u
                                                               NtpTimestamp transmit_cookie, NtpTimestamp t1,
                                                               NtpTimestamp t4, int local_precision_log2);
 
+// The measurement of a reply's timestamps without the synchronization tests (6, 7, KoD): what a
+// monitoring tool shows for a server that is up but unsynchronized. Same formulas as ProcessReply.
+Measurement MeasureReply(const Header& reply, NtpTimestamp t1, NtpTimestamp t4, int local_precision_log2);
+
 // The formulas of RFC 5905 §8, on the four timestamps.
 NtpDuration Offset(NtpTimestamp t1, NtpTimestamp t2, NtpTimestamp t3, NtpTimestamp t4);
 NtpDuration Delay(NtpTimestamp t1, NtpTimestamp t2, NtpTimestamp t3, NtpTimestamp t4);

@@ -35,17 +35,21 @@ std::optional<FilterOutput> ClockFilter::Add(const Sample& sample, PollExp poll)
   std::stable_sort(order.begin(), order.begin() + count_,
                    [&](int a, int b) { return stages_[a].delay < stages_[b].delay; });
 
-  // Peer dispersion: ε = Σ ε_i / 2^(i+1) in delay order; empty stages weigh in as MAXDISP.
+  // Peer dispersion: ε = Σ ε_i / 2^(i+1) in delay order. Empty stages weigh in as MAXDISP in the
+  // RFC; by default they repeat the largest filled stage instead (FilterConfig::rfc_empty_stages).
+  double largest_s = 0.0;
+  for (int i = 0; i < count_; ++i) largest_s = std::max(largest_s, AgedDispersion(stages_[i], now).Seconds());
+  const double empty_s = config_.rfc_empty_stages ? kMaxDispersion.Seconds() : largest_s;
   double dispersion_s = 0.0;
   for (int i = kStages - 1; i >= 0; --i) {
-    const double eps = i < count_ ? AgedDispersion(stages_[order[i]], now).Seconds() : kMaxDispersion.Seconds();
+    const double eps = i < count_ ? AgedDispersion(stages_[order[i]], now).Seconds() : empty_s;
     dispersion_s = 0.5 * (dispersion_s + eps);
   }
   // Peer jitter: RMS of the offset differences to the chosen stage (§10).
   const Sample& best = stages_[order[0]];
   double sum_sq = 0.0;
   for (int i = 1; i < count_; ++i) {
-    const double d = (stages_[order[i]].offset - best.offset).Seconds();
+    const double d = stages_[order[i]].offset.Seconds() - best.offset.Seconds();  // no wrapping
     sum_sq += d * d;
   }
   const double jitter_s = count_ > 1 ? std::sqrt(sum_sq / (count_ - 1)) : 0.0;
@@ -68,7 +72,7 @@ std::optional<FilterOutput> ClockFilter::Add(const Sample& sample, PollExp poll)
   const bool gate_armed = count_ > kStages / 2;  // the previous register held at least 4 stages
   previous_jitter_ = jitter;
   if (gate_armed && current_.has_value() && config_.spike_gate > 0.0) {
-    const double jump_s = std::fabs((best.offset - current_->offset).Seconds());
+    const double jump_s = std::fabs(best.offset.Seconds() - current_->offset.Seconds());
     const NtpDuration window = poll.Interval() + poll.Interval();
     if (jump_s > config_.spike_gate * gate_jitter.Seconds() && best.when - current_->when < window) {
       ++spike_count_;

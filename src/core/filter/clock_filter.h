@@ -34,6 +34,12 @@ struct FilterConfig {
   NtpDuration precision = NtpDuration::FromRaw(int64_t{1} << 12);
   // SGATE: the popcorn spike gate in jitters; 0 disables the suppressor.
   double spike_gate = 3.0;
+  // RFC 5905 §10 counts each empty stage as MAXDISP (16 s), so a source with few samples has a
+  // root distance of seconds. Then intervals overlap so widely that a falseticker 1 s off is a
+  // truechimer until each source has 5+ samples, and its pull on the combined offset makes the
+  // discipline step the clock (seen in tests/core/system). tempus instead counts an empty stage
+  // as the largest filled one; true restores the RFC rule.
+  bool rfc_empty_stages = false;
 };
 
 // The peer variables the filter produces (RFC 5905 §10): what selection and combining use.

@@ -11,6 +11,13 @@ struct Edge {
   int type;  // +1: lower edge (an interval begins), −1: upper edge (one ends)
 };
 
+// a + b without wrapping: offsets near ±68 years must not turn into their opposites.
+NtpDuration SaturatingAdd(NtpDuration a, NtpDuration b) {
+  int64_t sum = 0;
+  if (__builtin_add_overflow(a.raw(), b.raw(), &sum)) return b.raw() > 0 ? NtpDuration::Max() : NtpDuration::Min();
+  return NtpDuration::FromRaw(sum);
+}
+
 }  // namespace
 
 std::optional<Intersection> Intersect(std::span<const Correctness> intervals) {
@@ -18,8 +25,8 @@ std::optional<Intersection> Intersect(std::span<const Correctness> intervals) {
   std::vector<Edge> edges;
   edges.reserve(2 * intervals.size());
   for (const Correctness& c : intervals) {
-    edges.push_back({c.offset - c.distance, +1});
-    edges.push_back({c.offset + c.distance, -1});
+    edges.push_back({SaturatingAdd(c.offset, -c.distance), +1});
+    edges.push_back({SaturatingAdd(c.offset, c.distance), -1});
   }
   // Ascending by value; at equal values a lower edge comes first, so the intervals are closed.
   std::sort(edges.begin(), edges.end(),

@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 
+#include "core/time/int128.h"
 #include "core/time/ntp_duration.h"
 
 namespace tempus::core::select {
@@ -34,9 +35,12 @@ struct Intersection {
 // (including for an empty span).
 std::optional<Intersection> Intersect(std::span<const Correctness> intervals);
 
-// Whether `c` overlaps `x`: the test that makes a candidate a truechimer.
+// Whether `c` overlaps `x`: the test that makes a candidate a truechimer. REQUIRES: distance ≥ 0.
 inline bool Overlaps(const Correctness& c, const Intersection& x) {
-  return c.offset + c.distance >= x.low && c.offset - c.distance <= x.high;
+  // In 128 bits, so that offsets near ±68 years cannot wrap.
+  const Int128 lo = static_cast<Int128>(c.offset.raw()) - c.distance.raw();
+  const Int128 hi = static_cast<Int128>(c.offset.raw()) + c.distance.raw();
+  return hi >= x.low.raw() && lo <= x.high.raw();
 }
 
 }  // namespace tempus::core::select

@@ -31,7 +31,8 @@ void SortByMerit(std::vector<Entry>& list, std::span<const Candidate> cands, dou
 }
 
 // §11.2.2: repeatedly drop the survivor with the largest selection jitter φ until at most
-// min_clock remain or the largest φ is no more than the smallest peer jitter ψ.
+// min_clock remain, the largest φ is no more than the smallest peer jitter ψ, or the largest φ
+// is the merit-best survivor's.
 void Cluster(std::vector<Entry>& list, std::span<const Candidate> cands, int min_clock,
              std::vector<Verdict>& verdicts) {
   while (static_cast<int>(list.size()) > std::max(min_clock, 1)) {
@@ -52,7 +53,9 @@ void Cluster(std::vector<Entry>& list, std::span<const Candidate> cands, int min
       min_psi = std::min(min_psi, list[i].jitter_s);
     }
     const Candidate& w = cands[list[worst].index];
-    if (max_phi <= min_psi || w.prefer || w.trusted) break;
+    // The best in merit order (lowest stratum, then λ) is never pruned: otherwise a cluster's
+    // nodes, mutually close, outvote their common upstream and the peer hops among them.
+    if (max_phi <= min_psi || w.prefer || w.trusted || worst == 0) break;
     verdicts[list[worst].index].tally = Tally::kOutlier;
     list.erase(list.begin() + static_cast<std::ptrdiff_t>(worst));
   }
@@ -132,15 +135,23 @@ SelectResult Select(std::span<const Candidate> cands, const SelectConfig& config
   const size_t peer = ChoosePeer(chimers, cands, current_peer, config);
   const Entry& p = chimers[peer];
   double sum_w = 0.0, sum_wx = 0.0, sum_wd2 = 0.0;
+  const Candidate& pc = cands[p.index];
   for (size_t i = 0; i < chimers.size(); ++i) {
-    if (result.verdicts[chimers[i].index].tally != Tally::kCandidate && i != peer) continue;
+    Tally& tally = result.verdicts[chimers[i].index].tally;
+    if (tally != Tally::kCandidate && i != peer) continue;
+    // Combine only what is as good as the peer: not from a higher stratum (a cluster's nodes
+    // following the same upstream must not pull each other) and within combine_limit × λ_peer.
+    if (i != peer && (cands[chimers[i].index].stratum > pc.stratum ||
+                      chimers[i].distance_s > config.combine_limit * p.distance_s)) {
+      tally = Tally::kBackup;
+      continue;
+    }
     const double w = 1.0 / chimers[i].distance_s;
     const double d = chimers[i].offset_s - p.offset_s;
     sum_w += w;
     sum_wx += w * chimers[i].offset_s;
     sum_wd2 += w * d * d;
   }
-  const Candidate& pc = cands[p.index];
   const double offset_s = pc.prefer ? p.offset_s : sum_wx / sum_w;
   const double phi = std::sqrt(sum_wd2 / sum_w);
   result.system_peer = pc.id;

@@ -48,6 +48,9 @@ struct SelectConfig {
   int max_combine = 6;  // survivors beyond this many (by distance) are backups, not combined
   NtpDuration max_distance = NtpDuration::FromSeconds(1.5);                              // `tos maxdist`
   NtpDuration min_distance = NtpDuration::FromRaw(NtpDuration::kUnitsPerSecond / 1000);  // `tos mindist`
+  // Survivors combined with the peer: at most its stratum and λ ≤ combine_limit × λ_peer
+  // (chrony's combinelimit); the others are backups ('#').
+  double combine_limit = 3.0;
   double switch_ratio = 1.5;  // hysteresis: how much smaller λ must be to replace the peer
   NtpDuration reselect_distance = NtpDuration::FromRaw(429497);  // 100 µs, like chrony's reselectdist
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <variant>
 
 #include "core/discipline/regression.h"
@@ -201,6 +202,45 @@ TEST(Regression, RunsTestDropsSamplesBeforeAKink) {
   std::vector<internal::Point> noise;
   for (int i = 0; i < 48; ++i) noise.push_back({i * 16.0, i % 2 ? 1e-6 : -1e-6, 1e-6});
   EXPECT_EQ(internal::ChooseStart(noise, 6), 0u);
+}
+
+}  // namespace
+}  // namespace tempus::core::discipline
+
+namespace tempus::core::discipline {
+namespace {
+
+// Arbitrary inputs (fixed seed), including extreme offsets and delays and unordered times: every
+// update returns finite state and only finite commands.
+TEST(Discipline, ArbitraryInputsStayFinite) {
+  std::mt19937_64 rng(11);
+  std::uniform_int_distribution<int64_t> raw(INT64_MIN, INT64_MAX);
+  std::uniform_real_distribution<double> small(-1e-3, 1e-3), step(-1.0, 100.0);
+  std::uniform_int_distribution<int> coin(0, 9);
+  for (int run = 0; run < 20; ++run) {
+    DisciplineConfig c;
+    c.allow_panic_at_start = coin(rng) < 5;
+    c.panic_threshold = coin(rng) < 2 ? NtpDuration::Zero() : c.panic_threshold;
+    Discipline d(c);
+    double t = 0;
+    for (int i = 0; i < 300; ++i) {
+      t += coin(rng) == 0 ? step(rng) : 16.0;
+      DisciplineInput in = In(t, small(rng), 2e-4 + small(rng));
+      if (coin(rng) == 0) in.offset = NtpDuration::FromRaw(raw(rng));
+      if (coin(rng) == 0) in.delay = NtpDuration::FromRaw(raw(rng));
+      if (coin(rng) == 0) in.jitter = NtpDuration::FromRaw(raw(rng));
+      const DisciplineUpdate u = d.Update(in);
+      ASSERT_TRUE(std::isfinite(u.state.frequency_ppm));
+      ASSERT_LE(std::fabs(u.state.frequency_ppm), 500.0);
+      ASSERT_TRUE(std::isfinite(u.state.frequency_error_ppm));
+      ASSERT_TRUE(std::isfinite(u.state.wander_ppm));
+      for (const ClockCommand& cmd : u.commands) {
+        if (auto* f = std::get_if<SetFrequency>(&cmd)) {
+          ASSERT_TRUE(std::isfinite(f->freq_ppm));
+        }
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -14,8 +14,14 @@ Sample Make(double t_s, double offset_s, double delay_s, double disp_s = 0.0) {
                 MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(t_s))};
 }
 
+FilterConfig Rfc() {
+  FilterConfig c;
+  c.rfc_empty_stages = true;
+  return c;
+}
+
 TEST(ClockFilter, FirstSampleIsUsedWithRfcDispersion) {
-  ClockFilter f;
+  ClockFilter f(Rfc());
   const auto out = f.Add(Make(100, 0.010, 0.020, 0.002), kPoll);
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ(out->offset, NtpDuration::FromSeconds(0.010));
@@ -56,8 +62,16 @@ TEST(ClockFilter, JitterIsTheRmsOfOffsetDifferences) {
   EXPECT_NEAR(cur.jitter.Seconds(), expect, 1e-9);
 }
 
-TEST(ClockFilter, DispersionGrowsAtPhi) {
+TEST(ClockFilter, EmptyStagesRepeatTheLargestFilledOneByDefault) {
   ClockFilter f;
+  const auto out = f.Add(Make(100, 0.010, 0.020, 0.002), kPoll);
+  ASSERT_TRUE(out.has_value());
+  // Every stage weighs 0.002: ε = 0.002 × (1 − 1/256).
+  EXPECT_NEAR(out->dispersion.Seconds(), 0.002 * (1 - 1.0 / 256), 1e-9);
+}
+
+TEST(ClockFilter, DispersionGrowsAtPhi) {
+  ClockFilter f(Rfc());
   ASSERT_TRUE(f.Add(Make(0, 0.0, 0.010, 0.0), kPoll));
   // The second stage is 1000 s old when the next sample arrives: it has grown by 15 ms.
   const auto out = f.Add(Make(1000, 0.0, 0.005, 0.0), kPoll);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -95,13 +96,13 @@ std::vector<Case> Cases() {
        {Src(1, 0.0, 1.0), Src(2, 0.1, 4.0), Src(3, 0.2, 1.3)},
        {},
        2,
-       "*++",
+       "*#+",  // 2 survives but λ 4 > combine_limit 3 × λ_peer 1: a backup, not combined
        1},
       {"LowerStratumWinsEvenWhenFarther",
        {Src(1, 0.0, 1.0, 3), Src(2, 0.1, 5.0, 1), Src(3, 0.2, 1.3, 3)},
        {},
        1,
-       "+*+",
+       "#*#",  // stratum 3 is not combined with a stratum-1 peer
        2},
       {"MinsaneNotMetMeansNoPeer",
        {Src(1, 0.0, 1.0), Src(2, 0.1, 1.0)},
@@ -202,6 +203,17 @@ TEST(Intersection, AllowsFalsetickersUpToAMinority) {
   EXPECT_FALSE(Intersect({}).has_value());
 }
 
+TEST(Intersection, OffsetsAtTheEdgeOfTheRangeDoNotWrap) {
+  const NtpDuration edge = NtpDuration::Max() - Ms(0.5);
+  const std::vector<Correctness> near_max = {{edge, Ms(1)}, {edge, Ms(1)}, {NtpDuration::Zero(), Ms(1)}};
+  const auto x = Intersect(near_max);
+  ASSERT_TRUE(x.has_value());
+  EXPECT_EQ(x->high, NtpDuration::Max());
+  EXPECT_GT(x->low, NtpDuration::Zero());
+  EXPECT_TRUE(Overlaps(near_max[0], *x));
+  EXPECT_FALSE(Overlaps(near_max[2], *x));
+}
+
 TEST(RootDistance, SumsTheRfcTerms) {
   DistanceInputs in;
   in.delay = Ms(10);
@@ -213,6 +225,53 @@ TEST(RootDistance, SumsTheRfcTerms) {
   const MonoTime now = in.updated + NtpDuration::FromWholeSeconds(1000);  // + 15 ms of PHI growth
   EXPECT_NEAR(RootDistance(in, now).Seconds(), 0.015 + 0.002 + 0.001 + 0.015 + 0.0005, 1e-9);
   EXPECT_EQ(RootDistance(DistanceInputs{}, MonoTime{}), kDefaultMinDistance);
+}
+
+}  // namespace
+}  // namespace tempus::core::select
+
+namespace tempus::core::select {
+namespace {
+
+// Arbitrary inputs (fixed seed): the result is always finite, the peer is a survivor and the
+// combined offset lies within the survivors' offsets.
+TEST(Select, ArbitraryInputsGiveConsistentResults) {
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> count(0, 12), stratum(0, 17), coin(0, 7);
+  std::uniform_int_distribution<int64_t> raw(INT64_MIN, INT64_MAX);
+  std::uniform_real_distribution<double> ms(-50.0, 50.0), dist(0.0, 30.0);
+  for (int round = 0; round < 2000; ++round) {
+    std::vector<Candidate> cands;
+    const int n = count(rng);
+    for (int i = 0; i < n; ++i) {
+      Candidate c = Src(static_cast<uint32_t>(i + 1), ms(rng), dist(rng), stratum(rng));
+      if (coin(rng) == 0) c.offset = NtpDuration::FromRaw(raw(rng));
+      if (coin(rng) == 0) c.root_distance = NtpDuration::FromRaw(raw(rng));
+      c.reachable = coin(rng) != 0;
+      c.prefer = coin(rng) == 0;
+      c.trusted = coin(rng) == 0;
+      c.noselect = coin(rng) == 0;
+      cands.push_back(c);
+    }
+    const SelectResult r = Select(cands, {}, n > 0 ? std::optional<uint32_t>(1) : std::nullopt);
+    ASSERT_EQ(r.verdicts.size(), cands.size());
+    if (!r.system_peer.has_value()) continue;
+    double lo = 1e300, hi = -1e300;
+    for (size_t i = 0; i < cands.size(); ++i) {
+      const Tally t = r.verdicts[i].tally;
+      if (t == Tally::kCandidate || t == Tally::kSystemPeer || t == Tally::kPpsPeer || t == Tally::kBackup) {
+        lo = std::min(lo, cands[i].offset.Seconds());
+        hi = std::max(hi, cands[i].offset.Seconds());
+      }
+      if (cands[i].id == *r.system_peer) {
+        EXPECT_TRUE(t == Tally::kSystemPeer || t == Tally::kPpsPeer);
+      }
+    }
+    EXPECT_TRUE(std::isfinite(r.jitter.Seconds()));
+    // Offsets of ±68 years leave doubles a relative precision of 1e-16 or so.
+    EXPECT_GE(r.offset.Seconds(), lo - 1e-9 - 1e-12 * std::fabs(lo));
+    EXPECT_LE(r.offset.Seconds(), hi + 1e-9 + 1e-12 * std::fabs(hi));
+  }
 }
 
 }  // namespace

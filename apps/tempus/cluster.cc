@@ -1,0 +1,229 @@
+// `tempus cluster HOST...`: how far apart are my nodes right now? Samples every node over NTP at
+// the same moment (its clock's offset relative to the machine running the command), and prints
+// each node's offset from the cluster median with its error bound, its stratum, the source it
+// follows (the refid), whether it is synchronized, and the cluster's maximum pairwise skew with
+// its error bound. --max-skew turns it into a check for cron and monitoring; --watch repeats.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common.h"
+#include "exit_codes.h"
+#include "subcommands.h"
+
+namespace tempus::app {
+namespace {
+
+struct ClusterArgs {
+  std::vector<std::string> nodes;
+  OneShotOptions sampling{.samples = 2, .timeout_s = 0.5, .interval_s = 0.005, .measure_unsynchronized = true};
+  std::string max_skew;
+  double watch_s = 0;
+  double duration_s = 0;
+  bool json = false;
+};
+
+// The sample of a node's clock: a synchronized reply, or else an unsynchronized one.
+const core::Measurement* SampleOf(const ServerReport& r) {
+  if (r.best) return &*r.best;
+  if (r.unsynchronized) return &*r.unsynchronized;
+  return nullptr;
+}
+
+struct NodeRow {
+  const ServerReport* report;
+  double offset_s = 0;  // relative to the median
+  double bound_s = 0;   // half the round trip + dispersion
+};
+
+struct ClusterView {
+  std::vector<NodeRow> rows;
+  int answered = 0;
+  double skew_s = 0;        // max - min offset among the nodes that answered
+  double skew_bound_s = 0;  // the two extremes' bounds added
+};
+
+ClusterView View(const std::vector<ServerReport>& reports) {
+  ClusterView v;
+  std::vector<double> offsets;
+  for (const auto& r : reports) {
+    if (const core::Measurement* m = SampleOf(r)) offsets.push_back(m->offset.Seconds());
+  }
+  v.answered = static_cast<int>(offsets.size());
+  std::sort(offsets.begin(), offsets.end());
+  const double median = offsets.empty() ? 0.0
+                        : offsets.size() % 2 ? offsets[offsets.size() / 2]
+                                             : 0.5 * (offsets[offsets.size() / 2 - 1] + offsets[offsets.size() / 2]);
+  const NodeRow* lo = nullptr;
+  const NodeRow* hi = nullptr;
+  for (const auto& r : reports) {
+    NodeRow row{&r};
+    if (const core::Measurement* m = SampleOf(r)) {
+      row.offset_s = m->offset.Seconds() - median;
+      row.bound_s = m->delay.Seconds() / 2 + m->dispersion.Seconds();
+    }
+    v.rows.push_back(row);
+  }
+  for (const auto& row : v.rows) {
+    if (!SampleOf(*row.report)) continue;
+    if (!lo || row.offset_s < lo->offset_s) lo = &row;
+    if (!hi || row.offset_s > hi->offset_s) hi = &row;
+  }
+  if (lo && hi) {
+    v.skew_s = hi->offset_s - lo->offset_s;
+    v.skew_bound_s = hi->bound_s + lo->bound_s;
+  }
+  return v;
+}
+
+// "45µs", "3.2ms", "1.500s".
+std::string Human(double s) {
+  const double a = std::fabs(s);
+  if (a < 1e-3) return fmt::format("{:.1f}µs", s * 1e6);
+  if (a < 1.0) return fmt::format("{:.3f}ms", s * 1e3);
+  return fmt::format("{:.3f}s", s);
+}
+
+// Parses "1ms", "250us", "250µs", "2s" or plain seconds.
+std::optional<double> ParseSeconds(const std::string& text) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (...) {
+    return std::nullopt;
+  }
+  const std::string unit = text.substr(used);
+  if (unit.empty() || unit == "s") return value;
+  if (unit == "ms") return value * 1e-3;
+  if (unit == "us" || unit == "µs") return value * 1e-6;
+  if (unit == "ns") return value * 1e-9;
+  return std::nullopt;
+}
+
+bool Synchronized(const ServerReport& r) {
+  return r.best.has_value() && r.best->server.leap != core::Leap::kUnsynchronized && r.best->server.stratum > 0 &&
+         r.best->server.stratum < core::kMaxStratum;
+}
+
+void PrintTable(const ClusterView& v) {
+  fmt::print("{:<22} {:>12} {:>10} {:>3} {:<16} {:<6}\n", "node", "offset", "±bound", "st", "follows", "synced");
+  for (const auto& row : v.rows) {
+    const ServerReport& r = *row.report;
+    const core::Measurement* m = SampleOf(r);
+    if (m == nullptr) {
+      fmt::print("{:<22} {}\n", r.name, r.error);
+      continue;
+    }
+    fmt::print("{:<22} {:>12} {:>10} {:>3} {:<16} {:<6}\n", r.name, Human(row.offset_s), Human(row.bound_s),
+               m->server.stratum, m->server.refid.ToDisplay(m->server.stratum), Synchronized(r) ? "yes" : "no");
+  }
+  fmt::print("cluster skew {} ±{} ({} of {} nodes answered; offsets from the median)\n", Human(v.skew_s),
+             Human(v.skew_bound_s), v.answered, v.rows.size());
+}
+
+nlohmann::json ToJson(const ClusterView& v) {
+  nlohmann::json j;
+  j["nodes"] = nlohmann::json::array();
+  for (const auto& row : v.rows) {
+    nlohmann::json n = ReportToJson(*row.report);
+    const bool sampled = SampleOf(*row.report) != nullptr;
+    n["offset_from_median"] = sampled ? nlohmann::json(row.offset_s) : nlohmann::json(nullptr);
+    n["error_bound"] = sampled ? nlohmann::json(row.bound_s) : nlohmann::json(nullptr);
+    n["synchronized"] = Synchronized(*row.report);
+    j["nodes"].push_back(n);
+  }
+  j["answered"] = v.answered;
+  j["max_skew"] = v.skew_s;
+  j["max_skew_error_bound"] = v.skew_bound_s;
+  return j;
+}
+
+}  // namespace
+
+void RegisterCluster(CLI::App& app, int* exit_code) {
+  auto args = std::make_shared<ClusterArgs>();
+  CLI::App* cmd = app.add_subcommand("cluster", "Show how far apart the clocks of a cluster's nodes are right now");
+  cmd->add_option("nodes", args->nodes, "HOST[:PORT] of each node (port 123 by default)")->required();
+  AddSamplingFlags(cmd, &args->sampling);
+  cmd->add_option("--max-skew", args->max_skew, "Exit 7 when the skew exceeds this (e.g. 1ms, 250us)");
+  cmd->add_option("--watch", args->watch_s, "Repeat every SECONDS, refreshing the table")->check(CLI::Range(0.1, 3600.0));
+  cmd->add_option("--duration", args->duration_s, "With --watch: stop after SECONDS")->check(CLI::Range(0.0, 1e7));
+  cmd->add_flag("--json", args->json, "Print JSON instead of a table");
+  cmd->callback([args, exit_code] {
+    std::optional<double> limit;
+    if (!args->max_skew.empty()) {
+      limit = ParseSeconds(args->max_skew);
+      if (!limit || *limit <= 0) {
+        fmt::print(stderr, "tempus cluster: --max-skew: expected a duration such as 1ms, got '{}'\n", args->max_skew);
+        *exit_code = kExitUsage;
+        return;
+      }
+    }
+    auto specs = ResolveServers(args->nodes);
+    if (!specs) {
+      fmt::print(stderr, "tempus cluster: {}\n", specs.error());
+      *exit_code = kExitUsage;
+      return;
+    }
+    auto clock = MakeClockFromFlags(ClockFlags{});
+    if (!clock) {
+      fmt::print(stderr, "tempus cluster: {}\n", clock.error());
+      *exit_code = kExitUsage;
+      return;
+    }
+    const bool tty = isatty(STDOUT_FILENO) != 0;
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<double> first_skew;
+    double converged_at = -1;  // since when the skew has stayed below 1 ms; -1: not (yet)
+    std::vector<ServerReport> reports;  // `last` points into it
+    ClusterView last;
+    for (int round = 0;; ++round) {
+      auto sampled = SampleServers(*specs, **clock, args->sampling);
+      if (!sampled) {
+        fmt::print(stderr, "tempus cluster: {}\n", sampled.error());
+        *exit_code = kExitNoReply;
+        return;
+      }
+      reports = std::move(*sampled);
+      last = View(reports);
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (last.answered >= 2) {
+        if (!first_skew) first_skew = last.skew_s;
+        if (last.skew_s >= 1e-3) {
+          converged_at = -1;
+        } else if (converged_at < 0) {
+          converged_at = elapsed;
+        }
+      }
+      if (args->json) {
+        fmt::print("{}\n", ToJson(last).dump(args->watch_s > 0 ? -1 : 2));
+      } else {
+        if (args->watch_s > 0 && tty) fmt::print("\033[H\033[2J");
+        if (args->watch_s > 0) fmt::print("t = {:.0f} s (every {} s)\n", elapsed, args->watch_s);
+        PrintTable(last);
+      }
+      std::fflush(stdout);
+      if (args->watch_s <= 0) break;
+      if (args->duration_s > 0 && elapsed + args->watch_s > args->duration_s) break;
+      std::this_thread::sleep_for(std::chrono::duration<double>(args->watch_s));
+    }
+    if (args->watch_s > 0 && first_skew && !args->json) {
+      fmt::print("cluster skew {} → {}{}\n", Human(*first_skew), Human(last.skew_s),
+                 converged_at >= 0 ? fmt::format(" (below 1 ms since t = {:.0f} s)", converged_at) : "");
+    }
+    if (last.answered == 0) {
+      *exit_code = ExitCodeFor(reports);
+    } else {
+      *exit_code = limit && last.skew_s > *limit ? kExitAboveLimit : kExitOk;
+    }
+  });
+}
+
+}  // namespace tempus::app

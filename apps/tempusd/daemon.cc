@@ -1,0 +1,150 @@
+#include "daemon.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <array>
+#include <functional>
+#include <cstdio>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "config/driftfile.h"
+#include "core/random.h"
+#include "io/poll_loop.h"
+#include "io/udp_socket.h"
+
+namespace tempus::daemon {
+namespace {
+
+void Log(const std::string& message) { fmt::print(stderr, "tempusd[{}]: {}\n", getpid(), message); }
+
+// engine::Transport over the daemon's sockets: a datagram leaves from the first socket of the
+// destination's family, so sources see requests from the address and port we serve on.
+class SocketTransport final : public engine::Transport {
+ public:
+  explicit SocketTransport(std::vector<io::UdpSocket>& sockets) : sockets_(sockets) {}
+  void Send(std::span<const uint8_t> bytes, const core::NetAddress& to) override {
+    for (auto& s : sockets_) {
+      if (s.local_address().family() != to.family()) continue;
+      if (auto r = s.SendTo(bytes, to); !r) ++errors_;
+      return;
+    }
+    ++errors_;
+  }
+  uint64_t errors() const { return errors_; }
+
+ private:
+  std::vector<io::UdpSocket>& sockets_;
+  uint64_t errors_ = 0;
+};
+
+uint64_t SeedFromKernel() {
+  uint64_t seed = 0;
+  FILE* f = std::fopen("/dev/urandom", "rb");
+  if (f != nullptr) {
+    if (std::fread(&seed, sizeof seed, 1, f) != 1) seed = 0;
+    std::fclose(f);
+  }
+  return seed ^ static_cast<uint64_t>(getpid());
+}
+
+}  // namespace
+
+int RunDaemon(const DaemonOptions& options) {
+  auto clock = clock::MakeClock(options.clock_kind, options.clock);
+  if (!clock) {
+    Log(clock.error());
+    return 1;
+  }
+  std::vector<io::UdpSocket> sockets;
+  for (const auto& address : options.listen) {
+    auto socket = io::UdpSocket::Open(address);
+    if (!socket) {
+      Log(fmt::format("cannot listen on {}: {}", address.ToStringWithPort(), socket.error().ToString()));
+      return 1;
+    }
+    sockets.push_back(std::move(*socket));
+  }
+  SocketTransport transport(sockets);
+  core::SeededRandom random(SeedFromKernel());
+  engine::NodeConfig node_config = options.node;
+  if (!node_config.self_address) {
+    for (const auto& s : sockets) {
+      const core::NetAddress& a = s.local_address();
+      if (a.ToString() != "0.0.0.0" && a.ToString() != "::") {
+        node_config.self_address = a;
+        break;
+      }
+    }
+  }
+  engine::Node node(node_config, **clock, transport, random, Log);
+
+  io::PollLoop loop;
+  std::optional<io::PollLoop::TimerId> timer;
+  std::function<void()> arm = [&] {
+    if (timer) loop.CancelTimer(*timer);
+    timer = loop.AddTimer(node.NextDeadline(), [&] {
+      timer.reset();
+      node.OnTimer();
+      arm();
+    });
+  };
+  std::array<uint8_t, 2048> buffer{};
+  for (auto& socket : sockets) {
+    loop.Watch(socket.fd(), POLLIN, [&](short) {
+      for (int i = 0; i < 64; ++i) {  // bounded: let timers and the other sockets run
+        auto got = socket.Receive(buffer);
+        if (!got || !got->has_value()) break;
+        const io::Datagram& dg = **got;
+        if (dg.truncated) continue;
+        node.OnDatagram(std::span(buffer).first(dg.size), dg.from, dg.rx_realtime);
+      }
+      arm();
+    });
+  }
+  auto signals = loop.HandleSignals({SIGINT, SIGTERM, SIGHUP}, [&](int sig) {
+    if (sig == SIGHUP) {
+      Log("SIGHUP: configuration reload is not supported yet");
+      return;
+    }
+    Log(sig == SIGTERM ? "SIGTERM: exiting" : "SIGINT: exiting");
+    loop.Stop();
+  });
+  if (!signals) {
+    Log(signals.error().ToString());
+    return 1;
+  }
+
+  std::string where;
+  for (const auto& s : sockets) where += (where.empty() ? "" : ", ") + s.local_address().ToStringWithPort();
+  Log(fmt::format("serving on {}; clock {}; {} source(s)", where, (*clock)->Kind(), node.associations().size()));
+  node.Start();
+  arm();
+  // The driftfile: the frequency estimate, hourly and on exit, once there is one worth keeping.
+  auto save_drift = [&] {
+    if (options.driftfile.empty() || !node.system().discipline_state().synchronized) return;
+    const double ppm = node.system().discipline_state().frequency_ppm;
+    if (auto w = config::WriteDriftFile(options.driftfile, ppm); !w) Log("driftfile: " + w.error().ToString());
+  };
+  std::function<void()> hourly = [&] {
+    save_drift();
+    loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
+  };
+  loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
+  std::optional<core::MonoTime> until;
+  if (options.duration_s > 0) until = loop.Now() + core::NtpDuration::FromSeconds(options.duration_s);
+  if (auto r = loop.Run(until); !r) {
+    Log(r.error().ToString());
+    return 1;
+  }
+  save_drift();
+  const auto& st = node.server().stats();
+  Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
+                  st.TotalDropped(), node.packets_sent()));
+  return 0;
+}
+
+}  // namespace tempus::daemon

@@ -1,0 +1,27 @@
+// The daemon's wiring: clock, UDP sockets and poll loop around one engine::Node. No NTP logic.
+#ifndef TEMPUS_APPS_TEMPUSD_DAEMON_H_
+#define TEMPUS_APPS_TEMPUSD_DAEMON_H_
+
+#include <string>
+#include <vector>
+
+#include "clock/make_clock.h"
+#include "engine/node.h"
+
+namespace tempus::daemon {
+
+struct DaemonOptions {
+  std::string clock_kind = "observe";
+  clock::ClockOptions clock;
+  std::vector<core::NetAddress> listen;  // server sockets; requests to sources leave from them too
+  engine::NodeConfig node;
+  double duration_s = 0.0;  // 0: until SIGTERM/SIGINT
+  std::string driftfile;    // empty: none; written hourly and on exit once synchronized
+};
+
+// Runs until a signal or the duration; returns the process exit status.
+int RunDaemon(const DaemonOptions& options);
+
+}  // namespace tempus::daemon
+
+#endif  // TEMPUS_APPS_TEMPUSD_DAEMON_H_

@@ -1,0 +1,23 @@
+// Turning an ntp.conf file (src/config) into DaemonOptions: resolve names, map directives to the
+// core's settings, read the driftfile. Errors and warnings are printed with file:line:column.
+#ifndef TEMPUS_APPS_TEMPUSD_LOAD_CONFIG_H_
+#define TEMPUS_APPS_TEMPUSD_LOAD_CONFIG_H_
+
+#include <optional>
+#include <string>
+
+#include "daemon.h"
+
+namespace tempus::daemon {
+
+// Parses `path` and fills `options` (clock, listen, sources, system settings, driftfile).
+// Prints every diagnostic to stderr; returns false when the file has errors or a name does not
+// resolve.
+bool LoadConfig(const std::string& path, DaemonOptions* options);
+
+// `tempusd --check-config FILE`: prints the diagnostics and a summary; the exit status.
+int CheckConfig(const std::string& path);
+
+}  // namespace tempus::daemon
+
+#endif  // TEMPUS_APPS_TEMPUSD_LOAD_CONFIG_H_

@@ -1,0 +1,15 @@
+// Diagnostic printing.
+#include "config/diagnostic.h"
+
+#include <fmt/format.h>
+
+namespace tempus::config {
+
+std::string Diagnostic::ToString() const {
+  const char* kind = severity == Severity::kWarning ? "warning: " : "";
+  if (where.line == 0) return fmt::format("{}: {}{}", where.file, kind, message);
+  return fmt::format("{}:{}:{}: {}{}", where.file, where.line, where.column,
+                     kind, message);
+}
+
+}  // namespace tempus::config

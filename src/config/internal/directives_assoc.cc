@@ -1,0 +1,248 @@
+// server, pool, peer, fudge, refclock and unpeer (ntp.conf(5) "Association Commands").
+//
+// Host names are checked for shape only and never resolved. Refclock pseudo-addresses
+// 127.127.t.u are warned about (tempus has no refclock drivers), except 127.127.1.u, ntpd's LOCAL
+// driver, which becomes the local-clock fallback (with `fudge 127.127.1.u stratum N`).
+#include <fmt/format.h>
+
+#include <array>
+#include <cctype>
+
+#include "config/internal/directives.h"
+
+namespace tempus::config::internal {
+namespace {
+
+constexpr std::array<std::string_view, 20> kServerOptions = {
+    "iburst", "burst",   "prefer", "noselect", "true", "key",   "version", "minpoll", "maxpoll", "port",
+    "preempt", "xleave", "mode",   "ttl",      "bias", "nts",   "noval",   "ca",      "aead",    "autokey"};
+
+constexpr std::string_view kPollWhat = "poll exponent 3..17 after '{}'";
+
+// RFC 1123 host name shape: labels of letters, digits, '-' and '_' (seen in the wild), not all
+// digits in the last label (that would be a malformed dotted quad).
+bool IsHostName(std::string_view s) {
+  if (s.empty() || s.size() > 253) return false;
+  if (s.back() == '.') s.remove_suffix(1);
+  size_t start = 0;
+  bool last_all_digits = false;
+  while (start <= s.size()) {
+    size_t dot = s.find('.', start);
+    if (dot == std::string_view::npos) dot = s.size();
+    const std::string_view label = s.substr(start, dot - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    last_all_digits = true;
+    for (char ch : label) {
+      const unsigned char u = static_cast<unsigned char>(ch);
+      if (!std::isalnum(u) && ch != '-' && ch != '_') return false;
+      if (!std::isdigit(u)) last_all_digits = false;
+    }
+    start = dot + 1;
+  }
+  return !last_all_digits;
+}
+
+bool IsRefclock(const core::NetAddress& a) { return a.is_v4() && a.bytes()[0] == 127 && a.bytes()[1] == 127; }
+
+// Reads the address and options of a server/pool/peer line into `s`; returns false when the
+// address itself was unusable.
+bool ReadAssociation(Cursor& c, ServerConfig& s) {
+  const std::string_view dir = c.directive().text;
+  if (c.Accept("-4") || c.Accept("--ipv4")) s.family = Family::kIPv4;
+  else if (c.Accept("-6") || c.Accept("--ipv6")) s.family = Family::kIPv6;
+  const std::string what = fmt::format("a host name or numeric address after '{}'", dir);
+  if (c.AtEnd()) {
+    c.Expected(what);
+    return false;
+  }
+  const Token& host = *c.Peek();
+  s.where = c.At(host);
+  std::string text = host.text;
+  // "[fe80::1]%eth0" (NTPsec): keep the zone for the daemon, check the address part.
+  const size_t zone = text.find('%');
+  if (const auto a = ParseNumericAddress(std::string_view(text).substr(0, zone))) {
+    if ((s.family == Family::kIPv4 && !a->is_v4()) || (s.family == Family::kIPv6 && !a->is_v6())) {
+      c.Expected(fmt::format("an {} address after '{}'", s.family == Family::kIPv4 ? "IPv4" : "IPv6",
+                             s.family == Family::kIPv4 ? "-4" : "-6"));
+      return false;
+    }
+    s.address = a->WithPort(s.port);
+  } else if (!IsHostName(text)) {
+    c.Expected(what, text.find(':') != std::string::npos ? " (write a port as 'port N')" : "");
+    return false;
+  }
+  c.Next();
+  s.host = text;
+  return true;
+}
+
+void ReadOptions(Cursor& c, ServerConfig& s) {
+  bool min_set = false, max_set = false;
+  Location max_where;
+  while (!c.AtEnd()) {
+    const Token& t = *c.Peek();
+    const auto idx = c.Keyword(fmt::format("a '{}' option", c.directive().text), kServerOptions);
+    if (!idx) continue;
+    const std::string_view opt = kServerOptions[*idx];
+    if (opt == "iburst") s.iburst = true;
+    else if (opt == "burst") s.burst = true;
+    else if (opt == "prefer") s.prefer = true;
+    else if (opt == "noselect") s.noselect = true;
+    else if (opt == "true") s.truechimer = true;
+    else if (opt == "key") s.key = ReadKeyId(c, "key id 1..65535 after 'key'");
+    else if (opt == "version") {
+      if (auto v = c.Integer("NTP version 1..4 after 'version'", 1, 4)) s.version = static_cast<int>(*v);
+    } else if (opt == "minpoll" || opt == "maxpoll") {
+      const Location where = c.Here();
+      const auto v = c.Integer(fmt::format(fmt::runtime(kPollWhat), opt), core::PollExp::kMinPoll,
+                               core::PollExp::kMaxPoll);
+      if (!v) continue;
+      if (opt == "minpoll") {
+        s.minpoll = core::PollExp(static_cast<int>(*v));
+        min_set = true;
+      } else {
+        s.maxpoll = core::PollExp(static_cast<int>(*v));
+        max_set = true;
+        max_where = where;
+      }
+    } else if (opt == "port") {
+      if (auto p = c.Integer("UDP port 1..65535 after 'port'", 1, 65535)) {
+        s.port = static_cast<uint16_t>(*p);
+        if (s.address) s.address = s.address->WithPort(s.port);
+      }
+    } else if (opt == "mode" || opt == "ttl") {
+      c.Integer(fmt::format("a number 0..255 after '{}'", opt), 0, 255);
+      c.Warning(c.At(t), fmt::format("'{}' (refclock mode / multicast TTL) has no effect in tempus; ignored", opt));
+    } else if (opt == "bias") {
+      c.Number("offset in seconds after 'bias'", -1e3, 1e3);
+      c.Warning(c.At(t), "'bias' is not supported by tempus yet; ignored");
+    } else if (opt == "preempt" || opt == "xleave") {
+      c.Warning(c.At(t), fmt::format("'{}' is not supported by tempus; ignored", opt));
+    } else if (opt == "autokey") {
+      c.Warning(c.At(t), "'autokey' (Autokey, RFC 5906) was dropped by modern NTP daemons; ignored");
+    } else {  // nts, noval, ca, aead: asking for NTS and silently not getting it would be a downgrade
+      c.Error(c.At(t), fmt::format("expected a '{}' option, got '{}' (NTS is not supported by tempus)",
+                                   c.directive().text, opt));
+      if ((opt == "ca" || opt == "aead") && !c.AtEnd()) c.Next();
+    }
+  }
+  if (s.minpoll > s.maxpoll) {
+    if (min_set && max_set) {
+      c.Error(max_where, fmt::format("expected maxpoll >= minpoll {}, got '{}'", s.minpoll.log2(), s.maxpoll.log2()));
+    } else if (min_set) {
+      s.maxpoll = s.minpoll;  // ntpd raises the default maxpoll to the given minpoll
+    } else {
+      s.minpoll = s.maxpoll;
+    }
+  }
+}
+
+void HandleAssoc(Cursor& c, ParseState& st, AssocKind kind) {
+  ServerConfig s;
+  s.kind = kind;
+  if (!ReadAssociation(c, s)) {
+    c.SkipRest();
+    return;
+  }
+  if (s.address && IsRefclock(*s.address)) {
+    if (s.address->bytes()[2] != 1) {  // the options of a line that is ignored do not matter
+      c.SkipRest();
+      c.Warning(s.where, fmt::format("refclock {} (driver type {}) is not supported by tempus: refclocks are not "
+                                     "supported; line ignored",
+                                     s.host, s.address->bytes()[2]));
+      return;
+    }
+    ReadOptions(c, s);
+    st.local_refclock = s.where;
+    return;
+  }
+  ReadOptions(c, s);
+  if (kind == AssocKind::kPeer) {
+    c.Warning(s.where, "'peer' (symmetric active mode) is treated as 'server', as NTPsec does");
+  }
+  st.config.servers.push_back(std::move(s));
+}
+
+void Server(Cursor& c, ParseState& st) { HandleAssoc(c, st, AssocKind::kServer); }
+void Pool(Cursor& c, ParseState& st) { HandleAssoc(c, st, AssocKind::kPool); }
+void Peer(Cursor& c, ParseState& st) { HandleAssoc(c, st, AssocKind::kPeer); }
+
+constexpr std::array<std::string_view, 10> kFudgeOptions = {"time1", "time2", "stratum", "refid", "flag1",
+                                                            "flag2", "flag3", "flag4", "minjitter", "mode"};
+
+// fudge 127.127.t.u [time1 S] [time2 S] [stratum N] [refid ID] [flagK 0|1] (ntpd refclock options).
+void Fudge(Cursor& c, ParseState& st) {
+  const Location where = c.Here();
+  const auto addr = c.AtEnd() ? std::nullopt : ParseNumericAddress(c.Peek()->text);
+  if (!addr || !IsRefclock(*addr)) {
+    c.Expected("a refclock address 127.127.t.u after 'fudge'");
+    c.SkipRest();
+    return;
+  }
+  c.Next();
+  const bool local = addr->bytes()[2] == 1;
+  while (!c.AtEnd()) {
+    const auto idx = c.Keyword("a 'fudge' option", kFudgeOptions);
+    if (!idx) continue;
+    const std::string_view opt = kFudgeOptions[*idx];
+    if (opt == "stratum") {
+      if (auto n = c.Integer("stratum 0..15 after 'stratum'", 0, 15); n && local) {
+        st.local_fudge_stratum = static_cast<int>(*n);
+        st.local_fudge_where = where;
+      }
+    } else if (opt == "refid") {
+      c.Word("a refid of 1..4 characters after 'refid'");
+    } else if (opt.starts_with("flag")) {
+      c.Integer(fmt::format("0 or 1 after '{}'", opt), 0, 1);
+    } else if (opt == "mode") {
+      c.Integer("a number after 'mode'", 0, 1 << 30);
+    } else {
+      c.Number(fmt::format("seconds after '{}'", opt), -1e6, 1e6);
+    }
+  }
+  if (!local) c.Warning(where, "'fudge' for a refclock other than LOCAL (127.127.1.u): refclocks are not supported; ignored");
+}
+
+// NTPsec `refclock NAME [options]`.
+void Refclock(Cursor& c, ParseState&) {
+  c.Warning("'refclock': refclocks are not supported by tempus; line ignored");
+  c.SkipRest();
+}
+
+// `unpeer` is a runtime (ntpq :config) command.
+void Unpeer(Cursor& c, ParseState&) {
+  c.Word("an address or association id after 'unpeer'");
+  c.SkipRest();
+  c.Warning("'unpeer' has no effect in a configuration file; ignored");
+}
+
+constexpr std::array<DirectiveSpec, 6> kDirectives = {{
+    {"server", Server}, {"pool", Pool}, {"peer", Peer}, {"fudge", Fudge}, {"refclock", Refclock},
+    {"unpeer", Unpeer},
+}};
+
+}  // namespace
+
+std::span<const DirectiveSpec> AssocDirectives() { return kDirectives; }
+
+void FinishAssoc(ParseState& st, Diagnostics& diags) {
+  if (st.local_refclock) {
+    LocalClockConfig local;
+    local.where = *st.local_refclock;
+    if (st.local_fudge_stratum) {
+      // The driver's stratum D is served as D + 1; D = 15 would serve 16, "unsynchronized".
+      if (*st.local_fudge_stratum > 14) {
+        diags.Error(*st.local_fudge_where, fmt::format("expected a LOCAL driver stratum 0..14 (served as stratum + 1), "
+                                                       "got '{}'",
+                                                       *st.local_fudge_stratum));
+        return;
+      }
+      local.stratum = *st.local_fudge_stratum + 1;
+    }
+    if (!st.config.local_clock) st.config.local_clock = local;  // `local stratum N` wins
+  } else if (st.local_fudge_where) {
+    diags.Warning(*st.local_fudge_where, "'fudge 127.127.1.u' without 'server 127.127.1.u' has no effect");
+  }
+}
+
+}  // namespace tempus::config::internal

@@ -1,0 +1,71 @@
+#include "config/to_core.h"
+
+#include <gtest/gtest.h>
+
+#include <climits>
+
+#include "tests/config/parse_helpers.h"
+
+namespace tempus::config {
+namespace {
+
+using testing::MustParse;
+
+TEST(ToCore, AssociationFromServerLine) {
+  const auto p = MustParse("pool a.example iburst prefer minpoll 4 maxpoll 8 version 3 port 11123\n"
+                           "server 127.0.0.3 noselect true burst\npeer 127.0.0.4\n");
+  const auto& s = p.config.servers;
+  const auto a = ToAssociationConfig(s[0], core::NetAddress::IPv4(0x7f000005));
+  EXPECT_EQ(a.address.ToStringWithPort(), "127.0.0.5:11123");
+  EXPECT_TRUE(a.pool && a.iburst && a.prefer);
+  EXPECT_FALSE(a.burst || a.noselect || a.truechimer);
+  EXPECT_EQ(a.minpoll.log2(), 4);
+  EXPECT_EQ(a.maxpoll.log2(), 8);
+  EXPECT_EQ(a.version, 3);
+  EXPECT_EQ(a.mode, core::Mode::kClient);
+  const auto b = ToAssociationConfig(s[1], *s[1].address);
+  EXPECT_EQ(b.address.ToStringWithPort(), "127.0.0.3:123");
+  EXPECT_TRUE(b.noselect && b.truechimer && b.burst);
+  EXPECT_FALSE(b.pool);
+  // A resolver answer with a port keeps it; peer lines run as clients.
+  const auto c = ToAssociationConfig(s[2], core::NetAddress::IPv4(0x7f000004, 4123));
+  EXPECT_EQ(c.address.port(), 4123);
+  EXPECT_EQ(c.mode, core::Mode::kClient);
+  EXPECT_TRUE(core::ValidateAssociationConfig(a).has_value());
+}
+
+TEST(ToCore, SystemConfigKeepsDefaultsForUnsetKnobs) {
+  const core::system::SystemConfig defaults;
+  const auto s = ToSystemConfig(MustParse("server a\n").config);
+  EXPECT_EQ(s.select.min_sane, defaults.select.min_sane);
+  EXPECT_EQ(s.select.max_distance, defaults.select.max_distance);
+  EXPECT_EQ(s.discipline.step_threshold, defaults.discipline.step_threshold);
+  EXPECT_EQ(s.discipline.makestep_limit, defaults.discipline.makestep_limit);
+  EXPECT_FALSE(s.discipline.initial_frequency_ppm.has_value());
+  EXPECT_EQ(s.orphan_stratum, defaults.orphan_stratum);
+  EXPECT_EQ(s.local_stratum, 0);
+}
+
+TEST(ToCore, SystemConfigFromTosTinkerMakestepLocal) {
+  const auto s = ToSystemConfig(MustParse("tos minsane 3 minclock 4 maxclock 11 maxdist 2 mindist 0.005 orphan 9 "
+                                          "orphanwait 60\ntinker step 0.5 stepout 120 panic 0 freq 12.5\n"
+                                          "makestep 0.25 -1\nlocal stratum 7\n")
+                                    .config);
+  EXPECT_EQ(s.select.min_sane, 3);
+  EXPECT_EQ(s.select.min_clock, 4);
+  EXPECT_EQ(s.select.max_clock, 11);
+  EXPECT_EQ(s.select.max_distance, core::NtpDuration::FromSeconds(2));
+  EXPECT_EQ(s.select.min_distance, core::NtpDuration::FromSeconds(0.005));
+  EXPECT_EQ(s.orphan_stratum, 9);
+  EXPECT_EQ(s.orphan_wait, core::NtpDuration::FromWholeSeconds(60));
+  EXPECT_EQ(s.discipline.step_threshold, core::NtpDuration::FromSeconds(0.5));
+  EXPECT_EQ(s.discipline.stepout, core::NtpDuration::FromWholeSeconds(120));
+  EXPECT_EQ(s.discipline.panic_threshold, core::NtpDuration::Zero());
+  EXPECT_EQ(s.discipline.initial_frequency_ppm, 12.5);
+  EXPECT_EQ(s.discipline.makestep_threshold, core::NtpDuration::FromSeconds(0.25));
+  EXPECT_EQ(s.discipline.makestep_limit, INT_MAX);
+  EXPECT_EQ(s.local_stratum, 7);
+}
+
+}  // namespace
+}  // namespace tempus::config

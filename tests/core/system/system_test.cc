@@ -1,0 +1,177 @@
+#include "core/system/system.h"
+
+#include <gtest/gtest.h>
+
+namespace tempus::core::system {
+namespace {
+
+const UnixTime kEpoch = UnixTime::FromParts(1795928139, 0);
+const MonoTime kStart = MonoTime::FromNanos(0);
+
+Measurement Reply(double offset_s, uint8_t stratum, RefId refid = RefId::FromRaw(0x0a000063)) {
+  Measurement m;
+  m.offset = NtpDuration::FromSeconds(offset_s);
+  m.delay = NtpDuration::FromMicros(200);
+  m.dispersion = NtpDuration::FromMicros(2);
+  m.server.leap = Leap::kNoWarning;
+  m.server.stratum = stratum;
+  m.server.refid = refid;
+  m.server.mode = Mode::kServer;
+  return m;
+}
+
+SystemConfig Config() {
+  SystemConfig c;
+  c.self_id = RefId::FromRaw(0x0a000005);  // 10.0.0.5
+  c.select.min_clock = 1;
+  return c;
+}
+
+// Feeds `n` samples of `offset_s` from source `id`, 16 s apart, starting at `t`.
+MonoTime Feed(System& sys, uint32_t id, double offset_s, uint8_t stratum, int n, MonoTime t,
+              std::vector<ClockCommand>* commands = nullptr, RefId refid = RefId::FromRaw(0x0a000063)) {
+  for (int i = 0; i < n; ++i) {
+    t += NtpDuration::FromWholeSeconds(16);
+    auto u = sys.OnMeasurement(id, Reply(offset_s, stratum, refid), t, PollExp(4), t, kEpoch + (t - kStart));
+    if (commands) commands->insert(commands->end(), u.commands.begin(), u.commands.end());
+  }
+  return t;
+}
+
+TEST(System, StartsUnsynchronized) {
+  System sys(Config(), kStart);
+  EXPECT_FALSE(sys.Snapshot().synchronized());
+  EXPECT_EQ(sys.Snapshot().stratum, kMaxStratum);
+  EXPECT_FALSE(sys.system_peer());
+}
+
+TEST(System, OneGoodSourceBecomesTheSystemPeer) {
+  System sys(Config(), kStart);
+  sys.AddSource(1, {}, RefId::FromRaw(0x0a000001));
+  std::vector<ClockCommand> commands;
+  Feed(sys, 1, 0.002, 2, 4, kStart, &commands);
+  ASSERT_TRUE(sys.system_peer());
+  EXPECT_EQ(*sys.system_peer(), 1u);
+  const SystemSnapshot& s = sys.Snapshot();
+  EXPECT_TRUE(s.synchronized());
+  EXPECT_EQ(s.stratum, 3);
+  EXPECT_EQ(s.refid.raw(), 0x0a000001u);  // the source's address
+  EXPECT_GE(s.root_delay, NtpDuration::FromMicros(200));
+  EXPECT_FALSE(commands.empty());
+  bool status = false;
+  for (const auto& c : commands) status |= std::holds_alternative<SetSyncStatus>(c);
+  EXPECT_TRUE(status);
+  EXPECT_EQ(sys.Sources()[0].tally, select::Tally::kSystemPeer);
+}
+
+TEST(System, NeverSelectsASourceSynchronizedToUs) {
+  System sys(Config(), kStart);
+  sys.AddSource(1, {}, RefId::FromRaw(0x0a000001));
+  // Its refid is our own address: a timing loop (RFC 5905 §13, chrony's test D).
+  Feed(sys, 1, 0.002, 3, 6, kStart, nullptr, RefId::FromRaw(0x0a000005));
+  EXPECT_FALSE(sys.system_peer());
+  EXPECT_FALSE(sys.Snapshot().synchronized());
+}
+
+TEST(System, LocalFallbackServesTheLocalClock) {
+  SystemConfig c = Config();
+  c.local_stratum = 8;
+  System sys(c, kStart);
+  auto u = sys.OnTick(kStart + NtpDuration::FromWholeSeconds(1), kEpoch);
+  EXPECT_TRUE(u.snapshot_changed);
+  EXPECT_TRUE(sys.Snapshot().synchronized());
+  EXPECT_EQ(sys.Snapshot().stratum, 8);
+  EXPECT_EQ(sys.Snapshot().refid.AsDottedQuad(), "127.127.1.1");
+  // A real source takes over.
+  sys.AddSource(1, {}, RefId::FromRaw(0x0a000001));
+  Feed(sys, 1, 0.001, 1, 4, kStart);
+  EXPECT_EQ(sys.Snapshot().stratum, 2);
+}
+
+TEST(System, OrphanParentOnlyAfterOrphanWait) {
+  SystemConfig c = Config();
+  c.orphan_stratum = 10;
+  c.orphan_wait = NtpDuration::FromWholeSeconds(60);
+  System sys(c, kStart);
+  (void)sys.OnTick(kStart + NtpDuration::FromWholeSeconds(30), kEpoch);
+  EXPECT_FALSE(sys.Snapshot().synchronized());
+  (void)sys.OnTick(kStart + NtpDuration::FromWholeSeconds(61), kEpoch);
+  EXPECT_TRUE(sys.orphan_parent());
+  EXPECT_EQ(sys.Snapshot().stratum, 10);
+  EXPECT_EQ(sys.Snapshot().refid.AsDottedQuad(), "127.0.0.1");
+}
+
+TEST(System, OrphanElectionFollowsOnlyLowerIds) {
+  SystemConfig c = Config();  // self 10.0.0.5
+  c.orphan_stratum = 10;
+  c.orphan_wait = NtpDuration::Zero();
+  {
+    System sys(c, kStart);
+    sys.AddSource(1, {}, RefId::FromRaw(0x0a000009));  // higher id, orphan parent
+    Feed(sys, 1, 0.001, 10, 4, kStart);
+    EXPECT_FALSE(sys.system_peer());
+    EXPECT_TRUE(sys.orphan_parent());  // we are the lowest: we lead
+  }
+  {
+    System sys(c, kStart);
+    sys.AddSource(1, {}, RefId::FromRaw(0x0a000002));  // lower id: follow it
+    Feed(sys, 1, 0.001, 10, 4, kStart);
+    ASSERT_TRUE(sys.system_peer());
+    EXPECT_EQ(sys.Snapshot().stratum, 11);
+    EXPECT_FALSE(sys.orphan_parent());
+  }
+}
+
+TEST(System, UpstreamBeatsOrphanLevelSources) {
+  SystemConfig c = Config();
+  c.orphan_stratum = 10;
+  c.orphan_wait = NtpDuration::Zero();
+  System sys(c, kStart);
+  sys.AddSource(1, {}, RefId::FromRaw(0x0a000002));  // orphan parent with a lower id
+  sys.AddSource(2, {}, RefId::FromRaw(0x0a000063));  // real upstream, stratum 2
+  MonoTime t = Feed(sys, 1, 0.001, 10, 3, kStart);
+  t = Feed(sys, 2, 0.001, 2, 4, t);
+  ASSERT_TRUE(sys.system_peer());
+  EXPECT_EQ(*sys.system_peer(), 2u);
+  EXPECT_EQ(sys.Snapshot().stratum, 3);
+  // Upstream lost: follow the orphan parent at once.
+  (void)sys.SetReachable(2, false, t, kEpoch + (t - kStart));
+  Feed(sys, 1, 0.001, 10, 2, t);
+  ASSERT_TRUE(sys.system_peer());
+  EXPECT_EQ(*sys.system_peer(), 1u);
+  EXPECT_EQ(sys.Snapshot().stratum, 11);
+}
+
+TEST(System, HoldoverKeepsTheVariablesWithoutFallback) {
+  System sys(Config(), kStart);
+  sys.AddSource(1, {}, RefId::FromRaw(0x0a000001));
+  MonoTime t = Feed(sys, 1, 0.001, 2, 4, kStart);
+  ASSERT_TRUE(sys.Snapshot().synchronized());
+  const NtpTimestamp reftime = sys.Snapshot().reference_time;
+  (void)sys.SetReachable(1, false, t, kEpoch + (t - kStart));
+  EXPECT_FALSE(sys.system_peer());
+  EXPECT_EQ(sys.Snapshot().stratum, 3);  // still serving, ageing from the reference time
+  EXPECT_EQ(sys.Snapshot().reference_time, reftime);
+}
+
+TEST(System, FalsetickerAmongThreeIsNeverTheSystemPeer) {
+  SystemConfig c = Config();
+  System sys(c, kStart);
+  for (uint32_t id = 1; id <= 3; ++id) sys.AddSource(id, {}, RefId::FromRaw(0x0a000000 + id));
+  MonoTime t = kStart;
+  for (int round = 0; round < 6; ++round) {
+    t = Feed(sys, 1, 0.0010, 1, 1, t);
+    t = Feed(sys, 2, 1.0, 1, 1, t);  // one second off
+    t = Feed(sys, 3, 0.0012, 1, 1, t);
+  }
+  ASSERT_TRUE(sys.system_peer());
+  EXPECT_NE(*sys.system_peer(), 2u);
+  for (const auto& v : sys.Sources()) {
+    if (v.id == 2) {
+      EXPECT_EQ(v.tally, select::Tally::kFalseticker);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace tempus::core::system
