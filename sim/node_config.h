@@ -1,13 +1,9 @@
 // The ntp.conf lines of a simulated node -> engine::NodeConfig.
 //
-// A small stand-in, isolated here, until the real ntp.conf parser (src/config) lands; then this
-// file becomes a call into it. It understands only what scenarios need:
-//   server|pool ADDRESS|NAME [iburst] [burst] [prefer] [noselect] [true] [minpoll N] [maxpoll N]
-//   tos orphan N | orphanwait S | minclock N | minsane N | maxclock N | maxdist S
-//   local stratum N
-//   tinker step S | stepout S | panic S
-// NAME is a simulated node or group (every member but the node itself). `peer` is refused: the
-// engine has no symmetric mode yet. Pure; thread-compatible.
+// The lines are read by the real ntp.conf parser (src/config) at their own line numbers, so every
+// diagnostic names the scenario file, line and column; `server NAME` may name a simulated node or
+// group (every member but the node itself), which becomes one association per address. As with
+// tempusd, `peer` lines become client associations (the parser warns). Pure; thread-compatible.
 #ifndef TEMPUS_SIM_NODE_CONFIG_H_
 #define TEMPUS_SIM_NODE_CONFIG_H_
 

@@ -92,14 +92,19 @@ TEST(NodeConfig, ReadsServerTosLocalAndTinker) {
   EXPECT_EQ(c->system.discipline.stepout, core::NtpDuration::FromWholeSeconds(60));
 }
 
-TEST(NodeConfig, RefusesWhatItCannotRun) {
+TEST(NodeConfig, ReportsParserAndNameErrorsWithFileLineAndColumn) {
   const NameResolver none = [](std::string_view) { return std::optional<std::vector<core::NetAddress>>(); };
-  auto c = BuildNodeConfig({{"peer 10.0.0.1", 7}, {"server nowhere", 8}, {"server 10.0.0.1 minpoll 99", 9}}, "f", none);
-  ASSERT_FALSE(c);
-  ASSERT_EQ(c.error().size(), 3u);
-  EXPECT_EQ(c.error()[0], "f:7: expected 'server' (the engine has no symmetric mode yet), got 'peer'");
-  EXPECT_EQ(c.error()[1], "f:8: expected an IP address or the name of a node or group, got 'nowhere'");
-  EXPECT_EQ(c.error()[2], "f:9: expected a poll exponent 3..17 after 'minpoll', got '99'");
+  auto bad = BuildNodeConfig({{"server 10.0.0.1 minpoll 99", 9}}, "f.scn", none);
+  ASSERT_FALSE(bad);
+  ASSERT_EQ(bad.error().size(), 1u);
+  EXPECT_TRUE(bad.error()[0].starts_with("f.scn:9:")) << bad.error()[0];
+  auto unknown = BuildNodeConfig({{"server nowhere", 8}}, "f.scn", none);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error()[0], "f.scn:8:8: expected an IP address or the name of a node or group, got 'nowhere'");
+  // As in tempusd, `peer` becomes a client association.
+  auto peer = BuildNodeConfig({{"peer 10.0.0.1", 1}}, "f.scn", none);
+  ASSERT_TRUE(peer);
+  EXPECT_EQ(peer->sources.size(), 1u);
 }
 
 Report RunLan(uint64_t seed) {

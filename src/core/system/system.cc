@@ -78,20 +78,20 @@ select::SelectResult System::Reselect(MonoTime now) {
   return select::Select(candidates, config_.select, system_peer_);
 }
 
-// chrony's rule before the first selection: while a source that answered about as often as the
-// selectable ones is not selectable yet (its filter is one sample short of a usable dispersion),
-// wait for it, so that the first source to become selectable, perhaps a falseticker, is not
-// followed (and stepped to) alone. Stops waiting once the selectable ones have a full register.
+// chrony's rule before the first selection: while a source has answered fewer times than the
+// selectable ones, or is one sample short of selectable itself, wait for it, so that the first
+// source to become selectable, perhaps a falseticker, is not followed (and stepped to) alone.
+// Waits at most until the selectable ones have kStartSamples samples (a dead server costs that).
 bool System::AwaitOthersAtStart() const {
+  constexpr int kStartSamples = 4;
   int fit_samples = 0;
   for (const auto& [id, s] : sources_) {
     if (s.tally != select::Tally::kReject) fit_samples = std::max(fit_samples, s.filter.size());
   }
-  if (fit_samples >= filter::ClockFilter::kStages) return false;
+  if (fit_samples >= kStartSamples) return false;
   for (const auto& [id, s] : sources_) {
-    const bool unfit = s.reachable && !s.quiet && s.filter.Current() && s.tally == select::Tally::kReject &&
-                       s.root_distance >= config_.select.max_distance;
-    if (unfit && s.filter.size() + 1 >= fit_samples) return true;
+    if (s.flags.noselect || s.quiet || s.tally != select::Tally::kReject) continue;
+    if (s.filter.size() < fit_samples || s.filter.size() + 1 >= fit_samples) return true;
   }
   return false;
 }

