@@ -71,6 +71,7 @@ void Node::OnTimer() {
     if (it == assocs_.end()) continue;
     deadlines_.erase(id);
     Carry(id, it->second->OnTimer(now, clock_.Now()));
+    UpdateQuiet(id);
   }
   if (now >= next_tick_) {
     next_tick_ = now + config_.tick;
@@ -87,6 +88,7 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
     if (it == by_address_.end() || !assocs_.count(it->second)) return;  // not one of our sources
     const core::UnixTime t4 = clock_.FromKernelRealtime(rx_realtime);
     Carry(it->second, assocs_.at(it->second)->OnPacket(bytes, t4, clock_.Mono()));
+    UpdateQuiet(it->second);
     return;
   }
   if (!config_.serve) return;
@@ -97,6 +99,13 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
       transport_.Send(*reply, from);
     }
   }
+}
+
+void Node::UpdateQuiet(uint32_t id) {
+  auto it = assocs_.find(id);
+  if (it == assocs_.end()) return;
+  const uint8_t reach = it->second->reach();
+  Apply(system_.SetQuiet(id, reach != 0 && (reach & 0x07) == 0, clock_.Mono(), clock_.Now()));
 }
 
 void Node::Carry(uint32_t id, const core::AssocActions& actions) {

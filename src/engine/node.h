@@ -68,6 +68,8 @@ class Node {
   void Carry(uint32_t id, const core::AssocActions& actions);
   void Apply(const core::system::SystemUpdate& update);
   void PropagatePoll();
+  // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
+  void UpdateQuiet(uint32_t id);
   void Log(const std::string& message) const;
 
   NodeConfig config_;
