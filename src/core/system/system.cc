@@ -117,16 +117,12 @@ void System::PushStatus(SystemUpdate& u) const {
 
 bool System::Fallback(MonoTime now, UnixTime local_now) {
   const bool orphan_on = config_.orphan_stratum < kMaxStratum;
-  // Orphan mode is for a cluster cut off from upstream: not while an upstream source still
-  // answers (its samples may merely disagree for a moment: that is holdover, not orphan).
-  bool upstream_reachable = false;
-  for (const auto& [id, s] : sources_) {
-    upstream_reachable |= s.reachable && s.header && s.header->stratum < config_.orphan_stratum &&
-                          !(s.header->stratum > 1 && s.header->refid == config_.self_id);
-  }
+  // With `tos orphan`, a node that lost its system peer serves at the orphan stratum at once
+  // (after `orphanwait` only at start-up). Keeping its old stratum instead (holdover) would make
+  // the cluster's nodes look like upstream sources to each other and follow each other in loops
+  // until their strata climbed; at the orphan stratum the lowest-id election applies at once.
   Mode next = mode_ == Mode::kSynced ? Mode::kHoldover : mode_;
-  if (orphan_on && !upstream_reachable &&
-      (mode_ != Mode::kUnsynchronized || now - start_ >= config_.orphan_wait)) {
+  if (orphan_on && (mode_ != Mode::kUnsynchronized || now - start_ >= config_.orphan_wait)) {
     next = Mode::kOrphanParent;
   } else if (config_.local_stratum > 0) {
     next = Mode::kLocal;
