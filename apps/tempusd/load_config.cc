@@ -71,6 +71,9 @@ bool LoadConfig(const std::string& path, DaemonOptions* options) {
       options->node.sources.push_back(config::ToAssociationConfig(s, address));
     }
   }
+  std::vector<core::NetAddress> source_addresses;
+  for (const auto& a : options->node.sources) source_addresses.push_back(a.address);
+  options->node.access = config::ToAccessPolicy(c, source_addresses);
   if (c.driftfile) {
     options->driftfile = *c.driftfile;
     auto ppm = config::ReadDriftFile(*c.driftfile);

@@ -24,7 +24,9 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
       random_(random),
       log_(std::move(log)),
       system_(WithSelf(config.system, config.self_address, clock.PrecisionLog2()), clock.Mono()),
-      server_(clock) {
+      // The rate limiter's hash key is drawn only when there are restrict rules, so that runs
+      // without access control replay the same random sequence as before.
+      server_(clock, config.access, config.access.restricts.empty() ? 0 : random.NextU64()) {
   uint32_t id = 0;
   for (const auto& source : config_.sources) {
     auto valid = core::ValidateAssociationConfig(source);
@@ -92,7 +94,7 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
     return;
   }
   if (!config_.serve) return;
-  if (auto reply = server_.Handle(bytes, rx_realtime)) {
+  if (auto reply = server_.Handle(bytes, from, rx_realtime)) {
     if (local) {
       transport_.SendFrom(*reply, from, *local);
     } else {

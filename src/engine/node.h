@@ -31,6 +31,7 @@ struct NodeConfig {
   std::vector<core::AssociationConfig> sources;  // validated by the Node
   std::optional<core::NetAddress> self_address;  // this node's address as its peers see it
   bool serve = true;                             // answer client requests
+  core::server::AccessPolicy access;             // restrict rules and discard limits
   // How often the System re-runs selection and fallbacks without a new sample.
   core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
 };
