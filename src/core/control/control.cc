@@ -86,6 +86,8 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
   if (name == "processor") return v.processor.empty() ? std::nullopt : std::optional(Quoted(v.processor));
   if (name == "system") return v.system_name.empty() ? std::nullopt : std::optional(Quoted(v.system_name));
   if (name == "version") return Quoted(v.version);
+  // ntpq sysstats also asks for each counter "since reset" (NAME_r); this node never resets.
+  if (name.starts_with("ss_") && name.ends_with("_r")) return SystemVariable(name.substr(0, name.size() - 2), v);
   if (name == "ss_uptime" || name == "ss_reset") return Uint(uptime);
   if (name == "ss_numctlreq") return Uint(c.control_requests);
   if (name == "ss_received") return Uint(c.received);

@@ -244,6 +244,12 @@ TEST(Control, SysstatsVariables) {
   EXPECT_EQ(a.vars.at("ss_uptime"), "75");
   EXPECT_EQ(a.vars.at("ss_numctlreq"), "3");
   EXPECT_EQ(a.vars.at("ss_received"), "25");
+  // ntpq's sysstats asks for NAME_r (since reset) too.
+  const Answer r = Ask(MakeView(), Opcode::kReadVariables, 0, "ss_received_r,ss_uptime_r");
+  ASSERT_FALSE(r.error);
+  EXPECT_EQ(r.vars.at("ss_received_r"), "25");
+  EXPECT_EQ(r.vars.at("ss_uptime_r"), "75");
+  EXPECT_EQ(Ask(MakeView(), Opcode::kReadVariables, 0, "leap_r").error, ErrorCode::kUnknownVariable);
 }
 
 TEST(Control, ErrorsForUnknownAssociationsVariablesAndOpcodes) {
