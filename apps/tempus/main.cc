@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   tempus::app::RegisterSync(app, &exit_code);
   tempus::app::RegisterCluster(app, &exit_code);
   tempus::app::RegisterSim(app, &exit_code);
+  tempus::app::RegisterPeers(app, &exit_code);
+  tempus::app::RegisterStatus(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
