@@ -8,6 +8,7 @@
 
 #include "daemon.h"
 #include "load_config.h"
+#include "log.h"
 #include "io/resolver.h"
 
 namespace {
@@ -20,6 +21,7 @@ struct Flags {
   double virtual_freq_ppm = 0.0;
   std::vector<std::string> listen;
   std::vector<std::string> servers;
+  std::string metrics;
   bool iburst = false;
   int minpoll = 6;
   int maxpoll = 10;
@@ -27,6 +29,8 @@ struct Flags {
   int orphan = 0;
   double orphan_wait_s = 300;
   double duration_s = 0.0;
+  std::string user;
+  bool syslog = false;
 };
 
 // Resolves "host[:port]" or fails with one line on stderr.
@@ -58,6 +62,7 @@ int main(int argc, char** argv) {
   app.add_option("--virtual-freq", f.virtual_freq_ppm, "Virtual clock: frequency error, ppm")
       ->check(CLI::Range(-100000.0, 100000.0));
   app.add_option("--listen", f.listen, "ADDRESS[:PORT] to serve on (repeatable; default 0.0.0.0:123)");
+  app.add_option("--metrics", f.metrics, "ADDRESS:PORT for Prometheus (GET /metrics), e.g. 127.0.0.1:9123");
   app.add_option("--server", f.servers, "HOST[:PORT] of a source to synchronize to (repeatable)");
   app.add_flag("--iburst", f.iburst, "Start each source with a burst of 8 requests 2 s apart");
   app.add_option("--minpoll", f.minpoll, "Shortest poll interval, log2 s")->check(CLI::Range(3, 17));
@@ -71,6 +76,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 86400.0));
   app.add_option("--duration", f.duration_s, "Exit after this many seconds (0: run until SIGTERM)")
       ->check(CLI::Range(0.0, 1e9));
+  app.add_option("-u,--user", f.user,
+                 "Switch to USER once the sockets are bound, keeping only CAP_SYS_TIME (and only with "
+                 "clock system)");
+  app.add_flag("--syslog", f.syslog, "Log to syslog instead of stderr or the logfile");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -85,8 +94,16 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (f.syslog) tempus::daemon::LogToSyslog();
   tempus::daemon::DaemonOptions options;
   if (!f.config.empty() && !tempus::daemon::LoadConfig(f.config, &options)) return 1;
+  if (!f.syslog && !options.logfile.empty()) {
+    if (auto r = tempus::daemon::LogToFile(options.logfile); !r) {
+      tempus::daemon::Log(r.error());
+      return 1;
+    }
+  }
+  options.user = f.user;
   const auto given = [&](const char* name) { return app.count(name) > 0; };
   if (f.config.empty() || given("--clock")) options.clock_kind = f.clock;
   if (given("--virtual-offset")) {
@@ -99,6 +116,11 @@ int main(int argc, char** argv) {
     if (!Resolve("--listen", l, 123, &options.listen)) return 1;
   }
   if (options.listen.empty() && !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) return 1;
+  if (!f.metrics.empty()) {
+    std::vector<tempus::core::NetAddress> m;
+    if (!Resolve("--metrics", f.metrics, 9123, &m)) return 1;
+    options.metrics = m.front();
+  }
   std::vector<tempus::core::NetAddress> servers;
   for (const auto& s : f.servers) {
     if (!Resolve("--server", s, 123, &servers)) return 1;

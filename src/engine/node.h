@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "core/assoc/association.h"
+#include "core/control/control.h"
 #include "core/random.h"
+#include "core/result.h"
 #include "core/system/system.h"
 #include "engine/clock.h"
 #include "engine/server_path.h"
@@ -32,6 +34,11 @@ struct NodeConfig {
   std::optional<core::NetAddress> self_address;  // this node's address as its peers see it
   bool serve = true;                             // answer client requests
   core::server::AccessPolicy access;             // restrict rules and discard limits
+  // Mode 6 (ntpq, RFC 9327) requests: answered read-only, from loopback sources only unless
+  // control_from_any is set. This is the one access check of the control path.
+  bool control = true;
+  bool control_from_any = false;
+  std::string version = "tempusd";               // the control protocol's version= variable
   // How often the System re-runs selection and fallbacks without a new sample.
   core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
 };
@@ -49,25 +56,42 @@ class Node {
   // Applies the driftfile frequency and starts polling every source (first requests go out now).
   void Start();
   // A datagram for this node, received at `rx_realtime` (kernel CLOCK_REALTIME, or the
-  // simulator's true time), which the Node maps with Clock::FromKernelRealtime.
-  void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime);
+  // simulator's true time), which the Node maps with Clock::FromKernelRealtime. `local` is the
+  // address and port it was sent to, when known: replies leave from there.
+  void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                  const std::optional<core::NetAddress>& local = std::nullopt);
   // Runs everything due at the clock's monotonic now.
   void OnTimer();
   // When OnTimer should run next.
   core::MonoTime NextDeadline() const;
+
+  // Mobilizes a new association (e.g. after a configuration reload, or a pool's replacement
+  // address); once started, its first request goes out now. Returns its id, or the reason the
+  // configuration is invalid. An address that already has an association is refused.
+  [[nodiscard]] Result<uint32_t, std::string> AddSource(const core::AssociationConfig& source);
+  // Demobilizes association `id`: its state, timer and place in selection go. False when unknown.
+  bool RemoveSource(uint32_t id);
 
   const core::system::System& system() const { return system_; }
   const ServerPath& server() const { return server_; }
   // The associations, by id (ids are 1, 2, ... in configuration order).
   const std::map<uint32_t, std::unique_ptr<core::Association>>& associations() const { return assocs_; }
   uint64_t packets_sent() const { return packets_sent_; }
+  // What a mode 6 request is answered from (association ids are the ids above).
+  core::control::NodeView ControlView() const;
   uint64_t steps() const { return steps_; }
 
  private:
   void Carry(uint32_t id, const core::AssocActions& actions);
   void Apply(const core::system::SystemUpdate& update);
   void PropagatePoll();
+  // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
+  void UpdateQuiet(uint32_t id);
   void Log(const std::string& message) const;
+  void CountReceived(std::span<const uint8_t> bytes);
+  void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
+                     const std::optional<core::NetAddress>& local);
+  Result<uint32_t, std::string> Mobilize(uint32_t id, const core::AssociationConfig& source);
 
   NodeConfig config_;
   Clock& clock_;
@@ -82,8 +106,12 @@ class Node {
   core::MonoTime next_tick_;
   core::PollExp system_poll_;
   std::optional<uint32_t> last_peer_;
+  uint32_t next_id_ = 1;
+  bool started_ = false;
   uint64_t packets_sent_ = 0;
   uint64_t steps_ = 0;
+  core::MonoTime start_;
+  core::control::Counters counters_;  // the mode 6 sysstats counters kept here
 };
 
 }  // namespace tempus::engine
