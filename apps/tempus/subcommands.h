@@ -14,6 +14,9 @@ namespace tempus::app {
 void RegisterQuery(CLI::App& app, int* exit_code);
 void RegisterSync(CLI::App& app, int* exit_code);
 void RegisterCluster(CLI::App& app, int* exit_code);
+void RegisterSim(CLI::App& app, int* exit_code);
+void RegisterPeers(CLI::App& app, int* exit_code);
+void RegisterStatus(CLI::App& app, int* exit_code);
 
 // The exit status for a set of one-shot reports: ok if any server answered usefully.
 int ExitCodeFor(const std::vector<ServerReport>& reports);

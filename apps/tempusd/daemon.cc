@@ -13,7 +13,9 @@
 
 #include "config/driftfile.h"
 #include "core/random.h"
+#include "io/metrics_server.h"
 #include "io/poll_loop.h"
+#include "obs/prometheus.h"
 #include "io/udp_socket.h"
 #include "load_config.h"
 #include "log.h"
@@ -194,6 +196,17 @@ int RunDaemon(const DaemonOptions& options) {
   if (!signals) {
     Log(signals.error().ToString());
     return 1;
+  }
+
+  std::unique_ptr<io::MetricsServer> metrics;
+  if (options.metrics) {
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node] { return obs::RenderPrometheus(node, "0.1.0"); });
+    if (!m) {
+      Log(m.error().ToString());
+      return 1;
+    }
+    metrics = std::move(*m);
+    Log("metrics on http://" + metrics->address().ToStringWithPort() + "/metrics");
   }
 
   std::string where;

@@ -2,6 +2,7 @@
 #ifndef TEMPUS_APPS_TEMPUSD_DAEMON_H_
 #define TEMPUS_APPS_TEMPUSD_DAEMON_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct DaemonOptions {
   engine::NodeConfig node;
   double duration_s = 0.0;  // 0: until SIGTERM/SIGINT
   std::string driftfile;    // empty: none; written hourly and on exit once synchronized
+  std::optional<core::NetAddress> metrics;  // Prometheus endpoint (GET /metrics), off by default
   std::string config_path;  // reread on SIGHUP; empty: no file
   std::vector<config::ServerConfig> lines;  // server/pool lines of the file (sources.h)
   size_t pool_size = 10;                    // associations a pool line keeps (tos maxclock)

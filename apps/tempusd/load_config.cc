@@ -42,11 +42,19 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
   options->clock.virtual_clock.initial_offset = core::NtpDuration::FromSeconds(c.clock.virtual_offset_s);
   options->clock.virtual_clock.freq_error_ppm = c.clock.virtual_freq_ppm;
   if (!c.listen.empty()) options->listen = c.listen;
+  if (c.metrics) options->metrics = c.metrics;
   options->node.system = config::ToSystemConfig(c, options->node.system);
   options->pool_size = static_cast<size_t>(c.tos.maxclock.value_or(10));
   options->lines = c.servers;
   options->logfile = c.logfile.value_or("");
   options->pidfile = c.pidfile.value_or("");
+  // restrict `source` lines and the sources' own exemptions need addresses: the numeric ones
+  // are known now; names are resolved later, off the loop (sources.h).
+  std::vector<core::NetAddress> source_addresses;
+  for (const auto& s : c.servers) {
+    if (s.address) source_addresses.push_back(*s.address);
+  }
+  options->node.access = config::ToAccessPolicy(c, source_addresses);
   if (c.driftfile) {
     options->driftfile = *c.driftfile;
     if (reload) return true;

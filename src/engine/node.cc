@@ -24,7 +24,10 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
       random_(random),
       log_(std::move(log)),
       system_(WithSelf(config.system, config.self_address, clock.PrecisionLog2()), clock.Mono()),
-      server_(clock) {
+      // The rate limiter's hash key is drawn only when there are restrict rules, so that runs
+      // without access control replay the same random sequence as before.
+      server_(clock, config.access, config.access.restricts.empty() ? 0 : random.NextU64()),
+      start_(clock.Mono()) {
   for (const auto& source : config_.sources) {
     if (auto r = Mobilize(next_id_++, source); !r) Log(r.error());
   }
@@ -101,6 +104,7 @@ void Node::OnTimer() {
     if (it == assocs_.end()) continue;
     deadlines_.erase(id);
     Carry(id, it->second->OnTimer(now, clock_.Now()));
+    UpdateQuiet(id);
   }
   if (now >= next_tick_) {
     next_tick_ = now + config_.tick;
@@ -111,22 +115,113 @@ void Node::OnTimer() {
 void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
                       const std::optional<core::NetAddress>& local) {
   if (bytes.empty()) return;
+  CountReceived(bytes);
   const core::Mode mode = core::PeekMode(bytes);
+  if (mode == core::Mode::kControl) {
+    HandleControl(bytes, from, local);
+    return;
+  }
   if (mode == core::Mode::kServer) {
     auto it = by_address_.find(from);
     if (it == by_address_.end() || !assocs_.count(it->second)) return;  // not one of our sources
     const core::UnixTime t4 = clock_.FromKernelRealtime(rx_realtime);
     Carry(it->second, assocs_.at(it->second)->OnPacket(bytes, t4, clock_.Mono()));
+    UpdateQuiet(it->second);
     return;
   }
   if (!config_.serve) return;
-  if (auto reply = server_.Handle(bytes, rx_realtime)) {
+  if (auto reply = server_.Handle(bytes, from, rx_realtime)) {
     if (local) {
       transport_.SendFrom(*reply, from, *local);
     } else {
       transport_.Send(*reply, from);
     }
   }
+}
+
+void Node::UpdateQuiet(uint32_t id) {
+  auto it = assocs_.find(id);
+  if (it == assocs_.end()) return;
+  const uint8_t reach = it->second->reach();
+  Apply(system_.SetQuiet(id, reach != 0 && (reach & 0x07) == 0, clock_.Mono(), clock_.Now()));
+}
+
+void Node::CountReceived(std::span<const uint8_t> bytes) {
+  ++counters_.received;
+  const int version = (bytes[0] >> 3) & 0x7;
+  const int mode = bytes[0] & 0x7;
+  if (version == core::kNtpVersion) ++counters_.this_version;
+  if (version >= 1 && version < core::kNtpVersion) ++counters_.old_version;
+  if (version == 1) {
+    ++counters_.version1;
+    if (mode == 3) ++counters_.version1_client;
+    if (mode == 0) ++counters_.version1_zero;
+    if (mode == 1) ++counters_.version1_symmetric;
+  }
+}
+
+void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
+                         const std::optional<core::NetAddress>& local) {
+  ++counters_.control_requests;
+  // `restrict ... noquery` decides once there are restrict lines; without any, loopback only.
+  const bool allowed = config_.access.restricts.empty() ? (config_.control_from_any || from.IsLoopback())
+                                                         : server_.AllowQuery(from);
+  if (!config_.control || !allowed) {
+    ++counters_.restricted;
+    return;
+  }
+  auto answer = core::control::HandleControl(bytes, ControlView());
+  if (!answer) {
+    ++counters_.bad_format;
+    return;
+  }
+  for (const auto& datagram : *answer) {
+    if (local) {
+      transport_.SendFrom(datagram, from, *local);
+    } else {
+      transport_.Send(datagram, from);
+    }
+  }
+}
+
+core::control::NodeView Node::ControlView() const {
+  core::control::NodeView v;
+  v.system = system_.Snapshot();
+  v.discipline = system_.discipline_state();
+  v.system_offset = system_.offset();
+  v.system_jitter = system_.jitter();
+  if (last_peer_ && *last_peer_ <= 0xffff) v.system_peer = static_cast<uint16_t>(*last_peer_);
+  const std::vector<core::system::SourceView> sources = system_.Sources();
+  uint64_t accepted = 0;
+  for (const auto& [id, a] : assocs_) {
+    if (id > 0xffff) break;
+    core::control::PeerView p;
+    p.association_id = static_cast<uint16_t>(id);
+    p.association = a->Snapshot();
+    accepted += p.association.stats.accepted;
+    for (const auto& s : sources) {
+      if (s.id == id) p.source = s;
+    }
+    v.peers.push_back(std::move(p));
+  }
+  v.counters = counters_;
+  const core::server::ServerStats& st = server_.stats();
+  using core::server::DropReason;
+  for (DropReason r : {DropReason::kTooShort, DropReason::kBadVersion, DropReason::kBadExtensionLength,
+                       DropReason::kBadTrailer}) {
+    v.counters.bad_format += st.dropped[static_cast<size_t>(r)];
+  }
+  for (DropReason r : {DropReason::kBroadcastMode, DropReason::kSymmetricMode, DropReason::kPrivateMode,
+                       DropReason::kReservedMode}) {
+    v.counters.declined += st.dropped[static_cast<size_t>(r)];
+  }
+  v.counters.processed = st.replied + accepted;
+  v.start = start_;
+  v.now = clock_.Mono();
+  v.clock_now = clock_.Now().ToNtp();
+  v.local_address = config_.self_address;
+  v.version = config_.version;
+  return v;
 }
 
 void Node::Carry(uint32_t id, const core::AssocActions& actions) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/assoc/association.h"
+#include "core/control/control.h"
 #include "core/random.h"
 #include "core/result.h"
 #include "core/system/system.h"
@@ -32,6 +33,12 @@ struct NodeConfig {
   std::vector<core::AssociationConfig> sources;  // validated by the Node
   std::optional<core::NetAddress> self_address;  // this node's address as its peers see it
   bool serve = true;                             // answer client requests
+  core::server::AccessPolicy access;             // restrict rules and discard limits
+  // Mode 6 (ntpq, RFC 9327) requests: answered read-only, from loopback sources only unless
+  // control_from_any is set. This is the one access check of the control path.
+  bool control = true;
+  bool control_from_any = false;
+  std::string version = "tempusd";               // the control protocol's version= variable
   // How often the System re-runs selection and fallbacks without a new sample.
   core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
 };
@@ -70,13 +77,20 @@ class Node {
   // The associations, by id (ids are 1, 2, ... in configuration order).
   const std::map<uint32_t, std::unique_ptr<core::Association>>& associations() const { return assocs_; }
   uint64_t packets_sent() const { return packets_sent_; }
+  // What a mode 6 request is answered from (association ids are the ids above).
+  core::control::NodeView ControlView() const;
   uint64_t steps() const { return steps_; }
 
  private:
   void Carry(uint32_t id, const core::AssocActions& actions);
   void Apply(const core::system::SystemUpdate& update);
   void PropagatePoll();
+  // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
+  void UpdateQuiet(uint32_t id);
   void Log(const std::string& message) const;
+  void CountReceived(std::span<const uint8_t> bytes);
+  void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
+                     const std::optional<core::NetAddress>& local);
   Result<uint32_t, std::string> Mobilize(uint32_t id, const core::AssociationConfig& source);
 
   NodeConfig config_;
@@ -96,6 +110,8 @@ class Node {
   bool started_ = false;
   uint64_t packets_sent_ = 0;
   uint64_t steps_ = 0;
+  core::MonoTime start_;
+  core::control::Counters counters_;  // the mode 6 sysstats counters kept here
 };
 
 }  // namespace tempus::engine

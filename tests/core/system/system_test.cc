@@ -176,30 +176,3 @@ TEST(System, FalsetickerAmongThreeIsNeverTheSystemPeer) {
 }  // namespace
 }  // namespace tempus::core::system
 
-namespace tempus::core::system {
-namespace {
-
-// ntpd's sibling test: a source synchronized to our own system peer is not an upstream, so when
-// that peer is lost the nodes of a cluster do not follow each other in a cycle.
-TEST(System, SiblingOfTheSystemPeerIsNeverFollowed) {
-  SystemConfig c = Config();
-  c.orphan_stratum = 10;
-  c.orphan_wait = NtpDuration::Zero();
-  c.self_id = RefId::FromRaw(0x0a000005);
-  System sys(c, kStart);
-  const RefId upstream = RefId::FromRaw(0x0a000001);
-  sys.AddSource(1, {}, upstream);                    // stratum 1
-  sys.AddSource(2, {}, RefId::FromRaw(0x0a000003));  // a sibling: stratum 2, synchronized to it
-  MonoTime t = Feed(sys, 1, 0.001, 1, 4, kStart, nullptr, RefId::FromRaw(0x4c4f434c));
-  t = Feed(sys, 2, 0.001, 2, 4, t, nullptr, upstream);
-  ASSERT_EQ(sys.system_peer(), std::optional<uint32_t>(1));
-  (void)sys.SetReachable(1, false, t, kEpoch + (t - kStart));
-  t = Feed(sys, 2, 0.001, 2, 4, t, nullptr, upstream);
-  EXPECT_NE(sys.system_peer(), std::optional<uint32_t>(2));
-  EXPECT_NE(sys.Snapshot().stratum, 3);
-  // With the sibling test, no upstream is left: orphan mode, here as the parent.
-  EXPECT_TRUE(sys.orphan_parent());
-}
-
-}  // namespace
-}  // namespace tempus::core::system

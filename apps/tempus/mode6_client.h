@@ -1,0 +1,51 @@
+// A mode 6 (RFC 9327) client over UDP for `tempus peers` and `tempus status`: one request, the
+// fragments of its answer collected by core::mode6::Reassembler, a bounded wait. Works against
+// tempusd and NTPsec/ntpd (classic ntpq's VN=2 requests).
+#ifndef TEMPUS_APPS_TEMPUS_MODE6_CLIENT_H_
+#define TEMPUS_APPS_TEMPUS_MODE6_CLIENT_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/net/net_address.h"
+#include "core/result.h"
+#include "core/wire/mode6.h"
+#include "io/udp_socket.h"
+
+namespace tempus::app {
+
+struct Mode6Answer {
+  uint16_t status = 0;
+  uint16_t association_id = 0;
+  std::vector<uint8_t> data;
+};
+
+class Mode6Client {
+ public:
+  // Opens a socket towards `server`. Errors are one line of text.
+  [[nodiscard]] static Result<Mode6Client, std::string> Open(const core::NetAddress& server, int timeout_ms = 2000);
+
+  // One request and its whole answer; an error response or a timeout is an error.
+  [[nodiscard]] Result<Mode6Answer, std::string> Query(core::mode6::Opcode opcode, uint16_t association_id,
+                                                       const std::string& data = {});
+  // READSTAT of association 0.
+  [[nodiscard]] Result<std::vector<core::mode6::AssociationStatus>, std::string> Associations();
+  // READVAR; an empty list asks for the default set. Values by name.
+  [[nodiscard]] Result<std::map<std::string, std::string>, std::string> ReadVariables(
+      uint16_t association_id, const std::string& names = {}, uint16_t* status = nullptr);
+
+ private:
+  Mode6Client(io::UdpSocket socket, core::NetAddress server, int timeout_ms)
+      : socket_(std::move(socket)), server_(server), timeout_ms_(timeout_ms) {}
+  io::UdpSocket socket_;
+  core::NetAddress server_;
+  int timeout_ms_;
+  uint16_t sequence_ = 0;
+};
+
+}  // namespace tempus::app
+
+#endif  // TEMPUS_APPS_TEMPUS_MODE6_CLIENT_H_

@@ -1,0 +1,111 @@
+// The NTP mode 6 control server (RFC 9327) as a pure function: a request datagram and a
+// read-only view of the node -> the response datagrams, or a typed drop.
+//
+// Read-only: READSTAT (op 1: the association ids with their peer status words, or one
+// association's status) and READVAR (op 2: the system variables for association 0, a peer's for
+// its id; an empty list gives the default set that `ntpq rv`/`ntpq -p` print, a list names
+// variables, an unknown name is an error). Every other opcode gets an error response: write
+// opcodes (WRITEVAR, WRITECLOCK, CONFIGURE, SETTRAP, ...) "administratively prohibited", the rest
+// "invalid opcode". Values are in ntpq's units: milliseconds for delays, offsets, jitters and
+// root values, ppm for frequencies, l_fp hex for timestamps.
+//
+// Bounded: a response is at most kMaxResponseFragments fragments of 468 bytes (a READVAR that
+// names more variables than fit stops at the last one that fits), responses and fragmented
+// requests are never answered (no loops), and nothing is read outside the request. Which
+// sources may ask is the caller's decision (engine::NodeConfig). Stateless; thread-compatible.
+#ifndef TEMPUS_CORE_CONTROL_CONTROL_H_
+#define TEMPUS_CORE_CONTROL_CONTROL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/assoc/association_snapshot.h"
+#include "core/discipline/discipline.h"
+#include "core/net/net_address.h"
+#include "core/result.h"
+#include "core/system/snapshot.h"
+#include "core/system/system.h"
+#include "core/time/mono_time.h"
+#include "core/time/ntp_timestamp.h"
+#include "core/wire/mode6.h"
+
+namespace tempus::core::control {
+
+// At most this many fragments answer one request (1872 bytes of data).
+inline constexpr size_t kMaxResponseFragments = 4;
+
+// One association as the control protocol shows it.
+struct PeerView {
+  uint16_t association_id = 0;                // stable for the association's life
+  AssociationSnapshot association;
+  std::optional<system::SourceView> source;   // the System's view (tally, filter output)
+};
+
+// The packet counters of `ntpq sysstats` (ss_*), kept by the engine.
+struct Counters {
+  uint64_t received = 0;         // every datagram handed to the node
+  uint64_t this_version = 0;     // VN 4
+  uint64_t old_version = 0;      // VN 1..3
+  uint64_t version1 = 0;         // VN 1
+  uint64_t version1_client = 0;  // VN 1, mode 3
+  uint64_t version1_zero = 0;    // VN 1, mode 0
+  uint64_t version1_symmetric = 0;  // VN 1, mode 1
+  uint64_t bad_format = 0;       // dropped as malformed
+  uint64_t bad_auth = 0;
+  uint64_t declined = 0;         // dropped for their mode
+  uint64_t restricted = 0;       // refused by access control (mode 6 from a non-allowed source)
+  uint64_t limited = 0;
+  uint64_t kod_sent = 0;
+  uint64_t processed = 0;        // requests answered and replies taken
+  uint64_t control_requests = 0; // mode 6 requests
+};
+
+// The read-only view of the node a control request is answered from.
+struct NodeView {
+  SystemSnapshot system;
+  discipline::DisciplineState discipline;
+  NtpDuration system_offset;                 // System::offset(): combined offset of the last selection
+  NtpDuration system_jitter;                 // System::jitter()
+  std::optional<uint16_t> system_peer;       // association id of the system peer
+  std::vector<PeerView> peers;               // by association id, ascending
+  Counters counters;
+  MonoTime start;                            // when the node started
+  MonoTime now;                              // monotonic now
+  NtpTimestamp clock_now;                    // the node's clock now (clock=, and to place rec=)
+  std::optional<NetAddress> local_address;   // dstadr
+  std::string version = "tempusd";           // version=
+  std::string processor;                     // processor= (omitted when empty)
+  std::string system_name;                   // system= (omitted when empty)
+};
+
+// Why a datagram got no answer at all (errors the protocol can express are error responses).
+enum class Drop : uint8_t {
+  kMalformed,          // not a decodable mode 6 message
+  kNotRequest,         // R or E bit set: never answer a response
+  kFragmentedRequest,  // M bit set: ntpd's requests are single datagrams
+};
+std::string_view DropName(Drop drop);
+
+using Datagrams = std::vector<std::vector<uint8_t>>;
+
+// Answers one mode 6 request.
+[[nodiscard]] Result<Datagrams, Drop> HandleControl(std::span<const uint8_t> request, const NodeView& view);
+
+// The peer status word (RFC 9327 §2.4.2): configured, reachable, the selection (tally) code, and
+// one event (sys_peer, reachable, unreachable or mobilize).
+uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer);
+// The system status word (RFC 9327 §2.4.1): leap, clock source (NTP when there is a system
+// peer), one event (clock_sync or restart).
+uint16_t SystemStatusWord(const NodeView& view);
+// The select code (0..7) of a tally: reject, falsetick, excess, outlier, candidate, backup,
+// sys.peer, pps.peer.
+int SelectCode(select::Tally tally);
+
+}  // namespace tempus::core::control
+
+#endif  // TEMPUS_CORE_CONTROL_CONTROL_H_
