@@ -175,4 +175,3 @@ TEST(System, FalsetickerAmongThreeIsNeverTheSystemPeer) {
 
 }  // namespace
 }  // namespace tempus::core::system
-
