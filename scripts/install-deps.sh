@@ -15,7 +15,7 @@ build_pkgs=(cmake ninja-build g++ gcc libc6-dev pkg-config
 fuzz_pkgs=(clang libclang-rt-14-dev)
 # Test harness: scripts, network namespaces (ip, unshare, nsenter, setpriv), process tools,
 # and the downloader/unpacker used by tests/interop/peers-setup.sh.
-test_pkgs=(bash python3 iproute2 util-linux procps coreutils findutils grep sed mawk dpkg apt)
+test_pkgs=(bash python3 python3-prometheus-client iproute2 util-linux procps coreutils findutils grep sed mawk dpkg apt)
 
 forbidden='^(chrony|ntp|ntpsec|openntpd|ntpdate|systemd-timesyncd)$'
 missing=()

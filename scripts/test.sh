@@ -4,13 +4,15 @@
 #
 #   1. scripts/install-deps.sh             build and test packages (fast when present)
 #   2. tests/interop/peers-setup.sh        real chrony and NTPsec, unpacked (root only)
-#   3. build/       RelWithDebInfo         all CTest tests: unit, scenario, interop
-#   4. build-asan/  ASan + UBSan, Debug,   unit and scenario tests (label not interop), no bench
+#   3. build/       RelWithDebInfo         all CTest tests: unit, scenario, flood, interop
+#   4. build-asan/  ASan + UBSan, Debug,   unit and scenario tests (labels not interop, flood), no bench
+#   5. build-fuzz/  clang, libFuzzer       each fuzz target for TEMPUS_TEST_FUZZ_SECONDS (default 20)
 #
 # Every test runs with CAP_SYS_TIME dropped from all capability sets, so no test can change
 # this machine's clock; the interop tests add a network namespace and an LD_PRELOAD guard
 # (tests/interop/lib.sh). At most 2 parallel jobs. Prints a summary; exits non-zero if any
-# step failed. Environment: TEMPUS_TEST_SKIP_ASAN=1 skips step 4 (quicker local runs).
+# step failed. Environment: TEMPUS_TEST_SKIP_ASAN=1 skips step 4 (quicker local runs);
+# TEMPUS_TEST_FUZZ_SECONDS=0 skips step 5.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,9 +89,16 @@ if [ "${TEMPUS_TEST_SKIP_ASAN:-0}" = 1 ]; then
 # (the CLI11-heavy apps dominate CI time) and keeps assert() on.
 elif step "build (ASan+UBSan, Debug, build-asan/)" configure_and_build build-asan \
     -DCMAKE_BUILD_TYPE=Debug -DTEMPUS_SANITIZE=ON -DTEMPUS_BUILD_BENCH=OFF; then
-  step "tests: unit, scenario (build-asan/)" run_ctest build-asan -LE interop
+  step "tests: unit, scenario (build-asan/)" run_ctest build-asan -LE 'interop|flood'
 else
   skipped "tests in build-asan/ (build failed)"
+fi
+
+fuzz_seconds=${TEMPUS_TEST_FUZZ_SECONDS:-20}
+if [ "$fuzz_seconds" = 0 ]; then
+  skipped "fuzzing (TEMPUS_TEST_FUZZ_SECONDS=0)"
+else
+  step "fuzz: each target ${fuzz_seconds}s (build-fuzz/)" "${nocap[@]}" scripts/fuzz.sh "$fuzz_seconds"
 fi
 
 summary

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   tempus::app::RegisterQuery(app, &exit_code);
   tempus::app::RegisterSync(app, &exit_code);
   tempus::app::RegisterCluster(app, &exit_code);
+  tempus::app::RegisterSim(app, &exit_code);
   tempus::app::RegisterPeers(app, &exit_code);
   tempus::app::RegisterStatus(app, &exit_code);
   try {

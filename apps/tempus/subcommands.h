@@ -14,6 +14,7 @@ namespace tempus::app {
 void RegisterQuery(CLI::App& app, int* exit_code);
 void RegisterSync(CLI::App& app, int* exit_code);
 void RegisterCluster(CLI::App& app, int* exit_code);
+void RegisterSim(CLI::App& app, int* exit_code);
 void RegisterPeers(CLI::App& app, int* exit_code);
 void RegisterStatus(CLI::App& app, int* exit_code);
 

@@ -13,13 +13,17 @@
 
 #include "config/driftfile.h"
 #include "core/random.h"
+#include "io/metrics_server.h"
 #include "io/poll_loop.h"
+#include "obs/prometheus.h"
 #include "io/udp_socket.h"
 
 namespace tempus::daemon {
 namespace {
 
 void Log(const std::string& message) { fmt::print(stderr, "tempusd[{}]: {}\n", getpid(), message); }
+
+bool IsWildcard(const core::NetAddress& a) { return a.ToString() == "0.0.0.0" || a.ToString() == "::"; }
 
 // engine::Transport over the daemon's sockets: a datagram leaves from the first socket of the
 // destination's family, so sources see requests from the address and port we serve on.
@@ -33,6 +37,18 @@ class SocketTransport final : public engine::Transport {
       return;
     }
     ++errors_;
+  }
+  // From the socket bound to `local` (its port and, for a wildcard socket, the address via
+  // pktinfo): the socket that received the request.
+  void SendFrom(std::span<const uint8_t> bytes, const core::NetAddress& to, const core::NetAddress& local) override {
+    for (auto& s : sockets_) {
+      const core::NetAddress& bound = s.local_address();
+      if (bound.family() != local.family() || bound.port() != local.port()) continue;
+      if (bound != local && !IsWildcard(bound)) continue;
+      if (auto r = s.SendTo(bytes, to, IsWildcard(bound) ? std::optional(local) : std::nullopt); !r) ++errors_;
+      return;
+    }
+    Send(bytes, to);
   }
   uint64_t errors() const { return errors_; }
 
@@ -74,7 +90,7 @@ int RunDaemon(const DaemonOptions& options) {
   if (!node_config.self_address) {
     for (const auto& s : sockets) {
       const core::NetAddress& a = s.local_address();
-      if (a.ToString() != "0.0.0.0" && a.ToString() != "::") {
+      if (!IsWildcard(a)) {
         node_config.self_address = a;
         break;
       }
@@ -100,7 +116,9 @@ int RunDaemon(const DaemonOptions& options) {
         if (!got || !got->has_value()) break;
         const io::Datagram& dg = **got;
         if (dg.truncated) continue;
-        node.OnDatagram(std::span(buffer).first(dg.size), dg.from, dg.rx_realtime);
+        // The local address: pktinfo's destination, else the socket's own.
+        node.OnDatagram(std::span(buffer).first(dg.size), dg.from, dg.rx_realtime,
+                        dg.local.value_or(socket.local_address()));
       }
       arm();
     });
@@ -116,6 +134,17 @@ int RunDaemon(const DaemonOptions& options) {
   if (!signals) {
     Log(signals.error().ToString());
     return 1;
+  }
+
+  std::unique_ptr<io::MetricsServer> metrics;
+  if (options.metrics) {
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node] { return obs::RenderPrometheus(node, "0.1.0"); });
+    if (!m) {
+      Log(m.error().ToString());
+      return 1;
+    }
+    metrics = std::move(*m);
+    Log("metrics on http://" + metrics->address().ToStringWithPort() + "/metrics");
   }
 
   std::string where;

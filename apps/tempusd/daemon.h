@@ -2,6 +2,7 @@
 #ifndef TEMPUS_APPS_TEMPUSD_DAEMON_H_
 #define TEMPUS_APPS_TEMPUSD_DAEMON_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct DaemonOptions {
   engine::NodeConfig node;
   double duration_s = 0.0;  // 0: until SIGTERM/SIGINT
   std::string driftfile;    // empty: none; written hourly and on exit once synchronized
+  std::optional<core::NetAddress> metrics;  // Prometheus endpoint (GET /metrics), off by default
 };
 
 // Runs until a signal or the duration; returns the process exit status.

@@ -63,6 +63,7 @@ bool LoadConfig(const std::string& path, DaemonOptions* options) {
   options->clock.virtual_clock.initial_offset = core::NtpDuration::FromSeconds(c.clock.virtual_offset_s);
   options->clock.virtual_clock.freq_error_ppm = c.clock.virtual_freq_ppm;
   if (!c.listen.empty()) options->listen = c.listen;
+  if (c.metrics) options->metrics = c.metrics;
   options->node.system = config::ToSystemConfig(c, options->node.system);
   const size_t max_clock = static_cast<size_t>(c.tos.maxclock.value_or(10));
   for (const auto& s : c.servers) {
@@ -70,6 +71,9 @@ bool LoadConfig(const std::string& path, DaemonOptions* options) {
       options->node.sources.push_back(config::ToAssociationConfig(s, address));
     }
   }
+  std::vector<core::NetAddress> source_addresses;
+  for (const auto& a : options->node.sources) source_addresses.push_back(a.address);
+  options->node.access = config::ToAccessPolicy(c, source_addresses);
   if (c.driftfile) {
     options->driftfile = *c.driftfile;
     auto ppm = config::ReadDriftFile(*c.driftfile);

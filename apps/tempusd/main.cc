@@ -20,6 +20,7 @@ struct Flags {
   double virtual_freq_ppm = 0.0;
   std::vector<std::string> listen;
   std::vector<std::string> servers;
+  std::string metrics;
   bool iburst = false;
   int minpoll = 6;
   int maxpoll = 10;
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   app.add_option("--virtual-freq", f.virtual_freq_ppm, "Virtual clock: frequency error, ppm")
       ->check(CLI::Range(-100000.0, 100000.0));
   app.add_option("--listen", f.listen, "ADDRESS[:PORT] to serve on (repeatable; default 0.0.0.0:123)");
+  app.add_option("--metrics", f.metrics, "ADDRESS:PORT for Prometheus (GET /metrics), e.g. 127.0.0.1:9123");
   app.add_option("--server", f.servers, "HOST[:PORT] of a source to synchronize to (repeatable)");
   app.add_flag("--iburst", f.iburst, "Start each source with a burst of 8 requests 2 s apart");
   app.add_option("--minpoll", f.minpoll, "Shortest poll interval, log2 s")->check(CLI::Range(3, 17));
@@ -99,6 +101,11 @@ int main(int argc, char** argv) {
     if (!Resolve("--listen", l, 123, &options.listen)) return 1;
   }
   if (options.listen.empty() && !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) return 1;
+  if (!f.metrics.empty()) {
+    std::vector<tempus::core::NetAddress> m;
+    if (!Resolve("--metrics", f.metrics, 9123, &m)) return 1;
+    options.metrics = m.front();
+  }
   std::vector<tempus::core::NetAddress> servers;
   for (const auto& s : f.servers) {
     if (!Resolve("--server", s, 123, &servers)) return 1;

@@ -2,8 +2,65 @@
 #include "config/to_core.h"
 
 #include <climits>
+#include <utility>
 
 namespace tempus::config {
+namespace {
+
+uint32_t ToCoreFlags(const RestrictEntry& e) {
+  using core::server::Restrict;
+  static constexpr std::pair<RestrictFlag, Restrict> kMap[] = {
+      {RestrictFlag::kIgnore, Restrict::kIgnore},     {RestrictFlag::kNoServe, Restrict::kNoServe},
+      {RestrictFlag::kNoQuery, Restrict::kNoQuery},   {RestrictFlag::kNoModify, Restrict::kNoModify},
+      {RestrictFlag::kNoPeer, Restrict::kNoPeer},     {RestrictFlag::kNoEpeer, Restrict::kNoPeer},
+      {RestrictFlag::kNoTrap, Restrict::kNoTrap},     {RestrictFlag::kNoTrust, Restrict::kNoTrust},
+      {RestrictFlag::kLimited, Restrict::kLimited},   {RestrictFlag::kKod, Restrict::kKod},
+      {RestrictFlag::kVersion, Restrict::kVersion},
+  };
+  uint32_t out = 0;
+  for (const auto& [from, to] : kMap) {
+    if (e.Has(from)) out |= static_cast<uint32_t>(to);
+  }
+  return out;
+}
+
+}  // namespace
+
+core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const core::NetAddress> sources) {
+  using core::server::RestrictRule;
+  core::server::AccessPolicy p;
+  for (const RestrictEntry& e : config.restricts) {
+    const uint32_t flags = ToCoreFlags(e);
+    auto add = [&](RestrictRule r) {
+      r.unrestrict = e.unrestrict;
+      p.restricts.push_back(r);
+    };
+    switch (e.target) {
+      case RestrictTarget::kDefault:
+        if (e.family != Family::kIPv6) add(RestrictRule::Default(core::NetAddress::Family::kIPv4, flags));
+        if (e.family != Family::kIPv4) add(RestrictRule::Default(core::NetAddress::Family::kIPv6, flags));
+        break;
+      case RestrictTarget::kAddress: {
+        RestrictRule r;
+        r.address = e.address.WithPort(0);
+        r.mask = e.mask.WithPort(0);
+        r.flags = flags;
+        add(r);
+        break;
+      }
+      case RestrictTarget::kSource:
+        for (const auto& s : sources) add(RestrictRule::Network(s, s.is_v4() ? 32 : 128, flags));
+        break;
+      case RestrictTarget::kHost: break;  // resolved by the daemon
+    }
+  }
+  const DiscardConfig& d = config.discard;
+  if (d.average_log2) p.rate.average_log2 = *d.average_log2;
+  if (d.minimum_s) p.rate.minimum_s = *d.minimum_s;
+  if (d.monitor) p.rate.monitor_s = *d.monitor;
+  if (d.limit_kod_pps) p.rate.kod_per_second = *d.limit_kod_pps;
+  return p;
+}
 
 core::AssociationConfig ToAssociationConfig(const ServerConfig& server, const core::NetAddress& resolved) {
   core::AssociationConfig a;

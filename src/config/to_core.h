@@ -7,9 +7,12 @@
 #ifndef TEMPUS_CONFIG_TO_CORE_H_
 #define TEMPUS_CONFIG_TO_CORE_H_
 
+#include <span>
+
 #include "config/config.h"
 #include "core/assoc/association_config.h"
 #include "core/net/net_address.h"
+#include "core/server/admission.h"
 #include "core/system/system.h"
 
 namespace tempus::config {
@@ -21,6 +24,13 @@ core::AssociationConfig ToAssociationConfig(const ServerConfig& server, const co
 
 // `defaults` with the tos, tinker, makestep and local-clock knobs of `config` applied.
 core::system::SystemConfig ToSystemConfig(const Config& config, core::system::SystemConfig defaults = {});
+
+// The server's access policy: restrict/unrestrict lines as core rules and `discard`/`limit` as the
+// rate limit. `restrict default` without -4/-6 sets both families' defaults (ntpd 4.2.8);
+// `restrict source` applies to each of `sources` as a host rule. Host-name rules are the daemon's
+// to resolve and are skipped here. Flags tempus does not enforce (lowpriotrap, mssntp, nomrulist,
+// ntpport, flake) are dropped; noepeer acts as nopeer (tempus never mobilizes peers).
+core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const core::NetAddress> sources = {});
 
 }  // namespace tempus::config
 

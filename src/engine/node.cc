@@ -24,7 +24,9 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
       random_(random),
       log_(std::move(log)),
       system_(WithSelf(config.system, config.self_address, clock.PrecisionLog2()), clock.Mono()),
-      server_(clock),
+      // The rate limiter's hash key is drawn only when there are restrict rules, so that runs
+      // without access control replay the same random sequence as before.
+      server_(clock, config.access, config.access.restricts.empty() ? 0 : random.NextU64()),
       start_(clock.Mono()) {
   uint32_t id = 0;
   for (const auto& source : config_.sources) {
@@ -72,6 +74,7 @@ void Node::OnTimer() {
     if (it == assocs_.end()) continue;
     deadlines_.erase(id);
     Carry(id, it->second->OnTimer(now, clock_.Now()));
+    UpdateQuiet(id);
   }
   if (now >= next_tick_) {
     next_tick_ = now + config_.tick;
@@ -79,12 +82,13 @@ void Node::OnTimer() {
   }
 }
 
-void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime) {
+void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                      const std::optional<core::NetAddress>& local) {
   if (bytes.empty()) return;
   CountReceived(bytes);
   const core::Mode mode = core::PeekMode(bytes);
   if (mode == core::Mode::kControl) {
-    HandleControl(bytes, from);
+    HandleControl(bytes, from, local);
     return;
   }
   if (mode == core::Mode::kServer) {
@@ -92,12 +96,24 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
     if (it == by_address_.end() || !assocs_.count(it->second)) return;  // not one of our sources
     const core::UnixTime t4 = clock_.FromKernelRealtime(rx_realtime);
     Carry(it->second, assocs_.at(it->second)->OnPacket(bytes, t4, clock_.Mono()));
+    UpdateQuiet(it->second);
     return;
   }
   if (!config_.serve) return;
-  if (auto reply = server_.Handle(bytes, rx_realtime)) {
-    transport_.Send(*reply, from);
+  if (auto reply = server_.Handle(bytes, from, rx_realtime)) {
+    if (local) {
+      transport_.SendFrom(*reply, from, *local);
+    } else {
+      transport_.Send(*reply, from);
+    }
   }
+}
+
+void Node::UpdateQuiet(uint32_t id) {
+  auto it = assocs_.find(id);
+  if (it == assocs_.end()) return;
+  const uint8_t reach = it->second->reach();
+  Apply(system_.SetQuiet(id, reach != 0 && (reach & 0x07) == 0, clock_.Mono(), clock_.Now()));
 }
 
 void Node::CountReceived(std::span<const uint8_t> bytes) {
@@ -114,9 +130,13 @@ void Node::CountReceived(std::span<const uint8_t> bytes) {
   }
 }
 
-void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from) {
+void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
+                         const std::optional<core::NetAddress>& local) {
   ++counters_.control_requests;
-  if (!config_.control || (!config_.control_from_any && !from.IsLoopback())) {
+  // `restrict ... noquery` decides once there are restrict lines; without any, loopback only.
+  const bool allowed = config_.access.restricts.empty() ? (config_.control_from_any || from.IsLoopback())
+                                                         : server_.AllowQuery(from);
+  if (!config_.control || !allowed) {
     ++counters_.restricted;
     return;
   }
@@ -125,7 +145,13 @@ void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress&
     ++counters_.bad_format;
     return;
   }
-  for (const auto& datagram : *answer) transport_.Send(datagram, from);
+  for (const auto& datagram : *answer) {
+    if (local) {
+      transport_.SendFrom(datagram, from, *local);
+    } else {
+      transport_.Send(datagram, from);
+    }
+  }
 }
 
 core::control::NodeView Node::ControlView() const {

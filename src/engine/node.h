@@ -32,6 +32,7 @@ struct NodeConfig {
   std::vector<core::AssociationConfig> sources;  // validated by the Node
   std::optional<core::NetAddress> self_address;  // this node's address as its peers see it
   bool serve = true;                             // answer client requests
+  core::server::AccessPolicy access;             // restrict rules and discard limits
   // Mode 6 (ntpq, RFC 9327) requests: answered read-only, from loopback sources only unless
   // control_from_any is set. This is the one access check of the control path.
   bool control = true;
@@ -54,8 +55,10 @@ class Node {
   // Applies the driftfile frequency and starts polling every source (first requests go out now).
   void Start();
   // A datagram for this node, received at `rx_realtime` (kernel CLOCK_REALTIME, or the
-  // simulator's true time), which the Node maps with Clock::FromKernelRealtime.
-  void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime);
+  // simulator's true time), which the Node maps with Clock::FromKernelRealtime. `local` is the
+  // address and port it was sent to, when known: replies leave from there.
+  void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                  const std::optional<core::NetAddress>& local = std::nullopt);
   // Runs everything due at the clock's monotonic now.
   void OnTimer();
   // When OnTimer should run next.
@@ -74,9 +77,12 @@ class Node {
   void Carry(uint32_t id, const core::AssocActions& actions);
   void Apply(const core::system::SystemUpdate& update);
   void PropagatePoll();
+  // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
+  void UpdateQuiet(uint32_t id);
   void Log(const std::string& message) const;
   void CountReceived(std::span<const uint8_t> bytes);
-  void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from);
+  void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
+                     const std::optional<core::NetAddress>& local);
 
   NodeConfig config_;
   Clock& clock_;

@@ -1,9 +1,12 @@
 // ServerPath: the engine's side of serving time, between a socket and core::server.
 //
-// For each datagram: place the receive timestamp on the clock's time scale (the kernel's software
+// For each datagram: decide access first (restrict flags of the source, then its rate limit:
+// core::server::Admit), then place the receive timestamp on the clock's time scale (the kernel's software
 // stamp when there is one, else a clock read right after the receive), build the reply with the
 // pure core::server::HandleRequest from the current SystemSnapshot, and stamp its transmit time
-// from the clock as the very last step before the caller sends it. Counts every outcome.
+// from the clock as the very last step before the caller sends it. A source over its limit with
+// `restrict ... limited kod` gets a RATE kiss-o'-death instead (no time in it, never larger than
+// the request). Counts every outcome.
 // Not thread-safe: one per serving thread.
 #ifndef TEMPUS_ENGINE_SERVER_PATH_H_
 #define TEMPUS_ENGINE_SERVER_PATH_H_
@@ -13,6 +16,8 @@
 #include <optional>
 #include <span>
 
+#include "core/net/net_address.h"
+#include "core/server/admission.h"
 #include "core/server/server.h"
 #include "core/system/snapshot.h"
 #include "core/time/unix_time.h"
@@ -22,8 +27,8 @@ namespace tempus::engine {
 
 class ServerPath {
  public:
-  // `clock` must outlive this object.
-  explicit ServerPath(Clock& clock) : clock_(clock) {}
+  // `clock` must outlive this object. `hash_key` keys the rate limiter's table (draw it at random).
+  explicit ServerPath(Clock& clock, const core::server::AccessPolicy& access = {}, uint64_t hash_key = 0);
   ServerPath(const ServerPath&) = delete;
   ServerPath& operator=(const ServerPath&) = delete;
 
@@ -33,8 +38,20 @@ class ServerPath {
 
   // Handles one datagram. Returns the reply to send (a view into an internal buffer, valid until
   // the next call), or nothing when the datagram is dropped (counted in stats()).
-  std::optional<std::span<const uint8_t>> Handle(std::span<const uint8_t> request,
+  std::optional<std::span<const uint8_t>> Handle(std::span<const uint8_t> request, const core::NetAddress& from,
                                                  std::optional<core::UnixTime> kernel_rx);
+  // Handle() for a datagram of unknown source: only rules that need no address apply.
+  std::optional<std::span<const uint8_t>> Handle(std::span<const uint8_t> request,
+                                                 std::optional<core::UnixTime> kernel_rx) {
+    return Handle(request, core::NetAddress(), kernel_rx);
+  }
+
+  // True when mode 6 (ntpq) requests from `from` may be answered (restrict: neither ignore nor
+  // noquery). For the control handler.
+  bool AllowQuery(const core::NetAddress& from) const { return restricts_.AllowQuery(from); }
+  // The restrict flags that apply to `from` (notrap, nomodify... for the control handler).
+  core::server::AccessFlags AccessFor(const core::NetAddress& from) const { return restricts_.Lookup(from); }
+  const core::server::RateLimiter& rate_limiter() const { return limiter_; }
 
   const core::server::ServerStats& stats() const { return stats_; }
 
@@ -42,6 +59,8 @@ class ServerPath {
   Clock& clock_;
   core::SystemSnapshot snapshot_;
   core::server::ServerStats stats_;
+  core::server::RestrictTable restricts_;
+  core::server::RateLimiter limiter_;
   std::array<uint8_t, core::kHeaderSize> reply_{};
 };
 

@@ -15,6 +15,12 @@ class Transport {
   virtual ~Transport() = default;
   // Sends `bytes` to `to`. Failures are the transport's to count and log; NTP tolerates loss.
   virtual void Send(std::span<const uint8_t> bytes, const core::NetAddress& to) = 0;
+  // Sends a reply from the local address and port the request came in at (`local`), as a
+  // client expects (NTPsec drops replies from another address). Default: Send.
+  virtual void SendFrom(std::span<const uint8_t> bytes, const core::NetAddress& to, const core::NetAddress& local) {
+    (void)local;
+    Send(bytes, to);
+  }
 };
 
 }  // namespace tempus::engine

@@ -55,9 +55,14 @@ std::optional<FilterOutput> ClockFilter::Add(const Sample& sample, PollExp poll)
   const double jitter_s = count_ > 1 ? std::sqrt(sum_sq / (count_ - 1)) : 0.0;
   const NtpDuration jitter = std::max(NtpDuration::FromSeconds(jitter_s), config_.precision);
 
-  // Prime directive: use a sample only once and never one older than the last one used.
+  // Prime directive: use a sample only once and never one older than the last one used. As in
+  // RFC 5905 A.5.2 clock_filter(), the peer dispersion and jitter still follow the register (they
+  // are set before this test there); otherwise a source whose quickest exchange came first would
+  // keep its first, near-MAXDISP dispersion, and stay unselectable, until a quicker one came.
   if (current_.has_value() && best.when <= current_->when) {
     ++stale_count_;
+    current_->dispersion = NtpDuration::FromSeconds(dispersion_s);
+    current_->jitter = jitter;
     return std::nullopt;
   }
   // Popcorn spike suppressor: a jump of more than SGATE jitters within two poll intervals. The
@@ -76,6 +81,15 @@ std::optional<FilterOutput> ClockFilter::Add(const Sample& sample, PollExp poll)
   }
   current_ = FilterOutput{best.offset, best.delay, NtpDuration::FromSeconds(dispersion_s), jitter, best.when};
   return current_;
+}
+
+void ClockFilter::Correct(NtpDuration phase, double dfreq, MonoTime now) {
+  auto adjust = [&](NtpDuration& offset, MonoTime when) {
+    offset -= phase;
+    if (dfreq != 0.0) offset += (now - when).Scaled(dfreq);
+  };
+  for (int i = 0; i < count_; ++i) adjust(stages_[i].offset, stages_[i].when);
+  if (current_) adjust(current_->offset, current_->when);
 }
 
 void ClockFilter::Reset() {

@@ -67,8 +67,16 @@ class ClockFilter {
   const std::optional<FilterOutput>& Current() const { return current_; }
   // Number of stages holding a sample (0..8).
   int size() const { return count_; }
-  // Empties the register, e.g. after the clock was stepped or the source became unreachable.
+  // Empties the register, e.g. when the source became unreachable.
   void Reset();
+  // The local clock was stepped by `step` (positive: forward): every stored offset θ, and the
+  // current one, becomes what it would have been measured as after the step (θ − step), so the
+  // register stays usable instead of starting over (chrony corrects its sample history likewise).
+  void ShiftForStep(NtpDuration step) { Correct(step, 0.0, MonoTime()); }
+  // The clock was corrected at `now` by `phase` (a step, or a slew, positive: forward) and its
+  // frequency by `dfreq` (s/s, positive: faster): every stored θ_i becomes what it would have been
+  // with the corrections always in effect, θ_i − phase + dfreq × (now − t_i).
+  void Correct(NtpDuration phase, double dfreq, MonoTime now);
 
   // Counters for the source's statistics: samples not used (prime directive) and spikes dropped.
   int stale_count() const { return stale_count_; }

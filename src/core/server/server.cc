@@ -50,6 +50,9 @@ std::string_view DropReasonName(DropReason reason) {
     case DropReason::kPrivateMode: return "private_mode";
     case DropReason::kReservedMode: return "reserved_mode";
     case DropReason::kReplyBufferTooSmall: return "reply_buffer_too_small";
+    case DropReason::kRestricted: return "restricted";
+    case DropReason::kRateLimited: return "rate_limited";
+    case DropReason::kKodSent: return "kod_sent";
   }
   return "unknown";
 }
@@ -67,8 +70,10 @@ NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now) {
   return system.root_dispersion + age.Scaled(kPhi);
 }
 
-Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
-                                         const SystemSnapshot& system, std::span<uint8_t> reply) {
+namespace {
+
+// The header of a request the server answers, or why it does not.
+Result<Header, DropReason> DecodeRequest(std::span<const uint8_t> request, std::span<uint8_t> reply) {
   // Route on the first byte before decoding: modes 6 and 7 have formats of their own.
   if (request.size() < kHeaderSize) return Unexpected(DropReason::kTooShort);
   const Mode mode = PeekMode(request);
@@ -79,6 +84,35 @@ Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTi
   const Header& req = decoded->header;
   if (auto ok = CheckMode(req.mode, req.version); !ok) return Unexpected(ok.error());
   if (reply.size() < kHeaderSize) return Unexpected(DropReason::kReplyBufferTooSmall);
+  return req;
+}
+
+}  // namespace
+
+Result<size_t, DropReason> BuildKissOfDeath(std::span<const uint8_t> request, KissCode code,
+                                            std::span<uint8_t> reply) {
+  auto req = DecodeRequest(request, reply);
+  if (!req) return Unexpected(req.error());
+  Header h;
+  h.leap = Leap::kUnsynchronized;
+  h.version = req->version;
+  h.mode = Mode::kServer;
+  h.stratum = 0;
+  h.poll = req->poll;
+  h.refid = RefIdOf(code);
+  h.reference_time = req->transmit_time;
+  h.origin_time = req->transmit_time;
+  h.receive_time = req->transmit_time;
+  h.transmit_time = req->transmit_time;
+  EncodeHeader(h, reply);
+  return kHeaderSize;
+}
+
+Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
+                                         const SystemSnapshot& system, std::span<uint8_t> reply) {
+  auto decoded_req = DecodeRequest(request, reply);
+  if (!decoded_req) return Unexpected(decoded_req.error());
+  const Header& req = *decoded_req;
 
   const bool synced = system.synchronized();
   Header h;

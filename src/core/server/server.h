@@ -18,6 +18,7 @@
 #include "core/result.h"
 #include "core/system/snapshot.h"
 #include "core/time/ntp_timestamp.h"
+#include "core/wire/packet.h"
 
 namespace tempus::core::server {
 
@@ -34,8 +35,11 @@ enum class DropReason : uint8_t {
   kPrivateMode,         // mode 7: never answered (ntpd's monlist amplification)
   kReservedMode,        // mode 0 in versions 2..4
   kReplyBufferTooSmall,
+  kRestricted,   // a restrict rule refused it (ignore, noserve, nopeer, notrust, version)
+  kRateLimited,  // over the client's discard limits (restrict limited), dropped silently
+  kKodSent,      // over the limits and answered with a RATE kiss-o'-death instead of time
 };
-inline constexpr size_t kDropReasonCount = 11;
+inline constexpr size_t kDropReasonCount = 14;
 std::string_view DropReasonName(DropReason reason);
 
 // Counters of the server path, by reason. Not synchronized: one per thread, summed for display.
@@ -54,6 +58,14 @@ struct ServerStats {
 // StampTransmit() just before sending.
 [[nodiscard]] Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
                                                        const SystemSnapshot& system, std::span<uint8_t> reply);
+
+// Builds a kiss-o'-death (RFC 5905 §7.4) answering `request` into `reply` and returns its size
+// (48, never more than the request). Only what HandleRequest would answer gets one (never modes
+// 4/5, never another KoD); it carries no time: leap 3, stratum 0, the kiss code in refid, and the
+// client's transmit timestamp in the origin, receive and transmit fields (as ntpd), so it must
+// not be restamped.
+[[nodiscard]] Result<size_t, DropReason> BuildKissOfDeath(std::span<const uint8_t> request, KissCode code,
+                                                          std::span<uint8_t> reply);
 
 // The root dispersion a server reports at `now`: sys.rootdisp grown at PHI (15 ppm) since the
 // reference time (RFC 5905 §10, §11.2.3).

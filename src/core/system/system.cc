@@ -18,7 +18,8 @@ System::System(const SystemConfig& config, MonoTime start)
 }
 
 void System::AddSource(uint32_t id, SourceFlags flags, RefId address_id) {
-  Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {}};
+  Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {},
+           false};
   sources_.insert_or_assign(id, std::move(s));
 }
 
@@ -40,7 +41,7 @@ std::vector<SourceView> System::Sources() const {
 // A source that can discipline us in normal (non-orphan) operation: below the orphan stratum and
 // not synchronized to us.
 bool System::UsableUpstream(const Source& s) const {
-  if (!s.reachable || !s.header || !s.filter.Current()) return false;
+  if (!s.reachable || s.quiet || !s.header || !s.filter.Current()) return false;
   const bool loop = s.header->stratum > 1 && s.header->refid == config_.self_id;
   return !loop && s.header->stratum < config_.orphan_stratum;
 }
@@ -70,11 +71,29 @@ select::SelectResult System::Reselect(MonoTime now) {
       const bool orphan_level = s.header->stratum >= config_.orphan_stratum;
       // In orphan operation follow only lower ids, so the sync graph cannot have a cycle.
       const bool allowed = have_upstream ? !orphan_level : s.address_id.raw() < config_.self_id.raw();
-      c.reachable = s.reachable && !loop && allowed;
+      c.reachable = s.reachable && !s.quiet && !loop && allowed;
     }
     candidates.push_back(c);
   }
   return select::Select(candidates, config_.select, system_peer_);
+}
+
+// chrony's rule before the first selection: while a source has answered fewer times than the
+// selectable ones, or is one sample short of selectable itself, wait for it, so that the first
+// source to become selectable, perhaps a falseticker, is not followed (and stepped to) alone.
+// Waits at most until the selectable ones have kStartSamples samples (a dead server costs that).
+bool System::AwaitOthersAtStart() const {
+  constexpr int kStartSamples = 4;
+  int fit_samples = 0;
+  for (const auto& [id, s] : sources_) {
+    if (s.tally != select::Tally::kReject) fit_samples = std::max(fit_samples, s.filter.size());
+  }
+  if (fit_samples >= kStartSamples) return false;
+  for (const auto& [id, s] : sources_) {
+    if (s.flags.noselect || s.quiet || s.tally != select::Tally::kReject) continue;
+    if (s.filter.size() < fit_samples || s.filter.size() + 1 >= fit_samples) return true;
+  }
+  return false;
 }
 
 void System::SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now) {
@@ -98,16 +117,12 @@ void System::PushStatus(SystemUpdate& u) const {
 
 bool System::Fallback(MonoTime now, UnixTime local_now) {
   const bool orphan_on = config_.orphan_stratum < kMaxStratum;
-  // Orphan mode is for a cluster cut off from upstream: not while an upstream source still
-  // answers (its samples may merely disagree for a moment: that is holdover, not orphan).
-  bool upstream_reachable = false;
-  for (const auto& [id, s] : sources_) {
-    upstream_reachable |= s.reachable && s.header && s.header->stratum < config_.orphan_stratum &&
-                          !(s.header->stratum > 1 && s.header->refid == config_.self_id);
-  }
+  // With `tos orphan`, a node that lost its system peer serves at the orphan stratum at once
+  // (after `orphanwait` only at start-up). Keeping its old stratum instead (holdover) would make
+  // the cluster's nodes look like upstream sources to each other and follow each other in loops
+  // until their strata climbed; at the orphan stratum the lowest-id election applies at once.
   Mode next = mode_ == Mode::kSynced ? Mode::kHoldover : mode_;
-  if (orphan_on && !upstream_reachable &&
-      (mode_ != Mode::kUnsynchronized || now - start_ >= config_.orphan_wait)) {
+  if (orphan_on && (mode_ != Mode::kUnsynchronized || now - start_ >= config_.orphan_wait)) {
     next = Mode::kOrphanParent;
   } else if (config_.local_stratum > 0) {
     next = Mode::kLocal;
@@ -138,6 +153,7 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
     if (u.snapshot_changed) PushStatus(u);
     return u;
   }
+  if (!system_peer_ && mode_ == Mode::kUnsynchronized && AwaitOthersAtStart()) return u;
   const uint32_t peer = *r.system_peer;
   const bool peer_changed = system_peer_ != peer;
   system_peer_ = peer;
@@ -154,12 +170,23 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
   const filter::FilterOutput& f = *sources_.at(peer).filter.Current();
   const discipline::DisciplineInput in{sample->offset + (r.offset - f.offset), sample->delay, r.jitter, sample->when,
                                        now};
+  const double old_freq_ppm = discipline_.state().frequency_ppm;
   discipline::DisciplineUpdate d = discipline_.Update(in);
   u.commands = std::move(d.commands);
-  if (d.kind == discipline::UpdateKind::kStepped) {
-    u.stepped = true;
-    for (auto& [id, s] : sources_) s.filter.Reset();  // their samples predate the step
+  u.stepped = d.kind == discipline::UpdateKind::kStepped;
+  // The filters' samples predate these corrections: rewrite them as if the corrections had always
+  // been in effect (as the discipline does with its own history), so that a filter's pick, which
+  // may be several polls old, does not carry the drift the corrections removed into selection and
+  // combining; after a step this also keeps the filters instead of emptying them (an emptied
+  // filter needs about four polls before its source is selectable again, §10's dispersion).
+  NtpDuration phase;
+  double dfreq = 0.0;
+  for (const ClockCommand& c : u.commands) {
+    if (const auto* st = std::get_if<StepClock>(&c)) phase += st->offset;
+    if (const auto* sl = std::get_if<SlewClock>(&c)) phase += sl->offset;
+    if (const auto* sf = std::get_if<SetFrequency>(&c)) dfreq = (sf->freq_ppm - old_freq_ppm) * 1e-6;
   }
+  for (auto& [id, s] : sources_) s.filter.Correct(phase, dfreq, now);
   if (d.kind == discipline::UpdateKind::kSlewed || d.kind == discipline::UpdateKind::kStepped) {
     mode_ = Mode::kSynced;
     SetSyncedVariables(peer, r, local_now);
@@ -174,6 +201,13 @@ SystemUpdate System::SetReachable(uint32_t id, bool reachable, MonoTime now, Uni
   if (it == sources_.end()) return {};
   it->second.reachable = reachable;
   if (!reachable) it->second.filter.Reset();
+  return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
+}
+
+SystemUpdate System::SetQuiet(uint32_t id, bool quiet, MonoTime now, UnixTime local_now) {
+  auto it = sources_.find(id);
+  if (it == sources_.end() || it->second.quiet == quiet) return {};
+  it->second.quiet = quiet;
   return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
 }
 

@@ -80,6 +80,11 @@ class System {
   void RemoveSource(uint32_t id);
   // Reachability from the association (reach register zero / non-zero).
   [[nodiscard]] SystemUpdate SetReachable(uint32_t id, bool reachable, MonoTime now, UnixTime local_now);
+  // Whether the source left its last two polls unanswered while still reachable (reach & 0x07
+  // is zero at the start of a poll). A quiet source is not a candidate, so a dead system peer is
+  // replaced after two missed polls rather than eight (ntpd's "not heard for three consecutive
+  // polls, stuff infinity in the clock filter", one poll sooner); its filter is kept.
+  [[nodiscard]] SystemUpdate SetQuiet(uint32_t id, bool quiet, MonoTime now, UnixTime local_now);
   // A measurement that passed the association's tests. `poll` is the source's poll exponent.
   [[nodiscard]] SystemUpdate OnMeasurement(uint32_t id, const Measurement& m, MonoTime received, PollExp poll,
                                            MonoTime now, UnixTime local_now);
@@ -111,6 +116,7 @@ class System {
     bool reachable = false;
     select::Tally tally = select::Tally::kReject;
     NtpDuration root_distance;
+    bool quiet = false;
   };
 
   // Runs selection; returns the result and the ids in candidate order.
@@ -120,6 +126,7 @@ class System {
                               const Sample* sample, MonoTime now, UnixTime local_now);
   void SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now);
   bool Fallback(MonoTime now, UnixTime local_now);
+  bool AwaitOthersAtStart() const;
   void PushStatus(SystemUpdate& u) const;
 
   SystemConfig config_;

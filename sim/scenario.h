@@ -1,0 +1,92 @@
+// Scenario: a simulated cluster as plain data, and the reader of scenario files (docs/sim.md).
+//
+// A scenario file is INI-like text: [sim] (duration, seed, sampling, stats window), [node NAME]
+// and [nodes NAME A..B] (clock knobs as `key = value`, every other line is ntp.conf syntax),
+// [link A B] (delay, jitter, asymmetry, loss), [partition] (who is cut off and when) and
+// [limits] / [limits TARGET] (the numbers a test requires). Every error names FILE:LINE and
+// what was expected; all errors are reported in one pass. Pure; thread-compatible.
+#ifndef TEMPUS_SIM_SCENARIO_H_
+#define TEMPUS_SIM_SCENARIO_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/net/net_address.h"
+#include "core/result.h"
+#include "sim/node_config.h"
+
+namespace tempus::sim {
+
+// A value fixed for every node (lo == hi) or drawn uniformly per node from [lo, hi].
+struct Range {
+  double lo = 0.0;
+  double hi = 0.0;
+};
+
+struct NodeSpec {
+  std::string name;
+  std::string group;  // [nodes GROUP A..B]: the group; else empty
+  int line = 0;
+  core::NetAddress address;  // port 123
+  bool perfect = false;      // clock = perfect (a reference)
+  Range offset_s, freq_ppm, wander_ppb;
+  std::vector<std::pair<double, double>> steps;  // (at s, by s)
+  std::optional<double> dies_at_s;
+  std::optional<double> kill_peer_at_s;  // then this node's system peer dies
+  double start_at_s = 0.0;
+  std::optional<bool> stats;  // in the summary; default: unless perfect
+  std::vector<ConfigLine> config;
+};
+
+struct LinkSpec {
+  std::string a, b;  // node, group or "*"
+  int line = 0;
+  double delay_s = 0.0;      // base one-way delay
+  double jitter_s = 0.0;     // mean of the exponential extra delay
+  double asymmetry_s = 0.0;  // a->b base is delay + asymmetry/2, b->a delay - asymmetry/2
+  double loss = 0.0;         // probability a datagram is lost
+};
+
+struct PartitionSpec {
+  std::string a, b;  // b empty: a is cut off from everyone
+  int line = 0;
+  double from_s = 0.0, to_s = 0.0;
+};
+
+struct LimitSpec {
+  std::string target;  // node or group; empty: every node in the summary
+  int line = 0;
+  std::optional<double> rms_s, max_s, converge_1ms_s, converge_100us_s, pairwise_s, reselect_polls;
+  std::vector<std::string> never_selected;  // these nodes are never a system peer
+};
+
+struct Scenario {
+  std::string file;
+  double duration_s = 3600;
+  uint64_t seed = 1;
+  double sample_interval_s = 1;
+  double stats_from_s = 0;
+  std::optional<double> stats_to_s;  // default: the end
+  std::vector<NodeSpec> nodes;
+  std::map<std::string, std::vector<size_t>> groups;  // group name -> node indices
+  std::vector<LinkSpec> links;                        // later rules win
+  std::vector<PartitionSpec> partitions;
+  std::vector<LimitSpec> limits;
+
+  // Node indices for a node name, a group name or "*"; nothing if unknown.
+  std::optional<std::vector<size_t>> Resolve(std::string_view name) const;
+};
+
+// Parses `text` (the contents of `file`).
+[[nodiscard]] Result<Scenario, std::vector<std::string>> ParseScenario(std::string_view text, std::string file);
+
+// Parses "10ms", "100us", "2.5" (seconds), "1e-4s"; nothing if malformed.
+std::optional<double> ParseSeconds(std::string_view text);
+
+}  // namespace tempus::sim
+
+#endif  // TEMPUS_SIM_SCENARIO_H_

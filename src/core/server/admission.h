@@ -1,0 +1,42 @@
+// The server's gate, decided before any reply is built: restrict flags first, then the rate
+// limit of `limited` sources (ntpd's order in receive(): restrict, then the MRU monitor).
+//
+// A request is served, dropped with a DropReason, or (over the limit, `limited kod`) answered with
+// a RATE kiss-o'-death that the caller builds with BuildKissOfDeath. Mode 6 is not decided here:
+// the control handler asks RestrictTable::AllowQuery. Pure; not thread-safe (the limiter has state).
+#ifndef TEMPUS_CORE_SERVER_ADMISSION_H_
+#define TEMPUS_CORE_SERVER_ADMISSION_H_
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/net/net_address.h"
+#include "core/server/rate_limit.h"
+#include "core/server/restrict.h"
+#include "core/server/server.h"
+#include "core/time/mono_time.h"
+
+namespace tempus::core::server {
+
+// Everything access control needs from configuration (config::ToAccessPolicy).
+struct AccessPolicy {
+  std::vector<RestrictRule> restricts;  // configuration order
+  RateLimitConfig rate;
+};
+
+struct Admission {
+  enum class Action : uint8_t { kServe, kDrop, kKissOfDeath };
+  Action action = Action::kServe;
+  DropReason reason = DropReason::kRestricted;  // kDrop: why; kKissOfDeath: kKodSent
+};
+
+// Judges one datagram from `source` (of any mode) whose restrict flags are `flags`.
+// `authenticated`: it carried a valid MAC (tempus has no keys yet: always false, so `notrust`
+// drops every request, as ntpd does for a source without a trusted key).
+Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authenticated, RateLimiter& limiter,
+                const NetAddress& source, MonoTime now);
+
+}  // namespace tempus::core::server
+
+#endif  // TEMPUS_CORE_SERVER_ADMISSION_H_

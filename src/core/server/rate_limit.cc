@@ -1,0 +1,116 @@
+#include "core/server/rate_limit.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace tempus::core::server {
+namespace {
+
+constexpr int kBurstHeadways = 8;  // ntpd: the bucket holds 8 headways (a burst of 8)
+
+uint64_t Mix(uint64_t x) {  // SplitMix64's finalizer
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ull;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebull;
+  x ^= x >> 31;
+  return x;
+}
+
+// The table key of a source: the IPv4 address, or the /64 of an IPv6 address.
+std::array<uint8_t, 16> KeyOf(const NetAddress& a) {
+  std::array<uint8_t, 16> k{};
+  const size_t n = a.is_v4() ? 4 : 8;
+  std::copy_n(a.bytes().begin(), n, k.begin());
+  return k;
+}
+
+int64_t HeadwayRaw(int average_log2) {
+  return NtpDuration::FromWholeSeconds(int64_t{1} << std::clamp(average_log2, 0, 17)).raw();
+}
+
+}  // namespace
+
+RateLimiter::RateLimiter(const RateLimitConfig& config, uint64_t hash_key)
+    : config_(config), hash_key_(hash_key), kod_tokens_(config.kod_burst) {
+  buckets_ = std::max<size_t>(1, (config.capacity + kWays - 1) / kWays);
+  entries_.assign(buckets_ * kWays, Entry{});
+  entries_.shrink_to_fit();
+}
+
+RateLimiter::Entry* RateLimiter::Find(const NetAddress& source, MonoTime now, bool* created) {
+  const std::array<uint8_t, 16> key = KeyOf(source);
+  const auto family = static_cast<uint8_t>(source.family());
+  uint64_t lo = 0, hi = 0;
+  std::memcpy(&lo, key.data(), 8);
+  std::memcpy(&hi, key.data() + 8, 8);
+  const uint64_t h = Mix(Mix(hash_key_ ^ lo ^ (uint64_t{family} << 56)) ^ hi);
+  Entry* bucket = &entries_[(h % buckets_) * kWays];
+  Entry* victim = nullptr;
+  const NtpDuration idle_limit = NtpDuration::FromWholeSeconds(std::max(config_.monitor_s, 0));
+  for (size_t i = 0; i < kWays; ++i) {
+    Entry& e = bucket[i];
+    if (e.family == family && e.key == key) {
+      *created = false;
+      return &e;
+    }
+    if (e.family == 0) {
+      if (!victim || victim->family != 0) victim = &e;
+    } else if (!victim || (victim->family != 0 && e.last < victim->last)) {
+      victim = &e;
+    }
+  }
+  if (victim->family == 0) {
+    ++tracked_;
+  } else if (now - victim->last < idle_limit) {
+    ++evictions_;
+  }
+  *victim = Entry{};
+  victim->key = key;
+  victim->family = family;
+  *created = true;
+  return victim;
+}
+
+bool RateLimiter::TakeGlobalKod(MonoTime now) {
+  if (!kod_started_) {
+    kod_started_ = true;
+    kod_refilled_ = now;
+  }
+  const double elapsed = std::max(0.0, (now - kod_refilled_).Seconds());
+  kod_refilled_ = now;
+  kod_tokens_ = std::min(config_.kod_burst, kod_tokens_ + elapsed * config_.kod_per_second);
+  if (kod_tokens_ < 1.0) return false;
+  kod_tokens_ -= 1.0;
+  return true;
+}
+
+RateVerdict RateLimiter::Check(const NetAddress& source, MonoTime now, bool kod_wanted) {
+  if (source.family() == NetAddress::Family::kNone) return RateVerdict::kAllow;  // no address: nothing to key
+  const int64_t headway = HeadwayRaw(config_.average_log2);
+  const int64_t limit = kBurstHeadways * headway;
+  bool created = false;
+  Entry* e = Find(source, now, &created);
+  if (created) {
+    e->last = now;
+    e->leak_ns = headway;
+    return RateVerdict::kAllow;
+  }
+  const int64_t interval = std::max<int64_t>(0, (now - e->last).raw());
+  e->last = now;
+  const int64_t leak = std::max<int64_t>(0, e->leak_ns - interval);
+  const bool too_soon = interval < NtpDuration::FromWholeSeconds(std::max(config_.minimum_s, 0)).raw();
+  if (!too_soon && leak + headway <= limit) {
+    e->leak_ns = leak + headway;
+    return RateVerdict::kAllow;
+  }
+  e->leak_ns = leak;  // a limited packet adds nothing: a client that slows down recovers
+  if (!kod_wanted) return RateVerdict::kLimited;
+  if (e->sent_kod && (now - e->last_kod).raw() < headway) return RateVerdict::kLimited;
+  if (!TakeGlobalKod(now)) return RateVerdict::kLimited;
+  e->sent_kod = true;
+  e->last_kod = now;
+  return RateVerdict::kLimitedKod;
+}
+
+}  // namespace tempus::core::server

@@ -1,0 +1,152 @@
+#include "obs/prometheus.h"
+
+#include <fmt/format.h>
+
+namespace tempus::obs {
+namespace {
+
+// Label values escape backslash, double quote and newline (exposition format).
+std::string Escape(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+class Writer {
+ public:
+  // Starts a metric family.
+  void Family(std::string_view name, std::string_view type, std::string_view help) {
+    fmt::format_to(std::back_inserter(out_), "# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+  }
+  void Sample(std::string_view name, std::string_view labels, double value) {
+    if (labels.empty()) {
+      fmt::format_to(std::back_inserter(out_), "{} {}\n", name, value);
+    } else {
+      fmt::format_to(std::back_inserter(out_), "{}{{{}}} {}\n", name, labels, value);
+    }
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+};
+
+const char* TallyState(core::select::Tally t) {
+  switch (t) {
+    case core::select::Tally::kReject: return "reject";
+    case core::select::Tally::kFalseticker: return "falseticker";
+    case core::select::Tally::kExcess: return "excess";
+    case core::select::Tally::kOutlier: return "outlier";
+    case core::select::Tally::kCandidate: return "candidate";
+    case core::select::Tally::kBackup: return "backup";
+    case core::select::Tally::kSystemPeer: return "system_peer";
+    case core::select::Tally::kPpsPeer: return "pps_peer";
+  }
+  return "unknown";
+}
+
+void RenderSystem(const engine::Node& node, Writer& w) {
+  const core::system::System& sys = node.system();
+  const core::SystemSnapshot& s = sys.Snapshot();
+  const auto& d = sys.discipline_state();
+  w.Family("tempus_system_synchronized", "gauge", "1 when the node has a time worth serving (leap != 3, stratum < 16)");
+  w.Sample("tempus_system_synchronized", "", s.synchronized() ? 1 : 0);
+  w.Family("tempus_system_stratum", "gauge", "Stratum of this node (16: unsynchronized)");
+  w.Sample("tempus_system_stratum", "", s.stratum);
+  w.Family("tempus_system_leap", "gauge", "Leap indicator: 0 none, 1 insert, 2 delete, 3 unsynchronized");
+  w.Sample("tempus_system_leap", "", static_cast<int>(s.leap));
+  w.Family("tempus_system_offset_seconds", "gauge", "Combined offset of the selected sources at the last update");
+  w.Sample("tempus_system_offset_seconds", "", sys.offset().Seconds());
+  w.Family("tempus_system_jitter_seconds", "gauge", "System jitter");
+  w.Sample("tempus_system_jitter_seconds", "", sys.jitter().Seconds());
+  w.Family("tempus_system_frequency_ratio", "gauge", "Frequency correction of the clock (ppm x 1e-6)");
+  w.Sample("tempus_system_frequency_ratio", "", d.frequency_ppm * 1e-6);
+  w.Family("tempus_system_root_delay_seconds", "gauge", "Round-trip delay to the primary reference");
+  w.Sample("tempus_system_root_delay_seconds", "", s.root_delay.Seconds());
+  w.Family("tempus_system_root_dispersion_seconds", "gauge", "Dispersion to the primary reference");
+  w.Sample("tempus_system_root_dispersion_seconds", "", s.root_dispersion.Seconds());
+  w.Family("tempus_system_poll_seconds", "gauge", "Poll interval the discipline recommends");
+  w.Sample("tempus_system_poll_seconds", "", sys.RecommendedPoll().Interval().Seconds());
+  w.Family("tempus_clock_steps_total", "counter", "Times the clock was stepped");
+  w.Sample("tempus_clock_steps_total", "", static_cast<double>(node.steps()));
+}
+
+void RenderSources(const engine::Node& node, Writer& w) {
+  const auto sources = node.system().Sources();
+  struct Row {
+    std::string labels;
+    const core::system::SourceView* view;
+    const core::Association* assoc;
+  };
+  std::vector<Row> rows;
+  for (const auto& v : sources) {
+    auto it = node.associations().find(v.id);
+    if (it == node.associations().end()) continue;
+    rows.push_back({fmt::format("source=\"{}\"", Escape(it->second->config().address.ToStringWithPort())), &v,
+                    it->second.get()});
+  }
+  const auto each = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+    w.Family(name, type, help);
+    for (const auto& r : rows) {
+      if (auto x = value(r)) w.Sample(name, r.labels, *x);
+    }
+  };
+  using Opt = std::optional<double>;
+  each("tempus_source_offset_seconds", "gauge", "Offset of the source (clock filter), positive: source ahead",
+       [](const Row& r) { return r.view->filtered ? Opt(r.view->filtered->offset.Seconds()) : std::nullopt; });
+  each("tempus_source_delay_seconds", "gauge", "Round-trip delay to the source (clock filter)",
+       [](const Row& r) { return r.view->filtered ? Opt(r.view->filtered->delay.Seconds()) : std::nullopt; });
+  each("tempus_source_jitter_seconds", "gauge", "Jitter of the source (clock filter)",
+       [](const Row& r) { return r.view->filtered ? Opt(r.view->filtered->jitter.Seconds()) : std::nullopt; });
+  each("tempus_source_root_distance_seconds", "gauge", "Root distance (error bound) of the source",
+       [](const Row& r) { return r.view->filtered ? Opt(r.view->root_distance.Seconds()) : std::nullopt; });
+  each("tempus_source_reach", "gauge", "Reach register (8 bits, newest poll in bit 0)",
+       [](const Row& r) { return Opt(r.assoc->reach()); });
+  each("tempus_source_stratum", "gauge", "Stratum the source reports",
+       [](const Row& r) { return r.view->last_header ? Opt(r.view->last_header->stratum) : std::nullopt; });
+  each("tempus_source_poll_seconds", "gauge", "Poll interval of the source",
+       [](const Row& r) { return Opt(r.assoc->hpoll().Interval().Seconds()); });
+  each("tempus_source_requests_total", "counter", "Requests sent to the source",
+       [](const Row& r) { return Opt(static_cast<double>(r.assoc->stats().sent)); });
+  each("tempus_source_replies_total", "counter", "Replies from the source that passed every test",
+       [](const Row& r) { return Opt(static_cast<double>(r.assoc->stats().accepted)); });
+  w.Family("tempus_source_selection", "gauge", "Selection state of the source (the ntpq tally code), one-hot");
+  for (const auto& r : rows) {
+    w.Sample("tempus_source_selection", fmt::format("{},state=\"{}\"", r.labels, TallyState(r.view->tally)), 1);
+  }
+}
+
+void RenderServer(const engine::Node& node, Writer& w) {
+  const auto& st = node.server().stats();
+  w.Family("tempus_server_requests_total", "counter", "Datagrams received by the server");
+  w.Sample("tempus_server_requests_total", "", static_cast<double>(st.received));
+  w.Family("tempus_server_replies_total", "counter", "Replies sent by the server");
+  w.Sample("tempus_server_replies_total", "", static_cast<double>(st.replied));
+  w.Family("tempus_server_drops_total", "counter", "Datagrams dropped by the server, by reason");
+  for (size_t i = 0; i < core::server::kDropReasonCount; ++i) {
+    const auto reason = static_cast<core::server::DropReason>(i);
+    w.Sample("tempus_server_drops_total", fmt::format("reason=\"{}\"", core::server::DropReasonName(reason)),
+             static_cast<double>(st.dropped[i]));
+  }
+}
+
+}  // namespace
+
+std::string RenderPrometheus(const engine::Node& node, std::string_view version) {
+  Writer w;
+  w.Family("tempus_build_info", "gauge", "Build information");
+  w.Sample("tempus_build_info", fmt::format("version=\"{}\"", Escape(version)), 1);
+  RenderSystem(node, w);
+  RenderSources(node, w);
+  RenderServer(node, w);
+  return w.Take();
+}
+
+}  // namespace tempus::obs

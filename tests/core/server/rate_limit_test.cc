@@ -1,0 +1,137 @@
+// Rate limiting: ntpd's discard average/minimum, KoD throttling, and bounded memory under a
+// flood of distinct (spoofed) sources.
+#include "core/server/rate_limit.h"
+
+#include <gtest/gtest.h>
+
+namespace tempus::core::server {
+namespace {
+
+const NetAddress kClient = NetAddress::IPv4(0xc0000201);
+
+MonoTime At(double seconds) { return MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(seconds)); }
+
+// Sends `count` packets `interval` s apart and counts the verdicts.
+struct Tally {
+  int allowed = 0, limited = 0, kod = 0;
+};
+Tally Run(RateLimiter& rl, const NetAddress& src, double start, double interval, int count, bool kod) {
+  Tally t;
+  for (int i = 0; i < count; ++i) {
+    switch (rl.Check(src, At(start + i * interval), kod)) {
+      case RateVerdict::kAllow: ++t.allowed; break;
+      case RateVerdict::kLimited: ++t.limited; break;
+      case RateVerdict::kLimitedKod: ++t.kod; break;
+    }
+  }
+  return t;
+}
+
+TEST(RateLimiter, ClientAtTheAverageIsNeverLimited) {
+  RateLimiter rl;  // average 3: one packet per 8 s on average
+  const Tally t = Run(rl, kClient, 0, 8.0, 1000, true);
+  EXPECT_EQ(t.allowed, 1000);
+}
+
+TEST(RateLimiter, MinimumSpacing) {
+  RateLimitConfig c;
+  c.average_log2 = 0;  // 1 s average: only minimum bites
+  c.minimum_s = 2;
+  RateLimiter rl(c);
+  const Tally t = Run(rl, kClient, 0, 1.0, 100, false);  // every second: every other one too soon
+  EXPECT_EQ(t.allowed, 50);
+  EXPECT_EQ(t.limited, 50);
+}
+
+TEST(RateLimiter, AverageAllowsABurstOfEightThenTheMeanRate) {
+  RateLimitConfig c;
+  c.average_log2 = 3;
+  c.minimum_s = 0;
+  RateLimiter rl(c);
+  const Tally burst = Run(rl, kClient, 0, 0.001, 20, false);
+  EXPECT_EQ(burst.allowed, 8);  // the bucket holds 8 headways
+  // Then one packet a second for 800 s: about one in eight is served.
+  const Tally steady = Run(rl, kClient, 1, 1.0, 800, false);
+  EXPECT_GE(steady.allowed, 95);
+  EXPECT_LE(steady.allowed, 102);
+}
+
+TEST(RateLimiter, ClientThatSlowsDownRecovers) {
+  RateLimitConfig c;
+  c.minimum_s = 0;
+  RateLimiter rl(c);
+  (void)Run(rl, kClient, 0, 0.001, 1000, false);  // flood
+  const Tally later = Run(rl, kClient, 200, 16.0, 50, false);
+  EXPECT_EQ(later.allowed, 50);
+}
+
+TEST(RateLimiter, AtMostOneKodPerClientPerHeadway) {
+  RateLimiter rl;  // average 3 -> at most one KoD per 8 s
+  const Tally t = Run(rl, kClient, 0, 0.01, 10000, true);  // 100 s at 100 packets/s
+  EXPECT_GE(t.kod, 12);
+  EXPECT_LE(t.kod, 13);
+  EXPECT_EQ(t.allowed, 1);  // minimum 2 s is never met
+}
+
+TEST(RateLimiter, GlobalKodBudget) {
+  RateLimitConfig c;
+  c.kod_burst = 10;
+  c.kod_per_second = 5;
+  c.minimum_s = 2;
+  RateLimiter rl(c);
+  // 1000 sources each sending two packets 1 ms apart within 2 s: each second packet is limited.
+  int kods = 0;
+  for (uint32_t i = 0; i < 1000; ++i) {
+    const auto src = NetAddress::IPv4(0x0a000000 + i);
+    const double t = i * 0.002;
+    (void)rl.Check(src, At(t), true);
+    kods += rl.Check(src, At(t + 0.001), true) == RateVerdict::kLimitedKod;
+  }
+  EXPECT_GE(kods, 10);
+  EXPECT_LE(kods, 10 + 5 * 2 + 1);  // burst + 2 s of refill
+}
+
+TEST(RateLimiter, Ipv6ClientsShareTheirSlash64) {
+  RateLimitConfig c;
+  c.minimum_s = 2;
+  RateLimiter rl(c);
+  const auto a = NetAddress::Parse("2001:db8:1:2::1").value();
+  const auto b = NetAddress::Parse("2001:db8:1:2::ffff").value();
+  const auto other = NetAddress::Parse("2001:db8:1:3::1").value();
+  EXPECT_EQ(rl.Check(a, At(0), false), RateVerdict::kAllow);
+  EXPECT_EQ(rl.Check(b, At(0.5), false), RateVerdict::kLimited);  // same /64: rotating does not help
+  EXPECT_EQ(rl.Check(other, At(0.6), false), RateVerdict::kAllow);
+}
+
+// A million distinct spoofed sources: the table never grows, and an abuser hiding among them is
+// still limited (its entry is the most recently seen of its bucket).
+TEST(RateLimiter, MillionSpoofedSourcesStayWithinTheBound) {
+  RateLimitConfig c;
+  c.capacity = 4096;
+  RateLimiter rl(c, /*hash_key=*/0x5eed);
+  const size_t bytes = rl.memory_bytes();
+  const size_t cap = rl.capacity();
+  EXPECT_EQ(cap, 4096u);
+  EXPECT_LE(bytes, 4096 * 64u);
+  const auto abuser = NetAddress::IPv4(0xc6336401);
+  int abuser_allowed = 0;
+  for (uint32_t i = 0; i < 1'000'000; ++i) {
+    const double t = i * 1e-5;  // 100 000 packets/s for 10 s
+    const auto spoofed = (i % 2) ? NetAddress::IPv4(0x0b000000 + i)
+                                 : NetAddress::IPv6({0x20, 0x01, 0x0d, 0xb8, static_cast<uint8_t>(i >> 24),
+                                                     static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
+                                                     static_cast<uint8_t>(i)});
+    EXPECT_EQ(rl.Check(spoofed, At(t), false), RateVerdict::kAllow);  // each new source: one free answer
+    if (i % 10 == 0) abuser_allowed += rl.Check(abuser, At(t), false) == RateVerdict::kAllow;
+    ASSERT_LE(rl.tracked(), cap);
+  }
+  EXPECT_EQ(rl.memory_bytes(), bytes);
+  EXPECT_EQ(rl.capacity(), cap);
+  EXPECT_EQ(rl.tracked(), cap);
+  EXPECT_GT(rl.evictions(), 900'000u);
+  // 100 000 abuser packets over 10 s: at most its first plus whatever minimum 2 s lets through.
+  EXPECT_LE(abuser_allowed, 6);
+}
+
+}  // namespace
+}  // namespace tempus::core::server

@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Flood test: tempusd on 127.0.0.1 with `restrict default limited kod`, one source sending client
+requests as fast as it can, ten normal clients polling every 2 s from their own addresses.
+
+Passes when the abuser is limited (it gets far fewer time replies than it sent, and some RATE
+kiss-o'-death), the normal clients get >= 99% of their answers, and tempusd's VmRSS stays flat
+(peak minus the first sample after start-up below 4 MiB). Prints the figures. Every loop is
+bounded in count and time; tempusd is stopped by its PID in all cases.
+"""
+import multiprocessing as mp
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+PORT = 22000 + os.getpid() % 20000
+SERVER = ("127.0.0.1", PORT)
+DURATION = 16.0  # seconds of traffic
+CLIENTS = 10
+POLL = 2.0
+ABUSER_MAX_PACKETS = 5_000_000
+
+
+def request(seq):
+    # LI 0, VN 4, mode 3; transmit timestamp carries a sequence number to match replies.
+    return struct.pack("!B47x", 0x23)[:40] + struct.pack("!Q", seq)
+
+
+def abuser(stop_at, out):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.99", 0))
+    s.setblocking(False)
+    sent = replies = kods = 0
+    pkt = request(1)
+    while time.monotonic() < stop_at and sent < ABUSER_MAX_PACKETS:
+        for _ in range(64):
+            try:
+                s.sendto(pkt, SERVER)
+                sent += 1
+            except (BlockingIOError, ConnectionRefusedError):
+                pass
+        for _ in range(64):
+            try:
+                data = s.recv(2048)
+            except (BlockingIOError, ConnectionRefusedError):
+                break
+            if len(data) >= 48 and data[1] == 0 and data[12:16] == b"RATE":
+                kods += 1
+            else:
+                replies += 1
+    out.put(("abuser", sent, replies, kods))
+
+
+def client(index, stop_at, out):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((f"127.0.0.{11 + index}", 0))
+    s.settimeout(1.0)
+    sent = answered = kods = 0
+    next_poll = time.monotonic() + 0.1 * index
+    while sent < 100:
+        now = time.monotonic()
+        if next_poll >= stop_at:
+            break
+        if now < next_poll:
+            time.sleep(next_poll - now)  # pacing the client, not a logic wait
+        sent += 1
+        seq = (index << 32) | sent
+        s.sendto(request(seq), SERVER)
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            try:
+                data = s.recv(2048)
+            except socket.timeout:
+                break
+            if len(data) >= 48 and struct.unpack("!Q", data[24:32])[0] == seq:
+                if data[1] == 0 and data[12:16] == b"RATE":
+                    kods += 1
+                else:
+                    answered += 1
+                break
+        next_poll += POLL
+    out.put(("client", sent, answered, kods))
+
+
+def rss_kib(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def main():
+    tempusd = os.environ.get("TEMPUSD")
+    if not tempusd or not os.path.exists(tempusd):
+        print("flood_test: TEMPUSD not set", file=sys.stderr)
+        return 1
+    workdir = tempfile.mkdtemp(prefix="tempus-flood-")
+    conf = os.path.join(workdir, "ntp.conf")
+    with open(conf, "w") as f:
+        f.write("clock virtual\n"
+                "local stratum 3\n"
+                "restrict default limited kod nomodify nopeer noquery\n"
+                "discard average 0 minimum 0\n")
+    log = open(os.path.join(workdir, "tempusd.log"), "w")
+    daemon = subprocess.Popen([tempusd, "-c", conf, "--listen", f"127.0.0.1:{PORT}",
+                               "--duration", str(DURATION + 20)], stdout=log, stderr=log)
+    try:
+        # Wait (bounded) until it answers.
+        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        probe.bind(("127.0.0.200", 0))
+        probe.settimeout(0.2)
+        for _ in range(50):
+            probe.sendto(request(7), SERVER)
+            try:
+                probe.recv(2048)
+                break
+            except socket.timeout:
+                if daemon.poll() is not None:
+                    break
+        else:
+            print("flood_test: tempusd did not answer", file=sys.stderr)
+            return 1
+        if daemon.poll() is not None:
+            print("flood_test: tempusd exited", file=sys.stderr)
+            return 1
+        rss_start = rss_kib(daemon.pid)
+        stop_at = time.monotonic() + DURATION
+        out = mp.Queue()
+        procs = [mp.Process(target=abuser, args=(stop_at, out))]
+        procs += [mp.Process(target=client, args=(i, stop_at, out)) for i in range(CLIENTS)]
+        for p in procs:
+            p.start()
+        samples = []
+        while time.monotonic() < stop_at + 1.5 and len(samples) < 200:
+            r = rss_kib(daemon.pid)
+            if r is not None:
+                samples.append(r)
+            time.sleep(0.25)  # sampling period
+        results = [out.get(timeout=30) for _ in procs]
+        for p in procs:
+            p.join(timeout=10)
+    finally:
+        if daemon.poll() is None:
+            daemon.send_signal(signal.SIGTERM)
+            try:
+                daemon.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                daemon.kill()
+                daemon.wait()
+        log.close()
+
+    ab = [r for r in results if r[0] == "abuser"][0]
+    cl = [r for r in results if r[0] == "client"]
+    c_sent = sum(r[1] for r in cl)
+    c_answered = sum(r[2] for r in cl)
+    c_kod = sum(r[3] for r in cl)
+    peak = max(samples) if samples else 0
+    first = samples[0] if samples else 0
+    print(f"abuser: sent {ab[1]} requests, got {ab[2]} time replies and {ab[3]} RATE KoD")
+    print(f"normal clients: {c_answered}/{c_sent} answered ({100.0 * c_answered / max(c_sent, 1):.2f}%), "
+          f"{c_kod} KoD")
+    print(f"tempusd VmRSS: before flood {rss_start} KiB, first {first} KiB, peak {peak} KiB, "
+          f"last {samples[-1] if samples else 0} KiB")
+    with open(os.path.join(workdir, "tempusd.log")) as f:
+        tail = f.read()[-600:]
+    print("tempusd log tail:\n" + tail)
+    ok = True
+    if ab[1] < 1000:
+        print("FAIL: the abuser sent too little to be a flood"); ok = False
+    if ab[2] > ab[1] // 100 + 20:
+        print("FAIL: the abuser was not limited"); ok = False
+    if ab[3] < 1:
+        print("FAIL: no kiss-o'-death sent to the abuser"); ok = False
+    if c_sent < CLIENTS * 5 or c_answered < 0.99 * c_sent:
+        print("FAIL: normal clients got < 99% of their answers"); ok = False
+    if c_kod:
+        print("FAIL: a normal client got a kiss-o'-death"); ok = False
+    if peak - first > 4096:
+        print("FAIL: tempusd memory grew under the flood"); ok = False
+    print("PASS" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

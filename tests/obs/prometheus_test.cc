@@ -1,0 +1,96 @@
+#include "obs/prometheus.h"
+
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "engine/fake_clock.h"
+#include "engine/loop_net.h"
+
+namespace tempus::obs {
+namespace {
+
+using engine::FakeClock;
+using engine::LoopNet;
+using engine::Node;
+
+const core::NetAddress kServer = *core::NetAddress::Parse("10.0.0.1:123");
+const core::NetAddress kClient = *core::NetAddress::Parse("10.0.0.2:123");
+
+std::string SyncedClientMetrics() {
+  const auto start = core::UnixTime::FromParts(1795928139, 0);
+  FakeClock sc(start), cc(start + core::NtpDuration::FromMillis(3));
+  LoopNet net;
+  LoopNet::NetTransport st(net, kServer), ct(net, kClient);
+  core::SeededRandom sr(1), cr(2);
+  engine::NodeConfig s;
+  s.system.local_stratum = 1;
+  engine::NodeConfig c;
+  core::AssociationConfig a;
+  a.address = kServer;
+  a.iburst = true;
+  a.minpoll = core::PollExp(4);
+  a.maxpoll = core::PollExp(4);
+  c.sources.push_back(a);
+  Node server(s, sc, st, sr), client(c, cc, ct, cr);
+  net.Attach(kServer, &server, &sc);
+  net.Attach(kClient, &client, &cc);
+  server.Start();
+  client.Start();
+  for (int i = 0; i < 400; ++i) {
+    sc.Advance(core::NtpDuration::FromMillis(100));
+    cc.Advance(core::NtpDuration::FromMillis(100));
+    if (server.NextDeadline() <= sc.Mono()) server.OnTimer();
+    if (client.NextDeadline() <= cc.Mono()) client.OnTimer();
+    net.Pump();
+  }
+  return RenderPrometheus(client, "0.1.0-test");
+}
+
+TEST(Prometheus, ReportsSystemSourcesAndServer) {
+  const std::string text = SyncedClientMetrics();
+  EXPECT_NE(text.find("tempus_build_info{version=\"0.1.0-test\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("tempus_system_synchronized 1\n"), std::string::npos);
+  EXPECT_NE(text.find("tempus_system_stratum 2\n"), std::string::npos);
+  EXPECT_NE(text.find("tempus_source_selection{source=\"10.0.0.1:123\",state=\"system_peer\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("tempus_source_stratum{source=\"10.0.0.1:123\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("tempus_server_drops_total{reason=\"too_short\"} 0\n"), std::string::npos);
+}
+
+// The exposition format, strictly: every sample belongs to the family announced just before it
+// by HELP and TYPE, names and labels are well formed, values are numbers, counters end in _total.
+TEST(Prometheus, FollowsTheTextExpositionFormat) {
+  const std::string text = SyncedClientMetrics();
+  const std::regex help(R"(# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) \S.*)");
+  const std::regex type(R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge))");
+  const std::regex sample(
+      R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*"(,[a-zA-Z_][a-zA-Z0-9_]*="(\\.|[^"\\])*")*\})? (-?[0-9.]+(e[-+]?[0-9]+)?|[+-]Inf|NaN))");
+  std::istringstream in(text);
+  std::string line, family, kind;
+  std::set<std::string> seen;
+  int samples = 0;
+  while (std::getline(in, line)) {
+    std::smatch m;
+    if (std::regex_match(line, m, help)) {
+      family = m[1];
+      EXPECT_TRUE(seen.insert(family).second) << "family twice: " << family;
+    } else if (std::regex_match(line, m, type)) {
+      EXPECT_EQ(m[1], family);
+      kind = m[2];
+      if (kind == "counter") {
+        EXPECT_TRUE(family.ends_with("_total")) << family;
+      }
+    } else {
+      ASSERT_TRUE(std::regex_match(line, m, sample)) << "bad line: " << line;
+      EXPECT_EQ(m[1], family) << line;
+      ++samples;
+    }
+  }
+  EXPECT_GT(samples, 20);
+}
+
+}  // namespace
+}  // namespace tempus::obs
