@@ -10,7 +10,8 @@ set -euo pipefail
 
 # Build: compiler, CMake, Ninja and the libraries CMakeLists.txt finds.
 build_pkgs=(cmake ninja-build g++ gcc libc6-dev pkg-config
-            libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libssl-dev)
+            libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libssl-dev
+            libsystemd-dev libcap-dev)  # both optional for the build: sd_notify, tempusd -u
 # Fuzzing and sanitizers with clang (libFuzzer's runtime lives in libclang-rt-14-dev).
 fuzz_pkgs=(clang libclang-rt-14-dev)
 # Test harness: scripts, network namespaces (ip, unshare, nsenter, setpriv), process tools,

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <array>
-#include <functional>
 #include <cstdio>
+#include <functional>
 #include <optional>
 
 #include <fmt/format.h>
@@ -17,11 +17,14 @@
 #include "io/poll_loop.h"
 #include "obs/prometheus.h"
 #include "io/udp_socket.h"
+#include "load_config.h"
+#include "log.h"
+#include "notify.h"
+#include "privileges.h"
+#include "sources.h"
 
 namespace tempus::daemon {
 namespace {
-
-void Log(const std::string& message) { fmt::print(stderr, "tempusd[{}]: {}\n", getpid(), message); }
 
 bool IsWildcard(const core::NetAddress& a) { return a.ToString() == "0.0.0.0" || a.ToString() == "::"; }
 
@@ -67,9 +70,50 @@ uint64_t SeedFromKernel() {
   return seed ^ static_cast<uint64_t>(getpid());
 }
 
+// "synchronized to 127.0.0.2:123, offset +0.000012 s" for systemctl status.
+std::string StatusLine(const engine::Node& node) {
+  const auto& sys = node.system();
+  if (auto peer = sys.system_peer(); peer && node.associations().count(*peer)) {
+    return fmt::format("synchronized to {}, offset {:+.6f} s", node.associations().at(*peer)->config().address.ToStringWithPort(),
+                       sys.offset().Seconds());
+  }
+  if (sys.orphan_parent()) return "orphan parent: serving its own clock";
+  return "not synchronized";
+}
+
+// SIGHUP: reopen the log, reread the file, apply the source lines. A file with errors changes
+// nothing (LoadConfig logged each error with file:line).
+void Reload(const DaemonOptions& running, Sources& sources, core::MonoTime now) {
+  ReopenLog();
+  if (running.config_path.empty()) {
+    Log("SIGHUP: no configuration file (-c); log reopened");
+    return;
+  }
+  NotifyReloading();
+  Log(fmt::format("SIGHUP: rereading {}", running.config_path));
+  DaemonOptions next;
+  next.listen = running.listen;
+  if (LoadConfig(running.config_path, &next, /*reload=*/true)) {
+    const Sources::Counts c = sources.Apply(next.lines, now);
+    Log(fmt::format("reload: {} source line(s) kept, {} removed, {} added", c.kept, c.removed, c.added));
+    if (next.clock_kind != running.clock_kind || next.listen != running.listen || next.logfile != running.logfile ||
+        next.driftfile != running.driftfile) {
+      Log("reload: clock, listen, logfile and driftfile changes take effect at the next start");
+    }
+  }
+  NotifyReady("reloaded");
+}
+
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
+  // Say why before anything can fail on it: a system clock without CAP_SYS_TIME could not steer.
+  if (options.clock_kind == "system" && !HasSysTime()) {
+    Log("clock system needs CAP_SYS_TIME, which this process lacks: run it as root or with "
+        "AmbientCapabilities=CAP_SYS_TIME (dist/tempusd.service), or use `clock observe` to only "
+        "measure; exiting");
+    return 1;
+  }
   auto clock = clock::MakeClock(options.clock_kind, options.clock);
   if (!clock) {
     Log(clock.error());
@@ -84,6 +128,21 @@ int RunDaemon(const DaemonOptions& options) {
     }
     sockets.push_back(std::move(*socket));
   }
+  if (!options.pidfile.empty()) {
+    FILE* f = std::fopen(options.pidfile.c_str(), "w");
+    if (f == nullptr || std::fprintf(f, "%d\n", static_cast<int>(getpid())) < 0 || std::fclose(f) != 0) {
+      Log(fmt::format("pidfile {}: cannot write it", options.pidfile));
+      return 1;
+    }
+  }
+  if (!options.user.empty()) {
+    const bool keep = options.clock_kind == "system";
+    if (auto r = DropPrivileges(options.user, keep); !r) {
+      Log(r.error());
+      return 1;
+    }
+    Log(fmt::format("running as {} ({})", options.user, keep ? "keeping only CAP_SYS_TIME" : "no capabilities"));
+  }
   SocketTransport transport(sockets);
   core::SeededRandom random(SeedFromKernel());
   engine::NodeConfig node_config = options.node;
@@ -96,7 +155,8 @@ int RunDaemon(const DaemonOptions& options) {
       }
     }
   }
-  engine::Node node(node_config, **clock, transport, random, Log);
+  engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
+  Sources sources(node, options.pool_size);
 
   io::PollLoop loop;
   std::optional<io::PollLoop::TimerId> timer;
@@ -123,9 +183,11 @@ int RunDaemon(const DaemonOptions& options) {
       arm();
     });
   }
+  DaemonOptions running = options;
   auto signals = loop.HandleSignals({SIGINT, SIGTERM, SIGHUP}, [&](int sig) {
     if (sig == SIGHUP) {
-      Log("SIGHUP: configuration reload is not supported yet");
+      Reload(running, sources, (*clock)->Mono());
+      arm();
       return;
     }
     Log(sig == SIGTERM ? "SIGTERM: exiting" : "SIGINT: exiting");
@@ -149,26 +211,42 @@ int RunDaemon(const DaemonOptions& options) {
 
   std::string where;
   for (const auto& s : sockets) where += (where.empty() ? "" : ", ") + s.local_address().ToStringWithPort();
-  Log(fmt::format("serving on {}; clock {}; {} source(s)", where, (*clock)->Kind(), node.associations().size()));
   node.Start();
+  sources.Apply(options.lines, (*clock)->Mono());
+  Log(fmt::format("serving on {}; clock {}; {} source(s)", where, (*clock)->Kind(), node.associations().size()));
   arm();
+  // Once a second: lookups, pool replacement; every 30 s the status line systemd shows.
+  int ticks = 0;
+  std::function<void()> second = [&] {
+    sources.Tick((*clock)->Mono());
+    if (++ticks % 30 == 0) NotifyStatus(StatusLine(node));
+    arm();
+    loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(1), second);
+  };
+  loop.AddTimer(loop.Now(), second);
   // The driftfile: the frequency estimate, hourly and on exit, once there is one worth keeping.
   auto save_drift = [&] {
     if (options.driftfile.empty() || !node.system().discipline_state().synchronized) return;
     const double ppm = node.system().discipline_state().frequency_ppm;
-    if (auto w = config::WriteDriftFile(options.driftfile, ppm); !w) Log("driftfile: " + w.error().ToString());
+    if (auto w = config::WriteDriftFile(options.driftfile, ppm); !w) {
+      Log("driftfile: " + w.error().ToString());
+    } else {
+      Log(fmt::format("driftfile {}: wrote {:+.3f} ppm", options.driftfile, ppm));
+    }
   };
   std::function<void()> hourly = [&] {
     save_drift();
     loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
   };
   loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
+  NotifyReady(StatusLine(node));
   std::optional<core::MonoTime> until;
   if (options.duration_s > 0) until = loop.Now() + core::NtpDuration::FromSeconds(options.duration_s);
   if (auto r = loop.Run(until); !r) {
     Log(r.error().ToString());
     return 1;
   }
+  NotifyStopping();
   save_drift();
   const auto& st = node.server().stats();
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "clock/make_clock.h"
+#include "config/config.h"
 #include "engine/node.h"
 
 namespace tempus::daemon {
@@ -19,9 +20,16 @@ struct DaemonOptions {
   double duration_s = 0.0;  // 0: until SIGTERM/SIGINT
   std::string driftfile;    // empty: none; written hourly and on exit once synchronized
   std::optional<core::NetAddress> metrics;  // Prometheus endpoint (GET /metrics), off by default
+  std::string config_path;  // reread on SIGHUP; empty: no file
+  std::vector<config::ServerConfig> lines;  // server/pool lines of the file (sources.h)
+  size_t pool_size = 10;                    // associations a pool line keeps (tos maxclock)
+  std::string logfile;                      // `logfile PATH`; empty: stderr (or syslog)
+  std::string user;                         // -u: switch to this user after binding
+  std::string pidfile;                      // `pidfile PATH`; written after binding
 };
 
-// Runs until a signal or the duration; returns the process exit status.
+// Runs until SIGTERM/SIGINT or the duration; SIGHUP rereads `config_path` and reopens the log.
+// Returns the process exit status.
 int RunDaemon(const DaemonOptions& options);
 
 }  // namespace tempus::daemon

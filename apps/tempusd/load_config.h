@@ -10,10 +10,10 @@
 
 namespace tempus::daemon {
 
-// Parses `path` and fills `options` (clock, listen, sources, system settings, driftfile).
-// Prints every diagnostic to stderr; returns false when the file has errors or a name does not
-// resolve.
-bool LoadConfig(const std::string& path, DaemonOptions* options);
+// Parses `path` and fills `options` (clock, listen, source lines, system settings, driftfile,
+// logfile). Logs every diagnostic; returns false when the file has errors. Names are not looked
+// up here (Sources does, without blocking). With `reload`, the driftfile is not read again.
+bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload = false);
 
 // `tempusd --check-config FILE`: prints the diagnostics and a summary; the exit status.
 int CheckConfig(const std::string& path);

@@ -8,6 +8,7 @@
 
 #include "daemon.h"
 #include "load_config.h"
+#include "log.h"
 #include "io/resolver.h"
 
 namespace {
@@ -28,6 +29,8 @@ struct Flags {
   int orphan = 0;
   double orphan_wait_s = 300;
   double duration_s = 0.0;
+  std::string user;
+  bool syslog = false;
 };
 
 // Resolves "host[:port]" or fails with one line on stderr.
@@ -73,6 +76,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 86400.0));
   app.add_option("--duration", f.duration_s, "Exit after this many seconds (0: run until SIGTERM)")
       ->check(CLI::Range(0.0, 1e9));
+  app.add_option("-u,--user", f.user,
+                 "Switch to USER once the sockets are bound, keeping only CAP_SYS_TIME (and only with "
+                 "clock system)");
+  app.add_flag("--syslog", f.syslog, "Log to syslog instead of stderr or the logfile");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -87,8 +94,16 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (f.syslog) tempus::daemon::LogToSyslog();
   tempus::daemon::DaemonOptions options;
   if (!f.config.empty() && !tempus::daemon::LoadConfig(f.config, &options)) return 1;
+  if (!f.syslog && !options.logfile.empty()) {
+    if (auto r = tempus::daemon::LogToFile(options.logfile); !r) {
+      tempus::daemon::Log(r.error());
+      return 1;
+    }
+  }
+  options.user = f.user;
   const auto given = [&](const char* name) { return app.count(name) > 0; };
   if (f.config.empty() || given("--clock")) options.clock_kind = f.clock;
   if (given("--virtual-offset")) {

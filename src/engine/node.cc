@@ -28,20 +28,49 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
       // without access control replay the same random sequence as before.
       server_(clock, config.access, config.access.restricts.empty() ? 0 : random.NextU64()),
       start_(clock.Mono()) {
-  uint32_t id = 0;
   for (const auto& source : config_.sources) {
-    auto valid = core::ValidateAssociationConfig(source);
-    ++id;
-    if (!valid) {
-      Log(fmt::format("source {}: {}", source.address.ToStringWithPort(),
-                      core::AssociationConfigErrorName(valid.error())));
-      continue;
-    }
-    assocs_.emplace(id, std::make_unique<core::Association>(*valid, random_, clock_.PrecisionLog2()));
-    by_address_[valid->address] = id;
-    system_.AddSource(id, {valid->prefer, valid->noselect, valid->truechimer}, RefIdForAddress(valid->address));
+    if (auto r = Mobilize(next_id_++, source); !r) Log(r.error());
   }
   server_.Publish(system_.Snapshot());
+}
+
+Result<uint32_t, std::string> Node::Mobilize(uint32_t id, const core::AssociationConfig& source) {
+  auto valid = core::ValidateAssociationConfig(source);
+  if (!valid) {
+    return Unexpected(fmt::format("source {}: {}", source.address.ToStringWithPort(),
+                           core::AssociationConfigErrorName(valid.error())));
+  }
+  if (by_address_.count(valid->address)) {
+    return Unexpected(fmt::format("source {}: already an association", source.address.ToStringWithPort()));
+  }
+  assocs_.emplace(id, std::make_unique<core::Association>(*valid, random_, clock_.PrecisionLog2()));
+  by_address_[valid->address] = id;
+  system_.AddSource(id, {valid->prefer, valid->noselect, valid->truechimer}, RefIdForAddress(valid->address));
+  return id;
+}
+
+Result<uint32_t, std::string> Node::AddSource(const core::AssociationConfig& source) {
+  const uint32_t id = next_id_;
+  auto r = Mobilize(id, source);
+  if (!r) return r;
+  ++next_id_;
+  if (started_) {
+    Carry(id, assocs_.at(id)->SetSystemPoll(system_poll_, clock_.Mono()));
+    Carry(id, assocs_.at(id)->OnTimer(clock_.Mono(), clock_.Now()));
+  }
+  return id;
+}
+
+bool Node::RemoveSource(uint32_t id) {
+  auto it = assocs_.find(id);
+  if (it == assocs_.end()) return false;
+  by_address_.erase(it->second->config().address);
+  deadlines_.erase(id);
+  system_.RemoveSource(id);
+  assocs_.erase(it);
+  // Selection runs again without it (the system peer may have been this source).
+  Apply(system_.OnTick(clock_.Mono(), clock_.Now()));
+  return true;
 }
 
 void Node::Log(const std::string& message) const {
@@ -49,6 +78,7 @@ void Node::Log(const std::string& message) const {
 }
 
 void Node::Start() {
+  started_ = true;
   for (const auto& c : system_.InitialCommands()) (void)clock_.Apply(c);
   const core::MonoTime now = clock_.Mono();
   next_tick_ = now;

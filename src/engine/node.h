@@ -20,6 +20,7 @@
 #include "core/assoc/association.h"
 #include "core/control/control.h"
 #include "core/random.h"
+#include "core/result.h"
 #include "core/system/system.h"
 #include "engine/clock.h"
 #include "engine/server_path.h"
@@ -64,6 +65,13 @@ class Node {
   // When OnTimer should run next.
   core::MonoTime NextDeadline() const;
 
+  // Mobilizes a new association (e.g. after a configuration reload, or a pool's replacement
+  // address); once started, its first request goes out now. Returns its id, or the reason the
+  // configuration is invalid. An address that already has an association is refused.
+  [[nodiscard]] Result<uint32_t, std::string> AddSource(const core::AssociationConfig& source);
+  // Demobilizes association `id`: its state, timer and place in selection go. False when unknown.
+  bool RemoveSource(uint32_t id);
+
   const core::system::System& system() const { return system_; }
   const ServerPath& server() const { return server_; }
   // The associations, by id (ids are 1, 2, ... in configuration order).
@@ -83,6 +91,7 @@ class Node {
   void CountReceived(std::span<const uint8_t> bytes);
   void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                      const std::optional<core::NetAddress>& local);
+  Result<uint32_t, std::string> Mobilize(uint32_t id, const core::AssociationConfig& source);
 
   NodeConfig config_;
   Clock& clock_;
@@ -97,6 +106,8 @@ class Node {
   core::MonoTime next_tick_;
   core::PollExp system_poll_;
   std::optional<uint32_t> last_peer_;
+  uint32_t next_id_ = 1;
+  bool started_ = false;
   uint64_t packets_sent_ = 0;
   uint64_t steps_ = 0;
   core::MonoTime start_;

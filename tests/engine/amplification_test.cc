@@ -99,8 +99,12 @@ TEST(NoAmplification, RepliesNeverExceedRequests) {
                 static_cast<double>(reply_bytes) / static_cast<double>(request_bytes), worst);
     EXPECT_GT(answered, 0u) << policy.name;
     EXPECT_LE(worst, 1.0);
-    if (policy.access.restricts.empty()) EXPECT_EQ(kods, 0u);
-    if (&policy == &policies[1]) EXPECT_GT(kods, 0u);
+    if (policy.access.restricts.empty()) {
+      EXPECT_EQ(kods, 0u);
+    }
+    if (&policy == &policies[1]) {
+      EXPECT_GT(kods, 0u);
+    }
   }
 }
 

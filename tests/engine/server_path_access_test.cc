@@ -48,6 +48,10 @@ TEST(ServerPathAccess, LimitedKodSourceGetsOneRateKissThenSilence) {
   access.restricts = {
       RestrictRule::Default(core::NetAddress::Family::kIPv4, F(Restrict::kLimited) | F(Restrict::kKod))};
   ServerPath path(clock, access, 99);
+  core::SystemSnapshot synced;
+  synced.leap = core::Leap::kNoWarning;
+  synced.stratum = 2;
+  path.Publish(synced);
   const auto req = testdata::FromHex(testdata::kRequests[1].hex);
   const auto req_header = core::Decode(req)->header;
   int time_replies = 0, kods = 0;

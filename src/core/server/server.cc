@@ -89,6 +89,13 @@ Result<Header, DropReason> DecodeRequest(std::span<const uint8_t> request, std::
 
 }  // namespace
 
+Result<void, DropReason> CheckRequest(std::span<const uint8_t> request) {
+  std::array<uint8_t, kHeaderSize> scratch{};
+  auto req = DecodeRequest(request, scratch);
+  if (!req) return Unexpected(req.error());
+  return {};
+}
+
 Result<size_t, DropReason> BuildKissOfDeath(std::span<const uint8_t> request, KissCode code,
                                             std::span<uint8_t> reply) {
   auto req = DecodeRequest(request, reply);

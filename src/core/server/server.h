@@ -59,6 +59,10 @@ struct ServerStats {
 [[nodiscard]] Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
                                                        const SystemSnapshot& system, std::span<uint8_t> reply);
 
+// Whether HandleRequest would answer `request` (a well-formed time request), or why not. Lets the
+// gate spend rate-limit state and KoD allowance only on requests that could be answered.
+[[nodiscard]] Result<void, DropReason> CheckRequest(std::span<const uint8_t> request);
+
 // Builds a kiss-o'-death (RFC 5905 §7.4) answering `request` into `reply` and returns its size
 // (48, never more than the request). Only what HandleRequest would answer gets one (never modes
 // 4/5, never another KoD); it carries no time: leap 3, stratum 0, the kiss code in refid, and the

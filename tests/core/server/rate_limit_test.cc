@@ -15,7 +15,7 @@ MonoTime At(double seconds) { return MonoTime::FromSinceOrigin(NtpDuration::From
 struct Tally {
   int allowed = 0, limited = 0, kod = 0;
 };
-Tally Run(RateLimiter& rl, const NetAddress& src, double start, double interval, int count, bool kod) {
+Tally Send(RateLimiter& rl, const NetAddress& src, double start, double interval, int count, bool kod) {
   Tally t;
   for (int i = 0; i < count; ++i) {
     switch (rl.Check(src, At(start + i * interval), kod)) {
@@ -29,7 +29,7 @@ Tally Run(RateLimiter& rl, const NetAddress& src, double start, double interval,
 
 TEST(RateLimiter, ClientAtTheAverageIsNeverLimited) {
   RateLimiter rl;  // average 3: one packet per 8 s on average
-  const Tally t = Run(rl, kClient, 0, 8.0, 1000, true);
+  const Tally t = Send(rl, kClient, 0, 8.0, 1000, true);
   EXPECT_EQ(t.allowed, 1000);
 }
 
@@ -38,9 +38,14 @@ TEST(RateLimiter, MinimumSpacing) {
   c.average_log2 = 0;  // 1 s average: only minimum bites
   c.minimum_s = 2;
   RateLimiter rl(c);
-  const Tally t = Run(rl, kClient, 0, 1.0, 100, false);  // every second: every other one too soon
-  EXPECT_EQ(t.allowed, 50);
-  EXPECT_EQ(t.limited, 50);
+  // Every second: each packet comes 1 s after the previous one (limited or not), too soon, as in
+  // ntpd, where the interval is measured from the last packet of any kind.
+  const Tally t = Send(rl, kClient, 0, 1.0, 100, false);
+  EXPECT_EQ(t.allowed, 1);
+  EXPECT_EQ(t.limited, 99);
+  // Every 2 s is enough.
+  const Tally ok = Send(rl, NetAddress::IPv4(0xc0000202), 0, 2.0, 100, false);
+  EXPECT_EQ(ok.allowed, 100);
 }
 
 TEST(RateLimiter, AverageAllowsABurstOfEightThenTheMeanRate) {
@@ -48,10 +53,10 @@ TEST(RateLimiter, AverageAllowsABurstOfEightThenTheMeanRate) {
   c.average_log2 = 3;
   c.minimum_s = 0;
   RateLimiter rl(c);
-  const Tally burst = Run(rl, kClient, 0, 0.001, 20, false);
+  const Tally burst = Send(rl, kClient, 0, 0.001, 20, false);
   EXPECT_EQ(burst.allowed, 8);  // the bucket holds 8 headways
   // Then one packet a second for 800 s: about one in eight is served.
-  const Tally steady = Run(rl, kClient, 1, 1.0, 800, false);
+  const Tally steady = Send(rl, kClient, 1, 1.0, 800, false);
   EXPECT_GE(steady.allowed, 95);
   EXPECT_LE(steady.allowed, 102);
 }
@@ -60,14 +65,14 @@ TEST(RateLimiter, ClientThatSlowsDownRecovers) {
   RateLimitConfig c;
   c.minimum_s = 0;
   RateLimiter rl(c);
-  (void)Run(rl, kClient, 0, 0.001, 1000, false);  // flood
-  const Tally later = Run(rl, kClient, 200, 16.0, 50, false);
+  (void)Send(rl, kClient, 0, 0.001, 1000, false);  // flood
+  const Tally later = Send(rl, kClient, 200, 16.0, 50, false);
   EXPECT_EQ(later.allowed, 50);
 }
 
 TEST(RateLimiter, AtMostOneKodPerClientPerHeadway) {
   RateLimiter rl;  // average 3 -> at most one KoD per 8 s
-  const Tally t = Run(rl, kClient, 0, 0.01, 10000, true);  // 100 s at 100 packets/s
+  const Tally t = Send(rl, kClient, 0, 0.01, 10000, true);  // 100 s at 100 packets/s
   EXPECT_GE(t.kod, 12);
   EXPECT_LE(t.kod, 13);
   EXPECT_EQ(t.allowed, 1);  // minimum 2 s is never met

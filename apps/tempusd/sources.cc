@@ -1,0 +1,213 @@
+#include "sources.h"
+
+#include <algorithm>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "config/to_core.h"
+#include "io/resolver.h"
+#include "log.h"
+
+namespace tempus::daemon {
+
+// One name lookup on a helper thread; the loop polls `done`.
+struct Sources::Lookup {
+  std::mutex mu;
+  bool done = false;
+  std::optional<Result<std::vector<core::NetAddress>, std::string>> result;
+};
+
+namespace {
+
+core::NetAddress::Family ToFamily(config::Family f) {
+  switch (f) {
+    case config::Family::kIPv4: return core::NetAddress::Family::kIPv4;
+    case config::Family::kIPv6: return core::NetAddress::Family::kIPv6;
+    default: return core::NetAddress::Family::kNone;
+  }
+}
+
+const char* KindName(config::AssocKind k) {
+  switch (k) {
+    case config::AssocKind::kPool: return "pool";
+    case config::AssocKind::kPeer: return "peer";
+    default: return "server";
+  }
+}
+
+}  // namespace
+
+Sources::Sources(engine::Node& node, size_t pool_size) : node_(node), pool_size_(std::max<size_t>(pool_size, 1)) {}
+
+Sources::~Sources() = default;  // a lookup thread still running keeps its Lookup alive by itself
+
+std::string Sources::KeyOf(const config::ServerConfig& s) {
+  return fmt::format("{} {} fam={} ib={} b={} pref={} nosel={} true={} min={} max={} key={} v={} port={}",
+                     KindName(s.kind), s.host, static_cast<int>(s.family), s.iburst, s.burst, s.prefer, s.noselect,
+                     s.truechimer, s.minpoll.log2(), s.maxpoll.log2(), s.key ? static_cast<int64_t>(*s.key) : -1,
+                     s.version, s.port);
+}
+
+std::string Sources::Where(const Line& line) const {
+  return fmt::format("{}:{}: {} {}", line.config.where.file, line.config.where.line, KindName(line.config.kind),
+                     line.config.host);
+}
+
+size_t Sources::Wanted(const Line& line) const {
+  return line.config.kind == config::AssocKind::kPool ? pool_size_ : 1;
+}
+
+Sources::Counts Sources::Apply(const std::vector<config::ServerConfig>& lines, core::MonoTime now) {
+  Counts counts;
+  std::vector<bool> kept(lines_.size(), false);
+  std::vector<Line> next;
+  std::vector<const config::ServerConfig*> fresh;
+  for (const auto& l : lines) {
+    const std::string key = KeyOf(l);
+    bool found = false;
+    for (size_t i = 0; i < lines_.size() && !found; ++i) {
+      if (kept[i] || lines_[i].key != key) continue;
+      kept[i] = found = true;
+      lines_[i].config.where = l.where;  // the line may have moved
+      for (uint32_t id : lines_[i].ids) {
+        if (auto a = node_.associations().find(id); a != node_.associations().end()) {
+          Log(fmt::format("{}: kept {} (reach {:03o}, poll {}, {} samples)", Where(lines_[i]),
+                          a->second->config().address.ToStringWithPort(), a->second->reach(),
+                          a->second->hpoll().log2(), a->second->stats().accepted));
+        }
+      }
+      next.push_back(std::move(lines_[i]));
+      ++counts.kept;
+    }
+    if (!found) fresh.push_back(&l);
+  }
+  for (size_t i = 0; i < lines_.size(); ++i) {
+    if (kept[i]) continue;
+    for (uint32_t id : lines_[i].ids) node_.RemoveSource(id);
+    Log(fmt::format("{}: removed ({} association(s))", Where(lines_[i]), lines_[i].ids.size()));
+    ++counts.removed;
+  }
+  lines_ = std::move(next);
+  for (const config::ServerConfig* l : fresh) {
+    Line line;
+    line.config = *l;
+    line.key = KeyOf(*l);
+    line.next_lookup = now;
+    lines_.push_back(std::move(line));
+    ++counts.added;
+    Line& added = lines_.back();
+    if (added.config.address) {  // numeric: no lookup
+      added.want_lookup = false;
+      added.known = {*added.config.address};
+      Fill(added, now);
+    }
+  }
+  return counts;
+}
+
+void Sources::Tick(core::MonoTime now) {
+  for (Line& line : lines_) {
+    if (line.lookup) FinishLookup(line, now);
+    ReplaceUnreachable(line, now);
+    if (line.want_lookup && !line.lookup && now >= line.next_lookup) StartLookup(line, now);
+  }
+}
+
+void Sources::StartLookup(Line& line, core::MonoTime /*now*/) {
+  auto lookup = std::make_shared<Lookup>();
+  line.lookup = lookup;
+  std::thread([lookup, host = line.config.host, port = line.config.port, family = ToFamily(line.config.family)] {
+    auto r = io::Resolver().Resolve(host, port, family);
+    std::lock_guard<std::mutex> lock(lookup->mu);
+    lookup->result = std::move(r);
+    lookup->done = true;
+  }).detach();
+}
+
+void Sources::FinishLookup(Line& line, core::MonoTime now) {
+  std::optional<Result<std::vector<core::NetAddress>, std::string>> result;
+  {
+    std::lock_guard<std::mutex> lock(line.lookup->mu);
+    if (!line.lookup->done) return;
+    result = std::move(line.lookup->result);
+  }
+  line.lookup.reset();
+  if (!*result || (*result)->empty()) {
+    Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(line),
+                    *result ? "no address" : result->error(), line.backoff.Seconds()));
+    RetryLater(line, now);
+    return;
+  }
+  line.known = std::move(**result);
+  line.want_lookup = false;
+  Fill(line, now);
+}
+
+void Sources::RetryLater(Line& line, core::MonoTime now) {
+  line.want_lookup = true;
+  line.next_lookup = now + line.backoff;
+  line.backoff = std::min(line.backoff + line.backoff, kMaxRetry);
+}
+
+void Sources::Fill(Line& line, core::MonoTime now) {
+  std::set<core::NetAddress> in_use;
+  for (const auto& [id, a] : node_.associations()) in_use.insert(a->config().address);
+  size_t added = 0;
+  for (const auto& address : line.known) {
+    if (line.ids.size() >= Wanted(line)) break;
+    if (in_use.count(address) || line.retired.count(address)) continue;
+    auto id = node_.AddSource(config::ToAssociationConfig(line.config, address));
+    if (!id) {
+      Log(fmt::format("{}: {}", Where(line), id.error()));
+      continue;
+    }
+    line.ids.push_back(*id);
+    in_use.insert(address);
+    ++added;
+    Log(fmt::format("{}: association with {}", Where(line), address.ToStringWithPort()));
+  }
+  if (line.ids.size() >= Wanted(line) || line.config.kind != config::AssocKind::kPool) {
+    line.backoff = kFirstRetry;
+    return;
+  }
+  // A pool short of addresses: look again later; the retired ones get another chance then.
+  if (added == 0) {
+    Log(fmt::format("{}: no new address ({} in use); looking up again in {:.0f} s", Where(line), line.ids.size(),
+                    line.backoff.Seconds()));
+    line.retired.clear();
+  }
+  RetryLater(line, now);
+}
+
+void Sources::ReplaceUnreachable(Line& line, core::MonoTime now) {
+  if (line.config.kind != config::AssocKind::kPool) return;
+  const auto& assocs = node_.associations();
+  bool dropped = false;
+  for (auto it = line.ids.begin(); it != line.ids.end();) {
+    auto a = assocs.find(*it);
+    const bool gone = a == assocs.end() || a->second->demobilized();
+    if (!gone && (a->second->reach() != 0 || a->second->stats().sent < kUnreachablePolls)) {
+      ++it;
+      continue;
+    }
+    if (!gone) {
+      const core::NetAddress address = a->second->config().address;
+      line.retired.insert(address);
+      Log(fmt::format("{}: {} unreachable after {} requests; replacing it", Where(line), address.ToStringWithPort(),
+                      a->second->stats().sent));
+    }
+    node_.RemoveSource(*it);
+    it = line.ids.erase(it);
+    dropped = true;
+  }
+  if (dropped && !line.lookup) {
+    line.want_lookup = true;
+    line.next_lookup = std::min(line.next_lookup, now);
+  }
+}
+
+}  // namespace tempus::daemon

@@ -1,0 +1,82 @@
+// Sources: the daemon's server and pool lines, kept in step with the engine::Node's
+// associations across reloads, name lookups and pool replacements.
+//
+// Apply(lines) makes the associations match a configuration: a line whose text did not change
+// (same kind, host and options; its place in the file may move) keeps its associations and their
+// state (reach, filter, poll); removed lines demobilize theirs; new lines start. Names are looked
+// up on a helper thread so a slow or dead DNS server never blocks the loop; a failed lookup is
+// reported once per attempt and retried with back-off (kFirstRetry doubling up to kMaxRetry).
+// A pool line keeps up to `pool_size` associations; one that stays unreachable (reach 0 after
+// kUnreachablePolls requests) or is demobilized by a kiss-o'-death is replaced by another address
+// of the pool, looked up again. Tick() does this work; call it about once a second from the loop.
+// Not thread-safe (the lookup threads only touch their own shared result).
+#ifndef TEMPUS_APPS_TEMPUSD_SOURCES_H_
+#define TEMPUS_APPS_TEMPUSD_SOURCES_H_
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/time/mono_time.h"
+#include "engine/node.h"
+
+namespace tempus::daemon {
+
+class Sources {
+ public:
+  static constexpr core::NtpDuration kFirstRetry = core::NtpDuration::FromWholeSeconds(4);
+  static constexpr core::NtpDuration kMaxRetry = core::NtpDuration::FromWholeSeconds(3600);
+  static constexpr uint64_t kUnreachablePolls = 8;
+
+  struct Counts {
+    int kept = 0;
+    int removed = 0;
+    int added = 0;
+  };
+
+  // `node` outlives this.
+  Sources(engine::Node& node, size_t pool_size);
+  ~Sources();
+  Sources(const Sources&) = delete;
+  Sources& operator=(const Sources&) = delete;
+
+  // Makes the associations follow `lines` (see above). Lookups start at the next Tick.
+  Counts Apply(const std::vector<config::ServerConfig>& lines, core::MonoTime now);
+  // Finished lookups, pool replacement, retries.
+  void Tick(core::MonoTime now);
+  // The text that identifies a line's content (kind, host, options; not its location).
+  static std::string KeyOf(const config::ServerConfig& line);
+
+ private:
+  struct Lookup;
+  struct Line {
+    config::ServerConfig config;
+    std::string key;
+    std::vector<uint32_t> ids;            // the Node's associations of this line
+    std::set<core::NetAddress> retired;   // pool: addresses dropped as unreachable
+    std::vector<core::NetAddress> known;  // the last lookup's addresses
+    std::shared_ptr<Lookup> lookup;       // in flight
+    bool want_lookup = true;
+    core::MonoTime next_lookup;
+    core::NtpDuration backoff = kFirstRetry;
+  };
+
+  void StartLookup(Line& line, core::MonoTime now);
+  void FinishLookup(Line& line, core::MonoTime now);
+  void Fill(Line& line, core::MonoTime now);
+  void ReplaceUnreachable(Line& line, core::MonoTime now);
+  void RetryLater(Line& line, core::MonoTime now);
+  size_t Wanted(const Line& line) const;
+  std::string Where(const Line& line) const;
+
+  engine::Node& node_;
+  size_t pool_size_;
+  std::vector<Line> lines_;
+};
+
+}  // namespace tempus::daemon
+
+#endif  // TEMPUS_APPS_TEMPUSD_SOURCES_H_

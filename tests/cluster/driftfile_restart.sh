@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# (d) A restarted node resumes from its driftfile without a step.
+# Run 1: the node's virtual clock starts 0.3 s off and runs 50 ppm fast; it steps once, learns
+# the frequency and writes the driftfile at exit (SIGTERM). Run 2: restarted at the offset it had
+# (0, where its synchronized clock was) with the same 50 ppm error: the frequency comes from the
+# driftfile (logged), no "clock stepped" appears, and it is within 1 ms again. A garbage driftfile
+# is reported and ignored (run 3). Polls fixed at 16 s (minpoll 4 maxpoll 4, iburst).
+source "$(dirname "$0")/lib.sh"
+cluster_init "$@"
+
+up=127.0.0.2
+node=127.0.0.3
+drift=$CLUSTER_WORK/drift
+cluster_start upstream $up -c "$(cluster_conf upstream $'clock virtual\nlocal stratum 1')"
+conf() {
+  cluster_conf "node$1" "clock virtual offset $2 freq 50
+server $up iburst minpoll 4 maxpoll 4 port $CLUSTER_PORT
+driftfile $drift"
+}
+
+# Run 1: wait until it holds < 200 µs for two consecutive samples 16 s apart (the frequency is
+# then learned well enough to write).
+cluster_start run1 $node -c "$(conf 1 0.3)"
+cluster_wait_skew 0.001 45 $up $node >/dev/null || cluster_fail "run 1 did not synchronize"
+settled=0
+for _ in $(seq 1 40); do
+  s=$(cluster_wait_skew 0.0002 1 $up $node) && settled=$((settled + 1)) || settled=0
+  [ $settled -ge 8 ] && break
+  sleep 2
+done
+cluster_stop run1
+cluster_expect "run 1 stepped the clock once" test "$(cluster_count 'clock stepped' run1)" = 1
+cluster_expect "run 1 wrote the driftfile" grep -q "wrote" "$CLUSTER_WORK/run1.log"
+[ -s "$drift" ] || cluster_fail "no driftfile written"
+written=$(cat "$drift")
+cluster_log "driftfile after run 1: $written ppm (the clock's error is +50 ppm)"
+cluster_expect "driftfile holds a correction of -50 ppm +/- 5" \
+  awk -v f="$written" 'BEGIN { d = f + 50; if (d < 0) d = -d; exit !(d <= 5) }'
+
+# Run 2: restart at the offset the synchronized clock had.
+cluster_start run2 $node -c "$(conf 2 0)"
+cluster_expect "run 2 read the driftfile" grep -q "driftfile $drift: $written ppm" "$CLUSTER_WORK/run2.log"
+if skew=$(cluster_wait_skew 0.001 30 $up $node); then
+  cluster_log "ok   run 2 within $skew s of the upstream"
+else
+  cluster_expect "run 2 within 1 ms (last $skew s)" false
+fi
+for _ in $(seq 1 8); do  # a few more polls: still no step
+  sleep 2
+done
+cluster_json run2 $up $node
+cluster_log "run 2 skew after 16 more s: $(cluster_field run2 "doc['max_skew']") s"
+cluster_stop run2
+cluster_expect "run 2 did not step the clock" test "$(cluster_count 'clock stepped' run2)" = 0
+
+# Run 3: a garbage driftfile is reported once and ignored.
+echo "not a number" >"$drift"
+cluster_start run3 $node -c "$(conf 3 0)"
+cluster_stop run3
+cluster_expect "run 3 reported the garbage driftfile" test "$(cluster_count "driftfile.*ignored, starting from 0 ppm" run3)" = 1

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# (e) SIGHUP reloads the configuration: a new server line starts its association while the
+# unchanged one keeps its state (reach, poll, samples; no new "association" or "reachable" line,
+# the system peer does not change, the clock stays within 1 ms); a file with an error is
+# reported with file:line and changes nothing; a removed line's association goes. The log goes to
+# the `logfile` of the configuration, each line with a UTC timestamp.
+# Polls fixed at 16 s (minpoll 4 maxpoll 4, iburst).
+source "$(dirname "$0")/lib.sh"
+cluster_init "$@"
+
+a=127.0.0.2
+b=127.0.0.3
+node=127.0.0.10
+opts="iburst minpoll 4 maxpoll 4 port $CLUSTER_PORT"
+log=$CLUSTER_WORK/node.log  # the daemon's logfile (cluster_start appends stderr to the same)
+cluster_start up_a $a -c "$(cluster_conf up_a $'clock virtual\nlocal stratum 1')"
+cluster_start up_b $b -c "$(cluster_conf up_b $'clock virtual offset 0.0001\nlocal stratum 1')"
+conf=$(cluster_conf node "clock virtual offset 0.2 freq -30
+logfile $log
+server $a $opts")
+cluster_start node $node -c "$conf"
+pid=$CLUSTER_LAST_PID
+cluster_wait_skew 0.001 45 $a $node >/dev/null || cluster_fail "node did not synchronize to $a"
+cluster_expect "log lines carry a UTC timestamp" \
+  grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z tempusd\[[0-9]+\]: system peer' "$log"
+
+# 1. A file with an error: reported with file:line, nothing changes.
+printf 'clock virtual offset 0.2 freq -30\nlogfile %s\nserver %s %s\nserver %s %s bogus\n' \
+  "$log" $a "$opts" $b "$opts" >"$conf"
+kill -HUP "$pid"
+for _ in $(seq 1 50); do grep -q "keeping the running configuration" "$log" && break; sleep 0.1; done
+cluster_expect "bad reload reported with file:line" grep -qE "$conf:4:[0-9]+: .*bogus" "$log"
+cluster_expect "bad reload keeps the running configuration" grep -q "keeping the running configuration" "$log"
+cluster_expect "bad reload added nothing" test "$(grep -c "association with $b" "$log")" = 0
+
+# 2. Add a server: the old association is kept with its state.
+printf 'clock virtual offset 0.2 freq -30\nlogfile %s\nserver %s %s\nserver %s %s\n' \
+  "$log" $a "$opts" $b "$opts" >"$conf"
+kill -HUP "$pid"
+for _ in $(seq 1 50); do grep -q "1 kept, 0 removed, 1 added\|source line(s) kept" "$log" && break; sleep 0.1; done
+kept=$(grep -E "kept $a:$CLUSTER_PORT \(reach" "$log" | tail -n 1)
+cluster_log "reload: $kept"
+cluster_expect "reload kept 1 line and added 1" grep -q "1 source line(s) kept, 0 removed, 1 added" "$log"
+cluster_expect "kept association still reachable with its samples" \
+  bash -c "echo '$kept' | grep -qE 'reach [0-7]*[1-7][0-7]*, poll 4, [1-9][0-9]* samples'"
+cluster_expect "old association not mobilized again" test "$(grep -c "association with $a" "$log")" = 1
+for _ in $(seq 1 60); do grep -q "source $b:$CLUSTER_PORT reachable" "$log" && break; sleep 0.5; done
+cluster_expect "new server $b reachable" grep -q "source $b:$CLUSTER_PORT reachable" "$log"
+cluster_expect "old server not re-announced reachable" test "$(grep -c "source $a:$CLUSTER_PORT reachable" "$log")" = 1
+cluster_expect "the clock was not stepped again" test "$(grep -c 'clock stepped' "$log")" -le 1
+if skew=$(cluster_wait_skew 0.001 5 $a $b $node); then
+  cluster_log "ok   after the reload: skew $skew s across $a, $b and the node"
+else
+  cluster_expect "skew below 1 ms after the reload (last $skew s)" false
+fi
+
+# 3. Remove server a: its association goes.
+printf 'clock virtual offset 0.2 freq -30\nlogfile %s\nserver %s %s\n' "$log" $b "$opts" >"$conf"
+kill -HUP "$pid"
+for _ in $(seq 1 50); do grep -q "1 source line(s) kept, 1 removed" "$log" && break; sleep 0.1; done
+cluster_expect "reload removed server $a" grep -q "server $a: removed (1 association(s))" "$log"
+kill -0 "$pid" || cluster_fail "the daemon died during the reloads"
