@@ -60,7 +60,7 @@ interop_expect_near "ntpq -pn: delay (ms)" "$(col 8)" 0.2 0.2
 offset_p=$(col 9)
 # After B's step to A's time the truth is 0 (B's virtual clock now runs at A's time).
 interop_expect_near "ntpq -pn: offset (ms) after B stepped to A" "$offset_p" 0 2
-grep -q 'clock stepped by +0.05' "$w/downstream.log" || interop_fail "B did not step by +50 ms to A"
+grep -qE 'clock stepped by \+0\.0[45]' "$w/downstream.log" || interop_fail "B did not step by +50 ms to A"
 
 # ntpq -p (names): 127.0.0.2 has no name in the namespace, so the same row.
 ntpq p -p 127.0.0.3 || interop_fail "ntpq -p failed"
