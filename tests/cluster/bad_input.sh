@@ -31,6 +31,8 @@ cluster_expect "unreadable config: names the file" grep -q "$CLUSTER_WORK" "$CLU
 noclock=$CLUSTER_WORK/noclock.so
 if cc -O2 -shared -fPIC -o "$noclock" "$(dirname "$0")/../interop/noclock.c" -ldl 2>"$CLUSTER_WORK/cc.err"; then
   rc=0
+  # verify_asan_link_order=0: a sanitizer build accepts the guard preloaded ahead of its runtime.
+  ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
   NOCLOCK_LOG=$CLUSTER_WORK/noclock.log LD_PRELOAD=$noclock timeout -k 2 10 \
     setpriv --bounding-set -sys_time --inh-caps -sys_time -- \
     "$TEMPUSD" --clock system --listen 127.0.0.4:$CLUSTER_PORT >"$CLUSTER_WORK/no_sys_time.log" 2>&1 || rc=$?
