@@ -27,7 +27,8 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
       // The rate limiter's hash key is drawn only when there are restrict rules, so that runs
       // without access control replay the same random sequence as before.
       server_(clock, config.access, config.access.restricts.empty() ? 0 : random.NextU64()),
-      start_(clock.Mono()) {
+      start_(clock.Mono()),
+      control_limiter_(config.control_limit, server_.rate_limiter().hash_key()) {
   for (const auto& source : config_.sources) {
     if (auto r = Mobilize(next_id_++, source); !r) Log(r.error());
   }
@@ -163,19 +164,38 @@ void Node::CountReceived(std::span<const uint8_t> bytes) {
 void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                          const std::optional<core::NetAddress>& local) {
   ++counters_.control_requests;
+  ++control_stats_.requests;
+  control_stats_.bytes_in += bytes.size();
   // `restrict ... noquery` decides once there are restrict lines; without any, loopback only.
   const bool allowed = config_.access.restricts.empty() ? (config_.control_from_any || from.IsLoopback())
                                                          : server_.AllowQuery(from);
   if (!config_.control || !allowed) {
     ++counters_.restricted;
+    ++control_stats_.restricted;
     return;
+  }
+  // Rate limited before any work: a flood costs a table lookup per datagram.
+  switch (control_limiter_.Check(from, clock_.Mono())) {
+    case core::control::ControlVerdict::kAllow: break;
+    case core::control::ControlVerdict::kClientLimited:
+      ++counters_.limited;
+      ++control_stats_.client_limited;
+      return;
+    case core::control::ControlVerdict::kGlobalLimited:
+      ++counters_.limited;
+      ++control_stats_.global_limited;
+      return;
   }
   auto answer = core::control::HandleControl(bytes, ControlView());
   if (!answer) {
     ++counters_.bad_format;
+    ++control_stats_.malformed;
     return;
   }
+  ++control_stats_.answered;
   for (const auto& datagram : *answer) {
+    ++control_stats_.datagrams_sent;
+    control_stats_.bytes_out += datagram.size();
     if (local) {
       transport_.SendFrom(datagram, from, *local);
     } else {
@@ -215,6 +235,12 @@ core::control::NodeView Node::ControlView() const {
                        DropReason::kReservedMode}) {
     v.counters.declined += st.dropped[static_cast<size_t>(r)];
   }
+  // ntpd counts limited packets (KoD or not) in ss_limited and refused ones in ss_restricted,
+  // whichever path they came by; mode 6's own drops are already in counters_.
+  v.counters.restricted += st.dropped[static_cast<size_t>(DropReason::kRestricted)];
+  v.counters.limited +=
+      st.dropped[static_cast<size_t>(DropReason::kRateLimited)] + st.dropped[static_cast<size_t>(DropReason::kKodSent)];
+  v.counters.kod_sent += st.dropped[static_cast<size_t>(DropReason::kKodSent)];
   v.counters.processed = st.replied + accepted;
   v.start = start_;
   v.now = clock_.Mono();

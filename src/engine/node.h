@@ -19,6 +19,7 @@
 
 #include "core/assoc/association.h"
 #include "core/control/control.h"
+#include "core/control/control_limiter.h"
 #include "core/random.h"
 #include "core/result.h"
 #include "core/system/system.h"
@@ -38,9 +39,24 @@ struct NodeConfig {
   // control_from_any is set. This is the one access check of the control path.
   bool control = true;
   bool control_from_any = false;
+  // The rate at which allowed sources are answered (per client and across all clients).
+  core::control::ControlLimitConfig control_limit;
   std::string version = "tempusd";               // the control protocol's version= variable
   // How often the System re-runs selection and fallbacks without a new sample.
   core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
+};
+
+// What became of the mode 6 requests (Prometheus tempus_control_*; the drops also feed sysstats).
+struct ControlStats {
+  uint64_t requests = 0;        // mode 6 datagrams received
+  uint64_t answered = 0;        // requests answered (with data or an error response)
+  uint64_t datagrams_sent = 0;  // response fragments sent
+  uint64_t bytes_in = 0;        // bytes of every mode 6 datagram received
+  uint64_t bytes_out = 0;       // bytes of every response fragment sent
+  uint64_t restricted = 0;      // dropped: control off, or the source may not query
+  uint64_t client_limited = 0;  // dropped: over the per-client rate
+  uint64_t global_limited = 0;  // dropped: over the rate across all clients
+  uint64_t malformed = 0;       // dropped: not a request the handler answers (core::control::Drop)
 };
 
 // One event worth telling an operator (sync gained or lost, step, source unreachable...).
@@ -80,6 +96,7 @@ class Node {
   // What a mode 6 request is answered from (association ids are the ids above).
   core::control::NodeView ControlView() const;
   uint64_t steps() const { return steps_; }
+  const ControlStats& control_stats() const { return control_stats_; }
 
  private:
   void Carry(uint32_t id, const core::AssocActions& actions);
@@ -112,6 +129,8 @@ class Node {
   uint64_t steps_ = 0;
   core::MonoTime start_;
   core::control::Counters counters_;  // the mode 6 sysstats counters kept here
+  core::control::ControlLimiter control_limiter_;
+  ControlStats control_stats_;
 };
 
 }  // namespace tempus::engine
