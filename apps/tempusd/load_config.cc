@@ -31,7 +31,7 @@ config::ResolvedHosts ResolveHosts(const config::Config& c) {
   const io::Resolver resolver;
   return config::ResolveRestrictHosts(
       c, [&](const std::string& host, core::NetAddress::Family family)
-             -> Result<std::vector<core::NetAddress>, std::string> { return resolver.Resolve(host, 0, family); });
+             -> Result<std::vector<core::NetAddress>, std::string> { return resolver.Resolve(host, 123, family); });
 }
 
 // Reads the `keys` file and checks trustedkey/controlkey against it. Logs every diagnostic
