@@ -122,3 +122,33 @@ restrict nonexistent.invalid noquery")"
   cluster_expect "restrict NAME unresolved: warned with its place" \
     grep -q ":2:10: warning: restrict nonexistent.invalid: the name does not resolve" "$CLUSTER_WORK/restrict_unresolved.log"
 fi
+
+# restrict NAME is enforced: with `restrict default noquery` and `restrict localhost`, mode 6 is
+# answered to 127.0.0.1 (localhost) and refused to 127.0.0.12.
+cluster_start restrict_name 127.0.0.10 -c "$(cluster_conf restrict_name "clock virtual
+restrict default noquery
+restrict localhost")"
+answers=$(python3 - "$CLUSTER_PORT" <<'PY'
+import socket, struct, sys
+port = int(sys.argv[1])
+out = []
+for src in ("127.0.0.1", "127.0.0.12"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.settimeout(0.5)
+    got = 0
+    for seq in range(1, 4):  # bounded: three tries
+        s.sendto(struct.pack("!BBHHHHH", 0x16, 1, seq, 0, 0, 0, 0), ("127.0.0.10", port))
+        try:
+            s.recv(2048)
+            got = 1
+            break
+        except socket.timeout:
+            pass
+    out.append(f"{src}={got}")
+print(" ".join(out))
+PY
+)
+cluster_log "restrict localhost: mode 6 answers $answers"
+cluster_expect "restrict localhost: 127.0.0.1 may query" grep -q "127.0.0.1=1" <<<"$answers"
+cluster_expect "restrict default noquery: 127.0.0.12 may not" grep -q "127.0.0.12=0" <<<"$answers"
