@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 #include <map>
 
 #include "config/internal/cursor.h"
@@ -140,7 +141,11 @@ class Parser {
       Error(number, after_last, "expected a key after the key type, got the end of the line");
       return;
     }
-    if (!Secret(f[2], number, &key.secret)) return;
+    std::vector<uint8_t> secret;
+    secret.reserve(f[2].text.size());  // one buffer: no copy of the key is freed unwiped
+    const bool ok = Secret(f[2], number, &secret);
+    key.secret = SecretBytes(std::move(secret));
+    if (!ok) return;
     // opt_IP_list
     if (f.size() >= 4 && !Addresses(f[3], number, &key.allowed)) return;
     if (f.size() > 4) {
@@ -227,6 +232,28 @@ class Parser {
 
 }  // namespace
 
+SecretBytes& SecretBytes::operator=(const SecretBytes& other) {
+  if (this != &other) {
+    Wipe();
+    bytes_ = other.bytes_;
+  }
+  return *this;
+}
+
+SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
+  if (this != &other) {
+    Wipe();
+    bytes_ = std::move(other.bytes_);
+    other.bytes_.clear();
+  }
+  return *this;
+}
+
+void SecretBytes::Wipe() {
+  if (!bytes_.empty()) ::explicit_bzero(bytes_.data(), bytes_.size());
+  bytes_.clear();
+}
+
 std::string_view KeyTypeName(KeyType type) {
   switch (type) {
     case KeyType::kMd5: return "MD5";
@@ -278,7 +305,9 @@ Result<KeysFile, std::vector<Diagnostic>> ReadKeysFile(FileSystem& fs, const std
     return Unexpected(std::vector<Diagnostic>{
         {Diagnostic::Severity::kError, {path, 0, 0}, fmt::format("cannot read the keys file: {}", content.error())}});
   }
-  return ParseKeysFile(*content, path);
+  auto keys = ParseKeysFile(*content, path);
+  if (!content->empty()) ::explicit_bzero(content->data(), content->size());  // the text holds the keys too
+  return keys;
 }
 
 std::vector<Diagnostic> CheckKeyReferences(const KeysConfig& config, const KeysFile& keys, const std::string& keys_path) {

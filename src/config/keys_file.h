@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config_types.h"
@@ -41,11 +42,36 @@ struct KeyAddress {
   int prefix_len = 32;  // 32 or 128 when written without /bits
 };
 
+// Key material: bytes that are zeroed when they are destroyed or replaced, and that have no
+// printing operator. Value type; thread-compatible.
+class SecretBytes {
+ public:
+  SecretBytes() = default;
+  explicit SecretBytes(std::vector<uint8_t> bytes) : bytes_(std::move(bytes)) {}
+  SecretBytes(const SecretBytes&) = default;
+  SecretBytes(SecretBytes&&) noexcept = default;
+  SecretBytes& operator=(const SecretBytes& other);
+  SecretBytes& operator=(SecretBytes&& other) noexcept;
+  ~SecretBytes() { Wipe(); }
+
+  size_t size() const { return bytes_.size(); }
+  bool empty() const { return bytes_.empty(); }
+  uint8_t operator[](size_t i) const { return bytes_[i]; }
+  std::vector<uint8_t>::const_iterator begin() const { return bytes_.begin(); }
+  std::vector<uint8_t>::const_iterator end() const { return bytes_.end(); }
+  friend bool operator==(const SecretBytes& a, const SecretBytes& b) { return a.bytes_ == b.bytes_; }
+  friend bool operator==(const SecretBytes& a, const std::vector<uint8_t>& b) { return a.bytes_ == b; }
+
+ private:
+  void Wipe();
+  std::vector<uint8_t> bytes_;
+};
+
 // One key. The secret is never printed by this library.
 struct SymmetricKey {
   uint16_t id = 0;
   KeyType type = KeyType::kMd5;
-  std::vector<uint8_t> secret;        // 1..32 bytes
+  SecretBytes secret;                 // 1..32 bytes
   std::vector<KeyAddress> allowed;    // empty: any source
   Location where;
 };
