@@ -29,18 +29,20 @@ ntpq() {  # ntpq NAME ARGS...: NTPsec ntpq, output in $w/NAME.out
 }
 
 # B selects A within 40 s (iburst: about 8 s) and steps its clock by +50 ms to A's time, which
-# empties its clock filter; wait until the filter has samples again (a non-zero delay).
+# empties its clock filter; wait until the filter has samples again (a non-zero delay) and B
+# calls itself synchronized (stratum 4: once a second sample measured its frequency).
 selected=0
 for _ in $(seq 1 40); do
   sleep 1
   ntpq pn -pn 127.0.0.3 || true
-  if r=$(grep '^\*127\.0\.0\.2 ' "$w/pn.out") && [ "$(echo "$r" | awk '{ print $8 }')" != 0.0000 ]; then
+  if r=$(grep '^\*127\.0\.0\.2 ' "$w/pn.out") && [ "$(echo "$r" | awk '{ print $8 }')" != 0.0000 ] &&
+    ntpq rv0 -c rv 127.0.0.3 && grep -q 'stratum=4,' "$w/rv0.out"; then
     selected=1
     break
   fi
 done
 interop_log "ntpq -pn 127.0.0.3:"$'\n'"$(cat "$w/pn.out")"
-[ $selected = 1 ] || interop_fail "tempusd did not show its upstream as '*' with samples within 40 s"
+[ $selected = 1 ] || interop_fail "tempusd did not show its upstream as '*' with samples and synchronize within 40 s"
 
 # ntpq -pn: the billboard's columns.
 head -n 1 "$w/pn.out" | grep -q 'remote.*refid.*st t when poll reach.*delay.*offset.*jitter' ||
