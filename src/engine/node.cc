@@ -56,6 +56,7 @@ Result<uint32_t, std::string> Node::AddSource(const core::AssociationConfig& sou
   ++next_id_;
   if (started_) {
     Carry(id, assocs_.at(id)->SetSystemPoll(system_poll_, clock_.Mono()));
+    Carry(id, assocs_.at(id)->SetStartup(startup_, clock_.Mono()));
     Carry(id, assocs_.at(id)->OnTimer(clock_.Mono(), clock_.Now()));
   }
   return id;
@@ -273,6 +274,11 @@ void Node::Apply(const core::system::SystemUpdate& update) {
 }
 
 void Node::PropagatePoll() {
+  const bool startup = system_.Settling();
+  if (startup != startup_) {
+    startup_ = startup;
+    for (auto& [id, a] : assocs_) Carry(id, a->SetStartup(startup, clock_.Mono()));
+  }
   const core::PollExp poll = system_.RecommendedPoll();
   if (poll == system_poll_) return;
   system_poll_ = poll;

@@ -105,6 +105,7 @@ class Node {
   std::map<core::NetAddress, uint32_t> by_address_;
   core::MonoTime next_tick_;
   core::PollExp system_poll_;
+  bool startup_ = false;  // the associations were told the clock is not synchronized yet
   std::optional<uint32_t> last_peer_;
   uint32_t next_id_ = 1;
   bool started_ = false;

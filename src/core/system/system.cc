@@ -202,6 +202,14 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
   return u;
 }
 
+bool System::Settling() const {
+  if (!snapshot_.synchronized()) return true;
+  if (mode_ != Mode::kSynced) return false;  // orphan parent, local clock, holdover
+  const discipline::DisciplineState& d = discipline_.state();
+  return d.samples < kSettleSamples &&
+         (d.samples < kSettleMinSamples || d.frequency_error_ppm > kSettledPpm || d.span_s < kSettleSpanSeconds);
+}
+
 bool System::Combined(uint32_t id, const select::SelectResult& r) {
   for (const auto& v : r.verdicts) {
     if (v.id == id) return v.tally == select::Tally::kCandidate || v.tally == select::Tally::kSystemPeer;

@@ -104,6 +104,15 @@ class System {
   NtpDuration offset() const { return last_offset_; }
   NtpDuration jitter() const { return last_jitter_; }
   bool orphan_parent() const { return mode_ == Mode::kOrphanParent; }
+  // Still settling after start: not synchronized, or (while the regression holds fewer than
+  // kSettleSamples) its frequency error is above kSettledPpm or its samples span less than
+  // kSettleSpanSeconds (a burst's few seconds overstate what they know). Sources are polled
+  // faster meanwhile (Association::SetStartup).
+  bool Settling() const;
+  static constexpr double kSettledPpm = 1.0;
+  static constexpr int kSettleSamples = 16;
+  static constexpr double kSettleSpanSeconds = 64.0;
+  static constexpr int kSettleMinSamples = 8;
   std::vector<SourceView> Sources() const;
 
  private:
