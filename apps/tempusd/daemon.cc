@@ -156,6 +156,13 @@ int RunDaemon(const DaemonOptions& options) {
     }
   }
   engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
+  std::unique_ptr<obs::StatsFiles> stats;
+  if (options.stats.any_enabled()) {
+    stats = std::make_unique<obs::StatsFiles>(options.stats, [](const std::string& m) { Log(m); });
+    node.SetStatsObserver([&stats](const engine::StatsRecord& r) { stats->Record(r); });
+    Log(fmt::format("statistics in {}:{}{}", options.stats.dir, options.stats.peerstats.enabled ? " peerstats" : "",
+                    options.stats.loopstats.enabled ? " loopstats" : ""));
+  }
   Sources sources(node, options.pool_size);
 
   io::PollLoop loop;
@@ -251,6 +258,10 @@ int RunDaemon(const DaemonOptions& options) {
   const auto& st = node.server().stats();
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
                   st.TotalDropped(), node.packets_sent()));
+  if (stats) {
+    Log(fmt::format("statistics: {} line(s) written, {} record(s) dropped for file errors", stats->lines_written(),
+                    stats->errors()));
+  }
   return 0;
 }
 

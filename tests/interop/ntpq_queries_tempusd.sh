@@ -87,6 +87,31 @@ interop_expect_eq "rv &1: hpoll" "$(interop_ntpq_var hpoll rv1)" 4
 interop_expect_eq "rv &1: refid" "$(interop_ntpq_var refid rv1)" 127.127.1.1
 grep -q 'sel_sys.peer' "$w/rv1.out" || interop_fail "rv &1: status line lacks sel_sys.peer"
 interop_expect_near "rv &1: offset (ms) vs ntpq -p" "$(interop_ntpq_var offset rv1)" "$offset_p" 1
+# The clock filter's stages: filtdelay/filtoffset/filtdisp, eight values each in ms (ntpq
+# prints them tab-separated after 'NAME ='); the filter's pick is the quickest filled stage, so
+# delay and offset are one of them (to ntpd's two decimals).
+"$INTEROP_PY" - "$w/rv1.out" <<'PY' || interop_fail "rv &1: filtdelay/filtoffset/filtdisp wrong"
+import re, sys
+text = open(sys.argv[1]).read()
+def var(name):
+    m = re.search(r'(?:^|[,\s])' + name + r'\s*=([^,]*)', text)
+    return m.group(1) if m else None
+f = {n: var(n) for n in ("filtdelay", "filtoffset", "filtdisp")}
+for n, v in f.items():
+    assert v is not None, n + " missing from rv &1"
+    f[n] = [float(x) for x in v.split()]
+    assert len(f[n]) == 8, (n, f[n])
+delay, offset = float(var("delay")), float(var("offset"))
+filled = [i for i in range(8) if f["filtdisp"][i] < 16000]
+assert filled, "no filled stage"
+best = min(filled, key=lambda i: f["filtdelay"][i])
+assert abs(f["filtdelay"][best] - delay) <= 0.0051, (f["filtdelay"][best], delay)
+assert any(abs(f["filtoffset"][i] - offset) <= 0.0051 for i in filled), (f["filtoffset"], offset)
+assert all(0 <= d < 1.0 for i, d in enumerate(f["filtdelay"]) if i in filled), f["filtdelay"]
+assert all(d >= 0 for d in f["filtdisp"]), f["filtdisp"]
+print("filt ok: %d filled stages, delay %.3f = stage %d" % (len(filled), delay, best))
+PY
+interop_log "ok   rv &1: filtdelay/filtoffset/filtdisp: $(grep -E 'filt(delay|offset|disp)' "$w/rv1.out" | tr '\t' ' ' | tr '\n' ' ')"
 
 # ntpq -c associations.
 ntpq as -c associations 127.0.0.3 || interop_fail "ntpq associations failed"
