@@ -88,7 +88,10 @@ Result<NodeState, std::string> ReadNodeState(const core::NetAddress& node, int t
   return s;
 }
 
-bool Synchronized(const ServerReport& r);
+bool Synchronized(const ServerReport& r) {
+  return r.best.has_value() && r.best->server.leap != core::Leap::kUnsynchronized && r.best->server.stratum > 0 &&
+         r.best->server.stratum < core::kMaxStratum;
+}
 
 NodeState StateFromNtp(const ServerReport& r, std::string mode6_error) {
   NodeState s;
@@ -187,11 +190,6 @@ std::optional<double> ParseSeconds(const std::string& text) {
   if (unit == "us" || unit == "µs") return value * 1e-6;
   if (unit == "ns") return value * 1e-9;
   return std::nullopt;
-}
-
-bool Synchronized(const ServerReport& r) {
-  return r.best.has_value() && r.best->server.leap != core::Leap::kUnsynchronized && r.best->server.stratum > 0 &&
-         r.best->server.stratum < core::kMaxStratum;
 }
 
 // Whom the node follows: its system peer's address (mode 6), else its refid.
