@@ -207,7 +207,9 @@ int RunDaemon(const DaemonOptions& options) {
 
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
-    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node] { return obs::RenderPrometheus(node, "0.1.0"); });
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats] {
+      return obs::RenderPrometheus(node, "0.1.0") + (stats ? obs::RenderStatsMetrics(*stats) : std::string());
+    });
     if (!m) {
       Log(m.error().ToString());
       return 1;

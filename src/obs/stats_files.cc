@@ -68,6 +68,17 @@ std::string GenerationSuffix(FileSetOptions::Type type, core::UnixTime when, lon
   return "";
 }
 
+std::string RenderStatsMetrics(const StatsFiles& files) {
+  return fmt::format(
+      "# HELP tempus_stats_lines_total Lines written to the statistics files (peerstats, loopstats)\n"
+      "# TYPE tempus_stats_lines_total counter\n"
+      "tempus_stats_lines_total {}\n"
+      "# HELP tempus_stats_dropped_total Statistics records dropped because a file could not be opened or written\n"
+      "# TYPE tempus_stats_dropped_total counter\n"
+      "tempus_stats_dropped_total {}\n",
+      files.lines_written(), files.errors());
+}
+
 StatsFiles::StatsFiles(StatsOptions options, Log log) : options_(std::move(options)), log_(std::move(log)) {
   if (!options_.dir.empty() && options_.dir.back() != '/') options_.dir += '/';
   peerstats_.options = options_.peerstats;

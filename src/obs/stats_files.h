@@ -48,6 +48,11 @@ std::string FormatLoopStats(const engine::LoopStatsRecord& r);
 // ".YYYY", or ".aNNNNNNNN" (seconds since `started`, in whole days).
 std::string GenerationSuffix(FileSetOptions::Type type, core::UnixTime when, long pid, core::UnixTime started);
 
+class StatsFiles;
+// Prometheus text for the writer's counters (tempus_stats_lines_total,
+// tempus_stats_dropped_total), appended to the node's /metrics.
+std::string RenderStatsMetrics(const StatsFiles& files);
+
 class StatsFiles {
  public:
   using Log = std::function<void(const std::string& message)>;

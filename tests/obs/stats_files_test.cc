@@ -181,6 +181,9 @@ TEST(StatsFiles, ErrorsAreLoggedOnceAndCounted) {
   EXPECT_EQ(files.lines_written(), 1u);
   EXPECT_EQ(files.errors(), 4u);
   EXPECT_EQ(logs.size(), 3u) << "says it writes again";
+  const std::string metrics = RenderStatsMetrics(files);
+  EXPECT_NE(metrics.find("\ntempus_stats_lines_total 1\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("\ntempus_stats_dropped_total 4\n"), std::string::npos) << metrics;
 }
 
 }  // namespace
