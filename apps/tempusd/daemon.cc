@@ -97,8 +97,8 @@ void Reload(const DaemonOptions& running, Sources& sources, core::MonoTime now) 
     const Sources::Counts c = sources.Apply(next.lines, now);
     Log(fmt::format("reload: {} source line(s) kept, {} removed, {} added", c.kept, c.removed, c.added));
     if (next.clock_kind != running.clock_kind || next.listen != running.listen || next.logfile != running.logfile ||
-        next.driftfile != running.driftfile) {
-      Log("reload: clock, listen, logfile and driftfile changes take effect at the next start");
+        next.driftfile != running.driftfile || next.stats != running.stats) {
+      Log("reload: clock, listen, logfile, driftfile and statistics changes take effect at the next start");
     }
   }
   NotifyReady("reloaded");

@@ -32,6 +32,7 @@ struct FileSetOptions {
   std::string file;        // the file set's name, e.g. "peerstats"
   Type type = Type::kDay;
   bool link = true;        // keep the plain name linked to the current generation
+  bool operator==(const FileSetOptions&) const = default;
 };
 
 struct StatsOptions {
@@ -39,6 +40,7 @@ struct StatsOptions {
   FileSetOptions peerstats{false, "peerstats"};
   FileSetOptions loopstats{false, "loopstats"};
   bool any_enabled() const { return peerstats.enabled || loopstats.enabled; }
+  bool operator==(const StatsOptions&) const = default;
 };
 
 // The lines, without the newline (pure formatting).
