@@ -52,6 +52,8 @@ class Association {
   static constexpr int kBurstCount = 8;  // requests per burst (ntpd's iburst/burst)
   static constexpr NtpDuration kBurstSpacing = NtpDuration::FromWholeSeconds(2);
   static constexpr double kPollJitterFraction = 0.125;  // a poll waits 2^hpoll × [1, 1.125]
+  // A request not answered this long after it was sent is counted as lost.
+  static constexpr NtpDuration kReplyTimeout = NtpDuration::FromWholeSeconds(4);
 
   // REQUIRES: `config` came out of ValidateAssociationConfig (client mode). `random` outlives
   // this. `local_precision_log2` is the local clock's precision (sys.precision, log2 s).
@@ -84,6 +86,10 @@ class Association {
   const AssociationConfig& config() const { return config_; }
   PollExp hpoll() const { return hpoll_; }
   uint8_t reach() const { return reach_; }
+  // The last two requests went unanswered (each for kReplyTimeout, or until the next was sent):
+  // the source has probably gone, and selection should stop relying on it now rather than after
+  // a third poll (RFC 5905's reach & 0x07 rule) or eight (unreachable).
+  bool quiet() const { return unanswered_run_ >= 2; }
   bool demobilized() const { return demobilized_; }
   // The armed deadline; empty before the first OnTimer and after demobilization.
   std::optional<MonoTime> next_poll() const { return next_poll_; }
@@ -93,6 +99,9 @@ class Association {
   void StartPoll(AssocActions& out);
   void Transmit(MonoTime now, UnixTime local_now, AssocActions& out);
   void ScheduleAfterSend(MonoTime now);
+  void CountUnanswered();
+  // The next time OnTimer must run: the next poll, or a pending request's reply deadline.
+  MonoTime Wake() const;
   MonoTime PollDeadline() const;
   void Reschedule(MonoTime now, MonoTime earliest, AssocActions& out);
   bool UpdateHpoll(AssocActions& out);
@@ -128,6 +137,9 @@ class Association {
   NtpTimestamp cookie_;
   NtpTimestamp t1_;
   bool outstanding_ = false;
+  std::optional<MonoTime> reply_deadline_;  // of the outstanding request, until counted
+  bool unanswered_counted_ = false;         // the outstanding request was counted as unanswered
+  int unanswered_run_ = 0;                  // consecutive unanswered requests
   NtpTimestamp answered_cookie_;    // consumed by a reply: a second reply is refused
   NtpTimestamp superseded_cookie_;  // replaced by a newer request before any reply
   NtpTimestamp last_rx_transmit_;   // the transmit timestamp of the last reply taken (test 1)

@@ -20,6 +20,7 @@
 
 #include <array>
 #include <optional>
+#include <span>
 
 #include "core/filter/sample.h"
 #include "core/time/mono_time.h"
@@ -78,6 +79,8 @@ class ClockFilter {
   // The eight stages, newest first (ntpd's filter order as ntpq prints it), with each stage's
   // dispersion aged to the newest sample's time, as clock_filter() last computed it.
   std::array<StageView, kStages> Stages() const;
+  // The stored samples, newest first (offsets as corrected by Correct).
+  std::span<const Sample> samples() const { return {stages_.data(), static_cast<size_t>(count_)}; }
   // Empties the register, e.g. when the source became unreachable.
   void Reset();
   // The local clock was stepped by `step` (positive: forward): every stored offset θ, and the
