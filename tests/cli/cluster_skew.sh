@@ -25,10 +25,11 @@ for i in "${!offsets[@]}"; do
   pids+=($!)
 done
 for _ in $(seq 1 50); do "$TEMPUS" query -n 1 -t 0.1 "${nodes[4]}" >/dev/null 2>&1 && break; sleep 0.1; done
-# Node 1 selects node 0 after a few iburst exchanges (bounded: 30 s).
+# Node 1 follows node 0 (stratum 3) once its discipline measured the frequency, after a few
+# iburst exchanges (bounded: 30 s).
 for _ in $(seq 1 60); do
-  "$TEMPUS" status --json "${nodes[1]}" 2>/dev/null | grep -q '"synchronized": *true' &&
-    "$TEMPUS" status --json "${nodes[1]}" 2>/dev/null | grep -q '127.0.0.31' && break
+  st=$("$TEMPUS" status --json "${nodes[1]}" 2>/dev/null | tr -d ' \n')
+  [[ "$st" == *'"stratum":3'* && "$st" == *'"system_peer":"127.0.0.31:12331"'* ]] && break
   sleep 0.5
 done
 json=$("$TEMPUS" cluster --json "${nodes[@]}")

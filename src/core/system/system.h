@@ -78,7 +78,7 @@ struct LoopEvent {
   NtpDuration jitter;         // clock jitter
   double wander_ppm = 0;      // frequency wander
   PollExp poll;               // the time constant: the recommended poll exponent
-  bool stepped = false;
+  bool stepped = false;       // the update stepped the clock (else it slewed)
 };
 
 struct SystemUpdate {
