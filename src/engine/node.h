@@ -24,6 +24,7 @@
 #include "core/system/system.h"
 #include "engine/clock.h"
 #include "engine/server_path.h"
+#include "engine/stats_record.h"
 #include "engine/transport.h"
 
 namespace tempus::engine {
@@ -80,6 +81,9 @@ class Node {
   // What a mode 6 request is answered from (association ids are the ids above).
   core::control::NodeView ControlView() const;
   uint64_t steps() const { return steps_; }
+  // Receives a record after every accepted clock-filter output (peerstats) and clock update
+  // (loopstats); none are built while no observer is set.
+  void SetStatsObserver(StatsObserver observer) { stats_observer_ = std::move(observer); }
 
  private:
   void Carry(uint32_t id, const core::AssocActions& actions);
@@ -88,6 +92,13 @@ class Node {
   // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
   void UpdateQuiet(uint32_t id);
   void Log(const std::string& message) const;
+  // Hand the update's peer samples (before its clock commands) and its clock update (after
+  // them) to the stats observer.
+  void ReportSamples(const core::system::SystemUpdate& update);
+  void ReportLoop(const core::system::SystemUpdate& update);
+  // The association's PeerView for the control protocol (status word, variables).
+  core::control::PeerView PeerViewOf(uint32_t id, const core::Association& a,
+                                     const std::vector<core::system::SourceView>& sources) const;
   void CountReceived(std::span<const uint8_t> bytes);
   void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                      const std::optional<core::NetAddress>& local);
@@ -98,6 +109,7 @@ class Node {
   Transport& transport_;
   core::Random& random_;
   NodeLog log_;
+  StatsObserver stats_observer_;
   core::system::System system_;
   ServerPath server_;
   std::map<uint32_t, std::unique_ptr<core::Association>> assocs_;
