@@ -59,6 +59,54 @@ std::optional<config::KeysFile> LoadKeys(const config::Config& c, size_t* warnin
   return std::move(*keys);
 }
 
+obs::FileSetOptions::Type TypeOf(config::FileGen::Type t) {
+  using From = config::FileGen::Type;
+  using To = obs::FileSetOptions::Type;
+  switch (t) {
+    case From::kNone: return To::kNone;
+    case From::kPid: return To::kPid;
+    case From::kDay: return To::kDay;
+    case From::kWeek: return To::kWeek;
+    case From::kMonth: return To::kMonth;
+    case From::kYear: return To::kYear;
+    case From::kAge: return To::kAge;
+  }
+  return To::kDay;
+}
+
+// ntpd's rules: `statistics NAME` enables a file set, a `filegen NAME` line then sets its file,
+// type, link and enable flags (filegen lines are applied after the statistics line, so
+// `disable` wins), and `disable stats` turns every set off.
+obs::StatsOptions StatsOptionsFrom(const config::Config& c) {
+  obs::StatsOptions out;
+  if (c.monitor.statsdir) out.dir = *c.monitor.statsdir;
+  const auto set_of = [&](config::StatsKind k) -> obs::FileSetOptions* {
+    if (k == config::StatsKind::kPeerStats) return &out.peerstats;
+    if (k == config::StatsKind::kLoopStats) return &out.loopstats;
+    return nullptr;
+  };
+  for (config::StatsKind k : c.monitor.statistics) {
+    if (obs::FileSetOptions* set = set_of(k)) {
+      set->enabled = true;
+    } else {
+      Log("statistics: only peerstats and loopstats are written by tempusd; other kinds are ignored");
+    }
+  }
+  for (const config::FileGen& g : c.monitor.filegens) {
+    obs::FileSetOptions* set = set_of(g.kind);
+    if (set == nullptr) continue;
+    if (g.file) set->file = *g.file;
+    if (g.type) set->type = TypeOf(*g.type);
+    if (g.link) set->link = *g.link;
+    if (g.enable) set->enabled = *g.enable;
+  }
+  if (c.flags.Get(config::SystemFlag::kStats) == false) {
+    out.peerstats.enabled = false;
+    out.loopstats.enabled = false;
+  }
+  return out;
+}
+
 }  // namespace
 
 bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
@@ -84,6 +132,7 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
   options->lines = c.servers;
   options->logfile = c.logfile.value_or("");
   options->pidfile = c.pidfile.value_or("");
+  options->stats = StatsOptionsFrom(c);
   // restrict `source` lines and the sources' own exemptions need addresses: the numeric ones
   // are known now; names are resolved later, off the loop (sources.h).
   std::vector<core::NetAddress> source_addresses;

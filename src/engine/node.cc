@@ -57,6 +57,7 @@ Result<uint32_t, std::string> Node::AddSource(const core::AssociationConfig& sou
   ++next_id_;
   if (started_) {
     Carry(id, assocs_.at(id)->SetSystemPoll(system_poll_, clock_.Mono()));
+    Carry(id, assocs_.at(id)->SetStartup(startup_, clock_.Mono()));
     Carry(id, assocs_.at(id)->OnTimer(clock_.Mono(), clock_.Now()));
   }
   return id;
@@ -214,13 +215,8 @@ core::control::NodeView Node::ControlView() const {
   uint64_t accepted = 0;
   for (const auto& [id, a] : assocs_) {
     if (id > 0xffff) break;
-    core::control::PeerView p;
-    p.association_id = static_cast<uint16_t>(id);
-    p.association = a->Snapshot();
+    core::control::PeerView p = PeerViewOf(id, *a, sources);
     accepted += p.association.stats.accepted;
-    for (const auto& s : sources) {
-      if (s.id == id) p.source = s;
-    }
     v.peers.push_back(std::move(p));
   }
   v.counters = counters_;
@@ -249,6 +245,39 @@ core::control::NodeView Node::ControlView() const {
   return v;
 }
 
+core::control::PeerView Node::PeerViewOf(uint32_t id, const core::Association& a,
+                                         const std::vector<core::system::SourceView>& sources) const {
+  core::control::PeerView p;
+  p.association_id = static_cast<uint16_t>(id);
+  p.association = a.Snapshot();
+  for (const auto& s : sources) {
+    if (s.id == id) p.source = s;
+  }
+  return p;
+}
+
+void Node::ReportSamples(const core::system::SystemUpdate& update) {
+  if (!stats_observer_ || update.peer_samples.empty()) return;
+  // Stamped before the update's clock commands, when the sample was taken (as ntpd's
+  // clock_filter() records it before local_clock() runs).
+  const core::UnixTime now = clock_.Now();
+  const std::vector<core::system::SourceView> sources = system_.Sources();
+  for (const core::system::PeerSampleEvent& e : update.peer_samples) {
+    auto it = assocs_.find(e.id);
+    if (it == assocs_.end()) continue;
+    const core::control::PeerView view = PeerViewOf(e.id, *it->second, sources);
+    const uint16_t status = core::control::PeerStatusWord(view, system_.system_peer() == e.id);
+    stats_observer_(PeerStatsRecord{now, it->second->config().address, status, e.output.offset, e.output.delay,
+                                    e.output.dispersion, e.output.jitter});
+  }
+}
+
+void Node::ReportLoop(const core::system::SystemUpdate& update) {
+  if (!stats_observer_ || !update.loop) return;
+  const core::system::LoopEvent& l = *update.loop;
+  stats_observer_(LoopStatsRecord{clock_.Now(), l.offset, l.frequency_ppm, l.jitter, l.wander_ppm, l.poll.log2()});
+}
+
 void Node::Carry(uint32_t id, const core::AssocActions& actions) {
   for (const core::AssocAction& action : actions) {
     if (const auto* send = std::get_if<core::SendRequest>(&action)) {
@@ -275,6 +304,7 @@ void Node::Carry(uint32_t id, const core::AssocActions& actions) {
 }
 
 void Node::Apply(const core::system::SystemUpdate& update) {
+  ReportSamples(update);
   for (const core::ClockCommand& c : update.commands) {
     if (auto r = clock_.Apply(c); !r) {
       Log("clock: " + r.error().ToString());
@@ -287,6 +317,7 @@ void Node::Apply(const core::system::SystemUpdate& update) {
   }
   if (update.stepped) ++steps_;
   if (update.snapshot_changed) server_.Publish(system_.Snapshot());
+  ReportLoop(update);
   if (system_.system_peer() != last_peer_) {
     last_peer_ = system_.system_peer();
     if (last_peer_ && assocs_.count(*last_peer_)) {
@@ -299,6 +330,11 @@ void Node::Apply(const core::system::SystemUpdate& update) {
 }
 
 void Node::PropagatePoll() {
+  const bool startup = system_.Settling();
+  if (startup != startup_) {
+    startup_ = startup;
+    for (auto& [id, a] : assocs_) Carry(id, a->SetStartup(startup, clock_.Mono()));
+  }
   const core::PollExp poll = system_.RecommendedPoll();
   if (poll == system_poll_) return;
   system_poll_ = poll;

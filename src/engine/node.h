@@ -25,6 +25,7 @@
 #include "core/system/system.h"
 #include "engine/clock.h"
 #include "engine/server_path.h"
+#include "engine/stats_record.h"
 #include "engine/transport.h"
 
 namespace tempus::engine {
@@ -97,6 +98,9 @@ class Node {
   core::control::NodeView ControlView() const;
   uint64_t steps() const { return steps_; }
   const ControlStats& control_stats() const { return control_stats_; }
+  // Receives a record after every accepted clock-filter output (peerstats) and clock update
+  // (loopstats); none are built while no observer is set.
+  void SetStatsObserver(StatsObserver observer) { stats_observer_ = std::move(observer); }
 
  private:
   void Carry(uint32_t id, const core::AssocActions& actions);
@@ -105,6 +109,13 @@ class Node {
   // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
   void UpdateQuiet(uint32_t id);
   void Log(const std::string& message) const;
+  // Hand the update's peer samples (before its clock commands) and its clock update (after
+  // them) to the stats observer.
+  void ReportSamples(const core::system::SystemUpdate& update);
+  void ReportLoop(const core::system::SystemUpdate& update);
+  // The association's PeerView for the control protocol (status word, variables).
+  core::control::PeerView PeerViewOf(uint32_t id, const core::Association& a,
+                                     const std::vector<core::system::SourceView>& sources) const;
   void CountReceived(std::span<const uint8_t> bytes);
   void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                      const std::optional<core::NetAddress>& local);
@@ -115,6 +126,7 @@ class Node {
   Transport& transport_;
   core::Random& random_;
   NodeLog log_;
+  StatsObserver stats_observer_;
   core::system::System system_;
   ServerPath server_;
   std::map<uint32_t, std::unique_ptr<core::Association>> assocs_;
@@ -122,6 +134,7 @@ class Node {
   std::map<core::NetAddress, uint32_t> by_address_;
   core::MonoTime next_tick_;
   core::PollExp system_poll_;
+  bool startup_ = false;  // the associations were told the clock is not synchronized yet
   std::optional<uint32_t> last_peer_;
   uint32_t next_id_ = 1;
   bool started_ = false;
