@@ -34,8 +34,6 @@ int64_t HeadwayRaw(int average_log2) {
 RateLimiter::RateLimiter(const RateLimitConfig& config, uint64_t hash_key)
     : config_(config), hash_key_(hash_key), kod_tokens_(config.kod_burst) {
   buckets_ = std::max<size_t>(1, (config.capacity + kWays - 1) / kWays);
-  entries_.assign(buckets_ * kWays, Entry{});
-  entries_.shrink_to_fit();
 }
 
 RateLimiter::Entry* RateLimiter::Find(const NetAddress& source, MonoTime now, bool* created) {
@@ -45,6 +43,10 @@ RateLimiter::Entry* RateLimiter::Find(const NetAddress& source, MonoTime now, bo
   std::memcpy(&lo, key.data(), 8);
   std::memcpy(&hi, key.data() + 8, 8);
   const uint64_t h = Mix(Mix(hash_key_ ^ lo ^ (uint64_t{family} << 56)) ^ hi);
+  if (entries_.empty()) {  // allocated at the first limited packet: a node nobody polls pays nothing
+    entries_.assign(buckets_ * kWays, Entry{});
+    entries_.shrink_to_fit();
+  }
   Entry* bucket = &entries_[(h % buckets_) * kWays];
   Entry* victim = nullptr;
   const NtpDuration idle_limit = NtpDuration::FromWholeSeconds(std::max(config_.monitor_s, 0));

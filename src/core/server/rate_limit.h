@@ -55,9 +55,9 @@ class RateLimiter {
   // kod, so a kLimitedKod verdict consumes the per-client and global KoD allowance.
   RateVerdict Check(const NetAddress& source, MonoTime now, bool kod_wanted);
 
-  // Entries the table can hold (its memory is fixed at construction).
-  size_t capacity() const { return entries_.size(); }
-  // Bytes of the table, constant after construction.
+  // Entries the table can hold (fixed at construction; allocated at the first Check).
+  size_t capacity() const { return buckets_ * kWays; }
+  // Bytes of the table: nothing before the first Check, then capacity() entries for good.
   size_t memory_bytes() const { return entries_.capacity() * sizeof(Entry); }
   // Entries in use.
   size_t tracked() const { return tracked_; }

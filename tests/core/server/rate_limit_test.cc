@@ -114,9 +114,12 @@ TEST(RateLimiter, MillionSpoofedSourcesStayWithinTheBound) {
   RateLimitConfig c;
   c.capacity = 4096;
   RateLimiter rl(c, /*hash_key=*/0x5eed);
+  EXPECT_EQ(rl.memory_bytes(), 0u);  // allocated at the first packet
+  (void)rl.Check(NetAddress::IPv4(0x0a000001), At(0), false);
   const size_t bytes = rl.memory_bytes();
   const size_t cap = rl.capacity();
   EXPECT_EQ(cap, 4096u);
+  EXPECT_GT(bytes, 0u);
   EXPECT_LE(bytes, 4096 * 64u);
   const auto abuser = NetAddress::IPv4(0xc6336401);
   int abuser_allowed = 0;
