@@ -19,7 +19,7 @@ namespace tempus::config {
 
 // The association for `server` at `resolved` (a numeric address, or what the resolver returned
 // for its name). The port is `server.port` unless `resolved` carries a non-zero one. `peer` lines
-// become client associations, as NTPsec does (the parser warned).
+// become symmetric active associations (mode 1, RFC 5905 §9).
 core::AssociationConfig ToAssociationConfig(const ServerConfig& server, const core::NetAddress& resolved);
 
 // `defaults` with the tos, tinker, makestep and local-clock knobs of `config` applied.
@@ -29,7 +29,8 @@ core::system::SystemConfig ToSystemConfig(const Config& config, core::system::Sy
 // rate limit. `restrict default` without -4/-6 sets both families' defaults (ntpd 4.2.8);
 // `restrict source` applies to each of `sources` as a host rule. Host-name rules are the daemon's
 // to resolve and are skipped here. Flags tempus does not enforce (lowpriotrap, mssntp, nomrulist,
-// ntpport, flake) are dropped; noepeer acts as nopeer (tempus never mobilizes peers).
+// ntpport, flake) are dropped; noepeer acts as nopeer (tempus has no authentication, so both
+// refuse every ephemeral peer).
 core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const core::NetAddress> sources = {});
 
 }  // namespace tempus::config
