@@ -12,6 +12,10 @@
 #     ahead, has `peer 127.0.0.3 port 11133`; chronyd (no local reference) on 127.0.0.3:11133 has
 #     `peer 127.0.0.7 port 11137`. chronyd must select tempusd (`=*`), pass its packet tests on
 #     tempusd's mode 1 packets, and measure its unsteered clock 0.05 s behind (chronyd -x).
+# (3) A third chronyd on 127.0.0.4:11134 has `peer 127.0.0.7 port 11137`, which tempusd-b does not
+#     configure: tempusd-b mobilizes a passive (mode 2) association for it, which chronyd
+#     selects (`=*`); `tempus peers` shows it as type S, and the real NTPsec ntpq (tempusd-b
+#     also listens on 127.0.0.7:123 for it) lists both peers of tempusd-b.
 # Polls fixed at 16 s on both sides (minpoll 4 maxpoll 4).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
@@ -43,21 +47,24 @@ cat >"$w/tempusd-a.conf" <<EOF
 clock virtual offset 0.3
 peer 127.0.0.2 port 11131 minpoll 4 maxpoll 4
 EOF
-interop_start_tempusd tempusd-a -c "$w/tempusd-a.conf" --listen=127.0.0.6:11136
+interop_start_tempusd tempusd-a -c "$w/tempusd-a.conf" --listen=127.0.0.6:11136 --listen=127.0.0.6:123
 
 cat >"$w/tempusd-b.conf" <<EOF
 clock virtual offset 0.05
 local stratum 3
 peer 127.0.0.3 port 11133 minpoll 4 maxpoll 4
 EOF
-interop_start_tempusd tempusd-b -c "$w/tempusd-b.conf" --listen=127.0.0.7:11137
+interop_start_tempusd tempusd-b -c "$w/tempusd-b.conf" --listen=127.0.0.7:11137 --listen=127.0.0.7:123
 start_chronyd_peer chrony-b 127.0.0.3 11133 127.0.0.7 11137
+start_chronyd_peer chrony-c 127.0.0.4 11134 127.0.0.7 11137
 
 INTEROP_OWN+=(query peers-a peers-b)
 a=127.0.0.6:11136
 out=$INTEROP_WORK/query.out
 done_a=0
 done_b=0
+done_c=0
+done_d=0
 for _ in $(seq 1 45); do  # at most ~90 s
   sleep 2
   if [ $done_a = 0 ] && interop_run query 10 "$TEMPUS" query --json --samples 2 --timeout 1 "$a"; then
@@ -69,7 +76,16 @@ for _ in $(seq 1 45); do  # at most ~90 s
     interop_run chrony-b-sources 5 "$CHRONYC" -c -n -h "$w/chrony-b.sock" sources || true
     grep -q '^=,\*,127\.0\.0\.7,' "$w/chrony-b-sources.out" && done_b=1
   fi
-  [ $done_a = 1 ] && [ $done_b = 1 ] && break
+  if [ $done_c = 0 ]; then
+    interop_run chrony-c-sources 5 "$CHRONYC" -c -n -h "$w/chrony-c.sock" sources || true
+    grep -q '^=,\*,127\.0\.0\.7,' "$w/chrony-c-sources.out" && done_c=1
+  fi
+  # tempusd-b measures chronyd-b once chronyd-b, synchronized to it, sends stratum 4.
+  if [ $done_b = 1 ] && [ $done_d = 0 ]; then
+    interop_run peers-b 10 "$TEMPUS" peers -n 127.0.0.7:11137 || true
+    [ "$(grep '127\.0\.0\.3 ' "$w/peers-b.out" | awk '{ print $3 }')" = 4 ] && done_d=1
+  fi
+  [ $done_a = 1 ] && [ $done_b = 1 ] && [ $done_c = 1 ] && [ $done_d = 1 ] && break
 done
 
 # (1) tempusd follows chronyd over the symmetric association.
@@ -116,4 +132,29 @@ interop_expect_eq "(2) chronyd-b: reference is tempusd-b" "$(echo "$tr_line" | c
 interop_expect_near "(2) chronyd-b: system time behind tempusd-b" "$(echo "$tr_line" | cut -d, -f5)" 0.05 0.002
 interop_run peers-b 10 "$TEMPUS" peers -n 127.0.0.7:11137 || true
 interop_log "(2) tempus peers 127.0.0.7:11137:"$'\n'"$(cat "$w/peers-b.out")"
+# tempusd-b measures chronyd-b too (stratum 4, refid tempusd-b: a loop, so not selected), and
+# chronyd -x serves its corrected time, i.e. tempusd-b's: the offset is small.
+row=$(grep '127\.0\.0\.3 ' "$w/peers-b.out" || true)
+interop_expect_eq "(2) tempus peers: chronyd-b at stratum 4, synchronized to tempusd-b" \
+  "$(echo "$row" | awk '{ print $3, $2 }')" "4 127.0.0.7"
+interop_expect_near "(2) tempus peers: offset to chronyd-b (ms)" "$(echo "$row" | awk '{ print $(NF - 1) }')" 0 5
+
+# (3) The passive association tempusd-b mobilized for chrony-c, and what ntpq shows.
+interop_run chrony-c-sources-h 5 "$CHRONYC" -n -h "$w/chrony-c.sock" sources || true
+interop_log "(3) chronyc sources (chrony-c):"$'\n'"$(cat "$w/chrony-c-sources-h.out")"
+interop_expect_eq "(3) chronyd-c selected tempusd-b over the passive association ('=*')" "$done_c" 1
+grep -q "passive peer 127.0.0.4:11134 mobilized" "$w/tempusd-b.log" ||
+  interop_expect_eq "(3) tempusd-b log: passive peer mobilized" missing "passive peer 127.0.0.4:11134 mobilized"
+row=$(grep '127\.0\.0\.4' "$w/peers-b.out" || true)
+interop_expect_eq "(3) tempus peers: chronyd-c is a passive peer (type S)" "$(echo "$row" | awk '{ print $4 }')" S
+row=$(grep '127\.0\.0\.3' "$w/peers-b.out" || true)
+interop_expect_eq "(3) tempus peers: chronyd-b is a configured peer (type s)" "$(echo "$row" | awk '{ print $4 }')" s
+interop_run ntpq-b 10 "$INTEROP_PY" "$NTPQ" -n -p 127.0.0.7 || true
+interop_log "(3) NTPsec ntpq -n -p 127.0.0.7:"$'\n'"$(cat "$w/ntpq-b.out")"
+interop_run ntpq-b-assoc 10 "$INTEROP_PY" "$NTPQ" -n -c associations 127.0.0.7 || true
+interop_log "(3) NTPsec ntpq -c associations 127.0.0.7:"$'\n'"$(cat "$w/ntpq-b-assoc.out")"
+interop_expect_eq "(3) ntpq -p lists both peers of tempusd-b" "$(grep -cE '^.127\.0\.0\.[34] ' "$w/ntpq-b.out" || true)" 2
+interop_run ntpq-a 10 "$INTEROP_PY" "$NTPQ" -n -p 127.0.0.6 || true
+interop_log "(1) NTPsec ntpq -n -p 127.0.0.6:"$'\n'"$(cat "$w/ntpq-a.out")"
+interop_expect_eq "(1) ntpq -p: tempusd-a follows chronyd-a" "$(grep -c '^\*127\.0\.0\.2 ' "$w/ntpq-a.out" || true)" 1
 for pid in "${INTEROP_PIDS[@]}"; do kill -0 "$pid" 2>/dev/null || interop_fail "pid $pid died during the test"; done
