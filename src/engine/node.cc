@@ -199,8 +199,7 @@ void Node::ReapRetired() {
 void Node::UpdateQuiet(uint32_t id) {
   auto it = assocs_.find(id);
   if (it == assocs_.end()) return;
-  const uint8_t reach = it->second->reach();
-  Apply(system_.SetQuiet(id, reach != 0 && (reach & 0x07) == 0, clock_.Mono(), clock_.Now()));
+  Apply(system_.SetQuiet(id, it->second->reach() != 0 && it->second->quiet(), clock_.Mono(), clock_.Now()));
 }
 
 void Node::CountReceived(std::span<const uint8_t> bytes) {

@@ -43,8 +43,12 @@ Association::Association(const AssociationConfig& config, Random& random, int lo
 AssocActions Association::OnTimer(MonoTime now, UnixTime local_now) {
   AssocActions out;
   if (demobilized_) return out;
+  if (reply_deadline_ && now >= *reply_deadline_) {
+    reply_deadline_.reset();
+    CountUnanswered();
+  }
   if (next_poll_ && now < *next_poll_) {
-    out.Push(SetTimer{*next_poll_});
+    out.Push(SetTimer{Wake()});
     return out;
   }
   if (burst_left_ > 0) {
@@ -52,11 +56,24 @@ AssocActions Association::OnTimer(MonoTime now, UnixTime local_now) {
   } else {
     StartPoll(out);
     if (demobilized_) return out;
+    if (symmetric()) UpdateSymmetricQuiet(now);
   }
   Transmit(now, local_now, out);
   ScheduleAfterSend(now);
-  out.Push(SetTimer{*next_poll_});
+  out.Push(SetTimer{Wake()});
   return out;
+}
+
+// A request counts as unanswered once kReplyTimeout passed, or when the next one goes out first.
+void Association::CountUnanswered() {
+  if (!outstanding_ || unanswered_counted_) return;
+  unanswered_counted_ = true;
+  ++unanswered_run_;
+}
+
+MonoTime Association::Wake() const {
+  if (!reply_deadline_) return *next_poll_;
+  return next_poll_ ? std::min(*next_poll_, *reply_deadline_) : *reply_deadline_;
 }
 
 // RFC 5905 §13: shift the reach register once per poll; back off while unreachable (ntpd raises
@@ -88,6 +105,12 @@ void Association::StartPoll(AssocActions& out) {
 
 void Association::Transmit(MonoTime now, UnixTime local_now, AssocActions& out) {
   if (outstanding_) superseded_cookie_ = cookie_;
+  if (!symmetric()) {
+    // A peer answers on its own poll, not within kReplyTimeout: see UpdateSymmetricQuiet.
+    CountUnanswered();
+    unanswered_counted_ = false;
+    reply_deadline_ = now + kReplyTimeout;
+  }
   SendRequest send;
   if (symmetric()) {
     TransmitSymmetric(local_now, send);
@@ -137,9 +160,8 @@ MonoTime Association::PollDeadline() const {
 void Association::Reschedule(MonoTime now, MonoTime earliest, AssocActions& out) {
   if (!next_poll_ || burst_left_ > 0) return;
   const MonoTime deadline = std::max({now, earliest, PollDeadline()});
-  if (deadline == *next_poll_) return;
   next_poll_ = deadline;
-  out.Push(SetTimer{deadline});
+  out.Push(SetTimer{Wake()});  // also when only the reply deadline went away
 }
 
 bool Association::UpdateHpoll(AssocActions& out) {
@@ -247,6 +269,8 @@ void Association::Conclude(const Result<Measurement, ReplyRejection>& result, co
 
 void Association::ConsumeCookie(const Header& reply) {
   outstanding_ = false;
+  reply_deadline_.reset();
+  unanswered_run_ = 0;
   answered_cookie_ = cookie_;
   last_rx_transmit_ = reply.transmit_time;
   ppoll_ = PollExp(reply.poll);
@@ -254,6 +278,7 @@ void Association::ConsumeCookie(const Header& reply) {
 
 void Association::MarkAnswered(MonoTime now, AssocActions& out) {
   last_received_ = now;
+  symmetric_quiet_ = false;
   poll_answered_ = true;
   missed_polls_ = 0;
   const bool was_reachable = reach_ != 0;
@@ -322,6 +347,7 @@ void Association::Retire(KissCode reason, AssocActions& out) {
   outstanding_ = false;
   burst_left_ = 0;
   next_poll_.reset();
+  reply_deadline_.reset();
   out.Push(core::Demobilize{reason});
 }
 

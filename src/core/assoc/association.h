@@ -70,6 +70,8 @@ class Association {
   static constexpr uint64_t kEphemeralProbationPolls = 4;
   // Own transmits remembered for the origin check of symmetric packets that crossed ours.
   static constexpr size_t kRecentTransmits = 4;
+  // A request not answered this long after it was sent is counted as lost.
+  static constexpr NtpDuration kReplyTimeout = NtpDuration::FromWholeSeconds(4);
 
   // REQUIRES: `config` came out of ValidateAssociationConfig. `random` outlives
   // this. `local_precision_log2` is the local clock's precision (sys.precision, log2 s).
@@ -108,6 +110,12 @@ class Association {
   bool symmetric() const { return config_.mode != Mode::kClient; }
   PollExp hpoll() const { return hpoll_; }
   uint8_t reach() const { return reach_; }
+  // The last two requests went unanswered (each for kReplyTimeout, or until the next was sent):
+  // the source has probably gone, and selection should stop relying on it now rather than after
+  // a third poll (RFC 5905's reach & 0x07 rule) or eight (unreachable).
+  // A symmetric peer answers on its own poll instead: it is quiet when nothing valid came from it
+  // for two of the longer of the two poll intervals (checked at each poll).
+  bool quiet() const { return symmetric() ? symmetric_quiet_ : unanswered_run_ >= 2; }
   bool demobilized() const { return demobilized_; }
   // The armed deadline; empty before the first OnTimer and after demobilization.
   std::optional<MonoTime> next_poll() const { return next_poll_; }
@@ -117,6 +125,9 @@ class Association {
   void StartPoll(AssocActions& out);
   void Transmit(MonoTime now, UnixTime local_now, AssocActions& out);
   void ScheduleAfterSend(MonoTime now);
+  void CountUnanswered();
+  // The next time OnTimer must run: the next poll, or a pending request's reply deadline.
+  MonoTime Wake() const;
   MonoTime PollDeadline() const;
   void Reschedule(MonoTime now, MonoTime earliest, AssocActions& out);
   bool UpdateHpoll(AssocActions& out);
@@ -128,6 +139,7 @@ class Association {
   void TransmitSymmetric(UnixTime local_now, SendRequest& send);
   void OnSymmetricPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now, AssocActions& out);
   bool RecentTransmit(NtpTimestamp origin) const;
+  void UpdateSymmetricQuiet(MonoTime now);
   void Retire(KissCode reason, AssocActions& out);
   void HandleKiss(KissCode code, const Header& reply, MonoTime now, AssocActions& out);
   AssocReject ClassifyUnexpectedOrigin(NtpTimestamp origin) const;
@@ -158,6 +170,9 @@ class Association {
   NtpTimestamp cookie_;
   NtpTimestamp t1_;
   bool outstanding_ = false;
+  std::optional<MonoTime> reply_deadline_;  // of the outstanding request, until counted
+  bool unanswered_counted_ = false;         // the outstanding request was counted as unanswered
+  int unanswered_run_ = 0;                  // consecutive unanswered requests
   NtpTimestamp answered_cookie_;    // consumed by a reply: a second reply is refused
   NtpTimestamp superseded_cookie_;  // replaced by a newer request before any reply
   NtpTimestamp last_rx_transmit_;   // the transmit timestamp of the last reply taken (test 1)
@@ -168,6 +183,7 @@ class Association {
   NtpTimestamp peer_org_;
   NtpTimestamp peer_rec_;
   bool ppoll_heard_ = false;  // ppoll_ came from the peer
+  bool symmetric_quiet_ = false;
   std::array<NtpTimestamp, kRecentTransmits> recent_xmt_{};
   size_t recent_next_ = 0;
 

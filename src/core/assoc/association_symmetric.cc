@@ -44,6 +44,12 @@ bool Association::RecentTransmit(NtpTimestamp origin) const {
   return std::find(recent_xmt_.begin(), recent_xmt_.end(), origin) != recent_xmt_.end();
 }
 
+void Association::UpdateSymmetricQuiet(MonoTime now) {
+  const NtpDuration longer = std::max(hpoll_, ppoll_).Interval();
+  const NtpDuration limit = longer + longer + longer.Scaled(2 * kPollJitterFraction) + kBurstSpacing;
+  symmetric_quiet_ = last_received_ && now - *last_received_ > limit;
+}
+
 // RFC 5905 §A.5.1 (receive, symmetric branch), with tests 1-3 of §8.
 void Association::OnSymmetricPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now,
                                     AssocActions& out) {

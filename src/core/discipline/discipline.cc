@@ -47,6 +47,7 @@ Discipline::Discipline(DisciplineConfig config) : config_(config) {
   state_.frequency_ppm =
       std::clamp(config_.initial_frequency_ppm.value_or(0.0), -config_.max_frequency_ppm, config_.max_frequency_ppm);
   state_.poll = config_.min_poll;
+  state_.frequency_known = config_.initial_frequency_ppm.has_value();
 }
 
 std::vector<ClockCommand> Discipline::InitialCommands() const {
@@ -56,6 +57,8 @@ std::vector<ClockCommand> Discipline::InitialCommands() const {
 
 DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
   if (last_when_.has_value() && input.when <= *last_when_) return {UpdateKind::kIgnored, {}, state_};
+  interval_s_ = std::max(last_when_.has_value() ? Seconds(input.when, *last_when_) : config_.min_poll.Interval().Seconds(),
+                         1.0);
   last_when_ = input.when;
   const double offset_s = BroughtForward(input);
   const NtpDuration offset = NtpDuration::FromSeconds(offset_s);
@@ -63,20 +66,20 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
 
   // Panic: an offset this large means a broken source or clock; only the first update may act.
   if (config_.panic_threshold > NtpDuration::Zero() && magnitude > config_.panic_threshold) {
-    if (config_.allow_panic_at_start && state_.updates == 0) return Step(offset, input);
+    if (config_.allow_panic_at_start && state_.updates == 0) return Step(offset, input, /*fit=*/false);
     return {UpdateKind::kPanic, {}, state_};
   }
   // Startup (chrony's makestep): step at once in the first updates.
   const bool early = state_.updates < config_.makestep_limit;
-  const double slewable_s = config_.max_slew_ppm * 1e-6 * ExpectedIntervalSeconds(input);
+  const double slewable_s = config_.max_slew_ppm * 1e-6 * interval_s_;
   if (early &&
       (magnitude > config_.makestep_threshold || (config_.makestep_beyond_slew && magnitude.Seconds() > slewable_s))) {
-    return Step(offset, input);
+    return Step(offset, input, /*fit=*/true);
   }
   // tinker step/stepout: step only after the offset stayed beyond the threshold for stepout.
   if (!early && config_.step_threshold > NtpDuration::Zero() && magnitude > config_.step_threshold) {
     if (!beyond_step_since_.has_value()) beyond_step_since_ = input.when;
-    if (input.when - *beyond_step_since_ >= config_.stepout) return Step(offset, input);
+    if (input.when - *beyond_step_since_ >= config_.stepout) return Step(offset, input, /*fit=*/false);
     return {UpdateKind::kHeld, {}, state_};
   }
   beyond_step_since_.reset();
@@ -103,27 +106,57 @@ void Discipline::Record(MonoTime at, double slew_s, double dfreq) {
   if (corrections_.size() > 16) corrections_.erase(corrections_.begin());
 }
 
-DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& input) {
+DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& input, bool fit) {
   const MonoTime now = std::max(input.now, input.when);
-  history_.clear();
+  // An early step keeps the samples gathered before it (other sources', or a backlog): fitted
+  // together with this one they give the frequency as well, so the clock does not run off again
+  // for a poll interval until a second sample after the step. A step after stepout (the offset
+  // jumped) starts over: the older samples describe the time before the jump.
+  double step_s = offset.Seconds();
+  double dfreq = 0.0;
+  if (!fit) history_.clear();
   corrections_.clear();
-  history_.push_back({input.when, offset.Seconds(), input.delay.Seconds(), input.jitter.Seconds()});
-  Record(now, offset.Seconds(), 0.0);
+  history_.push_back({input.when, offset.Seconds(), input.delay.Seconds(), input.jitter.Seconds(), input.source});
+  if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
+  const double old_ppm = state_.frequency_ppm;
+  double new_ppm = old_ppm;
+  if (history_.size() >= 2 && Seconds(history_.back().when, history_.front().when) >= 1.0) {
+    const std::vector<internal::Point> points = Points(input.when);
+    const internal::Line line = internal::FitLine(points);
+    new_ppm = std::clamp(old_ppm + line.slope * 1e6, -config_.max_frequency_ppm, config_.max_frequency_ppm);
+    dfreq = (new_ppm - old_ppm) * 1e-6;
+    step_s = line.At(Seconds(now, input.when));
+    state_.frequency_known = true;
+  }
+  Record(now, step_s, dfreq);
   beyond_step_since_.reset();
   innovation_avg_ = 1.0;
   poll_counter_ = 0;
-  state_.offset = offset;
+  state_.offset = NtpDuration::FromSeconds(step_s);
+  state_.frequency_ppm = new_ppm;
   state_.poll = config_.min_poll;
-  state_.samples = 1;
+  state_.samples = static_cast<int>(history_.size());
   ++state_.updates;
   state_.synchronized = true;
-  return {UpdateKind::kStepped, {StepClock{offset}}, state_};
+  std::vector<ClockCommand> commands;
+  if (new_ppm != old_ppm) commands.push_back(SetFrequency{new_ppm});
+  commands.push_back(StepClock{NtpDuration::FromSeconds(step_s)});
+  return {UpdateKind::kStepped, std::move(commands), state_};
+}
+
+void Discipline::AddSample(const DisciplineInput& input) {
+  const double offset_s = BroughtForward(input);
+  const Stored stored{input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds(), input.source};
+  const auto at = std::upper_bound(history_.begin(), history_.end(), input.when,
+                                   [](MonoTime t, const Stored& s) { return t < s.when; });
+  history_.insert(at, stored);
+  if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
 }
 
 DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input) {
   const MonoTime now = std::max(input.now, input.when);
-  const double expected_interval_s = ExpectedIntervalSeconds(input);
-  history_.push_back({input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds()});
+  const double expected_interval_s = interval_s_;
+  history_.push_back({input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds(), input.source});
   if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
 
   const std::vector<internal::Point> points = Points(input.when);
@@ -153,6 +186,7 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   state_.wander_ppm = std::sqrt(wander_sq_);
   state_.frequency_walk = kWanderModels[wander_model_];
   state_.samples = static_cast<int>(window.size());
+  if (window.size() >= 2) state_.frequency_known = true;
   const double now_sd = std::sqrt(line.VarAt(Seconds(now, input.when)) * std::max(1.0, line.chi2_per_dof));
   if (points.size() >= 3) UpdatePoll(innovation_sq, kWanderModels[wander_model_], now_sd);
   ++state_.updates;
@@ -160,32 +194,43 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   return {UpdateKind::kSlewed, {SetFrequency{new_ppm}, SlewClock{NtpDuration::FromSeconds(slew_s)}}, state_};
 }
 
-double Discipline::ExpectedIntervalSeconds(const DisciplineInput& input) const {
-  const double interval_s =
-      history_.empty() ? config_.min_poll.Interval().Seconds() : Seconds(input.when, history_.back().when);
-  return std::max(interval_s, 1.0);
-}
-
 std::vector<internal::Point> Discipline::Points(MonoTime reference) const {
-  // A sample's error: half its excess delay over the window's quickest exchange (a uniform error,
-  // σ = excess/√12), the excess counted from the quickest plus the gap between the two quickest
-  // (which stands for the quickest one's own unknown excess). Without a delay: its jitter.
-  double min1 = 1e300, min2 = 1e300;
+  // A sample's error: half its excess delay over its source's quickest exchange in the window (a
+  // uniform error, σ = excess/√12), the excess counted from the quickest plus the gap between the
+  // source's two quickest (which stands for the quickest one's own unknown excess). Each source
+  // has its own floor: a longer path is not a worse measurement, and after the system peer
+  // changes the new one's samples must not be judged by the old one's delays. Without a delay, or
+  // with one sample of its source: its jitter.
+  struct Floor {
+    double min1 = 1e300;
+    double min2 = 1e300;
+  };
+  std::vector<std::pair<uint32_t, Floor>> floors;
+  const auto floor_of = [&](uint32_t source) -> Floor& {
+    for (auto& [id, f] : floors) {
+      if (id == source) return f;
+    }
+    return floors.emplace_back(source, Floor{}).second;
+  };
   for (const Stored& s : history_) {
     if (s.delay_s <= 0.0) continue;
-    if (s.delay_s < min1) {
-      min2 = min1;
-      min1 = s.delay_s;
-    } else if (s.delay_s < min2) {
-      min2 = s.delay_s;
+    Floor& f = floor_of(s.source);
+    if (s.delay_s < f.min1) {
+      f.min2 = f.min1;
+      f.min1 = s.delay_s;
+    } else if (s.delay_s < f.min2) {
+      f.min2 = s.delay_s;
     }
   }
   const double floor_s = config_.min_error.Seconds();
-  const double base_excess = min2 < 1e299 ? min2 - min1 : 0.0;
   std::vector<internal::Point> points;
   points.reserve(history_.size());
   for (const Stored& s : history_) {
-    const double e = s.delay_s > 0.0 ? s.delay_s - min1 + base_excess : std::sqrt(12.0) * s.jitter_s;
+    double e = std::sqrt(12.0) * s.jitter_s;
+    if (s.delay_s > 0.0) {
+      const Floor& f = floor_of(s.source);
+      if (f.min2 < 1e299) e = s.delay_s - f.min1 + (f.min2 - f.min1);
+    }
     points.push_back({Seconds(s.when, reference), s.offset_s, std::sqrt(floor_s * floor_s + e * e / 12.0)});
   }
   return points;

@@ -34,6 +34,7 @@
 #define TEMPUS_CORE_DISCIPLINE_DISCIPLINE_H_
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <vector>
@@ -71,6 +72,7 @@ struct DisciplineInput {
   NtpDuration jitter;  // system jitter; the sample error used when the delay is unknown
   MonoTime when;       // when the sample was taken
   MonoTime now;        // when the returned commands are applied (≥ when)
+  uint32_t source = 0;  // which source measured it: delays are compared within a source
 };
 
 // What an update did.
@@ -94,6 +96,9 @@ struct DisciplineState {
   int samples = 0;                   // samples in the regression window
   int updates = 0;                   // updates used since start
   bool synchronized = false;         // at least one update was applied
+  // The frequency is measured (a fit over samples spanning time, or the driftfile): until then
+  // the clock runs off at its unknown frequency error, and the node should not serve as synced.
+  bool frequency_known = false;
 };
 
 struct DisciplineUpdate {
@@ -108,6 +113,9 @@ class Discipline {
 
   // Processes one system offset; returns the commands for the clock and the new state.
   [[nodiscard]] DisciplineUpdate Update(const DisciplineInput& input);
+  // Adds a sample to the history without correcting the clock: another selected source's, or a
+  // backlog from before the first update. The next Update fits it with the others.
+  void AddSample(const DisciplineInput& input);
   // The commands to apply once at start (the driftfile frequency), possibly none.
   [[nodiscard]] std::vector<ClockCommand> InitialCommands() const;
   const DisciplineState& state() const { return state_; }
@@ -118,6 +126,7 @@ class Discipline {
     double offset_s;  // as if the current corrections had always been in effect
     double delay_s;   // ≤ 0: unknown
     double jitter_s;
+    uint32_t source;
   };
   struct Correction {
     MonoTime at;
@@ -125,11 +134,10 @@ class Discipline {
     double dfreq;  // s/s
   };
 
-  DisciplineUpdate Step(NtpDuration offset, const DisciplineInput& input);
+  // `fit`: estimate phase and frequency from the history with this sample (an early step), else
+  // step by `offset` and start the history over.
+  DisciplineUpdate Step(NtpDuration offset, const DisciplineInput& input, bool fit);
   DisciplineUpdate Slew(double offset_s, const DisciplineInput& input);
-  // The interval until the next update, as far as the discipline can tell: the last one, or
-  // min_poll before there was one; at least 1 s.
-  double ExpectedIntervalSeconds(const DisciplineInput& input) const;
   // Applies a correction to the stored history and logs it for late samples.
   void Record(MonoTime at, double slew_s, double dfreq);
   double BroughtForward(const DisciplineInput& input) const;
@@ -144,7 +152,10 @@ class Discipline {
   DisciplineState state_;
   std::vector<Stored> history_;          // oldest first
   std::vector<Correction> corrections_;  // made after the newest stored sample
-  std::optional<MonoTime> last_when_;
+  std::optional<MonoTime> last_when_;  // the last sample Update used
+  // The interval until the next update, as far as the discipline can tell: the last one between
+  // updates, or min_poll before there was one; at least 1 s.
+  double interval_s_ = 1.0;
   std::optional<MonoTime> beyond_step_since_;
   std::array<double, 9> model_score_{};  // running predictive log-likelihood per wander model
   size_t wander_model_ = 0;

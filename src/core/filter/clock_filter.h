@@ -20,6 +20,7 @@
 
 #include <array>
 #include <optional>
+#include <span>
 
 #include "core/filter/sample.h"
 #include "core/time/mono_time.h"
@@ -67,6 +68,8 @@ class ClockFilter {
   const std::optional<FilterOutput>& Current() const { return current_; }
   // Number of stages holding a sample (0..8).
   int size() const { return count_; }
+  // The stored samples, newest first (offsets as corrected by Correct).
+  std::span<const Sample> samples() const { return {stages_.data(), static_cast<size_t>(count_)}; }
   // Empties the register, e.g. when the source became unreachable.
   void Reset();
   // The local clock was stepped by `step` (positive: forward): every stored offset θ, and the

@@ -170,6 +170,7 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
   const uint32_t peer = *r.system_peer;
   const bool peer_changed = system_peer_ != peer;
   system_peer_ = peer;
+  if (measured && sample != nullptr && measured != peer) FeedSurvivor(*measured, *sample, r, now);
   if (measured != peer || sample == nullptr) {
     if (peer_changed && mode_ == Mode::kSynced) {
       SetSyncedVariables(peer, r, local_now);
@@ -177,12 +178,13 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
     }
     return u;
   }
-  // A new sample of the system peer drives the discipline. The combining of the other survivors
-  // pulls the offset by Θ − θ_peer; the raw sample (not the filter's pick) carries the most
-  // information (docs/discipline.md).
-  const filter::FilterOutput& f = *sources_.at(peer).filter.Current();
-  const discipline::DisciplineInput in{sample->offset + (r.offset - f.offset), sample->delay, r.jitter, sample->when,
-                                       now};
+  // A new sample of the system peer drives the discipline; the samples of the other survivors
+  // (combined sources) join its history as they come (FeedSurvivor), so the regression combines
+  // them sample by sample, each weighted by its own delay (docs/discipline.md). Combining the
+  // filters' picks instead mixes offsets of different ages: before the frequency is known that
+  // is an error of the frequency error times the age gap (6 ms for 100 ppm and 64 s polls).
+  if (discipline_.state().updates == 0) FeedBacklog(r, sample->when, now);
+  const discipline::DisciplineInput in{sample->offset, sample->delay, r.jitter, sample->when, now, peer};
   const double old_freq_ppm = discipline_.state().frequency_ppm;
   discipline::DisciplineUpdate d = discipline_.Update(in);
   u.commands = std::move(d.commands);
@@ -200,13 +202,38 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
     if (const auto* sf = std::get_if<SetFrequency>(&c)) dfreq = (sf->freq_ppm - old_freq_ppm) * 1e-6;
   }
   for (auto& [id, s] : sources_) s.filter.Correct(phase, dfreq, now);
-  if (d.kind == discipline::UpdateKind::kSlewed || d.kind == discipline::UpdateKind::kStepped) {
+  // Synchronized once the frequency is measured too: after a first step without it the clock runs
+  // off at its full frequency error (6 ms per 64 s at 100 ppm), and nodes that followed it then
+  // would learn a wrong frequency from it (ntpd's FREQ state likewise withholds sync).
+  const bool corrected = d.kind == discipline::UpdateKind::kSlewed || d.kind == discipline::UpdateKind::kStepped;
+  if (corrected && discipline_.state().frequency_known) {
     mode_ = Mode::kSynced;
     SetSyncedVariables(peer, r, local_now);
     u.snapshot_changed = true;
     PushStatus(u);
   }
   return u;
+}
+
+bool System::Combined(uint32_t id, const select::SelectResult& r) {
+  for (const auto& v : r.verdicts) {
+    if (v.id == id) return v.tally == select::Tally::kCandidate || v.tally == select::Tally::kSystemPeer;
+  }
+  return false;
+}
+
+void System::FeedSurvivor(uint32_t id, const Sample& sample, const select::SelectResult& r, MonoTime now) {
+  if (discipline_.state().updates == 0 || !Combined(id, r)) return;  // before the first update: FeedBacklog
+  discipline_.AddSample({sample.offset, sample.delay, r.jitter, sample.when, now, id});
+}
+
+void System::FeedBacklog(const select::SelectResult& r, MonoTime before, MonoTime now) {
+  for (const auto& [id, s] : sources_) {
+    if (!Combined(id, r)) continue;
+    for (const Sample& x : s.filter.samples()) {
+      if (x.when < before) discipline_.AddSample({x.offset, x.delay, r.jitter, x.when, now, id});
+    }
+  }
 }
 
 SystemUpdate System::SetReachable(uint32_t id, bool reachable, MonoTime now, UnixTime local_now) {

@@ -125,6 +125,12 @@ class System {
 
   // Runs selection; returns the result and the ids in candidate order.
   select::SelectResult Reselect(MonoTime now);
+  // Whether selection combined source `id` (a candidate or the system peer).
+  static bool Combined(uint32_t id, const select::SelectResult& r);
+  // Adds a combined source's new sample (not the system peer's) to the discipline's history.
+  void FeedSurvivor(uint32_t id, const Sample& sample, const select::SelectResult& r, MonoTime now);
+  // Before the first discipline update: the combined sources' stored samples older than `before`.
+  void FeedBacklog(const select::SelectResult& r, MonoTime before, MonoTime now);
   bool UsableUpstream(const Source& s) const;
   bool Sibling(const Source& s) const;
   SystemUpdate AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,

@@ -188,6 +188,34 @@ TEST(SymmetricMode, TransmitsAtThePeersFasterPollAboveItsOwnMinpoll) {
   EXPECT_GT(p.b().samples.size(), 100u);
 }
 
+TEST(SymmetricMode, QuietOnlyAfterTwoOfTheLongerPollsWithoutPackets) {
+  // A polls every 16 s, B every 64 s: most of A's transmits see no packet of B before the next,
+  // yet B is not quiet (a client's "two unanswered requests" rule would say it is).
+  Pair p(PeerConfig(Mode::kSymmetricActive, 4, 4, 2), PeerConfig(Mode::kSymmetricActive, 6, 6, 1), k250ms);
+  p.Start(p.a());
+  p.Start(p.b());
+  for (int i = 0; i < 40; ++i) {
+    p.Run(15);
+    ASSERT_FALSE(p.a().assoc.quiet()) << "at " << i * 15 << " s";
+  }
+  p.link_up = false;
+  p.Run(100);
+  EXPECT_FALSE(p.a().assoc.quiet());  // 100 s < 2 × 64 s
+  p.Run(80);
+  EXPECT_TRUE(p.a().assoc.quiet() || p.a().assoc.reach() == 0);
+
+  // Equal polls of 16 s: quiet after about two of them, long before unreachable (eight).
+  Pair q(PeerConfig(Mode::kSymmetricActive, 4, 4, 2), PeerConfig(Mode::kSymmetricActive, 4, 4, 1), k250ms);
+  q.Start(q.a());
+  q.Start(q.b());
+  q.Run(300);
+  ASSERT_FALSE(q.a().assoc.quiet());
+  q.link_up = false;
+  q.Run(60);
+  EXPECT_TRUE(q.a().assoc.quiet());
+  EXPECT_NE(q.a().assoc.reach(), 0);
+}
+
 TEST(SymmetricMode, PacketsCarryTheSystemVariablesAndOrgRecXmt) {
   Pair p(PeerConfig(Mode::kSymmetricActive, 4, 4, 2), PeerConfig(Mode::kSymmetricActive, 4, 4, 1), k250ms);
   p.Start(p.a());

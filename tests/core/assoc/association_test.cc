@@ -22,7 +22,9 @@ TEST(AssocPoll, FirstTimerCallSendsAtOnce) {
   ASSERT_EQ(b.Fire().size(), 1u);
   EXPECT_EQ(b.send_times[0], b.now());
   ASSERT_TRUE(b.timer().has_value());
-  EXPECT_EQ(b.assoc().next_poll(), b.timer());
+  // The timer first wakes at the reply deadline, then at the next poll.
+  EXPECT_EQ(*b.timer(), b.now() + Association::kReplyTimeout);
+  EXPECT_GT(*b.assoc().next_poll(), *b.timer());
 }
 
 TEST(AssocPoll, EarlyTimerOnlyRearms) {
@@ -90,6 +92,31 @@ TEST(AssocPoll, ReachRegisterRecordsTheLastEightPolls) {
   EXPECT_EQ(b.reachable_events, 1);
   EXPECT_EQ(b.unreachable_events, 0);
   EXPECT_EQ(b.assoc().Snapshot().missed_polls, 0);
+}
+
+TEST(AssocPoll, QuietAfterTwoUnansweredRequestsNotOne) {
+  Bench b(TestConfig());
+  for (int i = 0; i < 3; ++i) b.Poll(true);
+  EXPECT_FALSE(b.assoc().quiet());
+  b.Poll(false);  // one lost request: a lost packet, not a lost server
+  EXPECT_FALSE(b.assoc().quiet());
+  b.Poll(true);  // answered again
+  b.Poll(false);
+  EXPECT_FALSE(b.assoc().quiet());
+  // The second unanswered request in a row: quiet once its reply deadline passed, long before
+  // the next poll (and the reach register still shows the source as reachable).
+  const auto sent = b.Fire();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_FALSE(b.assoc().quiet());
+  const MonoTime deadline = b.now() + Association::kReplyTimeout;
+  ASSERT_EQ(b.timer(), deadline);
+  b.Apply(b.assoc().OnTimer(deadline, b.local_now()));
+  EXPECT_TRUE(b.assoc().quiet());
+  EXPECT_NE(b.assoc().reach(), 0);
+  EXPECT_EQ(b.timer(), b.assoc().next_poll());
+  // Any answer ends it.
+  b.Poll(true);
+  EXPECT_FALSE(b.assoc().quiet());
 }
 
 TEST(AssocPoll, UnreachableAfterEightSilentPollsThenIburstAgain) {

@@ -169,6 +169,65 @@ TEST(Discipline, ALateSampleIsBroughtForward) {
   EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 0.0, 1e-9);
 }
 
+TEST(Discipline, AnEarlyStepFitsTheBacklogForTheFrequencyToo) {
+  // A clock 0.1 s ahead and 100 ppm fast: samples (server − client) fall by 100 µs/s. With the
+  // samples of 64 s before the first update in the history, the step also sets the frequency,
+  // so the clock does not run off at 100 ppm for another poll interval.
+  Discipline d;
+  for (int i = 0; i < 3; ++i) d.AddSample(In(i * 32.0, -0.1 - 100e-6 * i * 32.0));
+  const DisciplineUpdate u = d.Update(In(96, -0.1 - 100e-6 * 96));
+  ASSERT_EQ(u.kind, UpdateKind::kStepped);
+  ASSERT_NE(Find<StepClock>(u), nullptr);
+  EXPECT_NEAR(Find<StepClock>(u)->offset.Seconds(), -0.1096, 1e-6);
+  ASSERT_NE(Find<SetFrequency>(u), nullptr);
+  EXPECT_NEAR(Find<SetFrequency>(u)->freq_ppm, -100.0, 1e-3);
+  EXPECT_TRUE(u.state.frequency_known);
+  // Alone, the first sample steps without a frequency: it is not known yet.
+  Discipline alone;
+  const DisciplineUpdate a = alone.Update(In(96, -0.1096));
+  EXPECT_EQ(a.kind, UpdateKind::kStepped);
+  EXPECT_EQ(Find<SetFrequency>(a), nullptr);
+  EXPECT_FALSE(a.state.frequency_known);
+}
+
+TEST(Discipline, AStepAfterStepoutStartsTheHistoryOver) {
+  // After an offset jump held for stepout, the samples before the jump must not tilt the fit.
+  DisciplineConfig c;
+  c.stepout = NtpDuration::FromWholeSeconds(64);
+  Discipline d(c);
+  for (int i = 0; i < 8; ++i) (void)d.Update(In(i * 16.0, 0.0));
+  const double ppm_before = d.state().frequency_ppm;
+  (void)d.Update(In(8 * 16.0, 0.5));                   // held
+  const DisciplineUpdate u = d.Update(In(13 * 16.0, 0.5));  // beyond stepout: stepped
+  ASSERT_EQ(u.kind, UpdateKind::kStepped);
+  EXPECT_NEAR(Find<StepClock>(u)->offset.Seconds(), 0.5, 1e-9);
+  EXPECT_EQ(Find<SetFrequency>(u), nullptr);
+  EXPECT_DOUBLE_EQ(d.state().frequency_ppm, ppm_before);
+}
+
+TEST(Discipline, DelaysAreComparedWithinEachSource) {
+  // Source 1 is near (200 µs round trip), source 2 far (2 ms) and 100 µs apart in offset. Once
+  // only the far source is left, its samples must count as fully as the near one's did: judged
+  // by the near source's delays (σ ≈ 520 µs against a few µs) they would weigh ~1/10,000 and the
+  // clock would stay on the old source's time for many polls.
+  Discipline d;
+  double t = 0.0, clock = 0.0, freq = 0.0;  // our clock's phase and frequency corrections
+  const auto feed = [&](uint32_t source, double server, double delay) {
+    DisciplineInput in = In(t, server - clock, delay);
+    in.source = source;
+    for (const ClockCommand& cmd : d.Update(in).commands) {
+      if (auto* sl = std::get_if<SlewClock>(&cmd)) clock += sl->offset.Seconds();
+      if (auto* f = std::get_if<SetFrequency>(&cmd)) freq = f->freq_ppm * 1e-6;
+    }
+    t += 16.0;
+    clock += freq * 16.0;
+  };
+  for (int i = 0; i < 40; ++i) feed(1, 0.0, 0.0002 + (i % 3) * 10e-6);
+  ASSERT_LT(std::fabs(clock), 1e-6);
+  for (int i = 0; i < 6; ++i) feed(2, 100e-6, 0.002 + (i % 3) * 10e-6);
+  EXPECT_GT(clock, 50e-6);  // more than halfway to the far source after 6 of its samples
+}
+
 TEST(Discipline, DegenerateInputsStayFinite) {
   Discipline d;
   for (int i = 0; i < 100; ++i) {

@@ -154,6 +154,51 @@ TEST(System, HoldoverKeepsTheVariablesWithoutFallback) {
   EXPECT_EQ(sys.Snapshot().reference_time, reftime);
 }
 
+// Feeds sources 1..n one sample each per 64 s round, as if our clock were 0.1 s ahead and
+// 100 ppm fast (and never corrected); returns every command issued.
+std::vector<ClockCommand> FastClockRounds(System& sys, uint32_t n, int rounds) {
+  std::vector<ClockCommand> commands;
+  for (int round = 0; round < rounds; ++round) {
+    for (uint32_t id = 1; id <= n; ++id) {
+      const MonoTime t = kStart + NtpDuration::FromSeconds(round * 64.0 + id);
+      const double offset = -0.1 - 100e-6 * (t - kStart).Seconds();
+      auto u = sys.OnMeasurement(id, Reply(offset, 1), t, PollExp(6), t, kEpoch + (t - kStart));
+      commands.insert(commands.end(), u.commands.begin(), u.commands.end());
+    }
+  }
+  return commands;
+}
+
+TEST(System, TheFirstStepUsesEverySourcesSamplesForTheFrequency) {
+  System sys(Config(), kStart);
+  for (uint32_t id = 1; id <= 3; ++id) sys.AddSource(id, {}, RefId::FromRaw(0x0a000000 + id));
+  const std::vector<ClockCommand> commands = FastClockRounds(sys, 3, 2);
+  const StepClock* step = nullptr;
+  const SetFrequency* freq = nullptr;
+  for (const ClockCommand& c : commands) {
+    if (!step) step = std::get_if<StepClock>(&c);
+    if (!freq) freq = std::get_if<SetFrequency>(&c);
+  }
+  ASSERT_NE(step, nullptr);
+  ASSERT_NE(freq, nullptr);  // set together with the step, from the samples of all three
+  EXPECT_NEAR(freq->freq_ppm, -100.0, 0.1);
+  EXPECT_TRUE(sys.Snapshot().synchronized());
+}
+
+TEST(System, SynchronizedOnlyOnceTheFrequencyIsMeasured) {
+  System sys(Config(), kStart);
+  sys.AddSource(1, {}, RefId::FromRaw(0x0a000001));
+  const std::vector<ClockCommand> first = FastClockRounds(sys, 1, 1);
+  ASSERT_FALSE(first.empty());
+  EXPECT_TRUE(std::holds_alternative<StepClock>(first.back()));
+  // Stepped, but running off at 100 ppm: not a time to serve to others yet.
+  EXPECT_FALSE(sys.Snapshot().synchronized());
+  EXPECT_EQ(sys.Snapshot().stratum, kMaxStratum);
+  (void)FastClockRounds(sys, 1, 2);
+  EXPECT_TRUE(sys.Snapshot().synchronized());
+  EXPECT_EQ(sys.Snapshot().stratum, 2);
+}
+
 TEST(System, FalsetickerAmongThreeIsNeverTheSystemPeer) {
   SystemConfig c = Config();
   System sys(c, kStart);
