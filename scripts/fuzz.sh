@@ -3,12 +3,15 @@
 # for a bounded time.
 #
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     default 60 s per target, every target
+#   TEMPUS_FUZZ_JOBS=2 scripts/fuzz.sh ...    run two targets at a time (default 1)
 #
-# Seeds: the captured packets of tests/testdata/ntp_vectors.h, the real configurations of
-# tests/config/testdata/ and a few driftfiles; the corpus grows in build-fuzz/corpus/<target>/.
-# A crash leaves its input in build-fuzz/crashes/<target>/ and makes the script exit non-zero;
-# turn it into a regression test under tests/. Runs one target at a time (one core), so it never
-# uses more than the machine's 2 shared cores together with a build.
+# Seeds: the captured packets of tests/testdata/ntp_vectors.h and mode6_vectors.h (the lab's
+# REFERENCE.md captures), the real configurations of tests/config/testdata/, a few driftfiles and
+# keys files; the corpus grows in build-fuzz/corpus/<target>/. A crash leaves its input in
+# build-fuzz/crashes/<target>/ and makes the script exit non-zero; turn it into a regression test
+# under tests/. By default one target runs at a time (one core), so the script never uses more
+# than the machine's 2 shared cores together with a build; CI (scripts/test.sh), which runs
+# nothing else meanwhile, runs two at a time.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +19,8 @@ cd "$root" || exit 1
 seconds=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile)
+[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile mode6 keys_file)
+jobs=${TEMPUS_FUZZ_JOBS:-1}
 out=build-fuzz
 
 CC=clang CXX=clang++ cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTEMPUS_FUZZ=ON \
@@ -47,12 +51,40 @@ printf -- '-499.999' >"$out/seeds/driftfile/neg"
 printf '1e308\n' >"$out/seeds/driftfile/huge"
 printf ' nan ' >"$out/seeds/driftfile/nan"
 
-status=0
-summary=()
-for t in "${targets[@]}"; do
+seed mode6
+python3 - "$out/seeds/mode6" <<'PY'
+import re, sys, pathlib
+d = pathlib.Path(sys.argv[1])
+text = pathlib.Path("tests/testdata/mode6_vectors.h").read_text()
+frames = {}
+for name, body in re.findall(r'(k\w+)\s*=\s*((?:\s*"[0-9a-fA-F]*")+)\s*;', text):
+    frames[name] = bytes.fromhex("".join(re.findall(r'"([0-9a-fA-F]*)"', body)))
+view = bytes(range(1, 51))  # the NodeView prefix of the server side: varied, 50 bytes
+for i, (name, b) in enumerate(sorted(frames.items())):
+    if "Request" in name:
+        for shape in (0x00, 0x05, 0x3f, 0xff):  # no peers, 5 peers, 63 peers, ids from 1001
+            (d / f"server-{name}-{shape:02x}").write_bytes(b"\x00" + view + bytes([shape]) + b)
+    # The client side: sequence (little-endian, as the target reads it), opcode, then length-prefixed (in words) datagrams.
+    else:
+        (d / f"client-{name}").write_bytes(b"\x01" + bytes([b[3], b[2], b[1] & 0x1f, len(b) // 4]) + b)
+f1, f2 = frames.get("kReadVarPeerFragment1"), frames.get("kReadVarPeerFragment2")
+if f1 and f2:  # the two fragments of ntpq -p's READVAR, in and out of order
+    head = b"\x01" + bytes([f1[3], f1[2], f1[1] & 0x1f])
+    (d / "client-fragments").write_bytes(head + bytes([len(f1) // 4]) + f1 + bytes([len(f2) // 4]) + f2)
+    (d / "client-fragments-reversed").write_bytes(head + bytes([len(f2) // 4]) + f2 + bytes([len(f1) // 4]) + f1)
+PY
+seed keys_file
+printf '# ntpkeygen\n1 MD5 L";Nw<`.I<f4U0)247"i  # MD5 key\n2 SHA1 8d9b9ad0b4b6b1c7c4c7fe2a6ef6bc3a4b7a3c1e\n' \
+    >"$out/seeds/keys_file/ntpd"
+printf '3 sha256 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n4 AES128CMAC 00112233445566778899aabbccddeeff\n' \
+    >"$out/seeds/keys_file/ntpsec"
+printf '6 M key6 127.0.0.1,10.0.0.0/8,::1\n65535 sha-1 x\r\n\n' >"$out/seeds/keys_file/iplist"
+printf '5 MD5 one\n5 SHA1 zz0123456789abcdef0123\n0 DES\n' >"$out/seeds/keys_file/errors"
+
+# run_target T: one bounded run of fuzz_T; writes its summary line to $out/fuzz_T.result.
+run_target() {
+  local t=$1 log="$out/fuzz_$1.log" rc execs cov
   mkdir -p "$out/corpus/$t" "$out/crashes/$t"
-  log="$out/fuzz_$t.log"
-  echo "===== fuzz_$t (${seconds}s)"
   "$out/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -max_len=4096 \
       -artifact_prefix="$out/crashes/$t/" -print_final_stats=1 \
       "$out/corpus/$t" "$out/seeds/$t" >"$log" 2>&1
@@ -60,13 +92,31 @@ for t in "${targets[@]}"; do
   execs=$(grep -m1 'stat::number_of_executed_units' "$log" | awk '{print $2}')
   cov=$(grep -E '^#[0-9]+' "$log" | tail -1 | grep -oE 'cov: [0-9]+' || true)
   if [ $rc -ne 0 ]; then
-    status=1
-    summary+=("FAIL  fuzz_$t: exit $rc, ${execs:-?} execs (see $log, inputs in $out/crashes/$t/)")
-    tail -30 "$log"
+    echo "FAIL  fuzz_$t: exit $rc, ${execs:-?} execs (see $log, inputs in $out/crashes/$t/)" >"$out/fuzz_$t.result"
   else
-    summary+=("PASS  fuzz_$t: ${execs:-?} execs in ${seconds}s, ${cov:-cov ?}")
+    echo "PASS  fuzz_$t: ${execs:-?} execs in ${seconds}s, ${cov:-cov ?}" >"$out/fuzz_$t.result"
+  fi
+  return $rc
+}
+
+status=0
+pids=()
+for t in "${targets[@]}"; do
+  echo "===== fuzz_$t (${seconds}s)"
+  rm -f "$out/fuzz_$t.result"
+  run_target "$t" &
+  pids+=($!)
+  # At most $jobs at a time: wait for the oldest before starting another.
+  if [ ${#pids[@]} -ge "$jobs" ]; then
+    wait "${pids[0]}" || status=1
+    pids=("${pids[@]:1}")
   fi
 done
+for p in "${pids[@]}"; do wait "$p" || status=1; done
 echo "===== fuzz summary"
-printf '  %s\n' "${summary[@]}"
+for t in "${targets[@]}"; do
+  line=$(cat "$out/fuzz_$t.result" 2>/dev/null || echo "FAIL  fuzz_$t: no result")
+  echo "  $line"
+  case $line in FAIL*) status=1; tail -30 "$out/fuzz_$t.log" ;; esac
+done
 exit $status

@@ -6,7 +6,7 @@
 #   2. tests/interop/peers-setup.sh        real chrony and NTPsec, unpacked (root only)
 #   3. build/       RelWithDebInfo         all CTest tests: unit, scenario, flood, interop
 #   4. build-asan/  ASan + UBSan, Debug,   unit and scenario tests (labels not interop, flood), no bench
-#   5. build-fuzz/  clang, libFuzzer       each fuzz target for TEMPUS_TEST_FUZZ_SECONDS (default 20)
+#   5. build-fuzz/  clang, libFuzzer       each fuzz target for TEMPUS_TEST_FUZZ_SECONDS (default 60), two at a time
 #
 # Every test runs with CAP_SYS_TIME dropped from all capability sets, so no test can change
 # this machine's clock; the interop tests add a network namespace and an LD_PRELOAD guard
@@ -94,11 +94,13 @@ else
   skipped "tests in build-asan/ (build failed)"
 fi
 
-fuzz_seconds=${TEMPUS_TEST_FUZZ_SECONDS:-20}
+fuzz_seconds=${TEMPUS_TEST_FUZZ_SECONDS:-60}
 if [ "$fuzz_seconds" = 0 ]; then
   skipped "fuzzing (TEMPUS_TEST_FUZZ_SECONDS=0)"
 else
-  step "fuzz: each target ${fuzz_seconds}s (build-fuzz/)" "${nocap[@]}" scripts/fuzz.sh "$fuzz_seconds"
+  # Two targets at a time: nothing else runs in this step, and the machine has 2 cores.
+  step "fuzz: each target ${fuzz_seconds}s, two at a time (build-fuzz/)" \
+      env TEMPUS_FUZZ_JOBS=$jobs "${nocap[@]}" scripts/fuzz.sh "$fuzz_seconds"
 fi
 
 summary

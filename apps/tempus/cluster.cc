@@ -1,13 +1,18 @@
 // `tempus cluster HOST...`: how far apart are my nodes right now? Samples every node over NTP at
-// the same moment (its clock's offset relative to the machine running the command), and prints
-// each node's offset from the cluster median with its error bound, its stratum, the source it
-// follows (the refid), whether it is synchronized, and the cluster's maximum pairwise skew with
-// its error bound. --max-skew turns it into a check for cron and monitoring; --watch repeats.
+// the same moment (its clock's offset relative to the machine running the command), reads each
+// node's state over mode 6 (RFC 9327: its system variables and its system peer's address), and
+// prints each node's offset from the cluster median with its error bound, its stratum, the source
+// it follows, whether it is synchronized, and the cluster's maximum pairwise skew with its error
+// bound. A node that does not answer mode 6 (chrony, `restrict noquery`) is described from its
+// NTP reply instead (stratum, leap, refid); the table's "via" column and --json's "state_from"
+// say which. --max-skew turns it into a check for cron and monitoring; --watch repeats.
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
+#include <future>
 #include <optional>
 #include <thread>
 
@@ -15,6 +20,7 @@
 
 #include "common.h"
 #include "exit_codes.h"
+#include "mode6_client.h"
 #include "subcommands.h"
 
 namespace tempus::app {
@@ -36,8 +42,86 @@ const core::Measurement* SampleOf(const ServerReport& r) {
   return nullptr;
 }
 
+// What a node says of itself over mode 6, or what its NTP reply shows when mode 6 is refused.
+struct NodeState {
+  bool from_mode6 = false;
+  std::optional<int> stratum;
+  bool synchronized = false;
+  std::optional<std::string> system_peer;  // mode 6: the system peer's srcadr[:srcport]
+  std::string refid;                       // the node's refid (mode 6 text, or the NTP reply's)
+  std::string mode6_error;                 // why mode 6 was not used
+};
+
+// "127.0.0.31:12331"; port 123 is left out, as ntpq shows addresses.
+std::string PeerAddress(const std::map<std::string, std::string>& v) {
+  auto a = v.find("srcadr");
+  if (a == v.end()) return {};
+  auto p = v.find("srcport");
+  if (p == v.end() || p->second == "123") return a->second;
+  return a->second + ":" + p->second;
+}
+
+// READVAR of association 0, then of the system peer's association.
+Result<NodeState, std::string> ReadNodeState(const core::NetAddress& node, int timeout_ms) {
+  auto client = Mode6Client::Open(node, timeout_ms);
+  if (!client) return Unexpected(client.error());
+  auto sys = client->ReadVariables(0, "leap,stratum,refid,peer");
+  if (!sys) return Unexpected(sys.error());
+  const auto num = [&](const char* k, long fallback) {
+    auto it = sys->find(k);
+    return it == sys->end() ? fallback : std::strtol(it->second.c_str(), nullptr, 0);
+  };
+  NodeState s;
+  s.from_mode6 = true;
+  const long leap = num("leap", 3);
+  const long stratum = num("stratum", 16);
+  s.stratum = static_cast<int>(stratum);
+  s.synchronized = leap != 3 && stratum > 0 && stratum < 16;
+  if (sys->count("refid")) s.refid = sys->at("refid");
+  const long peer = num("peer", 0);
+  if (peer > 0 && peer <= 0xffff) {
+    auto p = client->ReadVariables(static_cast<uint16_t>(peer), "srcadr,srcport");
+    if (!p) return Unexpected(p.error());
+    const std::string address = PeerAddress(*p);
+    if (!address.empty()) s.system_peer = address;
+  }
+  return s;
+}
+
+bool Synchronized(const ServerReport& r) {
+  return r.best.has_value() && r.best->server.leap != core::Leap::kUnsynchronized && r.best->server.stratum > 0 &&
+         r.best->server.stratum < core::kMaxStratum;
+}
+
+NodeState StateFromNtp(const ServerReport& r, std::string mode6_error) {
+  NodeState s;
+  s.mode6_error = std::move(mode6_error);
+  s.synchronized = Synchronized(r);
+  if (const core::Measurement* m = r.best ? &*r.best : r.unsynchronized ? &*r.unsynchronized : nullptr) {
+    s.stratum = m->server.stratum;
+    s.refid = m->server.refid.ToDisplay(m->server.stratum);
+  }
+  return s;
+}
+
+// Every node's state, asked in parallel so that nodes refusing mode 6 cost one timeout in all.
+std::vector<NodeState> ReadStates(const std::vector<ServerReport>& reports, int timeout_ms) {
+  std::vector<std::future<Result<NodeState, std::string>>> asks;
+  asks.reserve(reports.size());
+  for (const ServerReport& r : reports) {
+    asks.push_back(std::async(std::launch::async, ReadNodeState, r.address, timeout_ms));
+  }
+  std::vector<NodeState> out;
+  for (size_t i = 0; i < reports.size(); ++i) {
+    auto s = asks[i].get();
+    out.push_back(s ? *s : StateFromNtp(reports[i], s.error()));
+  }
+  return out;
+}
+
 struct NodeRow {
   const ServerReport* report;
+  NodeState state;
   double offset_s = 0;  // relative to the median
   double bound_s = 0;   // half the round trip + dispersion
 };
@@ -49,7 +133,7 @@ struct ClusterView {
   double skew_bound_s = 0;  // the two extremes' bounds added
 };
 
-ClusterView View(const std::vector<ServerReport>& reports) {
+ClusterView View(const std::vector<ServerReport>& reports, const std::vector<NodeState>& states) {
   ClusterView v;
   std::vector<double> offsets;
   for (const auto& r : reports) {
@@ -62,8 +146,9 @@ ClusterView View(const std::vector<ServerReport>& reports) {
                                              : 0.5 * (offsets[offsets.size() / 2 - 1] + offsets[offsets.size() / 2]);
   const NodeRow* lo = nullptr;
   const NodeRow* hi = nullptr;
-  for (const auto& r : reports) {
-    NodeRow row{&r};
+  for (size_t i = 0; i < reports.size(); ++i) {
+    const ServerReport& r = reports[i];
+    NodeRow row{&r, states[i]};
     if (const core::Measurement* m = SampleOf(r)) {
       row.offset_s = m->offset.Seconds() - median;
       row.bound_s = m->delay.Seconds() / 2 + m->dispersion.Seconds();
@@ -107,13 +192,15 @@ std::optional<double> ParseSeconds(const std::string& text) {
   return std::nullopt;
 }
 
-bool Synchronized(const ServerReport& r) {
-  return r.best.has_value() && r.best->server.leap != core::Leap::kUnsynchronized && r.best->server.stratum > 0 &&
-         r.best->server.stratum < core::kMaxStratum;
+// Whom the node follows: its system peer's address (mode 6), else its refid.
+std::string Follows(const NodeState& s) {
+  if (s.system_peer) return *s.system_peer;
+  return s.refid.empty() ? "-" : "refid " + s.refid;
 }
 
 void PrintTable(const ClusterView& v) {
-  fmt::print("{:<22} {:>12} {:>10} {:>3} {:<16} {:<6}\n", "node", "offset", "±bound", "st", "follows", "synced");
+  fmt::print("{:<22} {:>12} {:>10} {:>3} {:<22} {:<6} {:<5}\n", "node", "offset", "±bound", "st", "follows", "synced",
+             "via");
   for (const auto& row : v.rows) {
     const ServerReport& r = *row.report;
     const core::Measurement* m = SampleOf(r);
@@ -121,8 +208,10 @@ void PrintTable(const ClusterView& v) {
       fmt::print("{:<22} {}\n", r.name, r.error);
       continue;
     }
-    fmt::print("{:<22} {:>12} {:>10} {:>3} {:<16} {:<6}\n", r.name, Human(row.offset_s), Human(row.bound_s),
-               m->server.stratum, m->server.refid.ToDisplay(m->server.stratum), Synchronized(r) ? "yes" : "no");
+    const NodeState& s = row.state;
+    fmt::print("{:<22} {:>12} {:>10} {:>3} {:<22} {:<6} {:<5}\n", r.name, Human(row.offset_s), Human(row.bound_s),
+               s.stratum.value_or(m->server.stratum), Follows(s), s.synchronized ? "yes" : "no",
+               s.from_mode6 ? "mode6" : "ntp");
   }
   fmt::print("cluster skew {} ±{} ({} of {} nodes answered; offsets from the median)\n", Human(v.skew_s),
              Human(v.skew_bound_s), v.answered, v.rows.size());
@@ -136,7 +225,14 @@ nlohmann::json ToJson(const ClusterView& v) {
     const bool sampled = SampleOf(*row.report) != nullptr;
     n["offset_from_median"] = sampled ? nlohmann::json(row.offset_s) : nlohmann::json(nullptr);
     n["error_bound"] = sampled ? nlohmann::json(row.bound_s) : nlohmann::json(nullptr);
-    n["synchronized"] = Synchronized(*row.report);
+    const NodeState& s = row.state;
+    n["synchronized"] = s.synchronized;
+    n["state_from"] = s.from_mode6 ? "mode6" : "ntp";  // where stratum, synchronized and follows come from
+    if (s.stratum) n["stratum"] = *s.stratum;
+    n["system_peer"] = s.system_peer ? nlohmann::json(*s.system_peer) : nlohmann::json(nullptr);
+    n["follows"] = Follows(s);
+    if (!s.refid.empty()) n["refid"] = s.refid;
+    if (!s.from_mode6) n["mode6_error"] = s.mode6_error;
     j["nodes"].push_back(n);
   }
   j["answered"] = v.answered;
@@ -192,7 +288,7 @@ void RegisterCluster(CLI::App& app, int* exit_code) {
         return;
       }
       reports = std::move(*sampled);
-      last = View(reports);
+      last = View(reports, ReadStates(reports, static_cast<int>(args->sampling.timeout_s * 1000)));
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       if (last.answered >= 2) {
         if (!first_skew) first_skew = last.skew_s;

@@ -97,8 +97,8 @@ void Reload(const DaemonOptions& running, Sources& sources, core::MonoTime now) 
     const Sources::Counts c = sources.Apply(next.lines, now);
     Log(fmt::format("reload: {} source line(s) kept, {} removed, {} added", c.kept, c.removed, c.added));
     if (next.clock_kind != running.clock_kind || next.listen != running.listen || next.logfile != running.logfile ||
-        next.driftfile != running.driftfile) {
-      Log("reload: clock, listen, logfile and driftfile changes take effect at the next start");
+        next.driftfile != running.driftfile || next.stats != running.stats) {
+      Log("reload: clock, listen, logfile, driftfile and statistics changes take effect at the next start");
     }
   }
   NotifyReady("reloaded");
@@ -156,6 +156,13 @@ int RunDaemon(const DaemonOptions& options) {
     }
   }
   engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
+  std::unique_ptr<obs::StatsFiles> stats;
+  if (options.stats.any_enabled()) {
+    stats = std::make_unique<obs::StatsFiles>(options.stats, [](const std::string& m) { Log(m); });
+    node.SetStatsObserver([&stats](const engine::StatsRecord& r) { stats->Record(r); });
+    Log(fmt::format("statistics in {}:{}{}", options.stats.dir, options.stats.peerstats.enabled ? " peerstats" : "",
+                    options.stats.loopstats.enabled ? " loopstats" : ""));
+  }
   Sources sources(node, options.pool_size);
 
   io::PollLoop loop;
@@ -200,7 +207,9 @@ int RunDaemon(const DaemonOptions& options) {
 
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
-    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node] { return obs::RenderPrometheus(node, "0.1.0"); });
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats] {
+      return obs::RenderPrometheus(node, "0.1.0") + (stats ? obs::RenderStatsMetrics(*stats) : std::string());
+    });
     if (!m) {
       Log(m.error().ToString());
       return 1;
@@ -251,6 +260,10 @@ int RunDaemon(const DaemonOptions& options) {
   const auto& st = node.server().stats();
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
                   st.TotalDropped(), node.packets_sent()));
+  if (stats) {
+    Log(fmt::format("statistics: {} line(s) written, {} record(s) dropped for file errors", stats->lines_written(),
+                    stats->errors()));
+  }
   return 0;
 }
 

@@ -8,7 +8,9 @@
 
 #include "clock/make_clock.h"
 #include "config/config.h"
+#include "config/keys_file.h"
 #include "engine/node.h"
+#include "obs/stats_files.h"
 
 namespace tempus::daemon {
 
@@ -26,6 +28,8 @@ struct DaemonOptions {
   std::string logfile;                      // `logfile PATH`; empty: stderr (or syslog)
   std::string user;                         // -u: switch to this user after binding
   std::string pidfile;                      // `pidfile PATH`; written after binding
+  std::vector<config::SymmetricKey> keys;   // the `keys` file (not used to authenticate yet)
+  obs::StatsOptions stats;                  // statsdir/statistics/filegen: peerstats, loopstats
 };
 
 // Runs until SIGTERM/SIGINT or the duration; SIGHUP rereads `config_path` and reopens the log.

@@ -6,8 +6,11 @@
 
 #include "config/driftfile.h"
 #include "config/file_system.h"
+#include "config/keys_file.h"
 #include "config/parser.h"
+#include "config/restrict_hosts.h"
 #include "config/to_core.h"
+#include "io/resolver.h"
 #include "log.h"
 
 namespace tempus::daemon {
@@ -21,6 +24,87 @@ size_t PrintDiagnostics(const std::vector<config::Diagnostic>& diagnostics) {
     errors += d.is_error() ? 1 : 0;
   }
   return errors;
+}
+
+// The system resolver as a restrict host lookup (getaddrinfo: blocking, at load time like ntpd).
+config::ResolvedHosts ResolveHosts(const config::Config& c) {
+  const io::Resolver resolver;
+  return config::ResolveRestrictHosts(
+      c, [&](const std::string& host, core::NetAddress::Family family)
+             -> Result<std::vector<core::NetAddress>, std::string> { return resolver.Resolve(host, 123, family); });
+}
+
+// Reads the `keys` file and checks trustedkey/controlkey against it. Logs every diagnostic
+// (never a secret); nullopt when the file has errors.
+std::optional<config::KeysFile> LoadKeys(const config::Config& c, size_t* warnings) {
+  if (!c.keys.keys_path) {
+    if (!c.keys.trusted.empty()) {
+      Log(fmt::format("warning: trustedkey without a keys file: {} key id(s) cannot authenticate anything",
+                      c.keys.trusted.size()));
+      ++*warnings;
+    }
+    return config::KeysFile{};
+  }
+  config::RealFileSystem fs;
+  auto keys = config::ReadKeysFile(fs, *c.keys.keys_path);
+  if (!keys) {
+    const size_t errors = PrintDiagnostics(keys.error());
+    Log(fmt::format("{}: {} error(s) in the keys file", *c.keys.keys_path, errors));
+    return std::nullopt;
+  }
+  auto checks = config::CheckKeyReferences(c.keys, *keys, *c.keys.keys_path);
+  keys->warnings.insert(keys->warnings.end(), checks.begin(), checks.end());
+  PrintDiagnostics(keys->warnings);
+  *warnings += keys->warnings.size();
+  return std::move(*keys);
+}
+
+obs::FileSetOptions::Type TypeOf(config::FileGen::Type t) {
+  using From = config::FileGen::Type;
+  using To = obs::FileSetOptions::Type;
+  switch (t) {
+    case From::kNone: return To::kNone;
+    case From::kPid: return To::kPid;
+    case From::kDay: return To::kDay;
+    case From::kWeek: return To::kWeek;
+    case From::kMonth: return To::kMonth;
+    case From::kYear: return To::kYear;
+    case From::kAge: return To::kAge;
+  }
+  return To::kDay;
+}
+
+// ntpd's rules: `statistics NAME` enables a file set, a `filegen NAME` line then sets its file,
+// type, link and enable flags (filegen lines are applied after the statistics line, so
+// `disable` wins), and `disable stats` turns every set off.
+obs::StatsOptions StatsOptionsFrom(const config::Config& c) {
+  obs::StatsOptions out;
+  if (c.monitor.statsdir) out.dir = *c.monitor.statsdir;
+  const auto set_of = [&](config::StatsKind k) -> obs::FileSetOptions* {
+    if (k == config::StatsKind::kPeerStats) return &out.peerstats;
+    if (k == config::StatsKind::kLoopStats) return &out.loopstats;
+    return nullptr;
+  };
+  for (config::StatsKind k : c.monitor.statistics) {
+    if (obs::FileSetOptions* set = set_of(k)) {
+      set->enabled = true;
+    } else {
+      Log("statistics: only peerstats and loopstats are written by tempusd; other kinds are ignored");
+    }
+  }
+  for (const config::FileGen& g : c.monitor.filegens) {
+    obs::FileSetOptions* set = set_of(g.kind);
+    if (set == nullptr) continue;
+    if (g.file) set->file = *g.file;
+    if (g.type) set->type = TypeOf(*g.type);
+    if (g.link) set->link = *g.link;
+    if (g.enable) set->enabled = *g.enable;
+  }
+  if (c.flags.Get(config::SystemFlag::kStats) == false) {
+    out.peerstats.enabled = false;
+    out.loopstats.enabled = false;
+  }
+  return out;
 }
 
 }  // namespace
@@ -48,13 +132,24 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
   options->lines = c.servers;
   options->logfile = c.logfile.value_or("");
   options->pidfile = c.pidfile.value_or("");
+  options->stats = StatsOptionsFrom(c);
   // restrict `source` lines and the sources' own exemptions need addresses: the numeric ones
   // are known now; names are resolved later, off the loop (sources.h).
   std::vector<core::NetAddress> source_addresses;
   for (const auto& s : c.servers) {
     if (s.address) source_addresses.push_back(*s.address);
   }
-  options->node.access = config::ToAccessPolicy(c, source_addresses);
+  const config::ResolvedHosts hosts = ResolveHosts(c);
+  PrintDiagnostics(hosts.warnings);
+  options->node.access = config::ToAccessPolicy(c, source_addresses, hosts.addresses);
+  size_t key_warnings = 0;
+  auto keys = LoadKeys(c, &key_warnings);
+  if (!keys) {
+    Log(fmt::format("{}: the keys file has errors; {}", path, reload ? "keeping the running configuration" : "not starting"));
+    return false;
+  }
+  if (c.keys.keys_path) Log(fmt::format("keys {}: {} key(s)", *c.keys.keys_path, keys->keys.size()));
+  options->keys = std::move(keys->keys);
   if (c.driftfile) {
     options->driftfile = *c.driftfile;
     if (reload) return true;
@@ -81,8 +176,17 @@ int CheckConfig(const std::string& path) {
   }
   PrintDiagnostics(parsed->warnings);
   const config::Config& c = parsed->config;
-  fmt::print("{}: OK ({} source line(s), {} restrict line(s), {} warning(s); clock {})\n", path, c.servers.size(),
-             c.restricts.size(), parsed->warnings.size(), c.clock.kind);
+  const config::ResolvedHosts hosts = ResolveHosts(c);
+  PrintDiagnostics(hosts.warnings);
+  size_t key_warnings = 0;
+  const auto keys = LoadKeys(c, &key_warnings);
+  if (!keys) {
+    fmt::print(stderr, "{}: errors in the keys file {}\n", path, *c.keys.keys_path);
+    return 1;
+  }
+  fmt::print("{}: OK ({} source line(s), {} restrict line(s), {} key(s), {} warning(s); clock {})\n", path,
+             c.servers.size(), c.restricts.size(), keys->keys.size(),
+             parsed->warnings.size() + hosts.warnings.size() + key_warnings, c.clock.kind);
   return 0;
 }
 

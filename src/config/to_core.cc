@@ -26,7 +26,8 @@ uint32_t ToCoreFlags(const RestrictEntry& e) {
 
 }  // namespace
 
-core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const core::NetAddress> sources) {
+core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const core::NetAddress> sources,
+                                          const HostAddresses& hosts) {
   using core::server::RestrictRule;
   core::server::AccessPolicy p;
   for (const RestrictEntry& e : config.restricts) {
@@ -51,7 +52,20 @@ core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const 
       case RestrictTarget::kSource:
         for (const auto& s : sources) add(RestrictRule::Network(s, s.is_v4() ? 32 : 128, flags));
         break;
-      case RestrictTarget::kHost: break;  // resolved by the daemon
+      case RestrictTarget::kHost: {
+        const auto it = hosts.find(e.host);
+        if (it == hosts.end()) break;  // did not resolve (ResolveRestrictHosts warned)
+        for (const core::NetAddress& a : it->second) {
+          if (e.family != Family::kAny && (e.family == Family::kIPv4) != a.is_v4()) continue;
+          // A mask applies to the addresses of its family only.
+          const bool has_mask = e.mask.family() != core::NetAddress::Family::kNone;
+          if (has_mask && e.mask.family() != a.family()) continue;
+          RestrictRule r = RestrictRule::Network(a.WithPort(0), a.is_v4() ? 32 : 128, flags);
+          if (has_mask) r.mask = e.mask.WithPort(0);
+          add(r);
+        }
+        break;
+      }
     }
   }
   const DiscardConfig& d = config.discard;

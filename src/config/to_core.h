@@ -10,6 +10,7 @@
 #include <span>
 
 #include "config/config.h"
+#include "config/restrict_hosts.h"
 #include "core/assoc/association_config.h"
 #include "core/net/net_address.h"
 #include "core/server/admission.h"
@@ -27,11 +28,13 @@ core::system::SystemConfig ToSystemConfig(const Config& config, core::system::Sy
 
 // The server's access policy: restrict/unrestrict lines as core rules and `discard`/`limit` as the
 // rate limit. `restrict default` without -4/-6 sets both families' defaults (ntpd 4.2.8);
-// `restrict source` applies to each of `sources` as a host rule. Host-name rules are the daemon's
-// to resolve and are skipped here. Flags tempus does not enforce (lowpriotrap, mssntp, nomrulist,
-// ntpport, flake) are dropped; noepeer acts as nopeer (tempus has no authentication, so both
-// refuse every ephemeral peer).
-core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const core::NetAddress> sources = {});
+// `restrict source` applies to each of `sources` as a host rule. `restrict NAME` applies to each
+// address `hosts` holds for NAME of the line's family (with the line's mask, then only the
+// addresses of the mask's family; else a host mask); a name missing from `hosts` restricts nothing. Flags tempus does not enforce (lowpriotrap, mssntp, nomrulist,
+// ntpport, flake) are dropped; noepeer acts as nopeer (tempus has no
+// authentication, so both refuse every ephemeral peer).
+core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const core::NetAddress> sources = {},
+                                          const HostAddresses& hosts = {});
 
 }  // namespace tempus::config
 

@@ -27,7 +27,8 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
       // The rate limiter's hash key is drawn only when there are restrict rules, so that runs
       // without access control replay the same random sequence as before.
       server_(clock, config.access, config.access.restricts.empty() ? 0 : random.NextU64()),
-      start_(clock.Mono()) {
+      start_(clock.Mono()),
+      control_limiter_(config.control_limit, server_.rate_limiter().hash_key()) {
   for (const auto& source : config_.sources) {
     if (auto r = Mobilize(next_id_++, source); !r) Log(r.error());
   }
@@ -62,6 +63,7 @@ Result<uint32_t, std::string> Node::AddSource(const core::AssociationConfig& sou
   ++next_id_;
   if (started_) {
     Carry(id, assocs_.at(id)->SetSystemPoll(system_poll_, clock_.Mono()));
+    Carry(id, assocs_.at(id)->SetStartup(startup_, clock_.Mono()));
     Carry(id, assocs_.at(id)->OnTimer(clock_.Mono(), clock_.Now()));
   }
   return id;
@@ -184,6 +186,7 @@ void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::NetAddres
   core::Association& a = *assocs_.at(id);
   const core::MonoTime now = clock_.Mono();
   Carry(id, a.SetSystemPoll(system_poll_, now));
+  Carry(id, a.SetStartup(startup_, now));
   Carry(id, a.OnPacket(bytes, t4, now));
   // The first poll goes out now: it answers the mobilizing packet (org = its transmit time), so
   // the active side has a sample without waiting for our poll interval.
@@ -219,19 +222,38 @@ void Node::CountReceived(std::span<const uint8_t> bytes) {
 void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                          const std::optional<core::NetAddress>& local) {
   ++counters_.control_requests;
+  ++control_stats_.requests;
+  control_stats_.bytes_in += bytes.size();
   // `restrict ... noquery` decides once there are restrict lines; without any, loopback only.
   const bool allowed = config_.access.restricts.empty() ? (config_.control_from_any || from.IsLoopback())
                                                          : server_.AllowQuery(from);
   if (!config_.control || !allowed) {
     ++counters_.restricted;
+    ++control_stats_.restricted;
     return;
+  }
+  // Rate limited before any work: a flood costs a table lookup per datagram.
+  switch (control_limiter_.Check(from, clock_.Mono())) {
+    case core::control::ControlVerdict::kAllow: break;
+    case core::control::ControlVerdict::kClientLimited:
+      ++counters_.limited;
+      ++control_stats_.client_limited;
+      return;
+    case core::control::ControlVerdict::kGlobalLimited:
+      ++counters_.limited;
+      ++control_stats_.global_limited;
+      return;
   }
   auto answer = core::control::HandleControl(bytes, ControlView());
   if (!answer) {
     ++counters_.bad_format;
+    ++control_stats_.malformed;
     return;
   }
+  ++control_stats_.answered;
   for (const auto& datagram : *answer) {
+    ++control_stats_.datagrams_sent;
+    control_stats_.bytes_out += datagram.size();
     if (local) {
       transport_.SendFrom(datagram, from, *local);
     } else {
@@ -251,13 +273,8 @@ core::control::NodeView Node::ControlView() const {
   uint64_t accepted = 0;
   for (const auto& [id, a] : assocs_) {
     if (id > 0xffff) break;
-    core::control::PeerView p;
-    p.association_id = static_cast<uint16_t>(id);
-    p.association = a->Snapshot();
+    core::control::PeerView p = PeerViewOf(id, *a, sources);
     accepted += p.association.stats.accepted;
-    for (const auto& s : sources) {
-      if (s.id == id) p.source = s;
-    }
     v.peers.push_back(std::move(p));
   }
   v.counters = counters_;
@@ -271,6 +288,12 @@ core::control::NodeView Node::ControlView() const {
                        DropReason::kReservedMode}) {
     v.counters.declined += st.dropped[static_cast<size_t>(r)];
   }
+  // ntpd counts limited packets (KoD or not) in ss_limited and refused ones in ss_restricted,
+  // whichever path they came by; mode 6's own drops are already in counters_.
+  v.counters.restricted += st.dropped[static_cast<size_t>(DropReason::kRestricted)];
+  v.counters.limited +=
+      st.dropped[static_cast<size_t>(DropReason::kRateLimited)] + st.dropped[static_cast<size_t>(DropReason::kKodSent)];
+  v.counters.kod_sent += st.dropped[static_cast<size_t>(DropReason::kKodSent)];
   v.counters.processed = st.replied + accepted;
   v.start = start_;
   v.now = clock_.Mono();
@@ -278,6 +301,39 @@ core::control::NodeView Node::ControlView() const {
   v.local_address = config_.self_address;
   v.version = config_.version;
   return v;
+}
+
+core::control::PeerView Node::PeerViewOf(uint32_t id, const core::Association& a,
+                                         const std::vector<core::system::SourceView>& sources) const {
+  core::control::PeerView p;
+  p.association_id = static_cast<uint16_t>(id);
+  p.association = a.Snapshot();
+  for (const auto& s : sources) {
+    if (s.id == id) p.source = s;
+  }
+  return p;
+}
+
+void Node::ReportSamples(const core::system::SystemUpdate& update) {
+  if (!stats_observer_ || update.peer_samples.empty()) return;
+  // Stamped before the update's clock commands, when the sample was taken (as ntpd's
+  // clock_filter() records it before local_clock() runs).
+  const core::UnixTime now = clock_.Now();
+  const std::vector<core::system::SourceView> sources = system_.Sources();
+  for (const core::system::PeerSampleEvent& e : update.peer_samples) {
+    auto it = assocs_.find(e.id);
+    if (it == assocs_.end()) continue;
+    const core::control::PeerView view = PeerViewOf(e.id, *it->second, sources);
+    const uint16_t status = core::control::PeerStatusWord(view, system_.system_peer() == e.id);
+    stats_observer_(PeerStatsRecord{now, it->second->config().address, status, e.output.offset, e.output.delay,
+                                    e.output.dispersion, e.output.jitter});
+  }
+}
+
+void Node::ReportLoop(const core::system::SystemUpdate& update) {
+  if (!stats_observer_ || !update.loop) return;
+  const core::system::LoopEvent& l = *update.loop;
+  stats_observer_(LoopStatsRecord{clock_.Now(), l.offset, l.frequency_ppm, l.jitter, l.wander_ppm, l.poll.log2()});
 }
 
 void Node::Carry(uint32_t id, const core::AssocActions& actions) {
@@ -311,6 +367,7 @@ void Node::Carry(uint32_t id, const core::AssocActions& actions) {
 }
 
 void Node::Apply(const core::system::SystemUpdate& update) {
+  ReportSamples(update);
   for (const core::ClockCommand& c : update.commands) {
     if (auto r = clock_.Apply(c); !r) {
       Log("clock: " + r.error().ToString());
@@ -328,6 +385,7 @@ void Node::Apply(const core::system::SystemUpdate& update) {
       if (a->symmetric()) a->SetSystemSnapshot(system_.Snapshot());
     }
   }
+  ReportLoop(update);
   if (system_.system_peer() != last_peer_) {
     last_peer_ = system_.system_peer();
     if (last_peer_ && assocs_.count(*last_peer_)) {
@@ -340,6 +398,11 @@ void Node::Apply(const core::system::SystemUpdate& update) {
 }
 
 void Node::PropagatePoll() {
+  const bool startup = system_.Settling();
+  if (startup != startup_) {
+    startup_ = startup;
+    for (auto& [id, a] : assocs_) Carry(id, a->SetStartup(startup, clock_.Mono()));
+  }
   const core::PollExp poll = system_.RecommendedPoll();
   if (poll == system_poll_) return;
   system_poll_ = poll;

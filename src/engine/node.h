@@ -21,11 +21,13 @@
 
 #include "core/assoc/association.h"
 #include "core/control/control.h"
+#include "core/control/control_limiter.h"
 #include "core/random.h"
 #include "core/result.h"
 #include "core/system/system.h"
 #include "engine/clock.h"
 #include "engine/server_path.h"
+#include "engine/stats_record.h"
 #include "engine/transport.h"
 
 namespace tempus::engine {
@@ -40,6 +42,8 @@ struct NodeConfig {
   // control_from_any is set. This is the one access check of the control path.
   bool control = true;
   bool control_from_any = false;
+  // The rate at which allowed sources are answered (per client and across all clients).
+  core::control::ControlLimitConfig control_limit;
   std::string version = "tempusd";               // the control protocol's version= variable
   // Symmetric mode (RFC 5905 §9.2): a mode 1 packet from an address without an association
   // mobilizes a passive (ephemeral) association unless restrict forbids it (ignore, noserve,
@@ -48,6 +52,19 @@ struct NodeConfig {
   size_t max_ephemeral = 8;
   // How often the System re-runs selection and fallbacks without a new sample.
   core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
+};
+
+// What became of the mode 6 requests (Prometheus tempus_control_*; the drops also feed sysstats).
+struct ControlStats {
+  uint64_t requests = 0;        // mode 6 datagrams received
+  uint64_t answered = 0;        // requests answered (with data or an error response)
+  uint64_t datagrams_sent = 0;  // response fragments sent
+  uint64_t bytes_in = 0;        // bytes of every mode 6 datagram received
+  uint64_t bytes_out = 0;       // bytes of every response fragment sent
+  uint64_t restricted = 0;      // dropped: control off, or the source may not query
+  uint64_t client_limited = 0;  // dropped: over the per-client rate
+  uint64_t global_limited = 0;  // dropped: over the rate across all clients
+  uint64_t malformed = 0;       // dropped: not a request the handler answers (core::control::Drop)
 };
 
 // One event worth telling an operator (sync gained or lost, step, source unreachable...).
@@ -90,6 +107,10 @@ class Node {
   // Passive associations mobilized by peers that exist now, and ever.
   size_t ephemeral_count() const { return ephemeral_.size(); }
   uint64_t ephemeral_mobilized() const { return ephemeral_mobilized_; }
+  const ControlStats& control_stats() const { return control_stats_; }
+  // Receives a record after every accepted clock-filter output (peerstats) and clock update
+  // (loopstats); none are built while no observer is set.
+  void SetStatsObserver(StatsObserver observer) { stats_observer_ = std::move(observer); }
 
  private:
   void Carry(uint32_t id, const core::AssocActions& actions);
@@ -98,6 +119,13 @@ class Node {
   // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
   void UpdateQuiet(uint32_t id);
   void Log(const std::string& message) const;
+  // Hand the update's peer samples (before its clock commands) and its clock update (after
+  // them) to the stats observer.
+  void ReportSamples(const core::system::SystemUpdate& update);
+  void ReportLoop(const core::system::SystemUpdate& update);
+  // The association's PeerView for the control protocol (status word, variables).
+  core::control::PeerView PeerViewOf(uint32_t id, const core::Association& a,
+                                     const std::vector<core::system::SourceView>& sources) const;
   void CountReceived(std::span<const uint8_t> bytes);
   void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                      const std::optional<core::NetAddress>& local);
@@ -112,6 +140,7 @@ class Node {
   Transport& transport_;
   core::Random& random_;
   NodeLog log_;
+  StatsObserver stats_observer_;
   core::system::System system_;
   ServerPath server_;
   std::map<uint32_t, std::unique_ptr<core::Association>> assocs_;
@@ -122,6 +151,7 @@ class Node {
   uint64_t ephemeral_mobilized_ = 0;
   core::MonoTime next_tick_;
   core::PollExp system_poll_;
+  bool startup_ = false;  // the associations were told the clock is not synchronized yet
   std::optional<uint32_t> last_peer_;
   uint32_t next_id_ = 1;
   bool started_ = false;
@@ -129,6 +159,8 @@ class Node {
   uint64_t steps_ = 0;
   core::MonoTime start_;
   core::control::Counters counters_;  // the mode 6 sysstats counters kept here
+  core::control::ControlLimiter control_limiter_;
+  ControlStats control_stats_;
 };
 
 }  // namespace tempus::engine

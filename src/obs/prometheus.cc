@@ -137,6 +137,22 @@ void RenderServer(const engine::Node& node, Writer& w) {
   }
 }
 
+void RenderControl(const engine::Node& node, Writer& w) {
+  const engine::ControlStats& c = node.control_stats();
+  w.Family("tempus_control_requests_total", "counter", "Mode 6 (ntpq) requests received");
+  w.Sample("tempus_control_requests_total", "", static_cast<double>(c.requests));
+  w.Family("tempus_control_answered_total", "counter", "Mode 6 requests answered");
+  w.Sample("tempus_control_answered_total", "", static_cast<double>(c.answered));
+  w.Family("tempus_control_drops_total", "counter", "Mode 6 requests dropped, by reason");
+  w.Sample("tempus_control_drops_total", "reason=\"restricted\"", static_cast<double>(c.restricted));
+  w.Sample("tempus_control_drops_total", "reason=\"client_rate\"", static_cast<double>(c.client_limited));
+  w.Sample("tempus_control_drops_total", "reason=\"global_rate\"", static_cast<double>(c.global_limited));
+  w.Sample("tempus_control_drops_total", "reason=\"malformed\"", static_cast<double>(c.malformed));
+  w.Family("tempus_control_bytes_total", "counter", "Bytes of mode 6 requests received and responses sent");
+  w.Sample("tempus_control_bytes_total", "direction=\"in\"", static_cast<double>(c.bytes_in));
+  w.Sample("tempus_control_bytes_total", "direction=\"out\"", static_cast<double>(c.bytes_out));
+}
+
 }  // namespace
 
 std::string RenderPrometheus(const engine::Node& node, std::string_view version) {
@@ -146,6 +162,7 @@ std::string RenderPrometheus(const engine::Node& node, std::string_view version)
   RenderSystem(node, w);
   RenderSources(node, w);
   RenderServer(node, w);
+  RenderControl(node, w);
   return w.Take();
 }
 

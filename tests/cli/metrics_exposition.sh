@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # A synced tempusd serves /metrics; the real Prometheus text parser (python3-prometheus-client)
 # reads it, and the values say what the node is: synchronized, stratum 2, one source that is the
-# system peer, replies counted.
+# system peer, replies counted, statistics lines written.
 set -u
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
+tmp=$(mktemp -d)
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
 trap cleanup EXIT
+printf 'statsdir %s\nstatistics peerstats loopstats\n' "$tmp" > "$tmp/stats.conf"
 "$TEMPUSD" --clock=virtual --listen 127.0.0.21:12321 --stratum 1 --duration 40 2>/dev/null &
 pids+=($!)
-"$TEMPUSD" --clock=virtual --virtual-offset=0.02 --listen 127.0.0.22:12322 --server 127.0.0.21:12321 \
+"$TEMPUSD" -c "$tmp/stats.conf" --clock=virtual --virtual-offset=0.02 --listen 127.0.0.22:12322 --server 127.0.0.21:12321 \
   --iburst --minpoll 4 --maxpoll 4 --metrics 127.0.0.1:19322 --duration 40 2>/dev/null &
 pids+=($!)
 for _ in $(seq 1 100); do
@@ -32,6 +34,8 @@ checks = [
     ("server counters are counters", fams["tempus_server_replies"].type == "counter"),
     ("drop reasons labelled", value("tempus_server_drops", reason="too_short") == 0),
     ("source offset near 0 after correction", abs(value("tempus_source_offset_seconds", source="127.0.0.21:12321")) < 0.05),
+    ("statistics lines written", value("tempus_stats_lines") >= 1 and fams["tempus_stats_lines"].type == "counter"),
+    ("no statistics dropped", value("tempus_stats_dropped") == 0),
 ]
 fails = [n for n, ok in checks if not ok]
 for n, ok in checks: print(("ok: " if ok else "FAIL: ") + n)

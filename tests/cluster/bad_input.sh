@@ -81,3 +81,74 @@ pool tempus-pool.test iburst minpoll 4 maxpoll 4 port $CLUSTER_PORT")"
     cluster_log "cannot use a private /etc/hosts here: skipping the pool replacement check"
   fi
 fi
+
+# The keys file and restrict names, through --check-config and a start.
+# check NAME CONF: tempusd --check-config (at most 10 s); status in $CLUSTER_WORK/NAME.rc.
+check() {
+  local rc=0
+  timeout -k 2 10 "$TEMPUSD" --check-config "$2" >"$CLUSTER_WORK/$1.log" 2>&1 </dev/null || rc=$?
+  echo $rc >"$CLUSTER_WORK/$1.rc"
+  cluster_log "$1 says: $(grep -v '^$' "$CLUSTER_WORK/$1.log" | tr '\n' '|' | cut -c1-400)"
+}
+secret=0123456789abcdef0123456789abcdef01234567
+printf '# keys\n1 MD5 tempus-secret # comment\n2 SHA1 %s\n' "$secret" >"$CLUSTER_WORK/good.keys"
+printf '1 MD5 ok\n2 SHA1 %sz\n' "${secret:0:39}" >"$CLUSTER_WORK/bad.keys"
+mkfifo "$CLUSTER_WORK/fifo.keys"
+check keys_good "$(cluster_conf keys_good "clock virtual
+keys $CLUSTER_WORK/good.keys
+trustedkey 1 2 7
+restrict default noquery
+restrict localhost nomodify")"
+cluster_expect "good keys file: --check-config exit 0" test "$(cat "$CLUSTER_WORK/keys_good.rc")" = 0
+cluster_expect "good keys file: two keys" grep -q "2 key(s)" "$CLUSTER_WORK/keys_good.log"
+cluster_expect "trustedkey 7 not in the file: warned" grep -q "warning: trustedkey 7 is not in the keys file" "$CLUSTER_WORK/keys_good.log"
+cluster_expect "restrict localhost resolves: no warning" bash -c "! grep -q 'restrict localhost' '$CLUSTER_WORK/keys_good.log'"
+cluster_expect "no secret in the output" bash -c "! grep -qE 'tempus-secret|$secret' '$CLUSTER_WORK/keys_good.log'"
+check keys_bad "$(cluster_conf keys_bad "clock virtual
+keys $CLUSTER_WORK/bad.keys")"
+cluster_expect "bad hex: --check-config exit 1" test "$(cat "$CLUSTER_WORK/keys_bad.rc")" = 1
+cluster_expect "bad hex: file:line:column" grep -q "$CLUSTER_WORK/bad.keys:2:47: expected hex digits" "$CLUSTER_WORK/keys_bad.log"
+cluster_expect "bad hex: the key is not printed" bash -c "! grep -q '${secret:0:20}' '$CLUSTER_WORK/keys_bad.log'"
+run_bad keys_bad_start -c "$CLUSTER_WORK/keys_bad.conf" --listen 127.0.0.10:$CLUSTER_PORT
+check keys_fifo "$(cluster_conf keys_fifo "clock virtual
+keys $CLUSTER_WORK/fifo.keys")"
+cluster_expect "keys file is a FIFO: exit 1 without waiting for a writer" test "$(cat "$CLUSTER_WORK/keys_fifo.rc")" = 1
+cluster_expect "keys file is a FIFO: says so" grep -q "not a regular file" "$CLUSTER_WORK/keys_fifo.log"
+# A name that does not resolve: only inside our own network namespace (no query leaves the machine).
+if [ "$(readlink /proc/1/ns/net)" != "$(readlink /proc/self/ns/net)" ]; then
+  check restrict_unresolved "$(cluster_conf restrict_unresolved "clock virtual
+restrict nonexistent.invalid noquery")"
+  cluster_expect "restrict NAME unresolved: still OK" test "$(cat "$CLUSTER_WORK/restrict_unresolved.rc")" = 0
+  cluster_expect "restrict NAME unresolved: warned with its place" \
+    grep -q ":2:10: warning: restrict nonexistent.invalid: the name does not resolve" "$CLUSTER_WORK/restrict_unresolved.log"
+fi
+
+# restrict NAME is enforced: with `restrict default noquery` and `restrict localhost`, mode 6 is
+# answered to 127.0.0.1 (localhost) and refused to 127.0.0.12.
+cluster_start restrict_name 127.0.0.10 -c "$(cluster_conf restrict_name "clock virtual
+restrict default noquery
+restrict localhost")"
+answers=$(python3 - "$CLUSTER_PORT" <<'PY'
+import socket, struct, sys
+port = int(sys.argv[1])
+out = []
+for src in ("127.0.0.1", "127.0.0.12"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind((src, 0))
+    s.settimeout(0.5)
+    got = 0
+    for seq in range(1, 4):  # bounded: three tries
+        s.sendto(struct.pack("!BBHHHHH", 0x16, 1, seq, 0, 0, 0, 0), ("127.0.0.10", port))
+        try:
+            s.recv(2048)
+            got = 1
+            break
+        except socket.timeout:
+            pass
+    out.append(f"{src}={got}")
+print(" ".join(out))
+PY
+)
+cluster_log "restrict localhost: mode 6 answers $answers"
+cluster_expect "restrict localhost: 127.0.0.1 may query" grep -q "127.0.0.1=1" <<<"$answers"
+cluster_expect "restrict default noquery: 127.0.0.12 may not" grep -q "127.0.0.12=0" <<<"$answers"

@@ -29,18 +29,20 @@ ntpq() {  # ntpq NAME ARGS...: NTPsec ntpq, output in $w/NAME.out
 }
 
 # B selects A within 40 s (iburst: about 8 s) and steps its clock by +50 ms to A's time, which
-# empties its clock filter; wait until the filter has samples again (a non-zero delay).
+# empties its clock filter; wait until the filter has samples again (a non-zero delay) and B
+# calls itself synchronized (stratum 4: once a second sample measured its frequency).
 selected=0
 for _ in $(seq 1 40); do
   sleep 1
   ntpq pn -pn 127.0.0.3 || true
-  if r=$(grep '^\*127\.0\.0\.2 ' "$w/pn.out") && [ "$(echo "$r" | awk '{ print $8 }')" != 0.0000 ]; then
+  if r=$(grep '^\*127\.0\.0\.2 ' "$w/pn.out") && [ "$(echo "$r" | awk '{ print $8 }')" != 0.0000 ] &&
+    ntpq rv0 -c rv 127.0.0.3 && grep -q 'stratum=4,' "$w/rv0.out"; then
     selected=1
     break
   fi
 done
 interop_log "ntpq -pn 127.0.0.3:"$'\n'"$(cat "$w/pn.out")"
-[ $selected = 1 ] || interop_fail "tempusd did not show its upstream as '*' with samples within 40 s"
+[ $selected = 1 ] || interop_fail "tempusd did not show its upstream as '*' with samples and synchronize within 40 s"
 
 # ntpq -pn: the billboard's columns.
 head -n 1 "$w/pn.out" | grep -q 'remote.*refid.*st t when poll reach.*delay.*offset.*jitter' ||
@@ -87,6 +89,46 @@ interop_expect_eq "rv &1: hpoll" "$(interop_ntpq_var hpoll rv1)" 4
 interop_expect_eq "rv &1: refid" "$(interop_ntpq_var refid rv1)" 127.127.1.1
 grep -q 'sel_sys.peer' "$w/rv1.out" || interop_fail "rv &1: status line lacks sel_sys.peer"
 interop_expect_near "rv &1: offset (ms) vs ntpq -p" "$(interop_ntpq_var offset rv1)" "$offset_p" 1
+# The clock filter's stages: filtdelay/filtoffset/filtdisp, eight values each in ms (ntpq
+# prints them tab-separated after 'NAME ='), newest first, empty stages 0/0/16000; the filter's
+# pick is the quickest filled stage, so delay and offset are one of them (to ntpd's two
+# decimals). Asked again (iburst: a sample every 2 s, at most 30 s) until 4 stages are filled.
+cat >"$w/filt.py" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def var(name):
+    m = re.search(r'(?:^|[,\s])' + name + r'\s*=([^,]*)', text)
+    return m.group(1) if m else None
+f = {n: var(n) for n in ("filtdelay", "filtoffset", "filtdisp")}
+for n, v in f.items():
+    assert v is not None, n + " missing from rv &1"
+    f[n] = [float(x) for x in v.split()]
+    assert len(f[n]) == 8, (n, f[n])
+filled = [i for i in range(8) if f["filtdisp"][i] < 16000]
+assert filled == list(range(len(filled))), ("newest first, empty stages last", f["filtdisp"])
+assert all(f["filtdelay"][i] == 0 and f["filtoffset"][i] == 0 for i in range(len(filled), 8)), f
+if len(filled) < int(sys.argv[2]):
+    print("only %d filled stages" % len(filled))
+    sys.exit(2)
+delay, offset = float(var("delay")), float(var("offset"))
+best = min(filled, key=lambda i: f["filtdelay"][i])
+assert abs(f["filtdelay"][best] - delay) <= 0.0051, (f["filtdelay"][best], delay)
+assert any(abs(f["filtoffset"][i] - offset) <= 0.0051 for i in filled), (f["filtoffset"], offset)
+assert all(0 <= f["filtdelay"][i] < 1.0 for i in filled), f["filtdelay"]
+assert all(0 <= d < 16 for d in f["filtdisp"][:len(filled)]), f["filtdisp"]
+print("filt ok: %d filled stages, delay %.6f ms is stage %d" % (len(filled), delay, best))
+PY
+filt=1
+for _ in $(seq 1 30); do
+  ntpq rv1f -c "rv &1" 127.0.0.3 || true
+  filt=0
+  "$INTEROP_PY" "$w/filt.py" "$w/rv1f.out" 4 || filt=$?
+  [ $filt = 2 ] || break
+  sleep 1
+done
+interop_log "ntpq -c \"rv &1\" 127.0.0.3 (filter stages):"$'\n'"$(cat "$w/rv1f.out")"
+[ $filt = 0 ] || interop_fail "rv &1: filtdelay/filtoffset/filtdisp wrong (or fewer than 4 stages in 30 s)"
+interop_log "ok   rv &1: filtdelay/filtoffset/filtdisp"
 
 # ntpq -c associations.
 ntpq as -c associations 127.0.0.3 || interop_fail "ntpq associations failed"

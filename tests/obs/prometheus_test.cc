@@ -60,6 +60,28 @@ TEST(Prometheus, ReportsSystemSourcesAndServer) {
   EXPECT_NE(text.find("tempus_server_drops_total{reason=\"too_short\"} 0\n"), std::string::npos);
 }
 
+TEST(Prometheus, CountsModeSixRequestsDropsAndBytes) {
+  FakeClock clock(core::UnixTime::FromParts(1795928139, 0));
+  LoopNet net;
+  LoopNet::NetTransport t(net, kServer);
+  core::SeededRandom r(1);
+  engine::NodeConfig c;
+  c.control_limit.client_burst = 3;
+  c.control_limit.client_per_second = 0;
+  Node node(c, clock, t, r);
+  const std::vector<uint8_t> readvar = {0x16, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0};  // ntpq rv
+  const auto loopback = *core::NetAddress::Parse("127.0.0.1:40000");
+  for (int i = 0; i < 5; ++i) node.OnDatagram(readvar, loopback, clock.Now());
+  node.OnDatagram(readvar, kClient, clock.Now());  // not loopback: restricted
+  const std::string text = RenderPrometheus(node, "0.1.0-test");
+  EXPECT_NE(text.find("tempus_control_requests_total 6\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("tempus_control_answered_total 3\n"), std::string::npos);
+  EXPECT_NE(text.find("tempus_control_drops_total{reason=\"client_rate\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("tempus_control_drops_total{reason=\"restricted\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("tempus_control_bytes_total{direction=\"in\"} 72\n"), std::string::npos);
+  EXPECT_EQ(text.find("tempus_control_bytes_total{direction=\"out\"} 0\n"), std::string::npos);
+}
+
 // The exposition format, strictly: every sample belongs to the family announced just before it
 // by HELP and TYPE, names and labels are well formed, values are numbers, counters end in _total.
 TEST(Prometheus, FollowsTheTextExpositionFormat) {

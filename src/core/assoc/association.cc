@@ -167,7 +167,12 @@ void Association::Reschedule(MonoTime now, MonoTime earliest, AssocActions& out)
 bool Association::UpdateHpoll(AssocActions& out) {
   int p = own_poll_;
   if (reach_ != 0 && system_poll_) p = std::min(p, system_poll_->log2());
-  const PollExp next = PollExp(p).Clamped(floor_, config_.maxpoll);
+  PollExp low = floor_;
+  if (startup_ && reach_ != 0 && !rate_limited_) {
+    low = PollExp(std::max(kStartupPollMin, floor_.log2() - kStartupPollShift));
+    p = low.log2();
+  }
+  const PollExp next = PollExp(p).Clamped(low, config_.maxpoll);
   if (next == hpoll_) return false;
   out.Push(PollChanged{hpoll_, next});
   hpoll_ = next;
@@ -178,6 +183,14 @@ AssocActions Association::SetSystemPoll(PollExp poll, MonoTime now) {
   AssocActions out;
   if (demobilized_) return out;
   system_poll_ = poll;
+  if (UpdateHpoll(out)) Reschedule(now, now, out);
+  return out;
+}
+
+AssocActions Association::SetStartup(bool startup, MonoTime now) {
+  AssocActions out;
+  if (demobilized_ || startup == startup_) return out;
+  startup_ = startup;
   if (UpdateHpoll(out)) Reschedule(now, now, out);
   return out;
 }

@@ -72,6 +72,8 @@ class Association {
   static constexpr size_t kRecentTransmits = 4;
   // A request not answered this long after it was sent is counted as lost.
   static constexpr NtpDuration kReplyTimeout = NtpDuration::FromWholeSeconds(4);
+  static constexpr int kStartupPollShift = 2;  // SetStartup: minpoll − 2 ...
+  static constexpr int kStartupPollMin = 4;    // ... but not below 16 s
 
   // REQUIRES: `config` came out of ValidateAssociationConfig. `random` outlives
   // this. `local_precision_log2` is the local clock's precision (sys.precision, log2 s).
@@ -94,6 +96,12 @@ class Association {
   // The system variables a symmetric association's packets carry (stratum, refid, root delay and
   // dispersion, leap, reference time); the host passes each new snapshot. Unused in client mode.
   void SetSystemSnapshot(const SystemSnapshot& system) { system_ = system; }
+
+  // While the host's clock is settling (not synchronized, or its frequency still uncertain:
+  // System::Settling), a reachable source is polled at 2^(minpoll − 2) (at least 16 s; not after
+  // a KoD RATE) instead of 2^minpoll: the clock runs off at its frequency error meanwhile, and the
+  // samples that measure it come four times as fast. A few extra requests per source at start.
+  [[nodiscard]] AssocActions SetStartup(bool startup, MonoTime now);
 
   // The host's better T1 for the request sent with `cookie` (e.g. a kernel transmit timestamp).
   // Ignored when that request is no longer outstanding.
@@ -158,6 +166,7 @@ class Association {
   int burst_left_ = 0;
   int own_poll_;
   std::optional<PollExp> system_poll_;
+  bool startup_ = false;
   PollExp floor_;
   PollExp hpoll_;
   PollExp ppoll_;

@@ -18,11 +18,12 @@ constexpr std::array<std::string_view, 19> kSystemDefaults = {
     "leap", "stratum", "precision", "rootdelay", "rootdisp", "refid", "reftime", "tc", "peer", "offset",
     "frequency", "sys_jitter", "clk_jitter", "clock", "processor", "system", "version", "clk_wander", "mintc"};
 
-// Peer variables in the order ntpd sends them for `rv &N` and `ntpq -p` with no list.
-constexpr std::array<std::string_view, 25> kPeerDefaults = {
+// Peer variables in the order ntpd sends them for `rv &N` and `ntpq -p` with no list (NTPsec
+// puts the clock filter's stages around pmode: keyid, filtdelay, filtoffset, pmode, filtdisp).
+constexpr std::array<std::string_view, 28> kPeerDefaults = {
     "srcadr", "srcport", "dstadr", "dstport", "leap", "hmode", "stratum", "ppoll", "hpoll", "precision",
     "rootdelay", "rootdisp", "refid", "reftime", "rec", "xmt", "reach", "unreach", "delay", "offset",
-    "jitter", "dispersion", "keyid", "pmode", "flash"};
+    "jitter", "dispersion", "keyid", "filtdelay", "filtoffset", "pmode", "filtdisp", "flash"};
 
 // ntpd keeps a peer's dispersion at MAXDISPERSE (16 s) until it has samples.
 constexpr double kMaxDispersionMs = 16000.0;
@@ -50,6 +51,19 @@ std::string Hex(unsigned v) {
   return buf;
 }
 std::string Quoted(const std::string& s) { return "\"" + s + "\""; }
+
+// ntpd's ctl_putarray: the eight filter stages, newest first, each " %.2f" in milliseconds.
+// Without a source view every stage is empty: 0 delay and offset, MAXDISP dispersion.
+std::string FilterArray(const std::optional<system::SourceView>& source, NtpDuration filter::StageView::*field) {
+  std::string out;
+  for (size_t i = 0; i < filter::ClockFilter::kStages; ++i) {
+    const filter::StageView stage = source ? source->stages[i] : filter::StageView{};
+    char buf[32];
+    std::snprintf(buf, sizeof buf, " %.2f", (stage.*field).Seconds() * 1000.0);
+    out += buf;
+  }
+  return out;
+}
 
 // As ntpd shows a refid: the kiss/reference code for stratum 0, 1 and 16, else the dotted quad.
 std::string RefIdText(RefId refid, uint8_t stratum) {
@@ -151,6 +165,9 @@ std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p
   if (name == "rootdist") {
     return p.source ? Ms(p.source->root_distance, 6) : Fmt("%.6f", kMaxDispersionMs);
   }
+  if (name == "filtdelay") return FilterArray(p.source, &filter::StageView::delay);
+  if (name == "filtoffset") return FilterArray(p.source, &filter::StageView::offset);
+  if (name == "filtdisp") return FilterArray(p.source, &filter::StageView::dispersion);
   if (name == "keyid") return Int(0);
   if (name == "flash") return std::string("0x0");
   if (name == "headway") return Int(0);

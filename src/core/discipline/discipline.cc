@@ -186,6 +186,7 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   state_.wander_ppm = std::sqrt(wander_sq_);
   state_.frequency_walk = kWanderModels[wander_model_];
   state_.samples = static_cast<int>(window.size());
+  state_.span_s = window.back().t - window.front().t;
   if (window.size() >= 2) state_.frequency_known = true;
   const double now_sd = std::sqrt(line.VarAt(Seconds(now, input.when)) * std::max(1.0, line.chi2_per_dof));
   if (points.size() >= 3) UpdatePoll(innovation_sq, kWanderModels[wander_model_], now_sd);

@@ -94,6 +94,7 @@ struct DisciplineState {
   double frequency_walk = 0.0;       // the wander model in use: frequency random walk, (s/s)/√s
   PollExp poll;                      // recommended poll exponent
   int samples = 0;                   // samples in the regression window
+  double span_s = 0.0;               // time from the window's oldest to its newest sample
   int updates = 0;                   // updates used since start
   bool synchronized = false;         // at least one update was applied
   // The frequency is measured (a fit over samples spanning time, or the driftfile): until then

@@ -83,6 +83,18 @@ std::optional<FilterOutput> ClockFilter::Add(const Sample& sample, PollExp poll)
   return current_;
 }
 
+std::array<StageView, ClockFilter::kStages> ClockFilter::Stages() const {
+  std::array<StageView, kStages> out{};
+  for (int i = 0; i < kStages; ++i) {
+    if (i < count_) {
+      out[i] = StageView{true, stages_[i].offset, stages_[i].delay, AgedDispersion(stages_[i], stages_[0].when)};
+    } else {
+      out[i].dispersion = kMaxDispersion;
+    }
+  }
+  return out;
+}
+
 void ClockFilter::Correct(NtpDuration phase, double dfreq, MonoTime now) {
   auto adjust = [&](NtpDuration& offset, MonoTime when) {
     offset -= phase;

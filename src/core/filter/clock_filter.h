@@ -52,6 +52,14 @@ struct FilterOutput {
   MonoTime when;           // time of the chosen stage's sample
 };
 
+// One stage of the shift register as ntpq's filtdelay/filtoffset/filtdisp show it.
+struct StageView {
+  bool filled = false;
+  NtpDuration offset;      // θ_i (zero when empty)
+  NtpDuration delay;       // δ_i (zero when empty)
+  NtpDuration dispersion = kMaxDispersion;  // ε_i aged by PHI to the newest sample's time
+};
+
 class ClockFilter {
  public:
   static constexpr int kStages = 8;  // NSTAGE
@@ -68,6 +76,9 @@ class ClockFilter {
   const std::optional<FilterOutput>& Current() const { return current_; }
   // Number of stages holding a sample (0..8).
   int size() const { return count_; }
+  // The eight stages, newest first (ntpd's filter order as ntpq prints it), with each stage's
+  // dispersion aged to the newest sample's time, as clock_filter() last computed it.
+  std::array<StageView, kStages> Stages() const;
   // The stored samples, newest first (offsets as corrected by Correct).
   std::span<const Sample> samples() const { return {stages_.data(), static_cast<size_t>(count_)}; }
   // Empties the register, e.g. when the source became unreachable.

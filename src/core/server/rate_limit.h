@@ -64,6 +64,8 @@ class RateLimiter {
   // Entries taken from another client while it was still within `monitor` s.
   uint64_t evictions() const { return evictions_; }
   const RateLimitConfig& config() const { return config_; }
+  // The table's hash key (other per-client tables of the host derive theirs from it).
+  uint64_t hash_key() const { return hash_key_; }
 
  private:
   struct Entry {

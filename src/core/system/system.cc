@@ -33,7 +33,7 @@ std::vector<SourceView> System::Sources() const {
   out.reserve(sources_.size());
   for (const auto& [id, s] : sources_) {
     out.push_back(SourceView{id, s.address_id, s.flags, s.reachable, s.tally, s.filter.Current(), s.header,
-                             s.root_distance});
+                             s.root_distance, s.filter.Stages()});
   }
   return out;
 }
@@ -206,6 +206,10 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
   // off at its full frequency error (6 ms per 64 s at 100 ppm), and nodes that followed it then
   // would learn a wrong frequency from it (ntpd's FREQ state likewise withholds sync).
   const bool corrected = d.kind == discipline::UpdateKind::kSlewed || d.kind == discipline::UpdateKind::kStepped;
+  if (corrected) {
+    const discipline::DisciplineState& st = discipline_.state();
+    u.loop = LoopEvent{st.offset, st.frequency_ppm, st.jitter, st.wander_ppm, st.poll, u.stepped};
+  }
   if (corrected && discipline_.state().frequency_known) {
     mode_ = Mode::kSynced;
     SetSyncedVariables(peer, r, local_now);
@@ -213,6 +217,14 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
     PushStatus(u);
   }
   return u;
+}
+
+bool System::Settling() const {
+  if (!snapshot_.synchronized()) return true;
+  if (mode_ != Mode::kSynced) return false;  // orphan parent, local clock, holdover
+  const discipline::DisciplineState& d = discipline_.state();
+  return d.samples < kSettleSamples &&
+         (d.samples < kSettleMinSamples || d.frequency_error_ppm > kSettledPpm || d.span_s < kSettleSpanSeconds);
 }
 
 bool System::Combined(uint32_t id, const select::SelectResult& r) {
@@ -259,9 +271,12 @@ SystemUpdate System::OnMeasurement(uint32_t id, const Measurement& m, MonoTime r
   s.header = m.server;
   s.reachable = true;
   const Sample sample{m.offset, m.delay, m.dispersion, received};
-  (void)s.filter.Add(sample, poll);
-  if (!s.filter.Current()) return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
-  return AfterSelection(Reselect(now), id, &sample, now, local_now);
+  const std::optional<filter::FilterOutput> accepted = s.filter.Add(sample, poll);
+  SystemUpdate u = s.filter.Current() ? AfterSelection(Reselect(now), id, &sample, now, local_now)
+                                      : AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
+  // Recorded as it was accepted: the discipline's correction of the filter comes after.
+  if (accepted) u.peer_samples.push_back(PeerSampleEvent{id, *accepted});
+  return u;
 }
 
 SystemUpdate System::OnTick(MonoTime now, UnixTime local_now) {

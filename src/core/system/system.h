@@ -20,6 +20,7 @@
 #ifndef TEMPUS_CORE_SYSTEM_SYSTEM_H_
 #define TEMPUS_CORE_SYSTEM_SYSTEM_H_
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -65,12 +66,32 @@ struct SourceView {
   std::optional<filter::FilterOutput> filtered;  // the clock filter's peer variables
   std::optional<Header> last_header;             // stratum, refid, leap, root values of the last reply
   NtpDuration root_distance;                     // λ at the last selection
+  std::array<filter::StageView, filter::ClockFilter::kStages> stages{};  // the filter register, newest first
+};
+
+// A clock-filter output accepted for a source (what ntpd's peerstats records, RFC 5905 §10).
+struct PeerSampleEvent {
+  uint32_t id = 0;
+  filter::FilterOutput output;
+};
+
+// A clock update by the discipline (what ntpd's loopstats records): the state after it.
+struct LoopEvent {
+  NtpDuration offset;         // the offset the update corrected
+  double frequency_ppm = 0;   // frequency correction now in effect
+  NtpDuration jitter;         // clock jitter
+  double wander_ppm = 0;      // frequency wander
+  PollExp poll;               // the time constant: the recommended poll exponent
+  bool stepped = false;       // the update stepped the clock (else it slewed)
 };
 
 struct SystemUpdate {
   std::vector<ClockCommand> commands;  // for the engine's Clock, in order
   bool snapshot_changed = false;       // publish Snapshot() again
   bool stepped = false;
+  // Plain records for statistics (the engine hands them to whoever writes stats files).
+  std::vector<PeerSampleEvent> peer_samples;  // at most one: the measured source's new filter output
+  std::optional<LoopEvent> loop;              // set when the discipline updated the clock
 };
 
 class System {
@@ -108,6 +129,15 @@ class System {
   NtpDuration offset() const { return last_offset_; }
   NtpDuration jitter() const { return last_jitter_; }
   bool orphan_parent() const { return mode_ == Mode::kOrphanParent; }
+  // Still settling after start: not synchronized, or (while the regression holds fewer than
+  // kSettleSamples) its frequency error is above kSettledPpm or its samples span less than
+  // kSettleSpanSeconds (a burst's few seconds overstate what they know). Sources are polled
+  // faster meanwhile (Association::SetStartup).
+  bool Settling() const;
+  static constexpr double kSettledPpm = 1.0;
+  static constexpr int kSettleSamples = 16;
+  static constexpr double kSettleSpanSeconds = 64.0;
+  static constexpr int kSettleMinSamples = 8;
   std::vector<SourceView> Sources() const;
 
  private:

@@ -119,6 +119,25 @@ TEST(AssocPoll, QuietAfterTwoUnansweredRequestsNotOne) {
   EXPECT_FALSE(b.assoc().quiet());
 }
 
+TEST(AssocPoll, StartupPollsAQuarterOfMinpollOnlyWhileReachable) {
+  Bench b(TestConfig());  // minpoll 6
+  b.Apply(b.assoc().SetStartup(true, b.now()));
+  b.Poll(false);  // not reachable yet: no faster polling toward a silent server
+  b.Poll(false);
+  EXPECT_GE(SecondsBetween(b.send_times[0], b.send_times[1]), 64.0);
+  b.Poll(true);
+  EXPECT_EQ(b.assoc().hpoll().log2(), 4);
+  b.Poll(true);
+  const double gap = SecondsBetween(b.send_times[2], b.send_times[3]);
+  EXPECT_GE(gap, 16.0);
+  EXPECT_LE(gap, 18.0);
+  // Settled: back to minpoll.
+  b.Apply(b.assoc().SetStartup(false, b.now()));
+  EXPECT_EQ(b.assoc().hpoll().log2(), 6);
+  b.Poll(true);
+  EXPECT_GE(SecondsBetween(b.send_times[3], b.send_times[4]), 64.0);
+}
+
 TEST(AssocPoll, UnreachableAfterEightSilentPollsThenIburstAgain) {
   Bench b(TestConfig(/*iburst=*/true));
   b.PollWholeBurst(true);

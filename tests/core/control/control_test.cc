@@ -1,10 +1,15 @@
 #include "core/control/control.h"
 
+#include <sstream>
+
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "core/filter/clock_filter.h"
 
 #include "testdata/hex.h"
 #include "testdata/mode6_vectors.h"
@@ -210,6 +215,72 @@ TEST(Control, PeerDefaultVariables) {
   // Received 5 s before now by the monotonic clock: rec is clock_now - 5 s.
   EXPECT_EQ(a.vars.at("rec"), "0xeeb62e9b.00000000");
   EXPECT_EQ(a.vars.at("xmt"), "0xeeb62e9b.00000000");
+}
+
+// The eight values of a filt* variable, parsed as ntpq does (space separated, milliseconds).
+std::vector<double> Values(const std::string& text) {
+  std::vector<double> out;
+  std::istringstream in(text);
+  for (double v; in >> v;) out.push_back(v);
+  return out;
+}
+
+// ntpq -c "rv &N": filtdelay, filtoffset and filtdisp are the clock filter's eight stages, newest
+// first, in milliseconds with two decimals (ntpd's ctl_putarray), in the default set between
+// keyid and flash as NTPsec orders them, and by name.
+TEST(Control, FilterStagesNewestFirstInMilliseconds) {
+  filter::ClockFilter f;
+  const MonoTime t0 = MonoTime::FromSinceOrigin(NtpDuration::FromWholeSeconds(1000));
+  // Three samples 64 s apart: offsets 1, 2, 3 ms; delays 10, 20, 30 ms; dispersion 1 ms each.
+  for (int i = 0; i < 3; ++i) {
+    (void)f.Add(Sample{NtpDuration::FromMillis(i + 1), NtpDuration::FromMillis(10 * (i + 1)), NtpDuration::FromMillis(1),
+                       t0 + NtpDuration::FromWholeSeconds(64 * i)},
+                PollExp(6));
+  }
+  NodeView v = MakeView();
+  v.peers[0].source->stages = f.Stages();
+  const Answer a = Ask(v, Opcode::kReadVariables, 3);
+  ASSERT_FALSE(a.error);
+  EXPECT_EQ(Values(a.vars.at("filtdelay")), (std::vector<double>{30, 20, 10, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(Values(a.vars.at("filtoffset")), (std::vector<double>{3, 2, 1, 0, 0, 0, 0, 0}));
+  // Each stage's dispersion aged by PHI (15 ppm) to the newest sample: 1 ms + 15e-6 x 0/64/128 s.
+  EXPECT_EQ(Values(a.vars.at("filtdisp")),
+            (std::vector<double>{1.00, 1.96, 2.92, 16000, 16000, 16000, 16000, 16000}));
+  EXPECT_EQ(a.vars.at("filtdelay"), "30.00 20.00 10.00 0.00 0.00 0.00 0.00 0.00");
+  EXPECT_EQ(a.vars.at("filtdisp"), "1.00 1.96 2.92 16000.00 16000.00 16000.00 16000.00 16000.00");
+  const auto at = [&](const char* name) { return std::find(a.order.begin(), a.order.end(), name) - a.order.begin(); };
+  EXPECT_EQ(at("filtdelay"), at("keyid") + 1);
+  EXPECT_EQ(at("filtoffset"), at("filtdelay") + 1);
+  EXPECT_EQ(at("pmode"), at("filtoffset") + 1);
+  EXPECT_EQ(at("filtdisp"), at("pmode") + 1);
+  EXPECT_EQ(at("flash"), at("filtdisp") + 1);
+
+  const Answer named = Ask(v, Opcode::kReadVariables, 3, "filtoffset,filtdisp");
+  ASSERT_FALSE(named.error);
+  EXPECT_EQ(named.order, (std::vector<std::string>{"filtoffset", "filtdisp"}));
+  EXPECT_EQ(named.vars.at("filtoffset"), "3.00 2.00 1.00 0.00 0.00 0.00 0.00 0.00");
+}
+
+TEST(Control, FilterStagesAgeTheirDispersion) {
+  filter::ClockFilter f;
+  const MonoTime t0 = MonoTime::FromSinceOrigin(NtpDuration::FromWholeSeconds(1000));
+  // 1000 s between the samples: the older stage's dispersion grew by 15 ppm x 1000 s = 15 ms.
+  (void)f.Add(Sample{NtpDuration::FromMillis(1), NtpDuration::FromMillis(5), NtpDuration::FromMillis(2), t0}, PollExp(6));
+  (void)f.Add(Sample{NtpDuration::FromMillis(-4), NtpDuration::FromMillis(6), NtpDuration::FromMillis(2),
+                     t0 + NtpDuration::FromWholeSeconds(1000)},
+              PollExp(6));
+  NodeView v = MakeView();
+  v.peers[1].source->stages = f.Stages();
+  const Answer a = Ask(v, Opcode::kReadVariables, 4, "filtdisp,filtoffset");
+  EXPECT_EQ(a.vars.at("filtdisp"), "2.00 17.00 16000.00 16000.00 16000.00 16000.00 16000.00 16000.00");
+  EXPECT_EQ(a.vars.at("filtoffset"), "-4.00 1.00 0.00 0.00 0.00 0.00 0.00 0.00");
+}
+
+TEST(Control, NeverHeardPeerHasEmptyFilterStages) {
+  const Answer a = Ask(MakeView(), Opcode::kReadVariables, 5, "filtdelay,filtdisp");
+  ASSERT_FALSE(a.error);
+  EXPECT_EQ(a.vars.at("filtdelay"), "0.00 0.00 0.00 0.00 0.00 0.00 0.00 0.00");
+  EXPECT_EQ(a.vars.at("filtdisp"), "16000.00 16000.00 16000.00 16000.00 16000.00 16000.00 16000.00 16000.00");
 }
 
 TEST(Control, NeverHeardPeerIsStratum16Init) {

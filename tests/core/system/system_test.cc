@@ -199,6 +199,32 @@ TEST(System, SynchronizedOnlyOnceTheFrequencyIsMeasured) {
   EXPECT_EQ(sys.Snapshot().stratum, 2);
 }
 
+TEST(System, SettlingUntilTheFrequencyIsKnownFromEnoughSamples) {
+  System sys(Config(), kStart);
+  sys.AddSource(1, {}, RefId::FromRaw(0x0a000001));
+  EXPECT_TRUE(sys.Settling());  // not synchronized
+  // A clock 20 ppm fast, sampled every 16 s and corrected as commanded.
+  double phase = 0.05, freq = 0.0;
+  MonoTime t = kStart;
+  int settled_at = -1;
+  for (int i = 0; i < 30 && settled_at < 0; ++i) {
+    t += NtpDuration::FromWholeSeconds(16);
+    phase += (20e-6 + freq) * 16.0;
+    auto u = sys.OnMeasurement(1, Reply(-phase, 1), t, PollExp(4), t, kEpoch + (t - kStart));
+    for (const ClockCommand& c : u.commands) {
+      if (auto* st = std::get_if<StepClock>(&c)) phase += st->offset.Seconds();
+      if (auto* sl = std::get_if<SlewClock>(&c)) phase += sl->offset.Seconds();
+      if (auto* f = std::get_if<SetFrequency>(&c)) freq = f->freq_ppm * 1e-6;
+    }
+    if (!sys.Settling()) settled_at = i;
+  }
+  // Needs at least kSettleMinSamples samples spanning kSettleSpanSeconds; ends by kSettleSamples.
+  EXPECT_GE(settled_at + 1, System::kSettleMinSamples);
+  EXPECT_LE(settled_at + 1, System::kSettleSamples);
+  EXPECT_TRUE(sys.Snapshot().synchronized());
+  EXPECT_NEAR(freq * 1e6, -20.0, System::kSettledPpm);
+}
+
 TEST(System, FalsetickerAmongThreeIsNeverTheSystemPeer) {
   SystemConfig c = Config();
   System sys(c, kStart);
