@@ -20,7 +20,8 @@
 
 namespace tempus::config {
 
-// server/pool/peer (RFC 5905 §9: client associations; pool mobilizes several).
+// server/pool/peer (RFC 5905 §9: client associations, pool mobilizes several; peer is symmetric
+// active).
 enum class AssocKind : uint8_t { kServer, kPool, kPeer };
 
 // One `server`, `pool` or `peer` line.

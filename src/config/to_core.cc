@@ -79,7 +79,7 @@ core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const 
 core::AssociationConfig ToAssociationConfig(const ServerConfig& server, const core::NetAddress& resolved) {
   core::AssociationConfig a;
   a.address = resolved.port() != 0 ? resolved : resolved.WithPort(server.port);
-  a.mode = core::Mode::kClient;
+  a.mode = server.kind == AssocKind::kPeer ? core::Mode::kSymmetricActive : core::Mode::kClient;
   a.minpoll = server.minpoll;
   a.maxpoll = server.maxpoll;
   a.version = static_cast<uint8_t>(server.version);

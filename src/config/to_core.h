@@ -20,7 +20,7 @@ namespace tempus::config {
 
 // The association for `server` at `resolved` (a numeric address, or what the resolver returned
 // for its name). The port is `server.port` unless `resolved` carries a non-zero one. `peer` lines
-// become client associations, as NTPsec does (the parser warned).
+// become symmetric active associations (mode 1, RFC 5905 §9).
 core::AssociationConfig ToAssociationConfig(const ServerConfig& server, const core::NetAddress& resolved);
 
 // `defaults` with the tos, tinker, makestep and local-clock knobs of `config` applied.
@@ -31,7 +31,8 @@ core::system::SystemConfig ToSystemConfig(const Config& config, core::system::Sy
 // `restrict source` applies to each of `sources` as a host rule. `restrict NAME` applies to each
 // address `hosts` holds for NAME of the line's family (with the line's mask, then only the
 // addresses of the mask's family; else a host mask); a name missing from `hosts` restricts nothing. Flags tempus does not enforce (lowpriotrap, mssntp, nomrulist,
-// ntpport, flake) are dropped; noepeer acts as nopeer (tempus never mobilizes peers).
+// ntpport, flake) are dropped; noepeer acts as nopeer (tempus has no
+// authentication, so both refuse every ephemeral peer).
 core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const core::NetAddress> sources = {},
                                           const HostAddresses& hosts = {});
 

@@ -44,13 +44,19 @@ Result<uint32_t, std::string> Node::Mobilize(uint32_t id, const core::Associatio
   if (by_address_.count(valid->address)) {
     return Unexpected(fmt::format("source {}: already an association", source.address.ToStringWithPort()));
   }
-  assocs_.emplace(id, std::make_unique<core::Association>(*valid, random_, clock_.PrecisionLog2()));
+  auto assoc = std::make_unique<core::Association>(*valid, random_, clock_.PrecisionLog2());
+  assoc->SetSystemSnapshot(system_.Snapshot());
+  assocs_.emplace(id, std::move(assoc));
   by_address_[valid->address] = id;
   system_.AddSource(id, {valid->prefer, valid->noselect, valid->truechimer}, RefIdForAddress(valid->address));
   return id;
 }
 
 Result<uint32_t, std::string> Node::AddSource(const core::AssociationConfig& source) {
+  // A configured association replaces a passive one its peer mobilized (a reload adding `peer`).
+  if (auto it = by_address_.find(source.address); it != by_address_.end() && ephemeral_.count(it->second)) {
+    RemoveSource(it->second);
+  }
   const uint32_t id = next_id_;
   auto r = Mobilize(id, source);
   if (!r) return r;
@@ -67,6 +73,7 @@ bool Node::RemoveSource(uint32_t id) {
   auto it = assocs_.find(id);
   if (it == assocs_.end()) return false;
   by_address_.erase(it->second->config().address);
+  ephemeral_.erase(id);
   deadlines_.erase(id);
   system_.RemoveSource(id);
   assocs_.erase(it);
@@ -112,6 +119,7 @@ void Node::OnTimer() {
     next_tick_ = now + config_.tick;
     Apply(system_.OnTick(now, clock_.Now()));
   }
+  ReapRetired();
 }
 
 void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
@@ -121,6 +129,11 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
   const core::Mode mode = core::PeekMode(bytes);
   if (mode == core::Mode::kControl) {
     HandleControl(bytes, from, local);
+    return;
+  }
+  if (mode == core::Mode::kSymmetricActive || mode == core::Mode::kSymmetricPassive) {
+    OnSymmetric(bytes, from, rx_realtime);
+    ReapRetired();
     return;
   }
   if (mode == core::Mode::kServer) {
@@ -139,6 +152,51 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
       transport_.Send(*reply, from);
     }
   }
+}
+
+// RFC 5905 §9.2: a symmetric packet goes to the symmetric association of its source address; a
+// mode 1 from an address without one may mobilize a passive association; anything else is the
+// server path's to drop and count.
+void Node::OnSymmetric(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime) {
+  const core::UnixTime t4 = clock_.FromKernelRealtime(rx_realtime);
+  if (auto it = by_address_.find(from); it != by_address_.end()) {
+    const uint32_t id = it->second;
+    auto a = assocs_.find(id);
+    if (a != assocs_.end() && a->second->symmetric()) {
+      Carry(id, a->second->OnPacket(bytes, t4, clock_.Mono()));
+      UpdateQuiet(id);
+      return;
+    }
+    (void)server_.Handle(bytes, from, rx_realtime);  // a client association's server: dropped, counted
+    return;
+  }
+  if (!config_.serve || !started_) return;
+  MobilizePassive(bytes, from, t4);
+}
+
+void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime t4) {
+  auto passive = server_.AdmitPassive(bytes, from, ephemeral_.size(), config_.max_ephemeral);
+  if (!passive) return;
+  const uint32_t id = next_id_;
+  if (auto r = Mobilize(id, *passive); !r) return;  // not logged: the sender may be a flood
+  ++next_id_;
+  ephemeral_.insert(id);
+  ++ephemeral_mobilized_;
+  Log(fmt::format("passive peer {} mobilized", from.ToStringWithPort()));
+  core::Association& a = *assocs_.at(id);
+  const core::MonoTime now = clock_.Mono();
+  Carry(id, a.SetSystemPoll(system_poll_, now));
+  Carry(id, a.SetStartup(startup_, now));
+  Carry(id, a.OnPacket(bytes, t4, now));
+  // The first poll goes out now: it answers the mobilizing packet (org = its transmit time), so
+  // the active side has a sample without waiting for our poll interval.
+  Carry(id, a.OnTimer(now, clock_.Now()));
+}
+
+void Node::ReapRetired() {
+  std::vector<uint32_t> retired;
+  retired.swap(retired_);
+  for (uint32_t id : retired) RemoveSource(id);
 }
 
 void Node::UpdateQuiet(uint32_t id) {
@@ -294,7 +352,12 @@ void Node::Carry(uint32_t id, const core::AssocActions& actions) {
     } else if (std::holds_alternative<core::BecameUnreachable>(action)) {
       Log(fmt::format("source {} unreachable", assocs_.at(id)->config().address.ToStringWithPort()));
       Apply(system_.SetReachable(id, false, clock_.Mono(), clock_.Now()));
-    } else if (const auto* d = std::get_if<core::Demobilize>(&action)) {
+    } else if (const auto* d = std::get_if<core::Demobilize>(&action); d != nullptr && d->reason == core::KissCode::kNone) {
+      Log(fmt::format("passive peer {} unreachable: demobilized", assocs_.at(id)->config().address.ToStringWithPort()));
+      system_.RemoveSource(id);
+      deadlines_.erase(id);
+      retired_.push_back(id);
+    } else if (d != nullptr) {
       Log(fmt::format("source {} sent kiss-o'-death {}: dropped", assocs_.at(id)->config().address.ToStringWithPort(),
                       core::RefIdOf(d->reason).AsCode()));
       system_.RemoveSource(id);
@@ -316,7 +379,12 @@ void Node::Apply(const core::system::SystemUpdate& update) {
     }
   }
   if (update.stepped) ++steps_;
-  if (update.snapshot_changed) server_.Publish(system_.Snapshot());
+  if (update.snapshot_changed) {
+    server_.Publish(system_.Snapshot());
+    for (auto& [id, a] : assocs_) {
+      if (a->symmetric()) a->SetSystemSnapshot(system_.Snapshot());
+    }
+  }
   ReportLoop(update);
   if (system_.system_peer() != last_peer_) {
     last_peer_ = system_.system_peer();

@@ -3,7 +3,8 @@
 // or virtual clock) and in the simulator (simulated network and clocks).
 //
 // The host delivers datagrams with OnDatagram and calls OnTimer when NextDeadline() comes; the
-// Node routes replies to their Association, requests to the ServerPath, measurements to the
+// Node routes replies (mode 4) and symmetric packets (modes 1/2) to their Association, mobilizing
+// a passive association for a new symmetric peer, requests to the ServerPath, measurements to the
 // System, and carries out the System's ClockCommands on the Clock. Everything runs on the host's
 // one timing thread; not thread-safe.
 #ifndef TEMPUS_ENGINE_NODE_H_
@@ -14,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,6 +45,11 @@ struct NodeConfig {
   // The rate at which allowed sources are answered (per client and across all clients).
   core::control::ControlLimitConfig control_limit;
   std::string version = "tempusd";               // the control protocol's version= variable
+  // Symmetric mode (RFC 5905 §9.2): a mode 1 packet from an address without an association
+  // mobilizes a passive (ephemeral) association unless restrict forbids it (ignore, noserve,
+  // nopeer); at most this many exist at once, further ones are dropped (counted as peer_limit).
+  // An ephemeral association goes when its peer becomes unreachable. 0: none.
+  size_t max_ephemeral = 8;
   // How often the System re-runs selection and fallbacks without a new sample.
   core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
 };
@@ -97,6 +104,9 @@ class Node {
   // What a mode 6 request is answered from (association ids are the ids above).
   core::control::NodeView ControlView() const;
   uint64_t steps() const { return steps_; }
+  // Passive associations mobilized by peers that exist now, and ever.
+  size_t ephemeral_count() const { return ephemeral_.size(); }
+  uint64_t ephemeral_mobilized() const { return ephemeral_mobilized_; }
   const ControlStats& control_stats() const { return control_stats_; }
   // Receives a record after every accepted clock-filter output (peerstats) and clock update
   // (loopstats); none are built while no observer is set.
@@ -120,6 +130,10 @@ class Node {
   void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                      const std::optional<core::NetAddress>& local);
   Result<uint32_t, std::string> Mobilize(uint32_t id, const core::AssociationConfig& source);
+  void OnSymmetric(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime);
+  void MobilizePassive(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime t4);
+  // Removes the ephemeral associations that demobilized (after the actions that said so).
+  void ReapRetired();
 
   NodeConfig config_;
   Clock& clock_;
@@ -132,6 +146,9 @@ class Node {
   std::map<uint32_t, std::unique_ptr<core::Association>> assocs_;
   std::map<uint32_t, core::MonoTime> deadlines_;
   std::map<core::NetAddress, uint32_t> by_address_;
+  std::set<uint32_t> ephemeral_;      // ids of passive associations mobilized by peers
+  std::vector<uint32_t> retired_;     // ephemeral ids to remove once the current event is done
+  uint64_t ephemeral_mobilized_ = 0;
   core::MonoTime next_tick_;
   core::PollExp system_poll_;
   bool startup_ = false;  // the associations were told the clock is not synchronized yet

@@ -34,4 +34,16 @@ std::optional<std::span<const uint8_t>> ServerPath::Handle(std::span<const uint8
   return reply;
 }
 
+std::optional<core::AssociationConfig> ServerPath::AdmitPassive(std::span<const uint8_t> packet,
+                                                               const core::NetAddress& from, size_t ephemeral,
+                                                               size_t limit) {
+  ++stats_.received;
+  auto config = core::server::AdmitPassive(packet, from, restricts_.Lookup(from), ephemeral, limit);
+  if (!config) {
+    stats_.CountDrop(config.error());
+    return std::nullopt;
+  }
+  return *config;
+}
+
 }  // namespace tempus::engine

@@ -46,6 +46,12 @@ class ServerPath {
     return Handle(request, core::NetAddress(), kernel_rx);
   }
 
+  // A mode 1 packet from `from`, which has no association: the passive association it mobilizes
+  // (core::server::AdmitPassive, with `ephemeral` of `limit` in use), or nothing with the drop
+  // counted in stats().
+  std::optional<core::AssociationConfig> AdmitPassive(std::span<const uint8_t> packet, const core::NetAddress& from,
+                                                     size_t ephemeral, size_t limit);
+
   // True when mode 6 (ntpq) requests from `from` may be answered (restrict: neither ignore nor
   // noquery). For the control handler.
   bool AllowQuery(const core::NetAddress& from) const { return restricts_.AllowQuery(from); }

@@ -45,17 +45,18 @@ TEST(ParseServer, EveryOption) {
 
 TEST(ParseServer, PoolPeerAndFamilies) {
   const auto p = MustParse("pool -4 0.debian.pool.ntp.org iburst\nserver -6 [::1] port 1123\nserver --ipv4 a.b\n"
-                           "peer 10.0.0.2\n");
-  ASSERT_EQ(p.config.servers.size(), 4u);
+                           "peer 10.0.0.2\npeer 10.0.0.3 iburst\n");
+  ASSERT_EQ(p.config.servers.size(), 5u);
   EXPECT_EQ(p.config.servers[0].kind, AssocKind::kPool);
   EXPECT_EQ(p.config.servers[0].family, Family::kIPv4);
   EXPECT_EQ(p.config.servers[1].family, Family::kIPv6);
   EXPECT_EQ(p.config.servers[1].address->ToStringWithPort(), "[::1]:1123");
   EXPECT_EQ(p.config.servers[2].family, Family::kIPv4);
   EXPECT_EQ(p.config.servers[3].kind, AssocKind::kPeer);
-  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_EQ(p.config.servers[4].kind, AssocKind::kPeer);
+  ASSERT_EQ(p.warnings.size(), 1u);  // `peer` is symmetric mode; only its iburst is ignored
   EXPECT_EQ(p.warnings[0].ToString(),
-            "ntp.conf:4:6: warning: 'peer' (symmetric active mode) is treated as 'server', as NTPsec does");
+            "ntp.conf:5:6: warning: 'iburst' and 'burst' apply to 'server' and 'pool' only; ignored for 'peer'");
 }
 
 TEST(ParseServer, PollBoundsAndDefaultsFollowEachOther) {

@@ -27,10 +27,12 @@ TEST(ToCore, AssociationFromServerLine) {
   EXPECT_EQ(b.address.ToStringWithPort(), "127.0.0.3:123");
   EXPECT_TRUE(b.noselect && b.truechimer && b.burst);
   EXPECT_FALSE(b.pool);
-  // A resolver answer with a port keeps it; peer lines run as clients.
+  EXPECT_EQ(b.mode, core::Mode::kClient);
+  // A resolver answer with a port keeps it; peer lines are symmetric active (mode 1).
   const auto c = ToAssociationConfig(s[2], core::NetAddress::IPv4(0x7f000004, 4123));
   EXPECT_EQ(c.address.port(), 4123);
-  EXPECT_EQ(c.mode, core::Mode::kClient);
+  EXPECT_EQ(c.mode, core::Mode::kSymmetricActive);
+  EXPECT_TRUE(core::ValidateAssociationConfig(c).has_value());
   EXPECT_TRUE(core::ValidateAssociationConfig(a).has_value());
 }
 

@@ -157,8 +157,9 @@ void HandleAssoc(Cursor& c, ParseState& st, AssocKind kind) {
     return;
   }
   ReadOptions(c, s);
-  if (kind == AssocKind::kPeer) {
-    c.Warning(s.where, "'peer' (symmetric active mode) is treated as 'server', as NTPsec does");
+  if (kind == AssocKind::kPeer && (s.iburst || s.burst)) {
+    // ntpd: burst and iburst are for server and pool; a symmetric peer answers on its own poll.
+    c.Warning(s.where, "'iburst' and 'burst' apply to 'server' and 'pool' only; ignored for 'peer'");
   }
   st.config.servers.push_back(std::move(s));
 }

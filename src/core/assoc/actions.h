@@ -21,7 +21,7 @@
 
 namespace tempus::core {
 
-// Send `bytes` (a 48-byte request) to the association's address. `cookie` is its transmit
+// Send `bytes` (a 48-byte request, or a symmetric mode 1/2 packet) to the association's address. `cookie` is its transmit
 // timestamp; the host may report the real send time with Association::RefineTransmitTime.
 struct SendRequest {
   std::array<uint8_t, kHeaderSize> bytes{};
@@ -49,7 +49,8 @@ struct BecameReachable {};
 // The reach register went to zero: eight polls without a reply.
 struct BecameUnreachable {};
 
-// Stop: the server sent kiss-o'-death DENY or RSTR (RFC 5905 §7.4). `reason` says which. The
+// Stop: the server sent kiss-o'-death DENY or RSTR (RFC 5905 §7.4), `reason` says which; or,
+// with reason kNone, an ephemeral (passive) association lost its peer and should be removed. The
 // association ignores all further input.
 struct Demobilize {
   KissCode reason = KissCode::kDeny;
@@ -67,7 +68,7 @@ using AssocAction =
 // A fixed-capacity list of actions; no call ever produces more than kCapacity.
 class AssocActions {
  public:
-  static constexpr size_t kCapacity = 6;
+  static constexpr size_t kCapacity = 8;
 
   // REQUIRES: size() < kCapacity (a bug otherwise).
   void Push(AssocAction action) {

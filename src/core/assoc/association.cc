@@ -35,7 +35,8 @@ Association::Association(const AssociationConfig& config, Random& random, int lo
       floor_(config.minpoll),
       hpoll_(config.minpoll),
       ppoll_(config.minpoll) {
-  TEMPUS_CHECK(config.mode == Mode::kClient);
+  TEMPUS_CHECK(config.mode == Mode::kClient || config.mode == Mode::kSymmetricActive ||
+               config.mode == Mode::kSymmetricPassive);
   TEMPUS_CHECK(config.minpoll <= config.maxpoll);
 }
 
@@ -54,6 +55,8 @@ AssocActions Association::OnTimer(MonoTime now, UnixTime local_now) {
     --burst_left_;
   } else {
     StartPoll(out);
+    if (demobilized_) return out;
+    if (symmetric()) UpdateSymmetricQuiet(now);
   }
   Transmit(now, local_now, out);
   ScheduleAfterSend(now);
@@ -78,7 +81,10 @@ MonoTime Association::Wake() const {
 void Association::StartPoll(AssocActions& out) {
   if (polls_ > 0) {
     if (!poll_answered_) ++missed_polls_;
-    if (reach_ == 0) own_poll_ = std::min(own_poll_ + 1, config_.maxpoll.log2());
+    // A passive association does not back off: its probation is counted in polls.
+    if (reach_ == 0 && config_.mode != Mode::kSymmetricPassive) {
+      own_poll_ = std::min(own_poll_ + 1, config_.maxpoll.log2());
+    }
   }
   ++polls_;
   poll_answered_ = false;
@@ -86,6 +92,12 @@ void Association::StartPoll(AssocActions& out) {
   const uint8_t before = reach_;
   reach_ = static_cast<uint8_t>(reach_ << 1);
   if (before != 0 && reach_ == 0) out.Push(BecameUnreachable{});
+  // An ephemeral (passive) association lives only while its peer talks to it (RFC 5905 §9.2):
+  // it goes when unreachable, or when it never became reachable (a spoofed mode 1).
+  if (config_.mode == Mode::kSymmetricPassive && reach_ == 0 && (before != 0 || polls_ > kEphemeralProbationPolls)) {
+    Retire(KissCode::kNone, out);
+    return;
+  }
   const bool burst = reach_ == 0 ? config_.iburst : config_.burst;
   if (burst && !rate_limited_) burst_left_ = kBurstCount - 1;
   UpdateHpoll(out);
@@ -93,15 +105,22 @@ void Association::StartPoll(AssocActions& out) {
 
 void Association::Transmit(MonoTime now, UnixTime local_now, AssocActions& out) {
   if (outstanding_) superseded_cookie_ = cookie_;
-  CountUnanswered();
-  unanswered_counted_ = false;
-  reply_deadline_ = now + kReplyTimeout;
-  cookie_ = NewCookie();
-  t1_ = local_now.ToNtp();
-  outstanding_ = true;
+  if (!symmetric()) {
+    // A peer answers on its own poll, not within kReplyTimeout: see UpdateSymmetricQuiet.
+    CountUnanswered();
+    unanswered_counted_ = false;
+    reply_deadline_ = now + kReplyTimeout;
+  }
   SendRequest send;
+  if (symmetric()) {
+    TransmitSymmetric(local_now, send);
+  } else {
+    cookie_ = NewCookie();
+    t1_ = local_now.ToNtp();
+    BuildClientRequest(cookie_, static_cast<int8_t>(hpoll_.log2()), send.bytes, config_.version);
+  }
+  outstanding_ = true;
   send.cookie = cookie_;
-  BuildClientRequest(cookie_, static_cast<int8_t>(hpoll_.log2()), send.bytes, config_.version);
   out.Push(send);
   ++stats_.sent;
   last_send_ = now;
@@ -128,7 +147,11 @@ void Association::ScheduleAfterSend(MonoTime now) {
 }
 
 MonoTime Association::PollDeadline() const {
-  const NtpDuration interval = hpoll_.Interval();
+  // Symmetric mode: the faster of the two sides' polls once the peer answers (RFC 5905 §A.5.5.7
+  // poll_update, chrony's get_transmit_poll), never below the floor.
+  PollExp poll = hpoll_;
+  if (symmetric() && ppoll_heard_ && reach_ != 0) poll = std::min(hpoll_, std::max(ppoll_, floor_));
+  const NtpDuration interval = poll.Interval();
   return last_send_ + interval + interval.Scaled(poll_jitter_);
 }
 
@@ -178,6 +201,8 @@ void Association::RefineTransmitTime(NtpTimestamp cookie, UnixTime t1) {
 
 void Association::OnClockStep(NtpDuration step) {
   if (outstanding_) t1_ = t1_ + step;
+  // The peer takes rec as its T2: keep it on the clock's new time scale.
+  if (!peer_rec_.IsZero()) peer_rec_ = peer_rec_ + step;
 }
 
 AssocReject Association::ClassifyUnexpectedOrigin(NtpTimestamp origin) const {
@@ -190,6 +215,10 @@ AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_l
   AssocActions out;
   if (demobilized_) return out;
   ++stats_.received;
+  if (symmetric()) {
+    OnSymmetricPacket(bytes, t4_local_rx, now, out);
+    return out;
+  }
   const auto decoded = Decode(bytes);
   if (!decoded) {
     stats_.Count(AssocReject::kMalformed);
@@ -210,19 +239,26 @@ AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_l
     stats_.Count(ClassifyUnexpectedOrigin(h.origin_time));
     return out;
   }
-  auto result = ProcessReply(bytes, cookie_, t1_, t4_local_rx.ToNtp(), precision_log2_);
+  Conclude(ProcessReply(bytes, cookie_, t1_, t4_local_rx.ToNtp(), precision_log2_), h, now, out);
+  return out;
+}
+
+// The outcome of a reply (or symmetric packet) that passed the origin check: a measurement, a
+// kiss, or an answer without usable time.
+void Association::Conclude(const Result<Measurement, ReplyRejection>& result, const Header& h, MonoTime now,
+                           AssocActions& out) {
   const PollExp poll_before = hpoll_;
   if (result) {
     ConsumeCookie(h);
     MarkAnswered(now, out);
     TakeMeasurement(*result, now, out);
     if (hpoll_ != poll_before) Reschedule(now, now, out);
-    return out;
+    return;
   }
   switch (result.error().error) {
     case ReplyError::kKissOfDeath:
       HandleKiss(result.error().kiss, h, now, out);
-      return out;
+      return;
     case ReplyError::kUnsynchronized:
     case ReplyError::kBadRootDistance:
       // The server answered (reach), it just has no usable time (ntpd counts these for reach too).
@@ -232,17 +268,16 @@ AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_l
       stats_.Count(result.error().error == ReplyError::kBadRootDistance ? AssocReject::kBadRootDistance
                    : h.stratum >= kMaxStratum                          ? AssocReject::kBadStratum
                                                                        : AssocReject::kUnsynchronized);
-      return out;
+      return;
     case ReplyError::kZeroTimestamps:
       stats_.Count(AssocReject::kZeroTimestamps);
-      return out;
+      return;
     case ReplyError::kMalformed:
     case ReplyError::kNotServerMode:
     case ReplyError::kBogusOrigin:
       break;  // checked above already
   }
   stats_.Count(AssocReject::kMalformed);
-  return out;
 }
 
 void Association::ConsumeCookie(const Header& reply) {
@@ -256,6 +291,7 @@ void Association::ConsumeCookie(const Header& reply) {
 
 void Association::MarkAnswered(MonoTime now, AssocActions& out) {
   last_received_ = now;
+  symmetric_quiet_ = false;
   poll_answered_ = true;
   missed_polls_ = 0;
   const bool was_reachable = reach_ != 0;
@@ -300,12 +336,7 @@ void Association::HandleKiss(KissCode code, const Header& reply, MonoTime now, A
     case KissCode::kDeny:
     case KissCode::kRstr:
       stats_.Count(code == KissCode::kDeny ? AssocReject::kKissDeny : AssocReject::kKissRstr);
-      demobilized_ = true;
-      demobilize_reason_ = code;
-      outstanding_ = false;
-      burst_left_ = 0;
-      next_poll_.reset();
-      out.Push(Demobilize{code});
+      Retire(code, out);
       return;
     case KissCode::kNone:
     case KissCode::kNtsNak:
@@ -321,6 +352,16 @@ void Association::HandleKiss(KissCode code, const Header& reply, MonoTime now, A
       return;
     }
   }
+}
+
+void Association::Retire(KissCode reason, AssocActions& out) {
+  demobilized_ = true;
+  demobilize_reason_ = reason;
+  outstanding_ = false;
+  burst_left_ = 0;
+  next_poll_.reset();
+  reply_deadline_.reset();
+  out.Push(core::Demobilize{reason});
 }
 
 AssociationSnapshot Association::Snapshot() const {

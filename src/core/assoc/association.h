@@ -26,11 +26,24 @@
 // interval and turns bursts off for good; DENY and RSTR demobilize; other codes (INIT, STEP from
 // an unsynchronized server, which sends stratum 16 as 0) give no measurement but count for reach.
 //
-// Symmetric mode (`peer`, RFC 5905 §9, modes 1/2) is not implemented: AssociationConfig can say
-// it, ValidateAssociationConfig rejects it. Not thread-safe: one thread drives an association.
+// Symmetric mode (RFC 5905 §8, §9.2, §A.5.1; association_symmetric.cc): a `peer` association
+// (symmetric active) sends mode 1, a passive one (mobilized by the host when a peer's mode 1
+// arrives) mode 2; both accept the other side's packets whenever it sends them. A packet carries
+// the system variables (SetSystemSnapshot), org = the transmit timestamp of the peer's last
+// packet, rec = when it arrived, and xmt = the local time now (not a cookie: the peer uses it as
+// its T3), fuzzed below the clock precision. A peer packet is a sample when its origin is our
+// latest transmit (test 2) and that transmit has not given one yet; org and rec are updated from
+// every packet that passes test 1 (duplicate) and whose origin is zero (the peer has not heard
+// from us yet) or one of our recent transmits (packets that crossed on the wire); any other
+// origin is bogus and changes nothing, so a blind spoofer cannot desynchronize the pair. Polls
+// go out every 2^min(hpoll, ppoll) s (the faster side's rate, once the peer is reachable). A
+// passive association demobilizes (Demobilize, reason kNone) when it becomes unreachable or has
+// not become reachable within kEphemeralProbationPolls polls.
+// Not thread-safe: one thread drives an association.
 #ifndef TEMPUS_CORE_ASSOC_ASSOCIATION_H_
 #define TEMPUS_CORE_ASSOC_ASSOCIATION_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -41,6 +54,7 @@
 #include "core/assoc/exchange.h"
 #include "core/assoc/poll_advisor.h"
 #include "core/random.h"
+#include "core/system/snapshot.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 #include "core/time/unix_time.h"
@@ -52,12 +66,16 @@ class Association {
   static constexpr int kBurstCount = 8;  // requests per burst (ntpd's iburst/burst)
   static constexpr NtpDuration kBurstSpacing = NtpDuration::FromWholeSeconds(2);
   static constexpr double kPollJitterFraction = 0.125;  // a poll waits 2^hpoll × [1, 1.125]
+  // Polls a passive (ephemeral) association may take to become reachable before it goes.
+  static constexpr uint64_t kEphemeralProbationPolls = 4;
+  // Own transmits remembered for the origin check of symmetric packets that crossed ours.
+  static constexpr size_t kRecentTransmits = 4;
   // A request not answered this long after it was sent is counted as lost.
   static constexpr NtpDuration kReplyTimeout = NtpDuration::FromWholeSeconds(4);
   static constexpr int kStartupPollShift = 2;  // SetStartup: minpoll − 2 ...
   static constexpr int kStartupPollMin = 4;    // ... but not below 16 s
 
-  // REQUIRES: `config` came out of ValidateAssociationConfig (client mode). `random` outlives
+  // REQUIRES: `config` came out of ValidateAssociationConfig. `random` outlives
   // this. `local_precision_log2` is the local clock's precision (sys.precision, log2 s).
   Association(const AssociationConfig& config, Random& random, int local_precision_log2);
   Association(const Association&) = delete;
@@ -74,6 +92,10 @@ class Association {
 
   // The discipline's poll advice (RFC 5905 §A.5.5.6 sys.poll); limits hpoll while reachable.
   [[nodiscard]] AssocActions SetSystemPoll(PollExp poll, MonoTime now);
+
+  // The system variables a symmetric association's packets carry (stratum, refid, root delay and
+  // dispersion, leap, reference time); the host passes each new snapshot. Unused in client mode.
+  void SetSystemSnapshot(const SystemSnapshot& system) { system_ = system; }
 
   // While the host's clock is settling (not synchronized, or its frequency still uncertain:
   // System::Settling), a reachable source is polled at 2^(minpoll − 2) (at least 16 s; not after
@@ -92,12 +114,16 @@ class Association {
 
   AssociationSnapshot Snapshot() const;
   const AssociationConfig& config() const { return config_; }
+  // Symmetric active or passive (modes 1/2), as opposed to client.
+  bool symmetric() const { return config_.mode != Mode::kClient; }
   PollExp hpoll() const { return hpoll_; }
   uint8_t reach() const { return reach_; }
   // The last two requests went unanswered (each for kReplyTimeout, or until the next was sent):
   // the source has probably gone, and selection should stop relying on it now rather than after
   // a third poll (RFC 5905's reach & 0x07 rule) or eight (unreachable).
-  bool quiet() const { return unanswered_run_ >= 2; }
+  // A symmetric peer answers on its own poll instead: it is quiet when nothing valid came from it
+  // for two of the longer of the two poll intervals (checked at each poll).
+  bool quiet() const { return symmetric() ? symmetric_quiet_ : unanswered_run_ >= 2; }
   bool demobilized() const { return demobilized_; }
   // The armed deadline; empty before the first OnTimer and after demobilization.
   std::optional<MonoTime> next_poll() const { return next_poll_; }
@@ -116,6 +142,13 @@ class Association {
   void ConsumeCookie(const Header& reply);
   void MarkAnswered(MonoTime now, AssocActions& out);
   void TakeMeasurement(const Measurement& m, MonoTime now, AssocActions& out);
+  void Conclude(const Result<Measurement, ReplyRejection>& result, const Header& h, MonoTime now, AssocActions& out);
+  // Symmetric mode (association_symmetric.cc).
+  void TransmitSymmetric(UnixTime local_now, SendRequest& send);
+  void OnSymmetricPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now, AssocActions& out);
+  bool RecentTransmit(NtpTimestamp origin) const;
+  void UpdateSymmetricQuiet(MonoTime now);
+  void Retire(KissCode reason, AssocActions& out);
   void HandleKiss(KissCode code, const Header& reply, MonoTime now, AssocActions& out);
   AssocReject ClassifyUnexpectedOrigin(NtpTimestamp origin) const;
   NtpTimestamp NewCookie();
@@ -152,6 +185,16 @@ class Association {
   NtpTimestamp answered_cookie_;    // consumed by a reply: a second reply is refused
   NtpTimestamp superseded_cookie_;  // replaced by a newer request before any reply
   NtpTimestamp last_rx_transmit_;   // the transmit timestamp of the last reply taken (test 1)
+
+  // Symmetric mode (§9.1 peer variables): org is the peer's last transmit timestamp, rec when it
+  // arrived by our clock; both are echoed in our next packet.
+  SystemSnapshot system_;
+  NtpTimestamp peer_org_;
+  NtpTimestamp peer_rec_;
+  bool ppoll_heard_ = false;  // ppoll_ came from the peer
+  bool symmetric_quiet_ = false;
+  std::array<NtpTimestamp, kRecentTransmits> recent_xmt_{};
+  size_t recent_next_ = 0;
 
   bool rate_limited_ = false;
   bool demobilized_ = false;

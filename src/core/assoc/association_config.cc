@@ -8,7 +8,6 @@ std::string_view AssociationConfigErrorName(AssociationConfigError error) {
     case AssociationConfigError::kNoPort: return "no_port";
     case AssociationConfigError::kBadVersion: return "bad_version";
     case AssociationConfigError::kBadMode: return "bad_mode";
-    case AssociationConfigError::kSymmetricNotSupported: return "symmetric_not_supported";
   }
   return "unknown";
 }
@@ -23,8 +22,16 @@ Result<AssociationConfig, AssociationConfigError> ValidateAssociationConfig(Asso
   if (config.address.family() == NetAddress::Family::kNone) return Unexpected(AssociationConfigError::kNoAddress);
   if (config.address.port() == 0) return Unexpected(AssociationConfigError::kNoPort);
   if (config.version < 1 || config.version > kNtpVersion) return Unexpected(AssociationConfigError::kBadVersion);
-  if (config.mode == Mode::kSymmetricActive) return Unexpected(AssociationConfigError::kSymmetricNotSupported);
-  if (config.mode != Mode::kClient) return Unexpected(AssociationConfigError::kBadMode);
+  switch (config.mode) {
+    case Mode::kClient: break;
+    case Mode::kSymmetricActive:
+    case Mode::kSymmetricPassive:
+      // A burst gets no faster answers from a peer that transmits on its own poll (RFC 5905 §9).
+      config.iburst = false;
+      config.burst = false;
+      break;
+    default: return Unexpected(AssociationConfigError::kBadMode);
+  }
   return config;
 }
 

@@ -22,12 +22,17 @@ inline constexpr int kDefaultMaxPoll = 10;  // 1024 s
 
 struct AssociationConfig {
   NetAddress address;                     // the server or peer, with its port (normally 123)
-  Mode mode = Mode::kClient;              // kClient (server, pool) or kSymmetricActive (peer)
+  // kClient (server, pool), kSymmetricActive (peer) or kSymmetricPassive (mobilized by a peer's
+  // mode 1 packet, never configured: ephemeral, RFC 5905 §9.2)
+  Mode mode = Mode::kClient;
   PollExp minpoll = PollExp(kDefaultMinPoll);  // `minpoll`, log2 s, 3..17
   PollExp maxpoll = PollExp(kDefaultMaxPoll);  // `maxpoll`, log2 s, 3..17
   uint8_t version = kNtpVersion;          // `version`, 1..4, sent in requests
-  bool iburst = false;    // `iburst`: a burst of 8 requests at each poll while unreachable
-  bool burst = false;     // `burst`: a burst of 8 requests at each poll while reachable
+  // `iburst`/`burst`: a burst of 8 requests at each poll while unreachable/reachable. Client
+  // mode only (ntpd: server and pool); a symmetric peer answers on its own schedule, so
+  // ValidateAssociationConfig clears them for `peer`.
+  bool iburst = false;
+  bool burst = false;
   bool prefer = false;    // `prefer`: favoured by selection (§11.2); not used by the association
   bool noselect = false;  // `noselect`: polled and shown, never selected
   bool truechimer = false;  // `true`: always survives selection (ntpd's `true`)
@@ -38,13 +43,12 @@ enum class AssociationConfigError : uint8_t {
   kNoAddress,            // address family kNone
   kNoPort,               // port 0
   kBadVersion,           // version outside 1..4
-  kBadMode,              // neither client nor symmetric active
-  kSymmetricNotSupported,  // `peer` (mode 1): not implemented yet, see association.h
+  kBadMode,              // neither client nor symmetric active/passive
 };
 std::string_view AssociationConfigErrorName(AssociationConfigError error);
 
 // Clamps minpoll and maxpoll into [3, 17] and raises maxpoll to minpoll when it is smaller (ntpd),
-// then checks the rest. Returns the normalized config.
+// clears iburst/burst for symmetric modes, then checks the rest. Returns the normalized config.
 [[nodiscard]] Result<AssociationConfig, AssociationConfigError> ValidateAssociationConfig(AssociationConfig config);
 
 }  // namespace tempus::core

@@ -19,12 +19,12 @@ namespace tempus::core {
 // Why a datagram from the server was not turned into a measurement. Each is a counter.
 enum class AssocReject : uint8_t {
   kMalformed,        // does not decode
-  kWrongMode,        // not mode 4 (server) for a client association
+  kWrongMode,        // not mode 4 for a client association; not mode 1/2 (1 for passive) for a peer
   kDuplicate,        // test 1: same transmit timestamp as the last reply taken
   kBogusOrigin,      // test 2: origin is not a cookie we sent (spoofed, or no request out)
-  kStale,            // origin is the cookie of an earlier request that a newer one replaced
+  kStale,            // origin is an earlier request (or peer transmit) that a newer one replaced
   kAlreadyAnswered,  // a second reply to a request whose cookie was already consumed
-  kZeroTimestamps,   // test 3: receive or transmit timestamp zero
+  kZeroTimestamps,   // test 3: receive or transmit timestamp zero; a peer's origin zero (not heard us)
   kUnsynchronized,   // test 6: LI = 3 (alarm), also with stratum 0 and a code such as INIT
   kBadStratum,       // test 6: stratum >= 16
   kBadRootDistance,  // test 7: server root delay/2 + root dispersion >= MAXDIST

@@ -58,6 +58,11 @@ Result<Measurement, ReplyRejection> ProcessReply(std::span<const uint8_t> reply,
   if (h.mode != Mode::kServer) return Unexpected(ReplyRejection{ReplyError::kNotServerMode});
   // Test 2: the origin timestamp must be the transmit timestamp we sent (bogus/replayed packet).
   if (h.origin_time != transmit_cookie) return Unexpected(ReplyRejection{ReplyError::kBogusOrigin});
+  if (auto ok = CheckReplyHeader(h); !ok) return Unexpected(ok.error());
+  return MeasureReply(h, t1, t4, local_precision_log2);
+}
+
+Result<void, ReplyRejection> CheckReplyHeader(const Header& h) {
   // Kiss-o'-death (RFC 5905 §7.4) before the synchronization tests: it is a message, not time.
   if (h.stratum == 0) return Unexpected(ReplyRejection{ReplyError::kKissOfDeath, KissCodeOf(h.refid)});
   // Test 3: a server that never received or never sent has no time for us.
@@ -72,8 +77,7 @@ Result<Measurement, ReplyRejection> ProcessReply(std::span<const uint8_t> reply,
   if (h.root_delay.ToDuration().Half() + h.root_dispersion.ToDuration() >= kMaxDistance) {
     return Unexpected(ReplyRejection{ReplyError::kBadRootDistance});
   }
-
-  return MeasureReply(h, t1, t4, local_precision_log2);
+  return {};
 }
 
 Measurement MeasureReply(const Header& h, NtpTimestamp t1, NtpTimestamp t4, int local_precision_log2) {

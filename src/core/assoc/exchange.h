@@ -69,6 +69,12 @@ size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<u
                                                               NtpTimestamp transmit_cookie, NtpTimestamp t1,
                                                               NtpTimestamp t4, int local_precision_log2);
 
+// The checks of a reply's header that do not depend on the exchange (a server's or a symmetric
+// peer's): kiss-o'-death (§7.4), test 3 (zero receive or transmit timestamp), test 6
+// (unsynchronized) and test 7 (root distance). ProcessReply runs them after its mode and origin
+// checks; symmetric associations after theirs.
+[[nodiscard]] Result<void, ReplyRejection> CheckReplyHeader(const Header& reply);
+
 // The measurement of a reply's timestamps without the synchronization tests (6, 7, KoD): what a
 // monitoring tool shows for a server that is up but unsynchronized. Same formulas as ProcessReply.
 Measurement MeasureReply(const Header& reply, NtpTimestamp t1, NtpTimestamp t4, int local_precision_log2);

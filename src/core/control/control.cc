@@ -326,7 +326,8 @@ int SelectCode(select::Tally tally) {
 uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer) {
   // Peer event codes (RFC 9327 §2.4.2.3): 1 mobilize, 3 unreachable, 4 reachable, 10 sys_peer.
   const AssociationSnapshot& a = peer.association;
-  uint16_t status = mode6::kPeerConfigured;
+  // A passive association was mobilized by its peer, not configured (ntpd's ephemeral).
+  uint16_t status = a.config.mode == Mode::kSymmetricPassive ? 0 : mode6::kPeerConfigured;
   if (a.reach != 0) status |= mode6::kPeerReachable;
   const select::Tally tally = peer.source ? peer.source->tally : select::Tally::kReject;
   status |= static_cast<uint16_t>(SelectCode(is_system_peer ? select::Tally::kSystemPeer : tally) << 8);

@@ -11,6 +11,7 @@
 #include <span>
 #include <vector>
 
+#include "core/assoc/association_config.h"
 #include "core/net/net_address.h"
 #include "core/server/rate_limit.h"
 #include "core/server/restrict.h"
@@ -36,6 +37,19 @@ struct Admission {
 // drops every request, as ntpd does for a source without a trusted key).
 Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authenticated, RateLimiter& limiter,
                 const NetAddress& source, MonoTime now);
+
+// Whether a symmetric packet from a source without an association mobilizes an ephemeral passive
+// association (RFC 5905 §9.2, ntpd's AM_NEWPASS), given the `ephemeral` passive associations
+// there are and their `limit`. Only a well-formed mode 1 does; mode 2 without an association is
+// kSymmetricMode. `ignore`, `noserve` and `nopeer` (and `notrust`, `version`) refuse it with
+// kRestricted: ntpd drops an unauthenticated mode 1 from a nopeer source without answering
+// (ntp_proto.c receive(), AM_NEWPASS; tempus has no keys). At the limit: kPeerLimit, so a flood
+// of spoofed mode 1 packets creates at most `limit` associations.
+// Returns the passive association's configuration: the source's address, mode 2, its version, and
+// its poll as minpoll (ntpd's newpeer for AM_NEWPASS), at most 6 (64 s).
+[[nodiscard]] Result<AssociationConfig, DropReason> AdmitPassive(std::span<const uint8_t> packet,
+                                                                 const NetAddress& from, AccessFlags flags,
+                                                                 size_t ephemeral, size_t limit);
 
 }  // namespace tempus::core::server
 

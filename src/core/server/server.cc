@@ -53,6 +53,7 @@ std::string_view DropReasonName(DropReason reason) {
     case DropReason::kRestricted: return "restricted";
     case DropReason::kRateLimited: return "rate_limited";
     case DropReason::kKodSent: return "kod_sent";
+    case DropReason::kPeerLimit: return "peer_limit";
   }
   return "unknown";
 }

@@ -38,8 +38,9 @@ enum class DropReason : uint8_t {
   kRestricted,   // a restrict rule refused it (ignore, noserve, nopeer, notrust, version)
   kRateLimited,  // over the client's discard limits (restrict limited), dropped silently
   kKodSent,      // over the limits and answered with a RATE kiss-o'-death instead of time
+  kPeerLimit,    // a mode 1 packet that would mobilize a passive association beyond the limit
 };
-inline constexpr size_t kDropReasonCount = 14;
+inline constexpr size_t kDropReasonCount = 15;
 std::string_view DropReasonName(DropReason reason);
 
 // Counters of the server path, by reason. Not synchronized: one per thread, summed for display.

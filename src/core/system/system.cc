@@ -43,7 +43,19 @@ std::vector<SourceView> System::Sources() const {
 bool System::UsableUpstream(const Source& s) const {
   if (!s.reachable || s.quiet || !s.header || !s.filter.Current()) return false;
   const bool loop = s.header->stratum > 1 && s.header->refid == config_.self_id;
-  return !loop && s.header->stratum < config_.orphan_stratum;
+  return !loop && !Sibling(s) && s.header->stratum < config_.orphan_stratum;
+}
+
+// Synchronized to the source we last followed while that one is quiet: see system.h. Once it is
+// declared unreachable the rule lapses, so a node that alone lost its route to the upstream
+// follows a sibling that still reaches it.
+bool System::Sibling(const Source& s) const {
+  if (!followed_ || !s.header || s.address_id == *followed_ || s.header->refid != *followed_) return false;
+  if (s.header->stratum <= 1 || s.header->stratum >= config_.orphan_stratum) return false;
+  for (const auto& [id, f] : sources_) {
+    if (f.address_id == *followed_ && f.reachable && f.quiet) return true;
+  }
+  return false;
 }
 
 select::SelectResult System::Reselect(MonoTime now) {
@@ -72,7 +84,7 @@ select::SelectResult System::Reselect(MonoTime now) {
       const bool orphan_level = s.header->stratum >= config_.orphan_stratum;
       // In orphan operation follow only lower ids, so the sync graph cannot have a cycle.
       const bool allowed = have_upstream ? !orphan_level : s.address_id.raw() < config_.self_id.raw();
-      c.reachable = s.reachable && !s.quiet && !loop && allowed;
+      c.reachable = s.reachable && !s.quiet && !loop && !Sibling(s) && allowed;
     }
     candidates.push_back(c);
   }
@@ -104,6 +116,7 @@ void System::SetSyncedVariables(uint32_t peer, const select::SelectResult& r, Un
   snapshot_.leap = h.leap == Leap::kUnsynchronized ? Leap::kNoWarning : h.leap;
   snapshot_.stratum = static_cast<uint8_t>(std::min<int>(h.stratum + 1, kMaxStratum - 1));
   snapshot_.refid = s.address_id;
+  followed_ = s.address_id;
   snapshot_.precision = config_.precision;
   // RFC 5905 §11.2.3: the root delay and dispersion grow by this hop's.
   snapshot_.root_delay = h.root_delay.ToDuration() + f.delay;

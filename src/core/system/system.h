@@ -11,7 +11,11 @@
 // cycle and the reachable node with the lowest id becomes the orphan parent, which serves its own
 // clock at stratum N after `orphanwait`. `local stratum N` is the designated-master fallback:
 // with no usable source, serve the local clock at stratum N. A source that reports our own id as
-// its refid is synchronized to us and is never selected (a timing loop).
+// its refid is synchronized to us and is never selected (a timing loop). While the source we last
+// followed is quiet (going away, not yet unreachable), a source that reports it as its refid is a
+// sibling that has not noticed yet (ntpd's sys_refid test in peer_unfit) and is not selected
+// either: following it would start a cycle A -> B -> C -> A when a cluster loses its upstream,
+// whose strata would climb to the orphan stratum before the orphan election could take over.
 // Pure; not thread-safe (the engine publishes Snapshot() to other threads by value).
 #ifndef TEMPUS_CORE_SYSTEM_SYSTEM_H_
 #define TEMPUS_CORE_SYSTEM_SYSTEM_H_
@@ -158,6 +162,7 @@ class System {
   // Before the first discipline update: the combined sources' stored samples older than `before`.
   void FeedBacklog(const select::SelectResult& r, MonoTime before, MonoTime now);
   bool UsableUpstream(const Source& s) const;
+  bool Sibling(const Source& s) const;
   SystemUpdate AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
                               const Sample* sample, MonoTime now, UnixTime local_now);
   void SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now);
@@ -172,6 +177,7 @@ class System {
   SystemSnapshot snapshot_;
   Mode mode_ = Mode::kUnsynchronized;
   std::optional<uint32_t> system_peer_;
+  std::optional<RefId> followed_;  // the address id of the last system peer
   std::optional<MonoTime> lost_sync_since_;
   NtpDuration last_offset_;
   NtpDuration last_jitter_;

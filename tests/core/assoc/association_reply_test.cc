@@ -309,9 +309,16 @@ TEST(AssocConfig, ClampsThePollRangeAndChecksTheRest) {
   EXPECT_EQ(ValidateAssociationConfig(bad).error(), AssociationConfigError::kBadVersion);
   bad.version = 0;
   EXPECT_EQ(ValidateAssociationConfig(bad).error(), AssociationConfigError::kBadVersion);
+  AssociationConfig peer = TestConfig(/*iburst=*/true);
+  peer.mode = Mode::kSymmetricActive;
+  peer.burst = true;
+  auto p = ValidateAssociationConfig(peer);
+  ASSERT_TRUE(p);  // `peer` runs in symmetric mode; bursts are for client mode only
+  EXPECT_FALSE(p->iburst);
+  EXPECT_FALSE(p->burst);
+  peer.mode = Mode::kSymmetricPassive;
+  EXPECT_TRUE(ValidateAssociationConfig(peer));
   bad = TestConfig();
-  bad.mode = Mode::kSymmetricActive;
-  EXPECT_EQ(ValidateAssociationConfig(bad).error(), AssociationConfigError::kSymmetricNotSupported);
   bad.mode = Mode::kBroadcast;
   EXPECT_EQ(ValidateAssociationConfig(bad).error(), AssociationConfigError::kBadMode);
   bad = TestConfig();

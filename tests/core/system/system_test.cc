@@ -246,3 +246,37 @@ TEST(System, FalsetickerAmongThreeIsNeverTheSystemPeer) {
 
 }  // namespace
 }  // namespace tempus::core::system
+
+namespace tempus::core::system {
+namespace {
+
+// ntpd's sys_refid test: while the upstream we follow is quiet, a source that still reports it
+// as its refid has not noticed either; following it would start a cycle. Once the upstream is
+// unreachable, such a source is usable again (it may really still reach it).
+TEST(System, SiblingOfAQuietSystemPeerIsNotFollowed) {
+  SystemConfig c = Config();
+  c.orphan_stratum = 10;
+  c.orphan_wait = NtpDuration::Zero();
+  System sys(c, kStart);
+  const RefId upstream = RefId::FromRaw(0x0a000001);
+  sys.AddSource(1, {}, upstream);
+  sys.AddSource(2, {}, RefId::FromRaw(0x0a000003));  // a sibling node, lower id than ours
+  MonoTime t = kStart;
+  for (int i = 0; i < 6; ++i) {
+    t = Feed(sys, 1, 0.001, 1, 1, t, nullptr, RefId::FromCode("GPS"));
+    t = Feed(sys, 2, 0.0012, 2, 1, t, nullptr, upstream);
+  }
+  ASSERT_EQ(sys.system_peer(), 1u);
+  const UnixTime now = kEpoch + (t - kStart);
+  (void)sys.SetQuiet(1, true, t, now);
+  EXPECT_FALSE(sys.system_peer());  // not the sibling at stratum 2
+  EXPECT_TRUE(sys.orphan_parent());
+  EXPECT_EQ(sys.Snapshot().stratum, 10);
+  (void)sys.SetReachable(1, false, t, now);
+  t = Feed(sys, 2, 0.0012, 2, 1, t, nullptr, upstream);
+  EXPECT_EQ(sys.system_peer(), 2u);
+  EXPECT_EQ(sys.Snapshot().stratum, 3);
+}
+
+}  // namespace
+}  // namespace tempus::core::system

@@ -1,0 +1,174 @@
+// Node and symmetric mode (RFC 5905 §9.2): `peer` associations, passive (ephemeral) associations
+// mobilized by a mode 1 packet, restrict nopeer, the limit on ephemeral associations under a
+// flood of spoofed mode 1 packets, their demobilization, and what mode 6 shows of them.
+#include <gtest/gtest.h>
+
+#include "core/server/restrict.h"
+#include "core/wire/codec.h"
+#include "engine/fake_clock.h"
+#include "engine/loop_net.h"
+#include "engine/node.h"
+
+namespace tempus::engine {
+namespace {
+
+const core::NetAddress kA = *core::NetAddress::Parse("10.0.0.1:123");
+const core::NetAddress kB = *core::NetAddress::Parse("10.0.0.2:123");
+const core::UnixTime kStart = core::UnixTime::FromParts(1795928139, 0);
+
+core::AssociationConfig Peer(const core::NetAddress& address) {
+  core::AssociationConfig a;
+  a.address = address;
+  a.mode = core::Mode::kSymmetricActive;
+  a.minpoll = core::PollExp(4);
+  a.maxpoll = core::PollExp(4);
+  return a;
+}
+
+// A (stratum 1, `peer B`) and B (no configuration of A); B's clock is 300 ms behind.
+struct Pair {
+  explicit Pair(NodeConfig b_config = {}) {
+    NodeConfig a_config;
+    a_config.system.local_stratum = 1;
+    a_config.self_address = kA;
+    a_config.sources.push_back(Peer(kB));
+    b_config.self_address = kB;
+    a = std::make_unique<Node>(a_config, a_clock, a_transport, random);
+    b = std::make_unique<Node>(b_config, b_clock, b_transport, random);
+    net.Attach(kA, a.get(), &a_clock);
+    net.Attach(kB, b.get(), &b_clock);
+    a->Start();
+    b->Start();
+  }
+
+  void Run(double seconds) {
+    for (int i = 0; i < static_cast<int>(seconds * 10); ++i) {
+      for (auto [node, clock] : {std::pair{a.get(), &a_clock}, {b.get(), &b_clock}}) {
+        clock->Advance(core::NtpDuration::FromMillis(100));
+        if (node->NextDeadline() <= clock->Mono()) node->OnTimer();
+      }
+      net.Pump();
+    }
+  }
+
+  uint64_t BDrops(core::server::DropReason r) const { return b->server().stats().dropped[static_cast<size_t>(r)]; }
+
+  FakeClock a_clock{kStart};
+  FakeClock b_clock{kStart - core::NtpDuration::FromMillis(300)};
+  LoopNet net;
+  LoopNet::NetTransport a_transport{net, kA};
+  LoopNet::NetTransport b_transport{net, kB};
+  core::SeededRandom random{5};
+  std::unique_ptr<Node> a;
+  std::unique_ptr<Node> b;
+};
+
+// A mode 1 packet as a peer at `from` would send it first.
+std::vector<uint8_t> ModeOne(uint64_t xmt, int8_t poll = 6) {
+  core::Header h;
+  h.mode = core::Mode::kSymmetricActive;
+  h.leap = core::Leap::kUnsynchronized;
+  h.poll = poll;
+  h.transmit_time = core::NtpTimestamp::FromRaw(xmt);
+  std::vector<uint8_t> bytes(core::kHeaderSize);
+  core::EncodeHeader(h, bytes);
+  return bytes;
+}
+
+TEST(NodePeer, ModeOneMobilizesAPassivePeerThatSynchronizesToIt) {
+  Pair t;
+  t.Run(120);
+  ASSERT_EQ(t.b->ephemeral_count(), 1u);
+  ASSERT_EQ(t.b->associations().size(), 1u);
+  const auto& [id, passive] = *t.b->associations().begin();
+  EXPECT_EQ(passive->config().mode, core::Mode::kSymmetricPassive);
+  EXPECT_EQ(passive->config().address, kA);
+  EXPECT_EQ(t.b->system().system_peer(), id);
+  EXPECT_EQ(t.b->system().Snapshot().stratum, 2);
+  // B stepped its clock to A's (300 ms), and A measures B as a reachable peer, not a server.
+  EXPECT_GE(t.b->steps(), 1u);
+  const core::Association& active = *t.a->associations().at(1);
+  EXPECT_NE(active.reach(), 0);
+  EXPECT_GT(active.stats().accepted, 3u);
+  ASSERT_TRUE(active.Snapshot().last_measurement);
+  EXPECT_NEAR(active.Snapshot().last_measurement->offset.Seconds(), 0.0, 0.002);
+  EXPECT_EQ(active.Snapshot().last_measurement->server.mode, core::Mode::kSymmetricPassive);
+  // A is stratum 1 (local); it never follows its stratum-2 peer that follows it (a loop).
+  EXPECT_EQ(t.a->system().Snapshot().stratum, 1);
+
+  // Mode 6: hmode 2 (ntpq's `t` column) and no "configured" bit for the ephemeral association.
+  const core::control::NodeView v = t.b->ControlView();
+  ASSERT_EQ(v.peers.size(), 1u);
+  EXPECT_EQ(v.peers[0].association.config.mode, core::Mode::kSymmetricPassive);
+  EXPECT_EQ(core::control::PeerStatusWord(v.peers[0], true) & 0x8000, 0);
+  const core::control::NodeView va = t.a->ControlView();
+  EXPECT_EQ(va.peers[0].association.config.mode, core::Mode::kSymmetricActive);
+  EXPECT_NE(core::control::PeerStatusWord(va.peers[0], false) & 0x8000, 0);
+}
+
+TEST(NodePeer, PassivePeerGoesWhenTheActivePeerStops) {
+  Pair t;
+  t.Run(60);
+  ASSERT_EQ(t.b->ephemeral_count(), 1u);
+  ASSERT_TRUE(t.a->RemoveSource(1));  // A stops talking to B
+  t.Run(16 * 12);
+  EXPECT_EQ(t.b->ephemeral_count(), 0u);
+  EXPECT_TRUE(t.b->associations().empty());
+  EXPECT_FALSE(t.b->system().system_peer());
+}
+
+TEST(NodePeer, NopeerDropsModeOneWithoutAnswer) {
+  NodeConfig b;
+  core::server::RestrictRule rule = core::server::RestrictRule::Default(
+      core::NetAddress::Family::kIPv4, static_cast<uint32_t>(core::server::Restrict::kNoPeer));
+  b.access.restricts.push_back(rule);
+  Pair t(b);
+  t.Run(120);
+  EXPECT_EQ(t.b->ephemeral_count(), 0u);
+  EXPECT_TRUE(t.b->associations().empty());
+  EXPECT_GT(t.BDrops(core::server::DropReason::kRestricted), 5u);
+  EXPECT_EQ(t.a->associations().at(1)->reach(), 0);  // nothing came back
+  EXPECT_EQ(t.a->associations().at(1)->stats().received, 0u);
+}
+
+TEST(NodePeer, ConfiguredPeerIsNotSubjectToNopeer) {
+  NodeConfig b;
+  b.access.restricts.push_back(core::server::RestrictRule::Default(
+      core::NetAddress::Family::kIPv4, static_cast<uint32_t>(core::server::Restrict::kNoPeer)));
+  b.sources.push_back(Peer(kA));
+  Pair t(b);
+  t.Run(120);
+  EXPECT_EQ(t.b->ephemeral_count(), 0u);
+  EXPECT_NE(t.b->associations().at(1)->reach(), 0);
+  EXPECT_NE(t.a->associations().at(1)->reach(), 0);
+  EXPECT_EQ(t.b->system().system_peer(), 1u);
+}
+
+TEST(NodePeer, SpoofedModeOneFloodIsBoundedAndItsAssociationsGo) {
+  NodeConfig b;
+  b.max_ephemeral = 3;
+  Pair t(b);
+  t.a->RemoveSource(1);  // only the spoofed packets reach B
+  for (uint32_t i = 0; i < 50; ++i) {
+    const core::NetAddress spoofed = core::NetAddress::IPv4(0xc6336400 + i, 123);
+    t.b->OnDatagram(ModeOne(0x1234567800000000ull + i, 3), spoofed, t.b_clock.Now());
+  }
+  EXPECT_EQ(t.b->ephemeral_count(), 3u);
+  EXPECT_EQ(t.b->ephemeral_mobilized(), 3u);
+  EXPECT_EQ(t.BDrops(core::server::DropReason::kPeerLimit), 47u);
+  // A mode 2 from an unknown address never mobilizes anything.
+  std::vector<uint8_t> mode2 = ModeOne(0x99);
+  mode2[0] = static_cast<uint8_t>((mode2[0] & ~7) | 2);
+  t.b->OnDatagram(mode2, core::NetAddress::IPv4(0xc6336500, 123), t.b_clock.Now());
+  EXPECT_EQ(t.BDrops(core::server::DropReason::kSymmetricMode), 1u);
+  // Nobody answers: after their probation (a few polls of 8 s) they are gone, and a new peer
+  // can be mobilized again.
+  t.Run(8 * 9);
+  EXPECT_EQ(t.b->ephemeral_count(), 0u);
+  EXPECT_TRUE(t.b->associations().empty());
+  t.b->OnDatagram(ModeOne(0x4242424200000000ull), core::NetAddress::IPv4(0xc6336600, 123), t.b_clock.Now());
+  EXPECT_EQ(t.b->ephemeral_count(), 1u);
+}
+
+}  // namespace
+}  // namespace tempus::engine
