@@ -26,6 +26,8 @@
 // interval and turns bursts off for good; DENY and RSTR demobilize; other codes (INIT, STEP from
 // an unsynchronized server, which sends stratum 16 as 0) give no measurement but count for reach.
 //
+// Authentication (`key N`): the host appends key id + MAC to each SendRequest and checks each reply's
+// MAC, passing OnPacket its verdict; a keyed association takes only kOk replies (RFC 5905 test 5).
 // Symmetric mode (`peer`, RFC 5905 §9, modes 1/2) is not implemented: AssociationConfig can say
 // it, ValidateAssociationConfig rejects it. Not thread-safe: one thread drives an association.
 #ifndef TEMPUS_CORE_ASSOC_ASSOCIATION_H_
@@ -41,6 +43,7 @@
 #include "core/assoc/exchange.h"
 #include "core/assoc/poll_advisor.h"
 #include "core/random.h"
+#include "core/wire/auth.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 #include "core/time/unix_time.h"
@@ -69,8 +72,11 @@ class Association {
   [[nodiscard]] AssocActions OnTimer(MonoTime now, UnixTime local_now);
 
   // A datagram from the association's address, received at `t4_local_rx` by the local clock
-  // (the kernel timestamp) and at `now` by the monotonic clock.
-  [[nodiscard]] AssocActions OnPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now);
+  // (the kernel timestamp) and at `now` by the monotonic clock. `auth` is the host's verdict on its
+  // MAC for the association's key (ignored when the association has no key): anything but kOk is
+  // counted (kAuthFailed, kCryptoNak) and changes nothing else.
+  [[nodiscard]] AssocActions OnPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now,
+                                      AuthVerdict auth = AuthVerdict::kNone);
 
   // The discipline's poll advice (RFC 5905 §A.5.5.6 sys.poll); limits hpoll while reachable.
   [[nodiscard]] AssocActions SetSystemPoll(PollExp poll, MonoTime now);

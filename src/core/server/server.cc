@@ -53,6 +53,8 @@ std::string_view DropReasonName(DropReason reason) {
     case DropReason::kRestricted: return "restricted";
     case DropReason::kRateLimited: return "rate_limited";
     case DropReason::kKodSent: return "kod_sent";
+    case DropReason::kCryptoNakSent: return "crypto_nak_sent";
+    case DropReason::kNotAuthenticated: return "not_authenticated";
   }
   return "unknown";
 }
