@@ -6,15 +6,17 @@
 # on 127.0.0.2, .3, .4, .8 (port 11123) and 127.0.0.2:123. A continuous chronyd client polls
 # .2 with key 1, .3 with key 3 and .4 with key 2, and .8 with a key 4 whose secret differs
 # from tempusd's. chronyd must select tempusd, `chronyc authdata` must list the three good
-# sources with their key id and type, and `chronyc ntpdata` must show the authenticated ones
-# with "Authenticated: Yes"-equivalent CSV field and the wrong-key one unreachable; tempusd
-# must count the wrong key's requests as crypto_nak_sent. ntpdig -k KEYFILE -a 1 gets an
-# authenticated answer from 127.0.0.2:123.
+# sources with their key id and type, `chronyc ntpdata` must say "Authenticated: Yes" and count
+# every reply valid, and the wrong-key source must stay unreachable while tempusd counts its
+# requests as crypto_nak_sent. NTPsec's ntpdig -k KEYFILE -a 1 must verify the MAC of tempusd's
+# answer from 127.0.0.2:123.
 #
 # Client side: a chronyd server (127.0.0.9:11124, local stratum 8) holds key 1. tempusd "good"
 # polls it with `key 1` and must synchronize (stratum 9 by `tempus query`); tempusd "bad" polls
-# it with a key 1 of another secret and must not synchronize, with auth failures counted on its
-# /metrics (tempus_source_auth_failures_total).
+# it with a key 1 of another secret and must not synchronize (chronyd drops a request whose MAC
+# fails, silently: no reply to count). tempusd "nak" polls the tempusd server above with a key 4
+# of another secret: it gets crypto-NAKs, takes none, counts them on its /metrics
+# (tempus_source_auth_failures_total) and does not synchronize.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
 [ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
@@ -97,6 +99,7 @@ interop_check_guards "$INTEROP_PID"
 
 printf '1 MD5 chronyServerKey\n' >"$w/good.keys"
 printf '1 MD5 someOtherSecret\n' >"$w/bad.keys"
+printf '4 MD5 notTheServerSecret\n' >"$w/nak.keys"
 for who in good bad; do
   cat >"$w/$who.conf" <<EOF2
 server 127.0.0.9 port 11124 iburst minpoll 4 maxpoll 4 key 1
@@ -104,10 +107,17 @@ keys $w/$who.keys
 trustedkey 1
 EOF2
 done
+cat >"$w/nak.conf" <<EOF2
+server 127.0.0.8 port 11123 iburst minpoll 4 maxpoll 4 key 4
+keys $w/nak.keys
+trustedkey 4
+EOF2
 interop_start_tempusd good -c "$w/good.conf" --clock=virtual --virtual-offset=0.3 \
   --listen=127.0.0.10:11125 --metrics=127.0.0.10:19402
 interop_start_tempusd bad -c "$w/bad.conf" --clock=virtual --virtual-offset=0.3 \
   --listen=127.0.0.11:11126 --metrics=127.0.0.11:19403
+interop_start_tempusd nak -c "$w/nak.conf" --clock=virtual --virtual-offset=0.3 \
+  --listen=127.0.0.12:11127 --metrics=127.0.0.12:19404
 
 # --- wait (bounded) until chronyd selected tempusd and tempusd "good" is synchronized ---------
 INTEROP_OWN+=(query)
@@ -128,11 +138,12 @@ interop_log "chronyc sources:"$'\n'"$(cat "$w/chrony-sources.out")"
 interop_run chrony-authdata 5 "$CHRONYC" -n -h "$w/chrony-client.sock" authdata || interop_fail "chronyc authdata failed"
 interop_run chrony-authdata-csv 5 "$CHRONYC" -c -n -h "$w/chrony-client.sock" authdata || true
 interop_log "chronyc authdata:"$'\n'"$(cat "$w/chrony-authdata.out")"
-# CSV: name, mode, key id, type, key length, last, attempts, NAKs, cookies...
-ad() { awk -F, -v n="$1" -v f="$2" '$1 == n { print $f }' "$w/chrony-authdata-csv.out"; }
-interop_expect_eq "authdata 127.0.0.2: mode,key,type" "$(ad 127.0.0.2 2),$(ad 127.0.0.2 3),$(ad 127.0.0.2 4)" SK,1,MD5
-interop_expect_eq "authdata 127.0.0.3: mode,key,type" "$(ad 127.0.0.3 2),$(ad 127.0.0.3 3),$(ad 127.0.0.3 4)" SK,3,AES128
-interop_expect_eq "authdata 127.0.0.4: mode,key,type" "$(ad 127.0.0.4 2),$(ad 127.0.0.4 3),$(ad 127.0.0.4 4)" SK,2,SHA1
+# Columns: Name/IP address, Mode, KeyID, Type, KLen (bits), Last, Atmp, NAK, Cook, CLen. chrony 4.3
+# prints the type as its hash id: 1 MD5, 2 SHA1, 13 AES128 (CMAC).
+ad() { awk -v n="$1" '$1 == n { print $2 "," $3 "," $4 "," $5 }' "$w/chrony-authdata.out"; }
+interop_expect_eq "authdata 127.0.0.2: mode,key,type,bits" "$(ad 127.0.0.2)" SK,1,1,112
+interop_expect_eq "authdata 127.0.0.3: mode,key,type,bits" "$(ad 127.0.0.3)" SK,3,13,128
+interop_expect_eq "authdata 127.0.0.4: mode,key,type,bits" "$(ad 127.0.0.4)" SK,2,2,160
 
 # chronyc -c ntpdata: field 29 is "Authenticated" (Yes/No); 32-34 total RX, valid RX, good RX.
 for a in 127.0.0.2 127.0.0.3 127.0.0.4 127.0.0.8; do
@@ -148,8 +159,8 @@ for a in 127.0.0.2 127.0.0.3 127.0.0.4; do
   interop_expect_eq "chronyd: $a every reply valid (RX = valid RX)" "$(nd "$a" 33)" "$(nd "$a" 32)"
 done
 [ "$(nd 127.0.0.8 33)" = 0 ] || interop_expect_eq "chronyd: no valid reply with the wrong key 4" "$(nd 127.0.0.8 33)" 0
-grep -q '^\^,?,127\.0\.0\.8,\|^\^,x,127\.0\.0\.8,' "$w/chrony-sources.out" ||
-  interop_log "note: chrony state of 127.0.0.8: $(grep 127.0.0.8 "$w/chrony-sources.out")"
+interop_expect_eq "chronyd: the wrong-key source 127.0.0.8 is unusable, reach 0" \
+  "$(awk -F, '$3 == "127.0.0.8" { print $2 "," $6 }' "$w/chrony-sources.out")" "?,0"
 
 naks=$(metric 127.0.0.2:19401 'tempus_server_drops_total{reason="crypto_nak_sent"}' || echo none)
 interop_log "tempusd server: crypto_nak_sent=$naks replies=$(metric 127.0.0.2:19401 tempus_server_replies_total || echo none)"
@@ -158,7 +169,9 @@ awk -v n="$naks" 'BEGIN { exit !(n + 0 >= 1) }' || interop_expect_eq "tempusd co
 # NTPsec's ntpdig with the same MD5 key (its key file is ntp.keys(5), like tempus's).
 printf '1 MD5 tempusTestKey1\n' >"$w/ntpdig.keys"
 if interop_run ntpdig-auth 20 "$INTEROP_PY" "$NTPDIG" -d -k "$w/ntpdig.keys" -a 1 -p 1 -t 2 127.0.0.2; then
-  interop_log "ntpdig -a 1: $(grep -iE 'auth|s[0-9]+ ' "$w/ntpdig-auth.out" | tr '\n' '|')"
+  interop_log "ntpdig -a 1: $(grep -iE 'auth|MAC|s[0-9]+ ' "$w/ntpdig-auth.out" | tr '\n' '|')"
+  grep -q 'MAC verification on reply from 127.0.0.2 succeeded' "$w/ntpdig-auth.out" ||
+    interop_expect_eq "ntpdig -a 1: MAC verified" missing present
   grep -q ' s3 ' "$w/ntpdig-auth.out" || interop_expect_eq "ntpdig -a 1: stratum 3 answer" missing present
 else
   interop_expect_eq "ntpdig -k -a 1 got an authenticated answer" failed ok
@@ -178,6 +191,15 @@ bad_fail=$(metric 127.0.0.11:19403 'tempus_source_auth_failures_total{source="12
 bad_ok=$(metric 127.0.0.11:19403 'tempus_source_replies_total{source="127.0.0.9:11124"}' || echo none)
 interop_log "tempusd bad: stratum=$bad_st replies=$bad_ok auth_failures=$bad_fail"
 interop_log "tempusd bad log: $(tail -n 5 "$w/bad.log" | tr '\n' '|')"
-[ "$bad_st" != 9 ] || interop_expect_eq "tempusd with the wrong key is not synchronized" "$bad_st" "not 9"
+interop_expect_eq "tempusd with the wrong key is not synchronized" "$bad_st" None
 interop_expect_eq "tempusd bad: no reply taken" "$bad_ok" 0
-awk -v n="$bad_fail" 'BEGIN { exit !(n + 0 >= 1) }' || interop_expect_eq "tempusd bad: auth failures counted" "$bad_fail" ">=1"
+bad_sent=$(metric 127.0.0.11:19403 'tempus_source_requests_total{source="127.0.0.9:11124"}' || echo none)
+awk -v n="$bad_sent" 'BEGIN { exit !(n + 0 >= 2) }' || interop_expect_eq "tempusd bad: requests sent" "$bad_sent" ">=2"
+interop_run query-nak 10 "$TEMPUS" query --json --samples 1 --timeout 1 127.0.0.12:11127 || true
+nak_st=$(interop_json_field "$w/query-nak.out" 127.0.0.12:11127 stratum 2>/dev/null || echo none)
+nak_fail=$(metric 127.0.0.12:19404 'tempus_source_auth_failures_total{source="127.0.0.8:11123"}' || echo none)
+nak_ok=$(metric 127.0.0.12:19404 'tempus_source_replies_total{source="127.0.0.8:11123"}' || echo none)
+interop_log "tempusd nak: stratum=$nak_st replies=$nak_ok auth_failures=$nak_fail"
+interop_expect_eq "tempusd nak is not synchronized" "$nak_st" None
+interop_expect_eq "tempusd nak: no reply taken" "$nak_ok" 0
+awk -v n="$nak_fail" 'BEGIN { exit !(n + 0 >= 1) }' || interop_expect_eq "tempusd nak: crypto-NAKs counted" "$nak_fail" ">=1"
