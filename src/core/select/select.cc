@@ -12,6 +12,7 @@ struct Entry {
   double offset_s;    // θ
   double distance_s;  // λ, at least min_distance (> 0)
   double jitter_s;    // ψ
+  double quality_s;   // Candidate::quality (or λ), at least min_distance
 };
 
 // RFC 5905 §11.2.1 sanity: what may take part in selection at all.
@@ -34,7 +35,7 @@ void SortByMerit(std::vector<Entry>& list, std::span<const Candidate> cands, dou
 // min_clock remain, the largest φ is no more than the smallest peer jitter ψ, or the largest φ
 // is the merit-best survivor's.
 void Cluster(std::vector<Entry>& list, std::span<const Candidate> cands, int min_clock,
-             std::vector<Verdict>& verdicts) {
+             std::optional<uint32_t> current_peer, std::vector<Verdict>& verdicts) {
   while (static_cast<int>(list.size()) > std::max(min_clock, 1)) {
     const size_t n = list.size();
     double max_phi = -1.0, min_psi = list[0].jitter_s;
@@ -54,8 +55,10 @@ void Cluster(std::vector<Entry>& list, std::span<const Candidate> cands, int min
     }
     const Candidate& w = cands[list[worst].index];
     // The best in merit order (lowest stratum, then λ) is never pruned: otherwise a cluster's
-    // nodes, mutually close, outvote their common upstream and the peer hops among them.
-    if (max_phi <= min_psi || w.prefer || w.trusted || worst == 0) break;
+    // nodes, mutually close, outvote their common upstream and the peer hops among them. Nor is
+    // the current system peer: among equals one of them always has the largest φ by chance, and
+    // pruning it would make the peer hop at every such turn (ChoosePeer's hysteresis decides).
+    if (max_phi <= min_psi || w.prefer || w.trusted || worst == 0 || (current_peer && w.id == *current_peer)) break;
     verdicts[list[worst].index].tally = Tally::kOutlier;
     list.erase(list.begin() + static_cast<std::ptrdiff_t>(worst));
   }
@@ -75,8 +78,9 @@ size_t ChoosePeer(const std::vector<Entry>& survivors, std::span<const Candidate
     if (cands[cur.index].id != *current || !eligible(cur)) continue;
     const Entry& top = survivors[best];
     const bool lower_stratum = cands[top.index].stratum < cands[cur.index].stratum;
-    const bool clearly_closer =
-        cur.distance_s > config.switch_ratio * top.distance_s + config.reselect_distance.Seconds();
+    const double margin_s = config.reselect_distance.Seconds();
+    const bool clearly_closer = cur.quality_s > config.switch_ratio * top.quality_s + margin_s &&
+                                cur.distance_s > config.switch_ratio * top.distance_s + margin_s;
     return lower_stratum || clearly_closer ? best : i;
   }
   return best;
@@ -97,7 +101,9 @@ SelectResult Select(std::span<const Candidate> cands, const SelectConfig& config
   for (size_t i = 0; i < cands.size(); ++i) {
     if (!IsSane(cands[i], config)) continue;
     const double lambda = std::max(cands[i].root_distance.Seconds(), min_distance_s);
-    sane.push_back({i, cands[i].offset.Seconds(), lambda, std::max(cands[i].jitter.Seconds(), 0.0)});
+    const double quality =
+        cands[i].quality > NtpDuration::Zero() ? std::max(cands[i].quality.Seconds(), min_distance_s) : lambda;
+    sane.push_back({i, cands[i].offset.Seconds(), lambda, std::max(cands[i].jitter.Seconds(), 0.0), quality});
     intervals.push_back({cands[i].offset, NtpDuration::FromSeconds(lambda)});
   }
 
@@ -123,7 +129,7 @@ SelectResult Select(std::span<const Candidate> cands, const SelectConfig& config
   if (chimers.empty()) return result;
 
   // §11.2.2 clustering; the survivors stay in merit order.
-  Cluster(chimers, cands, config.min_clock, result.verdicts);
+  Cluster(chimers, cands, config.min_clock, current_peer, result.verdicts);
   result.survivors = static_cast<int>(chimers.size());
   for (size_t i = 0; i < chimers.size(); ++i) {
     const bool combined = static_cast<int>(i) < std::max(config.max_combine, 1);

@@ -31,6 +31,10 @@ struct Candidate {
   uint32_t id = 0;            // the caller's handle (association id)
   NtpDuration offset;         // θ from the clock filter
   NtpDuration root_distance;  // λ, see root_distance.h
+  // λ without the dispersion that grows with the age of samples (ε and PHI × age): what the
+  // system peer hysteresis compares, so that sources polled at different moments (whose λ
+  // saw-tooth out of phase by several times) do not trade places at every poll. Zero: use λ.
+  NtpDuration quality;
   NtpDuration jitter;         // ψ from the clock filter
   int stratum = 16;           // the source's stratum (ours would be stratum + 1)
   bool reachable = false;     // reach register non-zero and the filter has produced values

@@ -67,6 +67,7 @@ select::SelectResult System::Reselect(MonoTime now) {
                                               s.header->root_dispersion.ToDuration()},
                                              now, config_.select.min_distance);
       s.root_distance = c.root_distance;
+      c.quality = (s.header->root_delay.ToDuration() + f.delay).Half() + s.header->root_dispersion.ToDuration() + f.jitter;
       const bool loop = s.header->stratum > 1 && s.header->refid == config_.self_id;
       const bool orphan_level = s.header->stratum >= config_.orphan_stratum;
       // In orphan operation follow only lower ids, so the sync graph cannot have a cycle.

@@ -156,6 +156,25 @@ TEST(Select, TableOfCases) {
   }
 }
 
+TEST(Select, HysteresisComparesQualityNotTheSawToothOfAge) {
+  // Two equal servers polled at different moments: the peer's λ has grown to 3× the other's
+  // since its last sample, but their quality (λ without age-grown dispersion) is the same. The
+  // peer stays; with quality clearly worse too, it changes.
+  SelectConfig config;
+  config.min_clock = 1;
+  Candidate a = Src(1, 0.0, 9.0), b = Src(2, 0.01, 3.0);
+  a.quality = Ms(1.1);
+  b.quality = Ms(1.0);
+  std::vector<Candidate> cands = {a, b};
+  EXPECT_EQ(Select(cands, config, 1u).system_peer, 1u);
+  cands[0].quality = Ms(4.0);
+  EXPECT_EQ(Select(cands, config, 1u).system_peer, 2u);
+  // Without a quality, λ alone decides, as before.
+  cands[0].quality = NtpDuration::Zero();
+  cands[1].quality = NtpDuration::Zero();
+  EXPECT_EQ(Select(cands, config, 1u).system_peer, 2u);
+}
+
 TEST(Select, CombinesByInverseDistance) {
   // θ = (0/2 + 4/3) / (1/2 + 1/3) = 1.6 ms; φ around the peer (θ 0): √((16/3) / (5/6)) ms.
   const std::vector<Candidate> cands = {Src(1, 0.0, 2.0), Src(2, 4.0, 3.0)};
