@@ -98,7 +98,7 @@ void Reload(const DaemonOptions& running, Sources& sources, core::MonoTime now) 
     Log(fmt::format("reload: {} source line(s) kept, {} removed, {} added", c.kept, c.removed, c.added));
     if (next.clock_kind != running.clock_kind || next.listen != running.listen || next.logfile != running.logfile ||
         next.driftfile != running.driftfile || next.stats != running.stats) {
-      Log("reload: clock, listen, logfile, driftfile and statistics changes take effect at the next start");
+      Log("reload: clock, listen, logfile, driftfile, statistics and keys changes take effect at the next start");
     }
   }
   NotifyReady("reloaded");

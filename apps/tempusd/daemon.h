@@ -28,7 +28,7 @@ struct DaemonOptions {
   std::string logfile;                      // `logfile PATH`; empty: stderr (or syslog)
   std::string user;                         // -u: switch to this user after binding
   std::string pidfile;                      // `pidfile PATH`; written after binding
-  std::vector<config::SymmetricKey> keys;   // the `keys` file (not used to authenticate yet)
+  std::vector<config::SymmetricKey> keys;   // the `keys` file as read (node.keys holds the usable ones)
   obs::StatsOptions stats;                  // statsdir/statistics/filegen: peerstats, loopstats
 };
 

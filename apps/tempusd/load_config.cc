@@ -1,5 +1,6 @@
 #include "load_config.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "config/parser.h"
 #include "config/restrict_hosts.h"
 #include "config/to_core.h"
+#include "engine/auth.h"
 #include "io/resolver.h"
 #include "log.h"
 
@@ -57,6 +59,35 @@ std::optional<config::KeysFile> LoadKeys(const config::Config& c, size_t* warnin
   PrintDiagnostics(keys->warnings);
   *warnings += keys->warnings.size();
   return std::move(*keys);
+}
+
+// The keys the node authenticates with: those of the keys file whose type tempus computes, each
+// marked trusted when `trustedkey` names it (ntpd: only trusted keys authenticate).
+std::vector<engine::AuthKey> ToAuthKeys(const config::KeysFile& file, const config::KeysConfig& c) {
+  std::vector<engine::AuthKey> out;
+  for (const config::SymmetricKey& k : file.keys) {
+    std::optional<engine::MacAlgorithm> alg;
+    switch (k.type) {
+      case config::KeyType::kMd5: alg = engine::MacAlgorithm::kMd5; break;
+      case config::KeyType::kSha1: alg = engine::MacAlgorithm::kSha1; break;
+      case config::KeyType::kSha224: alg = engine::MacAlgorithm::kSha224; break;
+      case config::KeyType::kSha256: alg = engine::MacAlgorithm::kSha256; break;
+      case config::KeyType::kSha384: alg = engine::MacAlgorithm::kSha384; break;
+      case config::KeyType::kSha512: alg = engine::MacAlgorithm::kSha512; break;
+      case config::KeyType::kAes128Cmac: alg = engine::MacAlgorithm::kAes128Cmac; break;
+      case config::KeyType::kRipemd160: break;
+    }
+    if (!alg) {
+      Log(fmt::format("warning: key {}: type {} is not supported; the key is not used", k.id, KeyTypeName(k.type)));
+      continue;
+    }
+    if (!k.allowed.empty()) {
+      Log(fmt::format("warning: key {}: its address list is not enforced; any source may use the key", k.id));
+    }
+    const bool trusted = std::find(c.trusted.begin(), c.trusted.end(), k.id) != c.trusted.end();
+    out.emplace_back(k.id, *alg, std::vector<uint8_t>(k.secret.begin(), k.secret.end()), trusted);
+  }
+  return out;
 }
 
 obs::FileSetOptions::Type TypeOf(config::FileGen::Type t) {
@@ -149,6 +180,7 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
     return false;
   }
   if (c.keys.keys_path) Log(fmt::format("keys {}: {} key(s)", *c.keys.keys_path, keys->keys.size()));
+  options->node.keys = ToAuthKeys(*keys, c.keys);
   options->keys = std::move(keys->keys);
   if (c.driftfile) {
     options->driftfile = *c.driftfile;

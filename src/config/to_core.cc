@@ -89,6 +89,7 @@ core::AssociationConfig ToAssociationConfig(const ServerConfig& server, const co
   a.noselect = server.noselect;
   a.truechimer = server.truechimer;
   a.pool = server.kind == AssocKind::kPool;
+  a.key_id = server.key;
   return a;
 }
 

@@ -24,11 +24,14 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
       random_(random),
       log_(std::move(log)),
       system_(WithSelf(config.system, config.self_address, clock.PrecisionLog2()), clock.Mono()),
+      keys_(config.keys),
       // The rate limiter's hash key is drawn only when there are restrict rules, so that runs
       // without access control replay the same random sequence as before.
       server_(clock, config.access, config.access.restricts.empty() ? 0 : random.NextU64()),
       start_(clock.Mono()),
       control_limiter_(config.control_limit, server_.rate_limiter().hash_key()) {
+  config_.keys.clear();  // the KeyRing holds them; no second copy of the secrets
+  server_.SetKeys(&keys_);
   for (const auto& source : config_.sources) {
     if (auto r = Mobilize(next_id_++, source); !r) Log(r.error());
   }
@@ -43,6 +46,12 @@ Result<uint32_t, std::string> Node::Mobilize(uint32_t id, const core::Associatio
   }
   if (by_address_.count(valid->address)) {
     return Unexpected(fmt::format("source {}: already an association", source.address.ToStringWithPort()));
+  }
+  if (valid->key_id && keys_.FindTrusted(*valid->key_id) == nullptr) {
+    // ntpd goes on too; every reply will then fail test 5 and be counted as auth_failed.
+    Log(fmt::format("source {}: key {} is {}: requests go unsigned and no reply can authenticate",
+                    source.address.ToStringWithPort(), *valid->key_id,
+                    keys_.Find(*valid->key_id) ? "not trusted (trustedkey)" : "not in the keys file"));
   }
   auto assoc = std::make_unique<core::Association>(*valid, random_, clock_.PrecisionLog2());
   assoc->SetSystemSnapshot(system_.Snapshot());
@@ -140,7 +149,12 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
     auto it = by_address_.find(from);
     if (it == by_address_.end() || !assocs_.count(it->second)) return;  // not one of our sources
     const core::UnixTime t4 = clock_.FromKernelRealtime(rx_realtime);
-    Carry(it->second, assocs_.at(it->second)->OnPacket(bytes, t4, clock_.Mono()));
+    core::Association& assoc = *assocs_.at(it->second);
+    // Test 5 (RFC 5905 §8): the MAC is checked here, the core acts on the verdict.
+    const std::optional<uint32_t> key = assoc.config().key_id;
+    const core::AuthVerdict auth = key ? keys_.Check(bytes, key) : core::AuthVerdict::kNone;
+    if (key && auth != core::AuthVerdict::kOk) ++counters_.bad_auth;
+    Carry(it->second, assoc.OnPacket(bytes, t4, clock_.Mono(), auth));
     UpdateQuiet(it->second);
     return;
   }
@@ -163,7 +177,10 @@ void Node::OnSymmetric(std::span<const uint8_t> bytes, const core::NetAddress& f
     const uint32_t id = it->second;
     auto a = assocs_.find(id);
     if (a != assocs_.end() && a->second->symmetric()) {
-      Carry(id, a->second->OnPacket(bytes, t4, clock_.Mono()));
+      const std::optional<uint32_t> key = a->second->config().key_id;
+      const core::AuthVerdict auth = key ? keys_.Check(bytes, key) : core::AuthVerdict::kNone;
+      if (key && auth != core::AuthVerdict::kOk) ++counters_.bad_auth;
+      Carry(id, a->second->OnPacket(bytes, t4, clock_.Mono(), auth));
       UpdateQuiet(id);
       return;
     }
@@ -290,7 +307,9 @@ core::control::NodeView Node::ControlView() const {
   }
   // ntpd counts limited packets (KoD or not) in ss_limited and refused ones in ss_restricted,
   // whichever path they came by; mode 6's own drops are already in counters_.
-  v.counters.restricted += st.dropped[static_cast<size_t>(DropReason::kRestricted)];
+  v.counters.restricted += st.dropped[static_cast<size_t>(DropReason::kRestricted)] +
+                           st.dropped[static_cast<size_t>(DropReason::kNotAuthenticated)];
+  v.counters.bad_auth += st.dropped[static_cast<size_t>(DropReason::kCryptoNakSent)];
   v.counters.limited +=
       st.dropped[static_cast<size_t>(DropReason::kRateLimited)] + st.dropped[static_cast<size_t>(DropReason::kKodSent)];
   v.counters.kod_sent += st.dropped[static_cast<size_t>(DropReason::kKodSent)];
@@ -339,7 +358,19 @@ void Node::ReportLoop(const core::system::SystemUpdate& update) {
 void Node::Carry(uint32_t id, const core::AssocActions& actions) {
   for (const core::AssocAction& action : actions) {
     if (const auto* send = std::get_if<core::SendRequest>(&action)) {
-      transport_.Send(send->bytes, assocs_.at(id)->config().address);
+      const core::AssociationConfig& ac = assocs_.at(id)->config();
+      std::array<uint8_t, core::kHeaderSize + kMaxMacSize> request{};
+      std::copy(send->bytes.begin(), send->bytes.end(), request.begin());
+      size_t size = core::kHeaderSize;
+      if (ac.key_id) {
+        if (auto signed_size = keys_.Sign(*ac.key_id, request, size)) {
+          size = *signed_size;
+          ++auth_stats_.requests_signed;
+        } else {
+          ++auth_stats_.unsigned_requests;
+        }
+      }
+      transport_.Send(std::span<const uint8_t>(request).first(size), ac.address);
       ++packets_sent_;
     } else if (const auto* timer = std::get_if<core::SetTimer>(&action)) {
       deadlines_[id] = timer->deadline;

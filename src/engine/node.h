@@ -25,6 +25,7 @@
 #include "core/random.h"
 #include "core/result.h"
 #include "core/system/system.h"
+#include "engine/auth.h"
 #include "engine/clock.h"
 #include "engine/server_path.h"
 #include "engine/stats_record.h"
@@ -50,6 +51,9 @@ struct NodeConfig {
   // nopeer); at most this many exist at once, further ones are dropped (counted as peer_limit).
   // An ephemeral association goes when its peer becomes unreachable. 0: none.
   size_t max_ephemeral = 8;
+  // Symmetric keys (`keys` file, `trustedkey` marks). A source with a key id signs its requests
+  // and takes only replies with a valid MAC by that key; the server answers MACs (ServerPath).
+  std::vector<AuthKey> keys;
   // How often the System re-runs selection and fallbacks without a new sample.
   core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
 };
@@ -65,6 +69,13 @@ struct ControlStats {
   uint64_t client_limited = 0;  // dropped: over the per-client rate
   uint64_t global_limited = 0;  // dropped: over the rate across all clients
   uint64_t malformed = 0;       // dropped: not a request the handler answers (core::control::Drop)
+};
+
+// Authentication outcomes of the client side, across all sources (the per-source counts are the
+// associations' kAuthFailed/kCryptoNak rejects).
+struct AuthStats {
+  uint64_t requests_signed = 0;  // requests sent with a MAC
+  uint64_t unsigned_requests = 0;  // requests of a keyed source sent without MAC (key unknown/untrusted)
 };
 
 // One event worth telling an operator (sync gained or lost, step, source unreachable...).
@@ -108,6 +119,8 @@ class Node {
   size_t ephemeral_count() const { return ephemeral_.size(); }
   uint64_t ephemeral_mobilized() const { return ephemeral_mobilized_; }
   const ControlStats& control_stats() const { return control_stats_; }
+  const AuthStats& auth_stats() const { return auth_stats_; }
+  const KeyRing& keys() const { return keys_; }
   // Receives a record after every accepted clock-filter output (peerstats) and clock update
   // (loopstats); none are built while no observer is set.
   void SetStatsObserver(StatsObserver observer) { stats_observer_ = std::move(observer); }
@@ -142,6 +155,7 @@ class Node {
   NodeLog log_;
   StatsObserver stats_observer_;
   core::system::System system_;
+  KeyRing keys_;
   ServerPath server_;
   std::map<uint32_t, std::unique_ptr<core::Association>> assocs_;
   std::map<uint32_t, core::MonoTime> deadlines_;
@@ -161,6 +175,7 @@ class Node {
   core::control::Counters counters_;  // the mode 6 sysstats counters kept here
   core::control::ControlLimiter control_limiter_;
   ControlStats control_stats_;
+  AuthStats auth_stats_;
 };
 
 }  // namespace tempus::engine

@@ -1,5 +1,8 @@
 #include "engine/server_path.h"
 
+#include <algorithm>
+
+#include "core/check.h"
 #include "core/wire/codec.h"
 
 namespace tempus::engine {
@@ -10,8 +13,14 @@ ServerPath::ServerPath(Clock& clock, const core::server::AccessPolicy& access, u
 std::optional<std::span<const uint8_t>> ServerPath::Handle(std::span<const uint8_t> request, const core::NetAddress& from,
                                                            std::optional<core::UnixTime> kernel_rx) {
   ++stats_.received;
-  const auto admission = core::server::Admit(request, restricts_.Lookup(from), /*authenticated=*/false, limiter_,
-                                             from, clock_.Mono());
+  // A MAC is checked only on a request that has one (the decode is repeated by HandleRequest: cheap).
+  uint32_t key_id = 0;
+  core::AuthVerdict auth = core::AuthVerdict::kNone;
+  static const KeyRing kNoKeys;
+  const KeyRing& keys = keys_ != nullptr ? *keys_ : kNoKeys;
+  if (request.size() > core::kHeaderSize) auth = keys.Check(request, std::nullopt, &key_id);
+  const auto admission = core::server::Admit(request, restricts_.Lookup(from), auth == core::AuthVerdict::kOk,
+                                             limiter_, from, clock_.Mono());
   if (admission.action == core::server::Admission::Action::kDrop) {
     stats_.CountDrop(admission.reason);
     return std::nullopt;
@@ -28,10 +37,22 @@ std::optional<std::span<const uint8_t>> ServerPath::Handle(std::span<const uint8
     stats_.CountDrop(size.error());
     return std::nullopt;
   }
+  if (auth == core::AuthVerdict::kBad || auth == core::AuthVerdict::kCryptoNak) {
+    // RFC 5905 A.5.1: the MAC failed: answer with a crypto-NAK (key id 0, no digest).
+    core::StampTransmit(std::span(reply_).first(*size), clock_.Now().ToNtp());
+    std::fill_n(reply_.begin() + static_cast<std::ptrdiff_t>(*size), 4, uint8_t{0});
+    stats_.CountDrop(core::server::DropReason::kCryptoNakSent);
+    return std::span<const uint8_t>(reply_).first(*size + 4);
+  }
   ++stats_.replied;
-  const std::span<uint8_t> reply = std::span(reply_).first(*size);
-  core::StampTransmit(reply, clock_.Now().ToNtp());  // as late as possible
-  return reply;
+  core::StampTransmit(std::span(reply_).first(*size), clock_.Now().ToNtp());  // as late as possible
+  if (auth == core::AuthVerdict::kOk) {
+    // The MAC covers the transmit stamp, so it is computed last; same key, same size as the request's.
+    const auto signed_size = keys.Sign(key_id, reply_, *size);
+    TEMPUS_CHECK(signed_size && *signed_size <= request.size());
+    return std::span<const uint8_t>(reply_).first(*signed_size);
+  }
+  return std::span<const uint8_t>(reply_).first(*size);
 }
 
 std::optional<core::AssociationConfig> ServerPath::AdmitPassive(std::span<const uint8_t> packet,

@@ -7,6 +7,14 @@
 // from the clock as the very last step before the caller sends it. A source over its limit with
 // `restrict ... limited kod` gets a RATE kiss-o'-death instead (no time in it, never larger than
 // the request). Counts every outcome.
+//
+// Authentication (RFC 5905 §7.3, A.5.1 fast_xmit): with a KeyRing set, a request carrying a MAC by
+// a trusted key that verifies is answered with a MAC by the same key, computed after the transmit
+// stamp (same MAC size, so the reply is never larger than the request). A request whose MAC fails
+// (unknown or untrusted key, wrong digest) gets a crypto-NAK as RFC 5905 and ntpd send it: the
+// usual reply plus a 4-byte key id 0, never larger than the request (kCryptoNakSent). A source
+// under `restrict ... notrust` is served only with a valid MAC; anything else from it is dropped
+// silently (kNotAuthenticated), including a bad MAC: a notrust source gets no time at all.
 // Not thread-safe: one per serving thread.
 #ifndef TEMPUS_ENGINE_SERVER_PATH_H_
 #define TEMPUS_ENGINE_SERVER_PATH_H_
@@ -21,6 +29,7 @@
 #include "core/server/server.h"
 #include "core/system/snapshot.h"
 #include "core/time/unix_time.h"
+#include "engine/auth.h"
 #include "engine/clock.h"
 
 namespace tempus::engine {
@@ -31,6 +40,10 @@ class ServerPath {
   explicit ServerPath(Clock& clock, const core::server::AccessPolicy& access = {}, uint64_t hash_key = 0);
   ServerPath(const ServerPath&) = delete;
   ServerPath& operator=(const ServerPath&) = delete;
+
+  // The keys requests are authenticated with (null: none; MACs then fail, notrust drops all).
+  // `keys` must outlive this object.
+  void SetKeys(const KeyRing* keys) { keys_ = keys; }
 
   // Replaces the snapshot answered from (after each clock update).
   void Publish(const core::SystemSnapshot& snapshot) { snapshot_ = snapshot; }
@@ -67,7 +80,8 @@ class ServerPath {
   core::server::ServerStats stats_;
   core::server::RestrictTable restricts_;
   core::server::RateLimiter limiter_;
-  std::array<uint8_t, core::kHeaderSize> reply_{};
+  const KeyRing* keys_ = nullptr;
+  std::array<uint8_t, core::kHeaderSize + kMaxMacSize> reply_{};
 };
 
 }  // namespace tempus::engine

@@ -117,6 +117,13 @@ void RenderSources(const engine::Node& node, Writer& w) {
        [](const Row& r) { return Opt(static_cast<double>(r.assoc->stats().sent)); });
   each("tempus_source_replies_total", "counter", "Replies from the source that passed every test",
        [](const Row& r) { return Opt(static_cast<double>(r.assoc->stats().accepted)); });
+  each("tempus_source_auth_failures_total", "counter",
+       "Replies from a source with a key dropped for a missing or failed MAC, or a crypto-NAK (RFC 5905 test 5)",
+       [](const Row& r) {
+         const core::AssociationStats& st = r.assoc->stats();
+         return Opt(static_cast<double>(st.Rejected(core::AssocReject::kAuthFailed) +
+                                        st.Rejected(core::AssocReject::kCryptoNak)));
+       });
   w.Family("tempus_source_selection", "gauge", "Selection state of the source (the ntpq tally code), one-hot");
   for (const auto& r : rows) {
     w.Sample("tempus_source_selection", fmt::format("{},state=\"{}\"", r.labels, TallyState(r.view->tally)), 1);

@@ -23,6 +23,8 @@ std::string_view AssocRejectName(AssocReject reason) {
     case AssocReject::kKissDeny: return "kiss_deny";
     case AssocReject::kKissRstr: return "kiss_rstr";
     case AssocReject::kKissOther: return "kiss_other";
+    case AssocReject::kAuthFailed: return "auth_failed";
+    case AssocReject::kCryptoNak: return "crypto_nak";
   }
   return "unknown";
 }
@@ -211,11 +213,17 @@ AssocReject Association::ClassifyUnexpectedOrigin(NtpTimestamp origin) const {
   return AssocReject::kBogusOrigin;
 }
 
-AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now) {
+AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now,
+                                   AuthVerdict auth) {
   AssocActions out;
   if (demobilized_) return out;
   ++stats_.received;
   if (symmetric()) {
+    // Test 5 for a keyed peer as for a server: only authentic packets touch the pair's state.
+    if (config_.key_id && auth != AuthVerdict::kOk) {
+      stats_.Count(auth == AuthVerdict::kCryptoNak ? AssocReject::kCryptoNak : AssocReject::kAuthFailed);
+      return out;
+    }
     OnSymmetricPacket(bytes, t4_local_rx, now, out);
     return out;
   }
@@ -227,6 +235,12 @@ AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_l
   const Header& h = decoded->header;
   if (h.mode != Mode::kServer) {
     stats_.Count(AssocReject::kWrongMode);
+    return out;
+  }
+  // Test 5 (RFC 5905 §8): with a key, only an authentic reply may touch any state, so that a
+  // forged packet can neither consume the cookie nor count for reach.
+  if (config_.key_id && auth != AuthVerdict::kOk) {
+    stats_.Count(auth == AuthVerdict::kCryptoNak ? AssocReject::kCryptoNak : AssocReject::kAuthFailed);
     return out;
   }
   // Test 1: a copy of the last reply taken.

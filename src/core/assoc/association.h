@@ -39,6 +39,8 @@
 // go out every 2^min(hpoll, ppoll) s (the faster side's rate, once the peer is reachable). A
 // passive association demobilizes (Demobilize, reason kNone) when it becomes unreachable or has
 // not become reachable within kEphemeralProbationPolls polls.
+// Authentication (`key N`): the host appends key id + MAC to each SendRequest and checks each reply's
+// MAC, passing OnPacket its verdict; a keyed association takes only kOk replies (RFC 5905 test 5).
 // Not thread-safe: one thread drives an association.
 #ifndef TEMPUS_CORE_ASSOC_ASSOCIATION_H_
 #define TEMPUS_CORE_ASSOC_ASSOCIATION_H_
@@ -55,6 +57,7 @@
 #include "core/assoc/poll_advisor.h"
 #include "core/random.h"
 #include "core/system/snapshot.h"
+#include "core/wire/auth.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 #include "core/time/unix_time.h"
@@ -87,8 +90,11 @@ class Association {
   [[nodiscard]] AssocActions OnTimer(MonoTime now, UnixTime local_now);
 
   // A datagram from the association's address, received at `t4_local_rx` by the local clock
-  // (the kernel timestamp) and at `now` by the monotonic clock.
-  [[nodiscard]] AssocActions OnPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now);
+  // (the kernel timestamp) and at `now` by the monotonic clock. `auth` is the host's verdict on its
+  // MAC for the association's key (ignored when the association has no key): anything but kOk is
+  // counted (kAuthFailed, kCryptoNak) and changes nothing else.
+  [[nodiscard]] AssocActions OnPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now,
+                                      AuthVerdict auth = AuthVerdict::kNone);
 
   // The discipline's poll advice (RFC 5905 §A.5.5.6 sys.poll); limits hpoll while reachable.
   [[nodiscard]] AssocActions SetSystemPoll(PollExp poll, MonoTime now);

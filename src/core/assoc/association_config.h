@@ -8,6 +8,7 @@
 #define TEMPUS_CORE_ASSOC_ASSOCIATION_CONFIG_H_
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "core/net/net_address.h"
@@ -37,6 +38,9 @@ struct AssociationConfig {
   bool noselect = false;  // `noselect`: polled and shown, never selected
   bool truechimer = false;  // `true`: always survives selection (ntpd's `true`)
   bool pool = false;      // from a `pool` line: may be replaced when it stops answering
+  // `key N`: requests carry a MAC by key N (the host appends it) and only replies whose MAC the
+  // host found valid for key N (AuthVerdict::kOk) are taken (RFC 5905 §7.3, test 5).
+  std::optional<uint32_t> key_id;
 };
 
 enum class AssociationConfigError : uint8_t {

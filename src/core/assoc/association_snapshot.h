@@ -32,8 +32,10 @@ enum class AssocReject : uint8_t {
   kKissDeny,         // KoD DENY: demobilized
   kKissRstr,         // KoD RSTR: demobilized
   kKissOther,        // any other kiss code with LI != 3: no measurement (RFC 5905 §7.4)
+  kAuthFailed,       // test 5: the association has a key and the reply's MAC is missing or fails
+  kCryptoNak,        // test 5: the server answered with a crypto-NAK (it refused our MAC)
 };
-inline constexpr size_t kAssocRejectCount = 14;
+inline constexpr size_t kAssocRejectCount = 16;
 std::string_view AssocRejectName(AssocReject reason);
 
 struct AssociationStats {

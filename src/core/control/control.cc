@@ -168,7 +168,7 @@ std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p
   if (name == "filtdelay") return FilterArray(p.source, &filter::StageView::delay);
   if (name == "filtoffset") return FilterArray(p.source, &filter::StageView::offset);
   if (name == "filtdisp") return FilterArray(p.source, &filter::StageView::dispersion);
-  if (name == "keyid") return Int(0);
+  if (name == "keyid") return Int(a.config.key_id.value_or(0));
   if (name == "flash") return std::string("0x0");
   if (name == "headway") return Int(0);
   return std::nullopt;
@@ -329,6 +329,9 @@ uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer) {
   // A passive association was mobilized by its peer, not configured (ntpd's ephemeral).
   uint16_t status = a.config.mode == Mode::kSymmetricPassive ? 0 : mode6::kPeerConfigured;
   if (a.reach != 0) status |= mode6::kPeerReachable;
+  // With a key, every reply taken passed its MAC check (RFC 5905 test 5): reachable is authentic.
+  if (a.config.key_id) status |= mode6::kPeerAuthEnabled;
+  if (a.config.key_id && a.reach != 0) status |= mode6::kPeerAuthentic;
   const select::Tally tally = peer.source ? peer.source->tally : select::Tally::kReject;
   status |= static_cast<uint16_t>(SelectCode(is_system_peer ? select::Tally::kSystemPeer : tally) << 8);
   int event = 1;

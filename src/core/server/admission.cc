@@ -23,7 +23,7 @@ Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authen
   const bool peer = mode == Mode::kSymmetricActive || mode == Mode::kSymmetricPassive;
   if (peer && flags.Has(Restrict::kNoPeer)) return Drop(DropReason::kRestricted);
   if (flags.Has(Restrict::kVersion) && version != kNtpVersion) return Drop(DropReason::kRestricted);
-  if (flags.Has(Restrict::kNoTrust) && !authenticated) return Drop(DropReason::kRestricted);
+  if (flags.Has(Restrict::kNoTrust) && !authenticated) return Drop(DropReason::kNotAuthenticated);
   // Only well-formed time requests are rate limited (and can earn a KoD); anything else is
   // dropped by HandleRequest with its own reason, without touching the limiter's table.
   if (!flags.Has(Restrict::kLimited) || !time_request || !CheckRequest(request)) return {};

@@ -33,8 +33,8 @@ struct Admission {
 };
 
 // Judges one datagram from `source` (of any mode) whose restrict flags are `flags`.
-// `authenticated`: it carried a valid MAC (tempus has no keys yet: always false, so `notrust`
-// drops every request, as ntpd does for a source without a trusted key).
+// `authenticated`: it carried a valid MAC by a trusted key (the edge checked it: engine/auth.h);
+// `notrust` drops everything else (kNotAuthenticated), as ntpd does.
 Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authenticated, RateLimiter& limiter,
                 const NetAddress& source, MonoTime now);
 

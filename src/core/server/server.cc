@@ -54,6 +54,8 @@ std::string_view DropReasonName(DropReason reason) {
     case DropReason::kRateLimited: return "rate_limited";
     case DropReason::kKodSent: return "kod_sent";
     case DropReason::kPeerLimit: return "peer_limit";
+    case DropReason::kCryptoNakSent: return "crypto_nak_sent";
+    case DropReason::kNotAuthenticated: return "not_authenticated";
   }
   return "unknown";
 }

@@ -35,12 +35,14 @@ enum class DropReason : uint8_t {
   kPrivateMode,         // mode 7: never answered (ntpd's monlist amplification)
   kReservedMode,        // mode 0 in versions 2..4
   kReplyBufferTooSmall,
-  kRestricted,   // a restrict rule refused it (ignore, noserve, nopeer, notrust, version)
+  kRestricted,   // a restrict rule refused it (ignore, noserve, nopeer, version)
   kRateLimited,  // over the client's discard limits (restrict limited), dropped silently
   kKodSent,      // over the limits and answered with a RATE kiss-o'-death instead of time
   kPeerLimit,    // a mode 1 packet that would mobilize a passive association beyond the limit
+  kCryptoNakSent,    // its MAC failed (unknown/untrusted key, wrong digest): answered with a crypto-NAK
+  kNotAuthenticated, // `restrict ... notrust` source without a valid MAC by a trusted key: dropped
 };
-inline constexpr size_t kDropReasonCount = 15;
+inline constexpr size_t kDropReasonCount = 17;
 std::string_view DropReasonName(DropReason reason);
 
 // Counters of the server path, by reason. Not synchronized: one per thread, summed for display.

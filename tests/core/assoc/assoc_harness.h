@@ -118,8 +118,10 @@ class Bench {
     now_ += one_way + one_way + NtpDuration::FromMicros(20);
     Apply(assoc_.OnPacket(bytes, local_now(), now_));
   }
-  // Delivers without moving time.
-  void DeliverNow(const std::vector<uint8_t>& bytes) { Apply(assoc_.OnPacket(bytes, local_now(), now_)); }
+  // Delivers without moving time. `auth` is the host's verdict on the MAC.
+  void DeliverNow(const std::vector<uint8_t>& bytes, AuthVerdict auth = AuthVerdict::kNone) {
+    Apply(assoc_.OnPacket(bytes, local_now(), now_, auth));
+  }
 
   // One poll: fire, and answer every request when `answer`.
   void Poll(bool answer) {

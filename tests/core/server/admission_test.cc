@@ -47,7 +47,7 @@ TEST(Admit, EachFlag) {
        DropReason::kRestricted},
       {"nopeer serves clients", F(Restrict::kNoPeer), Mode::kClient, 4, Action::kServe, {}},
       {"notrust drops the unauthenticated", F(Restrict::kNoTrust), Mode::kClient, 4, Action::kDrop,
-       DropReason::kRestricted},
+       DropReason::kNotAuthenticated},
       {"version drops NTPv3", F(Restrict::kVersion), Mode::kClient, 3, Action::kDrop, DropReason::kRestricted},
       {"version serves NTPv4", F(Restrict::kVersion), Mode::kClient, 4, Action::kServe, {}},
       {"limited: first packet served", F(Restrict::kLimited), Mode::kClient, 4, Action::kServe, {}},
