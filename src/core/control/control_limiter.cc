@@ -1,29 +1,10 @@
 #include "core/control/control_limiter.h"
 
 #include <algorithm>
-#include <cstring>
+
+#include "core/net/client_key.h"
 
 namespace tempus::core::control {
-namespace {
-
-uint64_t Mix(uint64_t x) {  // SplitMix64's finalizer
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
-
-// The table key of a source: the IPv4 address, or the /64 of an IPv6 address.
-std::array<uint8_t, 16> KeyOf(const NetAddress& a) {
-  std::array<uint8_t, 16> k{};
-  const size_t n = a.is_v4() ? 4 : 8;
-  std::copy_n(a.bytes().begin(), n, k.begin());
-  return k;
-}
-
-}  // namespace
 
 bool ControlLimiter::Bucket::Take(MonoTime now, double per_second, double burst) {
   const double elapsed = std::max(0.0, (now - refilled).Seconds());
@@ -35,7 +16,7 @@ bool ControlLimiter::Bucket::Take(MonoTime now, double per_second, double burst)
 }
 
 ControlLimiter::ControlLimiter(const ControlLimitConfig& config, uint64_t hash_key)
-    : config_(config), hash_key_(Mix(hash_key ^ 0x6d6f646536ull)) {
+    : config_(config), hash_key_(Mix64(hash_key ^ 0x6d6f646536ull)) {
   buckets_ = std::max<size_t>(1, (config.capacity + kWays - 1) / kWays);
   entries_.assign(buckets_ * kWays, Entry{});
   entries_.shrink_to_fit();
@@ -43,12 +24,10 @@ ControlLimiter::ControlLimiter(const ControlLimitConfig& config, uint64_t hash_k
 }
 
 ControlLimiter::Entry& ControlLimiter::Find(const NetAddress& source, MonoTime now) {
-  const std::array<uint8_t, 16> key = KeyOf(source);
-  const auto family = static_cast<uint8_t>(source.family());
-  uint64_t lo = 0, hi = 0;
-  std::memcpy(&lo, key.data(), 8);
-  std::memcpy(&hi, key.data() + 8, 8);
-  const uint64_t h = Mix(Mix(hash_key_ ^ lo ^ (uint64_t{family} << 56)) ^ hi);
+  const ClientKey client = ClientKey::Of(source);
+  const std::array<uint8_t, 16>& key = client.bytes;
+  const uint8_t family = client.family;
+  const uint64_t h = client.Hash(hash_key_);
   Entry* bucket = &entries_[(h % buckets_) * kWays];
   Entry* victim = nullptr;
   for (size_t i = 0; i < kWays; ++i) {

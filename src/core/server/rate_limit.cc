@@ -1,29 +1,12 @@
 #include "core/server/rate_limit.h"
 
 #include <algorithm>
-#include <cstring>
+#include "core/net/client_key.h"
 
 namespace tempus::core::server {
 namespace {
 
 constexpr int kBurstHeadways = 8;  // ntpd: the bucket holds 8 headways (a burst of 8)
-
-uint64_t Mix(uint64_t x) {  // SplitMix64's finalizer
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
-}
-
-// The table key of a source: the IPv4 address, or the /64 of an IPv6 address.
-std::array<uint8_t, 16> KeyOf(const NetAddress& a) {
-  std::array<uint8_t, 16> k{};
-  const size_t n = a.is_v4() ? 4 : 8;
-  std::copy_n(a.bytes().begin(), n, k.begin());
-  return k;
-}
 
 int64_t HeadwayRaw(int average_log2) {
   return NtpDuration::FromWholeSeconds(int64_t{1} << std::clamp(average_log2, 0, 17)).raw();
@@ -37,12 +20,10 @@ RateLimiter::RateLimiter(const RateLimitConfig& config, uint64_t hash_key)
 }
 
 RateLimiter::Entry* RateLimiter::Find(const NetAddress& source, MonoTime now, bool* created) {
-  const std::array<uint8_t, 16> key = KeyOf(source);
-  const auto family = static_cast<uint8_t>(source.family());
-  uint64_t lo = 0, hi = 0;
-  std::memcpy(&lo, key.data(), 8);
-  std::memcpy(&hi, key.data() + 8, 8);
-  const uint64_t h = Mix(Mix(hash_key_ ^ lo ^ (uint64_t{family} << 56)) ^ hi);
+  const ClientKey client = ClientKey::Of(source);
+  const std::array<uint8_t, 16>& key = client.bytes;
+  const uint8_t family = client.family;
+  const uint64_t h = client.Hash(hash_key_);
   if (entries_.empty()) {  // allocated at the first limited packet: a node nobody polls pays nothing
     entries_.assign(buckets_ * kWays, Entry{});
     entries_.shrink_to_fit();
