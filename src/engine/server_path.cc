@@ -13,14 +13,23 @@ ServerPath::ServerPath(Clock& clock, const core::server::AccessPolicy& access, u
 std::optional<std::span<const uint8_t>> ServerPath::Handle(std::span<const uint8_t> request, const core::NetAddress& from,
                                                            std::optional<core::UnixTime> kernel_rx) {
   ++stats_.received;
-  // A MAC is checked only on a request that has one (the decode is repeated by HandleRequest: cheap).
+  // A MAC is checked only on a request that has one, and only once it matters: before admission
+  // for a `notrust` source (the one rule that needs it), else after the restrict and rate limit
+  // checks, so that dropped packets cost no digest.
   uint32_t key_id = 0;
-  core::AuthVerdict auth = core::AuthVerdict::kNone;
+  std::optional<core::AuthVerdict> verdict;
   static const KeyRing kNoKeys;
   const KeyRing& keys = keys_ != nullptr ? *keys_ : kNoKeys;
-  if (request.size() > core::kHeaderSize) auth = keys.Check(request, std::nullopt, &key_id);
-  const auto admission = core::server::Admit(request, restricts_.Lookup(from), auth == core::AuthVerdict::kOk,
-                                             limiter_, from, clock_.Mono());
+  const auto verify = [&] {
+    if (!verdict) {
+      verdict = request.size() > core::kHeaderSize ? keys.Check(request, std::nullopt, &key_id)
+                                                  : core::AuthVerdict::kNone;
+    }
+    return *verdict;
+  };
+  const core::server::AccessFlags flags = restricts_.Lookup(from);
+  const bool authenticated = flags.Has(core::server::Restrict::kNoTrust) && verify() == core::AuthVerdict::kOk;
+  const auto admission = core::server::Admit(request, flags, authenticated, limiter_, from, clock_.Mono());
   if (admission.action == core::server::Admission::Action::kDrop) {
     stats_.CountDrop(admission.reason);
     return std::nullopt;
@@ -37,6 +46,7 @@ std::optional<std::span<const uint8_t>> ServerPath::Handle(std::span<const uint8
     stats_.CountDrop(size.error());
     return std::nullopt;
   }
+  const core::AuthVerdict auth = verify();
   if (auth == core::AuthVerdict::kBad || auth == core::AuthVerdict::kCryptoNak) {
     // RFC 5905 A.5.1: the MAC failed: answer with a crypto-NAK (key id 0, no digest).
     core::StampTransmit(std::span(reply_).first(*size), clock_.Now().ToNtp());
