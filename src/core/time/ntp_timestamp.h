@@ -61,8 +61,8 @@ class NtpShort {
   // Rounds to nearest; negative spans become 0, spans of 65536 s or more saturate.
   static constexpr NtpShort FromDuration(NtpDuration d) {
     if (d.raw() <= 0) return NtpShort(0);
-    const int64_t units = (d.raw() + (int64_t{1} << 15)) >> 16;
-    return NtpShort(units > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(units));
+    if (d.raw() >= kSaturatesAt) return NtpShort(UINT32_MAX);  // also keeps the rounding add below in range
+    return NtpShort(static_cast<uint32_t>((d.raw() + (int64_t{1} << 15)) >> 16));
   }
   constexpr uint32_t raw() const { return raw_; }
   constexpr NtpDuration ToDuration() const { return NtpDuration::FromRaw(int64_t{raw_} << 16); }
@@ -70,6 +70,8 @@ class NtpShort {
 
  private:
   constexpr explicit NtpShort(uint32_t raw) : raw_(raw) {}
+  // The first raw duration that rounds to 2^32 units of 2^-16 s.
+  static constexpr int64_t kSaturatesAt = (int64_t{UINT32_MAX} << 16) + (int64_t{1} << 15);
   uint32_t raw_ = 0;
 };
 

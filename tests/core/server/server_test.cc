@@ -69,6 +69,15 @@ TEST(ServerHandle, RootDispersionGrowsAtPhiSinceTheReferenceTime) {
   EXPECT_NEAR(h.root_dispersion.ToDuration().Seconds(), 0.0032475, 2e-5);
 }
 
+TEST(ServerHandle, HugeRootDispersionSaturatesInsteadOfWrapping) {
+  // Found by fuzz_server_handle: near the top of the range the grown dispersion wrapped around
+  // (and the 16.16 rounding overflowed); the reply must say "huge", never "tiny".
+  SystemSnapshot s = SyncedStratum3();
+  s.root_dispersion = NtpDuration::Max() - NtpDuration::FromMicros(1);  // grows by 247 µs by kRx
+  EXPECT_EQ(RootDispersionAt(s, kRx), NtpDuration::Max());
+  EXPECT_EQ(Reply(FromHex(testdata::kRequests[1].hex), s).root_dispersion.raw(), 0xffffffffu);
+}
+
 TEST(ServerHandle, AnswersEachVersionInKind) {
   auto req = FromHex(testdata::kRequests[1].hex);
   for (int vn = 1; vn <= 4; ++vn) {

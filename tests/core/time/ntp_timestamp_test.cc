@@ -35,6 +35,10 @@ TEST(NtpShort, FromDurationRoundsClampsAndSaturates) {
   // 0x8000 units of 2^-32 s is exactly half a 16.16 unit: rounds up.
   EXPECT_EQ(NtpShort::FromDuration(NtpDuration::FromRaw(0x8000)).raw(), 1u);
   EXPECT_EQ(NtpShort::FromDuration(NtpDuration::FromRaw(0x7fff)).raw(), 0u);
+  // The rounding step must not overflow near the top of the range (found by fuzz_server_handle).
+  EXPECT_EQ(NtpShort::FromDuration(NtpDuration::Max()).raw(), 0xffffffffu);
+  EXPECT_EQ(NtpShort::FromDuration(NtpDuration::FromRaw((int64_t{0xffffffff} << 16) + 0x7fff)).raw(), 0xffffffffu);
+  EXPECT_EQ(NtpShort::FromDuration(NtpDuration::FromRaw((int64_t{0xfffffffe} << 16) + 0x7fff)).raw(), 0xfffffffeu);
   EXPECT_EQ(NtpShort::FromRaw(0x00020000).ToDuration(), NtpDuration::FromSeconds(2.0));
 }
 
