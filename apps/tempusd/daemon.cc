@@ -83,7 +83,7 @@ std::string StatusLine(const engine::Node& node) {
 
 // SIGHUP: reopen the log, reread the file, apply the source lines. A file with errors changes
 // nothing (LoadConfig logged each error with file:line).
-void Reload(const DaemonOptions& running, Sources& sources, core::MonoTime now) {
+void Reload(const DaemonOptions& running, Sources& sources, engine::Node& node, core::MonoTime now) {
   ReopenLog();
   if (running.config_path.empty()) {
     Log("SIGHUP: no configuration file (-c); log reopened");
@@ -96,6 +96,8 @@ void Reload(const DaemonOptions& running, Sources& sources, core::MonoTime now) 
   if (LoadConfig(running.config_path, &next, /*reload=*/true)) {
     const Sources::Counts c = sources.Apply(next.lines, now);
     Log(fmt::format("reload: {} source line(s) kept, {} removed, {} added", c.kept, c.removed, c.added));
+    // The leapfile was reread (a new tzdata, or a leapfile line added or removed).
+    node.SetLeapTable(next.node.system.leap_table);
     if (next.clock_kind != running.clock_kind || next.listen != running.listen || next.logfile != running.logfile ||
         next.driftfile != running.driftfile || next.stats != running.stats) {
       Log("reload: clock, listen, logfile, driftfile, statistics and keys changes take effect at the next start");
@@ -193,7 +195,7 @@ int RunDaemon(const DaemonOptions& options) {
   DaemonOptions running = options;
   auto signals = loop.HandleSignals({SIGINT, SIGTERM, SIGHUP}, [&](int sig) {
     if (sig == SIGHUP) {
-      Reload(running, sources, (*clock)->Mono());
+      Reload(running, sources, node, (*clock)->Mono());
       arm();
       return;
     }

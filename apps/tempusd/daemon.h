@@ -21,6 +21,7 @@ struct DaemonOptions {
   engine::NodeConfig node;
   double duration_s = 0.0;  // 0: until SIGTERM/SIGINT
   std::string driftfile;    // empty: none; written hourly and on exit once synchronized
+  std::string leapfile;     // empty: none; its table is in node.system.leap_table, reread on SIGHUP
   std::optional<core::NetAddress> metrics;  // Prometheus endpoint (GET /metrics), off by default
   std::string config_path;  // reread on SIGHUP; empty: no file
   std::vector<config::ServerConfig> lines;  // server/pool lines of the file (sources.h)

@@ -1,5 +1,7 @@
 #include "load_config.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <cstdio>
 
@@ -8,6 +10,7 @@
 #include "config/driftfile.h"
 #include "config/file_system.h"
 #include "config/keys_file.h"
+#include "config/leap_file.h"
 #include "config/parser.h"
 #include "config/restrict_hosts.h"
 #include "config/to_core.h"
@@ -182,6 +185,8 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
   if (c.keys.keys_path) Log(fmt::format("keys {}: {} key(s)", *c.keys.keys_path, keys->keys.size()));
   options->node.keys = ToAuthKeys(*keys, c.keys);
   options->keys = std::move(keys->keys);
+  options->leapfile = c.leapfile.value_or("");
+  options->node.system.leap_table = c.leapfile ? LoadLeapFile(*c.leapfile) : std::nullopt;
   if (c.driftfile) {
     options->driftfile = *c.driftfile;
     if (reload) return true;
@@ -196,6 +201,36 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
     }
   }
   return true;
+}
+
+std::optional<core::LeapTable> LoadLeapFile(const std::string& path, size_t* problems) {
+  config::RealFileSystem fs;
+  auto file = config::ReadLeapFile(fs, path);
+  size_t count = 0;
+  if (!file) {
+    count = file.error().size();
+    PrintDiagnostics(file.error());
+    Log(fmt::format("leapfile {}: not used; running without a leap table (the leap indicator follows the "
+                    "system peer)", path));
+    if (problems != nullptr) *problems += count;
+    return std::nullopt;
+  }
+  PrintDiagnostics(file->warnings);
+  count += file->warnings.size();
+  // The expiry is judged against the system's real time (CLOCK_REALTIME), whatever clock serves.
+  struct timespec ts {};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  const int64_t now_ntp = static_cast<int64_t>(ts.tv_sec) + core::UnixTime::kNtpToUnixSeconds;
+  if (auto w = config::LeapExpiryWarning(file->table, now_ntp, path)) {
+    Log(w->ToString());
+    ++count;
+  }
+  const core::LeapStatus st = core::LeapStatusAt(file->table, now_ntp);
+  Log(fmt::format("leapfile {}: TAI-UTC {} s, {} leap(s) up to {}, expires {}, hash {}", path, st.tai_utc,
+                  file->table.entries.size(), core::NtpDateMinute(file->table.entries.back().ntp_seconds),
+                  core::NtpDateMinute(file->table.expires), file->hash_verified ? "verified" : "NOT verified"));
+  if (problems != nullptr) *problems += count;
+  return std::move(file->table);
 }
 
 int CheckConfig(const std::string& path) {
@@ -216,9 +251,11 @@ int CheckConfig(const std::string& path) {
     fmt::print(stderr, "{}: errors in the keys file {}\n", path, *c.keys.keys_path);
     return 1;
   }
+  size_t leap_problems = 0;
+  if (c.leapfile) (void)LoadLeapFile(*c.leapfile, &leap_problems);
   fmt::print("{}: OK ({} source line(s), {} restrict line(s), {} key(s), {} warning(s); clock {})\n", path,
              c.servers.size(), c.restricts.size(), keys->keys.size(),
-             parsed->warnings.size() + hosts.warnings.size() + key_warnings, c.clock.kind);
+             parsed->warnings.size() + hosts.warnings.size() + key_warnings + leap_problems, c.clock.kind);
   return 0;
 }
 

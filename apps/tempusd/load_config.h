@@ -15,6 +15,11 @@ namespace tempus::daemon {
 // up here (Sources does, without blocking). With `reload`, the driftfile is not read again.
 bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload = false);
 
+// Reads the leap seconds file `path` and logs what it says (TAI-UTC, expiry, hash) or why it is
+// not used: a file that cannot be read or parsed gives no table (the daemon runs without one).
+// Returns the number of warnings and errors logged in *problems when not null.
+std::optional<core::LeapTable> LoadLeapFile(const std::string& path, size_t* problems = nullptr);
+
 // `tempusd --check-config FILE`: prints the diagnostics and a summary; the exit status.
 int CheckConfig(const std::string& path);
 

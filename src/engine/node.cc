@@ -91,6 +91,11 @@ bool Node::RemoveSource(uint32_t id) {
   return true;
 }
 
+void Node::SetLeapTable(std::optional<core::LeapTable> table) {
+  system_.SetLeapTable(std::move(table));
+  Apply(system_.OnTick(clock_.Mono(), clock_.Now()));
+}
+
 void Node::Log(const std::string& message) const {
   if (log_) log_(message);
 }
@@ -316,7 +321,12 @@ core::control::NodeView Node::ControlView() const {
   v.counters.processed = st.replied + accepted;
   v.start = start_;
   v.now = clock_.Mono();
-  v.clock_now = clock_.Now().ToNtp();
+  const core::UnixTime clock_now = clock_.Now();
+  v.clock_now = clock_now.ToNtp();
+  if (const auto& table = system_.leap_table(); table && !table->entries.empty()) {
+    v.leap_table = core::control::LeapView{core::LeapStatusAt(*table, core::NtpSecondsOf(clock_now)).tai_utc,
+                                     table->entries.back().ntp_seconds, table->expires};
+  }
   v.local_address = config_.self_address;
   v.version = config_.version;
   return v;

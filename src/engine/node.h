@@ -107,6 +107,9 @@ class Node {
   // Demobilizes association `id`: its state, timer and place in selection go. False when unknown.
   bool RemoveSource(uint32_t id);
 
+  // Replaces the leap table (the reread `leapfile`, or none) and brings the LI up to date now.
+  void SetLeapTable(std::optional<core::LeapTable> table);
+
   const core::system::System& system() const { return system_; }
   const ServerPath& server() const { return server_; }
   // The associations, by id (ids are 1, 2, ... in configuration order).

@@ -29,6 +29,17 @@ printf 'sever 127.0.0.2\nserver 127.0.0.2 minpoll fast\n' >"$conf"
 # A config reports every error in one pass: both lines, then the count.
 MAX_LINES=3 expect 1 "$conf:1:1: expected a directive, got 'sever' \(did you mean 'server'\?\)" "$TEMPUSD" --check-config "$conf"
 MAX_LINES=3 expect 1 "$conf:2:26: expected poll exponent 3..17 after 'minpoll', got 'fast'" "$TEMPUSD" -c "$conf"
+# A leapfile that cannot be read is reported by name; the daemon would run without a leap table.
+printf 'server 127.0.0.2\nleapfile /nonexistent/leap-seconds.list\n' >"$conf"
+MAX_LINES=2 expect 0 "/nonexistent/leap-seconds.list: cannot read the leap seconds file: .*No such file" "$TEMPUSD" --check-config "$conf"
+MAX_LINES=2 expect 0 "leapfile /nonexistent/leap-seconds.list: not used; running without a leap table" "$TEMPUSD" --check-config "$conf"
+checks=12
+# Debian's tzdata copy parses and its hash verifies (it may have expired: then a warning line more).
+if [ -r /usr/share/zoneinfo/leap-seconds.list ]; then
+  printf 'leapfile /usr/share/zoneinfo/leap-seconds.list\n' >"$conf"
+  MAX_LINES=2 expect 0 "leapfile /usr/share/zoneinfo/leap-seconds.list: TAI-UTC 37 s, [0-9]+ leap\(s\) up to 201701010000, expires [0-9]{12}, hash verified" "$TEMPUSD" --check-config "$conf"
+  checks=13
+fi
 rm -f "$conf"
-echo "$((10 - fails)) passed, $fails failed"
+echo "$((checks - fails)) passed, $fails failed"
 [ "$fails" -eq 0 ]

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "core/server/server.h"
+#include "core/time/leap_table.h"
 
 namespace tempus::core::control {
 namespace {
@@ -14,9 +15,11 @@ using mode6::ErrorCode;
 using mode6::Opcode;
 
 // System variables in the order ntpd sends them for `rv` with no list (RFC 9327 §4.1 names).
-constexpr std::array<std::string_view, 19> kSystemDefaults = {
-    "leap", "stratum", "precision", "rootdelay", "rootdisp", "refid", "reftime", "tc", "peer", "offset",
-    "frequency", "sys_jitter", "clk_jitter", "clock", "processor", "system", "version", "clk_wander", "mintc"};
+// tai, leapsec and expire are omitted without a leap table (ntpd: when zero).
+constexpr std::array<std::string_view, 22> kSystemDefaults = {
+    "leap",  "stratum",   "precision", "rootdelay", "rootdisp", "refid",   "reftime",    "tc",
+    "peer",  "offset",    "frequency", "sys_jitter", "clk_jitter", "clock", "processor", "system",
+    "version", "clk_wander", "tai",     "leapsec",  "expire",    "mintc"};
 
 // Peer variables in the order ntpd sends them for `rv &N` and `ntpq -p` with no list (NTPsec
 // puts the clock filter's stages around pmode: keyid, filtdelay, filtoffset, pmode, filtdisp).
@@ -100,6 +103,14 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
   if (name == "processor") return v.processor.empty() ? std::nullopt : std::optional(Quoted(v.processor));
   if (name == "system") return v.system_name.empty() ? std::nullopt : std::optional(Quoted(v.system_name));
   if (name == "version") return Quoted(v.version);
+  // ntpd's CS_TAI, CS_LEAPTAB and CS_LEAPEND; the two times as ctl_putfs writes them (YYYYMMDDhhmm).
+  if (name == "tai") return v.leap_table && v.leap_table->tai_utc > 0 ? std::optional(Int(v.leap_table->tai_utc)) : std::nullopt;
+  if (name == "leapsec") {
+    return v.leap_table && v.leap_table->last_leap > 0 ? std::optional(NtpDateMinute(v.leap_table->last_leap)) : std::nullopt;
+  }
+  if (name == "expire") {
+    return v.leap_table && v.leap_table->expires > 0 ? std::optional(NtpDateMinute(v.leap_table->expires)) : std::nullopt;
+  }
   // ntpq sysstats also asks for each counter "since reset" (NAME_r); this node never resets.
   if (name.starts_with("ss_") && name.ends_with("_r")) return SystemVariable(name.substr(0, name.size() - 2), v);
   if (name == "ss_uptime" || name == "ss_reset") return Uint(uptime);
@@ -123,7 +134,8 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
 
 // Whether `name` is a system variable at all (an omitted optional one is still known).
 bool KnownSystemVariable(std::string_view name, const NodeView& v) {
-  return name == "processor" || name == "system" || SystemVariable(name, v).has_value();
+  return name == "processor" || name == "system" || name == "tai" || name == "leapsec" || name == "expire" ||
+         SystemVariable(name, v).has_value();
 }
 
 std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p, const NodeView& v) {

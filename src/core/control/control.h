@@ -65,6 +65,13 @@ struct Counters {
   uint64_t control_requests = 0; // mode 6 requests
 };
 
+// What ntpd's mode 6 shows of its leap table (tai=, leapsec=, expire=), NTP seconds.
+struct LeapView {
+  int tai_utc = 0;             // TAI-UTC in effect now
+  int64_t last_leap = 0;       // the table's last transition (ntpd's lsig.ttime)
+  int64_t expires = 0;         // the table's expiry (lsig.etime)
+};
+
 // The read-only view of the node a control request is answered from.
 struct NodeView {
   SystemSnapshot system;
@@ -81,6 +88,7 @@ struct NodeView {
   std::string version = "tempusd";           // version=
   std::string processor;                     // processor= (omitted when empty)
   std::string system_name;                   // system= (omitted when empty)
+  std::optional<LeapView> leap_table;        // tai=, leapsec=, expire= (omitted without a leapfile)
 };
 
 // Why a datagram got no answer at all (errors the protocol can express are error responses).

@@ -113,7 +113,8 @@ void System::SetSyncedVariables(uint32_t peer, const select::SelectResult& r, Un
   const Source& s = sources_.at(peer);
   const filter::FilterOutput& f = *s.filter.Current();
   const Header& h = *s.header;
-  snapshot_.leap = h.leap == Leap::kUnsynchronized ? Leap::kNoWarning : h.leap;
+  upstream_leap_ = h.leap == Leap::kUnsynchronized ? Leap::kNoWarning : h.leap;
+  snapshot_.leap = WireLeap(local_now);
   snapshot_.stratum = static_cast<uint8_t>(std::min<int>(h.stratum + 1, kMaxStratum - 1));
   snapshot_.refid = s.address_id;
   followed_ = s.address_id;
@@ -124,9 +125,30 @@ void System::SetSyncedVariables(uint32_t peer, const select::SelectResult& r, Un
   snapshot_.reference_time = local_now.ToNtp();
 }
 
-void System::PushStatus(SystemUpdate& u) const {
+Leap System::WireLeap(UnixTime local_now) const {
+  if (!config_.leap_table) return upstream_leap_;
+  const LeapStatus s = LeapStatusAt(*config_.leap_table, NtpSecondsOf(local_now));
+  if (s.expired) return upstream_leap_;  // the table no longer knows what comes: as without one
+  return s.announce ? s.month_end : Leap::kNoWarning;
+}
+
+void System::PushStatus(SystemUpdate& u, UnixTime local_now) {
   const NtpDuration max_error = snapshot_.root_delay.Half() + snapshot_.root_dispersion;
-  u.commands.push_back(SetSyncStatus{snapshot_.synchronized(), snapshot_.leap, max_error, last_jitter_});
+  const bool leap = snapshot_.leap == Leap::kInsertSecond || snapshot_.leap == Leap::kDeleteSecond;
+  kernel_leap_ = leap && !InLastDayOfMonth(NtpSecondsOf(local_now)) ? Leap::kNoWarning : snapshot_.leap;
+  u.commands.push_back(SetSyncStatus{snapshot_.synchronized(), kernel_leap_, max_error, last_jitter_});
+}
+
+void System::RefreshLeap(SystemUpdate& u, UnixTime local_now) {
+  if (!snapshot_.synchronized()) return;
+  const Leap wire = WireLeap(local_now);
+  if (wire != snapshot_.leap) {
+    snapshot_.leap = wire;
+    u.snapshot_changed = true;
+  }
+  const bool leap = wire == Leap::kInsertSecond || wire == Leap::kDeleteSecond;
+  const Leap kernel = leap && !InLastDayOfMonth(NtpSecondsOf(local_now)) ? Leap::kNoWarning : wire;
+  if (kernel != kernel_leap_) PushStatus(u, local_now);
 }
 
 bool System::Fallback(MonoTime now, UnixTime local_now) {
@@ -144,7 +166,8 @@ bool System::Fallback(MonoTime now, UnixTime local_now) {
   const bool changed = next != mode_;
   mode_ = next;
   if (mode_ == Mode::kOrphanParent || mode_ == Mode::kLocal) {
-    snapshot_.leap = Leap::kNoWarning;
+    upstream_leap_ = Leap::kNoWarning;  // the reference: only a leap table announces a leap
+    snapshot_.leap = WireLeap(local_now);
     snapshot_.stratum = static_cast<uint8_t>(mode_ == Mode::kOrphanParent ? config_.orphan_stratum : config_.local_stratum);
     snapshot_.refid = mode_ == Mode::kOrphanParent ? kOrphanRefId : kLocalRefId;
     snapshot_.root_delay = NtpDuration::Zero();
@@ -157,6 +180,13 @@ bool System::Fallback(MonoTime now, UnixTime local_now) {
 
 SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
                                     const Sample* sample, MonoTime now, UnixTime local_now) {
+  SystemUpdate u = SelectAndDiscipline(r, measured, sample, now, local_now);
+  RefreshLeap(u, local_now);
+  return u;
+}
+
+SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::optional<uint32_t> measured,
+                                         const Sample* sample, MonoTime now, UnixTime local_now) {
   for (const auto& v : r.verdicts) sources_.at(v.id).tally = v.tally;
   last_offset_ = r.offset;
   last_jitter_ = r.jitter;
@@ -164,7 +194,7 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
   if (!r.system_peer) {
     system_peer_.reset();
     u.snapshot_changed = Fallback(now, local_now);
-    if (u.snapshot_changed) PushStatus(u);
+    if (u.snapshot_changed) PushStatus(u, local_now);
     return u;
   }
   if (!system_peer_ && mode_ == Mode::kUnsynchronized && AwaitOthersAtStart()) return u;
@@ -215,7 +245,7 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
     mode_ = Mode::kSynced;
     SetSyncedVariables(peer, r, local_now);
     u.snapshot_changed = true;
-    PushStatus(u);
+    PushStatus(u, local_now);
   }
   return u;
 }

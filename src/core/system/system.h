@@ -16,6 +16,13 @@
 // sibling that has not noticed yet (ntpd's sys_refid test in peer_unfit) and is not selected
 // either: following it would start a cycle A -> B -> C -> A when a cluster loses its upstream,
 // whose strata would climb to the orphan stratum before the orphan election could take over.
+//
+// Leap seconds (RFC 5905 §7.3 LI): without a leap table the system peer's LI is passed on. With a
+// table (`leapfile`) that has not expired, the table alone decides, as in ntpd: its leap is
+// announced during the last day before it (core/time/leap_table.h), also when this node is the
+// reference (local clock, orphan parent), and an upstream's LI the table does not confirm is not
+// passed on. The kernel (SetSyncStatus) gets a leap only during the last day of the month, since
+// Linux inserts it at the end of the UTC day on which STA_INS is set.
 // Pure; not thread-safe (the engine publishes Snapshot() to other threads by value).
 #ifndef TEMPUS_CORE_SYSTEM_SYSTEM_H_
 #define TEMPUS_CORE_SYSTEM_SYSTEM_H_
@@ -32,6 +39,7 @@
 #include "core/filter/clock_filter.h"
 #include "core/select/select.h"
 #include "core/system/snapshot.h"
+#include "core/time/leap_table.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 #include "core/time/unix_time.h"
@@ -47,6 +55,7 @@ struct SystemConfig {
   int local_stratum = 0;             // `local stratum N`; 0: off
   int8_t precision = -20;            // sys.precision, log2 s
   RefId self_id;                     // the refid of this node's address (loop detection, orphan election)
+  std::optional<LeapTable> leap_table;  // `leapfile`; none: the system peer's LI is passed on
 };
 
 // A source's per-association settings that selection uses.
@@ -120,6 +129,10 @@ class System {
   // The commands to apply once at start (the driftfile frequency), possibly none.
   [[nodiscard]] std::vector<ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }
 
+  // Replaces the leap table (SIGHUP rereads the leapfile); takes effect at the next update.
+  void SetLeapTable(std::optional<LeapTable> table) { config_.leap_table = std::move(table); }
+  const std::optional<LeapTable>& leap_table() const { return config_.leap_table; }
+
   const SystemSnapshot& Snapshot() const { return snapshot_; }
   // The poll the discipline recommends, for every association (RFC 5905 sys.poll).
   PollExp RecommendedPoll() const { return discipline_.state().poll; }
@@ -165,10 +178,16 @@ class System {
   bool Sibling(const Source& s) const;
   SystemUpdate AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
                               const Sample* sample, MonoTime now, UnixTime local_now);
+  SystemUpdate SelectAndDiscipline(const select::SelectResult& r, std::optional<uint32_t> measured,
+                                   const Sample* sample, MonoTime now, UnixTime local_now);
+  // The LI to serve at `local_now` given the upstream's (see the file comment).
+  Leap WireLeap(UnixTime local_now) const;
+  // Brings snapshot_.leap and the kernel's leap bits up to date with the table and the date.
+  void RefreshLeap(SystemUpdate& u, UnixTime local_now);
   void SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now);
   bool Fallback(MonoTime now, UnixTime local_now);
   bool AwaitOthersAtStart() const;
-  void PushStatus(SystemUpdate& u) const;
+  void PushStatus(SystemUpdate& u, UnixTime local_now);
 
   SystemConfig config_;
   MonoTime start_;
@@ -181,6 +200,8 @@ class System {
   std::optional<MonoTime> lost_sync_since_;
   NtpDuration last_offset_;
   NtpDuration last_jitter_;
+  Leap upstream_leap_ = Leap::kNoWarning;  // the system peer's LI (none as the reference)
+  Leap kernel_leap_ = Leap::kNoWarning;    // the leap of the last SetSyncStatus
 };
 
 }  // namespace tempus::core::system

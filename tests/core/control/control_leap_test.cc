@@ -1,0 +1,71 @@
+// Mode 6's leap table variables (ntpd's tai=, leapsec=, expire=).
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "core/control/control.h"
+
+namespace tempus::core::control {
+namespace {
+
+using mode6::Opcode;
+
+std::map<std::string, std::string> ReadVars(const NodeView& v, std::string_view names = {}) {
+  std::map<std::string, std::string> out;
+  auto answer = HandleControl(mode6::EncodeRequest(Opcode::kReadVariables, 7, 0, names), v);
+  EXPECT_TRUE(answer.has_value());
+  if (!answer) return out;
+  mode6::Reassembler r(7, Opcode::kReadVariables);
+  for (const auto& d : *answer) {
+    auto m = mode6::Decode(d);
+    EXPECT_TRUE(m.has_value());
+    if (!m || !r.Add(*m)) return out;
+  }
+  for (auto& [k, val] : mode6::ParseVariables(r.data())) out[k] = val;
+  return out;
+}
+
+NodeView View() {
+  NodeView v;
+  v.system.leap = Leap::kNoWarning;
+  v.system.stratum = 2;
+  v.clock_now = NtpTimestamp::FromParts(3692174400u, 0);  // 2016-12-31 12:00 UTC
+  return v;
+}
+
+TEST(ControlLeap, DefaultReadvarShowsTaiLeapsecAndExpireAsNtpdDoes) {
+  NodeView v = View();
+  v.leap_table = LeapView{36, 3692217600, 3707596800};
+  const auto vars = ReadVars(v);
+  EXPECT_EQ(vars.at("tai"), "36");
+  EXPECT_EQ(vars.at("leapsec"), "201701010000");
+  EXPECT_EQ(vars.at("expire"), "201706280000");
+}
+
+TEST(ControlLeap, OmittedWithoutALeapTableButStillKnownByName) {
+  const NodeView v = View();
+  const auto vars = ReadVars(v);
+  EXPECT_EQ(vars.count("tai"), 0u);
+  EXPECT_EQ(vars.count("leapsec"), 0u);
+  EXPECT_EQ(vars.count("expire"), 0u);
+  EXPECT_EQ(vars.count("mintc"), 1u);
+  // Asking by name is not an "unknown variable" error: the answer just lacks them.
+  auto answer = HandleControl(mode6::EncodeRequest(Opcode::kReadVariables, 8, 0, "tai,expire,stratum"), v);
+  ASSERT_TRUE(answer.has_value());
+  auto m = mode6::Decode(answer->front());
+  ASSERT_TRUE(m.has_value());
+  EXPECT_FALSE(m->header.error);
+}
+
+TEST(ControlLeap, NamedRequestReturnsThem) {
+  NodeView v = View();
+  v.leap_table = LeapView{37, 3692217600, 3991593600};
+  const auto vars = ReadVars(v, "expire,tai");
+  ASSERT_EQ(vars.size(), 2u);
+  EXPECT_EQ(vars.at("tai"), "37");
+  EXPECT_EQ(vars.at("expire"), "202606280000");
+}
+
+}  // namespace
+}  // namespace tempus::core::control
