@@ -226,7 +226,7 @@ std::optional<core::LeapTable> LoadLeapFile(const std::string& path, size_t* pro
     ++count;
   }
   const core::LeapStatus st = core::LeapStatusAt(file->table, now_ntp);
-  Log(fmt::format("leapfile {}: TAI-UTC {} s, {} leap(s) up to {}, expires {}, hash {}", path, st.tai_utc,
+  Log(fmt::format("leapfile {}: TAI-UTC {} s, {} entries up to {}, expires {}, hash {}", path, st.tai_utc,
                   file->table.entries.size(), core::NtpDateMinute(file->table.entries.back().ntp_seconds),
                   core::NtpDateMinute(file->table.expires), file->hash_verified ? "verified" : "NOT verified"));
   if (problems != nullptr) *problems += count;
