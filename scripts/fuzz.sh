@@ -7,9 +7,10 @@
 #
 # Seeds: the captured packets of tests/testdata/ntp_vectors.h and mode6_vectors.h (the lab's
 # REFERENCE.md captures), the real configurations of tests/config/testdata/, a few driftfiles and
-# keys files; the corpus grows in build-fuzz/corpus/<target>/. A crash leaves its input in
-# build-fuzz/crashes/<target>/ and makes the script exit non-zero; turn it into a regression test
-# under tests/. By default one target runs at a time (one core), so the script never uses more
+# keys files, and every input that once failed (tests/testdata/fuzz/<target>/); the corpus grows
+# in build-fuzz/corpus/<target>/. A crash leaves its input in build-fuzz/crashes/<target>/ and
+# makes the script exit non-zero; turn it into a unit test under tests/ and add the input to
+# tests/testdata/fuzz/<target>/. By default one target runs at a time (one core), so the script never uses more
 # than the machine's 2 shared cores together with a build; CI (scripts/test.sh), which runs
 # nothing else meanwhile, runs two at a time.
 set -uo pipefail
@@ -80,6 +81,13 @@ printf '3 sha256 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde
     >"$out/seeds/keys_file/ntpsec"
 printf '6 M key6 127.0.0.1,10.0.0.0/8,::1\n65535 sha-1 x\r\n\n' >"$out/seeds/keys_file/iplist"
 printf '5 MD5 one\n5 SHA1 zz0123456789abcdef0123\n0 DES\n' >"$out/seeds/keys_file/errors"
+
+# Inputs that once failed (tests/testdata/fuzz/<target>/): run first, every time, as seeds.
+for d in tests/testdata/fuzz/*/; do
+  t=$(basename "$d")
+  seed "$t"
+  cp "$d"* "$out/seeds/$t/"
+done
 
 # run_target T: one bounded run of fuzz_T; writes its summary line to $out/fuzz_T.result.
 run_target() {

@@ -5,8 +5,9 @@
 #   1. scripts/install-deps.sh             build and test packages (fast when present)
 #   2. tests/interop/peers-setup.sh        real chrony and NTPsec, unpacked (root only)
 #   3. build/       RelWithDebInfo         all CTest tests: unit, scenario, flood, interop
-#   4. build-asan/  ASan + UBSan, Debug,   unit and scenario tests (labels not interop, flood), no bench
-#   5. build-fuzz/  clang, libFuzzer       each fuzz target for TEMPUS_TEST_FUZZ_SECONDS (default 60), two at a time
+#   4. build-asan/  ASan + UBSan, Debug,   unit, scenario, cli and cluster tests (labels not interop,
+#                                          flood, large), no bench
+#   5. build-fuzz/  clang, libFuzzer       each fuzz target for TEMPUS_TEST_FUZZ_SECONDS (default 45), two at a time
 #
 # Every test runs with CAP_SYS_TIME dropped from all capability sets, so no test can change
 # this machine's clock; the interop tests add a network namespace and an LD_PRELOAD guard
@@ -89,12 +90,12 @@ if [ "${TEMPUS_TEST_SKIP_ASAN:-0}" = 1 ]; then
 # (the CLI11-heavy apps dominate CI time) and keeps assert() on.
 elif step "build (ASan+UBSan, Debug, build-asan/)" configure_and_build build-asan \
     -DCMAKE_BUILD_TYPE=Debug -DTEMPUS_SANITIZE=ON -DTEMPUS_BUILD_BENCH=OFF; then
-  step "tests: unit, scenario (build-asan/)" run_ctest build-asan -LE 'interop|flood'
+  step "tests: unit, scenario, cli, cluster (build-asan/)" run_ctest build-asan -LE 'interop|flood|large'
 else
   skipped "tests in build-asan/ (build failed)"
 fi
 
-fuzz_seconds=${TEMPUS_TEST_FUZZ_SECONDS:-60}
+fuzz_seconds=${TEMPUS_TEST_FUZZ_SECONDS:-45}
 if [ "$fuzz_seconds" = 0 ]; then
   skipped "fuzzing (TEMPUS_TEST_FUZZ_SECONDS=0)"
 else
