@@ -18,8 +18,15 @@ interop_init "$@"
 w=$INTEROP_WORK
 
 interop_start_tempusd upstream --clock=virtual --virtual-offset=0.05 --listen=127.0.0.2:123 --stratum=3
+# B reads Debian's leap-seconds.list (tzdata) when there is one: rv then shows tai/leapsec/expire.
+leapfile=/usr/share/zoneinfo/leap-seconds.list
+leap_args=()
+if [ -r "$leapfile" ]; then
+  printf 'leapfile %s\n' "$leapfile" >"$w/leap.conf"
+  leap_args=(-c "$w/leap.conf")
+fi
 interop_start_tempusd downstream --clock=virtual --listen=127.0.0.3:123 --server=127.0.0.2:123 \
-  --iburst --minpoll=4 --maxpoll=4
+  --iburst --minpoll=4 --maxpoll=4 "${leap_args[@]}"
 down_pid=$INTEROP_PID
 
 ntpq() {  # ntpq NAME ARGS...: NTPsec ntpq, output in $w/NAME.out
@@ -76,6 +83,12 @@ interop_expect_eq "rv: refid" "$(interop_ntpq_var refid rv)" 127.0.0.2
 interop_expect_eq "rv: leap" "$(interop_ntpq_var leap rv)" 00
 interop_expect_eq "rv: version" "$(interop_ntpq_var version rv)" '"tempusd"'
 grep -q 'status=0615 leap_none, sync_ntp' "$w/rv.out" || interop_fail "rv: status line: $(head -n 1 "$w/rv.out")"
+if [ ${#leap_args[@]} -gt 0 ]; then
+  interop_expect_eq "rv: tai (leapfile)" "$(interop_ntpq_var tai rv)" 37
+  interop_expect_eq "rv: leapsec (leapfile's last leap)" "$(interop_ntpq_var leapsec rv)" 201701010000
+  expire=$(interop_ntpq_var expire rv)
+  [[ "$expire" =~ ^20[0-9]{10}$ ]] || interop_fail "rv: expire: '$expire'"
+fi
 peer_id=$(interop_ntpq_var peer rv)
 interop_expect_eq "rv: peer is association 1" "$peer_id" 1
 
