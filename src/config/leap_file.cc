@@ -12,9 +12,10 @@
 namespace tempus::config {
 namespace {
 
-constexpr size_t kMaxErrors = 20;
-constexpr size_t kMaxLineBytes = 1024;
+constexpr size_t kMaxErrors = kMaxLeapFileErrors;
+constexpr size_t kMaxLineBytes = kMaxLeapLineBytes;
 constexpr int kMaxTaiUtc = 1000;             // seconds; TAI-UTC is 37 in 2026
+constexpr int64_t kMaxNtpSeconds = int64_t{1} << 40;  // about the year 36800: keeps date arithmetic in range
 constexpr int64_t kExpiryWarningDays = 28;   // ntpd's check_leap_expiration
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
@@ -49,11 +50,12 @@ std::vector<Field> Fields(std::string_view line, size_t from) {
   return out;
 }
 
+// A decimal number 0..kMaxNtpSeconds.
 std::optional<int64_t> Unsigned(std::string_view text) {
   int64_t v = 0;
   if (text.empty() || !IsDigit(text[0])) return std::nullopt;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (ec != std::errc() || end != text.data() + text.size() || v > kMaxNtpSeconds) return std::nullopt;
   return v;
 }
 

@@ -29,6 +29,11 @@
 
 namespace tempus::config {
 
+// At most this many errors are reported for one file.
+inline constexpr size_t kMaxLeapFileErrors = 20;
+// Longer lines are errors.
+inline constexpr size_t kMaxLeapLineBytes = 1024;
+
 struct LeapFile {
   core::LeapTable table;
   bool hash_verified = false;        // a `#h` line matched the content

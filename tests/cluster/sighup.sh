@@ -2,7 +2,8 @@
 # (e) SIGHUP reloads the configuration: a new server line starts its association while the
 # unchanged one keeps its state (reach, poll, samples; no new "association" or "reachable" line,
 # the system peer does not change, the clock stays within 1 ms); a file with an error is
-# reported with file:line and changes nothing; a removed line's association goes. The log goes to
+# reported with file:line and changes nothing; a removed line's association goes; a leapfile
+# line added is read and logged (TAI-UTC, expiry, hash). The log goes to
 # the `logfile` of the configuration, each line with a UTC timestamp.
 # Polls fixed at 16 s (minpoll 4 maxpoll 4, iburst).
 source "$(dirname "$0")/lib.sh"
@@ -54,9 +55,14 @@ else
   cluster_expect "skew below 1 ms after the reload (last $skew s)" false
 fi
 
-# 3. Remove server a: its association goes.
-printf 'clock virtual offset 0.2 freq -30\nlogfile %s\nserver %s %s\n' "$log" $b "$opts" >"$conf"
+# 3. Remove server a: its association goes. A leapfile added meanwhile is read (NIST format;
+# its #h computed with Python's hashlib).
+leap=$CLUSTER_WORK/leap-seconds.list
+printf '#$\t3676924800\n#@\t3707596800\n2272060800\t10\n3644697600\t36\n3692217600\t37\n#h\t33d7aeef 5a6fcd12 ef8a7a6c c67197ec 4cabd9ac\n' >"$leap"
+printf 'clock virtual offset 0.2 freq -30\nlogfile %s\nserver %s %s\nleapfile %s\n' "$log" $b "$opts" "$leap" >"$conf"
 kill -HUP "$pid"
 for _ in $(seq 1 50); do grep -q "1 source line(s) kept, 1 removed" "$log" && break; sleep 0.1; done
 cluster_expect "reload removed server $a" grep -q "server $a: removed (1 association(s))" "$log"
+cluster_expect "reload read the new leapfile" \
+  grep -q "leapfile $leap: TAI-UTC 37 s, 3 entries up to 201701010000, expires 201706280000, hash verified" "$log"
 kill -0 "$pid" || cluster_fail "the daemon died during the reloads"

@@ -123,6 +123,13 @@ TEST(LeapFile, TimesMustAscend) {
       << Errors(f.error());
 }
 
+TEST(LeapFile, HugeTimesAreErrorsNotOverflows) {
+  auto f = ParseLeapFile(Replace(kGood, "3692217600\t37", "9223372036854775807\t37"), "leap.list");
+  ASSERT_FALSE(f);
+  EXPECT_NE(Errors(f.error()).find("leap.list:7:1: expected NTP seconds and TAI-UTC"), std::string::npos)
+      << Errors(f.error());
+}
+
 TEST(LeapFile, BadHashLineIsAnError) {
   auto f = ParseLeapFile(Replace(kGood, "4cabd9ac", "4cabd9ac 12"), "leap.list");
   ASSERT_FALSE(f);
