@@ -16,6 +16,7 @@
 # TEMPUS_INTEROP_REQUIRED=1 a missing prerequisite fails instead of skipping).
 
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 
 readonly INTEROP_SKIP_CODE=77
 INTEROP_PEERS_DIR=${TEMPUS_PEERS_DIR:-/var/cache/tempus-peers}
@@ -80,17 +81,6 @@ print("status=0x%x freq=%d offset=%d tick=%d constant=%d"
 PY
 }
 
-# True when capability bit 25 (CAP_SYS_TIME) is absent from every set of /proc/PID/status.
-interop_lacks_sys_time() {
-  local pid=$1 field value
-  for field in CapInh CapPrm CapEff CapBnd CapAmb; do
-    value=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/status") || return 1
-    [ -n "$value" ] || return 1
-    (( (16#$value >> 25) & 1 )) && return 1
-  done
-  return 0
-}
-
 # Sets up the namespace, the work directory, the traps and the clock-state baseline.
 interop_init() {
   local here
@@ -115,7 +105,7 @@ interop_init() {
       bash "$0" "$@"
   fi
   [ "$ns" != "$TEMPUS_INTEROP_OUTER_NETNS" ] || interop_fail "not in a private network namespace"
-  interop_lacks_sys_time $$ || interop_fail "CAP_SYS_TIME still present in the test shell"
+  tempus_lacks_sys_time $$ || interop_fail "CAP_SYS_TIME still present in the test shell"
 
   ip link set lo up
   local n
@@ -171,13 +161,7 @@ interop_stop() {
   local pid=$1 known=0 p
   for p in "${INTEROP_PIDS[@]}"; do [ "$p" = "$pid" ] && known=1; done
   [ $known = 1 ] || { echo "interop_stop: $pid was not started by this test" >&2; return 1; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  tempus_stop_pid "$pid"
 }
 
 # interop_wait_udp PID ADDR PORT: waits (at most 10 s) until ADDR:PORT is bound, failing early
@@ -196,7 +180,7 @@ interop_wait_udp() {
 # set and has noclock.so mapped (i.e. the guards really apply to it).
 interop_check_guards() {
   local pid=$1
-  interop_lacks_sys_time "$pid" || interop_fail "pid $pid still has CAP_SYS_TIME"
+  tempus_lacks_sys_time "$pid" || interop_fail "pid $pid still has CAP_SYS_TIME"
   grep -qF "$INTEROP_NOCLOCK" "/proc/$pid/maps" || interop_fail "pid $pid has no noclock.so loaded"
 }
 
@@ -372,14 +356,7 @@ interop_expect_near() {
 }
 
 # Prints the interesting lines of every output file (on failure).
-interop_dump() {
-  local f
-  for f in "$INTEROP_WORK"/*.log "$INTEROP_WORK"/*.out; do
-    [ -s "$f" ] || continue
-    echo "----- $(basename "$f") (last 40 lines)"
-    tail -n 40 "$f"
-  done
-}
+interop_dump() { tempus_dump_tails 40 "$INTEROP_WORK"/*.log "$INTEROP_WORK"/*.out; }
 
 # EXIT trap: stop every started process, check the clock state and the noclock logs of
 # tempus processes, report, remove the work directory.
