@@ -15,6 +15,7 @@ w=$INTEROP_WORK
 
 interop_start_tempusd tempusd --clock=virtual --virtual-offset=0.05 \
   --listen=127.0.0.2:11123 --listen=127.0.0.1:123 --stratum=3
+tempusd_pid=$INTEROP_PID
 
 interop_start_chrony_client chrony-client "server 127.0.0.2 port 11123 iburst minpoll 4 maxpoll 4"
 chrony_pid=$INTEROP_PID
@@ -70,4 +71,4 @@ interop_expect_eq "ntpsec: own stratum" "$(interop_ntpq_var stratum ntpq-rv)" 4
 interop_expect_eq "ntpsec: own refid" "$(interop_ntpq_var refid ntpq-rv)" 127.0.0.1
 # (NTPsec's own leap stays 11 here: with "disable ntp" it never runs the clock update that
 # clears it. Not a property of tempusd, so not checked.)
-kill -0 "$INTEROP_PID" 2>/dev/null || interop_fail "tempusd died during the test"
+kill -0 "$tempusd_pid" 2>/dev/null || interop_fail "tempusd died during the test"
