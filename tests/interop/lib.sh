@@ -24,6 +24,7 @@ CHRONYD=$INTEROP_PEERS_DIR/root/chrony/usr/sbin/chronyd
 NTPSEC_NTPD=$INTEROP_PEERS_DIR/root/ntpsec/usr/sbin/ntpd
 NTPDIG=$INTEROP_PEERS_DIR/root/ntpsec/usr/bin/ntpdig
 NTPQ=$INTEROP_PEERS_DIR/root/ntpsec/usr/bin/ntpq
+# shellcheck disable=SC2034  # chronyc: used by the test scripts, not here
 CHRONYC=$INTEROP_PEERS_DIR/root/chrony/usr/bin/chronyc
 INTEROP_NOCLOCK=$INTEROP_PEERS_DIR/lib/noclock.so
 INTEROP_PYTHONPATH=$INTEROP_PEERS_DIR/root/ntpsec/usr/lib/python3/dist-packages
