@@ -15,20 +15,14 @@
 #include "core/control/control.h"
 #include "core/wire/mode6.h"
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 
 namespace {
 
 using namespace tempus;
 using namespace tempus::core;
 
-template <typename T>
-T Take(std::span<const uint8_t>& in) {
-  T v{};
-  const size_t n = std::min(sizeof(T), in.size());
-  std::memcpy(&v, in.data(), n);
-  in = in.subspan(n);
-  return v;
-}
+using tempus::fuzz::Take;
 
 control::NodeView MakeView(std::span<const uint8_t>& in) {
   control::NodeView v;

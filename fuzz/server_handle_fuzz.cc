@@ -10,19 +10,9 @@
 #include "core/server/server.h"
 #include "core/wire/codec.h"
 #include "fuzz_check.h"
+#include "fuzz_input.h"
 
-namespace {
-
-template <typename T>
-T Take(std::span<const uint8_t>& in) {
-  T v{};
-  const size_t n = std::min(sizeof(T), in.size());
-  std::memcpy(&v, in.data(), n);
-  in = in.subspan(n);
-  return v;
-}
-
-}  // namespace
+using tempus::fuzz::Take;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tempus;

@@ -49,6 +49,19 @@ union ControlBuffer {
   cmsghdr align;
 };
 
+// Makes `info` the one control message of `msg` (at level/type), in `control`'s storage.
+template <typename Info>
+void SetOneControlMessage(msghdr& msg, ControlBuffer& control, int level, int type, const Info& info) {
+  static_assert(CMSG_SPACE(sizeof(Info)) <= sizeof(ControlBuffer));
+  msg.msg_control = control.bytes;
+  cmsghdr* c = reinterpret_cast<cmsghdr*>(control.bytes);
+  c->cmsg_level = level;
+  c->cmsg_type = type;
+  c->cmsg_len = CMSG_LEN(sizeof info);
+  std::memcpy(CMSG_DATA(c), &info, sizeof info);
+  msg.msg_controllen = CMSG_SPACE(sizeof info);
+}
+
 }  // namespace
 
 Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, const UdpOptions& options) {
@@ -188,24 +201,14 @@ Result<void, SysError> UdpSocket::SendMessage(std::span<const uint8_t> data, con
   std::memset(&control, 0, sizeof control);
   if (local.has_value()) {
     // The source address for this one datagram (ipi_spec_dst / ipi6_addr); ifindex 0: any.
-    msg.msg_control = control.bytes;
-    cmsghdr* c = reinterpret_cast<cmsghdr*>(control.bytes);
     if (local->is_v4()) {
       in_pktinfo info{};
       std::memcpy(&info.ipi_spec_dst, local->bytes().data(), 4);
-      c->cmsg_level = IPPROTO_IP;
-      c->cmsg_type = IP_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof info);
-      std::memcpy(CMSG_DATA(c), &info, sizeof info);
-      msg.msg_controllen = CMSG_SPACE(sizeof info);
+      SetOneControlMessage(msg, control, IPPROTO_IP, IP_PKTINFO, info);
     } else {
       in6_pktinfo info{};
       std::memcpy(&info.ipi6_addr, local->bytes().data(), 16);
-      c->cmsg_level = IPPROTO_IPV6;
-      c->cmsg_type = IPV6_PKTINFO;
-      c->cmsg_len = CMSG_LEN(sizeof info);
-      std::memcpy(CMSG_DATA(c), &info, sizeof info);
-      msg.msg_controllen = CMSG_SPACE(sizeof info);
+      SetOneControlMessage(msg, control, IPPROTO_IPV6, IPV6_PKTINFO, info);
     }
   }
   for (int attempt = 0; attempt < kMaxEintrRetries; ++attempt) {

@@ -12,6 +12,7 @@
 # cluster_start, stopped by PID on exit even on failure, and killed with the test shell
 # (--pdeathsig). Every wait is bounded. Exit codes: 0 pass, 1 fail, 77 skip.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 
 readonly CLUSTER_SKIP_CODE=77
 readonly CLUSTER_PORT=${CLUSTER_PORT:-11123}
@@ -31,18 +32,6 @@ cluster_skip() {
   exit $CLUSTER_SKIP_CODE
 }
 
-# True when capability bit 25 (CAP_SYS_TIME) is absent from the effective, permitted, bounding
-# and ambient sets of PID.
-cluster_lacks_sys_time() {
-  local pid=$1 field value
-  for field in CapPrm CapEff CapBnd CapAmb; do
-    value=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/status") || return 1
-    [ -n "$value" ] || return 1
-    (( (16#$value >> 25) & 1 )) && return 1
-  done
-  return 0
-}
-
 cluster_init() {
   [ -x "${TEMPUSD:-}" ] || cluster_skip "TEMPUSD not built"
   [ -x "${TEMPUS:-}" ] || cluster_skip "TEMPUS not built"
@@ -54,7 +43,7 @@ cluster_init() {
     fi
     exec setpriv --bounding-set -sys_time --inh-caps -sys_time -- bash "$0" "$@"
   fi
-  cluster_lacks_sys_time $$ || cluster_fail "CAP_SYS_TIME still present in the test shell"
+  tempus_lacks_sys_time $$ || cluster_fail "CAP_SYS_TIME still present in the test shell"
   if [ "$(id -u)" -eq 0 ]; then ip link set lo up 2>/dev/null || true; fi
   CLUSTER_WORK=$(mktemp -d "${TMPDIR:-/tmp}/tempus-cluster-$CLUSTER_NAME.XXXXXX")
   chmod 755 "$CLUSTER_WORK"
@@ -92,13 +81,7 @@ cluster_start() {
 cluster_stop() {
   local name=$1 pid=${CLUSTER_PID[$1]:-}
   [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  tempus_stop_pid "$pid"
   unset "CLUSTER_PID[$name]"
 }
 
@@ -182,17 +165,13 @@ cluster_expect() {
 cluster_count() { grep -cE "$1" "$CLUSTER_WORK/$2.log" || true; }
 
 cluster_cleanup() {
-  local rc=$? name f
+  local rc=$? name
   trap - EXIT
   set +e
   for name in "${!CLUSTER_PID[@]}"; do cluster_stop "$name"; done
   if [ $rc -eq 0 ] && [ "$CLUSTER_FAILURES" -gt 0 ]; then rc=1; fi
   if [ $rc -ne 0 ] && [ $rc -ne $CLUSTER_SKIP_CODE ]; then
-    for f in "$CLUSTER_WORK"/*.log "$CLUSTER_WORK"/*.json "$CLUSTER_WORK"/*.err; do
-      [ -s "$f" ] || continue
-      echo "----- $(basename "$f") (last 30 lines)"
-      tail -n 30 "$f"
-    done
+    tempus_dump_tails 30 "$CLUSTER_WORK"/*.log "$CLUSTER_WORK"/*.json "$CLUSTER_WORK"/*.err
     echo "[$CLUSTER_NAME] FAILED ($CLUSTER_FAILURES failed expectations, exit $rc)"
   elif [ $rc -eq 0 ]; then
     echo "[$CLUSTER_NAME] PASSED"

@@ -11,36 +11,20 @@
 #include <fstream>
 #include <string>
 
+#include "tests/config/temp_dir.h"
+
 namespace tempus::config {
 namespace {
 
 // A fresh directory under /tmp, removed with its contents when the test ends.
-class DriftFileTest : public ::testing::Test {
+class DriftFileTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/tempus-drift-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
-  void Write(const std::string& name, const std::string& content) {
-    std::ofstream(Path(name), std::ios::binary) << content;
-  }
-  std::string Read(const std::string& name) {
-    std::ifstream in(Path(name), std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), {});
-  }
+  DriftFileTest() : TempDirTest("tempus-drift") {}
   size_t EntryCount() {
     size_t n = 0;
-    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir_)) ++n;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir())) ++n;
     return n;
   }
-
-  std::string dir_;
 };
 
 TEST_F(DriftFileTest, ReadsNtpdFormat) {

@@ -6,7 +6,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -14,26 +13,14 @@
 #include "config/driftfile.h"
 #include "config/file_system.h"
 #include "config/parser.h"
+#include "tests/config/temp_dir.h"
 
 namespace tempus::config {
 namespace {
 
-class HostileFilesTest : public ::testing::Test {
+class HostileFilesTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/tempus-hostile-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
-  void Write(const std::string& name, const std::string& content) {
-    std::ofstream(Path(name), std::ios::binary) << content;
-  }
-  std::string dir_;
+  HostileFilesTest() : TempDirTest("tempus-hostile") {}
 };
 
 TEST_F(HostileFilesTest, DriftfileFifoIsRefusedWithoutWaitingForAWriter) {

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "config/parser.h"
+#include "tests/config/temp_dir.h"
 
 namespace tempus::config {
 namespace {
@@ -179,19 +180,9 @@ TEST(KeysFile, TrustedKeysAreCheckedAgainstTheFile) {
   EXPECT_EQ(w[1].ToString(), "/etc/ntp.keys: warning: controlkey 8 is not in the keys file");
 }
 
-class KeysFileOnDisk : public ::testing::Test {
+class KeysFileOnDisk : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/tempus-keys-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-  std::string Path(const std::string& name) const { return dir_ + "/" + name; }
-  std::string dir_;
+  KeysFileOnDisk() : TempDirTest("tempus-keys") {}
 };
 
 TEST_F(KeysFileOnDisk, FifoIsRefusedWithoutWaitingForAWriter) {
@@ -208,7 +199,7 @@ TEST_F(KeysFileOnDisk, MissingFileAndDirectoryAreErrors) {
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().front().ToString(),
             Path("none") + ": cannot read the keys file: No such file or directory");
-  EXPECT_FALSE(ReadKeysFile(fs, dir_));
+  EXPECT_FALSE(ReadKeysFile(fs, dir()));
   std::ofstream(Path("ok.keys")) << "10 SHA256 " << std::string(64, 'f') << "\n";
   auto ok = ReadKeysFile(fs, Path("ok.keys"));
   ASSERT_TRUE(ok) << Errors(ok.error());

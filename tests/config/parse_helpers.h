@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,27 @@ inline std::string OneError(std::string_view text) {
     return lines.empty() ? "" : lines.front();
   }
   return lines.front();
+}
+
+// A text whose parse must fail with exactly one diagnostic, and that diagnostic as printed.
+struct OneErrorCase {
+  std::string_view text;
+  std::string_view error;
+};
+
+// The table form of EXPECT_EQ(OneError(text), error): one check per case, naming its text.
+inline void ExpectOneErrors(std::initializer_list<OneErrorCase> cases) {
+  for (const OneErrorCase& c : cases) EXPECT_EQ(OneError(c.text), c.error) << "parsing: " << c.text;
+}
+
+// The printed diagnostics of a ParseFile of `path` in `fs` that must fail.
+inline std::vector<std::string> FileErrors(FileSystem& fs, const std::string& path) {
+  auto r = ParseFile(fs, path);
+  if (r) {
+    ADD_FAILURE() << "parse of " << path << " succeeded";
+    return {};
+  }
+  return Lines(r.error());
 }
 
 // The printed warnings of a parse that must succeed.

@@ -7,8 +7,8 @@
 namespace tempus::config {
 namespace {
 
+using testing::ExpectOneErrors;
 using testing::MustParse;
-using testing::OneError;
 
 uint32_t Bits(std::initializer_list<RestrictFlag> flags) {
   uint32_t out = 0;
@@ -71,22 +71,23 @@ TEST(ParseRestrict, UnrestrictClearsFlags) {
 }
 
 TEST(ParseRestrict, ErrorMessages) {
-  EXPECT_EQ(OneError("restrict default nomodfy\n"),
-            "ntp.conf:1:18: expected a restrict flag, got 'nomodfy' (did you mean 'nomodify'?)");
-  EXPECT_EQ(OneError("restrict default frobnicate\n"), "ntp.conf:1:18: expected a restrict flag, got 'frobnicate'");
-  EXPECT_EQ(OneError("restrict\n"),
-            "ntp.conf:1:9: expected an address, 'default' or 'source' after 'restrict', got end of line");
-  EXPECT_EQ(OneError("restrict 10.0.0.0/33\n"),
-            "ntp.conf:1:10: expected an address, 'default' or 'source' after 'restrict', got '10.0.0.0/33'");
-  EXPECT_EQ(OneError("restrict 10.0.0.0 mask ffff::\n"),
-            "ntp.conf:1:24: expected a numeric mask of the address's family after 'mask', got 'ffff::'");
-  EXPECT_EQ(OneError("restrict 10.0.0.0/8 mask 255.0.0.0\n"),
-            "ntp.conf:1:21: expected a restrict flag, got 'mask' (the address already has a /prefix)");
-  EXPECT_EQ(OneError("restrict default mask 0.0.0.0\n"),
-            "ntp.conf:1:18: expected a restrict flag, got 'mask' ('mask' applies to an address, not 'default')");
-  EXPECT_EQ(OneError("restrict -4 ::1\n"), "ntp.conf:1:13: expected an IPv4 address after '-4', got '::1'");
-  EXPECT_EQ(OneError("restrict default ippeerlimit x\n"),
-            "ntp.conf:1:30: expected a peer count -1..65535 after 'ippeerlimit', got 'x'");
+  ExpectOneErrors({
+      {"restrict default nomodfy\n",
+       "ntp.conf:1:18: expected a restrict flag, got 'nomodfy' (did you mean 'nomodify'?)"},
+      {"restrict default frobnicate\n", "ntp.conf:1:18: expected a restrict flag, got 'frobnicate'"},
+      {"restrict\n", "ntp.conf:1:9: expected an address, 'default' or 'source' after 'restrict', got end of line"},
+      {"restrict 10.0.0.0/33\n",
+       "ntp.conf:1:10: expected an address, 'default' or 'source' after 'restrict', got '10.0.0.0/33'"},
+      {"restrict 10.0.0.0 mask ffff::\n",
+       "ntp.conf:1:24: expected a numeric mask of the address's family after 'mask', got 'ffff::'"},
+      {"restrict 10.0.0.0/8 mask 255.0.0.0\n",
+       "ntp.conf:1:21: expected a restrict flag, got 'mask' (the address already has a /prefix)"},
+      {"restrict default mask 0.0.0.0\n",
+       "ntp.conf:1:18: expected a restrict flag, got 'mask' ('mask' applies to an address, not 'default')"},
+      {"restrict -4 ::1\n", "ntp.conf:1:13: expected an IPv4 address after '-4', got '::1'"},
+      {"restrict default ippeerlimit x\n",
+       "ntp.conf:1:30: expected a peer count -1..65535 after 'ippeerlimit', got 'x'"},
+  });
   // Every bad flag on a line is reported, not only the first.
   EXPECT_EQ(testing::MustFail("restrict default bad1 nopeer bad2\n").size(), 2u);
 }
@@ -110,13 +111,15 @@ TEST(ParseInterface, ActionsAndMatches) {
 }
 
 TEST(ParseInterface, ErrorMessages) {
-  EXPECT_EQ(OneError("interface lisen eth0\n"),
-            "ntp.conf:1:11: expected 'listen', 'ignore' or 'drop' after 'interface', got 'lisen' (did you mean "
-            "'listen'?)");
-  EXPECT_EQ(OneError("interface listen\n"),
-            "ntp.conf:1:17: expected 'all', 'ipv4', 'ipv6', 'wildcard', an interface name or an address[/prefix], got "
-            "end of line");
-  EXPECT_EQ(OneError("interface listen eth0 eth1\n"), "ntp.conf:1:23: expected end of line, got 'eth1'");
+  ExpectOneErrors({
+      {"interface lisen eth0\n",
+       "ntp.conf:1:11: expected 'listen', 'ignore' or 'drop' after 'interface', got 'lisen' (did you mean "
+       "'listen'?)"},
+      {"interface listen\n",
+       "ntp.conf:1:17: expected 'all', 'ipv4', 'ipv6', 'wildcard', an interface name or an address[/prefix], got "
+       "end of line"},
+      {"interface listen eth0 eth1\n", "ntp.conf:1:23: expected end of line, got 'eth1'"},
+  });
 }
 
 TEST(ParseDiscard, OptionsAndLimit) {
@@ -128,11 +131,12 @@ TEST(ParseDiscard, OptionsAndLimit) {
   EXPECT_EQ(d.limit_average_pps, 2.5);
   EXPECT_EQ(d.limit_burst, 10.0);
   EXPECT_EQ(d.limit_kod_pps, 0.5);
-  EXPECT_EQ(OneError("discard average 40\n"),
-            "ntp.conf:1:17: expected headway exponent 0..16 (log2 s) after 'average', got '40'");
-  EXPECT_EQ(OneError("discard averag 4\n"),
-            "ntp.conf:1:9: expected a 'discard' option ('average', 'minimum' or 'monitor'), got 'averag' (did you mean "
-            "'average'?)");
+  ExpectOneErrors({
+      {"discard average 40\n", "ntp.conf:1:17: expected headway exponent 0..16 (log2 s) after 'average', got '40'"},
+      {"discard averag 4\n",
+       "ntp.conf:1:9: expected a 'discard' option ('average', 'minimum' or 'monitor'), got 'averag' (did you mean "
+       "'average'?)"},
+  });
 }
 
 }  // namespace

@@ -7,8 +7,8 @@
 namespace tempus::config {
 namespace {
 
+using testing::ExpectOneErrors;
 using testing::MustParse;
-using testing::OneError;
 using testing::Warnings;
 
 TEST(ParseServer, NameWithDefaults) {
@@ -68,26 +68,25 @@ TEST(ParseServer, PollBoundsAndDefaultsFollowEachOther) {
 }
 
 TEST(ParseServer, ErrorMessages) {
-  EXPECT_EQ(OneError("server a minpoll fast\n"),
-            "ntp.conf:1:18: expected poll exponent 3..17 after 'minpoll', got 'fast'");
-  EXPECT_EQ(OneError("server a minpoll 2\n"), "ntp.conf:1:18: expected poll exponent 3..17 after 'minpoll', got '2'");
-  EXPECT_EQ(OneError("server a maxpoll 18\n"), "ntp.conf:1:18: expected poll exponent 3..17 after 'maxpoll', got '18'");
-  EXPECT_EQ(OneError("server a minpoll\n"),
-            "ntp.conf:1:17: expected poll exponent 3..17 after 'minpoll', got end of line");
-  EXPECT_EQ(OneError("server a minpoll 8 maxpoll 6\n"), "ntp.conf:1:28: expected maxpoll >= minpoll 8, got '6'");
-  EXPECT_EQ(OneError("server a version 5\n"), "ntp.conf:1:18: expected NTP version 1..4 after 'version', got '5'");
-  EXPECT_EQ(OneError("server a key 0\n"), "ntp.conf:1:14: expected key id 1..65535 after 'key', got '0'");
-  EXPECT_EQ(OneError("server a port 70000\n"), "ntp.conf:1:15: expected UDP port 1..65535 after 'port', got '70000'");
-  EXPECT_EQ(OneError("server a ibrust\n"), "ntp.conf:1:10: expected a 'server' option, got 'ibrust' (did you mean 'iburst'?)");
-  EXPECT_EQ(OneError("server\n"), "ntp.conf:1:7: expected a host name or numeric address after 'server', got end of line");
-  EXPECT_EQ(OneError("pool bad..name\n"), "ntp.conf:1:6: expected a host name or numeric address after 'pool', got 'bad..name'");
-  EXPECT_EQ(OneError("server 256.1.1.1\n"),
-            "ntp.conf:1:8: expected a host name or numeric address after 'server', got '256.1.1.1'");
-  EXPECT_EQ(OneError("server 127.0.0.1:123\n"),
-            "ntp.conf:1:8: expected a host name or numeric address after 'server', got '127.0.0.1:123' (write a port "
-            "as 'port N')");
-  EXPECT_EQ(OneError("server -6 10.0.0.1\n"), "ntp.conf:1:11: expected an IPv6 address after '-6', got '10.0.0.1'");
-  EXPECT_EQ(OneError("server a nts\n"), "ntp.conf:1:10: expected a 'server' option, got 'nts' (NTS is not supported by tempus)");
+  ExpectOneErrors({
+      {"server a minpoll fast\n", "ntp.conf:1:18: expected poll exponent 3..17 after 'minpoll', got 'fast'"},
+      {"server a minpoll 2\n", "ntp.conf:1:18: expected poll exponent 3..17 after 'minpoll', got '2'"},
+      {"server a maxpoll 18\n", "ntp.conf:1:18: expected poll exponent 3..17 after 'maxpoll', got '18'"},
+      {"server a minpoll\n", "ntp.conf:1:17: expected poll exponent 3..17 after 'minpoll', got end of line"},
+      {"server a minpoll 8 maxpoll 6\n", "ntp.conf:1:28: expected maxpoll >= minpoll 8, got '6'"},
+      {"server a version 5\n", "ntp.conf:1:18: expected NTP version 1..4 after 'version', got '5'"},
+      {"server a key 0\n", "ntp.conf:1:14: expected key id 1..65535 after 'key', got '0'"},
+      {"server a port 70000\n", "ntp.conf:1:15: expected UDP port 1..65535 after 'port', got '70000'"},
+      {"server a ibrust\n", "ntp.conf:1:10: expected a 'server' option, got 'ibrust' (did you mean 'iburst'?)"},
+      {"server\n", "ntp.conf:1:7: expected a host name or numeric address after 'server', got end of line"},
+      {"pool bad..name\n", "ntp.conf:1:6: expected a host name or numeric address after 'pool', got 'bad..name'"},
+      {"server 256.1.1.1\n", "ntp.conf:1:8: expected a host name or numeric address after 'server', got '256.1.1.1'"},
+      {"server 127.0.0.1:123\n",
+       "ntp.conf:1:8: expected a host name or numeric address after 'server', got '127.0.0.1:123' (write a port "
+       "as 'port N')"},
+      {"server -6 10.0.0.1\n", "ntp.conf:1:11: expected an IPv6 address after '-6', got '10.0.0.1'"},
+      {"server a nts\n", "ntp.conf:1:10: expected a 'server' option, got 'nts' (NTS is not supported by tempus)"},
+  });
 }
 
 TEST(ParseServer, OneLineCanReportSeveralErrors) {
@@ -137,12 +136,14 @@ TEST(ParseRefclock, FudgeMessages) {
             (std::vector<std::string>{
                 "ntp.conf:1:7: warning: 'fudge 127.127.1.u' without 'server 127.127.1.u' has no effect"}));
   EXPECT_EQ(Warnings("fudge 127.127.22.0 time1 0.1 flag3 1 refid PPS\n").size(), 1u);
-  EXPECT_EQ(OneError("fudge 10.0.0.1 stratum 3\n"),
-            "ntp.conf:1:7: expected a refclock address 127.127.t.u after 'fudge', got '10.0.0.1'");
-  EXPECT_EQ(OneError("server 127.127.1.0\nfudge 127.127.1.0 stratum 16\n"),
-            "ntp.conf:2:27: expected stratum 0..15 after 'stratum', got '16'");
-  EXPECT_EQ(OneError("server 127.127.1.0\nfudge 127.127.1.0 stratum 15\n"),
-            "ntp.conf:2:7: expected a LOCAL driver stratum 0..14 (served as stratum + 1), got '15'");
+  ExpectOneErrors({
+      {"fudge 10.0.0.1 stratum 3\n",
+       "ntp.conf:1:7: expected a refclock address 127.127.t.u after 'fudge', got '10.0.0.1'"},
+      {"server 127.127.1.0\nfudge 127.127.1.0 stratum 16\n",
+       "ntp.conf:2:27: expected stratum 0..15 after 'stratum', got '16'"},
+      {"server 127.127.1.0\nfudge 127.127.1.0 stratum 15\n",
+       "ntp.conf:2:7: expected a LOCAL driver stratum 0..14 (served as stratum + 1), got '15'"},
+  });
 }
 
 TEST(ParseRefclock, NtpsecRefclockDirectiveWarns) {

@@ -7,6 +7,7 @@
 namespace tempus::config {
 namespace {
 
+using testing::ExpectOneErrors;
 using testing::MustParse;
 using testing::OneError;
 
@@ -25,10 +26,12 @@ TEST(ParsePaths, EachPathDirective) {
 }
 
 TEST(ParsePaths, ErrorsAndReplacement) {
-  EXPECT_EQ(OneError("driftfile\n"), "ntp.conf:1:10: expected a path after 'driftfile', got end of line");
-  EXPECT_EQ(OneError("driftfile /var/lib/my drift\n"),
-            "ntp.conf:1:23: expected end of line after the path (quote a path with spaces), got 'drift'");
-  EXPECT_EQ(OneError("logfile \"\"\n"), "ntp.conf:1:9: expected a path after 'logfile', got ''");
+  ExpectOneErrors({
+      {"driftfile\n", "ntp.conf:1:10: expected a path after 'driftfile', got end of line"},
+      {"driftfile /var/lib/my drift\n",
+       "ntp.conf:1:23: expected end of line after the path (quote a path with spaces), got 'drift'"},
+      {"logfile \"\"\n", "ntp.conf:1:9: expected a path after 'logfile', got ''"},
+  });
   const auto p = MustParse("driftfile /a\ndriftfile /b\n");
   EXPECT_EQ(p.config.driftfile, "/b");
   ASSERT_EQ(p.warnings.size(), 1u);
@@ -60,23 +63,27 @@ TEST(ParseStatistics, NamesAndFilegen) {
 }
 
 TEST(ParseStatistics, ErrorMessages) {
-  EXPECT_EQ(OneError("statistics loopstat\n"),
-            "ntp.conf:1:12: expected a statistics name (loopstats, peerstats, clockstats, rawstats, sysstats, "
-            "protostats, ...), got 'loopstat' (did you mean 'loopstats'?)");
-  EXPECT_EQ(OneError("filegen loopstats type hourly\n"),
-            "ntp.conf:1:24: expected a file set type (none, pid, day, week, month, year, age) after 'type', got "
-            "'hourly'");
-  EXPECT_EQ(OneError("filegen loopstats file ../../etc/passwd\n"),
-            "ntp.conf:1:24: expected a file name without '/' or '..' after 'file', got '../../etc/passwd'");
+  ExpectOneErrors({
+      {"statistics loopstat\n",
+       "ntp.conf:1:12: expected a statistics name (loopstats, peerstats, clockstats, rawstats, sysstats, "
+       "protostats, ...), got 'loopstat' (did you mean 'loopstats'?)"},
+      {"filegen loopstats type hourly\n",
+       "ntp.conf:1:24: expected a file set type (none, pid, day, week, month, year, age) after 'type', got "
+       "'hourly'"},
+      {"filegen loopstats file ../../etc/passwd\n",
+       "ntp.conf:1:24: expected a file name without '/' or '..' after 'file', got '../../etc/passwd'"},
+  });
 }
 
 TEST(ParseKeys, TrustedKeysWithRanges) {
   const auto p = MustParse("trustedkey 1 3-5 10\ntrustedkey (20 ... 22) 4\ncontrolkey 7\n");
   EXPECT_EQ(p.config.keys.trusted, (std::vector<uint32_t>{1, 3, 4, 5, 10, 20, 21, 22}));
   EXPECT_EQ(p.config.keys.control_key, 7u);
-  EXPECT_EQ(OneError("trustedkey 5-3\n"), "ntp.conf:1:12: expected a key id 1..65535 or a range like 1-5, got '5-3'");
-  EXPECT_EQ(OneError("trustedkey 70000\n"), "ntp.conf:1:12: expected a key id 1..65535 or a range like 1-5, got '70000'");
-  EXPECT_EQ(OneError("controlkey 1 2\n"), "ntp.conf:1:14: expected end of line, got '2'");
+  ExpectOneErrors({
+      {"trustedkey 5-3\n", "ntp.conf:1:12: expected a key id 1..65535 or a range like 1-5, got '5-3'"},
+      {"trustedkey 70000\n", "ntp.conf:1:12: expected a key id 1..65535 or a range like 1-5, got '70000'"},
+      {"controlkey 1 2\n", "ntp.conf:1:14: expected end of line, got '2'"},
+  });
 }
 
 TEST(ParseKeys, RequestkeyIsMode7AndWarns) {
@@ -105,13 +112,15 @@ TEST(ParseTos, EveryOption) {
   EXPECT_EQ(t.maxdisp_s, 16.0);
   EXPECT_EQ(t.bcpollbstep, 2);
   EXPECT_EQ(t.basedate, "2020-01-01");
-  EXPECT_EQ(OneError("tos orphan 17\n"), "ntp.conf:1:12: expected a stratum 1..16 after 'orphan', got '17'");
-  EXPECT_EQ(OneError("tos cohort 2\n"), "ntp.conf:1:12: expected 0 or 1 after 'cohort', got '2'");
-  EXPECT_EQ(OneError("tos mindist -1\n"), "ntp.conf:1:13: expected a distance 0..10 s after 'mindist', got '-1'");
-  EXPECT_EQ(OneError("tos minclok 3\n"),
-            "ntp.conf:1:5: expected a 'tos' option (minclock, maxclock, minsane, mindist, maxdist, orphan, ...), got "
-            "'minclok' (did you mean 'minclock'?)");
-  EXPECT_EQ(OneError("tos\n"), "ntp.conf:1:4: expected a 'tos' option after 'tos', got end of line");
+  ExpectOneErrors({
+      {"tos orphan 17\n", "ntp.conf:1:12: expected a stratum 1..16 after 'orphan', got '17'"},
+      {"tos cohort 2\n", "ntp.conf:1:12: expected 0 or 1 after 'cohort', got '2'"},
+      {"tos mindist -1\n", "ntp.conf:1:13: expected a distance 0..10 s after 'mindist', got '-1'"},
+      {"tos minclok 3\n",
+       "ntp.conf:1:5: expected a 'tos' option (minclock, maxclock, minsane, mindist, maxdist, orphan, ...), got "
+       "'minclok' (did you mean 'minclock'?)"},
+      {"tos\n", "ntp.conf:1:4: expected a 'tos' option after 'tos', got end of line"},
+  });
 }
 
 TEST(ParseTinker, EveryOption) {
@@ -128,9 +137,10 @@ TEST(ParseTinker, EveryOption) {
   EXPECT_EQ(t.stepfwd_s, 0.3);
   EXPECT_EQ(t.freq_ppm, -12.5);
   EXPECT_EQ(t.tick_s, 0.01);
-  EXPECT_EQ(OneError("tinker panic soon\n"),
-            "ntp.conf:1:14: expected a threshold 0..1000000000 s after 'panic', got 'soon'");
-  EXPECT_EQ(OneError("tinker step nan\n"), "ntp.conf:1:13: expected a threshold 0..1000000 s after 'step', got 'nan'");
+  ExpectOneErrors({
+      {"tinker panic soon\n", "ntp.conf:1:14: expected a threshold 0..1000000000 s after 'panic', got 'soon'"},
+      {"tinker step nan\n", "ntp.conf:1:13: expected a threshold 0..1000000 s after 'step', got 'nan'"},
+  });
 }
 
 TEST(ParseFlags, EnableDisable) {

@@ -7,6 +7,7 @@
 namespace tempus::config {
 namespace {
 
+using testing::ExpectOneErrors;
 using testing::MustParse;
 using testing::OneError;
 using testing::Warnings;
@@ -18,13 +19,15 @@ TEST(ParseTempus, Clock) {
   EXPECT_EQ(v.kind, "virtual");
   EXPECT_EQ(v.virtual_offset_s, -0.25);
   EXPECT_EQ(v.virtual_freq_ppm, 12.5);
-  EXPECT_EQ(OneError("clock virtaul\n"),
-            "ntp.conf:1:7: expected 'system', 'observe' or 'virtual' after 'clock', got 'virtaul' (did you mean "
-            "'virtual'?)");
-  EXPECT_EQ(OneError("clock system offset 1\n"),
-            "ntp.conf:1:14: expected end of line ('offset' and 'freq' apply to 'clock virtual' only), got 'offset'");
-  EXPECT_EQ(OneError("clock virtual freq fast\n"),
-            "ntp.conf:1:20: expected a frequency error -100000..100000 ppm after 'freq', got 'fast'");
+  ExpectOneErrors({
+      {"clock virtaul\n",
+       "ntp.conf:1:7: expected 'system', 'observe' or 'virtual' after 'clock', got 'virtaul' (did you mean "
+       "'virtual'?)"},
+      {"clock system offset 1\n",
+       "ntp.conf:1:14: expected end of line ('offset' and 'freq' apply to 'clock virtual' only), got 'offset'"},
+      {"clock virtual freq fast\n",
+       "ntp.conf:1:20: expected a frequency error -100000..100000 ppm after 'freq', got 'fast'"},
+  });
 }
 
 TEST(ParseTempus, ListenControlMetrics) {
@@ -40,12 +43,13 @@ TEST(ParseTempus, ListenControlMetrics) {
   ASSERT_TRUE(c.metrics.has_value());
   EXPECT_EQ(c.metrics->ToStringWithPort(), "127.0.0.1:9123");
   EXPECT_EQ(MustParse("control ::1\n").config.control.at(0).ToStringWithPort(), "[::1]:123");
-  EXPECT_EQ(OneError("listen localhost\n"),
-            "ntp.conf:1:8: expected a numeric address[:port] to listen on, got 'localhost'");
-  EXPECT_EQ(OneError("metrics 127.0.0.1\n"),
-            "ntp.conf:1:9: expected a numeric address:port for metrics (e.g. 127.0.0.1:9123), got '127.0.0.1'");
-  EXPECT_EQ(OneError("listen 127.0.0.1:99999\n"),
-            "ntp.conf:1:8: expected a numeric address[:port] to listen on, got '127.0.0.1:99999'");
+  ExpectOneErrors({
+      {"listen localhost\n", "ntp.conf:1:8: expected a numeric address[:port] to listen on, got 'localhost'"},
+      {"metrics 127.0.0.1\n",
+       "ntp.conf:1:9: expected a numeric address:port for metrics (e.g. 127.0.0.1:9123), got '127.0.0.1'"},
+      {"listen 127.0.0.1:99999\n",
+       "ntp.conf:1:8: expected a numeric address[:port] to listen on, got '127.0.0.1:99999'"},
+  });
 }
 
 TEST(ParseTempus, LocalMakestepPidfile) {
@@ -56,10 +60,12 @@ TEST(ParseTempus, LocalMakestepPidfile) {
   EXPECT_EQ(p.config.makestep->threshold_s, 1.0);
   EXPECT_EQ(p.config.makestep->limit, 3);
   EXPECT_EQ(MustParse("makestep 0.1 -1\n").config.makestep->limit, -1);
-  EXPECT_EQ(OneError("local stratum 16\n"), "ntp.conf:1:15: expected a stratum 1..15 after 'stratum', got '16'");
-  EXPECT_EQ(OneError("local 10\n"), "ntp.conf:1:7: expected 'stratum' after 'local', got '10'");
-  EXPECT_EQ(OneError("makestep 1.0\n"),
-            "ntp.conf:1:13: expected an update count (-1 for always) after the threshold, got end of line");
+  ExpectOneErrors({
+      {"local stratum 16\n", "ntp.conf:1:15: expected a stratum 1..15 after 'stratum', got '16'"},
+      {"local 10\n", "ntp.conf:1:7: expected 'stratum' after 'local', got '10'"},
+      {"makestep 1.0\n",
+       "ntp.conf:1:13: expected an update count (-1 for always) after the threshold, got end of line"},
+  });
 }
 
 TEST(ParseLegacy, DroppedDirectivesWarnNeverSilently) {

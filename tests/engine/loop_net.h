@@ -1,5 +1,6 @@
 // LoopNet: an in-memory network for engine tests. Nodes send through their NetTransport; Pump()
-// delivers every queued datagram at once, stamped with the receiver's clock.
+// delivers every queued datagram at once, stamped with the receiver's clock; Run() advances the
+// attached hosts' clocks in 100 ms steps, firing their timers and pumping after each step.
 #ifndef TEMPUS_TESTS_ENGINE_LOOP_NET_H_
 #define TEMPUS_TESTS_ENGINE_LOOP_NET_H_
 
@@ -24,15 +25,37 @@ class LoopNet {
    public:
     NetTransport(LoopNet& net, core::NetAddress self) : net_(net), self_(self) {}
     void Send(std::span<const uint8_t> bytes, const core::NetAddress& to) override {
+      sizes_.push_back(bytes.size());
       net_.queue_.push_back({std::vector<uint8_t>(bytes.begin(), bytes.end()), self_, to});
     }
+
+    // The size of every datagram sent through this transport, in order.
+    const std::vector<size_t>& sizes() const { return sizes_; }
 
    private:
     LoopNet& net_;
     core::NetAddress self_;
+    std::vector<size_t> sizes_;
   };
 
-  void Attach(const core::NetAddress& address, Node* node, FakeClock* clock) { hosts_[address] = {node, clock}; }
+  void Attach(const core::NetAddress& address, Node* node, FakeClock* clock) {
+    if (hosts_.find(address) == hosts_.end()) order_.push_back(address);
+    hosts_[address] = {node, clock};
+  }
+
+  // Runs the attached hosts for `seconds` in steps of 100 ms: each step advances every host's
+  // clock and fires its node's timer when due (hosts in the order they were first attached),
+  // then Pump()s.
+  void Run(double seconds) {
+    for (int i = 0; i < static_cast<int>(seconds * 10); ++i) {
+      for (const core::NetAddress& address : order_) {
+        const Host& h = hosts_.at(address);
+        h.clock->Advance(core::NtpDuration::FromMillis(100));
+        if (h.node->NextDeadline() <= h.clock->Mono()) h.node->OnTimer();
+      }
+      Pump();
+    }
+  }
 
   // Delivers everything queued (and what the deliveries send in turn); returns how many.
   int Pump() {
@@ -55,6 +78,7 @@ class LoopNet {
   };
   std::deque<Datagram> queue_;
   std::map<core::NetAddress, Host> hosts_;
+  std::vector<core::NetAddress> order_;  // the attached addresses, first attachment first
 };
 
 }  // namespace tempus::engine

@@ -1,9 +1,7 @@
 // Node::AddSource / RemoveSource: what a configuration reload and pool replacement rely on.
 #include <gtest/gtest.h>
 
-#include "engine/fake_clock.h"
-#include "engine/loop_net.h"
-#include "engine/node.h"
+#include "engine/node_fixture.h"
 
 namespace tempus::engine {
 namespace {
@@ -12,15 +10,6 @@ const core::NetAddress kServerA = *core::NetAddress::Parse("10.0.0.1:123");
 const core::NetAddress kServerB = *core::NetAddress::Parse("10.0.0.3:123");
 const core::NetAddress kClient = *core::NetAddress::Parse("10.0.0.2:123");
 const core::UnixTime kStart = core::UnixTime::FromParts(1795928139, 0);
-
-core::AssociationConfig Source(const core::NetAddress& address) {
-  core::AssociationConfig a;
-  a.address = address;
-  a.iburst = true;
-  a.minpoll = core::PollExp(4);
-  a.maxpoll = core::PollExp(4);
-  return a;
-}
 
 // Two stratum-1 servers; the client starts with A only.
 struct Cluster {
@@ -44,7 +33,7 @@ struct Cluster {
     s.self_address = kServerB;
     b = std::make_unique<Node>(s, b_clock, b_transport, random);
     NodeConfig c;
-    c.sources.push_back(Source(kServerA));
+    c.sources.push_back(FastSource(kServerA));
     c.self_address = kClient;
     client = std::make_unique<Node>(c, client_clock, client_transport, random);
     net.Attach(kServerA, a.get(), &a_clock);
@@ -55,15 +44,7 @@ struct Cluster {
     client->Start();
   }
 
-  void Run(double seconds) {
-    for (int i = 0; i < static_cast<int>(seconds * 10); ++i) {
-      for (auto [node, clock] : {std::pair{a.get(), &a_clock}, {b.get(), &b_clock}, {client.get(), &client_clock}}) {
-        clock->Advance(core::NtpDuration::FromMillis(100));
-        if (node->NextDeadline() <= clock->Mono()) node->OnTimer();
-      }
-      net.Pump();
-    }
-  }
+  void Run(double seconds) { net.Run(seconds); }
 };
 
 TEST(NodeSources, AddedSourceStartsAndTheOldOneKeepsItsState) {
@@ -75,7 +56,7 @@ TEST(NodeSources, AddedSourceStartsAndTheOldOneKeepsItsState) {
   ASSERT_NE(reach, 0);
   ASSERT_GT(accepted, 0u);
 
-  auto id = t.client->AddSource(Source(kServerB));
+  auto id = t.client->AddSource(FastSource(kServerB));
   ASSERT_TRUE(id.has_value());
   EXPECT_EQ(*id, 2u);
   // The same object, untouched by the addition.
@@ -92,8 +73,8 @@ TEST(NodeSources, AddedSourceStartsAndTheOldOneKeepsItsState) {
 
 TEST(NodeSources, RefusesADuplicateAddressAndAnInvalidConfig) {
   Cluster t;
-  EXPECT_FALSE(t.client->AddSource(Source(kServerA)).has_value());
-  core::AssociationConfig bad = Source(kServerB);
+  EXPECT_FALSE(t.client->AddSource(FastSource(kServerA)).has_value());
+  core::AssociationConfig bad = FastSource(kServerB);
   bad.version = 9;
   EXPECT_FALSE(t.client->AddSource(bad).has_value());
   EXPECT_EQ(t.client->associations().size(), 1u);
@@ -101,7 +82,7 @@ TEST(NodeSources, RefusesADuplicateAddressAndAnInvalidConfig) {
 
 TEST(NodeSources, RemovingTheSystemPeerMovesToTheOther) {
   Cluster t;
-  ASSERT_TRUE(t.client->AddSource(Source(kServerB)).has_value());
+  ASSERT_TRUE(t.client->AddSource(FastSource(kServerB)).has_value());
   t.Run(40);
   ASSERT_TRUE(t.client->system().system_peer().has_value());
   const uint32_t peer = *t.client->system().system_peer();

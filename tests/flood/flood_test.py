@@ -7,15 +7,13 @@ kiss-o'-death), the normal clients get >= 99% of their answers, and tempusd's Vm
 (peak minus the first sample after start-up below 4 MiB). Prints the figures. Every loop is
 bounded in count and time; tempusd is stopped by its PID in all cases.
 """
-import multiprocessing as mp
 import os
-import signal
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import time
+
+import flood_lib
 
 PORT = 22000 + os.getpid() % 20000
 SERVER = ("127.0.0.1", PORT)
@@ -31,34 +29,21 @@ def request(seq):
 
 
 def abuser(stop_at, out):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.99", 0))
-    s.setblocking(False)
-    sent = replies = kods = 0
-    pkt = request(1)
-    while time.monotonic() < stop_at and sent < ABUSER_MAX_PACKETS:
-        for _ in range(64):
-            try:
-                s.sendto(pkt, SERVER)
-                sent += 1
-            except (BlockingIOError, ConnectionRefusedError):
-                pass
-        for _ in range(64):
-            try:
-                data = s.recv(2048)
-            except (BlockingIOError, ConnectionRefusedError):
-                break
-            if len(data) >= 48 and data[1] == 0 and data[12:16] == b"RATE":
-                kods += 1
-            else:
-                replies += 1
-    out.put(("abuser", sent, replies, kods))
+    s = flood_lib.udp_from("127.0.0.99", 0)
+    counts = {"replies": 0, "kods": 0}
+
+    def on_reply(data):
+        if len(data) >= 48 and data[1] == 0 and data[12:16] == b"RATE":
+            counts["kods"] += 1
+        else:
+            counts["replies"] += 1
+
+    sent = flood_lib.flood(s, request(1), SERVER, stop_at, ABUSER_MAX_PACKETS, on_reply, 2048)
+    out.put(("abuser", sent, counts["replies"], counts["kods"]))
 
 
 def client(index, stop_at, out):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((f"127.0.0.{11 + index}", 0))
-    s.settimeout(1.0)
+    s = flood_lib.udp_from(f"127.0.0.{11 + index}", 1.0)
     sent = answered = kods = 0
     next_poll = time.monotonic() + 0.1 * index
     while sent < 100:
@@ -98,64 +83,27 @@ def rss_kib(pid):
 
 
 def main():
-    tempusd = os.environ.get("TEMPUSD")
-    if not tempusd or not os.path.exists(tempusd):
-        print("flood_test: TEMPUSD not set", file=sys.stderr)
+    daemon = flood_lib.start_tempusd("flood_test", "tempus-flood-", "discard average 0 minimum 0\n",
+                                     PORT, DURATION + 20)
+    if not daemon:
         return 1
-    workdir = tempfile.mkdtemp(prefix="tempus-flood-")
-    conf = os.path.join(workdir, "ntp.conf")
-    with open(conf, "w") as f:
-        f.write("clock virtual\n"
-                "local stratum 3\n"
-                "restrict default limited kod nomodify nopeer noquery\n"
-                "discard average 0 minimum 0\n")
-    log = open(os.path.join(workdir, "tempusd.log"), "w")
-    daemon = subprocess.Popen([tempusd, "-c", conf, "--listen", f"127.0.0.1:{PORT}",
-                               "--duration", str(DURATION + 20)], stdout=log, stderr=log)
     try:
         # Wait (bounded) until it answers.
-        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        probe.bind(("127.0.0.200", 0))
-        probe.settimeout(0.2)
-        for _ in range(50):
-            probe.sendto(request(7), SERVER)
-            try:
-                probe.recv(2048)
-                break
-            except socket.timeout:
-                if daemon.poll() is not None:
-                    break
-        else:
-            print("flood_test: tempusd did not answer", file=sys.stderr)
-            return 1
-        if daemon.poll() is not None:
-            print("flood_test: tempusd exited", file=sys.stderr)
+        if not daemon.wait_answering("flood_test", SERVER, "127.0.0.200", lambda i: request(7)):
             return 1
         rss_start = rss_kib(daemon.pid)
         stop_at = time.monotonic() + DURATION
-        out = mp.Queue()
-        procs = [mp.Process(target=abuser, args=(stop_at, out))]
-        procs += [mp.Process(target=client, args=(i, stop_at, out)) for i in range(CLIENTS)]
-        for p in procs:
-            p.start()
+        procs, out = flood_lib.start_workers([(abuser, (stop_at,))] +
+                                             [(client, (i, stop_at)) for i in range(CLIENTS)])
         samples = []
         while time.monotonic() < stop_at + 1.5 and len(samples) < 200:
             r = rss_kib(daemon.pid)
             if r is not None:
                 samples.append(r)
             time.sleep(0.25)  # sampling period
-        results = [out.get(timeout=30) for _ in procs]
-        for p in procs:
-            p.join(timeout=10)
+        results = flood_lib.collect(procs, out, 30)
     finally:
-        if daemon.poll() is None:
-            daemon.send_signal(signal.SIGTERM)
-            try:
-                daemon.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
-                daemon.wait()
-        log.close()
+        daemon.stop()
 
     ab = [r for r in results if r[0] == "abuser"][0]
     cl = [r for r in results if r[0] == "client"]
@@ -169,8 +117,7 @@ def main():
           f"{c_kod} KoD")
     print(f"tempusd VmRSS: before flood {rss_start} KiB, first {first} KiB, peak {peak} KiB, "
           f"last {samples[-1] if samples else 0} KiB")
-    with open(os.path.join(workdir, "tempusd.log")) as f:
-        tail = f.read()[-600:]
+    tail = daemon.log_tail(600)
     print("tempusd log tail:\n" + tail)
     ok = True
     if ab[1] < 1000:

@@ -9,15 +9,13 @@ core::control::ControlLimitConfig), its response bytes within 480 per answer, th
 gets every answer, and the drops show in ntpq's sysstats (ss_limited). Prints the figures. Every
 loop is bounded in count and time; tempusd is stopped by its PID in all cases.
 """
-import multiprocessing as mp
 import os
-import signal
 import socket
 import struct
-import subprocess
 import sys
-import tempfile
 import time
+
+import flood_lib
 
 PORT = 42000 + os.getpid() % 20000
 SERVER = ("127.0.0.1", PORT)
@@ -39,28 +37,17 @@ def readstat(seq):
 
 
 def flooder(stop_at, out):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.98", 0))
-    s.setblocking(False)
-    sent = sent_bytes = answers = got_bytes = 0
+    s = flood_lib.udp_from("127.0.0.98", 0)
+    counts = {"answers": 0, "got_bytes": 0}
+
+    def on_reply(data):
+        counts["got_bytes"] += len(data)
+        if len(data) >= 12 and not data[1] & 0x20:  # the last fragment of an answer
+            counts["answers"] += 1
+
     pkt = readvar(1)
     start = time.monotonic()
-    while time.monotonic() < stop_at and sent < MAX_PACKETS:
-        for _ in range(64):
-            try:
-                s.sendto(pkt, SERVER)
-                sent += 1
-                sent_bytes += len(pkt)
-            except (BlockingIOError, ConnectionRefusedError):
-                pass
-        for _ in range(64):
-            try:
-                data = s.recv(4096)
-            except (BlockingIOError, ConnectionRefusedError):
-                break
-            got_bytes += len(data)
-            if len(data) >= 12 and not data[1] & 0x20:  # the last fragment of an answer
-                answers += 1
+    sent = flood_lib.flood(s, pkt, SERVER, stop_at, MAX_PACKETS, on_reply, 4096)
     elapsed = time.monotonic() - start
     # Collect what is still in flight (bounded).
     s.settimeout(0.3)
@@ -69,10 +56,8 @@ def flooder(stop_at, out):
             data = s.recv(4096)
         except (socket.timeout, ConnectionRefusedError):
             break
-        got_bytes += len(data)
-        if len(data) >= 12 and not data[1] & 0x20:
-            answers += 1
-    out.put(("flooder", sent, sent_bytes, answers, got_bytes, elapsed))
+        on_reply(data)
+    out.put(("flooder", sent, sent * len(pkt), counts["answers"], counts["got_bytes"], elapsed))
 
 
 def exchange(s, request, seq):
@@ -91,9 +76,7 @@ def exchange(s, request, seq):
 
 
 def ntpq_like(stop_at, out):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.97", 0))
-    s.settimeout(1.0)
+    s = flood_lib.udp_from("127.0.0.97", 1.0)
     sent = answered = 0
     seq = 100
     next_round = time.monotonic() + 0.5
@@ -114,9 +97,7 @@ def ntpq_like(stop_at, out):
 
 def sysstats(names):
     """READVAR of `names` from 127.0.0.96 after the flood: {name: int}."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.96", 0))
-    s.settimeout(1.0)
+    s = flood_lib.udp_from("127.0.0.96", 1.0)
     for attempt in range(5):
         s.sendto(readvar(7 + attempt, 0, names.encode()), SERVER)
         try:
@@ -130,59 +111,21 @@ def sysstats(names):
 
 
 def main():
-    tempusd = os.environ.get("TEMPUSD")
-    if not tempusd or not os.path.exists(tempusd):
-        print("mode6_flood_test: TEMPUSD not set", file=sys.stderr)
+    daemon = flood_lib.start_tempusd("mode6_flood_test", "tempus-m6flood-", "restrict 127.0.0.0 mask 255.0.0.0\n", PORT, DURATION + 20)
+    if not daemon:
         return 1
-    workdir = tempfile.mkdtemp(prefix="tempus-m6flood-")
-    conf = os.path.join(workdir, "ntp.conf")
-    with open(conf, "w") as f:
-        f.write("clock virtual\n"
-                "local stratum 3\n"
-                "restrict default limited kod nomodify nopeer noquery\n"
-                "restrict 127.0.0.0 mask 255.0.0.0\n")
-    log = open(os.path.join(workdir, "tempusd.log"), "w")
-    daemon = subprocess.Popen([tempusd, "-c", conf, "--listen", f"127.0.0.1:{PORT}",
-                               "--duration", str(DURATION + 20)], stdout=log, stderr=log)
     results = []
     stats = {}
     try:
-        probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        probe.bind(("127.0.0.199", 0))
-        probe.settimeout(0.2)
-        for i in range(50):
-            probe.sendto(readstat(1000 + i), SERVER)
-            try:
-                probe.recv(4096)
-                break
-            except socket.timeout:
-                if daemon.poll() is not None:
-                    break
-        else:
-            print("mode6_flood_test: tempusd did not answer", file=sys.stderr)
-            return 1
-        if daemon.poll() is not None:
-            print("mode6_flood_test: tempusd exited", file=sys.stderr)
+        if not daemon.wait_answering("mode6_flood_test", SERVER, "127.0.0.199",
+                                     lambda i: readstat(1000 + i)):
             return 1
         stop_at = time.monotonic() + DURATION
-        out = mp.Queue()
-        procs = [mp.Process(target=flooder, args=(stop_at, out)),
-                 mp.Process(target=ntpq_like, args=(stop_at, out))]
-        for p in procs:
-            p.start()
-        results = [out.get(timeout=60) for _ in procs]
-        for p in procs:
-            p.join(timeout=10)
+        procs, out = flood_lib.start_workers([(flooder, (stop_at,)), (ntpq_like, (stop_at,))])
+        results = flood_lib.collect(procs, out, 60)
         stats = sysstats("ss_numctlreq,ss_limited")
     finally:
-        if daemon.poll() is None:
-            daemon.send_signal(signal.SIGTERM)
-            try:
-                daemon.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                daemon.kill()
-                daemon.wait()
-        log.close()
+        daemon.stop()
 
     fl = [r for r in results if r[0] == "flooder"][0]
     nq = [r for r in results if r[0] == "ntpq"][0]

@@ -21,7 +21,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
 [ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
 interop_init "$@"
-CHRONYC=$INTEROP_PEERS_DIR/root/chrony/usr/bin/chronyc
 w=$INTEROP_WORK
 
 metric() {  # metric ADDR:PORT NAME-WITH-LABELS: one sample value from tempusd's /metrics
@@ -62,19 +61,12 @@ cat >"$w/chrony-client.keys" <<EOF2
 4 MD5 ASCII:notTheServerSecret
 EOF2
 chmod 600 "$w/chrony-client.keys"
-cat >"$w/chrony-client.conf" <<EOF2
-server 127.0.0.2 port 11123 iburst minpoll 4 maxpoll 4 key 1
-server 127.0.0.3 port 11123 iburst minpoll 4 maxpoll 4 key 3
-server 127.0.0.4 port 11123 iburst minpoll 4 maxpoll 4 key 2
-server 127.0.0.8 port 11123 iburst minpoll 4 maxpoll 4 key 4
-keyfile $w/chrony-client.keys
-bindacqaddress 127.0.0.6
-port 0
-cmdport 0
-bindcmdaddress $w/chrony-client.sock
-pidfile $w/chrony-client.pid
-EOF2
-interop_spawn chrony-client "$CHRONYD" -x -d -u root -f "$w/chrony-client.conf"
+interop_start_chrony_client chrony-client \
+  "server 127.0.0.2 port 11123 iburst minpoll 4 maxpoll 4 key 1" \
+  "server 127.0.0.3 port 11123 iburst minpoll 4 maxpoll 4 key 3" \
+  "server 127.0.0.4 port 11123 iburst minpoll 4 maxpoll 4 key 2" \
+  "server 127.0.0.8 port 11123 iburst minpoll 4 maxpoll 4 key 4" \
+  "keyfile $w/chrony-client.keys"
 interop_check_guards "$INTEROP_PID"
 
 # --- chronyd as the server, tempusd as the authenticating client -------------------------------

@@ -21,7 +21,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
 [ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
 interop_init "$@"
-CHRONYC=$INTEROP_PEERS_DIR/root/chrony/usr/bin/chronyc
 w=$INTEROP_WORK
 
 # chronyd NAME ADDR PORT PEER PEER_PORT [local stratum]: chronyd -x with one `peer`.

@@ -16,6 +16,7 @@
 # TEMPUS_INTEROP_REQUIRED=1 a missing prerequisite fails instead of skipping).
 
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
 
 readonly INTEROP_SKIP_CODE=77
 INTEROP_PEERS_DIR=${TEMPUS_PEERS_DIR:-/var/cache/tempus-peers}
@@ -23,6 +24,8 @@ CHRONYD=$INTEROP_PEERS_DIR/root/chrony/usr/sbin/chronyd
 NTPSEC_NTPD=$INTEROP_PEERS_DIR/root/ntpsec/usr/sbin/ntpd
 NTPDIG=$INTEROP_PEERS_DIR/root/ntpsec/usr/bin/ntpdig
 NTPQ=$INTEROP_PEERS_DIR/root/ntpsec/usr/bin/ntpq
+# shellcheck disable=SC2034  # chronyc: used by the test scripts, not here
+CHRONYC=$INTEROP_PEERS_DIR/root/chrony/usr/bin/chronyc
 INTEROP_NOCLOCK=$INTEROP_PEERS_DIR/lib/noclock.so
 INTEROP_PYTHONPATH=$INTEROP_PEERS_DIR/root/ntpsec/usr/lib/python3/dist-packages
 # NTPsec's tools are Debian's python3 programs: run them with Debian's interpreter.
@@ -80,17 +83,6 @@ print("status=0x%x freq=%d offset=%d tick=%d constant=%d"
 PY
 }
 
-# True when capability bit 25 (CAP_SYS_TIME) is absent from every set of /proc/PID/status.
-interop_lacks_sys_time() {
-  local pid=$1 field value
-  for field in CapInh CapPrm CapEff CapBnd CapAmb; do
-    value=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/status") || return 1
-    [ -n "$value" ] || return 1
-    (( (16#$value >> 25) & 1 )) && return 1
-  done
-  return 0
-}
-
 # Sets up the namespace, the work directory, the traps and the clock-state baseline.
 interop_init() {
   local here
@@ -115,7 +107,7 @@ interop_init() {
       bash "$0" "$@"
   fi
   [ "$ns" != "$TEMPUS_INTEROP_OUTER_NETNS" ] || interop_fail "not in a private network namespace"
-  interop_lacks_sys_time $$ || interop_fail "CAP_SYS_TIME still present in the test shell"
+  tempus_lacks_sys_time $$ || interop_fail "CAP_SYS_TIME still present in the test shell"
 
   ip link set lo up
   local n
@@ -171,13 +163,7 @@ interop_stop() {
   local pid=$1 known=0 p
   for p in "${INTEROP_PIDS[@]}"; do [ "$p" = "$pid" ] && known=1; done
   [ $known = 1 ] || { echo "interop_stop: $pid was not started by this test" >&2; return 1; }
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  tempus_stop_pid "$pid"
 }
 
 # interop_wait_udp PID ADDR PORT: waits (at most 10 s) until ADDR:PORT is bound, failing early
@@ -196,7 +182,7 @@ interop_wait_udp() {
 # set and has noclock.so mapped (i.e. the guards really apply to it).
 interop_check_guards() {
   local pid=$1
-  interop_lacks_sys_time "$pid" || interop_fail "pid $pid still has CAP_SYS_TIME"
+  tempus_lacks_sys_time "$pid" || interop_fail "pid $pid still has CAP_SYS_TIME"
   grep -qF "$INTEROP_NOCLOCK" "/proc/$pid/maps" || interop_fail "pid $pid has no noclock.so loaded"
 }
 
@@ -222,28 +208,41 @@ EOF
   interop_check_guards "$INTEROP_PID"
 }
 
-# interop_start_ntpsec NAME ADDR [STRATUM]: NTPsec 1.2.2 ntpd as an orphan-mode server on
-# ADDR:123 (its port is compiled in), loop and kernel discipline disabled; waits until it
-# answers synchronised (LI != 3, stratum STRATUM), past its first second of LI=3 "INIT".
-interop_start_ntpsec() {
-  local name=$1 addr=$2 stratum=${3:-8}
-  local conf=$INTEROP_WORK/$name.conf
-  cat >"$conf" <<EOF
-# ntpd (NTPsec) server for $INTEROP_NAME: $addr:123, orphan stratum $stratum
+# interop_ntpsec_conf NAME ADDR LINE...: writes $WORK/NAME.conf for NTPsec's ntpd: it listens
+# on ADDR:123 only, answers 127.0.0.0/8, has its loop and kernel discipline disabled ("disable
+# ntp", "disable kernel"; the guards block the clock writes it tries anyway), and its log,
+# statistics and pid file in $WORK; the LINEs (its role) come after the restrict line.
+interop_ntpsec_conf() {
+  local name=$1 addr=$2
+  shift 2
+  {
+    cat <<EOF
 interface ignore wildcard
 interface ignore ipv6
 interface ignore ipv4
 interface listen $addr
 restrict 127.0.0.0 mask 255.0.0.0
-tos orphan $stratum orphanwait 0
+EOF
+    printf '%s\n' "$@"
+    cat <<EOF
 disable ntp
 disable kernel
 logfile $INTEROP_WORK/$name.ntpd.log
-logconfig =all
 statsdir $INTEROP_WORK/
 pidfile $INTEROP_WORK/$name.pid
 EOF
-  interop_spawn "$name" "$NTPSEC_NTPD" -n -c "$conf"
+  } >"$INTEROP_WORK/$name.conf"
+}
+
+# interop_start_ntpsec NAME ADDR [STRATUM]: NTPsec 1.2.2 ntpd as an orphan-mode server on
+# ADDR:123 (its port is compiled in), loop and kernel discipline disabled; waits until it
+# answers synchronised (LI != 3, stratum STRATUM), past its first second of LI=3 "INIT".
+interop_start_ntpsec() {
+  local name=$1 addr=$2 stratum=${3:-8}
+  interop_ntpsec_conf "$name" "$addr" \
+    "# ntpd (NTPsec) server for $INTEROP_NAME: $addr:123, orphan stratum $stratum" \
+    "tos orphan $stratum orphanwait 0" "logconfig =all"
+  interop_spawn "$name" "$NTPSEC_NTPD" -n -c "$INTEROP_WORK/$name.conf"
   local pid=$INTEROP_PID
   interop_wait_udp "$pid" "$addr" 123
   interop_check_guards "$pid"
@@ -256,6 +255,41 @@ EOF
     sleep 0.5
   done
   interop_fail "ntpsec $addr did not answer with stratum $stratum within 10 s"
+}
+
+# interop_start_ntpsec_client NAME ADDR SERVER: NTPsec 1.2.2 ntpd listening on ADDR:123 as a
+# client of SERVER (port 123; NTPsec accepts only 127.0.0.1 as a loopback server), polls fixed
+# at 16 s, loop and kernel discipline disabled. Waits until ADDR:123 is bound and checks the
+# guards. Sets INTEROP_PID.
+interop_start_ntpsec_client() {
+  local name=$1 addr=$2 server=$3
+  interop_ntpsec_conf "$name" "$addr" "server $server iburst minpoll 4 maxpoll 4"
+  interop_spawn "$name" "$NTPSEC_NTPD" -n -c "$INTEROP_WORK/$name.conf"
+  local pid=$INTEROP_PID
+  interop_wait_udp "$pid" "$addr" 123
+  interop_check_guards "$pid"
+  INTEROP_PID=$pid
+}
+
+# interop_start_chrony_client NAME LINE...: a continuous chronyd 4.3 client, -x (never touches
+# the clock), foreground, whose chrony.conf is the LINEs (its `server` lines and so on) and then
+# an acquisition address of 127.0.0.6, no NTP port, and its command socket at
+# $WORK/NAME.sock (for chronyc -h). Sets INTEROP_PID; the caller checks the guards once the
+# process has started.
+interop_start_chrony_client() {
+  local name=$1
+  shift
+  {
+    printf '%s\n' "$@"
+    cat <<EOF
+bindacqaddress 127.0.0.6
+port 0
+cmdport 0
+bindcmdaddress $INTEROP_WORK/$name.sock
+pidfile $INTEROP_WORK/$name.pid
+EOF
+  } >"$INTEROP_WORK/$name.conf"
+  interop_spawn "$name" "$CHRONYD" -x -d -u root -f "$INTEROP_WORK/$name.conf"
 }
 
 # interop_start_tempusd NAME ARGS...: starts tempusd (path in $TEMPUSD) with ARGS and waits
@@ -349,6 +383,24 @@ sys.exit("no entry for %s in %s" % (server, path))
 PY
 }
 
+# interop_expect_query WHO ADDR:PORT STRATUM REFID: `tempus query --json` of one server (4
+# samples) must succeed and report it ok, within 2 ms of this kernel clock (the server serves
+# the same clock), at STRATUM with REFID, no leap warning and no error.
+interop_expect_query() {
+  local who=$1 server=$2 stratum=$3 refid=$4
+  local out=$INTEROP_WORK/query.out
+  INTEROP_OWN+=(query)
+  interop_run query 30 "$TEMPUS" query --json --samples 4 --timeout 5 "$server" ||
+    interop_fail "tempus query exited non-zero: $(cat "$out")"
+  interop_log "tempus query: $(tr -d '\n' < "$out")"
+  interop_expect_eq "ok" "$(interop_json_field "$out" "$server" ok)" True
+  interop_expect_near "offset of $who" "$(interop_json_field "$out" "$server" offset)" 0 0.002
+  interop_expect_eq "stratum of $who" "$(interop_json_field "$out" "$server" stratum)" "$stratum"
+  interop_expect_eq "refid of $who" "$(interop_json_field "$out" "$server" refid)" "$refid"
+  interop_expect_eq "leap of $who" "$(interop_json_field "$out" "$server" leap)" none
+  interop_expect_eq "error" "$(interop_json_field "$out" "$server" error)" None
+}
+
 # interop_expect_eq WHAT ACTUAL EXPECTED: records a failure unless equal.
 interop_expect_eq() {
   if [ "$2" = "$3" ]; then
@@ -372,14 +424,7 @@ interop_expect_near() {
 }
 
 # Prints the interesting lines of every output file (on failure).
-interop_dump() {
-  local f
-  for f in "$INTEROP_WORK"/*.log "$INTEROP_WORK"/*.out; do
-    [ -s "$f" ] || continue
-    echo "----- $(basename "$f") (last 40 lines)"
-    tail -n 40 "$f"
-  done
-}
+interop_dump() { tempus_dump_tails 40 "$INTEROP_WORK"/*.log "$INTEROP_WORK"/*.out; }
 
 # EXIT trap: stop every started process, check the clock state and the noclock logs of
 # tempus processes, report, remove the work directory.

@@ -181,23 +181,7 @@ interop_expect_eq "tempus status --json: stratum" \
 # cover the check. tempus peers against NTPsec's ntpd: an NTPsec client of tempusd A at
 # 127.0.0.1 (the only loopback server it accepts), listening on 127.0.0.5.
 interop_start_tempusd upstream1 --clock=virtual --virtual-offset=0.05 --listen=127.0.0.1:123 --stratum=3
-cat >"$w/ntpsec-client.conf" <<EOF2
-interface ignore wildcard
-interface ignore ipv6
-interface ignore ipv4
-interface listen 127.0.0.5
-restrict 127.0.0.0 mask 255.0.0.0
-server 127.0.0.1 iburst minpoll 4 maxpoll 4
-disable ntp
-disable kernel
-logfile $w/ntpsec-client.ntpd.log
-statsdir $w/
-pidfile $w/ntpsec-client.pid
-EOF2
-interop_spawn ntpsec-client "$NTPSEC_NTPD" -n -c "$w/ntpsec-client.conf"
-ntpsec_pid=$INTEROP_PID
-interop_wait_udp "$ntpsec_pid" 127.0.0.5 123
-interop_check_guards "$ntpsec_pid"
+interop_start_ntpsec_client ntpsec-client 127.0.0.5 127.0.0.1
 ok=0
 for _ in $(seq 1 40); do
   sleep 1

@@ -11,41 +11,16 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
 interop_init "$@"
-CHRONYC=$INTEROP_PEERS_DIR/root/chrony/usr/bin/chronyc
 w=$INTEROP_WORK
 
 interop_start_tempusd tempusd --clock=virtual --virtual-offset=0.05 \
   --listen=127.0.0.2:11123 --listen=127.0.0.1:123 --stratum=3
+tempusd_pid=$INTEROP_PID
 
-cat >"$w/chrony-client.conf" <<EOF2
-server 127.0.0.2 port 11123 iburst minpoll 4 maxpoll 4
-bindacqaddress 127.0.0.6
-port 0
-cmdport 0
-bindcmdaddress $w/chrony-client.sock
-pidfile $w/chrony-client.pid
-EOF2
-interop_spawn chrony-client "$CHRONYD" -x -d -u root -f "$w/chrony-client.conf"
+interop_start_chrony_client chrony-client "server 127.0.0.2 port 11123 iburst minpoll 4 maxpoll 4"
 chrony_pid=$INTEROP_PID
-
-cat >"$w/ntpsec-client.conf" <<EOF2
-interface ignore wildcard
-interface ignore ipv6
-interface ignore ipv4
-interface listen 127.0.0.5
-restrict 127.0.0.0 mask 255.0.0.0
-server 127.0.0.1 iburst minpoll 4 maxpoll 4
-disable ntp
-disable kernel
-logfile $w/ntpsec-client.ntpd.log
-statsdir $w/
-pidfile $w/ntpsec-client.pid
-EOF2
-interop_spawn ntpsec-client "$NTPSEC_NTPD" -n -c "$w/ntpsec-client.conf"
-ntpsec_pid=$INTEROP_PID
-interop_wait_udp "$ntpsec_pid" 127.0.0.5 123
+interop_start_ntpsec_client ntpsec-client 127.0.0.5 127.0.0.1
 interop_check_guards "$chrony_pid"
-interop_check_guards "$ntpsec_pid"
 
 # Both select tempusd within 40 s (about 8 s seen: iburst, then selection).
 selected=0
@@ -96,4 +71,4 @@ interop_expect_eq "ntpsec: own stratum" "$(interop_ntpq_var stratum ntpq-rv)" 4
 interop_expect_eq "ntpsec: own refid" "$(interop_ntpq_var refid ntpq-rv)" 127.0.0.1
 # (NTPsec's own leap stays 11 here: with "disable ntp" it never runs the clock update that
 # clears it. Not a property of tempusd, so not checked.)
-kill -0 "$INTEROP_PID" 2>/dev/null || interop_fail "tempusd died during the test"
+kill -0 "$tempusd_pid" 2>/dev/null || interop_fail "tempusd died during the test"

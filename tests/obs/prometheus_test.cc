@@ -8,6 +8,7 @@
 
 #include "engine/fake_clock.h"
 #include "engine/loop_net.h"
+#include "engine/node_fixture.h"
 
 namespace tempus::obs {
 namespace {
@@ -19,34 +20,13 @@ using engine::Node;
 const core::NetAddress kServer = *core::NetAddress::Parse("10.0.0.1:123");
 const core::NetAddress kClient = *core::NetAddress::Parse("10.0.0.2:123");
 
+// The metrics of a client synchronized to a stratum-1 server (3 ms apart) for 40 s.
 std::string SyncedClientMetrics() {
-  const auto start = core::UnixTime::FromParts(1795928139, 0);
-  FakeClock sc(start), cc(start + core::NtpDuration::FromMillis(3));
-  LoopNet net;
-  LoopNet::NetTransport st(net, kServer), ct(net, kClient);
-  core::SeededRandom sr(1), cr(2);
-  engine::NodeConfig s;
-  s.system.local_stratum = 1;
-  engine::NodeConfig c;
-  core::AssociationConfig a;
-  a.address = kServer;
-  a.iburst = true;
-  a.minpoll = core::PollExp(4);
-  a.maxpoll = core::PollExp(4);
-  c.sources.push_back(a);
-  Node server(s, sc, st, sr), client(c, cc, ct, cr);
-  net.Attach(kServer, &server, &sc);
-  net.Attach(kClient, &client, &cc);
-  server.Start();
-  client.Start();
-  for (int i = 0; i < 400; ++i) {
-    sc.Advance(core::NtpDuration::FromMillis(100));
-    cc.Advance(core::NtpDuration::FromMillis(100));
-    if (server.NextDeadline() <= sc.Mono()) server.OnTimer();
-    if (client.NextDeadline() <= cc.Mono()) client.OnTimer();
-    net.Pump();
-  }
-  return RenderPrometheus(client, "0.1.0-test");
+  engine::ServerClientSetup setup;
+  setup.client_ahead = core::NtpDuration::FromMillis(3);
+  engine::ServerClientNodes t(std::move(setup));
+  t.Run(40);
+  return RenderPrometheus(*t.client, "0.1.0-test");
 }
 
 TEST(Prometheus, ReportsSystemSourcesAndServer) {

@@ -1,0 +1,41 @@
+# lib.sh: shell functions shared by the script-test libraries (tests/cluster/lib.sh and
+# tests/interop/lib.sh source this file): the CAP_SYS_TIME check of a process, stopping a
+# process by its PID, and printing the tails of a failed test's files. It starts nothing and
+# sets no shell options; the libraries that source it do.
+
+# tempus_lacks_sys_time PID: true when capability bit 25 (CAP_SYS_TIME) is absent from every
+# set of /proc/PID/status (inheritable, permitted, effective, bounding, ambient).
+tempus_lacks_sys_time() {
+  local pid=$1 field value
+  for field in CapInh CapPrm CapEff CapBnd CapAmb; do
+    value=$(awk -v f="$field:" '$1 == f { print $2 }' "/proc/$pid/status") || return 1
+    [ -n "$value" ] || return 1
+    (( (16#$value >> 25) & 1 )) && return 1
+  done
+  return 0
+}
+
+# tempus_stop_pid PID: stops one process by its PID (never by name): SIGTERM, at most 5 s, then
+# SIGKILL; reaps it when it is a child of this shell.
+tempus_stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# tempus_dump_tails LINES FILE...: the last LINES lines of every non-empty FILE, each under a
+# "----- NAME (last LINES lines)" header.
+tempus_dump_tails() {
+  local lines=$1 f
+  shift
+  for f in "$@"; do
+    [ -s "$f" ] || continue
+    echo "----- $(basename "$f") (last $lines lines)"
+    tail -n "$lines" "$f"
+  done
+}
