@@ -6,9 +6,9 @@
 #   TEMPUS_FUZZ_JOBS=2 scripts/fuzz.sh ...    run two targets at a time (default 1)
 #
 # Seeds: the captured packets of tests/testdata/ntp_vectors.h and mode6_vectors.h (the lab's
-# REFERENCE.md captures), the real configurations of tests/config/testdata/, a few driftfiles and
-# keys files, and every input that once failed (tests/testdata/fuzz/<target>/); the corpus grows
-# in build-fuzz/corpus/<target>/. A crash leaves its input in build-fuzz/crashes/<target>/ and
+# REFERENCE.md captures), the real configurations of tests/config/testdata/, a few driftfiles,
+# keys files and leap-seconds.list files, and every input that once failed
+# (tests/testdata/fuzz/<target>/); the corpus grows in build-fuzz/corpus/<target>/. A crash leaves its input in build-fuzz/crashes/<target>/ and
 # makes the script exit non-zero; turn it into a unit test under tests/ and add the input to
 # tests/testdata/fuzz/<target>/. By default one target runs at a time (one core), so the script never uses more
 # than the machine's 2 shared cores together with a build; CI (scripts/test.sh), which runs
@@ -20,7 +20,7 @@ cd "$root" || exit 1
 seconds=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile mode6 keys_file)
+[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile mode6 keys_file leap_file)
 jobs=${TEMPUS_FUZZ_JOBS:-1}
 out=build-fuzz
 
@@ -81,6 +81,11 @@ printf '3 sha256 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde
     >"$out/seeds/keys_file/ntpsec"
 printf '6 M key6 127.0.0.1,10.0.0.0/8,::1\n65535 sha-1 x\r\n\n' >"$out/seeds/keys_file/iplist"
 printf '5 MD5 one\n5 SHA1 zz0123456789abcdef0123\n0 DES\n' >"$out/seeds/keys_file/errors"
+
+seed leap_file
+cp /usr/share/zoneinfo/leap-seconds.list "$out/seeds/leap_file/tzdata" 2>/dev/null
+printf '#$ 3676924800\n#@ 3707596800\n2272060800 10 # 1 Jan 1972\n3692217600 37\n#h 0 0 0 0 0\n' \
+    >"$out/seeds/leap_file/short"
 
 # Inputs that once failed (tests/testdata/fuzz/<target>/): run first, every time, as seeds.
 for d in tests/testdata/fuzz/*/; do

@@ -231,9 +231,10 @@ class Parser {
     }
     const std::string actual = Sha1Words(hashed_);
     if (actual != hash_) {
-      Warn(hash_line_, 1, fmt::format("hash mismatch: the '#h' line says {}, the content hashes to {} (edited or "
-                                      "damaged file); using it anyway",
-                                      hash_, actual));
+      // Refused, as ntpd does: a damaged table could schedule a leap second that is not due.
+      Error(hash_line_, 1, fmt::format("expected the '#h' hash {} of the content, got {} (edited or damaged file; "
+                                       "not used)",
+                                       actual, hash_));
       return;
     }
     file_.hash_verified = true;

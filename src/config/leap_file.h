@@ -10,8 +10,8 @@
 // `#@` line and each data line up to its `#` (ntpd's leapsec_validate), as five hex words.
 //
 // ParseLeapFile is pure and reports every problem in one pass as a Diagnostic with file:line:
-// column ("expected NTP seconds and TAI-UTC, got 'x'"). A missing or wrong hash is a warning: the
-// table is still used (ntpd refuses a file whose hash does not match). Whether the file expired
+// column ("expected NTP seconds and TAI-UTC, got 'x'"). A missing hash is a warning (hand-made
+// files); a hash that does not match the content is an error, as in ntpd. Whether the file expired
 // depends on the time: LeapExpiryWarning says so. Hostile content gives errors, never a crash; the
 // error list is capped. Functions are thread-safe.
 #ifndef TEMPUS_CONFIG_LEAP_FILE_H_
@@ -37,7 +37,7 @@ inline constexpr size_t kMaxLeapLineBytes = 1024;
 struct LeapFile {
   core::LeapTable table;
   bool hash_verified = false;        // a `#h` line matched the content
-  std::vector<Diagnostic> warnings;  // no hash, hash mismatch
+  std::vector<Diagnostic> warnings;  // no hash line
 };
 
 // Parses leap-seconds.list content; `path` names the file in diagnostics.

@@ -61,14 +61,12 @@ TEST(LeapFile, CrLfLinesAndUnpaddedHashWordsAreAccepted) {
   EXPECT_TRUE(g->hash_verified);
 }
 
-TEST(LeapFile, BadHashIsAWarningAndTheTableIsKept) {
+TEST(LeapFile, BadHashIsAnErrorAndTheFileIsNotUsed) {
   auto f = ParseLeapFile(Replace(kGood, "3692217600\t37", "3692217600\t38"), "leap.list");
-  ASSERT_TRUE(f) << Errors(f.error());
-  EXPECT_FALSE(f->hash_verified);
-  ASSERT_EQ(f->warnings.size(), 1u);
-  EXPECT_EQ(f->warnings[0].where.line, 8);
-  EXPECT_NE(f->warnings[0].ToString().find("hash mismatch"), std::string::npos) << f->warnings[0].ToString();
-  EXPECT_EQ(f->table.entries.back().tai_utc, 38);
+  ASSERT_FALSE(f);
+  ASSERT_EQ(f.error().size(), 1u);
+  EXPECT_EQ(f.error()[0].where.line, 8);
+  EXPECT_NE(f.error()[0].ToString().find("expected the '#h' hash"), std::string::npos) << f.error()[0].ToString();
 }
 
 TEST(LeapFile, MissingHashIsAWarning) {
