@@ -8,9 +8,10 @@
 # Seeds: the captured packets of tests/testdata/ntp_vectors.h and mode6_vectors.h (the lab's
 # REFERENCE.md captures), the real configurations of tests/config/testdata/, a few driftfiles,
 # keys files and leap-seconds.list files, and every input that once failed
-# (tests/testdata/fuzz/<target>/); the corpus grows in build-fuzz/corpus/<target>/. A crash leaves its input in build-fuzz/crashes/<target>/ and
-# makes the script exit non-zero; turn it into a unit test under tests/ and add the input to
-# tests/testdata/fuzz/<target>/. By default one target runs at a time (one core), so the script never uses more
+# (tests/testdata/fuzz/<target>/); the corpus grows in build-fuzz/corpus/<target>/. A crash leaves
+# its input in build-fuzz/crashes/<target>/ and makes the script exit non-zero; turn it into a unit
+# test under tests/ and add the input to tests/testdata/fuzz/<target>/. By default one target runs
+# at a time (one core), so the script never uses more
 # than the machine's 2 shared cores together with a build; CI (scripts/test.sh), which runs
 # nothing else meanwhile, runs two at a time.
 set -uo pipefail
