@@ -31,6 +31,9 @@ done
 interop_log "peerstats:"$'\n'"$(cat "$w"/stats/peerstats.*)"
 interop_log "loopstats:"$'\n'"$(cat "$w"/stats/loopstats.*)"
 [ "$p" -ge 2 ] && [ "$l" -ge 3 ] || interop_fail "tempusd wrote $p peerstats and $l loopstats lines in 40 s"
+kill -0 "$b_pid" 2>/dev/null || interop_fail "tempusd died during the test"
+# Stop B first: a line written between NTPStats' read and the script's own count would look dropped.
+interop_stop "$b_pid"
 
 cat >"$w/read.py" <<'PY'
 import glob, os, sys, time
@@ -66,4 +69,3 @@ interop_run statfiles 30 "$INTEROP_PY" "$w/read.py" "$w/stats" || {
   interop_fail "ntp.statfiles could not read tempusd's statistics"
 }
 interop_log "ntp.statfiles:"$'\n'"$(cat "$w/statfiles.out")"
-kill -0 "$b_pid" 2>/dev/null || interop_fail "tempusd died during the test"
