@@ -4,7 +4,7 @@
 #
 # tempusd A on 127.0.0.2:123 (local stratum 2); tempusd B on 127.0.0.3:123, virtual clock 20 ms
 # ahead, follows A with `statsdir`, `statistics peerstats loopstats` and the default day
-# generations. Once B has written at least 2 peerstats and 3 loopstats lines, NTPStats reads the
+# generations. Once B has written at least 1 peerstats and 3 loopstats lines, NTPStats reads the
 # directory: it must keep every line (it silently drops what it cannot parse), convert each
 # line's MJD and seconds to the time it was written, split peerstats by A's address, and give
 # the offsets ntpviz would plot (the first peer offset is the -20 ms B started with).
@@ -25,12 +25,14 @@ b_pid=$INTEROP_PID
 for _ in $(seq 1 80); do
   p=$(cat "$w"/stats/peerstats.* 2>/dev/null | wc -l)
   l=$(cat "$w"/stats/loopstats.* 2>/dev/null | wc -l)
-  [ "$p" -ge 2 ] && [ "$l" -ge 3 ] && break
+  # A peerstats line is written per new clock-filter output (as ntpd's record_peer_stats), and on
+  # loopback the first, quickest sample can stay the filter's pick for many polls.
+  [ "$p" -ge 1 ] && [ "$l" -ge 3 ] && break
   sleep 0.5
 done
 interop_log "peerstats:"$'\n'"$(cat "$w"/stats/peerstats.*)"
 interop_log "loopstats:"$'\n'"$(cat "$w"/stats/loopstats.*)"
-[ "$p" -ge 2 ] && [ "$l" -ge 3 ] || interop_fail "tempusd wrote $p peerstats and $l loopstats lines in 40 s"
+[ "$p" -ge 1 ] && [ "$l" -ge 3 ] || interop_fail "tempusd wrote $p peerstats and $l loopstats lines in 40 s"
 kill -0 "$b_pid" 2>/dev/null || interop_fail "tempusd died during the test"
 # Stop B first: a line written between NTPStats' read and the script's own count would look dropped.
 interop_stop "$b_pid"
