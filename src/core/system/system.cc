@@ -132,10 +132,14 @@ Leap System::WireLeap(UnixTime local_now) const {
   return s.announce ? s.month_end : Leap::kNoWarning;
 }
 
+Leap System::KernelLeap(Leap wire, UnixTime local_now) {
+  const bool leap = wire == Leap::kInsertSecond || wire == Leap::kDeleteSecond;
+  return leap && !InLastDayOfMonth(NtpSecondsOf(local_now)) ? Leap::kNoWarning : wire;
+}
+
 void System::PushStatus(SystemUpdate& u, UnixTime local_now) {
   const NtpDuration max_error = snapshot_.root_delay.Half() + snapshot_.root_dispersion;
-  const bool leap = snapshot_.leap == Leap::kInsertSecond || snapshot_.leap == Leap::kDeleteSecond;
-  kernel_leap_ = leap && !InLastDayOfMonth(NtpSecondsOf(local_now)) ? Leap::kNoWarning : snapshot_.leap;
+  kernel_leap_ = KernelLeap(snapshot_.leap, local_now);
   u.commands.push_back(SetSyncStatus{snapshot_.synchronized(), kernel_leap_, max_error, last_jitter_});
 }
 
@@ -146,9 +150,7 @@ void System::RefreshLeap(SystemUpdate& u, UnixTime local_now) {
     snapshot_.leap = wire;
     u.snapshot_changed = true;
   }
-  const bool leap = wire == Leap::kInsertSecond || wire == Leap::kDeleteSecond;
-  const Leap kernel = leap && !InLastDayOfMonth(NtpSecondsOf(local_now)) ? Leap::kNoWarning : wire;
-  if (kernel != kernel_leap_) PushStatus(u, local_now);
+  if (KernelLeap(wire, local_now) != kernel_leap_) PushStatus(u, local_now);
 }
 
 bool System::Fallback(MonoTime now, UnixTime local_now) {

@@ -184,6 +184,9 @@ class System {
                                    const Sample* sample, MonoTime now, UnixTime local_now);
   // The LI to serve at `local_now` given the upstream's (see the file comment).
   Leap WireLeap(UnixTime local_now) const;
+  // The leap bits for the kernel: `wire`'s leap only during the month's last day (Linux inserts
+  // at the end of the UTC day on which STA_INS is set).
+  static Leap KernelLeap(Leap wire, UnixTime local_now);
   // Brings snapshot_.leap and the kernel's leap bits up to date with the table and the date.
   void RefreshLeap(SystemUpdate& u, UnixTime local_now);
   void SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now);

@@ -1,43 +1,14 @@
-// Leap table lookups and the civil-calendar arithmetic they need.
+// Leap table lookups (the calendar arithmetic is core/time/civil_date).
 #include "core/time/leap_table.h"
 
 #include <cstdio>
+
+#include "core/time/civil_date.h"
 
 namespace tempus::core {
 namespace {
 
 constexpr int64_t kDay = 86400;
-
-struct CivilDate {
-  int64_t year = 0;
-  int month = 1;  // 1..12
-  int day = 1;    // 1..31
-};
-
-// Days since 1970-01-01 -> proleptic Gregorian date (H. Hinnant's civil_from_days).
-CivilDate CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
-  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
-  return CivilDate{yoe + era * 400 + (month <= 2 ? 1 : 0), month, day};
-}
-
-// Proleptic Gregorian date -> days since 1970-01-01 (H. Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0); }
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "core/check.h"
+#include "core/time/civil_date.h"
 #include "core/time/int128.h"
 
 namespace tempus::core {
@@ -16,19 +17,6 @@ UnixTime FromTotalUnits(Int128 units) {
   const Int128 seconds = units >> 32;
   const auto fraction = static_cast<uint32_t>(static_cast<UInt128>(units) & 0xffffffffu);
   return UnixTime::FromParts(static_cast<int64_t>(seconds), fraction);
-}
-
-// Days since 1970-01-01 to a proleptic Gregorian civil date (H. Hinnant's algorithm).
-void CivilFromDays(int64_t z, int64_t* year, unsigned* month, unsigned* day) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  *day = doy - (153 * mp + 2) / 5 + 1;
-  *month = mp < 10 ? mp + 3 : mp - 9;
-  *year = static_cast<int64_t>(yoe) + era * 400 + (*month <= 2);
 }
 
 }  // namespace
@@ -64,14 +52,12 @@ int64_t UnixTime::NtpEra() const {
 }
 
 std::string UnixTime::ToIso8601() const {
-  const int64_t days = seconds_ >= 0 ? seconds_ / 86400 : (seconds_ - 86399) / 86400;
+  const int64_t days = FloorDiv(seconds_, 86400);
   const int64_t secs_of_day = seconds_ - days * 86400;
-  int64_t year = 0;
-  unsigned month = 0, day = 0;
-  CivilFromDays(days, &year, &month, &day);
+  const CivilDate d = CivilFromDays(days);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ", static_cast<long long>(year), month,
-                day, static_cast<long long>(secs_of_day / 3600), static_cast<long long>(secs_of_day / 60 % 60),
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02lld:%02lld:%02lld.%06lldZ", static_cast<long long>(d.year), d.month,
+                d.day, static_cast<long long>(secs_of_day / 3600), static_cast<long long>(secs_of_day / 60 % 60),
                 static_cast<long long>(secs_of_day % 60), static_cast<long long>(SubsecondNanos() / 1000));
   return buf;
 }
