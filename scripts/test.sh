@@ -54,7 +54,7 @@ summary() {
 configure_and_build() {
   local dir=$1
   shift
-  cmake -S . -B "$dir" -G Ninja "$@" && cmake --build "$dir" -j "$jobs"
+  cmake -S . -B "$dir" -G Ninja -DTEMPUS_WERROR=ON "$@" && cmake --build "$dir" -j "$jobs"
 }
 
 run_ctest() {
