@@ -46,7 +46,7 @@ check_source() {
 allowed='^(tempus::.*'
 allowed="$allowed|operator (new|delete)(\[\])?\(.*\)|std::nothrow"
 allowed="$allowed|std::_Rb_tree_[a-z_]+\(.*\)|std::__throw_[a-z_]+\(.*\)|std::__detail::_Prime_rehash_policy::.*|std::_Hash_bytes\(.*\)"
-allowed="$allowed|std::__cxx11::basic_string<.*|std::basic_string<.*|std::__once_proxy|std::terminate\(\)"
+allowed="$allowed|std::__cxx11::basic_string<.*|std::basic_string<.*|std::allocator<.*|std::__once_proxy|std::terminate\(\)"
 allowed="$allowed|(vtable|typeinfo|typeinfo name) for (__cxxabiv1|std)::.*"
 allowed="$allowed|__cxa_(begin_catch|end_catch|rethrow|pure_virtual|guard_acquire|guard_release|guard_abort|throw_bad_array_new_length)|__gxx_personality_v0|_Unwind_Resume"
 allowed="$allowed|mem(cpy|move|set|cmp|chr)|str(len|cmp|ncmp|chr)|snprintf|vsnprintf|abort|__stack_chk_fail|__assert_fail"
