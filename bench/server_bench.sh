@@ -16,7 +16,8 @@
 #
 #   bench/server_bench.sh [--rounds N] [--seconds S] [--warmup S] [--servers LIST]
 #                         [--outstanding N] [--clients N] [--cpus SERVER,LOAD] [--nice N]
-#                         [--syscalls] [--callgrind] [--out DIR] [--smoke]
+#                         [--syscalls] [--callgrind] [--idle [--idle-seconds S]] [--out DIR]
+#                         [--smoke]
 # --servers: a comma list of tempusd,chronyd,ntpsec,minimal,minimal-batched (default: all).
 # --nice N: run the server and the generator at nice N, in a session of their own whose
 # scheduler autogroup also gets nice N (with autogroups, the default on desktop and many VM
@@ -24,7 +25,8 @@
 # other work: fewer preemptions, steadier figures.
 # --syscalls: syscalls per request (perf stat, in a run of its own); --callgrind: user-space
 # instructions per request under valgrind (slow; a separate pass after the rounds; with
-# --rounds 0 the only measurement).
+# --rounds 0 the only measurement); --idle: wake-ups per second of an idle tempusd and chronyd
+# with 4 upstream servers (30 s to settle, then --idle-seconds, default 60).
 # --smoke: one short round, asserts only that every server answered and none died (CTest
 # bench.server_smoke). Binaries: --build DIR (default build/) or $TEMPUSD $NTP_LOAD
 # $MIN_RESPONDER. Exit: 0 done, 1 failure, 77 skipped (not root: no network namespace).
@@ -44,6 +46,7 @@ need_number() {
 }
 
 rounds=3 seconds=5 warmup=1 outstanding=128 clients=1000 smoke=0 syscalls=0 callgrind=0
+idle=0 idle_seconds=60
 servers=tempusd,chronyd,ntpsec,minimal,minimal-batched out="" build=$root/build
 server_cpu=0 load_cpu=1 nice=""
 while [ $# -gt 0 ]; do
@@ -63,15 +66,18 @@ while [ $# -gt 0 ]; do
             nice=$2; shift ;;
     --syscalls) syscalls=1 ;;
     --callgrind) callgrind=1 ;;
+    --idle) idle=1 ;;
+    --idle-seconds) need_number "$1" "${2:-}" 5 3600; idle_seconds=$2; shift ;;
     --smoke) smoke=1 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
   shift
 done
-if [ $smoke = 1 ]; then rounds=1 seconds=1 warmup=0.2 syscalls=0 callgrind=0; fi
+if [ $smoke = 1 ]; then rounds=1 seconds=1 warmup=0.2 syscalls=0 callgrind=0 idle=0; fi
 [[ $rounds =~ ^[0-9]+$ ]] || die "--rounds: expected a whole number, got '$rounds'"
-[ "$rounds" -gt 0 ] || [ $callgrind = 1 ] || die "--rounds 0 measures nothing without --callgrind"
+[ "$rounds" -gt 0 ] || [ $callgrind = 1 ] || [ $idle = 1 ] ||
+  die "--rounds 0 measures nothing without --callgrind or --idle"
 TEMPUSD=${TEMPUSD:-$build/apps/tempusd}
 NTP_LOAD=${NTP_LOAD:-$build/bench/ntp_load}
 MIN_RESPONDER=${MIN_RESPONDER:-$build/bench/min_responder}
@@ -108,9 +114,14 @@ done
 if [ $callgrind = 1 ]; then
   for s in "${server_list[@]}"; do bench_callgrind "$s"; done
 fi
+if [ $idle = 1 ]; then
+  for s in "${server_list[@]}"; do
+    if [[ $s == tempusd || $s == chronyd ]]; then bench_idle "$s"; fi
+  done
+fi
 
 echo "end $(cat /proc/loadavg)" >>"$out/machine.txt"
 report=(python3 "$here/server_bench_report.py" "$out")
-[ $smoke = 1 ] && report+=(--check "${BENCH_RAN[@]}")
+if [ $smoke = 1 ]; then report+=(--check "${BENCH_RAN[@]}"); fi
 "${report[@]}" || interop_fail "the report or its check failed (see above)"
 [ "$out" = "$INTEROP_WORK/results" ] || bench_log "raw results kept in $out"

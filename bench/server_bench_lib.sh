@@ -3,7 +3,7 @@
 # (after tests/interop/lib.sh, whose interop_* functions start, guard and stop the servers).
 #
 # Reads the settings server_bench.sh parsed: server_list rounds seconds warmup outstanding
-# clients syscalls callgrind out server_cpu load_cpu nice, and the binaries TEMPUSD NTP_LOAD
+# clients syscalls callgrind idle idle_seconds out server_cpu load_cpu nice, and the binaries TEMPUSD NTP_LOAD
 # MIN_RESPONDER. Every file a step writes goes to $out, named r<ROUND>-<SERVER>-<PHASE>.*, and
 # server_bench_report.py reads them all. Every wait here is bounded.
 
@@ -26,12 +26,14 @@ bench_setup() {
     echo "$nice" >/proc/self/autogroup 2>/dev/null || bench_log "cannot renice the autogroup to $nice"
   fi
   if ! interop_have_peers; then
-    [ "${TEMPUS_INTEROP_REQUIRED:-0}" = 1 ] &&
+    if [ "${TEMPUS_INTEROP_REQUIRED:-0}" = 1 ]; then
       interop_fail "missing $INTEROP_MISSING (TEMPUS_INTEROP_REQUIRED=1; run tests/interop/peers-setup.sh)"
+    fi
     bench_log "no chronyd/NTPsec ($INTEROP_MISSING missing: run tests/interop/peers-setup.sh): measuring without them"
     local kept=() s
     for s in "${server_list[@]}"; do [[ $s == chronyd || $s == ntpsec ]] || kept+=("$s"); done
     server_list=("${kept[@]}")
+    [ ${#server_list[@]} -gt 0 ] || interop_skip "no server left to measure without chronyd and NTPsec"
   fi
   if [ "$syscalls" = 1 ] && ! perf stat -e raw_syscalls:sys_enter true >/dev/null 2>&1; then
     bench_log "perf cannot count raw_syscalls:sys_enter here: no syscall counts"
@@ -41,8 +43,13 @@ bench_setup() {
     bench_log "no valgrind (apt-get install valgrind): no instruction counts"
     callgrind=0
   fi
-  { echo "cpus $(nproc)"; echo "kernel $(uname -r)"; echo "nice ${nice:-0} ($(cat /proc/self/autogroup 2>/dev/null || echo 'no autogroup'))"; echo "start $(cat /proc/loadavg)"
-    awk -F': ' '/^model name/ { print "cpu " $2; exit }' /proc/cpuinfo; } >"$out/machine.txt"
+  {
+    echo "cpus $(nproc)"
+    echo "kernel $(uname -r)"
+    echo "nice ${nice:-0} ($(cat /proc/self/autogroup 2>/dev/null || echo 'no autogroup'))"
+    echo "start $(cat /proc/loadavg)"
+    awk -F': ' '/^model name/ { print "cpu " $2; exit }' /proc/cpuinfo
+  } >"$out/machine.txt"
 }
 
 # bench_pin CPU: sets BENCH_PIN to the command prefix that runs a program on CPU (anywhere when
@@ -130,7 +137,7 @@ bench_server() {
   local rate
   rate=$(bench_json "$prefix-closed.json" 'max(1000.0, 1.5 * d["answered_per_s"])')
   bench_load "$prefix-open.json" --rate "$rate" --warmup "$warmup" --duration "$seconds"
-  [ "$syscalls" = 1 ] && bench_syscalls "$prefix"
+  if [ "$syscalls" = 1 ]; then bench_syscalls "$prefix"; fi
   if ! kill -0 "$pid" 2>/dev/null; then
     echo "$kind died during round $round" >"$prefix-died"
     bench_log "FAIL: $kind (pid $pid) died: $(tail -n 5 "$INTEROP_WORK/$kind-r$round.log")"
@@ -158,4 +165,48 @@ bench_callgrind() {
   [ -s "$dump" ] || interop_fail "no callgrind dump for $kind ($dump)"
   awk '/^(summary|totals):/ { print $2; exit }' "$dump" >"$prefix.ir"
   interop_stop "$pid"
+}
+
+# bench_wakeups PID: the voluntary context switches of all PID's threads so far: each is a sleep
+# the process chose, so each is followed by one wake-up.
+bench_wakeups() {
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+
+# bench_idle KIND: wake-ups per second of an idle tempusd or chronyd that has 4 upstream servers
+# (min_responder on 127.0.0.2-5) and no clients, counted over $idle_seconds once the start-up
+# bursts are over (30 s). Writes $out/idle-KIND.txt: "WAKEUPS SECONDS".
+bench_idle() {
+  local kind=$1 name=$1-idle a pid ups=() w0 w1 t0 t1
+  bench_log "idle: $kind with 4 upstreams, ${idle_seconds} s"
+  bench_pin "$load_cpu"
+  INTEROP_WRAP=("${BENCH_PIN[@]}")
+  for a in 2 3 4 5; do
+    interop_spawn "upstream$a" "$MIN_RESPONDER" --listen "127.0.0.$a:123" --duration 3600
+    ups+=("$INTEROP_PID")
+    interop_wait_udp "$INTEROP_PID" "127.0.0.$a" 123
+  done
+  bench_pin "$server_cpu"
+  INTEROP_WRAP=("${BENCH_PIN[@]}")
+  case $kind in
+    tempusd)
+      INTEROP_OWN+=("$name")
+      interop_spawn "$name" "$TEMPUSD" --clock virtual --listen "$BENCH_TARGET" --iburst \
+        --server 127.0.0.2 --server 127.0.0.3 --server 127.0.0.4 --server 127.0.0.5 ;;
+    chronyd)
+      interop_start_chrony_client "$name" "server 127.0.0.2 iburst" "server 127.0.0.3 iburst" \
+        "server 127.0.0.4 iburst" "server 127.0.0.5 iburst" ;;
+  esac
+  INTEROP_WRAP=()
+  pid=$INTEROP_PID
+  sleep 30
+  kill -0 "$pid" 2>/dev/null || interop_fail "$name exited: $(tail -n 5 "$INTEROP_WORK/$name.log")"
+  w0=$(bench_wakeups "$pid") t0=$(date +%s.%N)
+  sleep "$idle_seconds"
+  w1=$(bench_wakeups "$pid") t1=$(date +%s.%N)
+  kill -0 "$pid" 2>/dev/null || interop_fail "$name exited: $(tail -n 5 "$INTEROP_WORK/$name.log")"
+  awk -v a="$w0" -v b="$w1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%d %.3f\n", b - a, e - s }' >"$out/idle-$kind.txt"
+  bench_log "idle: $kind woke $(cut -d' ' -f1 "$out/idle-$kind.txt") times in $(cut -d' ' -f2 "$out/idle-$kind.txt") s"
+  interop_stop "$pid"
+  for a in "${ups[@]}"; do interop_stop "$a"; done
 }

@@ -2,7 +2,7 @@
 """server_bench_report.py: the table of bench/server_bench.sh from the files it wrote.
 
 Reads DIR/r<ROUND>-<SERVER>-{closed,open,sysload}.json (ntp_load reports), r*-perf.txt (perf
-stat syscall counts), callgrind-<SERVER>.{json,ir} and machine.txt; prints a Markdown table of
+stat syscall counts), callgrind-<SERVER>.{json,ir}, idle-<SERVER>.txt and machine.txt; prints a Markdown table of
 each figure's median over rounds (with the range when there are several rounds) and its ratio
 to chronyd and to the minimal responder, and writes DIR/summary.json.
 
@@ -62,6 +62,15 @@ def instructions_per_request(d, server):
     return int(text) / responses if text.isdigit() and responses > 0 else None
 
 
+def idle_wakeups_per_s(d, server):
+    path = os.path.join(d, f"idle-{server}.txt")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        fields = f.read().split()
+    return int(fields[0]) / float(fields[1]) if len(fields) == 2 and float(fields[1]) > 0 else None
+
+
 def server_field(report, key):
     s = report.get("server") or {}
     return s.get(key) if s.get("alive") else None
@@ -79,6 +88,7 @@ ROWS = [
     ("lost at 1.5× overload", "open", lambda r: r["loss"], "{:.0%}", False),
     ("server CPU waiting for its core (noise)", "closed",
      lambda r: (server_field(r, "runqueue_wait_s") or 0) / r["window_s"] if r["window_s"] else None, "{:.1%}", False),
+    ("server peak resident memory (MB)", "open", lambda r: server_field(r, "peak_rss_mb"), "{:.1f}", False),
     ("load generator CPU use, closed loop", "closed", lambda r: r["generator_cpu_use"], "{:.0%}", False),
 ]
 
@@ -95,7 +105,8 @@ def cell(values, fmt):
 
 
 def build_table(d, runs):
-    servers = [s for s in ORDER if s in runs or os.path.exists(os.path.join(d, f"callgrind-{s}.ir"))]
+    servers = [s for s in ORDER if s in runs or any(
+        os.path.exists(os.path.join(d, f)) for f in (f"callgrind-{s}.ir", f"idle-{s}.txt"))]
     table = []  # (label, {server: (median, text)}, ratio?)
     for label, phase, extract, fmt, ratio in ROWS:
         row = {}
@@ -116,6 +127,9 @@ def build_table(d, runs):
     ins_row = {s: cell([instructions_per_request(d, s)], "{:,.0f}") for s in servers}
     if any(v[0] is not None for v in ins_row.values()):
         table.append(("user-space instructions per request (callgrind)", ins_row, True))
+    idle_row = {s: cell([idle_wakeups_per_s(d, s)], "{:.2f}") for s in servers}
+    if any(v[0] is not None for v in idle_row.values()):
+        table.append(("idle wake-ups per second, 4 upstreams", idle_row, True))
     return servers, table
 
 

@@ -115,7 +115,7 @@ void Runner::BeginWindow(int64_t now) {
   begun_ = true;
   window_begin_ = now;
   own_cpu_begin_ = OwnCpuSeconds();
-  if (o_.server_pid > 0) r_.server_cpu_begin = ReadProcCpu(o_.server_pid);
+  if (o_.server_pid > 0) r_.server_begin = ReadProcSample(o_.server_pid);
   server_drops_begin_ = ReadUdpDrops(htonl(o_.target.v4()), o_.target.port());
 }
 
@@ -124,7 +124,7 @@ void Runner::CloseWindow(int64_t now) {
   window_end_ = std::min(window_end_, now);
   r_.window_s = static_cast<double>(now - window_begin_) / 1e9;
   r_.generator_cpu_s = OwnCpuSeconds() - own_cpu_begin_;
-  if (o_.server_pid > 0) r_.server_cpu_end = ReadProcCpu(o_.server_pid);
+  if (o_.server_pid > 0) r_.server_end = ReadProcSample(o_.server_pid);
   auto drops = ReadUdpDrops(htonl(o_.target.v4()), o_.target.port());
   if (drops && server_drops_begin_) r_.server_drops = *drops - *server_drops_begin_;
 }

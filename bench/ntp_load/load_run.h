@@ -36,8 +36,8 @@ struct LoadResult {
   int last_stratum = -1;      // of the last matched reply (-1: none)
   int last_leap = -1;
   double generator_cpu_s = 0.0;               // this process, in the window
-  std::optional<CpuSample> server_cpu_begin;  // at the window's start and end
-  std::optional<CpuSample> server_cpu_end;
+  std::optional<ProcSample> server_begin;     // the server's /proc readings at the window's start
+  std::optional<ProcSample> server_end;       // and end (nullopt: gone or unreadable)
   std::optional<uint64_t> server_drops;       // receive-queue drops of the server's socket(s), window
   std::optional<uint64_t> generator_drops;    // of the generator's own socket, all phases
 };

@@ -23,14 +23,23 @@ std::optional<uint64_t> NextNumber(std::string_view text, size_t* pos) {
   return v;
 }
 
+// The line of `text` that starts at *start, without its newline; moves *start to the next one.
+std::string_view NextLine(std::string_view text, size_t* start) {
+  size_t end = text.find('\n', *start);
+  if (end == std::string_view::npos) end = text.size();
+  const std::string_view line = text.substr(*start, end - *start);
+  *start = end + 1;
+  return line;
+}
+
 }  // namespace
 
-std::optional<CpuSample> ParseSchedstat(std::string_view text) {
+std::optional<ProcSample> ParseSchedstat(std::string_view text) {
   size_t pos = 0;
   auto run = NextNumber(text, &pos);
   auto wait = NextNumber(text, &pos);
   if (!run || !wait) return std::nullopt;
-  CpuSample s;
+  ProcSample s;
   s.run_ns = *run;
   s.wait_ns = *wait;
   return s;
@@ -57,7 +66,21 @@ std::optional<uint64_t> ParseStatTicks(std::string_view text) {
   return *utime + *stime;
 }
 
-std::optional<CpuSample> ReadProcCpu(int pid) {
+std::optional<uint64_t> ParseStatusKb(std::string_view status, std::string_view key) {
+  size_t start = 0;
+  while (start < status.size()) {
+    const std::string_view line = NextLine(status, &start);
+    // "VmRSS:\t    7168 kB"
+    if (line.size() > key.size() && line.substr(0, key.size()) == key && line[key.size()] == ':') {
+      size_t pos = key.size() + 1;
+      while (pos < line.size() && (line[pos] == ' ' || line[pos] == '\t')) ++pos;
+      return NextNumber(line, &pos);
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<ProcSample> ReadProcSample(int pid) {
   config::RealFileSystem fs;
   const std::string dir = "/proc/" + std::to_string(pid);
   auto stat = fs.ReadFile(dir + "/stat");
@@ -65,8 +88,12 @@ std::optional<CpuSample> ReadProcCpu(int pid) {
   auto ticks = ParseStatTicks(*stat);
   auto tasks = fs.ListDirectory(dir + "/task");
   if (!ticks || !tasks) return std::nullopt;
-  CpuSample total;
+  ProcSample total;
   total.stat_ticks = *ticks;
+  if (auto status = fs.ReadFile(dir + "/status")) {
+    total.rss_kb = ParseStatusKb(*status, "VmRSS").value_or(0);
+    total.peak_rss_kb = ParseStatusKb(*status, "VmHWM").value_or(0);
+  }
   const long hz = ::sysconf(_SC_CLK_TCK);
   total.ticks_per_s = hz > 0 ? static_cast<uint64_t>(hz) : 100;
   for (const std::string& tid : *tasks) {
@@ -89,10 +116,7 @@ std::optional<uint64_t> ParseUdpDrops(std::string_view table, uint32_t address_b
   std::optional<uint64_t> total;
   size_t start = 0;
   while (start < table.size()) {
-    size_t end = table.find('\n', start);
-    if (end == std::string_view::npos) end = table.size();
-    const std::string_view line = table.substr(start, end - start);
-    start = end + 1;
+    const std::string_view line = NextLine(table, &start);
     // "  sl: local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops"
     const size_t colon = line.find(": ");
     if (colon == std::string_view::npos || line.compare(colon + 2, std::strlen(key), key) != 0) continue;

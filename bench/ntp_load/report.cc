@@ -17,12 +17,12 @@ nlohmann::json LatencyJson(const LatencyHistogram& h) {
 // The server's share of the window: CPU time over answered requests, by both readings.
 nlohmann::json ServerJson(const LoadOptions& o, const LoadResult& r) {
   nlohmann::json j = {{"pid", o.server_pid}};
-  if (!r.server_cpu_begin || !r.server_cpu_end) {
+  if (!r.server_begin || !r.server_end) {
     j["alive"] = false;  // gone, or unreadable, at the start or the end of the window
     return j;
   }
-  const CpuSample& a = *r.server_cpu_begin;
-  const CpuSample& b = *r.server_cpu_end;
+  const ProcSample& a = *r.server_begin;
+  const ProcSample& b = *r.server_end;
   // Threads that exited during the window take their schedstat time with them: never negative.
   const double run_s = b.run_ns > a.run_ns ? static_cast<double>(b.run_ns - a.run_ns) / 1e9 : 0.0;
   const double wait_s = b.wait_ns > a.wait_ns ? static_cast<double>(b.wait_ns - a.wait_ns) / 1e9 : 0.0;
@@ -34,6 +34,8 @@ nlohmann::json ServerJson(const LoadOptions& o, const LoadResult& r) {
   j["runqueue_wait_s"] = wait_s;
   j["cpu_use"] = r.window_s > 0 ? run_s / r.window_s : 0.0;
   j["cpu_us_per_response"] = answered > 0 ? nlohmann::json(run_s * 1e6 / answered) : nlohmann::json();
+  j["rss_mb"] = static_cast<double>(b.rss_kb) / 1024;
+  j["peak_rss_mb"] = static_cast<double>(b.peak_rss_kb) / 1024;
   j["cpu_us_per_response_stat"] = answered > 0 ? nlohmann::json(stat_s * 1e6 / answered) : nlohmann::json();
   return j;
 }

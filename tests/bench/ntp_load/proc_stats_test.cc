@@ -25,12 +25,22 @@ TEST(ProcStats, ParsesUtimePlusStimeAfterACommandWithParentheses) {
   EXPECT_FALSE(ParseStatTicks("no parenthesis"));
 }
 
+TEST(ProcStats, ParsesMemoryFromStatus) {
+  const char* status = "Name:\tx\nVmPeak:\t  9000 kB\nVmHWM:\t    7300 kB\nVmRSS:\t    7168 kB\nThreads:\t2\n";
+  EXPECT_EQ(ParseStatusKb(status, "VmRSS"), std::optional<uint64_t>(7168));
+  EXPECT_EQ(ParseStatusKb(status, "VmHWM"), std::optional<uint64_t>(7300));
+  EXPECT_EQ(ParseStatusKb(status, "VmSwap"), std::nullopt);
+  EXPECT_EQ(ParseStatusKb("VmRSSX:\t1 kB\n", "VmRSS"), std::nullopt);
+}
+
 TEST(ProcStats, ReadsItsOwnProcess) {
-  auto s = ReadProcCpu(static_cast<int>(::getpid()));
+  auto s = ReadProcSample(static_cast<int>(::getpid()));
   ASSERT_TRUE(s);
   EXPECT_GT(s->run_ns, 0u);
   EXPECT_GT(s->ticks_per_s, 0u);
-  EXPECT_FALSE(ReadProcCpu(0x3fffffff));  // above pid_max: no such process
+  EXPECT_GT(s->rss_kb, 0u);
+  EXPECT_GE(s->peak_rss_kb, s->rss_kb);
+  EXPECT_FALSE(ReadProcSample(0x3fffffff));  // above pid_max: no such process
 }
 
 TEST(ProcStats, SumsTheDropsOfTheSocketsOnOneAddressAndPort) {
