@@ -42,6 +42,7 @@ struct MonitorConfig {
 // keys, trustedkey, controlkey, requestkey.
 struct KeysConfig {
   std::optional<std::string> keys_path;
+  Location keys_where;  // the `keys` line
   std::vector<uint32_t> trusted;  // expanded ranges, in file order, without duplicates
   std::optional<uint32_t> control_key;
   std::optional<uint32_t> request_key;  // mode 7 only; parsed and warned

@@ -123,7 +123,10 @@ void EnableDisable(Cursor& c, ParseState& st) {
   }
 }
 
-void Keys(Cursor& c, ParseState& st) { ReadPath(c, &st.config.keys.keys_path); }
+void Keys(Cursor& c, ParseState& st) {
+  st.config.keys.keys_where = c.At(c.directive());
+  ReadPath(c, &st.config.keys.keys_path);
+}
 
 void AddTrusted(std::vector<uint32_t>& list, uint32_t id) {
   if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
