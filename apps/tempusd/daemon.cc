@@ -21,6 +21,7 @@
 #include "log.h"
 #include "notify.h"
 #include "privileges.h"
+#include "reload.h"
 #include "sources.h"
 
 namespace tempus::daemon {
@@ -81,31 +82,6 @@ std::string StatusLine(const engine::Node& node) {
   return "not synchronized";
 }
 
-// SIGHUP: reopen the log, reread the file, apply the source lines. A file with errors changes
-// nothing (LoadConfig logged each error with file:line).
-void Reload(const DaemonOptions& running, Sources& sources, engine::Node& node, core::MonoTime now) {
-  ReopenLog();
-  if (running.config_path.empty()) {
-    Log("SIGHUP: no configuration file (-c); log reopened");
-    return;
-  }
-  NotifyReloading();
-  Log(fmt::format("SIGHUP: rereading {}", running.config_path));
-  DaemonOptions next;
-  next.listen = running.listen;
-  if (LoadConfig(running.config_path, &next, /*reload=*/true)) {
-    const Sources::Counts c = sources.Apply(next.lines, now);
-    Log(fmt::format("reload: {} source line(s) kept, {} removed, {} added", c.kept, c.removed, c.added));
-    // The leapfile was reread (a new tzdata, or a leapfile line added or removed).
-    node.SetLeapTable(next.node.system.leap_table);
-    if (next.clock_kind != running.clock_kind || next.listen != running.listen || next.logfile != running.logfile ||
-        next.driftfile != running.driftfile || next.stats != running.stats) {
-      Log("reload: clock, listen, logfile, driftfile, statistics and keys changes take effect at the next start");
-    }
-  }
-  NotifyReady("reloaded");
-}
-
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
@@ -159,12 +135,7 @@ int RunDaemon(const DaemonOptions& options) {
   }
   engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
   std::unique_ptr<obs::StatsFiles> stats;
-  if (options.stats.any_enabled()) {
-    stats = std::make_unique<obs::StatsFiles>(options.stats, [](const std::string& m) { Log(m); });
-    node.SetStatsObserver([&stats](const engine::StatsRecord& r) { stats->Record(r); });
-    Log(fmt::format("statistics in {}:{}{}", options.stats.dir, options.stats.peerstats.enabled ? " peerstats" : "",
-                    options.stats.loopstats.enabled ? " loopstats" : ""));
-  }
+  OpenStats(options.stats, node, stats);
   Sources sources(node, options.pool_size);
 
   io::PollLoop loop;
@@ -192,10 +163,11 @@ int RunDaemon(const DaemonOptions& options) {
       arm();
     });
   }
-  DaemonOptions running = options;
+  DaemonOptions running_options = options;
+  Running running{running_options, sources, node, stats};
   auto signals = loop.HandleSignals({SIGINT, SIGTERM, SIGHUP}, [&](int sig) {
     if (sig == SIGHUP) {
-      Reload(running, sources, node, (*clock)->Mono());
+      Reload(running, (*clock)->Mono());
       arm();
       return;
     }

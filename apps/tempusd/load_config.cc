@@ -143,6 +143,7 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
     return false;
   }
   PrintDiagnostics(parsed->warnings);
+  options->file = c;
   const config::Config& c = parsed->config;
 
   options->config_path = path;

@@ -134,9 +134,14 @@ int main(int argc, char** argv) {
     options.node.sources.push_back(a);
   }
   auto& sys = options.node.system;
-  if (given("--stratum")) sys.local_stratum = f.local_stratum;
-  if (given("--orphan")) sys.orphan_stratum = f.orphan;
-  if (given("--orphan-wait")) sys.orphan_wait = tempus::core::NtpDuration::FromSeconds(f.orphan_wait_s);
+  // These flags win over the file at start and again after each reload (reload.h).
+  options.system_overrides = [f, stratum = given("--stratum"), orphan = given("--orphan"),
+                              wait = given("--orphan-wait")](tempus::core::system::SystemConfig& s) {
+    if (stratum) s.local_stratum = f.local_stratum;
+    if (orphan) s.orphan_stratum = f.orphan;
+    if (wait) s.orphan_wait = tempus::core::NtpDuration::FromSeconds(f.orphan_wait_s);
+  };
+  options.system_overrides(sys);
   if (f.config.empty() || given("--minpoll")) sys.discipline.min_poll = tempus::core::PollExp(f.minpoll);
   if (f.config.empty() || given("--maxpoll")) sys.discipline.max_poll = tempus::core::PollExp(f.maxpoll);
   return tempus::daemon::RunDaemon(options);

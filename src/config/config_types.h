@@ -78,6 +78,7 @@ struct TinkerConfig {
   std::optional<double> huffpuff_s;
   std::optional<double> freq_ppm;
   std::optional<double> tick_s;
+  friend bool operator==(const TinkerConfig&, const TinkerConfig&) = default;
 };
 
 // `discard average N minimum N monitor N` (ntpd rate control) and NTPsec `limit`.

@@ -129,6 +129,16 @@ class System {
   // The commands to apply once at start (the driftfile frequency), possibly none.
   [[nodiscard]] std::vector<ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }
 
+  // Replaces the selection (`tos`), orphan and local-clock (`local`, LOCAL `fudge`) settings of
+  // `config` (a reload); sources, their filters and the discipline are kept. Takes effect at the
+  // next selection (OnTick).
+  void SetTunables(const SystemConfig& config) {
+    config_.select = config.select;
+    config_.orphan_stratum = config.orphan_stratum;
+    config_.orphan_wait = config.orphan_wait;
+    config_.local_stratum = config.local_stratum;
+  }
+
   // Replaces the leap table (SIGHUP rereads the leapfile); takes effect at the next update.
   void SetLeapTable(std::optional<LeapTable> table) { config_.leap_table = std::move(table); }
   const std::optional<LeapTable>& leap_table() const { return config_.leap_table; }
