@@ -115,7 +115,12 @@ int main(int argc, char** argv) {
   for (const auto& l : f.listen) {
     if (!Resolve("--listen", l, 123, &options.listen)) return 1;
   }
-  if (options.listen.empty() && !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) return 1;
+  // With interface/nic rules and no listen address, the rules choose among every address
+  // (config/listen_plan.h); without rules tempusd serves on the IPv4 wildcard.
+  if (options.listen.empty() && options.file.interfaces.empty() &&
+      !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) {
+    return 1;
+  }
   if (!f.metrics.empty()) {
     std::vector<tempus::core::NetAddress> m;
     if (!Resolve("--metrics", f.metrics, 9123, &m)) return 1;
