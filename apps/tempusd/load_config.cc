@@ -110,11 +110,8 @@ obs::StatsOptions StatsOptionsFrom(const config::Config& c) {
     return nullptr;
   };
   for (config::StatsKind k : c.monitor.statistics) {
-    if (obs::FileSetOptions* set = set_of(k)) {
-      set->enabled = true;
-    } else {
-      Log("statistics: only peerstats and loopstats are written by tempusd; other kinds are ignored");
-    }
+    // The other kinds were warned about by the reader (directive status table).
+    if (obs::FileSetOptions* set = set_of(k)) set->enabled = true;
   }
   for (const config::FileGen& g : c.monitor.filegens) {
     obs::FileSetOptions* set = set_of(g.kind);
@@ -143,10 +140,10 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
     return false;
   }
   PrintDiagnostics(parsed->warnings);
-  options->file = c;
   const config::Config& c = parsed->config;
 
   options->config_path = path;
+  options->file = c;
   options->clock_kind = c.clock.kind;
   options->clock.virtual_clock.initial_offset = core::NtpDuration::FromSeconds(c.clock.virtual_offset_s);
   options->clock.virtual_clock.freq_error_ppm = c.clock.virtual_freq_ppm;
