@@ -107,8 +107,10 @@ void Node::SetAccessPolicy(const core::server::AccessPolicy& access) {
 void Node::SetKeys(std::vector<AuthKey> keys) { keys_ = KeyRing(std::move(keys)); }
 
 void Node::SetSystemTunables(const core::system::SystemConfig& config) {
-  system_.SetTunables(config);
-  Apply(system_.OnTick(clock_.Mono(), clock_.Now()));
+  const bool reset = system_.SetTunables(config);
+  core::system::SystemUpdate update = system_.OnTick(clock_.Mono(), clock_.Now());
+  update.snapshot_changed |= reset;  // a fallback turned off: publish the unsynchronized snapshot
+  Apply(update);
 }
 
 void Node::Log(const std::string& message) const {

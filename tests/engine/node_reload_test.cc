@@ -61,5 +61,22 @@ TEST(NodeReload, SystemTunablesReselectAtOnceAndKeepTheSources) {
   EXPECT_GE(t.client->associations().at(1)->stats().accepted, accepted);  // same association, same filter
 }
 
+// `local stratum 1` removed by a reload: the server stops serving its own clock at once, never at
+// stratum 0; put back, it serves again.
+TEST(NodeReload, LocalClockTurnedOffServesUnsynchronized) {
+  ServerClientNodes t;
+  t.Run(10);
+  ASSERT_EQ(t.server->server().snapshot().stratum, 1);
+  t.server->SetSystemTunables({});
+  EXPECT_FALSE(t.server->server().snapshot().synchronized());
+  EXPECT_EQ(t.server->server().snapshot().stratum, core::kMaxStratum);
+  t.Run(10);
+  EXPECT_FALSE(t.server->server().snapshot().synchronized());
+  core::system::SystemConfig local;
+  local.local_stratum = 1;
+  t.server->SetSystemTunables(local);
+  EXPECT_EQ(t.server->server().snapshot().stratum, 1);
+}
+
 }  // namespace
 }  // namespace tempus::engine

@@ -131,13 +131,9 @@ class System {
 
   // Replaces the selection (`tos`), orphan and local-clock (`local`, LOCAL `fudge`) settings of
   // `config` (a reload); sources, their filters and the discipline are kept. Takes effect at the
-  // next selection (OnTick).
-  void SetTunables(const SystemConfig& config) {
-    config_.select = config.select;
-    config_.orphan_stratum = config.orphan_stratum;
-    config_.orphan_wait = config.orphan_wait;
-    config_.local_stratum = config.local_stratum;
-  }
+  // next selection (OnTick). A fallback in use that `config` turns off ends at once: the snapshot
+  // is unsynchronized again (returns true) until selection or another fallback gives a time.
+  [[nodiscard]] bool SetTunables(const SystemConfig& config);
 
   // Replaces the leap table (SIGHUP rereads the leapfile); takes effect at the next update.
   void SetLeapTable(std::optional<LeapTable> table) { config_.leap_table = std::move(table); }
