@@ -115,7 +115,12 @@ int main(int argc, char** argv) {
   for (const auto& l : f.listen) {
     if (!Resolve("--listen", l, 123, &options.listen)) return 1;
   }
-  if (options.listen.empty() && !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) return 1;
+  // With interface/nic rules and no listen address, the rules choose among every address
+  // (config/listen_plan.h); without rules tempusd serves on the IPv4 wildcard.
+  if (options.listen.empty() && options.file.interfaces.empty() &&
+      !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) {
+    return 1;
+  }
   if (!f.metrics.empty()) {
     std::vector<tempus::core::NetAddress> m;
     if (!Resolve("--metrics", f.metrics, 9123, &m)) return 1;
@@ -134,9 +139,14 @@ int main(int argc, char** argv) {
     options.node.sources.push_back(a);
   }
   auto& sys = options.node.system;
-  if (given("--stratum")) sys.local_stratum = f.local_stratum;
-  if (given("--orphan")) sys.orphan_stratum = f.orphan;
-  if (given("--orphan-wait")) sys.orphan_wait = tempus::core::NtpDuration::FromSeconds(f.orphan_wait_s);
+  // These flags win over the file at start and again after each reload (reload.h).
+  options.system_overrides = [f, stratum = given("--stratum"), orphan = given("--orphan"),
+                              wait = given("--orphan-wait")](tempus::core::system::SystemConfig& s) {
+    if (stratum) s.local_stratum = f.local_stratum;
+    if (orphan) s.orphan_stratum = f.orphan;
+    if (wait) s.orphan_wait = tempus::core::NtpDuration::FromSeconds(f.orphan_wait_s);
+  };
+  options.system_overrides(sys);
   if (f.config.empty() || given("--minpoll")) sys.discipline.min_poll = tempus::core::PollExp(f.minpoll);
   if (f.config.empty() || given("--maxpoll")) sys.discipline.max_poll = tempus::core::PollExp(f.maxpoll);
   return tempus::daemon::RunDaemon(options);

@@ -103,13 +103,23 @@ TEST(ParseInclude, DirectoryReadsConfFilesInNameOrder) {
 
 TEST(ParseInclude, ErrorsInIncludedFilesNameThatFile) {
   MemoryFileSystem fs;
-  fs.Add("/etc/ntp.conf", "includefile inc.conf\nincludefile missing.conf\n");
+  fs.Add("/etc/ntp.conf", "includefile inc.conf\n");
   fs.Add("/etc/inc.conf", "\nserver a minpoll 99\n");
   EXPECT_EQ(FileErrors(fs, "/etc/ntp.conf"),
+            (std::vector<std::string>{"/etc/inc.conf:2:18: expected poll exponent 3..17 after 'minpoll', got '99'"}));
+}
+
+// As ntpd: a missing include is logged and skipped (the stock CentOS 7 file includes
+// /etc/ntp/crypto/pw, which only the ntp package creates).
+TEST(ParseInclude, AMissingIncludeIsAWarning) {
+  MemoryFileSystem fs;
+  fs.Add("/etc/ntp.conf", "includefile missing.conf\nserver a\n");
+  auto r = ParseFile(fs, "/etc/ntp.conf");
+  ASSERT_TRUE(r) << testing::Joined(r.error());
+  EXPECT_EQ(testing::Lines(r->warnings),
             (std::vector<std::string>{
-                "/etc/inc.conf:2:18: expected poll exponent 3..17 after 'minpoll', got '99'",
-                "/etc/ntp.conf:2:13: expected a readable file after 'includefile', got '/etc/missing.conf' (No such "
-                "file or directory)"}));
+                "/etc/ntp.conf:1:13: warning: includefile '/etc/missing.conf': no such file; skipped (as ntpd)"}));
+  EXPECT_EQ(r->config.servers.size(), 1u);
 }
 
 TEST(ParseInclude, LoopIsAnError) {
