@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/checks.h"
 #include "common.h"
 #include "exit_codes.h"
 #include "io/sockaddr.h"
@@ -184,7 +185,7 @@ void RegisterPeers(CLI::App& app, int* exit_code) {
   cmd->add_option("server", args->server, "HOST[:PORT] of a tempusd or ntpd (port 123 by default)")->required();
   cmd->add_flag("-n,--numeric", args->numeric, "Show addresses, do not look up host names");
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
-  cmd->add_option("--watch", args->watch_s, "Repeat every S seconds")->check(CLI::Range(0.1, 86400.0));
+  cmd->add_option("--watch", args->watch_s, "Repeat every S seconds")->check(cli::FiniteIn(0.1, 86400.0));
   cmd->add_option("--count", args->count, "With --watch: stop after N reports (0: until interrupted)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([args, exit_code] {
