@@ -66,9 +66,9 @@ std::string PeerAddress(const std::map<std::string, std::string>& v) {
 // READVAR of association 0, then of the system peer's association.
 Result<NodeState, std::string> ReadNodeState(const core::NetAddress& node, int timeout_ms) {
   auto client = Mode6Client::Open(node, timeout_ms);
-  if (!client) return Unexpected(client.error());
+  if (!client) return Unexpected(client.error().message);
   auto sys = client->ReadVariables(0, "leap,stratum,refid,peer");
-  if (!sys) return Unexpected(sys.error());
+  if (!sys) return Unexpected(sys.error().message);
   const auto num = [&](const char* k, long fallback) {
     auto it = sys->find(k);
     return it == sys->end() ? fallback : std::strtol(it->second.c_str(), nullptr, 0);
@@ -83,7 +83,7 @@ Result<NodeState, std::string> ReadNodeState(const core::NetAddress& node, int t
   const long peer = num("peer", 0);
   if (peer > 0 && peer <= 0xffff) {
     auto p = client->ReadVariables(static_cast<uint16_t>(peer), "srcadr,srcport");
-    if (!p) return Unexpected(p.error());
+    if (!p) return Unexpected(p.error().message);
     const std::string address = PeerAddress(*p);
     if (!address.empty()) s.system_peer = address;
   }

@@ -108,7 +108,7 @@ char TypeOf(long hmode) {
   }
 }
 
-Result<std::vector<PeerRow>, std::string> Collect(Mode6Client& client, bool numeric) {
+Result<std::vector<PeerRow>, Mode6Failure> Collect(Mode6Client& client, bool numeric) {
   auto assocs = client.Associations();
   if (!assocs) return Unexpected(assocs.error());
   std::vector<PeerRow> rows;
@@ -198,15 +198,15 @@ void RegisterPeers(CLI::App& app, int* exit_code) {
     const ServerSpec& spec = specs->front();
     auto client = Mode6Client::Open(spec.address);
     if (!client) {
-      std::fprintf(stderr, "tempus peers: %s\n", client.error().c_str());
-      *exit_code = kExitNoReply;
+      std::fprintf(stderr, "tempus peers: %s\n", client.error().message.c_str());
+      *exit_code = ExitCodeOf(client.error().status);
       return;
     }
     for (int n = 1;; ++n) {
       auto rows = Collect(*client, args->numeric);
       if (!rows) {
-        std::fprintf(stderr, "tempus peers: %s\n", rows.error().c_str());
-        *exit_code = kExitTimeout;
+        std::fprintf(stderr, "tempus peers: %s\n", rows.error().message.c_str());
+        *exit_code = ExitCodeOf(rows.error().status);
       } else if (args->json) {
         std::printf("%s\n", ToJson(spec.address.ToStringWithPort(), *rows).dump(2).c_str());
         *exit_code = kExitOk;
