@@ -26,6 +26,9 @@ std::vector<std::string> CheckRun(const Scenario& sc) {
   if (!(sc.stats_from_s >= 0 && sc.stats_from_s < sc.duration_s)) {
     error(fmt::format("expected stats_from ({} s) before the end of the run ({} s): the stats window would be empty",
                       sc.stats_from_s, sc.duration_s));
+  } else if (sc.stats_to_s && !(*sc.stats_to_s > sc.stats_from_s)) {
+    error(fmt::format("expected stats_to ({} s) after stats_from ({} s): the stats window would be empty",
+                      *sc.stats_to_s, sc.stats_from_s));
   }
   return out;
 }

@@ -61,6 +61,8 @@ TEST(ScenarioBounds, WorkIsBounded) {
 TEST(ScenarioBounds, StatsWindowMustNotBeEmpty) {
   EXPECT_EQ(OnlyError(Scn("duration = 100\nstats_from = 200")),
             "x.scn: expected stats_from (200 s) before the end of the run (100 s): the stats window would be empty");
+  EXPECT_EQ(OnlyError(Scn("duration = 100\nstats_from = 50\nstats_to = 50")),
+            "x.scn: expected stats_to (50 s) after stats_from (50 s): the stats window would be empty");
 }
 
 TEST(ScenarioBounds, NodeKnobsAreBounded) {
