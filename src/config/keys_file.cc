@@ -10,6 +10,7 @@
 #include <map>
 
 #include "config/internal/cursor.h"
+#include "core/shown.h"
 
 namespace tempus::config {
 namespace {
@@ -54,17 +55,6 @@ struct Field {
   std::string_view text;
   int column = 1;  // 1-based, in characters (UTF-8 continuation bytes do not count)
 };
-
-// Shows a non-secret word in a message: printable ASCII, at most 40 characters.
-std::string Shown(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 40)) {
-    const auto u = static_cast<unsigned char>(c);
-    out += (u >= 0x20 && u < 0x7f) ? std::string(1, c) : fmt::format("\\x{:02x}", u);
-  }
-  if (text.size() > 40) out += "...";
-  return out;
-}
 
 class Parser {
  public:
