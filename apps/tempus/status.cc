@@ -1,6 +1,7 @@
 // `tempus status [--json] HOST[:PORT]`: is a tempusd or ntpd synchronized, to what, how well.
 // Reads the system variables over mode 6 (RFC 9327 READVAR of association 0) and the system
 // peer's address. Exit 0 when synchronized, 5 when not, 2/3/4 when there is no answer (as query).
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -91,6 +92,7 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       j["leap"] = LeapText(leap);
       j["poll"] = poll;
       j["status"] = fmt::format("{:04x}", status);
+      j["system_clock_offset_ms"] = v.count("sysclk_offset") ? nlohmann::json(Num(v, "sysclk_offset")) : nlohmann::json(nullptr);
       std::printf("%s\n", j.dump(2).c_str());
     } else {
       std::printf("%s: %s\n", server.ToStringWithPort().c_str(), synced ? "synchronized" : "not synchronized");
@@ -102,6 +104,11 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       std::printf("  root distance: %.3f ms\n", root_distance_ms);
       std::printf("  leap:          %s\n", LeapText(leap));
       std::printf("  poll:          %d (%ld s)\n", poll, poll >= 0 && poll < 31 ? 1L << poll : 0L);
+      if (v.count("sysclk_offset")) {
+        const double ms = Num(v, "sysclk_offset");
+        std::printf("  system clock:  %.6f ms %s the time served (clock observe: not corrected)\n", std::fabs(ms),
+                    ms >= 0 ? "behind" : "ahead of");
+      }
     }
     *exit_code = synced ? kExitOk : kExitNoAgreement;
   });

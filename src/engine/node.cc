@@ -344,6 +344,7 @@ core::control::NodeView Node::ControlView() const {
     v.leap_table = core::control::LeapView{core::LeapStatusAt(*table, core::NtpSecondsOf(clock_now)).tai_utc,
                                      table->entries.back().ntp_seconds, table->expires};
   }
+  v.system_clock_offset = clock_.SystemClockOffset();
   v.local_address = config_.self_address;
   v.version = config_.version;
   return v;

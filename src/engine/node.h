@@ -125,6 +125,8 @@ class Node {
   // What a mode 6 request is answered from (association ids are the ids above).
   core::control::NodeView ControlView() const;
   uint64_t steps() const { return steps_; }
+  // Clock::SystemClockOffset(): with clock observe, how far the uncorrected system clock is behind.
+  std::optional<core::NtpDuration> SystemClockOffset() const { return clock_.SystemClockOffset(); }
   // Passive associations mobilized by peers that exist now, and ever.
   size_t ephemeral_count() const { return ephemeral_.size(); }
   uint64_t ephemeral_mobilized() const { return ephemeral_mobilized_; }

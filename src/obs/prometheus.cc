@@ -76,6 +76,11 @@ void RenderSystem(const engine::Node& node, Writer& w) {
   w.Sample("tempus_system_poll_seconds", "", sys.RecommendedPoll().Interval().Seconds());
   w.Family("tempus_clock_steps_total", "counter", "Times the clock was stepped");
   w.Sample("tempus_clock_steps_total", "", static_cast<double>(node.steps()));
+  if (const auto off = node.SystemClockOffset()) {
+    w.Family("tempus_system_clock_offset_seconds", "gauge",
+             "clock observe: the time served minus the uncorrected system clock (positive: it is behind)");
+    w.Sample("tempus_system_clock_offset_seconds", "", off->Seconds());
+  }
 }
 
 void RenderSources(const engine::Node& node, Writer& w) {

@@ -1,5 +1,6 @@
 #include "obs/prometheus.h"
 
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -60,6 +61,27 @@ TEST(Prometheus, CountsModeSixRequestsDropsAndBytes) {
   EXPECT_NE(text.find("tempus_control_drops_total{reason=\"restricted\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_control_bytes_total{direction=\"in\"} 72\n"), std::string::npos);
   EXPECT_EQ(text.find("tempus_control_bytes_total{direction=\"out\"} 0\n"), std::string::npos);
+}
+
+// clock observe's report of the uncorrected system clock, from Clock::SystemClockOffset(); absent
+// for the other clocks.
+TEST(Prometheus, SystemClockOffsetOnlyForAClockThatReportsIt) {
+  class ObservingClock final : public FakeClock {
+   public:
+    using FakeClock::FakeClock;
+    std::optional<core::NtpDuration> SystemClockOffset() override { return core::NtpDuration::FromMillis(-250); }
+  };
+  LoopNet net;
+  LoopNet::NetTransport t(net, kServer);
+  core::SeededRandom r(1);
+  FakeClock plain(core::UnixTime::FromParts(1795928139, 0));
+  const std::string without = RenderPrometheus(Node({}, plain, t, r), "0.1.0-test");
+  EXPECT_EQ(without.find("tempus_system_clock_offset_seconds"), std::string::npos);
+  ObservingClock observing(core::UnixTime::FromParts(1795928139, 0));
+  const std::string with = RenderPrometheus(Node({}, observing, t, r), "0.1.0-test");
+  EXPECT_NE(with.find("# TYPE tempus_system_clock_offset_seconds gauge\ntempus_system_clock_offset_seconds -0.25\n"),
+            std::string::npos)
+      << with;
 }
 
 // The exposition format, strictly: every sample belongs to the family announced just before it

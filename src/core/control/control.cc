@@ -15,11 +15,12 @@ using mode6::ErrorCode;
 using mode6::Opcode;
 
 // System variables in the order ntpd sends them for `rv` with no list (RFC 9327 §4.1 names).
-// tai, leapsec and expire are omitted without a leap table (ntpd: when zero).
-constexpr std::array<std::string_view, 22> kSystemDefaults = {
+// tai, leapsec and expire are omitted without a leap table (ntpd: when zero); tempus's
+// sysclk_offset is sent only with clock observe.
+constexpr std::array<std::string_view, 23> kSystemDefaults = {
     "leap",  "stratum",   "precision", "rootdelay", "rootdisp", "refid",   "reftime",    "tc",
     "peer",  "offset",    "frequency", "sys_jitter", "clk_jitter", "clock", "processor", "system",
-    "version", "clk_wander", "tai",     "leapsec",  "expire",    "mintc"};
+    "version", "clk_wander", "tai",     "leapsec",  "expire",    "mintc", "sysclk_offset"};
 
 // Peer variables in the order ntpd sends them for `rv &N` and `ntpq -p` with no list (NTPsec
 // puts the clock filter's stages around pmode: keyid, filtdelay, filtoffset, pmode, filtdisp).
@@ -111,6 +112,7 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
   if (name == "expire") {
     return v.leap_table && v.leap_table->expires > 0 ? std::optional(NtpDateMinute(v.leap_table->expires)) : std::nullopt;
   }
+  if (name == "sysclk_offset") return v.system_clock_offset ? std::optional(Ms(*v.system_clock_offset, 6)) : std::nullopt;
   // ntpq sysstats also asks for each counter "since reset" (NAME_r); this node never resets.
   if (name.starts_with("ss_") && name.ends_with("_r")) return SystemVariable(name.substr(0, name.size() - 2), v);
   if (name == "ss_uptime" || name == "ss_reset") return Uint(uptime);
@@ -135,7 +137,7 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
 // Whether `name` is a system variable at all (an omitted optional one is still known).
 bool KnownSystemVariable(std::string_view name, const NodeView& v) {
   return name == "processor" || name == "system" || name == "tai" || name == "leapsec" || name == "expire" ||
-         SystemVariable(name, v).has_value();
+         name == "sysclk_offset" || SystemVariable(name, v).has_value();
 }
 
 std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p, const NodeView& v) {

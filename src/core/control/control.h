@@ -89,6 +89,9 @@ struct NodeView {
   std::string processor;                     // processor= (omitted when empty)
   std::string system_name;                   // system= (omitted when empty)
   std::optional<LeapView> leap_table;        // tai=, leapsec=, expire= (omitted without a leapfile)
+  // clock observe: the time served minus the uncorrected system clock (sysclk_offset=, ms;
+  // positive: the system clock is behind). Omitted for the other clocks.
+  std::optional<NtpDuration> system_clock_offset;
 };
 
 // Why a datagram got no answer at all (errors the protocol can express are error responses).

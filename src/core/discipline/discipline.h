@@ -35,6 +35,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <vector>
@@ -88,7 +89,10 @@ enum class UpdateKind {
 struct DisciplineState {
   NtpDuration offset;                // the offset estimate that was corrected by the last update
   double frequency_ppm = 0.0;        // frequency correction in effect (driftfile out)
-  double frequency_error_ppm = 0.0;  // standard error of the frequency estimate
+  double frequency_error_ppm = 0.0;  // standard error of the frequency estimate (the fit's own)
+  // The same, honest with a few samples too (each counts at least δ/√12, RFC 5905 §8's interval);
+  // infinite until the frequency is measured. What the driftfile keeps with the frequency.
+  double frequency_bound_ppm = std::numeric_limits<double>::infinity();
   NtpDuration jitter;                // clock jitter: weighted RMS residual of the regression
   double wander_ppm = 0.0;           // RMS of recent frequency changes
   double frequency_walk = 0.0;       // the wander model in use: frequency random walk, (s/s)/√s
@@ -144,6 +148,9 @@ class Discipline {
   double BroughtForward(const DisciplineInput& input) const;
   // The history as regression points (t relative to `reference`), with measurement errors.
   std::vector<internal::Point> Points(MonoTime reference) const;
+  // DisciplineState::frequency_bound_ppm of a fit over `points` (history_'s, one for one), whose
+  // slope asked for `wanted_ppm` and got `set_ppm` (clamped).
+  double FrequencyBoundPpm(std::span<const internal::Point> points, double wanted_ppm, double set_ppm) const;
   // Scores the wander models on the newest point; returns its squared normalized innovation under
   // the model in use before this update (1 with fewer than three points).
   double ScoreWanderModels(std::span<const internal::Point> points);
