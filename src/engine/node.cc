@@ -133,6 +133,7 @@ void Node::OnTimer() {
   if (now >= next_tick_) {
     next_tick_ = now + config_.tick;
     Apply(system_.OnTick(now, clock_.Now()));
+    LogRefusals(/*always=*/true);
   }
   ReapRetired();
 }
@@ -439,7 +440,7 @@ void Node::Apply(const core::system::SystemUpdate& update) {
       Log(system_.orphan_parent() ? "no system peer: orphan parent" : "no system peer");
     }
   }
-  LogRefusals();
+  LogRefusals(/*always=*/false);
   PropagatePoll();
 }
 

@@ -136,8 +136,9 @@ class Node {
   // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
   void UpdateQuiet(uint32_t id);
   void Log(const std::string& message) const;
-  // One line for each refusal that appeared or changed (node_refusals.cc, refusal_log.h).
-  void LogRefusals();
+  // One line for each refusal that appeared or changed (node_refusals.cc, refusal_log.h): when
+  // the System's refusals changed, or on `always` (each tick) while a value settles or is held.
+  void LogRefusals(bool always);
   // "clock stepped by S s", saying so when the step was beyond the panic threshold.
   std::string StepMessage(core::NtpDuration step) const;
   // Hand the update's peer samples (before its clock commands) and its clock update (after
@@ -185,6 +186,7 @@ class Node {
   ControlStats control_stats_;
   AuthStats auth_stats_;
   RefusalLog refusal_log_;
+  uint64_t refusal_changes_seen_ = 0;
 };
 
 }  // namespace tempus::engine

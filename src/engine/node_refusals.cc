@@ -6,7 +6,11 @@
 
 namespace tempus::engine {
 
-void Node::LogRefusals() {
+void Node::LogRefusals(bool always) {
+  const bool changed = system_.refusal_changes() != refusal_changes_seen_;
+  if (!changed && !(always && refusal_log_.waiting() > 0)) return;
+  refusal_changes_seen_ = system_.refusal_changes();
+  refusal_log_.BeginPass();
   const core::MonoTime now = clock_.Mono();
   for (const auto& [id, refusal] : system_.Refusals()) {
     auto it = assocs_.find(id);

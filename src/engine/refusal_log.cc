@@ -34,9 +34,11 @@ bool RefusalLog::Changed(uint32_t key, Refusal refusal, core::MonoTime now) {
     e.pending = refusal;
     e.pending_since = now;
   }
-  if (!Immediate(refusal) && now - *e.pending_since < kSettle) return false;
   std::optional<core::MonoTime>& at = e.logged_at[static_cast<size_t>(refusal)];
-  if (at && now - *at < kRepeatAfter) return false;  // flapping: held back for now
+  if ((!Immediate(refusal) && now - *e.pending_since < kSettle) || (at && now - *at < kRepeatAfter)) {
+    ++waiting_;  // settling, or flapping: held back for now
+    return false;
+  }
   e.last = refusal;
   e.pending_since.reset();
   at = now;

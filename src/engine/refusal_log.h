@@ -33,9 +33,13 @@ class RefusalLog {
   // The key of the system's own refusal (sources use their association ids, which start at 1).
   static constexpr uint32_t kSystemKey = 0;
 
-  // Whether `refusal`, now the value for `key`, is to be logged at `now`; records it if so. Call
-  // it again later (every few seconds) for a value still settling or held back.
+  // Starts a pass over every key (which then calls Changed for each).
+  void BeginPass() { waiting_ = 0; }
+  // Whether `refusal`, now the value for `key`, is to be logged at `now`; records it if so. A
+  // value still settling or held back counts in waiting(): call again later (every few seconds).
   bool Changed(uint32_t key, core::Refusal refusal, core::MonoTime now);
+  // Values of the last pass still settling or held back.
+  int waiting() const { return waiting_; }
   // Drops what is known about `key` (its source went).
   void Forget(uint32_t key) { entries_.erase(key); }
 
@@ -47,6 +51,7 @@ class RefusalLog {
     std::array<std::optional<core::MonoTime>, core::kRefusalCount> logged_at{};
   };
   std::map<uint32_t, Entry> entries_;
+  int waiting_ = 0;
 };
 
 // What a source's refusal means, as the end of "source X: ..." (e.g. "not used: it is not

@@ -27,7 +27,7 @@ System::System(const SystemConfig& config, MonoTime start)
 
 void System::AddSource(uint32_t id, SourceFlags flags, RefId address_id) {
   Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {},
-           false, Refusal::kNone, Refusal::kNone};
+           false, Refusal::kNone, Refusal::kNone, Refusal::kNone};
   sources_.insert_or_assign(id, std::move(s));
 }
 
@@ -95,7 +95,7 @@ select::SelectResult System::Reselect(MonoTime now) {
       const bool allowed = have_upstream ? !orphan_level : s.address_id.raw() < config_.self_id.raw();
       c.reachable = s.reachable && !s.quiet && !loop && allowed && !HasNoUsableTime(s.assoc_refusal);
     }
-    s.refusal = PreSelection(s, loop);
+    s.pre_selection = PreSelection(s, loop);
     candidates.push_back(c);
   }
   return select::Select(candidates, config_.select, system_peer_);

@@ -180,6 +180,9 @@ class System {
   std::optional<NtpDuration> panic_offset() const { return panic_offset_; }
   // Each source's refusal, by id (cheaper than Sources() for a caller that only logs changes).
   std::vector<std::pair<uint32_t, Refusal>> Refusals() const;
+  // Counts the changes of any refusal (a source's or the system's): a caller that logs them need
+  // not look while it stands still.
+  uint64_t refusal_changes() const { return refusal_changes_; }
 
  private:
   enum class Mode { kUnsynchronized, kSynced, kHoldover, kOrphanParent, kLocal };
@@ -193,7 +196,8 @@ class System {
     NtpDuration root_distance;
     bool quiet = false;
     Refusal assoc_refusal = Refusal::kNone;  // SetAssociationRefusal
-    Refusal refusal = Refusal::kNone;        // the whole verdict (Reselect, then Explain)
+    Refusal pre_selection = Refusal::kNone;  // Reselect's part of the verdict (PreSelection)
+    Refusal refusal = Refusal::kNone;        // the whole verdict (Explain)
   };
 
   // Runs selection; returns the result and the ids in candidate order.
@@ -244,6 +248,7 @@ class System {
   Leap kernel_leap_ = Leap::kNoWarning;    // the leap of the last SetSyncStatus
   std::optional<NtpDuration> panic_offset_;  // set while the discipline refuses (kPanic)
   Refusal refusal_ = Refusal::kNone;
+  uint64_t refusal_changes_ = 0;
 };
 
 }  // namespace tempus::core::system

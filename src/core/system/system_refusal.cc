@@ -45,21 +45,24 @@ void System::Explain(const select::SelectResult& r) {
     if (panic_offset_ && (s.tally == select::Tally::kSystemPeer || s.tally == select::Tally::kPpsPeer)) {
       s.tally = select::Tally::kCandidate;
     }
-    if (s.refusal != Refusal::kNone) continue;  // PreSelection's verdict stands
-    if (s.tally == select::Tally::kFalseticker) {
-      s.refusal = Refusal::kFalseticker;
+    Refusal why = s.pre_selection;  // PreSelection's verdict stands when it has one
+    if (why != Refusal::kNone) {
+    } else if (s.tally == select::Tally::kFalseticker) {
+      why = Refusal::kFalseticker;
     } else if (s.tally == select::Tally::kReject) {
       // Reachable, selectable and measured, yet not sane: λ beyond maxdist (RFC 5905 §11.2.1).
-      if (s.header && s.filter.Current() && s.root_distance > config_.select.max_distance) {
-        s.refusal = Refusal::kDistance;
-      }
+      if (s.header && s.filter.Current() && s.root_distance > config_.select.max_distance) why = Refusal::kDistance;
     } else if (too_few) {
-      s.refusal = Refusal::kTooFewSources;
+      why = Refusal::kTooFewSources;
     } else if (panic_offset_ && Survivor(s.tally)) {
-      s.refusal = Refusal::kPanic;
+      why = Refusal::kPanic;
     }
+    if (why != s.refusal) ++refusal_changes_;
+    s.refusal = why;
   }
-  refusal_ = SystemRefusal(r);
+  const Refusal system = SystemRefusal(r);
+  if (system != refusal_) ++refusal_changes_;
+  refusal_ = system;
 }
 
 Refusal System::SystemRefusal(const select::SelectResult& r) const {
