@@ -148,9 +148,12 @@ TEST(NodeRefusal, AKissRateIsLoggedOnceAndShown) {
                                            static_cast<uint32_t>(core::server::Restrict::kKod))};
   setup.client_log = log.Sink();
   ServerClientNodes t(setup);
-  t.Run(20);  // the iburst's 2 s spacing is over the server's limits
+  t.Run(10);  // the iburst's 2 s spacing is over the server's limits; the next poll is at 16 s
   EXPECT_EQ(t.client->associations().at(1)->stats().Rejected(core::AssocReject::kKissRate), 1u);
   EXPECT_EQ(log.Count("source 10\\.0\\.0\\.1:123: sent kiss-o'-death RATE"), 1);
+  const core::control::NodeView v = t.client->ControlView();
+  ASSERT_EQ(v.peers.size(), 1u);
+  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::Refusal::kKissRate);
 }
 
 }  // namespace

@@ -225,8 +225,10 @@ void Association::RejectUnverified(AssocReject reason) {
     case AssocReject::kBogusOrigin: unverified_refusal_ = Refusal::kBogusOrigin; break;
     case AssocReject::kAuthFailed:
     case AssocReject::kCryptoNak: unverified_refusal_ = Refusal::kAuthFailed; break;
-    case AssocReject::kZeroTimestamps: unverified_refusal_ = Refusal::kZeroTimestamps; break;
-    default: break;  // malformed or another mode: noise, not something the server says
+    // Malformed, another mode, or a symmetric packet with a zero origin (the peer has not heard
+    // us, which anyone can claim): noise, not something the server says. Only a reply that
+    // answers our request says test 3 (Conclude), and only that may take its samples out.
+    default: break;
   }
 }
 

@@ -86,6 +86,25 @@ TEST(AssocRefusal, UnverifiedRejectionsExplainOnlyAnUnansweredPoll) {
   EXPECT_EQ(b.assoc().refusal(), Refusal::kNone);
 }
 
+// Anyone can send a peer's mode 1 with a zero origin ("not heard from you yet"): counted, but no
+// reason, so a spoofer cannot take a symmetric peer's samples out of selection with it.
+TEST(AssocRefusal, ASymmetricPacketWithAZeroOriginIsNoReason) {
+  AssociationConfig c = TestConfig();
+  c.mode = Mode::kSymmetricActive;
+  Bench b(*ValidateAssociationConfig(c));
+  b.Fire();
+  Header h;
+  h.leap = Leap::kNoWarning;
+  h.mode = Mode::kSymmetricActive;
+  h.stratum = 2;
+  h.receive_time = NtpTimestamp::FromParts(0xeeb62e9b, 0);
+  h.transmit_time = NtpTimestamp::FromParts(0xeeb62e9c, 0);
+  b.DeliverNow(Bench::Encode(h));
+  b.Fire();
+  EXPECT_EQ(b.assoc().stats().Rejected(AssocReject::kZeroTimestamps), 1u);
+  EXPECT_EQ(b.assoc().refusal(), Refusal::kNone);
+}
+
 TEST(AssocRefusal, FailedAuthenticationExplainsAnUnansweredPoll) {
   AssociationConfig c = TestConfig();
   c.key_id = 7;
