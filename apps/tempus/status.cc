@@ -1,6 +1,8 @@
 // `tempus status [--json] HOST[:PORT]`: is a tempusd or ntpd synchronized, to what, how well.
 // Reads the system variables over mode 6 (RFC 9327 READVAR of association 0) and the system
-// peer's address. Exit 0 when synchronized, 5 when not, 2/3/4 when there is no answer (as query).
+// peer's address, and tempusd's `reason`: why it follows no source (the panic refusal says the
+// offset it refused). Exit 0 when synchronized, 5 when not, 2/3/4 when there is no answer (as
+// query).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common.h"
+#include "core/assoc/refusal.h"
+#include "engine/refusal_log.h"
 #include "exit_codes.h"
 #include "mode6_client.h"
 #include "subcommands.h"
@@ -35,6 +39,19 @@ const char* LeapText(int leap) {
     case 2: return "delete second";
     default: return "unsynchronized";
   }
+}
+
+// Why the server follows no source, in words; empty when it follows one (or is ntpd, which has
+// no `reason` variable).
+std::string WhyText(const std::map<std::string, std::string>& v) {
+  auto it = v.find("reason");
+  if (it == v.end() || it->second == "none") return "";
+  const std::optional<core::Refusal> r = core::RefusalFromName(it->second);
+  if (!r) return it->second;
+  if (*r == core::Refusal::kPanic) {
+    return fmt::format("offset beyond the panic threshold: {:+.1f} s, refused", Num(v, "offset") / 1000.0);
+  }
+  return std::string(engine::SystemRefusalText(*r));
 }
 
 }  // namespace
@@ -79,6 +96,7 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
     }
     const double root_distance_ms = Num(v, "rootdelay") / 2 + Num(v, "rootdisp");
     const int poll = static_cast<int>(Num(v, "tc"));
+    const std::string why = WhyText(v);
     if (args->json) {
       nlohmann::json j;
       j["server"] = server.ToStringWithPort();
@@ -93,9 +111,12 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       j["poll"] = poll;
       j["status"] = fmt::format("{:04x}", status);
       j["system_clock_offset_ms"] = v.count("sysclk_offset") ? nlohmann::json(Num(v, "sysclk_offset")) : nlohmann::json(nullptr);
+      j["reason"] = v.count("reason") ? nlohmann::json(v.at("reason")) : nlohmann::json(nullptr);
+      j["why"] = why.empty() ? nlohmann::json(nullptr) : nlohmann::json(why);
       std::printf("%s\n", j.dump(2).c_str());
     } else {
       std::printf("%s: %s\n", server.ToStringWithPort().c_str(), synced ? "synchronized" : "not synchronized");
+      if (!why.empty()) std::printf("  why:           %s\n", why.c_str());
       std::printf("  system peer:   %s\n", peer_address.empty() ? "none" : peer_address.c_str());
       std::printf("  stratum:       %d\n", stratum);
       std::printf("  refid:         %s\n", v.count("refid") ? v.at("refid").c_str() : "");

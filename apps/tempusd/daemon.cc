@@ -99,6 +99,9 @@ std::string StatusLine(const engine::Node& node) {
                        sys.offset().Seconds());
   }
   if (sys.orphan_parent()) return "orphan parent: serving its own clock";
+  if (auto panic = sys.panic_offset()) {
+    return fmt::format("not synchronized: offset {:+.3f} s beyond the panic threshold, refused", panic->Seconds());
+  }
   return "not synchronized";
 }
 

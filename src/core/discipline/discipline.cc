@@ -68,6 +68,8 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
   // Panic: an offset this large means a broken source or clock; only the first update may act.
   if (config_.panic_threshold > NtpDuration::Zero() && magnitude > config_.panic_threshold) {
     if (config_.allow_panic_at_start && state_.updates == 0) return Step(offset, input, /*fit=*/false);
+    // The backlog fed for a first update is as far off: a later fit must not find it.
+    if (state_.updates == 0) history_.clear();
     return {UpdateKind::kPanic, {}, state_};
   }
   // Startup (chrony's makestep): step at once in the first updates.

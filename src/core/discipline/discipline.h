@@ -23,7 +23,9 @@
 //     offset stayed beyond it for stepout (300 s); in the first makestep_limit updates an offset
 //     beyond makestep_threshold is stepped at once (chrony's makestep 1.0 3), and so is one the
 //     clock could not slew away before the next update (makestep_beyond_slew); beyond
-//     panic_threshold (1000 s) nothing is done unless allowed at the first update (ntpd -g).
+//     panic_threshold (1000 s) nothing is done (kPanic), except at the first update, which
+//     steps whatever the size unless allow_panic_at_start is off (ntpd -g, as Debian and
+//     CentOS run it; chrony's `makestep 1 3` likewise steps any amount at start).
 //   * Poll. The recommendation rises (after 16 updates in favour) while doubling the interval keeps
 //     the wander's phase over it, q·T^1.5/√3, below the estimate's own error (the Allan intercept);
 //     it falls when that drift exceeds twice the error, when the mean squared normalized
@@ -55,7 +57,7 @@ struct DisciplineConfig {
   NtpDuration makestep_threshold = NtpDuration::FromWholeSeconds(1);  // steps allowed early beyond this
   int makestep_limit = 3;                                             // ... in this many first updates
   NtpDuration panic_threshold = NtpDuration::FromWholeSeconds(1000);  // tinker panic; 0: no limit
-  bool allow_panic_at_start = false;                                  // ntpd -g
+  bool allow_panic_at_start = true;                                   // ntpd -g; off: explicit tinker panic
   double max_frequency_ppm = 500.0;                                   // |frequency| clamp
   double max_slew_ppm = 500.0;       // the clock's slew rate (adjtime()'s 500 ppm, as SystemClock and VirtualClock)
   bool makestep_beyond_slew = true;  // early updates also step what could not be slewed in one interval
