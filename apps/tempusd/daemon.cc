@@ -14,6 +14,7 @@
 
 #include "core/random.h"
 #include "drift_keeper.h"
+#include "io/local_addresses.h"
 #include "io/metrics_server.h"
 #include "io/poll_loop.h"
 #include "obs/prometheus.h"
@@ -30,7 +31,7 @@
 namespace tempus::daemon {
 namespace {
 
-bool IsWildcard(const core::NetAddress& a) { return a.ToString() == "0.0.0.0" || a.ToString() == "::"; }
+using io::IsWildcard;
 
 // engine::Transport over the daemon's serving sockets (never a `drop` one). A request leaves from
 // a wildcard socket of the destination's family, else from the socket of the address the kernel
@@ -98,6 +99,7 @@ std::string StatusLine(const engine::Node& node) {
     return fmt::format("synchronized to {}, offset {:+.6f} s", node.associations().at(*peer)->config().address.ToStringWithPort(),
                        sys.offset().Seconds());
   }
+  if (sys.local_clock_peer()) return fmt::format("serving the local clock at stratum {}", sys.Snapshot().stratum);
   if (sys.orphan_parent()) return "orphan parent: serving its own clock";
   return "not synchronized";
 }
@@ -153,6 +155,12 @@ int RunDaemon(const DaemonOptions& options) {
   }
   DriftKeeper drift(options.driftfile, (*clock)->Kind(), options.drift);
   drift.Start(&node_config.system.discipline);
+  // Which sources are this node itself (a cluster's config copied to every node names them all).
+  std::vector<core::NetAddress> bound;
+  for (const auto& s : sockets) bound.push_back(s.local_address());
+  auto interfaces = io::LocalAddresses();
+  if (!interfaces) Log("own addresses: " + interfaces.error().ToString() + "; using the listen addresses only");
+  node_config.own_addresses = io::ServedAddresses(bound, interfaces ? *interfaces : std::vector<core::NetAddress>{});
   engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
   std::unique_ptr<obs::StatsFiles> stats;
   OpenStats(options.stats, node, stats);
