@@ -78,11 +78,14 @@ ServerPath::NewPeer ServerPath::HandleNewPeer(std::span<const uint8_t> packet, c
   ++stats_.received;
   static const KeyRing kNoKeys;
   const KeyRing& keys = keys_ != nullptr ? *keys_ : kNoKeys;
+  const core::server::AccessFlags flags = restricts_.Lookup(from);
+  // A digest only for a packet that has a MAC from a source that may be answered at all.
+  const bool refused = flags.Has(core::server::Restrict::kIgnore) || flags.Has(core::server::Restrict::kNoServe);
   core::server::PeerAuth auth;
-  if (packet.size() > core::kHeaderSize) auth.verdict = keys.Check(packet, std::nullopt, &auth.key_id);
+  if (!refused && packet.size() > core::kHeaderSize) auth.verdict = keys.Check(packet, std::nullopt, &auth.key_id);
   NewPeer out;
-  out.admission = core::server::AdmitPassive(packet, from, restricts_.Lookup(from), auth, require_auth, limiter_,
-                                             clock_.Mono(), ephemeral, limit);
+  out.admission = core::server::AdmitPassive(packet, from, flags, auth, require_auth, limiter_, clock_.Mono(),
+                                             ephemeral, limit);
   using Action = core::server::PassiveAdmission::Action;
   if (out.admission.action == Action::kMobilize) return out;
   stats_.CountDrop(out.admission.reason);

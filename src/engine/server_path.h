@@ -15,6 +15,9 @@
 // usual reply plus a 4-byte key id 0, never larger than the request (kCryptoNakSent). A source
 // under `restrict ... notrust` is served only with a valid MAC; anything else from it is dropped
 // silently (kNotAuthenticated), including a bad MAC: a notrust source gets no time at all.
+// A symmetric active packet from an address without an association (HandleNewPeer) mobilizes a
+// passive association only with a valid MAC by a trusted key, else gets a mode 2 reply at most
+// (core::server::AdmitPassive, BuildPassiveReply).
 // Not thread-safe: one per serving thread.
 #ifndef TEMPUS_ENGINE_SERVER_PATH_H_
 #define TEMPUS_ENGINE_SERVER_PATH_H_

@@ -19,15 +19,9 @@ fudge 127.127.1.0 stratum 10
 EOF
 interop_start_tempusd local -c "$w/local.conf" --listen=127.0.0.2:123
 
-ntpq() {  # ntpq NAME ARGS...: NTPsec ntpq, output in $w/NAME.out
-  local name=$1
-  shift
-  interop_run "$name" 10 "$INTEROP_PY" "$NTPQ" "$@"
-}
-
 shown=0
 for _ in $(seq 1 20); do
-  ntpq p -p 127.0.0.2 || true
+  interop_ntpq p 127.0.0.2 peers || true
   if grep -q '^\*LOCAL(0) ' "$w/p.out"; then
     shown=1
     break
@@ -43,16 +37,13 @@ interop_expect_eq "ntpq -p: stratum (the driver's)" "$(col 3)" 10
 interop_expect_eq "ntpq -p: type l (local refclock)" "$(col 4)" l
 interop_expect_eq "ntpq -p: poll" "$(col 6)" 64
 interop_expect_near "ntpq -p: offset" "$(col 9)" 0 0.0001
-ntpq pn -pn 127.0.0.2 || true
-grep -q '^\*LOCAL(0) ' "$w/pn.out" || interop_fail "ntpq -pn: no '*LOCAL(0)' line: $(cat "$w/pn.out")"
-
-ntpq rv -c rv 127.0.0.2 || interop_fail "ntpq -c rv failed"
+interop_ntpq rv 127.0.0.2 rv || interop_fail "ntpq -c rv failed"
 interop_log "ntpq -c rv 127.0.0.2:"$'\n'"$(cat "$w/rv.out")"
 grep -q 'leap_none, sync_local' "$w/rv.out" || interop_fail "rv: status line is not sync_local: $(head -n 1 "$w/rv.out")"
 interop_expect_eq "rv: stratum" "$(interop_ntpq_var stratum rv)" 11
 interop_expect_eq "rv: refid (ntpd's: the driver's address)" "$(interop_ntpq_var refid rv)" 127.127.1.0
 peer_id=$(interop_ntpq_var peer rv)
-ntpq rvp -c "rv $peer_id" 127.0.0.2 || interop_fail "ntpq -c 'rv $peer_id' failed"
+interop_ntpq rvp 127.0.0.2 "rv $peer_id" || interop_fail "ntpq -c 'rv $peer_id' failed"
 interop_log "ntpq -c 'rv $peer_id':"$'\n'"$(cat "$w/rvp.out")"
 interop_expect_eq "rv &peer: srcadr" "$(interop_ntpq_var srcadr rvp)" 127.127.1.0
 grep -q 'sel_sys.peer' "$w/rvp.out" || interop_fail "rv &peer: status lacks sel_sys.peer: $(head -n 1 "$w/rvp.out")"

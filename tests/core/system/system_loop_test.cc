@@ -6,33 +6,17 @@
 #include <gtest/gtest.h>
 
 #include "core/system/system.h"
+#include "core/system/system_fixture.h"
 
 namespace tempus::core::system {
 namespace {
 
-const UnixTime kEpoch = UnixTime::FromParts(1795928139, 0);
-const MonoTime kStart = MonoTime::FromNanos(0);
+using testing::Config;
+using testing::kEpoch;
+using testing::kStart;
+using testing::Reply;
 const RefId kUpstream = RefId::FromRaw(0x0a000001);  // 10.0.0.1
-const RefId kSelf = RefId::FromRaw(0x0a000005);      // 10.0.0.5
-
-Measurement Reply(double offset_s, uint8_t stratum, RefId refid) {
-  Measurement m;
-  m.offset = NtpDuration::FromSeconds(offset_s);
-  m.delay = NtpDuration::FromMicros(200);
-  m.dispersion = NtpDuration::FromMicros(2);
-  m.server.leap = Leap::kNoWarning;
-  m.server.stratum = stratum;
-  m.server.refid = refid;
-  m.server.mode = Mode::kServer;
-  return m;
-}
-
-SystemConfig Config() {
-  SystemConfig c;
-  c.self_id = kSelf;
-  c.select.min_clock = 1;
-  return c;
-}
+const RefId kSelf = RefId::FromRaw(0x0a000005);      // 10.0.0.5, as in testing::Config()
 
 // One sample of `offset_s` from `id`, 16 s after `t`; returns the new time and collects the
 // update's newly reported loops.
