@@ -31,7 +31,6 @@ Result<engine::NodeConfig, std::vector<std::string>> BuildNodeConfig(const std::
   const config::Config& c = parsed->config;
   engine::NodeConfig out;
   out.system = config::ToSystemConfig(c, out.system);
-  out.authenticate_peers = c.flags.Get(config::SystemFlag::kAuth).value_or(true);  // `disable auth`
   for (const auto& s : c.servers) {
     std::vector<core::NetAddress> addresses;
     if (s.address) {

@@ -14,7 +14,6 @@
 
 #include "core/random.h"
 #include "drift_keeper.h"
-#include "io/local_addresses.h"
 #include "io/metrics_server.h"
 #include "io/poll_loop.h"
 #include "obs/prometheus.h"
@@ -31,7 +30,7 @@
 namespace tempus::daemon {
 namespace {
 
-using io::IsWildcard;
+bool IsWildcard(const core::NetAddress& a) { return a.IsWildcard(); }
 
 // engine::Transport over the daemon's serving sockets (never a `drop` one). A request leaves from
 // a wildcard socket of the destination's family, else from the socket of the address the kernel
@@ -156,11 +155,7 @@ int RunDaemon(const DaemonOptions& options) {
   DriftKeeper drift(options.driftfile, (*clock)->Kind(), options.drift);
   drift.Start(&node_config.system.discipline);
   // Which sources are this node itself (a cluster's config copied to every node names them all).
-  std::vector<core::NetAddress> bound;
-  for (const auto& s : sockets) bound.push_back(s.local_address());
-  auto interfaces = io::LocalAddresses();
-  if (!interfaces) Log("own addresses: " + interfaces.error().ToString() + "; using the listen addresses only");
-  node_config.own_addresses = io::ServedAddresses(bound, interfaces ? *interfaces : std::vector<core::NetAddress>{});
+  node_config.own_addresses = OwnAddresses(sockets);
   engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
   std::unique_ptr<obs::StatsFiles> stats;
   OpenStats(options.stats, node, stats);

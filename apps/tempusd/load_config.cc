@@ -164,8 +164,6 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
   const config::ResolvedHosts hosts = ResolveHosts(c);
   PrintDiagnostics(hosts.warnings);
   options->node.access = config::ToAccessPolicy(c, source_addresses, hosts.addresses);
-  // ntpd's sys_authenticate: on unless the file says `disable auth` (warned by the parser).
-  options->node.authenticate_peers = c.flags.Get(config::SystemFlag::kAuth).value_or(true);
   size_t key_warnings = 0;
   auto keys = LoadKeys(c, &key_warnings);
   if (!keys) {

@@ -120,6 +120,11 @@ void Node::SetAccessPolicy(const core::server::AccessPolicy& access) {
 void Node::SetKeys(std::vector<AuthKey> keys) { keys_ = KeyRing(std::move(keys)); }
 
 void Node::SetSystemTunables(const core::system::SystemConfig& config) {
+  config_.system.local_stratum = config.local_stratum;
+  config_.system.local_refid = config.local_refid;
+  config_.system.local_unit = config.local_unit;
+  // A local clock added on reload is shown with a new id; removed and added again, with its old one.
+  if (config.local_stratum > 0 && !local_id_) local_id_ = next_id_++;
   const bool reset = system_.SetTunables(config);
   core::system::SystemUpdate update = system_.OnTick(clock_.Mono(), clock_.Now());
   update.snapshot_changed |= reset;  // a fallback turned off: publish the unsynchronized snapshot
@@ -279,7 +284,7 @@ core::control::NodeView Node::ControlView() const {
     accepted += p.association.stats.accepted;
     v.peers.push_back(std::move(p));
   }
-  if (local_id_ && *local_id_ <= 0xffff) {
+  if (local_id_ && *local_id_ <= 0xffff && config_.system.local_stratum > 0) {
     const auto id = static_cast<uint16_t>(*local_id_);
     const bool peer = system_.local_clock_peer();
     if (peer) v.system_peer = id;

@@ -55,11 +55,12 @@ struct NodeConfig {
   std::string version = "tempusd";               // the control protocol's version= variable
   // Symmetric mode (RFC 5905 §9.2): a mode 1 packet from an address without an association
   // mobilizes a passive (ephemeral) association only when it carries a valid MAC by a trusted key
-  // (ntpd's `enable auth`, sys_authenticate, on by default); the association then uses that key.
-  // An unauthenticated one gets a mode 2 reply at most and never an association (counted as
+  // (ntpd's sys_authenticate, `enable auth`); the association then uses that key. An
+  // unauthenticated one gets a mode 2 reply at most and never an association (counted as
   // unauthenticated_peer, logged once per source): otherwise any host could become a source.
-  // `disable auth` (false) mobilizes unauthenticated peers too: unsafe, as ntpd documents.
-  // core::server::AdmitPassive has the restrict rules.
+  // false mobilizes unauthenticated peers too (unsafe; tempusd keeps it on: its `disable auth`
+  // is warned and ignored; tests use it to show the attack). core::server::AdmitPassive has the
+  // restrict rules.
   bool authenticate_peers = true;
   // At most this many passive associations exist at once; further ones are dropped (counted as
   // peer_limit). An ephemeral association goes when its peer becomes unreachable. 0: none.

@@ -41,7 +41,7 @@ void Node::OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& fro
   if (peer.admission.reason == core::server::DropReason::kUnauthenticatedPeer) {
     if (const OncePerSource::Verdict v = unauthenticated_logged_.Check(from, clock_.Mono()); v.log) {
       Log(fmt::format("peer {}: symmetric active packet without a valid MAC by a trusted key: no association{}"
-                      " (enable auth; see unauthenticated_peer drops){}",
+                      " (see unauthenticated_peer drops){}",
                       from.ToStringWithPort(), peer.reply ? ", answered in mode 2" : "",
                       v.suppressed ? fmt::format("; {} more source(s) not logged", v.suppressed) : ""));
     }

@@ -163,11 +163,6 @@ TEST(ParseFlags, EnableDisable) {
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0].ToString(),
             "ntp.conf:1:8: warning: 'enable mode7': mode 7 (ntpdc) was dropped by modern NTP daemons; ignored");
-  // `disable auth` lets any host mobilize a passive association: said at --check-config.
-  const auto d = MustParse("disable auth\n");
-  EXPECT_EQ(d.config.flags.Get(SystemFlag::kAuth), false);
-  ASSERT_EQ(d.warnings.size(), 1u);
-  EXPECT_NE(d.warnings[0].ToString().find("ntp.conf:1:9: warning: 'disable auth'"), std::string::npos);
   EXPECT_EQ(OneError("enable kernal\n"),
             "ntp.conf:1:8: expected a flag (auth, bclient, calibrate, kernel, mode7, monitor, ntp, stats), got "
             "'kernal' (did you mean 'kernel'?)");

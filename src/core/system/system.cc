@@ -343,6 +343,8 @@ bool System::SetTunables(const SystemConfig& config) {
   config_.orphan_stratum = config.orphan_stratum;
   config_.orphan_wait = config.orphan_wait;
   config_.local_stratum = config.local_stratum;
+  config_.local_refid = config.local_refid;
+  config_.local_unit = config.local_unit;
   // Never serve stratum 0 (a `local` line removed) or a stratum-16 "orphan parent".
   const bool orphan_off = mode_ == Mode::kOrphanParent && config_.orphan_stratum >= kMaxStratum;
   const bool local_off = mode_ == Mode::kLocal && config_.local_stratum <= 0;
