@@ -136,5 +136,25 @@ TEST(NodeLocalClock, ShownAsASourceAndTheSystemPeerWhileServed) {
   EXPECT_EQ(core::control::PeerStatusWord(v.peers[1], false) >> 8 & 7, 0);  // LOCAL: reject
 }
 
+// A `local` line added on SIGHUP (Node::SetSystemTunables): the local clock shows up with an id
+// of its own, and keeps it when it is removed and added again.
+TEST(NodeLocalClock, AddedOnReloadIsShownWithAStableId) {
+  ServerClientSetup setup;
+  ServerClientNodes t(setup);
+  EXPECT_EQ(t.client->ControlView().peers.size(), 1u);
+  core::system::SystemConfig with_local = setup.client.system;
+  with_local.local_stratum = 9;
+  t.client->SetSystemTunables(with_local);
+  core::control::NodeView v = t.client->ControlView();
+  ASSERT_EQ(v.peers.size(), 2u);
+  EXPECT_EQ(v.peers[1].clock_name, "LOCAL(1)");
+  const uint16_t id = v.peers[1].association_id;
+  EXPECT_EQ(v.system_peer, id);
+  t.client->SetSystemTunables(setup.client.system);  // removed
+  EXPECT_EQ(t.client->ControlView().peers.size(), 1u);
+  t.client->SetSystemTunables(with_local);
+  EXPECT_EQ(t.client->ControlView().peers[1].association_id, id);
+}
+
 }  // namespace
 }  // namespace tempus::engine
