@@ -65,7 +65,8 @@ std::string FormatSummary(const Report& r, size_t max_nodes) {
   if (r.max_orphan_parents > 0) {
     std::string who;
     for (const auto& n : r.nodes) {
-      if (n.orphan_parent_s > 0) who += fmt::format("{}{} {:.0f} s", who.empty() ? "" : ", ", n.name, n.orphan_parent_s);
+      if (n.orphan_parent_s <= 0) continue;
+      who += fmt::format("{}{} {:.0f} s", who.empty() ? "" : ", ", n.name, n.orphan_parent_s);
     }
     out += fmt::format("orphan parents: at most {} at once, two or more for {:.0f} s ({})\n", r.max_orphan_parents,
                        r.orphan_split_s, who);

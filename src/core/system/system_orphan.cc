@@ -10,7 +10,8 @@ namespace tempus::core::system {
 select::SelectResult System::SelectUpstream(std::vector<select::Candidate> candidates, bool& have_upstream) const {
   have_upstream = false;
   for (select::Candidate& c : candidates) {
-    c.reachable = c.reachable && c.stratum < config_.orphan_stratum && (!hold_down_ || c.stratum <= hold_down_->stratum);
+    const bool feasible = !hold_down_ || c.stratum <= hold_down_->stratum;
+    c.reachable = c.reachable && c.stratum < config_.orphan_stratum && feasible;
     have_upstream |= c.reachable;
   }
   return select::Select(candidates, config_.select, system_peer_);
