@@ -25,7 +25,7 @@ targets=("$@")
 jobs=${TEMPUS_FUZZ_JOBS:-1}
 out=build-fuzz
 
-CC=clang CXX=clang++ cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTEMPUS_FUZZ=ON \
+CC=clang CXX=clang++ cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTEMPUS_FUZZ=ON -DTEMPUS_WERROR=ON \
     -DTEMPUS_BUILD_TESTS=OFF -DTEMPUS_BUILD_BENCH=OFF >/dev/null || exit 1
 cmake --build "$out" -j 2 --target "${targets[@]/#/fuzz_}" || exit 1
 

@@ -4,9 +4,10 @@
 #
 #   1. scripts/install-deps.sh             build and test packages (fast when present)
 #   2. tests/interop/peers-setup.sh        real chrony and NTPsec, unpacked (root only)
-#   3. build/       RelWithDebInfo         all CTest tests: unit, scenario, flood, interop
+#   3. build/       RelWithDebInfo         all CTest tests: unit, scenario, flood, interop, bench
+#                                          (the server benchmark's smoke run, bench/server_bench.sh)
 #   4. build-asan/  ASan + UBSan, Debug,   unit, scenario, cli and cluster tests (labels not interop,
-#                                          flood, large), no bench
+#                                          flood, large, bench), no bench programs
 #   5. build-fuzz/  clang, libFuzzer       each fuzz target for TEMPUS_TEST_FUZZ_SECONDS (default 45), two at a time
 #
 # Every test runs with CAP_SYS_TIME dropped from all capability sets, so no test can change
@@ -54,7 +55,7 @@ summary() {
 configure_and_build() {
   local dir=$1
   shift
-  cmake -S . -B "$dir" -G Ninja "$@" && cmake --build "$dir" -j "$jobs"
+  cmake -S . -B "$dir" -G Ninja -DTEMPUS_WERROR=ON "$@" && cmake --build "$dir" -j "$jobs"
 }
 
 run_ctest() {
@@ -90,7 +91,7 @@ if [ "${TEMPUS_TEST_SKIP_ASAN:-0}" = 1 ]; then
 # (the CLI11-heavy apps dominate CI time) and keeps assert() on.
 elif step "build (ASan+UBSan, Debug, build-asan/)" configure_and_build build-asan \
     -DCMAKE_BUILD_TYPE=Debug -DTEMPUS_SANITIZE=ON -DTEMPUS_BUILD_BENCH=OFF; then
-  step "tests: unit, scenario, cli, cluster (build-asan/)" run_ctest build-asan -LE 'interop|flood|large'
+  step "tests: unit, scenario, cli, cluster (build-asan/)" run_ctest build-asan -LE 'interop|flood|large|bench'
 else
   skipped "tests in build-asan/ (build failed)"
 fi

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "core/shown.h"
+
 namespace tempus::sim {
 namespace {
 
@@ -64,6 +66,8 @@ class Parser {
     const std::string_view s = Trim(hash == std::string_view::npos ? raw : raw.substr(0, hash));
     if (s.empty()) return;
     if (s.front() == '[') return Header(s);
+    // Each line of a [nodes] section is applied to every node of it: bound the total.
+    if (section_ == Section::kNode && !TakeNodeLines(sc_.nodes.size() - first_)) return;
     const size_t eq = s.find('=');
     if (eq == std::string_view::npos) {
       if (section_ == Section::kNode) {
@@ -85,6 +89,10 @@ class Parser {
 
   Result<Scenario, std::vector<std::string>> Finish() {
     Check();
+    for (auto& e : CheckRun(sc_)) Push(std::move(e));
+    if (dropped_errors_ > 0) {
+      errors_.push_back(fmt::format("{}: {} more error(s) not shown", sc_.file, dropped_errors_));
+    }
     if (!errors_.empty()) return Unexpected(std::move(errors_));
     return std::move(sc_);
   }
@@ -92,15 +100,53 @@ class Parser {
  private:
   enum class Section { kNone, kSim, kNode, kLink, kPartition, kLimits };
 
-  void Error(std::string_view expected, std::string_view got) {
-    errors_.push_back(fmt::format("{}:{}: expected {}, got '{}'", sc_.file, line_, expected, got));
+  // Keeps the first kMaxScenarioErrors errors: a 16 MiB file of garbage is not 16 MiB of output.
+  void Push(std::string error) {
+    if (errors_.size() < kMaxScenarioErrors) {
+      errors_.push_back(std::move(error));
+    } else {
+      ++dropped_errors_;
+    }
   }
-  void ErrorAt(int line, std::string message) { errors_.push_back(fmt::format("{}:{}: {}", sc_.file, line, message)); }
+  void Error(std::string_view expected, std::string_view got) {
+    Push(fmt::format("{}:{}: expected {}, got '{}'", sc_.file, line_, expected, Shown(got)));
+  }
+  void ErrorAt(int line, std::string message) { Push(fmt::format("{}:{}: {}", sc_.file, line, message)); }
 
-  std::optional<double> Seconds(std::string_view v, std::string_view what) {
+  // Seconds in [0, max].
+  std::optional<double> Seconds(std::string_view v, std::string_view what, double max = kMaxDurationS) {
     auto s = ParseSeconds(v);
-    if (!s || *s < 0) Error(fmt::format("{} (seconds >= 0, e.g. 10, 1.5ms, 100us)", what), v);
-    return s && *s >= 0 ? s : std::nullopt;
+    if (!s || *s < 0 || *s > max) {
+      Error(fmt::format("{} (seconds 0..{}, e.g. 10, 1.5ms, 100us)", what, max), v);
+      return std::nullopt;
+    }
+    return s;
+  }
+
+  // Counts `lines` more per-node lines; false (and one error) beyond kMaxNodeLines.
+  bool TakeNodeLines(size_t lines) {
+    node_lines_ += lines;
+    if (node_lines_ <= kMaxNodeLines) return true;
+    if (!node_lines_reported_) {
+      ErrorAt(line_, fmt::format("expected at most {} lines in [node] sections in all (a line in [nodes] counts "
+                                 "once per node)", kMaxNodeLines));
+    }
+    node_lines_reported_ = true;
+    return false;
+  }
+
+  // True when `more` nodes still fit under kMaxNodes; else one error naming `got`.
+  bool TakeNodes(double more, std::string_view got) {
+    if (static_cast<double>(sc_.nodes.size()) + more <= static_cast<double>(kMaxNodes)) return true;
+    Error(fmt::format("at most {} nodes in all ({} so far)", kMaxNodes, sc_.nodes.size()), got);
+    return false;
+  }
+
+  // True when another section of a kind that has `count` fits under kMaxSections.
+  bool TakeSection(size_t count, std::string_view header) {
+    if (count < kMaxSections) return true;
+    Error(fmt::format("at most {} sections of this kind", kMaxSections), header);
+    return false;
   }
 
   void Header(std::string_view s) {
@@ -111,6 +157,7 @@ class Parser {
     if (w[0] == "sim" && w.size() == 1) {
       section_ = Section::kSim;
     } else if (w[0] == "node" && w.size() == 2) {
+      if (!TakeNodes(1, s)) return;
       section_ = Section::kNode;
       first_ = sc_.nodes.size();
       NodeSpec n;
@@ -120,16 +167,19 @@ class Parser {
     } else if (w[0] == "nodes" && w.size() == 3) {
       NodesHeader(w);
     } else if (w[0] == "link" && w.size() == 3) {
+      if (!TakeSection(sc_.links.size(), s)) return;
       section_ = Section::kLink;
       LinkSpec l;
       l.a = std::string(w[1]), l.b = std::string(w[2]), l.line = line_;
       sc_.links.push_back(l);
     } else if (w[0] == "partition" && w.size() == 1) {
+      if (!TakeSection(sc_.partitions.size(), s)) return;
       section_ = Section::kPartition;
       PartitionSpec p;
       p.line = line_;
       sc_.partitions.push_back(p);
     } else if (w[0] == "limits" && w.size() <= 2) {
+      if (!TakeSection(sc_.limits.size(), s)) return;
       section_ = Section::kLimits;
       LimitSpec l;
       l.target = w.size() == 2 ? std::string(w[1]) : std::string();
@@ -144,9 +194,10 @@ class Parser {
     const size_t dots = w[2].find("..");
     std::optional<double> lo, hi;
     if (dots != std::string_view::npos) lo = Number(w[2].substr(0, dots)), hi = Number(w[2].substr(dots + 2));
-    if (!lo || !hi || *lo < 0 || *hi < *lo || *hi - *lo >= 100000 || *lo != std::floor(*lo) || *hi != std::floor(*hi)) {
+    if (!lo || !hi || *lo < 0 || *hi < *lo || *hi >= 1e15 || *lo != std::floor(*lo) || *hi != std::floor(*hi)) {
       return Error("a range of node numbers like 1..1000", w[2]);
     }
+    if (!TakeNodes(*hi - *lo + 1, w[2])) return;
     section_ = Section::kNode;
     first_ = sc_.nodes.size();
     for (int64_t i = static_cast<int64_t>(*lo); i <= static_cast<int64_t>(*hi); ++i) {
@@ -177,15 +228,17 @@ class Parser {
     }
   }
 
-  // "X" or "LO..HI" with a unit parser.
+  // "X" or "LO..HI" with a unit parser, both ends within ±`bound`.
   std::optional<Range> RangeOf(std::string_view v, std::optional<double> (*unit)(std::string_view),
-                               std::string_view what) {
+                               std::string_view what, double bound) {
     const size_t dots = v.find("..");
+    std::optional<double> lo, hi;
     if (dots == std::string_view::npos) {
-      if (auto x = unit(v)) return Range{*x, *x};
-    } else if (auto lo = unit(v.substr(0, dots)), hi = unit(v.substr(dots + 2)); lo && hi && *lo <= *hi) {
-      return Range{*lo, *hi};
+      lo = hi = unit(v);
+    } else {
+      lo = unit(v.substr(0, dots)), hi = unit(v.substr(dots + 2));
     }
+    if (lo && hi && *lo <= *hi && std::fabs(*lo) <= bound && std::fabs(*hi) <= bound) return Range{*lo, *hi};
     Error(what, v);
     return std::nullopt;
   }
@@ -205,22 +258,30 @@ class Parser {
       if (value != "perfect" && value != "sim") return Error("'perfect' or 'sim'", value), false;
       n.perfect = value == "perfect";
     } else if (key == "offset") {
-      auto r = RangeOf(value, &ParseSeconds, "an offset in seconds or LO..HI");
+      auto r = RangeOf(value, &ParseSeconds, fmt::format("an offset in seconds or LO..HI within ±{} s", kMaxOffsetS),
+                       kMaxOffsetS);
       if (!r) return false;
       n.offset_s = *r;
     } else if (key == "freq") {
-      auto r = RangeOf(value, &Ppm, "a frequency error like 100ppm or LO..HI");
+      auto r = RangeOf(value, &Ppm, fmt::format("a frequency error like 100ppm or LO..HI within ±{} ppm", kMaxFreqPpm),
+                       kMaxFreqPpm);
       if (!r) return false;
       n.freq_ppm = *r;
     } else if (key == "wander") {
-      auto r = RangeOf(value, &Ppb, "a wander in ppb/√s like 1ppb");
-      if (!r || r->lo < 0) return false;
+      auto r = RangeOf(value, &Ppb, fmt::format("a wander in ppb/√s like 1ppb, 0..{}", kMaxWanderPpb), kMaxWanderPpb);
+      if (!r) return false;
+      if (r->lo < 0) return Error("a wander >= 0", value), false;
       n.wander_ppb = *r;
     } else if (key == "step") {
       const auto w = Words(value);
       auto at = w.size() == 2 ? ParseSeconds(w[0]) : std::nullopt;
       auto by = w.size() == 2 ? ParseSeconds(w[1]) : std::nullopt;
-      if (!at || !by || *at < 0) return Error("'step = AT BY' (seconds, e.g. 5000 +0.5)", value), false;
+      if (!at || !by || *at < 0 || *at > kMaxDurationS || std::fabs(*by) > kMaxOffsetS) {
+        return Error(fmt::format("'step = AT BY' (seconds, e.g. 5000 +0.5; AT 0..{}, BY within ±{})", kMaxDurationS,
+                                 kMaxOffsetS),
+                     value),
+               false;
+      }
       n.steps.push_back({*at, *by});
     } else if (key == "dies" || key == "start" || key == "kill_peer") {
       auto v = Seconds(value, "a time");
@@ -246,13 +307,13 @@ class Parser {
     }
     if (key == "asymmetry") {
       auto v = ParseSeconds(value);
-      if (!v) return Error("an asymmetry in seconds", value);
+      if (!v || std::fabs(*v) > kMaxLinkDelayS) return Error(fmt::format("an asymmetry in seconds within ±{}", kMaxLinkDelayS), value);
       l.asymmetry_s = *v;
       return;
     }
     double* target = key == "delay" ? &l.delay_s : key == "jitter" ? &l.jitter_s : nullptr;
     if (!target) return Error("delay, jitter, asymmetry or loss", key);
-    if (auto v = Seconds(value, std::string(key))) *target = *v;
+    if (auto v = Seconds(value, std::string(key), kMaxLinkDelayS)) *target = *v;
   }
 
   void PartitionKey(std::string_view key, std::string_view value) {
@@ -305,23 +366,23 @@ class Parser {
 
   void CheckName(const std::string& name, int line, bool allow_star) {
     if (name.empty() || (allow_star && name == "*")) return;
-    if (!sc_.Resolve(name)) ErrorAt(line, fmt::format("expected a node or group name, got '{}'", name));
+    if (!sc_.Resolve(name)) ErrorAt(line, fmt::format("expected a node or group name, got '{}'", Shown(name)));
   }
 
   void Check() {
     std::set<std::string> names;
     std::set<core::NetAddress> addresses;
     for (auto& n : sc_.nodes) {
-      if (!names.insert(n.name).second) ErrorAt(n.line, fmt::format("node name '{}' is used twice", n.name));
+      if (!names.insert(n.name).second) ErrorAt(n.line, fmt::format("node name '{}' is used twice", Shown(n.name)));
       if (!n.group.empty()) sc_.groups[n.group].push_back(&n - sc_.nodes.data());
       if (n.address.family() == core::NetAddress::Family::kNone) {
-        ErrorAt(n.line, fmt::format("expected 'address = ...' for node '{}'", n.name));
+        ErrorAt(n.line, fmt::format("expected 'address = ...' for node '{}'", Shown(n.name)));
       } else if (!addresses.insert(n.address).second) {
-        ErrorAt(n.line, fmt::format("address {} of node '{}' is used twice", n.address.ToString(), n.name));
+        ErrorAt(n.line, fmt::format("address {} of node '{}' is used twice", n.address.ToString(), Shown(n.name)));
       }
     }
     for (const auto& [g, members] : sc_.groups) {
-      if (names.count(g)) ErrorAt(sc_.nodes[members.front()].line, fmt::format("group '{}' is also a node", g));
+      if (names.count(g)) ErrorAt(sc_.nodes[members.front()].line, fmt::format("group '{}' is also a node", Shown(g)));
     }
     for (const auto& l : sc_.links) CheckName(l.a, l.line, true), CheckName(l.b, l.line, true);
     for (const auto& p : sc_.partitions) {
@@ -333,9 +394,7 @@ class Parser {
       CheckName(l.target, l.line, false);
       for (const auto& n : l.never_selected) CheckName(n, l.line, false);
     }
-    if (sc_.duration_s <= 0) errors_.push_back(fmt::format("{}: expected a duration > 0", sc_.file));
-    if (sc_.sample_interval_s <= 0) errors_.push_back(fmt::format("{}: expected a sample_interval > 0", sc_.file));
-    if (sc_.nodes.empty()) errors_.push_back(fmt::format("{}: expected at least one [node]", sc_.file));
+    if (sc_.nodes.empty()) Push(fmt::format("{}: expected at least one [node]", sc_.file));
   }
 
   Scenario sc_;
@@ -343,6 +402,9 @@ class Parser {
   Section section_ = Section::kNone;
   size_t first_ = 0;  // first node of the current [node]/[nodes] section
   int line_ = 0;
+  size_t node_lines_ = 0;  // per-node lines stored so far (TakeNodeLines)
+  bool node_lines_reported_ = false;
+  size_t dropped_errors_ = 0;
 };
 
 }  // namespace

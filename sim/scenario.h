@@ -83,8 +83,27 @@ struct Scenario {
   std::optional<std::vector<size_t>> Resolve(std::string_view name) const;
 };
 
+// Bounds that keep a run finite in time and memory whatever a file or the command line says
+// (a hostile `[nodes n 1..1000000000]` or `duration = 1e300` is an error, not a hang).
+inline constexpr double kMaxDurationS = 1e8;       // simulated seconds (3.2 years)
+inline constexpr size_t kMaxNodes = 10000;         // in all sections together
+inline constexpr double kMaxNodeSeconds = 1e9;     // nodes x duration: the work of a run
+inline constexpr double kMaxSamples = 1e8;         // duration / sample_interval
+inline constexpr size_t kMaxSections = 1000;       // of each of [link], [partition], [limits]
+inline constexpr size_t kMaxNodeLines = 1000000;   // lines of [node] sections, once per node they apply to
+inline constexpr size_t kMaxScenarioErrors = 100;  // reported; the rest are counted
+inline constexpr double kMaxOffsetS = 1e9;         // a node's offset and steps, as `clock virtual offset`
+inline constexpr double kMaxFreqPpm = 1e5;         // as `clock virtual freq`
+inline constexpr double kMaxWanderPpb = 1e6;
+inline constexpr double kMaxLinkDelayS = 100;      // delay, jitter and |asymmetry| of a link
+
 // Parses `text` (the contents of `file`).
 [[nodiscard]] Result<Scenario, std::vector<std::string>> ParseScenario(std::string_view text, std::string file);
+
+// What is wrong with the run's length and sampling (duration, sample_interval, stats window, the
+// work bounds above), one message each; ParseScenario checks it, and `tempus sim` again after its
+// --duration and --stats-from overrides.
+std::vector<std::string> CheckRun(const Scenario& scenario);
 
 // Parses "10ms", "100us", "2.5" (seconds), "1e-4s"; nothing if malformed.
 std::optional<double> ParseSeconds(std::string_view text);

@@ -18,9 +18,11 @@
 
 #include <fmt/format.h>
 
+#include "cli/checks.h"
 #include "common.h"
 #include "exit_codes.h"
 #include "mode6_client.h"
+#include "sim/scenario.h"
 #include "subcommands.h"
 
 namespace tempus::app {
@@ -64,9 +66,9 @@ std::string PeerAddress(const std::map<std::string, std::string>& v) {
 // READVAR of association 0, then of the system peer's association.
 Result<NodeState, std::string> ReadNodeState(const core::NetAddress& node, int timeout_ms) {
   auto client = Mode6Client::Open(node, timeout_ms);
-  if (!client) return Unexpected(client.error());
+  if (!client) return Unexpected(client.error().message);
   auto sys = client->ReadVariables(0, "leap,stratum,refid,peer");
-  if (!sys) return Unexpected(sys.error());
+  if (!sys) return Unexpected(sys.error().message);
   const auto num = [&](const char* k, long fallback) {
     auto it = sys->find(k);
     return it == sys->end() ? fallback : std::strtol(it->second.c_str(), nullptr, 0);
@@ -81,7 +83,7 @@ Result<NodeState, std::string> ReadNodeState(const core::NetAddress& node, int t
   const long peer = num("peer", 0);
   if (peer > 0 && peer <= 0xffff) {
     auto p = client->ReadVariables(static_cast<uint16_t>(peer), "srcadr,srcport");
-    if (!p) return Unexpected(p.error());
+    if (!p) return Unexpected(p.error().message);
     const std::string address = PeerAddress(*p);
     if (!address.empty()) s.system_peer = address;
   }
@@ -175,23 +177,6 @@ std::string Human(double s) {
   return fmt::format("{:.3f}s", s);
 }
 
-// Parses "1ms", "250us", "250µs", "2s" or plain seconds.
-std::optional<double> ParseSeconds(const std::string& text) {
-  size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (...) {
-    return std::nullopt;
-  }
-  const std::string unit = text.substr(used);
-  if (unit.empty() || unit == "s") return value;
-  if (unit == "ms") return value * 1e-3;
-  if (unit == "us" || unit == "µs") return value * 1e-6;
-  if (unit == "ns") return value * 1e-9;
-  return std::nullopt;
-}
-
 // Whom the node follows: its system peer's address (mode 6), else its refid.
 std::string Follows(const NodeState& s) {
   if (s.system_peer) return *s.system_peer;
@@ -248,16 +233,17 @@ void RegisterCluster(CLI::App& app, int* exit_code) {
   CLI::App* cmd = app.add_subcommand("cluster", "Show how far apart the clocks of a cluster's nodes are right now");
   cmd->add_option("nodes", args->nodes, "HOST[:PORT] of each node (port 123 by default)")->required();
   AddSamplingFlags(cmd, &args->sampling);
-  cmd->add_option("--max-skew", args->max_skew, "Exit 7 when the skew exceeds this (e.g. 1ms, 250us)");
-  cmd->add_option("--watch", args->watch_s, "Repeat every SECONDS, refreshing the table")->check(CLI::Range(0.1, 3600.0));
-  cmd->add_option("--duration", args->duration_s, "With --watch: stop after SECONDS")->check(CLI::Range(0.0, 1e7));
+  cmd->add_option("--max-skew", args->max_skew, "Exit 7 when the skew exceeds this (e.g. 1ms, 250us)")
+      ->check(cli::NonEmpty("a duration such as 1ms"));
+  cmd->add_option("--watch", args->watch_s, "Repeat every SECONDS, refreshing the table")->check(cli::FiniteIn(0.1, 3600.0));
+  cmd->add_option("--duration", args->duration_s, "With --watch: stop after SECONDS")->check(cli::FiniteIn(0.0, 1e7));
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
   cmd->callback([args, exit_code] {
     std::optional<double> limit;
     if (!args->max_skew.empty()) {
-      limit = ParseSeconds(args->max_skew);
+      limit = sim::ParseSeconds(args->max_skew);  // "1ms", "250us", "250µs", "2s" or plain seconds
       if (!limit || *limit <= 0) {
-        fmt::print(stderr, "tempus cluster: --max-skew: expected a duration such as 1ms, got '{}'\n", args->max_skew);
+        fmt::print(stderr, "tempus cluster: --max-skew: expected a duration such as 1ms, got '{}'\n", Shown(args->max_skew));
         *exit_code = kExitUsage;
         return;
       }

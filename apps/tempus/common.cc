@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/checks.h"
 #include "clock/make_clock.h"
 #include "io/resolver.h"
 
@@ -14,9 +15,10 @@ void AddClockFlags(CLI::App* app, ClockFlags* flags, const std::string& default_
                   "software clock for tests and demos) or system (steer the system clock; needs CAP_SYS_TIME)")
       ->check(CLI::IsMember({"observe", "virtual", "system"}))
       ->capture_default_str();
-  app->add_option("--virtual-offset", flags->virtual_offset_s, "Virtual clock: initial offset from real time, s");
+  app->add_option("--virtual-offset", flags->virtual_offset_s, "Virtual clock: initial offset from real time, s")
+      ->check(cli::FiniteIn(-1e9, 1e9));
   app->add_option("--virtual-freq", flags->virtual_freq_ppm, "Virtual clock: frequency error, ppm")
-      ->check(CLI::Range(-100000.0, 100000.0));
+      ->check(cli::FiniteIn(-100000.0, 100000.0));
 }
 
 Result<std::unique_ptr<engine::Clock>, std::string> MakeClockFromFlags(const ClockFlags& flags) {
@@ -43,10 +45,10 @@ void AddSamplingFlags(CLI::App* app, OneShotOptions* options) {
       ->check(CLI::Range(1, 16))
       ->capture_default_str();
   app->add_option("-t,--timeout", options->timeout_s, "Seconds to wait for each reply")
-      ->check(CLI::Range(0.01, 60.0))
+      ->check(cli::FiniteIn(0.01, 60.0))
       ->capture_default_str();
   app->add_option("--interval", options->interval_s, "Seconds between requests to one server")
-      ->check(CLI::Range(0.0, 60.0))
+      ->check(cli::FiniteIn(0.0, 60.0))
       ->capture_default_str();
 }
 

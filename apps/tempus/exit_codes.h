@@ -1,4 +1,6 @@
 // Exit statuses of the `tempus` tool, one per outcome, so scripts and cron can tell them apart.
+// Every subcommand maps the same condition to the same status (ExitCodeOf in subcommands.h): a
+// closed port is 2 for query, sync, cluster, peers and status alike.
 #ifndef TEMPUS_APPS_TEMPUS_EXIT_CODES_H_
 #define TEMPUS_APPS_TEMPUS_EXIT_CODES_H_
 
@@ -6,13 +8,13 @@ namespace tempus::app {
 
 enum ExitCode : int {
   kExitOk = 0,           // query: a server answered; sync: the clock was synced (or the offset reported)
-  kExitUsage = 1,        // bad command line: unknown option, bad value, unresolvable host
-  kExitNoReply = 2,      // no server answered: every one refused (ICMP port unreachable)
-  kExitTimeout = 3,      // no server answered in time
-  kExitKissOfDeath = 4,  // the servers that answered sent kiss-o'-death (RATE, DENY, RSTR, ...)
-  kExitNoAgreement = 5,  // sync: the servers' times do not agree (no majority), or none is synchronized
+  kExitUsage = 1,        // bad command line: unknown option, bad value, unresolvable host, bad file
+  kExitNoReply = 2,      // no server can answer: refused (ICMP port unreachable) or unreachable
+  kExitTimeout = 3,      // no server answered in time (or only with unusable answers)
+  kExitKissOfDeath = 4,  // the servers refused: kiss-o'-death (RATE, DENY, RSTR, ...), a mode 6 error answer
+  kExitNoAgreement = 5,  // not synchronized (query, sync, status: LI 3 / stratum 16), or sync: no majority
   kExitClockError = 6,   // sync: the clock could not be set (e.g. no CAP_SYS_TIME)
-  kExitAboveLimit = 7,   // cluster: skew above --max-skew
+  kExitAboveLimit = 7,   // cluster: skew above --max-skew; sim: a [limits] line exceeded
 };
 
 }  // namespace tempus::app

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/checks.h"
 #include "exit_codes.h"
 #include "subcommands.h"
 
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "tempus: %s\n", e.what());
+    std::fprintf(stderr, "tempus: %s\n", tempus::cli::ErrorText(e).c_str());
     return tempus::app::kExitUsage;
   }
   return exit_code;

@@ -2,6 +2,7 @@
 
 #include <poll.h>
 
+#include <cerrno>
 #include <chrono>
 #include <random>
 
@@ -9,22 +10,37 @@ namespace tempus::app {
 
 using core::mode6::Opcode;
 
-Result<Mode6Client, std::string> Mode6Client::Open(const core::NetAddress& server, int timeout_ms) {
+namespace {
+
+Unexpected<Mode6Failure> Fail(ServerStatus status, std::string message) {
+  return Unexpected(Mode6Failure{status, std::move(message)});
+}
+
+// A send or receive error: refused (ICMP port unreachable) is said as `tempus query` says it.
+Unexpected<Mode6Failure> NoReply(const core::NetAddress& server, const engine::SysError& error) {
+  return Fail(ServerStatus::kNoReply, "no reply from " + server.ToStringWithPort() + ": " +
+                                          (error.err == ECONNREFUSED ? std::string("connection refused (no NTP server there)")
+                                                                     : error.ToString()));
+}
+
+}  // namespace
+
+Result<Mode6Client, Mode6Failure> Mode6Client::Open(const core::NetAddress& server, int timeout_ms) {
   const core::NetAddress any = server.is_v6() ? core::NetAddress::IPv6({}, 0) : core::NetAddress::IPv4(0u, 0);
   auto socket = io::UdpSocket::Open(any);
-  if (!socket) return Unexpected("cannot open a socket: " + socket.error().ToString());
+  if (!socket) return Fail(ServerStatus::kNoReply, "cannot open a socket: " + socket.error().ToString());
   if (auto c = socket->Connect(server); !c) {
-    return Unexpected("cannot reach " + server.ToStringWithPort() + ": " + c.error().ToString());
+    return Fail(ServerStatus::kNoReply, "cannot reach " + server.ToStringWithPort() + ": " + c.error().ToString());
   }
   Mode6Client client(std::move(*socket), server, timeout_ms);
   client.sequence_ = static_cast<uint16_t>(std::random_device{}() & 0x7fff);
   return client;
 }
 
-Result<Mode6Answer, std::string> Mode6Client::Query(Opcode opcode, uint16_t association_id, const std::string& data) {
+Result<Mode6Answer, Mode6Failure> Mode6Client::Query(Opcode opcode, uint16_t association_id, const std::string& data) {
   const uint16_t seq = ++sequence_;
   const auto request = core::mode6::EncodeRequest(opcode, seq, association_id, data);
-  if (auto s = socket_.Send(request); !s) return Unexpected("send to " + server_.ToStringWithPort() + ": " + s.error().ToString());
+  if (auto s = socket_.Send(request); !s) return NoReply(server_, s.error());
   core::mode6::Reassembler reassembler(seq, opcode);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
   std::array<uint8_t, 2048> buffer{};
@@ -34,7 +50,7 @@ Result<Mode6Answer, std::string> Mode6Client::Query(Opcode opcode, uint16_t asso
     pollfd pfd{socket_.fd(), POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
     auto got = socket_.Receive(buffer);
-    if (!got) return Unexpected(server_.ToStringWithPort() + ": " + got.error().ToString());
+    if (!got) return NoReply(server_, got.error());
     if (!*got) continue;
     ++datagrams;
     auto m = core::mode6::Decode(std::span(buffer).first((*got)->size));
@@ -43,11 +59,11 @@ Result<Mode6Answer, std::string> Mode6Client::Query(Opcode opcode, uint16_t asso
     if (!state) {
       using E = core::mode6::Reassembler::Error;
       if (state.error() == E::kErrorResponse) {
-        return Unexpected(server_.ToStringWithPort() + " answered: " +
-                          std::string(core::mode6::ErrorCodeName(reassembler.error_code())));
+        return Fail(ServerStatus::kKissOfDeath, server_.ToStringWithPort() + " answered: " +
+                                                    std::string(core::mode6::ErrorCodeName(reassembler.error_code())));
       }
       if (state.error() == E::kTooMany || state.error() == E::kOverlap) {
-        return Unexpected(server_.ToStringWithPort() + ": malformed answer");
+        return Fail(ServerStatus::kBadReply, server_.ToStringWithPort() + ": malformed answer");
       }
       continue;  // another exchange's datagram
     }
@@ -55,18 +71,19 @@ Result<Mode6Answer, std::string> Mode6Client::Query(Opcode opcode, uint16_t asso
       return Mode6Answer{reassembler.status(), reassembler.association_id(), reassembler.data()};
     }
   }
-  return Unexpected("no answer from " + server_.ToStringWithPort());
+  return Fail(ServerStatus::kTimeout,
+              "no answer from " + server_.ToStringWithPort() + " within " + std::to_string(timeout_ms_) + " ms");
 }
 
-Result<std::vector<core::mode6::AssociationStatus>, std::string> Mode6Client::Associations() {
+Result<std::vector<core::mode6::AssociationStatus>, Mode6Failure> Mode6Client::Associations() {
   auto a = Query(Opcode::kReadStatus, 0);
   if (!a) return Unexpected(a.error());
   auto list = core::mode6::ParseStatusList(a->data);
-  if (!list) return Unexpected(server_.ToStringWithPort() + ": malformed association list");
+  if (!list) return Fail(ServerStatus::kBadReply, server_.ToStringWithPort() + ": malformed association list");
   return *list;
 }
 
-Result<std::map<std::string, std::string>, std::string> Mode6Client::ReadVariables(uint16_t association_id,
+Result<std::map<std::string, std::string>, Mode6Failure> Mode6Client::ReadVariables(uint16_t association_id,
                                                                                   const std::string& names,
                                                                                   uint16_t* status) {
   auto a = Query(Opcode::kReadVariables, association_id, names);

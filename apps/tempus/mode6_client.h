@@ -14,8 +14,16 @@
 #include "core/result.h"
 #include "core/wire/mode6.h"
 #include "io/udp_socket.h"
+#include "one_shot.h"
 
 namespace tempus::app {
+
+// Why a mode 6 exchange failed: the outcome (as the NTP subcommands classify a server, so that a
+// closed port or a silent host gives every subcommand the same exit status) and one line of text.
+struct Mode6Failure {
+  ServerStatus status = ServerStatus::kTimeout;  // kNoReply, kTimeout, kKissOfDeath or kBadReply
+  std::string message;
+};
 
 struct Mode6Answer {
   uint16_t status = 0;
@@ -25,16 +33,18 @@ struct Mode6Answer {
 
 class Mode6Client {
  public:
-  // Opens a socket towards `server`. Errors are one line of text.
-  [[nodiscard]] static Result<Mode6Client, std::string> Open(const core::NetAddress& server, int timeout_ms = 2000);
+  // Opens a socket towards `server` (a failure is kNoReply).
+  [[nodiscard]] static Result<Mode6Client, Mode6Failure> Open(const core::NetAddress& server, int timeout_ms = 2000);
 
-  // One request and its whole answer; an error response or a timeout is an error.
-  [[nodiscard]] Result<Mode6Answer, std::string> Query(core::mode6::Opcode opcode, uint16_t association_id,
-                                                       const std::string& data = {});
+  // One request and its whole answer. Failures: refused by the host (ICMP port unreachable) or a
+  // socket error: kNoReply; no answer in time: kTimeout; an error answer (RFC 9327 error bit, e.g.
+  // permission denied): kKissOfDeath; a malformed answer: kBadReply.
+  [[nodiscard]] Result<Mode6Answer, Mode6Failure> Query(core::mode6::Opcode opcode, uint16_t association_id,
+                                                        const std::string& data = {});
   // READSTAT of association 0.
-  [[nodiscard]] Result<std::vector<core::mode6::AssociationStatus>, std::string> Associations();
+  [[nodiscard]] Result<std::vector<core::mode6::AssociationStatus>, Mode6Failure> Associations();
   // READVAR; an empty list asks for the default set. Values by name.
-  [[nodiscard]] Result<std::map<std::string, std::string>, std::string> ReadVariables(
+  [[nodiscard]] Result<std::map<std::string, std::string>, Mode6Failure> ReadVariables(
       uint16_t association_id, const std::string& names = {}, uint16_t* status = nullptr);
 
  private:

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "cli/checks.h"
 #include "common.h"
 #include "exit_codes.h"
 #include "io/sockaddr.h"
@@ -107,7 +108,7 @@ char TypeOf(long hmode) {
   }
 }
 
-Result<std::vector<PeerRow>, std::string> Collect(Mode6Client& client, bool numeric) {
+Result<std::vector<PeerRow>, Mode6Failure> Collect(Mode6Client& client, bool numeric) {
   auto assocs = client.Associations();
   if (!assocs) return Unexpected(assocs.error());
   std::vector<PeerRow> rows;
@@ -184,7 +185,7 @@ void RegisterPeers(CLI::App& app, int* exit_code) {
   cmd->add_option("server", args->server, "HOST[:PORT] of a tempusd or ntpd (port 123 by default)")->required();
   cmd->add_flag("-n,--numeric", args->numeric, "Show addresses, do not look up host names");
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
-  cmd->add_option("--watch", args->watch_s, "Repeat every S seconds")->check(CLI::Range(0.1, 86400.0));
+  cmd->add_option("--watch", args->watch_s, "Repeat every S seconds")->check(cli::FiniteIn(0.1, 86400.0));
   cmd->add_option("--count", args->count, "With --watch: stop after N reports (0: until interrupted)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([args, exit_code] {
@@ -197,15 +198,15 @@ void RegisterPeers(CLI::App& app, int* exit_code) {
     const ServerSpec& spec = specs->front();
     auto client = Mode6Client::Open(spec.address);
     if (!client) {
-      std::fprintf(stderr, "tempus peers: %s\n", client.error().c_str());
-      *exit_code = kExitNoReply;
+      std::fprintf(stderr, "tempus peers: %s\n", client.error().message.c_str());
+      *exit_code = ExitCodeOf(client.error().status);
       return;
     }
     for (int n = 1;; ++n) {
       auto rows = Collect(*client, args->numeric);
       if (!rows) {
-        std::fprintf(stderr, "tempus peers: %s\n", rows.error().c_str());
-        *exit_code = kExitTimeout;
+        std::fprintf(stderr, "tempus peers: %s\n", rows.error().message.c_str());
+        *exit_code = ExitCodeOf(rows.error().status);
       } else if (args->json) {
         std::printf("%s\n", ToJson(spec.address.ToStringWithPort(), *rows).dump(2).c_str());
         *exit_code = kExitOk;

@@ -34,17 +34,30 @@ void PrintTable(const std::vector<ServerReport>& reports) {
 
 }  // namespace
 
-int ExitCodeFor(const std::vector<ServerReport>& reports) {
-  bool kod = false, timeout = false;
-  for (const auto& r : reports) {
-    if (r.status == ServerStatus::kOk) return kExitOk;
-    kod |= r.status == ServerStatus::kKissOfDeath;
-    timeout |= r.status == ServerStatus::kTimeout || r.status == ServerStatus::kUnsynchronized ||
-               r.status == ServerStatus::kBadReply;
+int ExitCodeOf(ServerStatus status) {
+  switch (status) {
+    case ServerStatus::kOk: return kExitOk;
+    case ServerStatus::kNoReply: return kExitNoReply;
+    case ServerStatus::kTimeout: return kExitTimeout;
+    case ServerStatus::kBadReply: return kExitTimeout;  // no usable answer in time
+    case ServerStatus::kKissOfDeath: return kExitKissOfDeath;
+    case ServerStatus::kUnsynchronized: return kExitNoAgreement;
   }
-  if (kod) return kExitKissOfDeath;
-  if (timeout) return kExitTimeout;
-  return kExitNoReply;
+  return kExitTimeout;
+}
+
+int ExitCodeFor(const std::vector<ServerReport>& reports) {
+  // Among failures the most telling wins: a refusal, an unsynchronized answer, silence, a closed port.
+  const auto rank = [](int code) {
+    return code == kExitKissOfDeath ? 3 : code == kExitNoAgreement ? 2 : code == kExitTimeout ? 1 : 0;
+  };
+  int best = kExitNoReply;
+  for (const auto& r : reports) {
+    const int code = ExitCodeOf(r.status);
+    if (code == kExitOk) return kExitOk;
+    if (rank(code) > rank(best)) best = code;
+  }
+  return best;
 }
 
 void RegisterQuery(CLI::App& app, int* exit_code) {

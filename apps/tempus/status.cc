@@ -1,6 +1,6 @@
 // `tempus status [--json] HOST[:PORT]`: is a tempusd or ntpd synchronized, to what, how well.
 // Reads the system variables over mode 6 (RFC 9327 READVAR of association 0) and the system
-// peer's address. Exit 0 when synchronized, 5 when not, 2/3 when there is no answer.
+// peer's address. Exit 0 when synchronized, 5 when not, 2/3/4 when there is no answer (as query).
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -53,15 +53,15 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
     const core::NetAddress server = specs->front().address;
     auto client = Mode6Client::Open(server);
     if (!client) {
-      std::fprintf(stderr, "tempus status: %s\n", client.error().c_str());
-      *exit_code = kExitNoReply;
+      std::fprintf(stderr, "tempus status: %s\n", client.error().message.c_str());
+      *exit_code = ExitCodeOf(client.error().status);
       return;
     }
     uint16_t status = 0;
     auto vars = client->ReadVariables(0, {}, &status);
     if (!vars) {
-      std::fprintf(stderr, "tempus status: %s\n", vars.error().c_str());
-      *exit_code = kExitTimeout;
+      std::fprintf(stderr, "tempus status: %s\n", vars.error().message.c_str());
+      *exit_code = ExitCodeOf(vars.error().status);
       return;
     }
     const auto& v = *vars;

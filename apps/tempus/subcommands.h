@@ -18,7 +18,10 @@ void RegisterSim(CLI::App& app, int* exit_code);
 void RegisterPeers(CLI::App& app, int* exit_code);
 void RegisterStatus(CLI::App& app, int* exit_code);
 
-// The exit status for a set of one-shot reports: ok if any server answered usefully.
+// The exit status of one server's outcome (exit_codes.h): the one mapping every subcommand uses.
+int ExitCodeOf(ServerStatus status);
+// The exit status for a set of one-shot reports: ok if any server answered usefully; else the
+// most telling outcome: kiss-o'-death, then not synchronized, then timeout, then no reply.
 int ExitCodeFor(const std::vector<ServerReport>& reports);
 
 }  // namespace tempus::app

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <map>
 #include <functional>
 #include <optional>
 
@@ -17,10 +18,13 @@
 #include "io/poll_loop.h"
 #include "obs/prometheus.h"
 #include "io/udp_socket.h"
+#include "io/interfaces.h"
+#include "listen.h"
 #include "load_config.h"
 #include "log.h"
 #include "notify.h"
 #include "privileges.h"
+#include "reload.h"
 #include "sources.h"
 
 namespace tempus::daemon {
@@ -28,25 +32,23 @@ namespace {
 
 bool IsWildcard(const core::NetAddress& a) { return a.ToString() == "0.0.0.0" || a.ToString() == "::"; }
 
-// engine::Transport over the daemon's sockets: a datagram leaves from the first socket of the
-// destination's family, so sources see requests from the address and port we serve on.
+// engine::Transport over the daemon's serving sockets (never a `drop` one). A request leaves from
+// a wildcard socket of the destination's family, else from the socket of the address the kernel
+// routes to the destination from (the only one when there is one), so that sources see requests
+// from an address and port we serve on.
 class SocketTransport final : public engine::Transport {
  public:
-  explicit SocketTransport(std::vector<io::UdpSocket>& sockets) : sockets_(sockets) {}
+  explicit SocketTransport(std::vector<ServerSocket>& sockets) : sockets_(sockets) {}
   void Send(std::span<const uint8_t> bytes, const core::NetAddress& to) override {
-    for (auto& s : sockets_) {
-      if (s.local_address().family() != to.family()) continue;
-      if (auto r = s.SendTo(bytes, to); !r) ++errors_;
-      return;
-    }
-    ++errors_;
+    io::UdpSocket* s = Pick(to);
+    if (s == nullptr || !s->SendTo(bytes, to)) ++errors_;
   }
   // From the socket bound to `local` (its port and, for a wildcard socket, the address via
   // pktinfo): the socket that received the request.
   void SendFrom(std::span<const uint8_t> bytes, const core::NetAddress& to, const core::NetAddress& local) override {
-    for (auto& s : sockets_) {
+    for (auto& [s, drop] : sockets_) {
       const core::NetAddress& bound = s.local_address();
-      if (bound.family() != local.family() || bound.port() != local.port()) continue;
+      if (drop || bound.family() != local.family() || bound.port() != local.port()) continue;
       if (bound != local && !IsWildcard(bound)) continue;
       if (auto r = s.SendTo(bytes, to, IsWildcard(bound) ? std::optional(local) : std::nullopt); !r) ++errors_;
       return;
@@ -56,7 +58,26 @@ class SocketTransport final : public engine::Transport {
   uint64_t errors() const { return errors_; }
 
  private:
-  std::vector<io::UdpSocket>& sockets_;
+  io::UdpSocket* Pick(const core::NetAddress& to) {
+    std::vector<io::UdpSocket*> family;
+    for (auto& [s, drop] : sockets_) {
+      if (drop || s.local_address().family() != to.family()) continue;
+      if (IsWildcard(s.local_address())) return &s;
+      family.push_back(&s);
+    }
+    if (family.size() <= 1) return family.empty() ? nullptr : family.front();
+    if (routes_.size() > 1024) routes_.clear();  // bounded: sources come and go
+    const core::NetAddress key = to.WithPort(0);
+    auto it = routes_.find(key);
+    if (it == routes_.end()) it = routes_.emplace(key, io::RouteSourceFor(to)).first;
+    for (io::UdpSocket* s : family) {
+      if (it->second && s->local_address().WithPort(0) == *it->second) return s;
+    }
+    return family.front();
+  }
+
+  std::vector<ServerSocket>& sockets_;
+  std::map<core::NetAddress, std::optional<core::NetAddress>> routes_;  // destination -> source
   uint64_t errors_ = 0;
 };
 
@@ -81,31 +102,6 @@ std::string StatusLine(const engine::Node& node) {
   return "not synchronized";
 }
 
-// SIGHUP: reopen the log, reread the file, apply the source lines. A file with errors changes
-// nothing (LoadConfig logged each error with file:line).
-void Reload(const DaemonOptions& running, Sources& sources, engine::Node& node, core::MonoTime now) {
-  ReopenLog();
-  if (running.config_path.empty()) {
-    Log("SIGHUP: no configuration file (-c); log reopened");
-    return;
-  }
-  NotifyReloading();
-  Log(fmt::format("SIGHUP: rereading {}", running.config_path));
-  DaemonOptions next;
-  next.listen = running.listen;
-  if (LoadConfig(running.config_path, &next, /*reload=*/true)) {
-    const Sources::Counts c = sources.Apply(next.lines, now);
-    Log(fmt::format("reload: {} source line(s) kept, {} removed, {} added", c.kept, c.removed, c.added));
-    // The leapfile was reread (a new tzdata, or a leapfile line added or removed).
-    node.SetLeapTable(next.node.system.leap_table);
-    if (next.clock_kind != running.clock_kind || next.listen != running.listen || next.logfile != running.logfile ||
-        next.driftfile != running.driftfile || next.stats != running.stats) {
-      Log("reload: clock, listen, logfile, driftfile, statistics and keys changes take effect at the next start");
-    }
-  }
-  NotifyReady("reloaded");
-}
-
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
@@ -121,15 +117,12 @@ int RunDaemon(const DaemonOptions& options) {
     Log(clock.error());
     return 1;
   }
-  std::vector<io::UdpSocket> sockets;
-  for (const auto& address : options.listen) {
-    auto socket = io::UdpSocket::Open(address);
-    if (!socket) {
-      Log(fmt::format("cannot listen on {}: {}", address.ToStringWithPort(), socket.error().ToString()));
-      return 1;
-    }
-    sockets.push_back(std::move(*socket));
+  auto opened = OpenServerSockets(options);
+  if (!opened) {
+    Log(opened.error());
+    return 1;
   }
+  std::vector<ServerSocket> sockets = std::move(*opened);
   if (!options.pidfile.empty()) {
     FILE* f = std::fopen(options.pidfile.c_str(), "w");
     if (f == nullptr || std::fprintf(f, "%d\n", static_cast<int>(getpid())) < 0 || std::fclose(f) != 0) {
@@ -149,22 +142,18 @@ int RunDaemon(const DaemonOptions& options) {
   core::SeededRandom random(SeedFromKernel());
   engine::NodeConfig node_config = options.node;
   if (!node_config.self_address) {
-    for (const auto& s : sockets) {
+    // The first address we serve on, preferring one that is not loopback (what peers see).
+    for (const auto& [s, drop] : sockets) {
       const core::NetAddress& a = s.local_address();
-      if (!IsWildcard(a)) {
+      if (drop || IsWildcard(a)) continue;
+      if (!node_config.self_address || (node_config.self_address->IsLoopback() && !a.IsLoopback())) {
         node_config.self_address = a;
-        break;
       }
     }
   }
   engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
   std::unique_ptr<obs::StatsFiles> stats;
-  if (options.stats.any_enabled()) {
-    stats = std::make_unique<obs::StatsFiles>(options.stats, [](const std::string& m) { Log(m); });
-    node.SetStatsObserver([&stats](const engine::StatsRecord& r) { stats->Record(r); });
-    Log(fmt::format("statistics in {}:{}{}", options.stats.dir, options.stats.peerstats.enabled ? " peerstats" : "",
-                    options.stats.loopstats.enabled ? " loopstats" : ""));
-  }
+  OpenStats(options.stats, node, stats);
   Sources sources(node, options.pool_size);
 
   io::PollLoop loop;
@@ -178,12 +167,18 @@ int RunDaemon(const DaemonOptions& options) {
     });
   };
   std::array<uint8_t, 2048> buffer{};
-  for (auto& socket : sockets) {
-    loop.Watch(socket.fd(), POLLIN, [&](short) {
+  uint64_t interface_drops = 0;  // datagrams that arrived on a `drop` socket
+  for (ServerSocket& server_socket : sockets) {
+    io::UdpSocket& socket = server_socket.socket;
+    loop.Watch(socket.fd(), POLLIN, [&, drop = server_socket.drop](short) {
       for (int i = 0; i < 64; ++i) {  // bounded: let timers and the other sockets run
         auto got = socket.Receive(buffer);
         if (!got || !got->has_value()) break;
         const io::Datagram& dg = **got;
+        if (drop) {
+          ++interface_drops;
+          continue;
+        }
         if (dg.truncated) continue;
         // The local address: pktinfo's destination, else the socket's own.
         node.OnDatagram(std::span(buffer).first(dg.size), dg.from, dg.rx_realtime,
@@ -192,10 +187,11 @@ int RunDaemon(const DaemonOptions& options) {
       arm();
     });
   }
-  DaemonOptions running = options;
+  DaemonOptions running_options = options;
+  Running running{running_options, sources, node, stats};
   auto signals = loop.HandleSignals({SIGINT, SIGTERM, SIGHUP}, [&](int sig) {
     if (sig == SIGHUP) {
-      Reload(running, sources, node, (*clock)->Mono());
+      Reload(running, (*clock)->Mono());
       arm();
       return;
     }
@@ -221,7 +217,9 @@ int RunDaemon(const DaemonOptions& options) {
   }
 
   std::string where;
-  for (const auto& s : sockets) where += (where.empty() ? "" : ", ") + s.local_address().ToStringWithPort();
+  for (const auto& [s, drop] : sockets) {
+    if (!drop) where += (where.empty() ? "" : ", ") + s.local_address().ToStringWithPort();
+  }
   node.Start();
   sources.Apply(options.lines, (*clock)->Mono());
   Log(fmt::format("serving on {}; clock {}; {} source(s)", where, (*clock)->Kind(), node.associations().size()));
@@ -262,6 +260,7 @@ int RunDaemon(const DaemonOptions& options) {
   const auto& st = node.server().stats();
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
                   st.TotalDropped(), node.packets_sent()));
+  if (interface_drops > 0) Log(fmt::format("{} datagram(s) dropped on 'interface drop' sockets", interface_drops));
   if (stats) {
     Log(fmt::format("statistics: {} line(s) written, {} record(s) dropped for file errors", stats->lines_written(),
                     stats->errors()));

@@ -2,6 +2,7 @@
 #ifndef TEMPUS_APPS_TEMPUSD_DAEMON_H_
 #define TEMPUS_APPS_TEMPUSD_DAEMON_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,9 +32,14 @@ struct DaemonOptions {
   std::string pidfile;                      // `pidfile PATH`; written after binding
   std::vector<config::SymmetricKey> keys;   // the `keys` file as read (node.keys holds the usable ones)
   obs::StatsOptions stats;                  // statsdir/statistics/filegen: peerstats, loopstats
+  config::Config file;                      // the configuration file as read (reload compares it)
+  // What command-line flags set in the system settings over the file's (--stratum, --orphan,
+  // ...), applied again after a reload; may be empty.
+  std::function<void(core::system::SystemConfig&)> system_overrides;
 };
 
-// Runs until SIGTERM/SIGINT or the duration; SIGHUP rereads `config_path` and reopens the log.
+// Runs until SIGTERM/SIGINT or the duration; SIGHUP rereads `config_path` and reopens the log
+// (reload.h).
 // Returns the process exit status.
 int RunDaemon(const DaemonOptions& options);
 

@@ -39,26 +39,16 @@ config::ResolvedHosts ResolveHosts(const config::Config& c) {
              -> Result<std::vector<core::NetAddress>, std::string> { return resolver.Resolve(host, 123, family); });
 }
 
-// Reads the `keys` file and checks trustedkey/controlkey against it. Logs every diagnostic
-// (never a secret); nullopt when the file has errors.
+// Reads the `keys` file (config::ReadConfiguredKeys: a missing one is an error only when a key is
+// needed). Logs every diagnostic (never a secret); nullopt when there are errors.
 std::optional<config::KeysFile> LoadKeys(const config::Config& c, size_t* warnings) {
-  if (!c.keys.keys_path) {
-    if (!c.keys.trusted.empty()) {
-      Log(fmt::format("warning: trustedkey without a keys file: {} key id(s) cannot authenticate anything",
-                      c.keys.trusted.size()));
-      ++*warnings;
-    }
-    return config::KeysFile{};
-  }
   config::RealFileSystem fs;
-  auto keys = config::ReadKeysFile(fs, *c.keys.keys_path);
+  auto keys = config::ReadConfiguredKeys(c, fs);
   if (!keys) {
     const size_t errors = PrintDiagnostics(keys.error());
-    Log(fmt::format("{}: {} error(s) in the keys file", *c.keys.keys_path, errors));
+    Log(fmt::format("{}: {} error(s) in the keys file", c.keys.keys_path.value_or("keys"), errors));
     return std::nullopt;
   }
-  auto checks = config::CheckKeyReferences(c.keys, *keys, *c.keys.keys_path);
-  keys->warnings.insert(keys->warnings.end(), checks.begin(), checks.end());
   PrintDiagnostics(keys->warnings);
   *warnings += keys->warnings.size();
   return std::move(*keys);
@@ -120,11 +110,8 @@ obs::StatsOptions StatsOptionsFrom(const config::Config& c) {
     return nullptr;
   };
   for (config::StatsKind k : c.monitor.statistics) {
-    if (obs::FileSetOptions* set = set_of(k)) {
-      set->enabled = true;
-    } else {
-      Log("statistics: only peerstats and loopstats are written by tempusd; other kinds are ignored");
-    }
+    // The other kinds were warned about by the reader (directive status table).
+    if (obs::FileSetOptions* set = set_of(k)) set->enabled = true;
   }
   for (const config::FileGen& g : c.monitor.filegens) {
     obs::FileSetOptions* set = set_of(g.kind);
@@ -156,6 +143,7 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
   const config::Config& c = parsed->config;
 
   options->config_path = path;
+  options->file = c;
   options->clock_kind = c.clock.kind;
   options->clock.virtual_clock.initial_offset = core::NtpDuration::FromSeconds(c.clock.virtual_offset_s);
   options->clock.virtual_clock.freq_error_ppm = c.clock.virtual_freq_ppm;
@@ -182,7 +170,9 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
     Log(fmt::format("{}: the keys file has errors; {}", path, reload ? "keeping the running configuration" : "not starting"));
     return false;
   }
-  if (c.keys.keys_path) Log(fmt::format("keys {}: {} key(s)", *c.keys.keys_path, keys->keys.size()));
+  if (c.keys.keys_path && !keys->keys.empty()) {
+    Log(fmt::format("keys {}: {} key(s)", *c.keys.keys_path, keys->keys.size()));
+  }
   options->node.keys = ToAuthKeys(*keys, c.keys);
   options->keys = std::move(keys->keys);
   options->leapfile = c.leapfile.value_or("");
@@ -248,7 +238,7 @@ int CheckConfig(const std::string& path) {
   size_t key_warnings = 0;
   const auto keys = LoadKeys(c, &key_warnings);
   if (!keys) {
-    fmt::print(stderr, "{}: errors in the keys file {}\n", path, *c.keys.keys_path);
+    fmt::print(stderr, "{}: errors in the keys file {}\n", path, c.keys.keys_path.value_or(""));
     return 1;
   }
   size_t leap_problems = 0;

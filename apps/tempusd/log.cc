@@ -1,23 +1,23 @@
 #include "log.h"
 
-#include <fcntl.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
+
+#include "obs/log_file.h"
 
 namespace tempus::daemon {
 namespace {
 
-enum class Target { kStderr, kFile, kSyslog };
+enum class Target { kStderr, kPlain, kFile, kSyslog };
 Target target = Target::kStderr;
-int file_fd = -1;
-std::string file_path;
+std::unique_ptr<obs::LogFile> file;
 
 std::string Stamp() {
   struct timespec ts{};
@@ -28,20 +28,25 @@ std::string Stamp() {
                      tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
 }
 
-void WriteAll(int fd, const std::string& line) {
-  size_t done = 0;
-  for (int i = 0; i < 8 && done < line.size(); ++i) {  // bounded: a log line never blocks the loop
-    const ssize_t n = write(fd, line.data() + done, line.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
-  }
+void ToSyslog(std::string_view message) {
+  static bool opened = false;
+  if (!opened) openlog("tempusd", LOG_PID, LOG_DAEMON);
+  opened = true;
+  syslog(LOG_INFO, "%.*s", static_cast<int>(message.size()), message.data());
 }
 
-Result<int, std::string> OpenLog(const std::string& path) {
-  const int fd = open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0) return Unexpected(fmt::format("logfile {}: {}", path, std::strerror(errno)));
-  return fd;
+// False when stderr is closed or /dev/null (a daemon started with `2>/dev/null`): then the
+// fallback of a failing logfile is syslog, where the lines are kept.
+bool StderrKeepsLines() {
+  struct stat err{}, null{};
+  if (fstat(2, &err) != 0) return false;
+  return !(S_ISCHR(err.st_mode) && stat("/dev/null", &null) == 0 && err.st_rdev == null.st_rdev);
+}
+
+void ToStderr(std::string_view message) {
+  static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
+  const std::string line = fmt::format("{}tempusd[{}]: {}\n", journal ? "" : Stamp(), getpid(), message);
+  if (obs::LogFile::WriteAll(2, line) != 0) ToSyslog(message);
 }
 
 }  // namespace
@@ -49,43 +54,37 @@ Result<int, std::string> OpenLog(const std::string& path) {
 void Log(std::string_view message) {
   switch (target) {
     case Target::kSyslog:
-      syslog(LOG_INFO, "%.*s", static_cast<int>(message.size()), message.data());
-      return;
+      return ToSyslog(message);
     case Target::kFile:
-      WriteAll(file_fd, fmt::format("{}tempusd[{}]: {}\n", Stamp(), getpid(), message));
+      return file->Log(message);
+    case Target::kStderr:
+      return ToStderr(message);
+    case Target::kPlain:
+      (void)obs::LogFile::WriteAll(2, fmt::format("{}\n", message));
       return;
-    case Target::kStderr: {
-      static const bool journal = std::getenv("JOURNAL_STREAM") != nullptr;
-      WriteAll(2, fmt::format("{}tempusd[{}]: {}\n", journal ? "" : Stamp(), getpid(), message));
-      return;
-    }
   }
 }
 
 Result<void, std::string> LogToFile(const std::string& path) {
-  auto fd = OpenLog(path);
-  if (!fd) return Unexpected(fd.error());
-  if (file_fd >= 0) close(file_fd);
-  file_fd = *fd;
-  file_path = path;
+  if (!file) {
+    const bool use_stderr = StderrKeepsLines();
+    file = std::make_unique<obs::LogFile>(
+        [](std::string_view m) { return fmt::format("{}tempusd[{}]: {}\n", Stamp(), getpid(), m); },
+        use_stderr ? obs::LogFile::Fallback(&ToStderr) : obs::LogFile::Fallback(&ToSyslog),
+        use_stderr ? "stderr" : "syslog");
+  }
+  if (auto r = file->Open(path); !r) return r;
   target = Target::kFile;
   return {};
 }
 
-void LogToSyslog() {
-  openlog("tempusd", LOG_PID, LOG_DAEMON);
-  target = Target::kSyslog;
-}
+void LogToSyslog() { target = Target::kSyslog; }
+
+void LogPlain() { target = Target::kPlain; }
 
 void ReopenLog() {
   if (target != Target::kFile) return;
-  auto fd = OpenLog(file_path);
-  if (!fd) {
-    Log(fd.error() + "; still writing to the old file");
-    return;
-  }
-  close(file_fd);
-  file_fd = *fd;
+  if (auto r = file->Reopen(); !r) Log(r.error() + "; still writing to the old file");
 }
 
 }  // namespace tempus::daemon

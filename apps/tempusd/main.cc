@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli/checks.h"
 #include "daemon.h"
 #include "load_config.h"
 #include "log.h"
@@ -37,7 +38,7 @@ struct Flags {
 bool Resolve(const std::string& what, const std::string& text, uint16_t port, std::vector<tempus::core::NetAddress>* out) {
   auto addresses = tempus::io::Resolver().Resolve(text, port);
   if (!addresses || addresses->empty()) {
-    std::fprintf(stderr, "tempusd: %s %s: %s\n", what.c_str(), text.c_str(),
+    std::fprintf(stderr, "tempusd: %s %s: %s\n", what.c_str(), tempus::Shown(text).c_str(),
                  addresses ? "no address" : addresses.error().c_str());
     return false;
   }
@@ -51,19 +52,27 @@ int main(int argc, char** argv) {
   Flags f;
   CLI::App app{"tempusd: NTP daemon (RFC 5905) for server clusters"};
   app.footer("With -c, the flags below override the file.");
-  app.add_option("-c,--config", f.config, "ntp.conf to read (ntpd syntax plus tempus directives)");
-  app.add_option("--check-config", f.check_config, "Check this ntp.conf, print every problem and exit");
+  using tempus::cli::FiniteIn;
+  using tempus::cli::NonEmpty;
+  app.add_option("-c,--config", f.config, "ntp.conf to read (ntpd syntax plus tempus directives)")
+      ->check(NonEmpty("a configuration file"));
+  app.add_option("--check-config", f.check_config, "Check this ntp.conf, print every problem and exit")
+      ->check(NonEmpty("a configuration file"));
   app.add_option("--clock", f.clock,
                  "observe (read the system clock, never change it), virtual (software clock for tests and "
                  "demos) or system (steer the system clock; needs CAP_SYS_TIME)")
       ->check(CLI::IsMember({"observe", "virtual", "system"}))
       ->capture_default_str();
-  app.add_option("--virtual-offset", f.virtual_offset_s, "Virtual clock: initial offset from real time, s");
+  app.add_option("--virtual-offset", f.virtual_offset_s, "Virtual clock: initial offset from real time, s")
+      ->check(FiniteIn(-1e9, 1e9));
   app.add_option("--virtual-freq", f.virtual_freq_ppm, "Virtual clock: frequency error, ppm")
-      ->check(CLI::Range(-100000.0, 100000.0));
-  app.add_option("--listen", f.listen, "ADDRESS[:PORT] to serve on (repeatable; default 0.0.0.0:123)");
-  app.add_option("--metrics", f.metrics, "ADDRESS:PORT for Prometheus (GET /metrics), e.g. 127.0.0.1:9123");
-  app.add_option("--server", f.servers, "HOST[:PORT] of a source to synchronize to (repeatable)");
+      ->check(FiniteIn(-100000.0, 100000.0));
+  app.add_option("--listen", f.listen, "ADDRESS[:PORT] to serve on (repeatable; default 0.0.0.0:123)")
+      ->check(NonEmpty("an address"));
+  app.add_option("--metrics", f.metrics, "ADDRESS:PORT for Prometheus (GET /metrics), e.g. 127.0.0.1:9123")
+      ->check(NonEmpty("an address"));
+  app.add_option("--server", f.servers, "HOST[:PORT] of a source to synchronize to (repeatable)")
+      ->check(NonEmpty("a host"));
   app.add_flag("--iburst", f.iburst, "Start each source with a burst of 8 requests 2 s apart");
   app.add_option("--minpoll", f.minpoll, "Shortest poll interval, log2 s")->check(CLI::Range(3, 17));
   app.add_option("--maxpoll", f.maxpoll, "Longest poll interval, log2 s")->check(CLI::Range(3, 17));
@@ -73,22 +82,26 @@ int main(int argc, char** argv) {
   app.add_option("--orphan", f.orphan, "Orphan stratum for a cluster cut off from upstream (tos orphan N)")
       ->check(CLI::Range(1, 15));
   app.add_option("--orphan-wait", f.orphan_wait_s, "Seconds before an orphan parent serves its clock")
-      ->check(CLI::Range(0.0, 86400.0));
+      ->check(FiniteIn(0.0, 86400.0));
   app.add_option("--duration", f.duration_s, "Exit after this many seconds (0: run until SIGTERM)")
-      ->check(CLI::Range(0.0, 1e9));
+      ->check(FiniteIn(0.0, 1e9));
   app.add_option("-u,--user", f.user,
                  "Switch to USER once the sockets are bound, keeping only CAP_SYS_TIME (and only with "
-                 "clock system)");
+                 "clock system)")
+      ->check(NonEmpty("a user name"));
   app.add_flag("--syslog", f.syslog, "Log to syslog instead of stderr or the logfile");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "tempusd: %s\n", e.what());
+    std::fprintf(stderr, "tempusd: %s\n", tempus::cli::ErrorText(e).c_str());
     return 1;
   }
-  if (!f.check_config.empty()) return tempus::daemon::CheckConfig(f.check_config);
+  if (app.count("--check-config") > 0) {
+    tempus::daemon::LogPlain();
+    return tempus::daemon::CheckConfig(f.check_config);
+  }
   if (f.minpoll > f.maxpoll) {
     std::fprintf(stderr, "tempusd: --minpoll %d is above --maxpoll %d\n", f.minpoll, f.maxpoll);
     return 1;
@@ -115,7 +128,12 @@ int main(int argc, char** argv) {
   for (const auto& l : f.listen) {
     if (!Resolve("--listen", l, 123, &options.listen)) return 1;
   }
-  if (options.listen.empty() && !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) return 1;
+  // With interface/nic rules and no listen address, the rules choose among every address
+  // (config/listen_plan.h); without rules tempusd serves on the IPv4 wildcard.
+  if (options.listen.empty() && options.file.interfaces.empty() &&
+      !Resolve("--listen", "0.0.0.0:123", 123, &options.listen)) {
+    return 1;
+  }
   if (!f.metrics.empty()) {
     std::vector<tempus::core::NetAddress> m;
     if (!Resolve("--metrics", f.metrics, 9123, &m)) return 1;
@@ -134,9 +152,14 @@ int main(int argc, char** argv) {
     options.node.sources.push_back(a);
   }
   auto& sys = options.node.system;
-  if (given("--stratum")) sys.local_stratum = f.local_stratum;
-  if (given("--orphan")) sys.orphan_stratum = f.orphan;
-  if (given("--orphan-wait")) sys.orphan_wait = tempus::core::NtpDuration::FromSeconds(f.orphan_wait_s);
+  // These flags win over the file at start and again after each reload (reload.h).
+  options.system_overrides = [f, stratum = given("--stratum"), orphan = given("--orphan"),
+                              wait = given("--orphan-wait")](tempus::core::system::SystemConfig& s) {
+    if (stratum) s.local_stratum = f.local_stratum;
+    if (orphan) s.orphan_stratum = f.orphan;
+    if (wait) s.orphan_wait = tempus::core::NtpDuration::FromSeconds(f.orphan_wait_s);
+  };
+  options.system_overrides(sys);
   if (f.config.empty() || given("--minpoll")) sys.discipline.min_poll = tempus::core::PollExp(f.minpoll);
   if (f.config.empty() || given("--maxpoll")) sys.discipline.max_poll = tempus::core::PollExp(f.maxpoll);
   return tempus::daemon::RunDaemon(options);

@@ -45,6 +45,8 @@ Sources::Sources(engine::Node& node, size_t pool_size) : node_(node), pool_size_
 
 Sources::~Sources() = default;  // a lookup thread still running keeps its Lookup alive by itself
 
+void Sources::SetPoolSize(size_t pool_size) { pool_size_ = std::max<size_t>(pool_size, 1); }
+
 std::string Sources::KeyOf(const config::ServerConfig& s) {
   return fmt::format("{} {} fam={} ib={} b={} pref={} nosel={} true={} min={} max={} key={} v={} port={}",
                      KindName(s.kind), s.host, static_cast<int>(s.family), s.iburst, s.burst, s.prefer, s.noselect,

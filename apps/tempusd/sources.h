@@ -45,6 +45,8 @@ class Sources {
 
   // Makes the associations follow `lines` (see above). Lookups start at the next Tick.
   Counts Apply(const std::vector<config::ServerConfig>& lines, core::MonoTime now);
+  // The associations a pool line keeps from now on (tos maxclock, after a reload).
+  void SetPoolSize(size_t pool_size);
   // Finished lookups, pool replacement, retries.
   void Tick(core::MonoTime now);
   // The text that identifies a line's content (kind, host, options; not its location).

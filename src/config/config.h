@@ -59,12 +59,14 @@ struct ClockConfig {
   std::string kind = "observe";
   double virtual_offset_s = 0.0;  // virtual only: this clock minus the kernel clock at start
   double virtual_freq_ppm = 0.0;  // virtual only: the clock's own rate error
+  friend bool operator==(const ClockConfig&, const ClockConfig&) = default;
 };
 
 // chrony's `makestep THRESHOLD LIMIT`: step when |offset| > threshold during the first updates.
 struct MakeStepConfig {
   double threshold_s = 1.0;
   int limit = 3;  // number of updates; -1 means always
+  friend bool operator==(const MakeStepConfig&, const MakeStepConfig&) = default;
 };
 
 // Everything an ntp.conf configures.

@@ -42,6 +42,7 @@ struct MonitorConfig {
 // keys, trustedkey, controlkey, requestkey.
 struct KeysConfig {
   std::optional<std::string> keys_path;
+  Location keys_where;  // the `keys` line
   std::vector<uint32_t> trusted;  // expanded ranges, in file order, without duplicates
   std::optional<uint32_t> control_key;
   std::optional<uint32_t> request_key;  // mode 7 only; parsed and warned
@@ -77,6 +78,7 @@ struct TinkerConfig {
   std::optional<double> huffpuff_s;
   std::optional<double> freq_ppm;
   std::optional<double> tick_s;
+  friend bool operator==(const TinkerConfig&, const TinkerConfig&) = default;
 };
 
 // `discard average N minimum N monitor N` (ntpd rate control) and NTPsec `limit`.

@@ -27,8 +27,8 @@ struct Diagnostic {
   std::string message;  // without the location: "expected X, got 'Y'"
 
   bool is_error() const { return severity == Severity::kError; }
-  // "file:line:column: message" ("file: message" when line is 0), with "warning: " before the
-  // message of a warning.
+  // "file:line:column: message" ("file: message" when line is 0, "message" without a file), with
+  // "warning: " before the message of a warning.
   std::string ToString() const;
 };
 

@@ -56,6 +56,11 @@ bool RealFileSystem::IsDirectory(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+bool RealFileSystem::IsMissing(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
 Result<std::vector<std::string>, std::string> RealFileSystem::ListDirectory(const std::string& path) {
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return Unexpected(std::string(std::strerror(errno)));
@@ -92,6 +97,10 @@ bool MemoryFileSystem::IsDirectory(const std::string& path) {
   if (prefix.empty() || prefix.back() != '/') prefix += '/';
   const auto it = files_.lower_bound(prefix);
   return it != files_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+}
+
+bool MemoryFileSystem::IsMissing(const std::string& path) {
+  return files_.count(Canonical(path)) == 0 && !IsDirectory(path);
 }
 
 Result<std::vector<std::string>, std::string> MemoryFileSystem::ListDirectory(const std::string& path) {

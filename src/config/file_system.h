@@ -22,6 +22,9 @@ class FileSystem {
   [[nodiscard]] virtual Result<std::string, std::string> ReadFile(const std::string& path) = 0;
   // True when `path` names a directory.
   virtual bool IsDirectory(const std::string& path) = 0;
+  // True when nothing exists at `path` (ENOENT, ENOTDIR): a missing file, as opposed to one that
+  // exists but cannot be read.
+  virtual bool IsMissing(const std::string& path) = 0;
   // The names (not paths) of the entries of directory `path`, sorted.
   [[nodiscard]] virtual Result<std::vector<std::string>, std::string> ListDirectory(const std::string& path) = 0;
   // A stable identity for `path` used to detect include loops (the real path when it exists).
@@ -33,6 +36,7 @@ class RealFileSystem final : public FileSystem {
  public:
   [[nodiscard]] Result<std::string, std::string> ReadFile(const std::string& path) override;
   bool IsDirectory(const std::string& path) override;
+  bool IsMissing(const std::string& path) override;
   [[nodiscard]] Result<std::vector<std::string>, std::string> ListDirectory(const std::string& path) override;
   std::string Canonical(const std::string& path) override;
 };
@@ -46,6 +50,7 @@ class MemoryFileSystem final : public FileSystem {
 
   [[nodiscard]] Result<std::string, std::string> ReadFile(const std::string& path) override;
   bool IsDirectory(const std::string& path) override;
+  bool IsMissing(const std::string& path) override;
   [[nodiscard]] Result<std::vector<std::string>, std::string> ListDirectory(const std::string& path) override;
   std::string Canonical(const std::string& path) override;
 

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "config/internal/cursor.h"
+#include "core/shown.h"
 
 namespace tempus::config {
 namespace {
@@ -54,17 +55,6 @@ struct Field {
   std::string_view text;
   int column = 1;  // 1-based, in characters (UTF-8 continuation bytes do not count)
 };
-
-// Shows a non-secret word in a message: printable ASCII, at most 40 characters.
-std::string Shown(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 40)) {
-    const auto u = static_cast<unsigned char>(c);
-    out += (u >= 0x20 && u < 0x7f) ? std::string(1, c) : fmt::format("\\x{:02x}", u);
-  }
-  if (text.size() > 40) out += "...";
-  return out;
-}
 
 class Parser {
  public:
@@ -323,6 +313,55 @@ std::vector<Diagnostic> CheckKeyReferences(const KeysConfig& config, const KeysF
                    fmt::format("controlkey {} is not in the keys file", *config.control_key)});
   }
   return out;
+}
+
+namespace {
+
+// What in `config` needs a key from the keys file: "'key 4' (ntp.conf:12:1), 'trustedkey'".
+std::string KeyUsers(const Config& config) {
+  std::string out;
+  for (const ServerConfig& s : config.servers) {
+    if (!s.key) continue;
+    out = fmt::format("'key {}' of {} ({}:{}:{})", *s.key, s.host, s.where.file, s.where.line, s.where.column);
+    break;
+  }
+  if (!config.keys.trusted.empty()) out += fmt::format("{}'trustedkey'", out.empty() ? "" : " and ");
+  return out;
+}
+
+}  // namespace
+
+Result<KeysFile, std::vector<Diagnostic>> ReadConfiguredKeys(const Config& config, FileSystem& fs) {
+  const KeysConfig& k = config.keys;
+  if (!k.keys_path) {
+    KeysFile none;
+    if (!k.trusted.empty()) {
+      none.warnings.push_back({Diagnostic::Severity::kWarning, {},
+                               fmt::format("trustedkey without a keys file: {} key id(s) cannot authenticate anything",
+                                           k.trusted.size())});
+    }
+    return none;
+  }
+  const std::string& path = *k.keys_path;
+  if (fs.IsMissing(path)) {
+    const std::string users = KeyUsers(config);
+    if (!users.empty()) {
+      return Unexpected(std::vector<Diagnostic>{
+          {Diagnostic::Severity::kError, k.keys_where,
+           fmt::format("expected a keys file at '{}', got no such file; {} need(s) its keys", path, users)}});
+    }
+    KeysFile none;
+    none.warnings.push_back({Diagnostic::Severity::kWarning, k.keys_where,
+                             fmt::format("keys '{}': no such file; no server line has 'key N' and there is no "
+                                         "trustedkey, so tempusd runs without keys (as ntpd)",
+                                         path)});
+    return none;
+  }
+  auto keys = ReadKeysFile(fs, path);
+  if (!keys) return keys;
+  auto checks = CheckKeyReferences(k, *keys, path);
+  keys->warnings.insert(keys->warnings.end(), checks.begin(), checks.end());
+  return keys;
 }
 
 }  // namespace tempus::config

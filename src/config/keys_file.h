@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/config.h"
 #include "config/config_types.h"
 #include "config/diagnostic.h"
 #include "config/file_system.h"
@@ -101,6 +102,15 @@ inline constexpr size_t kMaxKeysErrors = 50;
 // and goes on). `keys_where` names the keys file in them.
 std::vector<Diagnostic> CheckKeyReferences(const KeysConfig& config, const KeysFile& keys,
                                            const std::string& keys_path);
+
+// The keys file `config` names, read through `fs`, with CheckKeyReferences' warnings. Without a
+// `keys` line: no keys (a warning when trustedkey names some). A keys file that does not exist is
+// a warning when nothing needs a key, as ntpd logs it and runs (the stock CentOS 7 ntp.conf names
+// /etc/ntp/keys, which only the ntp package creates); it is an error, naming what needs it, when a
+// server, pool or peer line has `key N` or `trustedkey` names a key: running without the key would
+// quietly drop authentication. controlkey and requestkey need nothing (tempus has no mode 6 writes
+// and no mode 7). Any other failure to read the file, and errors in it, are errors.
+[[nodiscard]] Result<KeysFile, std::vector<Diagnostic>> ReadConfiguredKeys(const Config& config, FileSystem& fs);
 
 }  // namespace tempus::config
 

@@ -9,6 +9,8 @@
 #include <charconv>
 #include <cstdint>
 
+#include "core/shown.h"
+
 namespace tempus::config {
 namespace {
 
@@ -20,13 +22,6 @@ constexpr int64_t kExpiryWarningDays = 28;   // ntpd's check_leap_expiration
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// Shows a word in a message: printable ASCII, at most 40 characters.
-std::string Shown(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 40)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
-}
 
 // A word of a line and its 1-based column.
 struct Field {

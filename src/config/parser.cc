@@ -50,6 +50,10 @@ class Reader {
     if (!text) {
       if (stack_.empty()) {
         diags_.Error(Location{path, 0, 0}, fmt::format("expected a readable configuration file, got {}", text.error()));
+      } else if (fs_.IsMissing(path)) {
+        // As ntpd ("getconfig: Couldn't open"), which goes on: the stock CentOS file includes
+        // /etc/ntp/crypto/pw, which exists only with the ntp package.
+        diags_.Warning(included_from, fmt::format("includefile '{}': no such file; skipped (as ntpd)", path));
       } else {
         diags_.Error(included_from,
                      fmt::format("expected a readable file after 'includefile', got '{}' ({})", path, text.error()));
@@ -165,7 +169,19 @@ ParseResult ParseText(std::string_view text, const std::string& name, FileSystem
 }
 
 ParseResult ParseText(std::string_view text, const std::string& name) {
-  MemoryFileSystem none;
+  // No files at all: an include is an error here, never a missing file skipped with a warning.
+  class NoFiles final : public FileSystem {
+   public:
+    Result<std::string, std::string> ReadFile(const std::string&) override {
+      return Unexpected(std::string("No such file or directory"));
+    }
+    bool IsDirectory(const std::string&) override { return false; }
+    bool IsMissing(const std::string&) override { return false; }
+    Result<std::vector<std::string>, std::string> ListDirectory(const std::string&) override {
+      return Unexpected(std::string("No such file or directory"));
+    }
+    std::string Canonical(const std::string& path) override { return path; }
+  } none;
   return ParseText(text, name, none);
 }
 

@@ -30,9 +30,10 @@ core::system::SystemConfig ToSystemConfig(const Config& config, core::system::Sy
 // rate limit. `restrict default` without -4/-6 sets both families' defaults (ntpd 4.2.8);
 // `restrict source` applies to each of `sources` as a host rule. `restrict NAME` applies to each
 // address `hosts` holds for NAME of the line's family (with the line's mask, then only the
-// addresses of the mask's family; else a host mask); a name missing from `hosts` restricts nothing. Flags tempus does not enforce (lowpriotrap, mssntp, nomrulist,
-// ntpport, flake) are dropped; noepeer acts as nopeer (tempus has no
-// authentication, so both refuse every ephemeral peer).
+// addresses of the mask's family; else a host mask); a name missing from `hosts` restricts nothing.
+// Flags tempus does not enforce (lowpriotrap, mssntp, ntpport, flake) were warned about by the
+// reader (config/directive_status.h) and are dropped here; nomrulist needs nothing (tempus serves
+// no MRU list); noepeer acts as nopeer.
 core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const core::NetAddress> sources = {},
                                           const HostAddresses& hosts = {});
 

@@ -96,6 +96,23 @@ void Node::SetLeapTable(std::optional<core::LeapTable> table) {
   Apply(system_.OnTick(clock_.Mono(), clock_.Now()));
 }
 
+void Node::SetAccessPolicy(const core::server::AccessPolicy& access) {
+  config_.access = access;
+  // As at construction: the rate limiter's key is drawn once there are restrict rules.
+  uint64_t key = server_.rate_limiter().hash_key();
+  if (key == 0 && !access.restricts.empty()) key = random_.NextU64();
+  server_.SetAccess(access, key);
+}
+
+void Node::SetKeys(std::vector<AuthKey> keys) { keys_ = KeyRing(std::move(keys)); }
+
+void Node::SetSystemTunables(const core::system::SystemConfig& config) {
+  const bool reset = system_.SetTunables(config);
+  core::system::SystemUpdate update = system_.OnTick(clock_.Mono(), clock_.Now());
+  update.snapshot_changed |= reset;  // a fallback turned off: publish the unsynchronized snapshot
+  Apply(update);
+}
+
 void Node::Log(const std::string& message) const {
   if (log_) log_(message);
 }

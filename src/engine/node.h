@@ -109,6 +109,13 @@ class Node {
 
   // Replaces the leap table (the reread `leapfile`, or none) and brings the LI up to date now.
   void SetLeapTable(std::optional<core::LeapTable> table);
+  // Reload setters: each replaces one part of the configuration at once and keeps every
+  // association and its state. The restrict rules and rate limits of the server path and mode 6:
+  void SetAccessPolicy(const core::server::AccessPolicy& access);
+  // The symmetric keys (`keys` file, `trustedkey`); keyed sources sign and check with them next.
+  void SetKeys(std::vector<AuthKey> keys);
+  // Selection, orphan and local-clock settings (System::SetTunables); selection runs again now.
+  void SetSystemTunables(const core::system::SystemConfig& config);
 
   const core::system::System& system() const { return system_; }
   const ServerPath& server() const { return server_; }

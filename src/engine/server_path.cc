@@ -10,6 +10,13 @@ namespace tempus::engine {
 ServerPath::ServerPath(Clock& clock, const core::server::AccessPolicy& access, uint64_t hash_key)
     : clock_(clock), restricts_(access.restricts), limiter_(access.rate, hash_key) {}
 
+void ServerPath::SetAccess(const core::server::AccessPolicy& access, uint64_t hash_key) {
+  restricts_ = core::server::RestrictTable(access.restricts);
+  if (access.rate != limiter_.config() || hash_key != limiter_.hash_key()) {
+    limiter_ = core::server::RateLimiter(access.rate, hash_key);
+  }
+}
+
 std::optional<std::span<const uint8_t>> ServerPath::Handle(std::span<const uint8_t> request, const core::NetAddress& from,
                                                            std::optional<core::UnixTime> kernel_rx) {
   ++stats_.received;

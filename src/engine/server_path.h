@@ -45,6 +45,10 @@ class ServerPath {
   // `keys` must outlive this object.
   void SetKeys(const KeyRing* keys) { keys_ = keys; }
 
+  // Replaces the restrict rules and rate limits (a reload). The rate limiter's table is kept
+  // unless its limits or `hash_key` change.
+  void SetAccess(const core::server::AccessPolicy& access, uint64_t hash_key);
+
   // Replaces the snapshot answered from (after each clock update).
   void Publish(const core::SystemSnapshot& snapshot) { snapshot_ = snapshot; }
   const core::SystemSnapshot& snapshot() const { return snapshot_; }

@@ -8,20 +8,21 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/shown.h"
 #include "io/sockaddr.h"
 
 namespace tempus::io {
 namespace {
 
 Result<uint16_t, std::string> ParsePort(std::string_view digits, std::string_view text) {
-  if (digits.empty()) return Unexpected("missing port after ':' in '" + std::string(text) + "'");
+  if (digits.empty()) return Unexpected("missing port after ':' in '" + Shown(text) + "'");
   uint64_t value = 0;
   for (char c : digits) {
-    if (c < '0' || c > '9') return Unexpected("invalid port '" + std::string(digits) + "' in '" + std::string(text) + "'");
+    if (c < '0' || c > '9') return Unexpected("invalid port '" + Shown(digits) + "' in '" + Shown(text) + "'");
     if (value < 1000000) value = value * 10 + static_cast<uint64_t>(c - '0');
   }
   if (value < 1 || value > 65535) {
-    const std::string shown = value >= 1000000 ? std::string(digits) : std::to_string(value);
+    const std::string shown = value >= 1000000 ? Shown(digits) : std::to_string(value);
     return Unexpected("port " + shown + " out of range 1..65535");
   }
   return static_cast<uint16_t>(value);
@@ -36,11 +37,11 @@ Result<HostPort, std::string> SplitHostPort(std::string_view text, uint16_t defa
   bool has_port = false;
   if (!text.empty() && text.front() == '[') {
     const size_t close = text.find(']');
-    if (close == std::string_view::npos) return Unexpected("missing ']' in '" + std::string(text) + "'");
+    if (close == std::string_view::npos) return Unexpected("missing ']' in '" + Shown(text) + "'");
     out.host = std::string(text.substr(1, close - 1));
     const std::string_view rest = text.substr(close + 1);
     if (!rest.empty()) {
-      if (rest.front() != ':') return Unexpected("expected ':port' after ']' in '" + std::string(text) + "'");
+      if (rest.front() != ':') return Unexpected("expected ':port' after ']' in '" + Shown(text) + "'");
       port_text = rest.substr(1);
       has_port = true;
     }
@@ -54,7 +55,7 @@ Result<HostPort, std::string> SplitHostPort(std::string_view text, uint16_t defa
       out.host = std::string(text);  // a name, a dotted quad, or a bare IPv6 address
     }
   }
-  if (out.host.empty()) return Unexpected("missing host in '" + std::string(text) + "'");
+  if (out.host.empty()) return Unexpected("missing host in '" + Shown(text) + "'");
   if (has_port) {
     auto port = ParsePort(port_text, text);
     if (!port) return Unexpected(port.error());
@@ -88,16 +89,16 @@ Result<std::vector<core::NetAddress>, std::string> Resolver::Resolve(std::string
   auto split = SplitHostPort(text, default_port);
   if (!split) return Unexpected(split.error());
   const HostPort& hp = *split;
-  if (hp.port == 0) return Unexpected("no port given for '" + std::string(text) + "'");
+  if (hp.port == 0) return Unexpected("no port given for '" + Shown(text) + "'");
   const bool any = family == core::NetAddress::Family::kNone;
   if (auto numeric = core::NetAddress::Parse(hp.host)) {
     if (!any && numeric->family() != family) {
-      return Unexpected("'" + hp.host + "' is not an " + (family == core::NetAddress::Family::kIPv4 ? "IPv4" : "IPv6") +
+      return Unexpected("'" + Shown(hp.host) + "' is not an " + (family == core::NetAddress::Family::kIPv4 ? "IPv4" : "IPv6") +
                         " address");
     }
     return std::vector<core::NetAddress>{numeric->WithPort(hp.port)};
   }
-  if (hp.host.find(':') != std::string::npos) return Unexpected("invalid IPv6 address '" + hp.host + "'");
+  if (hp.host.find(':') != std::string::npos) return Unexpected("invalid IPv6 address '" + Shown(hp.host) + "'");
   std::vector<core::NetAddress> found;
   const int saved_errno = errno;
   errno = 0;
@@ -105,7 +106,7 @@ Result<std::vector<core::NetAddress>, std::string> Resolver::Resolve(std::string
   if (rc != 0) {
     const std::string reason = rc == EAI_SYSTEM && errno != 0 ? std::strerror(errno) : gai_strerror(rc);
     errno = saved_errno;
-    return Unexpected("cannot resolve '" + hp.host + "': " + reason);
+    return Unexpected("cannot resolve '" + Shown(hp.host) + "': " + reason);
   }
   errno = saved_errno;
   std::vector<core::NetAddress> out;
@@ -114,7 +115,7 @@ Result<std::vector<core::NetAddress>, std::string> Resolver::Resolve(std::string
     const core::NetAddress with_port = a.WithPort(hp.port);
     if (std::find(out.begin(), out.end(), with_port) == out.end()) out.push_back(with_port);
   }
-  if (out.empty()) return Unexpected("cannot resolve '" + hp.host + "': no usable address");
+  if (out.empty()) return Unexpected("cannot resolve '" + Shown(hp.host) + "': no usable address");
   return out;
 }
 

@@ -85,6 +85,7 @@ Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, con
   // A deeper receive queue (up to net.core.rmem_max) absorbs a flood while the loop is descheduled,
   // so that one abusive source does not crowd out the datagrams of normal clients. Best effort.
   (void)SetIntOption(fd, SOL_SOCKET, SO_RCVBUF, 4 << 20);
+  if (options.reuse_address && !SetIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)) return Fail("SO_REUSEADDR on " + where, errno);
   sockaddr_storage ss;
   const socklen_t len = ToSockaddr(bind_to, &ss);
   if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) return Fail("bind " + where, errno);

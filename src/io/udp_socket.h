@@ -24,6 +24,9 @@ namespace tempus::io {
 struct UdpOptions {
   bool kernel_timestamps = true;  // SO_TIMESTAMPING, software receive stamps
   bool destination_address = true;  // IP_PKTINFO / IPV6_RECVPKTINFO
+  // SO_REUSEADDR: share the port with a wildcard socket bound to it (ntpd's per-interface sockets
+  // beside its wildcard one); every socket sharing it must set it.
+  bool reuse_address = false;
 };
 
 // One received datagram. The payload is in the caller's buffer.

@@ -3,8 +3,11 @@
 # unchanged one keeps its state (reach, poll, samples; no new "association" or "reachable" line,
 # the system peer does not change, the clock stays within 1 ms); a file with an error is
 # reported with file:line and changes nothing; a removed line's association goes; a leapfile
-# line added is read and logged (TAI-UTC, expiry, hash). The log goes to
-# the `logfile` of the configuration, each line with a UTC timestamp.
+# line added is read and logged (TAI-UTC, expiry, hash); `restrict default ignore` added refuses
+# the next request and removed serves again; keys and trustedkey added sign the next reply; `tos
+# minsane 2` added leaves the one-source node without a system peer and removed brings it back,
+# with the association kept throughout; a changed `clock` line is named as needing a restart.
+# The log goes to the `logfile` of the configuration, each line with a UTC timestamp.
 # Polls fixed at 16 s (minpoll 4 maxpoll 4, iburst).
 source "$(dirname "$0")/lib.sh"
 cluster_init "$@"
@@ -65,4 +68,85 @@ for _ in $(seq 1 50); do grep -q "1 source line(s) kept, 1 removed" "$log" && br
 cluster_expect "reload removed server $a" grep -q "server $a: removed (1 association(s))" "$log"
 cluster_expect "reload read the new leapfile" \
   grep -q "leapfile $leap: TAI-UTC 37 s, 3 entries up to 201701010000, expires 201706280000, hash verified" "$log"
+
+# 4. restrict, keys and tos lines are applied by a reload while the association stays; what needs
+# a restart is named in one line.
+base="clock virtual offset 0.2 freq -30
+logfile $log
+server $b $opts
+leapfile $leap"
+# reload TEXT: writes the file, sends SIGHUP, waits (at most 5 s) until the reload was applied.
+reload() {
+  local before
+  before=$(grep -c "reload: applied" "$log" || true)
+  printf '%s\n' "$1" >"$conf"
+  kill -HUP "$pid"
+  for _ in $(seq 1 50); do
+    [ "$(grep -c "reload: applied" "$log" || true)" -gt "$before" ] && return 0
+    sleep 0.1
+  done
+  cluster_log "reload of: $1: not applied within 5 s"
+  return 1
+}
+# served: does the node answer one time request (three tries of 0.5 s)?
+served() { timeout -k 2 10 "$TEMPUS" query -n 3 -t 0.5 "$node:$CLUSTER_PORT" >/dev/null 2>&1; }
+refused() { ! served; }
+# mac_reply: what a request with an MD5 MAC by key 1 ("tempus-secret") gets: signed, nak or none.
+mac_reply() {
+  python3 - "$node" "$CLUSTER_PORT" <<'PY'
+import hashlib, socket, struct, sys
+key = b"tempus-secret"
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(0.5)
+request = bytearray(48)
+request[0] = (4 << 3) | 3
+request[40:48] = struct.pack("!II", 0x12345678, 0x9ABCDEF0)
+request += struct.pack("!I", 1) + hashlib.md5(key + bytes(request)).digest()
+got = "none"
+for _ in range(3):  # bounded: three tries
+    s.sendto(bytes(request), (sys.argv[1], int(sys.argv[2])))
+    try:
+        reply = s.recv(2048)
+    except socket.timeout:
+        continue
+    if len(reply) == 68 and reply[48:52] == struct.pack("!I", 1) and hashlib.md5(key + reply[:48]).digest() == reply[52:]:
+        got = "signed"
+    elif len(reply) == 52 and reply[48:52] == bytes(4):
+        got = "nak"
+    else:
+        got = "other(%d)" % len(reply)
+    break
+print(got)
+PY
+}
+cluster_expect "served before any restrict line" served
+reload "$base
+restrict default ignore" || true
+cluster_expect "restrict default ignore added by a reload: the next request is refused" refused
+reload "$base" || true
+cluster_expect "restrict line removed by a reload: served again" served
+cluster_expect "a MAC by an unknown key gets a crypto-NAK" test "$(mac_reply)" = nak
+printf '1 MD5 tempus-secret\n' >"$CLUSTER_WORK/node.keys"
+reload "$base
+keys $CLUSTER_WORK/node.keys
+trustedkey 1" || true
+got=$(mac_reply)
+cluster_log "after keys were added by a reload, a MAC by key 1 gets: $got"
+cluster_expect "keys and trustedkey added by a reload: the reply is signed with key 1" test "$got" = signed
+peers_lost=$(grep -c "no system peer" "$log" || true)
+reload "$base
+tos minsane 2
+clock virtual offset 0.3 freq -30" || true
+for _ in $(seq 1 50); do [ "$(grep -c "no system peer" "$log" || true)" -gt "$peers_lost" ] && break; sleep 0.1; done
+cluster_expect "tos minsane 2 added by a reload: one source is not enough, no system peer" \
+  test "$(grep -c "no system peer" "$log" || true)" -gt "$peers_lost"
+cluster_expect "a changed clock line is named as needing a restart" \
+  grep -q "reload: clock changed: taking effect at the next start" "$log"
+peers=$(grep -c "system peer $b:$CLUSTER_PORT" "$log" || true)
+reload "$base" || true
+for _ in $(seq 1 50); do [ "$(grep -c "system peer $b:$CLUSTER_PORT" "$log" || true)" -gt "$peers" ] && break; sleep 0.1; done
+cluster_expect "tos minsane removed by a reload: $b is the system peer again" \
+  test "$(grep -c "system peer $b:$CLUSTER_PORT" "$log" || true)" -gt "$peers"
+cluster_expect "the association with $b was kept through every reload" \
+  test "$(grep -c "association with $b" "$log")" = 1
 kill -0 "$pid" || cluster_fail "the daemon died during the reloads"

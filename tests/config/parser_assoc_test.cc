@@ -56,7 +56,8 @@ TEST(ParseServer, PoolPeerAndFamilies) {
   EXPECT_EQ(p.config.servers[4].kind, AssocKind::kPeer);
   ASSERT_EQ(p.warnings.size(), 1u);  // `peer` is symmetric mode; only its iburst is ignored
   EXPECT_EQ(p.warnings[0].ToString(),
-            "ntp.conf:5:6: warning: 'iburst' and 'burst' apply to 'server' and 'pool' only; ignored for 'peer'");
+            "ntp.conf:5:6: warning: 'peer iburst': iburst and burst apply to server and pool lines only (as ntpd); "
+            "ignored for peer");
 }
 
 TEST(ParseServer, PollBoundsAndDefaultsFollowEachOther) {
@@ -85,7 +86,8 @@ TEST(ParseServer, ErrorMessages) {
        "ntp.conf:1:8: expected a host name or numeric address after 'server', got '127.0.0.1:123' (write a port "
        "as 'port N')"},
       {"server -6 10.0.0.1\n", "ntp.conf:1:11: expected an IPv6 address after '-6', got '10.0.0.1'"},
-      {"server a nts\n", "ntp.conf:1:10: expected a 'server' option, got 'nts' (NTS is not supported by tempus)"},
+      {"server a nts\n", "ntp.conf:1:10: expected what tempus supports, got 'server nts' (NTS is not supported by "
+                          "tempus; asking for it and running without it would be a downgrade)"},
   });
 }
 
@@ -99,8 +101,8 @@ TEST(ParseServer, OneLineCanReportSeveralErrors) {
 
 TEST(ParseServer, DroppedOptionsWarn) {
   EXPECT_EQ(Warnings("server a autokey\n"),
-            (std::vector<std::string>{"ntp.conf:1:10: warning: 'autokey' (Autokey, RFC 5906) was dropped by modern NTP "
-                                      "daemons; ignored"}));
+            (std::vector<std::string>{"ntp.conf:1:10: warning: 'server autokey': Autokey (RFC 5906) was dropped by "
+                                      "modern NTP daemons; ignored"}));
   EXPECT_EQ(Warnings("pool a preempt\n").size(), 1u);
   EXPECT_EQ(Warnings("server a xleave\n").size(), 1u);
 }
@@ -111,8 +113,8 @@ TEST(ParseRefclock, OtherDriversAreWarnedAndDropped) {
   EXPECT_FALSE(p.config.local_clock.has_value());
   ASSERT_EQ(p.warnings.size(), 1u);
   EXPECT_EQ(p.warnings[0].ToString(),
-            "ntp.conf:1:8: warning: refclock 127.127.20.0 (driver type 20) is not supported by tempus: refclocks are "
-            "not supported; line ignored");
+            "ntp.conf:1:8: warning: 'server 127.127.t.u': reference clock drivers are not supported by tempus; line "
+            "ignored");
 }
 
 TEST(ParseRefclock, LocalDriverIsTheLocalClockFallback) {
@@ -146,10 +148,22 @@ TEST(ParseRefclock, FudgeMessages) {
   });
 }
 
+// What the LOCAL clock does not use is said, not silently dropped.
+TEST(ParseRefclock, LocalOptionsOtherThanStratumWarn) {
+  EXPECT_EQ(Warnings("server 127.127.1.0\nfudge 127.127.1.0 stratum 10 refid LOCL time1 0.5\n"),
+            (std::vector<std::string>{
+                "ntp.conf:2:30: warning: 'fudge refid': the LOCAL clock takes only 'stratum' in tempus; ignored",
+                "ntp.conf:2:41: warning: 'fudge time1': the LOCAL clock takes only 'stratum' in tempus; ignored"}));
+  EXPECT_EQ(Warnings("server 127.127.1.0 minpoll 4 prefer\n"),
+            (std::vector<std::string>{"ntp.conf:1:20: warning: 'server 127.127.1.u options': the LOCAL clock has no "
+                                      "poll interval, key or selection options in tempus; options ignored"}));
+}
+
 TEST(ParseRefclock, NtpsecRefclockDirectiveWarns) {
   const auto p = MustParse("refclock shm unit 0 refid GPS\n");
   ASSERT_EQ(p.warnings.size(), 1u);
-  EXPECT_EQ(p.warnings[0].ToString(), "ntp.conf:1:1: warning: 'refclock': refclocks are not supported by tempus; line ignored");
+  EXPECT_EQ(p.warnings[0].ToString(),
+            "ntp.conf:1:1: warning: 'refclock': reference clocks are not supported by tempus; line ignored");
 }
 
 }  // namespace

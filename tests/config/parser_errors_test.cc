@@ -2,6 +2,9 @@
 // diagnostics order, and includefile (relative paths, directories, depth and loops).
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "config/parser.h"
 #include "tests/config/parse_helpers.h"
 
@@ -103,13 +106,23 @@ TEST(ParseInclude, DirectoryReadsConfFilesInNameOrder) {
 
 TEST(ParseInclude, ErrorsInIncludedFilesNameThatFile) {
   MemoryFileSystem fs;
-  fs.Add("/etc/ntp.conf", "includefile inc.conf\nincludefile missing.conf\n");
+  fs.Add("/etc/ntp.conf", "includefile inc.conf\n");
   fs.Add("/etc/inc.conf", "\nserver a minpoll 99\n");
   EXPECT_EQ(FileErrors(fs, "/etc/ntp.conf"),
+            (std::vector<std::string>{"/etc/inc.conf:2:18: expected poll exponent 3..17 after 'minpoll', got '99'"}));
+}
+
+// As ntpd: a missing include is logged and skipped (the stock CentOS 7 file includes
+// /etc/ntp/crypto/pw, which only the ntp package creates).
+TEST(ParseInclude, AMissingIncludeIsAWarning) {
+  MemoryFileSystem fs;
+  fs.Add("/etc/ntp.conf", "includefile missing.conf\nserver a\n");
+  auto r = ParseFile(fs, "/etc/ntp.conf");
+  ASSERT_TRUE(r) << testing::Joined(r.error());
+  EXPECT_EQ(testing::Lines(r->warnings),
             (std::vector<std::string>{
-                "/etc/inc.conf:2:18: expected poll exponent 3..17 after 'minpoll', got '99'",
-                "/etc/ntp.conf:2:13: expected a readable file after 'includefile', got '/etc/missing.conf' (No such "
-                "file or directory)"}));
+                "/etc/ntp.conf:1:13: warning: includefile '/etc/missing.conf': no such file; skipped (as ntpd)"}));
+  EXPECT_EQ(r->config.servers.size(), 1u);
 }
 
 TEST(ParseInclude, LoopIsAnError) {
@@ -165,6 +178,36 @@ TEST(ParseInclude, ParseTextHasNoFiles) {
   EXPECT_EQ(OneError("includefile extra.conf\n"),
             "ntp.conf:1:13: expected a readable file after 'includefile', got 'extra.conf' (No such file or "
             "directory)");
+}
+
+// NaN, infinities and numbers beyond double or the directive's range are errors naming the place
+// (never a silent 0 or a clamp).
+TEST(ParseErrors, NonFiniteAndOutOfRangeNumbersAreErrors) {
+  const std::vector<std::string> values = {"nan", "-nan", "NaN", "inf", "-inf", "infinity", "1e400", "-1e400", "1e300"};
+  const std::vector<std::string> lines = {
+      "tinker panic {}",          "tinker step {}",         "tinker stepout {}",     "tos mindist {}",
+      "tos maxdist {}",           "tos orphanwait {}",      "tos orphan {}",         "tos minsane {}",
+      "server 192.0.2.1 minpoll {}", "server 192.0.2.1 key {}", "fudge 127.127.1.0 time1 {}",
+      "fudge 127.127.1.0 stratum {}", "clock virtual offset {}", "clock virtual freq {}", "makestep {} 3",
+      "makestep 1 {}",            "leapsmearinterval {}",   "local stratum {}",      "discard average {}",
+      "trustedkey {}",            "controlkey {}"};
+  for (const std::string& form : lines) {
+    for (const std::string& v : values) {
+      std::string text = form;
+      text.replace(text.find("{}"), 2, v);
+      const auto errors = MustFail(text);
+      ASSERT_FALSE(errors.empty()) << text;
+      EXPECT_TRUE(errors.front().starts_with("ntp.conf:1:")) << text << " -> " << errors.front();
+      EXPECT_NE(errors.front().find("got '" + v + "'"), std::string::npos) << text << " -> " << errors.front();
+    }
+  }
+}
+
+// A hostile token is quoted cut and escaped, not echoed whole (a line may hold 4096 bytes).
+TEST(ParseErrors, LongTokensAreCutInMessages) {
+  const std::string word(4000, 'x');
+  EXPECT_EQ(OneError("server 192.0.2.1 minpoll " + word),
+            "ntp.conf:1:26: expected poll exponent 3..17 after 'minpoll', got '" + std::string(80, 'x') + "...'");
 }
 
 }  // namespace

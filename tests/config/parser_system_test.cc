@@ -91,7 +91,7 @@ TEST(ParseKeys, RequestkeyIsMode7AndWarns) {
   EXPECT_EQ(p.config.keys.request_key, 9u);
   ASSERT_EQ(p.warnings.size(), 1u);
   EXPECT_EQ(p.warnings[0].ToString(),
-            "ntp.conf:1:1: warning: 'requestkey' is for mode 7 (ntpdc), which modern NTP daemons dropped; ignored");
+            "ntp.conf:1:1: warning: 'requestkey': mode 7 (ntpdc) was dropped by modern NTP daemons; ignored");
 }
 
 TEST(ParseTos, EveryOption) {
@@ -112,6 +112,10 @@ TEST(ParseTos, EveryOption) {
   EXPECT_EQ(t.maxdisp_s, 16.0);
   EXPECT_EQ(t.bcpollbstep, 2);
   EXPECT_EQ(t.basedate, "2020-01-01");
+  // Only the knobs tempus acts on pass silently (the directive status table).
+  EXPECT_EQ(p.warnings.size(), 7u) << testing::Joined(p.warnings);
+  EXPECT_EQ(p.warnings[0].ToString(),
+            "ntp.conf:1:88: warning: 'tos ceiling': tempus takes sources of any stratum up to 15; ignored");
   ExpectOneErrors({
       {"tos orphan 17\n", "ntp.conf:1:12: expected a stratum 1..16 after 'orphan', got '17'"},
       {"tos cohort 2\n", "ntp.conf:1:12: expected 0 or 1 after 'cohort', got '2'"},
@@ -137,6 +141,7 @@ TEST(ParseTinker, EveryOption) {
   EXPECT_EQ(t.stepfwd_s, 0.3);
   EXPECT_EQ(t.freq_ppm, -12.5);
   EXPECT_EQ(t.tick_s, 0.01);
+  EXPECT_EQ(p.warnings.size(), 6u) << testing::Joined(p.warnings);  // all but step, stepout, panic, freq
   ExpectOneErrors({
       {"tinker panic soon\n", "ntp.conf:1:14: expected a threshold 0..1000000000 s after 'panic', got 'soon'"},
       {"tinker step nan\n", "ntp.conf:1:13: expected a threshold 0..1000000 s after 'step', got 'nan'"},
@@ -151,7 +156,9 @@ TEST(ParseFlags, EnableDisable) {
   EXPECT_EQ(f.Get(SystemFlag::kStats), true);
   EXPECT_EQ(f.Get(SystemFlag::kMode7), false);
   EXPECT_FALSE(f.Get(SystemFlag::kPeerClearDigestEarly).has_value());
-  EXPECT_TRUE(p.warnings.empty());
+  // enable calibrate, kernel and monitor and disable kernel ask for what tempus does not do.
+  EXPECT_EQ(testing::Lines(p.warnings).size(), 4u) << testing::Joined(p.warnings);
+  EXPECT_TRUE(MustParse("enable auth ntp stats\ndisable bclient mode7 monitor stats\n").warnings.empty());
   const auto w = MustParse("enable mode7 bclient\n").warnings;
   ASSERT_EQ(w.size(), 2u);
   EXPECT_EQ(w[0].ToString(),

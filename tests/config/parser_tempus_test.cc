@@ -84,15 +84,19 @@ TEST(ParseLegacy, DroppedDirectivesWarnNeverSilently) {
             "ignored");
   EXPECT_EQ(w[5], "ntp.conf:6:1: warning: 'autokey': Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored");
   EXPECT_EQ(w[7], "ntp.conf:8:1: warning: 'nts': NTS is not supported by tempus yet; line ignored");
-  EXPECT_EQ(w[8], "ntp.conf:9:1: warning: 'mru': parsed but not supported by tempus; line ignored");
+  EXPECT_EQ(w[8],
+            "ntp.conf:9:1: warning: 'mru': tempus keeps no MRU list; its rate-limit table has a fixed size; line "
+            "ignored");
 }
 
 TEST(ParseLegacy, RuntimeAndLoggingDirectivesWarn) {
   EXPECT_EQ(Warnings("logconfig =syncall +clockall\n"),
-            (std::vector<std::string>{"ntp.conf:1:1: warning: 'logconfig' is parsed but not supported by tempus "
-                                      "(tempus logs to stderr or its logfile); ignored"}));
+            (std::vector<std::string>{"ntp.conf:1:1: warning: 'logconfig': tempus logs every event to stderr, its "
+                                      "logfile or syslog; line ignored"}));
   EXPECT_EQ(Warnings("unpeer 10.0.0.1\n"),
-            (std::vector<std::string>{"ntp.conf:1:1: warning: 'unpeer' has no effect in a configuration file; ignored"}));
+            (std::vector<std::string>{
+                "ntp.conf:1:1: warning: 'unpeer': a runtime command with no effect in a configuration file; line "
+                "ignored"}));
   EXPECT_EQ(OneError("broadcast\n"), "ntp.conf:1:10: expected an address after 'broadcast', got end of line");
 }
 

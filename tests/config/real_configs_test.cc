@@ -1,6 +1,8 @@
-// Real-world configurations (tests/config/testdata) parse with no errors and no warnings.
+// Real-world configurations (tests/config/testdata) parse with no errors and no warnings but
+// those expected.
 #include <gtest/gtest.h>
 
+#include "config/directive_status.h"
 #include "config/file_system.h"
 #include "config/parser.h"
 #include "tests/config/parse_helpers.h"
@@ -8,14 +10,17 @@
 namespace tempus::config {
 namespace {
 
-ParsedConfig ParseTestdata(const std::string& name) {
+// The file parsed; its warnings' messages must be `warnings` (none unless given).
+ParsedConfig ParseTestdata(const std::string& name, const std::vector<std::string>& warnings = {}) {
   RealFileSystem fs;
   auto r = ParseFile(fs, std::string(TEMPUS_SOURCE_DIR) + "/tests/config/testdata/" + name);
   if (!r) {
     ADD_FAILURE() << name << ":\n" << testing::Joined(r.error());
     return {};
   }
-  EXPECT_TRUE(r->warnings.empty()) << testing::Joined(r->warnings);
+  std::vector<std::string> got;
+  for (const Diagnostic& w : r->warnings) got.push_back(w.message);
+  EXPECT_EQ(got, warnings) << testing::Joined(r->warnings);
   return std::move(r).value();
 }
 
@@ -67,7 +72,11 @@ TEST(RealConfigs, AlibabaCloudRecommended) {
 }
 
 TEST(RealConfigs, TempusClusterWithInclude) {
-  const Config c = ParseTestdata("tempus-cluster.conf").config;
+  // tempus answers mode 6 read-only on its server sockets: controlkey and control are said to do
+  // nothing.
+  const Config c = ParseTestdata("tempus-cluster.conf", {std::string(DirectiveMessage(*FindDirectiveRow("controlkey"))),
+                                                         std::string(DirectiveMessage(*FindDirectiveRow("control")))})
+                       .config;
   EXPECT_EQ(c.driftfile, "/var/lib/tempus/drift");
   EXPECT_EQ(c.keys.trusted, (std::vector<uint32_t>{1, 2, 3, 4}));
   ASSERT_EQ(c.servers.size(), 3u);

@@ -14,6 +14,11 @@
 #
 # Exit codes: 0 pass, 1 fail, 77 skip (not root, no unshare, peers or binaries missing; with
 # TEMPUS_INTEROP_REQUIRED=1 a missing prerequisite fails instead of skipping).
+#
+# Two hooks for bench/server_bench.sh, which runs the peers when they are there: with
+# INTEROP_PEERS_OPTIONAL=1 (exported) missing peers do not skip the script (it checks
+# interop_have_peers), and INTEROP_WRAP (an array, empty by default) is put between the guards
+# and every spawned command, e.g. (taskset -c 0) or a valgrind command line.
 
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
@@ -39,6 +44,7 @@ INTEROP_CLOCK_BEFORE=""
 INTEROP_PIDS=()    # every process started with interop_spawn, stopped on exit
 INTEROP_OWN=()     # names of tempus processes: their noclock logs must stay empty
 INTEROP_PID=""     # PID of the process last started by interop_spawn
+INTEROP_WRAP=()    # prefix of every spawned command (see the file comment)
 
 interop_log() { echo "[$INTEROP_NAME] $*" >&2; }
 
@@ -83,6 +89,15 @@ print("status=0x%x freq=%d offset=%d tick=%d constant=%d"
 PY
 }
 
+# True when chrony, NTPsec and the noclock.so guard are unpacked; else names the first missing
+# file in INTEROP_MISSING.
+interop_have_peers() {
+  local f
+  for f in "$CHRONYD" "$NTPSEC_NTPD" "$NTPDIG" "$NTPQ" "$INTEROP_NOCLOCK"; do
+    [ -e "$f" ] || { INTEROP_MISSING=$f; return 1; }
+  done
+}
+
 # Sets up the namespace, the work directory, the traps and the clock-state baseline.
 interop_init() {
   local here
@@ -97,9 +112,9 @@ interop_init() {
     for tool in unshare setpriv ip ss timeout awk; do
       command -v "$tool" >/dev/null || interop_skip "missing tool: $tool"
     done
-    for tool in "$CHRONYD" "$NTPSEC_NTPD" "$NTPDIG" "$NTPQ" "$INTEROP_NOCLOCK"; do
-      [ -e "$tool" ] || interop_skip "missing $tool (run $here/peers-setup.sh)"
-    done
+    if [ "${INTEROP_PEERS_OPTIONAL:-0}" != 1 ]; then
+      interop_have_peers || interop_skip "missing $INTEROP_MISSING (run $here/peers-setup.sh)"
+    fi
     unshare --net true 2>/dev/null || interop_skip "cannot create a network namespace"
     setpriv --pdeathsig KILL true 2>/dev/null || interop_skip "setpriv lacks --pdeathsig"
     export TEMPUS_INTEROP_OUTER_NETNS=$ns
@@ -132,6 +147,8 @@ interop_guard() {
   INTEROP_GUARD=(setpriv --pdeathsig KILL --bounding-set -sys_time --inh-caps -sys_time --
                  env "LD_PRELOAD=$INTEROP_NOCLOCK" "NOCLOCK_LOG=$INTEROP_WORK/noclock-$name.log"
                  "PYTHONPATH=$INTEROP_PYTHONPATH")
+  # Only with INTEROP_PEERS_OPTIONAL=1 can the guard be missing; then preload nothing.
+  [ -e "$INTEROP_NOCLOCK" ] || INTEROP_GUARD=(setpriv --pdeathsig KILL --bounding-set -sys_time --inh-caps -sys_time --)
 }
 
 # interop_spawn NAME CMD...: starts CMD in the background under the guards, output in
@@ -140,7 +157,7 @@ interop_spawn() {
   local name=$1
   shift
   interop_guard "$name"
-  "${INTEROP_GUARD[@]}" "$@" >"$INTEROP_WORK/$name.log" 2>&1 </dev/null &
+  "${INTEROP_GUARD[@]}" "${INTEROP_WRAP[@]}" "$@" >"$INTEROP_WORK/$name.log" 2>&1 </dev/null &
   INTEROP_PID=$!
   INTEROP_PIDS+=("$INTEROP_PID")
   interop_log "started $name pid $INTEROP_PID: $*"

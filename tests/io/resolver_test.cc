@@ -95,6 +95,17 @@ TEST(Resolver, UnknownNamesAndBadPortsGiveClearMessages) {
   EXPECT_EQ(names.calls, 1);  // bad ports are caught before any lookup
 }
 
+TEST(Resolver, HostileTextIsCutAndEscapedInMessages) {
+  FakeNames names;
+  Resolver resolver(names.Lookup());
+  const std::string host(100000, 'h');
+  const std::string cut = std::string(80, 'h') + "...";
+  EXPECT_EQ(resolver.Resolve(host, 123).error(), "cannot resolve '" + cut + "': Name or service not known");
+  EXPECT_EQ(SplitHostPort(host + ":" + std::string(5000, '9'), 123).error(), "port " + std::string(80, '9') + "... out of range 1..65535");
+  EXPECT_EQ(SplitHostPort("[" + host, 123).error(), "missing ']' in '[" + std::string(79, 'h') + "...'");
+  EXPECT_EQ(resolver.Resolve("bad\x1b[2J:x", 123).error(), "invalid port 'x' in 'bad\\x1b[2J:x'");
+}
+
 TEST(Resolver, SystemLookupFindsLocalhost) {
   Resolver resolver;  // getaddrinfo; localhost comes from /etc/hosts, not DNS
   auto got = resolver.Resolve("localhost:123", 123, NetAddress::Family::kIPv4);

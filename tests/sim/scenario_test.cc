@@ -56,8 +56,8 @@ TEST(Scenario, ReportsEveryErrorWithFileAndLine) {
   auto sc = ParseScenario("[sim]\nduration = soon\n[node a]\naddress = 10.0.0.1\nfreq = fast\n[link a b]\n", "x.scn");
   ASSERT_FALSE(sc);
   ASSERT_EQ(sc.error().size(), 3u);
-  EXPECT_EQ(sc.error()[0], "x.scn:2: expected a duration (seconds >= 0, e.g. 10, 1.5ms, 100us), got 'soon'");
-  EXPECT_EQ(sc.error()[1], "x.scn:5: expected a frequency error like 100ppm or LO..HI, got 'fast'");
+  EXPECT_EQ(sc.error()[0], "x.scn:2: expected a duration (seconds 0..100000000, e.g. 10, 1.5ms, 100us), got 'soon'");
+  EXPECT_EQ(sc.error()[1], "x.scn:5: expected a frequency error like 100ppm or LO..HI within ±100000 ppm, got 'fast'");
   EXPECT_EQ(sc.error()[2], "x.scn:6: expected a node or group name, got 'b'");
 }
 

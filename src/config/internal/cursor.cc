@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/shown.h"
+
 namespace tempus::config::internal {
 namespace {
 
@@ -27,7 +29,7 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
-std::string Got(const Token* t) { return t == nullptr ? "end of line" : fmt::format("'{}'", t->text); }
+std::string Got(const Token* t) { return t == nullptr ? "end of line" : fmt::format("'{}'", Shown(t->text)); }
 
 }  // namespace
 

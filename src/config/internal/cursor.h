@@ -70,6 +70,10 @@ class Cursor {
   // Consumes the rest of the line without a report (the caller warned about the line).
   void SkipRest() { next_ = line_.tokens.size(); }
 
+  // Errors reported so far in the whole parse (a handler compares it to report what tempus does
+  // not do only about an option or line that was otherwise right).
+  int errors() const { return diags_->errors; }
+
   void Error(Location where, std::string message) { diags_->Error(std::move(where), std::move(message)); }
   void Warning(Location where, std::string message) { diags_->Warning(std::move(where), std::move(message)); }
   void Warning(std::string message) { diags_->Warning(At(directive()), std::move(message)); }

@@ -45,6 +45,14 @@ void ReadPath(Cursor& c, std::optional<std::string>* slot);
 // A symmetric key id, 1..65535 (ntp.conf(5) "Authentication Commands").
 std::optional<uint32_t> ReadKeyId(Cursor& c, std::string_view what);
 
+// Reports the directive status row `key` (config/directive_status.h) at `where`: a warning for a
+// warned row, an error for an error row. REQUIRES: the row exists and is not supported.
+void ReportStatus(Cursor& c, const Location& where, std::string_view key);
+
+// Reports the row "<directive> <option>" at `where` when the table says it is warned or an error;
+// nothing for a supported option (or one without a row of its own).
+void ReportOption(Cursor& c, const Location& where, std::string_view directive, std::string_view option);
+
 }  // namespace tempus::config::internal
 
 #endif  // TEMPUS_CONFIG_INTERNAL_DIRECTIVES_H_

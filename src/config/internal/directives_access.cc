@@ -137,6 +137,7 @@ void HandleRestrict(Cursor& c, ParseState& st, bool unrestrict) {
   }
   while (!c.AtEnd()) {
     const Token& t = *c.Peek();
+    const int errors = c.errors();
     const auto idx = c.Keyword("a restrict flag", kRestrictWords);
     if (!idx) continue;
     const std::string_view w = kRestrictWords[*idx];
@@ -152,6 +153,8 @@ void HandleRestrict(Cursor& c, ParseState& st, bool unrestrict) {
         if (f.name == w) e.flags |= static_cast<uint32_t>(f.flag);
       }
     }
+    // Flags and options tempus does not act on are warned about (the directive status table).
+    if (c.errors() == errors) ReportOption(c, c.At(t), "restrict", w);
   }
   st.config.restricts.push_back(std::move(e));
 }
@@ -229,10 +232,12 @@ constexpr std::array<std::string_view, 3> kLimitOptions = {"average", "burst", "
 void Limit(Cursor& c, ParseState& st) {
   if (c.AtEnd()) c.Expected("'average', 'burst' or 'kod' after 'limit'");
   while (!c.AtEnd()) {
+    const Token& t = *c.Peek();
     const auto idx = c.Keyword("a 'limit' option ('average', 'burst' or 'kod')", kLimitOptions);
     if (!idx) continue;
     const auto v = c.Number(fmt::format("a positive number after '{}'", kLimitOptions[*idx]), 1e-9, 1e9);
     if (!v) continue;
+    ReportOption(c, c.At(t), "limit", kLimitOptions[*idx]);
     auto& d = st.config.discard;
     (*idx == 0 ? d.limit_average_pps : *idx == 1 ? d.limit_burst : d.limit_kod_pps) = *v;
   }

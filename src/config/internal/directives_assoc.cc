@@ -81,6 +81,7 @@ void ReadOptions(Cursor& c, ServerConfig& s) {
   Location max_where;
   while (!c.AtEnd()) {
     const Token& t = *c.Peek();
+    const int errors = c.errors();
     const auto idx = c.Keyword(fmt::format("a '{}' option", c.directive().text), kServerOptions);
     if (!idx) continue;
     const std::string_view opt = kServerOptions[*idx];
@@ -112,19 +113,14 @@ void ReadOptions(Cursor& c, ServerConfig& s) {
       }
     } else if (opt == "mode" || opt == "ttl") {
       c.Integer(fmt::format("a number 0..255 after '{}'", opt), 0, 255);
-      c.Warning(c.At(t), fmt::format("'{}' (refclock mode / multicast TTL) has no effect in tempus; ignored", opt));
     } else if (opt == "bias") {
       c.Number("offset in seconds after 'bias'", -1e3, 1e3);
-      c.Warning(c.At(t), "'bias' is not supported by tempus yet; ignored");
-    } else if (opt == "preempt" || opt == "xleave") {
-      c.Warning(c.At(t), fmt::format("'{}' is not supported by tempus; ignored", opt));
-    } else if (opt == "autokey") {
-      c.Warning(c.At(t), "'autokey' (Autokey, RFC 5906) was dropped by modern NTP daemons; ignored");
-    } else {  // nts, noval, ca, aead: asking for NTS and silently not getting it would be a downgrade
-      c.Error(c.At(t), fmt::format("expected a '{}' option, got '{}' (NTS is not supported by tempus)",
-                                   c.directive().text, opt));
-      if ((opt == "ca" || opt == "aead") && !c.AtEnd()) c.Next();
+    } else if ((opt == "ca" || opt == "aead") && !c.AtEnd()) {
+      c.Next();  // the value of an NTS option refused below
     }
+    // What tempus does not do (mode, ttl, bias, preempt, xleave, autokey: warned; NTS: an error,
+    // since asking for NTS and silently running without it would be a downgrade).
+    if (c.errors() == errors) ReportOption(c, c.At(t), "server", opt);
   }
   if (s.minpoll > s.maxpoll) {
     if (min_set && max_set) {
@@ -147,19 +143,22 @@ void HandleAssoc(Cursor& c, ParseState& st, AssocKind kind) {
   if (s.address && IsRefclock(*s.address)) {
     if (s.address->bytes()[2] != 1) {  // the options of a line that is ignored do not matter
       c.SkipRest();
-      c.Warning(s.where, fmt::format("refclock {} (driver type {}) is not supported by tempus: refclocks are not "
-                                     "supported; line ignored",
-                                     s.host, s.address->bytes()[2]));
+      ReportStatus(c, s.where, "server 127.127.t.u");
       return;
     }
-    ReadOptions(c, s);
+    const Location options = c.Here();
+    const int errors = c.errors();
+    ReadOptions(c, s);  // still checked, so that a typo is an error as on any line
+    if (options != c.Here() && c.errors() == errors) ReportStatus(c, options, "server 127.127.1.u options");
     st.local_refclock = s.where;
     return;
   }
+  const int errors = c.errors();
   ReadOptions(c, s);
-  if (kind == AssocKind::kPeer && (s.iburst || s.burst)) {
+  if (kind == AssocKind::kPeer && c.errors() == errors) {
     // ntpd: burst and iburst are for server and pool; a symmetric peer answers on its own poll.
-    c.Warning(s.where, "'iburst' and 'burst' apply to 'server' and 'pool' only; ignored for 'peer'");
+    if (s.iburst) ReportStatus(c, s.where, "peer iburst");
+    if (s.burst) ReportStatus(c, s.where, "peer burst");
   }
   st.config.servers.push_back(std::move(s));
 }
@@ -183,6 +182,8 @@ void Fudge(Cursor& c, ParseState& st) {
   c.Next();
   const bool local = addr->bytes()[2] == 1;
   while (!c.AtEnd()) {
+    const Token& t = *c.Peek();
+    const int errors = c.errors();
     const auto idx = c.Keyword("a 'fudge' option", kFudgeOptions);
     if (!idx) continue;
     const std::string_view opt = kFudgeOptions[*idx];
@@ -200,13 +201,15 @@ void Fudge(Cursor& c, ParseState& st) {
     } else {
       c.Number(fmt::format("seconds after '{}'", opt), -1e6, 1e6);
     }
+    // Only 'stratum' means something for LOCAL.
+    if (local && c.errors() == errors) ReportOption(c, c.At(t), "fudge", opt);
   }
-  if (!local) c.Warning(where, "'fudge' for a refclock other than LOCAL (127.127.1.u): refclocks are not supported; ignored");
+  if (!local) ReportStatus(c, where, "fudge 127.127.t.u");
 }
 
 // NTPsec `refclock NAME [options]`.
 void Refclock(Cursor& c, ParseState&) {
-  c.Warning("'refclock': refclocks are not supported by tempus; line ignored");
+  ReportStatus(c, c.At(c.directive()), "refclock");
   c.SkipRest();
 }
 
@@ -214,7 +217,7 @@ void Refclock(Cursor& c, ParseState&) {
 void Unpeer(Cursor& c, ParseState&) {
   c.Word("an address or association id after 'unpeer'");
   c.SkipRest();
-  c.Warning("'unpeer' has no effect in a configuration file; ignored");
+  ReportStatus(c, c.At(c.directive()), "unpeer");
 }
 
 constexpr std::array<DirectiveSpec, 6> kDirectives = {{

@@ -14,10 +14,13 @@ constexpr std::array<std::string_view, 9> kStatsNames = {"clockstats", "cryptost
                                                          "peerstats",  "protostats",  "rawstats",
                                                          "sysstats",   "timingstats", "usestats"};
 
+// A statistics name; one tempusd does not write is warned about (directive status table).
 std::optional<StatsKind> ReadStatsKind(Cursor& c) {
+  const Location where = c.Here();
   const auto idx = c.Keyword("a statistics name (loopstats, peerstats, clockstats, rawstats, sysstats, protostats, ...)",
                              kStatsNames);
   if (!idx) return std::nullopt;
+  ReportOption(c, where, c.directive().text, kStatsNames[*idx]);
   return static_cast<StatsKind>(*idx);
 }
 
@@ -82,7 +85,7 @@ void Filegen(Cursor& c, ParseState& st) {
 void Logconfig(Cursor& c, ParseState&) {
   if (c.AtEnd()) c.Expected("a log class after 'logconfig'");
   c.SkipRest();
-  c.Warning("'logconfig' is parsed but not supported by tempus (tempus logs to stderr or its logfile); ignored");
+  ReportStatus(c, c.At(c.directive()), "logconfig");
 }
 
 constexpr std::array<DirectiveSpec, 7> kDirectives = {{

@@ -1,64 +1,78 @@
 // Directives tempus parses only to warn about: modes modern daemons dropped (broadcast, manycast,
 // multicast, Autokey) and ntpd/NTPsec knobs with no meaning in tempus (mru, setvar, nts, ...).
-// Each such line is reported as a warning, never silently ignored.
+// Each such line is reported as a warning, never silently ignored; the words come from the
+// directive status table (config/directive_status.h), as every directive's do (ReportStatus).
 #include <fmt/format.h>
 
 #include <array>
 
+#include "config/directive_status.h"
 #include "config/internal/directives.h"
+#include "core/check.h"
 
 namespace tempus::config::internal {
 namespace {
 
-void Dropped(Cursor& c, std::string_view why) {
+// The whole line is warned about (the directive status table says why) and skipped.
+void Dropped(Cursor& c, ParseState&) {
   c.SkipRest();
-  c.Warning(fmt::format("'{}': {}; line ignored", c.directive().text, why));
+  ReportStatus(c, c.At(c.directive()), c.directive().text);
 }
 
-void Broadcast(Cursor& c, ParseState&) {
+void Broadcast(Cursor& c, ParseState& st) {
   if (c.AtEnd()) {
     c.Expected("an address after 'broadcast'");
     return;
   }
-  Dropped(c, "broadcast mode was dropped by modern NTP daemons");
+  Dropped(c, st);
 }
-void Broadcastclient(Cursor& c, ParseState&) { Dropped(c, "broadcast client mode was dropped by modern NTP daemons"); }
-void Manycast(Cursor& c, ParseState&) { Dropped(c, "manycast was dropped by modern NTP daemons"); }
-void Multicastclient(Cursor& c, ParseState&) { Dropped(c, "multicast client mode was dropped by modern NTP daemons"); }
-void Autokey(Cursor& c, ParseState&) { Dropped(c, "Autokey (RFC 5906) was dropped by modern NTP daemons"); }
-void Nts(Cursor& c, ParseState&) { Dropped(c, "NTS is not supported by tempus yet"); }
-void Unsupported(Cursor& c, ParseState&) { Dropped(c, "parsed but not supported by tempus"); }
 
 constexpr std::array<DirectiveSpec, 25> kDirectives = {{
     {"broadcast", Broadcast},
-    {"broadcastclient", Broadcastclient},
-    {"broadcastdelay", Broadcastclient},
-    {"manycastserver", Manycast},
-    {"manycastclient", Manycast},
-    {"multicastclient", Multicastclient},
-    {"autokey", Autokey},
-    {"crypto", Autokey},
-    {"revoke", Autokey},
-    {"automax", Autokey},
-    {"keysdir", Autokey},
-    {"ident", Autokey},
-    {"nts", Nts},
-    {"mru", Unsupported},
-    {"nonvolatile", Unsupported},
-    {"setvar", Unsupported},
-    {"rlimit", Unsupported},
-    {"reset", Unsupported},
-    {"phone", Unsupported},
-    {"mdnstries", Unsupported},
-    {"calldelay", Unsupported},
-    {"saveconfigdir", Unsupported},
-    {"ttl", Unsupported},
-    {"trap", Unsupported},
-    {"dscp", Unsupported},
+    {"broadcastclient", Dropped},
+    {"broadcastdelay", Dropped},
+    {"manycastserver", Dropped},
+    {"manycastclient", Dropped},
+    {"multicastclient", Dropped},
+    {"autokey", Dropped},
+    {"crypto", Dropped},
+    {"revoke", Dropped},
+    {"automax", Dropped},
+    {"keysdir", Dropped},
+    {"ident", Dropped},
+    {"nts", Dropped},
+    {"mru", Dropped},
+    {"nonvolatile", Dropped},
+    {"setvar", Dropped},
+    {"rlimit", Dropped},
+    {"reset", Dropped},
+    {"phone", Dropped},
+    {"mdnstries", Dropped},
+    {"calldelay", Dropped},
+    {"saveconfigdir", Dropped},
+    {"ttl", Dropped},
+    {"trap", Dropped},
+    {"dscp", Dropped},
 }};
 
 }  // namespace
 
 std::span<const DirectiveSpec> LegacyDirectives() { return kDirectives; }
+
+void ReportStatus(Cursor& c, const Location& where, std::string_view key) {
+  const DirectiveRow* row = FindDirectiveRow(key);
+  TEMPUS_CHECK(row != nullptr && row->status != DirectiveStatus::kSupported);
+  if (row->status == DirectiveStatus::kError) {
+    c.Error(where, DirectiveMessage(*row));
+  } else {
+    c.Warning(where, DirectiveMessage(*row));
+  }
+}
+
+void ReportOption(Cursor& c, const Location& where, std::string_view directive, std::string_view option) {
+  const std::string key = fmt::format("{} {}", directive, option);
+  const DirectiveRow* row = FindDirectiveRow(key);
+  if (row != nullptr && row->status != DirectiveStatus::kSupported) ReportStatus(c, where, key);
+}
 
 }  // namespace tempus::config::internal

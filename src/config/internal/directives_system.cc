@@ -50,6 +50,8 @@ void Tos(Cursor& c, ParseState& st) {
   auto& tos = st.config.tos;
   if (c.AtEnd()) c.Expected("a 'tos' option after 'tos'");
   while (!c.AtEnd()) {
+    const Token& t = *c.Peek();
+    const int errors = c.errors();
     const auto idx = c.Keyword("a 'tos' option (minclock, maxclock, minsane, mindist, maxdist, orphan, ...)", kTosNames);
     if (!idx) continue;
     const std::string_view name = kTosNames[*idx];
@@ -64,6 +66,7 @@ void Tos(Cursor& c, ParseState& st) {
     } else if (auto d = c.Word("a date YYYY-MM-DD after 'basedate'")) {
       tos.basedate = *d;
     }
+    if (c.errors() == errors) ReportOption(c, c.At(t), "tos", name);
   }
 }
 
@@ -92,11 +95,13 @@ constexpr std::array<std::string_view, 10> kTinkerNames = {"step",       "stepba
 void Tinker(Cursor& c, ParseState& st) {
   if (c.AtEnd()) c.Expected("a 'tinker' option after 'tinker'");
   while (!c.AtEnd()) {
+    const Token& t = *c.Peek();
     const auto idx = c.Keyword("a 'tinker' option (step, stepout, panic, dispersion, allan, huffpuff, ...)", kTinkerNames);
     if (!idx) continue;
     const TinkerKnob& k = kTinker[*idx];
     if (auto v = c.Number(fmt::format("{} after '{}'", k.what, k.name), k.lo, k.hi)) {
       st.config.tinker.*k.field = *v;
+      ReportOption(c, c.At(t), "tinker", k.name);
     }
   }
 }
@@ -113,17 +118,15 @@ void EnableDisable(Cursor& c, ParseState& st) {
     const Token& t = *c.Peek();
     const auto idx = c.Keyword("a flag (auth, bclient, calibrate, kernel, mode7, monitor, ntp, stats)", kSystemFlags);
     if (!idx) continue;
-    const auto flag = static_cast<SystemFlag>(*idx);
-    st.config.flags.Set(flag, on);
-    if (on && flag == SystemFlag::kMode7) {
-      c.Warning(c.At(t), "'enable mode7': mode 7 (ntpdc) was dropped by modern NTP daemons; ignored");
-    } else if (on && flag == SystemFlag::kBclient) {
-      c.Warning(c.At(t), "'enable bclient': broadcast client mode is not supported by tempus; ignored");
-    }
+    st.config.flags.Set(static_cast<SystemFlag>(*idx), on);
+    ReportOption(c, c.At(t), c.directive().text, kSystemFlags[*idx]);
   }
 }
 
-void Keys(Cursor& c, ParseState& st) { ReadPath(c, &st.config.keys.keys_path); }
+void Keys(Cursor& c, ParseState& st) {
+  st.config.keys.keys_where = c.At(c.directive());
+  ReadPath(c, &st.config.keys.keys_path);
+}
 
 void AddTrusted(std::vector<uint32_t>& list, uint32_t id) {
   if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
@@ -182,20 +185,25 @@ void Trustedkey(Cursor& c, ParseState& st) {
 }
 
 void Controlkey(Cursor& c, ParseState& st) {
+  const int errors = c.errors();
   st.config.keys.control_key = ReadKeyId(c, "a key id 1..65535 after 'controlkey'");
   c.ExpectEnd();
+  if (c.errors() == errors) ReportStatus(c, c.At(c.directive()), "controlkey");
 }
 
 void Requestkey(Cursor& c, ParseState& st) {
+  const int errors = c.errors();
   st.config.keys.request_key = ReadKeyId(c, "a key id 1..65535 after 'requestkey'");
   c.ExpectEnd();
-  c.Warning("'requestkey' is for mode 7 (ntpdc), which modern NTP daemons dropped; ignored");
+  if (c.errors() == errors) ReportStatus(c, c.At(c.directive()), "requestkey");
 }
 
 // leapsmearinterval S (ntpd, with --enable-leap-smear).
 void Leapsmearinterval(Cursor& c, ParseState& st) {
+  const int errors = c.errors();
   st.config.leapsmear_interval_s = c.Number("an interval 0..86400 s after 'leapsmearinterval'", 0, 86400);
   c.ExpectEnd();
+  if (c.errors() == errors) ReportStatus(c, c.At(c.directive()), "leapsmearinterval");
 }
 
 constexpr std::array<DirectiveSpec, 9> kDirectives = {{

@@ -68,10 +68,12 @@ void Listen(Cursor& c, ParseState& st) {
 // control ADDRESS[:PORT]...: mode 6 (ntpq) listeners.
 void Control(Cursor& c, ParseState& st) {
   const std::string_view what = "a numeric address[:port] for mode 6 control";
+  const int errors = c.errors();
   if (c.AtEnd()) c.Expected(what);
   while (!c.AtEnd()) {
     if (auto a = ReadEndpoint(c, what, 123)) st.config.control.push_back(*a);
   }
+  if (c.errors() == errors) ReportStatus(c, c.At(c.directive()), "control");
 }
 
 // metrics ADDRESS:PORT: the Prometheus endpoint.

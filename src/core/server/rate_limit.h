@@ -35,6 +35,7 @@ struct RateLimitConfig {
   size_t capacity = 1 << 14;   // entries in the table (rounded up to whole buckets)
   double kod_per_second = 16;  // KoD replies per second across all clients
   double kod_burst = 32;       // KoD replies in a row across all clients
+  friend bool operator==(const RateLimitConfig&, const RateLimitConfig&) = default;
 };
 
 // What to do with one packet of a `limited` client.

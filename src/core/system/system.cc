@@ -318,6 +318,21 @@ SystemUpdate System::OnMeasurement(uint32_t id, const Measurement& m, MonoTime r
   return u;
 }
 
+bool System::SetTunables(const SystemConfig& config) {
+  config_.select = config.select;
+  config_.orphan_stratum = config.orphan_stratum;
+  config_.orphan_wait = config.orphan_wait;
+  config_.local_stratum = config.local_stratum;
+  // Never serve stratum 0 (a `local` line removed) or a stratum-16 "orphan parent".
+  const bool orphan_off = mode_ == Mode::kOrphanParent && config_.orphan_stratum >= kMaxStratum;
+  const bool local_off = mode_ == Mode::kLocal && config_.local_stratum <= 0;
+  if (!orphan_off && !local_off) return false;
+  mode_ = Mode::kUnsynchronized;
+  snapshot_ = SystemSnapshot{};
+  snapshot_.precision = config_.precision;
+  return true;
+}
+
 SystemUpdate System::OnTick(MonoTime now, UnixTime local_now) {
   return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
 }

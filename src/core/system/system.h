@@ -149,6 +149,12 @@ class System {
   // The commands to apply once at start (the driftfile frequency), possibly none.
   [[nodiscard]] std::vector<ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }
 
+  // Replaces the selection (`tos`), orphan and local-clock (`local`, LOCAL `fudge`) settings of
+  // `config` (a reload); sources, their filters and the discipline are kept. Takes effect at the
+  // next selection (OnTick). A fallback in use that `config` turns off ends at once: the snapshot
+  // is unsynchronized again (returns true) until selection or another fallback gives a time.
+  [[nodiscard]] bool SetTunables(const SystemConfig& config);
+
   // Replaces the leap table (SIGHUP rereads the leapfile); takes effect at the next update.
   void SetLeapTable(std::optional<LeapTable> table) { config_.leap_table = std::move(table); }
   const std::optional<LeapTable>& leap_table() const { return config_.leap_table; }

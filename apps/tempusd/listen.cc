@@ -1,0 +1,44 @@
+#include "listen.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "config/listen_plan.h"
+#include "io/interfaces.h"
+#include "log.h"
+
+namespace tempus::daemon {
+
+Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOptions& options) {
+  const auto& rules = options.file.interfaces;
+  std::vector<core::InterfaceAddress> interfaces;
+  if (!rules.empty()) {
+    auto list = io::ListInterfaceAddresses();
+    if (!list) return Unexpected("interface rules: cannot list the interfaces: " + list.error().ToString());
+    interfaces = std::move(*list);
+  }
+  const config::ListenPlan plan = config::PlanListen(rules, options.listen, interfaces);
+  for (const std::string& d : plan.decisions) Log("interface " + d);
+  for (const config::Diagnostic& w : plan.warnings) Log(w.ToString());
+  // A wildcard socket beside address sockets of its port needs SO_REUSEADDR on all of them.
+  io::UdpOptions udp;
+  udp.reuse_address = !rules.empty();
+  std::vector<ServerSocket> sockets;
+  for (const config::ListenSocket& s : plan.sockets) {
+    auto socket = io::UdpSocket::Open(s.address, udp);
+    if (!socket) {
+      const std::string why = fmt::format("cannot listen on {}: {}", s.address.ToStringWithPort(), socket.error().ToString());
+      if (s.required) return Unexpected(why);
+      Log(why + "; skipped");
+      continue;
+    }
+    sockets.push_back({std::move(*socket), s.drop});
+  }
+  if (std::none_of(sockets.begin(), sockets.end(), [](const ServerSocket& s) { return !s.drop; })) {
+    return Unexpected(std::string("no address to serve on: the interface rules leave none open for listening"));
+  }
+  return sockets;
+}
+
+}  // namespace tempus::daemon

@@ -1,0 +1,214 @@
+#include "ntp_load/load_run.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "core/random.h"
+#include "core/wire/codec.h"
+#include "ntp_load/request_ring.h"
+#include "ntp_load/send_batch.h"
+
+namespace tempus::bench {
+namespace {
+
+constexpr int64_t kNsPerS = 1'000'000'000;
+
+int64_t MonotonicNs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * kNsPerS + ts.tv_nsec;
+}
+
+double OwnCpuSeconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto s = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; };
+  return s(ru.ru_utime) + s(ru.ru_stime);
+}
+
+int64_t SecondsToNs(double s) { return static_cast<int64_t>(std::llround(s * 1e9)); }
+
+// Ring slots: enough for every request of one timeout at the offered (open loop) or a generous
+// 1M/s (closed loop) rate, so that a request is expired by its timeout rather than by reuse.
+uint64_t RingCapacity(const LoadOptions& o) {
+  const double per_s = o.rate_per_s > 0 ? o.rate_per_s * 1.5 : 1e6;
+  const double wanted = per_s * o.timeout_s + 4.0 * std::max<double>(o.outstanding, o.batch);
+  return std::bit_ceil(static_cast<uint64_t>(std::min(wanted, double{1 << 23})));
+}
+
+class Runner {
+ public:
+  Runner(const LoadOptions& o, UdpLoadSocket* socket)
+      : o_(o), socket_(socket), random_(o.seed), ring_(RingCapacity(o), &random_) {}
+
+  LoadResult Run();
+
+ private:
+  void BeginWindow(int64_t now);
+  void CloseWindow(int64_t now);
+  size_t Receive(int64_t now);
+  size_t Send(int64_t now);
+  size_t Due(int64_t now);
+  void Wait(int64_t now) const;
+  void OnLost(int64_t sent_ns) {
+    if (sent_ns >= window_begin_ && sent_ns < window_end_) ++r_.lost;
+  }
+
+  const LoadOptions& o_;
+  UdpLoadSocket* socket_;
+  core::SeededRandom random_;
+  RequestRing ring_;
+  LoadResult r_;
+  int64_t t0_ = 0;
+  int64_t window_begin_ = 0;  // ns since t0_; requests sent in [begin, end) are the window's
+  int64_t window_end_ = 0;
+  bool begun_ = false, closed_ = false, sending_ = true;
+  double next_send_ns_ = 0.0;  // open loop
+  uint64_t next_client_ = 0;
+  double own_cpu_begin_ = 0.0;
+  std::optional<uint64_t> server_drops_begin_;
+};
+
+LoadResult Runner::Run() {
+  const int64_t timeout_ns = SecondsToNs(o_.timeout_s);
+  window_begin_ = SecondsToNs(o_.warmup_s);
+  window_end_ = window_begin_ + SecondsToNs(o_.duration_s);
+  // Whatever happens, the loop ends here: warm-up, window, one timeout of drain, one second spare.
+  const int64_t hard_stop = window_end_ + timeout_ns + kNsPerS;
+  int64_t drain_until = hard_stop;
+  t0_ = MonotonicNs();
+  while (true) {
+    const int64_t now = MonotonicNs() - t0_;
+    if (!begun_ && now >= window_begin_) BeginWindow(now);
+    if (sending_ && (now >= window_end_ || (o_.count > 0 && r_.sent_total >= o_.count))) {
+      sending_ = false;
+      if (!begun_) BeginWindow(now);
+      drain_until = now + timeout_ns;
+    }
+    if (begun_ && !closed_ && (now >= window_end_ || (!sending_ && ring_.pending() == 0))) CloseWindow(now);
+    if (!sending_ && (ring_.pending() == 0 || now >= drain_until)) break;
+    if (now >= hard_stop) break;
+    const size_t got = Receive(now);
+    ring_.ExpireBefore(now - timeout_ns, [this](int64_t sent) { OnLost(sent); });
+    const size_t sent = sending_ ? Send(now) : 0;
+    if (got == 0 && sent == 0) Wait(now);
+  }
+  if (!closed_) CloseWindow(MonotonicNs() - t0_);
+  ring_.ExpireBefore(std::numeric_limits<int64_t>::max(), [this](int64_t sent) { OnLost(sent); });
+  r_.generator_drops = ReadUdpDrops(htonl(INADDR_ANY), socket_->local_port());
+  return std::move(r_);
+}
+
+void Runner::BeginWindow(int64_t now) {
+  begun_ = true;
+  window_begin_ = now;
+  own_cpu_begin_ = OwnCpuSeconds();
+  if (o_.server_pid > 0) r_.server_begin = ReadProcSample(o_.server_pid);
+  server_drops_begin_ = ReadUdpDrops(htonl(o_.target.v4()), o_.target.port());
+}
+
+void Runner::CloseWindow(int64_t now) {
+  closed_ = true;
+  window_end_ = std::min(window_end_, now);
+  r_.window_s = static_cast<double>(now - window_begin_) / 1e9;
+  r_.generator_cpu_s = OwnCpuSeconds() - own_cpu_begin_;
+  if (o_.server_pid > 0) r_.server_end = ReadProcSample(o_.server_pid);
+  auto drops = ReadUdpDrops(htonl(o_.target.v4()), o_.target.port());
+  if (drops && server_drops_begin_) r_.server_drops = *drops - *server_drops_begin_;
+}
+
+size_t Runner::Receive(int64_t now) {
+  const size_t n = socket_->Receive(o_.batch);
+  const bool counted = begun_ && !closed_;
+  for (size_t i = 0; i < n; ++i) {
+    const std::span<const uint8_t> bytes = socket_->Reply(i);
+    // Only the 48-byte header matters (RFC 5905 §7.3); a longer reply's trailer is not checked.
+    auto packet = core::Decode(bytes.first(std::min(bytes.size(), core::kHeaderSize)));
+    if (!packet || packet->header.mode != core::Mode::kServer) {
+      ++r_.invalid;
+      continue;
+    }
+    const core::Header& h = packet->header;
+    auto sent = ring_.Complete(h.origin_time.raw());
+    if (!sent) {
+      ++r_.unmatched;
+      continue;
+    }
+    r_.last_stratum = h.stratum;
+    r_.last_leap = static_cast<int>(h.leap);
+    if (h.IsKissOfDeath()) {
+      if (counted) ++r_.kod;
+      continue;
+    }
+    if (counted) ++r_.answered;
+    if (*sent >= window_begin_ && *sent < window_end_) r_.latency.Add(now - *sent);
+  }
+  return n;
+}
+
+// Open loop: the requests whose scheduled time has come, at most one batch; the schedule moves
+// on even when the generator falls behind, so a slow generator shows as a lower sent rate.
+size_t Runner::Due(int64_t now) {
+  size_t due = 0;
+  const double mean_gap_ns = 1e9 / o_.rate_per_s;
+  while (due < o_.batch && next_send_ns_ <= static_cast<double>(now)) {
+    ++due;
+    next_send_ns_ += o_.poisson ? -std::log1p(-core::UniformUnit(random_)) * mean_gap_ns : mean_gap_ns;
+  }
+  return due;
+}
+
+size_t Runner::Send(int64_t now) {
+  size_t want = o_.rate_per_s > 0 ? Due(now)
+                                  : std::min<uint64_t>(o_.batch, o_.outstanding - std::min<uint64_t>(o_.outstanding, ring_.pending()));
+  if (o_.count > 0) want = std::min<uint64_t>(want, o_.count - r_.sent_total);
+  if (want == 0) return 0;
+  for (size_t i = 0; i < want; ++i) {
+    const uint64_t cookie = ring_.Issue(now, [this](int64_t sent) { OnLost(sent); });
+    const uint32_t client = o_.first_client + static_cast<uint32_t>(next_client_++ % o_.clients);
+    socket_->Prepare(i, htonl(client), cookie);
+  }
+  const size_t done = socket_->Send(want);
+  // What the kernel refused is not in flight: forget it rather than count it lost.
+  for (size_t i = done; i < want; ++i) (void)ring_.Complete(socket_->Cookie(i));
+  r_.send_failures += want - done;
+  r_.sent_total += done;
+  if (begun_ && !closed_) r_.sent += done;
+  return want;
+}
+
+// Nothing to read and nothing due: sleep until a reply arrives, the next open-loop request is
+// due, or 1 ms has passed (to expire requests and end phases on time). Gaps under 20 µs are spun.
+void Runner::Wait(int64_t now) const {
+  int64_t wait_ns = 1'000'000;
+  if (sending_ && o_.rate_per_s > 0) {
+    wait_ns = std::min<int64_t>(wait_ns, static_cast<int64_t>(next_send_ns_) - now);
+    if (wait_ns < 20'000) return;
+  }
+  pollfd p{socket_->fd(), POLLIN, 0};
+  const timespec ts{0, static_cast<long>(wait_ns)};
+  (void)::ppoll(&p, 1, &ts, nullptr);
+}
+
+}  // namespace
+
+Result<LoadResult, std::string> RunLoad(const LoadOptions& options) {
+  auto socket = UdpLoadSocket::Open(options.target, options.batch);
+  if (!socket) return Unexpected(socket.error());
+  Runner runner(options, socket->get());
+  return runner.Run();
+}
+
+}  // namespace tempus::bench

@@ -1,0 +1,118 @@
+#include "ntp_load/send_batch.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "core/wire/codec.h"
+#include "io/sockaddr.h"
+
+namespace tempus::bench {
+namespace {
+
+constexpr int kSocketBufferBytes = 32 << 20;
+
+std::string Failed(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+
+// Replies must not be dropped by the generator itself, or their loss would be blamed on the
+// server: ask for a large buffer, beyond net.core.rmem_max when root (SO_RCVBUFFORCE).
+void EnlargeBuffer(int fd, int force_option, int option) {
+  if (::setsockopt(fd, SOL_SOCKET, force_option, &kSocketBufferBytes, sizeof kSocketBufferBytes) != 0) {
+    (void)::setsockopt(fd, SOL_SOCKET, option, &kSocketBufferBytes, sizeof kSocketBufferBytes);
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<UdpLoadSocket>, std::string> UdpLoadSocket::Open(const core::NetAddress& target,
+                                                                         size_t batch) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+  if (fd < 0) return Unexpected(Failed("socket"));
+  auto fail = [fd](const char* what) {
+    std::string text = Failed(what);
+    ::close(fd);
+    return Unexpected(text);
+  };
+  if (::fcntl(fd, F_SETFL, O_NONBLOCK) != 0 || ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) return fail("fcntl");
+  EnlargeBuffer(fd, SO_RCVBUFFORCE, SO_RCVBUF);
+  EnlargeBuffer(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+  sockaddr_in any{};
+  any.sin_family = AF_INET;
+  any.sin_addr.s_addr = htonl(INADDR_ANY);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&any), sizeof any) != 0) return fail("bind");
+  socklen_t len = sizeof any;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&any), &len) != 0) return fail("getsockname");
+  return std::unique_ptr<UdpLoadSocket>(new UdpLoadSocket(fd, ntohs(any.sin_port), target, batch));
+}
+
+UdpLoadSocket::UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress& target, size_t batch)
+    : fd_(fd), local_port_(local_port), out_(batch), in_(batch), out_msgs_(batch), in_msgs_(batch),
+      cookies_(batch, 0) {
+  sockaddr_storage storage{};
+  (void)io::ToSockaddr(target, &storage);
+  std::memcpy(&target_, &storage, sizeof target_);
+  // RFC 5905 §7.3: LI 0, VN 4, mode 3 (client); every other field zero but the transmit
+  // timestamp, as chrony's and NTPsec's clients send.
+  core::Header request;
+  request.mode = core::Mode::kClient;
+  for (size_t i = 0; i < batch; ++i) {
+    Out& o = out_[i];
+    core::EncodeHeader(request, o.packet);
+    o.iov = {o.packet.data(), o.packet.size()};
+    o.control.fill(0);
+    auto* cmsg = reinterpret_cast<cmsghdr*>(o.control.data());
+    cmsg->cmsg_level = IPPROTO_IP;
+    cmsg->cmsg_type = IP_PKTINFO;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(in_pktinfo));
+    msghdr& m = out_msgs_[i].msg_hdr;
+    m = {};
+    m.msg_name = &target_;
+    m.msg_namelen = sizeof target_;
+    m.msg_iov = &o.iov;
+    m.msg_iovlen = 1;
+    m.msg_control = o.control.data();
+    m.msg_controllen = o.control.size();
+
+    In& in = in_[i];
+    in.iov = {in.buffer.data(), in.buffer.size()};
+    in_msgs_[i].msg_hdr = {};
+    in_msgs_[i].msg_hdr.msg_iov = &in.iov;
+    in_msgs_[i].msg_hdr.msg_iovlen = 1;
+  }
+}
+
+UdpLoadSocket::~UdpLoadSocket() { ::close(fd_); }
+
+void UdpLoadSocket::Prepare(size_t i, uint32_t source_be, uint64_t cookie) {
+  Out& o = out_[i];
+  core::StampTransmit(o.packet, core::NtpTimestamp::FromRaw(cookie));
+  in_pktinfo info{};
+  info.ipi_spec_dst.s_addr = source_be;  // the source address of this request
+  std::memcpy(CMSG_DATA(reinterpret_cast<cmsghdr*>(o.control.data())), &info, sizeof info);
+  cookies_[i] = cookie;
+}
+
+size_t UdpLoadSocket::Send(size_t n) {
+  size_t done = 0;
+  while (done < n) {
+    const int r = ::sendmmsg(fd_, &out_msgs_[done], static_cast<unsigned>(n - done), 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    done += static_cast<size_t>(r);
+  }
+  return done;
+}
+
+size_t UdpLoadSocket::Receive(size_t n) {
+  for (size_t i = 0; i < n; ++i) in_msgs_[i].msg_hdr.msg_flags = 0;
+  const int r = ::recvmmsg(fd_, in_msgs_.data(), static_cast<unsigned>(n), MSG_DONTWAIT, nullptr);
+  return r > 0 ? static_cast<size_t>(r) : 0;
+}
+
+std::span<const uint8_t> UdpLoadSocket::Reply(size_t i) const {
+  return {in_[i].buffer.data(), std::min<size_t>(in_msgs_[i].msg_len, kReplyBytes)};
+}
+
+}  // namespace tempus::bench

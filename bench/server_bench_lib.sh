@@ -1,0 +1,212 @@
+# shellcheck shell=bash disable=SC2154,SC2034  # settings come from, and INTEROP_* go to, the sourcing scripts
+# server_bench_lib.sh: the steps of bench/server_bench.sh, sourced by it inside its namespace
+# (after tests/interop/lib.sh, whose interop_* functions start, guard and stop the servers).
+#
+# Reads the settings server_bench.sh parsed: server_list rounds seconds warmup outstanding
+# clients syscalls callgrind idle idle_seconds out server_cpu load_cpu nice, and the binaries TEMPUSD NTP_LOAD
+# MIN_RESPONDER. Every file a step writes goes to $out, named r<ROUND>-<SERVER>-<PHASE>.*, and
+# server_bench_report.py reads them all. Every wait here is bounded.
+
+readonly BENCH_TARGET=127.0.0.1:123
+BENCH_PID=""      # the server bench_start started last
+BENCH_PIN=()      # set by bench_pin
+BENCH_RAN=()      # the servers measured, for the smoke check
+
+bench_log() { echo "[server_bench] $*" >&2; }
+
+# Pinning, optional tools, which servers can run; records the machine's state for the report.
+bench_setup() {
+  command -v taskset >/dev/null || interop_skip "missing tool: taskset"
+  command -v python3 >/dev/null || interop_skip "missing tool: python3"
+  if [ "$(nproc)" -lt 2 ]; then
+    bench_log "only $(nproc) CPU: server and load generator share it; the figures mean little"
+    server_cpu="" load_cpu=""
+  fi
+  if [ -n "$nice" ] && [ -w /proc/self/autogroup ]; then
+    echo "$nice" >/proc/self/autogroup 2>/dev/null || bench_log "cannot renice the autogroup to $nice"
+  fi
+  if ! interop_have_peers; then
+    if [ "${TEMPUS_INTEROP_REQUIRED:-0}" = 1 ]; then
+      interop_fail "missing $INTEROP_MISSING (TEMPUS_INTEROP_REQUIRED=1; run tests/interop/peers-setup.sh)"
+    fi
+    bench_log "no chronyd/NTPsec ($INTEROP_MISSING missing: run tests/interop/peers-setup.sh): measuring without them"
+    local kept=() s
+    for s in "${server_list[@]}"; do [[ $s == chronyd || $s == ntpsec ]] || kept+=("$s"); done
+    server_list=("${kept[@]}")
+    [ ${#server_list[@]} -gt 0 ] || interop_skip "no server left to measure without chronyd and NTPsec"
+  fi
+  if [ "$syscalls" = 1 ] && ! perf stat -e raw_syscalls:sys_enter true >/dev/null 2>&1; then
+    bench_log "perf cannot count raw_syscalls:sys_enter here: no syscall counts"
+    syscalls=0
+  fi
+  if [ "$callgrind" = 1 ] && ! command -v callgrind_control >/dev/null; then
+    bench_log "no valgrind (apt-get install valgrind): no instruction counts"
+    callgrind=0
+  fi
+  {
+    echo "cpus $(nproc)"
+    echo "kernel $(uname -r)"
+    echo "nice ${nice:-0} ($(cat /proc/self/autogroup 2>/dev/null || echo 'no autogroup'))"
+    echo "start $(cat /proc/loadavg)"
+    awk -F': ' '/^model name/ { print "cpu " $2; exit }' /proc/cpuinfo
+  } >"$out/machine.txt"
+}
+
+# bench_pin CPU: sets BENCH_PIN to the command prefix that runs a program on CPU (anywhere when
+# CPU is empty, i.e. on a single-CPU machine), at nice $nice when set.
+bench_pin() {
+  BENCH_PIN=()
+  [ -z "$1" ] || BENCH_PIN=(taskset -c "$1")
+  [ -z "$nice" ] || BENCH_PIN+=(nice -n "$nice")
+}
+
+# bench_probe FILE: one request; true when answered by a synchronized server (leap != 3).
+bench_probe() {
+  "$NTP_LOAD" "$BENCH_TARGET" --count 1 --outstanding 1 --warmup 0 --duration 1 --timeout 0.3 \
+    --clients 1 --quiet --json "$1" 2>/dev/null || return 1
+  python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(not (d["answered"] == 1 and d["last_leap"] != 3))' "$1"
+}
+
+# bench_start NAME KIND [WRAPPER...]: starts server KIND on 127.0.0.1:123, pinned to the server
+# CPU and run by WRAPPER (e.g. valgrind), and waits (at most 30 s) until it answers
+# synchronized. Sets BENCH_PID.
+bench_start() {
+  local name=$1 kind=$2
+  shift 2
+  bench_pin "$server_cpu"
+  INTEROP_WRAP=("${BENCH_PIN[@]}" "$@")
+  case $kind in
+    tempusd)
+      INTEROP_OWN+=("$name")
+      interop_spawn "$name" "$TEMPUSD" --clock virtual --stratum 1 --listen "$BENCH_TARGET" ;;
+    chronyd) interop_start_chronyd "$name" 127.0.0.1 123 1 ;;
+    ntpsec) interop_start_ntpsec "$name" 127.0.0.1 1 ;;
+    minimal) interop_spawn "$name" "$MIN_RESPONDER" --listen "$BENCH_TARGET" --duration 3600 ;;
+    minimal-batched) interop_spawn "$name" "$MIN_RESPONDER" --listen "$BENCH_TARGET" --batch 64 --duration 3600 ;;
+  esac
+  BENCH_PID=$INTEROP_PID
+  INTEROP_WRAP=()
+  interop_wait_udp "$BENCH_PID" 127.0.0.1 123
+  tempus_lacks_sys_time "$BENCH_PID" || interop_fail "$name still has CAP_SYS_TIME"
+  for _ in $(seq 1 150); do
+    bench_probe "$INTEROP_WORK/probe.json" && return 0
+    kill -0 "$BENCH_PID" 2>/dev/null || interop_fail "$name exited at start: $(tail -n 5 "$INTEROP_WORK/$name.log")"
+    sleep 0.2
+  done
+  interop_fail "$name did not answer synchronized within 30 s"
+}
+
+# bench_load FILE ARGS...: ntp_load against the server BENCH_PID, pinned, report in FILE.
+bench_load() {
+  local file=$1
+  shift
+  bench_pin "$load_cpu"
+  "${BENCH_PIN[@]}" timeout -k 2 "$(awk -v s="$seconds" -v w="$warmup" 'BEGIN { print int(s + w + 30) }')" \
+    "$NTP_LOAD" "$BENCH_TARGET" --clients "$clients" --server-pid "$BENCH_PID" --json "$file" "$@" 2>&1 |
+    sed "s/^/[server_bench]   /" >&2
+  [ "${PIPESTATUS[0]}" = 0 ] || interop_fail "ntp_load failed: $*"
+}
+
+# bench_json FILE EXPR: a Python expression over the report `d` in FILE.
+bench_json() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"; }
+
+# bench_syscalls PREFIX: counts the server's system calls (perf's raw_syscalls:sys_enter
+# tracepoint) for 2 s at saturation, in a load run of its own so that the tracing does not touch
+# the main figures.
+bench_syscalls() {
+  local prefix=$1
+  bench_pin "$load_cpu"
+  "${BENCH_PIN[@]}" "$NTP_LOAD" "$BENCH_TARGET" --clients "$clients" --outstanding "$outstanding" \
+    --warmup 0.5 --duration 3 --quiet --json "$prefix-sysload.json" &
+  local load=$!
+  INTEROP_PIDS+=("$load")
+  sleep 0.8
+  perf stat -x, -e raw_syscalls:sys_enter -p "$BENCH_PID" -o "$prefix-perf.txt" -- sleep 2 ||
+    bench_log "perf stat failed"
+  wait "$load" || bench_log "the load run of the syscall count failed"
+}
+
+# bench_server ROUND KIND: one server's turn: start, closed loop, open loop at 1.5x the closed
+# loop's answered rate, optionally syscalls, check it is alive, stop it.
+bench_server() {
+  local round=$1 kind=$2 prefix=$out/r$1-$2
+  bench_log "round $round: $kind"
+  bench_start "$kind-r$round" "$kind"
+  local pid=$BENCH_PID
+  bench_load "$prefix-closed.json" --outstanding "$outstanding" --warmup "$warmup" --duration "$seconds"
+  local rate
+  rate=$(bench_json "$prefix-closed.json" 'max(1000.0, 1.5 * d["answered_per_s"])')
+  bench_load "$prefix-open.json" --rate "$rate" --warmup "$warmup" --duration "$seconds"
+  if [ "$syscalls" = 1 ]; then bench_syscalls "$prefix"; fi
+  if ! kill -0 "$pid" 2>/dev/null; then
+    echo "$kind died during round $round" >"$prefix-died"
+    bench_log "FAIL: $kind (pid $pid) died: $(tail -n 5 "$INTEROP_WORK/$kind-r$round.log")"
+  fi
+  interop_stop "$pid"
+  [[ " ${BENCH_RAN[*]} " == *" $kind "* ]] || BENCH_RAN+=("$kind")
+}
+
+# bench_callgrind KIND: user-space instructions per request under valgrind's callgrind: counters
+# zeroed after a warm-up, dumped after a measured load (closed loop, 4 in flight), so start-up
+# is not counted. Valgrind runs the server about 50 times slower; only the instruction count
+# means anything.
+bench_callgrind() {
+  local kind=$1 prefix=$out/callgrind-$1 dir=$INTEROP_WORK/callgrind-$1
+  mkdir -p "$dir"
+  bench_log "callgrind: $kind"
+  bench_start "$kind-callgrind" "$kind" valgrind --tool=callgrind "--callgrind-out-file=$dir/out.%p"
+  local pid=$BENCH_PID
+  bench_load "$prefix-warm.json" --outstanding 4 --warmup 0 --duration 2
+  callgrind_control -z "$pid" >/dev/null 2>&1 || interop_fail "callgrind_control -z $pid failed"
+  bench_load "$prefix.json" --outstanding 4 --warmup 0 --duration 3
+  callgrind_control -d "$pid" >/dev/null 2>&1 || interop_fail "callgrind_control -d $pid failed"
+  # The first requested dump (-z writes none) holds the measured interval; the one at exit is out.PID.
+  local dump=$dir/out.$pid.1
+  [ -s "$dump" ] || interop_fail "no callgrind dump for $kind ($dump)"
+  awk '/^(summary|totals):/ { print $2; exit }' "$dump" >"$prefix.ir"
+  interop_stop "$pid"
+}
+
+# bench_wakeups PID: the voluntary context switches of all PID's threads so far: each is a sleep
+# the process chose, so each is followed by one wake-up.
+bench_wakeups() {
+  cat /proc/"$1"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches:/ { n += $2 } END { print n + 0 }'
+}
+
+# bench_idle KIND: wake-ups per second of an idle tempusd or chronyd that has 4 upstream servers
+# (min_responder on 127.0.0.2-5) and no clients, counted over $idle_seconds once the start-up
+# bursts are over (30 s). Writes $out/idle-KIND.txt: "WAKEUPS SECONDS".
+bench_idle() {
+  local kind=$1 name=$1-idle a pid ups=() w0 w1 t0 t1
+  bench_log "idle: $kind with 4 upstreams, ${idle_seconds} s"
+  bench_pin "$load_cpu"
+  INTEROP_WRAP=("${BENCH_PIN[@]}")
+  for a in 2 3 4 5; do
+    interop_spawn "upstream$a" "$MIN_RESPONDER" --listen "127.0.0.$a:123" --duration 3600
+    ups+=("$INTEROP_PID")
+    interop_wait_udp "$INTEROP_PID" "127.0.0.$a" 123
+  done
+  bench_pin "$server_cpu"
+  INTEROP_WRAP=("${BENCH_PIN[@]}")
+  case $kind in
+    tempusd)
+      INTEROP_OWN+=("$name")
+      interop_spawn "$name" "$TEMPUSD" --clock virtual --listen "$BENCH_TARGET" --iburst \
+        --server 127.0.0.2 --server 127.0.0.3 --server 127.0.0.4 --server 127.0.0.5 ;;
+    chronyd)
+      interop_start_chrony_client "$name" "server 127.0.0.2 iburst" "server 127.0.0.3 iburst" \
+        "server 127.0.0.4 iburst" "server 127.0.0.5 iburst" ;;
+  esac
+  INTEROP_WRAP=()
+  pid=$INTEROP_PID
+  sleep 30
+  kill -0 "$pid" 2>/dev/null || interop_fail "$name exited: $(tail -n 5 "$INTEROP_WORK/$name.log")"
+  w0=$(bench_wakeups "$pid") t0=$(date +%s.%N)
+  sleep "$idle_seconds"
+  w1=$(bench_wakeups "$pid") t1=$(date +%s.%N)
+  kill -0 "$pid" 2>/dev/null || interop_fail "$name exited: $(tail -n 5 "$INTEROP_WORK/$name.log")"
+  awk -v a="$w0" -v b="$w1" -v s="$t0" -v e="$t1" 'BEGIN { printf "%d %.3f\n", b - a, e - s }' >"$out/idle-$kind.txt"
+  bench_log "idle: $kind woke $(cut -d' ' -f1 "$out/idle-$kind.txt") times in $(cut -d' ' -f2 "$out/idle-$kind.txt") s"
+  interop_stop "$pid"
+  for a in "${ups[@]}"; do interop_stop "$a"; done
+}
