@@ -327,10 +327,15 @@ bool System::SetTunables(const SystemConfig& config) {
   const bool orphan_off = mode_ == Mode::kOrphanParent && config_.orphan_stratum >= kMaxStratum;
   const bool local_off = mode_ == Mode::kLocal && config_.local_stratum <= 0;
   if (!orphan_off && !local_off) return false;
+  Unsynchronize();
+  return true;
+}
+
+void System::Unsynchronize() {
   mode_ = Mode::kUnsynchronized;
+  upstream_leap_ = Leap::kNoWarning;
   snapshot_ = SystemSnapshot{};
   snapshot_.precision = config_.precision;
-  return true;
 }
 
 SystemUpdate System::OnTick(MonoTime now, UnixTime local_now) {

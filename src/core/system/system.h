@@ -212,6 +212,8 @@ class System {
   select::SelectResult ElectOrphan(std::vector<select::Candidate> candidates);
   // The orphan parent a source stands for: itself at the orphan stratum, its refid one below.
   std::optional<RefId> OrphanRoot(const Source& s) const;
+  // Serves nothing: mode and snapshot as at start.
+  void Unsynchronize();
   // An orphan parent that selected `peer` stops serving at the orphan stratum (system_orphan.cc).
   void LeaveOrphanParent(uint32_t peer, const select::SelectResult& r, SystemUpdate& u, UnixTime local_now);
   // Whether selection combined source `id` (a candidate or the system peer).

@@ -76,10 +76,7 @@ void System::LeaveOrphanParent(uint32_t peer, const select::SelectResult& r, Sys
     mode_ = Mode::kSynced;
     SetSyncedVariables(peer, r, local_now);
   } else {
-    mode_ = Mode::kUnsynchronized;
-    upstream_leap_ = Leap::kNoWarning;
-    snapshot_ = SystemSnapshot{};
-    snapshot_.precision = config_.precision;
+    Unsynchronize();
   }
   u.snapshot_changed = true;
   PushStatus(u, local_now);
