@@ -1,5 +1,5 @@
-// The driftfile parser: any content gives a finite frequency within +-500 ppm or a typed error
-// with a message.
+// The driftfile parser: any content gives a finite frequency within +-500 ppm (and, when stated,
+// a finite error >= 0) or a typed error with a message.
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -11,8 +11,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string content(reinterpret_cast<const char*>(data), size);
   auto r = tempus::config::ParseDriftFile(content, "/var/lib/tempus/drift");
   if (r) {
-    FUZZ_CHECK(std::isfinite(*r));
-    FUZZ_CHECK(std::fabs(*r) <= tempus::config::kMaxDriftPpm);
+    FUZZ_CHECK(std::isfinite(r->freq_ppm));
+    FUZZ_CHECK(std::fabs(r->freq_ppm) <= tempus::config::kMaxDriftPpm);
+    FUZZ_CHECK(!r->error_ppm || (std::isfinite(*r->error_ppm) && *r->error_ppm >= 0));
   } else {
     FUZZ_CHECK(!r.error().message.empty());
   }

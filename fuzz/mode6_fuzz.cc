@@ -1,6 +1,6 @@
 // Mode 6 (RFC 9327) both ways. The first byte picks the side:
 //  - even: a request through the pure control handler, answered from a NodeView the next 51
-//    bytes shape (peers, ids, reach, tallies, strata, offsets, counters). Every answer is at most
+//    bytes shape (peers, ids, reach, tallies, refusals, strata, offsets, counters). Every answer is at most
 //    kMaxResponseFragments datagrams of at most 12 + 468 bytes, decodes, is a response (R set) to
 //    this request's sequence and opcode, and its fragments reassemble to the whole answer;
 //  - odd: datagrams (each prefixed by a length byte) through the client side of `tempus peers`
@@ -57,11 +57,16 @@ control::NodeView MakeView(std::span<const uint8_t>& in) {
       h.stratum = b;
       h.refid = RefId::FromRaw(0x47505300u + b);
       s.last_header = h;
+      s.refusal = static_cast<Refusal>(b % kRefusalCount);
       p.source = s;
+    } else {
+      p.association.refusal = static_cast<Refusal>(b % kRefusalCount);
     }
     v.peers.push_back(p);
   }
   if (peers > 0 && (shape & 0x20)) v.system_peer = v.peers[shape % peers].association_id;
+  v.refusal = static_cast<Refusal>(shape % kRefusalCount);
+  if (v.refusal == Refusal::kPanic) v.panic_offset = v.discipline.offset;
   return v;
 }
 

@@ -1,5 +1,6 @@
 // `tempus peers [-n] [--json] [--watch S] HOST[:PORT]`: the ntpq -p billboard of a tempusd or
 // ntpd over mode 6 (RFC 9327): READSTAT, then READVAR of each association with the default set.
+// --json adds each source's `flash` (ntpd's TEST bits) and tempusd's `reason` (why it is not used).
 #include <netdb.h>
 #include <sys/socket.h>
 
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -43,6 +45,8 @@ struct PeerRow {
   long poll_s = 0;
   int reach = 0;
   double delay_ms = 0, offset_ms = 0, jitter_ms = 0;
+  std::optional<std::string> flash;   // ntpd's TEST bits, hex
+  std::optional<std::string> reason;  // tempusd: why the source is not used ("none" when it is)
 };
 
 long ToLong(const std::map<std::string, std::string>& v, const std::string& k, long fallback = 0) {
@@ -136,6 +140,8 @@ Result<std::vector<PeerRow>, Mode6Failure> Collect(Mode6Client& client, bool num
     r.delay_ms = ToDouble(v, "delay");
     r.offset_ms = ToDouble(v, "offset");
     r.jitter_ms = v.count("jitter") ? ToDouble(v, "jitter") : ToDouble(v, "dispersion");
+    if (v.count("flash")) r.flash = v.at("flash");
+    if (v.count("reason")) r.reason = v.at("reason");
     rows.push_back(r);
   }
   return rows;
@@ -172,6 +178,8 @@ nlohmann::json ToJson(const std::string& server, const std::vector<PeerRow>& row
     p["delay_ms"] = r.delay_ms;
     p["offset_ms"] = r.offset_ms;
     p["jitter_ms"] = r.jitter_ms;
+    p["flash"] = r.flash ? nlohmann::json(*r.flash) : nlohmann::json(nullptr);
+    p["reason"] = r.reason ? nlohmann::json(*r.reason) : nlohmann::json(nullptr);
     j["peers"].push_back(p);
   }
   return j;

@@ -1,6 +1,9 @@
 // `tempus status [--json] HOST[:PORT]`: is a tempusd or ntpd synchronized, to what, how well.
 // Reads the system variables over mode 6 (RFC 9327 READVAR of association 0) and the system
-// peer's address. Exit 0 when synchronized, 5 when not, 2/3/4 when there is no answer (as query).
+// peer's address, and tempusd's `reason`: why it follows no source (the panic refusal says the
+// offset it refused). Exit 0 when synchronized, 5 when not, 2/3/4 when there is no answer (as
+// query).
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -10,6 +13,8 @@
 #include <nlohmann/json.hpp>
 
 #include "common.h"
+#include "core/assoc/refusal.h"
+#include "engine/refusal_log.h"
 #include "exit_codes.h"
 #include "mode6_client.h"
 #include "subcommands.h"
@@ -34,6 +39,19 @@ const char* LeapText(int leap) {
     case 2: return "delete second";
     default: return "unsynchronized";
   }
+}
+
+// Why the server follows no source, in words; empty when it follows one (or is ntpd, which has
+// no `reason` variable).
+std::string WhyText(const std::map<std::string, std::string>& v) {
+  auto it = v.find("reason");
+  if (it == v.end() || it->second == "none") return "";
+  const std::optional<core::Refusal> r = core::RefusalFromName(it->second);
+  if (!r) return it->second;
+  if (*r == core::Refusal::kPanic) {
+    return fmt::format("offset beyond the panic threshold: {:+.1f} s, refused", Num(v, "offset") / 1000.0);
+  }
+  return std::string(engine::SystemRefusalText(*r));
 }
 
 }  // namespace
@@ -78,6 +96,7 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
     }
     const double root_distance_ms = Num(v, "rootdelay") / 2 + Num(v, "rootdisp");
     const int poll = static_cast<int>(Num(v, "tc"));
+    const std::string why = WhyText(v);
     if (args->json) {
       nlohmann::json j;
       j["server"] = server.ToStringWithPort();
@@ -91,9 +110,13 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       j["leap"] = LeapText(leap);
       j["poll"] = poll;
       j["status"] = fmt::format("{:04x}", status);
+      j["system_clock_offset_ms"] = v.count("sysclk_offset") ? nlohmann::json(Num(v, "sysclk_offset")) : nlohmann::json(nullptr);
+      j["reason"] = v.count("reason") ? nlohmann::json(v.at("reason")) : nlohmann::json(nullptr);
+      j["why"] = why.empty() ? nlohmann::json(nullptr) : nlohmann::json(why);
       std::printf("%s\n", j.dump(2).c_str());
     } else {
       std::printf("%s: %s\n", server.ToStringWithPort().c_str(), synced ? "synchronized" : "not synchronized");
+      if (!why.empty()) std::printf("  why:           %s\n", why.c_str());
       std::printf("  system peer:   %s\n", peer_address.empty() ? "none" : peer_address.c_str());
       std::printf("  stratum:       %d\n", stratum);
       std::printf("  refid:         %s\n", v.count("refid") ? v.at("refid").c_str() : "");
@@ -102,6 +125,11 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       std::printf("  root distance: %.3f ms\n", root_distance_ms);
       std::printf("  leap:          %s\n", LeapText(leap));
       std::printf("  poll:          %d (%ld s)\n", poll, poll >= 0 && poll < 31 ? 1L << poll : 0L);
+      if (v.count("sysclk_offset")) {
+        const double ms = Num(v, "sysclk_offset");
+        std::printf("  system clock:  %.6f ms %s the time served (clock observe: not corrected)\n", std::fabs(ms),
+                    ms >= 0 ? "behind" : "ahead of");
+      }
     }
     *exit_code = synced ? kExitOk : kExitNoAgreement;
   });

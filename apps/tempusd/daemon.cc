@@ -12,8 +12,8 @@
 
 #include <fmt/format.h>
 
-#include "config/driftfile.h"
 #include "core/random.h"
+#include "drift_keeper.h"
 #include "io/metrics_server.h"
 #include "io/poll_loop.h"
 #include "obs/prometheus.h"
@@ -99,6 +99,9 @@ std::string StatusLine(const engine::Node& node) {
                        sys.offset().Seconds());
   }
   if (sys.orphan_parent()) return "orphan parent: serving its own clock";
+  if (auto panic = sys.panic_offset()) {
+    return fmt::format("not synchronized: offset {:+.3f} s beyond the panic threshold, refused", panic->Seconds());
+  }
   return "not synchronized";
 }
 
@@ -151,6 +154,8 @@ int RunDaemon(const DaemonOptions& options) {
       }
     }
   }
+  DriftKeeper drift(options.driftfile, (*clock)->Kind(), options.drift);
+  drift.Start(&node_config.system.discipline);
   engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
   std::unique_ptr<obs::StatsFiles> stats;
   OpenStats(options.stats, node, stats);
@@ -233,18 +238,9 @@ int RunDaemon(const DaemonOptions& options) {
     loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(1), second);
   };
   loop.AddTimer(loop.Now(), second);
-  // The driftfile: the frequency estimate, hourly and on exit, once there is one worth keeping.
-  auto save_drift = [&] {
-    if (options.driftfile.empty() || !node.system().discipline_state().synchronized) return;
-    const double ppm = node.system().discipline_state().frequency_ppm;
-    if (auto w = config::WriteDriftFile(options.driftfile, ppm); !w) {
-      Log("driftfile: " + w.error().ToString());
-    } else {
-      Log(fmt::format("driftfile {}: wrote {:+.3f} ppm", options.driftfile, ppm));
-    }
-  };
+  // The driftfile: hourly and on exit, when this run's estimate beats the stored one.
   std::function<void()> hourly = [&] {
-    save_drift();
+    drift.Save(node.system().discipline_state(), /*at_exit=*/false);
     loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
   };
   loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
@@ -256,7 +252,7 @@ int RunDaemon(const DaemonOptions& options) {
     return 1;
   }
   NotifyStopping();
-  save_drift();
+  drift.Save(node.system().discipline_state(), /*at_exit=*/true);
   const auto& st = node.server().stats();
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
                   st.TotalDropped(), node.packets_sent()));

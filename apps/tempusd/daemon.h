@@ -9,6 +9,7 @@
 
 #include "clock/make_clock.h"
 #include "config/config.h"
+#include "config/driftfile.h"
 #include "config/keys_file.h"
 #include "engine/node.h"
 #include "obs/stats_files.h"
@@ -21,7 +22,8 @@ struct DaemonOptions {
   std::vector<core::NetAddress> listen;  // server sockets; requests to sources leave from them too
   engine::NodeConfig node;
   double duration_s = 0.0;  // 0: until SIGTERM/SIGINT
-  std::string driftfile;    // empty: none; written hourly and on exit once synchronized
+  std::string driftfile;    // empty: none; see drift_keeper.h for when it is applied and written
+  std::optional<config::DriftEstimate> drift;  // what the driftfile held at start (none: missing, unusable)
   std::string leapfile;     // empty: none; its table is in node.system.leap_table, reread on SIGHUP
   std::optional<core::NetAddress> metrics;  // Prometheus endpoint (GET /metrics), off by default
   std::string config_path;  // reread on SIGHUP; empty: no file

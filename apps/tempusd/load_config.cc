@@ -180,14 +180,16 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
   if (c.driftfile) {
     options->driftfile = *c.driftfile;
     if (reload) return true;
-    auto ppm = config::ReadDriftFile(*c.driftfile);
-    if (ppm) {
-      options->node.system.discipline.initial_frequency_ppm = *ppm;
-      Log(fmt::format("driftfile {}: {:+.3f} ppm", *c.driftfile, *ppm));
-    } else if (ppm.error().kind == config::DriftFileError::Kind::kMissing) {
+    // Applied (or not) by DriftKeeper::Start, which knows the final clock kind.
+    auto stored = config::ReadDriftFile(*c.driftfile);
+    if (stored) {
+      options->drift = *stored;
+      Log(fmt::format("driftfile {}: {:+.3f} ppm{}", *c.driftfile, stored->freq_ppm,
+                      stored->error_ppm ? fmt::format(" ±{:.3f}", *stored->error_ppm) : std::string()));
+    } else if (stored.error().kind == config::DriftFileError::Kind::kMissing) {
       Log(fmt::format("driftfile {}: none yet; starting from 0 ppm", *c.driftfile));
     } else {
-      Log(ppm.error().message + "; ignored, starting from 0 ppm");
+      Log(stored.error().message + "; ignored, starting from 0 ppm");
     }
   }
   return true;

@@ -1,6 +1,7 @@
 // VirtualClock: a software clock over CLOCK_MONOTONIC with its own offset and frequency error,
 // steered exactly as the system clock would be. Many daemons with different virtual clocks run
 // side by side on one machine (tests, the demo cluster, benchmarks) without touching the kernel.
+// ObserveClock is one without an error of its own: the kernel's time plus the correction.
 //
 //   Now = realtime_at_construction + initial_offset
 //       + Σ over each interval of constant frequency: elapsed · (1 + (freq_error + correction)·1e-6)
@@ -45,7 +46,8 @@ class VirtualClock final : public engine::Clock {
   std::string_view Kind() const override { return "virtual"; }
   int PrecisionLog2() const override { return precision_log2_; }
 
-  // This clock minus the kernel's CLOCK_REALTIME now: the truth tests and the demo compare with.
+  // This clock minus the kernel's CLOCK_REALTIME now: the truth tests and the demo compare with
+  // (for ObserveClock: how far the system clock is behind the time served).
   core::NtpDuration TrueOffset();
   // The part of the last SlewClock not yet applied (signed).
   core::NtpDuration SlewRemaining();

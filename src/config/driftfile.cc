@@ -1,4 +1,4 @@
-// Driftfile reading and atomic writing.
+// Driftfile reading, atomic writing, the replacement rule and the cleanup of stale temporaries.
 #include "config/driftfile.h"
 
 #include <fcntl.h>
@@ -7,10 +7,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <string_view>
+#include <vector>
 
 #include "config/file_system.h"
 #include "core/check.h"
@@ -18,11 +21,37 @@
 namespace tempus::config {
 namespace {
 
+constexpr std::string_view kTempInfix = ".tmp.";  // WriteDriftFile's mkostemp template: <name>.tmp.XXXXXX
+constexpr size_t kTempRandomChars = 6;
+
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
 Unexpected<DriftFileError> Fail(DriftFileError::Kind kind, std::string message) {
   return Unexpected(DriftFileError{kind, std::move(message)});
 }
+
+// The whitespace-separated words of `text`.
+std::vector<std::string_view> Words(std::string_view text) {
+  std::vector<std::string_view> words;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && IsSpace(text[i])) ++i;
+    const size_t start = i;
+    while (i < text.size() && !IsSpace(text[i])) ++i;
+    if (i > start) words.push_back(text.substr(start, i - start));
+  }
+  return words;
+}
+
+// The whole of `word` as a finite number.
+std::optional<double> Number(std::string_view word) {
+  double value = 0;
+  const auto [end, ec] = std::from_chars(word.data(), word.data() + word.size(), value);
+  if (ec != std::errc() || end != word.data() + word.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::string Shown(std::string_view text) { return std::string(text.substr(0, 40)); }
 
 // write() all of `data`, retrying on EINTR and short writes.
 bool WriteAll(int fd, std::string_view data) {
@@ -35,29 +64,53 @@ bool WriteAll(int fd, std::string_view data) {
   return true;
 }
 
-}  // namespace
-
-Result<double, DriftFileError> ParseDriftFile(const std::string& content, const std::string& path) {
-  size_t b = 0, e = content.size();
-  while (b < e && IsSpace(content[b])) ++b;
-  while (e > b && IsSpace(content[e - 1])) --e;
-  if (b == e) return Fail(DriftFileError::Kind::kEmpty, fmt::format("driftfile {}: expected a frequency in ppm, got an empty file", path));
-  const std::string_view text(content.data() + b, e - b);
-  double ppm = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), ppm);
-  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(ppm)) {
-    const std::string shown(text.substr(0, 40));
-    return Fail(DriftFileError::Kind::kGarbage,
-                fmt::format("driftfile {}: expected a frequency in ppm, got '{}'", path, shown));
-  }
-  if (std::fabs(ppm) > kMaxDriftPpm) {
-    return Fail(DriftFileError::Kind::kOutOfRange,
-                fmt::format("driftfile {}: expected a frequency within ±{} ppm, got '{}'", path, kMaxDriftPpm, text));
-  }
-  return ppm;
+std::filesystem::path DirectoryOf(const std::filesystem::path& target) {
+  std::filesystem::path dir = target.parent_path();
+  return dir.empty() ? std::filesystem::path(".") : dir;
 }
 
-Result<double, DriftFileError> ReadDriftFile(const std::string& path) {
+bool IsStaleTemporaryName(std::string_view name, std::string_view prefix) {
+  if (name.size() != prefix.size() + kTempRandomChars || !name.starts_with(prefix)) return false;
+  return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(), [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  });
+}
+
+}  // namespace
+
+Result<DriftEstimate, DriftFileError> ParseDriftFile(const std::string& content, const std::string& path) {
+  const std::vector<std::string_view> words = Words(content);
+  if (words.empty()) {
+    return Fail(DriftFileError::Kind::kEmpty, fmt::format("driftfile {}: expected a frequency in ppm, got an empty file", path));
+  }
+  const std::optional<double> ppm = Number(words[0]);
+  if (!ppm) {
+    return Fail(DriftFileError::Kind::kGarbage,
+                fmt::format("driftfile {}: expected a frequency in ppm, got '{}'", path, Shown(words[0])));
+  }
+  if (std::fabs(*ppm) > kMaxDriftPpm) {
+    return Fail(DriftFileError::Kind::kOutOfRange,
+                fmt::format("driftfile {}: expected a frequency within ±{} ppm, got '{}'", path, kMaxDriftPpm, words[0]));
+  }
+  DriftEstimate estimate{*ppm, std::nullopt};
+  if (words.size() >= 2) {
+    const std::optional<double> error = Number(words[1]);
+    if (!error || *error < 0) {
+      return Fail(DriftFileError::Kind::kGarbage,
+                  fmt::format("driftfile {}: expected the frequency's error in ppm (>= 0) after '{}', got '{}'", path,
+                              words[0], Shown(words[1])));
+    }
+    estimate.error_ppm = *error;
+  }
+  if (words.size() > 2) {
+    return Fail(DriftFileError::Kind::kGarbage,
+                fmt::format("driftfile {}: expected a frequency and its error in ppm, then nothing, got '{}'", path,
+                            Shown(words[2])));
+  }
+  return estimate;
+}
+
+Result<DriftEstimate, DriftFileError> ReadDriftFile(const std::string& path) {
   if (::access(path.c_str(), F_OK) != 0 && errno == ENOENT) {
     return Fail(DriftFileError::Kind::kMissing, fmt::format("driftfile {}: no such file (starting from 0 ppm)", path));
   }
@@ -69,15 +122,15 @@ Result<double, DriftFileError> ReadDriftFile(const std::string& path) {
   return ParseDriftFile(*content, path);
 }
 
-Result<void, engine::SysError> WriteDriftFile(const std::string& path, double ppm) {
-  TEMPUS_CHECK(std::isfinite(ppm) && std::fabs(ppm) <= kMaxDriftPpm);
+Result<void, engine::SysError> WriteDriftFile(const std::string& path, double freq_ppm, double error_ppm) {
+  TEMPUS_CHECK(std::isfinite(freq_ppm) && std::fabs(freq_ppm) <= kMaxDriftPpm);
+  TEMPUS_CHECK(std::isfinite(error_ppm) && error_ppm >= 0);
   const std::filesystem::path target(path);
-  std::filesystem::path dir = target.parent_path();
-  if (dir.empty()) dir = ".";
-  std::string tmp = (dir / (target.filename().string() + ".tmp.XXXXXX")).string();
+  const std::filesystem::path dir = DirectoryOf(target);
+  std::string tmp = (dir / (target.filename().string() + std::string(kTempInfix) + "XXXXXX")).string();
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) return Unexpected(engine::SysError{"create temporary file for " + path, errno});
-  const std::string text = fmt::format("{:.3f}\n", ppm);
+  const std::string text = fmt::format("{:.6f} {:.6f}\n", freq_ppm, error_ppm);
   const auto fail = [&](const char* op) {
     const int err = errno;
     ::close(fd);
@@ -97,13 +150,53 @@ Result<void, engine::SysError> WriteDriftFile(const std::string& path, double pp
     ::unlink(tmp.c_str());
     return Unexpected(engine::SysError{fmt::format("rename {} to {}", tmp, path), err});
   }
-  // Make the rename itself durable.
+  // Make the rename itself durable: until the directory is synced a crash may bring back the old
+  // file (or none).
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
+  if (dfd < 0) return Unexpected(engine::SysError{"open directory " + dir.string() + " to fsync it", errno});
+  const int synced = ::fsync(dfd);
+  const int err = errno;
+  ::close(dfd);
+  if (synced != 0) return Unexpected(engine::SysError{"fsync directory " + dir.string(), err});
   return {};
+}
+
+double CreditedErrorPpm(const DriftEstimate& stored) {
+  return std::max(stored.error_ppm.value_or(kUnstatedErrorPpm), kStoredErrorFloorPpm);
+}
+
+bool ShouldReplaceDrift(double freq_ppm, double error_ppm, const std::optional<DriftEstimate>& stored) {
+  // A frequency at the limit is where the discipline clamps one it could not correct: no measurement.
+  if (!std::isfinite(freq_ppm) || !(std::fabs(freq_ppm) < kMaxDriftPpm)) return false;
+  if (!std::isfinite(error_ppm) || error_ppm < 0) return false;
+  return !stored.has_value() || error_ppm < CreditedErrorPpm(*stored);
+}
+
+Result<size_t, engine::SysError> RemoveStaleDriftTemporaries(const std::string& path) {
+  const std::filesystem::path target(path);
+  const std::filesystem::path dir = DirectoryOf(target);
+  const std::string prefix = target.filename().string() + std::string(kTempInfix);
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) return Unexpected(engine::SysError{"list directory " + dir.string(), ec.value()});
+  size_t removed = 0;
+  std::optional<engine::SysError> first_error;
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const std::filesystem::path& entry = it->path();
+    if (!IsStaleTemporaryName(entry.filename().string(), prefix)) continue;
+    // lstat: a symlink or directory of that name is not ours.
+    struct stat st {};
+    if (::lstat(entry.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    if (::unlink(entry.c_str()) == 0) {
+      ++removed;
+    } else if (!first_error) {
+      first_error = engine::SysError{"remove " + entry.string(), errno};
+    }
+  }
+  if (ec && !first_error) first_error = engine::SysError{"list directory " + dir.string(), ec.value()};
+  if (first_error) return Unexpected(*first_error);
+  return removed;
 }
 
 }  // namespace tempus::config

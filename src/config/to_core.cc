@@ -108,7 +108,12 @@ core::system::SystemConfig ToSystemConfig(const Config& config, core::system::Sy
   auto& d = s.discipline;
   if (t.step_s) d.step_threshold = core::NtpDuration::FromSeconds(*t.step_s);
   if (t.stepout_s) d.stepout = core::NtpDuration::FromSeconds(*t.stepout_s);
-  if (t.panic_s) d.panic_threshold = core::NtpDuration::FromSeconds(*t.panic_s);
+  // An explicit `tinker panic N` keeps the limit from the start, as ntpd without -g; without it
+  // the first update steps any amount, as ntpd -g (Debian's and CentOS's default). 0: no limit.
+  if (t.panic_s) {
+    d.panic_threshold = core::NtpDuration::FromSeconds(*t.panic_s);
+    d.allow_panic_at_start = false;
+  }
   if (t.freq_ppm) d.initial_frequency_ppm = *t.freq_ppm;  // tinker freq overrides the driftfile
   if (config.makestep) {
     d.makestep_threshold = core::NtpDuration::FromSeconds(config.makestep->threshold_s);

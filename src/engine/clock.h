@@ -1,18 +1,20 @@
 // engine::Clock: the only way the engine reads or steers time.
 //
 // Implementations: clock::SystemClock (the kernel clock; the only code allowed to change it),
-// clock::ObserveClock (reads the kernel clock, never steers), clock::VirtualClock (a software clock
-// over CLOCK_MONOTONIC with its own offset and frequency, for tests, the demo and benchmarks), and
-// the simulator's clock. Every timestamp the daemon sends or compares comes from its Clock.
+// clock::ObserveClock (the kernel clock plus a correction in software; never steers it),
+// clock::VirtualClock (a software clock over CLOCK_MONOTONIC with its own offset and frequency,
+// for tests, the demo and benchmarks), and the simulator's clock. Every timestamp the daemon sends or compares comes from its Clock.
 // Not thread-safe: owned and used by the engine's single timing thread.
 #ifndef TEMPUS_ENGINE_CLOCK_H_
 #define TEMPUS_ENGINE_CLOCK_H_
 
+#include <optional>
 #include <string_view>
 
 #include "core/discipline/clock_command.h"
 #include "core/result.h"
 #include "core/time/mono_time.h"
+#include "core/time/ntp_duration.h"
 #include "core/time/unix_time.h"
 #include "engine/sys_error.h"
 
@@ -29,7 +31,7 @@ class Clock {
   // Maps a kernel software receive timestamp (CLOCK_REALTIME, from SO_TIMESTAMPING) to this
   // clock's time scale. Identity for clocks that are the kernel clock.
   virtual core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) = 0;
-  // Carries out a command of the discipline. Observe clocks accept and ignore steering.
+  // Carries out a command of the discipline (observe: on its software correction).
   [[nodiscard]] virtual Result<void, SysError> Apply(const core::ClockCommand& command) = 0;
   // The frequency correction in effect, in ppm (what SetFrequency last set).
   virtual double FrequencyPpm() const = 0;
@@ -37,6 +39,11 @@ class Clock {
   virtual std::string_view Kind() const = 0;
   // log2 of the clock's reading resolution in seconds (the packet's precision field).
   virtual int PrecisionLog2() const = 0;
+  // How far the system (kernel) clock is behind the time this clock serves, for a clock that
+  // serves a corrected kernel time without steering it (observe): what an operator reads as "how
+  // far off is my system clock". nullopt for the others (system is the kernel clock; virtual and
+  // the simulator's keep their own time).
+  virtual std::optional<core::NtpDuration> SystemClockOffset() { return std::nullopt; }
 };
 
 }  // namespace tempus::engine

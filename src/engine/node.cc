@@ -85,6 +85,7 @@ bool Node::RemoveSource(uint32_t id) {
   ephemeral_.erase(id);
   deadlines_.erase(id);
   system_.RemoveSource(id);
+  refusal_log_.Forget(id);
   assocs_.erase(it);
   // Selection runs again without it (the system peer may have been this source).
   Apply(system_.OnTick(clock_.Mono(), clock_.Now()));
@@ -149,6 +150,7 @@ void Node::OnTimer() {
   if (now >= next_tick_) {
     next_tick_ = now + config_.tick;
     Apply(system_.OnTick(now, clock_.Now()));
+    LogRefusals(/*always=*/true);
   }
   ReapRetired();
 }
@@ -242,6 +244,7 @@ void Node::UpdateQuiet(uint32_t id) {
   auto it = assocs_.find(id);
   if (it == assocs_.end()) return;
   Apply(system_.SetQuiet(id, it->second->reach() != 0 && it->second->quiet(), clock_.Mono(), clock_.Now()));
+  Apply(system_.SetAssociationRefusal(id, it->second->refusal(), clock_.Mono(), clock_.Now()));
 }
 
 void Node::CountReceived(std::span<const uint8_t> bytes) {
@@ -307,6 +310,8 @@ core::control::NodeView Node::ControlView() const {
   v.discipline = system_.discipline_state();
   v.system_offset = system_.offset();
   v.system_jitter = system_.jitter();
+  v.refusal = system_.refusal();
+  v.panic_offset = system_.panic_offset();
   if (last_peer_ && *last_peer_ <= 0xffff) v.system_peer = static_cast<uint16_t>(*last_peer_);
   const std::vector<core::system::SourceView> sources = system_.Sources();
   uint64_t accepted = 0;
@@ -344,6 +349,7 @@ core::control::NodeView Node::ControlView() const {
     v.leap_table = core::control::LeapView{core::LeapStatusAt(*table, core::NtpSecondsOf(clock_now)).tai_utc,
                                      table->entries.back().ntp_seconds, table->expires};
   }
+  v.system_clock_offset = clock_.SystemClockOffset();
   v.local_address = config_.self_address;
   v.version = config_.version;
   return v;
@@ -437,7 +443,7 @@ void Node::Apply(const core::system::SystemUpdate& update) {
     }
     if (const auto* step = std::get_if<core::StepClock>(&c)) {
       for (auto& [id, a] : assocs_) a->OnClockStep(step->offset);
-      Log(fmt::format("clock stepped by {:+.6f} s", step->offset.Seconds()));
+      Log(StepMessage(step->offset));
     }
   }
   if (update.stepped) ++steps_;
@@ -456,6 +462,7 @@ void Node::Apply(const core::system::SystemUpdate& update) {
       Log(system_.orphan_parent() ? "no system peer: orphan parent" : "no system peer");
     }
   }
+  LogRefusals(/*always=*/false);
   PropagatePoll();
 }
 

@@ -27,6 +27,7 @@
 #include "core/system/system.h"
 #include "engine/auth.h"
 #include "engine/clock.h"
+#include "engine/refusal_log.h"
 #include "engine/server_path.h"
 #include "engine/stats_record.h"
 #include "engine/transport.h"
@@ -125,6 +126,8 @@ class Node {
   // What a mode 6 request is answered from (association ids are the ids above).
   core::control::NodeView ControlView() const;
   uint64_t steps() const { return steps_; }
+  // Clock::SystemClockOffset(): with clock observe, how far the uncorrected system clock is behind.
+  std::optional<core::NtpDuration> SystemClockOffset() const { return clock_.SystemClockOffset(); }
   // Passive associations mobilized by peers that exist now, and ever.
   size_t ephemeral_count() const { return ephemeral_.size(); }
   uint64_t ephemeral_mobilized() const { return ephemeral_mobilized_; }
@@ -142,6 +145,11 @@ class Node {
   // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
   void UpdateQuiet(uint32_t id);
   void Log(const std::string& message) const;
+  // One line for each refusal that appeared or changed (node_refusals.cc, refusal_log.h): when
+  // the System's refusals changed, or on `always` (each tick) while a value settles or is held.
+  void LogRefusals(bool always);
+  // "clock stepped by S s", saying so when the step was beyond the panic threshold.
+  std::string StepMessage(core::NtpDuration step) const;
   // Hand the update's peer samples (before its clock commands) and its clock update (after
   // them) to the stats observer.
   void ReportSamples(const core::system::SystemUpdate& update);
@@ -186,6 +194,8 @@ class Node {
   core::control::ControlLimiter control_limiter_;
   ControlStats control_stats_;
   AuthStats auth_stats_;
+  RefusalLog refusal_log_;
+  uint64_t refusal_changes_seen_ = 0;
 };
 
 }  // namespace tempus::engine

@@ -76,6 +76,15 @@ void RenderSystem(const engine::Node& node, Writer& w) {
   w.Sample("tempus_system_poll_seconds", "", sys.RecommendedPoll().Interval().Seconds());
   w.Family("tempus_clock_steps_total", "counter", "Times the clock was stepped");
   w.Sample("tempus_clock_steps_total", "", static_cast<double>(node.steps()));
+  if (const auto off = node.SystemClockOffset()) {
+    w.Family("tempus_system_clock_offset_seconds", "gauge",
+             "clock observe: the time served minus the uncorrected system clock (positive: it is behind)");
+    w.Sample("tempus_system_clock_offset_seconds", "", off->Seconds());
+  }
+  w.Family("tempus_system_refusal", "gauge",
+           "Why the node follows no source (none: it follows one or is the reference; panic: the offset is beyond "
+           "tinker panic), one-hot");
+  w.Sample("tempus_system_refusal", fmt::format("reason=\"{}\"", core::RefusalName(sys.refusal())), 1);
 }
 
 void RenderSources(const engine::Node& node, Writer& w) {
@@ -127,6 +136,11 @@ void RenderSources(const engine::Node& node, Writer& w) {
   w.Family("tempus_source_selection", "gauge", "Selection state of the source (the ntpq tally code), one-hot");
   for (const auto& r : rows) {
     w.Sample("tempus_source_selection", fmt::format("{},state=\"{}\"", r.labels, TallyState(r.view->tally)), 1);
+  }
+  w.Family("tempus_source_refusal", "gauge",
+           "Why the source is not used (none: it is usable; a packet test, selection or panic reason), one-hot");
+  for (const auto& r : rows) {
+    w.Sample("tempus_source_refusal", fmt::format("{},reason=\"{}\"", r.labels, core::RefusalName(r.view->refusal)), 1);
   }
 }
 

@@ -1,10 +1,9 @@
-// ObserveClock, SystemClock (read-only use), MakeClock and precision measurement.
+// SystemClock (read-only use), MakeClock and precision measurement (ObserveClock: observe_clock_test.cc).
 #include <memory>
 
 #include <gtest/gtest.h>
 
 #include "clock/make_clock.h"
-#include "clock/observe_clock.h"
 #include "clock/system_clock.h"
 #include "clock/time_source.h"
 
@@ -39,31 +38,6 @@ TEST(MeasurePrecisionLog2, FindsTheSmallestStep) {
   EXPECT_EQ(MeasurePrecisionLog2(coarse), -6);  // clamped
   TickingSource below_min_step(NtpDuration::FromNanos(10));
   EXPECT_EQ(MeasurePrecisionLog2(below_min_step), kDefaultPrecisionLog2);
-}
-
-TEST(ObserveClock, ReadsTheSourceAndRecordsCommandsWithoutSteering) {
-  auto source = MakeSource();
-  ObserveClock clock(source);
-  EXPECT_EQ(clock.Kind(), "observe");
-  const UnixTime start = clock.Now();
-  EXPECT_EQ(start, source->Realtime());
-  ASSERT_TRUE(clock.Apply(core::StepClock{NtpDuration::FromSeconds(3)}).has_value());
-  ASSERT_TRUE(clock.Apply(core::SlewClock{NtpDuration::FromMillis(-7)}).has_value());
-  ASSERT_TRUE(clock.Apply(core::SetFrequency{12.5}).has_value());
-  ASSERT_TRUE(clock.Apply(core::SetSyncStatus{.synchronized = true, .leap = core::Leap::kNoWarning, .max_error = {}, .est_error = {}}).has_value());
-  EXPECT_EQ(clock.Now(), start);  // nothing moved
-  source->Advance(NtpDuration::FromSeconds(1));
-  EXPECT_EQ(clock.Now() - start, NtpDuration::FromSeconds(1));
-  EXPECT_EQ(clock.FromKernelRealtime(start), start);
-  const ObserveClock::Observed& seen = clock.observed();
-  EXPECT_EQ(seen.steps, 1u);
-  EXPECT_EQ(seen.slews, 1u);
-  EXPECT_EQ(seen.frequency_sets, 1u);
-  EXPECT_EQ(seen.status_sets, 1u);
-  ASSERT_TRUE(seen.last_offset.has_value());
-  EXPECT_EQ(*seen.last_offset, NtpDuration::FromMillis(-7));
-  EXPECT_EQ(clock.FrequencyPpm(), 12.5);
-  EXPECT_TRUE(seen.status.synchronized);
 }
 
 // Only construction and reads: a test never steers the system clock.

@@ -62,10 +62,13 @@ TEST_F(HostileFilesTest, DriftfileContentGarbage) {
       {std::string(100000, '9'), DriftFileError::Kind::kGarbage},
       {"0x1p3\n", DriftFileError::Kind::kGarbage},
       {"", DriftFileError::Kind::kEmpty},
+      {"12.5 -1\n", DriftFileError::Kind::kGarbage},
+      {"12.5 nan\n", DriftFileError::Kind::kGarbage},
+      {"12.5 0.1 7\n", DriftFileError::Kind::kGarbage},
   };
   for (const auto& c : cases) {
     auto r = ParseDriftFile(c.content, "drift");
-    ASSERT_FALSE(r) << c.content.substr(0, 20) << " parsed as " << *r;
+    ASSERT_FALSE(r) << c.content.substr(0, 20) << " parsed as " << r->freq_ppm;
     // A huge run of digits may be garbage or out of range; both are refused.
     if (c.content.size() < 1000) {
       EXPECT_EQ(r.error().kind, c.kind) << c.content.substr(0, 20);

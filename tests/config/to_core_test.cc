@@ -69,5 +69,16 @@ TEST(ToCore, SystemConfigFromTosTinkerMakestepLocal) {
   EXPECT_EQ(s.local_stratum, 7);
 }
 
+// Without `tinker panic` the first update steps any offset (ntpd -g, Debian's and CentOS's
+// default); an explicit `tinker panic N` keeps the limit from the start (ntpd without -g).
+TEST(ToCore, TinkerPanicDecidesWhetherTheStartMayStepAnyOffset) {
+  const auto g = ToSystemConfig(MustParse("server a\n").config);
+  EXPECT_TRUE(g.discipline.allow_panic_at_start);
+  EXPECT_EQ(g.discipline.panic_threshold, core::NtpDuration::FromWholeSeconds(1000));
+  const auto no_g = ToSystemConfig(MustParse("tinker panic 1000\n").config);
+  EXPECT_FALSE(no_g.discipline.allow_panic_at_start);
+  EXPECT_EQ(no_g.discipline.panic_threshold, core::NtpDuration::FromWholeSeconds(1000));
+}
+
 }  // namespace
 }  // namespace tempus::config

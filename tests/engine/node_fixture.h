@@ -34,6 +34,7 @@ struct ServerClientSetup {
   NodeConfig client;  // the fixture adds `source` and sets self_address
   core::AssociationConfig source = FastSource(kFixtureServer);
   StatsObserver client_stats;  // installed on the client before it starts, when set
+  NodeLog client_log;          // the client's log lines, when set
 };
 
 // The two Nodes, built from a ServerClientSetup, attached to `net` (server first) and started.
@@ -45,7 +46,8 @@ struct ServerClientNodes {
     server = std::make_unique<Node>(setup.server, server_clock, server_transport, server_random);
     setup.client.sources.push_back(setup.source);
     setup.client.self_address = kFixtureClient;
-    client = std::make_unique<Node>(setup.client, client_clock, client_transport, client_random);
+    client = std::make_unique<Node>(setup.client, client_clock, client_transport, client_random,
+                                    std::move(setup.client_log));
     if (setup.client_stats) client->SetStatsObserver(std::move(setup.client_stats));
     net.Attach(kFixtureServer, server.get(), &server_clock);
     net.Attach(kFixtureClient, client.get(), &client_clock);

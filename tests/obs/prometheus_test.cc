@@ -1,5 +1,6 @@
 #include "obs/prometheus.h"
 
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -40,6 +41,26 @@ TEST(Prometheus, ReportsSystemSourcesAndServer) {
   EXPECT_NE(text.find("tempus_server_drops_total{reason=\"too_short\"} 0\n"), std::string::npos);
 }
 
+// Why: each source's refusal and the system's, one-hot, with a bounded set of reasons.
+TEST(Prometheus, SaysWhyASourceAndTheSystemAreRefused) {
+  const std::string synced = SyncedClientMetrics();
+  EXPECT_NE(synced.find("tempus_system_refusal{reason=\"none\"} 1\n"), std::string::npos);
+  EXPECT_NE(synced.find("tempus_source_refusal{source=\"10.0.0.1:123\",reason=\"none\"} 1\n"), std::string::npos);
+
+  engine::ServerClientSetup setup;
+  setup.client_ahead = core::NtpDuration::FromMillis(3);
+  engine::ServerClientNodes t(std::move(setup));
+  t.Run(60);
+  ASSERT_TRUE(t.server_clock.Apply(core::StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
+  t.Run(240);  // the reference jumped beyond the panic threshold: refused, once its clock filter
+               // holds only jumped samples (before, their spread with the older ones exceeds maxdist)
+  const std::string text = RenderPrometheus(*t.client, "0.1.0-test");
+  EXPECT_NE(text.find("tempus_system_synchronized 0\n"), std::string::npos);
+  EXPECT_NE(text.find("tempus_system_refusal{reason=\"panic\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("tempus_source_refusal{source=\"10.0.0.1:123\",reason=\"panic\"} 1\n"), std::string::npos);
+  EXPECT_EQ(text.find("state=\"system_peer\""), std::string::npos);
+}
+
 TEST(Prometheus, CountsModeSixRequestsDropsAndBytes) {
   FakeClock clock(core::UnixTime::FromParts(1795928139, 0));
   LoopNet net;
@@ -60,6 +81,27 @@ TEST(Prometheus, CountsModeSixRequestsDropsAndBytes) {
   EXPECT_NE(text.find("tempus_control_drops_total{reason=\"restricted\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_control_bytes_total{direction=\"in\"} 72\n"), std::string::npos);
   EXPECT_EQ(text.find("tempus_control_bytes_total{direction=\"out\"} 0\n"), std::string::npos);
+}
+
+// clock observe's report of the uncorrected system clock, from Clock::SystemClockOffset(); absent
+// for the other clocks.
+TEST(Prometheus, SystemClockOffsetOnlyForAClockThatReportsIt) {
+  class ObservingClock final : public FakeClock {
+   public:
+    using FakeClock::FakeClock;
+    std::optional<core::NtpDuration> SystemClockOffset() override { return core::NtpDuration::FromMillis(-250); }
+  };
+  LoopNet net;
+  LoopNet::NetTransport t(net, kServer);
+  core::SeededRandom r(1);
+  FakeClock plain(core::UnixTime::FromParts(1795928139, 0));
+  const std::string without = RenderPrometheus(Node({}, plain, t, r), "0.1.0-test");
+  EXPECT_EQ(without.find("tempus_system_clock_offset_seconds"), std::string::npos);
+  ObservingClock observing(core::UnixTime::FromParts(1795928139, 0));
+  const std::string with = RenderPrometheus(Node({}, observing, t, r), "0.1.0-test");
+  EXPECT_NE(with.find("# TYPE tempus_system_clock_offset_seconds gauge\ntempus_system_clock_offset_seconds -0.25\n"),
+            std::string::npos)
+      << with;
 }
 
 // The exposition format, strictly: every sample belongs to the family announced just before it

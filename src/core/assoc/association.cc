@@ -88,12 +88,18 @@ void Association::StartPoll(AssocActions& out) {
       own_poll_ = std::min(own_poll_ + 1, config_.maxpoll.log2());
     }
   }
+  const bool unanswered = polls_ > 0 && !poll_answered_;
   ++polls_;
   poll_answered_ = false;
   voted_this_poll_ = false;
   const uint8_t before = reach_;
   reach_ = static_cast<uint8_t>(reach_ << 1);
-  if (before != 0 && reach_ == 0) out.Push(BecameUnreachable{});
+  if (before != 0 && reach_ == 0) {
+    out.Push(BecameUnreachable{});
+    refusal_ = Refusal::kNone;  // what the server last said is old news now
+  }
+  if (unanswered && unverified_refusal_ != Refusal::kNone) refusal_ = unverified_refusal_;
+  unverified_refusal_ = Refusal::kNone;
   // An ephemeral (passive) association lives only while its peer talks to it (RFC 5905 §9.2):
   // it goes when unreachable, or when it never became reachable (a spoofed mode 1).
   if (config_.mode == Mode::kSymmetricPassive && reach_ == 0 && (before != 0 || polls_ > kEphemeralProbationPolls)) {
@@ -222,6 +228,19 @@ AssocReject Association::ClassifyUnexpectedOrigin(NtpTimestamp origin) const {
   return AssocReject::kBogusOrigin;
 }
 
+void Association::RejectUnverified(AssocReject reason) {
+  stats_.Count(reason);
+  switch (reason) {
+    case AssocReject::kBogusOrigin: unverified_refusal_ = Refusal::kBogusOrigin; break;
+    case AssocReject::kAuthFailed:
+    case AssocReject::kCryptoNak: unverified_refusal_ = Refusal::kAuthFailed; break;
+    // Malformed, another mode, or a symmetric packet with a zero origin (the peer has not heard
+    // us, which anyone can claim): noise, not something the server says. Only a reply that
+    // answers our request says test 3 (Conclude), and only that may take its samples out.
+    default: break;
+  }
+}
+
 AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_local_rx, MonoTime now,
                                    AuthVerdict auth) {
   AssocActions out;
@@ -230,7 +249,7 @@ AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_l
   if (symmetric()) {
     // Test 5 for a keyed peer as for a server: only authentic packets touch the pair's state.
     if (config_.key_id && auth != AuthVerdict::kOk) {
-      stats_.Count(auth == AuthVerdict::kCryptoNak ? AssocReject::kCryptoNak : AssocReject::kAuthFailed);
+      RejectUnverified(auth == AuthVerdict::kCryptoNak ? AssocReject::kCryptoNak : AssocReject::kAuthFailed);
       return out;
     }
     OnSymmetricPacket(bytes, t4_local_rx, now, out);
@@ -238,18 +257,18 @@ AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_l
   }
   const auto decoded = Decode(bytes);
   if (!decoded) {
-    stats_.Count(AssocReject::kMalformed);
+    RejectUnverified(AssocReject::kMalformed);
     return out;
   }
   const Header& h = decoded->header;
   if (h.mode != Mode::kServer) {
-    stats_.Count(AssocReject::kWrongMode);
+    RejectUnverified(AssocReject::kWrongMode);
     return out;
   }
   // Test 5 (RFC 5905 §8): with a key, only an authentic reply may touch any state, so that a
   // forged packet can neither consume the cookie nor count for reach.
   if (config_.key_id && auth != AuthVerdict::kOk) {
-    stats_.Count(auth == AuthVerdict::kCryptoNak ? AssocReject::kCryptoNak : AssocReject::kAuthFailed);
+    RejectUnverified(auth == AuthVerdict::kCryptoNak ? AssocReject::kCryptoNak : AssocReject::kAuthFailed);
     return out;
   }
   // Test 1: a copy of the last reply taken.
@@ -259,7 +278,7 @@ AssocActions Association::OnPacket(std::span<const uint8_t> bytes, UnixTime t4_l
   }
   // Test 2, and one reply per request: the origin must be the cookie still outstanding.
   if (!outstanding_ || h.origin_time != cookie_) {
-    stats_.Count(ClassifyUnexpectedOrigin(h.origin_time));
+    RejectUnverified(ClassifyUnexpectedOrigin(h.origin_time));
     return out;
   }
   Conclude(ProcessReply(bytes, cookie_, t1_, t4_local_rx.ToNtp(), precision_log2_), h, now, out);
@@ -272,6 +291,7 @@ void Association::Conclude(const Result<Measurement, ReplyRejection>& result, co
                            AssocActions& out) {
   const PollExp poll_before = hpoll_;
   if (result) {
+    refusal_ = Refusal::kNone;
     ConsumeCookie(h);
     MarkAnswered(now, out);
     TakeMeasurement(*result, now, out);
@@ -288,12 +308,20 @@ void Association::Conclude(const Result<Measurement, ReplyRejection>& result, co
       ConsumeCookie(h);
       MarkAnswered(now, out);
       if (hpoll_ != poll_before) Reschedule(now, now, out);
-      stats_.Count(result.error().error == ReplyError::kBadRootDistance ? AssocReject::kBadRootDistance
-                   : h.stratum >= kMaxStratum                          ? AssocReject::kBadStratum
-                                                                       : AssocReject::kUnsynchronized);
+      if (result.error().error == ReplyError::kBadRootDistance) {
+        stats_.Count(AssocReject::kBadRootDistance);
+        refusal_ = Refusal::kServerDistance;
+      } else if (h.stratum >= kMaxStratum) {
+        stats_.Count(AssocReject::kBadStratum);
+        refusal_ = Refusal::kBadStratum;
+      } else {
+        stats_.Count(AssocReject::kUnsynchronized);
+        refusal_ = Refusal::kUnsynchronized;
+      }
       return;
     case ReplyError::kZeroTimestamps:
       stats_.Count(AssocReject::kZeroTimestamps);
+      refusal_ = Refusal::kZeroTimestamps;
       return;
     case ReplyError::kMalformed:
     case ReplyError::kNotServerMode:
@@ -346,6 +374,7 @@ void Association::HandleKiss(KissCode code, const Header& reply, MonoTime now, A
   switch (code) {
     case KissCode::kRate: {
       stats_.Count(AssocReject::kKissRate);
+      refusal_ = Refusal::kKissRate;
       ConsumeCookie(reply);
       rate_limited_ = true;
       burst_left_ = 0;
@@ -359,6 +388,7 @@ void Association::HandleKiss(KissCode code, const Header& reply, MonoTime now, A
     case KissCode::kDeny:
     case KissCode::kRstr:
       stats_.Count(code == KissCode::kDeny ? AssocReject::kKissDeny : AssocReject::kKissRstr);
+      refusal_ = code == KissCode::kDeny ? Refusal::kKissDeny : Refusal::kKissRstr;
       Retire(code, out);
       return;
     case KissCode::kNone:
@@ -371,7 +401,9 @@ void Association::HandleKiss(KissCode code, const Header& reply, MonoTime now, A
       ConsumeCookie(reply);
       MarkAnswered(now, out);
       if (hpoll_ != poll_before) Reschedule(now, now, out);
-      stats_.Count(reply.leap == Leap::kUnsynchronized ? AssocReject::kUnsynchronized : AssocReject::kKissOther);
+      const bool unsynchronized = reply.leap == Leap::kUnsynchronized;
+      stats_.Count(unsynchronized ? AssocReject::kUnsynchronized : AssocReject::kKissOther);
+      refusal_ = unsynchronized ? Refusal::kUnsynchronized : Refusal::kBadStratum;  // stratum 0
       return;
     }
   }
@@ -404,6 +436,7 @@ AssociationSnapshot Association::Snapshot() const {
   s.next_poll = next_poll_;
   s.last_measurement = last_measurement_;
   s.jitter_s = advisor_.jitter_s();
+  s.refusal = refusal_;
   s.stats = stats_;
   return s;
 }

@@ -42,6 +42,11 @@
 // not become reachable within kEphemeralProbationPolls polls.
 // Authentication (`key N`): the host appends key id + MAC to each SendRequest and checks each reply's
 // MAC, passing OnPacket its verdict; a keyed association takes only kOk replies (RFC 5905 test 5).
+// Refusal (refusal.h): why the server's replies are not used now. A reply that passed the origin
+// check sets it at once (tests 3, 6, 7, kiss codes; a measurement clears it): it answers our
+// cookie, so only the server can send it, at most once per request. Rejections anyone can send
+// (bad origin, MAC, mode, format) set it only for a poll that got no usable reply, at the start of
+// the next one, so a spoofer cannot flip it while the server answers. Unreachability clears it.
 // Not thread-safe: one thread drives an association.
 #ifndef TEMPUS_CORE_ASSOC_ASSOCIATION_H_
 #define TEMPUS_CORE_ASSOC_ASSOCIATION_H_
@@ -140,6 +145,8 @@ class Association {
     return next_poll_ || reply_deadline_ ? std::optional<MonoTime>(Wake()) : std::nullopt;
   }
   const AssociationStats& stats() const { return stats_; }
+  // Why the server's replies are not used now (see the file comment); kNone when they are.
+  Refusal refusal() const { return refusal_; }
 
  private:
   void StartPoll(AssocActions& out);
@@ -165,6 +172,8 @@ class Association {
   void Retire(KissCode reason, AssocActions& out);
   void HandleKiss(KissCode code, const Header& reply, MonoTime now, AssocActions& out);
   AssocReject ClassifyUnexpectedOrigin(NtpTimestamp origin) const;
+  // Counts a rejection anyone could have sent; it explains the poll if nothing usable came.
+  void RejectUnverified(AssocReject reason);
   NtpTimestamp NewCookie();
 
   const AssociationConfig config_;
@@ -210,6 +219,8 @@ class Association {
   std::array<NtpTimestamp, kRecentTransmits> recent_xmt_{};
   size_t recent_next_ = 0;
 
+  Refusal refusal_ = Refusal::kNone;
+  Refusal unverified_refusal_ = Refusal::kNone;  // the last RejectUnverified of this poll
   bool rate_limited_ = false;
   bool demobilized_ = false;
   KissCode demobilize_reason_ = KissCode::kNone;

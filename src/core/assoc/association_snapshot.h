@@ -11,6 +11,7 @@
 
 #include "core/assoc/association_config.h"
 #include "core/assoc/exchange.h"
+#include "core/assoc/refusal.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 
@@ -64,6 +65,9 @@ struct AssociationSnapshot {
   std::optional<MonoTime> next_poll;           // the armed deadline
   std::optional<Measurement> last_measurement;
   double jitter_s = 0;             // RMS of successive offset differences (seconds)
+  // Why the server's replies are not used now (packet tests, kiss codes); kNone after a reply
+  // that gave a measurement. See Association::refusal().
+  Refusal refusal = Refusal::kNone;
   AssociationStats stats;
 };
 

@@ -55,7 +55,7 @@ void Association::OnSymmetricPacket(std::span<const uint8_t> bytes, UnixTime t4_
                                     AssocActions& out) {
   const auto decoded = Decode(bytes);
   if (!decoded) {
-    stats_.Count(AssocReject::kMalformed);
+    RejectUnverified(AssocReject::kMalformed);
     return;
   }
   const Header& h = decoded->header;
@@ -63,7 +63,7 @@ void Association::OnSymmetricPacket(std::span<const uint8_t> bytes, UnixTime t4_
   const bool mode_ok = h.mode == Mode::kSymmetricActive ||
                        (h.mode == Mode::kSymmetricPassive && config_.mode == Mode::kSymmetricActive);
   if (!mode_ok) {
-    stats_.Count(AssocReject::kWrongMode);
+    RejectUnverified(AssocReject::kWrongMode);
     return;
   }
   // Test 1: the same packet again (replayed or duplicated on the way).
@@ -73,14 +73,14 @@ void Association::OnSymmetricPacket(std::span<const uint8_t> bytes, UnixTime t4_
   }
   // Test 3 (transmit side): a packet that carries no time cannot be answered either.
   if (h.transmit_time.IsZero()) {
-    stats_.Count(AssocReject::kZeroTimestamps);
+    RejectUnverified(AssocReject::kZeroTimestamps);
     return;
   }
   // Test 2: the origin must be something we sent. Zero means the peer has not heard from us yet
   // (its first packet, or it restarted); an older transmit of ours means the packets crossed.
   const bool latest = outstanding_ && h.origin_time == cookie_;
   if (!h.origin_time.IsZero() && !latest && !RecentTransmit(h.origin_time)) {
-    stats_.Count(AssocReject::kBogusOrigin);
+    RejectUnverified(AssocReject::kBogusOrigin);
     return;
   }
   peer_org_ = h.transmit_time;
@@ -88,7 +88,7 @@ void Association::OnSymmetricPacket(std::span<const uint8_t> bytes, UnixTime t4_
   ppoll_ = PollExp(h.poll).Clamped(PollExp(PollExp::kMinPoll), PollExp(PollExp::kMaxPoll));
   ppoll_heard_ = true;
   if (h.origin_time.IsZero()) {
-    stats_.Count(AssocReject::kZeroTimestamps);
+    RejectUnverified(AssocReject::kZeroTimestamps);  // the peer has not heard from us (yet)
   } else if (!latest) {
     // One sample per transmit of ours; later packets only refresh org and rec.
     stats_.Count(h.origin_time == answered_cookie_ ? AssocReject::kAlreadyAnswered : AssocReject::kStale);

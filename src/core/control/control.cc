@@ -15,18 +15,23 @@ using mode6::ErrorCode;
 using mode6::Opcode;
 
 // System variables in the order ntpd sends them for `rv` with no list (RFC 9327 §4.1 names).
-// tai, leapsec and expire are omitted without a leap table (ntpd: when zero).
-constexpr std::array<std::string_view, 22> kSystemDefaults = {
+// tai, leapsec and expire are omitted without a leap table (ntpd: when zero); tempus adds
+// sysclk_offset (only with clock observe) and `reason` at the end.
+constexpr std::array<std::string_view, 24> kSystemDefaults = {
     "leap",  "stratum",   "precision", "rootdelay", "rootdisp", "refid",   "reftime",    "tc",
     "peer",  "offset",    "frequency", "sys_jitter", "clk_jitter", "clock", "processor", "system",
-    "version", "clk_wander", "tai",     "leapsec",  "expire",    "mintc"};
+    "version", "clk_wander", "tai",     "leapsec",  "expire",    "mintc", "sysclk_offset", "reason"};
 
 // Peer variables in the order ntpd sends them for `rv &N` and `ntpq -p` with no list (NTPsec
-// puts the clock filter's stages around pmode: keyid, filtdelay, filtoffset, pmode, filtdisp).
-constexpr std::array<std::string_view, 28> kPeerDefaults = {
+// puts the clock filter's stages around pmode: keyid, filtdelay, filtoffset, pmode, filtdisp);
+// tempus adds `reason` at the end.
+constexpr std::array<std::string_view, 29> kPeerDefaults = {
     "srcadr", "srcport", "dstadr", "dstport", "leap", "hmode", "stratum", "ppoll", "hpoll", "precision",
     "rootdelay", "rootdisp", "refid", "reftime", "rec", "xmt", "reach", "unreach", "delay", "offset",
-    "jitter", "dispersion", "keyid", "filtdelay", "filtoffset", "pmode", "filtdisp", "flash"};
+    "jitter", "dispersion", "keyid", "filtdelay", "filtoffset", "pmode", "filtdisp", "flash", "reason"};
+
+// ntpd's TEST13 (peer_unreach): set whenever the reach register is empty.
+constexpr unsigned kFlashUnreachable = 0x1000;
 
 // ntpd keeps a peer's dispersion at MAXDISPERSE (16 s) until it has samples.
 constexpr double kMaxDispersionMs = 16000.0;
@@ -94,7 +99,9 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
   if (name == "tc") return Int(v.discipline.poll.log2());
   if (name == "mintc") return Int(0);
   if (name == "peer") return Int(v.system_peer.value_or(0));
-  if (name == "offset") return Ms(v.discipline.offset, 6);
+  // While the panic refusal lasts, the offset the discipline refused (its own estimate is stale).
+  if (name == "offset") return Ms(v.panic_offset.value_or(v.discipline.offset), 6);
+  if (name == "reason") return std::string(RefusalName(v.refusal));
   if (name == "frequency") return Fmt("%.6f", v.discipline.frequency_ppm);
   if (name == "sys_jitter") return Ms(v.system_jitter, 6);
   if (name == "clk_jitter") return Ms(v.discipline.jitter, 6);
@@ -111,6 +118,7 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
   if (name == "expire") {
     return v.leap_table && v.leap_table->expires > 0 ? std::optional(NtpDateMinute(v.leap_table->expires)) : std::nullopt;
   }
+  if (name == "sysclk_offset") return v.system_clock_offset ? std::optional(Ms(*v.system_clock_offset, 6)) : std::nullopt;
   // ntpq sysstats also asks for each counter "since reset" (NAME_r); this node never resets.
   if (name.starts_with("ss_") && name.ends_with("_r")) return SystemVariable(name.substr(0, name.size() - 2), v);
   if (name == "ss_uptime" || name == "ss_reset") return Uint(uptime);
@@ -135,7 +143,7 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
 // Whether `name` is a system variable at all (an omitted optional one is still known).
 bool KnownSystemVariable(std::string_view name, const NodeView& v) {
   return name == "processor" || name == "system" || name == "tai" || name == "leapsec" || name == "expire" ||
-         SystemVariable(name, v).has_value();
+         name == "sysclk_offset" || SystemVariable(name, v).has_value();
 }
 
 std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p, const NodeView& v) {
@@ -181,7 +189,8 @@ std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p
   if (name == "filtoffset") return FilterArray(p.source, &filter::StageView::offset);
   if (name == "filtdisp") return FilterArray(p.source, &filter::StageView::dispersion);
   if (name == "keyid") return Int(a.config.key_id.value_or(0));
-  if (name == "flash") return std::string("0x0");
+  if (name == "flash") return Hex(RefusalFlash(RefusalOf(p)) | (a.reach == 0 ? kFlashUnreachable : 0));
+  if (name == "reason") return std::string(RefusalName(RefusalOf(p)));
   if (name == "headway") return Int(0);
   return std::nullopt;
 }
@@ -355,6 +364,10 @@ uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer) {
     event = 3;
   }
   return static_cast<uint16_t>(status | (1 << 4) | event);
+}
+
+Refusal RefusalOf(const PeerView& peer) {
+  return peer.source ? peer.source->refusal : peer.association.refusal;
 }
 
 uint16_t SystemStatusWord(const NodeView& v) {

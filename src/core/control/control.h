@@ -4,7 +4,10 @@
 // Read-only: READSTAT (op 1: the association ids with their peer status words, or one
 // association's status) and READVAR (op 2: the system variables for association 0, a peer's for
 // its id; an empty list gives the default set that `ntpq rv`/`ntpq -p` print, a list names
-// variables, an unknown name is an error). Every other opcode gets an error response: write
+// variables, an unknown name is an error). Besides ntpd's variables: `reason` (system and peer),
+// why the node follows no source or why a source is not used (RefusalName: "none", "panic",
+// "falseticker", ...); a peer's `flash` carries ntpd's TEST bits for it, and while the panic
+// refusal lasts the system `offset` is the refused one. Every other opcode gets an error response: write
 // opcodes (WRITEVAR, WRITECLOCK, CONFIGURE, SETTRAP, ...) "administratively prohibited", the rest
 // "invalid opcode". Values are in ntpq's units: milliseconds for delays, offsets, jitters and
 // root values, ppm for frequencies, l_fp hex for timestamps.
@@ -78,6 +81,8 @@ struct NodeView {
   discipline::DisciplineState discipline;
   NtpDuration system_offset;                 // System::offset(): combined offset of the last selection
   NtpDuration system_jitter;                 // System::jitter()
+  Refusal refusal = Refusal::kNone;          // System::refusal()
+  std::optional<NtpDuration> panic_offset;   // System::panic_offset()
   std::optional<uint16_t> system_peer;       // association id of the system peer
   std::vector<PeerView> peers;               // by association id, ascending
   Counters counters;
@@ -89,6 +94,9 @@ struct NodeView {
   std::string processor;                     // processor= (omitted when empty)
   std::string system_name;                   // system= (omitted when empty)
   std::optional<LeapView> leap_table;        // tai=, leapsec=, expire= (omitted without a leapfile)
+  // clock observe: the time served minus the uncorrected system clock (sysclk_offset=, ms;
+  // positive: the system clock is behind). Omitted for the other clocks.
+  std::optional<NtpDuration> system_clock_offset;
 };
 
 // Why a datagram got no answer at all (errors the protocol can express are error responses).
@@ -107,6 +115,9 @@ using Datagrams = std::vector<std::vector<uint8_t>>;
 // The peer status word (RFC 9327 §2.4.2): configured, reachable, the selection (tally) code, and
 // one event (sys_peer, reachable, unreachable or mobilize).
 uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer);
+// Why the association's source is not used: the System's verdict, else (a source it no longer
+// knows: kiss DENY/RSTR) the association's own.
+Refusal RefusalOf(const PeerView& peer);
 // The system status word (RFC 9327 §2.4.1): leap, clock source (NTP when there is a system
 // peer), one event (clock_sync or restart).
 uint16_t SystemStatusWord(const NodeView& view);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "core/discipline/regression.h"
 
@@ -67,6 +68,8 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
   // Panic: an offset this large means a broken source or clock; only the first update may act.
   if (config_.panic_threshold > NtpDuration::Zero() && magnitude > config_.panic_threshold) {
     if (config_.allow_panic_at_start && state_.updates == 0) return Step(offset, input, /*fit=*/false);
+    // The backlog fed for a first update is as far off: a later fit must not find it.
+    if (state_.updates == 0) history_.clear();
     return {UpdateKind::kPanic, {}, state_};
   }
   // Startup (chrony's makestep): step at once in the first updates.
@@ -127,6 +130,7 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
     dfreq = (new_ppm - old_ppm) * 1e-6;
     step_s = line.At(Seconds(now, input.when));
     state_.frequency_known = true;
+    state_.frequency_bound_ppm = FrequencyBoundPpm(points, old_ppm + line.slope * 1e6, new_ppm);
   }
   Record(now, step_s, dfreq);
   beyond_step_since_.reset();
@@ -182,6 +186,7 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   state_.offset = NtpDuration::FromSeconds(estimate_s);
   state_.frequency_ppm = new_ppm;
   state_.frequency_error_ppm = std::sqrt(line.slope_var * std::max(1.0, line.chi2_per_dof)) * 1e6;
+  if (window.size() >= 2) state_.frequency_bound_ppm = FrequencyBoundPpm(window, old_ppm + line.slope * 1e6, new_ppm);
   state_.jitter = NtpDuration::FromSeconds(line.residual_rms);
   state_.wander_ppm = std::sqrt(wander_sq_);
   state_.frequency_walk = kWanderModels[wander_model_];
@@ -193,6 +198,24 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   ++state_.updates;
   state_.synchronized = true;
   return {UpdateKind::kSlewed, {SetFrequency{new_ppm}, SlewClock{NtpDuration::FromSeconds(slew_s)}}, state_};
+}
+
+double Discipline::FrequencyBoundPpm(std::span<const internal::Point> points, double wanted_ppm,
+                                     double set_ppm) const {
+  // The fit's weights trust the quickest exchanges to a microsecond, which a few samples cannot
+  // check: two loopback samples 2 s apart gave -64.7 ppm for a -25 ppm clock. RFC 5905 §8 only
+  // promises the true offset within θ ± δ/2, so for the bound a sample
+  // counts at least that interval's standard deviation, δ/√12 (its jitter when δ is unknown), and
+  // residuals larger than that widen it further.
+  std::vector<internal::Point> wide(points.begin(), points.end());
+  for (size_t i = 0; i < wide.size() && i < history_.size(); ++i) {
+    const Stored& s = history_[i];
+    wide[i].sigma = std::max(wide[i].sigma, s.delay_s > 0.0 ? s.delay_s / std::sqrt(12.0) : s.jitter_s);
+  }
+  const internal::Line line = internal::FitLine(wide);
+  if (line.slope_var <= 0.0) return std::numeric_limits<double>::infinity();
+  // A frequency clamped at the limit is off by at least what the clamp cut.
+  return std::max(std::sqrt(line.slope_var * std::max(1.0, line.chi2_per_dof)) * 1e6, std::fabs(wanted_ppm - set_ppm));
 }
 
 std::vector<internal::Point> Discipline::Points(MonoTime reference) const {

@@ -23,7 +23,9 @@
 //     offset stayed beyond it for stepout (300 s); in the first makestep_limit updates an offset
 //     beyond makestep_threshold is stepped at once (chrony's makestep 1.0 3), and so is one the
 //     clock could not slew away before the next update (makestep_beyond_slew); beyond
-//     panic_threshold (1000 s) nothing is done unless allowed at the first update (ntpd -g).
+//     panic_threshold (1000 s) nothing is done (kPanic), except at the first update, which
+//     steps whatever the size unless allow_panic_at_start is off (ntpd -g, as Debian and
+//     CentOS run it; chrony's `makestep 1 3` likewise steps any amount at start).
 //   * Poll. The recommendation rises (after 16 updates in favour) while doubling the interval keeps
 //     the wander's phase over it, q·T^1.5/√3, below the estimate's own error (the Allan intercept);
 //     it falls when that drift exceeds twice the error, when the mean squared normalized
@@ -35,6 +37,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <vector>
@@ -54,7 +57,7 @@ struct DisciplineConfig {
   NtpDuration makestep_threshold = NtpDuration::FromWholeSeconds(1);  // steps allowed early beyond this
   int makestep_limit = 3;                                             // ... in this many first updates
   NtpDuration panic_threshold = NtpDuration::FromWholeSeconds(1000);  // tinker panic; 0: no limit
-  bool allow_panic_at_start = false;                                  // ntpd -g
+  bool allow_panic_at_start = true;                                   // ntpd -g; off: explicit tinker panic
   double max_frequency_ppm = 500.0;                                   // |frequency| clamp
   double max_slew_ppm = 500.0;       // the clock's slew rate (adjtime()'s 500 ppm, as SystemClock and VirtualClock)
   bool makestep_beyond_slew = true;  // early updates also step what could not be slewed in one interval
@@ -88,7 +91,10 @@ enum class UpdateKind {
 struct DisciplineState {
   NtpDuration offset;                // the offset estimate that was corrected by the last update
   double frequency_ppm = 0.0;        // frequency correction in effect (driftfile out)
-  double frequency_error_ppm = 0.0;  // standard error of the frequency estimate
+  double frequency_error_ppm = 0.0;  // standard error of the frequency estimate (the fit's own)
+  // The same, honest with a few samples too (each counts at least δ/√12, RFC 5905 §8's interval);
+  // infinite until the frequency is measured. What the driftfile keeps with the frequency.
+  double frequency_bound_ppm = std::numeric_limits<double>::infinity();
   NtpDuration jitter;                // clock jitter: weighted RMS residual of the regression
   double wander_ppm = 0.0;           // RMS of recent frequency changes
   double frequency_walk = 0.0;       // the wander model in use: frequency random walk, (s/s)/√s
@@ -144,6 +150,9 @@ class Discipline {
   double BroughtForward(const DisciplineInput& input) const;
   // The history as regression points (t relative to `reference`), with measurement errors.
   std::vector<internal::Point> Points(MonoTime reference) const;
+  // DisciplineState::frequency_bound_ppm of a fit over `points` (history_'s, one for one), whose
+  // slope asked for `wanted_ppm` and got `set_ppm` (clamped).
+  double FrequencyBoundPpm(std::span<const internal::Point> points, double wanted_ppm, double set_ppm) const;
   // Scores the wander models on the newest point; returns its squared normalized innovation under
   // the model in use before this update (1 with fewer than three points).
   double ScoreWanderModels(std::span<const internal::Point> points);

@@ -10,6 +10,14 @@ constexpr RefId kOrphanRefId = RefId::FromRaw(0x7f000001);
 // The refid of the local-clock fallback (ntpd's LOCAL driver, chrony's `local`).
 constexpr RefId kLocalRefId = RefId::FromRaw(0x7f7f0101);
 
+// The server's last reply said it has no time to give (LI = 3, stratum 0/16, test 7, test 3):
+// its older samples must not be followed either (ntpd's peer_unfit tests the last packet's leap
+// and stratum). Other refusals (a kiss RATE, a poll of bad MACs or origins) leave them usable.
+bool HasNoUsableTime(Refusal r) {
+  return r == Refusal::kUnsynchronized || r == Refusal::kBadStratum || r == Refusal::kServerDistance ||
+         r == Refusal::kZeroTimestamps;
+}
+
 }  // namespace
 
 System::System(const SystemConfig& config, MonoTime start)
@@ -19,7 +27,7 @@ System::System(const SystemConfig& config, MonoTime start)
 
 void System::AddSource(uint32_t id, SourceFlags flags, RefId address_id) {
   Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {},
-           false, {}};
+           false, Refusal::kNone, Refusal::kNone, Refusal::kNone, {}};
   sources_.insert_or_assign(id, std::move(s));
 }
 
@@ -33,7 +41,7 @@ std::vector<SourceView> System::Sources() const {
   out.reserve(sources_.size());
   for (const auto& [id, s] : sources_) {
     out.push_back(SourceView{id, s.address_id, s.flags, s.reachable, s.tally, s.filter.Current(), s.header,
-                             s.root_distance, s.filter.Stages()});
+                             s.root_distance, s.refusal, s.filter.Stages()});
   }
   return out;
 }
@@ -62,7 +70,10 @@ select::Candidate System::MakeCandidate(uint32_t id, Source& s, MonoTime now) {
   c.prefer = s.flags.prefer;
   c.noselect = s.flags.noselect;
   c.trusted = s.flags.truechimer;
-  if (!s.header || !s.filter.Current()) return c;
+  if (!s.header || !s.filter.Current()) {
+    s.pre_selection = PreSelection(s, false);
+    return c;
+  }
   const filter::FilterOutput& f = *s.filter.Current();
   c.offset = f.offset;
   c.jitter = f.jitter;
@@ -72,7 +83,9 @@ select::Candidate System::MakeCandidate(uint32_t id, Source& s, MonoTime now) {
                                          now, config_.select.min_distance);
   s.root_distance = c.root_distance;
   c.quality = (s.header->root_delay.ToDuration() + f.delay).Half() + s.header->root_dispersion.ToDuration() + f.jitter;
-  c.reachable = s.reachable && !s.quiet && !Loop(s) && !Sibling(s);
+  const bool loop = Loop(s) || Sibling(s);
+  c.reachable = s.reachable && !s.quiet && !loop && !HasNoUsableTime(s.assoc_refusal);
+  s.pre_selection = PreSelection(s, loop);
   return c;
 }
 
@@ -88,6 +101,7 @@ select::SelectResult System::Reselect(MonoTime now) {
     hold_down_ = HoldDown{snapshot_.stratum, now + RecommendedPoll().Interval().Scaled(kHoldDownPolls)};
     r = SelectUpstream(all, have_upstream);
   }
+  if (hold_down_) MarkHeldDown(all);
   if (r.system_peer || config_.orphan_stratum >= kMaxStratum) return r;
   // No upstream, or too few to select from (minsane): the orphan election, before this node
   // may become a parent itself.
@@ -187,6 +201,7 @@ bool System::Fallback(MonoTime now, UnixTime local_now) {
 SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
                                     const Sample* sample, MonoTime now, UnixTime local_now) {
   SystemUpdate u = SelectAndDiscipline(r, measured, sample, now, local_now);
+  Explain(r);
   RefreshLeap(u, local_now);
   return u;
 }
@@ -199,12 +214,15 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
   SystemUpdate u;
   if (!r.system_peer) {
     system_peer_.reset();
+    if (panic_offset_) return u;  // still refused: no fallback to this clock either
     u.snapshot_changed = Fallback(now, local_now);
     if (u.snapshot_changed) PushStatus(u, local_now);
     return u;
   }
   if (!system_peer_ && mode_ == Mode::kUnsynchronized && AwaitOthersAtStart()) return u;
   const uint32_t peer = *r.system_peer;
+  // Beyond the panic threshold nothing is followed until the peer's next sample decides again.
+  if (panic_offset_ && (measured != peer || sample == nullptr)) return u;
   const bool peer_changed = system_peer_ != peer;
   system_peer_ = peer;
   if (mode_ == Mode::kOrphanParent) LeaveOrphanParent(peer, r, u, local_now);
@@ -225,6 +243,10 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
   const discipline::DisciplineInput in{sample->offset, sample->delay, r.jitter, sample->when, now, peer};
   const double old_freq_ppm = discipline_.state().frequency_ppm;
   discipline::DisciplineUpdate d = discipline_.Update(in);
+  if (d.kind == discipline::UpdateKind::kPanic) return RefusePanic(sample->offset, std::move(u), local_now);
+  if (panic_offset_ && d.kind == discipline::UpdateKind::kIgnored) {
+    return RefusePanic(*panic_offset_, std::move(u), local_now);
+  }
   u.commands = std::move(d.commands);
   u.stepped = d.kind == discipline::UpdateKind::kStepped;
   // The filters' samples predate these corrections: rewrite them as if the corrections had always
@@ -245,6 +267,7 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
   // would learn a wrong frequency from it (ntpd's FREQ state likewise withholds sync).
   const bool corrected = d.kind == discipline::UpdateKind::kSlewed || d.kind == discipline::UpdateKind::kStepped;
   if (corrected) {
+    panic_offset_.reset();
     const discipline::DisciplineState& st = discipline_.state();
     u.loop = LoopEvent{st.offset, st.frequency_ppm, st.jitter, st.wander_ppm, st.poll, u.stepped};
   }
@@ -309,6 +332,7 @@ SystemUpdate System::OnMeasurement(uint32_t id, const Measurement& m, MonoTime r
   Source& s = it->second;
   s.header = m.server;
   s.reachable = true;
+  s.assoc_refusal = Refusal::kNone;  // the reply passed every packet test
   const Sample sample{m.offset, m.delay, m.dispersion, received};
   const std::optional<filter::FilterOutput> accepted = s.filter.Add(sample, poll);
   SystemUpdate u = s.filter.Current() ? AfterSelection(Reselect(now), id, &sample, now, local_now)

@@ -43,6 +43,18 @@
 // reference (local clock, orphan parent), and an upstream's LI the table does not confirm is not
 // passed on. The kernel (SetSyncStatus) gets a leap only during the last day of the month, since
 // Linux inserts it at the end of the UTC day on which STA_INS is set.
+// Refusals (core/assoc/refusal.h): each source carries why it is not used now: its association's
+// packet-test verdict (SetAssociationRefusal; LI = 3, stratum 0/16, test 7 and zero timestamps
+// also take it out of selection, as ntpd's peer_unfit does with the leap and stratum of the last
+// packet), then unreachability, noselect, the loop tests, and selection's verdict (root distance
+// beyond maxdist, falseticker, fewer truechimers than minsane). The system's own refusal() says
+// why it follows no source.
+//
+// Panic (`tinker panic`, 1000 s): beyond it the discipline refuses the offset (after the first
+// update, which may step any amount unless configured otherwise: DisciplineConfig). The System
+// then follows nothing and serves as unsynchronized (leap 3, stratum 16, no orphan or local
+// fallback: the sources say this clock is wrong) until an update is within the threshold again
+// (the sources were fixed, or the clock stepped by hand); selection's survivors carry kPanic.
 // Pure; not thread-safe (the engine publishes Snapshot() to other threads by value).
 #ifndef TEMPUS_CORE_SYSTEM_SYSTEM_H_
 #define TEMPUS_CORE_SYSTEM_SYSTEM_H_
@@ -51,9 +63,11 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/assoc/exchange.h"
+#include "core/assoc/refusal.h"
 #include "core/discipline/clock_command.h"
 #include "core/discipline/discipline.h"
 #include "core/filter/clock_filter.h"
@@ -95,6 +109,7 @@ struct SourceView {
   std::optional<filter::FilterOutput> filtered;  // the clock filter's peer variables
   std::optional<Header> last_header;             // stratum, refid, leap, root values of the last reply
   NtpDuration root_distance;                     // λ at the last selection
+  Refusal refusal = Refusal::kNone;              // why it is not used now (see the file comment)
   std::array<filter::StageView, filter::ClockFilter::kStages> stages{};  // the filter register, newest first
 };
 
@@ -184,6 +199,20 @@ class System {
   static constexpr int kSettleMinSamples = 8;
   std::vector<SourceView> Sources() const;
 
+  // The association's packet-test verdict on source `id` (Association::refusal()). A change
+  // reruns selection.
+  [[nodiscard]] SystemUpdate SetAssociationRefusal(uint32_t id, Refusal refusal, MonoTime now, UnixTime local_now);
+  // Why the system follows no source: kPanic, kTooFewSources, kFalseticker, or the refusal every
+  // source shares (e.g. all unreachable); kNone while it follows one or serves as the reference.
+  Refusal refusal() const { return refusal_; }
+  // The offset refused as beyond the panic threshold, while it is (refusal() == kPanic).
+  std::optional<NtpDuration> panic_offset() const { return panic_offset_; }
+  // Each source's refusal, by id (cheaper than Sources() for a caller that only logs changes).
+  std::vector<std::pair<uint32_t, Refusal>> Refusals() const;
+  // Counts the changes of any refusal (a source's or the system's): a caller that logs them need
+  // not look while it stands still.
+  uint64_t refusal_changes() const { return refusal_changes_; }
+
  private:
   enum class Mode { kUnsynchronized, kSynced, kHoldover, kOrphanParent, kLocal };
   struct Source {
@@ -195,7 +224,10 @@ class System {
     select::Tally tally = select::Tally::kReject;
     NtpDuration root_distance;
     bool quiet = false;
-    NtpTimestamp quiet_since;  // local time it fell quiet (the sibling rule)
+    Refusal assoc_refusal = Refusal::kNone;  // SetAssociationRefusal
+    Refusal pre_selection = Refusal::kNone;  // Reselect's part of the verdict (PreSelection)
+    Refusal refusal = Refusal::kNone;        // the whole verdict (Explain)
+    NtpTimestamp quiet_since;                // local time it fell quiet (the sibling rule)
   };
 
   // Runs selection: over the upstreams (below the orphan stratum), else the orphan election.
@@ -208,6 +240,8 @@ class System {
   select::SelectResult SelectUpstream(std::vector<select::Candidate> candidates, bool& have_upstream) const;
   // Whether result `r` would raise our stratum as a synchronized node: start a hold-down.
   bool StartsHoldDown(const select::SelectResult& r) const;
+  // The sources the hold-down keeps out are refused as a possible loop.
+  void MarkHeldDown(const std::vector<select::Candidate>& candidates);
   // The orphan election over `candidates` (one per source, in sources_ order; system_orphan.cc).
   select::SelectResult ElectOrphan(std::vector<select::Candidate> candidates);
   // The orphan parent a source stands for: itself at the orphan stratum, its refid one below.
@@ -223,6 +257,13 @@ class System {
   // Before the first discipline update: the combined sources' stored samples older than `before`.
   void FeedBacklog(const select::SelectResult& r, MonoTime before, MonoTime now);
   bool Loop(const Source& s) const;  // synchronized to us: its refid is our id
+  // Before selection: the association's verdict, unreachable, noselect, a loop (system_refusal.cc).
+  static Refusal PreSelection(const Source& s, bool loop);
+  // After selection: each source's refusal from its tally, and the system's (system_refusal.cc).
+  void Explain(const select::SelectResult& r);
+  Refusal SystemRefusal(const select::SelectResult& r) const;
+  // The discipline refused `offset` as beyond the panic threshold: follow nothing, unsynchronized.
+  SystemUpdate RefusePanic(NtpDuration offset, SystemUpdate u, UnixTime local_now);
   bool Sibling(const Source& s) const;
   SystemUpdate AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
                               const Sample* sample, MonoTime now, UnixTime local_now);
@@ -259,6 +300,9 @@ class System {
   NtpDuration last_jitter_;
   Leap upstream_leap_ = Leap::kNoWarning;  // the system peer's LI (none as the reference)
   Leap kernel_leap_ = Leap::kNoWarning;    // the leap of the last SetSyncStatus
+  std::optional<NtpDuration> panic_offset_;  // set while the discipline refuses (kPanic)
+  Refusal refusal_ = Refusal::kNone;
+  uint64_t refusal_changes_ = 0;
 };
 
 }  // namespace tempus::core::system

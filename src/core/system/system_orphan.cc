@@ -30,6 +30,16 @@ bool System::StartsHoldDown(const select::SelectResult& r) const {
   return peer.header && peer.header->stratum >= snapshot_.stratum;
 }
 
+// For all we know they are synchronized through us: ntpd's TEST12, as a loop.
+void System::MarkHeldDown(const std::vector<select::Candidate>& candidates) {
+  size_t i = 0;
+  for (auto& [id, s] : sources_) {
+    const select::Candidate& c = candidates[i++];
+    const bool held = c.stratum < config_.orphan_stratum && c.stratum > hold_down_->stratum;
+    if (c.reachable && held && s.pre_selection == Refusal::kNone) s.pre_selection = Refusal::kLoop;
+  }
+}
+
 // At the orphan stratum a source is a parent and stands for itself; one stratum below it is a
 // child whose refid is its parent's address id (RFC 5905 §7.3: refid = the address of the
 // system peer). Deeper sources are not followed in orphan operation (see system.h).

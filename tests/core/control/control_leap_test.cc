@@ -5,26 +5,12 @@
 #include <string>
 
 #include "core/control/control.h"
+#include "tests/core/control/read_vars.h"
 
 namespace tempus::core::control {
 namespace {
 
 using mode6::Opcode;
-
-std::map<std::string, std::string> ReadVars(const NodeView& v, std::string_view names = {}) {
-  std::map<std::string, std::string> out;
-  auto answer = HandleControl(mode6::EncodeRequest(Opcode::kReadVariables, 7, 0, names), v);
-  EXPECT_TRUE(answer.has_value());
-  if (!answer) return out;
-  mode6::Reassembler r(7, Opcode::kReadVariables);
-  for (const auto& d : *answer) {
-    auto m = mode6::Decode(d);
-    EXPECT_TRUE(m.has_value());
-    if (!m || !r.Add(*m)) return out;
-  }
-  for (auto& [k, val] : mode6::ParseVariables(r.data())) out[k] = val;
-  return out;
-}
 
 NodeView View() {
   NodeView v;
@@ -61,7 +47,7 @@ TEST(ControlLeap, OmittedWithoutALeapTableButStillKnownByName) {
 TEST(ControlLeap, NamedRequestReturnsThem) {
   NodeView v = View();
   v.leap_table = LeapView{37, 3692217600, 3991593600};
-  const auto vars = ReadVars(v, "expire,tai");
+  const auto vars = ReadVars(v, 0, "expire,tai");
   ASSERT_EQ(vars.size(), 2u);
   EXPECT_EQ(vars.at("tai"), "37");
   EXPECT_EQ(vars.at("expire"), "202606280000");

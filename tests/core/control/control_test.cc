@@ -179,6 +179,21 @@ TEST(Control, SystemDefaultVariablesInNtpqUnits) {
   }
 }
 
+// clock observe: how far the uncorrected system clock is behind the time served, in ms; a tempus
+// variable that only observe nodes send (ntpq rv prints it like any other).
+TEST(Control, SysclkOffsetOnlyWithClockObserve) {
+  NodeView v = MakeView();
+  EXPECT_EQ(Ask(v, Opcode::kReadVariables, 0).vars.count("sysclk_offset"), 0u);
+  const Answer named = Ask(v, Opcode::kReadVariables, 0, "sysclk_offset");
+  EXPECT_FALSE(named.error);  // known, just not set
+  EXPECT_TRUE(named.vars.empty());
+  v.system_clock_offset = NtpDuration::FromSeconds(0.5008);
+  const Answer a = Ask(v, Opcode::kReadVariables, 0);
+  ASSERT_FALSE(a.error);
+  EXPECT_EQ(a.vars.at("sysclk_offset"), "500.800000");
+  EXPECT_EQ(a.order.back(), "sysclk_offset");
+}
+
 TEST(Control, UnsynchronizedSystemShowsInitAndNoPeer) {
   NodeView v;
   const Answer a = Ask(v, Opcode::kReadVariables, 0, "leap,stratum,refid,peer");

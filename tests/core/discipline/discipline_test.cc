@@ -98,7 +98,9 @@ TEST(Discipline, StepThresholdZeroNeverSteps) {
 }
 
 TEST(Discipline, PanicIsRefusedUnlessAllowedAtStart) {
-  Discipline refuse;
+  DisciplineConfig no_g;
+  no_g.allow_panic_at_start = false;  // what an explicit `tinker panic N` configures
+  Discipline refuse(no_g);
   EXPECT_EQ(refuse.Update(In(0, 2000.0)).kind, UpdateKind::kPanic);
   EXPECT_FALSE(refuse.state().synchronized);
 
@@ -108,6 +110,40 @@ TEST(Discipline, PanicIsRefusedUnlessAllowedAtStart) {
   EXPECT_EQ(allow.Update(In(0, -2000.0)).kind, UpdateKind::kStepped);
   // Only once: later the same offset is refused.
   EXPECT_EQ(allow.Update(In(16, 2000.0)).kind, UpdateKind::kPanic);
+}
+
+// ntpd -g is how Debian and CentOS run ntpd, and chrony's `makestep 1 3` steps any amount early:
+// by default the first update steps whatever the size, once.
+TEST(Discipline, ByDefaultTheFirstUpdateStepsAnyOffsetOnce) {
+  Discipline d;
+  const DisciplineUpdate first = d.Update(In(0, -2000.0));
+  ASSERT_EQ(first.kind, UpdateKind::kStepped);
+  ASSERT_NE(Find<StepClock>(first), nullptr);
+  EXPECT_EQ(Find<StepClock>(first)->offset, NtpDuration::FromSeconds(-2000.0));
+  EXPECT_EQ(d.Update(In(16, 0.001)).kind, UpdateKind::kSlewed);
+  EXPECT_EQ(d.Update(In(32, 1500.0)).kind, UpdateKind::kPanic);
+  // `tinker panic 0`: no limit at all, early or late.
+  DisciplineConfig none;
+  none.panic_threshold = NtpDuration::Zero();
+  none.allow_panic_at_start = false;
+  Discipline unlimited(none);
+  EXPECT_EQ(unlimited.Update(In(0, 5000.0)).kind, UpdateKind::kStepped);
+}
+
+// A first update refused as beyond panic leaves nothing behind: the samples fed before it (the
+// backlog of the other sources, AddSample) are as far off, and the next first update's fit would
+// otherwise step by a mixture of them.
+TEST(Discipline, ARefusedFirstUpdateForgetsItsBacklog) {
+  DisciplineConfig c;
+  c.allow_panic_at_start = false;
+  Discipline d(c);
+  for (int i = 0; i < 4; ++i) d.AddSample(In(i * 2.0, 2000.0));
+  EXPECT_EQ(d.Update(In(8, 2000.0)).kind, UpdateKind::kPanic);
+  // The clock was put right by hand: the sources now agree with it.
+  const DisciplineUpdate u = d.Update(In(24, 0.05));
+  ASSERT_EQ(u.kind, UpdateKind::kStepped);
+  ASSERT_NE(Find<StepClock>(u), nullptr);
+  EXPECT_NEAR(Find<StepClock>(u)->offset.Seconds(), 0.05, 1e-6);
 }
 
 TEST(Discipline, FrequencyIsClampedAndDriftfileSeedsIt) {

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/system/system_fixture.h"
+#include "tests/core/system/system_fixture.h"
 
 namespace tempus::core::system {
 namespace {

@@ -1,0 +1,66 @@
+// RefusalLog: decides when a refusal (core/assoc/refusal.h) is worth a log line, and words it.
+//
+// One line when a source's refusal, or the system's, appears or changes; never one per packet.
+// A new value is told once it has held for kSettle (the minute a cluster's peers are still
+// unsynchronized at start, or a falseticker among the first samples, is no news), except a kiss
+// code or the panic refusal, which are told at once. A value already logged for the same key
+// within kRepeatAfter is held back, so a source that flaps between two states (a falseticker at
+// the edge of the intersection, λ hovering at maxdist) costs at most a line per state an hour; a
+// value held back is logged once the hour is up if it still holds, so the last line about a
+// source is true within the hour. Values that other lines already tell (unreachable: the
+// reachability lines; kiss DENY/RSTR: the demobilization line; a source's panic or minsane: the
+// system's line; the system back to kNone: "system peer X") change nothing or are recorded
+// silently. Not thread-safe.
+#ifndef TEMPUS_ENGINE_REFUSAL_LOG_H_
+#define TEMPUS_ENGINE_REFUSAL_LOG_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string_view>
+
+#include "core/assoc/refusal.h"
+#include "core/time/mono_time.h"
+#include "core/time/ntp_duration.h"
+
+namespace tempus::engine {
+
+class RefusalLog {
+ public:
+  static constexpr core::NtpDuration kRepeatAfter = core::NtpDuration::FromWholeSeconds(3600);
+  static constexpr core::NtpDuration kSettle = core::NtpDuration::FromWholeSeconds(60);
+  // The key of the system's own refusal (sources use their association ids, which start at 1).
+  static constexpr uint32_t kSystemKey = 0;
+
+  // Starts a pass over every key (which then calls Changed for each).
+  void BeginPass() { waiting_ = 0; }
+  // Whether `refusal`, now the value for `key`, is to be logged at `now`; records it if so. A
+  // value still settling or held back counts in waiting(): call again later (every few seconds).
+  bool Changed(uint32_t key, core::Refusal refusal, core::MonoTime now);
+  // Values of the last pass still settling or held back.
+  int waiting() const { return waiting_; }
+  // Drops what is known about `key` (its source went).
+  void Forget(uint32_t key) { entries_.erase(key); }
+
+ private:
+  struct Entry {
+    core::Refusal last = core::Refusal::kNone;  // the value the log last told
+    core::Refusal pending = core::Refusal::kNone;  // a new value settling, when pending_since is set
+    std::optional<core::MonoTime> pending_since;
+    std::array<std::optional<core::MonoTime>, core::kRefusalCount> logged_at{};
+  };
+  std::map<uint32_t, Entry> entries_;
+  int waiting_ = 0;
+};
+
+// What a source's refusal means, as the end of "source X: ..." (e.g. "not used: it is not
+// synchronized (leap indicator 3)"); kNone reads "usable again".
+std::string_view SourceRefusalText(core::Refusal refusal);
+// Why the system follows no source, as the end of "no source to follow: ..." (a source's refusal
+// shared by every source is worded for all of them).
+std::string_view SystemRefusalText(core::Refusal refusal);
+
+}  // namespace tempus::engine
+
+#endif  // TEMPUS_ENGINE_REFUSAL_LOG_H_
