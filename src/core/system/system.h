@@ -46,7 +46,8 @@
 // Refusals (core/assoc/refusal.h): each source carries why it is not used now: its association's
 // packet-test verdict (SetAssociationRefusal; LI = 3, stratum 0/16, test 7 and zero timestamps
 // also take it out of selection, as ntpd's peer_unfit does with the leap and stratum of the last
-// packet), then unreachability, noselect, the loop tests, and selection's verdict (root distance
+// packet), then unreachability, noselect, the loop tests (the sibling rule and the hold-down
+// count as loops), and selection's verdict (root distance
 // beyond maxdist, falseticker, fewer truechimers than minsane). The system's own refusal() says
 // why it follows no source.
 //

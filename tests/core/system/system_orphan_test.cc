@@ -30,6 +30,13 @@ select::Tally TallyOf(const System& sys, uint32_t id) {
   return select::Tally::kReject;
 }
 
+Refusal RefusalOf(const System& sys, uint32_t id) {
+  for (const SourceView& v : sys.Sources()) {
+    if (v.id == id) return v.refusal;
+  }
+  return Refusal::kNone;
+}
+
 // The cluster: with minsane 2 or 3 a node that hears the parent and one child of it
 // (three masters) has fewer sane sources than minsane; it must follow the parent anyway, not
 // become a second parent.
@@ -156,6 +163,7 @@ TEST(SystemOrphan, HoldDownAfterTheUpstreamFallsQuiet) {
   t = Feed(sys, 2, 0.0012, 3, 1, t, nullptr, RefId::FromRaw(0x0a000004));
   EXPECT_FALSE(sys.system_peer());
   EXPECT_TRUE(sys.orphan_parent());
+  EXPECT_EQ(RefusalOf(sys, 2), Refusal::kLoop);  // said why (ntpd's TEST12)
   // Another node at stratum 2 (a different upstream) is followed.
   sys.AddSource(3, {}, RefId::FromRaw(0x0a000006));
   t = Feed(sys, 3, 0.0012, 2, 4, t, nullptr, RefId::FromRaw(0x0a000063));
