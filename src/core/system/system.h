@@ -47,9 +47,8 @@
 // packet-test verdict (SetAssociationRefusal; LI = 3, stratum 0/16, test 7 and zero timestamps
 // also take it out of selection, as ntpd's peer_unfit does with the leap and stratum of the last
 // packet), then unreachability, noselect, the loop tests (the sibling rule and the hold-down
-// count as loops), and selection's verdict (root distance
-// beyond maxdist, falseticker, fewer truechimers than minsane). The system's own refusal() says
-// why it follows no source.
+// count as loops), and selection's verdict (root distance beyond maxdist, falseticker, fewer
+// truechimers than minsane). The system's own refusal() says why it follows no source.
 //
 // Panic (`tinker panic`, 1000 s): beyond it the discipline refuses the offset (after the first
 // update, which may step any amount unless configured otherwise: DisciplineConfig). The System
