@@ -54,8 +54,9 @@ struct NodeState {
   std::string mode6_error;                 // why mode 6 was not used
 };
 
-// "127.0.0.31:12331"; port 123 is left out, as ntpq shows addresses.
+// "127.0.0.31:12331"; port 123 is left out, as ntpq shows addresses; a reference clock by name.
 std::string PeerAddress(const std::map<std::string, std::string>& v) {
+  if (auto clock = ClockName(v)) return *clock;  // "LOCAL(0)"
   auto a = v.find("srcadr");
   if (a == v.end()) return {};
   auto p = v.find("srcport");
@@ -82,7 +83,7 @@ Result<NodeState, std::string> ReadNodeState(const core::NetAddress& node, int t
   if (sys->count("refid")) s.refid = sys->at("refid");
   const long peer = num("peer", 0);
   if (peer > 0 && peer <= 0xffff) {
-    auto p = client->ReadVariables(static_cast<uint16_t>(peer), "srcadr,srcport");
+    auto p = client->ReadVariables(static_cast<uint16_t>(peer), "srcadr,srcport,srchost");
     if (!p) return Unexpected(p.error().message);
     const std::string address = PeerAddress(*p);
     if (!address.empty()) s.system_peer = address;

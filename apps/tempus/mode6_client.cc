@@ -94,4 +94,12 @@ Result<std::map<std::string, std::string>, Mode6Failure> Mode6Client::ReadVariab
   return out;
 }
 
+std::optional<std::string> ClockName(const std::map<std::string, std::string>& v) {
+  auto address = v.find("srcadr");
+  auto host = v.find("srchost");
+  if (address == v.end() || host == v.end() || !address->second.starts_with("127.127.")) return std::nullopt;
+  if (host->second.find('(') == std::string::npos) return std::nullopt;
+  return host->second;
+}
+
 }  // namespace tempus::app

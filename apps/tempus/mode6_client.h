@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,6 +56,10 @@ class Mode6Client {
   int timeout_ms_;
   uint16_t sequence_ = 0;
 };
+
+// A reference clock's name as NTPsec's ntpq shows it in place of its 127.127.t.u address: srchost
+// ("LOCAL(0)") when srcadr is 127.127.t.u and srchost names a clock; nothing for other peers.
+std::optional<std::string> ClockName(const std::map<std::string, std::string>& peer_variables);
 
 }  // namespace tempus::app
 

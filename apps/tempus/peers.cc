@@ -45,8 +45,10 @@ struct PeerRow {
   long poll_s = 0;
   int reach = 0;
   double delay_ms = 0, offset_ms = 0, jitter_ms = 0;
-  std::optional<std::string> flash;   // ntpd's TEST bits, hex
+  std::optional<std::string> flash;   // ntpd's TEST bits, hex, as the server sent them
   std::optional<std::string> reason;  // tempusd: why the source is not used ("none" when it is)
+  static constexpr long kFlashLoop = 0x0800;  // TEST12: a timing loop, never selected
+  bool loop() const { return flash && (std::strtol(flash->c_str(), nullptr, 16) & kFlashLoop) != 0; }
 };
 
 long ToLong(const std::map<std::string, std::string>& v, const std::string& k, long fallback = 0) {
@@ -101,7 +103,9 @@ std::string NameOf(const std::string& address) {
   return address;
 }
 
-char TypeOf(long hmode) {
+// ntpq's `t` column; a client association with a clock name ("LOCAL(0)") is a reference clock.
+char TypeOf(long hmode, bool clock) {
+  if (hmode == 3 && clock) return 'l';
   switch (hmode) {
     case 1: return 's';
     case 2: return 'S';
@@ -126,11 +130,12 @@ Result<std::vector<PeerRow>, Mode6Failure> Collect(Mode6Client& client, bool num
     r.status = status;
     r.tally = core::mode6::TallyChar(core::mode6::PeerSelect(status));
     const std::string src = v.count("srcadr") ? v.at("srcadr") : "";
-    r.remote = numeric ? src : NameOf(src);
+    const std::optional<std::string> clock = ClockName(v);  // "LOCAL(0)", as NTPsec's ntpq shows it
+    r.remote = clock ? *clock : numeric ? src : NameOf(src);
     r.refid = v.count("refid") ? v.at("refid") : "";
     if (r.refid.find('.') == std::string::npos && r.refid.find(':') == std::string::npos) r.refid = "." + r.refid + ".";
     r.stratum = static_cast<int>(ToLong(v, "stratum", 16));
-    r.type = TypeOf(ToLong(v, "hmode"));
+    r.type = TypeOf(ToLong(v, "hmode"), clock.has_value());
     if (v.count("rec")) r.when_s = AgeOf(v.at("rec"));
     if (!r.when_s && v.count("reftime")) r.when_s = AgeOf(v.at("reftime"));
     const long ppoll = std::max(ToLong(v, "ppoll", 3), 3L);
@@ -157,6 +162,13 @@ void PrintTable(const std::vector<PeerRow>& rows) {
                 r.stratum, r.type, Interval(r.when_s).c_str(), Interval(r.poll_s).c_str(), r.reach & 0777,
                 F8(r.delay_ms).c_str(), F8(r.offset_ms).c_str(), F8(r.jitter_ms).c_str());
   }
+  // What ntpq -p cannot show: a timing loop (ntpd's TEST12 flash bit).
+  for (const PeerRow& r : rows) {
+    if (r.loop()) {
+      std::printf("loop: %s never selected: this node itself, or synchronized to it or to its system peer (TEST12)\n",
+                  r.remote.c_str());
+    }
+  }
 }
 
 nlohmann::json ToJson(const std::string& server, const std::vector<PeerRow>& rows) {
@@ -180,6 +192,7 @@ nlohmann::json ToJson(const std::string& server, const std::vector<PeerRow>& row
     p["jitter_ms"] = r.jitter_ms;
     p["flash"] = r.flash ? nlohmann::json(*r.flash) : nlohmann::json(nullptr);
     p["reason"] = r.reason ? nlohmann::json(*r.reason) : nlohmann::json(nullptr);
+    p["loop"] = r.loop();
     j["peers"].push_back(p);
   }
   return j;

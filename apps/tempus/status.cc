@@ -89,9 +89,10 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
     const long peer = std::strtol(v.count("peer") ? v.at("peer").c_str() : "0", nullptr, 0);
     std::string peer_address;
     if (peer > 0 && peer <= 0xffff) {
-      auto p = client->ReadVariables(static_cast<uint16_t>(peer), "srcadr,srcport");
+      auto p = client->ReadVariables(static_cast<uint16_t>(peer), "srcadr,srcport,srchost");
       if (p && p->count("srcadr")) {
         peer_address = p->at("srcadr") + (p->count("srcport") ? ":" + p->at("srcport") : "");
+        if (auto clock = ClockName(*p)) peer_address = *clock;  // "LOCAL(0)", as ntpq shows it
       }
     }
     const double root_distance_ms = Num(v, "rootdelay") / 2 + Num(v, "rootdisp");

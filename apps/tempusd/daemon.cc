@@ -30,7 +30,7 @@
 namespace tempus::daemon {
 namespace {
 
-bool IsWildcard(const core::NetAddress& a) { return a.ToString() == "0.0.0.0" || a.ToString() == "::"; }
+bool IsWildcard(const core::NetAddress& a) { return a.IsWildcard(); }
 
 // engine::Transport over the daemon's serving sockets (never a `drop` one). A request leaves from
 // a wildcard socket of the destination's family, else from the socket of the address the kernel
@@ -98,6 +98,7 @@ std::string StatusLine(const engine::Node& node) {
     return fmt::format("synchronized to {}, offset {:+.6f} s", node.associations().at(*peer)->config().address.ToStringWithPort(),
                        sys.offset().Seconds());
   }
+  if (sys.local_clock_peer()) return fmt::format("serving the local clock at stratum {}", sys.Snapshot().stratum);
   if (sys.orphan_parent()) return "orphan parent: serving its own clock";
   if (auto panic = sys.panic_offset()) {
     return fmt::format("not synchronized: offset {:+.3f} s beyond the panic threshold, refused", panic->Seconds());
@@ -156,6 +157,8 @@ int RunDaemon(const DaemonOptions& options) {
   }
   DriftKeeper drift(options.driftfile, (*clock)->Kind(), options.drift);
   drift.Start(&node_config.system.discipline);
+  // Which sources are this node itself (a cluster's config copied to every node names them all).
+  node_config.own_addresses = OwnAddresses(sockets);
   engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
   std::unique_ptr<obs::StatsFiles> stats;
   OpenStats(options.stats, node, stats);

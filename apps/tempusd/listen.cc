@@ -41,4 +41,19 @@ Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOpt
   return sockets;
 }
 
+std::vector<core::NetAddress> OwnAddresses(const std::vector<ServerSocket>& sockets) {
+  std::vector<core::NetAddress> bound;
+  for (const ServerSocket& s : sockets) bound.push_back(s.socket.local_address());
+  std::vector<core::InterfaceAddress> interfaces;
+  if (std::any_of(bound.begin(), bound.end(), [](const core::NetAddress& a) { return a.IsWildcard(); })) {
+    auto list = io::ListInterfaceAddresses();
+    if (list) {
+      interfaces = std::move(*list);
+    } else {
+      Log("own addresses: " + list.error().ToString() + "; a source at an interface address is not known as this node");
+    }
+  }
+  return config::ServedAddresses(bound, interfaces);
+}
+
 }  // namespace tempus::daemon

@@ -22,6 +22,10 @@ struct ServerSocket {
 // then, or when no socket serves, the reason is returned (the daemon exits).
 [[nodiscard]] Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOptions& options);
 
+// The addresses the node serves on (config::ServedAddresses over the machine's interfaces when a
+// socket is a wildcard one): the sources it must recognize as itself.
+std::vector<core::NetAddress> OwnAddresses(const std::vector<ServerSocket>& sockets);
+
 }  // namespace tempus::daemon
 
 #endif  // TEMPUS_APPS_TEMPUSD_LISTEN_H_

@@ -47,9 +47,12 @@ struct ServerConfig {
 // tempus `local stratum N` (chrony's meaning: N is the stratum served) or ntpd's LOCAL driver,
 // `server 127.127.1.u` with `fudge 127.127.1.u stratum D`: the driver is a stratum-D source, so ntpd
 // serves D + 1 (D defaults to 5, ntpd driver1.html).
+// Either way the local clock is shown as a source, LOCAL(u) (ntpq -p, tempus peers); the refid
+// served is chrony's 127.127.1.1 for `local stratum N`, and ntpd's for the driver (ToSystemConfig).
 struct LocalClockConfig {
   int stratum = 6;  // the stratum served, 1..15
   Location where;
+  std::optional<int> driver_unit;  // ntpd's LOCAL driver: the u of 127.127.1.u; unset for `local`
 };
 
 // tempus `clock system|observe|virtual [offset S] [freq PPM]`.

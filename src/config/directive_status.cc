@@ -145,7 +145,10 @@ constexpr std::array kRows = std::to_array<DirectiveRow>({
     {"enable", kSupported, "", "enable stats"},
     {"disable", kSupported, "", "disable monitor"},
     {"enable auth", kSupported, "", "enable auth"},
-    {"disable auth", kWarned, "tempus keeps authentication on; ignored", "disable auth"},
+    {"disable auth", kWarned,
+     "tempus keeps authentication on (an unconfigured peer gets an association only with a valid MAC by a trusted "
+     "key); ignored",
+     "disable auth"},
     {"enable bclient", kWarned, "broadcast client mode is not supported by tempus; ignored", "enable bclient"},
     {"disable bclient", kSupported, "", "disable bclient"},
     {"enable calibrate", kWarned, kCalibrate, "enable calibrate"},

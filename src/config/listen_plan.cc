@@ -12,11 +12,7 @@ namespace {
 using Action = InterfaceRule::Action;
 using Match = InterfaceRule::Match;
 
-bool IsWildcard(const core::NetAddress& a) {
-  const size_t n = a.is_v4() ? 4 : 16;
-  return std::all_of(a.bytes().begin(), a.bytes().begin() + static_cast<std::ptrdiff_t>(n),
-                     [](uint8_t b) { return b == 0; });
-}
+bool IsWildcard(const core::NetAddress& a) { return a.IsWildcard(); }
 
 // fe80::/10: needs a scope (an interface index) to be bound.
 bool IsLinkLocalV6(const core::NetAddress& a) { return a.is_v6() && a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80; }
@@ -125,6 +121,24 @@ ListenPlan PlanListen(std::span<const InterfaceRule> rules, std::span<const core
                                            "this interface rule matches no address tempusd could listen on"});
   }
   return plan;
+}
+
+std::vector<core::NetAddress> ServedAddresses(std::span<const core::NetAddress> sockets,
+                                              std::span<const core::InterfaceAddress> interfaces) {
+  std::vector<core::NetAddress> out;
+  const auto add = [&out](const core::NetAddress& a) {
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  };
+  for (const core::NetAddress& s : sockets) {
+    if (!s.IsWildcard()) {
+      add(s);
+      continue;
+    }
+    for (const core::InterfaceAddress& i : interfaces) {
+      if (i.address.family() == s.family()) add(i.address.WithPort(s.port()));
+    }
+  }
+  return out;
 }
 
 }  // namespace tempus::config

@@ -57,6 +57,12 @@ InterfaceRule::Action InterfaceAction(std::span<const InterfaceRule> rules, cons
 ListenPlan PlanListen(std::span<const InterfaceRule> rules, std::span<const core::NetAddress> listen,
                       std::span<const core::InterfaceAddress> interfaces);
 
+// The addresses a node whose sockets are bound to `sockets` serves on, each with its socket's
+// port: an address as it is, a wildcard (0.0.0.0, ::) as every address of its family among
+// `interfaces`. A source at one of them is the node itself (engine::NodeConfig::own_addresses).
+std::vector<core::NetAddress> ServedAddresses(std::span<const core::NetAddress> sockets,
+                                              std::span<const core::InterfaceAddress> interfaces);
+
 }  // namespace tempus::config
 
 #endif  // TEMPUS_CONFIG_LISTEN_PLAN_H_

@@ -119,7 +119,16 @@ core::system::SystemConfig ToSystemConfig(const Config& config, core::system::Sy
     d.makestep_threshold = core::NtpDuration::FromSeconds(config.makestep->threshold_s);
     d.makestep_limit = config.makestep->limit < 0 ? INT_MAX : config.makestep->limit;
   }
-  if (config.local_clock) s.local_stratum = config.local_clock->stratum;
+  if (const auto& local = config.local_clock) {
+    s.local_stratum = local->stratum;
+    if (local->driver_unit) {
+      // ntpd's clock_update(): the refid of a system peer below stratum 1 is its address
+      // (127.127.1.u), at stratum 0 its reference code ("LOCL"); `local stratum N` keeps chrony's.
+      s.local_unit = static_cast<uint8_t>(*local->driver_unit);
+      s.local_refid = local->stratum == 1 ? core::RefId::FromCode("LOCL")
+                                          : core::RefId::FromRaw(0x7f7f0100u | s.local_unit);
+    }
+  }
   return s;
 }
 

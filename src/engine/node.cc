@@ -2,15 +2,21 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
+#include "core/control/local_clock.h"
 #include "core/wire/codec.h"
 #include "engine/refid.h"
 
 namespace tempus::engine {
 namespace {
 
-core::system::SystemConfig WithSelf(core::system::SystemConfig config, const std::optional<core::NetAddress>& self,
-                                    int precision) {
-  if (self) config.self_id = RefIdForAddress(*self);
+core::system::SystemConfig WithSelf(core::system::SystemConfig config, const NodeConfig& node, int precision) {
+  if (node.self_address) config.self_id = RefIdForAddress(*node.self_address);
+  for (const core::NetAddress& a : node.own_addresses) {
+    // A loopback refid is every host's: a source reporting one is not known to follow us.
+    if (a.family() != core::NetAddress::Family::kNone && !a.IsLoopback()) config.own_ids.push_back(RefIdForAddress(a));
+  }
   config.precision = static_cast<int8_t>(precision);
   return config;
 }
@@ -23,7 +29,7 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
       transport_(transport),
       random_(random),
       log_(std::move(log)),
-      system_(WithSelf(config.system, config.self_address, clock.PrecisionLog2()), clock.Mono()),
+      system_(WithSelf(config.system, config, clock.PrecisionLog2()), clock.Mono()),
       keys_(config.keys),
       // The rate limiter's hash key is drawn only when there are restrict rules, so that runs
       // without access control replay the same random sequence as before.
@@ -35,6 +41,8 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
   for (const auto& source : config_.sources) {
     if (auto r = Mobilize(next_id_++, source); !r) Log(r.error());
   }
+  // The local clock is shown as a source, with an id of the same sequence (mode 6).
+  if (config_.system.local_stratum > 0) local_id_ = next_id_++;
   server_.Publish(system_.Snapshot());
 }
 
@@ -57,7 +65,11 @@ Result<uint32_t, std::string> Node::Mobilize(uint32_t id, const core::Associatio
   assoc->SetSystemSnapshot(system_.Snapshot());
   assocs_.emplace(id, std::move(assoc));
   by_address_[valid->address] = id;
-  system_.AddSource(id, {valid->prefer, valid->noselect, valid->truechimer}, RefIdForAddress(valid->address));
+  // Our own address (a cluster's config copied to every node): it stays visible, but polling it
+  // would only talk to ourselves, and selecting it would follow our own clock.
+  const bool self = IsOwnAddress(valid->address);
+  if (self) self_.insert(id);
+  system_.AddSource(id, {valid->prefer, valid->noselect, valid->truechimer, self}, RefIdForAddress(valid->address));
   return id;
 }
 
@@ -70,7 +82,7 @@ Result<uint32_t, std::string> Node::AddSource(const core::AssociationConfig& sou
   auto r = Mobilize(id, source);
   if (!r) return r;
   ++next_id_;
-  if (started_) {
+  if (started_ && !self_.count(id)) {
     Carry(id, assocs_.at(id)->SetSystemPoll(system_poll_, clock_.Mono()));
     Carry(id, assocs_.at(id)->SetStartup(startup_, clock_.Mono()));
     Carry(id, assocs_.at(id)->OnTimer(clock_.Mono(), clock_.Now()));
@@ -83,6 +95,7 @@ bool Node::RemoveSource(uint32_t id) {
   if (it == assocs_.end()) return false;
   by_address_.erase(it->second->config().address);
   ephemeral_.erase(id);
+  self_.erase(id);
   deadlines_.erase(id);
   system_.RemoveSource(id);
   refusal_log_.Forget(id);
@@ -108,6 +121,11 @@ void Node::SetAccessPolicy(const core::server::AccessPolicy& access) {
 void Node::SetKeys(std::vector<AuthKey> keys) { keys_ = KeyRing(std::move(keys)); }
 
 void Node::SetSystemTunables(const core::system::SystemConfig& config) {
+  config_.system.local_stratum = config.local_stratum;
+  config_.system.local_refid = config.local_refid;
+  config_.system.local_unit = config.local_unit;
+  // A local clock added on reload is shown with a new id; removed and added again, with its old one.
+  if (config.local_stratum > 0 && !local_id_) local_id_ = next_id_++;
   const bool reset = system_.SetTunables(config);
   core::system::SystemUpdate update = system_.OnTick(clock_.Mono(), clock_.Now());
   update.snapshot_changed |= reset;  // a fallback turned off: publish the unsynchronized snapshot
@@ -123,7 +141,9 @@ void Node::Start() {
   for (const auto& c : system_.InitialCommands()) (void)clock_.Apply(c);
   const core::MonoTime now = clock_.Mono();
   next_tick_ = now;
-  for (auto& [id, a] : assocs_) Carry(id, a->OnTimer(now, clock_.Now()));
+  for (auto& [id, a] : assocs_) {
+    if (!self_.count(id)) Carry(id, a->OnTimer(now, clock_.Now()));
+  }
   OnTimer();
 }
 
@@ -165,7 +185,7 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
     return;
   }
   if (mode == core::Mode::kSymmetricActive || mode == core::Mode::kSymmetricPassive) {
-    OnSymmetric(bytes, from, rx_realtime);
+    OnSymmetric(bytes, from, rx_realtime, local);
     ReapRetired();
     return;
   }
@@ -183,55 +203,7 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
     return;
   }
   if (!config_.serve) return;
-  if (auto reply = server_.Handle(bytes, from, rx_realtime)) {
-    if (local) {
-      transport_.SendFrom(*reply, from, *local);
-    } else {
-      transport_.Send(*reply, from);
-    }
-  }
-}
-
-// RFC 5905 §9.2: a symmetric packet goes to the symmetric association of its source address; a
-// mode 1 from an address without one may mobilize a passive association; anything else is the
-// server path's to drop and count.
-void Node::OnSymmetric(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime) {
-  const core::UnixTime t4 = clock_.FromKernelRealtime(rx_realtime);
-  if (auto it = by_address_.find(from); it != by_address_.end()) {
-    const uint32_t id = it->second;
-    auto a = assocs_.find(id);
-    if (a != assocs_.end() && a->second->symmetric()) {
-      const std::optional<uint32_t> key = a->second->config().key_id;
-      const core::AuthVerdict auth = key ? keys_.Check(bytes, key) : core::AuthVerdict::kNone;
-      if (key && auth != core::AuthVerdict::kOk) ++counters_.bad_auth;
-      Carry(id, a->second->OnPacket(bytes, t4, clock_.Mono(), auth));
-      UpdateQuiet(id);
-      return;
-    }
-    (void)server_.Handle(bytes, from, rx_realtime);  // a client association's server: dropped, counted
-    return;
-  }
-  if (!config_.serve || !started_) return;
-  MobilizePassive(bytes, from, t4);
-}
-
-void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime t4) {
-  auto passive = server_.AdmitPassive(bytes, from, ephemeral_.size(), config_.max_ephemeral);
-  if (!passive) return;
-  const uint32_t id = next_id_;
-  if (auto r = Mobilize(id, *passive); !r) return;  // not logged: the sender may be a flood
-  ++next_id_;
-  ephemeral_.insert(id);
-  ++ephemeral_mobilized_;
-  Log(fmt::format("passive peer {} mobilized", from.ToStringWithPort()));
-  core::Association& a = *assocs_.at(id);
-  const core::MonoTime now = clock_.Mono();
-  Carry(id, a.SetSystemPoll(system_poll_, now));
-  Carry(id, a.SetStartup(startup_, now));
-  Carry(id, a.OnPacket(bytes, t4, now));
-  // The first poll goes out now: it answers the mobilizing packet (org = its transmit time), so
-  // the active side has a sample without waiting for our poll interval.
-  Carry(id, a.OnTimer(now, clock_.Now()));
+  if (auto reply = server_.Handle(bytes, from, rx_realtime)) Reply(*reply, from, local);
 }
 
 void Node::ReapRetired() {
@@ -296,11 +268,7 @@ void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress&
   for (const auto& datagram : *answer) {
     ++control_stats_.datagrams_sent;
     control_stats_.bytes_out += datagram.size();
-    if (local) {
-      transport_.SendFrom(datagram, from, *local);
-    } else {
-      transport_.Send(datagram, from);
-    }
+    Reply(datagram, from, local);
   }
 }
 
@@ -321,6 +289,15 @@ core::control::NodeView Node::ControlView() const {
     accepted += p.association.stats.accepted;
     v.peers.push_back(std::move(p));
   }
+  if (local_id_ && *local_id_ <= 0xffff && config_.system.local_stratum > 0) {
+    const auto id = static_cast<uint16_t>(*local_id_);
+    const bool peer = system_.local_clock_peer();
+    if (peer) v.system_peer = id;
+    const core::control::LocalClockInput local{id, config_.system.local_unit, config_.system.local_stratum, peer,
+                                               system_.Snapshot().precision, start_, clock_.Mono()};
+    auto at = std::find_if(v.peers.begin(), v.peers.end(), [id](const auto& p) { return p.association_id > id; });
+    v.peers.insert(at, core::control::LocalClockPeerView(local));
+  }
   v.counters = counters_;
   const core::server::ServerStats& st = server_.stats();
   using core::server::DropReason;
@@ -328,8 +305,9 @@ core::control::NodeView Node::ControlView() const {
                        DropReason::kBadTrailer}) {
     v.counters.bad_format += st.dropped[static_cast<size_t>(r)];
   }
+  // ntpd counts a mode 1 packet that may not mobilize an association in sys_declined.
   for (DropReason r : {DropReason::kBroadcastMode, DropReason::kSymmetricMode, DropReason::kPrivateMode,
-                       DropReason::kReservedMode}) {
+                       DropReason::kReservedMode, DropReason::kUnauthenticatedPeer}) {
     v.counters.declined += st.dropped[static_cast<size_t>(r)];
   }
   // ntpd counts limited packets (KoD or not) in ss_limited and refused ones in ss_restricted,
@@ -454,10 +432,14 @@ void Node::Apply(const core::system::SystemUpdate& update) {
     }
   }
   ReportLoop(update);
-  if (system_.system_peer() != last_peer_) {
+  LogNewLoops(update.new_loops);
+  if (system_.system_peer() != last_peer_ || system_.local_clock_peer() != last_local_) {
     last_peer_ = system_.system_peer();
+    last_local_ = system_.local_clock_peer();
     if (last_peer_ && assocs_.count(*last_peer_)) {
       Log(fmt::format("system peer {}", assocs_.at(*last_peer_)->config().address.ToStringWithPort()));
+    } else if (last_local_) {
+      Log(fmt::format("system peer {} (the local clock; serving stratum {})", LocalClockName(), config_.system.local_stratum));
     } else if (!last_peer_) {
       Log(system_.orphan_parent() ? "no system peer: orphan parent" : "no system peer");
     }

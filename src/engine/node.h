@@ -27,6 +27,7 @@
 #include "core/system/system.h"
 #include "engine/auth.h"
 #include "engine/clock.h"
+#include "engine/once_per_source.h"
 #include "engine/refusal_log.h"
 #include "engine/server_path.h"
 #include "engine/stats_record.h"
@@ -38,6 +39,12 @@ struct NodeConfig {
   core::system::SystemConfig system;           // self_id is filled from self_address
   std::vector<core::AssociationConfig> sources;  // validated by the Node
   std::optional<core::NetAddress> self_address;  // this node's address as its peers see it
+  // This node's other addresses, each with the port it serves on: its listen sockets and, behind
+  // a wildcard socket, the machine's interface addresses (the daemon enumerates them). A source
+  // at one of them (or at self_address) is this node itself: never polled, never selected (a
+  // timing loop, logged once). A source whose refid is one of them (loopback ones excepted:
+  // every host has those) is synchronized to this node (System's loop test).
+  std::vector<core::NetAddress> own_addresses;
   bool serve = true;                             // answer client requests
   core::server::AccessPolicy access;             // restrict rules and discard limits
   // Mode 6 (ntpq, RFC 9327) requests: answered read-only, from loopback sources only unless
@@ -48,9 +55,16 @@ struct NodeConfig {
   core::control::ControlLimitConfig control_limit;
   std::string version = "tempusd";               // the control protocol's version= variable
   // Symmetric mode (RFC 5905 §9.2): a mode 1 packet from an address without an association
-  // mobilizes a passive (ephemeral) association unless restrict forbids it (ignore, noserve,
-  // nopeer); at most this many exist at once, further ones are dropped (counted as peer_limit).
-  // An ephemeral association goes when its peer becomes unreachable. 0: none.
+  // mobilizes a passive (ephemeral) association only when it carries a valid MAC by a trusted key
+  // (ntpd's sys_authenticate, `enable auth`); the association then uses that key. An
+  // unauthenticated one gets a mode 2 reply at most and never an association (counted as
+  // unauthenticated_peer, logged once per source): otherwise any host could become a source.
+  // false mobilizes unauthenticated peers too (unsafe; tempusd keeps it on: its `disable auth`
+  // is warned and ignored; tests use it to show the attack). core::server::AdmitPassive has the
+  // restrict rules.
+  bool authenticate_peers = true;
+  // At most this many passive associations exist at once; further ones are dropped (counted as
+  // peer_limit). An ephemeral association goes when its peer becomes unreachable. 0: none.
   size_t max_ephemeral = 8;
   // Symmetric keys (`keys` file, `trustedkey` marks). A source with a key id signs its requests
   // and takes only replies with a valid MAC by that key; the server answers MACs (ServerPath).
@@ -161,8 +175,19 @@ class Node {
   void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                      const std::optional<core::NetAddress>& local);
   Result<uint32_t, std::string> Mobilize(uint32_t id, const core::AssociationConfig& source);
-  void OnSymmetric(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime);
-  void MobilizePassive(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime t4);
+  // Symmetric packets and new peers (node_peers.cc).
+  void OnSymmetric(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                   const std::optional<core::NetAddress>& local);
+  void OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                 const std::optional<core::NetAddress>& local);
+  void MobilizePassive(std::span<const uint8_t> bytes, const core::AssociationConfig& config, core::UnixTime t4);
+  void Reply(std::span<const uint8_t> bytes, const core::NetAddress& to, const std::optional<core::NetAddress>& local);
+  // Whether `address` is this node's own (NodeConfig::own_addresses, self_address).
+  bool IsOwnAddress(const core::NetAddress& address) const;
+  // Logs the sources the System found to be a timing loop for the first time.
+  void LogNewLoops(const std::vector<uint32_t>& ids) const;
+  // "LOCAL(u)": the local clock as a source (`local stratum N`, ntpd's LOCAL driver).
+  std::string LocalClockName() const;
   // Removes the ephemeral associations that demobilized (after the actions that said so).
   void ReapRetired();
 
@@ -179,12 +204,16 @@ class Node {
   std::map<uint32_t, core::MonoTime> deadlines_;
   std::map<core::NetAddress, uint32_t> by_address_;
   std::set<uint32_t> ephemeral_;      // ids of passive associations mobilized by peers
+  std::set<uint32_t> self_;           // ids of associations at one of our own addresses: never polled
+  std::optional<uint32_t> local_id_;  // the local clock's association id (mode 6), when configured
+  OncePerSource unauthenticated_logged_;  // unauthenticated peers logged about
   std::vector<uint32_t> retired_;     // ephemeral ids to remove once the current event is done
   uint64_t ephemeral_mobilized_ = 0;
   core::MonoTime next_tick_;
   core::PollExp system_poll_;
   bool startup_ = false;  // the associations were told the clock is not synchronized yet
   std::optional<uint32_t> last_peer_;
+  bool last_local_ = false;  // the local clock was the system peer at the last update
   uint32_t next_id_ = 1;
   bool started_ = false;
   uint64_t packets_sent_ = 0;

@@ -72,16 +72,30 @@ std::optional<std::span<const uint8_t>> ServerPath::Handle(std::span<const uint8
   return std::span<const uint8_t>(reply_).first(*size);
 }
 
-std::optional<core::AssociationConfig> ServerPath::AdmitPassive(std::span<const uint8_t> packet,
-                                                               const core::NetAddress& from, size_t ephemeral,
-                                                               size_t limit) {
+ServerPath::NewPeer ServerPath::HandleNewPeer(std::span<const uint8_t> packet, const core::NetAddress& from,
+                                              std::optional<core::UnixTime> kernel_rx, bool require_auth,
+                                              size_t ephemeral, size_t limit) {
   ++stats_.received;
-  auto config = core::server::AdmitPassive(packet, from, restricts_.Lookup(from), ephemeral, limit);
-  if (!config) {
-    stats_.CountDrop(config.error());
-    return std::nullopt;
-  }
-  return *config;
+  static const KeyRing kNoKeys;
+  const KeyRing& keys = keys_ != nullptr ? *keys_ : kNoKeys;
+  const core::server::AccessFlags flags = restricts_.Lookup(from);
+  // A digest only for a packet that has a MAC from a source that may be answered at all.
+  const bool refused = flags.Has(core::server::Restrict::kIgnore) || flags.Has(core::server::Restrict::kNoServe);
+  core::server::PeerAuth auth;
+  if (!refused && packet.size() > core::kHeaderSize) auth.verdict = keys.Check(packet, std::nullopt, &auth.key_id);
+  NewPeer out;
+  out.admission = core::server::AdmitPassive(packet, from, flags, auth, require_auth, limiter_, clock_.Mono(),
+                                             ephemeral, limit);
+  using Action = core::server::PassiveAdmission::Action;
+  if (out.admission.action == Action::kMobilize) return out;
+  stats_.CountDrop(out.admission.reason);
+  if (out.admission.action != Action::kReplyPassive) return out;
+  const core::UnixTime rx = kernel_rx ? clock_.FromKernelRealtime(*kernel_rx) : clock_.Now();
+  auto size = core::server::BuildPassiveReply(packet, rx.ToNtp(), snapshot_, reply_);
+  if (!size) return out;  // AdmitPassive decoded it already: cannot happen
+  core::StampTransmit(std::span(reply_).first(*size), clock_.Now().ToNtp());  // as late as possible
+  out.reply = std::span<const uint8_t>(reply_).first(*size);
+  return out;
 }
 
 }  // namespace tempus::engine

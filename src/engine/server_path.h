@@ -15,6 +15,9 @@
 // usual reply plus a 4-byte key id 0, never larger than the request (kCryptoNakSent). A source
 // under `restrict ... notrust` is served only with a valid MAC; anything else from it is dropped
 // silently (kNotAuthenticated), including a bad MAC: a notrust source gets no time at all.
+// A symmetric active packet from an address without an association (HandleNewPeer) mobilizes a
+// passive association only with a valid MAC by a trusted key, else gets a mode 2 reply at most
+// (core::server::AdmitPassive, BuildPassiveReply).
 // Not thread-safe: one per serving thread.
 #ifndef TEMPUS_ENGINE_SERVER_PATH_H_
 #define TEMPUS_ENGINE_SERVER_PATH_H_
@@ -63,11 +66,18 @@ class ServerPath {
     return Handle(request, core::NetAddress(), kernel_rx);
   }
 
-  // A mode 1 packet from `from`, which has no association: the passive association it mobilizes
-  // (core::server::AdmitPassive, with `ephemeral` of `limit` in use), or nothing with the drop
-  // counted in stats().
-  std::optional<core::AssociationConfig> AdmitPassive(std::span<const uint8_t> packet, const core::NetAddress& from,
-                                                     size_t ephemeral, size_t limit);
+  // What became of a mode 1 packet from an address without an association: the admission
+  // (mobilize, with the key its MAC verified by; reply; drop) and the reply to send, if any (a
+  // view into the internal buffer, valid until the next call: a mode 2 packet, no larger than
+  // the request). Drops and unauthenticated peers are counted in stats().
+  struct NewPeer {
+    core::server::PassiveAdmission admission;
+    std::optional<std::span<const uint8_t>> reply;
+  };
+  // Judges it with core::server::AdmitPassive (`require_auth`: ntpd's `enable auth`; `ephemeral`
+  // of `limit` passive associations in use).
+  NewPeer HandleNewPeer(std::span<const uint8_t> packet, const core::NetAddress& from,
+                        std::optional<core::UnixTime> kernel_rx, bool require_auth, size_t ephemeral, size_t limit);
 
   // True when mode 6 (ntpq) requests from `from` may be answered (restrict: neither ignore nor
   // noquery). For the control handler.

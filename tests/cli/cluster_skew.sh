@@ -4,7 +4,7 @@
 # their error bounds (and 1 ms), and --max-skew exits 7 above the limit and 0 below it.
 # Node state comes over mode 6: node 1 follows node 0 (same clock, so the truth holds) and must
 # be reported as following 127.0.0.31:12331 at stratum 3; nodes 0, 2, 3 serve their local clock
-# (no system peer); node 4 refuses mode 6 (`restrict default noquery`), so its state falls back
+# (`--stratum 2`: system peer LOCAL(1), as ntpq shows the local clock); node 4 refuses mode 6 (`restrict default noquery`), so its state falls back
 # to its NTP reply and --json says so.
 set -u
 offsets=(0 0 -0.200 0.050 0.300)   # truth: median 0, skew 0.500 s
@@ -57,8 +57,8 @@ check(n[1]["state_from"] == "mode6" and n[1]["system_peer"] == "127.0.0.31:12331
       and n[1]["synchronized"] is True,
       f'node 1 follows {n[1]["system_peer"]} at stratum {n[1]["stratum"]} (mode 6), synchronized {n[1]["synchronized"]}')
 for i in (0, 2, 3):
-    check(n[i]["state_from"] == "mode6" and n[i]["system_peer"] is None and n[i]["stratum"] == 2,
-          f'node {i}: no system peer, stratum {n[i]["stratum"]}, from {n[i]["state_from"]}, follows {n[i]["follows"]}')
+    check(n[i]["state_from"] == "mode6" and n[i]["system_peer"] == "LOCAL(1)" and n[i]["stratum"] == 2,
+          f'node {i}: system peer {n[i]["system_peer"]}, stratum {n[i]["stratum"]}, from {n[i]["state_from"]}, follows {n[i]["follows"]}')
 check(n[4]["state_from"] == "ntp" and n[4].get("mode6_error") and n[4]["system_peer"] is None and n[4]["stratum"] == 2,
       f'node 4 refuses mode 6: state from {n[4]["state_from"]} ({n[4].get("mode6_error")}), stratum {n[4]["stratum"]}')
 sys.exit(0 if ok else 1)

@@ -116,5 +116,18 @@ TEST(ListenPlan, InterfaceActionDefaults) {
   EXPECT_EQ(decided, nullptr);
 }
 
+// The node's own addresses, for the sources that name it (issue 10 item 2): a wildcard socket
+// serves on every address of its family, on its port.
+TEST(ServedAddresses, WildcardSocketsServeEveryInterfaceAddressOfTheirFamily) {
+  const std::vector<core::InterfaceAddress> interfaces = {
+      {"lo", A("127.0.0.1"), true}, {"eth0", A("192.0.2.5"), false}, {"lo", A("::1"), true},
+      {"eth0", A("2001:db8::5"), false}};
+  const std::vector<core::NetAddress> sockets = {A("0.0.0.0:123"), A("10.1.1.1:4123"), A("[::]:11123")};
+  const std::vector<core::NetAddress> want = {A("127.0.0.1:123"), A("192.0.2.5:123"), A("10.1.1.1:4123"),
+                                              A("[::1]:11123"), A("[2001:db8::5]:11123")};
+  EXPECT_EQ(ServedAddresses(sockets, interfaces), want);
+  EXPECT_EQ(ServedAddresses(sockets, {}), std::vector<core::NetAddress>{A("10.1.1.1:4123")});
+}
+
 }  // namespace
 }  // namespace tempus::config

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <string>
+#include <vector>
 
 #include "tests/config/parse_helpers.h"
 
@@ -78,6 +80,28 @@ TEST(ToCore, TinkerPanicDecidesWhetherTheStartMayStepAnyOffset) {
   const auto no_g = ToSystemConfig(MustParse("tinker panic 1000\n").config);
   EXPECT_FALSE(no_g.discipline.allow_panic_at_start);
   EXPECT_EQ(no_g.discipline.panic_threshold, core::NtpDuration::FromWholeSeconds(1000));
+}
+
+// The refid served from the local clock: ntpd's clock_update() for its LOCAL driver (the driver's
+// address 127.127.1.u, or its code LOCL at stratum 0); chrony's 127.127.1.1 for `local stratum N`.
+TEST(ToCore, LocalClockRefidAsNtpdAndChronyServeIt) {
+  struct Case {
+    const char* conf;
+    int stratum;
+    int unit;
+    const char* refid;
+  };
+  for (const Case& c : std::vector<Case>{{"server 127.127.1.0\nfudge 127.127.1.0 stratum 10\n", 11, 0, "127.127.1.0"},
+                                         {"server 127.127.1.3\n", 6, 3, "127.127.1.3"},
+                                         {"server 127.127.1.0\nfudge 127.127.1.0 stratum 0\n", 1, 0, "LOCL"},
+                                         {"local stratum 8\n", 8, 1, "127.127.1.1"},
+                                         {"server 127.127.1.0\nlocal stratum 3\n", 3, 1, "127.127.1.1"}}) {
+    const auto s = ToSystemConfig(MustParse(c.conf).config);
+    EXPECT_EQ(s.local_stratum, c.stratum) << c.conf;
+    EXPECT_EQ(s.local_unit, c.unit) << c.conf;
+    const std::string refid = s.local_refid.AsCode() == "LOCL" ? "LOCL" : s.local_refid.AsDottedQuad();
+    EXPECT_EQ(refid, c.refid) << c.conf;
+  }
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Node and symmetric mode (RFC 5905 §9.2): `peer` associations, passive (ephemeral) associations
-// mobilized by a mode 1 packet, restrict nopeer, the limit on ephemeral associations under a
-// flood of spoofed mode 1 packets, their demobilization, and what mode 6 shows of them.
+// mobilized by an authenticated mode 1 packet (ntpd's `enable auth`), an unauthenticated peer
+// answered in mode 2 without an association, restrict nopeer, the limit on ephemeral associations
+// under a flood of spoofed mode 1 packets, their demobilization, and what mode 6 shows of them.
 #include <gtest/gtest.h>
 
 #include "core/server/restrict.h"
@@ -16,23 +17,36 @@ const core::NetAddress kA = *core::NetAddress::Parse("10.0.0.1:123");
 const core::NetAddress kB = *core::NetAddress::Parse("10.0.0.2:123");
 const core::UnixTime kStart = core::UnixTime::FromParts(1795928139, 0);
 
-core::AssociationConfig Peer(const core::NetAddress& address) {
+core::AssociationConfig Peer(const core::NetAddress& address, std::optional<uint32_t> key = std::nullopt) {
   core::AssociationConfig a;
   a.address = address;
   a.mode = core::Mode::kSymmetricActive;
   a.minpoll = core::PollExp(4);
   a.maxpoll = core::PollExp(4);
+  a.key_id = key;
   return a;
 }
 
-// A (stratum 1, `peer B`) and B (no configuration of A); B's clock is 300 ms behind.
+constexpr uint32_t kKey = 7;
+
+std::vector<AuthKey> SharedKey() {
+  const std::string secret = "peer-secret";
+  std::vector<AuthKey> keys;
+  keys.emplace_back(kKey, MacAlgorithm::kSha1, std::vector<uint8_t>(secret.begin(), secret.end()), true);
+  return keys;
+}
+
+// A (stratum 1, `peer B`, with key `a_key`) and B (no configuration of A); B's clock is 300 ms
+// behind. Both hold key 7, trusted.
 struct Pair {
-  explicit Pair(NodeConfig b_config = {}) {
+  explicit Pair(NodeConfig b_config = {}, std::optional<uint32_t> a_key = kKey) {
     NodeConfig a_config;
     a_config.system.local_stratum = 1;
     a_config.self_address = kA;
-    a_config.sources.push_back(Peer(kB));
+    a_config.sources.push_back(Peer(kB, a_key));
+    a_config.keys = SharedKey();
     b_config.self_address = kB;
+    b_config.keys = SharedKey();
     a = std::make_unique<Node>(a_config, a_clock, a_transport, random);
     b = std::make_unique<Node>(b_config, b_clock, b_transport, random);
     net.Attach(kA, a.get(), &a_clock);
@@ -67,7 +81,7 @@ std::vector<uint8_t> ModeOne(uint64_t xmt, int8_t poll = 6) {
   return bytes;
 }
 
-TEST(NodePeer, ModeOneMobilizesAPassivePeerThatSynchronizesToIt) {
+TEST(NodePeer, AuthenticatedModeOneMobilizesAPassivePeerThatSynchronizesToIt) {
   Pair t;
   t.Run(120);
   ASSERT_EQ(t.b->ephemeral_count(), 1u);
@@ -75,6 +89,9 @@ TEST(NodePeer, ModeOneMobilizesAPassivePeerThatSynchronizesToIt) {
   const auto& [id, passive] = *t.b->associations().begin();
   EXPECT_EQ(passive->config().mode, core::Mode::kSymmetricPassive);
   EXPECT_EQ(passive->config().address, kA);
+  EXPECT_EQ(passive->config().key_id, kKey);  // the key the mobilizing packet was signed with
+  EXPECT_EQ(passive->stats().Rejected(core::AssocReject::kAuthFailed), 0u);
+  for (size_t n : t.b_transport.sizes()) EXPECT_EQ(n, 48u + 24u);  // B signs what it sends A
   EXPECT_EQ(t.b->system().system_peer(), id);
   EXPECT_EQ(t.b->system().Snapshot().stratum, 2);
   // B stepped its clock to A's (300 ms), and A measures B as a reachable peer, not a server.
@@ -98,6 +115,37 @@ TEST(NodePeer, ModeOneMobilizesAPassivePeerThatSynchronizesToIt) {
   EXPECT_NE(core::control::PeerStatusWord(va.peers[0], false) & 0x8000, 0);
 }
 
+// ntpd's AM_NEWPASS with `enable auth`: B answers A's unauthenticated mode 1 packets in mode 2
+// (A may follow B) but keeps no association: nothing of A's can reach B's selection.
+TEST(NodePeer, UnauthenticatedModeOneGetsModeTwoRepliesAndNoAssociation) {
+  Pair t({}, std::nullopt);
+  t.Run(120);
+  EXPECT_EQ(t.b->ephemeral_count(), 0u);
+  EXPECT_EQ(t.b->ephemeral_mobilized(), 0u);
+  EXPECT_TRUE(t.b->associations().empty());
+  EXPECT_FALSE(t.b->system().Snapshot().synchronized());
+  EXPECT_EQ(t.b->steps(), 0u);  // B's clock stays 300 ms behind: A did not move it
+  EXPECT_GT(t.BDrops(core::server::DropReason::kUnauthenticatedPeer), 5u);
+  for (size_t n : t.b_transport.sizes()) EXPECT_EQ(n, 48u);  // mode 2 replies, never larger
+  // A hears B's replies (which pass A's on-wire tests; B is unsynchronized, so they give A no
+  // sample yet: tests 6 and 7).
+  const core::Association& active = *t.a->associations().at(1);
+  EXPECT_NE(active.reach(), 0);
+  EXPECT_GT(active.stats().Rejected(core::AssocReject::kUnsynchronized), 5u);
+  // ntpq sysstats: declined.
+  EXPECT_GT(t.b->ControlView().counters.declined, 5u);
+}
+
+TEST(NodePeer, DisableAuthMobilizesUnauthenticatedPeers) {
+  NodeConfig b;
+  b.authenticate_peers = false;
+  Pair t(b, std::nullopt);
+  t.Run(120);
+  ASSERT_EQ(t.b->ephemeral_count(), 1u);
+  EXPECT_FALSE(t.b->associations().begin()->second->config().key_id);
+  EXPECT_EQ(t.b->system().system_peer(), t.b->associations().begin()->first);
+}
+
 TEST(NodePeer, PassivePeerGoesWhenTheActivePeerStops) {
   Pair t;
   t.Run(60);
@@ -109,12 +157,12 @@ TEST(NodePeer, PassivePeerGoesWhenTheActivePeerStops) {
   EXPECT_FALSE(t.b->system().system_peer());
 }
 
-TEST(NodePeer, NopeerDropsModeOneWithoutAnswer) {
+TEST(NodePeer, NopeerDropsUnauthenticatedModeOneWithoutAnswer) {
   NodeConfig b;
   core::server::RestrictRule rule = core::server::RestrictRule::Default(
       core::NetAddress::Family::kIPv4, static_cast<uint32_t>(core::server::Restrict::kNoPeer));
   b.access.restricts.push_back(rule);
-  Pair t(b);
+  Pair t(b, std::nullopt);
   t.Run(120);
   EXPECT_EQ(t.b->ephemeral_count(), 0u);
   EXPECT_TRUE(t.b->associations().empty());
@@ -128,7 +176,7 @@ TEST(NodePeer, ConfiguredPeerIsNotSubjectToNopeer) {
   b.access.restricts.push_back(core::server::RestrictRule::Default(
       core::NetAddress::Family::kIPv4, static_cast<uint32_t>(core::server::Restrict::kNoPeer)));
   b.sources.push_back(Peer(kA));
-  Pair t(b);
+  Pair t(b, std::nullopt);
   t.Run(120);
   EXPECT_EQ(t.b->ephemeral_count(), 0u);
   EXPECT_NE(t.b->associations().at(1)->reach(), 0);
@@ -136,9 +184,36 @@ TEST(NodePeer, ConfiguredPeerIsNotSubjectToNopeer) {
   EXPECT_EQ(t.b->system().system_peer(), 1u);
 }
 
+// With `enable auth` a spoofed flood mobilizes nothing, and is logged for a bounded number of
+// sources only.
+TEST(NodePeer, SpoofedModeOneFloodMobilizesNothing) {
+  std::vector<std::string> logs;
+  NodeConfig b_config;
+  b_config.self_address = kB;
+  FakeClock clock{kStart};
+  LoopNet net;
+  LoopNet::NetTransport transport{net, kB};
+  core::SeededRandom random{5};
+  Node b(b_config, clock, transport, random, [&logs](const std::string& m) { logs.push_back(m); });
+  b.Start();
+  for (uint32_t i = 0; i < 1000; ++i) {
+    const core::NetAddress spoofed = core::NetAddress::IPv4(0xc6336400 + i, 123);
+    b.OnDatagram(ModeOne(0x1234567800000000ull + i, 3), spoofed, clock.Now());
+    b.OnDatagram(ModeOne(0x1234567900000000ull + i, 3), spoofed, clock.Now());  // twice each
+  }
+  EXPECT_EQ(b.ephemeral_mobilized(), 0u);
+  EXPECT_TRUE(b.associations().empty());
+  EXPECT_EQ(b.server().stats().dropped[static_cast<size_t>(core::server::DropReason::kUnauthenticatedPeer)], 2000u);
+  EXPECT_EQ(transport.sizes().size(), 2000u);  // a 48-byte mode 2 reply each
+  size_t peer_lines = 0;
+  for (const auto& l : logs) peer_lines += l.find("without a valid MAC") != std::string::npos;
+  EXPECT_EQ(peer_lines, static_cast<size_t>(OncePerSource::kBurst));  // not one per packet or source
+}
+
 TEST(NodePeer, SpoofedModeOneFloodIsBoundedAndItsAssociationsGo) {
   NodeConfig b;
   b.max_ephemeral = 3;
+  b.authenticate_peers = false;  // the limit is what bounds them then
   Pair t(b);
   t.a->RemoveSource(1);  // only the spoofed packets reach B
   for (uint32_t i = 0; i < 50; ++i) {

@@ -13,9 +13,15 @@
 #     `peer 127.0.0.7 port 11137`. chronyd must select tempusd (`=*`), pass its packet tests on
 #     tempusd's mode 1 packets, and measure its unsteered clock 0.05 s behind (chronyd -x).
 # (3) A third chronyd on 127.0.0.4:11134 has `peer 127.0.0.7 port 11137`, which tempusd-b does not
-#     configure: tempusd-b mobilizes a passive (mode 2) association for it, which chronyd
-#     selects (`=*`); `tempus peers` shows it as type S, and the real NTPsec ntpq (tempusd-b
-#     also listens on 127.0.0.7:123 for it) lists both peers of tempusd-b.
+#     configure, without a key: tempusd-b must not mobilize an association for it (ntpd's
+#     `enable auth`: an unauthenticated outsider must never become a source). It answers in
+#     mode 2 only (chronyd-c counts valid packets from it), logs it once and counts it
+#     (unauthenticated_peer).
+# (4) A fourth chronyd on 127.0.0.5:11135 has `peer 127.0.0.7 port 11137 key 1` (MD5, the same
+#     secret as tempusd-b's trusted key 1): tempusd-b mobilizes a passive association with key 1
+#     for it (`tempus peers` type S), chronyd-d selects tempusd-b (`=*`) and authenticates its
+#     packets. The real NTPsec ntpq (tempusd-b also listens on 127.0.0.7:123 for it) lists
+#     chronyd-b and chronyd-d, not chronyd-c, and the local clock LOCAL(1).
 # Polls fixed at 16 s on both sides (minpoll 4 maxpoll 4).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
@@ -23,15 +29,21 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 interop_init "$@"
 w=$INTEROP_WORK
 
-# chronyd NAME ADDR PORT PEER PEER_PORT [local stratum]: chronyd -x with one `peer`.
+# chronyd NAME ADDR PORT PEER PEER_PORT [local stratum] [key id]: chronyd -x with one `peer`
+# (with the key, chrony's keyfile holds key 1 = MD5 "tempusPeerKey").
 start_chronyd_peer() {
-  local name=$1 addr=$2 port=$3 peer=$4 peer_port=$5 stratum=${6:-}
+  local name=$1 addr=$2 port=$3 peer=$4 peer_port=$5 stratum=${6:-} key=${7:-}
   {
     echo "port $port"
     echo "bindaddress $addr"
     echo "allow 127.0.0.0/8"
-    echo "peer $peer port $peer_port minpoll 4 maxpoll 4"
+    echo "peer $peer port $peer_port minpoll 4 maxpoll 4${key:+ key $key}"
     [ -z "$stratum" ] || echo "local stratum $stratum"
+    if [ -n "$key" ]; then
+      echo "1 MD5 ASCII:tempusPeerKey" >"$w/$name.keys"
+      chmod 600 "$w/$name.keys"
+      echo "keyfile $w/$name.keys"
+    fi
     echo "cmdport 0"
     echo "bindcmdaddress $w/$name.sock"
     echo "pidfile $w/$name.pid"
@@ -48,14 +60,18 @@ peer 127.0.0.2 port 11131 minpoll 4 maxpoll 4
 EOF
 interop_start_tempusd tempusd-a -c "$w/tempusd-a.conf" --listen=127.0.0.6:11136 --listen=127.0.0.6:123
 
+printf '1 MD5 tempusPeerKey\n' >"$w/tempusd-b.keys"
 cat >"$w/tempusd-b.conf" <<EOF
 clock virtual offset 0.05
 local stratum 3
 peer 127.0.0.3 port 11133 minpoll 4 maxpoll 4
+keys $w/tempusd-b.keys
+trustedkey 1
 EOF
 interop_start_tempusd tempusd-b -c "$w/tempusd-b.conf" --listen=127.0.0.7:11137 --listen=127.0.0.7:123
 start_chronyd_peer chrony-b 127.0.0.3 11133 127.0.0.7 11137
 start_chronyd_peer chrony-c 127.0.0.4 11134 127.0.0.7 11137
+start_chronyd_peer chrony-d 127.0.0.5 11135 127.0.0.7 11137 "" 1
 
 INTEROP_OWN+=(query peers-a peers-b)
 a=127.0.0.6:11136
@@ -64,6 +80,7 @@ done_a=0
 done_b=0
 done_c=0
 done_d=0
+done_e=0
 for _ in $(seq 1 45); do  # at most ~90 s
   sleep 2
   if [ $done_a = 0 ] && interop_run query 10 "$TEMPUS" query --json --samples 2 --timeout 1 "$a"; then
@@ -76,15 +93,19 @@ for _ in $(seq 1 45); do  # at most ~90 s
     grep -q '^=,\*,127\.0\.0\.7,' "$w/chrony-b-sources.out" && done_b=1
   fi
   if [ $done_c = 0 ]; then
-    interop_run chrony-c-sources 5 "$CHRONYC" -c -n -h "$w/chrony-c.sock" sources || true
-    grep -q '^=,\*,127\.0\.0\.7,' "$w/chrony-c-sources.out" && done_c=1
+    interop_run chrony-d-sources 5 "$CHRONYC" -c -n -h "$w/chrony-d.sock" sources || true
+    grep -q '^=,\*,127\.0\.0\.7,' "$w/chrony-d-sources.out" && done_c=1
+  fi
+  if [ $done_e = 0 ]; then
+    interop_run chrony-c-ntpdata 5 "$CHRONYC" -c -n -h "$w/chrony-c.sock" ntpdata 127.0.0.7 || true
+    [ "$(head -n 1 "$w/chrony-c-ntpdata.out" | awk -F, '{ print ($33 >= 2) }')" = 1 ] && done_e=1
   fi
   # tempusd-b measures chronyd-b once chronyd-b, synchronized to it, sends stratum 4.
   if [ $done_b = 1 ] && [ $done_d = 0 ]; then
     interop_run peers-b 10 "$TEMPUS" peers -n 127.0.0.7:11137 || true
-    [ "$(grep '127\.0\.0\.3 ' "$w/peers-b.out" | awk '{ print $3 }')" = 4 ] && done_d=1
+    [ "$(grep -E '^.127\.0\.0\.3 ' "$w/peers-b.out" | awk '{ print $3 }')" = 4 ] && done_d=1
   fi
-  [ $done_a = 1 ] && [ $done_b = 1 ] && [ $done_c = 1 ] && [ $done_d = 1 ] && break
+  [ $done_a = 1 ] && [ $done_b = 1 ] && [ $done_c = 1 ] && [ $done_d = 1 ] && [ $done_e = 1 ] && break
 done
 
 # (1) tempusd follows chronyd over the symmetric association.
@@ -96,7 +117,7 @@ grep -q "system peer 127.0.0.2:11131" "$w/tempusd-a.log" ||
   interop_expect_eq "(1) tempusd-a log names chronyd as system peer" missing "system peer 127.0.0.2:11131"
 interop_run peers-a 10 "$TEMPUS" peers -n "$a" || true
 interop_log "(1) tempus peers $a:"$'\n'"$(cat "$w/peers-a.out")"
-row=$(grep '127\.0\.0\.2' "$w/peers-a.out" || true)
+row=$(grep -E '^.127\.0\.0\.2 ' "$w/peers-a.out" || true)
 interop_expect_eq "(1) tempus peers: chronyd is the system peer ('*')" "${row:0:1}" "*"
 interop_expect_eq "(1) tempus peers: type s (symmetric active)" "$(echo "$row" | awk '{ print $4 }')" s
 # offset column (ms) of `tempus peers`: tempusd-a's clock against chronyd's, after the step.
@@ -133,26 +154,46 @@ interop_run peers-b 10 "$TEMPUS" peers -n 127.0.0.7:11137 || true
 interop_log "(2) tempus peers 127.0.0.7:11137:"$'\n'"$(cat "$w/peers-b.out")"
 # tempusd-b measures chronyd-b too (stratum 4, refid tempusd-b: a loop, so not selected), and
 # chronyd -x serves its corrected time, i.e. tempusd-b's: the offset is small.
-row=$(grep '127\.0\.0\.3 ' "$w/peers-b.out" || true)
+row=$(grep -E '^.127\.0\.0\.3 ' "$w/peers-b.out" || true)
 interop_expect_eq "(2) tempus peers: chronyd-b at stratum 4, synchronized to tempusd-b" \
   "$(echo "$row" | awk '{ print $3, $2 }')" "4 127.0.0.7"
 interop_expect_near "(2) tempus peers: offset to chronyd-b (ms)" "$(echo "$row" | awk '{ print $(NF - 1) }')" 0 5
+interop_expect_eq "(2) tempus peers marks chronyd-b as a timing loop" "$(grep -c '^loop: 127\.0\.0\.3 never selected' "$w/peers-b.out" || true)" 1
 
-# (3) The passive association tempusd-b mobilized for chrony-c, and what ntpq shows.
-interop_run chrony-c-sources-h 5 "$CHRONYC" -n -h "$w/chrony-c.sock" sources || true
-interop_log "(3) chronyc sources (chrony-c):"$'\n'"$(cat "$w/chrony-c-sources-h.out")"
-interop_expect_eq "(3) chronyd-c selected tempusd-b over the passive association ('=*')" "$done_c" 1
-grep -q "passive peer 127.0.0.4:11134 mobilized" "$w/tempusd-b.log" ||
-  interop_expect_eq "(3) tempusd-b log: passive peer mobilized" missing "passive peer 127.0.0.4:11134 mobilized"
-row=$(grep '127\.0\.0\.4' "$w/peers-b.out" || true)
-interop_expect_eq "(3) tempus peers: chronyd-c is a passive peer (type S)" "$(echo "$row" | awk '{ print $4 }')" S
-row=$(grep '127\.0\.0\.3' "$w/peers-b.out" || true)
-interop_expect_eq "(3) tempus peers: chronyd-b is a configured peer (type s)" "$(echo "$row" | awk '{ print $4 }')" s
+# (3) chrony-c, unauthenticated: mode 2 replies, no association.
+interop_log "(3) chronyc ntpdata 127.0.0.7 (chrony-c): $(head -n 1 "$w/chrony-c-ntpdata.out")"
+interop_expect_eq "(3) chronyd-c got valid mode 2 packets from tempusd-b" "$done_e" 1
+interop_expect_eq "(3) they are mode 2 (symmetric passive)" \
+  "$(head -n 1 "$w/chrony-c-ntpdata.out" | cut -d, -f8)" "Symmetric passive"
+interop_expect_eq "(3) tempusd-b mobilized nothing for chronyd-c" \
+  "$(grep -c 'passive peer 127.0.0.4:11134 mobilized' "$w/tempusd-b.log" || true)" 0
+interop_expect_eq "(3) tempusd-b logged the unauthenticated peer once" \
+  "$(grep -c 'peer 127.0.0.4:11134: symmetric active packet without a valid MAC' "$w/tempusd-b.log" || true)" 1
+row=$(grep -E '^.127\.0\.0\.4 ' "$w/peers-b.out" || true)
+interop_expect_eq "(3) tempus peers: no row for chronyd-c" "$row" ""
+
+# (4) chrony-d, authenticated with key 1: a passive association with that key.
+interop_run chrony-d-sources-h 5 "$CHRONYC" -n -h "$w/chrony-d.sock" sources || true
+interop_log "(4) chronyc sources (chrony-d):"$'\n'"$(cat "$w/chrony-d-sources-h.out")"
+interop_expect_eq "(4) chronyd-d selected tempusd-b over the passive association ('=*')" "$done_c" 1
+grep -q "passive peer 127.0.0.5:11135 mobilized (key 1)" "$w/tempusd-b.log" ||
+  interop_expect_eq "(4) tempusd-b log: passive peer mobilized with key 1" missing "passive peer 127.0.0.5:11135 mobilized (key 1)"
+interop_run chrony-d-ntpdata 5 "$CHRONYC" -n -h "$w/chrony-d.sock" ntpdata 127.0.0.7 || true
+interop_expect_eq "(4) chronyd-d: tempusd-b's packets are authenticated" \
+  "$(awk -F': *' '/^Authenticated/ { print $2 }' "$w/chrony-d-ntpdata.out")" Yes
+interop_run peers-b 10 "$TEMPUS" peers -n 127.0.0.7:11137 || true
+interop_log "(4) tempus peers 127.0.0.7:11137:"$'\n'"$(cat "$w/peers-b.out")"
+row=$(grep -E '^.127\.0\.0\.5 ' "$w/peers-b.out" || true)
+interop_expect_eq "(4) tempus peers: chronyd-d is a passive peer (type S)" "$(echo "$row" | awk '{ print $4 }')" S
+row=$(grep -E '^.127\.0\.0\.3 ' "$w/peers-b.out" || true)
+interop_expect_eq "(4) tempus peers: chronyd-b is a configured peer (type s)" "$(echo "$row" | awk '{ print $4 }')" s
 interop_run ntpq-b 10 "$INTEROP_PY" "$NTPQ" -n -p 127.0.0.7 || true
-interop_log "(3) NTPsec ntpq -n -p 127.0.0.7:"$'\n'"$(cat "$w/ntpq-b.out")"
+interop_log "(4) NTPsec ntpq -n -p 127.0.0.7:"$'\n'"$(cat "$w/ntpq-b.out")"
 interop_run ntpq-b-assoc 10 "$INTEROP_PY" "$NTPQ" -n -c associations 127.0.0.7 || true
-interop_log "(3) NTPsec ntpq -c associations 127.0.0.7:"$'\n'"$(cat "$w/ntpq-b-assoc.out")"
-interop_expect_eq "(3) ntpq -p lists both peers of tempusd-b" "$(grep -cE '^.127\.0\.0\.[34] ' "$w/ntpq-b.out" || true)" 2
+interop_log "(4) NTPsec ntpq -c associations 127.0.0.7:"$'\n'"$(cat "$w/ntpq-b-assoc.out")"
+interop_expect_eq "(4) ntpq -p lists chronyd-b and chronyd-d, not chronyd-c" \
+  "$(grep -oE '^.127\.0\.0\.[345] ' "$w/ntpq-b.out" | cut -c2- | tr -d ' ' | sort | tr '\n' ' ')" "127.0.0.3 127.0.0.5 "
+interop_expect_eq "(4) ntpq -p lists the local clock" "$(grep -cE '^.LOCAL\(1\) +\.LOCL\. ' "$w/ntpq-b.out" || true)" 1
 interop_run ntpq-a 10 "$INTEROP_PY" "$NTPQ" -n -p 127.0.0.6 || true
 interop_log "(1) NTPsec ntpq -n -p 127.0.0.6:"$'\n'"$(cat "$w/ntpq-a.out")"
 interop_expect_eq "(1) ntpq -p: tempusd-a follows chronyd-a" "$(grep -c '^\*127\.0\.0\.2 ' "$w/ntpq-a.out" || true)" 1

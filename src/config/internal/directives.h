@@ -16,7 +16,8 @@ namespace tempus::config::internal {
 // What the handlers build, plus bookkeeping resolved once the whole file is read.
 struct ParseState {
   Config config;
-  std::optional<Location> local_refclock;    // `server 127.127.1.0` seen here
+  std::optional<Location> local_refclock;    // `server 127.127.1.u` seen here
+  int local_unit = 0;                        // its u
   std::optional<int> local_fudge_stratum;    // `fudge 127.127.1.0 stratum N`
   std::optional<Location> local_fudge_where;
 };

@@ -151,6 +151,7 @@ void HandleAssoc(Cursor& c, ParseState& st, AssocKind kind) {
     ReadOptions(c, s);  // still checked, so that a typo is an error as on any line
     if (options != c.Here() && c.errors() == errors) ReportStatus(c, options, "server 127.127.1.u options");
     st.local_refclock = s.where;
+    st.local_unit = s.address->bytes()[3];
     return;
   }
   const int errors = c.errors();
@@ -233,6 +234,7 @@ void FinishAssoc(ParseState& st, Diagnostics& diags) {
   if (st.local_refclock) {
     LocalClockConfig local;
     local.where = *st.local_refclock;
+    local.driver_unit = st.local_unit;
     if (st.local_fudge_stratum) {
       // The driver's stratum D is served as D + 1; D = 15 would serve 16, "unsynchronized".
       if (*st.local_fudge_stratum > 14) {

@@ -92,7 +92,7 @@ void Local(Cursor& c, ParseState& st) {
     return;
   }
   if (auto n = c.Integer("a stratum 1..15 after 'stratum'", 1, 15)) {
-    st.config.local_clock = LocalClockConfig{static_cast<int>(*n), c.At(c.directive())};
+    st.config.local_clock = LocalClockConfig{static_cast<int>(*n), c.At(c.directive()), std::nullopt};
   }
   c.ExpectEnd();
 }

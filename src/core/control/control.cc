@@ -23,10 +23,11 @@ constexpr std::array<std::string_view, 24> kSystemDefaults = {
     "version", "clk_wander", "tai",     "leapsec",  "expire",    "mintc", "sysclk_offset", "reason"};
 
 // Peer variables in the order ntpd sends them for `rv &N` and `ntpq -p` with no list (NTPsec
-// puts the clock filter's stages around pmode: keyid, filtdelay, filtoffset, pmode, filtdisp);
+// puts the clock filter's stages around pmode: keyid, filtdelay, filtoffset, pmode, filtdisp).
+// srchost is sent for a reference clock only (as ntpd, which sends it when it has a host name);
 // tempus adds `reason` at the end.
-constexpr std::array<std::string_view, 29> kPeerDefaults = {
-    "srcadr", "srcport", "dstadr", "dstport", "leap", "hmode", "stratum", "ppoll", "hpoll", "precision",
+constexpr std::array<std::string_view, 30> kPeerDefaults = {
+    "srcadr", "srcport", "srchost", "dstadr", "dstport", "leap", "hmode", "stratum", "ppoll", "hpoll", "precision",
     "rootdelay", "rootdisp", "refid", "reftime", "rec", "xmt", "reach", "unreach", "delay", "offset",
     "jitter", "dispersion", "keyid", "filtdelay", "filtoffset", "pmode", "filtdisp", "flash", "reason"};
 
@@ -158,6 +159,7 @@ std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p
   const uint8_t stratum = server ? server->stratum : kMaxStratum;
   if (name == "srcadr") return a.config.address.ToString();
   if (name == "srcport") return Int(a.config.address.port());
+  if (name == "srchost") return p.clock_name.empty() ? std::nullopt : std::optional(Quoted(p.clock_name));
   if (name == "dstadr") return v.local_address ? v.local_address->ToString() : std::string("0.0.0.0");
   if (name == "dstport") return Int(v.local_address ? v.local_address->port() : 123);
   if (name == "leap") return Int(server ? static_cast<int>(server->leap) : 3);
@@ -169,7 +171,10 @@ std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p
   if (name == "precision") return Int(server ? server->precision : 0);
   if (name == "rootdelay") return Ms(server ? server->root_delay.ToDuration() : NtpDuration(), 3);
   if (name == "rootdisp") return Ms(server ? server->root_dispersion.ToDuration() : NtpDuration(), 3);
-  if (name == "refid") return server ? RefIdText(server->refid, stratum) : std::string("INIT");
+  if (name == "refid") {
+    if (server && !p.clock_name.empty()) return server->refid.AsCode();  // ntpd: a refclock's refid is text
+    return server ? RefIdText(server->refid, stratum) : std::string("INIT");
+  }
   if (name == "reftime") return Ts(server ? server->reference_time : NtpTimestamp());
   if (name == "rec") {
     if (!a.last_received) return Ts(NtpTimestamp());
@@ -189,7 +194,7 @@ std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p
   if (name == "filtoffset") return FilterArray(p.source, &filter::StageView::offset);
   if (name == "filtdisp") return FilterArray(p.source, &filter::StageView::dispersion);
   if (name == "keyid") return Int(a.config.key_id.value_or(0));
-  if (name == "flash") return Hex(RefusalFlash(RefusalOf(p)) | (a.reach == 0 ? kFlashUnreachable : 0));
+  if (name == "flash") return Hex(FlashBits(p));
   if (name == "reason") return std::string(RefusalName(RefusalOf(p)));
   if (name == "headway") return Int(0);
   return std::nullopt;
@@ -304,7 +309,7 @@ Datagrams ReadVariables(const mode6::Header& request, std::span<const uint8_t> d
     }
   } else {
     for (std::string_view n : wanted) {
-      const bool known = peer ? PeerVariable(n, *peer, v).has_value() : KnownSystemVariable(n, v);
+      const bool known = peer ? n == "srchost" || PeerVariable(n, *peer, v).has_value() : KnownSystemVariable(n, v);
       if (!known) return Error(request, ErrorCode::kUnknownVariable);
     }
   }
@@ -328,6 +333,13 @@ std::string_view DropName(Drop drop) {
     case Drop::kFragmentedRequest: return "fragmented_request";
   }
   return "?";
+}
+
+uint16_t FlashBits(const PeerView& peer) {
+  constexpr uint16_t kTest12Loop = 0x0800;  // ntpd's TEST12: synchronization loop
+  unsigned bits = RefusalFlash(RefusalOf(peer)) | (peer.association.reach == 0 ? kFlashUnreachable : 0);
+  if (peer.source && peer.source->loop) bits |= kTest12Loop;
+  return static_cast<uint16_t>(bits);
 }
 
 int SelectCode(select::Tally tally) {
@@ -371,9 +383,14 @@ Refusal RefusalOf(const PeerView& peer) {
 }
 
 uint16_t SystemStatusWord(const NodeView& v) {
-  // Clock source 6: NTP; 0: unspecified. System events: 5 clock_sync, 6 restart.
+  // Clock source (RFC 9327 §2.4.1.2) 6: NTP; 5: the local clock; 0: unspecified. System events:
+  // 5 clock_sync, 6 restart.
   const int leap = static_cast<int>(v.system.leap) & 3;
-  const int source = v.system_peer ? 6 : 0;
+  int source = 0;
+  if (v.system_peer) {
+    const PeerView* peer = FindPeer(v, *v.system_peer);
+    source = peer != nullptr && !peer->clock_name.empty() ? 5 : 6;
+  }
   const int event = v.system.synchronized() && v.system_peer ? 5 : 6;
   return static_cast<uint16_t>((leap << 14) | (source << 8) | (1 << 4) | event);
 }

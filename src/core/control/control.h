@@ -47,6 +47,9 @@ struct PeerView {
   uint16_t association_id = 0;                // stable for the association's life
   AssociationSnapshot association;
   std::optional<system::SourceView> source;   // the System's view (tally, filter output)
+  // A reference clock's name, "LOCAL(0)" (local_clock.h): sent as srchost, which ntpq shows in
+  // place of the 127.127.t.u address (type `l`); its refid is shown as a code at any stratum.
+  std::string clock_name;
 };
 
 // The packet counters of `ntpq sysstats` (ss_*), kept by the engine.
@@ -118,9 +121,12 @@ uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer);
 // Why the association's source is not used: the System's verdict, else (a source it no longer
 // knows: kiss DENY/RSTR) the association's own.
 Refusal RefusalOf(const PeerView& peer);
-// The system status word (RFC 9327 §2.4.1): leap, clock source (NTP when there is a system
-// peer), one event (clock_sync or restart).
+// The system status word (RFC 9327 §2.4.1): leap, clock source (sync_ntp when the system peer is
+// an NTP source, sync_local when it is the local clock), one event (clock_sync or restart).
 uint16_t SystemStatusWord(const NodeView& view);
+// The peer's flash bits (ntpd's peer->flash, `rv &N` flash=): the refusal's TEST bit, TEST12
+// (0x0800) for a timing loop, TEST13 (0x1000) while the reach register is empty.
+uint16_t FlashBits(const PeerView& peer);
 // The select code (0..7) of a tally: reject, falsetick, excess, outlier, candidate, backup,
 // sys.peer, pps.peer.
 int SelectCode(select::Tally tally);

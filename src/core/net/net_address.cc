@@ -7,6 +7,8 @@
 // the first run on a tie) and §5 (IPv4-mapped addresses end in a dotted quad).
 #include "core/net/net_address.h"
 
+#include <algorithm>
+
 #include <cstdio>
 
 #include "core/check.h"
@@ -223,6 +225,12 @@ std::optional<NetAddress> NetAddress::ParseWithDefaultPort(std::string_view text
 uint32_t NetAddress::v4() const {
   TEMPUS_CHECK(is_v4());
   return (uint32_t{bytes_[0]} << 24) | (uint32_t{bytes_[1]} << 16) | (uint32_t{bytes_[2]} << 8) | bytes_[3];
+}
+
+bool NetAddress::IsWildcard() const {
+  const size_t n = is_v4() ? 4 : 16;
+  return family_ != Family::kNone &&
+         std::all_of(bytes_.begin(), bytes_.begin() + static_cast<std::ptrdiff_t>(n), [](uint8_t b) { return b == 0; });
 }
 
 bool NetAddress::IsLoopback() const {

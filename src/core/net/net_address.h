@@ -38,6 +38,8 @@ class NetAddress {
   // REQUIRES: is_v4(). The address as a host-order integer.
   uint32_t v4() const;
   bool IsLoopback() const;
+  // 0.0.0.0 or ::, the address of a socket bound to every interface.
+  bool IsWildcard() const;
 
   // "127.0.0.2" or "::1" (no port).
   std::string ToString() const;

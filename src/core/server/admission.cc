@@ -35,30 +35,11 @@ Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authen
   return Drop(DropReason::kRateLimited);
 }
 
-Result<AssociationConfig, DropReason> AdmitPassive(std::span<const uint8_t> packet, const NetAddress& from,
-                                                   AccessFlags flags, size_t ephemeral, size_t limit) {
-  if (packet.size() < kHeaderSize) return Unexpected(DropReason::kTooShort);
-  if (flags.Has(Restrict::kIgnore) || flags.Has(Restrict::kNoServe) || flags.Has(Restrict::kNoPeer) ||
-      flags.Has(Restrict::kNoTrust)) {
-    return Unexpected(DropReason::kRestricted);
-  }
-  auto decoded = Decode(packet);
-  if (!decoded) {
-    switch (decoded.error()) {
-      case DecodeError::kTooShort: return Unexpected(DropReason::kTooShort);
-      case DecodeError::kBadVersion: return Unexpected(DropReason::kBadVersion);
-      case DecodeError::kBadExtensionLength: return Unexpected(DropReason::kBadExtensionLength);
-      case DecodeError::kBadTrailer: return Unexpected(DropReason::kBadTrailer);
-    }
-    return Unexpected(DropReason::kTooShort);
-  }
-  const Header& h = decoded->header;
-  if (h.mode != Mode::kSymmetricActive) return Unexpected(DropReason::kSymmetricMode);
-  if (flags.Has(Restrict::kVersion) && h.version != kNtpVersion) return Unexpected(DropReason::kRestricted);
-  // A packet without a transmit time cannot start an exchange (test 3).
-  if (h.transmit_time.IsZero()) return Unexpected(DropReason::kSymmetricMode);
-  if (from.family() == NetAddress::Family::kNone || from.port() == 0) return Unexpected(DropReason::kSymmetricMode);
-  if (ephemeral >= limit) return Unexpected(DropReason::kPeerLimit);
+namespace {
+
+PassiveAdmission DropPeer(DropReason reason) { return {PassiveAdmission::Action::kDrop, reason, {}}; }
+
+AssociationConfig PassiveConfig(const Header& h, const NetAddress& from) {
   AssociationConfig c;
   c.address = from;
   c.mode = Mode::kSymmetricPassive;
@@ -68,6 +49,40 @@ Result<AssociationConfig, DropReason> AdmitPassive(std::span<const uint8_t> pack
   c.minpoll = PollExp(h.poll).Clamped(PollExp(PollExp::kMinPoll), PollExp(kDefaultMinPoll));
   c.maxpoll = std::max(c.minpoll, PollExp(kDefaultMaxPoll));
   return c;
+}
+
+}  // namespace
+
+PassiveAdmission AdmitPassive(std::span<const uint8_t> packet, const NetAddress& from, AccessFlags flags,
+                              PeerAuth auth, bool require_auth, RateLimiter& limiter, MonoTime now,
+                              size_t ephemeral, size_t limit) {
+  if (packet.size() < kHeaderSize) return DropPeer(DropReason::kTooShort);
+  if (flags.Has(Restrict::kIgnore) || flags.Has(Restrict::kNoServe)) return DropPeer(DropReason::kRestricted);
+  auto decoded = Decode(packet);
+  if (!decoded) return DropPeer(DropReasonOf(decoded.error()));
+  const Header& h = decoded->header;
+  if (h.mode != Mode::kSymmetricActive) return DropPeer(DropReason::kSymmetricMode);
+  if (flags.Has(Restrict::kVersion) && h.version != kNtpVersion) return DropPeer(DropReason::kRestricted);
+  // A packet without a transmit time cannot start an exchange (test 3).
+  if (h.transmit_time.IsZero()) return DropPeer(DropReason::kSymmetricMode);
+  if (from.family() == NetAddress::Family::kNone || from.port() == 0) return DropPeer(DropReason::kSymmetricMode);
+  const bool authentic = auth.verdict == AuthVerdict::kOk;
+  // ntpd's AM_NEWPASS: AUTH(sys_authenticate | (restrict & (NOPEER | DONTTRUST)), is_authentic).
+  if (!authentic) {
+    if (flags.Has(Restrict::kNoPeer)) return DropPeer(DropReason::kRestricted);
+    if (flags.Has(Restrict::kNoTrust)) return DropPeer(DropReason::kNotAuthenticated);
+    if (auth.verdict != AuthVerdict::kNone) return DropPeer(DropReason::kUnauthenticatedPeer);
+    if (require_auth) {
+      if (flags.Has(Restrict::kLimited) && limiter.Check(from, now, false) != RateVerdict::kAllow) {
+        return DropPeer(DropReason::kRateLimited);
+      }
+      return {PassiveAdmission::Action::kReplyPassive, DropReason::kUnauthenticatedPeer, {}};
+    }
+  }
+  if (ephemeral >= limit) return DropPeer(DropReason::kPeerLimit);
+  PassiveAdmission out{PassiveAdmission::Action::kMobilize, {}, PassiveConfig(h, from)};
+  if (authentic) out.config.key_id = auth.key_id;
+  return out;
 }
 
 }  // namespace tempus::core::server

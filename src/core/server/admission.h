@@ -16,6 +16,7 @@
 #include "core/server/rate_limit.h"
 #include "core/server/restrict.h"
 #include "core/server/server.h"
+#include "core/wire/auth.h"
 #include "core/time/mono_time.h"
 
 namespace tempus::core::server {
@@ -38,18 +39,41 @@ struct Admission {
 Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authenticated, RateLimiter& limiter,
                 const NetAddress& source, MonoTime now);
 
-// Whether a symmetric packet from a source without an association mobilizes an ephemeral passive
-// association (RFC 5905 §9.2, ntpd's AM_NEWPASS), given the `ephemeral` passive associations
-// there are and their `limit`. Only a well-formed mode 1 does; mode 2 without an association is
-// kSymmetricMode. `ignore`, `noserve` and `nopeer` (and `notrust`, `version`) refuse it with
-// kRestricted: ntpd drops an unauthenticated mode 1 from a nopeer source without answering
-// (ntp_proto.c receive(), AM_NEWPASS; tempus has no keys). At the limit: kPeerLimit, so a flood
-// of spoofed mode 1 packets creates at most `limit` associations.
-// Returns the passive association's configuration: the source's address, mode 2, its version, and
-// its poll as minpoll (ntpd's newpeer for AM_NEWPASS), at most 6 (64 s).
-[[nodiscard]] Result<AssociationConfig, DropReason> AdmitPassive(std::span<const uint8_t> packet,
-                                                                 const NetAddress& from, AccessFlags flags,
-                                                                 size_t ephemeral, size_t limit);
+// What becomes of a symmetric active packet (mode 1) from a source without an association.
+struct PassiveAdmission {
+  enum class Action : uint8_t { kMobilize, kReplyPassive, kDrop };
+  Action action = Action::kDrop;
+  // kDrop: why; kReplyPassive: kUnauthenticatedPeer (counted, though a reply goes out).
+  DropReason reason = DropReason::kSymmetricMode;
+  AssociationConfig config;  // kMobilize: the passive association
+};
+
+// The MAC of a mode 1 packet as the edge found it (engine/auth.h KeyRing::Check, any trusted key).
+struct PeerAuth {
+  AuthVerdict verdict = AuthVerdict::kNone;
+  uint32_t key_id = 0;  // the MAC's key id; meaningful when verdict is kOk
+};
+
+// Judges a mode 1 packet from `from`, which has no association (RFC 5905 §9.2, ntpd's AM_NEWPASS
+// in ntp_proto.c receive()). `require_auth` is ntpd's sys_authenticate (`enable auth`, the
+// default): an unconfigured peer is mobilized only when its packet carries a valid MAC by a
+// trusted key, and its passive association then uses that key; otherwise anyone who sends mode 1
+// packets would become a source that selection can follow. In order:
+//   - not a well-formed mode 1 with a transmit time: kDrop (a decode reason, kSymmetricMode);
+//   - restrict ignore, noserve or version (other than v4): kDrop, kRestricted;
+//   - a valid MAC by a trusted key (kOk): kMobilize with that key, also under nopeer and notrust
+//     (they forbid *unauthenticated* mobilization, as in ntpd), or kDrop kPeerLimit when
+//     `ephemeral` passive associations of `limit` exist (a flood creates at most `limit`);
+//   - otherwise restrict nopeer: kDrop kRestricted; notrust: kDrop kNotAuthenticated;
+//   - a MAC that fails or a crypto-NAK: kDrop kUnauthenticatedPeer;
+//   - no MAC: with `require_auth`, kReplyPassive (a mode 2 reply from the system variables and
+//     no association: ntpd's fast_xmit MODE_PASSIVE, never larger than the request), unless the
+//     source is `limited` and over its rate (kDrop kRateLimited); without it, kMobilize unkeyed.
+// A mobilized association has the source's address, mode 2, its version, and its poll as minpoll
+// (ntpd's newpeer for AM_NEWPASS), at most 6 (64 s).
+[[nodiscard]] PassiveAdmission AdmitPassive(std::span<const uint8_t> packet, const NetAddress& from,
+                                            AccessFlags flags, PeerAuth auth, bool require_auth,
+                                            RateLimiter& limiter, MonoTime now, size_t ephemeral, size_t limit);
 
 }  // namespace tempus::core::server
 

@@ -7,16 +7,6 @@ namespace {
 
 constexpr double kPhi = 15e-6;  // PHI, frequency tolerance (RFC 5905 §7.2)
 
-DropReason FromDecodeError(DecodeError e) {
-  switch (e) {
-    case DecodeError::kTooShort: return DropReason::kTooShort;
-    case DecodeError::kBadVersion: return DropReason::kBadVersion;
-    case DecodeError::kBadExtensionLength: return DropReason::kBadExtensionLength;
-    case DecodeError::kBadTrailer: return DropReason::kBadTrailer;
-  }
-  return DropReason::kTooShort;
-}
-
 // Which modes get a server reply; the rest are dropped with their reason (RFC 5905 §9.2,
 // Table: a server answers only clients).
 Result<void, DropReason> CheckMode(Mode mode, uint8_t version) {
@@ -56,8 +46,19 @@ std::string_view DropReasonName(DropReason reason) {
     case DropReason::kPeerLimit: return "peer_limit";
     case DropReason::kCryptoNakSent: return "crypto_nak_sent";
     case DropReason::kNotAuthenticated: return "not_authenticated";
+    case DropReason::kUnauthenticatedPeer: return "unauthenticated_peer";
   }
   return "unknown";
+}
+
+DropReason DropReasonOf(DecodeError e) {
+  switch (e) {
+    case DecodeError::kTooShort: return DropReason::kTooShort;
+    case DecodeError::kBadVersion: return DropReason::kBadVersion;
+    case DecodeError::kBadExtensionLength: return DropReason::kBadExtensionLength;
+    case DecodeError::kBadTrailer: return DropReason::kBadTrailer;
+  }
+  return DropReason::kTooShort;
 }
 
 uint64_t ServerStats::TotalDropped() const {
@@ -86,7 +87,7 @@ Result<Header, DropReason> DecodeRequest(std::span<const uint8_t> request, std::
   if (mode == Mode::kControl) return Unexpected(DropReason::kControlMode);
   if (mode == Mode::kPrivate) return Unexpected(DropReason::kPrivateMode);
   auto decoded = Decode(request);
-  if (!decoded) return Unexpected(FromDecodeError(decoded.error()));
+  if (!decoded) return Unexpected(DropReasonOf(decoded.error()));
   const Header& req = decoded->header;
   if (auto ok = CheckMode(req.mode, req.version); !ok) return Unexpected(ok.error());
   if (reply.size() < kHeaderSize) return Unexpected(DropReason::kReplyBufferTooSmall);
@@ -121,17 +122,16 @@ Result<size_t, DropReason> BuildKissOfDeath(std::span<const uint8_t> request, Ki
   return kHeaderSize;
 }
 
-Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
-                                         const SystemSnapshot& system, std::span<uint8_t> reply) {
-  auto decoded_req = DecodeRequest(request, reply);
-  if (!decoded_req) return Unexpected(decoded_req.error());
-  const Header& req = *decoded_req;
+namespace {
 
+// The reply fields RFC 5905 §9.2 (fast_xmit) sets from the system variables, in `mode`.
+void EncodeReply(const Header& req, Mode mode, NtpTimestamp receive_time, const SystemSnapshot& system,
+                 std::span<uint8_t> reply) {
   const bool synced = system.synchronized();
   Header h;
   h.leap = synced ? system.leap : Leap::kUnsynchronized;
   h.version = req.version;  // answer in the client's version (RFC 5905 §9.2)
-  h.mode = Mode::kServer;
+  h.mode = mode;
   h.stratum = synced ? system.stratum : 0;  // MAXSTRAT is sent as 0 (RFC 5905 §7.3)
   h.poll = req.poll;
   h.precision = system.precision;
@@ -143,6 +143,26 @@ Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTi
   h.receive_time = receive_time;      // T2
   h.transmit_time = receive_time;     // T3, restamped by the caller right before sending
   EncodeHeader(h, reply);
+}
+
+}  // namespace
+
+Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
+                                         const SystemSnapshot& system, std::span<uint8_t> reply) {
+  auto req = DecodeRequest(request, reply);
+  if (!req) return Unexpected(req.error());
+  EncodeReply(*req, Mode::kServer, receive_time, system, reply);
+  return kHeaderSize;
+}
+
+Result<size_t, DropReason> BuildPassiveReply(std::span<const uint8_t> request, NtpTimestamp receive_time,
+                                             const SystemSnapshot& system, std::span<uint8_t> reply) {
+  if (request.size() < kHeaderSize) return Unexpected(DropReason::kTooShort);
+  auto decoded = Decode(request);
+  if (!decoded) return Unexpected(DropReasonOf(decoded.error()));
+  if (decoded->header.mode != Mode::kSymmetricActive) return Unexpected(DropReason::kSymmetricMode);
+  if (reply.size() < kHeaderSize) return Unexpected(DropReason::kReplyBufferTooSmall);
+  EncodeReply(decoded->header, Mode::kSymmetricPassive, receive_time, system, reply);
   return kHeaderSize;
 }
 

@@ -18,6 +18,7 @@
 #include "core/result.h"
 #include "core/system/snapshot.h"
 #include "core/time/ntp_timestamp.h"
+#include "core/wire/codec.h"
 #include "core/wire/packet.h"
 
 namespace tempus::core::server {
@@ -41,9 +42,15 @@ enum class DropReason : uint8_t {
   kPeerLimit,    // a mode 1 packet that would mobilize a passive association beyond the limit
   kCryptoNakSent,    // its MAC failed (unknown/untrusted key, wrong digest): answered with a crypto-NAK
   kNotAuthenticated, // `restrict ... notrust` source without a valid MAC by a trusted key: dropped
+  // A mode 1 packet from an address without a `peer` line and without a valid MAC by a trusted
+  // key: no association (RFC 5905 §9.2 with ntpd's `enable auth`); answered by a mode 2 reply
+  // when it had no MAC at all (BuildPassiveReply), dropped otherwise.
+  kUnauthenticatedPeer,
 };
-inline constexpr size_t kDropReasonCount = 17;
+inline constexpr size_t kDropReasonCount = 18;
 std::string_view DropReasonName(DropReason reason);
+// The drop reason of a datagram that does not decode.
+DropReason DropReasonOf(DecodeError error);
 
 // Counters of the server path, by reason. Not synchronized: one per thread, summed for display.
 struct ServerStats {
@@ -61,6 +68,13 @@ struct ServerStats {
 // StampTransmit() just before sending.
 [[nodiscard]] Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
                                                        const SystemSnapshot& system, std::span<uint8_t> reply);
+
+// Builds the mode 2 reply to a symmetric active `request` (mode 1) that mobilizes no association
+// (ntpd's fast_xmit MODE_PASSIVE): the same system variables and timestamps as HandleRequest,
+// in mode 2, 48 bytes, never more than the request; restamp it with StampTransmit. The sender
+// gets our time and we take none of its.
+[[nodiscard]] Result<size_t, DropReason> BuildPassiveReply(std::span<const uint8_t> request, NtpTimestamp receive_time,
+                                                           const SystemSnapshot& system, std::span<uint8_t> reply);
 
 // Whether HandleRequest would answer `request` (a well-formed time request), or why not. Lets the
 // gate spend rate-limit state and KoD allowance only on requests that could be answered.

@@ -1,5 +1,7 @@
 #include "core/system/system.h"
 
+#include <algorithm>
+
 #include "core/select/root_distance.h"
 
 namespace tempus::core::system {
@@ -7,8 +9,6 @@ namespace {
 
 // The refid an orphan parent reports (RFC 5905 orphan mode; NTPsec sends 127.0.0.1).
 constexpr RefId kOrphanRefId = RefId::FromRaw(0x7f000001);
-// The refid of the local-clock fallback (ntpd's LOCAL driver, chrony's `local`).
-constexpr RefId kLocalRefId = RefId::FromRaw(0x7f7f0101);
 
 // The server's last reply said it has no time to give (LI = 3, stratum 0/16, test 7, test 3):
 // its older samples must not be followed either (ntpd's peer_unfit tests the last packet's leap
@@ -27,7 +27,7 @@ System::System(const SystemConfig& config, MonoTime start)
 
 void System::AddSource(uint32_t id, SourceFlags flags, RefId address_id) {
   Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {},
-           false, Refusal::kNone, Refusal::kNone, Refusal::kNone, {}};
+           false, Refusal::kNone, Refusal::kNone, Refusal::kNone, false, false, {}};
   sources_.insert_or_assign(id, std::move(s));
 }
 
@@ -41,13 +41,29 @@ std::vector<SourceView> System::Sources() const {
   out.reserve(sources_.size());
   for (const auto& [id, s] : sources_) {
     out.push_back(SourceView{id, s.address_id, s.flags, s.reachable, s.tally, s.filter.Current(), s.header,
-                             s.root_distance, s.refusal, s.filter.Stages()});
+                             s.root_distance, s.refusal, s.filter.Stages(), s.loop});
   }
   return out;
 }
 
+// RFC 5905 §A.5.1.1 fit(): "a loop error occurs if the remote peer is synchronized to the local
+// peer or the remote peer is synchronized to the current system peer" (ntpd's TEST12). A source
+// at or below stratum 1 reports a reference code, never an address. 127.0.0.1 at the orphan
+// stratum is what every orphan parent serves (NTPsec and tempus), not a sign it follows us. The
+// refid we serve is tested only while we follow a real upstream: as the local clock or an orphan
+// parent we serve a refid that other nodes serve too (127.127.1.1, 127.0.0.1), and an
+// orphan-level source that follows our system peer is a sibling for the orphan election.
 bool System::Loop(const Source& s) const {
-  return s.header && s.header->stratum > 1 && s.header->refid == config_.self_id;
+  if (s.flags.self) return true;
+  if (!s.header || s.header->stratum <= 1) return false;
+  const RefId refid = s.header->refid;
+  const bool orphan_level = s.header->stratum >= config_.orphan_stratum;
+  const bool orphan_refid = orphan_level && refid == kOrphanRefId;
+  const auto& own = config_.own_ids;
+  if (!orphan_refid && (refid == config_.self_id || std::find(own.begin(), own.end(), refid) != own.end())) {
+    return true;
+  }
+  return mode_ == Mode::kSynced && !orphan_level && refid == snapshot_.refid;
 }
 
 // Synchronized to a source of ours that is quiet, and not updated since it fell quiet: see
@@ -71,7 +87,7 @@ select::Candidate System::MakeCandidate(uint32_t id, Source& s, MonoTime now) {
   c.noselect = s.flags.noselect;
   c.trusted = s.flags.truechimer;
   if (!s.header || !s.filter.Current()) {
-    s.pre_selection = PreSelection(s, false);
+    s.pre_selection = PreSelection(s, s.loop);
     return c;
   }
   const filter::FilterOutput& f = *s.filter.Current();
@@ -83,13 +99,20 @@ select::Candidate System::MakeCandidate(uint32_t id, Source& s, MonoTime now) {
                                          now, config_.select.min_distance);
   s.root_distance = c.root_distance;
   c.quality = (s.header->root_delay.ToDuration() + f.delay).Half() + s.header->root_dispersion.ToDuration() + f.jitter;
-  const bool loop = Loop(s) || Sibling(s);
+  const bool loop = s.loop || Sibling(s);
   c.reachable = s.reachable && !s.quiet && !loop && !HasNoUsableTime(s.assoc_refusal);
   s.pre_selection = PreSelection(s, loop);
   return c;
 }
 
 select::SelectResult System::Reselect(MonoTime now) {
+  for (auto& [id, s] : sources_) {
+    s.loop = Loop(s);
+    if (s.loop && !s.loop_reported) {
+      s.loop_reported = true;
+      new_loops_.push_back(id);
+    }
+  }
   if (hold_down_ && now >= hold_down_->until) hold_down_.reset();
   std::vector<select::Candidate> all;
   all.reserve(sources_.size());
@@ -121,7 +144,7 @@ bool System::AwaitOthersAtStart() const {
   }
   if (fit_samples >= kStartSamples) return false;
   for (const auto& [id, s] : sources_) {
-    if (s.flags.noselect || s.quiet || s.tally != select::Tally::kReject) continue;
+    if (s.flags.noselect || s.loop || s.quiet || s.tally != select::Tally::kReject) continue;
     if (s.filter.size() < fit_samples || s.filter.size() + 1 >= fit_samples) return true;
   }
   return false;
@@ -189,7 +212,7 @@ bool System::Fallback(MonoTime now, UnixTime local_now) {
     upstream_leap_ = Leap::kNoWarning;  // the reference: only a leap table announces a leap
     snapshot_.leap = WireLeap(local_now);
     snapshot_.stratum = static_cast<uint8_t>(mode_ == Mode::kOrphanParent ? config_.orphan_stratum : config_.local_stratum);
-    snapshot_.refid = mode_ == Mode::kOrphanParent ? kOrphanRefId : kLocalRefId;
+    snapshot_.refid = mode_ == Mode::kOrphanParent ? kOrphanRefId : config_.local_refid;
     snapshot_.root_delay = NtpDuration::Zero();
     snapshot_.root_dispersion = NtpDuration::Zero();
     snapshot_.reference_time = local_now.ToNtp();  // the local clock is its own reference, always fresh
@@ -203,6 +226,7 @@ SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional
   SystemUpdate u = SelectAndDiscipline(r, measured, sample, now, local_now);
   Explain(r);
   RefreshLeap(u, local_now);
+  u.new_loops.swap(new_loops_);
   return u;
 }
 
@@ -347,6 +371,8 @@ bool System::SetTunables(const SystemConfig& config) {
   config_.orphan_stratum = config.orphan_stratum;
   config_.orphan_wait = config.orphan_wait;
   config_.local_stratum = config.local_stratum;
+  config_.local_refid = config.local_refid;
+  config_.local_unit = config.local_unit;
   // Never serve stratum 0 (a `local` line removed) or a stratum-16 "orphan parent".
   const bool orphan_off = mode_ == Mode::kOrphanParent && config_.orphan_stratum >= kMaxStratum;
   const bool local_off = mode_ == Mode::kLocal && config_.local_stratum <= 0;

@@ -27,8 +27,11 @@
 // once (unsynchronized until its frequency is known, at a cold start), so two parents never
 // coexist for longer than it takes the lower one's packet to arrive. `local stratum N` is the
 // designated-master fallback: with no usable source, serve the local clock at stratum N.
-// Loops: a source that reports our own id as its refid is synchronized to us and is never
-// selected. A source synchronized to one of our sources that is quiet (going away, not yet
+// Loops: a timing loop is never selected (RFC 5905 §A.5.1.1 fit(), ntpd's TEST12; Loop()): a
+// source at one of our own addresses, one that reports one of our own ids as its refid
+// (synchronized to us), and, while we follow a real upstream, one that reports the refid we
+// serve (synchronized to our own system peer; not for stratum-1 and orphan-level sources, whose
+// refids are codes or shared). A source synchronized to one of our sources that is quiet (going away, not yet
 // unreachable), and not updated since it fell quiet, is a sibling that has not noticed yet
 // (ntpd's sys_refid test in peer_unfit) and is not selected either. And when our stratum would
 // rise (the system peer was lost or now serves from our level or below), a hold-down of
@@ -87,8 +90,16 @@ struct SystemConfig {
   int orphan_stratum = kMaxStratum;  // `tos orphan N`; 16: off
   NtpDuration orphan_wait = NtpDuration::FromWholeSeconds(300);  // `tos orphanwait`
   int local_stratum = 0;             // `local stratum N`; 0: off
+  // The refid served from the local clock: chrony's 127.127.1.1 (`local stratum N`), or what ntpd
+  // serves for its LOCAL driver (config::ToSystemConfig); `local_unit` is the u of LOCAL(u), the
+  // name the local clock is shown under as a source.
+  RefId local_refid = RefId::FromRaw(0x7f7f0101);
+  uint8_t local_unit = 1;
   int8_t precision = -20;            // sys.precision, log2 s
   RefId self_id;                     // the refid of this node's address (loop detection, orphan election)
+  // The refids of this node's other addresses (listen addresses, interface addresses behind a
+  // wildcard socket): a source reporting one of them is synchronized to us (loop detection only).
+  std::vector<RefId> own_ids;
   std::optional<LeapTable> leap_table;  // `leapfile`; none: the system peer's LI is passed on
 };
 
@@ -97,6 +108,7 @@ struct SourceFlags {
   bool prefer = false;
   bool noselect = false;
   bool truechimer = false;  // ntp.conf `true`
+  bool self = false;        // the source's address is one of this node's own: never selected
 };
 
 // What ntpq, metrics and tests see of a source.
@@ -111,6 +123,7 @@ struct SourceView {
   NtpDuration root_distance;                     // λ at the last selection
   Refusal refusal = Refusal::kNone;              // why it is not used now (see the file comment)
   std::array<filter::StageView, filter::ClockFilter::kStages> stages{};  // the filter register, newest first
+  bool loop = false;  // a timing loop (ntpd's TEST12, System::Loop): never selected
 };
 
 // A clock-filter output accepted for a source (what ntpd's peerstats records, RFC 5905 §10).
@@ -136,6 +149,7 @@ struct SystemUpdate {
   // Plain records for statistics (the engine hands them to whoever writes stats files).
   std::vector<PeerSampleEvent> peer_samples;  // at most one: the measured source's new filter output
   std::optional<LoopEvent> loop;              // set when the discipline updated the clock
+  std::vector<uint32_t> new_loops;            // sources found to be a timing loop for the first time
 };
 
 class System {
@@ -183,6 +197,9 @@ class System {
   NtpDuration offset() const { return last_offset_; }
   NtpDuration jitter() const { return last_jitter_; }
   bool orphan_parent() const { return mode_ == Mode::kOrphanParent; }
+  // Serving the local clock (`local stratum N`, ntpd's LOCAL driver) with no source selected: the
+  // local clock is the system peer (ntpd selects its LOCAL driver only when nothing else survives).
+  bool local_clock_peer() const { return mode_ == Mode::kLocal && !system_peer_; }
   // Still settling after start: not synchronized, or (while the regression holds fewer than
   // kSettleSamples) its frequency error is above kSettledPpm or its samples span less than
   // kSettleSpanSeconds (a burst's few seconds overstate what they know). Sources are polled
@@ -227,6 +244,8 @@ class System {
     Refusal assoc_refusal = Refusal::kNone;  // SetAssociationRefusal
     Refusal pre_selection = Refusal::kNone;  // Reselect's part of the verdict (PreSelection)
     Refusal refusal = Refusal::kNone;        // the whole verdict (Explain)
+    bool loop = false;                       // Loop() at the last selection
+    bool loop_reported = false;              // in an update's new_loops once
     NtpTimestamp quiet_since;                // local time it fell quiet (the sibling rule)
   };
 
@@ -256,7 +275,6 @@ class System {
   void FeedSurvivor(uint32_t id, const Sample& sample, const select::SelectResult& r, MonoTime now);
   // Before the first discipline update: the combined sources' stored samples older than `before`.
   void FeedBacklog(const select::SelectResult& r, MonoTime before, MonoTime now);
-  bool Loop(const Source& s) const;  // synchronized to us: its refid is our id
   // Before selection: the association's verdict, unreachable, noselect, a loop (system_refusal.cc).
   static Refusal PreSelection(const Source& s, bool loop);
   // After selection: each source's refusal from its tally, and the system's (system_refusal.cc).
@@ -264,6 +282,8 @@ class System {
   Refusal SystemRefusal(const select::SelectResult& r) const;
   // The discipline refused `offset` as beyond the panic threshold: follow nothing, unsynchronized.
   SystemUpdate RefusePanic(NtpDuration offset, SystemUpdate u, UnixTime local_now);
+  // RFC 5905 §A.5.1.1 fit()'s loop test (ntpd's TEST12): see system.cc.
+  bool Loop(const Source& s) const;
   bool Sibling(const Source& s) const;
   SystemUpdate AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
                               const Sample* sample, MonoTime now, UnixTime local_now);
@@ -303,6 +323,7 @@ class System {
   std::optional<NtpDuration> panic_offset_;  // set while the discipline refuses (kPanic)
   Refusal refusal_ = Refusal::kNone;
   uint64_t refusal_changes_ = 0;
+  std::vector<uint32_t> new_loops_;        // for the next update's new_loops
 };
 
 }  // namespace tempus::core::system

@@ -1,4 +1,5 @@
 #include "core/control/control.h"
+#include "core/control/local_clock.h"
 
 #include <algorithm>
 #include <map>
@@ -429,6 +430,59 @@ TEST(Control, HugeVariableListsAreBoundedToFourFragments) {
   const Answer s = Ask(many, Opcode::kReadStatus, 0);
   EXPECT_LE(s.fragments, kMaxResponseFragments);
   EXPECT_EQ(s.data.size() % 4, 0u);
+}
+
+}  // namespace
+}  // namespace tempus::core::control
+
+namespace tempus::core::control {
+namespace {
+
+// The local clock as ntpd shows its LOCAL driver (`ntpq -p`: "*LOCAL(0)  .LOCL.  10 l"), and the
+// system status word's clock source sync_local while it is the system peer.
+TEST(ControlLocalClock, ShownAsNtpdsLocalDriver) {
+  NodeView v = MakeView();
+  v.system_peer = 6;
+  v.system.stratum = 11;
+  v.system.refid = RefId::FromRaw(0x7f7f0100);
+  LocalClockInput in{6, 0, 11, true, -20, v.start, v.now};  // up 75 s: two polls
+  v.peers.push_back(LocalClockPeerView(in));
+  const Answer a = Ask(v, Opcode::kReadVariables, 6);
+  ASSERT_FALSE(a.error);
+  EXPECT_EQ(a.vars.at("srcadr"), "127.127.1.0");
+  EXPECT_EQ(a.vars.at("srchost"), "LOCAL(0)");
+  EXPECT_EQ(a.vars.at("refid"), "LOCL");
+  EXPECT_EQ(a.vars.at("stratum"), "10");
+  EXPECT_EQ(a.vars.at("hmode"), "3");
+  EXPECT_EQ(a.vars.at("reach"), "0x3");
+  EXPECT_EQ(a.vars.at("offset"), "0.000000");
+  EXPECT_EQ(mode6::TallyChar(mode6::PeerSelect(a.status)), '*');
+  EXPECT_EQ(a.status & 0x8000, 0x8000);  // configured
+  // rv: clock source 5 (sync_local), event clock_sync.
+  EXPECT_EQ(Ask(v, Opcode::kReadVariables, 0).status, 0x0515);
+  // An NTP association's srchost: known, but not sent (no clock name).
+  const Answer named = Ask(v, Opcode::kReadVariables, 3, "srcadr,srchost");
+  ASSERT_FALSE(named.error);
+  EXPECT_EQ(named.vars.count("srchost"), 0u);
+  EXPECT_EQ(Ask(v, Opcode::kReadVariables, 3).vars.count("srchost"), 0u);
+}
+
+TEST(ControlLocalClock, NotTheSystemPeerWhileAnUpstreamIs) {
+  NodeView v = MakeView();  // synchronized to association 3
+  v.peers.push_back(LocalClockPeerView({6, 1, 6, false, -20, v.start, v.now}));
+  const Answer a = Ask(v, Opcode::kReadVariables, 6);
+  ASSERT_FALSE(a.error);
+  EXPECT_EQ(a.vars.at("srchost"), "LOCAL(1)");
+  EXPECT_EQ(a.vars.at("stratum"), "5");
+  EXPECT_EQ(mode6::TallyChar(mode6::PeerSelect(a.status)), ' ');
+  EXPECT_EQ(Ask(v, Opcode::kReadVariables, 0).status, 0x0615);  // sync_ntp
+}
+
+TEST(ControlLoop, FlashCarriesTest12ForATimingLoop) {
+  NodeView v = MakeView();
+  EXPECT_EQ(Ask(v, Opcode::kReadVariables, 4, "flash").vars.at("flash"), "0x0");
+  v.peers[1].source->loop = true;
+  EXPECT_EQ(Ask(v, Opcode::kReadVariables, 4, "flash").vars.at("flash"), "0x800");
 }
 
 }  // namespace

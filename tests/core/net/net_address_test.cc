@@ -122,6 +122,14 @@ TEST(NetAddress, ToStringIsRfc5952Canonical) {
   }
 }
 
+TEST(NetAddress, IsWildcard) {
+  EXPECT_TRUE(NetAddress::Parse("0.0.0.0:123")->IsWildcard());
+  EXPECT_TRUE(NetAddress::Parse("[::]:123")->IsWildcard());
+  EXPECT_FALSE(NetAddress::Parse("0.0.0.1")->IsWildcard());
+  EXPECT_FALSE(NetAddress::Parse("::1")->IsWildcard());
+  EXPECT_FALSE(NetAddress().IsWildcard());
+}
+
 TEST(NetAddress, IsLoopback) {
   EXPECT_TRUE(NetAddress::Parse("127.0.0.1")->IsLoopback());
   EXPECT_TRUE(NetAddress::Parse("127.255.1.2")->IsLoopback());

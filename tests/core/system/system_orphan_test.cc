@@ -182,7 +182,9 @@ TEST(SystemOrphan, ASourceOfAQuietServerIsNotFollowed) {
   System sys(OrphanConfig(1), kStart);
   const RefId quiet_server = RefId::FromRaw(0x0a000001);
   sys.AddSource(1, {}, quiet_server);
-  sys.AddSource(2, {}, RefId::FromRaw(0x0a000007));  // another upstream, our system peer
+  SourceFlags prefer;
+  prefer.prefer = true;
+  sys.AddSource(2, prefer, RefId::FromRaw(0x0a000007));  // another upstream, our system peer
   sys.AddSource(3, {}, kLower);                      // synchronized to the quiet one
   MonoTime t = kStart;
   for (int i = 0; i < 6; ++i) {
@@ -190,6 +192,7 @@ TEST(SystemOrphan, ASourceOfAQuietServerIsNotFollowed) {
     t = Feed(sys, 2, 0.001, 1, 1, t, nullptr, RefId::FromCode("GPS"));
     t = Feed(sys, 3, 0.001, 2, 1, t, nullptr, quiet_server);
   }
+  ASSERT_EQ(sys.system_peer(), 2u);
   ASSERT_NE(TallyOf(sys, 3), select::Tally::kReject);
   (void)sys.SetQuiet(1, true, t, kEpoch + (t - kStart));
   t = Feed(sys, 3, 0.001, 2, 1, t, nullptr, quiet_server);
