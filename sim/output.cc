@@ -62,6 +62,15 @@ std::string FormatSummary(const Report& r, size_t max_nodes) {
       "{} packets sent ({} lost, {} cut by partitions)\n",
       Human(r.rms_s), Human(r.max_abs_s), Human(r.max_pairwise_s), Time(r.converge_1ms_s), Time(r.converge_100us_s),
       r.packets_sent, r.network.lost, r.network.cut);
+  if (r.max_orphan_parents > 0) {
+    std::string who;
+    for (const auto& n : r.nodes) {
+      if (n.orphan_parent_s <= 0) continue;
+      who += fmt::format("{}{} {:.0f} s", who.empty() ? "" : ", ", n.name, n.orphan_parent_s);
+    }
+    out += fmt::format("orphan parents: at most {} at once, two or more for {:.0f} s ({})\n", r.max_orphan_parents,
+                       r.orphan_split_s, who);
+  }
   return out;
 }
 
@@ -84,7 +93,8 @@ std::string ReportJson(const Report& r, const std::vector<std::string>& limit_fa
                      {"reselect_s", Opt(n.reselect_s)},
                      {"reselect_after_miss_s", Opt(n.reselect_after_miss_s)},
                      {"reselect_poll_s", n.reselect_poll_s},
-                     {"system_peers", n.system_peers}});
+                     {"system_peers", n.system_peers},
+                     {"orphan_parent_s", n.orphan_parent_s}});
   }
   nlohmann::json j = {{"file", r.file},
                       {"seed", r.seed},
@@ -98,7 +108,9 @@ std::string ReportJson(const Report& r, const std::vector<std::string>& limit_fa
                         {"max_pairwise_s", r.max_pairwise_s},
                         {"converge_1ms_s", Opt(r.converge_1ms_s)},
                         {"converge_100us_s", Opt(r.converge_100us_s)},
-                        {"packets_sent", r.packets_sent}}},
+                        {"packets_sent", r.packets_sent},
+                        {"max_orphan_parents", r.max_orphan_parents},
+                        {"orphan_split_s", r.orphan_split_s}}},
                       {"network",
                        {{"sent", r.network.sent},
                         {"delivered", r.network.delivered},

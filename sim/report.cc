@@ -55,6 +55,14 @@ std::vector<std::string> CheckLimits(const Scenario& scenario, const Report& rep
       }
     }
     if (l.reselect_polls && !any_lost) fail("no node lost its system peer: nothing to measure");
+    if (l.orphan_parents && report.max_orphan_parents > *l.orphan_parents) {
+      fail(fmt::format("{} orphan parents at once > {} (two or more for {:.0f} s)", report.max_orphan_parents,
+                       *l.orphan_parents, report.orphan_split_s));
+    }
+    if (l.orphan_split_s && report.orphan_split_s > *l.orphan_split_s) {
+      fail(fmt::format("two or more orphan parents at once for {:.0f} s > {:.0f} s (at most {} at once)",
+                       report.orphan_split_s, *l.orphan_split_s, report.max_orphan_parents));
+    }
     if (l.pairwise_s && report.max_pairwise_s > *l.pairwise_s) {
       fail(fmt::format("max pairwise offset {} > {}", Us(report.max_pairwise_s), Us(*l.pairwise_s)));
     }

@@ -34,6 +34,7 @@ struct NodeReport {
   std::optional<double> reselect_s, reselect_after_miss_s;
   double reselect_poll_s = 0.0;
   std::vector<std::string> system_peers;  // every node that was ever its system peer
+  double orphan_parent_s = 0.0;           // time it served as orphan parent in the stats window
 };
 
 struct Report {
@@ -47,6 +48,10 @@ struct Report {
   double max_abs_s = 0.0;
   double max_pairwise_s = 0.0;  // max over the stats window of (max offset − min offset)
   std::optional<double> converge_1ms_s, converge_100us_s;  // the slowest node
+  // Orphan mode over the stats window: the most nodes serving as orphan parent (stratum `tos
+  // orphan`, System::orphan_parent) at one sample, and how long two or more did (a split).
+  int max_orphan_parents = 0;
+  double orphan_split_s = 0.0;
   uint64_t packets_sent = 0;
   NetworkStats network;
   uint64_t events = 0;

@@ -336,6 +336,12 @@ class Parser {
       for (auto w : Words(value)) l.never_selected.emplace_back(w);
       return;
     }
+    if (key == "orphan_parents") {
+      auto v = Number(value);
+      if (!v || *v < 0 || *v != std::floor(*v) || *v > 100000) return Error("a number of nodes >= 0", value);
+      l.orphan_parents = static_cast<int>(*v);
+      return;
+    }
     if (key == "reselect_polls") {
       auto v = Number(value);
       if (!v || *v <= 0) return Error("a number of polls > 0", value);
@@ -347,9 +353,13 @@ class Parser {
                                     : key == "converge_1ms"   ? &l.converge_1ms_s
                                     : key == "converge_100us" ? &l.converge_100us_s
                                     : key == "pairwise"       ? &l.pairwise_s
+                                    : key == "orphan_split"   ? &l.orphan_split_s
                                                               : nullptr;
     if (!target) {
-      return Error("rms, max, converge_1ms, converge_100us, pairwise, reselect_polls or never_selected", key);
+      return Error(
+          "rms, max, converge_1ms, converge_100us, pairwise, reselect_polls, never_selected, orphan_parents or "
+          "orphan_split",
+          key);
     }
     if (auto v = Seconds(value, std::string(key))) *target = *v;
   }

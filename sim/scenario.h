@@ -61,7 +61,9 @@ struct LimitSpec {
   std::string target;  // node or group; empty: every node in the summary
   int line = 0;
   std::optional<double> rms_s, max_s, converge_1ms_s, converge_100us_s, pairwise_s, reselect_polls;
+  std::optional<double> orphan_split_s;  // two or more orphan parents at once for at most this long
   std::vector<std::string> never_selected;  // these nodes are never a system peer
+  std::optional<int> orphan_parents;  // at most this many orphan parents at once (cluster-wide)
 };
 
 struct Scenario {

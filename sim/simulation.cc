@@ -38,6 +38,7 @@ struct Simulation::Host {
   double sum_sq = 0.0, max_abs = 0.0, last_offset = 0.0;
   std::optional<double> last_bad_1ms, last_bad_100us;
   std::vector<size_t> peers_ever;
+  double orphan_parent_s = 0.0;
   std::optional<uint32_t> last_peer;
   // Loss of the system peer.
   std::optional<SimTime> lost_at, first_miss;
@@ -227,6 +228,7 @@ void Simulation::Sample(std::span<SampleSink* const> sinks) {
   const double t = Seconds(now_);
   const bool in_window = now_ >= stats_from_ && now_ <= stats_to_;
   double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+  int parents = 0;
   for (size_t k = 0; k < in_stats_.size(); ++k) {
     Host& h = *hosts_[in_stats_[k]];
     if (!h.started || h.dead) {
@@ -243,8 +245,16 @@ void Simulation::Sample(std::span<SampleSink* const> sinks) {
     h.sum_sq += off * off;
     h.max_abs = std::max(h.max_abs, std::fabs(off));
     lo = std::min(lo, off), hi = std::max(hi, off);
+    if (h.node->system().orphan_parent()) {
+      ++parents;
+      h.orphan_parent_s += scenario_.sample_interval_s;
+    }
   }
-  if (in_window && hi >= lo) max_pairwise_s_ = std::max(max_pairwise_s_, hi - lo);
+  if (in_window) {
+    if (hi >= lo) max_pairwise_s_ = std::max(max_pairwise_s_, hi - lo);
+    max_orphan_parents_ = std::max(max_orphan_parents_, parents);
+    if (parents > 1) orphan_split_s_ += scenario_.sample_interval_s;
+  }
   for (SampleSink* s : sinks) s->OnSample(t, sample_buffer_);
 }
 
@@ -302,6 +312,8 @@ Report Simulation::Finish() {
   r.stats_from_s = Seconds(stats_from_);
   r.stats_to_s = Seconds(stats_to_);
   r.max_pairwise_s = max_pairwise_s_;
+  r.max_orphan_parents = max_orphan_parents_;
+  r.orphan_split_s = orphan_split_s_;
   r.network = network_.stats();
   r.events = events_;
   const double last_sample =
@@ -334,6 +346,7 @@ Report Simulation::Finish() {
     n.reselect_after_miss_s = h.reselect_after_miss_s;
     n.reselect_poll_s = h.lost_poll_s;
     for (size_t j : h.peers_ever) n.system_peers.push_back(hosts_[j]->spec->name);
+    n.orphan_parent_s = h.orphan_parent_s;
     r.packets_sent += n.packets_sent;
     if (n.in_stats) {
       sum_sq += h.sum_sq, samples += h.samples;

@@ -72,6 +72,8 @@ class Simulation {
   std::vector<double> sample_buffer_;
   SimTime stats_from_, stats_to_;
   double max_pairwise_s_ = 0.0;
+  int max_orphan_parents_ = 0;
+  double orphan_split_s_ = 0.0;
   uint64_t events_ = 0;
 };
 

@@ -384,7 +384,11 @@ void Node::Carry(uint32_t id, const core::AssocActions& actions) {
       transport_.Send(std::span<const uint8_t>(request).first(size), ac.address);
       ++packets_sent_;
     } else if (const auto* timer = std::get_if<core::SetTimer>(&action)) {
-      deadlines_[id] = timer->deadline;
+      // The association's own deadline, not the action's: carrying an earlier action of the same
+      // list (a measurement -> System -> SetStartup/SetSystemPoll) may have re-armed it since, and
+      // this older SetTimer would put the poll back on the old schedule (a peer that began to
+      // settle kept its 64 s poll for one more interval).
+      deadlines_[id] = assocs_.at(id)->NextWake().value_or(timer->deadline);
     } else if (const auto* m = std::get_if<core::NewMeasurement>(&action)) {
       const core::MonoTime now = clock_.Mono();
       Apply(system_.OnMeasurement(id, m->measurement, m->received, assocs_.at(id)->hpoll(), now, clock_.Now()));

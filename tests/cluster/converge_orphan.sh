@@ -42,10 +42,8 @@ done
 
 # (b) Kill the upstream; once every node has declared it unreachable (8 unanswered polls of
 # 8 s), check they stay together: skew below 1 ms for 5 consecutive samples. The strata and
-# refids they serve are logged: orphan mode (one parent at stratum 10, children at 11) only
-# begins once no source below stratum 10 is reachable, and nodes that followed each other
-# (A -> B -> C -> A, not caught by the refid loop check) first count their strata up to 10,
-# one per poll, so the tree may not have settled yet within this test's time.
+# refids they serve are logged (one parent at stratum 10, children at 11, once every node has
+# noticed; peers_orphan.sh and orphan_minsane.sh check the tree).
 cluster_stop upstream
 for i in "${!nodes[@]}"; do
   for _ in $(seq 1 120); do

@@ -155,5 +155,40 @@ TEST(Simulation, PartitionCutsAndDeathSilence) {
   EXPECT_TRUE(r.nodes[1].lost_peer);
 }
 
+// Two nodes that do not hear each other both serve their own clock at the orphan stratum: the
+// report counts the parents at each sample and the limits catch the split.
+TEST(Simulation, OrphanParentsAreCountedAndLimited) {
+  auto sc = ParseScenario(R"(
+[sim]
+duration = 600
+stats_from = 100
+
+[nodes n 1..2]
+address = 10.0.1.1
+tos orphan 10 orphanwait 30
+
+[limits]
+orphan_parents = 1
+orphan_split = 60s
+)",
+                          "orphan.scn");
+  ASSERT_TRUE(sc) << sc.error().front();
+  EXPECT_EQ(sc->limits[0].orphan_parents, 1);
+  EXPECT_DOUBLE_EQ(*sc->limits[0].orphan_split_s, 60.0);
+  auto sim = Simulation::Create(*sc);
+  ASSERT_TRUE(sim);
+  const Report r = (*sim)->Run();
+  EXPECT_EQ(r.max_orphan_parents, 2);
+  EXPECT_DOUBLE_EQ(r.orphan_split_s, 501.0);  // every sample of the window, 100..600 s
+  EXPECT_DOUBLE_EQ(r.nodes[0].orphan_parent_s, 501.0);
+  const auto failures = CheckLimits(*sc, r);
+  ASSERT_EQ(failures.size(), 2u);
+  EXPECT_EQ(failures[0], "orphan.scn:10: 2 orphan parents at once > 1 (two or more for 501 s)");
+  EXPECT_EQ(failures[1], "orphan.scn:10: two or more orphan parents at once for 501 s > 60 s (at most 2 at once)");
+  auto bad = ParseScenario("[limits]\norphan_parents = 1.5\n", "b.scn");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error()[0], "b.scn:2: expected a number of nodes >= 0, got '1.5'");
+}
+
 }  // namespace
 }  // namespace tempus::sim

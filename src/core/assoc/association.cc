@@ -154,11 +154,20 @@ void Association::ScheduleAfterSend(MonoTime now) {
   next_poll_ = PollDeadline();
 }
 
+PollExp Association::StartupFloor() const {
+  return PollExp(std::max(kStartupPollMin, floor_.log2() - kStartupPollShift));
+}
+
 MonoTime Association::PollDeadline() const {
   // Symmetric mode: the faster of the two sides' polls once the peer answers (RFC 5905 §A.5.5.7
-  // poll_update, chrony's get_transmit_poll), never below the floor.
+  // poll_update, chrony's get_transmit_poll). The RFC stops at our minpoll; we go down to the
+  // startup poll (SetStartup): a peer whose clock settles polls that fast, and each of its
+  // packets is a sample only when one of ours came between (one per our poll), so following it
+  // no lower than minpoll left three of its four exchanges unanswered (on loopback: one side at
+  // 16 s, the other at 64 s) and its settling four times as slow.
   PollExp poll = hpoll_;
-  if (symmetric() && ppoll_heard_ && reach_ != 0) poll = std::min(hpoll_, std::max(ppoll_, floor_));
+  const PollExp lowest = rate_limited_ ? floor_ : std::min(floor_, StartupFloor());
+  if (symmetric() && ppoll_heard_ && reach_ != 0) poll = std::min(hpoll_, std::max(ppoll_, lowest));
   const NtpDuration interval = poll.Interval();
   return last_send_ + interval + interval.Scaled(poll_jitter_);
 }
@@ -177,7 +186,7 @@ bool Association::UpdateHpoll(AssocActions& out) {
   if (reach_ != 0 && system_poll_) p = std::min(p, system_poll_->log2());
   PollExp low = floor_;
   if (startup_ && reach_ != 0 && !rate_limited_) {
-    low = PollExp(std::max(kStartupPollMin, floor_.log2() - kStartupPollShift));
+    low = StartupFloor();
     p = low.log2();
   }
   const PollExp next = PollExp(p).Clamped(low, config_.maxpoll);

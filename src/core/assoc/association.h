@@ -36,7 +36,8 @@
 // every packet that passes test 1 (duplicate) and whose origin is zero (the peer has not heard
 // from us yet) or one of our recent transmits (packets that crossed on the wire); any other
 // origin is bogus and changes nothing, so a blind spoofer cannot desynchronize the pair. Polls
-// go out every 2^min(hpoll, ppoll) s (the faster side's rate, once the peer is reachable). A
+// go out every 2^min(hpoll, ppoll) s (the faster side's rate, once the peer is reachable), ppoll
+// counting down to the startup poll, below minpoll (PollDeadline). A
 // passive association demobilizes (Demobilize, reason kNone) when it becomes unreachable or has
 // not become reachable within kEphemeralProbationPolls polls.
 // Authentication (`key N`): the host appends key id + MAC to each SendRequest and checks each reply's
@@ -138,6 +139,11 @@ class Association {
   bool demobilized() const { return demobilized_; }
   // The armed deadline; empty before the first OnTimer and after demobilization.
   std::optional<MonoTime> next_poll() const { return next_poll_; }
+  // When OnTimer must run next (the next poll or a reply deadline): what the latest SetTimer
+  // said, even when the host carries an earlier one later (see engine::Node::Carry).
+  std::optional<MonoTime> NextWake() const {
+    return next_poll_ || reply_deadline_ ? std::optional<MonoTime>(Wake()) : std::nullopt;
+  }
   const AssociationStats& stats() const { return stats_; }
   // Why the server's replies are not used now (see the file comment); kNone when they are.
   Refusal refusal() const { return refusal_; }
@@ -150,6 +156,8 @@ class Association {
   // The next time OnTimer must run: the next poll, or a pending request's reply deadline.
   MonoTime Wake() const;
   MonoTime PollDeadline() const;
+  // The poll SetStartup uses: 2^(floor − kStartupPollShift), at least 2^kStartupPollMin.
+  PollExp StartupFloor() const;
   void Reschedule(MonoTime now, MonoTime earliest, AssocActions& out);
   bool UpdateHpoll(AssocActions& out);
   void ConsumeCookie(const Header& reply);

@@ -27,7 +27,7 @@ System::System(const SystemConfig& config, MonoTime start)
 
 void System::AddSource(uint32_t id, SourceFlags flags, RefId address_id) {
   Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {},
-           false, Refusal::kNone, Refusal::kNone, Refusal::kNone, false, false};
+           false, Refusal::kNone, Refusal::kNone, Refusal::kNone, false, false, {}};
   sources_.insert_or_assign(id, std::move(s));
 }
 
@@ -44,13 +44,6 @@ std::vector<SourceView> System::Sources() const {
                              s.root_distance, s.refusal, s.filter.Stages(), s.loop});
   }
   return out;
-}
-
-// A source that can discipline us in normal (non-orphan) operation: below the orphan stratum and
-// not synchronized to us.
-bool System::UsableUpstream(const Source& s) const {
-  if (!s.reachable || s.quiet || !s.header || !s.filter.Current()) return false;
-  return !s.loop && !Sibling(s) && s.header->stratum < config_.orphan_stratum;
 }
 
 // RFC 5905 §A.5.1.1 fit(): "a loop error occurs if the remote peer is synchronized to the local
@@ -73,16 +66,43 @@ bool System::Loop(const Source& s) const {
   return mode_ == Mode::kSynced && !orphan_level && refid == snapshot_.refid;
 }
 
-// Synchronized to the source we last followed while that one is quiet: see system.h. Once it is
-// declared unreachable the rule lapses, so a node that alone lost its route to the upstream
-// follows a sibling that still reaches it.
+// Synchronized to a source of ours that is quiet, and not updated since it fell quiet: see
+// system.h. A sibling whose clock was updated later (its reference time) hears that source, and
+// once the source is declared unreachable the rule lapses, so a node that alone lost its route
+// to the upstream follows a sibling that still reaches it.
 bool System::Sibling(const Source& s) const {
-  if (!followed_ || !s.header || s.address_id == *followed_ || s.header->refid != *followed_) return false;
-  if (s.header->stratum <= 1 || s.header->stratum >= config_.orphan_stratum) return false;
+  if (!s.header || s.header->stratum <= 1 || s.header->stratum >= config_.orphan_stratum) return false;
+  const NtpTimestamp updated = s.header->reference_time;
   for (const auto& [id, f] : sources_) {
-    if (f.address_id == *followed_ && f.reachable && f.quiet) return true;
+    if (&f == &s || f.address_id != s.header->refid || !f.reachable || !f.quiet) continue;
+    if (updated.IsZero() || updated - f.quiet_since < NtpDuration::Zero()) return true;
   }
   return false;
+}
+
+select::Candidate System::MakeCandidate(uint32_t id, Source& s, MonoTime now) {
+  select::Candidate c;
+  c.id = id;
+  c.prefer = s.flags.prefer;
+  c.noselect = s.flags.noselect;
+  c.trusted = s.flags.truechimer;
+  if (!s.header || !s.filter.Current()) {
+    s.pre_selection = PreSelection(s, s.loop);
+    return c;
+  }
+  const filter::FilterOutput& f = *s.filter.Current();
+  c.offset = f.offset;
+  c.jitter = f.jitter;
+  c.stratum = s.header->stratum;
+  c.root_distance = select::RootDistance({f.delay, f.dispersion, f.jitter, f.when, s.header->root_delay.ToDuration(),
+                                          s.header->root_dispersion.ToDuration()},
+                                         now, config_.select.min_distance);
+  s.root_distance = c.root_distance;
+  c.quality = (s.header->root_delay.ToDuration() + f.delay).Half() + s.header->root_dispersion.ToDuration() + f.jitter;
+  const bool loop = s.loop || Sibling(s);
+  c.reachable = s.reachable && !s.quiet && !loop && !HasNoUsableTime(s.assoc_refusal);
+  s.pre_selection = PreSelection(s, loop);
+  return c;
 }
 
 select::SelectResult System::Reselect(MonoTime now) {
@@ -93,38 +113,23 @@ select::SelectResult System::Reselect(MonoTime now) {
       new_loops_.push_back(id);
     }
   }
+  if (hold_down_ && now >= hold_down_->until) hold_down_.reset();
+  std::vector<select::Candidate> all;
+  all.reserve(sources_.size());
+  for (auto& [id, s] : sources_) all.push_back(MakeCandidate(id, s, now));
+  // Normal operation: only sources below the orphan stratum.
   bool have_upstream = false;
-  for (const auto& [id, s] : sources_) have_upstream |= UsableUpstream(s);
-
-  std::vector<select::Candidate> candidates;
-  candidates.reserve(sources_.size());
-  for (auto& [id, s] : sources_) {
-    bool loop = s.loop;
-    select::Candidate c;
-    c.id = id;
-    c.prefer = s.flags.prefer;
-    c.noselect = s.flags.noselect;
-    c.trusted = s.flags.truechimer;
-    if (s.header && s.filter.Current()) {
-      const filter::FilterOutput& f = *s.filter.Current();
-      c.offset = f.offset;
-      c.jitter = f.jitter;
-      c.stratum = s.header->stratum;
-      c.root_distance = select::RootDistance({f.delay, f.dispersion, f.jitter, f.when, s.header->root_delay.ToDuration(),
-                                              s.header->root_dispersion.ToDuration()},
-                                             now, config_.select.min_distance);
-      s.root_distance = c.root_distance;
-      c.quality = (s.header->root_delay.ToDuration() + f.delay).Half() + s.header->root_dispersion.ToDuration() + f.jitter;
-      loop = s.loop || Sibling(s);
-      const bool orphan_level = s.header->stratum >= config_.orphan_stratum;
-      // In orphan operation follow only lower ids, so the sync graph cannot have a cycle.
-      const bool allowed = have_upstream ? !orphan_level : s.address_id.raw() < config_.self_id.raw();
-      c.reachable = s.reachable && !s.quiet && !loop && allowed && !HasNoUsableTime(s.assoc_refusal);
-    }
-    s.pre_selection = PreSelection(s, loop);
-    candidates.push_back(c);
+  select::SelectResult r = SelectUpstream(all, have_upstream);
+  if (StartsHoldDown(r)) {
+    hold_down_ = HoldDown{snapshot_.stratum, now + RecommendedPoll().Interval().Scaled(kHoldDownPolls)};
+    r = SelectUpstream(all, have_upstream);
   }
-  return select::Select(candidates, config_.select, system_peer_);
+  if (hold_down_) MarkHeldDown(all);
+  if (r.system_peer || config_.orphan_stratum >= kMaxStratum) return r;
+  // No upstream, or too few to select from (minsane): the orphan election, before this node
+  // may become a parent itself.
+  select::SelectResult orphan = ElectOrphan(std::move(all));
+  return orphan.system_peer || !have_upstream ? orphan : r;
 }
 
 // chrony's rule before the first selection: while a source has answered fewer times than the
@@ -244,6 +249,7 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
   if (panic_offset_ && (measured != peer || sample == nullptr)) return u;
   const bool peer_changed = system_peer_ != peer;
   system_peer_ = peer;
+  if (mode_ == Mode::kOrphanParent) LeaveOrphanParent(peer, r, u, local_now);
   if (measured && sample != nullptr && measured != peer) FeedSurvivor(*measured, *sample, r, now);
   if (measured != peer || sample == nullptr) {
     if (peer_changed && mode_ == Mode::kSynced) {
@@ -339,6 +345,7 @@ SystemUpdate System::SetQuiet(uint32_t id, bool quiet, MonoTime now, UnixTime lo
   auto it = sources_.find(id);
   if (it == sources_.end() || it->second.quiet == quiet) return {};
   it->second.quiet = quiet;
+  if (quiet) it->second.quiet_since = local_now.ToNtp();
   return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
 }
 
@@ -370,10 +377,15 @@ bool System::SetTunables(const SystemConfig& config) {
   const bool orphan_off = mode_ == Mode::kOrphanParent && config_.orphan_stratum >= kMaxStratum;
   const bool local_off = mode_ == Mode::kLocal && config_.local_stratum <= 0;
   if (!orphan_off && !local_off) return false;
+  Unsynchronize();
+  return true;
+}
+
+void System::Unsynchronize() {
   mode_ = Mode::kUnsynchronized;
+  upstream_leap_ = Leap::kNoWarning;
   snapshot_ = SystemSnapshot{};
   snapshot_.precision = config_.precision;
-  return true;
 }
 
 SystemUpdate System::OnTick(MonoTime now, UnixTime local_now) {

@@ -4,21 +4,41 @@
 // refid, root delay and dispersion, reference time, leap) follow, and a SystemSnapshot is what
 // the server answers from.
 //
-// Orphan mode (`tos orphan N`, RFC 5905 §A.5.5.5's role): when no source below stratum N is
-// usable, a cluster keeps one time instead of drifting apart. Each node is identified by the
-// refid of its own address (`self_id`, what its peers see as its address); a node only follows
-// orphan-level sources (stratum >= N) whose id is lower than its own, so the sync graph has no
-// cycle and the reachable node with the lowest id becomes the orphan parent, which serves its own
-// clock at stratum N after `orphanwait`. `local stratum N` is the designated-master fallback:
-// with no usable source, serve the local clock at stratum N. A timing loop is never selected
-// (RFC 5905 §A.5.1.1 fit(), ntpd's TEST12; Loop()): a source at one of our own addresses, one
-// that reports one of our own ids as its refid (synchronized to us), and, while we follow a real
-// upstream, one that reports the refid we serve (synchronized to our own system peer; not for
-// stratum-1 and orphan-level sources, whose refids are codes or shared). While the source we last
-// followed is quiet (going away, not yet unreachable), a source that reports it as its refid is a
-// sibling that has not noticed yet (ntpd's sys_refid test in peer_unfit) and is not selected
-// either: following it would start a cycle A -> B -> C -> A when a cluster loses its upstream,
-// whose strata would climb to the orphan stratum before the orphan election could take over.
+// Orphan mode (`tos orphan N`, RFC 5905 §A.5.5.5's role; ntpd 4.2.8's clock_select() typeorphan
+// rule, extended): when no source below stratum N can be selected, a cluster keeps one time
+// instead of drifting apart. Each node is identified by the refid of its own address (`self_id`,
+// what its peers see as its address). Selection first runs over the sources below stratum N
+// (normal operation); only when it yields no system peer, because there are none or too few
+// (`tos minsane`), does the orphan election run, before this node may become a parent itself:
+//   - a source at stratum N is a parent and stands for its own id; one at N+1 is a child and
+//     stands for its refid (its parent's address id); deeper sources stand for nothing;
+//   - the elected parent is the lowest id a usable source stands for, if lower than ours; the
+//     candidates are that parent and its children (one hop: a child relays the parent to a node
+//     that does not hear it), and merit (stratum first) makes the parent the system peer whenever
+//     it is heard directly, its children then combining nothing. They are marked `true` (they
+//     relay one clock: nothing for a vote to weigh) and `minsane` does not apply: requiring
+//     several would make the children parents too, a split;
+//   - with no lower id to follow, the node becomes the parent: it serves its own clock at stratum
+//     N (refid 127.0.0.1) after `orphanwait` at start, at once after losing its system peer.
+// So exactly one parent, the reachable node with the lowest id, whatever minsane and minclock;
+// every follower has a lower id above it, so the sync graph has no cycle; the parent has no
+// candidate at all (its children report our id as refid, a loop), so nothing steers its clock;
+// strata are N, N+1 and, through a child, N+2. A parent that selects a source leaves the role at
+// once (unsynchronized until its frequency is known, at a cold start), so two parents never
+// coexist for longer than it takes the lower one's packet to arrive. `local stratum N` is the
+// designated-master fallback: with no usable source, serve the local clock at stratum N.
+// Loops: a timing loop is never selected (RFC 5905 §A.5.1.1 fit(), ntpd's TEST12; Loop()): a
+// source at one of our own addresses, one that reports one of our own ids as its refid
+// (synchronized to us), and, while we follow a real upstream, one that reports the refid we
+// serve (synchronized to our own system peer; not for stratum-1 and orphan-level sources, whose
+// refids are codes or shared). A source synchronized to one of our sources that is quiet (going away, not yet
+// unreachable), and not updated since it fell quiet, is a sibling that has not noticed yet
+// (ntpd's sys_refid test in peer_unfit) and is not selected either. And when our stratum would
+// rise (the system peer was lost or now serves from our level or below), a hold-down of
+// kHoldDownPolls system polls admits only sources at our old stratum or lower, which no node
+// synchronized through us can serve (a distance-vector protocol's feasibility condition):
+// otherwise a cluster that loses its upstream follows itself in a cycle A -> B -> C -> A whose
+// strata climb one per poll, for hours at 1024 s polls, before the orphan election takes over.
 //
 // Leap seconds (RFC 5905 §7.3 LI): without a leap table the system peer's LI is passed on. With a
 // table (`leapfile`) that has not expired, the table alone decides, as in ntpd: its leap is
@@ -29,9 +49,9 @@
 // Refusals (core/assoc/refusal.h): each source carries why it is not used now: its association's
 // packet-test verdict (SetAssociationRefusal; LI = 3, stratum 0/16, test 7 and zero timestamps
 // also take it out of selection, as ntpd's peer_unfit does with the leap and stratum of the last
-// packet), then unreachability, noselect, the loop tests, and selection's verdict (root distance
-// beyond maxdist, falseticker, fewer truechimers than minsane). The system's own refusal() says
-// why it follows no source.
+// packet), then unreachability, noselect, the loop tests (the sibling rule and the hold-down
+// count as loops), and selection's verdict (root distance beyond maxdist, falseticker, fewer
+// truechimers than minsane). The system's own refusal() says why it follows no source.
 //
 // Panic (`tinker panic`, 1000 s): beyond it the discipline refuses the offset (after the first
 // update, which may step any amount unless configured otherwise: DisciplineConfig). The System
@@ -190,6 +210,9 @@ class System {
   static constexpr double kSettledPpm = 0.5;
   static constexpr int kSettleSamples = 24;
   static constexpr double kSettleSpanSeconds = 64.0;
+  // The hold-down lasts this many system polls (the time a silent source takes to be declared
+  // unreachable): long enough for the cluster's stale strata to be replaced.
+  static constexpr double kHoldDownPolls = 8.0;
   static constexpr int kSettleMinSamples = 8;
   std::vector<SourceView> Sources() const;
 
@@ -223,17 +246,35 @@ class System {
     Refusal refusal = Refusal::kNone;        // the whole verdict (Explain)
     bool loop = false;                       // Loop() at the last selection
     bool loop_reported = false;              // in an update's new_loops once
+    NtpTimestamp quiet_since;                // local time it fell quiet (the sibling rule)
   };
 
-  // Runs selection; returns the result and the ids in candidate order.
+  // Runs selection: over the upstreams (below the orphan stratum), else the orphan election.
   select::SelectResult Reselect(MonoTime now);
+  // Source `id` as selection sees it; `reachable` only if it may be used at all (answering, no
+  // timing loop, no sibling). Records its root distance.
+  select::Candidate MakeCandidate(uint32_t id, Source& s, MonoTime now);
+  // Selection over the sources below the orphan stratum (and the hold-down's limit, if any);
+  // `have_upstream`: whether any of them may be used. (system_orphan.cc, as the next three.)
+  select::SelectResult SelectUpstream(std::vector<select::Candidate> candidates, bool& have_upstream) const;
+  // Whether result `r` would raise our stratum as a synchronized node: start a hold-down.
+  bool StartsHoldDown(const select::SelectResult& r) const;
+  // The sources the hold-down keeps out are refused as a possible loop.
+  void MarkHeldDown(const std::vector<select::Candidate>& candidates);
+  // The orphan election over `candidates` (one per source, in sources_ order; system_orphan.cc).
+  select::SelectResult ElectOrphan(std::vector<select::Candidate> candidates);
+  // The orphan parent a source stands for: itself at the orphan stratum, its refid one below.
+  std::optional<RefId> OrphanRoot(const Source& s) const;
+  // Serves nothing: mode and snapshot as at start.
+  void Unsynchronize();
+  // An orphan parent that selected `peer` stops serving at the orphan stratum (system_orphan.cc).
+  void LeaveOrphanParent(uint32_t peer, const select::SelectResult& r, SystemUpdate& u, UnixTime local_now);
   // Whether selection combined source `id` (a candidate or the system peer).
   static bool Combined(uint32_t id, const select::SelectResult& r);
   // Adds a combined source's new sample (not the system peer's) to the discipline's history.
   void FeedSurvivor(uint32_t id, const Sample& sample, const select::SelectResult& r, MonoTime now);
   // Before the first discipline update: the combined sources' stored samples older than `before`.
   void FeedBacklog(const select::SelectResult& r, MonoTime before, MonoTime now);
-  bool UsableUpstream(const Source& s) const;
   // Before selection: the association's verdict, unreachable, noselect, a loop (system_refusal.cc).
   static Refusal PreSelection(const Source& s, bool loop);
   // After selection: each source's refusal from its tally, and the system's (system_refusal.cc).
@@ -269,6 +310,12 @@ class System {
   std::optional<uint32_t> system_peer_;
   std::optional<RefId> followed_;  // the address id of the last system peer
   std::optional<MonoTime> lost_sync_since_;
+  // After our stratum would have risen: only sources at `stratum` or lower until `until`.
+  struct HoldDown {
+    int stratum = 0;
+    MonoTime until;
+  };
+  std::optional<HoldDown> hold_down_;
   NtpDuration last_offset_;
   NtpDuration last_jitter_;
   Leap upstream_leap_ = Leap::kNoWarning;  // the system peer's LI (none as the reference)

@@ -188,6 +188,27 @@ TEST(SymmetricMode, TransmitsAtThePeersFasterPollAboveItsOwnMinpoll) {
   EXPECT_GT(p.b().samples.size(), 100u);
 }
 
+// Both sides minpoll 6; B's clock settles (System::Settling), so B polls every 16 s once A
+// answers (SetStartup). A must follow B's poll below its own minpoll: a packet of B is a sample
+// only when one of A's came between, so A polling at 64 s left three of B's four exchanges
+// unanswered (seen on loopback: one side at 16 s, the other at 64 s) and B settling at a
+// quarter of the speed.
+TEST(SymmetricMode, FollowsAPeerWhoseClockSettlesBelowItsOwnMinpoll) {
+  Pair p(PeerConfig(Mode::kSymmetricActive, 6, 10, 2), PeerConfig(Mode::kSymmetricActive, 6, 10, 1), k250ms);
+  (void)p.b().assoc.SetStartup(true, p.now());
+  p.Start(p.a());
+  p.Start(p.b());
+  p.Run(200);  // the first exchanges, at the 64 s polls
+  const size_t b_sent = p.b().assoc.stats().sent, b_samples = p.b().samples.size();
+  p.Run(960);
+  EXPECT_EQ(p.b().assoc.hpoll().log2(), 4);
+  EXPECT_EQ(p.a().assoc.Snapshot().ppoll.log2(), 4);
+  const size_t sent = p.b().assoc.stats().sent - b_sent, samples = p.b().samples.size() - b_samples;
+  EXPECT_GE(sent, 50u);              // 960 s at 16-18 s
+  EXPECT_GE(samples + 3, sent);      // nearly every exchange of B gives it a sample
+  EXPECT_GE(p.a().samples.size(), 50u);
+}
+
 TEST(SymmetricMode, QuietOnlyAfterTwoOfTheLongerPollsWithoutPackets) {
   // A polls every 16 s, B every 64 s: most of A's transmits see no packet of B before the next,
   // yet B is not quiet (a client's "two unanswered requests" rule would say it is).
