@@ -21,7 +21,7 @@ cd "$root" || exit 1
 seconds=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile mode6 keys_file leap_file)
+[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile mode6 keys_file leap_file core_node)
 jobs=${TEMPUS_FUZZ_JOBS:-1}
 out=build-fuzz
 
