@@ -18,7 +18,7 @@ nlohmann::json DescribeOption(const CLI::Option& option) {
       {"type", option.get_type_name()},
       {"default", option.get_default_str()},
       {"description", option.get_description()},
-      {"takes_value", option.get_type_size_max() > 0},
+      {"takes_value", option.get_expected_max() != 0},  // a flag expects 0 values
       {"repeatable", option.get_expected_max() > 1},
       {"required", option.get_required()},
   };

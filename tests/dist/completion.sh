@@ -53,5 +53,9 @@ trap 'rm -rf "$dir"' EXIT
 touch "$dir/ntp.conf"
 expect "$dir/ntp.conf" tempusd -c "$dir/ntp"
 expect "$dir/ntp.conf" tempus sim "$dir/n"
+# A flag takes no value: after it, the scenario file is completed.
+expect "$dir/ntp.conf" tempus sim --json "$dir/n"
+# --csv FILE: a file name, the value of an option.
+expect "$dir/ntp.conf" tempus sim --csv "$dir/n"
 [ $fail -eq 0 ] && echo "dist.completion: ok"
 exit $fail
