@@ -9,7 +9,7 @@ from the programs' own CLI11 definitions (`--describe-cli`, apps/cli/describe.h)
 cannot say anything `--help` does not; the prose comes from docs/tempusd.md and
 docs/ntp.conf.md (whose directive table tests/config/directive_status_test.cc keeps equal to
 src/config/directive_status.cc), turned into roff by the small Markdown subset below. The build
-runs this (dist/CMakeLists.txt); tests/dist/man_pages.sh checks the result. Python 3 standard
+runs this (dist/CMakeLists.txt); tests/dist/man_pages.py checks the result. Python 3 standard
 library only; the output depends on nothing but the inputs (no dates), so it is reproducible.
 """
 import argparse
@@ -121,6 +121,17 @@ class Page:
 
     def text(self, roff):
         self.lines += text_lines(roff)
+
+    def name(self, name, what):
+        """The NAME section: "name \\- what" (roff text)."""
+        self.sh("Name")
+        self.raw(lit(name) + " \\- " + what)
+        self.sh("Synopsis")
+
+    def see_also(self, *pages):
+        """The SEE ALSO section from "name(section)" references."""
+        self.sh("See also")
+        self.text(", ".join("\\fB" + lit(p.split("(")[0]) + "\\fR(" + p.split("(")[1] for p in pages))
 
     def render(self):
         return "\n".join(self.lines) + "\n"
@@ -335,9 +346,7 @@ def first_sentence(desc):
 
 def tempusd_page(cli, dirs):
     page = Page("tempusd", 8, "System Administration")
-    page.sh("Name")
-    page.raw("tempusd \\- " + esc(first_sentence(cli["description"])))
-    page.sh("Synopsis")
+    page.name("tempusd", esc(first_sentence(cli["description"])))
     page.text(usage("tempusd", cli))
     page.sh("Description")
     md = (ROOT / "docs/tempusd.md").read_text()
@@ -356,17 +365,13 @@ def tempusd_page(cli, dirs):
                        (dirs.statedir + "/tempus/tempus.drift", "the driftfile of that configuration")):
         page.raw(".TP", "\\fB" + lit(path) + "\\fR")
         page.text(esc(what))
-    page.sh("See also")
-    page.text("\\fBtempus\\fR(1), \\fBtempus\\-ntp.conf\\fR(5), \\fBntpq\\fR(1), \\fBntpd\\fR(8), "
-              "\\fBchronyd\\fR(8), \\fBsystemd.service\\fR(5)")
+    page.see_also("tempus(1)", "tempus-ntp.conf(5)", "ntpq(1)", "ntpd(8)", "chronyd(8)", "systemd.service(5)")
     return page.render()
 
 
 def tempus_page(cli):
     page = Page("tempus", 1, "User Commands")
-    page.sh("Name")
-    page.raw("tempus \\- " + esc(first_sentence(cli["description"])))
-    page.sh("Synopsis")
+    page.name("tempus", esc(first_sentence(cli["description"])))
     page.text(usage("tempus", cli) + " \\fISUBCOMMAND\\fR ...")
     for sub in cli["subcommands"]:
         page.raw(".br")
@@ -393,17 +398,13 @@ def tempus_page(cli):
         for code, meaning in statuses:
             page.raw(".TP", code)
             page.text(esc(meaning.strip()))
-    page.sh("See also")
-    page.text("\\fBtempusd\\fR(8), \\fBtempus\\-ntp.conf\\fR(5), \\fBntpq\\fR(1), \\fBntpdate\\fR(8), "
-              "\\fBchronyc\\fR(1)")
+    page.see_also("tempusd(8)", "tempus-ntp.conf(5)", "ntpq(1)", "ntpdate(8)", "chronyc(1)")
     return page.render()
 
 
 def ntp_conf_page(dirs):
     page = Page("tempus-ntp.conf", 5, "File Formats")
-    page.sh("Name")
-    page.raw("tempus\\-ntp.conf \\- ntp.conf for tempusd: every directive and its status")
-    page.sh("Synopsis")
+    page.name("tempus-ntp.conf", "ntp.conf for tempusd: every directive and its status")
     page.text("\\fB" + lit(dirs.sysconfdir) + "/tempus/ntp.conf\\fR")
     page.sh("Description")
     md = (ROOT / "docs/ntp.conf.md").read_text()
@@ -413,8 +414,7 @@ def ntp_conf_page(dirs):
     page.raw(".PP", ".EX")
     page.raw(*[("\\&" if l[:1] in (".", "'") else "") + esc(l) for l in (ROOT / "dist/ntp.conf").read_text().splitlines()])
     page.raw(".EE")
-    page.sh("See also")
-    page.text("\\fBtempusd\\fR(8), \\fBtempus\\fR(1), \\fBntp.conf\\fR(5), \\fBntp.keys\\fR(5)")
+    page.see_also("tempusd(8)", "tempus(1)", "ntp.conf(5)", "ntp.keys(5)")
     return page.render()
 
 

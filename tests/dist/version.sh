@@ -33,7 +33,7 @@ check() {  # check PROGRAM BINARY LIBSYSTEMD_PATTERN
   [ "$line1" = "$prog $TEMPUS_VERSION" ] || err "$prog: first line '$line1', expected '$prog $TEMPUS_VERSION'"
   # The build may be of uncommitted changes: the commit is then followed by -dirty.
   [[ $commit == "$expected_commit" || $commit == "$expected_commit-dirty" ]] ||
-    err "$prog: commit '$commit', expected '$expected_commit' (or with -dirty)"
+    err "$prog: commit '$commit', expected '$expected_commit' (or with -dirty; built before the last commit? rebuild)"
   [ "$type" = "$BUILD_TYPE" ] || err "$prog: build type '$type', expected '$BUILD_TYPE'"
   [[ $ssl == "$openssl"* ]] || err "$prog: OpenSSL '$ssl', expected '$openssl'"
   [[ $sd =~ $systemd ]] || err "$prog: libsystemd '$sd', expected /$systemd/"
