@@ -12,8 +12,9 @@ set -euo pipefail
 build_pkgs=(cmake ninja-build g++ gcc libc6-dev pkg-config
             libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libssl-dev
             libsystemd-dev libcap-dev)  # both optional for the build: sd_notify, tempusd -u
-# Packaging (scripts/package.sh): the .deb and its checks; mandoc lints the man pages.
-package_pkgs=(dpkg-dev debhelper lintian mandoc)
+# Packaging (scripts/package.sh; dpkg-buildpackage also wants build-essential) and the man
+# pages' checks (mandoc, groff).
+package_pkgs=(build-essential dpkg-dev debhelper lintian mandoc groff-base)
 # Fuzzing and sanitizers with clang (libFuzzer's runtime lives in libclang-rt-14-dev).
 fuzz_pkgs=(clang libclang-rt-14-dev)
 # Test harness: scripts, network namespaces (ip, unshare, nsenter, setpriv), process tools,
