@@ -44,7 +44,9 @@ mkdir "$work/tempus-$version"
 if git -C "$root" rev-parse --git-dir >/dev/null 2>&1; then
   commit=$(git -C "$root" rev-parse --short=12 HEAD)
   [ -n "$(git -C "$root" status --porcelain --untracked-files=no)" ] && commit+=-dirty
-  (cd "$root" && git ls-files -z --cached --others --exclude-standard | xargs -0 tar -cf - 2>/dev/null) |
+  # (A deleted file that git still tracks is skipped: --ignore-failed-read.)
+  (cd "$root" && git ls-files -z --cached --others --exclude-standard |
+     tar --null -T - --ignore-failed-read -cf - 2>/dev/null) |
     tar -xf - -C "$work/tempus-$version"
 else
   commit=unknown
