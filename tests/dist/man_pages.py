@@ -83,26 +83,46 @@ with tempfile.TemporaryDirectory() as tmp:
         if not fresh.exists() or not built.exists() or fresh.read_text() != built.read_text():
             fail(f"{name} differs from what scripts/gen-cli-docs.py makes of the current sources (rebuild)")
 
-# 3. Every option and subcommand of --help.
-daemon_page = rendered("tempusd.8")
+# 3. Every option and subcommand of --help, in the page's OPTIONS (tempusd, tempus) and
+#    SUBCOMMANDS (tempus) sections: the prose elsewhere names options too.
+def sections(text):
+    """{"OPTIONS": text, ...}: a section runs from its heading (a line in capitals at the left
+    margin) to the next."""
+    out, name = {}, ""
+    for line in text.splitlines():
+        if re.fullmatch(r"[A-Z][A-Z0-9 ,.()'-]*", line):
+            name = line
+            out[name] = ""
+        else:
+            out[name] = out.get(name, "") + line + "\n"
+    return out
+
+
+def has(text, name):
+    return re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text) is not None
+
+
+daemon_options = sections(rendered("tempusd.8")).get("OPTIONS", "")
 for name in sorted(help_options(TEMPUSD)):
-    if not re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", daemon_page):
-        fail(f"tempusd(8) lacks {name} (tempusd --help lists it)")
-cli_page = rendered("tempus.1")
+    if not has(daemon_options, name):
+        fail(f"tempusd(8) OPTIONS lacks {name} (tempusd --help lists it)")
+cli = sections(rendered("tempus.1"))
+for name in sorted(help_options(TEMPUS)):
+    if not has(cli.get("OPTIONS", ""), name):
+        fail(f"tempus(1) OPTIONS lacks {name}")
 subcommands = help_subcommands()
 if not subcommands:
     fail("tempus --help lists no subcommands")
+# SUBCOMMANDS: one subsection a subcommand, headed "   tempus NAME".
+parts = re.split(r"^   tempus ([a-z]+)\n", cli.get("SUBCOMMANDS", ""), flags=re.M)
+by_sub = dict(zip(parts[1::2], parts[2::2]))
 for sub in subcommands:
-    section = cli_page.split(f"tempus {sub}\n", 1)
-    if len(section) < 2:
-        fail(f"tempus(1) has no section for the subcommand {sub}")
+    if sub not in by_sub:
+        fail(f"tempus(1) has no subsection for the subcommand {sub}")
         continue
     for name in sorted(help_options(TEMPUS, sub)):
-        if not re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", section[1]):
+        if not has(by_sub[sub], name):
             fail(f"tempus(1) lacks {name} of tempus {sub}")
-for name in sorted(help_options(TEMPUS)):
-    if name not in cli_page:
-        fail(f"tempus(1) lacks {name}")
 
 # 4. Every directive row with its status. The rows, read straight from the C++ table:
 #    {"tos ceiling", kWarned, ...
