@@ -12,6 +12,9 @@ set -euo pipefail
 build_pkgs=(cmake ninja-build g++ gcc libc6-dev pkg-config
             libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libssl-dev
             libsystemd-dev libcap-dev)  # both optional for the build: sd_notify, tempusd -u
+# Packaging (scripts/package.sh; dpkg-buildpackage also wants build-essential) and the man
+# pages' checks (mandoc, groff).
+package_pkgs=(build-essential dpkg-dev debhelper lintian mandoc groff-base)
 # Fuzzing and sanitizers with clang (libFuzzer's runtime lives in libclang-rt-14-dev).
 fuzz_pkgs=(clang libclang-rt-14-dev)
 # Test harness: scripts, network namespaces (ip, unshare, nsenter, setpriv), process tools,
@@ -20,7 +23,7 @@ test_pkgs=(bash python3 python3-prometheus-client iproute2 util-linux procps cor
 
 forbidden='^(chrony|ntp|ntpsec|openntpd|ntpdate|systemd-timesyncd)$'
 missing=()
-for p in "${build_pkgs[@]}" "${fuzz_pkgs[@]}" "${test_pkgs[@]}"; do
+for p in "${build_pkgs[@]}" "${package_pkgs[@]}" "${fuzz_pkgs[@]}" "${test_pkgs[@]}"; do
   if [[ "$p" =~ $forbidden ]]; then
     echo "install-deps: refusing to install time daemon package $p" >&2
     exit 2

@@ -4,17 +4,23 @@
 #
 #   1. scripts/install-deps.sh             build and test packages (fast when present)
 #   2. tests/interop/peers-setup.sh        real chrony and NTPsec, unpacked (root only)
-#   3. build/       RelWithDebInfo         all CTest tests: unit, scenario, flood, interop, bench
-#                                          (the server benchmark's smoke run, bench/server_bench.sh)
-#   4. build-asan/  ASan + UBSan, Debug,   unit, scenario, cli and cluster tests (labels not interop,
-#                                          flood, large, bench), no bench programs
-#   5. build-fuzz/  clang, libFuzzer       each fuzz target for TEMPUS_TEST_FUZZ_SECONDS (default 45), two at a time
+#   3. build/       Release (-O3)          all CTest tests: unit, scenario, flood, interop, bench
+#                                          (the server benchmark's smoke run, bench/server_bench.sh),
+#                                          dist (--version, man pages, completion, install rules)
+#   4. build-asan/  ASan + UBSan, Debug,   unit, scenario, cli, cluster and dist tests (labels not
+#                                          interop, flood, large, bench), no bench programs
+#   5. build-deb/   Debian's flags         scripts/package.sh: the .deb (dpkg-buildpackage), lintian,
+#                                          its contents, its programs run from dpkg-deb -x; never installed
+#   6. build-fuzz/  clang, libFuzzer       each fuzz target for TEMPUS_TEST_FUZZ_SECONDS (default 30), two at a time
+#
+# So every build type a developer or packager uses compiles here with -Werror: Release (3),
+# Debug (4), Debian's dpkg-buildflags (5); RelWithDebInfo is the developers' own and the demo's.
 #
 # Every test runs with CAP_SYS_TIME dropped from all capability sets, so no test can change
 # this machine's clock; the interop tests add a network namespace and an LD_PRELOAD guard
 # (tests/interop/lib.sh). At most 2 parallel jobs. Prints a summary; exits non-zero if any
 # step failed. Environment: TEMPUS_TEST_SKIP_ASAN=1 skips step 4 (quicker local runs);
-# TEMPUS_TEST_FUZZ_SECONDS=0 skips step 5.
+# TEMPUS_TEST_FUZZ_SECONDS=0 skips step 6.
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,7 +85,9 @@ else
   skipped "set up chrony and NTPsec peers (not root)"
 fi
 
-if step "build (RelWithDebInfo, build/)" configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+# Release (-O3 -DNDEBUG) is what a packager's first build is; the sanitizer build below keeps the
+# asserts (Debug).
+if step "build (Release, build/)" configure_and_build build -DCMAKE_BUILD_TYPE=Release; then
   step "tests: unit, scenario, interop (build/)" run_ctest build
 else
   skipped "tests in build/ (build failed)"
@@ -96,7 +104,11 @@ else
   skipped "tests in build-asan/ (build failed)"
 fi
 
-fuzz_seconds=${TEMPUS_TEST_FUZZ_SECONDS:-45}
+# The Debian package, built with Debian's flags (src/ and apps/ only) and checked, never installed.
+step "package: build-deb/ (dpkg-buildpackage, lintian, dpkg-deb -I/-c/-x)" scripts/package.sh build-deb
+
+# 30 s per target (45 before the package step came in, to keep CI near 26 minutes: docs/packaging.md).
+fuzz_seconds=${TEMPUS_TEST_FUZZ_SECONDS:-30}
 if [ "$fuzz_seconds" = 0 ]; then
   skipped "fuzzing (TEMPUS_TEST_FUZZ_SECONDS=0)"
 else

@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/checks.h"
+#include "cli/describe.h"
+#include "cli/version.h"
 #include "exit_codes.h"
 #include "subcommands.h"
 
@@ -14,6 +16,8 @@ int main(int argc, char** argv) {
   app.footer(
       "Exit status: 0 ok, 1 usage error, 2 no reply, 3 timeout, 4 kiss-o'-death, 5 no agreement, "
       "6 clock error, 7 above limit.");
+  tempus::cli::AddVersionFlag(app, "tempus", "none (not used by tempus)");
+  tempus::cli::AddDescribeFlag(app);
   int exit_code = tempus::app::kExitOk;
   tempus::app::RegisterQuery(app, &exit_code);
   tempus::app::RegisterSync(app, &exit_code);
@@ -23,9 +27,7 @@ int main(int argc, char** argv) {
   tempus::app::RegisterStatus(app, &exit_code);
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --version, --describe-cli
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "tempus: %s\n", tempus::cli::ErrorText(e).c_str());

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 
 #include "cli/checks.h"
+#include "cli/describe.h"
+#include "cli/version.h"
 #include "daemon.h"
 #include "load_config.h"
 #include "log.h"
@@ -52,6 +54,12 @@ int main(int argc, char** argv) {
   Flags f;
   CLI::App app{"tempusd: NTP daemon (RFC 5905) for server clusters"};
   app.footer("With -c, the flags below override the file.");
+#ifdef TEMPUS_HAVE_SYSTEMD
+  tempus::cli::AddVersionFlag(app, "tempusd", TEMPUS_SYSTEMD_VERSION " (sd_notify)");
+#else
+  tempus::cli::AddVersionFlag(app, "tempusd", "none (built without it: no sd_notify)");
+#endif
+  tempus::cli::AddDescribeFlag(app);
   using tempus::cli::FiniteIn;
   using tempus::cli::NonEmpty;
   app.add_option("-c,--config", f.config, "ntp.conf to read (ntpd syntax plus tempus directives)")
@@ -92,7 +100,7 @@ int main(int argc, char** argv) {
   app.add_flag("--syslog", f.syslog, "Log to syslog instead of stderr or the logfile");
   try {
     app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
+  } catch (const CLI::Success& e) {  // --help, --version, --describe-cli
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "tempusd: %s\n", tempus::cli::ErrorText(e).c_str());
