@@ -52,6 +52,14 @@ void AddSamplingFlags(CLI::App* app, OneShotOptions* options) {
       ->capture_default_str();
 }
 
+void BeginWatchFrame(bool terminal, int frame) {
+  if (terminal) {
+    fmt::print("\033[H\033[2J");  // cursor home, erase the screen (ECMA-48 CUP, ED 2)
+  } else if (frame > 0) {
+    fmt::print("\n");
+  }
+}
+
 std::string FormatSeconds(core::NtpDuration d, int decimals, bool sign) {
   return sign ? fmt::format("{:+.{}f}", d.Seconds(), decimals) : fmt::format("{:.{}f}", d.Seconds(), decimals);
 }

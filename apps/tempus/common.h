@@ -30,6 +30,11 @@ void AddClockFlags(CLI::App* app, ClockFlags* flags, const std::string& default_
 
 void AddSamplingFlags(CLI::App* app, OneShotOptions* options);
 
+// Starts frame `frame` (0, 1, ...) of a --watch display: on a terminal the screen is cleared and
+// the cursor sent home, so the table redraws in place as `watch ntpq -p` does; elsewhere (a pipe,
+// a file, a log) frames are appended, one blank line between them.
+void BeginWatchFrame(bool terminal, int frame);
+
 // "+0.250003" (seconds, sign always shown).
 std::string FormatSeconds(core::NtpDuration d, int decimals = 6, bool sign = true);
 // One server report as JSON (offsets in seconds, RFC 5905 sign: server minus local clock).
