@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/mac_algorithm.h"
 #include "config/driftfile.h"
 #include "config/file_system.h"
 #include "config/keys_file.h"
@@ -59,17 +60,7 @@ std::optional<config::KeysFile> LoadKeys(const config::Config& c, size_t* warnin
 std::vector<engine::AuthKey> ToAuthKeys(const config::KeysFile& file, const config::KeysConfig& c) {
   std::vector<engine::AuthKey> out;
   for (const config::SymmetricKey& k : file.keys) {
-    std::optional<engine::MacAlgorithm> alg;
-    switch (k.type) {
-      case config::KeyType::kMd5: alg = engine::MacAlgorithm::kMd5; break;
-      case config::KeyType::kSha1: alg = engine::MacAlgorithm::kSha1; break;
-      case config::KeyType::kSha224: alg = engine::MacAlgorithm::kSha224; break;
-      case config::KeyType::kSha256: alg = engine::MacAlgorithm::kSha256; break;
-      case config::KeyType::kSha384: alg = engine::MacAlgorithm::kSha384; break;
-      case config::KeyType::kSha512: alg = engine::MacAlgorithm::kSha512; break;
-      case config::KeyType::kAes128Cmac: alg = engine::MacAlgorithm::kAes128Cmac; break;
-      case config::KeyType::kRipemd160: break;
-    }
+    const std::optional<engine::MacAlgorithm> alg = cli::MacAlgorithmOf(k.type);
     if (!alg) {
       Log(fmt::format("warning: key {}: type {} is not supported; the key is not used", k.id, KeyTypeName(k.type)));
       continue;
