@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tempus: NTP time synchronization for server clusters"};
   app.require_subcommand(1);
   app.footer(
-      "Exit status: 0 ok, 1 usage error, 2 no reply, 3 timeout, 4 kiss-o'-death, 5 no agreement, "
+      "Exit status: 0 ok, 1 usage error, 2 no reply, 3 timeout, 4 kiss-o'-death, 5 not synchronized, "
       "6 clock error, 7 above limit.");
   int exit_code = tempus::app::kExitOk;
   tempus::app::RegisterQuery(app, &exit_code);
@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   tempus::app::RegisterSim(app, &exit_code);
   tempus::app::RegisterPeers(app, &exit_code);
   tempus::app::RegisterStatus(app, &exit_code);
+  tempus::app::RegisterWaitSync(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
