@@ -1,6 +1,7 @@
 // tempus: the operator's tool. Subcommands live one per file (query.cc, sync.cc, ...); main only
 // parses and dispatches. Exceptions from CLI11 stop here and become one line and an exit status.
 #include <cstdio>
+#include <cstdlib>
 
 #include <CLI/CLI.hpp>
 
@@ -22,12 +23,18 @@ int main(int argc, char** argv) {
   tempus::app::RegisterPeers(app, &exit_code);
   tempus::app::RegisterStatus(app, &exit_code);
   tempus::app::RegisterWaitSync(app, &exit_code);
+  // TEMPUS_PARSE_ONLY=1: check the command line as for a run, then run nothing (no lookup, no
+  // packet, no clock): how tests check the commands the documentation shows. This callback runs
+  // once every option is checked, before the subcommand's own.
+  if (std::getenv("TEMPUS_PARSE_ONLY") != nullptr) app.parse_complete_callback([] { throw CLI::Success(); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
+  } catch (const CLI::Success&) {  // TEMPUS_PARSE_ONLY
+    return tempus::app::kExitOk;
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "tempus: %s\n", tempus::cli::ErrorText(e).c_str());
     return tempus::app::kExitUsage;
