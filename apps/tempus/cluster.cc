@@ -288,7 +288,7 @@ void RegisterCluster(CLI::App& app, int* exit_code) {
       if (args->json) {
         fmt::print("{}\n", ToJson(last).dump(args->watch_s > 0 ? -1 : 2));
       } else {
-        if (args->watch_s > 0 && tty) fmt::print("\033[H\033[2J");
+        if (args->watch_s > 0) BeginWatchFrame(tty, round);
         if (args->watch_s > 0) fmt::print("t = {:.0f} s (every {} s)\n", elapsed, args->watch_s);
         PrintTable(last);
       }

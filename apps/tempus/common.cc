@@ -28,11 +28,12 @@ Result<std::unique_ptr<engine::Clock>, std::string> MakeClockFromFlags(const Clo
   return clock::MakeClock(flags.kind, options);
 }
 
-Result<std::vector<ServerSpec>, std::string> ResolveServers(const std::vector<std::string>& words) {
+Result<std::vector<ServerSpec>, std::string> ResolveServers(const std::vector<std::string>& words,
+                                                            core::NetAddress::Family family) {
   io::Resolver resolver;
   std::vector<ServerSpec> out;
   for (const auto& w : words) {
-    auto addresses = resolver.Resolve(w, kNtpPort);
+    auto addresses = resolver.Resolve(w, kNtpPort, family);
     if (!addresses) return Unexpected(addresses.error());
     if (addresses->empty()) return Unexpected("cannot resolve '" + w + "': no address");
     out.push_back(ServerSpec{w, addresses->front()});
@@ -40,8 +41,9 @@ Result<std::vector<ServerSpec>, std::string> ResolveServers(const std::vector<st
   return out;
 }
 
-void AddSamplingFlags(CLI::App* app, OneShotOptions* options) {
-  app->add_option("-n,--samples", options->samples, "Requests per server (the lowest-delay one is kept)")
+void AddSamplingFlags(CLI::App* app, OneShotOptions* options, bool ntpdate_names) {
+  app->add_option(ntpdate_names ? "-n,-p,--samples" : "-n,--samples", options->samples,
+                  "Requests per server (the lowest-delay one is kept)")
       ->check(CLI::Range(1, 16))
       ->capture_default_str();
   app->add_option("-t,--timeout", options->timeout_s, "Seconds to wait for each reply")
@@ -50,6 +52,14 @@ void AddSamplingFlags(CLI::App* app, OneShotOptions* options) {
   app->add_option("--interval", options->interval_s, "Seconds between requests to one server")
       ->check(cli::FiniteIn(0.0, 60.0))
       ->capture_default_str();
+}
+
+void BeginWatchFrame(bool terminal, int frame) {
+  if (terminal) {
+    fmt::print("\033[H\033[2J");  // cursor home, erase the screen (ECMA-48 CUP, ED 2)
+  } else if (frame > 0) {
+    fmt::print("\n");
+  }
 }
 
 std::string FormatSeconds(core::NtpDuration d, int decimals, bool sign) {
@@ -65,6 +75,7 @@ nlohmann::json ReportToJson(const ServerReport& r) {
   j["status"] = ServerStatusName(r.status);
   j["samples_sent"] = r.sent;
   j["samples_good"] = r.good;
+  j["authenticated"] = r.authenticated;
   if (r.best) {
     const core::Measurement& m = *r.best;
     j["offset"] = m.offset.Seconds();

@@ -25,10 +25,18 @@ struct ClockFlags {
 void AddClockFlags(CLI::App* app, ClockFlags* flags, const std::string& default_kind);
 [[nodiscard]] Result<std::unique_ptr<engine::Clock>, std::string> MakeClockFromFlags(const ClockFlags& flags);
 
-// Resolves "host[:port]" words; the first failure is the error ("cannot resolve 'x': ...").
-[[nodiscard]] Result<std::vector<ServerSpec>, std::string> ResolveServers(const std::vector<std::string>& words);
+// Resolves "host[:port]" words, in `family` (kNone: either; ntpdate -4/-6); the first failure is
+// the error ("cannot resolve 'x': ...").
+[[nodiscard]] Result<std::vector<ServerSpec>, std::string> ResolveServers(
+    const std::vector<std::string>& words, core::NetAddress::Family family = core::NetAddress::Family::kNone);
 
-void AddSamplingFlags(CLI::App* app, OneShotOptions* options);
+// -n/--samples (also -p with `ntpdate_names`, as ntpdate spells it), -t/--timeout, --interval.
+void AddSamplingFlags(CLI::App* app, OneShotOptions* options, bool ntpdate_names = false);
+
+// Starts frame `frame` (0, 1, ...) of a --watch display: on a terminal the screen is cleared and
+// the cursor sent home, so the table redraws in place as `watch ntpq -p` does; elsewhere (a pipe,
+// a file, a log) frames are appended, one blank line between them.
+void BeginWatchFrame(bool terminal, int frame);
 
 // "+0.250003" (seconds, sign always shown).
 std::string FormatSeconds(core::NtpDuration d, int decimals = 6, bool sign = true);

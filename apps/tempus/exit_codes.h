@@ -11,10 +11,10 @@ enum ExitCode : int {
   kExitUsage = 1,        // bad command line: unknown option, bad value, unresolvable host, bad file
   kExitNoReply = 2,      // no server can answer: refused (ICMP port unreachable) or unreachable
   kExitTimeout = 3,      // no server answered in time (or only with unusable answers)
-  kExitKissOfDeath = 4,  // the servers refused: kiss-o'-death (RATE, DENY, RSTR, ...), a mode 6 error answer
-  kExitNoAgreement = 5,  // not synchronized (query, sync, status: LI 3 / stratum 16), or sync: no majority
+  kExitKissOfDeath = 4,  // the servers refused: kiss-o'-death (RATE, DENY, ...), a mode 6 error answer, a crypto-NAK
+  kExitNoAgreement = 5,  // not synchronized (query, sync, status, waitsync: LI 3, stratum 16), or sync: no majority
   kExitClockError = 6,   // sync: the clock could not be set (e.g. no CAP_SYS_TIME)
-  kExitAboveLimit = 7,   // cluster: skew above --max-skew; sim: a [limits] line exceeded
+  kExitAboveLimit = 7,   // cluster: skew above --max-skew; sim: a [limits] line; waitsync: above --max-offset
 };
 
 }  // namespace tempus::app

@@ -7,6 +7,8 @@
 #include <memory>
 #include <random>
 
+#include <fmt/format.h>
+
 #include "io/poll_loop.h"
 #include "io/udp_socket.h"
 
@@ -27,6 +29,8 @@ struct Probe {
   bool refused = false;
   bool saw_unsync = false;
   bool saw_bad = false;
+  bool saw_auth_failure = false;  // a reply to our request without a valid MAC by our key
+  bool saw_crypto_nak = false;    // the server refused our key (RFC 5905 §7.4)
   io::PollLoop::TimerId timer = 0;
 };
 
@@ -66,6 +70,12 @@ class Sampler {
     } else if (r.kiss != core::KissCode::kNone) {
       r.status = ServerStatus::kKissOfDeath;
       r.error = "kiss-o'-death " + core::RefIdOf(r.kiss).AsCode() + " from " + where;
+    } else if (p.saw_crypto_nak) {
+      r.status = ServerStatus::kKissOfDeath;
+      r.error = fmt::format("crypto-NAK from {}: it does not accept key {}", where, options_.key_id.value_or(0));
+    } else if (p.saw_auth_failure) {
+      r.status = ServerStatus::kBadReply;
+      r.error = fmt::format("{} answered without a valid MAC by key {}", where, options_.key_id.value_or(0));
     } else if (p.refused) {
       r.status = ServerStatus::kNoReply;
       r.error = "no reply from " + where + ": connection refused (no NTP server there)";
@@ -85,11 +95,23 @@ class Sampler {
   void Send(Probe& p) {
     ServerReport& r = *p.report;
     if (r.sent >= options_.samples) return Finish(p);
-    std::array<uint8_t, core::kHeaderSize> request{};
+    std::array<uint8_t, core::kHeaderSize + engine::kMaxMacSize> request{};
     p.cookie = core::NtpTimestamp::FromRaw(rng_());
-    (void)core::BuildClientRequest(p.cookie, 6, request);
+    size_t size = core::BuildClientRequest(p.cookie, 6, request, options_.version);
+    if (options_.keys != nullptr && options_.key_id) {
+      // The MAC covers the transmit cookie, which is all the request carries (no T1 on the wire).
+      const auto signed_size = options_.keys->Sign(*options_.key_id, request, size);
+      if (!signed_size) {
+        r.error = fmt::format("key {}: cannot sign with it", *options_.key_id);
+        return Finish(p);
+      }
+      size = *signed_size;
+    }
+    Trace(fmt::format("transmit {} (request {} of {}, NTPv{}{})", p.spec->address.ToStringWithPort(), r.sent + 1,
+                         options_.samples, options_.version,
+                         options_.key_id ? fmt::format(", key {}", *options_.key_id) : std::string()));
     p.t1 = clock_.Now().ToNtp();
-    if (auto s = p.socket->Send(request); !s) {
+    if (auto s = p.socket->Send(std::span<const uint8_t>(request).first(size)); !s) {
       if (s.error().err == ECONNREFUSED) {
         p.refused = true;
         return Finish(p);
@@ -103,6 +125,21 @@ class Sampler {
       p.awaiting = false;
       Send(p);
     });
+  }
+
+  void Trace(const std::string& line) const {
+    if (options_.trace) options_.trace(line);
+  }
+
+  // With a key: whether the reply to our request carries a valid MAC by it (else noted in `p`).
+  bool Authentic(Probe& p, std::span<const uint8_t> reply) {
+    if (options_.keys == nullptr || !options_.key_id) return true;
+    const core::AuthVerdict verdict = options_.keys->Check(reply, *options_.key_id);
+    if (verdict == core::AuthVerdict::kOk) return true;
+    (verdict == core::AuthVerdict::kCryptoNak ? p.saw_crypto_nak : p.saw_auth_failure) = true;
+    Trace(fmt::format("receive {}: {}", p.spec->address.ToStringWithPort(),
+                         verdict == core::AuthVerdict::kCryptoNak ? "crypto-NAK" : "no valid MAC by our key"));
+    return false;
   }
 
   void Next(Probe& p) {
@@ -138,17 +175,31 @@ class Sampler {
       const io::Datagram& dg = **got;
       if (!p.awaiting) continue;  // late or unsolicited: the cookie is spent
       const core::NtpTimestamp t4 = clock_.FromKernelRealtime(dg.rx_realtime).ToNtp();
-      auto m = core::ProcessReply(std::span(buffer).first(dg.size), p.cookie, p.t1, t4, clock_.PrecisionLog2());
-      if (m) {
-        ServerReport& r = *p.report;
-        ++r.good;
-        if (!r.best || m->delay < r.best->delay) r.best = *m;
+      const std::span<const uint8_t> reply = std::span(buffer).first(dg.size);
+      auto m = core::ProcessReply(reply, p.cookie, p.t1, t4, clock_.PrecisionLog2());
+      if (!m && m.error().error == core::ReplyError::kBogusOrigin) continue;  // not the answer to our request
+      // The answer to our request (its origin is our cookie): with a key it must be signed by it,
+      // whatever it says (a crypto-NAK has an ordinary header).
+      if (!Authentic(p, reply)) {
         Next(p);
         continue;
       }
+      if (m) {
+        ServerReport& r = *p.report;
+        ++r.good;
+        r.authenticated = options_.key_id.has_value();
+        if (!r.best || m->delay < r.best->delay) r.best = *m;
+        Trace(fmt::format("receive {}: offset {:+.6f} s, delay {:.6f} s, stratum {}, NTPv{}",
+                             p.spec->address.ToStringWithPort(), m->offset.Seconds(), m->delay.Seconds(),
+                             m->server.stratum, m->server.version));
+        Next(p);
+        continue;
+      }
+      Trace(fmt::format("receive {}: rejected ({})", p.spec->address.ToStringWithPort(),
+                           core::ReplyErrorName(m.error().error)));
       switch (m.error().error) {
         case core::ReplyError::kBogusOrigin:
-          continue;  // not the answer to our request: keep waiting
+          continue;  // handled above
         case core::ReplyError::kKissOfDeath:
           if (m.error().kiss == core::KissCode::kOther) {  // e.g. NTPsec's INIT while it starts
             p.saw_unsync = true;

@@ -4,12 +4,14 @@
 #ifndef TEMPUS_APPS_TEMPUS_ONE_SHOT_H_
 #define TEMPUS_APPS_TEMPUS_ONE_SHOT_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/assoc/exchange.h"
 #include "core/net/net_address.h"
+#include "engine/auth.h"
 #include "engine/clock.h"
 
 namespace tempus::app {
@@ -21,6 +23,13 @@ struct OneShotOptions {
   // Keep the offset of replies from unsynchronized servers (LI 3 / stratum 0 or 16) as a sample
   // of their clock (for `cluster`); status stays kUnsynchronized unless a good reply came too.
   bool measure_unsynchronized = false;
+  uint8_t version = core::kNtpVersion;  // VN of the requests, 1..4 (ntpdate -o)
+  // ntpdate -a: each request carries a MAC by this key of `keys` (RFC 5905 §7.3), and only replies
+  // with a valid MAC by the same key count; a crypto-NAK is a refusal (kKissOfDeath).
+  const engine::KeyRing* keys = nullptr;
+  std::optional<uint32_t> key_id{};
+  // ntpdate -d: told one line per request sent and per reply received.
+  std::function<void(const std::string&)> trace{};
 };
 
 enum class ServerStatus { kOk, kNoReply, kTimeout, kKissOfDeath, kUnsynchronized, kBadReply };
@@ -37,6 +46,7 @@ struct ServerReport {
   int sent = 0;
   int good = 0;
   core::KissCode kiss = core::KissCode::kNone;
+  bool authenticated = false;  // with key_id: the good replies carried a valid MAC by that key
 };
 
 struct ServerSpec {

@@ -3,6 +3,7 @@
 // --json adds each source's `flash` (ntpd's TEST bits) and tempusd's `reason` (why it is not used).
 #include <netdb.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -223,8 +224,11 @@ void RegisterPeers(CLI::App& app, int* exit_code) {
       *exit_code = ExitCodeOf(client.error().status);
       return;
     }
+    const bool redraw = args->watch_s > 0 && !args->json;  // JSON frames are always appended
+    const bool terminal = isatty(STDOUT_FILENO) != 0;
     for (int n = 1;; ++n) {
       auto rows = Collect(*client, args->numeric);
+      if (redraw) BeginWatchFrame(terminal, n - 1);
       if (!rows) {
         std::fprintf(stderr, "tempus peers: %s\n", rows.error().message.c_str());
         *exit_code = ExitCodeOf(rows.error().status);
@@ -239,7 +243,6 @@ void RegisterPeers(CLI::App& app, int* exit_code) {
       std::fflush(stdout);
       if (args->watch_s <= 0 || (args->count > 0 && n >= args->count)) break;
       std::this_thread::sleep_for(std::chrono::duration<double>(args->watch_s));
-      if (!args->json) std::printf("\n");
     }
   });
 }

@@ -13,11 +13,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common.h"
-#include "core/assoc/refusal.h"
-#include "engine/refusal_text.h"
 #include "exit_codes.h"
 #include "mode6_client.h"
 #include "subcommands.h"
+#include "sync_state.h"
 
 namespace tempus::app {
 namespace {
@@ -27,11 +26,6 @@ struct StatusArgs {
   bool json = false;
 };
 
-double Num(const std::map<std::string, std::string>& v, const std::string& k) {
-  auto it = v.find(k);
-  return it == v.end() ? 0.0 : std::strtod(it->second.c_str(), nullptr);
-}
-
 const char* LeapText(int leap) {
   switch (leap) {
     case 0: return "none";
@@ -39,19 +33,6 @@ const char* LeapText(int leap) {
     case 2: return "delete second";
     default: return "unsynchronized";
   }
-}
-
-// Why the server follows no source, in words; empty when it follows one (or is ntpd, which has
-// no `reason` variable).
-std::string WhyText(const std::map<std::string, std::string>& v) {
-  auto it = v.find("reason");
-  if (it == v.end() || it->second == "none") return "";
-  const std::optional<core::Refusal> r = core::RefusalFromName(it->second);
-  if (!r) return it->second;
-  if (*r == core::Refusal::kPanic) {
-    return fmt::format("offset beyond the panic threshold: {:+.1f} s, refused", Num(v, "offset") / 1000.0);
-  }
-  return std::string(engine::SystemRefusalText(*r));
 }
 
 }  // namespace
@@ -75,29 +56,22 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       *exit_code = ExitCodeOf(client.error().status);
       return;
     }
-    uint16_t status = 0;
-    auto vars = client->ReadVariables(0, {}, &status);
-    if (!vars) {
-      std::fprintf(stderr, "tempus status: %s\n", vars.error().message.c_str());
-      *exit_code = ExitCodeOf(vars.error().status);
+    auto state = ReadSyncState(*client);
+    if (!state) {
+      std::fprintf(stderr, "tempus status: %s\n", state.error().message.c_str());
+      *exit_code = ExitCodeOf(state.error().status);
       return;
     }
-    const auto& v = *vars;
-    const int leap = static_cast<int>(Num(v, "leap"));
-    const int stratum = static_cast<int>(Num(v, "stratum"));
-    const bool synced = leap != 3 && stratum > 0 && stratum < 16;
-    const long peer = std::strtol(v.count("peer") ? v.at("peer").c_str() : "0", nullptr, 0);
-    std::string peer_address;
-    if (peer > 0 && peer <= 0xffff) {
-      auto p = client->ReadVariables(static_cast<uint16_t>(peer), "srcadr,srcport,srchost");
-      if (p && p->count("srcadr")) {
-        peer_address = p->at("srcadr") + (p->count("srcport") ? ":" + p->at("srcport") : "");
-        if (auto clock = ClockName(*p)) peer_address = *clock;  // "LOCAL(0)", as ntpq shows it
-      }
-    }
-    const double root_distance_ms = Num(v, "rootdelay") / 2 + Num(v, "rootdisp");
-    const int poll = static_cast<int>(Num(v, "tc"));
-    const std::string why = WhyText(v);
+    const SyncState& st = *state;
+    const auto& v = st.variables;
+    const auto num = [&v](const std::string& k) { return NumberOf(v, k); };
+    const int leap = st.leap;
+    const int stratum = st.stratum;
+    const bool synced = st.synchronized;
+    const std::string& peer_address = st.system_peer;
+    const double root_distance_ms = num("rootdelay") / 2 + num("rootdisp");
+    const int poll = static_cast<int>(num("tc"));
+    const std::string& why = st.why;
     if (args->json) {
       nlohmann::json j;
       j["server"] = server.ToStringWithPort();
@@ -105,13 +79,13 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       j["system_peer"] = peer_address.empty() ? nlohmann::json(nullptr) : nlohmann::json(peer_address);
       j["stratum"] = stratum;
       j["refid"] = v.count("refid") ? v.at("refid") : "";
-      j["offset_ms"] = Num(v, "offset");
-      j["frequency_ppm"] = Num(v, "frequency");
+      j["offset_ms"] = num("offset");
+      j["frequency_ppm"] = num("frequency");
       j["root_distance_ms"] = root_distance_ms;
       j["leap"] = LeapText(leap);
       j["poll"] = poll;
-      j["status"] = fmt::format("{:04x}", status);
-      j["system_clock_offset_ms"] = v.count("sysclk_offset") ? nlohmann::json(Num(v, "sysclk_offset")) : nlohmann::json(nullptr);
+      j["status"] = fmt::format("{:04x}", st.status);
+      j["system_clock_offset_ms"] = v.count("sysclk_offset") ? nlohmann::json(num("sysclk_offset")) : nlohmann::json(nullptr);
       j["reason"] = v.count("reason") ? nlohmann::json(v.at("reason")) : nlohmann::json(nullptr);
       j["why"] = why.empty() ? nlohmann::json(nullptr) : nlohmann::json(why);
       std::printf("%s\n", j.dump(2).c_str());
@@ -121,13 +95,13 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       std::printf("  system peer:   %s\n", peer_address.empty() ? "none" : peer_address.c_str());
       std::printf("  stratum:       %d\n", stratum);
       std::printf("  refid:         %s\n", v.count("refid") ? v.at("refid").c_str() : "");
-      std::printf("  offset:        %+.6f ms\n", Num(v, "offset"));
-      std::printf("  frequency:     %+.3f ppm\n", Num(v, "frequency"));
+      std::printf("  offset:        %+.6f ms\n", num("offset"));
+      std::printf("  frequency:     %+.3f ppm\n", num("frequency"));
       std::printf("  root distance: %.3f ms\n", root_distance_ms);
       std::printf("  leap:          %s\n", LeapText(leap));
       std::printf("  poll:          %d (%ld s)\n", poll, poll >= 0 && poll < 31 ? 1L << poll : 0L);
       if (v.count("sysclk_offset")) {
-        const double ms = Num(v, "sysclk_offset");
+        const double ms = num("sysclk_offset");
         std::printf("  system clock:  %.6f ms %s the time served (clock observe: not corrected)\n", std::fabs(ms),
                     ms >= 0 ? "behind" : "ahead of");
       }

@@ -17,6 +17,7 @@ void RegisterCluster(CLI::App& app, int* exit_code);
 void RegisterSim(CLI::App& app, int* exit_code);
 void RegisterPeers(CLI::App& app, int* exit_code);
 void RegisterStatus(CLI::App& app, int* exit_code);
+void RegisterWaitSync(CLI::App& app, int* exit_code);
 
 // The exit status of one server's outcome (exit_codes.h): the one mapping every subcommand uses.
 int ExitCodeOf(ServerStatus status);

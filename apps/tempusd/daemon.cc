@@ -26,6 +26,7 @@
 #include "privileges.h"
 #include "reload.h"
 #include "sources.h"
+#include "systemd_status.h"
 
 namespace tempus::daemon {
 namespace {
@@ -89,21 +90,6 @@ uint64_t SeedFromKernel() {
     std::fclose(f);
   }
   return seed ^ static_cast<uint64_t>(getpid());
-}
-
-// "synchronized to 127.0.0.2:123, offset +0.000012 s" for systemctl status.
-std::string StatusLine(const engine::Node& node) {
-  const auto& sys = node.system();
-  if (auto peer = sys.system_peer(); peer && node.associations().count(*peer)) {
-    return fmt::format("synchronized to {}, offset {:+.6f} s", node.associations().at(*peer)->config().address.ToStringWithPort(),
-                       sys.offset().Seconds());
-  }
-  if (sys.local_clock_peer()) return fmt::format("serving the local clock at stratum {}", sys.Snapshot().stratum);
-  if (sys.orphan_parent()) return "orphan parent: serving its own clock";
-  if (auto panic = sys.panic_offset()) {
-    return fmt::format("not synchronized: offset {:+.3f} s beyond the panic threshold, refused", panic->Seconds());
-  }
-  return "not synchronized";
 }
 
 }  // namespace
@@ -197,9 +183,11 @@ int RunDaemon(const DaemonOptions& options) {
   }
   DaemonOptions running_options = options;
   Running running{running_options, sources, node, stats};
+  SystemdStatus status(node);
   auto signals = loop.HandleSignals({SIGINT, SIGTERM, SIGHUP}, [&](int sig) {
     if (sig == SIGHUP) {
-      Reload(running, (*clock)->Mono());
+      status.Reloading();
+      status.Reloaded(Reload(running, (*clock)->Mono()));
       arm();
       return;
     }
@@ -232,11 +220,10 @@ int RunDaemon(const DaemonOptions& options) {
   sources.Apply(options.lines, (*clock)->Mono());
   Log(fmt::format("serving on {}; clock {}; {} source(s)", where, (*clock)->Kind(), node.associations().size()));
   arm();
-  // Once a second: lookups, pool replacement; every 30 s the status line systemd shows.
-  int ticks = 0;
+  // Once a second: lookups, pool replacement, the status line systemd shows when it changed.
   std::function<void()> second = [&] {
     sources.Tick((*clock)->Mono());
-    if (++ticks % 30 == 0) NotifyStatus(StatusLine(node));
+    status.Tick();
     arm();
     loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(1), second);
   };
@@ -247,7 +234,17 @@ int RunDaemon(const DaemonOptions& options) {
     loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
   };
   loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(3600), hourly);
-  NotifyReady(StatusLine(node));
+  // WatchdogSec=: WATCHDOG=1 from this loop at half the interval, so a stalled loop is restarted.
+  const std::optional<core::NtpDuration> watchdog_interval = WatchdogInterval();
+  std::function<void()> watchdog = [&] {
+    NotifyWatchdog();
+    loop.AddTimer(loop.Now() + watchdog_interval->Half(), watchdog);
+  };
+  if (watchdog_interval) {
+    Log(fmt::format("systemd watchdog: WATCHDOG=1 every {:.3f} s", watchdog_interval->Half().Seconds()));
+    loop.AddTimer(loop.Now(), watchdog);
+  }
+  status.Ready();
   std::optional<core::MonoTime> until;
   if (options.duration_s > 0) until = loop.Now() + core::NtpDuration::FromSeconds(options.duration_s);
   if (auto r = loop.Run(until); !r) {

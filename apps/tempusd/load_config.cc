@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/mac_algorithm.h"
 #include "config/driftfile.h"
 #include "config/file_system.h"
 #include "config/keys_file.h"
@@ -21,13 +22,15 @@
 namespace tempus::daemon {
 namespace {
 
-// Logs every diagnostic; returns how many are errors.
-size_t PrintDiagnostics(const std::vector<config::Diagnostic>& diagnostics) {
+// Logs every diagnostic; returns how many are errors. With `first`, the first error and how many
+// more ("ntp.conf:3:1: expected ... (and 2 more errors)").
+size_t PrintDiagnostics(const std::vector<config::Diagnostic>& diagnostics, std::string* first = nullptr) {
   size_t errors = 0;
   for (const auto& d : diagnostics) {
     Log(d.ToString());
-    errors += d.is_error() ? 1 : 0;
+    if (d.is_error() && errors++ == 0 && first != nullptr) *first = d.ToString();
   }
+  if (first != nullptr && errors > 1) *first += fmt::format(" (and {} more error(s))", errors - 1);
   return errors;
 }
 
@@ -40,12 +43,13 @@ config::ResolvedHosts ResolveHosts(const config::Config& c) {
 }
 
 // Reads the `keys` file (config::ReadConfiguredKeys: a missing one is an error only when a key is
-// needed). Logs every diagnostic (never a secret); nullopt when there are errors.
-std::optional<config::KeysFile> LoadKeys(const config::Config& c, size_t* warnings) {
+// needed). Logs every diagnostic (never a secret); nullopt when there are errors (the first in
+// *error when not null).
+std::optional<config::KeysFile> LoadKeys(const config::Config& c, size_t* warnings, std::string* error) {
   config::RealFileSystem fs;
   auto keys = config::ReadConfiguredKeys(c, fs);
   if (!keys) {
-    const size_t errors = PrintDiagnostics(keys.error());
+    const size_t errors = PrintDiagnostics(keys.error(), error);
     Log(fmt::format("{}: {} error(s) in the keys file", c.keys.keys_path.value_or("keys"), errors));
     return std::nullopt;
   }
@@ -59,17 +63,7 @@ std::optional<config::KeysFile> LoadKeys(const config::Config& c, size_t* warnin
 std::vector<engine::AuthKey> ToAuthKeys(const config::KeysFile& file, const config::KeysConfig& c) {
   std::vector<engine::AuthKey> out;
   for (const config::SymmetricKey& k : file.keys) {
-    std::optional<engine::MacAlgorithm> alg;
-    switch (k.type) {
-      case config::KeyType::kMd5: alg = engine::MacAlgorithm::kMd5; break;
-      case config::KeyType::kSha1: alg = engine::MacAlgorithm::kSha1; break;
-      case config::KeyType::kSha224: alg = engine::MacAlgorithm::kSha224; break;
-      case config::KeyType::kSha256: alg = engine::MacAlgorithm::kSha256; break;
-      case config::KeyType::kSha384: alg = engine::MacAlgorithm::kSha384; break;
-      case config::KeyType::kSha512: alg = engine::MacAlgorithm::kSha512; break;
-      case config::KeyType::kAes128Cmac: alg = engine::MacAlgorithm::kAes128Cmac; break;
-      case config::KeyType::kRipemd160: break;
-    }
+    const std::optional<engine::MacAlgorithm> alg = cli::MacAlgorithmOf(k.type);
     if (!alg) {
       Log(fmt::format("warning: key {}: type {} is not supported; the key is not used", k.id, KeyTypeName(k.type)));
       continue;
@@ -130,11 +124,11 @@ obs::StatsOptions StatsOptionsFrom(const config::Config& c) {
 
 }  // namespace
 
-bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
+bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload, std::string* error) {
   config::RealFileSystem fs;
   auto parsed = config::ParseFile(fs, path);
   if (!parsed) {
-    const size_t errors = PrintDiagnostics(parsed.error());
+    const size_t errors = PrintDiagnostics(parsed.error(), error);
     Log(fmt::format("{}: {} error(s); {}", path, errors,
                     reload ? "keeping the running configuration" : "not starting"));
     return false;
@@ -165,7 +159,7 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload) {
   PrintDiagnostics(hosts.warnings);
   options->node.access = config::ToAccessPolicy(c, source_addresses, hosts.addresses);
   size_t key_warnings = 0;
-  auto keys = LoadKeys(c, &key_warnings);
+  auto keys = LoadKeys(c, &key_warnings, error);
   if (!keys) {
     Log(fmt::format("{}: the keys file has errors; {}", path, reload ? "keeping the running configuration" : "not starting"));
     return false;
@@ -238,7 +232,7 @@ int CheckConfig(const std::string& path) {
   const config::ResolvedHosts hosts = ResolveHosts(c);
   PrintDiagnostics(hosts.warnings);
   size_t key_warnings = 0;
-  const auto keys = LoadKeys(c, &key_warnings);
+  const auto keys = LoadKeys(c, &key_warnings, nullptr);
   if (!keys) {
     fmt::print(stderr, "{}: errors in the keys file {}\n", path, c.keys.keys_path.value_or(""));
     return 1;

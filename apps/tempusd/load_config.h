@@ -11,9 +11,10 @@
 namespace tempus::daemon {
 
 // Parses `path` and fills `options` (clock, listen, source lines, system settings, driftfile,
-// logfile). Logs every diagnostic; returns false when the file has errors. Names are not looked
-// up here (Sources does, without blocking). With `reload`, the driftfile is not read again.
-bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload = false);
+// logfile). Logs every diagnostic; returns false when the file has errors, with the first (and
+// how many more) in *error when not null. Names are not looked up here (Sources does, without
+// blocking). With `reload`, the driftfile is not read again.
+bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload = false, std::string* error = nullptr);
 
 // Reads the leap seconds file `path` and logs what it says (TAI-UTC, expiry, hash) or why it is
 // not used: a file that cannot be read or parsed gives no table (the daemon runs without one).

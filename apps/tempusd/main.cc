@@ -1,5 +1,6 @@
 // tempusd: the NTP daemon. main() only turns flags into DaemonOptions (daemon.h) and runs it.
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "tempusd: %s\n", tempus::cli::ErrorText(e).c_str());
     return 1;
   }
+  // TEMPUS_PARSE_ONLY=1: the command line is valid; run nothing (tests of the documentation).
+  if (std::getenv("TEMPUS_PARSE_ONLY") != nullptr) return 0;
   if (app.count("--check-config") > 0) {
     tempus::daemon::LogPlain();
     return tempus::daemon::CheckConfig(f.check_config);

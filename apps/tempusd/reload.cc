@@ -6,7 +6,6 @@
 
 #include "load_config.h"
 #include "log.h"
-#include "notify.h"
 
 namespace tempus::daemon {
 namespace {
@@ -64,19 +63,23 @@ void OpenStats(const obs::StatsOptions& options, engine::Node& node, std::unique
   Log(fmt::format("statistics in {}: {}", options.dir, Files(options)));
 }
 
-void Reload(Running& r, core::MonoTime now) {
+ReloadOutcome Reload(Running& r, core::MonoTime now) {
   ReopenLog();
   const DaemonOptions& running = r.options;
   if (running.config_path.empty()) {
     Log("SIGHUP: no configuration file (-c); log reopened");
-    return;
+    return {};
   }
-  NotifyReloading();
   Log(fmt::format("SIGHUP: rereading {}", running.config_path));
   DaemonOptions next;
   next.listen = running.listen;
-  if (LoadConfig(running.config_path, &next, /*reload=*/true)) Apply(r, next, now);
-  NotifyReady("reloaded");
+  ReloadOutcome outcome;
+  if (LoadConfig(running.config_path, &next, /*reload=*/true, &outcome.error)) {
+    Apply(r, next, now);
+  } else {
+    outcome.ok = false;
+  }
+  return outcome;
 }
 
 std::string RestartOnlyChanges(const config::Config& before, const config::Config& after) {

@@ -33,8 +33,14 @@ struct Running {
 // Opens the statistics files `options` enables (or none) in `stats` and has `node` record to them.
 void OpenStats(const obs::StatsOptions& options, engine::Node& node, std::unique_ptr<obs::StatsFiles>& stats);
 
+// What a reload did, for systemd's STATUS= line (systemd_status.h).
+struct ReloadOutcome {
+  bool ok = true;
+  std::string error;  // when !ok: the first error with its place, and how many more
+};
+
 // Reopens the log, rereads options.config_path and applies it (see above).
-void Reload(Running& running, core::MonoTime now);
+[[nodiscard]] ReloadOutcome Reload(Running& running, core::MonoTime now);
 
 // The restart-only settings that differ between two readings of a file, as "clock, listen", or ""
 // when none does.
