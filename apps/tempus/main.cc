@@ -30,12 +30,13 @@ int main(int argc, char** argv) {
   // TEMPUS_PARSE_ONLY=1: check the command line as for a run, then run nothing (no lookup, no
   // packet, no clock): how tests check the commands the documentation shows. This callback runs
   // once every option is checked, before the subcommand's own.
-  if (std::getenv("TEMPUS_PARSE_ONLY") != nullptr) app.parse_complete_callback([] { throw CLI::Success(); });
+  struct ParseOnly {};
+  if (std::getenv("TEMPUS_PARSE_ONLY") != nullptr) app.parse_complete_callback([] { throw ParseOnly(); });
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version, --describe-cli
     return app.exit(e);
-  } catch (const CLI::Success&) {  // TEMPUS_PARSE_ONLY
+  } catch (const ParseOnly&) {
     return tempus::app::kExitOk;
   } catch (const CLI::ParseError& e) {
     std::fprintf(stderr, "tempus: %s\n", tempus::cli::ErrorText(e).c_str());
