@@ -1,5 +1,5 @@
 // What a core::node::Node asks its host to do: the output of every Node call, as a flat list of
-// values carried out in order (std::visit over NodeAction, so that no kind can be left out):
+// values carried out in order (the engine visits NodeAction with std::visit, so that no kind can be left out):
 // send a packet, apply a clock command, write a statistics record, tell the operator an event.
 // The Node reads no clock: the host reads it once per event and passes it in (core/time/instant.h);
 // timers are NextDeadline(). Events are plain values (the host words them: engine/node_log.cc).

@@ -145,38 +145,35 @@ void Node::UpdateQuiet(uint32_t id) {
   Apply(system_.SetAssociationRefusal(id, it->second->refusal(), now_.mono, now_.local));
 }
 
+// Every kind of AssocAction is carried (std::get_if: std::visit may throw bad_variant_access,
+// which the pure core does not link; the static_assert makes a new kind fail to compile here).
 void Node::Carry(uint32_t id, const AssocActions& actions) {
+  static_assert(std::variant_size_v<AssocAction> == 7, "carry the new AssocAction kind here");
   for (const AssocAction& action : actions) {
-    std::visit(
-        [&](const auto& a) {
-          using T = std::decay_t<decltype(a)>;
-          Association& assoc = *assocs_.at(id);
-          if constexpr (std::is_same_v<T, SendRequest>) {
-            actions_.emplace_back(SendPacket{a.bytes, assoc.config().address, id, assoc.config().key_id});
-          } else if constexpr (std::is_same_v<T, SetTimer>) {
-            // The association's own deadline, not the action's: carrying an earlier action of the
-            // same list (a measurement -> System -> SetStartup/SetSystemPoll) may have re-armed it
-            // since, and this older SetTimer would put the poll back on the old schedule.
-            deadlines_[id] = assoc.NextWake().value_or(a.deadline);
-          } else if constexpr (std::is_same_v<T, NewMeasurement>) {
-            Apply(system_.OnMeasurement(id, a.measurement, a.received, assoc.hpoll(), now_.mono, now_.local));
-          } else if constexpr (std::is_same_v<T, BecameReachable>) {
-            Event(SourceReachable{assoc.config().address, true});
-            Apply(system_.SetReachable(id, true, now_.mono, now_.local));
-          } else if constexpr (std::is_same_v<T, BecameUnreachable>) {
-            Event(SourceReachable{assoc.config().address, false});
-            Apply(system_.SetReachable(id, false, now_.mono, now_.local));
-          } else if constexpr (std::is_same_v<T, Demobilize>) {
-            Event(SourceDropped{assoc.config().address, a.reason});
-            system_.RemoveSource(id);
-            deadlines_.erase(id);
-            // A passive association that lost its peer goes once the current event is done.
-            if (a.reason == KissCode::kNone) retired_.push_back(id);
-          } else if constexpr (std::is_same_v<T, PollChanged>) {
-            // The System takes each source's poll with its measurements; nothing to carry.
-          }
-        },
-        action);
+    Association& assoc = *assocs_.at(id);
+    if (const auto* send = std::get_if<SendRequest>(&action)) {
+      actions_.emplace_back(SendPacket{send->bytes, assoc.config().address, id, assoc.config().key_id});
+    } else if (const auto* timer = std::get_if<SetTimer>(&action)) {
+      // The association's own deadline, not the action's: carrying an earlier action of the
+      // same list (a measurement -> System -> SetStartup/SetSystemPoll) may have re-armed it
+      // since, and this older SetTimer would put the poll back on the old schedule.
+      deadlines_[id] = assoc.NextWake().value_or(timer->deadline);
+    } else if (const auto* m = std::get_if<NewMeasurement>(&action)) {
+      Apply(system_.OnMeasurement(id, m->measurement, m->received, assoc.hpoll(), now_.mono, now_.local));
+    } else if (std::holds_alternative<BecameReachable>(action)) {
+      Event(SourceReachable{assoc.config().address, true});
+      Apply(system_.SetReachable(id, true, now_.mono, now_.local));
+    } else if (std::holds_alternative<BecameUnreachable>(action)) {
+      Event(SourceReachable{assoc.config().address, false});
+      Apply(system_.SetReachable(id, false, now_.mono, now_.local));
+    } else if (const auto* d = std::get_if<Demobilize>(&action)) {
+      Event(SourceDropped{assoc.config().address, d->reason});
+      system_.RemoveSource(id);
+      deadlines_.erase(id);
+      // A passive association that lost its peer goes once the current event is done.
+      if (d->reason == KissCode::kNone) retired_.push_back(id);
+    }
+    // PollChanged: the System takes each source's poll with its measurements; nothing to carry.
   }
 }
 
