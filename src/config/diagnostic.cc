@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <utility>
+
 namespace tempus::config {
 
 std::string Diagnostic::ToString() const {
@@ -11,6 +13,10 @@ std::string Diagnostic::ToString() const {
   if (where.line == 0) return fmt::format("{}: {}{}", where.file, kind, message);
   return fmt::format("{}:{}:{}: {}{}", where.file, where.line, where.column,
                      kind, message);
+}
+
+Diagnostic MakeDiagnostic(Diagnostic::Severity severity, Location where, std::string message) {
+  return Diagnostic{severity, std::move(where), std::move(message)};
 }
 
 }  // namespace tempus::config

@@ -32,6 +32,12 @@ struct Diagnostic {
   std::string ToString() const;
 };
 
+// A diagnostic built out of line from finished parts. Brace-initializing a temporary whose
+// message is still being formatted (and may throw) after its Location's string was built makes
+// GCC 12 at -O3 warn that the string "may be used uninitialized" in the cleanup path: a false
+// positive that stopped the Release build with -Werror (keys_file.cc, leap_file.cc).
+Diagnostic MakeDiagnostic(Diagnostic::Severity severity, Location where, std::string message);
+
 }  // namespace tempus::config
 
 #endif  // TEMPUS_CONFIG_DIAGNOSTIC_H_

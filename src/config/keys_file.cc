@@ -275,8 +275,8 @@ Result<KeysFile, std::vector<Diagnostic>> ParseKeysFile(std::string_view content
     ++number;
     p.Line(content.substr(at, end - at), number);
     if (p.full()) {
-      p.errors().push_back({Diagnostic::Severity::kError, {path, number, 0},
-                            fmt::format("too many errors ({}); stopped reading", kMaxKeysErrors)});
+      p.errors().push_back(MakeDiagnostic(Diagnostic::Severity::kError, {path, number, 0},
+                            fmt::format("too many errors ({}); stopped reading", kMaxKeysErrors)));
       break;
     }
     at = end + 1;
@@ -284,7 +284,7 @@ Result<KeysFile, std::vector<Diagnostic>> ParseKeysFile(std::string_view content
   if (!p.errors().empty()) return Unexpected(std::move(p.errors()));
   KeysFile file = std::move(p.file());
   if (file.keys.empty()) {
-    file.warnings.push_back({Diagnostic::Severity::kWarning, {path, 0, 0}, "no keys in the file"});
+    file.warnings.push_back(MakeDiagnostic(Diagnostic::Severity::kWarning, {path, 0, 0}, "no keys in the file"));
   }
   return file;
 }
@@ -293,7 +293,7 @@ Result<KeysFile, std::vector<Diagnostic>> ReadKeysFile(FileSystem& fs, const std
   auto content = fs.ReadFile(path);
   if (!content) {
     return Unexpected(std::vector<Diagnostic>{
-        {Diagnostic::Severity::kError, {path, 0, 0}, fmt::format("cannot read the keys file: {}", content.error())}});
+        MakeDiagnostic(Diagnostic::Severity::kError, {path, 0, 0}, fmt::format("cannot read the keys file: {}", content.error()))});
   }
   auto keys = ParseKeysFile(*content, path);
   if (!content->empty()) ::explicit_bzero(content->data(), content->size());  // the text holds the keys too
@@ -304,13 +304,13 @@ std::vector<Diagnostic> CheckKeyReferences(const KeysConfig& config, const KeysF
   std::vector<Diagnostic> out;
   for (uint32_t id : config.trusted) {
     if (!keys.Find(id)) {
-      out.push_back({Diagnostic::Severity::kWarning, {keys_path, 0, 0},
-                     fmt::format("trustedkey {} is not in the keys file; it cannot authenticate anything", id)});
+      out.push_back(MakeDiagnostic(Diagnostic::Severity::kWarning, {keys_path, 0, 0},
+                     fmt::format("trustedkey {} is not in the keys file; it cannot authenticate anything", id)));
     }
   }
   if (config.control_key && !keys.Find(*config.control_key)) {
-    out.push_back({Diagnostic::Severity::kWarning, {keys_path, 0, 0},
-                   fmt::format("controlkey {} is not in the keys file", *config.control_key)});
+    out.push_back(MakeDiagnostic(Diagnostic::Severity::kWarning, {keys_path, 0, 0},
+                   fmt::format("controlkey {} is not in the keys file", *config.control_key)));
   }
   return out;
 }
@@ -336,9 +336,9 @@ Result<KeysFile, std::vector<Diagnostic>> ReadConfiguredKeys(const Config& confi
   if (!k.keys_path) {
     KeysFile none;
     if (!k.trusted.empty()) {
-      none.warnings.push_back({Diagnostic::Severity::kWarning, {},
+      none.warnings.push_back(MakeDiagnostic(Diagnostic::Severity::kWarning, {},
                                fmt::format("trustedkey without a keys file: {} key id(s) cannot authenticate anything",
-                                           k.trusted.size())});
+                                           k.trusted.size())));
     }
     return none;
   }
@@ -347,14 +347,14 @@ Result<KeysFile, std::vector<Diagnostic>> ReadConfiguredKeys(const Config& confi
     const std::string users = KeyUsers(config);
     if (!users.empty()) {
       return Unexpected(std::vector<Diagnostic>{
-          {Diagnostic::Severity::kError, k.keys_where,
-           fmt::format("expected a keys file at '{}', got no such file; {} need(s) its keys", path, users)}});
+          MakeDiagnostic(Diagnostic::Severity::kError, k.keys_where,
+           fmt::format("expected a keys file at '{}', got no such file; {} need(s) its keys", path, users))});
     }
     KeysFile none;
-    none.warnings.push_back({Diagnostic::Severity::kWarning, k.keys_where,
+    none.warnings.push_back(MakeDiagnostic(Diagnostic::Severity::kWarning, k.keys_where,
                              fmt::format("keys '{}': no such file; no server line has 'key N' and there is no "
                                          "trustedkey, so tempusd runs without keys (as ntpd)",
-                                         path)});
+                                         path)));
     return none;
   }
   auto keys = ReadKeysFile(fs, path);

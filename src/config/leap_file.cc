@@ -145,8 +145,9 @@ class Parser {
     }
     const std::optional<int64_t> v = f.size() == 1 ? Unsigned(f[0].text) : std::nullopt;
     if (!v) {
+      // fmt, not "'" + std::string&&: GCC 12 at -O3 gives a false -Wrestrict for that (PR 105329).
       const std::string got = f.empty() ? std::string("the end of the line")
-                                        : "'" + Shown(line.substr(static_cast<size_t>(f[0].column) - 1)) + "'";
+                                        : fmt::format("'{}'", Shown(line.substr(static_cast<size_t>(f[0].column) - 1)));
       Error(number, f.empty() ? static_cast<int>(line.size()) + 1 : f[0].column,
             fmt::format("expected {} in NTP seconds after '{}', got {}", what, line.substr(0, 2), got));
       return;
@@ -164,7 +165,10 @@ class Parser {
       ok = !f[i].text.empty() && f[i].text.size() <= 8;
       for (char c : f[i].text) ok = ok && std::isxdigit(static_cast<unsigned char>(c));
       // NIST writes the words without leading zeros: pad them back to 8 digits.
-      if (ok) words += (i ? " " : "") + std::string(8 - f[i].text.size(), '0') + std::string(f[i].text);
+      if (!ok) continue;
+      if (i > 0) words += ' ';
+      words.append(8 - f[i].text.size(), '0');  // appended, not "" + std::string&& (-Wrestrict, PR 105329)
+      words += f[i].text;
     }
     if (!ok) {
       Error(number, 3, fmt::format("expected five hex words of at most 8 digits after '#h', got '{}'",
@@ -256,7 +260,7 @@ Result<LeapFile, std::vector<Diagnostic>> ReadLeapFile(FileSystem& fs, const std
   auto content = fs.ReadFile(path);
   if (!content) {
     return Unexpected(std::vector<Diagnostic>{
-        Diagnostic{Diagnostic::Severity::kError, {path, 0, 0}, "cannot read the leap seconds file: " + content.error()}});
+        MakeDiagnostic(Diagnostic::Severity::kError, {path, 0, 0}, "cannot read the leap seconds file: " + content.error())});
   }
   return ParseLeapFile(*content, path);
 }
@@ -265,14 +269,14 @@ std::optional<Diagnostic> LeapExpiryWarning(const core::LeapTable& table, int64_
   constexpr int64_t kDay = 86400;
   const int64_t left = table.expires - now_ntp;
   if (left <= 0) {
-    return Diagnostic{Diagnostic::Severity::kWarning, {path, 0, 0},
+    return MakeDiagnostic(Diagnostic::Severity::kWarning, {path, 0, 0},
                       fmt::format("expired {} UTC ({} day(s) ago): it cannot announce new leap seconds; "
                                   "update it (Debian: package tzdata)",
-                                  core::NtpDateMinute(table.expires), (-left) / kDay)};
+                                  core::NtpDateMinute(table.expires), (-left) / kDay));
   }
   if (left < kExpiryWarningDays * kDay) {
-    return Diagnostic{Diagnostic::Severity::kWarning, {path, 0, 0},
-                      fmt::format("expires {} UTC, in {} day(s)", core::NtpDateMinute(table.expires), left / kDay)};
+    return MakeDiagnostic(Diagnostic::Severity::kWarning, {path, 0, 0},
+                      fmt::format("expires {} UTC, in {} day(s)", core::NtpDateMinute(table.expires), left / kDay));
   }
   return std::nullopt;
 }

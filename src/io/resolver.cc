@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include <fmt/format.h>
+
 #include "core/shown.h"
 #include "io/sockaddr.h"
 
@@ -93,8 +95,9 @@ Result<std::vector<core::NetAddress>, std::string> Resolver::Resolve(std::string
   const bool any = family == core::NetAddress::Family::kNone;
   if (auto numeric = core::NetAddress::Parse(hp.host)) {
     if (!any && numeric->family() != family) {
-      return Unexpected("'" + Shown(hp.host) + "' is not an " + (family == core::NetAddress::Family::kIPv4 ? "IPv4" : "IPv6") +
-                        " address");
+      // fmt, not "'" + std::string&&: GCC 12 at -O3 gives a false -Wrestrict for that (PR 105329).
+      return Unexpected(fmt::format("'{}' is not an {} address", Shown(hp.host),
+                                    family == core::NetAddress::Family::kIPv4 ? "IPv4" : "IPv6"));
     }
     return std::vector<core::NetAddress>{numeric->WithPort(hp.port)};
   }

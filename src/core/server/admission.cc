@@ -1,6 +1,7 @@
 #include "core/server/admission.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/wire/codec.h"
 
@@ -39,9 +40,10 @@ namespace {
 
 PassiveAdmission DropPeer(DropReason reason) { return {PassiveAdmission::Action::kDrop, reason, {}}; }
 
-AssociationConfig PassiveConfig(const Header& h, const NetAddress& from) {
+AssociationConfig PassiveConfig(const Header& h, const NetAddress& from, std::optional<uint32_t> key_id) {
   AssociationConfig c;
   c.address = from;
+  c.key_id = key_id;
   c.mode = Mode::kSymmetricPassive;
   c.version = h.version;
   // The peer's poll, but at most the default minpoll: a passive association that never becomes
@@ -80,9 +82,10 @@ PassiveAdmission AdmitPassive(std::span<const uint8_t> packet, const NetAddress&
     }
   }
   if (ephemeral >= limit) return DropPeer(DropReason::kPeerLimit);
-  PassiveAdmission out{PassiveAdmission::Action::kMobilize, {}, PassiveConfig(h, from)};
-  if (authentic) out.config.key_id = auth.key_id;
-  return out;
+  // The key set while building the config, not afterwards on the returned aggregate: that gave
+  // GCC 12 at -Os a false -Wmaybe-uninitialized on the optional key id (MinSizeRel, -Werror).
+  return {PassiveAdmission::Action::kMobilize, {},
+          PassiveConfig(h, from, authentic ? std::optional<uint32_t>(auth.key_id) : std::nullopt)};
 }
 
 }  // namespace tempus::core::server
