@@ -49,7 +49,11 @@ core::MonoTime MonoNow() {
 
 PollLoop::PollLoop() : PollLoop(&MonoNow) {}
 
-PollLoop::PollLoop(MonoClock mono) : mono_(std::move(mono)) { TEMPUS_CHECK(mono_ != nullptr); }
+PollLoop::PollLoop(MonoClock mono) : PollLoop(std::move(mono), &::poll) {}
+
+PollLoop::PollLoop(MonoClock mono, PollFunction poll_function) : mono_(std::move(mono)), poll_(std::move(poll_function)) {
+  TEMPUS_CHECK(mono_ != nullptr && poll_ != nullptr);
+}
 
 PollLoop::~PollLoop() {
   if (!saved_actions_.empty() || wake_read_ >= 0) {
@@ -168,7 +172,7 @@ Result<void, engine::SysError> PollLoop::Run(std::optional<core::MonoTime> until
     fds.clear();
     for (const auto& [fd, w] : watchers_) fds.push_back(pollfd{fd, w.events, 0});
     if (wake_read_ >= 0) fds.push_back(pollfd{wake_read_, POLLIN, 0});
-    const int n = poll(fds.data(), fds.size(), timeout);
+    const int n = poll_(fds.data(), fds.size(), timeout);
     if (n < 0) {
       if (errno == EINTR) continue;  // a signal: its flag is handled at the top
       return Unexpected(engine::SysError{"poll", errno});

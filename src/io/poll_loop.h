@@ -10,6 +10,7 @@
 #ifndef TEMPUS_IO_POLL_LOOP_H_
 #define TEMPUS_IO_POLL_LOOP_H_
 
+#include <poll.h>
 #include <signal.h>
 
 #include <cstdint>
@@ -35,12 +36,17 @@ class PollLoop {
   using TimerCallback = std::function<void()>;
   using SignalCallback = std::function<void(int signal)>;
   using MonoClock = std::function<core::MonoTime()>;
+  // poll(2)'s contract: ready count, 0 on timeout, -1 with errno.
+  using PollFunction = std::function<int(pollfd* fds, nfds_t count, int timeout_ms)>;
   using TimerId = uint64_t;
 
   // Timers follow CLOCK_MONOTONIC.
   PollLoop();
   // Timers follow `mono`, which must advance with real time (poll sleeps in real time).
   explicit PollLoop(MonoClock mono);
+  // Timers follow `mono`, and the loop waits with `poll_function` instead of ::poll (tests give
+  // one that behaves as an LD_PRELOAD simulator's poll).
+  PollLoop(MonoClock mono, PollFunction poll_function);
   PollLoop(const PollLoop&) = delete;
   PollLoop& operator=(const PollLoop&) = delete;
   // Restores the signal dispositions HandleSignals replaced.
@@ -80,6 +86,7 @@ class PollLoop {
   int TimeoutMs(std::optional<core::MonoTime> until) const;
 
   MonoClock mono_;
+  PollFunction poll_;
   bool stop_ = false;
   std::map<int, Watcher> watchers_;
   std::map<std::pair<core::MonoTime, TimerId>, TimerCallback> timers_;
