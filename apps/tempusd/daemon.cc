@@ -110,7 +110,7 @@ std::string StatusLine(const engine::Node& node) {
 
 int RunDaemon(const DaemonOptions& options) {
   // Say why before anything can fail on it: a system clock without CAP_SYS_TIME could not steer.
-  if (options.clock_kind == "system" && !HasSysTime()) {
+  if (options.clock_kind == "system" && !MakeSysTimeEffective()) {
     Log("clock system needs CAP_SYS_TIME, which this process lacks: run it as root or with "
         "AmbientCapabilities=CAP_SYS_TIME (dist/tempusd.service), or use `clock observe` to only "
         "measure; exiting");
