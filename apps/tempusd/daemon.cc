@@ -143,7 +143,7 @@ int RunDaemon(const DaemonOptions& options) {
     Log(fmt::format("running as {} ({})", options.user, keep ? "keeping only CAP_SYS_TIME" : "no capabilities"));
   }
   SocketTransport transport(sockets);
-  core::SeededRandom random(SeedFromKernel());
+  core::SeededRandom random(options.random_seed ? *options.random_seed : SeedFromKernel());
   engine::NodeConfig node_config = options.node;
   if (!node_config.self_address) {
     // The first address we serve on, preferring one that is not loopback (what peers see).
