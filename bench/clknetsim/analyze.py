@@ -184,15 +184,19 @@ def main():
             med([r['poll'] for r in rs]), med([r['reqint'] for r in rs]),
             ('%d/%d' % (sum(bool(r['ftstep']) for r in rs), len(rs))) if rs[0]['ftstep'] is not None else '–'))
 
-def compare(g):
+def pairs(g):
+    """(scenario, tier, tempusd rows, chrony rows) for each scenario run with both daemons."""
     keys = []
     for (sc, d, tier) in g:
         if (sc, tier) not in keys: keys.append((sc, tier))
-    print('| scenario | nodes | n | RMS µs tempusd median [range] | RMS µs chrony median [range] | RMS ratio t/c | max\\|err\\| µs tempusd | max\\|err\\| µs chrony | t<1ms s tempusd med [max] | t<1ms s chrony med [max] | req. interval s tempusd / chrony | falseticker step t / c |')
-    print('|---|---|---|---|---|---|---|---|---|---|---|---|')
     for sc, tier in keys:
         t = g.get((sc, 'tempusd', tier)); c = g.get((sc, 'chrony', tier))
-        if not t or not c: continue
+        if t and c: yield sc, tier, t, c
+
+def compare(g):
+    print('| scenario | nodes | n | RMS µs tempusd median [range] | RMS µs chrony median [range] | RMS ratio t/c | max\\|err\\| µs tempusd | max\\|err\\| µs chrony | t<1ms s tempusd med [max] | t<1ms s chrony med [max] | req. interval s tempusd / chrony | falseticker step t / c |')
+    print('|---|---|---|---|---|---|---|---|---|---|---|---|')
+    for sc, tier, t, c in pairs(g):
         def rr(rs, k, f=1e6): return [r[k] * f for r in rs]
         tr, cr = rr(t, 'rms'), rr(c, 'rms')
         ft = lambda rs: ('%d/%d' % (sum(bool(r['ftstep']) for r in rs), len(rs))) if rs[0]['ftstep'] is not None else '–'
@@ -205,14 +209,9 @@ def compare(g):
             med([r['reqint'] for r in t]), med([r['reqint'] for r in c]), ft(t), ft(c)))
 
 def extra(g):
-    keys = []
-    for (sc, d, tier) in g:
-        if (sc, tier) not in keys: keys.append((sc, tier))
     print('| scenario | nodes | n | largest 1-s rate error ppm tempusd median [max] | chrony median [max] | last request interval s tempusd / chrony (median) | longest s tempusd / chrony (max) | steps tempusd / chrony (median [max]) |')
     print('|---|---|---|---|---|---|---|---|')
-    for sc, tier in keys:
-        t = g.get((sc, 'tempusd', tier)); c = g.get((sc, 'chrony', tier))
-        if not t or not c: continue
+    for sc, tier, t, c in pairs(g):
         col = lambda rs, k: [r[k] for r in rs]
         print('| %s | %s | %d | %.1f [%.1f] | %.1f [%.1f] | %.0f / %.0f | %.0f / %.0f | %g [%d] / %g [%d] |' % (
             sc, tier, len(t), med(col(t, 'rate1s')), max(col(t, 'rate1s')), med(col(c, 'rate1s')), max(col(c, 'rate1s')),

@@ -8,19 +8,7 @@
 # shell still has it), so the kernel would refuse a clock write even if one got past the library.
 set -u
 source "$(dirname "$0")/../common/lib.sh"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do tempus_stop_pid "$p"; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-checks=0
-fails=0
-check() {
-  checks=$((checks + 1))
-  if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
+tempus_test_init
 
 shim=$work/preload_sim.so
 if ! cc -O2 -Wall -Wextra -Werror -shared -fPIC -o "$shim" "$(dirname "$0")/preload_sim.c" -ldl 2>"$work/cc.err"; then
@@ -44,14 +32,14 @@ rc=0
 sim duration 20
 "${cmd[@]}" --listen 127.0.0.81:12381 --duration 3 >"$work/duration.log" 2>&1 </dev/null || rc=$?
 cat "$work/duration.log" "$work/duration.sim" 2>/dev/null
-check "runs to its --duration: exit 0 (got $rc)" "[ $rc -eq 0 ]"
-check "no syscall() the simulator does not know" "! grep -q 'Assertion 0' '$work/duration.sim'"
-check "past the capability check" "! grep -q 'needs CAP_SYS_TIME' '$work/duration.log'"
-check "serves with the system clock" "grep -q 'clock system' '$work/duration.log'"
+tempus_check "runs to its --duration: exit 0 (got $rc)" "[ $rc -eq 0 ]"
+tempus_check "no syscall() the simulator does not know" "! grep -q 'Assertion 0' '$work/duration.sim'"
+tempus_check "past the capability check" "! grep -q 'needs CAP_SYS_TIME' '$work/duration.log'"
+tempus_check "serves with the system clock" "grep -q 'clock system' '$work/duration.log'"
 polls=$(awk '/^polls/ { print $2 }' "$work/duration.sim" 2>/dev/null)
 # About one wait per second (the daemon's 1 s tick); a loop spinning on its self-pipe polls
 # hundreds of thousands of times.
-check "the loop waits: ${polls:-?} polls in 3 s" "[ -n '$polls' ] && [ '$polls' -le 100 ]"
+tempus_check "the loop waits: ${polls:-?} polls in 3 s" "[ -n '$polls' ] && [ '$polls' -le 100 ]"
 
 # 2. SIGTERM stops it (the handler's flag, read when poll returns EINTR).
 sim sigterm 60
@@ -62,12 +50,11 @@ sleep 0.5
 kill -TERM "${pids[0]}"
 rc=0
 for _ in $(seq 1 50); do kill -0 "${pids[0]}" 2>/dev/null || break; sleep 0.1; done
-check "SIGTERM: stops within 5 s" "! kill -0 ${pids[0]} 2>/dev/null"
+tempus_check "SIGTERM: stops within 5 s" "! kill -0 ${pids[0]} 2>/dev/null"
 wait "${pids[0]}" || rc=$?
 pids=()
 cat "$work/sigterm.log"
-check "SIGTERM: exit 0 (got $rc)" "[ $rc -eq 0 ]"
-check "SIGTERM: logged" "grep -q 'SIGTERM: exiting' '$work/sigterm.log'"
+tempus_check "SIGTERM: exit 0 (got $rc)" "[ $rc -eq 0 ]"
+tempus_check "SIGTERM: logged" "grep -q 'SIGTERM: exiting' '$work/sigterm.log'"
 
-echo "$((checks - fails))/$checks checks passed"
-[ "$fails" -eq 0 ]
+tempus_checks_done

@@ -6,19 +6,7 @@
 # answers; it records each request's source port and transmit timestamp.
 set -u
 source "$(dirname "$0")/../common/lib.sh"
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do tempus_stop_pid "$p"; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-checks=0
-fails=0
-check() {
-  checks=$((checks + 1))
-  if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi
-}
+tempus_test_init
 
 addr=127.0.0.82
 timeout -k 2 30 /usr/bin/python3 - "$addr" 12383 "$work/requests" <<'PY' &
@@ -46,12 +34,11 @@ for p in "${pids[@]:1}"; do wait "$p"; done
 # cookies PORT: the first two transmit timestamps sent from PORT, on one line.
 cookies() { awk -v p="$1" '$1 == p { print $2 }' "$work/requests" | head -n 2 | tr '\n' ' '; }
 for port in 12384 12385 12386 12387 12388; do echo "port $port seed '${seed[$port]}': $(cookies $port)"; done
-check "two requests from each daemon" \
+tempus_check "two requests from each daemon" \
   "[ \"\$(for p in 12384 12385 12386 12387 12388; do cookies \$p | wc -w; done | sort -u)\" = 2 ]"
-check "--seed 7 twice: the same cookies" "[ \"$(cookies 12384)\" = \"$(cookies 12385)\" ]"
-check "--seed 8: other cookies" "[ \"$(cookies 12384)\" != \"$(cookies 12386)\" ]"
-check "no --seed: two runs differ" "[ \"$(cookies 12387)\" != \"$(cookies 12388)\" ]"
-check "no --seed: not the seeded cookies" "[ \"$(cookies 12387)\" != \"$(cookies 12384)\" ]"
+tempus_check "--seed 7 twice: the same cookies" "[ \"$(cookies 12384)\" = \"$(cookies 12385)\" ]"
+tempus_check "--seed 8: other cookies" "[ \"$(cookies 12384)\" != \"$(cookies 12386)\" ]"
+tempus_check "no --seed: two runs differ" "[ \"$(cookies 12387)\" != \"$(cookies 12388)\" ]"
+tempus_check "no --seed: not the seeded cookies" "[ \"$(cookies 12387)\" != \"$(cookies 12384)\" ]"
 
-echo "$((checks - fails))/$checks checks passed"
-[ "$fails" -eq 0 ]
+tempus_checks_done
