@@ -96,7 +96,7 @@ uint64_t SeedFromKernel() {
 
 int RunDaemon(const DaemonOptions& options) {
   // Say why before anything can fail on it: a system clock without CAP_SYS_TIME could not steer.
-  if (options.clock_kind == "system" && !HasSysTime()) {
+  if (options.clock_kind == "system" && !MakeSysTimeEffective()) {
     Log("clock system needs CAP_SYS_TIME, which this process lacks: run it as root or with "
         "AmbientCapabilities=CAP_SYS_TIME (dist/tempusd.service), or use `clock observe` to only "
         "measure; exiting");
@@ -129,7 +129,7 @@ int RunDaemon(const DaemonOptions& options) {
     Log(fmt::format("running as {} ({})", options.user, keep ? "keeping only CAP_SYS_TIME" : "no capabilities"));
   }
   SocketTransport transport(sockets);
-  core::SeededRandom random(SeedFromKernel());
+  core::SeededRandom random(options.random_seed ? *options.random_seed : SeedFromKernel());
   engine::NodeConfig node_config = options.node;
   if (!node_config.self_address) {
     // The first address we serve on, preferring one that is not loopback (what peers see).

@@ -32,6 +32,9 @@ struct DaemonOptions {
   std::string logfile;                      // `logfile PATH`; empty: stderr (or syslog)
   std::string user;                         // -u: switch to this user after binding
   std::string pidfile;                      // `pidfile PATH`; written after binding
+  // --seed: the randomness (cookies, poll jitter) replays from this seed; none: from the kernel.
+  // For simulation and tests: cookies an off-path attacker can reproduce are no defence.
+  std::optional<uint64_t> random_seed;
   std::vector<config::SymmetricKey> keys;   // the `keys` file as read (node.keys holds the usable ones)
   obs::StatsOptions stats;                  // statsdir/statistics/filegen: peerstats, loopstats
   config::Config file;                      // the configuration file as read (reload compares it)

@@ -1,4 +1,5 @@
 // tempusd: the NTP daemon. main() only turns flags into DaemonOptions (daemon.h) and runs it.
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -35,6 +36,7 @@ struct Flags {
   double duration_s = 0.0;
   std::string user;
   bool syslog = false;
+  uint64_t seed = 0;
 };
 
 // Resolves "host[:port]" or fails with one line on stderr.
@@ -99,6 +101,10 @@ int main(int argc, char** argv) {
                  "clock system)")
       ->check(NonEmpty("a user name"));
   app.add_flag("--syslog", f.syslog, "Log to syslog instead of stderr or the logfile");
+  app.add_option("--seed", f.seed,
+                 "For simulation and tests only: seed the daemon's randomness (request cookies, poll "
+                 "jitter) with N so that a run can be repeated; the default draws from the kernel")
+      ->check(CLI::Range(uint64_t{0}, UINT64_MAX));
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version, --describe-cli
@@ -128,6 +134,7 @@ int main(int argc, char** argv) {
     }
   }
   options.user = f.user;
+  if (app.count("--seed") > 0) options.random_seed = f.seed;
   const auto given = [&](const char* name) { return app.count(name) > 0; };
   if (f.config.empty() || given("--clock")) options.clock_kind = f.clock;
   if (given("--virtual-offset")) {

@@ -4,7 +4,6 @@
 #include <linux/capability.h>
 #include <pwd.h>
 #include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,13 +17,30 @@
 
 namespace tempus::daemon {
 
-bool HasSysTime() {
-  // capget(2) directly: works with or without libcap.
+#ifdef TEMPUS_HAVE_LIBCAP
+bool MakeSysTimeEffective() {
+  // Keep every other capability as it is: port 123 is not bound yet.
+  cap_t caps = cap_get_proc();
+  if (caps == nullptr) return false;
+  const cap_value_t sys_time[] = {CAP_SYS_TIME};
+  bool ok = cap_set_flag(caps, CAP_EFFECTIVE, 1, sys_time, CAP_SET) == 0;
+  // EPERM unless CAP_SYS_TIME is permitted: the kernel decides, without touching the clock.
+  ok = ok && cap_set_proc(caps) == 0;
+  cap_free(caps);
+  return ok;
+}
+#else
+// glibc's capget(2) wrapper (libcap's header declares it; glibc has no header for it). Not
+// syscall(2): an LD_PRELOAD simulator may abort on system call numbers it does not know.
+extern "C" int capget(cap_user_header_t header, cap_user_data_t data);
+
+bool MakeSysTimeEffective() {
   struct __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2]{};
-  if (syscall(SYS_capget, &header, data) != 0) return false;
+  if (capget(&header, data) != 0) return false;
   return (data[CAP_TO_INDEX(CAP_SYS_TIME)].effective & CAP_TO_MASK(CAP_SYS_TIME)) != 0;
 }
+#endif
 
 #ifdef TEMPUS_HAVE_LIBCAP
 Result<void, std::string> DropPrivileges(const std::string& user, bool keep_sys_time) {

@@ -13,8 +13,12 @@
 
 namespace tempus::daemon {
 
-// True when CAP_SYS_TIME is in this process's effective set (read from the kernel, not guessed).
-bool HasSysTime();
+// Makes CAP_SYS_TIME effective (libcap: the current sets plus that bit, cap_set_proc) and says
+// whether that worked: false when it is not in the permitted set, decided by the kernel without
+// any clock call. Without libcap: whether it is already effective (capget). Under an LD_PRELOAD
+// clock simulator that stubs cap_set_proc (clknetsim, as for chronyd's privilege drop) this is
+// true, and the clock calls it would guard go to the simulator.
+bool MakeSysTimeEffective();
 
 // Becomes `user` (its uid, gid, and only that group), keeping CAP_SYS_TIME when `keep_sys_time`,
 // dropping every other capability, the ambient set and the bounding set.

@@ -1,4 +1,5 @@
-// PollLoop: poll(), timers from the monotonic clock, and signals through flags and a self-pipe.
+// PollLoop: poll(), timers from the monotonic clock, and signals through flags and a self-pipe
+// (or flags alone under a poll that reports the pipe always readable).
 #include "io/poll_loop.h"
 
 #include <fcntl.h>
@@ -49,7 +50,11 @@ core::MonoTime MonoNow() {
 
 PollLoop::PollLoop() : PollLoop(&MonoNow) {}
 
-PollLoop::PollLoop(MonoClock mono) : mono_(std::move(mono)) { TEMPUS_CHECK(mono_ != nullptr); }
+PollLoop::PollLoop(MonoClock mono) : PollLoop(std::move(mono), &::poll) {}
+
+PollLoop::PollLoop(MonoClock mono, PollFunction poll_function) : mono_(std::move(mono)), poll_(std::move(poll_function)) {
+  TEMPUS_CHECK(mono_ != nullptr && poll_ != nullptr);
+}
 
 PollLoop::~PollLoop() {
   if (!saved_actions_.empty() || wake_read_ >= 0) {
@@ -116,10 +121,12 @@ Result<void, engine::SysError> PollLoop::HandleSignals(const std::vector<int>& s
   return {};
 }
 
-void PollLoop::DrainWakePipe() {
+bool PollLoop::DrainWakePipe() {
   char buf[64];
-  for (int i = 0; i < 64 && read(wake_read_, buf, sizeof buf) == static_cast<ssize_t>(sizeof buf); ++i) {
-  }
+  ssize_t got = read(wake_read_, buf, sizeof buf);
+  if (got <= 0) return false;
+  for (int i = 0; i < 64 && got == static_cast<ssize_t>(sizeof buf); ++i) got = read(wake_read_, buf, sizeof buf);
+  return true;
 }
 
 void PollLoop::DispatchSignals() {
@@ -156,6 +163,11 @@ int PollLoop::TimeoutMs(std::optional<core::MonoTime> until) const {
   return static_cast<int>(std::min<int64_t>(ms, INT_MAX / 2));
 }
 
+int PollLoop::CapForSignals(int timeout_ms) const {
+  if (saved_actions_.empty() || polls_wake_pipe()) return timeout_ms;
+  return timeout_ms < 0 ? kSignalCheckMs : std::min(timeout_ms, kSignalCheckMs);
+}
+
 Result<void, engine::SysError> PollLoop::Run(std::optional<core::MonoTime> until) {
   std::vector<pollfd> fds;
   while (true) {
@@ -163,12 +175,12 @@ Result<void, engine::SysError> PollLoop::Run(std::optional<core::MonoTime> until
     RunDueTimers();
     if (stop_) break;
     if (until && mono_() >= *until) break;
-    const int timeout = TimeoutMs(until);
+    const int timeout = CapForSignals(TimeoutMs(until));
     if (watchers_.empty() && timers_.empty() && saved_actions_.empty()) break;  // nothing left to wait for
     fds.clear();
     for (const auto& [fd, w] : watchers_) fds.push_back(pollfd{fd, w.events, 0});
-    if (wake_read_ >= 0) fds.push_back(pollfd{wake_read_, POLLIN, 0});
-    const int n = poll(fds.data(), fds.size(), timeout);
+    if (polls_wake_pipe()) fds.push_back(pollfd{wake_read_, POLLIN, 0});
+    const int n = poll_(fds.data(), fds.size(), timeout);
     if (n < 0) {
       if (errno == EINTR) continue;  // a signal: its flag is handled at the top
       return Unexpected(engine::SysError{"poll", errno});
@@ -176,7 +188,12 @@ Result<void, engine::SysError> PollLoop::Run(std::optional<core::MonoTime> until
     for (const pollfd& p : fds) {
       if (p.revents == 0) continue;
       if (p.fd == wake_read_) {
-        DrainWakePipe();
+        // Readable yet empty: not the kernel's poll (see the file comment). The flags, read
+        // after every poll, carry the signals from now on.
+        if (!DrainWakePipe()) {
+          wake_pipe_polled_ = false;
+          g_wake_fd = -1;
+        }
         continue;
       }
       // Look up again: an earlier callback may have unwatched or replaced this fd.

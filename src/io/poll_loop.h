@@ -3,13 +3,20 @@
 // Waits with poll() only (ARCHITECTURE.md "I/O rules"); timers are poll timeouts computed from a
 // monotonic clock (CLOCK_MONOTONIC unless one is injected). Every descriptor poll reports ready is
 // dispatched, and a loop that gets one ready descriptor per poll works the same. SIGINT, SIGTERM,
-// SIGHUP (any signals asked for) are caught with sigaction; the handler only sets a flag and wakes
-// the loop through a self-pipe, and the callbacks run from the loop. Callbacks may watch, unwatch,
+// SIGHUP (any signals asked for) are caught with sigaction; the handler only sets a flag, which the
+// loop reads whenever poll returns (a signal interrupts poll with EINTR), and writes a byte to a
+// self-pipe the loop also polls, which closes the race with a signal that lands just before poll.
+// An LD_PRELOAD clock-and-network simulator (clknetsim) reports every descriptor it does not
+// know, the pipe included, as always readable: its simulated time moves only while poll waits.
+// When poll reports the pipe readable and it holds nothing, the loop knows its poll is not the
+// kernel's and stops polling the pipe; it then waits at most kSignalCheck at a time, so a signal
+// that lands just before poll is still handled within that long. Callbacks may watch, unwatch,
 // add and cancel timers, and Stop. At most one PollLoop handles signals at a time. Not
 // thread-safe: everything runs on the thread that calls Run.
 #ifndef TEMPUS_IO_POLL_LOOP_H_
 #define TEMPUS_IO_POLL_LOOP_H_
 
+#include <poll.h>
 #include <signal.h>
 
 #include <cstdint>
@@ -35,12 +42,17 @@ class PollLoop {
   using TimerCallback = std::function<void()>;
   using SignalCallback = std::function<void(int signal)>;
   using MonoClock = std::function<core::MonoTime()>;
+  // poll(2)'s contract: ready count, 0 on timeout, -1 with errno.
+  using PollFunction = std::function<int(pollfd* fds, nfds_t count, int timeout_ms)>;
   using TimerId = uint64_t;
 
   // Timers follow CLOCK_MONOTONIC.
   PollLoop();
   // Timers follow `mono`, which must advance with real time (poll sleeps in real time).
   explicit PollLoop(MonoClock mono);
+  // Timers follow `mono`, and the loop waits with `poll_function` instead of ::poll (tests give
+  // one that behaves as an LD_PRELOAD simulator's poll).
+  PollLoop(MonoClock mono, PollFunction poll_function);
   PollLoop(const PollLoop&) = delete;
   PollLoop& operator=(const PollLoop&) = delete;
   // Restores the signal dispositions HandleSignals replaced.
@@ -64,6 +76,12 @@ class PollLoop {
   // Dispatches events until Stop() is called, `until` passes, or nothing is left to wait for (no
   // descriptors, timers or signal handlers).
   [[nodiscard]] Result<void, engine::SysError> Run(std::optional<core::MonoTime> until = std::nullopt);
+  // False once poll reported the empty self-pipe readable (see the file comment).
+  bool polls_wake_pipe() const { return wake_read_ >= 0 && wake_pipe_polled_; }
+
+  // Longest wait while signals are handled without the self-pipe.
+  static constexpr int kSignalCheckMs = 1000;
+
   // Makes the running (or next) Run return once the current callback is done.
   void Stop() { stop_ = true; }
   core::MonoTime Now() const { return mono_(); }
@@ -76,10 +94,14 @@ class PollLoop {
 
   void RunDueTimers();
   void DispatchSignals();
-  void DrainWakePipe();
+  // False when the pipe held nothing.
+  bool DrainWakePipe();
   int TimeoutMs(std::optional<core::MonoTime> until) const;
+  // `timeout_ms` (-1: none), at most kSignalCheckMs while signals are handled without the pipe.
+  int CapForSignals(int timeout_ms) const;
 
   MonoClock mono_;
+  PollFunction poll_;
   bool stop_ = false;
   std::map<int, Watcher> watchers_;
   std::map<std::pair<core::MonoTime, TimerId>, TimerCallback> timers_;
@@ -89,6 +111,7 @@ class PollLoop {
   SignalCallback signal_callback_;
   int wake_read_ = -1;
   int wake_write_ = -1;
+  bool wake_pipe_polled_ = true;
 };
 
 }  // namespace tempus::io

@@ -1,6 +1,7 @@
 # lib.sh: shell functions shared by the script-test libraries (tests/cluster/lib.sh and
 # tests/interop/lib.sh source this file): the CAP_SYS_TIME check of a process, stopping a
-# process by its PID, and printing the tails of a failed test's files. It starts nothing and
+# process by its PID, printing the tails of a failed test's files, and a test's scratch folder and
+# checks (tempus_test_init, tempus_check, tempus_checks_done). It starts nothing and
 # sets no shell options; the libraries that source it do.
 
 # tempus_lacks_sys_time PID: true when capability bit 25 (CAP_SYS_TIME) is absent from every
@@ -38,4 +39,32 @@ tempus_dump_tails() {
     echo "----- $(basename "$f") (last $lines lines)"
     tail -n "$lines" "$f"
   done
+}
+
+# tempus_test_init: a scratch folder $work and an array pids of processes to stop (by PID),
+# both cleaned up at exit; and the counters of tempus_check.
+tempus_test_init() {
+  work=$(mktemp -d)
+  pids=()
+  tempus_checks=0
+  tempus_fails=0
+  trap tempus_test_cleanup EXIT
+}
+
+tempus_test_cleanup() {
+  local p
+  for p in "${pids[@]}"; do tempus_stop_pid "$p"; done
+  rm -rf "$work"
+}
+
+# tempus_check NAME EXPR: evaluates EXPR and prints "ok: NAME" or "FAIL: NAME".
+tempus_check() {
+  tempus_checks=$((tempus_checks + 1))
+  if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; tempus_fails=$((tempus_fails + 1)); fi
+}
+
+# tempus_checks_done: prints "P/N checks passed"; succeeds when none failed (the script's status).
+tempus_checks_done() {
+  echo "$((tempus_checks - tempus_fails))/$tempus_checks checks passed"
+  [ "$tempus_fails" -eq 0 ]
 }

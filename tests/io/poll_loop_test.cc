@@ -5,6 +5,8 @@
 #include <signal.h>
 
 #include <array>
+#include <cerrno>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -166,11 +168,103 @@ TEST(PollLoop, SignalsRunTheirCallbackFromTheLoop) {
     ASSERT_TRUE(loop.Run(loop.Now() + NtpDuration::FromWholeSeconds(30)).has_value());
     EXPECT_EQ(got, (std::vector<int>{SIGHUP, SIGTERM}));
     EXPECT_FALSE(late_fired);
+    EXPECT_TRUE(loop.polls_wake_pipe());  // the kernel's poll: the pipe closes the race
   }
   // The loop gave the signal back.
   struct sigaction after {};
   ASSERT_EQ(sigaction(SIGHUP, nullptr, &after), 0);
   EXPECT_EQ(after.sa_handler, before.sa_handler);
+}
+
+// An LD_PRELOAD simulator's poll, as clknetsim's: a descriptor it does not know (the signal
+// self-pipe) is reported readable at once, and simulated time moves only while poll waits with
+// nothing ready. After 1000 calls it stops the loop, so a loop that never waits ends the test.
+class SimulatedPoll {
+ public:
+  core::MonoTime Now() const { return now_; }
+  void Bind(PollLoop* loop) { loop_ = loop; }
+  int Poll(pollfd* fds, nfds_t count, int timeout_ms) {
+    if (++calls_ > 1000) {
+      loop_->Stop();
+      return 0;
+    }
+    int ready = 0;
+    for (nfds_t i = 0; i < count; ++i) {
+      fds[i].revents = (fds[i].events & POLLIN) != 0 ? POLLIN : 0;
+      if (fds[i].revents != 0) ++ready;
+    }
+    if (ready > 0) return ready;
+    TEMPUS_CHECK(timeout_ms >= 0);
+    waits_.push_back(timeout_ms);
+    if (on_wait) {
+      // What happens during this wait: a signal, and either EINTR or a wait to its end.
+      const std::function<int()> event = std::move(on_wait);
+      on_wait = nullptr;
+      if (event() < 0) return -1;
+    }
+    now_ += Ms(timeout_ms);
+    return 0;
+  }
+  int calls() const { return calls_; }
+  const std::vector<int>& waits() const { return waits_; }
+  std::function<int()> on_wait;  // runs in the next wait; -1 (errno set) interrupts it
+
+ private:
+  PollLoop* loop_ = nullptr;
+  core::MonoTime now_ = core::MonoTime::FromNanos(1000);
+  int calls_ = 0;
+  std::vector<int> waits_;
+};
+
+TEST(PollLoop, AnInterposedPollThatReportsTheSelfPipeReadableStillWaits) {
+  SimulatedPoll sim;
+  PollLoop loop([&] { return sim.Now(); }, [&](pollfd* f, nfds_t n, int t) { return sim.Poll(f, n, t); });
+  sim.Bind(&loop);
+  ASSERT_TRUE(loop.HandleSignals({SIGHUP}, [](int) {}).has_value());
+  const core::MonoTime start = sim.Now();
+  bool fired = false;
+  loop.AddTimer(start + NtpDuration::FromWholeSeconds(10), [&] {
+    fired = true;
+    loop.Stop();
+  });
+  ASSERT_TRUE(loop.Run(start + NtpDuration::FromWholeSeconds(60)).has_value());
+  EXPECT_TRUE(fired) << "simulated time stood still: " << sim.calls() << " polls, " << sim.waits().size() << " waits";
+  EXPECT_GE(sim.Now(), start + NtpDuration::FromWholeSeconds(10));
+  EXPECT_LT(sim.Now(), start + NtpDuration::FromWholeSeconds(10) + Ms(5));
+  // Without the pipe, a wait is at most a second, so a signal that slips in before it is seen soon.
+  for (int w : sim.waits()) EXPECT_LE(w, 1000);
+  EXPECT_LE(sim.calls(), 12);
+}
+
+TEST(PollLoop, AnInterposedPollStillDeliversSignals) {
+  SimulatedPoll sim;
+  PollLoop loop([&] { return sim.Now(); }, [&](pollfd* f, nfds_t n, int t) { return sim.Poll(f, n, t); });
+  sim.Bind(&loop);
+  std::vector<int> got;
+  core::MonoTime raised;
+  ASSERT_TRUE(loop.HandleSignals({SIGHUP, SIGTERM}, [&](int signal) {
+                    got.push_back(signal);
+                    if (signal == SIGTERM) loop.Stop();
+                    if (signal != SIGHUP) return;
+                    // A signal that lands just before poll and does not interrupt it.
+                    sim.on_wait = [&] {
+                      raised = sim.Now();
+                      raise(SIGTERM);
+                      return 0;
+                    };
+                  }).has_value());
+  // The first: raised inside the wait, which returns EINTR (clknetsim's SIGTERM at the end of a run).
+  sim.on_wait = [] {
+    raise(SIGHUP);
+    errno = EINTR;
+    return -1;
+  };
+  bool late_fired = false;
+  loop.AddTimer(sim.Now() + NtpDuration::FromWholeSeconds(100), [&] { late_fired = true; });
+  ASSERT_TRUE(loop.Run(sim.Now() + NtpDuration::FromWholeSeconds(200)).has_value());
+  EXPECT_EQ(got, (std::vector<int>{SIGHUP, SIGTERM}));
+  EXPECT_FALSE(late_fired);
+  EXPECT_LE(sim.Now() - raised, NtpDuration::FromWholeSeconds(1));
 }
 
 TEST(PollLoop, InjectedClockDrivesTimers) {
