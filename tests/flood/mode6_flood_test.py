@@ -90,7 +90,9 @@ def ntpq_like(stop_at, out):
             seq += 1
             req = readstat(seq) if i == 0 else readvar(seq)
             sent += 1
-            answered += exchange(s, req, seq)
+            # One retry after a 1 s timeout, as ntpq does (NTPsec ControlSession.doquery): under a
+            # flood from another host the kernel may drop a request before tempusd sees it.
+            answered += exchange(s, req, seq) or exchange(s, req, seq)
         next_round += 2.0
     out.put(("ntpq", sent, answered))
 
