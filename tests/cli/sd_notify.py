@@ -168,6 +168,25 @@ def check_units():
           re.search(r"^ExecStart=/usr/bin/tempus waitsync ", wait, re.M) is not None)
     for pattern in (r"Type=notify", r"WatchdogSec=\S+", r"ExecReload=/bin/kill -HUP \$MAINPID"):
         check(f"tempusd.service: {pattern}", re.search(rf"^{pattern}$", daemon, re.M) is not None)
+    # systemd 252 (Debian 12) has no Type=notify-reload: `systemctl reload` reports a broken file
+    # because the first ExecReload= checks it and fails before the signal is sent.
+    reloads = re.findall(r"^ExecReload=(.*)$", daemon, re.M)
+    start = re.search(r"^ExecStart=/usr/sbin/tempusd -c (\S+)$", daemon, re.M)
+    check("tempusd.service: the first ExecReload= checks the file ExecStart reads",
+          start is not None and len(reloads) == 2 and
+          reloads[0] == f"/usr/sbin/tempusd --check-config {start.group(1)}", reloads)
+    if start is not None and reloads:
+        good, bad = os.path.join(tmp, "reload-good.conf"), os.path.join(tmp, "reload-bad.conf")
+        write(good, "server 127.0.0.1 iburst\nclock virtual\n")
+        write(bad, "server 127.0.0.1 iburst\nrestrict default nomodfy\n")
+        for path, want in ((good, 0), (bad, 1)):
+            argv = reloads[0].replace("/usr/sbin/tempusd", TEMPUSD).replace(start.group(1), path).split()
+            r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+            check(f"ExecReload check on {os.path.basename(path)} exits {'0' if want == 0 else 'non-zero'}",
+                  (r.returncode == 0) == (want == 0), (r.returncode, r.stderr[-300:]))
+            if want:
+                check("ExecReload check names the file and line", f"{path}:2:" in r.stdout + r.stderr,
+                      r.stdout[-300:] + r.stderr[-300:])
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         print("skip: no systemd-analyze")
