@@ -6,7 +6,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include "core/assoc/exchange.h"
+#include "core/wire/exchange.h"
 #include "core/server/server.h"
 #include "core/wire/codec.h"
 

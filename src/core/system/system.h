@@ -69,7 +69,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/assoc/exchange.h"
+#include "core/wire/exchange.h"
 #include "core/assoc/refusal.h"
 #include "core/discipline/clock_command.h"
 #include "core/discipline/discipline.h"
