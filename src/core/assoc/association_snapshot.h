@@ -11,7 +11,7 @@
 
 #include "core/assoc/association_config.h"
 #include "core/wire/exchange.h"
-#include "core/assoc/refusal.h"
+#include "core/system/refusal.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 
