@@ -51,7 +51,8 @@ void Node::OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& fro
   MobilizePassive(bytes, peer.admission.config, clock_.FromKernelRealtime(rx_realtime));
 }
 
-void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::AssociationConfig& config, core::UnixTime t4) {
+void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::assoc::AssociationConfig& config,
+                           core::UnixTime t4) {
   const uint32_t id = next_id_;
   if (auto r = Mobilize(id, config); !r) return;  // not logged: the sender may be a flood
   ++next_id_;
@@ -59,7 +60,7 @@ void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::Associati
   ++ephemeral_mobilized_;
   Log(fmt::format("passive peer {} mobilized{}", config.address.ToStringWithPort(),
                   config.key_id ? fmt::format(" (key {})", *config.key_id) : ""));
-  core::Association& a = *assocs_.at(id);
+  core::assoc::Association& a = *assocs_.at(id);
   const core::MonoTime now = clock_.Mono();
   Carry(id, a.SetSystemPoll(system_poll_, now));
   Carry(id, a.SetStartup(startup_, now));

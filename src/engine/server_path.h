@@ -53,8 +53,8 @@ class ServerPath {
   void SetAccess(const core::server::AccessPolicy& access, uint64_t hash_key);
 
   // Replaces the snapshot answered from (after each clock update).
-  void Publish(const core::SystemSnapshot& snapshot) { snapshot_ = snapshot; }
-  const core::SystemSnapshot& snapshot() const { return snapshot_; }
+  void Publish(const core::system::SystemSnapshot& snapshot) { snapshot_ = snapshot; }
+  const core::system::SystemSnapshot& snapshot() const { return snapshot_; }
 
   // Handles one datagram. Returns the reply to send (a view into an internal buffer, valid until
   // the next call), or nothing when the datagram is dropped (counted in stats()).
@@ -90,7 +90,7 @@ class ServerPath {
 
  private:
   Clock& clock_;
-  core::SystemSnapshot snapshot_;
+  core::system::SystemSnapshot snapshot_;
   core::server::ServerStats stats_;
   core::server::RestrictTable restricts_;
   core::server::RateLimiter limiter_;

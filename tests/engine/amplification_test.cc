@@ -17,8 +17,8 @@ namespace {
 
 constexpr uint32_t F(core::server::Restrict f) { return static_cast<uint32_t>(f); }
 
-core::SystemSnapshot Synced() {
-  core::SystemSnapshot s;
+core::system::SystemSnapshot Synced() {
+  core::system::SystemSnapshot s;
   s.leap = core::Leap::kNoWarning;
   s.stratum = 2;
   return s;

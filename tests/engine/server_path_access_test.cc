@@ -48,7 +48,7 @@ TEST(ServerPathAccess, LimitedKodSourceGetsOneRateKissThenSilence) {
   access.restricts = {
       RestrictRule::Default(core::NetAddress::Family::kIPv4, F(Restrict::kLimited) | F(Restrict::kKod))};
   ServerPath path(clock, access, 99);
-  core::SystemSnapshot synced;
+  core::system::SystemSnapshot synced;
   synced.leap = core::Leap::kNoWarning;
   synced.stratum = 2;
   path.Publish(synced);

@@ -1,6 +1,6 @@
 #include "core/assoc/association_config.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 std::string_view AssociationConfigErrorName(AssociationConfigError error) {
   switch (error) {
@@ -35,4 +35,4 @@ Result<AssociationConfig, AssociationConfigError> ValidateAssociationConfig(Asso
   return config;
 }
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

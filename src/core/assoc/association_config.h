@@ -16,7 +16,7 @@
 #include "core/time/poll_exp.h"
 #include "core/wire/packet.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 inline constexpr int kDefaultMinPoll = 6;   // 64 s (ntpd and chrony)
 inline constexpr int kDefaultMaxPoll = 10;  // 1024 s
@@ -55,6 +55,6 @@ std::string_view AssociationConfigErrorName(AssociationConfigError error);
 // clears iburst/burst for symmetric modes, then checks the rest. Returns the normalized config.
 [[nodiscard]] Result<AssociationConfig, AssociationConfigError> ValidateAssociationConfig(AssociationConfig config);
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc
 
 #endif  // TEMPUS_CORE_ASSOC_ASSOCIATION_CONFIG_H_

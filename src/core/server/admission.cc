@@ -5,6 +5,11 @@
 #include "core/wire/codec.h"
 
 namespace tempus::core::server {
+
+using assoc::AssociationConfig;
+using assoc::kDefaultMaxPoll;
+using assoc::kDefaultMinPoll;
+
 namespace {
 
 Admission Drop(DropReason reason) { return {Admission::Action::kDrop, reason}; }

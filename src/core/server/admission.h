@@ -45,7 +45,7 @@ struct PassiveAdmission {
   Action action = Action::kDrop;
   // kDrop: why; kReplyPassive: kUnauthenticatedPeer (counted, though a reply goes out).
   DropReason reason = DropReason::kSymmetricMode;
-  AssociationConfig config;  // kMobilize: the passive association
+  assoc::AssociationConfig config;  // kMobilize: the passive association
 };
 
 // The MAC of a mode 1 packet as the edge found it (engine/auth.h KeyRing::Check, any trusted key).

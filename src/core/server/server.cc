@@ -3,6 +3,9 @@
 #include "core/wire/codec.h"
 
 namespace tempus::core::server {
+
+using system::SystemSnapshot;
+
 namespace {
 
 constexpr double kPhi = 15e-6;  // PHI, frequency tolerance (RFC 5905 §7.2)

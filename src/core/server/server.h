@@ -67,14 +67,15 @@ struct ServerStats {
 // clock. The reply's transmit timestamp is set to `receive_time` and must be restamped with
 // StampTransmit() just before sending.
 [[nodiscard]] Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
-                                                       const SystemSnapshot& system, std::span<uint8_t> reply);
+                                                       const system::SystemSnapshot& system, std::span<uint8_t> reply);
 
 // Builds the mode 2 reply to a symmetric active `request` (mode 1) that mobilizes no association
 // (ntpd's fast_xmit MODE_PASSIVE): the same system variables and timestamps as HandleRequest,
 // in mode 2, 48 bytes, never more than the request; restamp it with StampTransmit. The sender
 // gets our time and we take none of its.
 [[nodiscard]] Result<size_t, DropReason> BuildPassiveReply(std::span<const uint8_t> request, NtpTimestamp receive_time,
-                                                           const SystemSnapshot& system, std::span<uint8_t> reply);
+                                                           const system::SystemSnapshot& system,
+                                                           std::span<uint8_t> reply);
 
 // Whether HandleRequest would answer `request` (a well-formed time request), or why not. Lets the
 // gate spend rate-limit state and KoD allowance only on requests that could be answered.
@@ -90,7 +91,7 @@ struct ServerStats {
 
 // The root dispersion a server reports at `now`: sys.rootdisp grown at PHI (15 ppm) since the
 // reference time (RFC 5905 §10, §11.2.3).
-NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now);
+NtpDuration RootDispersionAt(const system::SystemSnapshot& system, NtpTimestamp now);
 
 }  // namespace tempus::core::server
 

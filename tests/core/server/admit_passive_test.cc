@@ -9,6 +9,9 @@
 #include "core/wire/codec.h"
 
 namespace tempus::core::server {
+
+using system::SystemSnapshot;
+
 namespace {
 
 constexpr uint32_t F(Restrict f) { return static_cast<uint32_t>(f); }
