@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "core/wire/codec.h"
 #include "engine/fake_clock.h"
 #include "engine/server_path.h"
@@ -26,7 +26,7 @@ core::system::SystemSnapshot Synced() {
 
 // Datagram number `i` of size `size` with first byte `lvm`: body zero, random, or a chain of
 // 16-byte extension fields (RFC 7822) after the header.
-std::vector<uint8_t> Make(uint8_t lvm, size_t size, int body, core::Random& rng) {
+std::vector<uint8_t> Make(uint8_t lvm, size_t size, int body, Random& rng) {
   std::vector<uint8_t> p(size, 0);
   if (body == 1) {
     for (auto& b : p) b = static_cast<uint8_t>(rng.NextU64());
@@ -63,7 +63,7 @@ TEST(NoAmplification, RepliesNeverExceedRequests) {
     FakeClock clock(core::UnixTime::FromParts(1795928139, 0));
     ServerPath path(clock, policy.access, 42);
     path.Publish(Synced());
-    core::SeededRandom rng(7);
+    SeededRandom rng(7);
     uint64_t requests = 0, answered = 0, request_bytes = 0, reply_bytes = 0, kods = 0;
     double worst = 0;
     for (int lvm = 0; lvm < 256; lvm += 1) {

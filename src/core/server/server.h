@@ -15,7 +15,7 @@
 #include <span>
 #include <string_view>
 
-#include "core/result.h"
+#include "base/result.h"
 #include "core/system/snapshot.h"
 #include "core/time/ntp_timestamp.h"
 #include "core/wire/codec.h"

@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 
 #include "core/assoc/association.h"
-#include "core/random.h"
+#include "base/random.h"
 #include "core/server/server.h"
 #include "core/wire/codec.h"
 
