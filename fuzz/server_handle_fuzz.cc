@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(*n <= request.size());
     auto d = Decode(std::span<const uint8_t>(reply).first(*n));
     FUZZ_CHECK(d.has_value() && d->header.mode == Mode::kServer);
-    (void)server::RootDispersionAt(s, rx);
+    (void)system::RootDispersionAt(s, rx);
   }
   auto k = server::BuildKissOfDeath(request, KissCode::kRate, reply);
   FUZZ_CHECK(k.has_value() == n.has_value());

@@ -48,7 +48,8 @@ void Node::OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& fro
   }
   if (peer.reply) Reply(*peer.reply, from, local);
   if (peer.admission.action != Action::kMobilize) return;
-  MobilizePassive(bytes, peer.admission.config, clock_.FromKernelRealtime(rx_realtime));
+  MobilizePassive(bytes, core::assoc::PassiveConfig(peer.admission.peer, from, peer.admission.key_id),
+                  clock_.FromKernelRealtime(rx_realtime));
 }
 
 void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::assoc::AssociationConfig& config,

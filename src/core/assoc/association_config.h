@@ -55,6 +55,12 @@ std::string_view AssociationConfigErrorName(AssociationConfigError error);
 // clears iburst/burst for symmetric modes, then checks the rest. Returns the normalized config.
 [[nodiscard]] Result<AssociationConfig, AssociationConfigError> ValidateAssociationConfig(AssociationConfig config);
 
+// The passive association (mode 2) that a symmetric active packet with header `peer` from `from`
+// mobilizes once core::server::AdmitPassive said kMobilize (RFC 5905 §9.2; ntpd's newpeer for
+// AM_NEWPASS): the source's address, its version, its poll as minpoll but at most
+// kDefaultMinPoll (64 s), and `key_id` (the trusted key of its MAC; none: unkeyed).
+AssociationConfig PassiveConfig(const Header& peer, const NetAddress& from, std::optional<uint32_t> key_id);
+
 }  // namespace tempus::core::assoc
 
 #endif  // TEMPUS_CORE_ASSOC_ASSOCIATION_CONFIG_H_

@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "core/assoc/association.h"
-#include "core/server/server.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core::assoc {
@@ -30,7 +29,7 @@ void Association::TransmitSymmetric(UnixTime local_now, SendRequest& send) {
   h.poll = static_cast<int8_t>(hpoll_.log2());
   h.precision = static_cast<int8_t>(precision_log2_);
   h.root_delay = NtpShort::FromDuration(system_.root_delay);
-  h.root_dispersion = NtpShort::FromDuration(server::RootDispersionAt(system_, xmt));
+  h.root_dispersion = NtpShort::FromDuration(system::RootDispersionAt(system_, xmt));
   h.refid = system_.refid;
   h.reference_time = system_.reference_time;
   h.origin_time = peer_org_;  // T3 of the peer's last packet: its T1 when it gets this one

@@ -8,7 +8,7 @@
 #include <variant>
 
 #include "core/time/ntp_duration.h"
-#include "core/wire/leap.h"
+#include "core/time/leap.h"
 
 namespace tempus::core::discipline {
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/select/intersection.h"
+#include "core/time/constants.h"
 #include "core/time/ntp_duration.h"
 
 namespace tempus::core::select {
@@ -50,7 +51,7 @@ struct SelectConfig {
   int min_clock = 3;    // `tos minclock`: clustering keeps at least this many survivors
   int max_clock = 10;   // `tos maxclock`: truechimers beyond this many (by distance) are excess
   int max_combine = 6;  // survivors beyond this many (by distance) are backups, not combined
-  NtpDuration max_distance = NtpDuration::FromSeconds(1.5);                              // `tos maxdist`
+  NtpDuration max_distance = kMaxDistance;                                               // `tos maxdist`
   NtpDuration min_distance = NtpDuration::FromRaw(NtpDuration::kUnitsPerSecond / 1000);  // `tos mindist`
   // Survivors combined with the peer: at most its stratum and λ ≤ combine_limit × λ_peer
   // (chrony's combinelimit); the others are backups ('#').

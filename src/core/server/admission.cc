@@ -1,14 +1,8 @@
 #include "core/server/admission.h"
 
-#include <algorithm>
-
 #include "core/wire/codec.h"
 
 namespace tempus::core::server {
-
-using assoc::AssociationConfig;
-using assoc::kDefaultMaxPoll;
-using assoc::kDefaultMinPoll;
 
 namespace {
 
@@ -42,19 +36,7 @@ Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authen
 
 namespace {
 
-PassiveAdmission DropPeer(DropReason reason) { return {PassiveAdmission::Action::kDrop, reason, {}}; }
-
-AssociationConfig PassiveConfig(const Header& h, const NetAddress& from) {
-  AssociationConfig c;
-  c.address = from;
-  c.mode = Mode::kSymmetricPassive;
-  c.version = h.version;
-  // The peer's poll, but at most the default minpoll: a passive association that never becomes
-  // reachable goes after a few polls, and a forged poll 17 must not keep it for days.
-  c.minpoll = PollExp(h.poll).Clamped(PollExp(PollExp::kMinPoll), PollExp(kDefaultMinPoll));
-  c.maxpoll = std::max(c.minpoll, PollExp(kDefaultMaxPoll));
-  return c;
-}
+PassiveAdmission DropPeer(DropReason reason) { return {PassiveAdmission::Action::kDrop, reason, {}, std::nullopt}; }
 
 }  // namespace
 
@@ -81,12 +63,12 @@ PassiveAdmission AdmitPassive(std::span<const uint8_t> packet, const NetAddress&
       if (flags.Has(Restrict::kLimited) && limiter.Check(from, now, false) != RateVerdict::kAllow) {
         return DropPeer(DropReason::kRateLimited);
       }
-      return {PassiveAdmission::Action::kReplyPassive, DropReason::kUnauthenticatedPeer, {}};
+      return {PassiveAdmission::Action::kReplyPassive, DropReason::kUnauthenticatedPeer, {}, std::nullopt};
     }
   }
   if (ephemeral >= limit) return DropPeer(DropReason::kPeerLimit);
-  PassiveAdmission out{PassiveAdmission::Action::kMobilize, {}, PassiveConfig(h, from)};
-  if (authentic) out.config.key_id = auth.key_id;
+  PassiveAdmission out{PassiveAdmission::Action::kMobilize, {}, h, std::nullopt};
+  if (authentic) out.key_id = auth.key_id;
   return out;
 }
 

@@ -8,16 +8,17 @@
 #define TEMPUS_CORE_SERVER_ADMISSION_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
-#include "core/assoc/association_config.h"
 #include "core/net/net_address.h"
 #include "core/server/rate_limit.h"
 #include "core/server/restrict.h"
 #include "core/server/server.h"
-#include "core/wire/auth.h"
 #include "core/time/mono_time.h"
+#include "core/wire/auth.h"
+#include "core/wire/packet.h"
 
 namespace tempus::core::server {
 
@@ -39,13 +40,16 @@ struct Admission {
 Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authenticated, RateLimiter& limiter,
                 const NetAddress& source, MonoTime now);
 
-// What becomes of a symmetric active packet (mode 1) from a source without an association.
+// What becomes of a symmetric active packet (mode 1) from a source without an association. The
+// verdict only: on kMobilize the caller builds the passive association from `peer` and `key_id`
+// (core::assoc::PassiveConfig), so that the server's policy does not depend on associations.
 struct PassiveAdmission {
   enum class Action : uint8_t { kMobilize, kReplyPassive, kDrop };
   Action action = Action::kDrop;
   // kDrop: why; kReplyPassive: kUnauthenticatedPeer (counted, though a reply goes out).
   DropReason reason = DropReason::kSymmetricMode;
-  assoc::AssociationConfig config;  // kMobilize: the passive association
+  Header peer;                     // kMobilize: the packet's header (its version and poll)
+  std::optional<uint32_t> key_id;  // kMobilize: the trusted key of its valid MAC; none: unkeyed
 };
 
 // The MAC of a mode 1 packet as the edge found it (engine/auth.h KeyRing::Check, any trusted key).
@@ -69,8 +73,6 @@ struct PeerAuth {
 //   - no MAC: with `require_auth`, kReplyPassive (a mode 2 reply from the system variables and
 //     no association: ntpd's fast_xmit MODE_PASSIVE, never larger than the request), unless the
 //     source is `limited` and over its rate (kDrop kRateLimited); without it, kMobilize unkeyed.
-// A mobilized association has the source's address, mode 2, its version, and its poll as minpoll
-// (ntpd's newpeer for AM_NEWPASS), at most 6 (64 s).
 [[nodiscard]] PassiveAdmission AdmitPassive(std::span<const uint8_t> packet, const NetAddress& from,
                                             AccessFlags flags, PeerAuth auth, bool require_auth,
                                             RateLimiter& limiter, MonoTime now, size_t ephemeral, size_t limit);

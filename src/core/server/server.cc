@@ -8,8 +8,6 @@ using system::SystemSnapshot;
 
 namespace {
 
-constexpr double kPhi = 15e-6;  // PHI, frequency tolerance (RFC 5905 §7.2)
-
 // Which modes get a server reply; the rest are dropped with their reason (RFC 5905 §9.2,
 // Table: a server answers only clients).
 Result<void, DropReason> CheckMode(Mode mode, uint8_t version) {
@@ -68,16 +66,6 @@ uint64_t ServerStats::TotalDropped() const {
   uint64_t total = 0;
   for (uint64_t n : dropped) total += n;
   return total;
-}
-
-NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now) {
-  if (system.reference_time.IsZero()) return system.root_dispersion;
-  const NtpDuration age = now - system.reference_time;
-  if (age <= NtpDuration::Zero()) return system.root_dispersion;
-  const NtpDuration grown = age.Scaled(kPhi);
-  // Saturate: a wrapped sum would advertise a tiny dispersion for a huge one.
-  if (system.root_dispersion > NtpDuration::Max() - grown) return NtpDuration::Max();
-  return system.root_dispersion + grown;
 }
 
 namespace {
@@ -139,7 +127,7 @@ void EncodeReply(const Header& req, Mode mode, NtpTimestamp receive_time, const 
   h.poll = req.poll;
   h.precision = system.precision;
   h.root_delay = NtpShort::FromDuration(system.root_delay);
-  h.root_dispersion = NtpShort::FromDuration(RootDispersionAt(system, receive_time));
+  h.root_dispersion = NtpShort::FromDuration(system::RootDispersionAt(system, receive_time));
   h.refid = system.refid;
   h.reference_time = system.reference_time;
   h.origin_time = req.transmit_time;  // T1 echoed, the client's replay/bogus check

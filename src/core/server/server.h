@@ -89,10 +89,6 @@ struct ServerStats {
 [[nodiscard]] Result<size_t, DropReason> BuildKissOfDeath(std::span<const uint8_t> request, KissCode code,
                                                           std::span<uint8_t> reply);
 
-// The root dispersion a server reports at `now`: sys.rootdisp grown at PHI (15 ppm) since the
-// reference time (RFC 5905 §10, §11.2.3).
-NtpDuration RootDispersionAt(const system::SystemSnapshot& system, NtpTimestamp now);
-
 }  // namespace tempus::core::server
 
 #endif  // TEMPUS_CORE_SERVER_SERVER_H_

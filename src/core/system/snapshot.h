@@ -8,7 +8,7 @@
 
 #include "core/time/ntp_duration.h"
 #include "core/time/ntp_timestamp.h"
-#include "core/wire/leap.h"
+#include "core/time/leap.h"
 #include "core/wire/packet.h"
 
 namespace tempus::core::system {
@@ -25,6 +25,11 @@ struct SystemSnapshot {
   // True when the server has a time worth serving.
   bool synchronized() const { return leap != Leap::kUnsynchronized && stratum < kMaxStratum; }
 };
+
+// The root dispersion the node reports at `now` (a server's reply, a symmetric peer's packet,
+// mode 6 rootdisp): sys.rootdisp grown at PHI (15 ppm) since the reference time (RFC 5905 §10,
+// §11.2.3); saturates at NtpDuration::Max().
+NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now);
 
 }  // namespace tempus::core::system
 

@@ -87,7 +87,7 @@ Measurement MeasureReply(const Header& h, NtpTimestamp t1, NtpTimestamp t4, int 
   const NtpDuration local_precision = PrecisionToDuration(local_precision_log2);
   m.delay = std::max(Delay(t1, h.receive_time, h.transmit_time, t4), local_precision);
   const NtpDuration elapsed = std::max(t4 - t1, NtpDuration::Zero());
-  m.dispersion = local_precision + PrecisionToDuration(h.precision) + elapsed.Scaled(kPhiPpm * 1e-6);
+  m.dispersion = local_precision + PrecisionToDuration(h.precision) + elapsed.Scaled(kPhi);
   return m;
 }
 

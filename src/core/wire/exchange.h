@@ -13,19 +13,14 @@
 #include <span>
 #include <string_view>
 
-#include "core/filter/sample.h"
 #include "base/result.h"
+#include "core/time/constants.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/ntp_timestamp.h"
 #include "core/wire/codec.h"
 #include "core/wire/packet.h"
 
 namespace tempus::core {
-
-inline constexpr double kPhiPpm = 15.0;  // PHI: frequency tolerance, 15 ppm (RFC 5905 §7.2)
-// MAXDISP (kMaxDispersion) and PHI as a ratio (kPhi) come from core/filter/sample.h.
-// MAXDIST: a source whose root distance exceeds this is not selectable (RFC 5905 §7.2), 1.5 s.
-inline constexpr NtpDuration kMaxDistance = NtpDuration::FromRaw((int64_t{3} << 32) / 2);
 
 // Why a reply is not usable. The names follow RFC 5905 §8 and chrony's tests.
 enum class ReplyError : uint8_t {

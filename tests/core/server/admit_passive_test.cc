@@ -79,10 +79,10 @@ TEST(AdmitPassive, AuthenticationDecidesMobilization) {
 TEST(AdmitPassive, AuthenticatedPeerUsesItsKey) {
   const PassiveAdmission a = Judge(0, kGoodMac);
   ASSERT_EQ(a.action, Action::kMobilize);
-  EXPECT_EQ(a.config.key_id, 42u);
-  EXPECT_EQ(a.config.mode, Mode::kSymmetricPassive);
-  EXPECT_EQ(a.config.address, kPeer);
-  EXPECT_FALSE(Judge(0, kNoMac, false).config.key_id);  // disable auth: unkeyed
+  EXPECT_EQ(a.key_id, 42u);
+  EXPECT_EQ(a.peer.mode, Mode::kSymmetricActive);  // the packet's header, decoded once
+  EXPECT_EQ(a.peer.poll, 6);
+  EXPECT_FALSE(Judge(0, kNoMac, false).key_id);  // disable auth: unkeyed
 }
 
 TEST(AdmitPassive, PeerLimitAppliesToAuthenticatedPeersToo) {

@@ -77,7 +77,7 @@ TEST(ServerHandle, HugeRootDispersionSaturatesInsteadOfWrapping) {
   // (and the 16.16 rounding overflowed); the reply must say "huge", never "tiny".
   SystemSnapshot s = SyncedStratum3();
   s.root_dispersion = NtpDuration::Max() - NtpDuration::FromMicros(1);  // grows by 247 µs by kRx
-  EXPECT_EQ(RootDispersionAt(s, kRx), NtpDuration::Max());
+  EXPECT_EQ(system::RootDispersionAt(s, kRx), NtpDuration::Max());
   EXPECT_EQ(Reply(FromHex(testdata::kRequests[1].hex), s).root_dispersion.raw(), 0xffffffffu);
 }
 

@@ -1,6 +1,8 @@
-// Leap indicator (RFC 5905 §7.3, "LI"): the two top bits of an NTP packet.
-#ifndef TEMPUS_CORE_WIRE_LEAP_H_
-#define TEMPUS_CORE_WIRE_LEAP_H_
+// Leap indicator (RFC 5905 §7.3, "LI"): a leap second announced for the end of the day, or the
+// clock not synchronized. A time-scale fact (leap tables, the discipline, the kernel status) that
+// the packet carries in its two top bits (core/wire/packet.h).
+#ifndef TEMPUS_CORE_TIME_LEAP_H_
+#define TEMPUS_CORE_TIME_LEAP_H_
 
 #include <cstdint>
 #include <string_view>
@@ -26,4 +28,4 @@ constexpr std::string_view LeapName(Leap leap) {
 
 }  // namespace tempus::core
 
-#endif  // TEMPUS_CORE_WIRE_LEAP_H_
+#endif  // TEMPUS_CORE_TIME_LEAP_H_
