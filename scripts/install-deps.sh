@@ -12,8 +12,9 @@ set -euo pipefail
 build_pkgs=(cmake ninja-build g++ gcc libc6-dev pkg-config
             libgtest-dev libgmock-dev libbenchmark-dev libfmt-dev libcli11-dev nlohmann-json3-dev libssl-dev
             libsystemd-dev libcap-dev)  # both optional for the build: sd_notify, tempusd -u
-# Fuzzing and sanitizers with clang (libFuzzer's runtime lives in libclang-rt-14-dev).
-fuzz_pkgs=(clang libclang-rt-14-dev)
+# Fuzzing and sanitizers with clang (libFuzzer's runtime lives in libclang-rt-14-dev), and the
+# style checks (scripts/check-style.sh: version 14 of clang-format and clang-tidy).
+fuzz_pkgs=(clang libclang-rt-14-dev clang-format-14 clang-tidy-14)
 # Test harness: scripts, network namespaces (ip, unshare, nsenter, setpriv), process tools,
 # and the downloader/unpacker used by tests/interop/peers-setup.sh.
 test_pkgs=(bash python3 python3-prometheus-client iproute2 util-linux procps coreutils findutils grep sed mawk dpkg apt)

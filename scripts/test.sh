@@ -5,7 +5,8 @@
 #   1. scripts/install-deps.sh             build and test packages (fast when present)
 #   2. tests/interop/peers-setup.sh        real chrony and NTPsec, unpacked (root only)
 #   3. build/       RelWithDebInfo         all CTest tests: unit, scenario, flood, interop, bench
-#                                          (the server benchmark's smoke run, bench/server_bench.sh)
+#                                          (the server benchmark's smoke run, bench/server_bench.sh);
+#                                          then scripts/check-style.sh --enforced (clang-tidy, clang-format)
 #   4. build-asan/  ASan + UBSan, Debug,   unit, scenario, cli and cluster tests (labels not interop,
 #                                          flood, large, bench), no bench programs
 #   5. build-fuzz/  clang, libFuzzer       each fuzz target for TEMPUS_TEST_FUZZ_SECONDS (default 45), two at a time
@@ -81,6 +82,10 @@ fi
 
 if step "build (RelWithDebInfo, build/)" configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
   step "tests: unit, scenario, interop (build/)" run_ctest build
+  # clang-tidy over src/base and src/core (with build/compile_commands.json), and clang-format on
+  # the files .clang-format-enforced lists.
+  step "style: clang-tidy (src/base, src/core), clang-format (.clang-format-enforced)" \
+      scripts/check-style.sh --enforced
 else
   skipped "tests in build/ (build failed)"
 fi

@@ -9,11 +9,11 @@ namespace tempus::internal {
 [[noreturn]] void CheckFailed(const char* file, int line, const char* condition);
 }  // namespace tempus::internal
 
-#define TEMPUS_CHECK(cond)                                          \
-  do {                                                              \
-    if (!(cond)) [[unlikely]] {                                     \
-      ::tempus::internal::CheckFailed(__FILE__, __LINE__, #cond);   \
-    }                                                               \
+#define TEMPUS_CHECK(cond)                                        \
+  do {                                                            \
+    if (!(cond)) [[unlikely]] {                                   \
+      ::tempus::internal::CheckFailed(__FILE__, __LINE__, #cond); \
+    }                                                             \
   } while (0)
 
 #endif  // TEMPUS_BASE_CHECK_H_

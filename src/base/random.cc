@@ -14,9 +14,7 @@ constexpr uint64_t RotateLeft(uint64_t x, int k) { return (x << k) | (x >> (64 -
 
 }  // namespace
 
-double UniformUnit(Random& random) {
-  return static_cast<double>(random.NextU64() >> 11) * 0x1p-53;
-}
+double UniformUnit(Random& random) { return static_cast<double>(random.NextU64() >> 11) * 0x1p-53; }
 
 SeededRandom::SeededRandom(uint64_t seed) {
   for (uint64_t& word : s_) word = SplitMix64(seed);

@@ -37,6 +37,8 @@ class [[nodiscard]] Result {
   using value_type = T;
   using error_type = E;
 
+  // clang-format 14 cannot lay out requires-clauses (it glues `constexpr` onto them).
+  // clang-format off
   constexpr Result()
     requires std::is_default_constructible_v<T>
       : v_(std::in_place_index<0>) {}
@@ -44,6 +46,7 @@ class [[nodiscard]] Result {
     requires std::is_constructible_v<T, U&&> &&
              (!std::is_same_v<std::remove_cvref_t<U>, Result>)
   constexpr Result(U&& value) : v_(std::in_place_index<0>, std::forward<U>(value)) {}  // NOLINT
+  // clang-format on
   template <typename G>
   constexpr Result(Unexpected<G> error)  // NOLINT: implicit like std::expected
       : v_(std::in_place_index<1>, std::move(error).error()) {}
@@ -52,17 +55,32 @@ class [[nodiscard]] Result {
   constexpr explicit operator bool() const { return has_value(); }
 
   // REQUIRES: has_value().
-  constexpr T& value() & { TEMPUS_CHECK(has_value()); return *std::get_if<0>(&v_); }
-  constexpr const T& value() const& { TEMPUS_CHECK(has_value()); return *std::get_if<0>(&v_); }
-  constexpr T&& value() && { TEMPUS_CHECK(has_value()); return std::move(*std::get_if<0>(&v_)); }
+  constexpr T& value() & {
+    TEMPUS_CHECK(has_value());
+    return *std::get_if<0>(&v_);
+  }
+  constexpr const T& value() const& {
+    TEMPUS_CHECK(has_value());
+    return *std::get_if<0>(&v_);
+  }
+  constexpr T&& value() && {
+    TEMPUS_CHECK(has_value());
+    return std::move(*std::get_if<0>(&v_));
+  }
   constexpr T& operator*() & { return value(); }
   constexpr const T& operator*() const& { return value(); }
   constexpr T* operator->() { return &value(); }
   constexpr const T* operator->() const { return &value(); }
 
   // REQUIRES: !has_value().
-  constexpr const E& error() const& { TEMPUS_CHECK(!has_value()); return *std::get_if<1>(&v_); }
-  constexpr E&& error() && { TEMPUS_CHECK(!has_value()); return std::move(*std::get_if<1>(&v_)); }
+  constexpr const E& error() const& {
+    TEMPUS_CHECK(!has_value());
+    return *std::get_if<1>(&v_);
+  }
+  constexpr E&& error() && {
+    TEMPUS_CHECK(!has_value());
+    return std::move(*std::get_if<1>(&v_));
+  }
 
   template <typename U>
   constexpr T value_or(U&& fallback) const& {
@@ -89,7 +107,10 @@ class [[nodiscard]] Result<void, E> {
   constexpr explicit operator bool() const { return ok_; }
   constexpr void value() const { TEMPUS_CHECK(ok_); }
   // REQUIRES: !has_value().
-  constexpr const E& error() const& { TEMPUS_CHECK(!ok_); return error_; }
+  constexpr const E& error() const& {
+    TEMPUS_CHECK(!ok_);
+    return error_;
+  }
 
  private:
   bool ok_ = true;

@@ -75,7 +75,7 @@ class AssocActions {
   // REQUIRES: size() < kCapacity (a bug otherwise).
   void Push(AssocAction action) {
     TEMPUS_CHECK(size_ < kCapacity);
-    items_[size_++] = std::move(action);
+    items_[size_++] = action;
   }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }

@@ -89,9 +89,9 @@ struct SelectResult {
   NtpDuration selection_jitter;         // φ of the combined survivors around the system peer
 };
 
-// Runs selection over `candidates`. `current_peer` is the present system peer, if any (for
-// hysteresis). REQUIRES: candidate ids are distinct.
-[[nodiscard]] SelectResult Select(std::span<const Candidate> candidates, const SelectConfig& config,
+// Runs selection over the candidates `cands`. `current_peer` is the present system peer, if any
+// (for hysteresis). REQUIRES: candidate ids are distinct.
+[[nodiscard]] SelectResult Select(std::span<const Candidate> cands, const SelectConfig& config,
                                   std::optional<uint32_t> current_peer);
 
 }  // namespace tempus::core::select

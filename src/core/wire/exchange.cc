@@ -62,32 +62,32 @@ Result<Measurement, ReplyRejection> ProcessReply(std::span<const uint8_t> reply,
   return MeasureReply(h, t1, t4, local_precision_log2);
 }
 
-Result<void, ReplyRejection> CheckReplyHeader(const Header& h) {
+Result<void, ReplyRejection> CheckReplyHeader(const Header& reply) {
   // Kiss-o'-death (RFC 5905 §7.4) before the synchronization tests: it is a message, not time.
-  if (h.stratum == 0) return Unexpected(ReplyRejection{ReplyError::kKissOfDeath, KissCodeOf(h.refid)});
+  if (reply.stratum == 0) return Unexpected(ReplyRejection{ReplyError::kKissOfDeath, KissCodeOf(reply.refid)});
   // Test 3: a server that never received or never sent has no time for us.
-  if (h.receive_time.IsZero() || h.transmit_time.IsZero()) {
+  if (reply.receive_time.IsZero() || reply.transmit_time.IsZero()) {
     return Unexpected(ReplyRejection{ReplyError::kZeroTimestamps});
   }
   // Test 6: the server must be synchronized.
-  if (h.leap == Leap::kUnsynchronized || h.stratum >= kMaxStratum) {
+  if (reply.leap == Leap::kUnsynchronized || reply.stratum >= kMaxStratum) {
     return Unexpected(ReplyRejection{ReplyError::kUnsynchronized});
   }
   // Test 7: root distance of the server itself below MAXDIST.
-  if (h.root_delay.ToDuration().Half() + h.root_dispersion.ToDuration() >= kMaxDistance) {
+  if (reply.root_delay.ToDuration().Half() + reply.root_dispersion.ToDuration() >= kMaxDistance) {
     return Unexpected(ReplyRejection{ReplyError::kBadRootDistance});
   }
   return {};
 }
 
-Measurement MeasureReply(const Header& h, NtpTimestamp t1, NtpTimestamp t4, int local_precision_log2) {
+Measurement MeasureReply(const Header& reply, NtpTimestamp t1, NtpTimestamp t4, int local_precision_log2) {
   Measurement m;
-  m.server = h;
-  m.offset = Offset(t1, h.receive_time, h.transmit_time, t4);
+  m.server = reply;
+  m.offset = Offset(t1, reply.receive_time, reply.transmit_time, t4);
   const NtpDuration local_precision = PrecisionToDuration(local_precision_log2);
-  m.delay = std::max(Delay(t1, h.receive_time, h.transmit_time, t4), local_precision);
+  m.delay = std::max(Delay(t1, reply.receive_time, reply.transmit_time, t4), local_precision);
   const NtpDuration elapsed = std::max(t4 - t1, NtpDuration::Zero());
-  m.dispersion = local_precision + PrecisionToDuration(h.precision) + elapsed.Scaled(kPhi);
+  m.dispersion = local_precision + PrecisionToDuration(reply.precision) + elapsed.Scaled(kPhi);
   return m;
 }
 
