@@ -21,7 +21,7 @@ cd "$root" || exit 1
 seconds=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile mode6 keys_file leap_file)
+[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile mode6 keys_file leap_file core_node)
 jobs=${TEMPUS_FUZZ_JOBS:-1}
 out=build-fuzz
 
@@ -98,7 +98,9 @@ done
 # run_target T: one bounded run of fuzz_T; writes its summary line to $out/fuzz_T.result.
 run_target() {
   local t=$1 log="$out/fuzz_$1.log" rc execs cov
-  mkdir -p "$out/corpus/$t" "$out/crashes/$t"
+  # Every target gets a seed directory, also one with no seeds of its own (libFuzzer refuses a
+  # missing one).
+  mkdir -p "$out/corpus/$t" "$out/crashes/$t" "$out/seeds/$t"
   "$out/fuzz/fuzz_$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 -max_len=4096 \
       -artifact_prefix="$out/crashes/$t/" -print_final_stats=1 \
       "$out/corpus/$t" "$out/seeds/$t" >"$log" 2>&1

@@ -14,7 +14,7 @@
 
 #include "common.h"
 #include "core/system/refusal.h"
-#include "engine/refusal_log.h"
+#include "engine/refusal_text.h"
 #include "exit_codes.h"
 #include "mode6_client.h"
 #include "subcommands.h"

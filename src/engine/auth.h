@@ -56,7 +56,7 @@ size_t DigestSize(MacAlgorithm algorithm);
 size_t ComputeDigest(const AuthKey& key, std::span<const uint8_t> message, std::span<uint8_t> out);
 
 // The keys of a node, by id.
-class KeyRing {
+class KeyRing final : public core::Authenticator {
  public:
   KeyRing() = default;
   explicit KeyRing(std::vector<AuthKey> keys);
@@ -75,7 +75,7 @@ class KeyRing {
   // any other key is kBad (a keyed association accepts only its own key); without, any trusted
   // key will do. `key_id` receives the MAC's key id when there is one.
   core::AuthVerdict Check(std::span<const uint8_t> bytes, std::optional<uint32_t> expected_key = std::nullopt,
-                          uint32_t* key_id = nullptr) const;
+                          uint32_t* key_id = nullptr) const override;
 
  private:
   std::map<uint32_t, AuthKey> keys_;

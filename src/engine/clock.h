@@ -11,12 +11,13 @@
 #include <optional>
 #include <string_view>
 
-#include "core/discipline/clock_command.h"
 #include "base/result.h"
+#include "base/sys_error.h"
+#include "core/discipline/clock_command.h"
+#include "core/time/instant.h"
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/unix_time.h"
-#include "base/sys_error.h"
 
 namespace tempus::engine {
 
@@ -28,6 +29,8 @@ class Clock {
   virtual core::UnixTime Now() = 0;
   // A monotonic reading for timers and intervals; never stepped or slewed.
   virtual core::MonoTime Mono() = 0;
+  // Both at once: the one reading the engine takes at the start of each event (core/time/instant.h).
+  virtual core::Instant Read() { return {Mono(), Now()}; }
   // Maps a kernel software receive timestamp (CLOCK_REALTIME, from SO_TIMESTAMPING) to this
   // clock's time scale. Identity for clocks that are the kernel clock.
   virtual core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) = 0;

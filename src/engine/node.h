@@ -1,12 +1,14 @@
-// engine::Node: one NTP node (client of its sources and server to its clients) driving the pure
-// core with a Clock and a Transport. The same Node runs in tempusd (UDP sockets, system, observe
-// or virtual clock) and in the simulator (simulated network and clocks).
+// engine::Node: one NTP node (client of its sources and server to its clients) as I/O glue
+// around the pure core::node::Node, with a Clock and a Transport. The same Node runs in tempusd
+// (UDP sockets, system, observe or virtual clock) and in the simulator (simulated network and
+// clocks).
 //
-// The host delivers datagrams with OnDatagram and calls OnTimer when NextDeadline() comes; the
-// Node routes replies (mode 4) and symmetric packets (modes 1/2) to their Association, mobilizing
-// a passive association for a new symmetric peer, requests to the ServerPath, measurements to the
-// System, and carries out the System's ClockCommands on the Clock. Everything runs on the host's
-// one timing thread; not thread-safe.
+// For each event (a datagram, a timer, a reload) it reads the clock once (Clock::Read), passes
+// that Instant to the core, and carries out the actions the core returns, in order (std::visit):
+// packets are signed (KeyRing) and sent, clock commands applied, statistics records handed to the
+// observer, events worded into log lines (node_log.cc). Requests (mode 3) go to the ServerPath,
+// mode 6 to the control path (node_control.cc), new symmetric peers through the ServerPath's
+// admission to the core. Everything runs on the host's one timing thread; not thread-safe.
 #ifndef TEMPUS_ENGINE_NODE_H_
 #define TEMPUS_ENGINE_NODE_H_
 
@@ -19,58 +21,26 @@
 #include <string>
 #include <vector>
 
+#include "base/random.h"
+#include "base/result.h"
 #include "core/assoc/association.h"
 #include "core/control/control.h"
 #include "core/control/control_limiter.h"
-#include "base/random.h"
-#include "base/result.h"
+#include "core/node/node.h"
 #include "core/system/system.h"
 #include "engine/auth.h"
 #include "engine/clock.h"
-#include "engine/once_per_source.h"
-#include "engine/refusal_log.h"
 #include "engine/server_path.h"
 #include "engine/stats_record.h"
 #include "engine/transport.h"
 
 namespace tempus::engine {
 
-struct NodeConfig {
-  core::system::SystemConfig system;           // self_id is filled from self_address
-  std::vector<core::assoc::AssociationConfig> sources;  // validated by the Node
-  std::optional<core::NetAddress> self_address;  // this node's address as its peers see it
-  // This node's other addresses, each with the port it serves on: its listen sockets and, behind
-  // a wildcard socket, the machine's interface addresses (the daemon enumerates them). A source
-  // at one of them (or at self_address) is this node itself: never polled, never selected (a
-  // timing loop, logged once). A source whose refid is one of them (loopback ones excepted:
-  // every host has those) is synchronized to this node (System's loop test).
-  std::vector<core::NetAddress> own_addresses;
-  bool serve = true;                             // answer client requests
-  core::server::AccessPolicy access;             // restrict rules and discard limits
-  // Mode 6 (ntpq, RFC 9327) requests: answered read-only, from loopback sources only unless
-  // control_from_any is set. This is the one access check of the control path.
-  bool control = true;
-  bool control_from_any = false;
-  // The rate at which allowed sources are answered (per client and across all clients).
-  core::control::ControlLimitConfig control_limit;
-  std::string version = "tempusd";               // the control protocol's version= variable
-  // Symmetric mode (RFC 5905 §9.2): a mode 1 packet from an address without an association
-  // mobilizes a passive (ephemeral) association only when it carries a valid MAC by a trusted key
-  // (ntpd's sys_authenticate, `enable auth`); the association then uses that key. An
-  // unauthenticated one gets a mode 2 reply at most and never an association (counted as
-  // unauthenticated_peer, logged once per source): otherwise any host could become a source.
-  // false mobilizes unauthenticated peers too (unsafe; tempusd keeps it on: its `disable auth`
-  // is warned and ignored; tests use it to show the attack). core::server::AdmitPassive has the
-  // restrict rules.
-  bool authenticate_peers = true;
-  // At most this many passive associations exist at once; further ones are dropped (counted as
-  // peer_limit). An ephemeral association goes when its peer becomes unreachable. 0: none.
-  size_t max_ephemeral = 8;
-  // Symmetric keys (`keys` file, `trustedkey` marks). A source with a key id signs its requests
-  // and takes only replies with a valid MAC by that key; the server answers MACs (ServerPath).
+// core::node::NodeConfig plus what only the edge holds: the symmetric keys (`keys` file,
+// `trustedkey`). A source with a key id signs its requests and takes only replies with a valid MAC
+// by that key; the server answers MACs (ServerPath).
+struct NodeConfig : core::node::NodeConfig {
   std::vector<AuthKey> keys;
-  // How often the System re-runs selection and fallbacks without a new sample.
-  core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
 };
 
 // What became of the mode 6 requests (Prometheus tempus_control_*; the drops also feed sysstats).
@@ -113,7 +83,7 @@ class Node {
   // Runs everything due at the clock's monotonic now.
   void OnTimer();
   // When OnTimer should run next.
-  core::MonoTime NextDeadline() const;
+  core::MonoTime NextDeadline() const { return core_.NextDeadline(); }
 
   // Mobilizes a new association (e.g. after a configuration reload, or a pool's replacement
   // address); once started, its first request goes out now. Returns its id, or the reason the
@@ -132,64 +102,41 @@ class Node {
   // Selection, orphan and local-clock settings (System::SetTunables); selection runs again now.
   void SetSystemTunables(const core::system::SystemConfig& config);
 
-  const core::system::System& system() const { return system_; }
+  const core::system::System& system() const { return core_.system(); }
   const ServerPath& server() const { return server_; }
   // The associations, by id (ids are 1, 2, ... in configuration order).
-  const std::map<uint32_t, std::unique_ptr<core::assoc::Association>>& associations() const { return assocs_; }
+  const std::map<uint32_t, std::unique_ptr<core::assoc::Association>>& associations() const {
+    return core_.associations();
+  }
   uint64_t packets_sent() const { return packets_sent_; }
   // What a mode 6 request is answered from (association ids are the ids above).
-  core::control::NodeView ControlView() const;
-  uint64_t steps() const { return steps_; }
+  core::control::NodeView ControlView() { return ControlView(clock_.Read()); }
+  uint64_t steps() const { return core_.steps(); }
   // Clock::SystemClockOffset(): with clock observe, how far the uncorrected system clock is behind.
   std::optional<core::NtpDuration> SystemClockOffset() const { return clock_.SystemClockOffset(); }
   // Passive associations mobilized by peers that exist now, and ever.
-  size_t ephemeral_count() const { return ephemeral_.size(); }
-  uint64_t ephemeral_mobilized() const { return ephemeral_mobilized_; }
+  size_t ephemeral_count() const { return core_.ephemeral_count(); }
+  uint64_t ephemeral_mobilized() const { return core_.ephemeral_mobilized(); }
   const ControlStats& control_stats() const { return control_stats_; }
   const AuthStats& auth_stats() const { return auth_stats_; }
   const KeyRing& keys() const { return keys_; }
   // Receives a record after every accepted clock-filter output (peerstats) and clock update
   // (loopstats); none are built while no observer is set.
-  void SetStatsObserver(StatsObserver observer) { stats_observer_ = std::move(observer); }
+  void SetStatsObserver(StatsObserver observer);
 
  private:
-  void Carry(uint32_t id, const core::assoc::AssocActions& actions);
-  void Apply(const core::system::SystemUpdate& update);
-  void PropagatePoll();
-  // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
-  void UpdateQuiet(uint32_t id);
+  // Carries out the core's actions of the event that began at `now`, in order.
+  void Carry(const core::node::NodeActions& actions);
+  void Send(const core::node::SendPacket& send);
   void Log(const std::string& message) const;
-  // One line for each refusal that appeared or changed (node_refusals.cc, refusal_log.h): when
-  // the System's refusals changed, or on `always` (each tick) while a value settles or is held.
-  void LogRefusals(bool always);
-  // "clock stepped by S s", saying so when the step was beyond the panic threshold.
-  std::string StepMessage(core::NtpDuration step) const;
-  // Hand the update's peer samples (before its clock commands) and its clock update (after
-  // them) to the stats observer.
-  void ReportSamples(const core::system::SystemUpdate& update);
-  void ReportLoop(const core::system::SystemUpdate& update);
-  // The association's PeerView for the control protocol (status word, variables).
-  core::control::PeerView PeerViewOf(uint32_t id, const core::assoc::Association& a,
-                                     const std::vector<core::system::SourceView>& sources) const;
-  void CountReceived(std::span<const uint8_t> bytes);
+  // Warns about a source whose key cannot sign (ntpd goes on too; its replies fail test 5).
+  void WarnUnusableKey(const core::assoc::AssociationConfig& source) const;
+  core::control::NodeView ControlView(core::Instant now);
   void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
-                     const std::optional<core::NetAddress>& local);
-  Result<uint32_t, std::string> Mobilize(uint32_t id, const core::assoc::AssociationConfig& source);
-  // Symmetric packets and new peers (node_peers.cc).
-  void OnSymmetric(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                   const std::optional<core::NetAddress>& local);
+                     const std::optional<core::NetAddress>& local, core::Instant now);
   void OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                 const std::optional<core::NetAddress>& local);
-  void MobilizePassive(std::span<const uint8_t> bytes, const core::assoc::AssociationConfig& config, core::UnixTime t4);
+                 const std::optional<core::NetAddress>& local, core::Instant now);
   void Reply(std::span<const uint8_t> bytes, const core::NetAddress& to, const std::optional<core::NetAddress>& local);
-  // Whether `address` is this node's own (NodeConfig::own_addresses, self_address).
-  bool IsOwnAddress(const core::NetAddress& address) const;
-  // Logs the sources the System found to be a timing loop for the first time.
-  void LogNewLoops(const std::vector<uint32_t>& ids) const;
-  // "LOCAL(u)": the local clock as a source (`local stratum N`, ntpd's LOCAL driver).
-  std::string LocalClockName() const;
-  // Removes the ephemeral associations that demobilized (after the actions that said so).
-  void ReapRetired();
 
   NodeConfig config_;
   Clock& clock_;
@@ -197,34 +144,15 @@ class Node {
   Random& random_;
   NodeLog log_;
   StatsObserver stats_observer_;
-  core::system::System system_;
   KeyRing keys_;
   ServerPath server_;
-  std::map<uint32_t, std::unique_ptr<core::assoc::Association>> assocs_;
-  std::map<uint32_t, core::MonoTime> deadlines_;
-  std::map<core::NetAddress, uint32_t> by_address_;
-  std::set<uint32_t> ephemeral_;      // ids of passive associations mobilized by peers
-  std::set<uint32_t> self_;           // ids of associations at one of our own addresses: never polled
-  std::optional<uint32_t> local_id_;  // the local clock's association id (mode 6), when configured
-  OncePerSource unauthenticated_logged_;  // unauthenticated peers logged about
-  std::vector<uint32_t> retired_;     // ephemeral ids to remove once the current event is done
-  uint64_t ephemeral_mobilized_ = 0;
-  core::MonoTime next_tick_;
-  core::PollExp system_poll_;
-  bool startup_ = false;  // the associations were told the clock is not synchronized yet
-  std::optional<uint32_t> last_peer_;
-  bool last_local_ = false;  // the local clock was the system peer at the last update
-  uint32_t next_id_ = 1;
+  core::node::Node core_;
+  uint64_t snapshot_serial_ = 0;  // core_.snapshot_serial() last published to the server path
   bool started_ = false;
   uint64_t packets_sent_ = 0;
-  uint64_t steps_ = 0;
-  core::MonoTime start_;
-  core::control::Counters counters_;  // the mode 6 sysstats counters kept here
   core::control::ControlLimiter control_limiter_;
   ControlStats control_stats_;
   AuthStats auth_stats_;
-  RefusalLog refusal_log_;
-  uint64_t refusal_changes_seen_ = 0;
 };
 
 }  // namespace tempus::engine

@@ -9,32 +9,13 @@
 #include <functional>
 #include <variant>
 
-#include "core/net/net_address.h"
-#include "core/time/ntp_duration.h"
-#include "core/time/unix_time.h"
+#include "core/node/actions.h"
 
 namespace tempus::engine {
 
-// One peerstats line: a source's new peer variables (RFC 5905 §10) after its clock filter.
-struct PeerStatsRecord {
-  core::UnixTime when;          // the node's clock when it was recorded
-  core::NetAddress address;     // the source
-  uint16_t status = 0;          // its peer status word (RFC 9327 §2.4.2), as ntpq shows it
-  core::NtpDuration offset;     // θ; positive: the source is ahead of us
-  core::NtpDuration delay;      // δ
-  core::NtpDuration dispersion; // ε
-  core::NtpDuration jitter;     // ψ
-};
-
-// One loopstats line: the discipline's state after a clock update.
-struct LoopStatsRecord {
-  core::UnixTime when;        // the node's clock after the update
-  core::NtpDuration offset;   // the offset the update corrected; positive: the clock was behind
-  double frequency_ppm = 0;   // frequency correction in effect
-  core::NtpDuration jitter;   // clock jitter
-  double wander_ppm = 0;      // frequency wander
-  int time_constant = 0;      // the poll exponent the discipline recommends (ntpd's sys_poll)
-};
+// The records are the core's (core/node/actions.h), stamped with the node's own clock.
+using PeerStatsRecord = core::node::PeerStatsRecord;
+using LoopStatsRecord = core::node::LoopStatsRecord;
 
 using StatsRecord = std::variant<PeerStatsRecord, LoopStatsRecord>;
 // Called on the Node's thread, in the order the events happened.

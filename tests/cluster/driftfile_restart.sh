@@ -40,8 +40,10 @@ written=$(awk '{ print $1 }' "$drift")
 cluster_log "driftfile after run 1: $(cat "$drift") (ppm and its error; the clock's error is +50 ppm)"
 cluster_expect "driftfile holds a correction of -50 ppm +/- 5" \
   awk -v f="$written" 'BEGIN { d = f + 50; if (d < 0) d = -d; exit !(d <= 5) }'
-cluster_expect "driftfile holds an error bound after the frequency" \
-  awk '{ exit !(NF == 2 && $2 >= 0 && $2 < 5) }' "$drift"
+# The bound is honest (covers the frequency's real error) and informative (< 10 ppm); how tight it
+# is depends on how many samples the run got, fewer under ASan on a loaded machine.
+cluster_expect "driftfile holds an error bound that covers the frequency's error" \
+  awk '{ d = $1 + 50; if (d < 0) d = -d; exit !(NF == 2 && $2 >= d && $2 < 10) }' "$drift"
 
 # Run 2: restart at the offset the synchronized clock had. Three temporary files of a write
 # killed before its rename are lying around (and one file that only looks like one).

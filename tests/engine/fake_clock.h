@@ -20,11 +20,23 @@ class FakeClock : public Clock {
   const std::vector<core::discipline::ClockCommand>& applied() const { return applied_; }
 
   core::UnixTime Now() override {
-    const core::UnixTime t = now_;
-    Advance(step_per_read_);
-    return t;
+    ++now_reads_;
+    return NowUncounted();
   }
-  core::MonoTime Mono() override { return mono_; }
+  core::MonoTime Mono() override {
+    ++mono_reads_;
+    return mono_;
+  }
+  core::Instant Read() override {
+    ++instant_reads_;
+    const core::MonoTime mono = mono_;
+    return {mono, NowUncounted()};
+  }
+  // How often each reading was taken (the engine reads once per event: Read()).
+  struct Reads {
+    uint64_t instant = 0, now = 0, mono = 0;
+  };
+  Reads reads() const { return {instant_reads_, now_reads_, mono_reads_}; }
   core::UnixTime FromKernelRealtime(core::UnixTime k) override { return k + kernel_offset_; }
   Result<void, SysError> Apply(const core::discipline::ClockCommand& c) override {
     applied_.push_back(c);
@@ -37,6 +49,13 @@ class FakeClock : public Clock {
   int PrecisionLog2() const override { return -24; }
 
  private:
+  core::UnixTime NowUncounted() {
+    const core::UnixTime t = now_;
+    Advance(step_per_read_);
+    return t;
+  }
+
+  uint64_t instant_reads_ = 0, now_reads_ = 0, mono_reads_ = 0;
   core::UnixTime now_;
   core::MonoTime mono_;
   core::NtpDuration step_per_read_;

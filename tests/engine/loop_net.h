@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <map>
+#include <utility>
 #include <vector>
 
 #include "engine/fake_clock.h"
@@ -56,6 +57,9 @@ class LoopNet {
       Pump();
     }
   }
+
+  // Removes and returns what is queued, for a test that delivers it itself.
+  std::deque<Datagram> TakeQueued() { return std::exchange(queue_, {}); }
 
   // Delivers everything queued (and what the deliveries send in turn); returns how many.
   int Pump() {

@@ -207,7 +207,7 @@ TEST(NodePeer, SpoofedModeOneFloodMobilizesNothing) {
   EXPECT_EQ(transport.sizes().size(), 2000u);  // a 48-byte mode 2 reply each
   size_t peer_lines = 0;
   for (const auto& l : logs) peer_lines += l.find("without a valid MAC") != std::string::npos;
-  EXPECT_EQ(peer_lines, static_cast<size_t>(OncePerSource::kBurst));  // not one per packet or source
+  EXPECT_EQ(peer_lines, static_cast<size_t>(core::node::OncePerSource::kBurst));  // not one per packet or source
 }
 
 TEST(NodePeer, SpoofedModeOneFloodIsBoundedAndItsAssociationsGo) {

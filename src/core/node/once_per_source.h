@@ -6,8 +6,8 @@
 // allows at most kBurst new lines in a row, refilled at one per kRefill; a source refused for the
 // rate is not remembered (its next packet may be logged) and is counted in the next line's
 // `suppressed`. Time is passed in. Not thread-safe.
-#ifndef TEMPUS_ENGINE_ONCE_PER_SOURCE_H_
-#define TEMPUS_ENGINE_ONCE_PER_SOURCE_H_
+#ifndef TEMPUS_CORE_NODE_ONCE_PER_SOURCE_H_
+#define TEMPUS_CORE_NODE_ONCE_PER_SOURCE_H_
 
 #include <array>
 #include <cstddef>
@@ -16,13 +16,13 @@
 #include "core/net/net_address.h"
 #include "core/time/mono_time.h"
 
-namespace tempus::engine {
+namespace tempus::core::node {
 
 class OncePerSource {
  public:
   static constexpr size_t kRemembered = 64;
   static constexpr double kBurst = 8;
-  static constexpr core::NtpDuration kRefill = core::NtpDuration::FromWholeSeconds(60);
+  static constexpr NtpDuration kRefill = NtpDuration::FromWholeSeconds(60);
 
   struct Verdict {
     bool log = false;         // log a line about this source now
@@ -30,18 +30,18 @@ class OncePerSource {
   };
 
   // A packet from `source` at `now`: whether to log about it.
-  Verdict Check(const core::NetAddress& source, core::MonoTime now);
+  Verdict Check(const NetAddress& source, MonoTime now);
 
  private:
-  std::array<core::NetAddress, kRemembered> seen_{};
+  std::array<NetAddress, kRemembered> seen_{};
   size_t next_ = 0;
   size_t count_ = 0;
   double tokens_ = kBurst;
-  core::MonoTime last_refill_;
+  MonoTime last_refill_;
   bool started_ = false;
   uint64_t suppressed_ = 0;
 };
 
-}  // namespace tempus::engine
+}  // namespace tempus::core::node
 
-#endif  // TEMPUS_ENGINE_ONCE_PER_SOURCE_H_
+#endif  // TEMPUS_CORE_NODE_ONCE_PER_SOURCE_H_

@@ -1,4 +1,4 @@
-// RefusalLog: decides when a refusal (core/system/refusal.h) is worth a log line, and words it.
+// RefusalLog: decides when a refusal (core/system/refusal.h) is worth a log line (engine/refusal_text.h words it).
 //
 // One line when a source's refusal, or the system's, appears or changes; never one per packet.
 // A new value is told once it has held for kSettle (the minute a cluster's peers are still
@@ -11,25 +11,24 @@
 // reachability lines; kiss DENY/RSTR: the demobilization line; a source's panic or minsane: the
 // system's line; the system back to kNone: "system peer X") change nothing or are recorded
 // silently. Not thread-safe.
-#ifndef TEMPUS_ENGINE_REFUSAL_LOG_H_
-#define TEMPUS_ENGINE_REFUSAL_LOG_H_
+#ifndef TEMPUS_CORE_NODE_REFUSAL_LOG_H_
+#define TEMPUS_CORE_NODE_REFUSAL_LOG_H_
 
 #include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <string_view>
 
 #include "core/system/refusal.h"
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 
-namespace tempus::engine {
+namespace tempus::core::node {
 
 class RefusalLog {
  public:
-  static constexpr core::NtpDuration kRepeatAfter = core::NtpDuration::FromWholeSeconds(3600);
-  static constexpr core::NtpDuration kSettle = core::NtpDuration::FromWholeSeconds(60);
+  static constexpr NtpDuration kRepeatAfter = NtpDuration::FromWholeSeconds(3600);
+  static constexpr NtpDuration kSettle = NtpDuration::FromWholeSeconds(60);
   // The key of the system's own refusal (sources use their association ids, which start at 1).
   static constexpr uint32_t kSystemKey = 0;
 
@@ -37,7 +36,7 @@ class RefusalLog {
   void BeginPass() { waiting_ = 0; }
   // Whether `refusal`, now the value for `key`, is to be logged at `now`; records it if so. A
   // value still settling or held back counts in waiting(): call again later (every few seconds).
-  bool Changed(uint32_t key, core::system::Refusal refusal, core::MonoTime now);
+  bool Changed(uint32_t key, system::Refusal refusal, MonoTime now);
   // Values of the last pass still settling or held back.
   int waiting() const { return waiting_; }
   // Drops what is known about `key` (its source went).
@@ -45,22 +44,15 @@ class RefusalLog {
 
  private:
   struct Entry {
-    core::system::Refusal last = core::system::Refusal::kNone;  // the value the log last told
-    core::system::Refusal pending = core::system::Refusal::kNone;  // a new value settling, when pending_since is set
-    std::optional<core::MonoTime> pending_since;
-    std::array<std::optional<core::MonoTime>, core::system::kRefusalCount> logged_at{};
+    system::Refusal last = system::Refusal::kNone;  // the value the log last told
+    system::Refusal pending = system::Refusal::kNone;  // a new value settling, when pending_since is set
+    std::optional<MonoTime> pending_since;
+    std::array<std::optional<MonoTime>, system::kRefusalCount> logged_at{};
   };
   std::map<uint32_t, Entry> entries_;
   int waiting_ = 0;
 };
 
-// What a source's refusal means, as the end of "source X: ..." (e.g. "not used: it is not
-// synchronized (leap indicator 3)"); kNone reads "usable again".
-std::string_view SourceRefusalText(core::system::Refusal refusal);
-// Why the system follows no source, as the end of "no source to follow: ..." (a source's refusal
-// shared by every source is worded for all of them).
-std::string_view SystemRefusalText(core::system::Refusal refusal);
+}  // namespace tempus::core::node
 
-}  // namespace tempus::engine
-
-#endif  // TEMPUS_ENGINE_REFUSAL_LOG_H_
+#endif  // TEMPUS_CORE_NODE_REFUSAL_LOG_H_

@@ -1,49 +1,8 @@
-#include "engine/refusal_log.h"
+#include "engine/refusal_text.h"
 
 namespace tempus::engine {
-namespace {
 
 using core::system::Refusal;
-
-// Told by other lines already (see the file comment of refusal_log.h).
-bool ToldElsewhere(uint32_t key, Refusal r) {
-  if (r == Refusal::kUnreachable || r == Refusal::kKissDeny || r == Refusal::kKissRstr) return true;
-  return key != RefusalLog::kSystemKey && (r == Refusal::kPanic || r == Refusal::kTooFewSources);
-}
-
-// Events rather than states: told at once.
-bool Immediate(Refusal r) {
-  return r == Refusal::kKissRate || r == Refusal::kKissDeny || r == Refusal::kKissRstr || r == Refusal::kPanic;
-}
-
-}  // namespace
-
-bool RefusalLog::Changed(uint32_t key, Refusal refusal, core::MonoTime now) {
-  if (ToldElsewhere(key, refusal)) return false;
-  Entry& e = entries_[key];
-  if (refusal == e.last) {
-    e.pending_since.reset();
-    return false;
-  }
-  if (key == kSystemKey && refusal == Refusal::kNone) {
-    e.last = refusal;  // the "system peer X" line tells it
-    e.pending_since.reset();
-    return false;
-  }
-  if (!e.pending_since || e.pending != refusal) {
-    e.pending = refusal;
-    e.pending_since = now;
-  }
-  std::optional<core::MonoTime>& at = e.logged_at[static_cast<size_t>(refusal)];
-  if ((!Immediate(refusal) && now - *e.pending_since < kSettle) || (at && now - *at < kRepeatAfter)) {
-    ++waiting_;  // settling, or flapping: held back for now
-    return false;
-  }
-  e.last = refusal;
-  e.pending_since.reset();
-  at = now;
-  return true;
-}
 
 std::string_view SourceRefusalText(Refusal refusal) {
   switch (refusal) {

@@ -1,11 +1,11 @@
-#include "engine/once_per_source.h"
+#include "core/node/once_per_source.h"
 
 #include <algorithm>
 
-namespace tempus::engine {
+namespace tempus::core::node {
 
-OncePerSource::Verdict OncePerSource::Check(const core::NetAddress& source, core::MonoTime now) {
-  const auto end = seen_.begin() + static_cast<std::ptrdiff_t>(count_);
+OncePerSource::Verdict OncePerSource::Check(const NetAddress& source, MonoTime now) {
+  auto* const end = seen_.begin() + static_cast<std::ptrdiff_t>(count_);
   if (std::find(seen_.begin(), end, source) != end) return {};
   if (!started_) {
     started_ = true;
@@ -28,4 +28,4 @@ OncePerSource::Verdict OncePerSource::Check(const core::NetAddress& source, core
   return v;
 }
 
-}  // namespace tempus::engine
+}  // namespace tempus::core::node

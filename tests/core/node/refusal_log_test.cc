@@ -1,15 +1,15 @@
 // RefusalLog: one line when a refusal appears or changes and holds, at once for kiss codes and
 // panic, never one per packet, a flapping source at most a line per state an hour.
-#include "engine/refusal_log.h"
+#include "core/node/refusal_log.h"
 
 #include <gtest/gtest.h>
 
-namespace tempus::engine {
+namespace tempus::core::node {
 namespace {
 
-using core::system::Refusal;
+using system::Refusal;
 
-core::MonoTime At(double s) { return core::MonoTime::FromSinceOrigin(core::NtpDuration::FromSeconds(s)); }
+MonoTime At(double s) { return MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(s)); }
 
 TEST(RefusalLog, ANewReasonIsToldOnceItHolds) {
   RefusalLog log;
@@ -62,4 +62,4 @@ TEST(RefusalLog, AFlappingSourceCostsALinePerStateAnHour) {
 }
 
 }  // namespace
-}  // namespace tempus::engine
+}  // namespace tempus::core::node

@@ -1,0 +1,58 @@
+// core::node::Node: the view the control protocol (mode 6) answers from.
+#include <algorithm>
+
+#include "core/control/local_clock.h"
+#include "core/node/node.h"
+
+namespace tempus::core::node {
+
+using assoc::Association;
+
+control::NodeView Node::View(Instant now) const {
+  control::NodeView v;
+  v.system = system_.Snapshot();
+  v.discipline = system_.discipline_state();
+  v.system_offset = system_.offset();
+  v.system_jitter = system_.jitter();
+  v.refusal = system_.refusal();
+  v.panic_offset = system_.panic_offset();
+  if (last_peer_ && *last_peer_ <= 0xffff) v.system_peer = static_cast<uint16_t>(*last_peer_);
+  const std::vector<system::SourceView> sources = system_.Sources();
+  for (const auto& [id, a] : assocs_) {
+    if (id > 0xffff) break;
+    v.peers.push_back(PeerViewOf(id, *a, sources));
+  }
+  if (local_id_ && *local_id_ <= 0xffff && config_.system.local_stratum > 0) {
+    const auto id = static_cast<uint16_t>(*local_id_);
+    const bool peer = system_.local_clock_peer();
+    if (peer) v.system_peer = id;
+    const control::LocalClockInput local{id, config_.system.local_unit, config_.system.local_stratum, peer,
+                                         system_.Snapshot().precision, start_, now.mono};
+    auto at = std::find_if(v.peers.begin(), v.peers.end(), [id](const auto& p) { return p.association_id > id; });
+    v.peers.insert(at, control::LocalClockPeerView(local));
+  }
+  v.counters = counters_;
+  v.start = start_;
+  v.now = now.mono;
+  v.clock_now = now.local.ToNtp();
+  if (const auto& table = system_.leap_table(); table && !table->entries.empty()) {
+    v.leap_table = control::LeapView{LeapStatusAt(*table, NtpSecondsOf(now.local)).tai_utc,
+                                     table->entries.back().ntp_seconds, table->expires};
+  }
+  v.local_address = config_.self_address;
+  v.version = config_.version;
+  return v;
+}
+
+control::PeerView Node::PeerViewOf(uint32_t id, const Association& a,
+                                   const std::vector<system::SourceView>& sources) {
+  control::PeerView p;
+  p.association_id = static_cast<uint16_t>(id);
+  p.association = a.Snapshot();
+  for (const auto& s : sources) {
+    if (s.id == id) p.source = s;
+  }
+  return p;
+}
+
+}  // namespace tempus::core::node
