@@ -7,7 +7,7 @@
 #include <benchmark/benchmark.h>
 
 #include "core/assoc/exchange.h"
-#include "core/server/server.h"
+#include "core/server/reply.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core {

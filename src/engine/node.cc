@@ -240,7 +240,7 @@ void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress&
   control_stats_.bytes_in += bytes.size();
   // `restrict ... noquery` decides once there are restrict lines; without any, loopback only.
   const bool allowed = config_.access.restricts.empty() ? (config_.control_from_any || from.IsLoopback())
-                                                         : server_.AllowQuery(from);
+                                                         : server_.core().restricts().AllowQuery(from);
   if (!config_.control || !allowed) {
     ++counters_.restricted;
     ++control_stats_.restricted;

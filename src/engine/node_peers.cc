@@ -35,10 +35,9 @@ void Node::OnSymmetric(std::span<const uint8_t> bytes, const core::NetAddress& f
 // follow us, while we never follow it.
 void Node::OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
                      const std::optional<core::NetAddress>& local) {
-  const ServerPath::NewPeer peer = server_.HandleNewPeer(bytes, from, rx_realtime, config_.authenticate_peers,
-                                                         ephemeral_.size(), config_.max_ephemeral);
-  using Action = core::server::PassiveAdmission::Action;
-  if (peer.admission.reason == core::server::DropReason::kUnauthenticatedPeer) {
+  const ServerPath::NewPeer peer = server_.HandleNewPeer(
+      bytes, from, rx_realtime, {config_.authenticate_peers, ephemeral_.size(), config_.max_ephemeral});
+  if (peer.verdict.reason == core::server::DropReason::kUnauthenticatedPeer) {
     if (const OncePerSource::Verdict v = unauthenticated_logged_.Check(from, clock_.Mono()); v.log) {
       Log(fmt::format("peer {}: symmetric active packet without a valid MAC by a trusted key: no association{}"
                       " (see unauthenticated_peer drops){}",
@@ -47,8 +46,10 @@ void Node::OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& fro
     }
   }
   if (peer.reply) Reply(*peer.reply, from, local);
-  if (peer.admission.action != Action::kMobilize) return;
-  MobilizePassive(bytes, peer.admission.config, clock_.FromKernelRealtime(rx_realtime));
+  if (peer.verdict.action != core::server::NewPeerAction::kMobilize) return;
+  const core::server::NewPeerVerdict& v = peer.verdict;
+  MobilizePassive(bytes, core::PassiveAssociationConfig(from, v.version, v.poll, v.key_id),
+                  clock_.FromKernelRealtime(rx_realtime));
 }
 
 void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::AssociationConfig& config, core::UnixTime t4) {

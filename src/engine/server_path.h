@@ -1,23 +1,12 @@
-// ServerPath: the engine's side of serving time, between a socket and core::server.
+// ServerPath: the engine's side of serving time, between a socket and core::server::Server.
 //
-// For each datagram: decide access first (restrict flags of the source, then its rate limit:
-// core::server::Admit), then place the receive timestamp on the clock's time scale (the kernel's software
-// stamp when there is one, else a clock read right after the receive), build the reply with the
-// pure core::server::HandleRequest from the current SystemSnapshot, and stamp its transmit time
-// from the clock as the very last step before the caller sends it. A source over its limit with
-// `restrict ... limited kod` gets a RATE kiss-o'-death instead (no time in it, never larger than
-// the request). Counts every outcome.
-//
-// Authentication (RFC 5905 §7.3, A.5.1 fast_xmit): with a KeyRing set, a request carrying a MAC by
-// a trusted key that verifies is answered with a MAC by the same key, computed after the transmit
-// stamp (same MAC size, so the reply is never larger than the request). A request whose MAC fails
-// (unknown or untrusted key, wrong digest) gets a crypto-NAK as RFC 5905 and ntpd send it: the
-// usual reply plus a 4-byte key id 0, never larger than the request (kCryptoNakSent). A source
-// under `restrict ... notrust` is served only with a valid MAC; anything else from it is dropped
-// silently (kNotAuthenticated), including a bad MAC: a notrust source gets no time at all.
-// A symmetric active packet from an address without an association (HandleNewPeer) mobilizes a
-// passive association only with a valid MAC by a trusted key, else gets a mode 2 reply at most
-// (core::server::AdmitPassive, BuildPassiveReply).
+// The policy is the core's (core/server/server.h: restrict, rate limit, KoD, crypto-NAK,
+// counters; the request decoded once). This adapter adds only what needs the clock and the keys:
+// it places the receive timestamp on the clock's time scale (the kernel's software stamp when
+// there is one, else a clock read right after the receive: one read), hands the request to the
+// core with the KeyRing as its core::Authenticator, and carries out a Respond (FinishReply):
+// restamps the transmit time from the clock as the very last step before the caller sends it
+// (the second read), then appends the MAC by the key the core named.
 // Not thread-safe: one per serving thread.
 #ifndef TEMPUS_ENGINE_SERVER_PATH_H_
 #define TEMPUS_ENGINE_SERVER_PATH_H_
@@ -28,7 +17,6 @@
 #include <span>
 
 #include "core/net/net_address.h"
-#include "core/server/admission.h"
 #include "core/server/server.h"
 #include "core/system/snapshot.h"
 #include "core/time/unix_time.h"
@@ -36,6 +24,14 @@
 #include "engine/clock.h"
 
 namespace tempus::engine {
+
+// Carries out the core's reply `respond`, whose bytes are the start of `buffer`: stamps its
+// transmit time from `clock` when asked (as late as possible), then appends the MAC by
+// `respond.sign_key` from `keys`. Returns the bytes to send, a prefix of `buffer`.
+// REQUIRES: buffer.size() >= core::server::kReplyCapacity; the key is trusted in `keys` (the core
+// names only a key that just verified the request).
+std::span<const uint8_t> FinishReply(const core::server::Respond& respond, std::span<uint8_t> buffer, Clock& clock,
+                                     const KeyRing& keys);
 
 class ServerPath {
  public:
@@ -48,13 +44,12 @@ class ServerPath {
   // `keys` must outlive this object.
   void SetKeys(const KeyRing* keys) { keys_ = keys; }
 
-  // Replaces the restrict rules and rate limits (a reload). The rate limiter's table is kept
-  // unless its limits or `hash_key` change.
-  void SetAccess(const core::server::AccessPolicy& access, uint64_t hash_key);
+  // Replaces the restrict rules and rate limits (a reload): core::server::Server::SetAccess.
+  void SetAccess(const core::server::AccessPolicy& access, uint64_t hash_key) { server_.SetAccess(access, hash_key); }
 
   // Replaces the snapshot answered from (after each clock update).
-  void Publish(const core::SystemSnapshot& snapshot) { snapshot_ = snapshot; }
-  const core::SystemSnapshot& snapshot() const { return snapshot_; }
+  void Publish(const core::SystemSnapshot& snapshot) { server_.Publish(snapshot); }
+  const core::SystemSnapshot& snapshot() const { return server_.snapshot(); }
 
   // Handles one datagram. Returns the reply to send (a view into an internal buffer, valid until
   // the next call), or nothing when the datagram is dropped (counted in stats()).
@@ -66,36 +61,31 @@ class ServerPath {
     return Handle(request, core::NetAddress(), kernel_rx);
   }
 
-  // What became of a mode 1 packet from an address without an association: the admission
-  // (mobilize, with the key its MAC verified by; reply; drop) and the reply to send, if any (a
-  // view into the internal buffer, valid until the next call: a mode 2 packet, no larger than
-  // the request). Drops and unauthenticated peers are counted in stats().
+  // What became of a mode 1 packet from an address without an association
+  // (core::server::Server::HandleNewPeer), and the mode 2 reply to send, if any (a view into the
+  // internal buffer, valid until the next call).
   struct NewPeer {
-    core::server::PassiveAdmission admission;
+    core::server::NewPeerVerdict verdict;
     std::optional<std::span<const uint8_t>> reply;
   };
-  // Judges it with core::server::AdmitPassive (`require_auth`: ntpd's `enable auth`; `ephemeral`
-  // of `limit` passive associations in use).
   NewPeer HandleNewPeer(std::span<const uint8_t> packet, const core::NetAddress& from,
-                        std::optional<core::UnixTime> kernel_rx, bool require_auth, size_t ephemeral, size_t limit);
+                        std::optional<core::UnixTime> kernel_rx, const core::server::NewPeerPolicy& policy);
 
-  // True when mode 6 (ntpq) requests from `from` may be answered (restrict: neither ignore nor
-  // noquery). For the control handler.
-  bool AllowQuery(const core::NetAddress& from) const { return restricts_.AllowQuery(from); }
-  // The restrict flags that apply to `from` (notrap, nomodify... for the control handler).
-  core::server::AccessFlags AccessFor(const core::NetAddress& from) const { return restricts_.Lookup(from); }
-  const core::server::RateLimiter& rate_limiter() const { return limiter_; }
-
-  const core::server::ServerStats& stats() const { return stats_; }
+  // The core server: its restrict rules (for mode 6), rate limiter and counters.
+  const core::server::Server& core() const { return server_; }
+  const core::server::RateLimiter& rate_limiter() const { return server_.rate_limiter(); }
+  const core::server::ServerStats& stats() const { return server_.stats(); }
 
  private:
+  // The receive time on the clock's scale: the kernel stamp mapped, else a read now.
+  core::NtpTimestamp ReceiveTime(std::optional<core::UnixTime> kernel_rx);
+  const KeyRing& keys() const { return keys_ != nullptr ? *keys_ : no_keys_; }
+
   Clock& clock_;
-  core::SystemSnapshot snapshot_;
-  core::server::ServerStats stats_;
-  core::server::RestrictTable restricts_;
-  core::server::RateLimiter limiter_;
+  core::server::Server server_;
   const KeyRing* keys_ = nullptr;
-  std::array<uint8_t, core::kHeaderSize + kMaxMacSize> reply_{};
+  KeyRing no_keys_;
+  std::array<uint8_t, core::server::kReplyCapacity> reply_{};
 };
 
 }  // namespace tempus::engine

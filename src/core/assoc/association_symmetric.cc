@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "core/assoc/association.h"
-#include "core/server/server.h"
+#include "core/server/reply.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core {

@@ -5,7 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "core/server/server.h"
+#include "core/server/reply.h"
 #include "core/time/leap_table.h"
 
 namespace tempus::core::control {

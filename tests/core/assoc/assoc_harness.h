@@ -13,7 +13,7 @@
 
 #include "core/assoc/association.h"
 #include "core/random.h"
-#include "core/server/server.h"
+#include "core/server/reply.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core::testing {
