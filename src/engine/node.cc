@@ -35,7 +35,8 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
       // without access control replay the same random sequence as before.
       server_(clock, config.access, config.access.restricts.empty() ? 0 : random.NextU64()),
       start_(clock.Mono()),
-      control_limiter_(config.control_limit, server_.rate_limiter().hash_key()) {
+      control_(core::control::ControlConfig{config.control, config.control_from_any, config.control_limit},
+               server_.rate_limiter().hash_key()) {
   config_.keys.clear();  // the KeyRing holds them; no second copy of the secrets
   server_.SetKeys(&keys_);
   for (const auto& source : config_.sources) {
@@ -219,56 +220,15 @@ void Node::UpdateQuiet(uint32_t id) {
   Apply(system_.SetAssociationRefusal(id, it->second->refusal(), clock_.Mono(), clock_.Now()));
 }
 
-void Node::CountReceived(std::span<const uint8_t> bytes) {
-  ++counters_.received;
-  const int version = (bytes[0] >> 3) & 0x7;
-  const int mode = bytes[0] & 0x7;
-  if (version == core::kNtpVersion) ++counters_.this_version;
-  if (version >= 1 && version < core::kNtpVersion) ++counters_.old_version;
-  if (version == 1) {
-    ++counters_.version1;
-    if (mode == 3) ++counters_.version1_client;
-    if (mode == 0) ++counters_.version1_zero;
-    if (mode == 1) ++counters_.version1_symmetric;
-  }
-}
+void Node::CountReceived(std::span<const uint8_t> bytes) { counters_.Count(bytes); }
 
 void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                          const std::optional<core::NetAddress>& local) {
-  ++counters_.control_requests;
-  ++control_stats_.requests;
-  control_stats_.bytes_in += bytes.size();
-  // `restrict ... noquery` decides once there are restrict lines; without any, loopback only.
-  const bool allowed = config_.access.restricts.empty() ? (config_.control_from_any || from.IsLoopback())
-                                                         : server_.core().restricts().AllowQuery(from);
-  if (!config_.control || !allowed) {
-    ++counters_.restricted;
-    ++control_stats_.restricted;
-    return;
-  }
-  // Rate limited before any work: a flood costs a table lookup per datagram.
-  switch (control_limiter_.Check(from, clock_.Mono())) {
-    case core::control::ControlVerdict::kAllow: break;
-    case core::control::ControlVerdict::kClientLimited:
-      ++counters_.limited;
-      ++control_stats_.client_limited;
-      return;
-    case core::control::ControlVerdict::kGlobalLimited:
-      ++counters_.limited;
-      ++control_stats_.global_limited;
-      return;
-  }
-  auto answer = core::control::HandleControl(bytes, ControlView());
-  if (!answer) {
-    ++counters_.bad_format;
-    ++control_stats_.malformed;
-    return;
-  }
-  ++control_stats_.answered;
-  for (const auto& datagram : *answer) {
-    ++control_stats_.datagrams_sent;
-    control_stats_.bytes_out += datagram.size();
-    Reply(datagram, from, local);
+  // The view is built only for a request that passed access and rate limits.
+  const auto action =
+      control_.Handle(bytes, from, clock_.Mono(), server_.core().restricts(), [this] { return ControlView(); });
+  if (const auto* respond = std::get_if<core::control::Respond>(&action)) {
+    for (const auto& datagram : respond->datagrams) Reply(datagram, from, local);
   }
 }
 
@@ -298,27 +258,7 @@ core::control::NodeView Node::ControlView() const {
     auto at = std::find_if(v.peers.begin(), v.peers.end(), [id](const auto& p) { return p.association_id > id; });
     v.peers.insert(at, core::control::LocalClockPeerView(local));
   }
-  v.counters = counters_;
-  const core::server::ServerStats& st = server_.stats();
-  using core::server::DropReason;
-  for (DropReason r : {DropReason::kTooShort, DropReason::kBadVersion, DropReason::kBadExtensionLength,
-                       DropReason::kBadTrailer}) {
-    v.counters.bad_format += st.dropped[static_cast<size_t>(r)];
-  }
-  // ntpd counts a mode 1 packet that may not mobilize an association in sys_declined.
-  for (DropReason r : {DropReason::kBroadcastMode, DropReason::kSymmetricMode, DropReason::kPrivateMode,
-                       DropReason::kReservedMode, DropReason::kUnauthenticatedPeer}) {
-    v.counters.declined += st.dropped[static_cast<size_t>(r)];
-  }
-  // ntpd counts limited packets (KoD or not) in ss_limited and refused ones in ss_restricted,
-  // whichever path they came by; mode 6's own drops are already in counters_.
-  v.counters.restricted += st.dropped[static_cast<size_t>(DropReason::kRestricted)] +
-                           st.dropped[static_cast<size_t>(DropReason::kNotAuthenticated)];
-  v.counters.bad_auth += st.dropped[static_cast<size_t>(DropReason::kCryptoNakSent)];
-  v.counters.limited +=
-      st.dropped[static_cast<size_t>(DropReason::kRateLimited)] + st.dropped[static_cast<size_t>(DropReason::kKodSent)];
-  v.counters.kod_sent += st.dropped[static_cast<size_t>(DropReason::kKodSent)];
-  v.counters.processed = st.replied + accepted;
+  v.counters = core::control::SysStats(counters_, server_.stats(), control_.stats(), accepted);
   v.start = start_;
   v.now = clock_.Mono();
   const core::UnixTime clock_now = clock_.Now();

@@ -21,7 +21,7 @@
 
 #include "core/assoc/association.h"
 #include "core/control/control.h"
-#include "core/control/control_limiter.h"
+#include "core/control/control_server.h"
 #include "core/random.h"
 #include "core/result.h"
 #include "core/system/system.h"
@@ -48,7 +48,7 @@ struct NodeConfig {
   bool serve = true;                             // answer client requests
   core::server::AccessPolicy access;             // restrict rules and discard limits
   // Mode 6 (ntpq, RFC 9327) requests: answered read-only, from loopback sources only unless
-  // control_from_any is set. This is the one access check of the control path.
+  // control_from_any is set (core::control::ControlServer decides).
   bool control = true;
   bool control_from_any = false;
   // The rate at which allowed sources are answered (per client and across all clients).
@@ -73,21 +73,8 @@ struct NodeConfig {
   core::NtpDuration tick = core::NtpDuration::FromWholeSeconds(8);
 };
 
-// What became of the mode 6 requests (Prometheus tempus_control_*; the drops also feed sysstats).
-struct ControlStats {
-  uint64_t requests = 0;        // mode 6 datagrams received
-  uint64_t answered = 0;        // requests answered (with data or an error response)
-  uint64_t datagrams_sent = 0;  // response fragments sent
-  uint64_t bytes_in = 0;        // bytes of every mode 6 datagram received
-  uint64_t bytes_out = 0;       // bytes of every response fragment sent
-  uint64_t restricted = 0;      // dropped: control off, or the source may not query
-  uint64_t client_limited = 0;  // dropped: over the per-client rate
-  uint64_t global_limited = 0;  // dropped: over the rate across all clients
-  uint64_t malformed = 0;       // dropped: not a request the handler answers (core::control::Drop)
-};
-
 // Authentication outcomes of the client side, across all sources (the per-source counts are the
-// associations' kAuthFailed/kCryptoNak rejects).
+// associations' kAuthFailed/kCryptoNak rejects). The edge's: it is the edge that signs requests.
 struct AuthStats {
   uint64_t requests_signed = 0;  // requests sent with a MAC
   uint64_t unsigned_requests = 0;  // requests of a keyed source sent without MAC (key unknown/untrusted)
@@ -145,7 +132,8 @@ class Node {
   // Passive associations mobilized by peers that exist now, and ever.
   size_t ephemeral_count() const { return ephemeral_.size(); }
   uint64_t ephemeral_mobilized() const { return ephemeral_mobilized_; }
-  const ControlStats& control_stats() const { return control_stats_; }
+  // What became of the mode 6 requests (Prometheus tempus_control_*; sysstats folds them in).
+  const core::control::ControlStats& control_stats() const { return control_.stats(); }
   const AuthStats& auth_stats() const { return auth_stats_; }
   const KeyRing& keys() const { return keys_; }
   // Receives a record after every accepted clock-filter output (peerstats) and clock update
@@ -219,9 +207,8 @@ class Node {
   uint64_t packets_sent_ = 0;
   uint64_t steps_ = 0;
   core::MonoTime start_;
-  core::control::Counters counters_;  // the mode 6 sysstats counters kept here
-  core::control::ControlLimiter control_limiter_;
-  ControlStats control_stats_;
+  core::control::ReceiveCounters counters_;  // the node's part of ntpq sysstats (counters.h)
+  core::control::ControlServer control_;
   AuthStats auth_stats_;
   RefusalLog refusal_log_;
   uint64_t refusal_changes_seen_ = 0;
