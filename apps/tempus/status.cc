@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common.h"
-#include "core/assoc/refusal.h"
+#include "core/system/refusal.h"
 #include "engine/refusal_log.h"
 #include "exit_codes.h"
 #include "mode6_client.h"

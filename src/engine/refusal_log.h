@@ -1,4 +1,4 @@
-// RefusalLog: decides when a refusal (core/assoc/refusal.h) is worth a log line, and words it.
+// RefusalLog: decides when a refusal (core/system/refusal.h) is worth a log line, and words it.
 //
 // One line when a source's refusal, or the system's, appears or changes; never one per packet.
 // A new value is told once it has held for kSettle (the minute a cluster's peers are still
@@ -20,7 +20,7 @@
 #include <optional>
 #include <string_view>
 
-#include "core/assoc/refusal.h"
+#include "core/system/refusal.h"
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <variant>
 
-#include "core/assoc/exchange.h"
+#include "core/wire/exchange.h"
 #include "core/check.h"
 #include "core/filter/sample.h"
 #include "core/time/mono_time.h"

@@ -59,7 +59,7 @@
 #include "core/assoc/actions.h"
 #include "core/assoc/association_config.h"
 #include "core/assoc/association_snapshot.h"
-#include "core/assoc/exchange.h"
+#include "core/wire/exchange.h"
 #include "core/assoc/poll_advisor.h"
 #include "core/random.h"
 #include "core/system/snapshot.h"

@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "core/assoc/association_config.h"
-#include "core/assoc/exchange.h"
-#include "core/assoc/refusal.h"
+#include "core/wire/exchange.h"
+#include "core/system/refusal.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 

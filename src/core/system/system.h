@@ -46,7 +46,7 @@
 // reference (local clock, orphan parent), and an upstream's LI the table does not confirm is not
 // passed on. The kernel (SetSyncStatus) gets a leap only during the last day of the month, since
 // Linux inserts it at the end of the UTC day on which STA_INS is set.
-// Refusals (core/assoc/refusal.h): each source carries why it is not used now: its association's
+// Refusals (core/system/refusal.h): each source carries why it is not used now: its association's
 // packet-test verdict (SetAssociationRefusal; LI = 3, stratum 0/16, test 7 and zero timestamps
 // also take it out of selection, as ntpd's peer_unfit does with the leap and stratum of the last
 // packet), then unreachability, noselect, the loop tests (the sibling rule and the hold-down
@@ -69,8 +69,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/assoc/exchange.h"
-#include "core/assoc/refusal.h"
+#include "core/wire/exchange.h"
+#include "core/system/refusal.h"
 #include "core/discipline/clock_command.h"
 #include "core/discipline/discipline.h"
 #include "core/filter/clock_filter.h"

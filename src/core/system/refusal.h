@@ -2,9 +2,10 @@
 // for the system: see System::refusal()). The association sets the packet-test values, the System
 // the peer-test, selection and panic ones; the engine logs a change once, mode 6 shows it as
 // ntpd's `flash` bits and as `reason=`, Prometheus as a label. kNone: the source is used, or
-// nothing is wrong with it (no sample yet, a backup, an excess source). Value type.
-#ifndef TEMPUS_CORE_ASSOC_REFUSAL_H_
-#define TEMPUS_CORE_ASSOC_REFUSAL_H_
+// nothing is wrong with it (no sample yet, a backup, an excess source). It lives with the System,
+// which gives the final verdict, so that assoc/ depends on system/ and never the reverse. Value type.
+#ifndef TEMPUS_CORE_SYSTEM_REFUSAL_H_
+#define TEMPUS_CORE_SYSTEM_REFUSAL_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -48,4 +49,4 @@ uint16_t RefusalFlash(Refusal refusal);
 
 }  // namespace tempus::core
 
-#endif  // TEMPUS_CORE_ASSOC_REFUSAL_H_
+#endif  // TEMPUS_CORE_SYSTEM_REFUSAL_H_

@@ -1,4 +1,4 @@
-#include "core/assoc/exchange.h"
+#include "core/wire/exchange.h"
 
 #include <algorithm>
 

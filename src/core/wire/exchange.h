@@ -5,8 +5,8 @@
 // The request's transmit timestamp is a random cookie chosen by the caller (as chrony does): it
 // keeps the client's clock private and makes spoofed replies fail the origin check. The caller
 // records the local send time T1 and receive time T4 from its own clock. Pure and stateless.
-#ifndef TEMPUS_CORE_ASSOC_EXCHANGE_H_
-#define TEMPUS_CORE_ASSOC_EXCHANGE_H_
+#ifndef TEMPUS_CORE_WIRE_EXCHANGE_H_
+#define TEMPUS_CORE_WIRE_EXCHANGE_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -88,4 +88,4 @@ NtpDuration PrecisionToDuration(int log2);
 
 }  // namespace tempus::core
 
-#endif  // TEMPUS_CORE_ASSOC_EXCHANGE_H_
+#endif  // TEMPUS_CORE_WIRE_EXCHANGE_H_

@@ -1,4 +1,4 @@
-#include "core/assoc/refusal.h"
+#include "core/system/refusal.h"
 
 namespace tempus::core {
 namespace {
