@@ -220,7 +220,7 @@ void Node::UpdateQuiet(uint32_t id) {
   Apply(system_.SetAssociationRefusal(id, it->second->refusal(), clock_.Mono(), clock_.Now()));
 }
 
-void Node::CountReceived(std::span<const uint8_t> bytes) { counters_.Count(bytes); }
+void Node::CountReceived(std::span<const uint8_t> bytes) { counters_.CountDatagram(bytes); }
 
 void Node::HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                          const std::optional<core::NetAddress>& local) {

@@ -207,7 +207,7 @@ class Node {
   uint64_t packets_sent_ = 0;
   uint64_t steps_ = 0;
   core::MonoTime start_;
-  core::control::ReceiveCounters counters_;  // the node's part of ntpq sysstats (counters.h)
+  core::control::Counters counters_;  // the node's own part of ntpq sysstats (counters.h SysStats)
   core::control::ControlServer control_;
   AuthStats auth_stats_;
   RefusalLog refusal_log_;

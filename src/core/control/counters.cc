@@ -4,7 +4,7 @@
 
 namespace tempus::core::control {
 
-void ReceiveCounters::Count(std::span<const uint8_t> datagram) {
+void Counters::CountDatagram(std::span<const uint8_t> datagram) {
   ++received;
   const int version = (datagram[0] >> 3) & 0x7;
   const int mode = datagram[0] & 0x7;
@@ -28,19 +28,11 @@ std::string_view ControlDropName(ControlDrop drop) {
   return "unknown";
 }
 
-Counters SysStats(const ReceiveCounters& received, const server::ServerStats& server, const ControlStats& control,
-                  uint64_t accepted) {
+Counters SysStats(Counters node, const server::ServerStats& server, const ControlStats& control, uint64_t accepted) {
   using server::DropReason;
-  Counters c;
-  c.received = received.received;
-  c.this_version = received.this_version;
-  c.old_version = received.old_version;
-  c.version1 = received.version1;
-  c.version1_client = received.version1_client;
-  c.version1_zero = received.version1_zero;
-  c.version1_symmetric = received.version1_symmetric;
-  c.control_requests = control.requests;
-  c.bad_format = control.Dropped(ControlDrop::kMalformed);
+  Counters& c = node;  // the node's own counts, then everyone else's
+  c.control_requests += control.requests;
+  c.bad_format += control.Dropped(ControlDrop::kMalformed);
   for (DropReason r : {DropReason::kTooShort, DropReason::kBadVersion, DropReason::kBadExtensionLength,
                        DropReason::kBadTrailer}) {
     c.bad_format += server.Dropped(r);
@@ -52,13 +44,13 @@ Counters SysStats(const ReceiveCounters& received, const server::ServerStats& se
   }
   // ntpd counts limited packets (KoD or not) in ss_limited and refused ones in ss_restricted,
   // whichever path (time or mode 6) they came by.
-  c.restricted = control.Dropped(ControlDrop::kRestricted) + server.Dropped(DropReason::kRestricted) +
-                 server.Dropped(DropReason::kNotAuthenticated);
-  c.limited = control.Dropped(ControlDrop::kClientRate) + control.Dropped(ControlDrop::kGlobalRate) +
-              server.Dropped(DropReason::kRateLimited) + server.Dropped(DropReason::kKodSent);
-  c.kod_sent = server.Dropped(DropReason::kKodSent);
-  c.bad_auth = received.bad_auth + server.Dropped(DropReason::kCryptoNakSent);
-  c.processed = server.replied + accepted;
+  c.restricted += control.Dropped(ControlDrop::kRestricted) + server.Dropped(DropReason::kRestricted) +
+                  server.Dropped(DropReason::kNotAuthenticated);
+  c.limited += control.Dropped(ControlDrop::kClientRate) + control.Dropped(ControlDrop::kGlobalRate) +
+               server.Dropped(DropReason::kRateLimited) + server.Dropped(DropReason::kKodSent);
+  c.kod_sent += server.Dropped(DropReason::kKodSent);
+  c.bad_auth += server.Dropped(DropReason::kCryptoNakSent);
+  c.processed += server.replied + accepted;
   return c;
 }
 

@@ -1,10 +1,11 @@
 // The counters behind `ntpq sysstats` (ntpd's ss_* variables, RFC 9327 has no list of its own):
 // one set per part of the node, and the pure function that folds them into ntpd's categories.
 //
-// Each number is counted once, by the part that decides it: every datagram's version by the node
-// (ReceiveCounters), the server's outcomes by core::server::Server (ServerStats), mode 6's by
-// ControlServer (ControlStats). SysStats maps them onto ntpd's sysstats; Prometheus shows the
-// same ServerStats and ControlStats by reason, so both read the same numbers. Value types;
+// Each number is counted once, by the part that decides it: every datagram's version and the
+// sources' MAC failures by the node (in a Counters of its own: CountDatagram, bad_auth), the
+// server's outcomes by core::server::Server (ServerStats), mode 6's by ControlServer
+// (ControlStats). SysStats adds them up in ntpd's categories; Prometheus shows the same
+// ServerStats and ControlStats by reason, so both read the same numbers. Value types;
 // thread-compatible.
 #ifndef TEMPUS_CORE_CONTROL_COUNTERS_H_
 #define TEMPUS_CORE_CONTROL_COUNTERS_H_
@@ -36,21 +37,10 @@ struct Counters {
   uint64_t kod_sent = 0;
   uint64_t processed = 0;        // requests answered and replies taken
   uint64_t control_requests = 0; // mode 6 requests
-};
 
-// What the node counts of every datagram it is handed, before any part judges it.
-struct ReceiveCounters {
-  uint64_t received = 0;
-  uint64_t this_version = 0;
-  uint64_t old_version = 0;
-  uint64_t version1 = 0;
-  uint64_t version1_client = 0;
-  uint64_t version1_zero = 0;
-  uint64_t version1_symmetric = 0;
-  uint64_t bad_auth = 0;  // replies of keyed sources without a valid MAC by their key (test 5)
-
-  // Counts one datagram by its first byte's version and mode. REQUIRES: !datagram.empty().
-  void Count(std::span<const uint8_t> datagram);
+  // Counts one datagram handed to the node (received, and its version and mode), before any part
+  // judges it. REQUIRES: !datagram.empty().
+  void CountDatagram(std::span<const uint8_t> datagram);
 };
 
 // Why the control server answered nothing. Each is a counter (ControlStats, Prometheus).
@@ -76,13 +66,12 @@ struct ControlStats {
   uint64_t Dropped(ControlDrop drop) const { return dropped[static_cast<size_t>(drop)]; }
 };
 
-// ntpd's sysstats from the three counter sets and `accepted`, the replies the node's sources
-// took (ss_processed counts served requests and taken replies). As ntpd: malformed packets of
-// either path in bad_format, modes nobody answers (and unauthenticated peers) in declined,
-// refused ones in restricted, rate limited ones (KoD or not) in limited, crypto-NAKs sent with the
-// sources' MAC failures in bad_auth.
-Counters SysStats(const ReceiveCounters& received, const server::ServerStats& server, const ControlStats& control,
-                  uint64_t accepted);
+// ntpd's sysstats: `node`, what the node counted itself, plus the server's and the control
+// server's outcomes and `accepted`, the replies the node's sources took (ss_processed counts
+// served requests and taken replies). As ntpd: malformed packets of either path in bad_format,
+// modes nobody answers (and unauthenticated peers) in declined, refused ones in restricted, rate
+// limited ones (KoD or not) in limited, crypto-NAKs sent in bad_auth.
+Counters SysStats(Counters node, const server::ServerStats& server, const ControlStats& control, uint64_t accepted);
 
 }  // namespace tempus::core::control
 

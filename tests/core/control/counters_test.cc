@@ -11,9 +11,9 @@ namespace {
 
 using server::DropReason;
 
-TEST(ReceiveCounters, CountsEachDatagramByVersionAndMode) {
-  ReceiveCounters r;
-  for (uint8_t first : {0x23, 0x1b, 0x0b, 0x08, 0x09, 0x0c, 0x16, 0x3b}) r.Count(std::vector<uint8_t>{first});
+TEST(Counters, CountsEachDatagramByVersionAndMode) {
+  Counters r;
+  for (uint8_t first : {0x23, 0x1b, 0x0b, 0x08, 0x09, 0x0c, 0x16, 0x3b}) r.CountDatagram(std::vector<uint8_t>{first});
   EXPECT_EQ(r.received, 8u);
   EXPECT_EQ(r.this_version, 1u);      // 0x23: v4 mode 3
   EXPECT_EQ(r.old_version, 6u);       // v3, v1 x4, v2
@@ -62,8 +62,8 @@ TEST(SysStats, EachServerDropReasonLandsInNtpdsCategory) {
 }
 
 TEST(SysStats, AddsTheControlServersDropsAndTheNodesOwnCounts) {
-  ReceiveCounters r;
-  r.Count(std::vector<uint8_t>{0x16});
+  Counters r;
+  r.CountDatagram(std::vector<uint8_t>{0x16});
   r.bad_auth = 4;
   server::ServerStats st;
   st.received = 20;
