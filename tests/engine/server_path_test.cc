@@ -50,6 +50,42 @@ TEST(ServerPath, WithoutKernelStampReadsTheClock) {
   EXPECT_EQ(p->header.transmit_time - p->header.receive_time, core::NtpDuration::FromMicros(5));
 }
 
+// A FakeClock that counts its reads.
+class CountingClock : public FakeClock {
+ public:
+  using FakeClock::FakeClock;
+  core::UnixTime Now() override {
+    ++now_reads;
+    return FakeClock::Now();
+  }
+  core::MonoTime Mono() override {
+    ++mono_reads;
+    return FakeClock::Mono();
+  }
+  core::UnixTime FromKernelRealtime(core::UnixTime k) override {
+    ++kernel_maps;
+    return FakeClock::FromKernelRealtime(k);
+  }
+  int now_reads = 0, mono_reads = 0, kernel_maps = 0;
+};
+
+TEST(ServerPath, ReadsTheClockOnceForTheReceiveTimeAndOnceForTheTransmitStamp) {
+  CountingClock clock(core::UnixTime::FromParts(1795928139, 0));
+  ServerPath path(clock);
+  path.Publish(Synced());
+  const auto kernel_rx = core::UnixTime::FromParts(1795928139, 0);
+  ASSERT_TRUE(path.Handle(testdata::FromHex(testdata::kRequests[1].hex), kernel_rx));
+  EXPECT_EQ(clock.kernel_maps, 1);  // T2: the kernel stamp on the clock's scale
+  EXPECT_EQ(clock.now_reads, 1);    // T3: the restamp
+  EXPECT_EQ(clock.mono_reads, 1);   // the rate limiter's now
+  // A dropped request is never restamped.
+  ASSERT_FALSE(path.Handle(testdata::FromHex(testdata::kResponses[0].hex), kernel_rx));
+  EXPECT_EQ(clock.now_reads, 1);
+  // Without a kernel stamp, T2 is a read.
+  ASSERT_TRUE(path.Handle(testdata::FromHex(testdata::kRequests[1].hex), std::nullopt));
+  EXPECT_EQ(clock.now_reads, 3);
+}
+
 TEST(ServerPath, CountsDropsByReason) {
   FakeClock clock(core::UnixTime::FromParts(1795928139, 0));
   ServerPath path(clock);
