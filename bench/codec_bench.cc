@@ -11,6 +11,9 @@
 #include "core/wire/codec.h"
 
 namespace tempus::core {
+
+using system::SystemSnapshot;
+
 namespace {
 
 // chrony 4.3's client request (captured, see tests/testdata/ntp_vectors.h C2).

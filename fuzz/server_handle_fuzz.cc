@@ -40,7 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace tempus;
   using namespace tempus::core;
   std::span<const uint8_t> in(data, size);
-  SystemSnapshot s;
+  system::SystemSnapshot s;
   s.leap = static_cast<Leap>(Take<uint8_t>(in) & 3);
   s.stratum = Take<uint8_t>(in);
   s.precision = Take<int8_t>(in);

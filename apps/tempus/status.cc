@@ -46,9 +46,9 @@ const char* LeapText(int leap) {
 std::string WhyText(const std::map<std::string, std::string>& v) {
   auto it = v.find("reason");
   if (it == v.end() || it->second == "none") return "";
-  const std::optional<core::Refusal> r = core::RefusalFromName(it->second);
+  const std::optional<core::system::Refusal> r = core::system::RefusalFromName(it->second);
   if (!r) return it->second;
-  if (*r == core::Refusal::kPanic) {
+  if (*r == core::system::Refusal::kPanic) {
     return fmt::format("offset beyond the panic threshold: {:+.1f} s, refused", Num(v, "offset") / 1000.0);
   }
   return std::string(engine::SystemRefusalText(*r));

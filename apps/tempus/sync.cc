@@ -111,8 +111,9 @@ void RegisterSync(CLI::App& app, int* exit_code) {
     const core::NtpDuration offset = agreement.selection.offset;
     const bool do_step =
         args->force_step || (!args->force_slew && std::fabs(offset.Seconds()) >= kStepThresholdS);
-    const core::ClockCommand command =
-        do_step ? core::ClockCommand(core::StepClock{offset}) : core::ClockCommand(core::SlewClock{offset});
+    const core::discipline::ClockCommand command =
+        do_step ? core::discipline::ClockCommand(core::discipline::StepClock{offset})
+                : core::discipline::ClockCommand(core::discipline::SlewClock{offset});
     const bool changes_clock = args->clock.kind != "observe";
     auto applied = (*clock)->Apply(command);
     j["offset"] = offset.Seconds();

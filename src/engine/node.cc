@@ -47,11 +47,11 @@ Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::R
   server_.Publish(system_.Snapshot());
 }
 
-Result<uint32_t, std::string> Node::Mobilize(uint32_t id, const core::AssociationConfig& source) {
-  auto valid = core::ValidateAssociationConfig(source);
+Result<uint32_t, std::string> Node::Mobilize(uint32_t id, const core::assoc::AssociationConfig& source) {
+  auto valid = core::assoc::ValidateAssociationConfig(source);
   if (!valid) {
     return Unexpected(fmt::format("source {}: {}", source.address.ToStringWithPort(),
-                           core::AssociationConfigErrorName(valid.error())));
+                           core::assoc::AssociationConfigErrorName(valid.error())));
   }
   if (by_address_.count(valid->address)) {
     return Unexpected(fmt::format("source {}: already an association", source.address.ToStringWithPort()));
@@ -62,7 +62,7 @@ Result<uint32_t, std::string> Node::Mobilize(uint32_t id, const core::Associatio
                     source.address.ToStringWithPort(), *valid->key_id,
                     keys_.Find(*valid->key_id) ? "not trusted (trustedkey)" : "not in the keys file"));
   }
-  auto assoc = std::make_unique<core::Association>(*valid, random_, clock_.PrecisionLog2());
+  auto assoc = std::make_unique<core::assoc::Association>(*valid, random_, clock_.PrecisionLog2());
   assoc->SetSystemSnapshot(system_.Snapshot());
   assocs_.emplace(id, std::move(assoc));
   by_address_[valid->address] = id;
@@ -74,7 +74,7 @@ Result<uint32_t, std::string> Node::Mobilize(uint32_t id, const core::Associatio
   return id;
 }
 
-Result<uint32_t, std::string> Node::AddSource(const core::AssociationConfig& source) {
+Result<uint32_t, std::string> Node::AddSource(const core::assoc::AssociationConfig& source) {
   // A configured association replaces a passive one its peer mobilized (a reload adding `peer`).
   if (auto it = by_address_.find(source.address); it != by_address_.end() && ephemeral_.count(it->second)) {
     RemoveSource(it->second);
@@ -194,7 +194,7 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
     auto it = by_address_.find(from);
     if (it == by_address_.end() || !assocs_.count(it->second)) return;  // not one of our sources
     const core::UnixTime t4 = clock_.FromKernelRealtime(rx_realtime);
-    core::Association& assoc = *assocs_.at(it->second);
+    core::assoc::Association& assoc = *assocs_.at(it->second);
     // Test 5 (RFC 5905 §8): the MAC is checked here, the core acts on the verdict.
     const std::optional<uint32_t> key = assoc.config().key_id;
     const core::AuthVerdict auth = key ? keys_.Check(bytes, key) : core::AuthVerdict::kNone;
@@ -273,7 +273,7 @@ core::control::NodeView Node::ControlView() const {
   return v;
 }
 
-core::control::PeerView Node::PeerViewOf(uint32_t id, const core::Association& a,
+core::control::PeerView Node::PeerViewOf(uint32_t id, const core::assoc::Association& a,
                                          const std::vector<core::system::SourceView>& sources) const {
   core::control::PeerView p;
   p.association_id = static_cast<uint16_t>(id);
@@ -306,10 +306,10 @@ void Node::ReportLoop(const core::system::SystemUpdate& update) {
   stats_observer_(LoopStatsRecord{clock_.Now(), l.offset, l.frequency_ppm, l.jitter, l.wander_ppm, l.poll.log2()});
 }
 
-void Node::Carry(uint32_t id, const core::AssocActions& actions) {
-  for (const core::AssocAction& action : actions) {
-    if (const auto* send = std::get_if<core::SendRequest>(&action)) {
-      const core::AssociationConfig& ac = assocs_.at(id)->config();
+void Node::Carry(uint32_t id, const core::assoc::AssocActions& actions) {
+  for (const core::assoc::AssocAction& action : actions) {
+    if (const auto* send = std::get_if<core::assoc::SendRequest>(&action)) {
+      const core::assoc::AssociationConfig& ac = assocs_.at(id)->config();
       std::array<uint8_t, core::kHeaderSize + kMaxMacSize> request{};
       std::copy(send->bytes.begin(), send->bytes.end(), request.begin());
       size_t size = core::kHeaderSize;
@@ -323,22 +323,23 @@ void Node::Carry(uint32_t id, const core::AssocActions& actions) {
       }
       transport_.Send(std::span<const uint8_t>(request).first(size), ac.address);
       ++packets_sent_;
-    } else if (const auto* timer = std::get_if<core::SetTimer>(&action)) {
+    } else if (const auto* timer = std::get_if<core::assoc::SetTimer>(&action)) {
       // The association's own deadline, not the action's: carrying an earlier action of the same
       // list (a measurement -> System -> SetStartup/SetSystemPoll) may have re-armed it since, and
       // this older SetTimer would put the poll back on the old schedule (a peer that began to
       // settle kept its 64 s poll for one more interval).
       deadlines_[id] = assocs_.at(id)->NextWake().value_or(timer->deadline);
-    } else if (const auto* m = std::get_if<core::NewMeasurement>(&action)) {
+    } else if (const auto* m = std::get_if<core::assoc::NewMeasurement>(&action)) {
       const core::MonoTime now = clock_.Mono();
       Apply(system_.OnMeasurement(id, m->measurement, m->received, assocs_.at(id)->hpoll(), now, clock_.Now()));
-    } else if (std::holds_alternative<core::BecameReachable>(action)) {
+    } else if (std::holds_alternative<core::assoc::BecameReachable>(action)) {
       Log(fmt::format("source {} reachable", assocs_.at(id)->config().address.ToStringWithPort()));
       Apply(system_.SetReachable(id, true, clock_.Mono(), clock_.Now()));
-    } else if (std::holds_alternative<core::BecameUnreachable>(action)) {
+    } else if (std::holds_alternative<core::assoc::BecameUnreachable>(action)) {
       Log(fmt::format("source {} unreachable", assocs_.at(id)->config().address.ToStringWithPort()));
       Apply(system_.SetReachable(id, false, clock_.Mono(), clock_.Now()));
-    } else if (const auto* d = std::get_if<core::Demobilize>(&action); d != nullptr && d->reason == core::KissCode::kNone) {
+    } else if (const auto* d = std::get_if<core::assoc::Demobilize>(&action);
+               d != nullptr && d->reason == core::KissCode::kNone) {
       Log(fmt::format("passive peer {} unreachable: demobilized", assocs_.at(id)->config().address.ToStringWithPort()));
       system_.RemoveSource(id);
       deadlines_.erase(id);
@@ -354,12 +355,12 @@ void Node::Carry(uint32_t id, const core::AssocActions& actions) {
 
 void Node::Apply(const core::system::SystemUpdate& update) {
   ReportSamples(update);
-  for (const core::ClockCommand& c : update.commands) {
+  for (const core::discipline::ClockCommand& c : update.commands) {
     if (auto r = clock_.Apply(c); !r) {
       Log("clock: " + r.error().ToString());
       continue;
     }
-    if (const auto* step = std::get_if<core::StepClock>(&c)) {
+    if (const auto* step = std::get_if<core::discipline::StepClock>(&c)) {
       for (auto& [id, a] : assocs_) a->OnClockStep(step->offset);
       Log(StepMessage(step->offset));
     }

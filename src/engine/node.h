@@ -37,7 +37,7 @@ namespace tempus::engine {
 
 struct NodeConfig {
   core::system::SystemConfig system;           // self_id is filled from self_address
-  std::vector<core::AssociationConfig> sources;  // validated by the Node
+  std::vector<core::assoc::AssociationConfig> sources;  // validated by the Node
   std::optional<core::NetAddress> self_address;  // this node's address as its peers see it
   // This node's other addresses, each with the port it serves on: its listen sockets and, behind
   // a wildcard socket, the machine's interface addresses (the daemon enumerates them). A source
@@ -105,7 +105,7 @@ class Node {
   // Mobilizes a new association (e.g. after a configuration reload, or a pool's replacement
   // address); once started, its first request goes out now. Returns its id, or the reason the
   // configuration is invalid. An address that already has an association is refused.
-  [[nodiscard]] Result<uint32_t, std::string> AddSource(const core::AssociationConfig& source);
+  [[nodiscard]] Result<uint32_t, std::string> AddSource(const core::assoc::AssociationConfig& source);
   // Demobilizes association `id`: its state, timer and place in selection go. False when unknown.
   bool RemoveSource(uint32_t id);
 
@@ -122,7 +122,7 @@ class Node {
   const core::system::System& system() const { return system_; }
   const ServerPath& server() const { return server_; }
   // The associations, by id (ids are 1, 2, ... in configuration order).
-  const std::map<uint32_t, std::unique_ptr<core::Association>>& associations() const { return assocs_; }
+  const std::map<uint32_t, std::unique_ptr<core::assoc::Association>>& associations() const { return assocs_; }
   uint64_t packets_sent() const { return packets_sent_; }
   // What a mode 6 request is answered from (association ids are the ids above).
   core::control::NodeView ControlView() const;
@@ -141,7 +141,7 @@ class Node {
   void SetStatsObserver(StatsObserver observer) { stats_observer_ = std::move(observer); }
 
  private:
-  void Carry(uint32_t id, const core::AssocActions& actions);
+  void Carry(uint32_t id, const core::assoc::AssocActions& actions);
   void Apply(const core::system::SystemUpdate& update);
   void PropagatePoll();
   // Tells the System whether source `id` left its last two polls unanswered (System::SetQuiet).
@@ -157,18 +157,18 @@ class Node {
   void ReportSamples(const core::system::SystemUpdate& update);
   void ReportLoop(const core::system::SystemUpdate& update);
   // The association's PeerView for the control protocol (status word, variables).
-  core::control::PeerView PeerViewOf(uint32_t id, const core::Association& a,
+  core::control::PeerView PeerViewOf(uint32_t id, const core::assoc::Association& a,
                                      const std::vector<core::system::SourceView>& sources) const;
   void CountReceived(std::span<const uint8_t> bytes);
   void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
                      const std::optional<core::NetAddress>& local);
-  Result<uint32_t, std::string> Mobilize(uint32_t id, const core::AssociationConfig& source);
+  Result<uint32_t, std::string> Mobilize(uint32_t id, const core::assoc::AssociationConfig& source);
   // Symmetric packets and new peers (node_peers.cc).
   void OnSymmetric(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
                    const std::optional<core::NetAddress>& local);
   void OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
                  const std::optional<core::NetAddress>& local);
-  void MobilizePassive(std::span<const uint8_t> bytes, const core::AssociationConfig& config, core::UnixTime t4);
+  void MobilizePassive(std::span<const uint8_t> bytes, const core::assoc::AssociationConfig& config, core::UnixTime t4);
   void Reply(std::span<const uint8_t> bytes, const core::NetAddress& to, const std::optional<core::NetAddress>& local);
   // Whether `address` is this node's own (NodeConfig::own_addresses, self_address).
   bool IsOwnAddress(const core::NetAddress& address) const;
@@ -188,7 +188,7 @@ class Node {
   core::system::System system_;
   KeyRing keys_;
   ServerPath server_;
-  std::map<uint32_t, std::unique_ptr<core::Association>> assocs_;
+  std::map<uint32_t, std::unique_ptr<core::assoc::Association>> assocs_;
   std::map<uint32_t, core::MonoTime> deadlines_;
   std::map<core::NetAddress, uint32_t> by_address_;
   std::set<uint32_t> ephemeral_;      // ids of passive associations mobilized by peers

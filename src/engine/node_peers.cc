@@ -48,11 +48,12 @@ void Node::OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& fro
   if (peer.reply) Reply(*peer.reply, from, local);
   if (peer.verdict.action != core::server::NewPeerAction::kMobilize) return;
   const core::server::NewPeerVerdict& v = peer.verdict;
-  MobilizePassive(bytes, core::PassiveAssociationConfig(from, v.version, v.poll, v.key_id),
+  MobilizePassive(bytes, core::assoc::PassiveAssociationConfig(from, v.version, v.poll, v.key_id),
                   clock_.FromKernelRealtime(rx_realtime));
 }
 
-void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::AssociationConfig& config, core::UnixTime t4) {
+void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::assoc::AssociationConfig& config,
+                           core::UnixTime t4) {
   const uint32_t id = next_id_;
   if (auto r = Mobilize(id, config); !r) return;  // not logged: the sender may be a flood
   ++next_id_;
@@ -60,7 +61,7 @@ void Node::MobilizePassive(std::span<const uint8_t> bytes, const core::Associati
   ++ephemeral_mobilized_;
   Log(fmt::format("passive peer {} mobilized{}", config.address.ToStringWithPort(),
                   config.key_id ? fmt::format(" (key {})", *config.key_id) : ""));
-  core::Association& a = *assocs_.at(id);
+  core::assoc::Association& a = *assocs_.at(id);
   const core::MonoTime now = clock_.Mono();
   Carry(id, a.SetSystemPoll(system_poll_, now));
   Carry(id, a.SetStartup(startup_, now));

@@ -17,7 +17,7 @@ void Node::LogRefusals(bool always) {
     if (it == assocs_.end() || !refusal_log_.Changed(id, refusal, now)) continue;
     std::string line =
         fmt::format("source {}: {}", it->second->config().address.ToStringWithPort(), SourceRefusalText(refusal));
-    if (refusal == core::Refusal::kDistance) {
+    if (refusal == core::system::Refusal::kDistance) {
       for (const core::system::SourceView& v : system_.Sources()) {
         if (v.id != id) continue;
         line += fmt::format(" ({:.3f} s > {:.3f} s)", v.root_distance.Seconds(),
@@ -26,15 +26,15 @@ void Node::LogRefusals(bool always) {
     }
     Log(line);
   }
-  const core::Refusal refusal = system_.refusal();
+  const core::system::Refusal refusal = system_.refusal();
   if (!refusal_log_.Changed(RefusalLog::kSystemKey, refusal, now)) return;
   const core::discipline::DisciplineConfig& d = config_.system.discipline;
-  if (refusal == core::Refusal::kPanic && system_.panic_offset()) {
+  if (refusal == core::system::Refusal::kPanic && system_.panic_offset()) {
     Log(fmt::format("not synchronized: offset {:+.3f} s is beyond the panic threshold ({:.0f} s): refused; {}",
                     system_.panic_offset()->Seconds(), d.panic_threshold.Seconds(),
                     d.allow_panic_at_start ? "step the clock by hand, or restart tempusd (it steps once at start)"
                                            : "step the clock by hand (`tinker panic` keeps the limit at start too)"));
-  } else if (refusal == core::Refusal::kTooFewSources) {
+  } else if (refusal == core::system::Refusal::kTooFewSources) {
     Log(fmt::format("no source to follow: fewer sources agree than tos minsane ({})", config_.system.select.min_sane));
   } else {
     Log(fmt::format("no source to follow: {}", SystemRefusalText(refusal)));

@@ -3,7 +3,7 @@
 namespace tempus::engine {
 namespace {
 
-using core::Refusal;
+using core::system::Refusal;
 
 // Told by other lines already (see the file comment of refusal_log.h).
 bool ToldElsewhere(uint32_t key, Refusal r) {

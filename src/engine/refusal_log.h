@@ -37,7 +37,7 @@ class RefusalLog {
   void BeginPass() { waiting_ = 0; }
   // Whether `refusal`, now the value for `key`, is to be logged at `now`; records it if so. A
   // value still settling or held back counts in waiting(): call again later (every few seconds).
-  bool Changed(uint32_t key, core::Refusal refusal, core::MonoTime now);
+  bool Changed(uint32_t key, core::system::Refusal refusal, core::MonoTime now);
   // Values of the last pass still settling or held back.
   int waiting() const { return waiting_; }
   // Drops what is known about `key` (its source went).
@@ -45,10 +45,10 @@ class RefusalLog {
 
  private:
   struct Entry {
-    core::Refusal last = core::Refusal::kNone;  // the value the log last told
-    core::Refusal pending = core::Refusal::kNone;  // a new value settling, when pending_since is set
+    core::system::Refusal last = core::system::Refusal::kNone;  // the value the log last told
+    core::system::Refusal pending = core::system::Refusal::kNone;  // a new value settling, when pending_since is set
     std::optional<core::MonoTime> pending_since;
-    std::array<std::optional<core::MonoTime>, core::kRefusalCount> logged_at{};
+    std::array<std::optional<core::MonoTime>, core::system::kRefusalCount> logged_at{};
   };
   std::map<uint32_t, Entry> entries_;
   int waiting_ = 0;
@@ -56,10 +56,10 @@ class RefusalLog {
 
 // What a source's refusal means, as the end of "source X: ..." (e.g. "not used: it is not
 // synchronized (leap indicator 3)"); kNone reads "usable again".
-std::string_view SourceRefusalText(core::Refusal refusal);
+std::string_view SourceRefusalText(core::system::Refusal refusal);
 // Why the system follows no source, as the end of "no source to follow: ..." (a source's refusal
 // shared by every source is worded for all of them).
-std::string_view SystemRefusalText(core::Refusal refusal);
+std::string_view SystemRefusalText(core::system::Refusal refusal);
 
 }  // namespace tempus::engine
 

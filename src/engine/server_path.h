@@ -48,8 +48,8 @@ class ServerPath {
   void SetAccess(const core::server::AccessPolicy& access, uint64_t hash_key) { server_.SetAccess(access, hash_key); }
 
   // Replaces the snapshot answered from (after each clock update).
-  void Publish(const core::SystemSnapshot& snapshot) { server_.Publish(snapshot); }
-  const core::SystemSnapshot& snapshot() const { return server_.snapshot(); }
+  void Publish(const core::system::SystemSnapshot& snapshot) { server_.Publish(snapshot); }
+  const core::system::SystemSnapshot& snapshot() const { return server_.snapshot(); }
 
   // Handles one datagram. Returns the reply to send (a view into an internal buffer, valid until
   // the next call), or nothing when the datagram is dropped (counted in stats()).

@@ -118,8 +118,8 @@ TEST(KeyRing, CheckGivesEachVerdict) {
   EXPECT_EQ(ring.Check(wrong_size), AuthVerdict::kBad);
 }
 
-core::SystemSnapshot Synced() {
-  core::SystemSnapshot s;
+core::system::SystemSnapshot Synced() {
+  core::system::SystemSnapshot s;
   s.leap = core::Leap::kNoWarning;
   s.stratum = 2;
   return s;

@@ -29,7 +29,7 @@ class RecordingTransport : public Transport {
 struct Fixture {
   explicit Fixture(NodeConfig config = {}) : node(WithSource(std::move(config)), clock, transport, random) {}
   static NodeConfig WithSource(NodeConfig config) {
-    core::AssociationConfig source;
+    core::assoc::AssociationConfig source;
     source.address = core::NetAddress::IPv4({127, 0, 0, 2}, 123);
     config.sources.push_back(source);
     return config;

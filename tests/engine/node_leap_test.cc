@@ -57,7 +57,7 @@ TEST(NodeLeap, LocalReferenceAnnouncesTheTablesLeapOnTheWireAndToTheClock) {
   EXPECT_EQ(ReplyLeap(node, clock, transport), core::Leap::kInsertSecond);
   std::optional<core::Leap> kernel;
   for (const auto& c : clock.applied()) {
-    if (const auto* s = std::get_if<core::SetSyncStatus>(&c)) kernel = s->leap;
+    if (const auto* s = std::get_if<core::discipline::SetSyncStatus>(&c)) kernel = s->leap;
   }
   EXPECT_EQ(kernel, core::Leap::kInsertSecond);
   const core::control::NodeView view = node.ControlView();

@@ -7,7 +7,7 @@
 namespace tempus::engine {
 namespace {
 
-using core::Refusal;
+using core::system::Refusal;
 
 core::MonoTime At(double s) { return core::MonoTime::FromSinceOrigin(core::NtpDuration::FromSeconds(s)); }
 

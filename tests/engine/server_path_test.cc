@@ -12,8 +12,8 @@
 namespace tempus::engine {
 namespace {
 
-core::SystemSnapshot Synced() {
-  core::SystemSnapshot s;
+core::system::SystemSnapshot Synced() {
+  core::system::SystemSnapshot s;
   s.leap = core::Leap::kNoWarning;
   s.stratum = 2;
   return s;

@@ -51,7 +51,7 @@ TEST(Prometheus, SaysWhyASourceAndTheSystemAreRefused) {
   setup.client_ahead = core::NtpDuration::FromMillis(3);
   engine::ServerClientNodes t(std::move(setup));
   t.Run(60);
-  ASSERT_TRUE(t.server_clock.Apply(core::StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
+  ASSERT_TRUE(t.server_clock.Apply(core::discipline::StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
   t.Run(240);  // the reference jumped beyond the panic threshold: refused, once its clock filter
                // holds only jumped samples (before, their spread with the older ones exceeds maxdist)
   const std::string text = RenderPrometheus(*t.client, "0.1.0-test");

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 std::string_view AssociationConfigErrorName(AssociationConfigError error) {
   switch (error) {
@@ -51,4 +51,4 @@ AssociationConfig PassiveAssociationConfig(const NetAddress& from, uint8_t versi
   return c;
 }
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

@@ -16,7 +16,7 @@
 #include "core/time/poll_exp.h"
 #include "core/wire/packet.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 inline constexpr int kDefaultMinPoll = 6;   // 64 s (ntpd and chrony)
 inline constexpr int kDefaultMaxPoll = 10;  // 1024 s
@@ -62,6 +62,6 @@ std::string_view AssociationConfigErrorName(AssociationConfigError error);
 AssociationConfig PassiveAssociationConfig(const NetAddress& from, uint8_t version, int8_t poll,
                                            std::optional<uint32_t> key_id);
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc
 
 #endif  // TEMPUS_CORE_ASSOC_ASSOCIATION_CONFIG_H_

@@ -6,7 +6,7 @@
 #include "core/server/reply.h"
 #include "core/wire/codec.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 // RFC 5905 §A.5.1 (peer_xmit): the system variables, org and rec of the peer's last packet, and
 // xmt = the local time now. The bits of xmt below the clock precision are random (ntpd's fuzz):
@@ -101,4 +101,4 @@ void Association::OnSymmetricPacket(std::span<const uint8_t> bytes, UnixTime t4_
   if (!demobilized_) Reschedule(now, now, out);
 }
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

@@ -9,6 +9,13 @@
 #include "core/time/leap_table.h"
 
 namespace tempus::core::control {
+
+using assoc::AssociationSnapshot;
+using system::Refusal;
+using system::RefusalFlash;
+using system::RefusalName;
+using system::SystemSnapshot;
+
 namespace {
 
 using mode6::ErrorCode;

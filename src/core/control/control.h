@@ -47,7 +47,7 @@ inline constexpr size_t kMaxResponseFragments = 4;
 // One association as the control protocol shows it.
 struct PeerView {
   uint16_t association_id = 0;                // stable for the association's life
-  AssociationSnapshot association;
+  assoc::AssociationSnapshot association;
   std::optional<system::SourceView> source;   // the System's view (tally, filter output)
   // A reference clock's name, "LOCAL(0)" (local_clock.h): sent as srchost, which ntpq shows in
   // place of the 127.127.t.u address (type `l`); its refid is shown as a code at any stratum.
@@ -63,11 +63,11 @@ struct LeapView {
 
 // The read-only view of the node a control request is answered from.
 struct NodeView {
-  SystemSnapshot system;
+  system::SystemSnapshot system;
   discipline::DisciplineState discipline;
   NtpDuration system_offset;                 // System::offset(): combined offset of the last selection
   NtpDuration system_jitter;                 // System::jitter()
-  Refusal refusal = Refusal::kNone;          // System::refusal()
+  system::Refusal refusal = system::Refusal::kNone;  // System::refusal()
   std::optional<NtpDuration> panic_offset;   // System::panic_offset()
   std::optional<uint16_t> system_peer;       // association id of the system peer
   std::vector<PeerView> peers;               // by association id, ascending
@@ -103,7 +103,7 @@ using Datagrams = std::vector<std::vector<uint8_t>>;
 uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer);
 // Why the association's source is not used: the System's verdict, else (a source it no longer
 // knows: kiss DENY/RSTR) the association's own.
-Refusal RefusalOf(const PeerView& peer);
+system::Refusal RefusalOf(const PeerView& peer);
 // The system status word (RFC 9327 §2.4.1): leap, clock source (sync_ntp when the system peer is
 // an NTP source, sync_local when it is the local clock), one event (clock_sync or restart).
 uint16_t SystemStatusWord(const NodeView& view);

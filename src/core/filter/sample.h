@@ -9,7 +9,7 @@
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 
-namespace tempus::core {
+namespace tempus::core::filter {
 
 // Frequency tolerance of a clock, PHI (RFC 5905 §7.2: 15 ppm): dispersion grows at this rate.
 inline constexpr double kPhi = 15e-6;
@@ -23,6 +23,6 @@ struct Sample {
   MonoTime when;           // local monotonic time the sample was taken (T4)
 };
 
-}  // namespace tempus::core
+}  // namespace tempus::core::filter
 
 #endif  // TEMPUS_CORE_FILTER_SAMPLE_H_

@@ -36,7 +36,7 @@ inline NtpDuration RootDistance(const DistanceInputs& in, MonoTime now,
   const auto nonneg = [](NtpDuration d) { return std::max(d, NtpDuration::Zero()); };
   const NtpDuration age = nonneg(now - in.updated);
   const NtpDuration lambda = (nonneg(in.root_delay) + nonneg(in.delay)).Half() + nonneg(in.root_dispersion) +
-                             nonneg(in.dispersion) + age.Scaled(kPhi) + nonneg(in.jitter);
+                             nonneg(in.dispersion) + age.Scaled(filter::kPhi) + nonneg(in.jitter);
   return std::max(lambda, min_distance);
 }
 

@@ -1,6 +1,9 @@
 #include "core/server/reply.h"
 
 namespace tempus::core::server {
+
+using system::SystemSnapshot;
+
 namespace {
 
 constexpr double kPhi = 15e-6;  // PHI, frequency tolerance (RFC 5905 §7.2)

@@ -33,7 +33,7 @@ namespace tempus::core::server {
 // a peer answered without an association) into `out`: the system variables of `system`, T1
 // echoed in origin, `receive_time` (T2, the local clock's) in receive and transmit.
 // REQUIRES: out.size() >= kHeaderSize.
-void EncodeReply(const Header& req, Mode mode, NtpTimestamp receive_time, const SystemSnapshot& system,
+void EncodeReply(const Header& req, Mode mode, NtpTimestamp receive_time, const system::SystemSnapshot& system,
                  std::span<uint8_t> out);
 
 // Writes a kiss-o'-death answering `req` into `out`: leap 3, stratum 0, the kiss code in refid,
@@ -44,11 +44,11 @@ void EncodeKissOfDeath(const Header& req, KissCode code, std::span<uint8_t> out)
 // Decodes `request` and builds its time reply (CheckTimeRequest, EncodeReply in mode 4) into
 // `reply`; returns its size (48). For hosts that serve without access control: tests, benchmarks.
 [[nodiscard]] Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
-                                                       const SystemSnapshot& system, std::span<uint8_t> reply);
+                                                       const system::SystemSnapshot& system, std::span<uint8_t> reply);
 
 // The root dispersion a server reports at `now`: sys.rootdisp grown at PHI (15 ppm) since the
 // reference time (RFC 5905 §10, §11.2.3).
-NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now);
+NtpDuration RootDispersionAt(const system::SystemSnapshot& system, NtpTimestamp now);
 
 }  // namespace tempus::core::server
 

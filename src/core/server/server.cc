@@ -6,6 +6,7 @@
 #include "core/wire/codec.h"
 
 namespace tempus::core::server {
+
 namespace {
 
 // The verdict on a request's MAC, computed at most once and only when asked: most requests

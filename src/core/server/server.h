@@ -81,8 +81,8 @@ class Server {
   // unless its limits or `hash_key` change.
   void SetAccess(const AccessPolicy& access, uint64_t hash_key);
   // Replaces the snapshot answered from (after each clock update).
-  void Publish(const SystemSnapshot& snapshot) { snapshot_ = snapshot; }
-  const SystemSnapshot& snapshot() const { return snapshot_; }
+  void Publish(const system::SystemSnapshot& snapshot) { snapshot_ = snapshot; }
+  const system::SystemSnapshot& snapshot() const { return snapshot_; }
 
   // Judges one datagram of any mode but 6 from `from` (an address of family kNone: unknown;
   // only rules that need no address apply) that arrived at `rx` (T2, the node's clock) and `now`.
@@ -109,7 +109,7 @@ class Server {
     return Ignore{reason};
   }
 
-  SystemSnapshot snapshot_;
+  system::SystemSnapshot snapshot_;
   ServerStats stats_;
   RestrictTable restricts_;
   RateLimiter limiter_;

@@ -1,6 +1,6 @@
 #include "core/system/refusal.h"
 
-namespace tempus::core {
+namespace tempus::core::system {
 namespace {
 
 // ntpd's TEST bits (ntp.h), as ntpq's tstflagnames decode them.
@@ -70,4 +70,4 @@ uint16_t RefusalFlash(Refusal refusal) {
   return 0;
 }
 
-}  // namespace tempus::core
+}  // namespace tempus::core::system

@@ -12,7 +12,7 @@
 #include <optional>
 #include <string_view>
 
-namespace tempus::core {
+namespace tempus::core::system {
 
 enum class Refusal : uint8_t {
   kNone,
@@ -47,6 +47,6 @@ std::optional<Refusal> RefusalFromName(std::string_view name);
 // peer_dist, ...); 0 where ntpd has no bit (falseticker, minsane, panic).
 uint16_t RefusalFlash(Refusal refusal);
 
-}  // namespace tempus::core
+}  // namespace tempus::core::system
 
 #endif  // TEMPUS_CORE_SYSTEM_REFUSAL_H_

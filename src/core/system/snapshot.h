@@ -11,7 +11,7 @@
 #include "core/wire/leap.h"
 #include "core/wire/packet.h"
 
-namespace tempus::core {
+namespace tempus::core::system {
 
 struct SystemSnapshot {
   Leap leap = Leap::kUnsynchronized;   // sys.leap
@@ -26,6 +26,6 @@ struct SystemSnapshot {
   bool synchronized() const { return leap != Leap::kUnsynchronized && stratum < kMaxStratum; }
 };
 
-}  // namespace tempus::core
+}  // namespace tempus::core::system
 
 #endif  // TEMPUS_CORE_SYSTEM_SNAPSHOT_H_

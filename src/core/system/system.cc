@@ -5,6 +5,14 @@
 #include "core/select/root_distance.h"
 
 namespace tempus::core::system {
+
+using discipline::ClockCommand;
+using discipline::SetFrequency;
+using discipline::SetSyncStatus;
+using discipline::SlewClock;
+using discipline::StepClock;
+using filter::Sample;
+
 namespace {
 
 // The refid an orphan parent reports (RFC 5905 orphan mode; NTPsec sends 127.0.0.1).

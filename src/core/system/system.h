@@ -143,7 +143,7 @@ struct LoopEvent {
 };
 
 struct SystemUpdate {
-  std::vector<ClockCommand> commands;  // for the engine's Clock, in order
+  std::vector<discipline::ClockCommand> commands;  // for the engine's Clock, in order
   bool snapshot_changed = false;       // publish Snapshot() again
   bool stepped = false;
   // Plain records for statistics (the engine hands them to whoever writes stats files).
@@ -176,7 +176,7 @@ class System {
   [[nodiscard]] SystemUpdate OnTick(MonoTime now, UnixTime local_now);
 
   // The commands to apply once at start (the driftfile frequency), possibly none.
-  [[nodiscard]] std::vector<ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }
+  [[nodiscard]] std::vector<discipline::ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }
 
   // Replaces the selection (`tos`), orphan and local-clock (`local`, LOCAL `fudge`) settings of
   // `config` (a reload); sources, their filters and the discipline are kept. Takes effect at the
@@ -272,7 +272,7 @@ class System {
   // Whether selection combined source `id` (a candidate or the system peer).
   static bool Combined(uint32_t id, const select::SelectResult& r);
   // Adds a combined source's new sample (not the system peer's) to the discipline's history.
-  void FeedSurvivor(uint32_t id, const Sample& sample, const select::SelectResult& r, MonoTime now);
+  void FeedSurvivor(uint32_t id, const filter::Sample& sample, const select::SelectResult& r, MonoTime now);
   // Before the first discipline update: the combined sources' stored samples older than `before`.
   void FeedBacklog(const select::SelectResult& r, MonoTime before, MonoTime now);
   // Before selection: the association's verdict, unreachable, noselect, a loop (system_refusal.cc).
@@ -286,9 +286,9 @@ class System {
   bool Loop(const Source& s) const;
   bool Sibling(const Source& s) const;
   SystemUpdate AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
-                              const Sample* sample, MonoTime now, UnixTime local_now);
+                              const filter::Sample* sample, MonoTime now, UnixTime local_now);
   SystemUpdate SelectAndDiscipline(const select::SelectResult& r, std::optional<uint32_t> measured,
-                                   const Sample* sample, MonoTime now, UnixTime local_now);
+                                   const filter::Sample* sample, MonoTime now, UnixTime local_now);
   // The LI to serve at `local_now` given the upstream's (see the file comment).
   Leap WireLeap(UnixTime local_now) const;
   // The leap bits for the kernel: `wire`'s leap only during the month's last day (Linux inserts

@@ -18,6 +18,8 @@
 namespace tempus::core::server {
 namespace {
 
+using system::SystemSnapshot;
+
 constexpr uint32_t F(Restrict f) { return static_cast<uint32_t>(f); }
 constexpr uint32_t kKey = 5;
 

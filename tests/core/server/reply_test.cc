@@ -9,6 +9,9 @@
 #include "testdata/ntp_vectors.h"
 
 namespace tempus::core::server {
+
+using system::SystemSnapshot;
+
 namespace {
 
 using testdata::FromHex;

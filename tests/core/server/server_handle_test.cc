@@ -14,6 +14,8 @@
 namespace tempus::core::server {
 namespace {
 
+using system::SystemSnapshot;
+
 constexpr uint32_t F(Restrict f) { return static_cast<uint32_t>(f); }
 const NetAddress kClient = *NetAddress::Parse("192.0.2.7:40000");
 const NtpTimestamp kRx = NtpTimestamp::FromParts(0xeeb62e10, 0x80000000);

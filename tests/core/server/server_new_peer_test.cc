@@ -15,6 +15,8 @@
 namespace tempus::core::server {
 namespace {
 
+using system::SystemSnapshot;
+
 constexpr uint32_t F(Restrict f) { return static_cast<uint32_t>(f); }
 using Action = NewPeerAction;
 const NetAddress kPeer = *NetAddress::Parse("192.0.2.7:123");
@@ -111,12 +113,12 @@ TEST(ServerNewPeer, AuthenticatedPeerUsesItsKeyVersionAndPoll) {
   EXPECT_EQ(v.key_id, std::optional<uint32_t>(kKey));
   EXPECT_EQ(v.version, 3);
   EXPECT_EQ(v.poll, 9);
-  const AssociationConfig c = PassiveAssociationConfig(kPeer, v.version, v.poll, v.key_id);
+  const assoc::AssociationConfig c = assoc::PassiveAssociationConfig(kPeer, v.version, v.poll, v.key_id);
   EXPECT_EQ(c.mode, Mode::kSymmetricPassive);
   EXPECT_EQ(c.address, kPeer);
   EXPECT_EQ(c.key_id, std::optional<uint32_t>(kKey));
   EXPECT_EQ(c.version, 3);
-  EXPECT_EQ(c.minpoll.log2(), kDefaultMinPoll);  // a forged poll 9 (or 17) does not keep it for long
+  EXPECT_EQ(c.minpoll.log2(), assoc::kDefaultMinPoll);  // a forged poll 9 (or 17) does not keep it for long
   EXPECT_FALSE(h.Handle(ModeOne(), {false, 0, 8}).key_id);  // disable auth: unkeyed
 }
 
