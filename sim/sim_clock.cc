@@ -68,7 +68,7 @@ void SimClock::InjectStep(double offset_s) {
   anchor_offset_ += offset_s;
 }
 
-Result<void, engine::SysError> SimClock::Apply(const core::discipline::ClockCommand& command) {
+Result<void, SysError> SimClock::Apply(const core::discipline::ClockCommand& command) {
   if (const auto* status = std::get_if<core::discipline::SetSyncStatus>(&command)) {
     sync_status_ = *status;
     return {};

@@ -45,7 +45,7 @@ class SimClock final : public engine::Clock {
   core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override {
     return ReadingAt(kernel_stamp - epoch_);
   }
-  [[nodiscard]] Result<void, engine::SysError> Apply(const core::discipline::ClockCommand& command) override;
+  [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
   double FrequencyPpm() const override { return correction_ppm_; }
   std::string_view Kind() const override { return "sim"; }
   int PrecisionLog2() const override { return options_.precision_log2; }

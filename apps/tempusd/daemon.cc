@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "drift_keeper.h"
 #include "io/metrics_server.h"
 #include "io/poll_loop.h"
@@ -143,7 +143,7 @@ int RunDaemon(const DaemonOptions& options) {
     Log(fmt::format("running as {} ({})", options.user, keep ? "keeping only CAP_SYS_TIME" : "no capabilities"));
   }
   SocketTransport transport(sockets);
-  core::SeededRandom random(SeedFromKernel());
+  SeededRandom random(SeedFromKernel());
   engine::NodeConfig node_config = options.node;
   if (!node_config.self_address) {
     // The first address we serve on, preferring one that is not loopback (what peers see).

@@ -35,7 +35,7 @@ class ObserveClock final : public engine::Clock {
     return corrected_.FromKernelRealtime(kernel_stamp);
   }
   // Steers the software correction; the kernel clock is not touched. Always succeeds.
-  [[nodiscard]] Result<void, engine::SysError> Apply(const core::discipline::ClockCommand& command) override {
+  [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override {
     return corrected_.Apply(command);
   }
   // The software layer's frequency correction: minus the system clock's frequency error.

@@ -14,8 +14,6 @@
 namespace tempus::clock {
 namespace {
 
-using engine::SysError;
-
 std::string FormatSeconds(core::NtpDuration d) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%+.9f s", d.Seconds());

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::clock {
 namespace {
@@ -107,7 +107,7 @@ void VirtualClock::Step(NtpDuration offset) {
   slew_total_ = 0;
 }
 
-Result<void, engine::SysError> VirtualClock::Apply(const core::discipline::ClockCommand& command) {
+Result<void, SysError> VirtualClock::Apply(const core::discipline::ClockCommand& command) {
   std::visit(
       [this](const auto& c) {
         using T = std::decay_t<decltype(c)>;

@@ -41,7 +41,7 @@ class VirtualClock final : public engine::Clock {
   core::MonoTime Mono() override { return source_->Monotonic(); }
   // Places the stamp on the monotonic time line via the current realtime/monotonic relation.
   core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override;
-  [[nodiscard]] Result<void, engine::SysError> Apply(const core::discipline::ClockCommand& command) override;
+  [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
   double FrequencyPpm() const override { return correction_ppm_; }
   std::string_view Kind() const override { return "virtual"; }
   int PrecisionLog2() const override { return precision_log2_; }

@@ -9,7 +9,7 @@
 #include <array>
 #include <cstring>
 
-#include "core/check.h"
+#include "base/check.h"
 #include "core/wire/codec.h"
 
 namespace tempus::engine {

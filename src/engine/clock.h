@@ -12,11 +12,11 @@
 #include <string_view>
 
 #include "core/discipline/clock_command.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/unix_time.h"
-#include "engine/sys_error.h"
+#include "base/sys_error.h"
 
 namespace tempus::engine {
 

@@ -23,7 +23,7 @@ core::system::SystemConfig WithSelf(core::system::SystemConfig config, const Nod
 
 }  // namespace
 
-Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::Random& random, NodeLog log)
+Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, Random& random, NodeLog log)
     : config_(config),
       clock_(clock),
       transport_(transport),

@@ -19,11 +19,11 @@
 #include <string>
 #include <vector>
 
+#include "base/random.h"
+#include "base/result.h"
 #include "core/assoc/association.h"
 #include "core/control/control.h"
 #include "core/control/control_server.h"
-#include "core/random.h"
-#include "core/result.h"
 #include "core/system/system.h"
 #include "engine/auth.h"
 #include "engine/clock.h"
@@ -86,7 +86,7 @@ using NodeLog = std::function<void(const std::string& message)>;
 class Node {
  public:
   // `clock`, `transport` and `random` must outlive the Node.
-  Node(const NodeConfig& config, Clock& clock, Transport& transport, core::Random& random, NodeLog log = {});
+  Node(const NodeConfig& config, Clock& clock, Transport& transport, Random& random, NodeLog log = {});
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
@@ -182,7 +182,7 @@ class Node {
   NodeConfig config_;
   Clock& clock_;
   Transport& transport_;
-  core::Random& random_;
+  Random& random_;
   NodeLog log_;
   StatsObserver stats_observer_;
   core::system::System system_;

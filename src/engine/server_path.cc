@@ -1,6 +1,6 @@
 #include "engine/server_path.h"
 
-#include "core/check.h"
+#include "base/check.h"
 #include "core/wire/codec.h"
 
 namespace tempus::engine {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "core/shown.h"
+#include "base/shown.h"
 #include "io/sockaddr.h"
 
 namespace tempus::io {

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "core/wire/mode6.h"
 #include "engine/fake_clock.h"
 #include "engine/node.h"
@@ -36,7 +36,7 @@ struct Fixture {
   }
   FakeClock clock{core::UnixTime::FromParts(1795928139, 0)};
   RecordingTransport transport;
-  core::SeededRandom random{1};
+  SeededRandom random{1};
   Node node;
 };
 

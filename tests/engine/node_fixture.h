@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "engine/fake_clock.h"
 #include "engine/loop_net.h"
 #include "engine/node.h"
@@ -63,8 +63,8 @@ struct ServerClientNodes {
   LoopNet net;
   LoopNet::NetTransport server_transport{net, kFixtureServer};
   LoopNet::NetTransport client_transport{net, kFixtureClient};
-  core::SeededRandom server_random{1};
-  core::SeededRandom client_random{2};
+  SeededRandom server_random{1};
+  SeededRandom client_random{2};
   std::unique_ptr<Node> server;
   std::unique_ptr<Node> client;
 };

@@ -64,7 +64,7 @@ struct Pair {
   LoopNet net;
   LoopNet::NetTransport a_transport{net, kA};
   LoopNet::NetTransport b_transport{net, kB};
-  core::SeededRandom random{5};
+  SeededRandom random{5};
   std::unique_ptr<Node> a;
   std::unique_ptr<Node> b;
 };
@@ -193,7 +193,7 @@ TEST(NodePeer, SpoofedModeOneFloodMobilizesNothing) {
   FakeClock clock{kStart};
   LoopNet net;
   LoopNet::NetTransport transport{net, kB};
-  core::SeededRandom random{5};
+  SeededRandom random{5};
   Node b(b_config, clock, transport, random, [&logs](const std::string& m) { logs.push_back(m); });
   b.Start();
   for (uint32_t i = 0; i < 1000; ++i) {

@@ -120,7 +120,7 @@ TEST(NodeRefusal, AServerThatBecomesUnsynchronizedIsDroppedAndExplainedOnce) {
   ServerClientNodes t(setup);
   FakeClock reference_clock(kFixtureStart);
   LoopNet::NetTransport reference_transport(t.net, reference_address);
-  core::SeededRandom reference_random(3);
+  SeededRandom reference_random(3);
   NodeConfig rc;
   rc.system.local_stratum = 1;
   rc.self_address = reference_address;

@@ -20,7 +20,7 @@ struct Cluster {
   LoopNet::NetTransport a_transport{net, kServerA};
   LoopNet::NetTransport b_transport{net, kServerB};
   LoopNet::NetTransport client_transport{net, kClient};
-  core::SeededRandom random{7};
+  SeededRandom random{7};
   std::unique_ptr<Node> a;
   std::unique_ptr<Node> b;
   std::unique_ptr<Node> client;

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "engine/fake_clock.h"
 #include "engine/loop_net.h"
 #include "engine/node.h"
@@ -39,7 +39,7 @@ struct Host {
   }
   FakeClock clock;
   LoopNet::NetTransport transport;
-  core::SeededRandom random;
+  SeededRandom random;
   std::unique_ptr<Node> node;
 };
 

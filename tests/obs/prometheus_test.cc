@@ -65,7 +65,7 @@ TEST(Prometheus, CountsModeSixRequestsDropsAndBytes) {
   FakeClock clock(core::UnixTime::FromParts(1795928139, 0));
   LoopNet net;
   LoopNet::NetTransport t(net, kServer);
-  core::SeededRandom r(1);
+  SeededRandom r(1);
   engine::NodeConfig c;
   c.control_limit.client_burst = 3;
   c.control_limit.client_per_second = 0;
@@ -93,7 +93,7 @@ TEST(Prometheus, SystemClockOffsetOnlyForAClockThatReportsIt) {
   };
   LoopNet net;
   LoopNet::NetTransport t(net, kServer);
-  core::SeededRandom r(1);
+  SeededRandom r(1);
   FakeClock plain(core::UnixTime::FromParts(1795928139, 0));
   const std::string without = RenderPrometheus(Node({}, plain, t, r), "0.1.0-test");
   EXPECT_EQ(without.find("tempus_system_clock_offset_seconds"), std::string::npos);

@@ -13,7 +13,7 @@
 #include <variant>
 
 #include "core/wire/exchange.h"
-#include "core/check.h"
+#include "base/check.h"
 #include "core/filter/sample.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"

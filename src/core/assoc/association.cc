@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/check.h"
+#include "base/check.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core::assoc {

@@ -61,7 +61,7 @@
 #include "core/assoc/association_snapshot.h"
 #include "core/wire/exchange.h"
 #include "core/assoc/poll_advisor.h"
-#include "core/random.h"
+#include "base/random.h"
 #include "core/system/snapshot.h"
 #include "core/wire/auth.h"
 #include "core/time/mono_time.h"

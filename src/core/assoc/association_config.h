@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/time/poll_exp.h"
 #include "core/wire/packet.h"
 

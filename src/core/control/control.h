@@ -32,7 +32,7 @@
 #include "core/control/counters.h"
 #include "core/discipline/discipline.h"
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/system/snapshot.h"
 #include "core/system/system.h"
 #include "core/time/mono_time.h"

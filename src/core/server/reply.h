@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <span>
 
-#include "core/result.h"
+#include "base/result.h"
 #include "core/server/drop_reason.h"
 #include "core/system/snapshot.h"
 #include "core/time/ntp_timestamp.h"

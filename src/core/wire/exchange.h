@@ -14,7 +14,7 @@
 #include <string_view>
 
 #include "core/filter/sample.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/ntp_timestamp.h"
 #include "core/wire/codec.h"

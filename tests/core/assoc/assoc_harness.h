@@ -11,8 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include "base/random.h"
 #include "core/assoc/association.h"
-#include "core/random.h"
 #include "core/server/reply.h"
 #include "core/wire/codec.h"
 

@@ -7,7 +7,7 @@
 #include <deque>
 
 #include "core/assoc/association.h"
-#include "core/random.h"
+#include "base/random.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core::assoc {

@@ -10,7 +10,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "core/server/fake_authenticator.h"
 #include "core/server/server.h"
 #include "core/wire/codec.h"

@@ -4,14 +4,14 @@
 // error, operator bool, operator*, operator->, value_or) so that moving to std::expected later is
 // a `using` change. Untrusted input never throws: parsers return Result. Not thread-safe beyond
 // what the contained types are.
-#ifndef TEMPUS_CORE_RESULT_H_
-#define TEMPUS_CORE_RESULT_H_
+#ifndef TEMPUS_BASE_RESULT_H_
+#define TEMPUS_BASE_RESULT_H_
 
 #include <type_traits>
 #include <utility>
 #include <variant>
 
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus {
 
@@ -98,4 +98,4 @@ class [[nodiscard]] Result<void, E> {
 
 }  // namespace tempus
 
-#endif  // TEMPUS_CORE_RESULT_H_
+#endif  // TEMPUS_BASE_RESULT_H_

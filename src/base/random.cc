@@ -1,6 +1,6 @@
-#include "core/random.h"
+#include "base/random.h"
 
-namespace tempus::core {
+namespace tempus {
 namespace {
 
 uint64_t SplitMix64(uint64_t& state) {
@@ -34,4 +34,4 @@ uint64_t SeededRandom::NextU64() {
   return result;
 }
 
-}  // namespace tempus::core
+}  // namespace tempus

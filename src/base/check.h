@@ -2,8 +2,8 @@
 //
 // For bugs, not for input: untrusted input is answered with a Result, never with a check.
 // Active in every build type (the cost is one predictable branch).
-#ifndef TEMPUS_CORE_CHECK_H_
-#define TEMPUS_CORE_CHECK_H_
+#ifndef TEMPUS_BASE_CHECK_H_
+#define TEMPUS_BASE_CHECK_H_
 
 namespace tempus::internal {
 [[noreturn]] void CheckFailed(const char* file, int line, const char* condition);
@@ -16,4 +16,4 @@ namespace tempus::internal {
     }                                                               \
   } while (0)
 
-#endif  // TEMPUS_CORE_CHECK_H_
+#endif  // TEMPUS_BASE_CHECK_H_

@@ -1,4 +1,4 @@
-#include "core/shown.h"
+#include "base/shown.h"
 
 namespace tempus {
 

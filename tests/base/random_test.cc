@@ -1,10 +1,10 @@
-#include "core/random.h"
+#include "base/random.h"
 
 #include <set>
 
 #include <gtest/gtest.h>
 
-namespace tempus::core {
+namespace tempus {
 namespace {
 
 TEST(SeededRandom, SameSeedReplaysDifferentSeedDiffers) {
@@ -58,4 +58,4 @@ TEST(UniformUnit, Extremes) {
 }
 
 }  // namespace
-}  // namespace tempus::core
+}  // namespace tempus

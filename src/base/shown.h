@@ -3,8 +3,8 @@
 // newlines, escape sequences, UTF-8) is written as \xNN, and text longer than the limit is cut
 // with "..." so that a hostile 100,000-character argument does not flood a terminal or a log.
 // Pure; thread-safe.
-#ifndef TEMPUS_CORE_SHOWN_H_
-#define TEMPUS_CORE_SHOWN_H_
+#ifndef TEMPUS_BASE_SHOWN_H_
+#define TEMPUS_BASE_SHOWN_H_
 
 #include <cstddef>
 #include <string>
@@ -20,4 +20,4 @@ std::string Shown(std::string_view text, size_t max_bytes = kShownMaxBytes);
 
 }  // namespace tempus
 
-#endif  // TEMPUS_CORE_SHOWN_H_
+#endif  // TEMPUS_BASE_SHOWN_H_

@@ -4,13 +4,13 @@
 // an off-path attacker, RFC 5905 §9.1 and chrony's transmit obfuscation); tests and the simulator
 // use SeededRandom, a fixed-seed xoshiro256** generator, so every run replays exactly. Not
 // thread-safe: one instance per thread.
-#ifndef TEMPUS_CORE_RANDOM_H_
-#define TEMPUS_CORE_RANDOM_H_
+#ifndef TEMPUS_BASE_RANDOM_H_
+#define TEMPUS_BASE_RANDOM_H_
 
 #include <array>
 #include <cstdint>
 
-namespace tempus::core {
+namespace tempus {
 
 class Random {
  public:
@@ -33,6 +33,6 @@ class SeededRandom final : public Random {
   std::array<uint64_t, 4> s_{};
 };
 
-}  // namespace tempus::core
+}  // namespace tempus
 
-#endif  // TEMPUS_CORE_RANDOM_H_
+#endif  // TEMPUS_BASE_RANDOM_H_

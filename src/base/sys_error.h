@@ -1,10 +1,10 @@
 // SysError: a failed system call at the edge, as the operation's name and errno.
-#ifndef TEMPUS_ENGINE_SYS_ERROR_H_
-#define TEMPUS_ENGINE_SYS_ERROR_H_
+#ifndef TEMPUS_BASE_SYS_ERROR_H_
+#define TEMPUS_BASE_SYS_ERROR_H_
 
 #include <string>
 
-namespace tempus::engine {
+namespace tempus {
 
 struct SysError {
   std::string op;  // what was attempted, e.g. "bind 127.0.0.2:123"
@@ -13,6 +13,6 @@ struct SysError {
   std::string ToString() const;
 };
 
-}  // namespace tempus::engine
+}  // namespace tempus
 
-#endif  // TEMPUS_ENGINE_SYS_ERROR_H_
+#endif  // TEMPUS_BASE_SYS_ERROR_H_
