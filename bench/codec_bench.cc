@@ -6,8 +6,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "core/server/reply.h"
 #include "core/wire/exchange.h"
-#include "core/server/server.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core {

@@ -160,16 +160,17 @@ void RenderServer(const engine::Node& node, Writer& w) {
 }
 
 void RenderControl(const engine::Node& node, Writer& w) {
-  const engine::ControlStats& c = node.control_stats();
+  const core::control::ControlStats& c = node.control_stats();
   w.Family("tempus_control_requests_total", "counter", "Mode 6 (ntpq) requests received");
   w.Sample("tempus_control_requests_total", "", static_cast<double>(c.requests));
   w.Family("tempus_control_answered_total", "counter", "Mode 6 requests answered");
   w.Sample("tempus_control_answered_total", "", static_cast<double>(c.answered));
   w.Family("tempus_control_drops_total", "counter", "Mode 6 requests dropped, by reason");
-  w.Sample("tempus_control_drops_total", "reason=\"restricted\"", static_cast<double>(c.restricted));
-  w.Sample("tempus_control_drops_total", "reason=\"client_rate\"", static_cast<double>(c.client_limited));
-  w.Sample("tempus_control_drops_total", "reason=\"global_rate\"", static_cast<double>(c.global_limited));
-  w.Sample("tempus_control_drops_total", "reason=\"malformed\"", static_cast<double>(c.malformed));
+  for (size_t i = 0; i < core::control::kControlDropCount; ++i) {
+    const auto reason = static_cast<core::control::ControlDrop>(i);
+    w.Sample("tempus_control_drops_total", fmt::format("reason=\"{}\"", core::control::ControlDropName(reason)),
+             static_cast<double>(c.dropped[i]));
+  }
   w.Family("tempus_control_bytes_total", "counter", "Bytes of mode 6 requests received and responses sent");
   w.Sample("tempus_control_bytes_total", "direction=\"in\"", static_cast<double>(c.bytes_in));
   w.Sample("tempus_control_bytes_total", "direction=\"out\"", static_cast<double>(c.bytes_out));

@@ -55,11 +55,12 @@ std::string_view AssociationConfigErrorName(AssociationConfigError error);
 // clears iburst/burst for symmetric modes, then checks the rest. Returns the normalized config.
 [[nodiscard]] Result<AssociationConfig, AssociationConfigError> ValidateAssociationConfig(AssociationConfig config);
 
-// The passive association (mode 2) that a symmetric active packet with header `peer` from `from`
-// mobilizes once core::server::AdmitPassive said kMobilize (RFC 5905 §9.2; ntpd's newpeer for
-// AM_NEWPASS): the source's address, its version, its poll as minpoll but at most
-// kDefaultMinPoll (64 s), and `key_id` (the trusted key of its MAC; none: unkeyed).
-AssociationConfig PassiveConfig(const Header& peer, const NetAddress& from, std::optional<uint32_t> key_id);
+// The passive association (mode 2) a symmetric active packet from `from` mobilizes (ntpd's
+// newpeer for AM_NEWPASS; the server decided it may: core::server::Server::HandleNewPeer): the
+// packet's `version`, its `poll` as minpoll but at most the default (6, 64 s), and `key_id`, the
+// key its MAC was verified by, if any.
+AssociationConfig PassiveAssociationConfig(const NetAddress& from, uint8_t version, int8_t poll,
+                                           std::optional<uint32_t> key_id);
 
 }  // namespace tempus::core::assoc
 

@@ -15,7 +15,8 @@
 // Bounded: a response is at most kMaxResponseFragments fragments of 468 bytes (a READVAR that
 // names more variables than fit stops at the last one that fits), responses and fragmented
 // requests are never answered (no loops), and nothing is read outside the request. Which
-// sources may ask is the caller's decision (engine::NodeConfig). Stateless; thread-compatible.
+// sources may ask, and how often, is ControlServer's decision (control_server.h), which calls
+// HandleControl for what it lets through. Stateless; thread-compatible.
 #ifndef TEMPUS_CORE_CONTROL_CONTROL_H_
 #define TEMPUS_CORE_CONTROL_CONTROL_H_
 
@@ -28,6 +29,7 @@
 #include <vector>
 
 #include "core/assoc/association_snapshot.h"
+#include "core/control/counters.h"
 #include "core/discipline/discipline.h"
 #include "core/net/net_address.h"
 #include "base/result.h"
@@ -52,25 +54,6 @@ struct PeerView {
   std::string clock_name;
 };
 
-// The packet counters of `ntpq sysstats` (ss_*), kept by the engine.
-struct Counters {
-  uint64_t received = 0;         // every datagram handed to the node
-  uint64_t this_version = 0;     // VN 4
-  uint64_t old_version = 0;      // VN 1..3
-  uint64_t version1 = 0;         // VN 1
-  uint64_t version1_client = 0;  // VN 1, mode 3
-  uint64_t version1_zero = 0;    // VN 1, mode 0
-  uint64_t version1_symmetric = 0;  // VN 1, mode 1
-  uint64_t bad_format = 0;       // dropped as malformed
-  uint64_t bad_auth = 0;
-  uint64_t declined = 0;         // dropped for their mode
-  uint64_t restricted = 0;       // refused by access control (mode 6 from a non-allowed source)
-  uint64_t limited = 0;
-  uint64_t kod_sent = 0;
-  uint64_t processed = 0;        // requests answered and replies taken
-  uint64_t control_requests = 0; // mode 6 requests
-};
-
 // What ntpd's mode 6 shows of its leap table (tai=, leapsec=, expire=), NTP seconds.
 struct LeapView {
   int tai_utc = 0;             // TAI-UTC in effect now
@@ -88,7 +71,7 @@ struct NodeView {
   std::optional<NtpDuration> panic_offset;   // System::panic_offset()
   std::optional<uint16_t> system_peer;       // association id of the system peer
   std::vector<PeerView> peers;               // by association id, ascending
-  Counters counters;
+  Counters counters;                         // ntpq sysstats (counters.h SysStats)
   MonoTime start;                            // when the node started
   MonoTime now;                              // monotonic now
   NtpTimestamp clock_now;                    // the node's clock now (clock=, and to place rec=)

@@ -72,11 +72,9 @@ void Node::ReapRetired() {
   for (uint32_t id : retired) Remove(id);
 }
 
-const NodeActions& Node::MobilizePassive(std::span<const uint8_t> bytes, const AssociationConfig& config, UnixTime rx,
-                                         Instant now) {
-  Begin(now);
+void Node::MobilizePassive(const Datagram& d, const AssociationConfig& config) {
   const uint32_t id = next_id_;
-  if (auto r = Mobilize(id, config); !r) return actions_;  // not told: the sender may be a flood
+  if (auto r = Mobilize(id, config); !r) return;  // not told: the sender may be a flood
   ++next_id_;
   ephemeral_.insert(id);
   ++ephemeral_mobilized_;
@@ -85,20 +83,11 @@ const NodeActions& Node::MobilizePassive(std::span<const uint8_t> bytes, const A
   Carry(id, a.SetSystemPoll(system_poll_, now_.mono));
   Carry(id, a.SetStartup(startup_, now_.mono));
   // The server path verified the MAC of the mobilizing packet with the association's key.
-  Carry(id, a.OnPacket(bytes, rx, now_.mono, config.key_id ? AuthVerdict::kOk : AuthVerdict::kNone));
+  Carry(id, a.OnPacket(d.bytes, d.rx, now_.mono, config.key_id ? AuthVerdict::kOk : AuthVerdict::kNone));
   // The first poll goes out now: it answers the mobilizing packet (org = its transmit time), so
   // the active side has a sample without waiting for our poll interval.
   Carry(id, a.OnTimer(now_.mono, now_.local));
   ReapRetired();
-  return actions_;
-}
-
-const NodeActions& Node::OnUnauthenticatedPeer(const NetAddress& from, bool answered, Instant now) {
-  Begin(now);
-  if (const OncePerSource::Verdict v = unauthenticated_told_.Check(from, now_.mono); v.log) {
-    Event(UnauthenticatedPeer{from, answered, v.suppressed});
-  }
-  return actions_;
 }
 
 bool Node::IsOwnAddress(const NetAddress& address) const {
@@ -124,6 +113,14 @@ void Node::SetSystemTunables(const system::SystemConfig& config, Instant now) {
   system::SystemUpdate update = system_.OnTick(now_.mono, now_.local);
   update.snapshot_changed |= reset;  // a fallback turned off: publish the unsynchronized snapshot
   Apply(update);
+}
+
+void Node::SetAccess(const server::AccessPolicy& access) {
+  config_.access = access;
+  // As at construction: the rate limiter's key is drawn once there are restrict rules.
+  uint64_t key = server_.rate_limiter().hash_key();
+  if (key == 0 && !access.restricts.empty()) key = random_.NextU64();
+  server_.SetAccess(access, key);
 }
 
 void Node::TellRefusals(bool always) {

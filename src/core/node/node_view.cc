@@ -31,7 +31,10 @@ control::NodeView Node::View(Instant now) const {
     auto at = std::find_if(v.peers.begin(), v.peers.end(), [id](const auto& p) { return p.association_id > id; });
     v.peers.insert(at, control::LocalClockPeerView(local));
   }
-  v.counters = counters_;
+  uint64_t accepted = 0;  // replies the sources took: ntpd counts them in ss_processed too
+  for (const auto& [id, a] : assocs_) accepted += a->stats().accepted;
+  v.counters = control::SysStats(counters_, server_.stats(), control_.stats(), accepted);
+  v.system_clock_offset = system_clock_offset_;
   v.start = start_;
   v.now = now.mono;
   v.clock_now = now.local.ToNtp();

@@ -11,9 +11,9 @@
 
 #include <gtest/gtest.h>
 
-#include "core/assoc/association.h"
 #include "base/random.h"
-#include "core/server/server.h"
+#include "core/assoc/association.h"
+#include "core/server/reply.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core::assoc::testing {

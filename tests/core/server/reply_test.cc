@@ -1,4 +1,4 @@
-#include "core/server/server.h"
+#include "core/server/reply.h"
 
 #include <vector>
 
@@ -40,7 +40,7 @@ Header Reply(std::span<const uint8_t> request, const SystemSnapshot& s) {
   return d->header;
 }
 
-TEST(ServerHandle, AnswersEveryCapturedClientRequest) {
+TEST(ServerReply, AnswersEveryCapturedClientRequest) {
   for (const auto& v : testdata::kRequests) {
     const auto req = FromHex(v.hex);
     const auto decoded_req = Decode(req);
@@ -53,7 +53,7 @@ TEST(ServerHandle, AnswersEveryCapturedClientRequest) {
   }
 }
 
-TEST(ServerHandle, CopiesTheSystemSnapshot) {
+TEST(ServerReply, CopiesTheSystemSnapshot) {
   const auto req = FromHex(testdata::kRequests[1].hex);
   const Header h = Reply(req, SyncedStratum3());
   EXPECT_EQ(h.leap, Leap::kNoWarning);
@@ -66,13 +66,13 @@ TEST(ServerHandle, CopiesTheSystemSnapshot) {
   EXPECT_EQ(h.transmit_time, kRx);  // until restamped by the edge
 }
 
-TEST(ServerHandle, RootDispersionGrowsAtPhiSinceTheReferenceTime) {
+TEST(ServerReply, RootDispersionGrowsAtPhiSinceTheReferenceTime) {
   const Header h = Reply(FromHex(testdata::kRequests[1].hex), SyncedStratum3());
   // 3 ms + 15 ppm * 16.5 s = 3.2475 ms.
   EXPECT_NEAR(h.root_dispersion.ToDuration().Seconds(), 0.0032475, 2e-5);
 }
 
-TEST(ServerHandle, HugeRootDispersionSaturatesInsteadOfWrapping) {
+TEST(ServerReply, HugeRootDispersionSaturatesInsteadOfWrapping) {
   // Found by fuzz_server_handle: near the top of the range the grown dispersion wrapped around
   // (and the 16.16 rounding overflowed); the reply must say "huge", never "tiny".
   SystemSnapshot s = SyncedStratum3();
@@ -81,7 +81,7 @@ TEST(ServerHandle, HugeRootDispersionSaturatesInsteadOfWrapping) {
   EXPECT_EQ(Reply(FromHex(testdata::kRequests[1].hex), s).root_dispersion.raw(), 0xffffffffu);
 }
 
-TEST(ServerHandle, AnswersEachVersionInKind) {
+TEST(ServerReply, AnswersEachVersionInKind) {
   auto req = FromHex(testdata::kRequests[1].hex);
   for (int vn = 1; vn <= 4; ++vn) {
     req[0] = static_cast<uint8_t>((vn << 3) | 3);
@@ -92,7 +92,7 @@ TEST(ServerHandle, AnswersEachVersionInKind) {
   EXPECT_EQ(Reply(req, SyncedStratum3()).mode, Mode::kServer);
 }
 
-TEST(ServerHandle, UnsynchronizedServerSaysSo) {
+TEST(ServerReply, UnsynchronizedServerSaysSo) {
   SystemSnapshot s;  // default: unsynchronized, stratum 16, refid INIT
   const Header h = Reply(FromHex(testdata::kRequests[0].hex), s);
   EXPECT_EQ(h.leap, Leap::kUnsynchronized);
@@ -103,7 +103,7 @@ TEST(ServerHandle, UnsynchronizedServerSaysSo) {
   EXPECT_EQ(Reply(FromHex(testdata::kRequests[0].hex), s).leap, Leap::kUnsynchronized);
 }
 
-TEST(ServerHandle, DropsEveryModeButClient) {
+TEST(ServerReply, DropsEveryModeButClient) {
   auto req = FromHex(testdata::kRequests[1].hex);
   std::vector<uint8_t> out(kHeaderSize);
   const std::pair<int, DropReason> cases[] = {
@@ -118,7 +118,7 @@ TEST(ServerHandle, DropsEveryModeButClient) {
   }
 }
 
-TEST(ServerHandle, NeverAnswersCapturedServerReplies) {
+TEST(ServerReply, NeverAnswersCapturedServerReplies) {
   std::vector<uint8_t> out(kHeaderSize);
   for (const auto& v : testdata::kResponses) {
     auto r = HandleRequest(FromHex(v.hex), kRx, SyncedStratum3(), out);
@@ -127,7 +127,7 @@ TEST(ServerHandle, NeverAnswersCapturedServerReplies) {
   }
 }
 
-TEST(ServerHandle, MalformedInputOfEveryLengthIsATypedDrop) {
+TEST(ServerReply, MalformedInputOfEveryLengthIsATypedDrop) {
   std::vector<uint8_t> out(kHeaderSize);
   ServerStats stats;
   uint64_t state = 12345;
@@ -151,7 +151,7 @@ TEST(ServerHandle, MalformedInputOfEveryLengthIsATypedDrop) {
   EXPECT_EQ(stats.dropped[static_cast<size_t>(DropReason::kTooShort)], kHeaderSize);
 }
 
-TEST(ServerHandle, RejectsTruncatedExtensionFields) {
+TEST(ServerReply, RejectsTruncatedExtensionFields) {
   auto req = FromHex(testdata::kRequests[1].hex);
   const std::vector<uint8_t> ef = {0x01, 0x04, 0x00, 0x40, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
   req.insert(req.end(), ef.begin(), ef.end());
@@ -161,7 +161,7 @@ TEST(ServerHandle, RejectsTruncatedExtensionFields) {
   EXPECT_EQ(r.error(), DropReason::kBadExtensionLength);
 }
 
-TEST(ServerHandle, ReplyIsNeverLongerThanTheRequest) {
+TEST(ServerReply, ReplyIsNeverLongerThanTheRequest) {
   // A 68-byte authenticated request still gets a 48-byte reply.
   auto req = FromHex(testdata::kRequests[1].hex);
   req.resize(68, 0x5a);
@@ -171,14 +171,14 @@ TEST(ServerHandle, ReplyIsNeverLongerThanTheRequest) {
   EXPECT_EQ(*r, kHeaderSize);
 }
 
-TEST(ServerHandle, SmallReplyBufferIsADrop) {
+TEST(ServerReply, SmallReplyBufferIsADrop) {
   std::vector<uint8_t> out(10);
   auto r = HandleRequest(FromHex(testdata::kRequests[1].hex), kRx, SyncedStratum3(), out);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), DropReason::kReplyBufferTooSmall);
 }
 
-TEST(ServerHandle, DropReasonNamesAreDistinct) {
+TEST(ServerReply, DropReasonNamesAreDistinct) {
   for (size_t i = 0; i < kDropReasonCount; ++i) {
     for (size_t j = i + 1; j < kDropReasonCount; ++j) {
       EXPECT_NE(DropReasonName(static_cast<DropReason>(i)), DropReasonName(static_cast<DropReason>(j)));
