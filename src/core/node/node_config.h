@@ -43,7 +43,7 @@ struct NodeConfig {
   // unauthenticated one gets a mode 2 reply at most and never an association (counted as
   // unauthenticated_peer, logged once per source): otherwise any host could become a source.
   // false mobilizes unauthenticated peers too (unsafe; tempusd keeps it on: its `disable auth`
-  // is warned and ignored; tests use it to show the attack). server::AdmitPassive has the
+  // is warned and ignored; tests use it to show the attack). server::DecideNewPeer has the
   // restrict rules.
   bool authenticate_peers = true;
   // At most this many passive associations exist at once; further ones are dropped (counted as
