@@ -6,11 +6,14 @@
 
 #include <benchmark/benchmark.h>
 
-#include "core/assoc/exchange.h"
-#include "core/server/server.h"
+#include "core/server/reply.h"
+#include "core/wire/exchange.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core {
+
+using system::SystemSnapshot;
+
 namespace {
 
 // chrony 4.3's client request (captured, see tests/testdata/ntp_vectors.h C2).

@@ -10,6 +10,9 @@
 #include "core/select/select.h"
 
 namespace tempus::core {
+
+using filter::Sample;
+
 namespace {
 
 MonoTime Mono(double t) { return MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(t)); }

@@ -1,16 +1,20 @@
 // core::node::Node driven by arbitrary events: timers after arbitrary delays, clock jumps,
-// datagrams of arbitrary bytes from its sources and from strangers, replies shaped from the last
-// request a source sent (so that fuzzed values reach the filter, selection and the discipline),
-// passive peers and reloads. The Node must never crash, send only to addresses it has a source at,
-// and keep its deadlines and action lists bounded.
+// datagrams of arbitrary bytes from its sources and from strangers (requests, new peers, mode 6,
+// anything: all through OnDatagram), replies shaped from the last request a source sent (so that
+// fuzzed values reach the filter, selection and the discipline), and reloads. The Node must never
+// crash, send requests only to addresses it has a source at, answer only the sender of a datagram,
+// never with a time answer (reply, KoD, crypto-NAK, mode 2) longer than the datagram, and keep its
+// deadlines and action lists bounded.
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
 #include <span>
+#include <string>
 #include <variant>
 
+#include "base/random.h"
 #include "core/node/node.h"
-#include "core/random.h"
 #include "core/wire/codec.h"
 #include "fuzz_check.h"
 #include "fuzz_input.h"
@@ -19,6 +23,9 @@ namespace {
 
 using tempus::fuzz::Take;
 using namespace tempus::core;  // NOLINT: a fuzz target reads better with the core's names
+using tempus::SeededRandom;
+using tempus::core::assoc::AssociationConfig;
+using tempus::core::discipline::StepClock;
 
 const std::array<NetAddress, 4> kAddresses = {*NetAddress::Parse("10.0.0.1:123"), *NetAddress::Parse("10.0.0.2:123"),
                                               *NetAddress::Parse("10.0.0.3:123"), *NetAddress::Parse("[2001:db8::9]:123")};
@@ -40,6 +47,13 @@ node::NodeConfig Config(uint8_t flags) {
   }
   if (flags & 2) c.system.local_stratum = 8;
   if (flags & 4) c.system.orphan_stratum = 10;
+  c.authenticate_peers = (flags & 8) == 0;  // off: unauthenticated peers mobilize (tests do this)
+  c.control_from_any = (flags & 16) != 0;
+  if (flags & 32) {  // rate limits with kiss-o'-death for everyone
+    const uint32_t limited = static_cast<uint32_t>(server::Restrict::kLimited) |
+                             static_cast<uint32_t>(server::Restrict::kKod);
+    c.access.restricts = {server::RestrictRule::Default(NetAddress::Family::kIPv4, limited)};
+  }
   return c;
 }
 
@@ -51,6 +65,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   node::Node n(Config(Take<uint8_t>(in)), random, nullptr, -20, MonoTime());
   Instant now{MonoTime(), UnixTime::FromParts(1795928139, 0)};
   std::map<NetAddress, std::array<uint8_t, kHeaderSize>> last_sent;
+  std::span<const uint8_t> datagram;  // the datagram being handled, if any
+  NetAddress sender;
   const auto carry = [&](const node::NodeActions& actions) {
     FUZZ_CHECK(actions.size() < 4096);
     for (const node::NodeAction& a : actions) {
@@ -58,10 +74,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         FUZZ_CHECK(n.associations().count(send->source) == 1);
         FUZZ_CHECK(n.associations().at(send->source)->config().address == send->to);
         last_sent[send->to] = send->bytes;
+      } else if (const auto* reply = std::get_if<node::Reply>(&a)) {
+        FUZZ_CHECK(!datagram.empty() && reply->to == sender);
+        FUZZ_CHECK(!reply->sign_key);  // no keys: no MAC verifies
+        // No amplification: a time answer is never longer than what it answers.
+        if (reply->restamp || PeekMode(reply->bytes) != Mode::kControl) {
+          FUZZ_CHECK(reply->bytes.size() <= datagram.size());
+        }
       } else if (const auto* clock = std::get_if<node::ApplyClock>(&a)) {
         if (const auto* step = std::get_if<StepClock>(&clock->command)) now.local = now.local + step->offset;
       }
     }
+  };
+  // A datagram from `from` through the one entry.
+  const auto receive = [&](std::span<const uint8_t> bytes, const NetAddress& from) {
+    datagram = bytes;
+    sender = from;
+    carry(n.OnDatagram({bytes, from, now.local, std::nullopt}, now));
+    datagram = {};
   };
   carry(n.Start(now));
   for (int events = 0; !in.empty() && events < 512; ++events) {
@@ -78,7 +108,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       case 2: {  // raw bytes from a source
         const size_t len = std::min<size_t>(Take<uint8_t>(in), in.size());
-        carry(n.OnPacket(in.first(len), from, now.local, now));
+        receive(in.first(len), from);
         in = in.subspan(len);
         break;
       }
@@ -103,22 +133,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         h.reference_time = h.receive_time;
         std::array<uint8_t, kHeaderSize> bytes{};
         EncodeHeader(h, bytes);
-        carry(n.OnPacket(bytes, from, now.local, now));
+        receive(bytes, from);
         break;
       }
       case 4: {  // the host's clock jumps (a VM resumed, an operator)
         now.local = now.local + NtpDuration::FromRaw(Take<int64_t>(in) >> 20);
         break;
       }
-      case 5: {  // a passive peer at a new address
-        AssociationConfig a;
-        a.address = *NetAddress::Parse("10.0.1." + std::to_string(op >> 3) + ":123");
-        a.mode = Mode::kSymmetricPassive;
-        const size_t len = std::min<size_t>(Take<uint8_t>(in), in.size());
-        if (n.RouteSymmetric(a.address) == node::Node::SymmetricRoute::kNewPeer) {
-          carry(n.MobilizePassive(in.first(len), a, now.local, now));
-        }
+      case 5: {  // a stranger: a client, a new peer, ntpq, anything (first byte: LI, VN, mode)
+        const NetAddress stranger = *NetAddress::Parse("10.0.1." + std::to_string(op >> 3) + ":123");
+        std::array<uint8_t, 128> bytes{};
+        const size_t len = std::min<size_t>(Take<uint8_t>(in), std::min(in.size(), bytes.size()));
+        std::copy_n(in.begin(), len, bytes.begin());
         in = in.subspan(len);
+        if (len > 0 && (op & 8)) bytes[0] = static_cast<uint8_t>((bytes[0] & 0xc0) | 0x20 | ((op >> 4) & 7));  // VN 4
+        receive(std::span<const uint8_t>(bytes).first(len), stranger);
         break;
       }
       case 6: {  // a reload removes or adds a source
@@ -130,9 +159,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
         break;
       }
-      default:
-        carry(n.OnUnauthenticatedPeer(from, (op & 8) != 0, now));
+      default: {  // a request from a source's address (a server is a client of ours too)
+        std::array<uint8_t, kHeaderSize> bytes{};
+        bytes[0] = 0x23;  // NTPv4, client
+        for (size_t i = 40; i < kHeaderSize; ++i) bytes[i] = Take<uint8_t>(in);  // its transmit time
+        receive(bytes, from);
         break;
+      }
     }
   }
   (void)n.View(now);

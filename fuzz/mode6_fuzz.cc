@@ -22,6 +22,8 @@ namespace {
 using namespace tempus;
 using namespace tempus::core;
 
+using tempus::core::system::kRefusalCount;
+using tempus::core::system::Refusal;
 using tempus::fuzz::Take;
 
 control::NodeView MakeView(std::span<const uint8_t>& in) {

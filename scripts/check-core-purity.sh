@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# check-core-purity.sh: fail when the pure core reaches outside itself.
+# check-core-purity.sh: fail when the pure core (src/core) or base (src/base) reaches outside itself.
 #
-#   check-core-purity.sh --source DIR...   the text of DIR's .h/.cc files
-#   check-core-purity.sh --objects LIB...  the compiled static libraries
+#   check-core-purity.sh --source DIR...        the text of DIR's .h/.cc files
+#   check-core-purity.sh --objects LIB...       the compiled core libraries
+#   check-core-purity.sh --base-objects LIB...  the compiled base library: the core's allowlist plus
+#                                               TEMPUS_CHECK's report (fprintf to stderr before abort)
+#                                               and SysError::ToString's strerror (a message table)
 #
 # The core gets time, packets and randomness passed in (docs/architecture.md). Two checks, so
 # that spelling cannot fool them:
 #  - source: no syscall, clock read, socket, getenv, random device, thread, mutex, file, throw,
 #    throwing conversion (stoi...) or C library randomness/time by name, and no include of a
-#    system header or of an edge folder (engine/, io/, clock/, config/, obs/, apps/, sim/).
+#    system header or of an edge folder (engine/, io/, clock/, config/, obs/, apps/, sim/); a
+#    directory named base/ may include nothing of the project outside base/ (not even core/).
 #    // comments are stripped first, so a comment may name these things.
 #  - objects: every symbol the compiled core imports (nm -u) must be on the allowlist below
 #    (the language runtime, containers, memory and string primitives, math, formatting into a
@@ -18,7 +22,7 @@
 #    or a function-local static would make two cores in one process share state.
 set -euo pipefail
 usage() {
-  echo "usage: check-core-purity.sh --source DIR... | --objects LIB..." >&2
+  echo "usage: check-core-purity.sh --source DIR... | --objects LIB... | --base-objects LIB..." >&2
   exit 2
 }
 [ $# -ge 2 ] || usage
@@ -37,9 +41,14 @@ check_source() {
     for f in $(find "$dir" -type f \( -name '*.h' -o -name '*.cc' \) | sort); do
       hits=$(sed -E 's#//.*$##' "$f" | grep -nE "$pattern" || true)
       [ -z "$hits" ] || fail "$(echo "$hits" | sed "s#^#$f:#")"
+      # base/ is below the core: it includes only itself and the standard library.
+      if [ "$(basename "$dir")" = base ]; then
+        hits=$(sed -E 's#//.*$##' "$f" | grep -nE '#include[[:space:]]*"' | grep -vE '#include[[:space:]]*"base/' || true)
+        [ -z "$hits" ] || fail "$(echo "$hits" | sed "s#^#$f: base may include only base/: #")"
+      fi
     done
   done
-  [ $status -eq 0 ] || echo "error: src/core must stay pure: no syscalls, clock reads, sockets, getenv, randomness, threads, mutexes, files, throw or edge includes" >&2
+  [ $status -eq 0 ] || echo "error: src/core and src/base must stay pure: no syscalls, clock reads, sockets, getenv, randomness, threads, mutexes, files, throw or edge includes" >&2
 }
 
 # Imported symbols the core may use, as extended regular expressions over `nm -u -C` names.
@@ -53,13 +62,15 @@ allowed="$allowed|mem(cpy|move|set|cmp|chr)|str(len|cmp|ncmp|chr)|snprintf|vsnpr
 allowed="$allowed|(sqrt|cbrt|log|log2|log10|log1p|exp|exp2|expm1|pow|fabs|floor|ceil|trunc|round|lround|llround|llroundl|nearbyint|rint|lrint|llrint|fmod|remainder|ldexp|frexp|modf|hypot|copysign|sin|cos|atan2)[fl]?"
 allowed="$allowed|__(u?(div|mod)ti3|popcount[dst]i2|clz[dst]i2|ctz[dst]i2|muloti4)"
 allowed="$allowed|__(asan|ubsan|sanitizer|lsan)_.*|__sancov_.*|__start___sancov.*|__stop___sancov.*"
-# The check's own stderr report (TEMPUS_CHECK) until it lives in base/.
-allowed="$allowed|fprintf|stderr"
-# _FORTIFY_SOURCE (Debian's dpkg-buildflags, the package build) turns the allowed memcpy, snprintf
-# and fprintf calls into glibc's bounds-checking variants of the same functions.
-allowed="$allowed|__(mem(cpy|move|set)|v?snprintf|fprintf)_chk)\$"
+# _FORTIFY_SOURCE (Debian's dpkg-buildflags, the package build) turns the allowed memcpy and
+# snprintf calls (and base's fprintf) into glibc's bounds-checking variants of the same functions.
+allowed="$allowed|__(mem(cpy|move|set)|v?snprintf)_chk)\$"
+# base/ may also report a failed TEMPUS_CHECK on stderr (then abort) and name an errno.
+base_allowed="${allowed%)\$}|fprintf|stderr|strerror|__fprintf_chk)\$"
 
 check_objects() {
+  local allowed=$1
+  shift
   for lib in "$@"; do
     [ -f "$lib" ] || { fail "$lib: no such library"; continue; }
     imports=$(nm -u -C "$lib" | sed -nE 's/^[[:space:]]+[A-Za-z][[:space:]]+//p' | sort -u)
@@ -79,7 +90,8 @@ check_objects() {
 
 case "$mode" in
   --source) check_source "$@" ;;
-  --objects) check_objects "$@" ;;
+  --objects) check_objects "$allowed" "$@" ;;
+  --base-objects) check_objects "$base_allowed" "$@" ;;
   *) usage ;;
 esac
 exit $status

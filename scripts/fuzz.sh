@@ -41,6 +41,12 @@ for i, h in enumerate(re.findall(r'"([0-9a-fA-F]{96,})"', text)):
     b = bytes.fromhex(h)
     if target == "server_handle":
         b = bytes(40) + b  # the state prefix, then the request
+        if i == 1:  # key 1 trusted (byte 38), a MAC by it, a failing one, a crypto-NAK, as mode 1
+            keyed = bytes(38) + b"\x02\x01" + b[40:]
+            (d / "signed").write_bytes(keyed + bytes([0, 0, 0, 1, 1]) + bytes(15))
+            (d / "bad-mac").write_bytes(keyed + bytes([0, 0, 0, 1, 2]) + bytes(15))
+            (d / "crypto-nak").write_bytes(keyed + bytes(4))
+            (d / "mode1").write_bytes(keyed[:40] + bytes([(keyed[40] & 0xf8) | 1]) + keyed[41:])
     (d / f"vector{i}").write_bytes(b)
 PY
 done

@@ -15,8 +15,9 @@ build_pkgs=(cmake ninja-build g++ gcc libc6-dev pkg-config
 # Packaging (scripts/package.sh; dpkg-buildpackage also wants build-essential) and the man
 # pages' checks (mandoc, groff).
 package_pkgs=(build-essential dpkg-dev debhelper lintian mandoc groff-base)
-# Fuzzing and sanitizers with clang (libFuzzer's runtime lives in libclang-rt-14-dev).
-fuzz_pkgs=(clang libclang-rt-14-dev)
+# Fuzzing and sanitizers with clang (libFuzzer's runtime lives in libclang-rt-14-dev), and the
+# style checks (scripts/check-style.sh: version 14 of clang-format and clang-tidy).
+fuzz_pkgs=(clang libclang-rt-14-dev clang-format-14 clang-tidy-14)
 # Test harness: scripts, network namespaces (ip, unshare, nsenter, setpriv), process tools,
 # and the downloader/unpacker used by tests/interop/peers-setup.sh.
 test_pkgs=(bash python3 python3-prometheus-client iproute2 util-linux procps coreutils findutils grep sed mawk dpkg apt)

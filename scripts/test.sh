@@ -6,7 +6,8 @@
 #   2. tests/interop/peers-setup.sh        real chrony and NTPsec, unpacked (root only)
 #   3. build/       Release (-O3)          all CTest tests: unit, scenario, flood, interop, bench
 #                                          (the server benchmark's smoke run, bench/server_bench.sh),
-#                                          dist (--version, man pages, completion, install rules)
+#                                          dist (--version, man pages, completion, install rules);
+#                                          then scripts/check-style.sh --enforced (clang-tidy, clang-format)
 #   4. build-asan/  ASan + UBSan, Debug,   unit, scenario, cli, cluster and dist tests (labels not
 #                                          interop, flood, large, bench), no bench programs
 #   5. build-deb/   Debian's flags         scripts/package.sh: the .deb (dpkg-buildpackage), lintian,
@@ -89,6 +90,10 @@ fi
 # asserts (Debug).
 if step "build (Release, build/)" configure_and_build build -DCMAKE_BUILD_TYPE=Release; then
   step "tests: unit, scenario, interop (build/)" run_ctest build
+  # clang-tidy over src/base and src/core (with build/compile_commands.json), and clang-format on
+  # the files .clang-format-enforced lists.
+  step "style: clang-tidy (src/base, src/core), clang-format (.clang-format-enforced)" \
+      scripts/check-style.sh --enforced
 else
   skipped "tests in build/ (build failed)"
 fi

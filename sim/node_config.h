@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "engine/node.h"
 
 namespace tempus::sim {

@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "core/shown.h"
+#include "base/shown.h"
 
 namespace tempus::sim {
 namespace {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "sim/node_config.h"
 
 namespace tempus::sim {

@@ -68,8 +68,8 @@ void SimClock::InjectStep(double offset_s) {
   anchor_offset_ += offset_s;
 }
 
-Result<void, engine::SysError> SimClock::Apply(const core::ClockCommand& command) {
-  if (const auto* status = std::get_if<core::SetSyncStatus>(&command)) {
+Result<void, SysError> SimClock::Apply(const core::discipline::ClockCommand& command) {
+  if (const auto* status = std::get_if<core::discipline::SetSyncStatus>(&command)) {
     sync_status_ = *status;
     return {};
   }
@@ -78,12 +78,12 @@ Result<void, engine::SysError> SimClock::Apply(const core::ClockCommand& command
   std::visit(
       [this](const auto& c) {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, core::StepClock>) {
+        if constexpr (std::is_same_v<T, core::discipline::StepClock>) {
           anchor_offset_ += c.offset.Seconds();
           slew_total_ = 0;
-        } else if constexpr (std::is_same_v<T, core::SlewClock>) {
+        } else if constexpr (std::is_same_v<T, core::discipline::SlewClock>) {
           slew_total_ = c.offset.Seconds();  // replaces the remainder (adjtime)
-        } else if constexpr (std::is_same_v<T, core::SetFrequency>) {
+        } else if constexpr (std::is_same_v<T, core::discipline::SetFrequency>) {
           const double ppm = std::isnan(c.freq_ppm) ? 0.0 : c.freq_ppm;
           correction_ppm_ = std::clamp(ppm, -options_.max_freq_ppm, options_.max_freq_ppm);
           rate_ = static_cast<long double>(options_.freq_ppm + correction_ppm_) * 1e-6L;

@@ -45,7 +45,7 @@ class SimClock final : public engine::Clock {
   core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override {
     return ReadingAt(kernel_stamp - epoch_);
   }
-  [[nodiscard]] Result<void, engine::SysError> Apply(const core::ClockCommand& command) override;
+  [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
   double FrequencyPpm() const override { return correction_ppm_; }
   std::string_view Kind() const override { return "sim"; }
   int PrecisionLog2() const override { return options_.precision_log2; }
@@ -55,7 +55,7 @@ class SimClock final : public engine::Clock {
   // Steps the clock by `offset_s` from outside (a scenario's scheduled step), even if perfect.
   void InjectStep(double offset_s);
   // The last SetSyncStatus applied.
-  const core::SetSyncStatus& sync_status() const { return sync_status_; }
+  const core::discipline::SetSyncStatus& sync_status() const { return sync_status_; }
 
  private:
   core::UnixTime ReadingAt(SimTime t);
@@ -81,7 +81,7 @@ class SimClock final : public engine::Clock {
   double correction_ppm_ = 0.0;
   long double slew_start_ = 0;
   long double slew_total_ = 0;
-  core::SetSyncStatus sync_status_;
+  core::discipline::SetSyncStatus sync_status_;
 };
 
 }  // namespace tempus::sim

@@ -1,5 +1,5 @@
 // SimRandom: the simulator's seeded random streams. One master seed gives each node and each
-// purpose (clock wander, network delays, the node's own core::Random) an independent stream, so a
+// purpose (clock wander, network delays, the node's own Random) an independent stream, so a
 // run replays exactly from its seed and adding a node does not disturb the others' draws.
 // Draws are computed here (not with <random> distributions) so results do not depend on the
 // standard library. Not thread-safe.
@@ -8,7 +8,7 @@
 
 #include <cstdint>
 
-#include "core/random.h"
+#include "base/random.h"
 
 namespace tempus::sim {
 
@@ -22,15 +22,15 @@ class SimRandom {
  public:
   explicit SimRandom(uint64_t seed) : random_(seed) {}
   // Uniform in [0, 1).
-  double Uniform() { return core::UniformUnit(random_); }
+  double Uniform() { return UniformUnit(random_); }
   // Standard normal (Box–Muller; one value per call).
   double Normal();
   // Exponential with the given mean (0 gives 0).
   double Exponential(double mean);
-  core::Random& raw() { return random_; }
+  Random& raw() { return random_; }
 
  private:
-  core::SeededRandom random_;
+  SeededRandom random_;
 };
 
 }  // namespace tempus::sim

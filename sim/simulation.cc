@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::sim {
 namespace {
@@ -28,7 +28,7 @@ double Draw(const Range& r, SimRandom& random) {
 struct Simulation::Host {
   const NodeSpec* spec = nullptr;
   std::unique_ptr<SimClock> clock;
-  std::unique_ptr<core::SeededRandom> random;
+  std::unique_ptr<SeededRandom> random;
   std::unique_ptr<engine::Node> node;
   bool started = false, dead = false;
   std::optional<SimTime> scheduled;
@@ -92,7 +92,7 @@ Result<std::unique_ptr<Simulation>, std::vector<std::string>> Simulation::Create
     copt.freq_ppm = Draw(spec.freq_ppm, draw);
     copt.wander_ppb = Draw(spec.wander_ppb, draw);
     host->clock = std::make_unique<SimClock>(copt, sim->now_, sim->epoch_, DeriveSeed(sc.seed, i, Stream::kClock));
-    host->random = std::make_unique<core::SeededRandom>(DeriveSeed(sc.seed, i, Stream::kNode));
+    host->random = std::make_unique<SeededRandom>(DeriveSeed(sc.seed, i, Stream::kNode));
     const NameResolver resolve = [&sc, i](std::string_view name) -> std::optional<std::vector<core::NetAddress>> {
       auto idx = sc.Resolve(name);
       if (!idx) return std::nullopt;

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "engine/node.h"
 #include "sim/event_queue.h"
 #include "sim/report.h"

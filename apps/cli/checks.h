@@ -16,7 +16,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include "core/shown.h"
+#include "base/shown.h"
 
 namespace tempus::cli {
 

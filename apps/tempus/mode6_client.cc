@@ -17,7 +17,7 @@ Unexpected<Mode6Failure> Fail(ServerStatus status, std::string message) {
 }
 
 // A send or receive error: refused (ICMP port unreachable) is said as `tempus query` says it.
-Unexpected<Mode6Failure> NoReply(const core::NetAddress& server, const engine::SysError& error) {
+Unexpected<Mode6Failure> NoReply(const core::NetAddress& server, const SysError& error) {
   return Fail(ServerStatus::kNoReply, "no reply from " + server.ToStringWithPort() + ": " +
                                           (error.err == ECONNREFUSED ? std::string("connection refused (no NTP server there)")
                                                                      : error.ToString()));

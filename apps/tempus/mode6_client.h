@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/wire/mode6.h"
 #include "io/udp_socket.h"
 #include "one_shot.h"

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/assoc/exchange.h"
+#include "core/wire/exchange.h"
 #include "core/net/net_address.h"
 #include "engine/auth.h"
 #include "engine/clock.h"

@@ -12,7 +12,7 @@
 
 #include "cli/checks.h"
 #include "config/file_system.h"
-#include "core/shown.h"
+#include "base/shown.h"
 #include "exit_codes.h"
 #include "sim/output.h"
 #include "sim/scenario.h"

@@ -271,8 +271,9 @@ void RegisterSync(CLI::App& app, int* exit_code) {
       *exit_code = kExitOk;
       return;
     }
-    const core::ClockCommand command =
-        do_step ? core::ClockCommand(core::StepClock{offset}) : core::ClockCommand(core::SlewClock{offset});
+    const core::discipline::ClockCommand command =
+        do_step ? core::discipline::ClockCommand(core::discipline::StepClock{offset})
+                : core::discipline::ClockCommand(core::discipline::SlewClock{offset});
     const bool changes_clock = args->clock.kind != "observe";
     auto applied = (*clock)->Apply(command);
     j["applied"] = changes_clock && applied.has_value();

@@ -12,7 +12,7 @@ namespace {
 std::string WhyText(const std::map<std::string, std::string>& v) {
   auto it = v.find("reason");
   if (it == v.end() || it->second == "none") return "";
-  const std::optional<core::Refusal> r = core::RefusalFromName(it->second);
+  const std::optional<core::system::Refusal> r = core::system::RefusalFromName(it->second);
   if (!r) return it->second;
   return cli::WhyNotSynchronized(*r, NumberOf(v, "offset") / 1000.0);
 }

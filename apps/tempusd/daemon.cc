@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "drift_keeper.h"
 #include "io/metrics_server.h"
 #include "io/poll_loop.h"
@@ -129,7 +129,7 @@ int RunDaemon(const DaemonOptions& options) {
     Log(fmt::format("running as {} ({})", options.user, keep ? "keeping only CAP_SYS_TIME" : "no capabilities"));
   }
   SocketTransport transport(sockets);
-  core::SeededRandom random(options.random_seed ? *options.random_seed : SeedFromKernel());
+  SeededRandom random(options.random_seed ? *options.random_seed : SeedFromKernel());
   engine::NodeConfig node_config = options.node;
   if (!node_config.self_address) {
     // The first address we serve on, preferring one that is not loopback (what peers see).

@@ -162,7 +162,7 @@ int main(int argc, char** argv) {
     if (!Resolve("--server", s, 123, &servers)) return 1;
   }
   for (const auto& address : servers) {
-    tempus::core::AssociationConfig a;
+    tempus::core::assoc::AssociationConfig a;
     a.address = address;
     a.iburst = f.iburst;
     a.minpoll = tempus::core::PollExp(f.minpoll);

@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "core/result.h"
+#include "base/result.h"
 
 namespace tempus::daemon {
 

@@ -15,7 +15,7 @@
 #include <cstring>
 #include <limits>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "core/wire/codec.h"
 #include "ntp_load/request_ring.h"
 #include "ntp_load/send_batch.h"
@@ -68,7 +68,7 @@ class Runner {
 
   const LoadOptions& o_;
   UdpLoadSocket* socket_;
-  core::SeededRandom random_;
+  SeededRandom random_;
   RequestRing ring_;
   LoadResult r_;
   int64_t t0_ = 0;
@@ -165,7 +165,7 @@ size_t Runner::Due(int64_t now) {
   const double mean_gap_ns = 1e9 / o_.rate_per_s;
   while (due < o_.batch && next_send_ns_ <= static_cast<double>(now)) {
     ++due;
-    next_send_ns_ += o_.poisson ? -std::log1p(-core::UniformUnit(random_)) * mean_gap_ns : mean_gap_ns;
+    next_send_ns_ += o_.poisson ? -std::log1p(-UniformUnit(random_)) * mean_gap_ns : mean_gap_ns;
   }
   return due;
 }

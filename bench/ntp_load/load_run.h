@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-#include "core/result.h"
+#include "base/result.h"
 #include "ntp_load/latency_histogram.h"
 #include "ntp_load/options.h"
 #include "ntp_load/proc_stats.h"

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 
 namespace tempus::bench {
 

@@ -2,11 +2,11 @@
 
 #include <bit>
 
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::bench {
 
-RequestRing::RequestRing(uint64_t capacity, core::Random* random)
+RequestRing::RequestRing(uint64_t capacity, Random* random)
     : slots_(std::bit_ceil(capacity < 2 ? uint64_t{2} : capacity)), random_(random) {
   TEMPUS_CHECK(capacity <= (uint64_t{1} << 32));  // the cookie carries 32 bits of sequence
   mask_ = slots_.size() - 1;

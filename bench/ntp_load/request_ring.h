@@ -14,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include "core/random.h"
+#include "base/random.h"
 
 namespace tempus::bench {
 
@@ -22,7 +22,7 @@ class RequestRing {
  public:
   // `capacity` is rounded up to a power of two (at least 2). `random` supplies the cookies and
   // must outlive the ring.
-  RequestRing(uint64_t capacity, core::Random* random);
+  RequestRing(uint64_t capacity, Random* random);
 
   // Records a request sent at `now_ns` (>= 0) and returns its cookie. When the ring is full the
   // oldest slot is reused: if its request is still pending, on_lost(sent_ns) is called for it.
@@ -54,7 +54,7 @@ class RequestRing {
   uint64_t head_ = 0;  // next sequence number
   uint64_t tail_ = 0;  // oldest sequence number that may still be pending
   uint64_t pending_ = 0;
-  core::Random* random_;
+  Random* random_;
 };
 
 template <typename F>

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/wire/packet.h"
 
 namespace tempus::bench {

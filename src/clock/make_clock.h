@@ -8,7 +8,7 @@
 
 #include "clock/time_source.h"
 #include "clock/virtual_clock.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "engine/clock.h"
 
 namespace tempus::clock {

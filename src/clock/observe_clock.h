@@ -35,7 +35,7 @@ class ObserveClock final : public engine::Clock {
     return corrected_.FromKernelRealtime(kernel_stamp);
   }
   // Steers the software correction; the kernel clock is not touched. Always succeeds.
-  [[nodiscard]] Result<void, engine::SysError> Apply(const core::ClockCommand& command) override {
+  [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override {
     return corrected_.Apply(command);
   }
   // The software layer's frequency correction: minus the system clock's frequency error.
@@ -45,7 +45,7 @@ class ObserveClock final : public engine::Clock {
   // The time served minus the kernel clock now (positive: the system clock is behind).
   std::optional<core::NtpDuration> SystemClockOffset() override { return corrected_.TrueOffset(); }
   // The last SetSyncStatus (the kernel's status is not set either).
-  const core::SetSyncStatus& sync_status() const { return corrected_.sync_status(); }
+  const core::discipline::SetSyncStatus& sync_status() const { return corrected_.sync_status(); }
 
  private:
   VirtualClock corrected_;

@@ -14,8 +14,6 @@
 namespace tempus::clock {
 namespace {
 
-using engine::SysError;
-
 std::string FormatSeconds(core::NtpDuration d) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%+.9f s", d.Seconds());
@@ -41,19 +39,19 @@ long Micros(core::NtpDuration d, long limit) {
 
 SystemClock::SystemClock() : precision_log2_(MeasurePrecisionLog2(kernel_)) {}
 
-Result<void, SysError> SystemClock::Apply(const core::ClockCommand& command) {
+Result<void, SysError> SystemClock::Apply(const core::discipline::ClockCommand& command) {
   return std::visit(
       [this](const auto& c) -> Result<void, SysError> {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, core::StepClock>) return Step(c);
-        if constexpr (std::is_same_v<T, core::SlewClock>) return Slew(c);
-        if constexpr (std::is_same_v<T, core::SetFrequency>) return SetFrequency(c);
-        if constexpr (std::is_same_v<T, core::SetSyncStatus>) return SetStatus(c);
+        if constexpr (std::is_same_v<T, core::discipline::StepClock>) return Step(c);
+        if constexpr (std::is_same_v<T, core::discipline::SlewClock>) return Slew(c);
+        if constexpr (std::is_same_v<T, core::discipline::SetFrequency>) return SetFrequency(c);
+        if constexpr (std::is_same_v<T, core::discipline::SetSyncStatus>) return SetStatus(c);
       },
       command);
 }
 
-Result<void, SysError> SystemClock::Step(const core::StepClock& c) {
+Result<void, SysError> SystemClock::Step(const core::discipline::StepClock& c) {
   // ADJ_SETOFFSET adds tx.time to the clock; with ADJ_NANO tv_usec holds nanoseconds, 0..1e9-1.
   const int64_t ns = c.offset.Nanos();
   int64_t sec = ns / 1000000000;
@@ -69,7 +67,7 @@ Result<void, SysError> SystemClock::Step(const core::StepClock& c) {
   return Adjust(&tx, "step the system clock by " + FormatSeconds(c.offset));
 }
 
-Result<void, SysError> SystemClock::Slew(const core::SlewClock& c) {
+Result<void, SysError> SystemClock::Slew(const core::discipline::SlewClock& c) {
   const std::string what = "slew the system clock by " + FormatSeconds(c.offset);
   if (std::fabs(c.offset.Seconds()) > kMaxSlewSeconds) {
     return Unexpected(SysError{what + ": more than the kernel slews at once (2145 s)", EINVAL});
@@ -81,7 +79,7 @@ Result<void, SysError> SystemClock::Slew(const core::SlewClock& c) {
   return Adjust(&tx, what);
 }
 
-Result<void, SysError> SystemClock::SetFrequency(const core::SetFrequency& c) {
+Result<void, SysError> SystemClock::SetFrequency(const core::discipline::SetFrequency& c) {
   const double ppm = std::isnan(c.freq_ppm) ? 0.0 : std::clamp(c.freq_ppm, -kMaxFreqPpm, kMaxFreqPpm);
   timex tx{};
   tx.modes = ADJ_FREQUENCY;
@@ -93,7 +91,7 @@ Result<void, SysError> SystemClock::SetFrequency(const core::SetFrequency& c) {
   return result;
 }
 
-Result<void, SysError> SystemClock::SetStatus(const core::SetSyncStatus& c) {
+Result<void, SysError> SystemClock::SetStatus(const core::discipline::SetSyncStatus& c) {
   // Read the status (modes 0 changes nothing), then set only the bits tempus owns.
   timex tx{};
   if (clock_adjtime(CLOCK_REALTIME, &tx) < 0) return Unexpected(SysError{"read the kernel clock status", errno});

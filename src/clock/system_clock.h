@@ -29,17 +29,17 @@ class SystemClock final : public engine::Clock {
   // semantics, 500 ppm, replaces a slew in progress). SetFrequency: ADJ_FREQUENCY.
   // SetSyncStatus: STA_UNSYNC/STA_INS/STA_DEL, maxerror and esterror. On EPERM the error says
   // that CAP_SYS_TIME is needed.
-  [[nodiscard]] Result<void, engine::SysError> Apply(const core::ClockCommand& command) override;
+  [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
   // What SetFrequency last set here (0 until then; the kernel's value is not read).
   double FrequencyPpm() const override { return freq_ppm_; }
   std::string_view Kind() const override { return "system"; }
   int PrecisionLog2() const override { return precision_log2_; }
 
  private:
-  Result<void, engine::SysError> Step(const core::StepClock& c);
-  Result<void, engine::SysError> Slew(const core::SlewClock& c);
-  Result<void, engine::SysError> SetFrequency(const core::SetFrequency& c);
-  Result<void, engine::SysError> SetStatus(const core::SetSyncStatus& c);
+  Result<void, SysError> Step(const core::discipline::StepClock& c);
+  Result<void, SysError> Slew(const core::discipline::SlewClock& c);
+  Result<void, SysError> SetFrequency(const core::discipline::SetFrequency& c);
+  Result<void, SysError> SetStatus(const core::discipline::SetSyncStatus& c);
 
   KernelTimeSource kernel_;
   int precision_log2_;

@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::clock {
 namespace {

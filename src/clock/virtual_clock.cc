@@ -5,7 +5,7 @@
 #include <cmath>
 #include <type_traits>
 
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::clock {
 namespace {
@@ -107,15 +107,15 @@ void VirtualClock::Step(NtpDuration offset) {
   slew_total_ = 0;
 }
 
-Result<void, engine::SysError> VirtualClock::Apply(const core::ClockCommand& command) {
+Result<void, SysError> VirtualClock::Apply(const core::discipline::ClockCommand& command) {
   std::visit(
       [this](const auto& c) {
         using T = std::decay_t<decltype(c)>;
-        if constexpr (std::is_same_v<T, core::StepClock>) {
+        if constexpr (std::is_same_v<T, core::discipline::StepClock>) {
           Step(c.offset);
-        } else if constexpr (std::is_same_v<T, core::SlewClock>) {
+        } else if constexpr (std::is_same_v<T, core::discipline::SlewClock>) {
           StartSlew(c.offset);
-        } else if constexpr (std::is_same_v<T, core::SetFrequency>) {
+        } else if constexpr (std::is_same_v<T, core::discipline::SetFrequency>) {
           SetCorrection(c.freq_ppm);
         } else {
           sync_status_ = c;

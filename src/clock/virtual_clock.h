@@ -41,7 +41,7 @@ class VirtualClock final : public engine::Clock {
   core::MonoTime Mono() override { return source_->Monotonic(); }
   // Places the stamp on the monotonic time line via the current realtime/monotonic relation.
   core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override;
-  [[nodiscard]] Result<void, engine::SysError> Apply(const core::ClockCommand& command) override;
+  [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
   double FrequencyPpm() const override { return correction_ppm_; }
   std::string_view Kind() const override { return "virtual"; }
   int PrecisionLog2() const override { return precision_log2_; }
@@ -52,7 +52,7 @@ class VirtualClock final : public engine::Clock {
   // The part of the last SlewClock not yet applied (signed).
   core::NtpDuration SlewRemaining();
   // The last SetSyncStatus applied (default: unsynchronized, no leap).
-  const core::SetSyncStatus& sync_status() const { return sync_status_; }
+  const core::discipline::SetSyncStatus& sync_status() const { return sync_status_; }
 
  private:
   // Virtual time at monotonic `m` in 2^-64 s since the Unix epoch, without / with slew progress.
@@ -73,7 +73,7 @@ class VirtualClock final : public engine::Clock {
   int64_t slew_rate_ppm_q32_ = 0;
   core::MonoTime slew_start_;
   core::Int128 slew_total_ = 0;  // the slew being applied, 2^-64 s
-  core::SetSyncStatus sync_status_;
+  core::discipline::SetSyncStatus sync_status_;
 };
 
 }  // namespace tempus::clock

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "config/file_system.h"
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::config {
 namespace {
@@ -122,20 +122,20 @@ Result<DriftEstimate, DriftFileError> ReadDriftFile(const std::string& path) {
   return ParseDriftFile(*content, path);
 }
 
-Result<void, engine::SysError> WriteDriftFile(const std::string& path, double freq_ppm, double error_ppm) {
+Result<void, SysError> WriteDriftFile(const std::string& path, double freq_ppm, double error_ppm) {
   TEMPUS_CHECK(std::isfinite(freq_ppm) && std::fabs(freq_ppm) <= kMaxDriftPpm);
   TEMPUS_CHECK(std::isfinite(error_ppm) && error_ppm >= 0);
   const std::filesystem::path target(path);
   const std::filesystem::path dir = DirectoryOf(target);
   std::string tmp = (dir / (target.filename().string() + std::string(kTempInfix) + "XXXXXX")).string();
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return Unexpected(engine::SysError{"create temporary file for " + path, errno});
+  if (fd < 0) return Unexpected(SysError{"create temporary file for " + path, errno});
   const std::string text = fmt::format("{:.6f} {:.6f}\n", freq_ppm, error_ppm);
   const auto fail = [&](const char* op) {
     const int err = errno;
     ::close(fd);
     ::unlink(tmp.c_str());
-    return Unexpected(engine::SysError{fmt::format("{} {}", op, tmp), err});
+    return Unexpected(SysError{fmt::format("{} {}", op, tmp), err});
   };
   if (!WriteAll(fd, text)) return fail("write");
   if (::fchmod(fd, 0644) != 0) return fail("chmod");
@@ -143,21 +143,21 @@ Result<void, engine::SysError> WriteDriftFile(const std::string& path, double fr
   if (::close(fd) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    return Unexpected(engine::SysError{"close " + tmp, err});
+    return Unexpected(SysError{"close " + tmp, err});
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int err = errno;
     ::unlink(tmp.c_str());
-    return Unexpected(engine::SysError{fmt::format("rename {} to {}", tmp, path), err});
+    return Unexpected(SysError{fmt::format("rename {} to {}", tmp, path), err});
   }
   // Make the rename itself durable: until the directory is synced a crash may bring back the old
   // file (or none).
   const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Unexpected(engine::SysError{"open directory " + dir.string() + " to fsync it", errno});
+  if (dfd < 0) return Unexpected(SysError{"open directory " + dir.string() + " to fsync it", errno});
   const int synced = ::fsync(dfd);
   const int err = errno;
   ::close(dfd);
-  if (synced != 0) return Unexpected(engine::SysError{"fsync directory " + dir.string(), err});
+  if (synced != 0) return Unexpected(SysError{"fsync directory " + dir.string(), err});
   return {};
 }
 
@@ -172,15 +172,15 @@ bool ShouldReplaceDrift(double freq_ppm, double error_ppm, const std::optional<D
   return !stored.has_value() || error_ppm < CreditedErrorPpm(*stored);
 }
 
-Result<size_t, engine::SysError> RemoveStaleDriftTemporaries(const std::string& path) {
+Result<size_t, SysError> RemoveStaleDriftTemporaries(const std::string& path) {
   const std::filesystem::path target(path);
   const std::filesystem::path dir = DirectoryOf(target);
   const std::string prefix = target.filename().string() + std::string(kTempInfix);
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
-  if (ec) return Unexpected(engine::SysError{"list directory " + dir.string(), ec.value()});
+  if (ec) return Unexpected(SysError{"list directory " + dir.string(), ec.value()});
   size_t removed = 0;
-  std::optional<engine::SysError> first_error;
+  std::optional<SysError> first_error;
   for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
     if (ec) break;
     const std::filesystem::path& entry = it->path();
@@ -191,10 +191,10 @@ Result<size_t, engine::SysError> RemoveStaleDriftTemporaries(const std::string& 
     if (::unlink(entry.c_str()) == 0) {
       ++removed;
     } else if (!first_error) {
-      first_error = engine::SysError{"remove " + entry.string(), errno};
+      first_error = SysError{"remove " + entry.string(), errno};
     }
   }
-  if (ec && !first_error) first_error = engine::SysError{"list directory " + dir.string(), ec.value()};
+  if (ec && !first_error) first_error = SysError{"list directory " + dir.string(), ec.value()};
   if (first_error) return Unexpected(*first_error);
   return removed;
 }

@@ -17,8 +17,8 @@
 #include <optional>
 #include <string>
 
-#include "core/result.h"
-#include "engine/sys_error.h"
+#include "base/result.h"
+#include "base/sys_error.h"
 
 namespace tempus::config {
 
@@ -60,7 +60,7 @@ struct DriftEstimate {
 
 // Atomically replaces `path` with "FREQ ERROR\n" ("%.6f %.6f", chrony's precision).
 // REQUIRES: |freq_ppm| <= kMaxDriftPpm, error_ppm >= 0, both finite.
-[[nodiscard]] Result<void, engine::SysError> WriteDriftFile(const std::string& path, double freq_ppm,
+[[nodiscard]] Result<void, SysError> WriteDriftFile(const std::string& path, double freq_ppm,
                                                             double error_ppm);
 
 // The error `stored` is credited with: its own, kUnstatedErrorPpm without one, and never below
@@ -75,7 +75,7 @@ bool ShouldReplaceDrift(double freq_ppm, double error_ppm, const std::optional<D
 // Removes the temporary files WriteDriftFile leaves when killed between creating and renaming
 // one: regular files named `<name of path>.tmp.` plus six letters or digits, in path's
 // directory, nothing else. Returns how many went, or the first error (the others are still tried).
-[[nodiscard]] Result<size_t, engine::SysError> RemoveStaleDriftTemporaries(const std::string& path);
+[[nodiscard]] Result<size_t, SysError> RemoveStaleDriftTemporaries(const std::string& path);
 
 }  // namespace tempus::config
 

@@ -10,7 +10,7 @@
 #include <map>
 
 #include "config/internal/cursor.h"
-#include "core/shown.h"
+#include "base/shown.h"
 
 namespace tempus::config {
 namespace {

@@ -28,7 +28,7 @@
 #include "config/diagnostic.h"
 #include "config/file_system.h"
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 
 namespace tempus::config {
 

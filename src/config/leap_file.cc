@@ -9,7 +9,7 @@
 #include <charconv>
 #include <cstdint>
 
-#include "core/shown.h"
+#include "base/shown.h"
 
 namespace tempus::config {
 namespace {

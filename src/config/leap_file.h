@@ -24,7 +24,7 @@
 
 #include "config/diagnostic.h"
 #include "config/file_system.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/time/leap_table.h"
 
 namespace tempus::config {

@@ -15,7 +15,7 @@
 #include "config/config.h"
 #include "config/diagnostic.h"
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 
 namespace tempus::config {
 

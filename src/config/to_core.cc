@@ -76,8 +76,8 @@ core::server::AccessPolicy ToAccessPolicy(const Config& config, std::span<const 
   return p;
 }
 
-core::AssociationConfig ToAssociationConfig(const ServerConfig& server, const core::NetAddress& resolved) {
-  core::AssociationConfig a;
+core::assoc::AssociationConfig ToAssociationConfig(const ServerConfig& server, const core::NetAddress& resolved) {
+  core::assoc::AssociationConfig a;
   a.address = resolved.port() != 0 ? resolved : resolved.WithPort(server.port);
   a.mode = server.kind == AssocKind::kPeer ? core::Mode::kSymmetricActive : core::Mode::kClient;
   a.minpoll = server.minpoll;

@@ -21,7 +21,7 @@ namespace tempus::config {
 // The association for `server` at `resolved` (a numeric address, or what the resolver returned
 // for its name). The port is `server.port` unless `resolved` carries a non-zero one. `peer` lines
 // become symmetric active associations (mode 1, RFC 5905 §9).
-core::AssociationConfig ToAssociationConfig(const ServerConfig& server, const core::NetAddress& resolved);
+core::assoc::AssociationConfig ToAssociationConfig(const ServerConfig& server, const core::NetAddress& resolved);
 
 // `defaults` with the tos, tinker, makestep and local-clock knobs of `config` applied.
 core::system::SystemConfig ToSystemConfig(const Config& config, core::system::SystemConfig defaults = {});

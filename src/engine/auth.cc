@@ -9,7 +9,7 @@
 #include <array>
 #include <cstring>
 
-#include "core/check.h"
+#include "base/check.h"
 #include "core/wire/codec.h"
 
 namespace tempus::engine {
@@ -131,21 +131,20 @@ std::optional<size_t> KeyRing::Sign(uint32_t id, std::span<uint8_t> packet, size
   return length + 4 + n;
 }
 
+bool KeyRing::Verify(uint32_t key_id, std::span<const uint8_t> covered, std::span<const uint8_t> digest) const {
+  const AuthKey* key = FindTrusted(key_id);
+  if (key == nullptr || digest.size() != DigestSize(key->algorithm)) return false;
+  std::array<uint8_t, kMaxDigest> computed{};
+  const size_t n = ComputeDigest(*key, covered, computed);
+  return n == digest.size() && CRYPTO_memcmp(computed.data(), digest.data(), n) == 0;
+}
+
 core::AuthVerdict KeyRing::Check(std::span<const uint8_t> bytes, std::optional<uint32_t> expected_key,
                                  uint32_t* key_id) const {
   const auto decoded = core::Decode(bytes);
-  if (!decoded || !decoded->mac) return core::AuthVerdict::kNone;
-  const core::Mac& mac = *decoded->mac;
-  if (key_id != nullptr) *key_id = mac.key_id;
-  if (mac.digest.empty()) return mac.key_id == 0 ? core::AuthVerdict::kCryptoNak : core::AuthVerdict::kBad;
-  if (expected_key && mac.key_id != *expected_key) return core::AuthVerdict::kBad;
-  const AuthKey* key = FindTrusted(mac.key_id);
-  if (key == nullptr || mac.digest.size() != DigestSize(key->algorithm)) return core::AuthVerdict::kBad;
-  const size_t covered = bytes.size() - 4 - mac.digest.size();
-  std::array<uint8_t, kMaxDigest> digest{};
-  const size_t n = ComputeDigest(*key, bytes.first(covered), digest);
-  if (n != mac.digest.size()) return core::AuthVerdict::kBad;
-  return CRYPTO_memcmp(digest.data(), mac.digest.data(), n) == 0 ? core::AuthVerdict::kOk : core::AuthVerdict::kBad;
+  if (!decoded) return core::AuthVerdict::kNone;
+  if (key_id != nullptr && decoded->mac) *key_id = decoded->mac->key_id;
+  return core::CheckMac(bytes, *decoded, expected_key, *this);
 }
 
 }  // namespace tempus::engine

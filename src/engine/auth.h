@@ -6,8 +6,9 @@
 //   AES128CMAC (RFC 8573): AES-CMAC with the key (zero-padded or cut to 16 bytes, as ntpd) over the
 //   packet, 16 bytes.
 // A 4-byte MAC whose key id is 0 is a crypto-NAK. Digests are compared in constant time
-// (CRYPTO_memcmp). The core never computes a MAC: KeyRing::Check turns a packet into a
-// core::AuthVerdict that the core acts on (Association::OnPacket, server::Admit).
+// (CRYPTO_memcmp). The core never computes a MAC: KeyRing is the core::Authenticator the core
+// asks whether a digest is right (core::CheckMac, core::server::Server), and signs what the core
+// says to sign (a reply's sign_key, a keyed source's requests).
 // Not thread-safe for writing; const methods may run on several threads.
 #ifndef TEMPUS_ENGINE_AUTH_H_
 #define TEMPUS_ENGINE_AUTH_H_
@@ -29,7 +30,7 @@ enum class MacAlgorithm : uint8_t { kMd5, kSha1, kSha224, kSha256, kSha384, kSha
 std::string_view MacAlgorithmName(MacAlgorithm algorithm);
 
 // The longest key id + digest this module writes (SHA1 and longer digests, truncated: 4 + 20).
-inline constexpr size_t kMaxMacSize = 24;
+inline constexpr size_t kMaxMacSize = core::kMaxMacSize;
 
 // One symmetric key. The secret is wiped when the key is destroyed.
 struct AuthKey {
@@ -71,11 +72,14 @@ class KeyRing final : public core::Authenticator {
   // Returns the new length, or nothing when the key is not trusted or `packet` is too small.
   std::optional<size_t> Sign(uint32_t id, std::span<uint8_t> packet, size_t length) const;
 
-  // The verdict on the MAC of a decoded packet (`bytes` as received). With `expected_key`, a MAC by
-  // any other key is kBad (a keyed association accepts only its own key); without, any trusted
-  // key will do. `key_id` receives the MAC's key id when there is one.
+  // core::Authenticator: whether `digest` is the MAC of `covered` by the trusted key `key_id`.
+  bool Verify(uint32_t key_id, std::span<const uint8_t> covered, std::span<const uint8_t> digest) const override;
+
+  // The verdict on the MAC of a packet (`bytes` as received; decoded here, then core::CheckMac).
+  // With `expected_key`, a MAC by any other key is kBad (a keyed association accepts only its own
+  // key); without, any trusted key will do. `key_id` receives the MAC's key id when there is one.
   core::AuthVerdict Check(std::span<const uint8_t> bytes, std::optional<uint32_t> expected_key = std::nullopt,
-                          uint32_t* key_id = nullptr) const override;
+                          uint32_t* key_id = nullptr) const;
 
  private:
   std::map<uint32_t, AuthKey> keys_;

@@ -11,13 +11,13 @@
 #include <optional>
 #include <string_view>
 
+#include "base/result.h"
+#include "base/sys_error.h"
 #include "core/discipline/clock_command.h"
-#include "core/result.h"
 #include "core/time/instant.h"
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/unix_time.h"
-#include "engine/sys_error.h"
 
 namespace tempus::engine {
 
@@ -35,7 +35,7 @@ class Clock {
   // clock's time scale. Identity for clocks that are the kernel clock.
   virtual core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) = 0;
   // Carries out a command of the discipline (observe: on its software correction).
-  [[nodiscard]] virtual Result<void, SysError> Apply(const core::ClockCommand& command) = 0;
+  [[nodiscard]] virtual Result<void, SysError> Apply(const core::discipline::ClockCommand& command) = 0;
   // The frequency correction in effect, in ppm (what SetFrequency last set).
   virtual double FrequencyPpm() const = 0;
   // "system", "observe", "virtual" or "sim".

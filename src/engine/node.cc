@@ -17,36 +17,25 @@ core::node::NodeConfig CoreConfig(const NodeConfig& config) {
   return c;
 }
 
-// The rate limiter's hash key is drawn only when there are restrict rules, so that runs without
-// access control replay the same random sequence as before.
-uint64_t LimiterKey(const NodeConfig& config, core::Random& random) {
-  return config.access.restricts.empty() ? 0 : random.NextU64();
-}
-
 }  // namespace
 
-Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, core::Random& random, NodeLog log)
+Node::Node(const NodeConfig& config, Clock& clock, Transport& transport, Random& random, NodeLog log)
     : config_(config),
       clock_(clock),
       transport_(transport),
-      random_(random),
       log_(std::move(log)),
       keys_(config.keys),
-      server_(clock, config.access, LimiterKey(config, random)),
-      core_(CoreConfig(config), random, &keys_, clock.PrecisionLog2(), clock.Mono()),
-      control_limiter_(config.control_limit, server_.rate_limiter().hash_key()) {
+      core_(CoreConfig(config), random, &keys_, clock.PrecisionLog2(), clock.Mono()) {
   config_.keys.clear();  // the KeyRing holds them; no second copy of the secrets
-  server_.SetKeys(&keys_);
   for (const core::node::SourceError& e : core_.rejected()) Log(DescribeSourceError(e));
   for (const auto& source : config_.sources) WarnUnusableKey(source);
-  server_.Publish(core_.system().Snapshot());
 }
 
 void Node::Log(const std::string& message) const {
   if (log_) log_(message);
 }
 
-void Node::WarnUnusableKey(const core::AssociationConfig& source) const {
+void Node::WarnUnusableKey(const core::assoc::AssociationConfig& source) const {
   if (!source.key_id || keys_.FindTrusted(*source.key_id) != nullptr) return;
   // ntpd goes on too; every reply will then fail test 5 and be counted as auth_failed.
   Log(fmt::format("source {}: key {} is {}: requests go unsigned and no reply can authenticate",
@@ -59,10 +48,7 @@ void Node::SetStatsObserver(StatsObserver observer) {
   core_.SetStatsWanted(static_cast<bool>(stats_observer_));
 }
 
-void Node::Start() {
-  started_ = true;
-  Carry(core_.Start(clock_.Read()));
-}
+void Node::Start() { Carry(core_.Start(clock_.Read())); }
 
 void Node::OnTimer() { Carry(core_.OnTimer(clock_.Read())); }
 
@@ -70,58 +56,18 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
                       const std::optional<core::NetAddress>& local) {
   if (bytes.empty()) return;
   const core::Instant now = clock_.Read();
-  core_.CountReceived(bytes);
-  const core::Mode mode = core::PeekMode(bytes);
-  if (mode == core::Mode::kControl) {
-    HandleControl(bytes, from, local, now);
-    return;
-  }
-  if (mode == core::Mode::kServer) {
-    Carry(core_.OnPacket(bytes, from, clock_.FromKernelRealtime(rx_realtime), now));
-    return;
-  }
-  if (mode == core::Mode::kSymmetricActive || mode == core::Mode::kSymmetricPassive) {
-    switch (core_.RouteSymmetric(from)) {
-      case core::node::Node::SymmetricRoute::kAssociation:
-        Carry(core_.OnPacket(bytes, from, clock_.FromKernelRealtime(rx_realtime), now));
-        return;
-      case core::node::Node::SymmetricRoute::kNotSymmetric:
-        (void)server_.Handle(bytes, from, rx_realtime);  // a client association's server: dropped, counted
-        return;
-      case core::node::Node::SymmetricRoute::kNewPeer:
-        if (config_.serve && started_) OnNewPeer(bytes, from, rx_realtime, local, now);
-        return;
-    }
-  }
-  if (!config_.serve) return;
-  if (auto reply = server_.Handle(bytes, from, rx_realtime)) Reply(*reply, from, local);
+  // Mode 6's sysclk_offset: read only for a request that may show it, not for every packet.
+  if (core::PeekMode(bytes) == core::Mode::kControl) core_.SetSystemClockOffset(clock_.SystemClockOffset());
+  Carry(core_.OnDatagram({bytes, from, clock_.FromKernelRealtime(rx_realtime), local}, now));
 }
 
-// ntpd's AM_NEWPASS: only an authenticated peer mobilizes a passive association (with
-// `enable auth`); an unauthenticated one gets our time in a mode 2 reply at most, so that it can
-// follow us, while we never follow it.
-void Node::OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                     const std::optional<core::NetAddress>& local, core::Instant now) {
-  const ServerPath::NewPeer peer = server_.HandleNewPeer(bytes, from, rx_realtime, config_.authenticate_peers,
-                                                         core_.ephemeral_count(), config_.max_ephemeral);
-  if (peer.admission.reason == core::server::DropReason::kUnauthenticatedPeer) {
-    Carry(core_.OnUnauthenticatedPeer(from, peer.reply.has_value(), now));
-  }
-  if (peer.reply) Reply(*peer.reply, from, local);
-  if (peer.admission.action != core::server::PassiveAdmission::Action::kMobilize) return;
-  Carry(core_.MobilizePassive(bytes, peer.admission.config, clock_.FromKernelRealtime(rx_realtime), now));
+core::control::NodeView Node::ControlView() {
+  const core::Instant now = clock_.Read();
+  core_.SetSystemClockOffset(clock_.SystemClockOffset());
+  return core_.View(now);
 }
 
-void Node::Reply(std::span<const uint8_t> bytes, const core::NetAddress& to,
-                 const std::optional<core::NetAddress>& local) {
-  if (local) {
-    transport_.SendFrom(bytes, to, *local);
-  } else {
-    transport_.Send(bytes, to);
-  }
-}
-
-Result<uint32_t, std::string> Node::AddSource(const core::AssociationConfig& source) {
+Result<uint32_t, std::string> Node::AddSource(const core::assoc::AssociationConfig& source) {
   auto r = core_.AddSource(source, clock_.Read());
   if (!r) return Unexpected(DescribeSourceError(r.error()));
   WarnUnusableKey(source);
@@ -142,10 +88,7 @@ void Node::SetLeapTable(std::optional<core::LeapTable> table) {
 
 void Node::SetAccessPolicy(const core::server::AccessPolicy& access) {
   config_.access = access;
-  // As at construction: the rate limiter's key is drawn once there are restrict rules.
-  uint64_t key = server_.rate_limiter().hash_key();
-  if (key == 0 && !access.restricts.empty()) key = random_.NextU64();
-  server_.SetAccess(access, key);
+  core_.SetAccess(access);
 }
 
 void Node::SetKeys(std::vector<AuthKey> keys) { keys_ = KeyRing(std::move(keys)); }
@@ -165,6 +108,8 @@ void Node::Carry(const core::node::NodeActions& actions) {
           using T = std::decay_t<decltype(a)>;
           if constexpr (std::is_same_v<T, core::node::SendPacket>) {
             Send(a);
+          } else if constexpr (std::is_same_v<T, core::node::Reply>) {
+            SendReply(a);
           } else if constexpr (std::is_same_v<T, core::node::ApplyClock>) {
             if (auto r = clock_.Apply(a.command); !r) Log("clock: " + r.error().ToString());
           } else if constexpr (std::is_same_v<T, core::node::PeerStatsRecord> ||
@@ -177,9 +122,15 @@ void Node::Carry(const core::node::NodeActions& actions) {
         },
         action);
   }
-  if (core_.snapshot_serial() != snapshot_serial_) {
-    snapshot_serial_ = core_.snapshot_serial();
-    server_.Publish(core_.system().Snapshot());
+}
+
+void Node::SendReply(const core::node::Reply& reply) {
+  std::array<uint8_t, core::server::kReplyCapacity> buffer{};
+  const std::span<const uint8_t> bytes = FinishReply(reply, buffer, clock_, keys_);
+  if (reply.local) {
+    transport_.SendFrom(bytes, reply.to, *reply.local);
+  } else {
+    transport_.Send(bytes, reply.to);
   }
 }
 

@@ -6,9 +6,10 @@
 // For each event (a datagram, a timer, a reload) it reads the clock once (Clock::Read), passes
 // that Instant to the core, and carries out the actions the core returns, in order (std::visit):
 // packets are signed (KeyRing) and sent, clock commands applied, statistics records handed to the
-// observer, events worded into log lines (node_log.cc). Requests (mode 3) go to the ServerPath,
-// mode 6 to the control path (node_control.cc), new symmetric peers through the ServerPath's
-// admission to the core. Everything runs on the host's one timing thread; not thread-safe.
+// observer, events worded into log lines (node_log.cc), replies restamped, signed and sent
+// (reply.h FinishReply). Every datagram goes to the core (core::node::Node::OnDatagram), which
+// routes it by mode: to an association, the core's Server or its ControlServer. Everything runs
+// on the host's one timing thread; not thread-safe.
 #ifndef TEMPUS_ENGINE_NODE_H_
 #define TEMPUS_ENGINE_NODE_H_
 
@@ -21,16 +22,15 @@
 #include <string>
 #include <vector>
 
+#include "base/random.h"
+#include "base/result.h"
 #include "core/assoc/association.h"
 #include "core/control/control.h"
-#include "core/control/control_limiter.h"
-#include "core/random.h"
-#include "core/result.h"
 #include "core/node/node.h"
 #include "core/system/system.h"
 #include "engine/auth.h"
 #include "engine/clock.h"
-#include "engine/server_path.h"
+#include "engine/reply.h"
 #include "engine/stats_record.h"
 #include "engine/transport.h"
 
@@ -38,22 +38,9 @@ namespace tempus::engine {
 
 // core::node::NodeConfig plus what only the edge holds: the symmetric keys (`keys` file,
 // `trustedkey`). A source with a key id signs its requests and takes only replies with a valid MAC
-// by that key; the server answers MACs (ServerPath).
+// by that key; the server answers MACs (the core decides, the edge signs: FinishReply).
 struct NodeConfig : core::node::NodeConfig {
   std::vector<AuthKey> keys;
-};
-
-// What became of the mode 6 requests (Prometheus tempus_control_*; the drops also feed sysstats).
-struct ControlStats {
-  uint64_t requests = 0;        // mode 6 datagrams received
-  uint64_t answered = 0;        // requests answered (with data or an error response)
-  uint64_t datagrams_sent = 0;  // response fragments sent
-  uint64_t bytes_in = 0;        // bytes of every mode 6 datagram received
-  uint64_t bytes_out = 0;       // bytes of every response fragment sent
-  uint64_t restricted = 0;      // dropped: control off, or the source may not query
-  uint64_t client_limited = 0;  // dropped: over the per-client rate
-  uint64_t global_limited = 0;  // dropped: over the rate across all clients
-  uint64_t malformed = 0;       // dropped: not a request the handler answers (core::control::Drop)
 };
 
 // Authentication outcomes of the client side, across all sources (the per-source counts are the
@@ -69,7 +56,7 @@ using NodeLog = std::function<void(const std::string& message)>;
 class Node {
  public:
   // `clock`, `transport` and `random` must outlive the Node.
-  Node(const NodeConfig& config, Clock& clock, Transport& transport, core::Random& random, NodeLog log = {});
+  Node(const NodeConfig& config, Clock& clock, Transport& transport, Random& random, NodeLog log = {});
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
@@ -88,7 +75,7 @@ class Node {
   // Mobilizes a new association (e.g. after a configuration reload, or a pool's replacement
   // address); once started, its first request goes out now. Returns its id, or the reason the
   // configuration is invalid. An address that already has an association is refused.
-  [[nodiscard]] Result<uint32_t, std::string> AddSource(const core::AssociationConfig& source);
+  [[nodiscard]] Result<uint32_t, std::string> AddSource(const core::assoc::AssociationConfig& source);
   // Demobilizes association `id`: its state, timer and place in selection go. False when unknown.
   bool RemoveSource(uint32_t id);
 
@@ -103,19 +90,23 @@ class Node {
   void SetSystemTunables(const core::system::SystemConfig& config);
 
   const core::system::System& system() const { return core_.system(); }
-  const ServerPath& server() const { return server_; }
+  // The core's time server: its counters, restrict rules and the snapshot it answers from.
+  const core::server::Server& server() const { return core_.server(); }
   // The associations, by id (ids are 1, 2, ... in configuration order).
-  const std::map<uint32_t, std::unique_ptr<core::Association>>& associations() const { return core_.associations(); }
+  const std::map<uint32_t, std::unique_ptr<core::assoc::Association>>& associations() const {
+    return core_.associations();
+  }
   uint64_t packets_sent() const { return packets_sent_; }
   // What a mode 6 request is answered from (association ids are the ids above).
-  core::control::NodeView ControlView() { return ControlView(clock_.Read()); }
+  core::control::NodeView ControlView();
   uint64_t steps() const { return core_.steps(); }
   // Clock::SystemClockOffset(): with clock observe, how far the uncorrected system clock is behind.
   std::optional<core::NtpDuration> SystemClockOffset() const { return clock_.SystemClockOffset(); }
   // Passive associations mobilized by peers that exist now, and ever.
   size_t ephemeral_count() const { return core_.ephemeral_count(); }
   uint64_t ephemeral_mobilized() const { return core_.ephemeral_mobilized(); }
-  const ControlStats& control_stats() const { return control_stats_; }
+  // What became of the mode 6 requests (Prometheus tempus_control_*; sysstats folds them in).
+  const core::control::ControlStats& control_stats() const { return core_.control().stats(); }
   const AuthStats& auth_stats() const { return auth_stats_; }
   const KeyRing& keys() const { return keys_; }
   // Receives a record after every accepted clock-filter output (peerstats) and clock update
@@ -126,30 +117,19 @@ class Node {
   // Carries out the core's actions of the event that began at `now`, in order.
   void Carry(const core::node::NodeActions& actions);
   void Send(const core::node::SendPacket& send);
+  void SendReply(const core::node::Reply& reply);
   void Log(const std::string& message) const;
   // Warns about a source whose key cannot sign (ntpd goes on too; its replies fail test 5).
-  void WarnUnusableKey(const core::AssociationConfig& source) const;
-  core::control::NodeView ControlView(core::Instant now);
-  void HandleControl(std::span<const uint8_t> bytes, const core::NetAddress& from,
-                     const std::optional<core::NetAddress>& local, core::Instant now);
-  void OnNewPeer(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                 const std::optional<core::NetAddress>& local, core::Instant now);
-  void Reply(std::span<const uint8_t> bytes, const core::NetAddress& to, const std::optional<core::NetAddress>& local);
+  void WarnUnusableKey(const core::assoc::AssociationConfig& source) const;
 
   NodeConfig config_;
   Clock& clock_;
   Transport& transport_;
-  core::Random& random_;
   NodeLog log_;
   StatsObserver stats_observer_;
   KeyRing keys_;
-  ServerPath server_;
   core::node::Node core_;
-  uint64_t snapshot_serial_ = 0;  // core_.snapshot_serial() last published to the server path
-  bool started_ = false;
   uint64_t packets_sent_ = 0;
-  core::control::ControlLimiter control_limiter_;
-  ControlStats control_stats_;
   AuthStats auth_stats_;
 };
 

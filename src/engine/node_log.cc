@@ -69,13 +69,13 @@ std::string Line(const SourceRefused& e) {
 }
 
 std::string Line(const SystemRefused& e) {
-  if (e.refusal == core::Refusal::kPanic && e.panic_offset) {
+  if (e.refusal == core::system::Refusal::kPanic && e.panic_offset) {
     return fmt::format("not synchronized: offset {:+.3f} s is beyond the panic threshold ({:.0f} s): refused; {}",
                        e.panic_offset->Seconds(), e.panic_threshold.Seconds(),
                        e.panic_allowed_at_start ? "step the clock by hand, or restart tempusd (it steps once at start)"
                                                 : "step the clock by hand (`tinker panic` keeps the limit at start too)");
   }
-  if (e.refusal == core::Refusal::kTooFewSources) {
+  if (e.refusal == core::system::Refusal::kTooFewSources) {
     return fmt::format("no source to follow: fewer sources agree than tos minsane ({})", e.min_sane);
   }
   return fmt::format("no source to follow: {}", SystemRefusalText(e.refusal));
@@ -99,7 +99,8 @@ std::string DescribeSourceError(const SourceError& error) {
   if (error.kind == SourceError::Kind::kDuplicate) {
     return fmt::format("source {}: already an association", error.address.ToStringWithPort());
   }
-  return fmt::format("source {}: {}", error.address.ToStringWithPort(), core::AssociationConfigErrorName(error.invalid));
+  return fmt::format("source {}: {}", error.address.ToStringWithPort(),
+                     core::assoc::AssociationConfigErrorName(error.invalid));
 }
 
 }  // namespace tempus::engine

@@ -2,7 +2,7 @@
 
 #include <openssl/evp.h>
 
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::engine {
 

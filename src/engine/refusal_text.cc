@@ -2,7 +2,7 @@
 
 namespace tempus::engine {
 
-using core::Refusal;
+using core::system::Refusal;
 
 std::string_view SourceRefusalText(Refusal refusal) {
   switch (refusal) {

@@ -12,9 +12,9 @@
 
 namespace tempus::io {
 
-Result<std::vector<core::InterfaceAddress>, engine::SysError> ListInterfaceAddresses() {
+Result<std::vector<core::InterfaceAddress>, SysError> ListInterfaceAddresses() {
   ifaddrs* list = nullptr;
-  if (::getifaddrs(&list) != 0) return Unexpected(engine::SysError{"getifaddrs", errno});
+  if (::getifaddrs(&list) != 0) return Unexpected(SysError{"getifaddrs", errno});
   std::vector<core::InterfaceAddress> out;
   for (const ifaddrs* i = list; i != nullptr; i = i->ifa_next) {
     if (i->ifa_addr == nullptr || (i->ifa_flags & IFF_UP) == 0) continue;

@@ -9,14 +9,14 @@
 
 #include "core/net/interface_address.h"
 #include "core/net/net_address.h"
-#include "core/result.h"
-#include "engine/sys_error.h"
+#include "base/result.h"
+#include "base/sys_error.h"
 
 namespace tempus::io {
 
 // Every IPv4 and IPv6 address of every interface that is up, in the kernel's order (IPv4 aliases
 // under their label, "eth0:1").
-[[nodiscard]] Result<std::vector<core::InterfaceAddress>, engine::SysError> ListInterfaceAddresses();
+[[nodiscard]] Result<std::vector<core::InterfaceAddress>, SysError> ListInterfaceAddresses();
 
 // The local address (port 0) the kernel routes datagrams to `to` from, or nullopt when there is
 // no route. Sends nothing.

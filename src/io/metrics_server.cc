@@ -28,11 +28,11 @@ std::string HttpResponse(int code, const char* reason, const std::string& type, 
 
 }  // namespace
 
-Result<std::unique_ptr<MetricsServer>, engine::SysError> MetricsServer::Open(const core::NetAddress& address,
+Result<std::unique_ptr<MetricsServer>, SysError> MetricsServer::Open(const core::NetAddress& address,
                                                                              PollLoop& loop, Render render) {
   const std::string where = "metrics " + address.ToStringWithPort();
   const int fd = socket(ToAddressFamily(address.family()), SOCK_STREAM, 0);
-  if (fd < 0) return Unexpected(engine::SysError{"socket for " + where, errno});
+  if (fd < 0) return Unexpected(SysError{"socket for " + where, errno});
   const int one = 1;
   (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_storage ss{};
@@ -40,7 +40,7 @@ Result<std::unique_ptr<MetricsServer>, engine::SysError> MetricsServer::Open(con
   if (!SetNonBlockingCloexec(fd) || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, 16) != 0) {
     const int err = errno;
     close(fd);
-    return Unexpected(engine::SysError{"listen on " + where, err});
+    return Unexpected(SysError{"listen on " + where, err});
   }
   sockaddr_storage bound{};
   socklen_t bound_len = sizeof bound;

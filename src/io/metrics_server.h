@@ -11,8 +11,8 @@
 #include <string>
 
 #include "core/net/net_address.h"
-#include "core/result.h"
-#include "engine/sys_error.h"
+#include "base/result.h"
+#include "base/sys_error.h"
 #include "io/poll_loop.h"
 
 namespace tempus::io {
@@ -22,7 +22,7 @@ class MetricsServer {
   using Render = std::function<std::string()>;
 
   // Listens on `address` (TCP). `loop` must outlive the server.
-  [[nodiscard]] static Result<std::unique_ptr<MetricsServer>, engine::SysError> Open(const core::NetAddress& address,
+  [[nodiscard]] static Result<std::unique_ptr<MetricsServer>, SysError> Open(const core::NetAddress& address,
                                                                                      PollLoop& loop, Render render);
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;

@@ -12,7 +12,7 @@
 #include <cerrno>
 #include <climits>
 
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::io {
 namespace {
@@ -90,17 +90,17 @@ bool PollLoop::CancelTimer(TimerId id) {
   return true;
 }
 
-Result<void, engine::SysError> PollLoop::HandleSignals(const std::vector<int>& signals, SignalCallback callback) {
+Result<void, SysError> PollLoop::HandleSignals(const std::vector<int>& signals, SignalCallback callback) {
   TEMPUS_CHECK(callback != nullptr);
   if (wake_read_ < 0) {
     bool expected = false;
     TEMPUS_CHECK(g_signals_owned.compare_exchange_strong(expected, true));  // one loop per process
     int fds[2];
-    if (pipe(fds) < 0) return Unexpected(engine::SysError{"pipe for signal wake-ups", errno});
+    if (pipe(fds) < 0) return Unexpected(SysError{"pipe for signal wake-ups", errno});
     wake_read_ = fds[0];
     wake_write_ = fds[1];
     if (!MakeNonBlockingCloexec(wake_read_) || !MakeNonBlockingCloexec(wake_write_)) {
-      return Unexpected(engine::SysError{"fcntl on the signal pipe", errno});
+      return Unexpected(SysError{"fcntl on the signal pipe", errno});
     }
     g_wake_fd = wake_write_;
   }
@@ -114,7 +114,7 @@ Result<void, engine::SysError> PollLoop::HandleSignals(const std::vector<int>& s
     struct ::sigaction old {};
     g_pending[signal] = 0;
     if (::sigaction(signal, &action, &old) < 0) {
-      return Unexpected(engine::SysError{"sigaction " + std::to_string(signal), errno});
+      return Unexpected(SysError{"sigaction " + std::to_string(signal), errno});
     }
     saved_actions_.emplace_back(signal, old);
   }
@@ -168,7 +168,7 @@ int PollLoop::CapForSignals(int timeout_ms) const {
   return timeout_ms < 0 ? kSignalCheckMs : std::min(timeout_ms, kSignalCheckMs);
 }
 
-Result<void, engine::SysError> PollLoop::Run(std::optional<core::MonoTime> until) {
+Result<void, SysError> PollLoop::Run(std::optional<core::MonoTime> until) {
   std::vector<pollfd> fds;
   while (true) {
     DispatchSignals();
@@ -183,7 +183,7 @@ Result<void, engine::SysError> PollLoop::Run(std::optional<core::MonoTime> until
     const int n = poll_(fds.data(), fds.size(), timeout);
     if (n < 0) {
       if (errno == EINTR) continue;  // a signal: its flag is handled at the top
-      return Unexpected(engine::SysError{"poll", errno});
+      return Unexpected(SysError{"poll", errno});
     }
     for (const pollfd& p : fds) {
       if (p.revents == 0) continue;

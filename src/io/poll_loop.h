@@ -27,9 +27,9 @@
 #include <utility>
 #include <vector>
 
-#include "core/result.h"
+#include "base/result.h"
 #include "core/time/mono_time.h"
-#include "engine/sys_error.h"
+#include "base/sys_error.h"
 
 namespace tempus::io {
 
@@ -71,11 +71,11 @@ class PollLoop {
   size_t pending_timers() const { return timers_.size(); }
 
   // Catches `signals` (e.g. SIGINT, SIGTERM, SIGHUP) and calls `callback(signal)` from the loop.
-  [[nodiscard]] Result<void, engine::SysError> HandleSignals(const std::vector<int>& signals, SignalCallback callback);
+  [[nodiscard]] Result<void, SysError> HandleSignals(const std::vector<int>& signals, SignalCallback callback);
 
   // Dispatches events until Stop() is called, `until` passes, or nothing is left to wait for (no
   // descriptors, timers or signal handlers).
-  [[nodiscard]] Result<void, engine::SysError> Run(std::optional<core::MonoTime> until = std::nullopt);
+  [[nodiscard]] Result<void, SysError> Run(std::optional<core::MonoTime> until = std::nullopt);
   // False once poll reported the empty self-pipe readable (see the file comment).
   bool polls_wake_pipe() const { return wake_read_ >= 0 && wake_pipe_polled_; }
 

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "core/shown.h"
+#include "base/shown.h"
 #include "io/sockaddr.h"
 
 namespace tempus::io {

@@ -13,13 +13,11 @@
 #include <string>
 #include <utility>
 
-#include "core/check.h"
+#include "base/check.h"
 #include "io/sockaddr.h"
 
 namespace tempus::io {
 namespace {
-
-using engine::SysError;
 
 constexpr int kMaxEintrRetries = 16;
 

@@ -15,9 +15,9 @@
 #include <span>
 
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/time/unix_time.h"
-#include "engine/sys_error.h"
+#include "base/sys_error.h"
 
 namespace tempus::io {
 
@@ -47,7 +47,7 @@ struct Datagram {
 class UdpSocket {
  public:
   // A socket bound to `bind_to` (port 0: an ephemeral port; address 0.0.0.0 or ::: any).
-  [[nodiscard]] static Result<UdpSocket, engine::SysError> Open(const core::NetAddress& bind_to,
+  [[nodiscard]] static Result<UdpSocket, SysError> Open(const core::NetAddress& bind_to,
                                                                 const UdpOptions& options = {});
   UdpSocket(UdpSocket&& other) noexcept;
   UdpSocket& operator=(UdpSocket&& other) noexcept;
@@ -56,15 +56,15 @@ class UdpSocket {
   ~UdpSocket();
 
   // Restricts the socket to one peer; errors from that peer (ICMP) then surface on Receive.
-  [[nodiscard]] Result<void, engine::SysError> Connect(const core::NetAddress& peer);
+  [[nodiscard]] Result<void, SysError> Connect(const core::NetAddress& peer);
   // Reads one datagram into `buffer`; nullopt when none is waiting (EAGAIN).
-  [[nodiscard]] Result<std::optional<Datagram>, engine::SysError> Receive(std::span<uint8_t> buffer);
+  [[nodiscard]] Result<std::optional<Datagram>, SysError> Receive(std::span<uint8_t> buffer);
   // Sends `data` to `to`; with `local`, from that local address (IP_PKTINFO), as a server bound
   // to a wildcard address answers from the address it was reached at.
-  [[nodiscard]] Result<void, engine::SysError> SendTo(std::span<const uint8_t> data, const core::NetAddress& to,
+  [[nodiscard]] Result<void, SysError> SendTo(std::span<const uint8_t> data, const core::NetAddress& to,
                                                       const std::optional<core::NetAddress>& local = std::nullopt);
   // Sends `data` to the connected peer. REQUIRES: Connect succeeded.
-  [[nodiscard]] Result<void, engine::SysError> Send(std::span<const uint8_t> data);
+  [[nodiscard]] Result<void, SysError> Send(std::span<const uint8_t> data);
 
   int fd() const { return fd_; }
   // The bound address, with the port the kernel chose for port 0.
@@ -75,7 +75,7 @@ class UdpSocket {
  private:
   UdpSocket(int fd, core::NetAddress local, bool kernel_timestamps)
       : fd_(fd), local_(local), kernel_timestamps_(kernel_timestamps) {}
-  Result<void, engine::SysError> SendMessage(std::span<const uint8_t> data, const core::NetAddress* to,
+  Result<void, SysError> SendMessage(std::span<const uint8_t> data, const core::NetAddress* to,
                                              const std::optional<core::NetAddress>& local);
   void ParseControl(const void* msg, Datagram* out) const;
 

@@ -54,7 +54,7 @@ const char* TallyState(core::select::Tally t) {
 
 void RenderSystem(const engine::Node& node, Writer& w) {
   const core::system::System& sys = node.system();
-  const core::SystemSnapshot& s = sys.Snapshot();
+  const core::system::SystemSnapshot& s = sys.Snapshot();
   const auto& d = sys.discipline_state();
   w.Family("tempus_system_synchronized", "gauge", "1 when the node has a time worth serving (leap != 3, stratum < 16)");
   w.Sample("tempus_system_synchronized", "", s.synchronized() ? 1 : 0);
@@ -84,7 +84,7 @@ void RenderSystem(const engine::Node& node, Writer& w) {
   w.Family("tempus_system_refusal", "gauge",
            "Why the node follows no source (none: it follows one or is the reference; panic: the offset is beyond "
            "tinker panic), one-hot");
-  w.Sample("tempus_system_refusal", fmt::format("reason=\"{}\"", core::RefusalName(sys.refusal())), 1);
+  w.Sample("tempus_system_refusal", fmt::format("reason=\"{}\"", core::system::RefusalName(sys.refusal())), 1);
 }
 
 void RenderSources(const engine::Node& node, Writer& w) {
@@ -92,7 +92,7 @@ void RenderSources(const engine::Node& node, Writer& w) {
   struct Row {
     std::string labels;
     const core::system::SourceView* view;
-    const core::Association* assoc;
+    const core::assoc::Association* assoc;
   };
   std::vector<Row> rows;
   for (const auto& v : sources) {
@@ -129,9 +129,9 @@ void RenderSources(const engine::Node& node, Writer& w) {
   each("tempus_source_auth_failures_total", "counter",
        "Replies from a source with a key dropped for a missing or failed MAC, or a crypto-NAK (RFC 5905 test 5)",
        [](const Row& r) {
-         const core::AssociationStats& st = r.assoc->stats();
-         return Opt(static_cast<double>(st.Rejected(core::AssocReject::kAuthFailed) +
-                                        st.Rejected(core::AssocReject::kCryptoNak)));
+         const core::assoc::AssociationStats& st = r.assoc->stats();
+         return Opt(static_cast<double>(st.Rejected(core::assoc::AssocReject::kAuthFailed) +
+                                        st.Rejected(core::assoc::AssocReject::kCryptoNak)));
        });
   w.Family("tempus_source_selection", "gauge", "Selection state of the source (the ntpq tally code), one-hot");
   for (const auto& r : rows) {
@@ -140,7 +140,8 @@ void RenderSources(const engine::Node& node, Writer& w) {
   w.Family("tempus_source_refusal", "gauge",
            "Why the source is not used (none: it is usable; a packet test, selection or panic reason), one-hot");
   for (const auto& r : rows) {
-    w.Sample("tempus_source_refusal", fmt::format("{},reason=\"{}\"", r.labels, core::RefusalName(r.view->refusal)), 1);
+    w.Sample("tempus_source_refusal",
+             fmt::format("{},reason=\"{}\"", r.labels, core::system::RefusalName(r.view->refusal)), 1);
   }
 }
 
@@ -159,16 +160,17 @@ void RenderServer(const engine::Node& node, Writer& w) {
 }
 
 void RenderControl(const engine::Node& node, Writer& w) {
-  const engine::ControlStats& c = node.control_stats();
+  const core::control::ControlStats& c = node.control_stats();
   w.Family("tempus_control_requests_total", "counter", "Mode 6 (ntpq) requests received");
   w.Sample("tempus_control_requests_total", "", static_cast<double>(c.requests));
   w.Family("tempus_control_answered_total", "counter", "Mode 6 requests answered");
   w.Sample("tempus_control_answered_total", "", static_cast<double>(c.answered));
   w.Family("tempus_control_drops_total", "counter", "Mode 6 requests dropped, by reason");
-  w.Sample("tempus_control_drops_total", "reason=\"restricted\"", static_cast<double>(c.restricted));
-  w.Sample("tempus_control_drops_total", "reason=\"client_rate\"", static_cast<double>(c.client_limited));
-  w.Sample("tempus_control_drops_total", "reason=\"global_rate\"", static_cast<double>(c.global_limited));
-  w.Sample("tempus_control_drops_total", "reason=\"malformed\"", static_cast<double>(c.malformed));
+  for (size_t i = 0; i < core::control::kControlDropCount; ++i) {
+    const auto reason = static_cast<core::control::ControlDrop>(i);
+    w.Sample("tempus_control_drops_total", fmt::format("reason=\"{}\"", core::control::ControlDropName(reason)),
+             static_cast<double>(c.dropped[i]));
+  }
   w.Family("tempus_control_bytes_total", "counter", "Bytes of mode 6 requests received and responses sent");
   w.Sample("tempus_control_bytes_total", "direction=\"in\"", static_cast<double>(c.bytes_in));
   w.Sample("tempus_control_bytes_total", "direction=\"out\"", static_cast<double>(c.bytes_out));

@@ -26,9 +26,12 @@ TEST(ObserveClock, SteersItsCorrectionNeverTheKernelClock) {
   EXPECT_EQ(clock.Kind(), "observe");
   EXPECT_EQ(clock.Now(), kStartReal);
   EXPECT_EQ(clock.SystemClockOffset(), NtpDuration::Zero());
-  ASSERT_TRUE(clock.Apply(core::StepClock{NtpDuration::FromSeconds(3)}).has_value());
-  ASSERT_TRUE(clock.Apply(core::SetFrequency{12.5}).has_value());
-  ASSERT_TRUE(clock.Apply(core::SetSyncStatus{.synchronized = true, .leap = core::Leap::kNoWarning, .max_error = {}, .est_error = {}}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::StepClock{NtpDuration::FromSeconds(3)}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{12.5}).has_value());
+  ASSERT_TRUE(clock
+                  .Apply(core::discipline::SetSyncStatus{
+                      .synchronized = true, .leap = core::Leap::kNoWarning, .max_error = {}, .est_error = {}})
+                  .has_value());
   EXPECT_EQ(kernel->Realtime(), kStartReal);  // the kernel clock did not move
   EXPECT_EQ(clock.Now(), kStartReal + NtpDuration::FromSeconds(3));
   EXPECT_EQ(clock.SystemClockOffset(), NtpDuration::FromSeconds(3));  // the system clock is 3 s behind
@@ -73,7 +76,7 @@ TEST(ObserveClock, DisciplineMeasuresTheSystemClockAndServesCorrectedTime) {
                                                   .now = now,
                                                   .source = 1};
     const core::discipline::DisciplineUpdate u = discipline.Update(input);
-    for (const core::ClockCommand& c : u.commands) ASSERT_TRUE(clock.Apply(c).has_value());
+    for (const core::discipline::ClockCommand& c : u.commands) ASSERT_TRUE(clock.Apply(c).has_value());
     worst_ppm = std::max(worst_ppm, std::fabs(u.state.frequency_ppm));
   }
   EXPECT_NEAR(discipline.state().frequency_ppm, -kKernelFastPpm, 0.01);

@@ -58,7 +58,7 @@ TEST_F(VirtualClockTest, ArithmeticErrorAfter1e4SecondsIsBelowOneNanosecond) {
     // Change the correction every 100 s, so the clock re-anchors 100 times.
     if (i % 100 == 1) {
       const double correction = (i / 100 % 2 == 0) ? 37.5 : -211.123;
-      ASSERT_TRUE(clock.Apply(core::SetFrequency{correction}).has_value());
+      ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{correction}).has_value());
     }
     source_->Advance(NtpDuration::FromWholeSeconds(1));
     expected += (static_cast<long double>(kErrorPpm) + clock.FrequencyPpm()) * 1e-6L;
@@ -72,7 +72,7 @@ TEST_F(VirtualClockTest, ArithmeticErrorAfter1e4SecondsIsBelowOneNanosecond) {
 
 TEST_F(VirtualClockTest, StepJumpsAtOnce) {
   VirtualClock& clock = Make({.initial_offset = Secs(2)});
-  ASSERT_TRUE(clock.Apply(core::StepClock{Secs(-1.5)}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::StepClock{Secs(-1.5)}).has_value());
   EXPECT_EQ(clock.TrueOffset(), Secs(0.5));
   source_->Advance(Secs(100));
   EXPECT_EQ(clock.TrueOffset(), Secs(0.5));
@@ -80,7 +80,7 @@ TEST_F(VirtualClockTest, StepJumpsAtOnce) {
 
 TEST_F(VirtualClockTest, SlewCompletesAtTheBoundedRateAndNotFaster) {
   VirtualClock& clock = Make({});
-  ASSERT_TRUE(clock.Apply(core::SlewClock{Ms(1)}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{Ms(1)}).has_value());
   EXPECT_EQ(clock.TrueOffset(), NtpDuration::Zero());
   // 500 ppm: 0.5 ms per second of real time, so 1 ms takes 2 s.
   source_->Advance(Secs(1));
@@ -98,7 +98,7 @@ TEST_F(VirtualClockTest, SlewCompletesAtTheBoundedRateAndNotFaster) {
 
 TEST_F(VirtualClockTest, NegativeSlewAtCustomRate) {
   VirtualClock& clock = Make({.slew_rate_ppm = 100.0});
-  ASSERT_TRUE(clock.Apply(core::SlewClock{Ms(-2)}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{Ms(-2)}).has_value());
   source_->Advance(Secs(10));  // 100 ppm × 10 s = 1 ms
   EXPECT_LE(Diff(clock.TrueOffset(), Ms(-1)), 1);
   source_->Advance(Secs(30));
@@ -107,9 +107,9 @@ TEST_F(VirtualClockTest, NegativeSlewAtCustomRate) {
 
 TEST_F(VirtualClockTest, NewSlewReplacesTheRemainder) {
   VirtualClock& clock = Make({});
-  ASSERT_TRUE(clock.Apply(core::SlewClock{Ms(10)}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{Ms(10)}).has_value());
   source_->Advance(Secs(2));  // 1 ms done, 9 ms left
-  ASSERT_TRUE(clock.Apply(core::SlewClock{Ms(-1)}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{Ms(-1)}).has_value());
   EXPECT_LE(Diff(clock.SlewRemaining(), Ms(-1)), 1);
   source_->Advance(Secs(100));
   EXPECT_LE(Diff(clock.TrueOffset(), Ms(0)), 2);
@@ -117,9 +117,9 @@ TEST_F(VirtualClockTest, NewSlewReplacesTheRemainder) {
 
 TEST_F(VirtualClockTest, StepCancelsAPendingSlew) {
   VirtualClock& clock = Make({});
-  ASSERT_TRUE(clock.Apply(core::SlewClock{Ms(10)}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{Ms(10)}).has_value());
   source_->Advance(Secs(4));  // 2 ms done
-  ASSERT_TRUE(clock.Apply(core::StepClock{Secs(1)}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::StepClock{Secs(1)}).has_value());
   EXPECT_EQ(clock.SlewRemaining(), NtpDuration::Zero());
   source_->Advance(Secs(100));
   EXPECT_LE(Diff(clock.TrueOffset(), Secs(1.002)), 1);
@@ -127,15 +127,15 @@ TEST_F(VirtualClockTest, StepCancelsAPendingSlew) {
 
 TEST_F(VirtualClockTest, FrequencyCorrectionIsClamped) {
   VirtualClock& clock = Make({.freq_error_ppm = -20.0});
-  ASSERT_TRUE(clock.Apply(core::SetFrequency{800.0}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{800.0}).has_value());
   EXPECT_EQ(clock.FrequencyPpm(), 500.0);
   source_->Advance(Secs(100));  // (500 - 20) ppm × 100 s = 48 ms
   EXPECT_LE(Diff(clock.TrueOffset(), Ms(48)), 1);
-  ASSERT_TRUE(clock.Apply(core::SetFrequency{-900.0}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{-900.0}).has_value());
   EXPECT_EQ(clock.FrequencyPpm(), -500.0);
   source_->Advance(Secs(100));  // -520 ppm × 100 s = -52 ms
   EXPECT_LE(Diff(clock.TrueOffset(), Ms(-4)), 1);
-  ASSERT_TRUE(clock.Apply(core::SetFrequency{20.0}).has_value());  // cancels the error
+  ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{20.0}).has_value());  // cancels the error
   source_->Advance(Secs(1000));
   EXPECT_LE(Diff(clock.TrueOffset(), Ms(-4)), 1);
 }
@@ -159,7 +159,7 @@ TEST_F(VirtualClockTest, FromKernelRealtimeMapsThroughTheMonotonicLine) {
 
 TEST_F(VirtualClockTest, FromKernelRealtimeSeesSlewProgressOnlyAfterTheSlewStarted) {
   VirtualClock& clock = Make({});
-  ASSERT_TRUE(clock.Apply(core::SlewClock{Ms(1)}).has_value());
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{Ms(1)}).has_value());
   source_->Advance(Secs(1));
   const UnixTime real_now = source_->Realtime();
   // 2 s ago the slew had not begun: the stamp maps without slew progress.
@@ -170,7 +170,7 @@ TEST_F(VirtualClockTest, FromKernelRealtimeSeesSlewProgressOnlyAfterTheSlewStart
 TEST_F(VirtualClockTest, SyncStatusIsRecorded) {
   VirtualClock& clock = Make({});
   EXPECT_FALSE(clock.sync_status().synchronized);
-  const core::SetSyncStatus status{.synchronized = true,
+  const core::discipline::SetSyncStatus status{.synchronized = true,
                                    .leap = core::Leap::kInsertSecond,
                                    .max_error = Ms(12),
                                    .est_error = Ms(1)};

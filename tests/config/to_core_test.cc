@@ -34,8 +34,8 @@ TEST(ToCore, AssociationFromServerLine) {
   const auto c = ToAssociationConfig(s[2], core::NetAddress::IPv4(0x7f000004, 4123));
   EXPECT_EQ(c.address.port(), 4123);
   EXPECT_EQ(c.mode, core::Mode::kSymmetricActive);
-  EXPECT_TRUE(core::ValidateAssociationConfig(c).has_value());
-  EXPECT_TRUE(core::ValidateAssociationConfig(a).has_value());
+  EXPECT_TRUE(core::assoc::ValidateAssociationConfig(c).has_value());
+  EXPECT_TRUE(core::assoc::ValidateAssociationConfig(a).has_value());
 }
 
 TEST(ToCore, SystemConfigKeepsDefaultsForUnsetKnobs) {

@@ -19,7 +19,7 @@
 
 #include "core/wire/codec.h"
 #include "engine/fake_clock.h"
-#include "engine/server_path.h"
+#include "engine/served_node.h"
 #include "testdata/hex.h"
 
 namespace tempus::engine {
@@ -58,13 +58,23 @@ TEST(Mac, DigestsMatchOpensslCli) {
             "bb1d6929e95937287fa37d129b756746");  // RFC 4493 example 1
 }
 
-KeyRing Ring() {
+std::vector<AuthKey> RingKeys() {
   std::vector<AuthKey> keys;
   keys.emplace_back(1, MacAlgorithm::kMd5, Text("tempus-key-1"), true);
   keys.emplace_back(2, MacAlgorithm::kSha1, Text("tempus-key-1"), true);
   keys.emplace_back(4, MacAlgorithm::kAes128Cmac, testdata::FromHex("000102030405060708090a0b0c0d0e0f"), true);
   keys.emplace_back(7, MacAlgorithm::kMd5, Text("untrusted"), false);
-  return KeyRing(std::move(keys));
+  return keys;
+}
+
+KeyRing Ring() { return KeyRing(RingKeys()); }
+
+// A node that serves time with the keys of Ring() (and `access`).
+NodeConfig Keyed(core::server::AccessPolicy access = {}) {
+  NodeConfig config;
+  config.keys = RingKeys();
+  config.access = std::move(access);
+  return config;
 }
 
 std::vector<uint8_t> Signed(const KeyRing& ring, uint32_t id) {
@@ -118,25 +128,15 @@ TEST(KeyRing, CheckGivesEachVerdict) {
   EXPECT_EQ(ring.Check(wrong_size), AuthVerdict::kBad);
 }
 
-core::SystemSnapshot Synced() {
-  core::SystemSnapshot s;
-  s.leap = core::Leap::kNoWarning;
-  s.stratum = 2;
-  return s;
-}
-
 core::NetAddress A(const char* s) { return core::NetAddress::Parse(s).value(); }
-uint64_t Dropped(const ServerPath& p, DropReason r) { return p.stats().dropped[static_cast<size_t>(r)]; }
 
-TEST(ServerPathAuth, SignedRequestGetsASignedReplyOfTheSameSize) {
-  FakeClock clock(core::UnixTime::FromParts(1795928139, 0));
+// The server route through the engine (served_node.h): the core decides, the engine signs.
+TEST(NodeServeAuth, SignedRequestGetsASignedReplyOfTheSameSize) {
   const KeyRing ring = Ring();
-  ServerPath path(clock);
-  path.SetKeys(&ring);
-  path.Publish(Synced());
+  ServedNode path(Keyed());
   for (uint32_t id : {1u, 2u, 4u}) {
     const auto req = Signed(ring, id);
-    auto reply = path.Handle(req, A("127.0.0.1:5000"), std::nullopt);
+    auto reply = path.Ask(req);
     ASSERT_TRUE(reply) << id;
     EXPECT_EQ(reply->size(), req.size());
     uint32_t seen = 0;
@@ -147,53 +147,46 @@ TEST(ServerPathAuth, SignedRequestGetsASignedReplyOfTheSameSize) {
   EXPECT_EQ(path.stats().replied, 3u);
 }
 
-TEST(ServerPathAuth, BadMacGetsACryptoNak) {
-  FakeClock clock(core::UnixTime::FromParts(1795928139, 0));
+TEST(NodeServeAuth, BadMacGetsACryptoNak) {
   const KeyRing ring = Ring();
-  ServerPath path(clock);
-  path.SetKeys(&ring);
-  path.Publish(Synced());
+  ServedNode path(Keyed());
   auto bad = Signed(ring, 2);
   bad.back() ^= 0x80;
   std::vector<AuthKey> other;
   other.emplace_back(7, MacAlgorithm::kMd5, Text("untrusted"), true);
   const auto untrusted = Signed(KeyRing(std::move(other)), 7);
   for (const auto& req : {bad, untrusted}) {
-    auto reply = path.Handle(req, A("127.0.0.1:5000"), std::nullopt);
+    auto reply = path.Ask(req);
     ASSERT_TRUE(reply);
     EXPECT_EQ(reply->size(), 52u);
     EXPECT_LE(reply->size(), req.size());
     EXPECT_EQ(ring.Check(*reply), AuthVerdict::kCryptoNak);
   }
-  EXPECT_EQ(Dropped(path, DropReason::kCryptoNakSent), 2u);
+  EXPECT_EQ(path.Dropped(DropReason::kCryptoNakSent), 2u);
   EXPECT_EQ(path.stats().replied, 0u);
   // Without keys at all, any MAC fails the same way.
-  ServerPath keyless(clock);
-  keyless.Publish(Synced());
-  auto reply = keyless.Handle(Signed(ring, 1), A("127.0.0.1:5000"), std::nullopt);
+  ServedNode keyless;
+  auto reply = keyless.Ask(Signed(ring, 1));
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->size(), 52u);
   // An unsigned request is answered as always, without MAC.
-  auto plain = path.Handle(testdata::FromHex(kPacketHex), A("127.0.0.1:5000"), std::nullopt);
+  auto plain = path.Ask(testdata::FromHex(kPacketHex));
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->size(), 48u);
 }
 
-TEST(ServerPathAuth, NotrustServesOnlyAuthenticatedRequests) {
-  FakeClock clock(core::UnixTime::FromParts(1795928139, 0));
+TEST(NodeServeAuth, NotrustServesOnlyAuthenticatedRequests) {
   const KeyRing ring = Ring();
   core::server::AccessPolicy access;
   access.restricts = {core::server::RestrictRule::Default(
       core::NetAddress::Family::kIPv4, static_cast<uint32_t>(core::server::Restrict::kNoTrust))};
-  ServerPath path(clock, access);
-  path.SetKeys(&ring);
-  path.Publish(Synced());
-  EXPECT_FALSE(path.Handle(testdata::FromHex(kPacketHex), A("192.0.2.1:123"), std::nullopt));
+  ServedNode path(Keyed(access));
+  EXPECT_FALSE(path.Ask(testdata::FromHex(kPacketHex), A("192.0.2.1:123")));
   auto bad = Signed(ring, 1);
   bad[60] ^= 1;
-  EXPECT_FALSE(path.Handle(bad, A("192.0.2.1:123"), std::nullopt));  // no crypto-NAK, no time
-  EXPECT_EQ(Dropped(path, DropReason::kNotAuthenticated), 2u);
-  auto good = path.Handle(Signed(ring, 1), A("192.0.2.1:123"), std::nullopt);
+  EXPECT_FALSE(path.Ask(bad, A("192.0.2.1:123")));  // no crypto-NAK, no time
+  EXPECT_EQ(path.Dropped(DropReason::kNotAuthenticated), 2u);
+  auto good = path.Ask(Signed(ring, 1), A("192.0.2.1:123"));
   ASSERT_TRUE(good);
   EXPECT_EQ(ring.Check(*good, 1), AuthVerdict::kOk);
   EXPECT_EQ(path.stats().replied, 1u);

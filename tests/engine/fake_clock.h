@@ -17,7 +17,7 @@ class FakeClock : public Clock {
   void Advance(core::NtpDuration d) { now_ = now_ + d; mono_ += d; }
   // Offset of this clock from the kernel clock, used by FromKernelRealtime.
   void set_kernel_offset(core::NtpDuration d) { kernel_offset_ = d; }
-  const std::vector<core::ClockCommand>& applied() const { return applied_; }
+  const std::vector<core::discipline::ClockCommand>& applied() const { return applied_; }
 
   core::UnixTime Now() override {
     ++now_reads_;
@@ -38,10 +38,10 @@ class FakeClock : public Clock {
   };
   Reads reads() const { return {instant_reads_, now_reads_, mono_reads_}; }
   core::UnixTime FromKernelRealtime(core::UnixTime k) override { return k + kernel_offset_; }
-  Result<void, SysError> Apply(const core::ClockCommand& c) override {
+  Result<void, SysError> Apply(const core::discipline::ClockCommand& c) override {
     applied_.push_back(c);
-    if (const auto* step = std::get_if<core::StepClock>(&c)) now_ = now_ + step->offset;
-    if (const auto* f = std::get_if<core::SetFrequency>(&c)) freq_ppm_ = f->freq_ppm;
+    if (const auto* step = std::get_if<core::discipline::StepClock>(&c)) now_ = now_ + step->offset;
+    if (const auto* f = std::get_if<core::discipline::SetFrequency>(&c)) freq_ppm_ = f->freq_ppm;
     return {};
   }
   double FrequencyPpm() const override { return freq_ppm_; }
@@ -61,7 +61,7 @@ class FakeClock : public Clock {
   core::NtpDuration step_per_read_;
   core::NtpDuration kernel_offset_;
   double freq_ppm_ = 0;
-  std::vector<core::ClockCommand> applied_;
+  std::vector<core::discipline::ClockCommand> applied_;
 };
 
 }  // namespace tempus::engine

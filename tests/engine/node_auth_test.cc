@@ -37,9 +37,9 @@ TEST(NodeAuth, SameKeySignsBothWaysAndSynchronizes) {
   KeyedPair t("server-secret");
   t.Run(60);
   EXPECT_TRUE(t.client->system().Snapshot().synchronized());
-  const core::AssociationStats& st = t.client->associations().at(1)->stats();
+  const core::assoc::AssociationStats& st = t.client->associations().at(1)->stats();
   EXPECT_GE(st.accepted, 8u);
-  EXPECT_EQ(st.Rejected(core::AssocReject::kAuthFailed), 0u);
+  EXPECT_EQ(st.Rejected(core::assoc::AssocReject::kAuthFailed), 0u);
   ASSERT_FALSE(t.client_transport.sizes().empty());
   for (size_t n : t.client_transport.sizes()) EXPECT_EQ(n, 48u + 24u);  // key id + SHA1 digest
   for (size_t n : t.server_transport.sizes()) EXPECT_EQ(n, 48u + 24u);
@@ -51,9 +51,9 @@ TEST(NodeAuth, WrongSecretGetsCryptoNaksAndNoSync) {
   KeyedPair t("client-secret");
   t.Run(60);
   EXPECT_FALSE(t.client->system().Snapshot().synchronized());
-  const core::AssociationStats& st = t.client->associations().at(1)->stats();
+  const core::assoc::AssociationStats& st = t.client->associations().at(1)->stats();
   EXPECT_EQ(st.accepted, 0u);
-  EXPECT_GE(st.Rejected(core::AssocReject::kCryptoNak), 8u);
+  EXPECT_GE(st.Rejected(core::assoc::AssocReject::kCryptoNak), 8u);
   EXPECT_EQ(t.client->associations().at(1)->reach(), 0);
   for (size_t n : t.server_transport.sizes()) EXPECT_EQ(n, 48u + 4u);  // crypto-NAKs only
   EXPECT_GE(Dropped(*t.server, core::server::DropReason::kCryptoNakSent), 8u);

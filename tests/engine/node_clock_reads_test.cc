@@ -1,6 +1,7 @@
 // The engine reads the clock once per event (Clock::Read) and the core works from that reading:
 // no event of the client side reads the clock again, however much it does (a poll, a reply that
-// feeds the filter, selection and the discipline, a step).
+// feeds the filter, selection and the discipline, a step). A served request reads it once more,
+// for the transmit stamp written as the last step before sending (engine/reply.h FinishReply).
 #include <gtest/gtest.h>
 
 #include "engine/node_fixture.h"
@@ -16,11 +17,11 @@ Delta Between(const FakeClock::Reads& before, const FakeClock::Reads& after) {
   return {after.instant - before.instant, after.now - before.now, after.mono - before.mono};
 }
 
-TEST(NodeClockReads, EveryEventOfTheClientReadsTheClockOnce) {
+TEST(NodeClockReads, EveryEventReadsTheClockOnceAndAServedRequestOnceMore) {
   ServerClientSetup setup;
   setup.client_ahead = core::NtpDuration::FromSeconds(2);  // the client steps once
   ServerClientNodes t(std::move(setup));
-  int timers = 0, replies = 0;
+  int timers = 0, replies = 0, served = 0;
   for (int step = 0; step < 600; ++step) {  // 60 s: the iburst, then 16 s polls
     t.client_clock.Advance(core::NtpDuration::FromMillis(100));
     t.server_clock.Advance(core::NtpDuration::FromMillis(100));
@@ -34,7 +35,16 @@ TEST(NodeClockReads, EveryEventOfTheClientReadsTheClockOnce) {
     }
     for (LoopNet::Datagram& dg : t.net.TakeQueued()) {
       if (dg.to == kFixtureServer) {
-        t.server->OnDatagram(dg.bytes, dg.from, t.server_clock.Now());
+        const core::UnixTime server_rx = t.server_clock.Now();  // the kernel's stamp
+        const FakeClock::Reads server_before = t.server_clock.reads();
+        const uint64_t replied = t.server->server().stats().replied;
+        t.server->OnDatagram(dg.bytes, dg.from, server_rx);
+        const Delta sd = Between(server_before, t.server_clock.reads());
+        ASSERT_EQ(t.server->server().stats().replied, replied + 1) << "request at step " << step;
+        EXPECT_EQ(sd.instant, 1u) << "request at step " << step;
+        EXPECT_EQ(sd.now, 1u) << "request at step " << step;  // the restamp of T3
+        EXPECT_EQ(sd.mono, 0u) << "request at step " << step;
+        ++served;
         for (LoopNet::Datagram& reply : t.net.TakeQueued()) {
           ASSERT_EQ(reply.to, kFixtureClient);
           const core::UnixTime rx = t.client_clock.Now();  // the kernel's stamp, not the Node's read
@@ -50,6 +60,7 @@ TEST(NodeClockReads, EveryEventOfTheClientReadsTheClockOnce) {
   }
   EXPECT_GE(timers, 8);
   EXPECT_GE(replies, 8);
+  EXPECT_EQ(served, replies);
   EXPECT_GE(t.client->steps(), 1u);  // the path with a step was taken
   EXPECT_TRUE(t.client->system().system_peer().has_value());
 }

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "engine/fake_clock.h"
 #include "engine/loop_net.h"
 #include "engine/node.h"
@@ -18,8 +18,8 @@ inline const core::UnixTime kFixtureStart = core::UnixTime::FromParts(1795928139
 
 // A client source as the node tests poll it: iburst, and minpoll = maxpoll = 4 (16 s), so that
 // seconds of simulated time suffice (production polls 64-1024 s).
-inline core::AssociationConfig FastSource(const core::NetAddress& address) {
-  core::AssociationConfig a;
+inline core::assoc::AssociationConfig FastSource(const core::NetAddress& address) {
+  core::assoc::AssociationConfig a;
   a.address = address;
   a.iburst = true;
   a.minpoll = core::PollExp(4);
@@ -32,7 +32,7 @@ struct ServerClientSetup {
   core::NtpDuration client_ahead = core::NtpDuration::FromMillis(50);  // client clock - server's
   NodeConfig server;  // the fixture sets local_stratum 1 and self_address
   NodeConfig client;  // the fixture adds `source` and sets self_address
-  core::AssociationConfig source = FastSource(kFixtureServer);
+  core::assoc::AssociationConfig source = FastSource(kFixtureServer);
   StatsObserver client_stats;  // installed on the client before it starts, when set
   NodeLog client_log;          // the client's log lines, when set
 };
@@ -63,8 +63,8 @@ struct ServerClientNodes {
   LoopNet net;
   LoopNet::NetTransport server_transport{net, kFixtureServer};
   LoopNet::NetTransport client_transport{net, kFixtureClient};
-  core::SeededRandom server_random{1};
-  core::SeededRandom client_random{2};
+  SeededRandom server_random{1};
+  SeededRandom client_random{2};
   std::unique_ptr<Node> server;
   std::unique_ptr<Node> client;
 };

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "core/wire/codec.h"
 #include "engine/fake_clock.h"
 #include "engine/node.h"
@@ -50,14 +50,14 @@ TEST(NodeLeap, LocalReferenceAnnouncesTheTablesLeapOnTheWireAndToTheClock) {
   config.system.leap_table = Table();
   FakeClock clock{kDec31Noon2016};
   RecordingTransport transport;
-  core::SeededRandom random{1};
+  SeededRandom random{1};
   Node node(config, clock, transport, random);
   node.Start();
   ASSERT_EQ(node.system().Snapshot().stratum, 8);
   EXPECT_EQ(ReplyLeap(node, clock, transport), core::Leap::kInsertSecond);
   std::optional<core::Leap> kernel;
   for (const auto& c : clock.applied()) {
-    if (const auto* s = std::get_if<core::SetSyncStatus>(&c)) kernel = s->leap;
+    if (const auto* s = std::get_if<core::discipline::SetSyncStatus>(&c)) kernel = s->leap;
   }
   EXPECT_EQ(kernel, core::Leap::kInsertSecond);
   const core::control::NodeView view = node.ControlView();

@@ -17,8 +17,8 @@ const core::NetAddress kA = *core::NetAddress::Parse("10.0.0.1:123");
 const core::NetAddress kB = *core::NetAddress::Parse("10.0.0.2:123");
 const core::UnixTime kStart = core::UnixTime::FromParts(1795928139, 0);
 
-core::AssociationConfig Peer(const core::NetAddress& address, std::optional<uint32_t> key = std::nullopt) {
-  core::AssociationConfig a;
+core::assoc::AssociationConfig Peer(const core::NetAddress& address, std::optional<uint32_t> key = std::nullopt) {
+  core::assoc::AssociationConfig a;
   a.address = address;
   a.mode = core::Mode::kSymmetricActive;
   a.minpoll = core::PollExp(4);
@@ -64,7 +64,7 @@ struct Pair {
   LoopNet net;
   LoopNet::NetTransport a_transport{net, kA};
   LoopNet::NetTransport b_transport{net, kB};
-  core::SeededRandom random{5};
+  SeededRandom random{5};
   std::unique_ptr<Node> a;
   std::unique_ptr<Node> b;
 };
@@ -90,13 +90,13 @@ TEST(NodePeer, AuthenticatedModeOneMobilizesAPassivePeerThatSynchronizesToIt) {
   EXPECT_EQ(passive->config().mode, core::Mode::kSymmetricPassive);
   EXPECT_EQ(passive->config().address, kA);
   EXPECT_EQ(passive->config().key_id, kKey);  // the key the mobilizing packet was signed with
-  EXPECT_EQ(passive->stats().Rejected(core::AssocReject::kAuthFailed), 0u);
+  EXPECT_EQ(passive->stats().Rejected(core::assoc::AssocReject::kAuthFailed), 0u);
   for (size_t n : t.b_transport.sizes()) EXPECT_EQ(n, 48u + 24u);  // B signs what it sends A
   EXPECT_EQ(t.b->system().system_peer(), id);
   EXPECT_EQ(t.b->system().Snapshot().stratum, 2);
   // B stepped its clock to A's (300 ms), and A measures B as a reachable peer, not a server.
   EXPECT_GE(t.b->steps(), 1u);
-  const core::Association& active = *t.a->associations().at(1);
+  const core::assoc::Association& active = *t.a->associations().at(1);
   EXPECT_NE(active.reach(), 0);
   EXPECT_GT(active.stats().accepted, 3u);
   ASSERT_TRUE(active.Snapshot().last_measurement);
@@ -129,9 +129,9 @@ TEST(NodePeer, UnauthenticatedModeOneGetsModeTwoRepliesAndNoAssociation) {
   for (size_t n : t.b_transport.sizes()) EXPECT_EQ(n, 48u);  // mode 2 replies, never larger
   // A hears B's replies (which pass A's on-wire tests; B is unsynchronized, so they give A no
   // sample yet: tests 6 and 7).
-  const core::Association& active = *t.a->associations().at(1);
+  const core::assoc::Association& active = *t.a->associations().at(1);
   EXPECT_NE(active.reach(), 0);
-  EXPECT_GT(active.stats().Rejected(core::AssocReject::kUnsynchronized), 5u);
+  EXPECT_GT(active.stats().Rejected(core::assoc::AssocReject::kUnsynchronized), 5u);
   // ntpq sysstats: declined.
   EXPECT_GT(t.b->ControlView().counters.declined, 5u);
 }
@@ -193,7 +193,7 @@ TEST(NodePeer, SpoofedModeOneFloodMobilizesNothing) {
   FakeClock clock{kStart};
   LoopNet net;
   LoopNet::NetTransport transport{net, kB};
-  core::SeededRandom random{5};
+  SeededRandom random{5};
   Node b(b_config, clock, transport, random, [&logs](const std::string& m) { logs.push_back(m); });
   b.Start();
   for (uint32_t i = 0; i < 1000; ++i) {

@@ -13,6 +13,9 @@
 #include "engine/node_fixture.h"
 
 namespace tempus::engine {
+
+using core::discipline::StepClock;
+
 namespace {
 
 // Collects a node's log lines. (The fixture's first exchange has 100 ms of delay one way and none
@@ -34,7 +37,7 @@ struct Lines {
 double StepsOf(const FakeClock& clock) {
   double sum = 0;
   for (const auto& c : clock.applied()) {
-    if (const auto* s = std::get_if<core::StepClock>(&c)) sum += s->offset.Seconds();
+    if (const auto* s = std::get_if<StepClock>(&c)) sum += s->offset.Seconds();
   }
   return sum;
 }
@@ -50,7 +53,7 @@ TEST(NodePanic, AClock2000SecondsAheadIsSteppedOnceAtStartAndSaysSo) {
   EXPECT_EQ(log.Count(R"(clock stepped by -(1999\.9|2000\.0)\d* s)"), 1) << "with the size";
   EXPECT_EQ(log.Count("beyond the panic threshold of 1000 s: allowed once at start"), 1);
   EXPECT_TRUE(t.client->system().Snapshot().synchronized());
-  EXPECT_EQ(t.client->system().refusal(), core::Refusal::kNone);
+  EXPECT_EQ(t.client->system().refusal(), core::system::Refusal::kNone);
 }
 
 TEST(NodePanic, ExplicitTinkerPanicRefusesAtStartLogsOnceAndReports) {
@@ -67,12 +70,12 @@ TEST(NodePanic, ExplicitTinkerPanicRefusesAtStartLogsOnceAndReports) {
   EXPECT_EQ(log.Count(R"(not synchronized: offset -(1999\.9|2000\.0)\d* s is beyond the panic threshold)"), 1);
   EXPECT_EQ(log.Count(R"(beyond the panic threshold \(1000 s\): refused)"), 1);
   const core::control::NodeView v = t.client->ControlView();
-  EXPECT_EQ(v.refusal, core::Refusal::kPanic);
+  EXPECT_EQ(v.refusal, core::system::Refusal::kPanic);
   ASSERT_TRUE(v.panic_offset);
   EXPECT_NEAR(v.panic_offset->Seconds(), -2000.0, 0.01);
   EXPECT_FALSE(v.system_peer);
   ASSERT_EQ(v.peers.size(), 1u);
-  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::Refusal::kPanic);
+  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::system::Refusal::kPanic);
 }
 
 // The reference's clock jumps 1500 s after the client synchronized: refused (not followed, not
@@ -86,22 +89,22 @@ TEST(NodePanic, AJumpBeyondPanicAfterStartIsRefusedLoggedOnceAndReported) {
   t.Run(120);
   ASSERT_TRUE(t.client->system().Snapshot().synchronized());
   const double stepped = StepsOf(t.client_clock);
-  ASSERT_TRUE(t.server_clock.Apply(core::StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
+  ASSERT_TRUE(t.server_clock.Apply(StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
   t.Run(300);
   EXPECT_EQ(StepsOf(t.client_clock), stepped) << "no step towards the jumped source";
   EXPECT_FALSE(t.client->system().Snapshot().synchronized());
   EXPECT_FALSE(t.client->system().system_peer());
-  EXPECT_EQ(t.client->system().refusal(), core::Refusal::kPanic);
+  EXPECT_EQ(t.client->system().refusal(), core::system::Refusal::kPanic);
   EXPECT_EQ(log.Count(R"(not synchronized: offset \+1500\.0\d* s is beyond the panic threshold)"), 1);
   EXPECT_EQ(log.Count("no system peer"), 1);
   const core::control::NodeView v = t.client->ControlView();
   ASSERT_TRUE(v.panic_offset);
   EXPECT_NEAR(v.panic_offset->Seconds(), 1500.0, 0.01);
 
-  ASSERT_TRUE(t.server_clock.Apply(core::StepClock{core::NtpDuration::FromWholeSeconds(-1500)}).has_value());
+  ASSERT_TRUE(t.server_clock.Apply(StepClock{core::NtpDuration::FromWholeSeconds(-1500)}).has_value());
   t.Run(300);  // the jumped samples must leave the clock filter first
   EXPECT_TRUE(t.client->system().Snapshot().synchronized());
-  EXPECT_EQ(t.client->system().refusal(), core::Refusal::kNone);
+  EXPECT_EQ(t.client->system().refusal(), core::system::Refusal::kNone);
   EXPECT_GE(log.Count("^system peer 10.0.0.1:123"), 2);
 }
 
@@ -117,7 +120,7 @@ TEST(NodeRefusal, AServerThatBecomesUnsynchronizedIsDroppedAndExplainedOnce) {
   ServerClientNodes t(setup);
   FakeClock reference_clock(kFixtureStart);
   LoopNet::NetTransport reference_transport(t.net, reference_address);
-  core::SeededRandom reference_random(3);
+  SeededRandom reference_random(3);
   NodeConfig rc;
   rc.system.local_stratum = 1;
   rc.self_address = reference_address;
@@ -128,16 +131,16 @@ TEST(NodeRefusal, AServerThatBecomesUnsynchronizedIsDroppedAndExplainedOnce) {
   ASSERT_EQ(t.server->system().Snapshot().stratum, 2);
   ASSERT_EQ(t.client->system().system_peer(), 1u);
 
-  ASSERT_TRUE(reference_clock.Apply(core::StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
+  ASSERT_TRUE(reference_clock.Apply(StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
   t.Run(200);
-  ASSERT_EQ(t.server->system().refusal(), core::Refusal::kPanic);
+  ASSERT_EQ(t.server->system().refusal(), core::system::Refusal::kPanic);
   EXPECT_FALSE(t.client->system().system_peer());
-  EXPECT_EQ(t.client->associations().at(1)->refusal(), core::Refusal::kUnsynchronized);
-  EXPECT_GE(t.client->associations().at(1)->stats().Rejected(core::AssocReject::kUnsynchronized), 3u);
+  EXPECT_EQ(t.client->associations().at(1)->refusal(), core::system::Refusal::kUnsynchronized);
+  EXPECT_GE(t.client->associations().at(1)->stats().Rejected(core::assoc::AssocReject::kUnsynchronized), 3u);
   EXPECT_EQ(log.Count(R"(source 10\.0\.0\.1:123: not used: it is not synchronized \(leap indicator 3\))"), 1);
   const core::control::NodeView v = t.client->ControlView();
   ASSERT_EQ(v.peers.size(), 1u);
-  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::Refusal::kUnsynchronized);
+  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::system::Refusal::kUnsynchronized);
 }
 
 TEST(NodeRefusal, AKissRateIsLoggedOnceAndShown) {
@@ -149,11 +152,11 @@ TEST(NodeRefusal, AKissRateIsLoggedOnceAndShown) {
   setup.client_log = log.Sink();
   ServerClientNodes t(setup);
   t.Run(10);  // the iburst's 2 s spacing is over the server's limits; the next poll is at 16 s
-  EXPECT_EQ(t.client->associations().at(1)->stats().Rejected(core::AssocReject::kKissRate), 1u);
+  EXPECT_EQ(t.client->associations().at(1)->stats().Rejected(core::assoc::AssocReject::kKissRate), 1u);
   EXPECT_EQ(log.Count("source 10\\.0\\.0\\.1:123: sent kiss-o'-death RATE"), 1);
   const core::control::NodeView v = t.client->ControlView();
   ASSERT_EQ(v.peers.size(), 1u);
-  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::Refusal::kKissRate);
+  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::system::Refusal::kKissRate);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "engine/fake_clock.h"
 #include "engine/loop_net.h"
 #include "engine/node.h"
@@ -36,7 +36,7 @@ struct Alone {
   FakeClock clock{kStart};
   LoopNet net;
   LoopNet::NetTransport transport{net, kSelf};
-  core::SeededRandom random{3};
+  SeededRandom random{3};
   std::vector<std::string> logs;
   std::unique_ptr<Node> node;
 };
@@ -89,7 +89,7 @@ TEST(NodeSelf, SourceReportingAnotherOfOurAddressesIsNotSelected) {
     LoopNet net;
     FakeClock y_clock{kStart}, r_clock{kStart}, c_clock{kStart};
     LoopNet::NetTransport y_tr{net, y}, r_tr{net, r}, c_tr{net, c};
-    core::SeededRandom y_rnd{1}, r_rnd{2}, c_rnd{3};
+    SeededRandom y_rnd{1}, r_rnd{2}, c_rnd{3};
     NodeConfig yc, rc, cc;
     yc.system.local_stratum = 1;
     yc.self_address = y;

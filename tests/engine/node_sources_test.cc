@@ -20,7 +20,7 @@ struct Cluster {
   LoopNet::NetTransport a_transport{net, kServerA};
   LoopNet::NetTransport b_transport{net, kServerB};
   LoopNet::NetTransport client_transport{net, kClient};
-  core::SeededRandom random{7};
+  SeededRandom random{7};
   std::unique_ptr<Node> a;
   std::unique_ptr<Node> b;
   std::unique_ptr<Node> client;
@@ -50,7 +50,7 @@ struct Cluster {
 TEST(NodeSources, AddedSourceStartsAndTheOldOneKeepsItsState) {
   Cluster t;
   t.Run(40);
-  const core::Association& old = *t.client->associations().at(1);
+  const core::assoc::Association& old = *t.client->associations().at(1);
   const uint8_t reach = old.reach();
   const uint64_t accepted = old.stats().accepted;
   ASSERT_NE(reach, 0);
@@ -74,7 +74,7 @@ TEST(NodeSources, AddedSourceStartsAndTheOldOneKeepsItsState) {
 TEST(NodeSources, RefusesADuplicateAddressAndAnInvalidConfig) {
   Cluster t;
   EXPECT_FALSE(t.client->AddSource(FastSource(kServerA)).has_value());
-  core::AssociationConfig bad = FastSource(kServerB);
+  core::assoc::AssociationConfig bad = FastSource(kServerB);
   bad.version = 9;
   EXPECT_FALSE(t.client->AddSource(bad).has_value());
   EXPECT_EQ(t.client->associations().size(), 1u);

@@ -8,8 +8,8 @@ namespace tempus::engine {
 namespace {
 
 // `peer ADDRESS`: symmetric active, the default polls (64..1024 s).
-core::AssociationConfig DefaultPeer(const core::NetAddress& address) {
-  core::AssociationConfig a;
+core::assoc::AssociationConfig DefaultPeer(const core::NetAddress& address) {
+  core::assoc::AssociationConfig a;
   a.address = address;
   a.mode = core::Mode::kSymmetricActive;
   return a;
@@ -36,7 +36,7 @@ ServerClientSetup Peers(bool orphan = false) {
 // SetStartup (Node::Carry used to take that stale SetTimer).
 TEST(NodeSymmetricPoll, APeerThatBeginsToSettlePollsFasterAtOnce) {
   ServerClientNodes t(Peers(/*orphan=*/true));
-  const core::Association& b_to_a = *t.client->associations().begin()->second;
+  const core::assoc::Association& b_to_a = *t.client->associations().begin()->second;
   double last_send_s = 0, reachable_at_s = -1, first_send_after_s = -1;
   size_t sent = 0;
   for (int s = 1; s <= 400 && first_send_after_s < 0; ++s) {
@@ -59,7 +59,7 @@ TEST(NodeSymmetricPoll, APeerThatBeginsToSettlePollsFasterAtOnce) {
 // three of B's four exchanges went unanswered, and settling took four times as long.
 TEST(NodeSymmetricPoll, EveryExchangeOfASettlingPeerIsAnswered) {
   ServerClientNodes t(Peers());
-  const core::Association& b_to_a = *t.client->associations().begin()->second;
+  const core::assoc::Association& b_to_a = *t.client->associations().begin()->second;
   for (int s = 0; s < 300 && b_to_a.stats().accepted == 0; ++s) t.net.Run(1);  // at 64 s polls
   ASSERT_TRUE(t.client->system().Settling());
   const uint64_t sent = b_to_a.stats().sent, accepted = b_to_a.stats().accepted;

@@ -5,6 +5,10 @@
 #include "engine/node_fixture.h"
 
 namespace tempus::engine {
+
+using core::discipline::SlewClock;
+using core::discipline::StepClock;
+
 namespace {
 
 // A stratum-1 server node and a client node whose clock is 50 ms ahead, on a LoopNet.
@@ -21,8 +25,8 @@ TEST(Node, ClientSynchronizesToALocalReference) {
   // The 50 ms were removed: FakeClock applies steps (slews are recorded only).
   bool corrected = false;
   for (const auto& c : t.client_clock.applied()) {
-    if (const auto* s = std::get_if<core::StepClock>(&c)) corrected |= std::abs(s->offset.Seconds() + 0.05) < 1e-3;
-    if (const auto* s = std::get_if<core::SlewClock>(&c)) corrected |= std::abs(s->offset.Seconds() + 0.05) < 1e-3;
+    if (const auto* s = std::get_if<StepClock>(&c)) corrected |= std::abs(s->offset.Seconds() + 0.05) < 1e-3;
+    if (const auto* s = std::get_if<SlewClock>(&c)) corrected |= std::abs(s->offset.Seconds() + 0.05) < 1e-3;
   }
   EXPECT_TRUE(corrected);
   EXPECT_GE(t.server->server().stats().replied, 8u);  // the iburst

@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/random.h"
+#include "base/random.h"
 #include "engine/fake_clock.h"
 #include "engine/loop_net.h"
 #include "engine/node.h"
@@ -20,8 +20,8 @@ const core::NetAddress kVictim = *core::NetAddress::Parse("10.0.0.10:123");
 
 core::NetAddress Address(uint32_t host) { return core::NetAddress::IPv4(0x0a000000 + host, 123); }
 
-core::AssociationConfig Source(const core::NetAddress& address, core::Mode mode) {
-  core::AssociationConfig a;
+core::assoc::AssociationConfig Source(const core::NetAddress& address, core::Mode mode) {
+  core::assoc::AssociationConfig a;
   a.address = address;
   a.mode = mode;
   a.iburst = mode == core::Mode::kClient;
@@ -39,7 +39,7 @@ struct Host {
   }
   FakeClock clock;
   LoopNet::NetTransport transport;
-  core::SeededRandom random;
+  SeededRandom random;
   std::unique_ptr<Node> node;
 };
 
@@ -70,8 +70,8 @@ TEST(PeerAttack, UnauthenticatedPeersAheadDoNotMoveTheClock) {
   EXPECT_EQ(v.ephemeral_mobilized(), 0u);
   ASSERT_TRUE(v.system().system_peer());
   EXPECT_LE(*v.system().system_peer(), 2u);
-  for (const core::ClockCommand& c : hosts[0]->clock.applied()) {
-    if (const auto* step = std::get_if<core::StepClock>(&c)) {
+  for (const core::discipline::ClockCommand& c : hosts[0]->clock.applied()) {
+    if (const auto* step = std::get_if<core::discipline::StepClock>(&c)) {
       EXPECT_LT(step->offset.Seconds(), 1.0);
     }
   }

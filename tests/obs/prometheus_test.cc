@@ -51,7 +51,7 @@ TEST(Prometheus, SaysWhyASourceAndTheSystemAreRefused) {
   setup.client_ahead = core::NtpDuration::FromMillis(3);
   engine::ServerClientNodes t(std::move(setup));
   t.Run(60);
-  ASSERT_TRUE(t.server_clock.Apply(core::StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
+  ASSERT_TRUE(t.server_clock.Apply(core::discipline::StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
   t.Run(240);  // the reference jumped beyond the panic threshold: refused, once its clock filter
                // holds only jumped samples (before, their spread with the older ones exceeds maxdist)
   const std::string text = RenderPrometheus(*t.client, "0.1.0-test");
@@ -65,7 +65,7 @@ TEST(Prometheus, CountsModeSixRequestsDropsAndBytes) {
   FakeClock clock(core::UnixTime::FromParts(1795928139, 0));
   LoopNet net;
   LoopNet::NetTransport t(net, kServer);
-  core::SeededRandom r(1);
+  SeededRandom r(1);
   engine::NodeConfig c;
   c.control_limit.client_burst = 3;
   c.control_limit.client_per_second = 0;
@@ -93,7 +93,7 @@ TEST(Prometheus, SystemClockOffsetOnlyForAClockThatReportsIt) {
   };
   LoopNet net;
   LoopNet::NetTransport t(net, kServer);
-  core::SeededRandom r(1);
+  SeededRandom r(1);
   FakeClock plain(core::UnixTime::FromParts(1795928139, 0));
   const std::string without = RenderPrometheus(Node({}, plain, t, r), "0.1.0-test");
   EXPECT_EQ(without.find("tempus_system_clock_offset_seconds"), std::string::npos);

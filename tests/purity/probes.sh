@@ -9,19 +9,22 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/tempus-purity.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-# probe NAME EXPECT CODE: EXPECT is "source", "objects" or "either" (where it must be caught),
-# or "clean" (must pass both).
+# probe NAME EXPECT CODE [LAYER]: EXPECT is "source", "objects" or "either" (where it must be
+# caught), or "clean" (must pass both). LAYER is core (default) or base: base's library is checked
+# with --base-objects, which also allows TEMPUS_CHECK's report and strerror.
 probe() {
-  local name=$1 expect=$2 code=$3 dir="$work/$1"
-  mkdir -p "$dir/core"
-  printf '%s\n' "$code" >"$dir/core/probe.cc"
-  if ! "$cxx" -std=c++20 -O1 -w -I"$src" -c "$dir/core/probe.cc" -o "$dir/probe.o" 2>"$dir/cc.log"; then
+  local name=$1 expect=$2 code=$3 layer=${4:-core} dir="$work/$1"
+  local objects_mode=--objects
+  [ "$layer" = base ] && objects_mode=--base-objects
+  mkdir -p "$dir/$layer"
+  printf '%s\n' "$code" >"$dir/$layer/probe.cc"
+  if ! "$cxx" -std=c++20 -O1 -w -I"$src" -c "$dir/$layer/probe.cc" -o "$dir/probe.o" 2>"$dir/cc.log"; then
     echo "FAIL $name: the probe does not compile"; cat "$dir/cc.log"; failures=$((failures + 1)); return
   fi
   ar rcs "$dir/libprobe.a" "$dir/probe.o"
   local by_source=0 by_objects=0
-  bash "$check" --source "$dir/core" >/dev/null 2>&1 || by_source=1
-  bash "$check" --objects "$dir/libprobe.a" >/dev/null 2>&1 || by_objects=1
+  bash "$check" --source "$dir/$layer" >/dev/null 2>&1 || by_source=1
+  bash "$check" "$objects_mode" "$dir/libprobe.a" >/dev/null 2>&1 || by_objects=1
   local ok=0
   case $expect in
     source) [ $by_source = 1 ] && ok=1 ;;
@@ -33,8 +36,8 @@ probe() {
     echo "ok   $name (source: $by_source, objects: $by_objects)"
   else
     echo "FAIL $name: expected $expect, got source: $by_source, objects: $by_objects"
-    bash "$check" --source "$dir/core" || true
-    bash "$check" --objects "$dir/libprobe.a" || true
+    bash "$check" --source "$dir/$layer" || true
+    bash "$check" "$objects_mode" "$dir/libprobe.a" || true
     failures=$((failures + 1))
   fi
 }
@@ -87,6 +90,23 @@ const char* P() { return CALL_ENV("HOME"); }'
 probe mutable_global objects 'namespace tempus::core { int counter = 0; int Next() { return ++counter; } }'
 probe static_local objects 'namespace tempus::core { int Next() { static int n = 0; return ++n; } }'
 probe thread_local_var objects 'namespace tempus::core { int Next() { thread_local int n = 0; return ++n; } }'
+# The core may not print (TEMPUS_CHECK's report lives in base/); base may, and may name errno's
+# text, but may not include the core or read the clock either.
+probe report_in_core objects '#include <cstdio>
+void P() { std::fprintf(stderr, "x"); }'
+probe base_clean clean '#include <cstdio>
+#include <cstring>
+#include <string>
+namespace tempus { std::string Report(int e) { std::fprintf(stderr, "failed: %d", e); return std::strerror(e); } }' base
+probe base_core_include source '#include "core/time/ntp_duration.h"
+int P() { return 0; }' base
+probe base_engine_include source '#include "engine/clock.h"
+int P() { return 0; }' base
+probe base_clock_gettime either '#include <time.h>
+long P() { timespec t; clock_gettime(CLOCK_REALTIME, &t); return t.tv_sec; }' base
+probe base_spelled_getenv objects 'extern "C" char* CALL_ENV(const char*) __asm__("get" "env");
+const char* P() { return CALL_ENV("HOME"); }' base
+probe base_mutable_global objects 'namespace tempus { int counter = 0; int Next() { return ++counter; } }' base
 
 if [ $failures -ne 0 ]; then
   echo "$failures probe(s) not judged as expected"

@@ -42,10 +42,10 @@ TEST(SimClock, OffsetAndFrequencyError) {
 TEST(SimClock, SlewAtBoundedRateAndNewSlewReplacesRemainder) {
   SimTime now;
   SimClock clock({}, now, kEpoch, 1);
-  ASSERT_TRUE(clock.Apply(core::SlewClock{core::NtpDuration::FromSeconds(1e-3)}));
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{core::NtpDuration::FromSeconds(1e-3)}));
   now = At(1.0);  // 500 ppm: half done
   EXPECT_NEAR(static_cast<double>(clock.TrueOffset()), 0.5e-3, 1e-12);
-  ASSERT_TRUE(clock.Apply(core::SlewClock{core::NtpDuration::FromSeconds(-0.2e-3)}));
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{core::NtpDuration::FromSeconds(-0.2e-3)}));
   now = At(10.0);
   EXPECT_NEAR(static_cast<double>(clock.TrueOffset()), 0.3e-3, 1e-9);  // commands come in 2^-32 s units
 }
@@ -53,9 +53,9 @@ TEST(SimClock, SlewAtBoundedRateAndNewSlewReplacesRemainder) {
 TEST(SimClock, StepCancelsSlew) {
   SimTime now;
   SimClock clock({}, now, kEpoch, 1);
-  ASSERT_TRUE(clock.Apply(core::SlewClock{core::NtpDuration::FromSeconds(1e-3)}));
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{core::NtpDuration::FromSeconds(1e-3)}));
   now = At(1.0);
-  ASSERT_TRUE(clock.Apply(core::StepClock{core::NtpDuration::FromSeconds(0.25)}));
+  ASSERT_TRUE(clock.Apply(core::discipline::StepClock{core::NtpDuration::FromSeconds(0.25)}));
   now = At(10.0);
   EXPECT_NEAR(static_cast<double>(clock.TrueOffset()), 0.25 + 0.5e-3, 1e-12);
 }
@@ -63,10 +63,10 @@ TEST(SimClock, StepCancelsSlew) {
 TEST(SimClock, FrequencyCorrectionIsClamped) {
   SimTime now;
   SimClock clock({.freq_ppm = 100}, now, kEpoch, 1);
-  ASSERT_TRUE(clock.Apply(core::SetFrequency{-100}));
+  ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{-100}));
   now = At(100);
   EXPECT_NEAR(static_cast<double>(clock.TrueOffset()), 0.0, 1e-12);
-  ASSERT_TRUE(clock.Apply(core::SetFrequency{-2000}));
+  ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{-2000}));
   EXPECT_EQ(clock.FrequencyPpm(), -500);
   now = At(200);
   EXPECT_NEAR(static_cast<double>(clock.TrueOffset()), -400e-6 * 100, 1e-9);
@@ -75,8 +75,8 @@ TEST(SimClock, FrequencyCorrectionIsClamped) {
 TEST(SimClock, PerfectClockIgnoresSteeringButNotInjectedSteps) {
   SimTime now;
   SimClock clock({.perfect = true, .offset_s = 1.0, .freq_ppm = 50, .wander_ppb = 10}, now, kEpoch, 1);
-  ASSERT_TRUE(clock.Apply(core::StepClock{core::NtpDuration::FromSeconds(-1.0)}));
-  ASSERT_TRUE(clock.Apply(core::SetFrequency{100}));
+  ASSERT_TRUE(clock.Apply(core::discipline::StepClock{core::NtpDuration::FromSeconds(-1.0)}));
+  ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{100}));
   now = At(5000);
   EXPECT_NEAR(static_cast<double>(clock.TrueOffset()), 1.0, 1e-12);
   clock.InjectStep(0.5);

@@ -7,7 +7,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "core/shown.h"
+#include "base/shown.h"
 
 namespace tempus::config::internal {
 namespace {

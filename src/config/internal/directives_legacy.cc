@@ -8,7 +8,7 @@
 
 #include "config/directive_status.h"
 #include "config/internal/directives.h"
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::config::internal {
 namespace {

@@ -12,14 +12,14 @@
 #include <cstdint>
 #include <variant>
 
-#include "core/assoc/exchange.h"
-#include "core/check.h"
+#include "core/wire/exchange.h"
+#include "base/check.h"
 #include "core/filter/sample.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 #include "core/wire/packet.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 // Send `bytes` (a 48-byte request, or a symmetric mode 1/2 packet) to the association's address. `cookie` is its transmit
 // timestamp; the host may report the real send time with Association::RefineTransmitTime.
@@ -40,7 +40,9 @@ struct NewMeasurement {
   MonoTime received;
 
   // The measurement as the clock filter takes it.
-  Sample ToSample() const { return Sample{measurement.offset, measurement.delay, measurement.dispersion, received}; }
+  filter::Sample ToSample() const {
+    return filter::Sample{measurement.offset, measurement.delay, measurement.dispersion, received};
+  }
 };
 
 // The reach register went from zero to non-zero (RFC 5905 §13).
@@ -73,7 +75,7 @@ class AssocActions {
   // REQUIRES: size() < kCapacity (a bug otherwise).
   void Push(AssocAction action) {
     TEMPUS_CHECK(size_ < kCapacity);
-    items_[size_++] = std::move(action);
+    items_[size_++] = action;
   }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -86,6 +88,6 @@ class AssocActions {
   size_t size_ = 0;
 };
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc
 
 #endif  // TEMPUS_CORE_ASSOC_ACTIONS_H_

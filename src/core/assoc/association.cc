@@ -2,10 +2,12 @@
 
 #include <algorithm>
 
-#include "core/check.h"
+#include "base/check.h"
 #include "core/wire/codec.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
+
+using system::Refusal;
 
 std::string_view AssocRejectName(AssocReject reason) {
   switch (reason) {
@@ -416,7 +418,7 @@ void Association::Retire(KissCode reason, AssocActions& out) {
   burst_left_ = 0;
   next_poll_.reset();
   reply_deadline_.reset();
-  out.Push(core::Demobilize{reason});
+  out.Push(core::assoc::Demobilize{reason});
 }
 
 AssociationSnapshot Association::Snapshot() const {
@@ -441,4 +443,4 @@ AssociationSnapshot Association::Snapshot() const {
   return s;
 }
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

@@ -59,16 +59,16 @@
 #include "core/assoc/actions.h"
 #include "core/assoc/association_config.h"
 #include "core/assoc/association_snapshot.h"
-#include "core/assoc/exchange.h"
+#include "core/wire/exchange.h"
 #include "core/assoc/poll_advisor.h"
-#include "core/random.h"
+#include "base/random.h"
 #include "core/system/snapshot.h"
 #include "core/wire/auth.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 #include "core/time/unix_time.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 class Association {
  public:
@@ -107,7 +107,7 @@ class Association {
 
   // The system variables a symmetric association's packets carry (stratum, refid, root delay and
   // dispersion, leap, reference time); the host passes each new snapshot. Unused in client mode.
-  void SetSystemSnapshot(const SystemSnapshot& system) { system_ = system; }
+  void SetSystemSnapshot(const system::SystemSnapshot& system) { system_ = system; }
 
   // While the host's clock is settling (not synchronized, or its frequency still uncertain:
   // System::Settling), a reachable source is polled at 2^(minpoll − 2) (at least 16 s; not after
@@ -146,7 +146,7 @@ class Association {
   }
   const AssociationStats& stats() const { return stats_; }
   // Why the server's replies are not used now (see the file comment); kNone when they are.
-  Refusal refusal() const { return refusal_; }
+  system::Refusal refusal() const { return refusal_; }
 
  private:
   void StartPoll(AssocActions& out);
@@ -211,7 +211,7 @@ class Association {
 
   // Symmetric mode (§9.1 peer variables): org is the peer's last transmit timestamp, rec when it
   // arrived by our clock; both are echoed in our next packet.
-  SystemSnapshot system_;
+  system::SystemSnapshot system_;
   NtpTimestamp peer_org_;
   NtpTimestamp peer_rec_;
   bool ppoll_heard_ = false;  // ppoll_ came from the peer
@@ -219,8 +219,8 @@ class Association {
   std::array<NtpTimestamp, kRecentTransmits> recent_xmt_{};
   size_t recent_next_ = 0;
 
-  Refusal refusal_ = Refusal::kNone;
-  Refusal unverified_refusal_ = Refusal::kNone;  // the last RejectUnverified of this poll
+  system::Refusal refusal_ = system::Refusal::kNone;
+  system::Refusal unverified_refusal_ = system::Refusal::kNone;  // the last RejectUnverified of this poll
   bool rate_limited_ = false;
   bool demobilized_ = false;
   KissCode demobilize_reason_ = KissCode::kNone;
@@ -229,6 +229,6 @@ class Association {
   AssociationStats stats_;
 };
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc
 
 #endif  // TEMPUS_CORE_ASSOC_ASSOCIATION_H_

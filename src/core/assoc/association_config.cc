@@ -1,6 +1,8 @@
 #include "core/assoc/association_config.h"
 
-namespace tempus::core {
+#include <algorithm>
+
+namespace tempus::core::assoc {
 
 std::string_view AssociationConfigErrorName(AssociationConfigError error) {
   switch (error) {
@@ -35,4 +37,18 @@ Result<AssociationConfig, AssociationConfigError> ValidateAssociationConfig(Asso
   return config;
 }
 
-}  // namespace tempus::core
+AssociationConfig PassiveAssociationConfig(const NetAddress& from, uint8_t version, int8_t poll,
+                                           std::optional<uint32_t> key_id) {
+  AssociationConfig c;
+  c.address = from;
+  c.mode = Mode::kSymmetricPassive;
+  c.version = version;
+  // The peer's poll, but at most the default minpoll: a passive association that never becomes
+  // reachable goes after a few polls, and a forged poll 17 must not keep it for days.
+  c.minpoll = PollExp(poll).Clamped(PollExp(PollExp::kMinPoll), PollExp(kDefaultMinPoll));
+  c.maxpoll = std::max(c.minpoll, PollExp(kDefaultMaxPoll));
+  c.key_id = key_id;
+  return c;
+}
+
+}  // namespace tempus::core::assoc

@@ -12,11 +12,11 @@
 #include <string_view>
 
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/time/poll_exp.h"
 #include "core/wire/packet.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 inline constexpr int kDefaultMinPoll = 6;   // 64 s (ntpd and chrony)
 inline constexpr int kDefaultMaxPoll = 10;  // 1024 s
@@ -55,6 +55,13 @@ std::string_view AssociationConfigErrorName(AssociationConfigError error);
 // clears iburst/burst for symmetric modes, then checks the rest. Returns the normalized config.
 [[nodiscard]] Result<AssociationConfig, AssociationConfigError> ValidateAssociationConfig(AssociationConfig config);
 
-}  // namespace tempus::core
+// The passive association (mode 2) a symmetric active packet from `from` mobilizes (ntpd's
+// newpeer for AM_NEWPASS; the server decided it may: core::server::Server::HandleNewPeer): the
+// packet's `version`, its `poll` as minpoll but at most the default (6, 64 s), and `key_id`, the
+// key its MAC was verified by, if any.
+AssociationConfig PassiveAssociationConfig(const NetAddress& from, uint8_t version, int8_t poll,
+                                           std::optional<uint32_t> key_id);
+
+}  // namespace tempus::core::assoc
 
 #endif  // TEMPUS_CORE_ASSOC_ASSOCIATION_CONFIG_H_

@@ -10,12 +10,12 @@
 #include <string_view>
 
 #include "core/assoc/association_config.h"
-#include "core/assoc/exchange.h"
-#include "core/assoc/refusal.h"
+#include "core/wire/exchange.h"
+#include "core/system/refusal.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 // Why a datagram from the server was not turned into a measurement. Each is a counter.
 enum class AssocReject : uint8_t {
@@ -67,10 +67,10 @@ struct AssociationSnapshot {
   double jitter_s = 0;             // RMS of successive offset differences (seconds)
   // Why the server's replies are not used now (packet tests, kiss codes); kNone after a reply
   // that gave a measurement. See Association::refusal().
-  Refusal refusal = Refusal::kNone;
+  system::Refusal refusal = system::Refusal::kNone;
   AssociationStats stats;
 };
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc
 
 #endif  // TEMPUS_CORE_ASSOC_ASSOCIATION_SNAPSHOT_H_

@@ -3,10 +3,9 @@
 #include <algorithm>
 
 #include "core/assoc/association.h"
-#include "core/server/server.h"
 #include "core/wire/codec.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 // RFC 5905 §A.5.1 (peer_xmit): the system variables, org and rec of the peer's last packet, and
 // xmt = the local time now. The bits of xmt below the clock precision are random (ntpd's fuzz):
@@ -30,7 +29,7 @@ void Association::TransmitSymmetric(UnixTime local_now, SendRequest& send) {
   h.poll = static_cast<int8_t>(hpoll_.log2());
   h.precision = static_cast<int8_t>(precision_log2_);
   h.root_delay = NtpShort::FromDuration(system_.root_delay);
-  h.root_dispersion = NtpShort::FromDuration(server::RootDispersionAt(system_, xmt));
+  h.root_dispersion = NtpShort::FromDuration(system::RootDispersionAt(system_, xmt));
   h.refid = system_.refid;
   h.reference_time = system_.reference_time;
   h.origin_time = peer_org_;  // T3 of the peer's last packet: its T1 when it gets this one
@@ -101,4 +100,4 @@ void Association::OnSymmetricPacket(std::span<const uint8_t> bytes, UnixTime t4_
   if (!demobilized_) Reschedule(now, now, out);
 }
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

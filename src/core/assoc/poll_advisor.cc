@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 PollAdvisor::Advice PollAdvisor::AddSample(NtpDuration offset, NtpDuration delay, bool vote) {
   if (!last_offset_) {
@@ -37,4 +37,4 @@ void PollAdvisor::Restart() {
   counter_ = 0;
 }
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

@@ -16,7 +16,7 @@
 
 #include "core/time/ntp_duration.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 
 class PollAdvisor {
  public:
@@ -42,6 +42,6 @@ class PollAdvisor {
   int counter_ = 0;
 };
 
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc
 
 #endif  // TEMPUS_CORE_ASSOC_POLL_ADVISOR_H_

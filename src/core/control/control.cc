@@ -5,10 +5,17 @@
 #include <cinttypes>
 #include <cstdio>
 
-#include "core/server/server.h"
+#include "core/time/constants.h"
 #include "core/time/leap_table.h"
 
 namespace tempus::core::control {
+
+using assoc::AssociationSnapshot;
+using system::Refusal;
+using system::RefusalFlash;
+using system::RefusalName;
+using system::SystemSnapshot;
+
 namespace {
 
 using mode6::ErrorCode;
@@ -35,7 +42,7 @@ constexpr std::array<std::string_view, 30> kPeerDefaults = {
 constexpr unsigned kFlashUnreachable = 0x1000;
 
 // ntpd keeps a peer's dispersion at MAXDISPERSE (16 s) until it has samples.
-constexpr double kMaxDispersionMs = 16000.0;
+constexpr double kMaxDispersionMs = kMaxDispersion.Seconds() * 1000;
 
 std::string Fmt(const char* format, double v) {
   char buf[64];
@@ -91,9 +98,9 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
   if (name == "stratum") return Int(s.stratum);
   if (name == "precision") return Int(s.precision);
   if (name == "rootdelay") return Ms(s.root_delay, 3);
-  if (name == "rootdisp") return Ms(server::RootDispersionAt(s, v.clock_now), 3);
+  if (name == "rootdisp") return Ms(system::RootDispersionAt(s, v.clock_now), 3);
   if (name == "rootdist") {
-    return Ms(s.root_delay.Half() + server::RootDispersionAt(s, v.clock_now), 3);
+    return Ms(s.root_delay.Half() + system::RootDispersionAt(s, v.clock_now), 3);
   }
   if (name == "refid") return RefIdText(s.refid, s.stratum);
   if (name == "reftime") return Ts(s.reference_time);

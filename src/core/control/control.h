@@ -15,7 +15,8 @@
 // Bounded: a response is at most kMaxResponseFragments fragments of 468 bytes (a READVAR that
 // names more variables than fit stops at the last one that fits), responses and fragmented
 // requests are never answered (no loops), and nothing is read outside the request. Which
-// sources may ask is the caller's decision (engine::NodeConfig). Stateless; thread-compatible.
+// sources may ask, and how often, is ControlServer's decision (control_server.h), which calls
+// HandleControl for what it lets through. Stateless; thread-compatible.
 #ifndef TEMPUS_CORE_CONTROL_CONTROL_H_
 #define TEMPUS_CORE_CONTROL_CONTROL_H_
 
@@ -28,9 +29,10 @@
 #include <vector>
 
 #include "core/assoc/association_snapshot.h"
+#include "core/control/counters.h"
 #include "core/discipline/discipline.h"
 #include "core/net/net_address.h"
-#include "core/result.h"
+#include "base/result.h"
 #include "core/system/snapshot.h"
 #include "core/system/system.h"
 #include "core/time/mono_time.h"
@@ -45,30 +47,11 @@ inline constexpr size_t kMaxResponseFragments = 4;
 // One association as the control protocol shows it.
 struct PeerView {
   uint16_t association_id = 0;                // stable for the association's life
-  AssociationSnapshot association;
+  assoc::AssociationSnapshot association;
   std::optional<system::SourceView> source;   // the System's view (tally, filter output)
   // A reference clock's name, "LOCAL(0)" (local_clock.h): sent as srchost, which ntpq shows in
   // place of the 127.127.t.u address (type `l`); its refid is shown as a code at any stratum.
   std::string clock_name;
-};
-
-// The packet counters of `ntpq sysstats` (ss_*), kept by the engine.
-struct Counters {
-  uint64_t received = 0;         // every datagram handed to the node
-  uint64_t this_version = 0;     // VN 4
-  uint64_t old_version = 0;      // VN 1..3
-  uint64_t version1 = 0;         // VN 1
-  uint64_t version1_client = 0;  // VN 1, mode 3
-  uint64_t version1_zero = 0;    // VN 1, mode 0
-  uint64_t version1_symmetric = 0;  // VN 1, mode 1
-  uint64_t bad_format = 0;       // dropped as malformed
-  uint64_t bad_auth = 0;
-  uint64_t declined = 0;         // dropped for their mode
-  uint64_t restricted = 0;       // refused by access control (mode 6 from a non-allowed source)
-  uint64_t limited = 0;
-  uint64_t kod_sent = 0;
-  uint64_t processed = 0;        // requests answered and replies taken
-  uint64_t control_requests = 0; // mode 6 requests
 };
 
 // What ntpd's mode 6 shows of its leap table (tai=, leapsec=, expire=), NTP seconds.
@@ -80,15 +63,15 @@ struct LeapView {
 
 // The read-only view of the node a control request is answered from.
 struct NodeView {
-  SystemSnapshot system;
+  system::SystemSnapshot system;
   discipline::DisciplineState discipline;
   NtpDuration system_offset;                 // System::offset(): combined offset of the last selection
   NtpDuration system_jitter;                 // System::jitter()
-  Refusal refusal = Refusal::kNone;          // System::refusal()
+  system::Refusal refusal = system::Refusal::kNone;  // System::refusal()
   std::optional<NtpDuration> panic_offset;   // System::panic_offset()
   std::optional<uint16_t> system_peer;       // association id of the system peer
   std::vector<PeerView> peers;               // by association id, ascending
-  Counters counters;
+  Counters counters;                         // ntpq sysstats (counters.h SysStats)
   MonoTime start;                            // when the node started
   MonoTime now;                              // monotonic now
   NtpTimestamp clock_now;                    // the node's clock now (clock=, and to place rec=)
@@ -120,7 +103,7 @@ using Datagrams = std::vector<std::vector<uint8_t>>;
 uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer);
 // Why the association's source is not used: the System's verdict, else (a source it no longer
 // knows: kiss DENY/RSTR) the association's own.
-Refusal RefusalOf(const PeerView& peer);
+system::Refusal RefusalOf(const PeerView& peer);
 // The system status word (RFC 9327 §2.4.1): leap, clock source (sync_ntp when the system peer is
 // an NTP source, sync_local when it is the local clock), one event (clock_sync or restart).
 uint16_t SystemStatusWord(const NodeView& view);

@@ -3,6 +3,9 @@
 #include <algorithm>
 
 namespace tempus::core::control {
+
+using assoc::AssociationSnapshot;
+
 namespace {
 
 constexpr int kPoll = 6;  // ntpd's LOCAL driver polls every 64 s

@@ -8,9 +8,9 @@
 #include <variant>
 
 #include "core/time/ntp_duration.h"
-#include "core/wire/leap.h"
+#include "core/time/leap.h"
 
-namespace tempus::core {
+namespace tempus::core::discipline {
 
 // Jump the clock by `offset` at once (ntpd's step, ntpdate -b). Cancels a slew in progress.
 struct StepClock {
@@ -38,6 +38,6 @@ struct SetSyncStatus {
 
 using ClockCommand = std::variant<StepClock, SlewClock, SetFrequency, SetSyncStatus>;
 
-}  // namespace tempus::core
+}  // namespace tempus::core::discipline
 
 #endif  // TEMPUS_CORE_DISCIPLINE_CLOCK_COMMAND_H_

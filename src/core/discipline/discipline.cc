@@ -143,8 +143,8 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
   ++state_.updates;
   state_.synchronized = true;
   std::vector<ClockCommand> commands;
-  if (new_ppm != old_ppm) commands.push_back(SetFrequency{new_ppm});
-  commands.push_back(StepClock{NtpDuration::FromSeconds(step_s)});
+  if (new_ppm != old_ppm) commands.emplace_back(SetFrequency{new_ppm});
+  commands.emplace_back(StepClock{NtpDuration::FromSeconds(step_s)});
   return {UpdateKind::kStepped, std::move(commands), state_};
 }
 

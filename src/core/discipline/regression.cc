@@ -59,7 +59,7 @@ bool RunsLookRandom(std::span<const Point> points) {
   const Line line = FitLine(points);
   int positive = 0;
   for (const Point& p : points) positive += p.offset - line.At(p.t) >= 0.0 ? 1 : 0;
-  const double n = static_cast<double>(points.size());
+  const auto n = static_cast<double>(points.size());
   const double np = positive, nn = n - positive;
   if (np == 0.0 || nn == 0.0) return n < 4;  // all on one side: a bent line unless very few
   const double mean = 1.0 + 2.0 * np * nn / n;

@@ -6,15 +6,11 @@
 #ifndef TEMPUS_CORE_FILTER_SAMPLE_H_
 #define TEMPUS_CORE_FILTER_SAMPLE_H_
 
+#include "core/time/constants.h"
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 
-namespace tempus::core {
-
-// Frequency tolerance of a clock, PHI (RFC 5905 §7.2: 15 ppm): dispersion grows at this rate.
-inline constexpr double kPhi = 15e-6;
-// MAXDISP (RFC 5905 §7.2): the dispersion of an empty filter stage and the ceiling of any.
-inline constexpr NtpDuration kMaxDispersion = NtpDuration::FromWholeSeconds(16);
+namespace tempus::core::filter {
 
 struct Sample {
   NtpDuration offset;      // θ = ((T2 - T1) + (T3 - T4)) / 2, RFC 5905 §8; positive: we are behind
@@ -23,6 +19,6 @@ struct Sample {
   MonoTime when;           // local monotonic time the sample was taken (T4)
 };
 
-}  // namespace tempus::core
+}  // namespace tempus::core::filter
 
 #endif  // TEMPUS_CORE_FILTER_SAMPLE_H_

@@ -11,7 +11,7 @@
 
 #include <cstdio>
 
-#include "core/check.h"
+#include "base/check.h"
 
 namespace tempus::core {
 namespace {

@@ -1,6 +1,7 @@
 // What a core::node::Node asks its host to do: the output of every Node call, as a flat list of
 // values carried out in order (the engine visits NodeAction with std::visit, so that no kind can be left out):
-// send a packet, apply a clock command, write a statistics record, tell the operator an event.
+// send a packet, answer a datagram, apply a clock command, write a statistics record, tell the
+// operator an event.
 // The Node reads no clock: the host reads it once per event and passes it in (core/time/instant.h);
 // timers are NextDeadline(). Events are plain values (the host words them: engine/node_log.cc).
 // Value types; thread-compatible.
@@ -10,12 +11,13 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <variant>
 #include <vector>
 
-#include "core/assoc/refusal.h"
 #include "core/discipline/clock_command.h"
 #include "core/net/net_address.h"
+#include "core/system/refusal.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/unix_time.h"
 #include "core/wire/packet.h"
@@ -31,9 +33,24 @@ struct SendPacket {
   std::optional<uint32_t> sign_key;
 };
 
+// An answer to a datagram the node received (RFC 5905 §9.2: a time reply, a RATE kiss-o'-death, a
+// crypto-NAK, a mode 2 reply to an unknown peer; RFC 9327: a mode 6 response), to `to`, sent from
+// `local` when known (the address the datagram came to). Never longer than what it answers, the
+// MAC the host appends included (core/server/server.h).
+struct Reply {
+  std::span<const uint8_t> bytes;  // owned by the Node: valid until its next call
+  NetAddress to;
+  std::optional<NetAddress> local;
+  // The host writes the transmit time (T3, StampTransmit) from a clock read right before sending,
+  // as late as possible; false for a kiss-o'-death or a mode 6 response (no time of ours).
+  bool restamp = false;
+  // Then the host appends the MAC by this key (key id + digest): the key of the request's valid MAC.
+  std::optional<uint32_t> sign_key;
+};
+
 // Carry out a command of the discipline on the node's clock.
 struct ApplyClock {
-  ClockCommand command;
+  discipline::ClockCommand command;
 };
 
 // One peerstats line (`statistics peerstats`): a source's new peer variables (RFC 5905 §10)
@@ -90,13 +107,13 @@ struct LoopFound {
 // A source's refusal appeared or changed (RefusalLog decided it is worth a line).
 struct SourceRefused {
   NetAddress address;
-  Refusal refusal = Refusal::kNone;
+  system::Refusal refusal = system::Refusal::kNone;
   std::optional<NtpDuration> root_distance;  // with kDistance: the distance, and ...
   NtpDuration max_distance;                  // ... the limit (tos maxdist)
 };
 // Why the system follows no source, when that appeared or changed.
 struct SystemRefused {
-  Refusal refusal = Refusal::kNone;
+  system::Refusal refusal = system::Refusal::kNone;
   std::optional<NtpDuration> panic_offset;  // with kPanic
   NtpDuration panic_threshold;
   bool panic_allowed_at_start = false;
@@ -113,7 +130,7 @@ struct UnauthenticatedPeer {
 using NodeEvent = std::variant<SourceReachable, SourceDropped, PassivePeerMobilized, ClockStepped, SystemPeerChanged,
                                LoopFound, SourceRefused, SystemRefused, UnauthenticatedPeer>;
 
-using NodeAction = std::variant<SendPacket, ApplyClock, PeerStatsRecord, LoopStatsRecord, NodeEvent>;
+using NodeAction = std::variant<SendPacket, Reply, ApplyClock, PeerStatsRecord, LoopStatsRecord, NodeEvent>;
 
 // The list a Node call returns; reused from call to call (no allocation once it has grown).
 using NodeActions = std::vector<NodeAction>;

@@ -2,10 +2,22 @@
 
 #include <algorithm>
 
+#include "base/check.h"
 #include "core/wire/codec.h"
-#include "core/check.h"
 
 namespace tempus::core::node {
+
+using assoc::AssocAction;
+using assoc::AssocActions;
+using assoc::Association;
+using assoc::BecameReachable;
+using assoc::BecameUnreachable;
+using assoc::Demobilize;
+using assoc::NewMeasurement;
+using assoc::SendRequest;
+using assoc::SetTimer;
+using discipline::ClockCommand;
+using discipline::StepClock;
 
 RefId AddressRefId(const NetAddress& address, const NodeConfig& node) {
   if (address.is_v4()) return RefId::FromIPv4(address);
@@ -25,6 +37,12 @@ system::SystemConfig WithSelf(system::SystemConfig config, const NodeConfig& nod
   return config;
 }
 
+// The rate limiter's hash key is drawn only when there are restrict rules, so that runs without
+// access control replay the same random sequence as before.
+uint64_t LimiterKey(const server::AccessPolicy& access, Random& random) {
+  return access.restricts.empty() ? 0 : random.NextU64();
+}
+
 }  // namespace
 
 Node::Node(const NodeConfig& config, Random& random, const Authenticator* auth, int precision_log2, MonoTime start)
@@ -34,12 +52,16 @@ Node::Node(const NodeConfig& config, Random& random, const Authenticator* auth, 
       precision_log2_(precision_log2),
       system_(WithSelf(config.system, config, precision_log2), start),
       now_{start, UnixTime()},
-      start_(start) {
+      start_(start),
+      server_(config.access, LimiterKey(config.access, random)),
+      control_(control::ControlConfig{config.control, config.control_from_any, config.control_limit},
+               server_.rate_limiter().hash_key()) {
   for (const auto& source : config_.sources) {
     if (auto r = Mobilize(next_id_++, source); !r) rejected_.push_back(r.error());
   }
   // The local clock is shown as a source, with an id of the same sequence (mode 6).
   if (config_.system.local_stratum > 0) local_id_ = next_id_++;
+  server_.Publish(system_.Snapshot());
 }
 
 const NodeActions& Node::Begin(Instant now) {
@@ -54,7 +76,7 @@ const NodeActions& Node::Start(Instant now) {
   for (const auto& c : system_.InitialCommands()) actions_.emplace_back(ApplyClock{c});
   next_tick_ = now.mono;
   for (auto& [id, a] : assocs_) {
-    if (!self_.count(id)) Carry(id, a->OnTimer(now_.mono, now_.local));
+    if (!self_.contains(id)) Carry(id, a->OnTimer(now_.mono, now_.local));
   }
   RunDue();
   return actions_;
@@ -91,51 +113,6 @@ MonoTime Node::NextDeadline() const {
   MonoTime next = next_tick_;
   for (const auto& [id, t] : deadlines_) next = std::min(next, t);
   return next;
-}
-
-const NodeActions& Node::OnPacket(std::span<const uint8_t> bytes, const NetAddress& from, UnixTime rx, Instant now) {
-  Begin(now);
-  if (bytes.empty()) return actions_;
-  const Mode mode = PeekMode(bytes);
-  auto it = by_address_.find(from);
-  if (it == by_address_.end()) return actions_;  // not one of our sources
-  const uint32_t id = it->second;
-  auto a = assocs_.find(id);
-  if (a == assocs_.end()) return actions_;
-  const bool symmetric_packet = mode == Mode::kSymmetricActive || mode == Mode::kSymmetricPassive;
-  if (symmetric_packet ? !a->second->symmetric() : mode != Mode::kServer) return actions_;
-  // Test 5 (RFC 5905 §8): the MAC is checked at the edge, the association acts on the verdict.
-  const std::optional<uint32_t> key = a->second->config().key_id;
-  const AuthVerdict verdict = key && auth_ != nullptr ? auth_->Check(bytes, key)
-                              : key                   ? AuthVerdict::kBad
-                                                      : AuthVerdict::kNone;
-  if (key && verdict != AuthVerdict::kOk) ++counters_.bad_auth;
-  Carry(id, a->second->OnPacket(bytes, rx, now_.mono, verdict));
-  UpdateQuiet(id);
-  if (symmetric_packet) ReapRetired();
-  return actions_;
-}
-
-Node::SymmetricRoute Node::RouteSymmetric(const NetAddress& from) const {
-  auto it = by_address_.find(from);
-  if (it == by_address_.end()) return SymmetricRoute::kNewPeer;
-  auto a = assocs_.find(it->second);
-  return a != assocs_.end() && a->second->symmetric() ? SymmetricRoute::kAssociation : SymmetricRoute::kNotSymmetric;
-}
-
-void Node::CountReceived(std::span<const uint8_t> bytes) {
-  if (bytes.empty()) return;
-  ++counters_.received;
-  const int version = (bytes[0] >> 3) & 0x7;
-  const int mode = bytes[0] & 0x7;
-  if (version == kNtpVersion) ++counters_.this_version;
-  if (version >= 1 && version < kNtpVersion) ++counters_.old_version;
-  if (version == 1) {
-    ++counters_.version1;
-    if (mode == 3) ++counters_.version1_client;
-    if (mode == 0) ++counters_.version1_zero;
-    if (mode == 1) ++counters_.version1_symmetric;
-  }
 }
 
 void Node::UpdateQuiet(uint32_t id) {
@@ -192,7 +169,7 @@ void Node::Apply(const system::SystemUpdate& update) {
   }
   if (update.stepped) ++steps_;
   if (update.snapshot_changed) {
-    ++snapshot_serial_;
+    server_.Publish(system_.Snapshot());
     for (auto& [id, a] : assocs_) {
       if (a->symmetric()) a->SetSystemSnapshot(system_.Snapshot());
     }
@@ -203,7 +180,7 @@ void Node::Apply(const system::SystemUpdate& update) {
   }
   for (uint32_t id : update.new_loops) {
     if (auto it = assocs_.find(id); it != assocs_.end()) {
-      Event(LoopFound{it->second->config().address, self_.count(id) > 0});
+      Event(LoopFound{it->second->config().address, self_.contains(id)});
     }
   }
   TellSystemPeer();
@@ -216,7 +193,7 @@ void Node::TellSystemPeer() {
   last_peer_ = system_.system_peer();
   last_local_ = system_.local_clock_peer();
   SystemPeerChanged e;
-  if (last_peer_ && assocs_.count(*last_peer_)) {
+  if (last_peer_ && assocs_.contains(*last_peer_)) {
     e.source = assocs_.at(*last_peer_)->config().address;
   } else if (last_local_) {
     e.local_unit = config_.system.local_unit;
@@ -226,7 +203,7 @@ void Node::TellSystemPeer() {
   } else {
     e.orphan_parent = system_.orphan_parent();
   }
-  Event(std::move(e));
+  Event(e);
 }
 
 void Node::PropagatePoll() {

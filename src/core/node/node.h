@@ -1,7 +1,10 @@
-// core::node::Node: one NTP node's client side as pure code: its sources (associations and the
-// local clock), the System they feed, and the coordination between them that RFC 5905 leaves to
-// the host (§9-§13): measurements go to the System, the System's poll advice, start-up state,
-// snapshot and clock steps go back to every association, passive associations come and go.
+// core::node::Node: one NTP node as pure code: its sources (associations and the local clock), the
+// System they feed, and the coordination between them that RFC 5905 leaves to the host (§9-§13):
+// measurements go to the System, the System's poll advice, start-up state, snapshot and clock
+// steps go back to every association, passive associations come and go. And its servers: every
+// datagram enters by OnDatagram, which routes it by mode (node_datagram.cc): replies and
+// symmetric packets to their association, requests and new peers to the core::server::Server,
+// mode 6 to the core::control::ControlServer; their answers are Reply actions.
 //
 // The host (engine::Node in the daemon and the simulator, or a test) reads its clock once per
 // event and passes that Instant in; it carries out the returned actions (actions.h) in order and
@@ -13,6 +16,7 @@
 #ifndef TEMPUS_CORE_NODE_NODE_H_
 #define TEMPUS_CORE_NODE_NODE_H_
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -21,14 +25,16 @@
 #include <span>
 #include <vector>
 
+#include "base/random.h"
+#include "base/result.h"
 #include "core/assoc/association.h"
 #include "core/control/control.h"
+#include "core/control/control_server.h"
 #include "core/node/actions.h"
 #include "core/node/node_config.h"
 #include "core/node/once_per_source.h"
 #include "core/node/refusal_log.h"
-#include "core/random.h"
-#include "core/result.h"
+#include "core/server/server.h"
 #include "core/system/system.h"
 #include "core/time/instant.h"
 #include "core/wire/auth.h"
@@ -40,7 +46,17 @@ struct SourceError {
   enum class Kind : uint8_t { kInvalid, kDuplicate };
   NetAddress address;
   Kind kind = Kind::kInvalid;
-  AssociationConfigError invalid{};  // with kInvalid
+  assoc::AssociationConfigError invalid{};  // with kInvalid
+};
+
+// A datagram for the node: `bytes` from `from`, received at `rx` on the node's time scale (the host
+// maps the kernel's receive stamp onto its clock), sent to `local` when known (replies leave from
+// there).
+struct Datagram {
+  std::span<const uint8_t> bytes;
+  NetAddress from;
+  UnixTime rx;
+  std::optional<NetAddress> local;
 };
 
 class Node {
@@ -55,32 +71,28 @@ class Node {
   const NodeActions& Start(Instant now);
   // Runs everything due at `now`.
   const NodeActions& OnTimer(Instant now);
-  // A server reply (mode 4) or symmetric packet (mode 1/2) from `from`, received at `rx` on the
-  // node's time scale. Taken by the association at `from`; anything else is ignored (see
-  // RouteSymmetric for the host's server path).
-  const NodeActions& OnPacket(std::span<const uint8_t> bytes, const NetAddress& from, UnixTime rx, Instant now);
-
-  // Where a symmetric packet from `from` goes: its symmetric association (OnPacket), the server
-  // path (an association in client mode: the host drops and counts it), or a new peer.
-  enum class SymmetricRoute : uint8_t { kAssociation, kNotSymmetric, kNewPeer };
-  SymmetricRoute RouteSymmetric(const NetAddress& from) const;
-  // A new peer admitted by the server path (core::server::AdmitPassive): mobilizes its passive
-  // association with `config`, takes `bytes` (MAC verified by config.key_id) and answers at once.
-  const NodeActions& MobilizePassive(std::span<const uint8_t> bytes, const AssociationConfig& config, UnixTime rx,
-                                     Instant now);
-  // A mode 1 packet that may not mobilize for want of a valid MAC: an event once per source.
-  const NodeActions& OnUnauthenticatedPeer(const NetAddress& from, bool answered, Instant now);
+  // Any datagram for the node, by mode: a server reply (4) to the association at `from`; a
+  // symmetric packet (1, 2) to its association, else the Server's new-peer gate (a passive
+  // association or a mode 2 reply); mode 6 to the ControlServer; anything else to the Server
+  // (requests, and the drops it counts). Answers are Reply actions.
+  const NodeActions& OnDatagram(const Datagram& datagram, Instant now);
 
   // Mobilizes a new association (a reload, a pool's replacement address); once started, its first
   // request goes out now (actions()). An address that already has an association is refused; a
   // passive one there is replaced.
-  [[nodiscard]] Result<uint32_t, SourceError> AddSource(const AssociationConfig& source, Instant now);
+  [[nodiscard]] Result<uint32_t, SourceError> AddSource(const assoc::AssociationConfig& source, Instant now);
   // Demobilizes association `id`; selection runs again (actions()). False when unknown.
   bool RemoveSource(uint32_t id, Instant now);
   // Replaces the leap table and brings the LI up to date (actions()).
   void SetLeapTable(std::optional<LeapTable> table, Instant now);
   // Selection, orphan and local-clock settings (System::SetTunables); selection runs again now.
   void SetSystemTunables(const system::SystemConfig& config, Instant now);
+  // Replaces the restrict rules and rate limits of the server and mode 6 (a reload). The rate
+  // limiter's hash key is drawn (from the Node's Random) once there are restrict rules.
+  void SetAccess(const server::AccessPolicy& access);
+  // With clock observe, how far the uncorrected system clock is off (mode 6 sysclk_offset): the
+  // host reads it for a mode 6 request only, before OnDatagram.
+  void SetSystemClockOffset(std::optional<NtpDuration> offset) { system_clock_offset_ = offset; }
   // Whether the host wants PeerStatsRecord/LoopStatsRecord actions (statistics files).
   void SetStatsWanted(bool wanted) { stats_wanted_ = wanted; }
 
@@ -89,51 +101,70 @@ class Node {
   // When OnTimer should run next.
   MonoTime NextDeadline() const;
 
-  // The view the control protocol (mode 6) answers from, at `now`; the host adds what only it
-  // knows (counters of its paths, the clock's system offset, its version string).
+  // The view the control protocol (mode 6) answers from, at `now`, ntpq's sysstats included
+  // (control::SysStats of the node's, the server's and the control server's counters).
   control::NodeView View(Instant now) const;
   const system::System& system() const { return system_; }
   // The associations, by id (ids are 1, 2, ... in configuration order; the local clock takes one).
-  const std::map<uint32_t, std::unique_ptr<Association>>& associations() const { return assocs_; }
+  const std::map<uint32_t, std::unique_ptr<assoc::Association>>& associations() const { return assocs_; }
   // Sources of the configuration that were left out, and why.
   const std::vector<SourceError>& rejected() const { return rejected_; }
   uint64_t steps() const { return steps_; }
   size_t ephemeral_count() const { return ephemeral_.size(); }
   uint64_t ephemeral_mobilized() const { return ephemeral_mobilized_; }
-  // Mode 6 sysstats counters kept on this side (datagrams received by version, bad MACs).
-  void CountReceived(std::span<const uint8_t> bytes);
+  // The node's own part of ntpq's sysstats (datagrams by version, sources' bad MACs).
   const control::Counters& counters() const { return counters_; }
-  control::Counters& counters() { return counters_; }
-  // Incremented whenever the System's snapshot changed (the host republishes it to the server).
-  uint64_t snapshot_serial() const { return snapshot_serial_; }
+  // The time server (its counters, restrict rules, the snapshot it answers from) and mode 6's.
+  const server::Server& server() const { return server_; }
+  const control::ControlServer& control() const { return control_; }
   const NodeConfig& config() const { return config_; }
 
  private:
   const NodeActions& Begin(Instant now);
   // Polls the sources that are due, and runs the System's tick when due.
   void RunDue();
-  void Carry(uint32_t id, const AssocActions& actions);
+  void Carry(uint32_t id, const assoc::AssocActions& actions);
+  // The routes of OnDatagram (node_datagram.cc).
+  void OnPacket(const Datagram& d);
+  void OnSymmetric(const Datagram& d);
+  void OnNewPeer(const Datagram& d);
+  void OnControl(const Datagram& d);
+  void Serve(const Datagram& d);
+  void AddReply(const server::Respond& respond, const Datagram& d);
+  const Authenticator& auth() const { return auth_ != nullptr ? *auth_ : no_keys_; }
+  // MobilizePassive: a new peer admitted by the Server: its passive association with `config`
+  // takes `d` (MAC verified by config.key_id) and answers at once.
+  void MobilizePassive(const Datagram& d, const assoc::AssociationConfig& config);
   void Apply(const system::SystemUpdate& update);
   void PropagatePoll();
   void UpdateQuiet(uint32_t id);
-  void Event(NodeEvent event) { actions_.emplace_back(std::move(event)); }
+  void Event(const NodeEvent& event) { actions_.emplace_back(event); }
   void TellSystemPeer();
   void TellRefusals(bool always);
   void ReportSamples(const system::SystemUpdate& update);
-  Result<uint32_t, SourceError> Mobilize(uint32_t id, const AssociationConfig& source);
+  Result<uint32_t, SourceError> Mobilize(uint32_t id, const assoc::AssociationConfig& source);
   bool Remove(uint32_t id);
   void ReapRetired();
   bool IsOwnAddress(const NetAddress& address) const;
-  control::PeerView PeerViewOf(uint32_t id, const Association& a, const std::vector<system::SourceView>& sources) const;
+  static control::PeerView PeerViewOf(uint32_t id, const assoc::Association& a,
+                                      const std::vector<system::SourceView>& sources);
 
   NodeConfig config_;
   Random& random_;
   const Authenticator* auth_;
+  // Verifies nothing: the Authenticator when the host has no keys (every MAC fails).
+  class NoKeys final : public Authenticator {
+   public:
+    bool Verify(uint32_t /*key_id*/, std::span<const uint8_t> /*covered*/,
+                std::span<const uint8_t> /*digest*/) const override {
+      return false;
+    }
+  } no_keys_;
   const int precision_log2_;
   system::System system_;
   NodeActions actions_;
   Instant now_;  // the current event's time (moved by the steps it commands)
-  std::map<uint32_t, std::unique_ptr<Association>> assocs_;
+  std::map<uint32_t, std::unique_ptr<assoc::Association>> assocs_;
   std::map<uint32_t, MonoTime> deadlines_;
   std::map<NetAddress, uint32_t> by_address_;
   std::set<uint32_t> ephemeral_;      // ids of passive associations mobilized by peers
@@ -154,9 +185,13 @@ class Node {
   bool started_ = false;
   bool stats_wanted_ = false;
   uint64_t steps_ = 0;
-  uint64_t snapshot_serial_ = 0;
   MonoTime start_;
-  control::Counters counters_;
+  control::Counters counters_;  // the node's own part of sysstats (control::SysStats)
+  server::Server server_;
+  control::ControlServer control_;
+  std::array<uint8_t, server::kReplyCapacity> reply_{};  // a Reply's bytes (server, new peer)
+  control::Datagrams control_reply_;                      // a mode 6 response's datagrams
+  std::optional<NtpDuration> system_clock_offset_;
 };
 
 }  // namespace tempus::core::node

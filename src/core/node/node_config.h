@@ -20,7 +20,7 @@ namespace tempus::core::node {
 
 struct NodeConfig {
   system::SystemConfig system;           // self_id is filled from self_address
-  std::vector<AssociationConfig> sources;  // validated by the Node
+  std::vector<assoc::AssociationConfig> sources;  // validated by the Node
   std::optional<NetAddress> self_address;  // this node's address as its peers see it
   // This node's other addresses, each with the port it serves on: its listen sockets and, behind
   // a wildcard socket, the machine's interface addresses (the daemon enumerates them). A source
@@ -43,7 +43,7 @@ struct NodeConfig {
   // unauthenticated one gets a mode 2 reply at most and never an association (counted as
   // unauthenticated_peer, logged once per source): otherwise any host could become a source.
   // false mobilizes unauthenticated peers too (unsafe; tempusd keeps it on: its `disable auth`
-  // is warned and ignored; tests use it to show the attack). server::AdmitPassive has the
+  // is warned and ignored; tests use it to show the attack). server::DecideNewPeer has the
   // restrict rules.
   bool authenticate_peers = true;
   // At most this many passive associations exist at once; further ones are dropped (counted as

@@ -6,10 +6,14 @@
 
 namespace tempus::core::node {
 
+using assoc::Association;
+using assoc::AssociationConfig;
+using system::Refusal;
+
 Result<uint32_t, SourceError> Node::Mobilize(uint32_t id, const AssociationConfig& source) {
   auto valid = ValidateAssociationConfig(source);
   if (!valid) return Unexpected(SourceError{source.address, SourceError::Kind::kInvalid, valid.error()});
-  if (by_address_.count(valid->address)) {
+  if (by_address_.contains(valid->address)) {
     return Unexpected(SourceError{source.address, SourceError::Kind::kDuplicate, {}});
   }
   auto assoc = std::make_unique<Association>(*valid, random_, precision_log2_);
@@ -27,14 +31,14 @@ Result<uint32_t, SourceError> Node::Mobilize(uint32_t id, const AssociationConfi
 Result<uint32_t, SourceError> Node::AddSource(const AssociationConfig& source, Instant now) {
   Begin(now);
   // A configured association replaces a passive one its peer mobilized (a reload adding `peer`).
-  if (auto it = by_address_.find(source.address); it != by_address_.end() && ephemeral_.count(it->second)) {
+  if (auto it = by_address_.find(source.address); it != by_address_.end() && ephemeral_.contains(it->second)) {
     Remove(it->second);
   }
   const uint32_t id = next_id_;
   auto r = Mobilize(id, source);
   if (!r) return r;
   ++next_id_;
-  if (started_ && !self_.count(id)) {
+  if (started_ && !self_.contains(id)) {
     Carry(id, assocs_.at(id)->SetSystemPoll(system_poll_, now_.mono));
     Carry(id, assocs_.at(id)->SetStartup(startup_, now_.mono));
     Carry(id, assocs_.at(id)->OnTimer(now_.mono, now_.local));
@@ -68,11 +72,9 @@ void Node::ReapRetired() {
   for (uint32_t id : retired) Remove(id);
 }
 
-const NodeActions& Node::MobilizePassive(std::span<const uint8_t> bytes, const AssociationConfig& config, UnixTime rx,
-                                         Instant now) {
-  Begin(now);
+void Node::MobilizePassive(const Datagram& d, const AssociationConfig& config) {
   const uint32_t id = next_id_;
-  if (auto r = Mobilize(id, config); !r) return actions_;  // not told: the sender may be a flood
+  if (auto r = Mobilize(id, config); !r) return;  // not told: the sender may be a flood
   ++next_id_;
   ephemeral_.insert(id);
   ++ephemeral_mobilized_;
@@ -81,20 +83,11 @@ const NodeActions& Node::MobilizePassive(std::span<const uint8_t> bytes, const A
   Carry(id, a.SetSystemPoll(system_poll_, now_.mono));
   Carry(id, a.SetStartup(startup_, now_.mono));
   // The server path verified the MAC of the mobilizing packet with the association's key.
-  Carry(id, a.OnPacket(bytes, rx, now_.mono, config.key_id ? AuthVerdict::kOk : AuthVerdict::kNone));
+  Carry(id, a.OnPacket(d.bytes, d.rx, now_.mono, config.key_id ? AuthVerdict::kOk : AuthVerdict::kNone));
   // The first poll goes out now: it answers the mobilizing packet (org = its transmit time), so
   // the active side has a sample without waiting for our poll interval.
   Carry(id, a.OnTimer(now_.mono, now_.local));
   ReapRetired();
-  return actions_;
-}
-
-const NodeActions& Node::OnUnauthenticatedPeer(const NetAddress& from, bool answered, Instant now) {
-  Begin(now);
-  if (const OncePerSource::Verdict v = unauthenticated_told_.Check(from, now_.mono); v.log) {
-    Event(UnauthenticatedPeer{from, answered, v.suppressed});
-  }
-  return actions_;
 }
 
 bool Node::IsOwnAddress(const NetAddress& address) const {
@@ -122,6 +115,14 @@ void Node::SetSystemTunables(const system::SystemConfig& config, Instant now) {
   Apply(update);
 }
 
+void Node::SetAccess(const server::AccessPolicy& access) {
+  config_.access = access;
+  // As at construction: the rate limiter's key is drawn once there are restrict rules.
+  uint64_t key = server_.rate_limiter().hash_key();
+  if (key == 0 && !access.restricts.empty()) key = random_.NextU64();
+  server_.SetAccess(access, key);
+}
+
 void Node::TellRefusals(bool always) {
   const bool changed = system_.refusal_changes() != refusal_changes_seen_;
   if (!changed && !(always && refusal_log_.waiting() > 0)) return;
@@ -136,7 +137,7 @@ void Node::TellRefusals(bool always) {
         if (v.id == id) e.root_distance = v.root_distance;
       }
     }
-    Event(std::move(e));
+    Event(e);
   }
   const Refusal refusal = system_.refusal();
   if (!refusal_log_.Changed(RefusalLog::kSystemKey, refusal, now_.mono)) return;

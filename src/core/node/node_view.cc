@@ -6,6 +6,8 @@
 
 namespace tempus::core::node {
 
+using assoc::Association;
+
 control::NodeView Node::View(Instant now) const {
   control::NodeView v;
   v.system = system_.Snapshot();
@@ -29,7 +31,10 @@ control::NodeView Node::View(Instant now) const {
     auto at = std::find_if(v.peers.begin(), v.peers.end(), [id](const auto& p) { return p.association_id > id; });
     v.peers.insert(at, control::LocalClockPeerView(local));
   }
-  v.counters = counters_;
+  uint64_t accepted = 0;  // replies the sources took: ntpd counts them in ss_processed too
+  for (const auto& [id, a] : assocs_) accepted += a->stats().accepted;
+  v.counters = control::SysStats(counters_, server_.stats(), control_.stats(), accepted);
+  v.system_clock_offset = system_clock_offset_;
   v.start = start_;
   v.now = now.mono;
   v.clock_now = now.local.ToNtp();
@@ -43,7 +48,7 @@ control::NodeView Node::View(Instant now) const {
 }
 
 control::PeerView Node::PeerViewOf(uint32_t id, const Association& a,
-                                   const std::vector<system::SourceView>& sources) const {
+                                   const std::vector<system::SourceView>& sources) {
   control::PeerView p;
   p.association_id = static_cast<uint16_t>(id);
   p.association = a.Snapshot();

@@ -5,7 +5,7 @@
 namespace tempus::core::node {
 
 OncePerSource::Verdict OncePerSource::Check(const NetAddress& source, MonoTime now) {
-  const auto end = seen_.begin() + static_cast<std::ptrdiff_t>(count_);
+  auto* const end = seen_.begin() + static_cast<std::ptrdiff_t>(count_);
   if (std::find(seen_.begin(), end, source) != end) return {};
   if (!started_) {
     started_ = true;

@@ -1,6 +1,8 @@
 #include "core/node/refusal_log.h"
 
 namespace tempus::core::node {
+
+using system::Refusal;
 namespace {
 
 

@@ -1,4 +1,4 @@
-// RefusalLog: decides when a refusal (core/assoc/refusal.h) is worth a log line (engine/refusal_text.h words it).
+// RefusalLog: decides when a refusal (core/system/refusal.h) is worth a log line (engine/refusal_text.h words it).
 //
 // One line when a source's refusal, or the system's, appears or changes; never one per packet.
 // A new value is told once it has held for kSettle (the minute a cluster's peers are still
@@ -19,7 +19,7 @@
 #include <map>
 #include <optional>
 
-#include "core/assoc/refusal.h"
+#include "core/system/refusal.h"
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 
@@ -36,7 +36,7 @@ class RefusalLog {
   void BeginPass() { waiting_ = 0; }
   // Whether `refusal`, now the value for `key`, is to be logged at `now`; records it if so. A
   // value still settling or held back counts in waiting(): call again later (every few seconds).
-  bool Changed(uint32_t key, Refusal refusal, MonoTime now);
+  bool Changed(uint32_t key, system::Refusal refusal, MonoTime now);
   // Values of the last pass still settling or held back.
   int waiting() const { return waiting_; }
   // Drops what is known about `key` (its source went).
@@ -44,10 +44,10 @@ class RefusalLog {
 
  private:
   struct Entry {
-    Refusal last = Refusal::kNone;  // the value the log last told
-    Refusal pending = Refusal::kNone;  // a new value settling, when pending_since is set
+    system::Refusal last = system::Refusal::kNone;  // the value the log last told
+    system::Refusal pending = system::Refusal::kNone;  // a new value settling, when pending_since is set
     std::optional<MonoTime> pending_since;
-    std::array<std::optional<MonoTime>, kRefusalCount> logged_at{};
+    std::array<std::optional<MonoTime>, system::kRefusalCount> logged_at{};
   };
   std::map<uint32_t, Entry> entries_;
   int waiting_ = 0;

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "core/filter/sample.h"
+#include "core/time/constants.h"
 #include "core/time/mono_time.h"
 #include "core/time/ntp_duration.h"
 

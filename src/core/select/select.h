@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/select/intersection.h"
+#include "core/time/constants.h"
 #include "core/time/ntp_duration.h"
 
 namespace tempus::core::select {
@@ -50,7 +51,7 @@ struct SelectConfig {
   int min_clock = 3;    // `tos minclock`: clustering keeps at least this many survivors
   int max_clock = 10;   // `tos maxclock`: truechimers beyond this many (by distance) are excess
   int max_combine = 6;  // survivors beyond this many (by distance) are backups, not combined
-  NtpDuration max_distance = NtpDuration::FromSeconds(1.5);                              // `tos maxdist`
+  NtpDuration max_distance = kMaxDistance;                                               // `tos maxdist`
   NtpDuration min_distance = NtpDuration::FromRaw(NtpDuration::kUnitsPerSecond / 1000);  // `tos mindist`
   // Survivors combined with the peer: at most its stratum and λ ≤ combine_limit × λ_peer
   // (chrony's combinelimit); the others are backups ('#').
@@ -88,9 +89,9 @@ struct SelectResult {
   NtpDuration selection_jitter;         // φ of the combined survivors around the system peer
 };
 
-// Runs selection over `candidates`. `current_peer` is the present system peer, if any (for
-// hysteresis). REQUIRES: candidate ids are distinct.
-[[nodiscard]] SelectResult Select(std::span<const Candidate> candidates, const SelectConfig& config,
+// Runs selection over the candidates `cands`. `current_peer` is the present system peer, if any
+// (for hysteresis). REQUIRES: candidate ids are distinct.
+[[nodiscard]] SelectResult Select(std::span<const Candidate> cands, const SelectConfig& config,
                                   std::optional<uint32_t> current_peer);
 
 }  // namespace tempus::core::select

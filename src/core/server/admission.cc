@@ -1,91 +1,40 @@
 #include "core/server/admission.h"
 
-#include <algorithm>
-#include <optional>
-
-#include "core/wire/codec.h"
-
 namespace tempus::core::server {
-namespace {
 
-Admission Drop(DropReason reason) { return {Admission::Action::kDrop, reason}; }
-
-}  // namespace
-
-Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authenticated, RateLimiter& limiter,
-                const NetAddress& source, MonoTime now) {
-  if (request.empty()) return Drop(DropReason::kTooShort);
-  if (flags.Has(Restrict::kIgnore)) return Drop(DropReason::kRestricted);
-  const Mode mode = PeekMode(request);
-  const uint8_t version = PeekVersion(request);
-  if (mode == Mode::kControl) return Drop(DropReason::kControlMode);  // the control handler's
+std::optional<DropReason> RefusedByRestrict(AccessFlags flags, Mode mode, uint8_t version) {
+  if (flags.Has(Restrict::kIgnore)) return DropReason::kRestricted;
+  if (mode == Mode::kControl) return DropReason::kControlMode;  // the control server's
   const bool time_request = mode == Mode::kClient || (mode == Mode::kReserved && version == 1);
-  if (time_request && flags.Has(Restrict::kNoServe)) return Drop(DropReason::kRestricted);
+  if (time_request && flags.Has(Restrict::kNoServe)) return DropReason::kRestricted;
   const bool peer = mode == Mode::kSymmetricActive || mode == Mode::kSymmetricPassive;
-  if (peer && flags.Has(Restrict::kNoPeer)) return Drop(DropReason::kRestricted);
-  if (flags.Has(Restrict::kVersion) && version != kNtpVersion) return Drop(DropReason::kRestricted);
-  if (flags.Has(Restrict::kNoTrust) && !authenticated) return Drop(DropReason::kNotAuthenticated);
-  // Only well-formed time requests are rate limited (and can earn a KoD); anything else is
-  // dropped by HandleRequest with its own reason, without touching the limiter's table.
-  if (!flags.Has(Restrict::kLimited) || !time_request || !CheckRequest(request)) return {};
-  switch (limiter.Check(source, now, flags.Has(Restrict::kKod))) {
-    case RateVerdict::kAllow: return {};
-    case RateVerdict::kLimited: return Drop(DropReason::kRateLimited);
-    case RateVerdict::kLimitedKod: return {Admission::Action::kKissOfDeath, DropReason::kKodSent};
-  }
-  return Drop(DropReason::kRateLimited);
+  if (peer && flags.Has(Restrict::kNoPeer)) return DropReason::kRestricted;
+  if (flags.Has(Restrict::kVersion) && version != kNtpVersion) return DropReason::kRestricted;
+  return std::nullopt;
 }
 
-namespace {
-
-PassiveAdmission DropPeer(DropReason reason) { return {PassiveAdmission::Action::kDrop, reason, {}}; }
-
-AssociationConfig PassiveConfig(const Header& h, const NetAddress& from, std::optional<uint32_t> key_id) {
-  AssociationConfig c;
-  c.address = from;
-  c.key_id = key_id;
-  c.mode = Mode::kSymmetricPassive;
-  c.version = h.version;
-  // The peer's poll, but at most the default minpoll: a passive association that never becomes
-  // reachable goes after a few polls, and a forged poll 17 must not keep it for days.
-  c.minpoll = PollExp(h.poll).Clamped(PollExp(PollExp::kMinPoll), PollExp(kDefaultMinPoll));
-  c.maxpoll = std::max(c.minpoll, PollExp(kDefaultMaxPoll));
-  return c;
-}
-
-}  // namespace
-
-PassiveAdmission AdmitPassive(std::span<const uint8_t> packet, const NetAddress& from, AccessFlags flags,
-                              PeerAuth auth, bool require_auth, RateLimiter& limiter, MonoTime now,
-                              size_t ephemeral, size_t limit) {
-  if (packet.size() < kHeaderSize) return DropPeer(DropReason::kTooShort);
-  if (flags.Has(Restrict::kIgnore) || flags.Has(Restrict::kNoServe)) return DropPeer(DropReason::kRestricted);
-  auto decoded = Decode(packet);
-  if (!decoded) return DropPeer(DropReasonOf(decoded.error()));
-  const Header& h = decoded->header;
-  if (h.mode != Mode::kSymmetricActive) return DropPeer(DropReason::kSymmetricMode);
-  if (flags.Has(Restrict::kVersion) && h.version != kNtpVersion) return DropPeer(DropReason::kRestricted);
+NewPeerDecision DecideNewPeer(const Header& h, const NetAddress& from, AccessFlags flags, AuthVerdict auth,
+                              const NewPeerPolicy& policy, RateLimiter& limiter, MonoTime now) {
+  const auto drop = [](DropReason reason) { return NewPeerDecision{NewPeerAction::kDrop, reason}; };
+  if (h.mode != Mode::kSymmetricActive) return drop(DropReason::kSymmetricMode);
+  if (flags.Has(Restrict::kVersion) && h.version != kNtpVersion) return drop(DropReason::kRestricted);
   // A packet without a transmit time cannot start an exchange (test 3).
-  if (h.transmit_time.IsZero()) return DropPeer(DropReason::kSymmetricMode);
-  if (from.family() == NetAddress::Family::kNone || from.port() == 0) return DropPeer(DropReason::kSymmetricMode);
-  const bool authentic = auth.verdict == AuthVerdict::kOk;
+  if (h.transmit_time.IsZero()) return drop(DropReason::kSymmetricMode);
+  if (from.family() == NetAddress::Family::kNone || from.port() == 0) return drop(DropReason::kSymmetricMode);
   // ntpd's AM_NEWPASS: AUTH(sys_authenticate | (restrict & (NOPEER | DONTTRUST)), is_authentic).
-  if (!authentic) {
-    if (flags.Has(Restrict::kNoPeer)) return DropPeer(DropReason::kRestricted);
-    if (flags.Has(Restrict::kNoTrust)) return DropPeer(DropReason::kNotAuthenticated);
-    if (auth.verdict != AuthVerdict::kNone) return DropPeer(DropReason::kUnauthenticatedPeer);
-    if (require_auth) {
+  if (auth != AuthVerdict::kOk) {
+    if (flags.Has(Restrict::kNoPeer)) return drop(DropReason::kRestricted);
+    if (flags.Has(Restrict::kNoTrust)) return drop(DropReason::kNotAuthenticated);
+    if (auth != AuthVerdict::kNone) return drop(DropReason::kUnauthenticatedPeer);
+    if (policy.require_auth) {
       if (flags.Has(Restrict::kLimited) && limiter.Check(from, now, false) != RateVerdict::kAllow) {
-        return DropPeer(DropReason::kRateLimited);
+        return drop(DropReason::kRateLimited);
       }
-      return {PassiveAdmission::Action::kReplyPassive, DropReason::kUnauthenticatedPeer, {}};
+      return {NewPeerAction::kReplyPassive, DropReason::kUnauthenticatedPeer};
     }
   }
-  if (ephemeral >= limit) return DropPeer(DropReason::kPeerLimit);
-  // The key set while building the config, not afterwards on the returned aggregate: that gave
-  // GCC 12 at -Os a false -Wmaybe-uninitialized on the optional key id (MinSizeRel, -Werror).
-  return {PassiveAdmission::Action::kMobilize, {},
-          PassiveConfig(h, from, authentic ? std::optional<uint32_t>(auth.key_id) : std::nullopt)};
+  if (policy.ephemeral >= policy.limit) return drop(DropReason::kPeerLimit);
+  return {NewPeerAction::kMobilize, DropReason::kSymmetricMode};
 }
 
 }  // namespace tempus::core::server

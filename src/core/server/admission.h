@@ -1,23 +1,23 @@
-// The server's gate, decided before any reply is built: restrict flags first, then the rate
-// limit of `limited` sources (ntpd's order in receive(): restrict, then the MRU monitor).
-//
-// A request is served, dropped with a DropReason, or (over the limit, `limited kod`) answered with
-// a RATE kiss-o'-death that the caller builds with BuildKissOfDeath. Mode 6 is not decided here:
-// the control handler asks RestrictTable::AllowQuery. Pure; not thread-safe (the limiter has state).
+// The server's access decisions, taken before any reply is built: the restrict flags of a
+// source (ntpd's order in receive(): restrict first, then the MRU monitor's rate limit, which
+// core::server::Server applies) and the rules that let a mode 1 packet from an address without an
+// association mobilize a passive one. Mode 6 is not decided here: the control server asks
+// RestrictTable::AllowQuery. Pure functions of their arguments; thread-compatible.
 #ifndef TEMPUS_CORE_SERVER_ADMISSION_H_
 #define TEMPUS_CORE_SERVER_ADMISSION_H_
 
+#include <cstddef>
 #include <cstdint>
-#include <span>
+#include <optional>
 #include <vector>
 
-#include "core/assoc/association_config.h"
-#include "core/net/net_address.h"
+#include "core/server/drop_reason.h"
 #include "core/server/rate_limit.h"
 #include "core/server/restrict.h"
-#include "core/server/server.h"
 #include "core/wire/auth.h"
+#include "core/net/net_address.h"
 #include "core/time/mono_time.h"
+#include "core/wire/packet.h"
 
 namespace tempus::core::server {
 
@@ -27,53 +27,47 @@ struct AccessPolicy {
   RateLimitConfig rate;
 };
 
-struct Admission {
-  enum class Action : uint8_t { kServe, kDrop, kKissOfDeath };
-  Action action = Action::kServe;
-  DropReason reason = DropReason::kRestricted;  // kDrop: why; kKissOfDeath: kKodSent
+// The restrict rule that refuses a datagram of `mode` and `version` (its first byte: nothing is
+// decoded yet) from a source whose flags are `flags`, if any: ignore drops everything
+// (kRestricted); mode 6 goes to the control server (kControlMode); noserve drops time requests,
+// nopeer modes 1 and 2, version anything but NTPv4 (kRestricted). `notrust` needs the MAC and is
+// the caller's.
+[[nodiscard]] std::optional<DropReason> RefusedByRestrict(AccessFlags flags, Mode mode, uint8_t version);
+
+// What a node allows of peers it has no association with (RFC 5905 §9.2).
+struct NewPeerPolicy {
+  // ntpd's sys_authenticate (`enable auth`, the default): only a valid MAC by a trusted key
+  // mobilizes a passive association; otherwise anyone who sends mode 1 packets would become a
+  // source that selection can follow.
+  bool require_auth = true;
+  size_t ephemeral = 0;  // passive associations that exist now
+  size_t limit = 8;      // at most this many at once (a flood creates at most `limit`)
 };
 
-// Judges one datagram from `source` (of any mode) whose restrict flags are `flags`.
-// `authenticated`: it carried a valid MAC by a trusted key (the edge checked it: engine/auth.h);
-// `notrust` drops everything else (kNotAuthenticated), as ntpd does.
-Admission Admit(std::span<const uint8_t> request, AccessFlags flags, bool authenticated, RateLimiter& limiter,
-                const NetAddress& source, MonoTime now);
+// What becomes of a mode 1 packet from an address without an association.
+enum class NewPeerAction : uint8_t { kMobilize, kReplyPassive, kDrop };
 
-// What becomes of a symmetric active packet (mode 1) from a source without an association.
-struct PassiveAdmission {
-  enum class Action : uint8_t { kMobilize, kReplyPassive, kDrop };
-  Action action = Action::kDrop;
-  // kDrop: why; kReplyPassive: kUnauthenticatedPeer (counted, though a reply goes out).
-  DropReason reason = DropReason::kSymmetricMode;
-  AssociationConfig config;  // kMobilize: the passive association
+struct NewPeerDecision {
+  NewPeerAction action = NewPeerAction::kDrop;
+  DropReason reason = DropReason::kSymmetricMode;  // kDrop: why; kReplyPassive: kUnauthenticatedPeer
 };
 
-// The MAC of a mode 1 packet as the edge found it (engine/auth.h KeyRing::Check, any trusted key).
-struct PeerAuth {
-  AuthVerdict verdict = AuthVerdict::kNone;
-  uint32_t key_id = 0;  // the MAC's key id; meaningful when verdict is kOk
-};
-
-// Judges a mode 1 packet from `from`, which has no association (RFC 5905 §9.2, ntpd's AM_NEWPASS
-// in ntp_proto.c receive()). `require_auth` is ntpd's sys_authenticate (`enable auth`, the
-// default): an unconfigured peer is mobilized only when its packet carries a valid MAC by a
-// trusted key, and its passive association then uses that key; otherwise anyone who sends mode 1
-// packets would become a source that selection can follow. In order:
-//   - not a well-formed mode 1 with a transmit time: kDrop (a decode reason, kSymmetricMode);
-//   - restrict ignore, noserve or version (other than v4): kDrop, kRestricted;
-//   - a valid MAC by a trusted key (kOk): kMobilize with that key, also under nopeer and notrust
-//     (they forbid *unauthenticated* mobilization, as in ntpd), or kDrop kPeerLimit when
-//     `ephemeral` passive associations of `limit` exist (a flood creates at most `limit`);
+// The decision on the decoded mode 1 packet `h` from `from`, a source whose flags are `flags` and
+// whose MAC verdict is `auth` (ntpd's AM_NEWPASS in ntp_proto.c receive()), in order:
+//   - not mode 1, no transmit time (test 3), no usable source address: kDrop kSymmetricMode;
+//   - restrict version (other than v4): kDrop kRestricted (ignore and noserve are decided
+//     before any decode: RefusedByRestrict);
+//   - a valid MAC by a trusted key (kOk): kMobilize, also under nopeer and notrust (they forbid
+//     *unauthenticated* mobilization, as in ntpd), or kDrop kPeerLimit at the policy's limit;
 //   - otherwise restrict nopeer: kDrop kRestricted; notrust: kDrop kNotAuthenticated;
 //   - a MAC that fails or a crypto-NAK: kDrop kUnauthenticatedPeer;
-//   - no MAC: with `require_auth`, kReplyPassive (a mode 2 reply from the system variables and
-//     no association: ntpd's fast_xmit MODE_PASSIVE, never larger than the request), unless the
-//     source is `limited` and over its rate (kDrop kRateLimited); without it, kMobilize unkeyed.
-// A mobilized association has the source's address, mode 2, its version, and its poll as minpoll
-// (ntpd's newpeer for AM_NEWPASS), at most 6 (64 s).
-[[nodiscard]] PassiveAdmission AdmitPassive(std::span<const uint8_t> packet, const NetAddress& from,
-                                            AccessFlags flags, PeerAuth auth, bool require_auth,
-                                            RateLimiter& limiter, MonoTime now, size_t ephemeral, size_t limit);
+//   - no MAC: with `require_auth`, kReplyPassive (reason kUnauthenticatedPeer: a mode 2 reply
+//     from the system variables and no association, ntpd's fast_xmit MODE_PASSIVE), unless the
+//     source is `limited` and over its rate in `limiter` at `now` (kDrop kRateLimited); without
+//     `require_auth`, kMobilize unkeyed.
+[[nodiscard]] NewPeerDecision DecideNewPeer(const Header& h, const NetAddress& from, AccessFlags flags,
+                                            AuthVerdict auth, const NewPeerPolicy& policy, RateLimiter& limiter,
+                                            MonoTime now);
 
 }  // namespace tempus::core::server
 

@@ -57,7 +57,7 @@ std::string_view RestrictName(Restrict flag) {
   return "unknown";
 }
 
-RestrictTable::RestrictTable(std::span<const RestrictRule> rules) {
+RestrictTable::RestrictTable(std::span<const RestrictRule> rules) : configured_(!rules.empty()) {
   for (const RestrictRule& r : rules) {
     const NetAddress::Family family = r.address.family();
     if (family == NetAddress::Family::kNone || r.mask.family() != family) continue;  // nothing to match

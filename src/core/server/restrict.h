@@ -71,6 +71,9 @@ class RestrictTable {
   bool AllowQuery(const NetAddress& source) const;
 
   size_t size() const { return rules_.size(); }
+  // True when built from any rule, even one that matches nothing: mode 6 then follows the rules
+  // alone (without any, only loopback sources may query: control::ControlServer).
+  bool configured() const { return configured_; }
 
  private:
   struct Entry {
@@ -81,6 +84,7 @@ class RestrictTable {
     uint32_t flags;
   };
   std::vector<Entry> rules_;  // most specific first
+  bool configured_ = false;
 };
 
 }  // namespace tempus::core::server

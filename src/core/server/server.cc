@@ -1,169 +1,120 @@
 #include "core/server/server.h"
 
+#include <algorithm>
+
+#include "core/server/reply.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core::server {
+
 namespace {
 
-constexpr double kPhi = 15e-6;  // PHI, frequency tolerance (RFC 5905 §7.2)
+// The verdict on a request's MAC, computed at most once and only when asked: most requests
+// carry none, and a request dropped before its MAC matters costs no digest.
+class LazyMacVerdict {
+ public:
+  LazyMacVerdict(std::span<const uint8_t> bytes, const Result<DecodedPacket, DecodeError>& decoded,
+                 const Authenticator& auth)
+      : bytes_(bytes), decoded_(decoded), auth_(auth) {}
 
-// Which modes get a server reply; the rest are dropped with their reason (RFC 5905 §9.2,
-// Table: a server answers only clients).
-Result<void, DropReason> CheckMode(Mode mode, uint8_t version) {
-  switch (mode) {
-    case Mode::kClient: return {};
-    case Mode::kReserved:
-      if (version == 1) return {};  // NTPv1 had no mode field: a v1 request is a client request
-      return Unexpected(DropReason::kReservedMode);
-    case Mode::kServer: return Unexpected(DropReason::kServerMode);
-    case Mode::kBroadcast: return Unexpected(DropReason::kBroadcastMode);
-    case Mode::kSymmetricActive:
-    case Mode::kSymmetricPassive: return Unexpected(DropReason::kSymmetricMode);
-    case Mode::kControl: return Unexpected(DropReason::kControlMode);
-    case Mode::kPrivate: return Unexpected(DropReason::kPrivateMode);
+  AuthVerdict Get() {
+    if (!verdict_) {
+      verdict_ = decoded_ && decoded_->mac ? CheckMac(bytes_, *decoded_, std::nullopt, auth_) : AuthVerdict::kNone;
+    }
+    return *verdict_;
   }
-  return Unexpected(DropReason::kReservedMode);
-}
+
+ private:
+  std::span<const uint8_t> bytes_;
+  const Result<DecodedPacket, DecodeError>& decoded_;
+  const Authenticator& auth_;
+  std::optional<AuthVerdict> verdict_;
+};
 
 }  // namespace
 
-std::string_view DropReasonName(DropReason reason) {
-  switch (reason) {
-    case DropReason::kTooShort: return "too_short";
-    case DropReason::kBadVersion: return "bad_version";
-    case DropReason::kBadExtensionLength: return "bad_extension_length";
-    case DropReason::kBadTrailer: return "bad_trailer";
-    case DropReason::kServerMode: return "server_mode";
-    case DropReason::kBroadcastMode: return "broadcast_mode";
-    case DropReason::kSymmetricMode: return "symmetric_mode";
-    case DropReason::kControlMode: return "control_mode";
-    case DropReason::kPrivateMode: return "private_mode";
-    case DropReason::kReservedMode: return "reserved_mode";
-    case DropReason::kReplyBufferTooSmall: return "reply_buffer_too_small";
-    case DropReason::kRestricted: return "restricted";
-    case DropReason::kRateLimited: return "rate_limited";
-    case DropReason::kKodSent: return "kod_sent";
-    case DropReason::kPeerLimit: return "peer_limit";
-    case DropReason::kCryptoNakSent: return "crypto_nak_sent";
-    case DropReason::kNotAuthenticated: return "not_authenticated";
-    case DropReason::kUnauthenticatedPeer: return "unauthenticated_peer";
+Server::Server(const AccessPolicy& access, uint64_t hash_key)
+    : restricts_(access.restricts), limiter_(access.rate, hash_key) {}
+
+void Server::SetAccess(const AccessPolicy& access, uint64_t hash_key) {
+  restricts_ = RestrictTable(access.restricts);
+  if (access.rate != limiter_.config() || hash_key != limiter_.hash_key()) {
+    limiter_ = RateLimiter(access.rate, hash_key);
   }
-  return "unknown";
 }
 
-DropReason DropReasonOf(DecodeError e) {
-  switch (e) {
-    case DecodeError::kTooShort: return DropReason::kTooShort;
-    case DecodeError::kBadVersion: return DropReason::kBadVersion;
-    case DecodeError::kBadExtensionLength: return DropReason::kBadExtensionLength;
-    case DecodeError::kBadTrailer: return DropReason::kBadTrailer;
-  }
-  return DropReason::kTooShort;
-}
-
-uint64_t ServerStats::TotalDropped() const {
-  uint64_t total = 0;
-  for (uint64_t n : dropped) total += n;
-  return total;
-}
-
-NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now) {
-  if (system.reference_time.IsZero()) return system.root_dispersion;
-  const NtpDuration age = now - system.reference_time;
-  if (age <= NtpDuration::Zero()) return system.root_dispersion;
-  const NtpDuration grown = age.Scaled(kPhi);
-  // Saturate: a wrapped sum would advertise a tiny dispersion for a huge one.
-  if (system.root_dispersion > NtpDuration::Max() - grown) return NtpDuration::Max();
-  return system.root_dispersion + grown;
-}
-
-namespace {
-
-// The header of a request the server answers, or why it does not.
-Result<Header, DropReason> DecodeRequest(std::span<const uint8_t> request, std::span<uint8_t> reply) {
-  // Route on the first byte before decoding: modes 6 and 7 have formats of their own.
-  if (request.size() < kHeaderSize) return Unexpected(DropReason::kTooShort);
-  const Mode mode = PeekMode(request);
-  if (mode == Mode::kControl) return Unexpected(DropReason::kControlMode);
-  if (mode == Mode::kPrivate) return Unexpected(DropReason::kPrivateMode);
-  auto decoded = Decode(request);
-  if (!decoded) return Unexpected(DropReasonOf(decoded.error()));
+ServerAction Server::Handle(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx, MonoTime now,
+                            const Authenticator& auth, std::span<uint8_t> reply) {
+  ++stats_.received;
+  if (request.empty()) return Drop(DropReason::kTooShort);
+  const AccessFlags flags = restricts_.Lookup(from);
+  if (auto refused = RefusedByRestrict(flags, PeekMode(request), PeekVersion(request))) return Drop(*refused);
+  const auto decoded = Decode(request);  // the only decode of the request
+  LazyMacVerdict mac(request, decoded, auth);
+  // `notrust`: nothing without a valid MAC by a trusted key, not even a crypto-NAK (as ntpd).
+  if (flags.Has(Restrict::kNoTrust) && mac.Get() != AuthVerdict::kOk) return Drop(DropReason::kNotAuthenticated);
+  if (auto ok = CheckTimeRequest(request, decoded); !ok) return Drop(ok.error());
+  if (reply.size() < kReplyCapacity) return Drop(DropReason::kReplyBufferTooSmall);
   const Header& req = decoded->header;
-  if (auto ok = CheckMode(req.mode, req.version); !ok) return Unexpected(ok.error());
-  if (reply.size() < kHeaderSize) return Unexpected(DropReason::kReplyBufferTooSmall);
-  return req;
+  // Only well-formed time requests spend rate-limit state and can earn a KoD (RFC 5905 §7.4).
+  if (flags.Has(Restrict::kLimited)) {
+    switch (limiter_.Check(from, now, flags.Has(Restrict::kKod))) {
+      case RateVerdict::kAllow: break;
+      case RateVerdict::kLimited: return Drop(DropReason::kRateLimited);
+      case RateVerdict::kLimitedKod:
+        EncodeKissOfDeath(req, KissCode::kRate, reply);
+        stats_.CountDrop(DropReason::kKodSent);
+        return Respond{reply.first(kHeaderSize), /*restamp=*/false, std::nullopt};
+    }
+  }
+  EncodeReply(req, Mode::kServer, rx, snapshot_, reply);
+  const AuthVerdict verdict = mac.Get();
+  if (verdict == AuthVerdict::kBad || verdict == AuthVerdict::kCryptoNak) {
+    // RFC 5905 A.5.1: the MAC failed: the reply with a crypto-NAK (key id 0, no digest), 52 bytes,
+    // no more than the request (which had a MAC of at least 4 bytes).
+    std::fill_n(reply.begin() + kHeaderSize, 4, uint8_t{0});
+    stats_.CountDrop(DropReason::kCryptoNakSent);
+    return Respond{reply.first(kHeaderSize + 4), /*restamp=*/true, std::nullopt};
+  }
+  ++stats_.replied;
+  std::optional<uint32_t> sign_key;
+  if (verdict == AuthVerdict::kOk) sign_key = decoded->mac->key_id;
+  return Respond{reply.first(kHeaderSize), /*restamp=*/true, sign_key};
 }
 
-}  // namespace
-
-Result<void, DropReason> CheckRequest(std::span<const uint8_t> request) {
-  std::array<uint8_t, kHeaderSize> scratch{};
-  auto req = DecodeRequest(request, scratch);
-  if (!req) return Unexpected(req.error());
-  return {};
-}
-
-Result<size_t, DropReason> BuildKissOfDeath(std::span<const uint8_t> request, KissCode code,
-                                            std::span<uint8_t> reply) {
-  auto req = DecodeRequest(request, reply);
-  if (!req) return Unexpected(req.error());
-  Header h;
-  h.leap = Leap::kUnsynchronized;
-  h.version = req->version;
-  h.mode = Mode::kServer;
-  h.stratum = 0;
-  h.poll = req->poll;
-  h.refid = RefIdOf(code);
-  h.reference_time = req->transmit_time;
-  h.origin_time = req->transmit_time;
-  h.receive_time = req->transmit_time;
-  h.transmit_time = req->transmit_time;
-  EncodeHeader(h, reply);
-  return kHeaderSize;
-}
-
-namespace {
-
-// The reply fields RFC 5905 §9.2 (fast_xmit) sets from the system variables, in `mode`.
-void EncodeReply(const Header& req, Mode mode, NtpTimestamp receive_time, const SystemSnapshot& system,
-                 std::span<uint8_t> reply) {
-  const bool synced = system.synchronized();
-  Header h;
-  h.leap = synced ? system.leap : Leap::kUnsynchronized;
-  h.version = req.version;  // answer in the client's version (RFC 5905 §9.2)
-  h.mode = mode;
-  h.stratum = synced ? system.stratum : 0;  // MAXSTRAT is sent as 0 (RFC 5905 §7.3)
-  h.poll = req.poll;
-  h.precision = system.precision;
-  h.root_delay = NtpShort::FromDuration(system.root_delay);
-  h.root_dispersion = NtpShort::FromDuration(RootDispersionAt(system, receive_time));
-  h.refid = system.refid;
-  h.reference_time = system.reference_time;
-  h.origin_time = req.transmit_time;  // T1 echoed, the client's replay/bogus check
-  h.receive_time = receive_time;      // T2
-  h.transmit_time = receive_time;     // T3, restamped by the caller right before sending
-  EncodeHeader(h, reply);
-}
-
-}  // namespace
-
-Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
-                                         const SystemSnapshot& system, std::span<uint8_t> reply) {
-  auto req = DecodeRequest(request, reply);
-  if (!req) return Unexpected(req.error());
-  EncodeReply(*req, Mode::kServer, receive_time, system, reply);
-  return kHeaderSize;
-}
-
-Result<size_t, DropReason> BuildPassiveReply(std::span<const uint8_t> request, NtpTimestamp receive_time,
-                                             const SystemSnapshot& system, std::span<uint8_t> reply) {
-  if (request.size() < kHeaderSize) return Unexpected(DropReason::kTooShort);
-  auto decoded = Decode(request);
-  if (!decoded) return Unexpected(DropReasonOf(decoded.error()));
-  if (decoded->header.mode != Mode::kSymmetricActive) return Unexpected(DropReason::kSymmetricMode);
-  if (reply.size() < kHeaderSize) return Unexpected(DropReason::kReplyBufferTooSmall);
-  EncodeReply(decoded->header, Mode::kSymmetricPassive, receive_time, system, reply);
-  return kHeaderSize;
+NewPeerVerdict Server::HandleNewPeer(std::span<const uint8_t> packet, const NetAddress& from, NtpTimestamp rx,
+                                     MonoTime now, const Authenticator& auth, const NewPeerPolicy& policy,
+                                     std::span<uint8_t> reply) {
+  ++stats_.received;
+  NewPeerVerdict out;
+  const auto drop = [&](DropReason reason) {
+    stats_.CountDrop(reason);
+    out.reason = reason;
+    return out;
+  };
+  if (packet.size() < kHeaderSize) return drop(DropReason::kTooShort);
+  const AccessFlags flags = restricts_.Lookup(from);
+  if (flags.Has(Restrict::kIgnore) || flags.Has(Restrict::kNoServe)) return drop(DropReason::kRestricted);
+  const auto decoded = Decode(packet);  // the only decode of the packet
+  if (!decoded) return drop(DropReasonOf(decoded.error()));
+  if (reply.size() < kReplyCapacity) return drop(DropReason::kReplyBufferTooSmall);
+  const Header& h = decoded->header;
+  const AuthVerdict verdict = decoded->mac ? CheckMac(packet, *decoded, std::nullopt, auth) : AuthVerdict::kNone;
+  const NewPeerDecision decision = DecideNewPeer(h, from, flags, verdict, policy, limiter_, now);
+  out.action = decision.action;
+  if (decision.action == NewPeerAction::kMobilize) {
+    if (verdict == AuthVerdict::kOk) out.key_id = decoded->mac->key_id;
+    out.version = h.version;
+    out.poll = h.poll;
+    return out;
+  }
+  stats_.CountDrop(decision.reason);
+  out.reason = decision.reason;
+  if (decision.action != NewPeerAction::kReplyPassive) return out;
+  // ntpd's fast_xmit MODE_PASSIVE: our time in mode 2, 48 bytes, never more than the request.
+  EncodeReply(h, Mode::kSymmetricPassive, rx, snapshot_, reply);
+  out.reply = Respond{reply.first(kHeaderSize), /*restamp=*/true, std::nullopt};
+  return out;
 }
 
 }  // namespace tempus::core::server

@@ -1,96 +1,119 @@
-// The NTP server as a pure function: request bytes + receive timestamp + system snapshot ->
-// reply bytes or a typed DropReason (RFC 5905 §8, §9.2 fast_xmit).
+// core::server::Server: the NTP server as one pure entry per datagram (RFC 5905 §8, §9.2).
 //
-// The caller (the edge) hands in the kernel receive timestamp in the local clock's time scale,
-// then overwrites the transmit timestamp with StampTransmit() right before sending, so that the
-// transmit time is read as late as possible. The reply is never longer than the request (no
-// amplification); mode 4/5 packets and kiss-o'-death are never answered (no reflection loops).
-// Stateless and thread-compatible; counting is the caller's, through ServerStats.
+// Handle takes a request, its source, its receive time T2 (on the node's time scale), the
+// monotonic now and the node's Authenticator, decodes the request once, and answers what the host
+// must do: Ignore (a typed DropReason, counted) or Respond (bytes in the caller's buffer). In
+// order, as ntpd's receive(): the restrict flags of the source (ignore, noserve, nopeer, version;
+// notrust needs a valid MAC by a trusted key), the request's own validity, the rate limit of
+// `limited` sources (over it: dropped, or with `kod` a RATE kiss-o'-death that carries no time),
+// then the reply from the published SystemSnapshot. A MAC is verified only on a request that has
+// one, and only once it matters: before the rate limit for a notrust source, else after it, so
+// that dropped packets cost no digest. A valid MAC gets a reply signed by the same key (the host
+// appends it: Respond::sign_key); a failing one (unknown or untrusted key, wrong digest) or a
+// crypto-NAK gets a crypto-NAK: the reply plus a 4-byte key id 0 (RFC 5905 A.5.1 fast_xmit).
+// HandleNewPeer is the same gate for a mode 1 packet from an address without an association.
+//
+// No amplification, no reflection: every answer is at most as long as its request, the MAC the
+// host appends included (it has the request's key, so the request's size); modes 2, 4, 5, 6 and
+// 7 and kisses-o'-death are never answered. One counter set (stats()), read by Prometheus and
+// ntpq's sysstats alike. Pure (time and keys are passed in); not thread-safe.
 #ifndef TEMPUS_CORE_SERVER_SERVER_H_
 #define TEMPUS_CORE_SERVER_SERVER_H_
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
-#include <string_view>
+#include <variant>
 
-#include "core/result.h"
+#include "core/net/net_address.h"
+#include "core/server/admission.h"
+#include "core/server/drop_reason.h"
+#include "core/server/rate_limit.h"
+#include "core/server/restrict.h"
 #include "core/system/snapshot.h"
+#include "core/time/mono_time.h"
 #include "core/time/ntp_timestamp.h"
-#include "core/wire/codec.h"
-#include "core/wire/packet.h"
+#include "core/wire/auth.h"
 
 namespace tempus::core::server {
 
-// Why a datagram got no reply. Each is a counter (ServerStats, Prometheus, ntpq sysstats).
-enum class DropReason : uint8_t {
-  kTooShort,            // < 48 bytes
-  kBadVersion,          // VN 0 or 5..7
-  kBadExtensionLength,  // malformed extension field
-  kBadTrailer,          // bytes after the header that are neither fields nor a MAC
-  kServerMode,          // mode 4: a reply is never answered
-  kBroadcastMode,       // mode 5
-  kSymmetricMode,       // modes 1 and 2: for the peer associations, not the server
-  kControlMode,         // mode 6: for the control (ntpq) handler
-  kPrivateMode,         // mode 7: never answered (ntpd's monlist amplification)
-  kReservedMode,        // mode 0 in versions 2..4
-  kReplyBufferTooSmall,
-  kRestricted,   // a restrict rule refused it (ignore, noserve, nopeer, version)
-  kRateLimited,  // over the client's discard limits (restrict limited), dropped silently
-  kKodSent,      // over the limits and answered with a RATE kiss-o'-death instead of time
-  kPeerLimit,    // a mode 1 packet that would mobilize a passive association beyond the limit
-  kCryptoNakSent,    // its MAC failed (unknown/untrusted key, wrong digest): answered with a crypto-NAK
-  kNotAuthenticated, // `restrict ... notrust` source without a valid MAC by a trusted key: dropped
-  // A mode 1 packet from an address without a `peer` line and without a valid MAC by a trusted
-  // key: no association (RFC 5905 §9.2 with ntpd's `enable auth`); answered by a mode 2 reply
-  // when it had no MAC at all (BuildPassiveReply), dropped otherwise.
-  kUnauthenticatedPeer,
-};
-inline constexpr size_t kDropReasonCount = 18;
-std::string_view DropReasonName(DropReason reason);
-// The drop reason of a datagram that does not decode.
-DropReason DropReasonOf(DecodeError error);
-
-// Counters of the server path, by reason. Not synchronized: one per thread, summed for display.
-struct ServerStats {
-  uint64_t received = 0;
-  uint64_t replied = 0;
-  std::array<uint64_t, kDropReasonCount> dropped{};
-
-  void CountDrop(DropReason reason) { ++dropped[static_cast<size_t>(reason)]; }
-  uint64_t TotalDropped() const;
+// The datagram gets nothing; counted under `reason`.
+struct Ignore {
+  DropReason reason = DropReason::kTooShort;
 };
 
-// Builds the reply to a client request (mode 3; NTPv1 mode 0 counts as a client request) into
-// `reply` and returns its size (48). `receive_time` is T2, when the request arrived by the local
-// clock. The reply's transmit timestamp is set to `receive_time` and must be restamped with
-// StampTransmit() just before sending.
-[[nodiscard]] Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
-                                                       const SystemSnapshot& system, std::span<uint8_t> reply);
+// The datagram is answered with `bytes`, a prefix of the caller's reply buffer.
+struct Respond {
+  std::span<uint8_t> bytes;
+  // The host overwrites the transmit timestamp (StampTransmit) right before sending, so that T3
+  // is read as late as possible. False for a kiss-o'-death, which carries no time of ours.
+  bool restamp = true;
+  // The host appends the MAC by this key (key id + digest) after restamping: the key the request
+  // was signed with, so the signed reply is as long as the request without its extension fields.
+  std::optional<uint32_t> sign_key;
+};
 
-// Builds the mode 2 reply to a symmetric active `request` (mode 1) that mobilizes no association
-// (ntpd's fast_xmit MODE_PASSIVE): the same system variables and timestamps as HandleRequest,
-// in mode 2, 48 bytes, never more than the request; restamp it with StampTransmit. The sender
-// gets our time and we take none of its.
-[[nodiscard]] Result<size_t, DropReason> BuildPassiveReply(std::span<const uint8_t> request, NtpTimestamp receive_time,
-                                                           const SystemSnapshot& system, std::span<uint8_t> reply);
+using ServerAction = std::variant<Ignore, Respond>;
 
-// Whether HandleRequest would answer `request` (a well-formed time request), or why not. Lets the
-// gate spend rate-limit state and KoD allowance only on requests that could be answered.
-[[nodiscard]] Result<void, DropReason> CheckRequest(std::span<const uint8_t> request);
+// The room a reply buffer needs for any answer, the MAC the host appends included.
+inline constexpr size_t kReplyCapacity = kHeaderSize + kMaxMacSize;
 
-// Builds a kiss-o'-death (RFC 5905 §7.4) answering `request` into `reply` and returns its size
-// (48, never more than the request). Only what HandleRequest would answer gets one (never modes
-// 4/5, never another KoD); it carries no time: leap 3, stratum 0, the kiss code in refid, and the
-// client's transmit timestamp in the origin, receive and transmit fields (as ntpd), so it must
-// not be restamped.
-[[nodiscard]] Result<size_t, DropReason> BuildKissOfDeath(std::span<const uint8_t> request, KissCode code,
-                                                          std::span<uint8_t> reply);
+// What became of a mode 1 packet from an address without an association (HandleNewPeer).
+struct NewPeerVerdict {
+  NewPeerAction action = NewPeerAction::kDrop;
+  DropReason reason = DropReason::kSymmetricMode;  // kDrop: why; kReplyPassive: kUnauthenticatedPeer
+  // kMobilize: what the passive association takes from the packet (assoc's PassiveConfig): the
+  // key its MAC was verified by (none: unkeyed, only without NewPeerPolicy::require_auth), the
+  // packet's version and poll.
+  std::optional<uint32_t> key_id;
+  uint8_t version = 0;
+  int8_t poll = 0;
+  std::optional<Respond> reply;  // kReplyPassive: a mode 2 reply to restamp and send, no MAC
+};
 
-// The root dispersion a server reports at `now`: sys.rootdisp grown at PHI (15 ppm) since the
-// reference time (RFC 5905 §10, §11.2.3).
-NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now);
+class Server {
+ public:
+  // `hash_key` keys the rate limiter's table (draw it at random).
+  explicit Server(const AccessPolicy& access = {}, uint64_t hash_key = 0);
+
+  // Replaces the restrict rules and rate limits (a reload). The rate limiter's table is kept
+  // unless its limits or `hash_key` change.
+  void SetAccess(const AccessPolicy& access, uint64_t hash_key);
+  // Replaces the snapshot answered from (after each clock update).
+  void Publish(const system::SystemSnapshot& snapshot) { snapshot_ = snapshot; }
+  const system::SystemSnapshot& snapshot() const { return snapshot_; }
+
+  // Judges one datagram of any mode but 6 from `from` (an address of family kNone: unknown;
+  // only rules that need no address apply) that arrived at `rx` (T2, the node's clock) and `now`.
+  // A Respond's bytes are in `reply`. REQUIRES: reply.size() >= kReplyCapacity (else every
+  // request is dropped as kReplyBufferTooSmall).
+  [[nodiscard]] ServerAction Handle(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx,
+                                    MonoTime now, const Authenticator& auth, std::span<uint8_t> reply);
+
+  // Judges a mode 1 packet from `from`, an address without an association (RFC 5905 §9.2,
+  // admission.h DecideNewPeer, after restrict ignore and noserve and the decode), and builds the
+  // mode 2 reply of kReplyPassive in `reply`. Counted unless mobilized. REQUIRES as Handle.
+  [[nodiscard]] NewPeerVerdict HandleNewPeer(std::span<const uint8_t> packet, const NetAddress& from, NtpTimestamp rx,
+                                             MonoTime now, const Authenticator& auth, const NewPeerPolicy& policy,
+                                             std::span<uint8_t> reply);
+
+  // The restrict rules (the control server asks them whether a source may query).
+  const RestrictTable& restricts() const { return restricts_; }
+  const RateLimiter& rate_limiter() const { return limiter_; }
+  const ServerStats& stats() const { return stats_; }
+
+ private:
+  Ignore Drop(DropReason reason) {
+    stats_.CountDrop(reason);
+    return Ignore{reason};
+  }
+
+  system::SystemSnapshot snapshot_;
+  ServerStats stats_;
+  RestrictTable restricts_;
+  RateLimiter limiter_;
+};
 
 }  // namespace tempus::core::server
 

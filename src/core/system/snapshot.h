@@ -8,10 +8,10 @@
 
 #include "core/time/ntp_duration.h"
 #include "core/time/ntp_timestamp.h"
-#include "core/wire/leap.h"
+#include "core/time/leap.h"
 #include "core/wire/packet.h"
 
-namespace tempus::core {
+namespace tempus::core::system {
 
 struct SystemSnapshot {
   Leap leap = Leap::kUnsynchronized;   // sys.leap
@@ -26,6 +26,11 @@ struct SystemSnapshot {
   bool synchronized() const { return leap != Leap::kUnsynchronized && stratum < kMaxStratum; }
 };
 
-}  // namespace tempus::core
+// The root dispersion the node reports at `now` (a server's reply, a symmetric peer's packet,
+// mode 6 rootdisp): sys.rootdisp grown at PHI (15 ppm) since the reference time (RFC 5905 §10,
+// §11.2.3); saturates at NtpDuration::Max().
+NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now);
+
+}  // namespace tempus::core::system
 
 #endif  // TEMPUS_CORE_SYSTEM_SNAPSHOT_H_

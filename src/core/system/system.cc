@@ -5,6 +5,14 @@
 #include "core/select/root_distance.h"
 
 namespace tempus::core::system {
+
+using discipline::ClockCommand;
+using discipline::SetFrequency;
+using discipline::SetSyncStatus;
+using discipline::SlewClock;
+using discipline::StepClock;
+using filter::Sample;
+
 namespace {
 
 // The refid an orphan parent reports (RFC 5905 orphan mode; NTPsec sends 127.0.0.1).
@@ -28,7 +36,7 @@ System::System(const SystemConfig& config, MonoTime start)
 void System::AddSource(uint32_t id, SourceFlags flags, RefId address_id) {
   Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {},
            false, Refusal::kNone, Refusal::kNone, Refusal::kNone, false, false, {}};
-  sources_.insert_or_assign(id, std::move(s));
+  sources_.insert_or_assign(id, s);
 }
 
 void System::RemoveSource(uint32_t id) {
@@ -181,7 +189,7 @@ Leap System::KernelLeap(Leap wire, UnixTime local_now) {
 void System::PushStatus(SystemUpdate& u, UnixTime local_now) {
   const NtpDuration max_error = snapshot_.root_delay.Half() + snapshot_.root_dispersion;
   kernel_leap_ = KernelLeap(snapshot_.leap, local_now);
-  u.commands.push_back(SetSyncStatus{snapshot_.synchronized(), kernel_leap_, max_error, last_jitter_});
+  u.commands.emplace_back(SetSyncStatus{snapshot_.synchronized(), kernel_leap_, max_error, last_jitter_});
 }
 
 void System::RefreshLeap(SystemUpdate& u, UnixTime local_now) {

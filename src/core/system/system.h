@@ -46,7 +46,7 @@
 // reference (local clock, orphan parent), and an upstream's LI the table does not confirm is not
 // passed on. The kernel (SetSyncStatus) gets a leap only during the last day of the month, since
 // Linux inserts it at the end of the UTC day on which STA_INS is set.
-// Refusals (core/assoc/refusal.h): each source carries why it is not used now: its association's
+// Refusals (core/system/refusal.h): each source carries why it is not used now: its association's
 // packet-test verdict (SetAssociationRefusal; LI = 3, stratum 0/16, test 7 and zero timestamps
 // also take it out of selection, as ntpd's peer_unfit does with the leap and stratum of the last
 // packet), then unreachability, noselect, the loop tests (the sibling rule and the hold-down
@@ -69,8 +69,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/assoc/exchange.h"
-#include "core/assoc/refusal.h"
+#include "core/wire/exchange.h"
+#include "core/system/refusal.h"
 #include "core/discipline/clock_command.h"
 #include "core/discipline/discipline.h"
 #include "core/filter/clock_filter.h"
@@ -143,7 +143,7 @@ struct LoopEvent {
 };
 
 struct SystemUpdate {
-  std::vector<ClockCommand> commands;  // for the engine's Clock, in order
+  std::vector<discipline::ClockCommand> commands;  // for the engine's Clock, in order
   bool snapshot_changed = false;       // publish Snapshot() again
   bool stepped = false;
   // Plain records for statistics (the engine hands them to whoever writes stats files).
@@ -176,7 +176,7 @@ class System {
   [[nodiscard]] SystemUpdate OnTick(MonoTime now, UnixTime local_now);
 
   // The commands to apply once at start (the driftfile frequency), possibly none.
-  [[nodiscard]] std::vector<ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }
+  [[nodiscard]] std::vector<discipline::ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }
 
   // Replaces the selection (`tos`), orphan and local-clock (`local`, LOCAL `fudge`) settings of
   // `config` (a reload); sources, their filters and the discipline are kept. Takes effect at the
@@ -272,7 +272,7 @@ class System {
   // Whether selection combined source `id` (a candidate or the system peer).
   static bool Combined(uint32_t id, const select::SelectResult& r);
   // Adds a combined source's new sample (not the system peer's) to the discipline's history.
-  void FeedSurvivor(uint32_t id, const Sample& sample, const select::SelectResult& r, MonoTime now);
+  void FeedSurvivor(uint32_t id, const filter::Sample& sample, const select::SelectResult& r, MonoTime now);
   // Before the first discipline update: the combined sources' stored samples older than `before`.
   void FeedBacklog(const select::SelectResult& r, MonoTime before, MonoTime now);
   // Before selection: the association's verdict, unreachable, noselect, a loop (system_refusal.cc).
@@ -286,9 +286,9 @@ class System {
   bool Loop(const Source& s) const;
   bool Sibling(const Source& s) const;
   SystemUpdate AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
-                              const Sample* sample, MonoTime now, UnixTime local_now);
+                              const filter::Sample* sample, MonoTime now, UnixTime local_now);
   SystemUpdate SelectAndDiscipline(const select::SelectResult& r, std::optional<uint32_t> measured,
-                                   const Sample* sample, MonoTime now, UnixTime local_now);
+                                   const filter::Sample* sample, MonoTime now, UnixTime local_now);
   // The LI to serve at `local_now` given the upstream's (see the file comment).
   Leap WireLeap(UnixTime local_now) const;
   // The leap bits for the kernel: `wire`'s leap only during the month's last day (Linux inserts

@@ -3,8 +3,8 @@
 #define TEMPUS_CORE_TIME_INT128_H_
 
 namespace tempus::core {
-__extension__ typedef __int128 Int128;
-__extension__ typedef unsigned __int128 UInt128;
+__extension__ using Int128 = __int128;
+__extension__ using UInt128 = unsigned __int128;
 }  // namespace tempus::core
 
 #endif  // TEMPUS_CORE_TIME_INT128_H_

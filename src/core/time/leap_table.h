@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "core/time/unix_time.h"
-#include "core/wire/leap.h"
+#include "core/time/leap.h"
 
 namespace tempus::core {
 

@@ -31,7 +31,7 @@ class NtpDuration {
   static constexpr NtpDuration Min() { return NtpDuration(INT64_MIN); }
 
   constexpr int64_t raw() const { return raw_; }
-  double Seconds() const { return static_cast<double>(raw_) / static_cast<double>(kUnitsPerSecond); }
+  constexpr double Seconds() const { return static_cast<double>(raw_) / static_cast<double>(kUnitsPerSecond); }
   // Rounded to the nearest nanosecond (ties away from zero).
   int64_t Nanos() const;
 

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "core/check.h"
+#include "base/check.h"
 #include "core/time/civil_date.h"
 #include "core/time/int128.h"
 

@@ -13,7 +13,7 @@
 #include <span>
 #include <string_view>
 
-#include "core/result.h"
+#include "base/result.h"
 #include "core/wire/packet.h"
 
 namespace tempus::core {

@@ -17,7 +17,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/result.h"
+#include "base/result.h"
 
 namespace tempus::core::mode6 {
 

@@ -30,7 +30,7 @@
 
 #include "core/net/net_address.h"
 #include "core/time/ntp_timestamp.h"
-#include "core/wire/leap.h"
+#include "core/time/leap.h"
 
 namespace tempus::core {
 

@@ -8,7 +8,7 @@ namespace tempus::bench {
 namespace {
 
 TEST(RequestRing, MatchesAReplyByItsCookieOnce) {
-  core::SeededRandom random(1);
+  SeededRandom random(1);
   RequestRing ring(8, &random);
   std::vector<int64_t> lost;
   auto on_lost = [&lost](int64_t sent) { lost.push_back(sent); };
@@ -24,7 +24,7 @@ TEST(RequestRing, MatchesAReplyByItsCookieOnce) {
 }
 
 TEST(RequestRing, RefusesAnOriginWithTheRightSlotButWrongRandomBits) {
-  core::SeededRandom random(2);
+  SeededRandom random(2);
   RequestRing ring(8, &random);
   const uint64_t cookie = ring.Issue(5, [](int64_t) {});
   EXPECT_EQ(ring.Complete(cookie ^ (uint64_t{1} << 40)), std::nullopt);
@@ -33,7 +33,7 @@ TEST(RequestRing, RefusesAnOriginWithTheRightSlotButWrongRandomBits) {
 }
 
 TEST(RequestRing, ExpiresTheUnansweredOldestFirst) {
-  core::SeededRandom random(3);
+  SeededRandom random(3);
   RequestRing ring(16, &random);
   std::vector<int64_t> lost;
   auto on_lost = [&lost](int64_t sent) { lost.push_back(sent); };
@@ -50,7 +50,7 @@ TEST(RequestRing, ExpiresTheUnansweredOldestFirst) {
 }
 
 TEST(RequestRing, WhenFullReusesTheOldestSlotAndCountsItLost) {
-  core::SeededRandom random(4);
+  SeededRandom random(4);
   RequestRing ring(4, &random);
   EXPECT_EQ(ring.capacity(), 4u);
   std::vector<int64_t> lost;
@@ -67,7 +67,7 @@ TEST(RequestRing, WhenFullReusesTheOldestSlotAndCountsItLost) {
 }
 
 TEST(RequestRing, RoundsTheCapacityUpToAPowerOfTwo) {
-  core::SeededRandom random(5);
+  SeededRandom random(5);
   EXPECT_EQ(RequestRing(5, &random).capacity(), 8u);
   EXPECT_EQ(RequestRing(0, &random).capacity(), 2u);
 }

@@ -11,12 +11,12 @@
 
 #include <gtest/gtest.h>
 
+#include "base/random.h"
 #include "core/assoc/association.h"
-#include "core/random.h"
-#include "core/server/server.h"
+#include "core/server/reply.h"
 #include "core/wire/codec.h"
 
-namespace tempus::core::testing {
+namespace tempus::core::assoc::testing {
 
 // Returns start, start + step, start + 2·step, ...; step 0 gives a constant.
 class FakeRandom final : public Random {
@@ -46,8 +46,8 @@ inline AssociationConfig TestConfig(bool iburst = false) {
   return *v;
 }
 
-inline SystemSnapshot Stratum2() {
-  SystemSnapshot s;
+inline system::SystemSnapshot Stratum2() {
+  system::SystemSnapshot s;
   s.leap = Leap::kNoWarning;
   s.stratum = 2;
   s.precision = -20;
@@ -70,7 +70,7 @@ class Bench {
   // Server clock minus local clock, and the one-way network delay.
   NtpDuration server_offset = NtpDuration::FromMillis(250);
   NtpDuration one_way = NtpDuration::FromMillis(5);
-  SystemSnapshot server = Stratum2();
+  system::SystemSnapshot server = Stratum2();
 
   // Moves the clocks to the armed deadline (the first time: leaves them) and fires the timer,
   // again while it only woke for a reply deadline (at most a few times). Returns the requests it
@@ -177,6 +177,6 @@ class Bench {
 // Seconds between two monotonic instants.
 inline double SecondsBetween(MonoTime a, MonoTime b) { return (b - a).Seconds(); }
 
-}  // namespace tempus::core::testing
+}  // namespace tempus::core::assoc::testing
 
 #endif  // TEMPUS_TESTS_CORE_ASSOC_ASSOC_HARNESS_H_

@@ -5,7 +5,7 @@
 #include "core/assoc/association.h"
 #include "tests/core/assoc/assoc_harness.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 namespace {
 
 using testing::Bench;
@@ -47,4 +47,4 @@ TEST(AssocAuth, UnkeyedAssociationIgnoresTheVerdict) {
 }
 
 }  // namespace
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

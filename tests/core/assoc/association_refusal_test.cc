@@ -9,7 +9,13 @@
 #include "core/assoc/association.h"
 #include "tests/core/assoc/assoc_harness.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
+
+using system::Refusal;
+using system::RefusalFlash;
+using system::RefusalName;
+using system::kRefusalCount;
+
 namespace {
 
 using testing::Bench;
@@ -143,4 +149,4 @@ TEST(Refusal, EveryValueHasADistinctNameAndNtpdsFlashWhereItHasOne) {
 }
 
 }  // namespace
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

@@ -5,7 +5,10 @@
 #include "core/assoc/association.h"
 #include "tests/core/assoc/assoc_harness.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
+
+using filter::Sample;
+
 namespace {
 
 using testing::Bench;
@@ -348,4 +351,4 @@ TEST(AssocReject, EveryReasonHasADistinctName) {
 }
 
 }  // namespace
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

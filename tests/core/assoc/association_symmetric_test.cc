@@ -7,10 +7,13 @@
 #include <deque>
 
 #include "core/assoc/association.h"
-#include "core/random.h"
+#include "base/random.h"
 #include "core/wire/codec.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
+
+using system::SystemSnapshot;
+
 namespace {
 
 constexpr MonoTime kMono0 = MonoTime::FromSinceOrigin(NtpDuration::FromWholeSeconds(1000));
@@ -437,4 +440,4 @@ TEST(SymmetricMode, PassiveDemobilizesWhenItsPeerGoesAway) {
 }
 
 }  // namespace
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

@@ -8,7 +8,7 @@
 
 #include "tests/core/assoc/assoc_harness.h"
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 namespace {
 
 using testing::Bench;
@@ -286,4 +286,4 @@ TEST(AssocPoll, ExtremeRandomValuesStayInBounds) {
 }
 
 }  // namespace
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

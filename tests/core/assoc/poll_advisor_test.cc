@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-namespace tempus::core {
+namespace tempus::core::assoc {
 namespace {
 
 using Advice = PollAdvisor::Advice;
@@ -60,4 +60,4 @@ TEST(PollAdvisor, RestartForgetsThePreviousOffset) {
 }
 
 }  // namespace
-}  // namespace tempus::core
+}  // namespace tempus::core::assoc

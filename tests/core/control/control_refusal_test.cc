@@ -9,6 +9,9 @@
 #include "tests/core/control/read_vars.h"
 
 namespace tempus::core::control {
+
+using system::Refusal;
+
 namespace {
 
 // A node refusing a 1500 s offset from its one source (association 1, reachable), with a second

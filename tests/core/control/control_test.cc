@@ -15,6 +15,9 @@
 #include "testdata/mode6_vectors.h"
 
 namespace tempus::core::control {
+
+using filter::Sample;
+
 namespace {
 
 using mode6::ErrorCode;

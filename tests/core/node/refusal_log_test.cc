@@ -7,7 +7,7 @@
 namespace tempus::core::node {
 namespace {
 
-
+using system::Refusal;
 
 MonoTime At(double s) { return MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(s)); }
 

@@ -33,7 +33,7 @@ inline SystemConfig Config() {
 
 // Feeds `n` replies of `m` from source `id`, 16 s apart after `t`; collects the commands.
 inline MonoTime FeedReplies(System& sys, uint32_t id, const Measurement& m, int n, MonoTime t,
-                            std::vector<ClockCommand>* commands = nullptr) {
+                            std::vector<discipline::ClockCommand>* commands = nullptr) {
   for (int i = 0; i < n; ++i) {
     t += NtpDuration::FromWholeSeconds(16);
     auto u = sys.OnMeasurement(id, m, t, PollExp(4), t, kEpoch + (t - kStart));
@@ -44,7 +44,8 @@ inline MonoTime FeedReplies(System& sys, uint32_t id, const Measurement& m, int 
 
 // Feeds `n` samples of `offset_s` from source `id`, 16 s apart, starting at `t`.
 inline MonoTime Feed(System& sys, uint32_t id, double offset_s, uint8_t stratum, int n, MonoTime t,
-                     std::vector<ClockCommand>* commands = nullptr, RefId refid = RefId::FromRaw(0x0a000063)) {
+                     std::vector<discipline::ClockCommand>* commands = nullptr,
+                     RefId refid = RefId::FromRaw(0x0a000063)) {
   return FeedReplies(sys, id, Reply(offset_s, stratum, refid), n, t, commands);
 }
 

@@ -4,6 +4,10 @@
 #include "core/system/system.h"
 
 namespace tempus::core::system {
+
+using discipline::ClockCommand;
+using discipline::SetSyncStatus;
+
 namespace {
 
 const MonoTime kStart = MonoTime::FromNanos(0);

@@ -5,6 +5,10 @@
 #include "tests/core/system/system_fixture.h"
 
 namespace tempus::core::system {
+
+using discipline::ClockCommand;
+using discipline::StepClock;
+
 namespace {
 
 const RefId kSelf = RefId::FromRaw(0x0a000005);  // Config()'s self_id

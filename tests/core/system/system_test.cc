@@ -5,6 +5,13 @@
 #include "tests/core/system/system_fixture.h"
 
 namespace tempus::core::system {
+
+using discipline::ClockCommand;
+using discipline::SetFrequency;
+using discipline::SetSyncStatus;
+using discipline::SlewClock;
+using discipline::StepClock;
+
 namespace {
 
 TEST(System, StartsUnsynchronized) {

@@ -1,0 +1,85 @@
+#include "core/server/reply.h"
+
+namespace tempus::core::server {
+
+using system::SystemSnapshot;
+
+namespace {
+
+// Which modes get a server reply; the rest are dropped with their reason (RFC 5905 §9.2,
+// Table: a server answers only clients).
+Result<void, DropReason> CheckMode(Mode mode, uint8_t version) {
+  switch (mode) {
+    case Mode::kClient: return {};
+    case Mode::kReserved:
+      if (version == 1) return {};  // NTPv1 had no mode field: a v1 request is a client request
+      return Unexpected(DropReason::kReservedMode);
+    case Mode::kServer: return Unexpected(DropReason::kServerMode);
+    case Mode::kBroadcast: return Unexpected(DropReason::kBroadcastMode);
+    case Mode::kSymmetricActive:
+    case Mode::kSymmetricPassive: return Unexpected(DropReason::kSymmetricMode);
+    case Mode::kControl: return Unexpected(DropReason::kControlMode);
+    case Mode::kPrivate: return Unexpected(DropReason::kPrivateMode);
+  }
+  return Unexpected(DropReason::kReservedMode);
+}
+
+}  // namespace
+
+Result<void, DropReason> CheckTimeRequest(std::span<const uint8_t> request,
+                                          const Result<DecodedPacket, DecodeError>& decoded) {
+  // Route on the first byte before the decode's verdict: modes 6 and 7 have formats of their own.
+  if (request.size() < kHeaderSize) return Unexpected(DropReason::kTooShort);
+  const Mode mode = PeekMode(request);
+  if (mode == Mode::kControl) return Unexpected(DropReason::kControlMode);
+  if (mode == Mode::kPrivate) return Unexpected(DropReason::kPrivateMode);
+  if (!decoded) return Unexpected(DropReasonOf(decoded.error()));
+  return CheckMode(decoded->header.mode, decoded->header.version);
+}
+
+void EncodeKissOfDeath(const Header& req, KissCode code, std::span<uint8_t> out) {
+  Header h;
+  h.leap = Leap::kUnsynchronized;
+  h.version = req.version;
+  h.mode = Mode::kServer;
+  h.stratum = 0;
+  h.poll = req.poll;
+  h.refid = RefIdOf(code);
+  h.reference_time = req.transmit_time;
+  h.origin_time = req.transmit_time;
+  h.receive_time = req.transmit_time;
+  h.transmit_time = req.transmit_time;
+  EncodeHeader(h, out);
+}
+
+// The reply fields RFC 5905 §9.2 (fast_xmit) sets from the system variables, in `mode`.
+void EncodeReply(const Header& req, Mode mode, NtpTimestamp receive_time, const SystemSnapshot& system,
+                 std::span<uint8_t> out) {
+  const bool synced = system.synchronized();
+  Header h;
+  h.leap = synced ? system.leap : Leap::kUnsynchronized;
+  h.version = req.version;  // answer in the client's version (RFC 5905 §9.2)
+  h.mode = mode;
+  h.stratum = synced ? system.stratum : 0;  // MAXSTRAT is sent as 0 (RFC 5905 §7.3)
+  h.poll = req.poll;
+  h.precision = system.precision;
+  h.root_delay = NtpShort::FromDuration(system.root_delay);
+  h.root_dispersion = NtpShort::FromDuration(system::RootDispersionAt(system, receive_time));
+  h.refid = system.refid;
+  h.reference_time = system.reference_time;
+  h.origin_time = req.transmit_time;  // T1 echoed, the client's replay/bogus check
+  h.receive_time = receive_time;      // T2
+  h.transmit_time = receive_time;     // T3, restamped by the host right before sending
+  EncodeHeader(h, out);
+}
+
+Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,
+                                         const SystemSnapshot& system, std::span<uint8_t> reply) {
+  const auto decoded = Decode(request);
+  if (auto ok = CheckTimeRequest(request, decoded); !ok) return Unexpected(ok.error());
+  if (reply.size() < kHeaderSize) return Unexpected(DropReason::kReplyBufferTooSmall);
+  EncodeReply(decoded->header, Mode::kServer, receive_time, system, reply);
+  return kHeaderSize;
+}
+
+}  // namespace tempus::core::server
