@@ -57,6 +57,7 @@ std::vector<ClockCommand> Discipline::InitialCommands() const {
 }
 
 DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
+  jump_since_.reset();
   if (last_when_.has_value() && input.when <= *last_when_) return {UpdateKind::kIgnored, {}, state_};
   interval_s_ = std::max(last_when_.has_value() ? Seconds(input.when, *last_when_) : config_.min_poll.Interval().Seconds(),
                          1.0);
@@ -79,13 +80,19 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
       (magnitude > config_.makestep_threshold || (config_.makestep_beyond_slew && magnitude.Seconds() > slewable_s))) {
     return Step(offset, input, /*fit=*/true);
   }
-  // tinker step/stepout: step only after the offset stayed beyond the threshold for stepout.
-  if (!early && config_.step_threshold > NtpDuration::Zero() && magnitude > config_.step_threshold) {
-    if (!beyond_step_since_.has_value()) beyond_step_since_ = input.when;
+  // tinker step/stepout: step once the samples prove a jump (discipline_jump.cc), else only
+  // after the offset stayed beyond the threshold for stepout.
+  if (!early && BeyondStep(offset_s)) {
+    Hold({input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds(), input.source});
+    if (const std::vector<Stored> evidence = JumpEvidence(); static_cast<int>(evidence.size()) >= kJumpSamples) {
+      return StepJump(input, evidence);
+    }
     if (input.when - *beyond_step_since_ >= config_.stepout) return Step(offset, input, /*fit=*/false);
     return {UpdateKind::kHeld, {}, state_};
   }
   beyond_step_since_.reset();
+  held_.clear();
+  state_.holding = false;
   return Slew(offset_s, input);
 }
 
@@ -118,6 +125,16 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
   double step_s = offset.Seconds();
   double dfreq = 0.0;
   if (!fit) history_.clear();
+  // A fit never spans two time scales: samples (held ones too) that disagree with this one by
+  // more than the step threshold were measured before a step or of a source that proved wrong;
+  // fitted together they pin the frequency at its bound.
+  if (fit) {
+    history_.insert(history_.end(), held_.begin(), held_.end());
+    std::stable_sort(history_.begin(), history_.end(), [](const Stored& a, const Stored& b) { return a.when < b.when; });
+    std::erase_if(history_, [&](const Stored& s) { return BeyondStep(s.offset_s - offset.Seconds()); });
+  }
+  held_.clear();
+  state_.holding = false;
   corrections_.clear();
   history_.push_back({input.when, offset.Seconds(), input.delay.Seconds(), input.jitter.Seconds(), input.source});
   if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
@@ -151,6 +168,12 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
 void Discipline::AddSample(const DisciplineInput& input) {
   const double offset_s = BroughtForward(input);
   const Stored stored{input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds(), input.source};
+  // Once the clock is disciplined, a sample beyond the step threshold is evidence of a jump, not
+  // a point of the current line (the backlog before the first update goes in as it is).
+  if (state_.updates > 0 && BeyondStep(offset_s)) {
+    Hold(stored);
+    return;
+  }
   const auto at = std::upper_bound(history_.begin(), history_.end(), input.when,
                                    [](MonoTime t, const Stored& s) { return t < s.when; });
   history_.insert(at, stored);

@@ -69,9 +69,11 @@ TEST(Discipline, StepAfterStepoutOnly) {
   c.makestep_limit = 0;
   Discipline d(c);
   EXPECT_EQ(d.Update(In(0, 0.0)).kind, UpdateKind::kSlewed);
-  EXPECT_EQ(d.Update(In(16, 0.2)).kind, UpdateKind::kHeld);   // beyond 0.128 s: held
-  EXPECT_EQ(d.Update(In(200, 0.2)).kind, UpdateKind::kHeld);  // 184 s < 300 s
-  const DisciplineUpdate u = d.Update(In(320, 0.2));          // 304 s beyond: step
+  // Beyond 0.128 s, but within half the delay of it: no proof of a jump (discipline_jump_test.cc).
+  EXPECT_EQ(d.Update(In(16, 0.2, 0.3)).kind, UpdateKind::kHeld);   // beyond 0.128 s: held
+  EXPECT_EQ(d.Update(In(200, 0.2, 0.3)).kind, UpdateKind::kHeld);  // 184 s < 300 s
+  EXPECT_EQ(d.Update(In(250, 0.2, 0.3)).kind, UpdateKind::kHeld);
+  const DisciplineUpdate u = d.Update(In(320, 0.2, 0.3));          // 304 s beyond: step
   EXPECT_EQ(u.kind, UpdateKind::kStepped);
   EXPECT_EQ(Find<StepClock>(u)->offset, NtpDuration::FromSeconds(0.2));
 }
