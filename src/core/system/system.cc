@@ -152,7 +152,7 @@ bool System::AwaitOthersAtStart() const {
 
 // The first update waits while the sources selection combines are no majority of the configured
 // ones (noselect and our own addresses aside) and some configured source has never answered
-// with a usable time (down, still resolving, or a cluster peer still unsynchronized), for at most
+// (down, still resolving, a server restarting), for at most
 // kStartWait from start: a wrong minority would otherwise be stepped to and the majority, once
 // heard, would need a second step. After kStartWait the minority is followed (the others may be
 // gone for good); if it proves wrong, the jump rule steps back once (docs/discipline.md).
@@ -164,7 +164,10 @@ bool System::AwaitMajorityAtStart(const select::SelectResult& r, MonoTime now) c
   for (const auto& [id, s] : sources_) {
     if (s.flags.noselect || s.flags.self) continue;
     ++configured;
-    if (!s.header) unheard = true;
+    // A source that answered without a usable time (a cluster peer still unsynchronized) is
+    // heard: it has no time of its own to wait for (a cluster sharing one upstream would wait
+    // out kStartWait for nothing).
+    if (!s.header && !s.reachable) unheard = true;
     if (Combined(id, r)) ++combined;
   }
   return unheard && 2 * combined <= configured;
