@@ -151,11 +151,17 @@ bool System::AwaitOthersAtStart() const {
 }
 
 // The first update waits while the sources selection combines are no majority of the configured
-// ones (noselect and our own addresses aside) and some configured source has never answered
-// (down, still resolving, a server restarting), for at most
-// kStartWait from start: a wrong minority would otherwise be stepped to and the majority, once
-// heard, would need a second step. After kStartWait the minority is followed (the others may be
-// gone for good); if it proves wrong, the jump rule steps back once (docs/discipline.md).
+// sources that have, or may have, a time of their own, and one of those has never answered (down,
+// still resolving, a server restarting), for at most kStartWait from start: a wrong minority
+// would otherwise be stepped to and the majority, once heard, would need a second step. After
+// kStartWait the minority is followed (the others may be gone for good); if it proves wrong, the
+// jump rule steps back once (docs/discipline.md). Not counted (they cannot outvote anything now):
+// noselect, our own addresses, a source whose last answer had no usable time (LI = 3, stratum
+// 16: it is up and says so), and a symmetric peer not heard yet. The symmetric exchange yields
+// nothing before the peer's second transmit, a whole poll after the first (64 s), so its silence
+// says nothing about it being down; and a cluster's peers start unsynchronized as we do and take
+// their time from the same upstreams (peers.scn waited until the peers' second packets, 64-100 s,
+// where its upstream alone had set every clock after 7 s).
 bool System::AwaitMajorityAtStart(const select::SelectResult& r, MonoTime now) const {
   if (now - start_ >= kStartWait) return false;
   int configured = 0;
@@ -163,11 +169,11 @@ bool System::AwaitMajorityAtStart(const select::SelectResult& r, MonoTime now) c
   bool unheard = false;
   for (const auto& [id, s] : sources_) {
     if (s.flags.noselect || s.flags.self) continue;
+    const bool answered = s.header || s.reachable;
+    if (answered && HasNoUsableTime(s.assoc_refusal)) continue;
+    if (!answered && s.flags.symmetric) continue;
     ++configured;
-    // A source that answered without a usable time (a cluster peer still unsynchronized) is
-    // heard: it has no time of its own to wait for (a cluster sharing one upstream would wait
-    // out kStartWait for nothing).
-    if (!s.header && !s.reachable) unheard = true;
+    if (!answered) unheard = true;
     if (Combined(id, r)) ++combined;
   }
   return unheard && 2 * combined <= configured;

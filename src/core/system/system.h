@@ -109,6 +109,7 @@ struct SourceFlags {
   bool noselect = false;
   bool truechimer = false;  // ntp.conf `true`
   bool self = false;        // the source's address is one of this node's own: never selected
+  bool symmetric = false;   // a `peer` (or a passive peer): symmetric mode, RFC 5905 modes 1 and 2
 };
 
 // What ntpq, metrics and tests see of a source.

@@ -16,8 +16,11 @@ namespace {
 // `freq_error` plus the frequency correction; a source `server_s` ahead of true time measures
 // θ = server_s − phase.
 struct Client {
-  explicit Client(uint32_t sources) {
-    for (uint32_t id = 1; id <= sources; ++id) sys.AddSource(id, {}, RefId::FromRaw(0x0a000000 + id));
+  // Sources 1..`sources`, then `peers` symmetric peers.
+  explicit Client(uint32_t sources, uint32_t peers = 0) {
+    for (uint32_t id = 1; id <= sources + peers; ++id) {
+      sys.AddSource(id, {.symmetric = id > sources}, RefId::FromRaw(0x0a000000 + id));
+    }
   }
   System sys{Config(), kStart};
   double phase = 0.1, freq_error = 100e-6, correction = 0.0, max_freq_ppm = 0.0;
@@ -89,6 +92,36 @@ TEST(SystemStart, OneSourceOfOneIsAMajority) {
   c.Advance(16);
   c.Answer(1, 0.0);
   EXPECT_EQ(c.steps, 1);  // at once, as before: nothing configured is unheard
+}
+
+// peers.scn: a cluster of peers with one upstream waited until the peers' second packets (64-100 s)
+// where the upstream alone had set every clock after 7 s. A symmetric peer's first sample comes a
+// poll after its first packet, and at start it is as unsynchronized as we are.
+TEST(SystemStart, UnheardSymmetricPeersDoNotHoldTheStart) {
+  Client c(1, /*peers=*/4);
+  for (int i = 0; i < 5 && c.steps == 0; ++i) {
+    c.Advance(16);
+    c.Answer(1, 0.0);
+  }
+  EXPECT_EQ(c.steps, 1);
+  EXPECT_EQ(c.sys.system_peer(), std::optional<uint32_t>(1));
+  EXPECT_LT((c.t - kStart).Seconds(), 90.0);
+}
+
+// A server that answered "unsynchronized" (LI = 3, stratum 16) is up and has no time to outvote
+// anything: two agreeing sources are a majority of the three that may have one.
+TEST(SystemStart, ASourceAnsweringUnsynchronizedDoesNotCount) {
+  Client c(4);
+  (void)c.sys.SetReachable(3, true, c.t, kEpoch + (c.t - kStart));
+  (void)c.sys.SetAssociationRefusal(3, Refusal::kUnsynchronized, c.t, kEpoch + (c.t - kStart));
+  for (int i = 0; i < 5 && c.steps == 0; ++i) {
+    c.Advance(16);
+    c.Answer(1, 0.0);
+    c.Advance(1);
+    c.Answer(2, 0.0);
+  }
+  EXPECT_EQ(c.steps, 1);
+  EXPECT_LT((c.t - kStart).Seconds(), 100.0);
 }
 
 }  // namespace
