@@ -173,6 +173,9 @@ class Discipline {
   double BroughtForward(const DisciplineInput& input) const;
   // The history as regression points (t relative to `reference`), with measurement errors.
   std::vector<internal::Point> Points(MonoTime reference) const;
+  // Before the frequency is known: the line through the history with one offset per source, and
+  // whether a source's own samples span the second a frequency needs (discipline.cc).
+  internal::Line FitPerSource(std::span<const internal::Point> points, bool& measured) const;
   // DisciplineState::frequency_bound_ppm of a fit over `points` (history_'s, one for one), whose
   // slope asked for `wanted_ppm` and got `set_ppm` (clamped).
   double FrequencyBoundPpm(std::span<const internal::Point> points, double wanted_ppm, double set_ppm) const;
