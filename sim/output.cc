@@ -94,7 +94,10 @@ std::string ReportJson(const Report& r, const std::vector<std::string>& limit_fa
                      {"reselect_after_miss_s", Opt(n.reselect_after_miss_s)},
                      {"reselect_poll_s", n.reselect_poll_s},
                      {"system_peers", n.system_peers},
-                     {"orphan_parent_s", n.orphan_parent_s}});
+                     {"orphan_parent_s", n.orphan_parent_s},
+                     {"max_freq_ppm", n.max_freq_ppm},
+                     {"synced_s", Opt(n.synced_s)},
+                     {"recover_1ms_s", Opt(n.recover_1ms_s)}});
   }
   nlohmann::json j = {{"file", r.file},
                       {"seed", r.seed},
@@ -108,6 +111,7 @@ std::string ReportJson(const Report& r, const std::vector<std::string>& limit_fa
                         {"max_pairwise_s", r.max_pairwise_s},
                         {"converge_1ms_s", Opt(r.converge_1ms_s)},
                         {"converge_100us_s", Opt(r.converge_100us_s)},
+                        {"synced_s", Opt(r.synced_s)},
                         {"packets_sent", r.packets_sent},
                         {"max_orphan_parents", r.max_orphan_parents},
                         {"orphan_split_s", r.orphan_split_s}}},

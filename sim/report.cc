@@ -39,6 +39,25 @@ std::vector<std::string> CheckLimits(const Scenario& scenario, const Report& rep
       };
       converge(l.converge_1ms_s, n.converge_1ms_s, "1 ms");
       converge(l.converge_100us_s, n.converge_100us_s, "100 µs");
+      if (l.recover_1ms_s) {
+        if (!n.recover_1ms_s) fail(fmt::format("{}: not below 1 ms after its last step", n.name));
+        else if (*n.recover_1ms_s > *l.recover_1ms_s) {
+          fail(fmt::format("{}: below 1 ms {:.0f} s after its last step > {:.0f} s", n.name, *n.recover_1ms_s,
+                           *l.recover_1ms_s));
+        }
+      }
+      if (l.synced_s) {
+        if (!n.synced_s) fail(fmt::format("{}: never served as synchronized", n.name));
+        else if (*n.synced_s > *l.synced_s) {
+          fail(fmt::format("{}: served as synchronized at {:.0f} s > {:.0f} s", n.name, *n.synced_s, *l.synced_s));
+        }
+      }
+      if (l.steps && n.steps > static_cast<uint64_t>(*l.steps)) {
+        fail(fmt::format("{}: {} clock steps > {}", n.name, n.steps, *l.steps));
+      }
+      if (l.max_freq_ppm && n.max_freq_ppm > *l.max_freq_ppm) {
+        fail(fmt::format("{}: |frequency| reached {:.1f} ppm > {:.1f} ppm", n.name, n.max_freq_ppm, *l.max_freq_ppm));
+      }
       if (l.reselect_polls && n.lost_peer) {
         any_lost = true;
         if (!n.reselect_s) {

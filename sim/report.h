@@ -35,6 +35,11 @@ struct NodeReport {
   double reselect_poll_s = 0.0;
   std::vector<std::string> system_peers;  // every node that was ever its system peer
   double orphan_parent_s = 0.0;           // time it served as orphan parent in the stats window
+  double max_freq_ppm = 0.0;              // largest |frequency correction| over the run (samples)
+  std::optional<double> synced_s;         // first served as synchronized (stratum < 16); none: never
+  // After the node's last scenario `step`: the time until |offset| stayed below 1 ms (none: no
+  // step, or never).
+  std::optional<double> recover_1ms_s;
 };
 
 struct Report {
@@ -48,6 +53,7 @@ struct Report {
   double max_abs_s = 0.0;
   double max_pairwise_s = 0.0;  // max over the stats window of (max offset − min offset)
   std::optional<double> converge_1ms_s, converge_100us_s;  // the slowest node
+  std::optional<double> synced_s;  // when the last node in the summary first served as synchronized
   // Orphan mode over the stats window: the most nodes serving as orphan parent (stratum `tos
   // orphan`, System::orphan_parent) at one sample, and how long two or more did (a split).
   int max_orphan_parents = 0;

@@ -342,6 +342,18 @@ class Parser {
       l.orphan_parents = static_cast<int>(*v);
       return;
     }
+    if (key == "steps") {
+      auto v = Number(value);
+      if (!v || *v < 0 || *v != std::floor(*v) || *v > 1e9) return Error("a number of steps >= 0", value);
+      l.steps = static_cast<int>(*v);
+      return;
+    }
+    if (key == "max_freq") {
+      auto v = Number(value);
+      if (!v || *v < 0 || *v > 1e6) return Error("a frequency in ppm >= 0", value);
+      l.max_freq_ppm = *v;
+      return;
+    }
     if (key == "reselect_polls") {
       auto v = Number(value);
       if (!v || *v <= 0) return Error("a number of polls > 0", value);
@@ -354,11 +366,13 @@ class Parser {
                                     : key == "converge_100us" ? &l.converge_100us_s
                                     : key == "pairwise"       ? &l.pairwise_s
                                     : key == "orphan_split"   ? &l.orphan_split_s
+                                    : key == "synced"         ? &l.synced_s
+                                    : key == "recover_1ms"    ? &l.recover_1ms_s
                                                               : nullptr;
     if (!target) {
       return Error(
-          "rms, max, converge_1ms, converge_100us, pairwise, reselect_polls, never_selected, orphan_parents or "
-          "orphan_split",
+          "rms, max, converge_1ms, converge_100us, pairwise, reselect_polls, never_selected, orphan_parents, "
+          "orphan_split, steps, max_freq, synced or recover_1ms",
           key);
     }
     if (auto v = Seconds(value, std::string(key))) *target = *v;

@@ -64,6 +64,10 @@ struct LimitSpec {
   std::optional<double> orphan_split_s;  // two or more orphan parents at once for at most this long
   std::vector<std::string> never_selected;  // these nodes are never a system peer
   std::optional<int> orphan_parents;  // at most this many orphan parents at once (cluster-wide)
+  std::optional<int> steps;           // at most this many clock steps per node over the run
+  std::optional<double> max_freq_ppm;  // |frequency correction| at most this over the run
+  std::optional<double> synced_s;      // serves as synchronized (stratum < 16) by this time
+  std::optional<double> recover_1ms_s;  // back below 1 ms this long after the node's last `step`
 };
 
 struct Scenario {

@@ -39,6 +39,8 @@ struct Simulation::Host {
   std::optional<double> last_bad_1ms, last_bad_100us;
   std::vector<size_t> peers_ever;
   double orphan_parent_s = 0.0;
+  double max_freq_ppm = 0.0;
+  std::optional<double> synced_s;
   std::optional<uint32_t> last_peer;
   // Loss of the system peer.
   std::optional<SimTime> lost_at, first_miss;
@@ -240,6 +242,8 @@ void Simulation::Sample(std::span<SampleSink* const> sinks) {
     h.last_offset = off;
     if (std::fabs(off) >= 1e-3) h.last_bad_1ms = t;
     if (std::fabs(off) >= 100e-6) h.last_bad_100us = t;
+    h.max_freq_ppm = std::max(h.max_freq_ppm, std::fabs(h.clock->FrequencyPpm()));
+    if (!h.synced_s && h.node->system().Snapshot().synchronized()) h.synced_s = t;
     if (!in_window) continue;
     ++h.samples;
     h.sum_sq += off * off;
@@ -325,7 +329,7 @@ Report Simulation::Finish() {
   };
   double sum_sq = 0.0;
   uint64_t samples = 0;
-  bool all_1ms = true, all_100us = true;
+  bool all_1ms = true, all_100us = true, all_synced = true;
   for (size_t i = 0; i < hosts_.size(); ++i) {
     const Host& h = *hosts_[i];
     NodeReport n;
@@ -347,6 +351,13 @@ Report Simulation::Finish() {
     n.reselect_poll_s = h.lost_poll_s;
     for (size_t j : h.peers_ever) n.system_peers.push_back(hosts_[j]->spec->name);
     n.orphan_parent_s = h.orphan_parent_s;
+    n.max_freq_ppm = h.max_freq_ppm;
+    n.synced_s = h.synced_s;
+    if (!h.spec->steps.empty() && n.converge_1ms_s) {
+      double last_step = 0.0;
+      for (const auto& [at, by] : h.spec->steps) last_step = std::max(last_step, at);
+      n.recover_1ms_s = std::max(*n.converge_1ms_s - last_step, 0.0);
+    }
     r.packets_sent += n.packets_sent;
     if (n.in_stats) {
       sum_sq += h.sum_sq, samples += h.samples;
@@ -355,11 +366,14 @@ Report Simulation::Finish() {
       all_100us &= n.converge_100us_s.has_value();
       if (n.converge_1ms_s) r.converge_1ms_s = std::max(r.converge_1ms_s.value_or(0.0), *n.converge_1ms_s);
       if (n.converge_100us_s) r.converge_100us_s = std::max(r.converge_100us_s.value_or(0.0), *n.converge_100us_s);
+      all_synced &= n.synced_s.has_value();
+      if (n.synced_s) r.synced_s = std::max(r.synced_s.value_or(0.0), *n.synced_s);
     }
     r.nodes.push_back(std::move(n));
   }
   if (!all_1ms) r.converge_1ms_s.reset();
   if (!all_100us) r.converge_100us_s.reset();
+  if (!all_synced) r.synced_s.reset();
   r.rms_s = samples ? std::sqrt(sum_sq / static_cast<double>(samples)) : 0.0;
   return r;
 }

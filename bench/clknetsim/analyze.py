@@ -15,10 +15,34 @@ Metrics per DUT node (true-time error from clknetsim, not the daemons' own offse
              seconds of log.offset, in ppm (a slew at 500 ppm shows as 500; issue 13 item 5)
   gapmax, gaplast -- longest and last interval between two requests to the same upstream
              server after -r (the poll interval reached: issue 13 item 2)
+  tjump   -- jump scenarios (meta jump=T): seconds from the jump's first second in log.offset until
+             |offset| stays < 1 ms
+  tsync   -- first time the node served as synchronized: tempusd's 'serving as synchronized' log
+             line, chronyd's first 'Selected source' (its first clock update), by the daemon's clock
 --extra prints rate1s, gaplast, gapmax and steps, tempusd beside chrony (after --compare's table
-when both are given).
+when both are given). --events prints tjump, tsync (with the slowest node of each tier), steps,
+the largest |offset| from the start and whether the +1 s source was stepped to.
 """
-import sys, os, re, math, statistics, glob, argparse
+import sys, os, re, math, statistics, glob, argparse, datetime
+
+EPOCH = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)  # CLKNETSIM_START_DATE
+
+def log_time(line):
+    m = re.match(r'(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)Z', line)
+    if not m: return None
+    t = datetime.datetime.fromisoformat(m.group(1)).replace(tzinfo=datetime.timezone.utc)
+    return (t - EPOCH).total_seconds()
+
+def first_sync(txt):
+    for line in txt.splitlines():
+        if 'serving as synchronized' in line or 'Selected source' in line: return log_time(line)
+    return None
+
+def jump_recovery(off, jump):
+    k0 = next((k for k in range(max(jump - 3, 0), len(off)) if abs(off[k]) >= 0.1), None)
+    if k0 is None: return None
+    last = max((k for k in range(k0, len(off)) if abs(off[k]) >= 1e-3), default=k0)
+    return None if last >= len(off) - 1 else last + 1 - k0
 
 def read_meta(d):
     m = {}
@@ -104,7 +128,8 @@ def analyze_run(d):
             poll=st.get('Mean outgoing packet interval', float('nan')),
             reqint=(limit - reset) / reqs[i] if reqs[i] else float('inf'),
             t1ms=t1, t100us=t100, maxall=max(abs(x) for x in seq) if seq else float('nan'),
-            ftstep=(any(x > 0.5 for x in seq) if m['scen'].startswith('falseticker') or m['scen'].startswith('ft') else None), steps=steps, simrc=m.get('simrc', '?'),
+            ftstep=(any(x > 0.5 for x in seq) if m['scen'].startswith(('falseticker', 'ft', 'latestart')) else None), steps=steps, simrc=m.get('simrc', '?'),
+            tjump=jump_recovery(off, int(m['jump'])) if 'jump' in m else None, tsync=first_sync(txt),
             freq_moved=None, dir=d, rate1s=rate1s * 1e6,
             gapmax=max(gaps) if gaps else float('nan'),
             gaplast=max(last_gaps) if last_gaps else float('nan')))
@@ -148,6 +173,8 @@ def main():
     ap.add_argument('dirs', nargs='+')
     ap.add_argument('--runs', action='store_true', help='print one CSV line per node and run')
     ap.add_argument('--compare', action='store_true', help='tempusd vs chrony side by side, with ratios')
+    ap.add_argument('--events', action='store_true',
+                    help='tempusd vs chrony: time back below 1 ms after a jump, first served as synchronized, steps')
     ap.add_argument('--extra', action='store_true',
                     help='tempusd vs chrony: largest 1-s rate error, request intervals reached, steps')
     a = ap.parse_args()
@@ -157,15 +184,19 @@ def main():
         try: rows += analyze_run(d)
         except Exception as e: print('# %s: %s' % (d, e), file=sys.stderr)
     if a.runs:
-        print('scen,daemon,seed,node,tier,rms_us,max_us,mean_us,rmsfreq_ppb,t1ms_s,t100us_s,poll_s,reqint_s,maxall_s,ftstep,steps,freq_first_ppm,freq_last_ppm,simrc,rate1s_ppm,gapmax_s,gaplast_s')
+        print('scen,daemon,seed,node,tier,rms_us,max_us,mean_us,rmsfreq_ppb,t1ms_s,t100us_s,poll_s,reqint_s,maxall_s,ftstep,steps,freq_first_ppm,freq_last_ppm,simrc,rate1s_ppm,gapmax_s,gaplast_s,tjump_s,tsync_s')
         for r in rows:
-            print('%s,%s,%d,%d,%s,%.2f,%.1f,%.2f,%.1f,%s,%s,%.1f,%.1f,%.6f,%s,%d,%.3f,%.3f,%s,%.1f,%.0f,%.0f' % (
+            print('%s,%s,%d,%d,%s,%.2f,%.1f,%.2f,%.1f,%s,%s,%.1f,%.1f,%.6f,%s,%d,%.3f,%.3f,%s,%.1f,%.0f,%.0f,%s,%s' % (
                 r['scen'], r['daemon'], r['seed'], r['node'], r['tier'], r['rms'] * 1e6, r['maxoff'] * 1e6,
                 r['mean'] * 1e6, r['rmsfreq'] * 1e9, fmt_t(r['t1ms']), fmt_t(r['t100us']), r['poll'], r['reqint'],
                 r['maxall'], r['ftstep'], r['steps'], r.get('freq_first', float('nan')) * 1e6,
-                r.get('freq_last', float('nan')) * 1e6, r['simrc'], r['rate1s'], r['gapmax'], r['gaplast']))
+                r.get('freq_last', float('nan')) * 1e6, r['simrc'], r['rate1s'], r['gapmax'], r['gaplast'],
+                fmt_t(r['tjump']), fmt_t(r['tsync'])))
         return
     g = summarize(rows)
+    if a.events:
+        events(g)
+        return
     if a.compare or a.extra:
         if a.compare: compare(g)
         if a.compare and a.extra: print()
@@ -217,6 +248,25 @@ def extra(g):
             sc, tier, len(t), med(col(t, 'rate1s')), max(col(t, 'rate1s')), med(col(c, 'rate1s')), max(col(c, 'rate1s')),
             med(col(t, 'gaplast')), med(col(c, 'gaplast')), max(col(t, 'gapmax')), max(col(c, 'gapmax')),
             med(col(t, 'steps')), max(col(t, 'steps')), med(col(c, 'steps')), max(col(c, 'steps'))))
+
+def events(g):
+    print('| scenario | nodes | n | after a jump < 1 ms s tempusd / chrony (median [range]) | served synchronized s tempusd / chrony (median [slowest]) | steps tempusd / chrony (median [max]) | max\\|off\\| from start s tempusd / chrony (max) | on the +1 s source t / c |')
+    print('|---|---|---|---|---|---|---|---|')
+    def rng(rs, k):
+        v = [r[k] for r in rs]
+        if any(x is None for x in v): return 'never' if all(x is None for x in v) else '%s [some never]' % tmed(v)
+        return '%.0f [%.0f–%.0f]' % (med(v), min(v), max(v))
+    def sync(rs):
+        v = [r['tsync'] for r in rs]
+        return 'never' if any(x is None for x in v) else '%.0f [%.0f]' % (med(v), max(v))
+    for sc, tier, t, c in pairs(g):
+        col = lambda rs, k: [r[k] for r in rs]
+        ft = lambda rs: ('%d/%d' % (sum(bool(r['ftstep']) for r in rs), len(rs))) if rs[0]['ftstep'] is not None else '–'
+        print('| %s | %s | %d | %s / %s | %s / %s | %g [%d] / %g [%d] | %.3f / %.3f | %s / %s |' % (
+            sc, tier, len(t), rng(t, 'tjump') if t[0]['tjump'] is not None or 'jump' in sc else '–',
+            rng(c, 'tjump') if 'jump' in sc else '–', sync(t), sync(c),
+            med(col(t, 'steps')), max(col(t, 'steps')), med(col(c, 'steps')), max(col(c, 'steps')),
+            max(col(t, 'maxall')), max(col(c, 'maxall')), ft(t), ft(c)))
 
 if __name__ == '__main__':
     main()

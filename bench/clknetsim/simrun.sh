@@ -1,6 +1,7 @@
 #!/bin/bash
 # simrun.sh SCEN DAEMON SEED OUTDIR  -- one clknetsim simulation (README.md in this folder).
 #   SCEN:   lan lan16 lan64 lan256 lan2p4 wan faststart falseticker ft16 long4
+#           latestart latestart200 jump jump16 spike spike16 tiers (issue 13 items 4, 6, 7)
 #   DAEMON: tempusd | chrony
 #            (the daemon under test on every non-reference node;
 #           reference servers are always chronyd `local stratum 1`)
@@ -41,7 +42,12 @@ link() { # link A B DELAY_EXPR_AB [DELAY_EXPR_BA]
   echo "node$1_delay$2 = $3" >> conf
   echo "node$2_delay$1 = ${4:-$3}" >> conf
 }
-ref() { ROLE[$1]=ref; TIER[$1]=ref; START[$1]=0; echo "node$1_offset = ${2:-0.0}" >> conf; }
+ref() { # ref N [OFFSET [START]]
+  ROLE[$1]=ref; TIER[$1]=ref; START[$1]=${3:-0}; echo "node$1_offset = ${2:-0.0}" >> conf
+  [ "${3:-0}" != 0 ] && echo "node$1_start = $3" >> conf
+}
+# once T: an expression that is 1 at the T-th evaluation (second) only, 0 before (and until 2T)
+once() { echo "(* 0.5 (+ 1 (* -1 (pulse $(($1 - 1)) 1))))"; }
 dut() { # dut N OFFSET FREQ TIER "UPSTREAMS" "OPTS" [START]
   ROLE[$1]=dut; TIER[$1]=$4; UP[$1]=$5; OPTS[$1]=$6; START[$1]=${7:-0}
   echo "node$1_offset = $2" >> conf
@@ -75,6 +81,39 @@ case $SCEN in
     N=5; LIMIT_D=100000; RESET_D=50000; for i in 1 2 3 4; do ref $i; done
     dut 5 0.1 1e-4 leaf "1 2 3 4" ""
     for i in 1 2 3 4; do link $i 5 "$LAN"; done ;;
+  latestart|latestart200)
+    # 3 refs; node1 (+1 s, the first server line) answers from the start, the two good ones start
+    # at 60 s (200 s in latestart200: after tempusd's start wait); EXTRAOPT=iburst for the burst.
+    N=4; LIMIT_D=20000; RESET_D=5000; late=60; [ $SCEN = latestart200 ] && late=200
+    ref 1 1.0; ref 2 0.0 $late; ref 3 0.0 $late
+    dut 4 0.1 1e-4 leaf "1 2 3" ""
+    for i in 1 2 3; do link $i 4 '(+ 1e-3 (* 1e-4 (exponential)))'; done ;;
+  jump|jump16)
+    # 1 LAN ref; the client's clock jumps 0.5 s back at JUMP_AT (a VM pause): back within 1 ms
+    # after how long (analyze.py: tjump), and no other step.
+    N=2; LIMIT_D=25000; RESET_D=17000; JUMP_AT=15000; ref 1
+    o=""; [ $SCEN = jump16 ] && o="minpoll 4 maxpoll 4"
+    dut 2 0.1 1e-4 leaf "1" "$o"
+    echo "node2_step = (* -0.5 $(once $JUMP_AT))" >> conf
+    link 1 2 "$LAN" ;;
+  spike|spike16)
+    # 1 LAN ref; replies to the client are 1 s late for 100 s from 15,000 s (a delay spike, the
+    # offset moves 0.5 s): nothing may be stepped.
+    N=2; LIMIT_D=25000; RESET_D=17000; ref 1
+    o=""; [ $SCEN = spike16 ] && o="minpoll 4 maxpoll 4"
+    dut 2 0.1 1e-4 leaf "1" "$o"
+    link 1 2 "(+ $LAN (equal 50 time 15050))" "$LAN" ;;
+  tiers)
+    # cold start of a tiered cluster: 2 refs -> 2 (both refs) -> 4 (both stratum-2 nodes) -> 8
+    # (two stratum-3 nodes each); every clock starts 0.1 s and 50-150 ppm off
+    N=16; LIMIT_D=10000; RESET_D=3000; ref 1; ref 2
+    fr=(0 0 0 1.2e-4 0.8e-4 0.6e-4 1.4e-4 1.1e-4 0.9e-4 0.5e-4 1.5e-4 0.7e-4 1.3e-4 1.0e-4 0.55e-4 1.45e-4 0.95e-4)
+    dut 3 0.1 ${fr[3]} s2 "1 2" ""; dut 4 -0.1 ${fr[4]} s2 "1 2" ""
+    for i in 5 6 7 8; do dut $i 0.1 ${fr[$i]} s3 "3 4" ""; done
+    for i in $(seq 9 16); do dut $i -0.1 ${fr[$i]} s4 "$(( 5 + (i - 9) / 2 )) $(( 5 + ((i - 9) / 2 + 1 + (i - 9) % 2) % 4 ))" ""; done
+    for i in 3 4; do link 1 $i "$LAN"; link 2 $i "$LAN"; done
+    for i in 5 6 7 8; do link 3 $i "$LAN"; link 4 $i "$LAN"; done
+    for i in $(seq 9 16); do for u in ${UP[$i]}; do link $u $i "$LAN"; done; done ;;
   *) echo "unknown scenario $SCEN" >&2; exit 2 ;;
 esac
 LIMIT=${LIMIT:-$LIMIT_D}; RESET=${RESET:-$RESET_D}
@@ -109,6 +148,7 @@ write_conf() { # node
       { for s in ${UP[$n]}; do echo "server $(addr $s) ${OPTS[$n]}"; done
         echo "cmdport 0"; echo "bindcmdaddress /"; echo "pidfile $RUN/pid.$n"
         [ "$SCEN" = faststart ] && echo "makestep 1 3"
+        [ "$SCEN" = tiers ] && echo "allow"   # serves the tier below, as tempusd (listen) does
         echo "user clksim"; } > $n.conf
       echo "$CHRONYD -d -f $RUN/$n.conf" ;;
     *) echo "unknown daemon $DAEMON" >&2; exit 2 ;;
@@ -116,6 +156,7 @@ write_conf() { # node
 }
 
 { echo "scen=$LABEL"; echo "daemon=$DAEMON"; echo "seed=$SEED"; echo "nodes=$N"; echo "limit=$LIMIT"; echo "reset=$RESET"
+  [ -n "${JUMP_AT:-}" ] && echo "jump=$JUMP_AT"
   for i in $(seq 1 $N); do echo "node$i=${ROLE[$i]} ${TIER[$i]} start=${START[$i]} up=${UP[$i]:-}"; done; } > meta
 
 PIDS=()

@@ -17,6 +17,7 @@ using core::node::SourceReachable;
 using core::node::SourceRefused;
 using core::node::SystemPeerChanged;
 using core::node::SystemRefused;
+using core::node::ServingChanged;
 using core::node::UnauthenticatedPeer;
 
 std::string Line(const SourceReachable& e) {
@@ -51,6 +52,11 @@ std::string Line(const SystemPeerChanged& e) {
     return fmt::format("system peer LOCAL({}) (the local clock; serving stratum {})", *e.local_unit, e.local_stratum);
   }
   return e.orphan_parent ? "no system peer: orphan parent" : "no system peer";
+}
+
+std::string Line(const ServingChanged& e) {
+  return e.synchronized ? fmt::format("serving as synchronized, stratum {}", e.stratum)
+                        : std::string("serving as unsynchronized (stratum 16)");
 }
 
 std::string Line(const LoopFound& e) {

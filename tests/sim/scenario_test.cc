@@ -190,5 +190,46 @@ orphan_split = 60s
   EXPECT_EQ(bad.error()[0], "b.scn:2: expected a number of nodes >= 0, got '1.5'");
 }
 
+// A jump of the client's clock: the report says when it served as synchronized, how many steps
+// it made, its largest frequency and how long it took to be within 1 ms after the jump; the
+// limits check each.
+TEST(Simulation, StepsFrequencySyncAndRecoveryAreReportedAndLimited) {
+  auto sc = ParseScenario(std::string(kLan) + R"(
+[node jumper]
+address = 10.0.2.1
+freq = 20ppm
+step = 1000 -0.5
+server server minpoll 4 maxpoll 4
+
+[limits jumper]
+steps = 0
+max_freq = 1
+synced = 1s
+recover_1ms = 1s
+)",
+                          "jump.scn");
+  ASSERT_TRUE(sc) << sc.error().front();
+  ASSERT_EQ(sc->limits.size(), 2u);
+  EXPECT_EQ(sc->limits[1].steps, 0);
+  EXPECT_DOUBLE_EQ(*sc->limits[1].max_freq_ppm, 1.0);
+  auto sim = Simulation::Create(*sc);
+  ASSERT_TRUE(sim);
+  const Report r = (*sim)->Run();
+  const NodeReport& j = r.nodes.back();
+  EXPECT_GE(j.steps, 1u);  // the jump
+  EXPECT_NEAR(j.max_freq_ppm, 20.0, 5.0);
+  ASSERT_TRUE(j.synced_s);
+  EXPECT_LT(*j.synced_s, 200.0);
+  ASSERT_TRUE(j.recover_1ms_s);
+  EXPECT_GT(*j.recover_1ms_s, 1.0);
+  EXPECT_LT(*j.recover_1ms_s, 120.0);
+  EXPECT_EQ(CheckLimits(*sc, r).size(), 4u);  // each of the four jumper limits
+  auto bad = ParseScenario("[limits]\nsteps = -1\nmax_freq = x\n", "b.scn");
+  ASSERT_FALSE(bad);
+  ASSERT_GE(bad.error().size(), 2u);
+  EXPECT_EQ(bad.error()[0], "b.scn:2: expected a number of steps >= 0, got '-1'");
+  EXPECT_EQ(bad.error()[1], "b.scn:3: expected a frequency in ppm >= 0, got 'x'");
+}
+
 }  // namespace
 }  // namespace tempus::sim

@@ -80,13 +80,16 @@ MonoTime Association::Wake() const {
   return next_poll_ ? std::min(*next_poll_, *reply_deadline_) : *reply_deadline_;
 }
 
-// RFC 5905 §13: shift the reach register once per poll; back off while unreachable (ntpd raises
-// hpoll at each poll of an unreachable association); start a burst when configured.
+// RFC 5905 §13: shift the reach register once per poll; back off while unreachable, once
+// kUnreachPolls polls in a row went unanswered (ntpd's NTP_UNREACH: it raises hpoll from then
+// on); start a burst when configured. Backing off from the first silent poll left a server that
+// came up a minute late unpolled for minutes (64, then 128, 256, 512 s), and a start that waits
+// for the majority (System::AwaitMajorityAtStart) waiting for nothing.
 void Association::StartPoll(AssocActions& out) {
   if (polls_ > 0) {
     if (!poll_answered_) ++missed_polls_;
     // A passive association does not back off: its probation is counted in polls.
-    if (reach_ == 0 && config_.mode != Mode::kSymmetricPassive) {
+    if (reach_ == 0 && missed_polls_ >= kUnreachPolls && config_.mode != Mode::kSymmetricPassive) {
       own_poll_ = std::min(own_poll_ + 1, config_.maxpoll.log2());
     }
   }

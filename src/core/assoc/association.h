@@ -186,6 +186,7 @@ class Association {
   bool poll_answered_ = false;
   bool voted_this_poll_ = false;
   int missed_polls_ = 0;
+  static constexpr int kUnreachPolls = 10;  // ntpd's NTP_UNREACH: silent polls before backing off
   int burst_left_ = 0;
   int own_poll_;
   std::optional<PollExp> system_poll_;

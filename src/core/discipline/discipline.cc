@@ -57,6 +57,7 @@ std::vector<ClockCommand> Discipline::InitialCommands() const {
 }
 
 DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
+  jump_since_.reset();
   if (last_when_.has_value() && input.when <= *last_when_) return {UpdateKind::kIgnored, {}, state_};
   interval_s_ = std::max(last_when_.has_value() ? Seconds(input.when, *last_when_) : config_.min_poll.Interval().Seconds(),
                          1.0);
@@ -79,13 +80,19 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
       (magnitude > config_.makestep_threshold || (config_.makestep_beyond_slew && magnitude.Seconds() > slewable_s))) {
     return Step(offset, input, /*fit=*/true);
   }
-  // tinker step/stepout: step only after the offset stayed beyond the threshold for stepout.
-  if (!early && config_.step_threshold > NtpDuration::Zero() && magnitude > config_.step_threshold) {
-    if (!beyond_step_since_.has_value()) beyond_step_since_ = input.when;
+  // tinker step/stepout: step once the samples prove a jump (discipline_jump.cc), else only
+  // after the offset stayed beyond the threshold for stepout.
+  if (!early && BeyondStep(offset_s)) {
+    Hold({input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds(), input.source});
+    if (const std::vector<Stored> evidence = JumpEvidence(); static_cast<int>(evidence.size()) >= kJumpSamples) {
+      return StepJump(input, evidence);
+    }
     if (input.when - *beyond_step_since_ >= config_.stepout) return Step(offset, input, /*fit=*/false);
     return {UpdateKind::kHeld, {}, state_};
   }
   beyond_step_since_.reset();
+  held_.clear();
+  state_.holding = false;
   return Slew(offset_s, input);
 }
 
@@ -118,14 +125,28 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
   double step_s = offset.Seconds();
   double dfreq = 0.0;
   if (!fit) history_.clear();
+  // A fit never spans two time scales: samples (held ones too) that disagree with this one by
+  // more than the step threshold were measured before a step or of a source that proved wrong;
+  // fitted together they pin the frequency at its bound.
+  if (fit) {
+    history_.insert(history_.end(), held_.begin(), held_.end());
+    std::stable_sort(history_.begin(), history_.end(), [](const Stored& a, const Stored& b) { return a.when < b.when; });
+    std::erase_if(history_, [&](const Stored& s) { return BeyondStep(s.offset_s - offset.Seconds()); });
+  }
+  held_.clear();
+  state_.holding = false;
   corrections_.clear();
   history_.push_back({input.when, offset.Seconds(), input.delay.Seconds(), input.jitter.Seconds(), input.source});
   if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
   const double old_ppm = state_.frequency_ppm;
   double new_ppm = old_ppm;
-  if (history_.size() >= 2 && Seconds(history_.back().when, history_.front().when) >= 1.0) {
-    const std::vector<internal::Point> points = Points(input.when);
-    const internal::Line line = internal::FitLine(points);
+  // The frequency comes from each source's own samples only (FitPerSource): a stratum-4 node of
+  // tiers.scn fitted the 1.45 ms between an upstream that had just stepped and another one 2.6 s
+  // earlier as 557 ppm, ran off at the 500 ppm bound for 17 s and stepped again.
+  bool measured = false;
+  const std::vector<internal::Point> points = Points(input.when);
+  const internal::Line line = FitPerSource(points, measured);
+  if (measured) {
     new_ppm = std::clamp(old_ppm + line.slope * 1e6, -config_.max_frequency_ppm, config_.max_frequency_ppm);
     dfreq = (new_ppm - old_ppm) * 1e-6;
     step_s = line.At(Seconds(now, input.when));
@@ -151,6 +172,12 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
 void Discipline::AddSample(const DisciplineInput& input) {
   const double offset_s = BroughtForward(input);
   const Stored stored{input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds(), input.source};
+  // Once the clock is disciplined, a sample beyond the step threshold is evidence of a jump, not
+  // a point of the current line (the backlog before the first update goes in as it is).
+  if (state_.updates > 0 && BeyondStep(offset_s)) {
+    Hold(stored);
+    return;
+  }
   const auto at = std::upper_bound(history_.begin(), history_.end(), input.when,
                                    [](MonoTime t, const Stored& s) { return t < s.when; });
   history_.insert(at, stored);
@@ -171,7 +198,11 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   const size_t start = internal::ChooseStart(weighted, kMinWindow);
   history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(start));
   const auto window = std::span(weighted).subspan(start);
-  const internal::Line line = internal::FitLine(window);
+  // Until the frequency is measured, as at a step: one offset per source, and no frequency from
+  // the samples of different sources alone (tiers.scn seed 3: two upstreams 2.3 s apart gave
+  // 1044 ppm at the first update, served downstream as a measured frequency at the bound).
+  bool measured = window.size() >= 2;
+  const internal::Line line = state_.frequency_known ? internal::FitLine(window) : FitPerSource(window, measured);
 
   const double old_ppm = state_.frequency_ppm;
   const double new_ppm = std::clamp(old_ppm + line.slope * 1e6, -config_.max_frequency_ppm, config_.max_frequency_ppm);
@@ -186,13 +217,13 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   state_.offset = NtpDuration::FromSeconds(estimate_s);
   state_.frequency_ppm = new_ppm;
   state_.frequency_error_ppm = std::sqrt(line.slope_var * std::max(1.0, line.chi2_per_dof)) * 1e6;
-  if (window.size() >= 2) state_.frequency_bound_ppm = FrequencyBoundPpm(window, old_ppm + line.slope * 1e6, new_ppm);
+  if (measured) state_.frequency_bound_ppm = FrequencyBoundPpm(window, old_ppm + line.slope * 1e6, new_ppm);
   state_.jitter = NtpDuration::FromSeconds(line.residual_rms);
   state_.wander_ppm = std::sqrt(wander_sq_);
   state_.frequency_walk = kWanderModels[wander_model_];
   state_.samples = static_cast<int>(window.size());
   state_.span_s = window.back().t - window.front().t;
-  if (window.size() >= 2) state_.frequency_known = true;
+  if (measured) state_.frequency_known = true;
   const double now_sd = std::sqrt(line.VarAt(Seconds(now, input.when)) * std::max(1.0, line.chi2_per_dof));
   if (points.size() >= 3) UpdatePoll(innovation_sq, kWanderModels[wander_model_], now_sd);
   ++state_.updates;
@@ -216,6 +247,25 @@ double Discipline::FrequencyBoundPpm(std::span<const internal::Point> points, do
   if (line.slope_var <= 0.0) return std::numeric_limits<double>::infinity();
   // A frequency clamped at the limit is off by at least what the clamp cut.
   return std::max(std::sqrt(line.slope_var * std::max(1.0, line.chi2_per_dof)) * 1e6, std::fabs(wanted_ppm - set_ppm));
+}
+
+// Two sources' samples seconds apart differ by their time scales (an upstream that has just
+// stepped or is still settling, a path's asymmetry), not only by our frequency error: the slope
+// comes from each source's own samples, and counts only if one source's span at least 1 s (the
+// span a step's fit always needed). `points` are the history's, in its order.
+internal::Line Discipline::FitPerSource(std::span<const internal::Point> points, bool& measured) const {
+  std::vector<uint32_t> sources;
+  sources.reserve(history_.size());
+  double span_s = 0.0;
+  for (const Stored& s : history_) {
+    sources.push_back(s.source);
+    for (const Stored& o : history_) {
+      if (o.source == s.source) span_s = std::max(span_s, Seconds(s.when, o.when));
+    }
+  }
+  measured = points.size() == sources.size() && span_s >= 1.0;
+  if (!measured || points.empty()) return points.empty() ? internal::Line{} : internal::FitLine(points.last(1));
+  return internal::FitCommonSlope(points, sources);
 }
 
 std::vector<internal::Point> Discipline::Points(MonoTime reference) const {

@@ -106,6 +106,9 @@ struct DisciplineState {
   // The frequency is measured (a fit over samples spanning time, or the driftfile): until then
   // the clock runs off at its unknown frequency error, and the node should not serve as synced.
   bool frequency_known = false;
+  // An offset beyond the step threshold is waiting to be confirmed as a jump (kHeld): the
+  // sources are polled fast meanwhile (System::Settling), so that the confirmation comes soon.
+  bool holding = false;
 };
 
 struct DisciplineUpdate {
@@ -126,6 +129,19 @@ class Discipline {
   // The commands to apply once at start (the driftfile frequency), possibly none.
   [[nodiscard]] std::vector<ClockCommand> InitialCommands() const;
   const DisciplineState& state() const { return state_; }
+  // Set when the last Update stepped a confirmed jump (kJumpSamples): samples taken before this
+  // time were measured on the clock the step restored and need no phase correction.
+  const std::optional<MonoTime>& jump_since() const { return jump_since_; }
+  // Drops source `id`'s samples from the history (selection found it a falseticker): a fit must
+  // not span two time scales, which pins the frequency at its bound.
+  void ForgetSource(uint32_t id);
+
+  // After the first makestep_limit updates, an offset beyond step_threshold is stepped before
+  // stepout once this many samples (the system peer's and the combined sources') say so, each
+  // beyond the threshold by more than half its delay: queueing explains at most δ/2 of an
+  // offset (RFC 5905 §8's correctness interval θ ± δ/2), so a delay spike never confirms a
+  // jump, and one outlier sample is not enough (docs/discipline.md, "Jumps").
+  static constexpr int kJumpSamples = 3;
 
  private:
   struct Stored {
@@ -145,11 +161,21 @@ class Discipline {
   // step by `offset` and start the history over.
   DisciplineUpdate Step(NtpDuration offset, const DisciplineInput& input, bool fit);
   DisciplineUpdate Slew(double offset_s, const DisciplineInput& input);
+  // The held samples that prove a jump of the newest one's sign (discipline_jump.cc).
+  std::vector<Stored> JumpEvidence() const;
+  // Steps a confirmed jump by the quickest evidence's offset; the history before the jump stays.
+  DisciplineUpdate StepJump(const DisciplineInput& input, const std::vector<Stored>& evidence);
+  // Starts or extends the held state with `s`.
+  void Hold(const Stored& s);
+  bool BeyondStep(double offset_s) const;
   // Applies a correction to the stored history and logs it for late samples.
   void Record(MonoTime at, double slew_s, double dfreq);
   double BroughtForward(const DisciplineInput& input) const;
   // The history as regression points (t relative to `reference`), with measurement errors.
   std::vector<internal::Point> Points(MonoTime reference) const;
+  // Before the frequency is known: the line through the history with one offset per source, and
+  // whether a source's own samples span the second a frequency needs (discipline.cc).
+  internal::Line FitPerSource(std::span<const internal::Point> points, bool& measured) const;
   // DisciplineState::frequency_bound_ppm of a fit over `points` (history_'s, one for one), whose
   // slope asked for `wanted_ppm` and got `set_ppm` (clamped).
   double FrequencyBoundPpm(std::span<const internal::Point> points, double wanted_ppm, double set_ppm) const;
@@ -167,6 +193,8 @@ class Discipline {
   // updates, or min_poll before there was one; at least 1 s.
   double interval_s_ = 1.0;
   std::optional<MonoTime> beyond_step_since_;
+  std::vector<Stored> held_;  // samples beyond the step threshold since beyond_step_since_
+  std::optional<MonoTime> jump_since_;
   std::array<double, 9> model_score_{};  // running predictive log-likelihood per wander model
   size_t wander_model_ = 0;
   double innovation_avg_ = 1.0;  // running mean of the squared normalized innovation

@@ -41,6 +41,54 @@ Line FitLine(std::span<const Point> points) {
   return line;
 }
 
+Line FitCommonSlope(std::span<const Point> points, std::span<const uint32_t> group) {
+  double stt = 0.0, stx = 0.0, sw_all = 0.0;
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (std::find(group.begin(), group.begin() + static_cast<std::ptrdiff_t>(i), group[i]) !=
+        group.begin() + static_cast<std::ptrdiff_t>(i)) {
+      continue;  // its group is done
+    }
+    double sw = 0.0, swt = 0.0, swx = 0.0;
+    for (size_t j = i; j < points.size(); ++j) {
+      if (group[j] != group[i]) continue;
+      const double w = 1.0 / (points[j].sigma * points[j].sigma);
+      sw += w;
+      swt += w * points[j].t;
+      swx += w * points[j].offset;
+    }
+    sw_all += sw;
+    for (size_t j = i; j < points.size(); ++j) {
+      if (group[j] != group[i]) continue;
+      const double w = 1.0 / (points[j].sigma * points[j].sigma);
+      const double dt = points[j].t - swt / sw;
+      stt += w * dt * dt;
+      stx += w * dt * (points[j].offset - swx / sw);
+    }
+  }
+  Line line;
+  // As FitLine: below a microsecond² of weighted spread there is no slope.
+  const bool has_slope = stt > 1e-12 * sw_all;
+  line.slope = has_slope ? stx / stt : 0.0;
+  line.slope_var = has_slope ? 1.0 / stt : 0.0;
+  double swt = 0.0, swx = 0.0;
+  for (const Point& p : points) {
+    const double w = 1.0 / (p.sigma * p.sigma);
+    swt += w * p.t;
+    swx += w * (p.offset - line.slope * p.t);
+  }
+  line.t_ref = swt / sw_all;
+  line.offset_at_ref = swx / sw_all + line.slope * line.t_ref;
+  line.offset_var = 1.0 / sw_all;
+  double chi2 = 0.0;
+  for (const Point& p : points) {
+    const double r = p.offset - line.At(p.t);
+    chi2 += r * r / (p.sigma * p.sigma);
+  }
+  line.residual_rms = std::sqrt(chi2 / sw_all);
+  if (points.size() > 2) line.chi2_per_dof = chi2 / static_cast<double>(points.size() - 2);
+  return line;
+}
+
 int CountRuns(std::span<const Point> points, const Line& line) {
   int runs = 0;
   int last_sign = 0;

@@ -7,6 +7,7 @@
 #define TEMPUS_CORE_DISCIPLINE_REGRESSION_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 namespace tempus::core::discipline::internal {
@@ -36,6 +37,14 @@ struct Line {
 
 // Weighted least-squares line through `points`. REQUIRES: !points.empty().
 Line FitLine(std::span<const Point> points);
+
+// Weighted least-squares line through `points` with one offset per group (`group[i]` is point i's
+// source): the slope comes only from differences within a group, so the offsets of different
+// sources' time scales (an upstream that has just stepped, a path's asymmetry) do not pass for a
+// frequency. offset_at_ref, the residuals and chi2 are the common line's (one offset for all) at
+// the weighted mean time. The slope is 0 (slope_var 0) when no group has
+// points spread in time. REQUIRES: !points.empty(), group.size() == points.size().
+Line FitCommonSlope(std::span<const Point> points, std::span<const uint32_t> group);
 
 // Number of residual sign runs of `points` about `line` (a zero residual counts as positive).
 int CountRuns(std::span<const Point> points, const Line& line);

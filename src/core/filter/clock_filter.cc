@@ -95,9 +95,9 @@ std::array<StageView, ClockFilter::kStages> ClockFilter::Stages() const {
   return out;
 }
 
-void ClockFilter::Correct(NtpDuration phase, double dfreq, MonoTime now) {
+void ClockFilter::Correct(NtpDuration phase, double dfreq, MonoTime now, std::optional<MonoTime> since) {
   auto adjust = [&](NtpDuration& offset, MonoTime when) {
-    offset -= phase;
+    if (!since || when >= *since) offset -= phase;
     if (dfreq != 0.0) offset += (now - when).Scaled(dfreq);
   };
   for (int i = 0; i < count_; ++i) adjust(stages_[i].offset, stages_[i].when);

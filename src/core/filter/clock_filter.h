@@ -89,8 +89,10 @@ class ClockFilter {
   void ShiftForStep(NtpDuration step) { Correct(step, 0.0, MonoTime()); }
   // The clock was corrected at `now` by `phase` (a step, or a slew, positive: forward) and its
   // frequency by `dfreq` (s/s, positive: faster): every stored θ_i becomes what it would have been
-  // with the corrections always in effect, θ_i − phase + dfreq × (now − t_i).
-  void Correct(NtpDuration phase, double dfreq, MonoTime now);
+  // with the corrections always in effect, θ_i − phase + dfreq × (now − t_i). With `since`, the
+  // phase applies only to samples taken at or after it (a step that undid a jump of the clock:
+  // the older samples were measured on the clock the step restored).
+  void Correct(NtpDuration phase, double dfreq, MonoTime now, std::optional<MonoTime> since = std::nullopt);
 
   // Counters for the source's statistics: samples not used (prime directive) and spikes dropped.
   int stale_count() const { return stale_count_; }

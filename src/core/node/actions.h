@@ -99,6 +99,12 @@ struct SystemPeerChanged {
   int local_stratum = 0;
   bool orphan_parent = false;  // with neither: this node became the orphan parent
 };
+// The node began or stopped serving as synchronized (stratum < 16): what a cold start of a tiered
+// cluster waits for at each tier (issue 13).
+struct ServingChanged {
+  bool synchronized = false;
+  int stratum = 16;
+};
 // A source found to be a timing loop for the first time: never selected.
 struct LoopFound {
   NetAddress address;
@@ -128,7 +134,7 @@ struct UnauthenticatedPeer {
 };
 
 using NodeEvent = std::variant<SourceReachable, SourceDropped, PassivePeerMobilized, ClockStepped, SystemPeerChanged,
-                               LoopFound, SourceRefused, SystemRefused, UnauthenticatedPeer>;
+                               LoopFound, SourceRefused, SystemRefused, UnauthenticatedPeer, ServingChanged>;
 
 using NodeAction = std::variant<SendPacket, Reply, ApplyClock, PeerStatsRecord, LoopStatsRecord, NodeEvent>;
 

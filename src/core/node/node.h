@@ -181,6 +181,7 @@ class Node {
   bool startup_ = false;  // the associations were told the clock is not synchronized yet
   std::optional<uint32_t> last_peer_;
   bool last_local_ = false;  // the local clock was the system peer at the last update
+  bool serving_synchronized_ = false;  // the snapshot of the last ServingChanged
   uint32_t next_id_ = 1;
   bool started_ = false;
   bool stats_wanted_ = false;

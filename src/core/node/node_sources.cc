@@ -24,7 +24,9 @@ Result<uint32_t, SourceError> Node::Mobilize(uint32_t id, const AssociationConfi
   // would only talk to ourselves, and selecting it would follow our own clock.
   const bool self = IsOwnAddress(valid->address);
   if (self) self_.insert(id);
-  system_.AddSource(id, {valid->prefer, valid->noselect, valid->truechimer, self}, AddressRefId(valid->address, config_));
+  const bool symmetric = valid->mode == Mode::kSymmetricActive || valid->mode == Mode::kSymmetricPassive;
+  system_.AddSource(id, {valid->prefer, valid->noselect, valid->truechimer, self, symmetric},
+                    AddressRefId(valid->address, config_));
   return id;
 }
 

@@ -158,6 +158,35 @@ bool System::AwaitOthersAtStart() const {
   return false;
 }
 
+// The first update waits while the sources selection combines are no majority of the configured
+// sources that have, or may have, a time of their own, and one of those has never answered (down,
+// still resolving, a server restarting), for at most kStartWait from start: a wrong minority
+// would otherwise be stepped to and the majority, once heard, would need a second step. After
+// kStartWait the minority is followed (the others may be gone for good); if it proves wrong, the
+// jump rule steps back once (docs/discipline.md). Not counted (they cannot outvote anything now):
+// noselect, our own addresses, a source whose last answer had no usable time (LI = 3, stratum
+// 16: it is up and says so), and a symmetric peer not heard yet. The symmetric exchange yields
+// nothing before the peer's second transmit, a whole poll after the first (64 s), so its silence
+// says nothing about it being down; and a cluster's peers start unsynchronized as we do and take
+// their time from the same upstreams (peers.scn waited until the peers' second packets, 64-100 s,
+// where its upstream alone had set every clock after 7 s).
+bool System::AwaitMajorityAtStart(const select::SelectResult& r, MonoTime now) const {
+  if (now - start_ >= kStartWait) return false;
+  int configured = 0;
+  int combined = 0;
+  bool unheard = false;
+  for (const auto& [id, s] : sources_) {
+    if (s.flags.noselect || s.flags.self) continue;
+    const bool answered = s.header || s.reachable;
+    if (answered && HasNoUsableTime(s.assoc_refusal)) continue;
+    if (!answered && s.flags.symmetric) continue;
+    ++configured;
+    if (!answered) unheard = true;
+    if (Combined(id, r)) ++combined;
+  }
+  return unheard && 2 * combined <= configured;
+}
+
 void System::SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now) {
   const Source& s = sources_.at(peer);
   const filter::FilterOutput& f = *s.filter.Current();
@@ -251,7 +280,9 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
     if (u.snapshot_changed) PushStatus(u, local_now);
     return u;
   }
-  if (!system_peer_ && mode_ == Mode::kUnsynchronized && AwaitOthersAtStart()) return u;
+  if (!system_peer_ && mode_ == Mode::kUnsynchronized && (AwaitOthersAtStart() || AwaitMajorityAtStart(r, now))) {
+    return u;
+  }
   const uint32_t peer = *r.system_peer;
   // Beyond the panic threshold nothing is followed until the peer's next sample decides again.
   if (panic_offset_ && (measured != peer || sample == nullptr)) return u;
@@ -271,6 +302,11 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
   // them sample by sample, each weighted by its own delay (docs/discipline.md). Combining the
   // filters' picks instead mixes offsets of different ages: before the frequency is known that
   // is an error of the frequency error times the age gap (6 ms for 100 ppm and 64 s polls).
+  // A falseticker's samples leave the history: fitted with the truechimers' they would span two
+  // time scales (a first step onto a minority that proved wrong).
+  for (const auto& v : r.verdicts) {
+    if (v.tally == select::Tally::kFalseticker) discipline_.ForgetSource(v.id);
+  }
   if (discipline_.state().updates == 0) FeedBacklog(r, sample->when, now);
   const discipline::DisciplineInput in{sample->offset, sample->delay, r.jitter, sample->when, now, peer};
   const double old_freq_ppm = discipline_.state().frequency_ppm;
@@ -293,7 +329,9 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
     if (const auto* sl = std::get_if<SlewClock>(&c)) phase += sl->offset;
     if (const auto* sf = std::get_if<SetFrequency>(&c)) dfreq = (sf->freq_ppm - old_freq_ppm) * 1e-6;
   }
-  for (auto& [id, s] : sources_) s.filter.Correct(phase, dfreq, now);
+  // A jump's step restores the clock the samples before the jump were measured on: only the
+  // later ones are corrected.
+  for (auto& [id, s] : sources_) s.filter.Correct(phase, dfreq, now, discipline_.jump_since());
   // Synchronized once the frequency is measured too: after a first step without it the clock runs
   // off at its full frequency error (6 ms per 64 s at 100 ppm), and nodes that followed it then
   // would learn a wrong frequency from it (ntpd's FREQ state likewise withholds sync).
@@ -313,7 +351,7 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
 }
 
 bool System::Settling() const {
-  if (!snapshot_.synchronized()) return true;
+  if (!snapshot_.synchronized() || discipline_.state().holding) return true;
   if (mode_ != Mode::kSynced) return false;  // orphan parent, local clock, holdover
   const discipline::DisciplineState& d = discipline_.state();
   return d.samples < kSettleSamples &&

@@ -109,6 +109,7 @@ struct SourceFlags {
   bool noselect = false;
   bool truechimer = false;  // ntp.conf `true`
   bool self = false;        // the source's address is one of this node's own: never selected
+  bool symmetric = false;   // a `peer` (or a passive peer): symmetric mode, RFC 5905 modes 1 and 2
 };
 
 // What ntpq, metrics and tests see of a source.
@@ -214,6 +215,9 @@ class System {
   // unreachable): long enough for the cluster's stale strata to be replaced.
   static constexpr double kHoldDownPolls = 8.0;
   static constexpr int kSettleMinSamples = 8;
+  // At start, how long the first update waits for silent configured sources while those heard
+  // are no majority of the configured ones (AwaitMajorityAtStart in system.cc).
+  static constexpr NtpDuration kStartWait = NtpDuration::FromWholeSeconds(120);
   std::vector<SourceView> Sources() const;
 
   // The association's packet-test verdict on source `id` (Association::refusal()). A change
@@ -299,6 +303,7 @@ class System {
   void SetSyncedVariables(uint32_t peer, const select::SelectResult& r, UnixTime local_now);
   bool Fallback(MonoTime now, UnixTime local_now);
   bool AwaitOthersAtStart() const;
+  bool AwaitMajorityAtStart(const select::SelectResult& r, MonoTime now) const;
   void PushStatus(SystemUpdate& u, UnixTime local_now);
 
   SystemConfig config_;

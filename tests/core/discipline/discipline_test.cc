@@ -69,9 +69,11 @@ TEST(Discipline, StepAfterStepoutOnly) {
   c.makestep_limit = 0;
   Discipline d(c);
   EXPECT_EQ(d.Update(In(0, 0.0)).kind, UpdateKind::kSlewed);
-  EXPECT_EQ(d.Update(In(16, 0.2)).kind, UpdateKind::kHeld);   // beyond 0.128 s: held
-  EXPECT_EQ(d.Update(In(200, 0.2)).kind, UpdateKind::kHeld);  // 184 s < 300 s
-  const DisciplineUpdate u = d.Update(In(320, 0.2));          // 304 s beyond: step
+  // Beyond 0.128 s, but within half the delay of it: no proof of a jump (discipline_jump_test.cc).
+  EXPECT_EQ(d.Update(In(16, 0.2, 0.3)).kind, UpdateKind::kHeld);   // beyond 0.128 s: held
+  EXPECT_EQ(d.Update(In(200, 0.2, 0.3)).kind, UpdateKind::kHeld);  // 184 s < 300 s
+  EXPECT_EQ(d.Update(In(250, 0.2, 0.3)).kind, UpdateKind::kHeld);
+  const DisciplineUpdate u = d.Update(In(320, 0.2, 0.3));          // 304 s beyond: step
   EXPECT_EQ(u.kind, UpdateKind::kStepped);
   EXPECT_EQ(Find<StepClock>(u)->offset, NtpDuration::FromSeconds(0.2));
 }
@@ -224,6 +226,50 @@ TEST(Discipline, AnEarlyStepFitsTheBacklogForTheFrequencyToo) {
   EXPECT_EQ(a.kind, UpdateKind::kStepped);
   EXPECT_EQ(Find<SetFrequency>(a), nullptr);
   EXPECT_FALSE(a.state.frequency_known);
+}
+
+DisciplineInput From(uint32_t source, double t, double offset_s) {
+  DisciplineInput in = In(t, offset_s);
+  in.source = source;
+  return in;
+}
+
+// tiers.scn seeds 5 and 8: two upstreams that had just set their clocks, 2.6 s apart, differ by
+// 1.45 ms; fitted as one line that was 557 ppm, clamped to the 500 ppm bound, served downstream
+// as a measured frequency, and a second step 17 s later. Two sources' offsets differ by their
+// time scales: without two samples of one source, no frequency.
+TEST(Discipline, AnEarlyStepFitsNoFrequencyAcrossSources) {
+  Discipline d;
+  d.AddSample(From(2, 49.694, -0.085215));
+  const DisciplineUpdate u = d.Update(From(1, 52.298, -0.083764));
+  ASSERT_EQ(u.kind, UpdateKind::kStepped);
+  EXPECT_EQ(Find<SetFrequency>(u), nullptr);
+  EXPECT_FALSE(u.state.frequency_known);
+  ASSERT_NE(Find<StepClock>(u), nullptr);
+  EXPECT_NEAR(Find<StepClock>(u)->offset.Seconds(), -0.083764, 1e-9);
+}
+
+TEST(Discipline, AFirstSlewFitsNoFrequencyAcrossSources) {  // tiers.scn seed 3: 1044 ppm
+  Discipline d;
+  d.AddSample(From(2, 50.127, -0.004180));
+  const DisciplineUpdate u = d.Update(From(1, 52.470, -0.001743));
+  ASSERT_EQ(u.kind, UpdateKind::kSlewed);
+  ASSERT_NE(Find<SetFrequency>(u), nullptr);
+  EXPECT_EQ(Find<SetFrequency>(u)->freq_ppm, 0.0);
+  EXPECT_FALSE(u.state.frequency_known);
+}
+
+TEST(Discipline, TheFirstFrequencyComesFromEachSourcesOwnSamples) {
+  // A clock 100 ppm fast (samples fall by 100 µs/s); source 2's time scale is 1 ms ahead of
+  // source 1's. One line through all four samples would take part of that 1 ms for frequency.
+  Discipline d;
+  d.AddSample(From(1, 0, 0.0));
+  d.AddSample(From(2, 2, 0.001 - 100e-6 * 2));
+  d.AddSample(From(1, 16, -100e-6 * 16));
+  const DisciplineUpdate u = d.Update(From(2, 18, 0.001 - 100e-6 * 18));
+  ASSERT_NE(Find<SetFrequency>(u), nullptr);
+  EXPECT_NEAR(Find<SetFrequency>(u)->freq_ppm, -100.0, 0.5);
+  EXPECT_TRUE(u.state.frequency_known);
 }
 
 TEST(Discipline, AStepAfterStepoutStartsTheHistoryOver) {
