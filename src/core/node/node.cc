@@ -170,7 +170,7 @@ void Node::Apply(const system::SystemUpdate& update) {
   if (update.stepped) ++steps_;
   if (update.snapshot_changed) {
     server_.Publish(system_.Snapshot());
-    if (const SystemSnapshot& s = system_.Snapshot(); s.synchronized() != serving_synchronized_) {
+    if (const system::SystemSnapshot& s = system_.Snapshot(); s.synchronized() != serving_synchronized_) {
       serving_synchronized_ = s.synchronized();
       Event(ServingChanged{serving_synchronized_, s.stratum});
     }

@@ -12,6 +12,11 @@
 namespace tempus::core::system {
 namespace {
 
+using discipline::ClockCommand;
+using discipline::SetFrequency;
+using discipline::SlewClock;
+using discipline::StepClock;
+
 // A client clock driven by the System's commands: `phase` is clock − true time, running off at
 // `freq_error` plus the frequency correction; a source `server_s` ahead of true time measures
 // θ = server_s − phase.
