@@ -12,10 +12,9 @@ up2=127.0.0.64:12364
 lonely=127.0.0.65:12365
 closed=127.0.0.66:12366
 silent=127.0.0.67:12367
-pids=()
-tmp=$(mktemp -d)
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
-trap cleanup EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/../common/lib.sh"
+tempus_test_init  # $work and pids, cleaned up at exit; tempus_check's counters
+tmp=$work
 start() { "$TEMPUSD" "$@" --duration 100 2>>"$tmp/daemons.log" & pids+=($!); }
 start --clock=virtual --listen "$up" --stratum 1
 start --clock=virtual --virtual-offset 2 --listen "$up2" --stratum 1
@@ -34,8 +33,6 @@ while time.time() < end:
 ' &
 pids+=($!)
 
-fails=0
-check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
 # wait_for NAME ARGS...: tempus waitsync ARGS (at most 70 s); output in $tmp/NAME.out/.err, status in $rc.
 wait_for() {
   local name=$1
@@ -46,32 +43,29 @@ wait_for() {
 }
 
 wait_for node --timeout 60 --interval 0.2 "$node"
-check "a node that synchronizes: exit 0, to its source" "[ $rc = 0 ] && tail -n 1 $tmp/node.out | grep -q 'synchronized to 127.0.0.61:12361, offset'"
+tempus_check "a node that synchronizes: exit 0, to its source" "[ $rc = 0 ] && tail -n 1 $tmp/node.out | grep -q 'synchronized to 127.0.0.61:12361, offset'"
 wait_for bounded --timeout 10 --interval 0.2 --max-offset 0.1 "$node"
-check "--max-offset 0.1: exit 0" "[ $rc = 0 ]"
+tempus_check "--max-offset 0.1: exit 0" "[ $rc = 0 ]"
 wait_for bounded_ms --timeout 10 --interval 0.2 --max-offset 100ms "$node"
-check "--max-offset 100ms: exit 0" "[ $rc = 0 ]"
+tempus_check "--max-offset 100ms: exit 0" "[ $rc = 0 ]"
 
 wait_for lonely --timeout 1 --interval 0.2 "$lonely"
-check "a node without a source: exit 5 at the timeout, saying so" \
+tempus_check "a node without a source: exit 5 at the timeout, saying so" \
   "[ $rc = 5 ] && grep -q 'gave up after' $tmp/lonely.err && grep -q 'not synchronized' $tmp/lonely.err"
-check "it says once what it waits for (one line, not one per try)" "[ \$(wc -l < $tmp/lonely.out) = 1 ]"
+tempus_check "it says once what it waits for (one line, not one per try)" "[ \$(wc -l < $tmp/lonely.out) = 1 ]"
 wait_for closed --timeout 1 --interval 0.2 "$closed"
-check "a closed port: exit 2" "[ $rc = 2 ]"
+tempus_check "a closed port: exit 2" "[ $rc = 2 ]"
 wait_for silent --timeout 1.5 --interval 0.2 "$silent"
-check "a silent port: exit 3" "[ $rc = 3 ]"
+tempus_check "a silent port: exit 3" "[ $rc = 3 ]"
 
 wait_for observe --timeout 60 --interval 0.2 "$observe"
-check "clock observe, no bound: exit 0, saying the system clock is 2 s behind" \
+tempus_check "clock observe, no bound: exit 0, saying the system clock is 2 s behind" \
   "[ $rc = 0 ] && tail -n 1 $tmp/observe.out | grep -Eq 'system clock (1\.9|2\.0)[0-9]* s behind'"
 wait_for observe_bound --timeout 1 --interval 0.2 --max-offset 0.5 "$observe"
-check "clock observe, --max-offset 0.5: exit 7 (the system clock is off)" \
+tempus_check "clock observe, --max-offset 0.5: exit 7 (the system clock is off)" \
   "[ $rc = 7 ] && grep -q 'above --max-offset 0.5 s' $tmp/observe_bound.err"
 
 wait_for bad --max-offset fast "$node"
-check "--max-offset fast: usage error" "[ $rc = 1 ]"
-if [ "$fails" -ne 0 ]; then
-  for f in "$tmp"/*.out "$tmp"/*.err; do [ -s "$f" ] && { echo "----- $(basename "$f")"; tail -n 5 "$f"; }; done
-fi
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+tempus_check "--max-offset fast: usage error" "[ $rc = 1 ]"
+[ "$tempus_fails" -eq 0 ] || tempus_dump_tails 5 "$tmp"/*.out "$tmp"/*.err
+tempus_checks_done
