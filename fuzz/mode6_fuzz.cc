@@ -1,5 +1,5 @@
 // Mode 6 (RFC 9327) both ways. The first byte picks the side:
-//  - even: a request through the pure control handler, answered from a NodeView the next 51
+//  - even: a request through the pure control handler, answered from a NodeSnapshot the next 51
 //    bytes shape (peers, ids, reach, tallies, refusals, strata, offsets, counters). Every answer is at most
 //    kMaxResponseFragments datagrams of at most 12 + 468 bytes, decodes, is a response (R set) to
 //    this request's sequence and opcode, and its fragments reassemble to the whole answer;
@@ -26,8 +26,8 @@ using tempus::core::system::kRefusalCount;
 using tempus::core::system::Refusal;
 using tempus::fuzz::Take;
 
-control::NodeView MakeView(std::span<const uint8_t>& in) {
-  control::NodeView v;
+report::NodeSnapshot MakeView(std::span<const uint8_t>& in) {
+  report::NodeSnapshot v;
   v.system.leap = static_cast<Leap>(Take<uint8_t>(in) & 3);
   v.system.stratum = Take<uint8_t>(in);
   v.system.precision = Take<int8_t>(in);
@@ -38,14 +38,14 @@ control::NodeView MakeView(std::span<const uint8_t>& in) {
   v.discipline.offset = NtpDuration::FromRaw(Take<int64_t>(in));
   v.discipline.frequency_ppm = static_cast<double>(Take<int16_t>(in)) / 7.0;
   v.discipline.poll = PollExp(Take<int8_t>(in));
-  v.counters.received = Take<uint32_t>(in);
+  v.counters.node.received = Take<uint32_t>(in);
   v.clock_now = NtpTimestamp::FromRaw(Take<uint64_t>(in));
   v.now = MonoTime::FromSinceOrigin(NtpDuration::FromRaw(Take<int32_t>(in)));
   const uint8_t shape = Take<uint8_t>(in);
   const int peers = shape & 0x3f;  // up to 63 associations: several fragments of READSTAT
   if (shape & 0x40) v.processor = std::string(shape & 0x3f, 'x');
   for (int i = 0; i < peers; ++i) {
-    control::PeerView p;
+    report::SourceSnapshot p;
     const uint8_t b = static_cast<uint8_t>(i * 37 + shape);
     p.association_id = static_cast<uint16_t>(i + 1 + (shape & 0x80 ? 1000 : 0));
     p.association.config.address = NetAddress::IPv4(0x7f000000u + b, static_cast<uint16_t>(123 + i));
@@ -64,16 +64,16 @@ control::NodeView MakeView(std::span<const uint8_t>& in) {
     } else {
       p.association.refusal = static_cast<Refusal>(b % kRefusalCount);
     }
-    v.peers.push_back(p);
+    v.sources.push_back(p);
   }
-  if (peers > 0 && (shape & 0x20)) v.system_peer = v.peers[shape % peers].association_id;
+  if (peers > 0 && (shape & 0x20)) v.system_peer = v.sources[shape % peers].association_id;
   v.refusal = static_cast<Refusal>(shape % kRefusalCount);
   if (v.refusal == Refusal::kPanic) v.panic_offset = v.discipline.offset;
   return v;
 }
 
 void ServerSide(std::span<const uint8_t> in) {
-  const control::NodeView view = MakeView(in);
+  const report::NodeSnapshot view = MakeView(in);
   const std::span<const uint8_t> request = in;
   auto answer = control::HandleControl(request, view);
   auto req = mode6::Decode(request);

@@ -202,7 +202,8 @@ int RunDaemon(const DaemonOptions& options) {
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
     auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats] {
-      return obs::RenderPrometheus(node, "0.1.0") + (stats ? obs::RenderStatsMetrics(*stats) : std::string());
+      return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
+             (stats ? obs::RenderStatsMetrics(*stats) : std::string());
     });
     if (!m) {
       Log(m.error().ToString());
@@ -253,7 +254,8 @@ int RunDaemon(const DaemonOptions& options) {
   }
   NotifyStopping();
   drift.Save(node.system().discipline_state(), /*at_exit=*/true);
-  const auto& st = node.server().stats();
+  const core::report::NodeSnapshot snapshot = node.Snapshot();
+  const core::server::ServerStats& st = snapshot.counters.server;
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
                   st.TotalDropped(), node.packets_sent()));
   if (interface_drops > 0) Log(fmt::format("{} datagram(s) dropped on 'interface drop' sockets", interface_drops));

@@ -7,30 +7,29 @@
 
 namespace tempus::daemon {
 
-std::string SyncStatusLine(const engine::Node& node) {
-  const auto& sys = node.system();
-  if (auto peer = sys.system_peer(); peer && node.associations().count(*peer)) {
-    return fmt::format("synchronized to {}, offset {:+.6f} s",
-                       node.associations().at(*peer)->config().address.ToStringWithPort(), sys.offset().Seconds());
+std::string SyncStatusLine(const core::report::NodeSnapshot& snapshot) {
+  if (const core::report::SourceSnapshot* peer = snapshot.SystemPeerSource()) {
+    return fmt::format("synchronized to {}, offset {:+.6f} s", peer->association.config.address.ToStringWithPort(),
+                       snapshot.system_offset.Seconds());
   }
-  if (sys.local_clock_peer()) return fmt::format("serving the local clock at stratum {}", sys.Snapshot().stratum);
-  if (sys.orphan_parent()) return "orphan parent: serving its own clock";
+  if (snapshot.LocalClockPeer()) return fmt::format("serving the local clock at stratum {}", snapshot.system.stratum);
+  if (snapshot.orphan_parent) return "orphan parent: serving its own clock";
   std::optional<double> refused;
-  if (auto panic = sys.panic_offset()) refused = panic->Seconds();
-  const std::string why = cli::WhyNotSynchronized(sys.refusal(), refused);
+  if (snapshot.panic_offset) refused = snapshot.panic_offset->Seconds();
+  const std::string why = cli::WhyNotSynchronized(snapshot.refusal, refused);
   return why.empty() ? "not synchronized" : "not synchronized: " + why;
 }
 
-std::string SystemdStatus::Line() const { return reload_note_ + SyncStatusLine(node_); }
+std::string SystemdStatus::Line() { return reload_note_ + SyncStatusLine(node_.Snapshot()); }
 
 void SystemdStatus::Ready() {
-  sync_sent_ = SyncStatusLine(node_);
+  sync_sent_ = SyncStatusLine(node_.Snapshot());
   sent_ = Line();
   NotifyReady(sent_);
 }
 
 void SystemdStatus::Tick() {
-  const std::string sync = SyncStatusLine(node_);
+  const std::string sync = SyncStatusLine(node_.Snapshot());
   if (sync != sync_sent_ && !note_sticks_) reload_note_.clear();
   const std::string line = reload_note_ + sync;
   if (line == sent_) return;

@@ -13,13 +13,14 @@
 
 namespace tempus::daemon {
 
-// "synchronized to 127.0.0.2:123, offset +0.000012 s", "not synchronized: no source is reachable".
-std::string SyncStatusLine(const engine::Node& node);
+// "synchronized to 127.0.0.2:123, offset +0.000012 s", "not synchronized: no source is reachable":
+// read from the node's snapshot alone (engine::Node::Snapshot), as mode 6 and Prometheus are.
+std::string SyncStatusLine(const core::report::NodeSnapshot& snapshot);
 
 class SystemdStatus {
  public:
   // `node` must outlive this object.
-  explicit SystemdStatus(const engine::Node& node) : node_(node) {}
+  explicit SystemdStatus(engine::Node& node) : node_(node) {}
 
   // READY=1 with the first STATUS= line.
   void Ready();
@@ -30,10 +31,10 @@ class SystemdStatus {
   void Reloaded(const ReloadOutcome& outcome);
 
   // The line as it is now.
-  std::string Line() const;
+  std::string Line();
 
  private:
-  const engine::Node& node_;
+  engine::Node& node_;  // Snapshot() reads its clock
   std::string reload_note_;   // "reload ok; " or "reload failed: ...; ", prefixed to the line
   bool note_sticks_ = false;  // a failure stays until a reload succeeds
   std::string sync_sent_;     // the synchronization part last sent

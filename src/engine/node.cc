@@ -57,14 +57,14 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
   if (bytes.empty()) return;
   const core::Instant now = clock_.Read();
   // Mode 6's sysclk_offset: read only for a request that may show it, not for every packet.
-  if (core::PeekMode(bytes) == core::Mode::kControl) core_.SetSystemClockOffset(clock_.SystemClockOffset());
-  Carry(core_.OnDatagram({bytes, from, clock_.FromKernelRealtime(rx_realtime), local}, now));
+  std::optional<core::NtpDuration> system_clock_offset;
+  if (core::PeekMode(bytes) == core::Mode::kControl) system_clock_offset = clock_.SystemClockOffset();
+  Carry(core_.OnDatagram({bytes, from, clock_.FromKernelRealtime(rx_realtime), local, system_clock_offset}, now));
 }
 
-core::control::NodeView Node::ControlView() {
+core::report::NodeSnapshot Node::Snapshot() {
   const core::Instant now = clock_.Read();
-  core_.SetSystemClockOffset(clock_.SystemClockOffset());
-  return core_.View(now);
+  return core_.Snapshot(now, clock_.SystemClockOffset());
 }
 
 Result<uint32_t, std::string> Node::AddSource(const core::assoc::AssociationConfig& source) {

@@ -97,16 +97,15 @@ class Node {
     return core_.associations();
   }
   uint64_t packets_sent() const { return packets_sent_; }
-  // What a mode 6 request is answered from (association ids are the ids above).
-  core::control::NodeView ControlView();
+  // The node now as plain values (core::node::Node::Snapshot, one clock read), the one picture mode 6
+  // answers from and Prometheus, the status line and log summaries render; with clock observe, the
+  // uncorrected system clock's offset (Clock::SystemClockOffset) included. Association ids are the
+  // ids above.
+  core::report::NodeSnapshot Snapshot();
   uint64_t steps() const { return core_.steps(); }
-  // Clock::SystemClockOffset(): with clock observe, how far the uncorrected system clock is behind.
-  std::optional<core::NtpDuration> SystemClockOffset() const { return clock_.SystemClockOffset(); }
   // Passive associations mobilized by peers that exist now, and ever.
   size_t ephemeral_count() const { return core_.ephemeral_count(); }
   uint64_t ephemeral_mobilized() const { return core_.ephemeral_mobilized(); }
-  // What became of the mode 6 requests (Prometheus tempus_control_*; sysstats folds them in).
-  const core::control::ControlStats& control_stats() const { return core_.control().stats(); }
   const AuthStats& auth_stats() const { return auth_stats_; }
   const KeyRing& keys() const { return keys_; }
   // Receives a record after every accepted clock-filter output (peerstats) and clock update

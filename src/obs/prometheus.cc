@@ -52,10 +52,12 @@ const char* TallyState(core::select::Tally t) {
   return "unknown";
 }
 
-void RenderSystem(const engine::Node& node, Writer& w) {
-  const core::system::System& sys = node.system();
-  const core::system::SystemSnapshot& s = sys.Snapshot();
-  const auto& d = sys.discipline_state();
+using core::report::NodeSnapshot;
+using core::report::SourceSnapshot;
+
+void RenderSystem(const NodeSnapshot& snap, Writer& w) {
+  const core::system::SystemSnapshot& s = snap.system;
+  const auto& d = snap.discipline;
   w.Family("tempus_system_synchronized", "gauge", "1 when the node has a time worth serving (leap != 3, stratum < 16)");
   w.Sample("tempus_system_synchronized", "", s.synchronized() ? 1 : 0);
   w.Family("tempus_system_stratum", "gauge", "Stratum of this node (16: unsynchronized)");
@@ -63,9 +65,9 @@ void RenderSystem(const engine::Node& node, Writer& w) {
   w.Family("tempus_system_leap", "gauge", "Leap indicator: 0 none, 1 insert, 2 delete, 3 unsynchronized");
   w.Sample("tempus_system_leap", "", static_cast<int>(s.leap));
   w.Family("tempus_system_offset_seconds", "gauge", "Combined offset of the selected sources at the last update");
-  w.Sample("tempus_system_offset_seconds", "", sys.offset().Seconds());
+  w.Sample("tempus_system_offset_seconds", "", snap.system_offset.Seconds());
   w.Family("tempus_system_jitter_seconds", "gauge", "System jitter");
-  w.Sample("tempus_system_jitter_seconds", "", sys.jitter().Seconds());
+  w.Sample("tempus_system_jitter_seconds", "", snap.system_jitter.Seconds());
   w.Family("tempus_system_frequency_ratio", "gauge", "Frequency correction of the clock (ppm x 1e-6)");
   w.Sample("tempus_system_frequency_ratio", "", d.frequency_ppm * 1e-6);
   w.Family("tempus_system_root_delay_seconds", "gauge", "Round-trip delay to the primary reference");
@@ -73,10 +75,10 @@ void RenderSystem(const engine::Node& node, Writer& w) {
   w.Family("tempus_system_root_dispersion_seconds", "gauge", "Dispersion to the primary reference");
   w.Sample("tempus_system_root_dispersion_seconds", "", s.root_dispersion.Seconds());
   w.Family("tempus_system_poll_seconds", "gauge", "Poll interval the discipline recommends");
-  w.Sample("tempus_system_poll_seconds", "", sys.RecommendedPoll().Interval().Seconds());
+  w.Sample("tempus_system_poll_seconds", "", snap.system_poll.Interval().Seconds());
   w.Family("tempus_clock_steps_total", "counter", "Times the clock was stepped");
-  w.Sample("tempus_clock_steps_total", "", static_cast<double>(node.steps()));
-  if (const auto off = node.SystemClockOffset()) {
+  w.Sample("tempus_clock_steps_total", "", static_cast<double>(snap.counters.steps));
+  if (const auto& off = snap.system_clock_offset) {
     w.Family("tempus_system_clock_offset_seconds", "gauge",
              "clock observe: the time served minus the uncorrected system clock (positive: it is behind)");
     w.Sample("tempus_system_clock_offset_seconds", "", off->Seconds());
@@ -84,22 +86,22 @@ void RenderSystem(const engine::Node& node, Writer& w) {
   w.Family("tempus_system_refusal", "gauge",
            "Why the node follows no source (none: it follows one or is the reference; panic: the offset is beyond "
            "tinker panic), one-hot");
-  w.Sample("tempus_system_refusal", fmt::format("reason=\"{}\"", core::system::RefusalName(sys.refusal())), 1);
+  w.Sample("tempus_system_refusal", fmt::format("reason=\"{}\"", core::system::RefusalName(snap.refusal)), 1);
 }
 
-void RenderSources(const engine::Node& node, Writer& w) {
-  const auto sources = node.system().Sources();
+// Every source the System knows, NTP associations and the LOCAL clock alike, labelled by its
+// address:port (the LOCAL clock's is ntpd's 127.127.1.u, as `ntpq rv` shows srcadr).
+void RenderSources(const NodeSnapshot& snap, Writer& w) {
   struct Row {
     std::string labels;
     const core::system::SourceView* view;
-    const core::assoc::Association* assoc;
+    const core::assoc::AssociationSnapshot* assoc;
   };
   std::vector<Row> rows;
-  for (const auto& v : sources) {
-    auto it = node.associations().find(v.id);
-    if (it == node.associations().end()) continue;
-    rows.push_back({fmt::format("source=\"{}\"", Escape(it->second->config().address.ToStringWithPort())), &v,
-                    it->second.get()});
+  for (const SourceSnapshot& s : snap.sources) {
+    if (!s.source) continue;  // not (or no longer) a source of the System
+    const std::string name = s.association.config.address.ToStringWithPort();
+    rows.push_back({fmt::format("source=\"{}\"", Escape(name)), &*s.source, &s.association});
   }
   const auto each = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
     w.Family(name, type, help);
@@ -117,19 +119,19 @@ void RenderSources(const engine::Node& node, Writer& w) {
   each("tempus_source_root_distance_seconds", "gauge", "Root distance (error bound) of the source",
        [](const Row& r) { return r.view->filtered ? Opt(r.view->root_distance.Seconds()) : std::nullopt; });
   each("tempus_source_reach", "gauge", "Reach register (8 bits, newest poll in bit 0)",
-       [](const Row& r) { return Opt(r.assoc->reach()); });
+       [](const Row& r) { return Opt(r.assoc->reach); });
   each("tempus_source_stratum", "gauge", "Stratum the source reports",
        [](const Row& r) { return r.view->last_header ? Opt(r.view->last_header->stratum) : std::nullopt; });
   each("tempus_source_poll_seconds", "gauge", "Poll interval of the source",
-       [](const Row& r) { return Opt(r.assoc->hpoll().Interval().Seconds()); });
+       [](const Row& r) { return Opt(r.assoc->hpoll.Interval().Seconds()); });
   each("tempus_source_requests_total", "counter", "Requests sent to the source",
-       [](const Row& r) { return Opt(static_cast<double>(r.assoc->stats().sent)); });
+       [](const Row& r) { return Opt(static_cast<double>(r.assoc->stats.sent)); });
   each("tempus_source_replies_total", "counter", "Replies from the source that passed every test",
-       [](const Row& r) { return Opt(static_cast<double>(r.assoc->stats().accepted)); });
+       [](const Row& r) { return Opt(static_cast<double>(r.assoc->stats.accepted)); });
   each("tempus_source_auth_failures_total", "counter",
        "Replies from a source with a key dropped for a missing or failed MAC, or a crypto-NAK (RFC 5905 test 5)",
        [](const Row& r) {
-         const core::assoc::AssociationStats& st = r.assoc->stats();
+         const core::assoc::AssociationStats& st = r.assoc->stats;
          return Opt(static_cast<double>(st.Rejected(core::assoc::AssocReject::kAuthFailed) +
                                         st.Rejected(core::assoc::AssocReject::kCryptoNak)));
        });
@@ -145,8 +147,8 @@ void RenderSources(const engine::Node& node, Writer& w) {
   }
 }
 
-void RenderServer(const engine::Node& node, Writer& w) {
-  const auto& st = node.server().stats();
+void RenderServer(const NodeSnapshot& snap, Writer& w) {
+  const core::server::ServerStats& st = snap.counters.server;
   w.Family("tempus_server_requests_total", "counter", "Datagrams received by the server");
   w.Sample("tempus_server_requests_total", "", static_cast<double>(st.received));
   w.Family("tempus_server_replies_total", "counter", "Replies sent by the server");
@@ -159,16 +161,16 @@ void RenderServer(const engine::Node& node, Writer& w) {
   }
 }
 
-void RenderControl(const engine::Node& node, Writer& w) {
-  const core::control::ControlStats& c = node.control_stats();
+void RenderControl(const NodeSnapshot& snap, Writer& w) {
+  const core::report::ControlStats& c = snap.counters.control;
   w.Family("tempus_control_requests_total", "counter", "Mode 6 (ntpq) requests received");
   w.Sample("tempus_control_requests_total", "", static_cast<double>(c.requests));
   w.Family("tempus_control_answered_total", "counter", "Mode 6 requests answered");
   w.Sample("tempus_control_answered_total", "", static_cast<double>(c.answered));
   w.Family("tempus_control_drops_total", "counter", "Mode 6 requests dropped, by reason");
-  for (size_t i = 0; i < core::control::kControlDropCount; ++i) {
-    const auto reason = static_cast<core::control::ControlDrop>(i);
-    w.Sample("tempus_control_drops_total", fmt::format("reason=\"{}\"", core::control::ControlDropName(reason)),
+  for (size_t i = 0; i < core::report::kControlDropCount; ++i) {
+    const auto reason = static_cast<core::report::ControlDrop>(i);
+    w.Sample("tempus_control_drops_total", fmt::format("reason=\"{}\"", core::report::ControlDropName(reason)),
              static_cast<double>(c.dropped[i]));
   }
   w.Family("tempus_control_bytes_total", "counter", "Bytes of mode 6 requests received and responses sent");
@@ -178,14 +180,14 @@ void RenderControl(const engine::Node& node, Writer& w) {
 
 }  // namespace
 
-std::string RenderPrometheus(const engine::Node& node, std::string_view version) {
+std::string RenderPrometheus(const NodeSnapshot& snapshot, std::string_view version) {
   Writer w;
   w.Family("tempus_build_info", "gauge", "Build information");
   w.Sample("tempus_build_info", fmt::format("version=\"{}\"", Escape(version)), 1);
-  RenderSystem(node, w);
-  RenderSources(node, w);
-  RenderServer(node, w);
-  RenderControl(node, w);
+  RenderSystem(snapshot, w);
+  RenderSources(snapshot, w);
+  RenderServer(snapshot, w);
+  RenderControl(snapshot, w);
   return w.Take();
 }
 

@@ -44,7 +44,7 @@ TEST(NodeAuth, SameKeySignsBothWaysAndSynchronizes) {
   for (size_t n : t.client_transport.sizes()) EXPECT_EQ(n, 48u + 24u);  // key id + SHA1 digest
   for (size_t n : t.server_transport.sizes()) EXPECT_EQ(n, 48u + 24u);
   EXPECT_EQ(t.client->auth_stats().requests_signed, t.client_transport.sizes().size());
-  EXPECT_EQ(t.client->ControlView().counters.bad_auth, 0u);
+  EXPECT_EQ(core::report::SysStats(t.client->Snapshot()).bad_auth, 0u);
 }
 
 TEST(NodeAuth, WrongSecretGetsCryptoNaksAndNoSync) {
@@ -58,8 +58,8 @@ TEST(NodeAuth, WrongSecretGetsCryptoNaksAndNoSync) {
   for (size_t n : t.server_transport.sizes()) EXPECT_EQ(n, 48u + 4u);  // crypto-NAKs only
   EXPECT_GE(Dropped(*t.server, core::server::DropReason::kCryptoNakSent), 8u);
   EXPECT_EQ(t.server->server().stats().replied, 0u);
-  EXPECT_GE(t.client->ControlView().counters.bad_auth, 8u);
-  EXPECT_GE(t.server->ControlView().counters.bad_auth, 8u);
+  EXPECT_GE(core::report::SysStats(t.client->Snapshot()).bad_auth, 8u);
+  EXPECT_GE(core::report::SysStats(t.server->Snapshot()).bad_auth, 8u);
 }
 
 }  // namespace

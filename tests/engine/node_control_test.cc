@@ -58,10 +58,10 @@ TEST(NodeControl, AnswersNtpqFromLoopbackOnly) {
   ASSERT_TRUE(list.has_value());
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].association_id, 1);  // the Node's association id
-  const auto view = f.node.ControlView();
-  EXPECT_EQ(view.counters.control_requests, 2u);
-  EXPECT_EQ(view.counters.restricted, 1u);
-  EXPECT_EQ(view.counters.old_version, 2u);  // ntpq's VN=2
+  const core::report::Counters view = core::report::SysStats(f.node.Snapshot());  // ntpq sysstats
+  EXPECT_EQ(view.control_requests, 2u);
+  EXPECT_EQ(view.restricted, 1u);
+  EXPECT_EQ(view.old_version, 2u);  // ntpq's VN=2
 }
 
 TEST(NodeControl, ConfigCanOpenOrCloseTheControlPath) {
@@ -109,14 +109,14 @@ TEST(NodeControl, FloodIsLimitedAndSysstatsReadTheControlServersCounters) {
     f.clock.Advance(core::NtpDuration::FromNanos(1'000'000));
   }
   for (int i = 0; i < 1000; ++i) f.node.OnDatagram(request, kRemote, f.clock.Now());
-  const core::control::ControlStats& st = f.node.control_stats();
-  using core::control::ControlDrop;
+  const core::report::ControlStats st = f.node.Snapshot().counters.control;
+  using core::report::ControlDrop;
   EXPECT_EQ(st.requests, 11'000u);
   EXPECT_EQ(st.Dropped(ControlDrop::kRestricted), 1000u);
   EXPECT_GT(st.Dropped(ControlDrop::kClientRate), 9000u);
   EXPECT_EQ(st.answered, 10'000u - st.Dropped(ControlDrop::kClientRate));
   EXPECT_EQ(st.datagrams_sent, f.transport.sent.size());
-  const core::control::Counters c = f.node.ControlView().counters;  // ntpq sysstats
+  const core::report::Counters c = core::report::SysStats(f.node.Snapshot());  // ntpq sysstats
   EXPECT_EQ(c.control_requests, st.requests);
   EXPECT_EQ(c.limited, st.Dropped(ControlDrop::kClientRate));
   EXPECT_EQ(c.restricted, st.Dropped(ControlDrop::kRestricted));

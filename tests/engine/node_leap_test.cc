@@ -60,7 +60,7 @@ TEST(NodeLeap, LocalReferenceAnnouncesTheTablesLeapOnTheWireAndToTheClock) {
     if (const auto* s = std::get_if<core::discipline::SetSyncStatus>(&c)) kernel = s->leap;
   }
   EXPECT_EQ(kernel, core::Leap::kInsertSecond);
-  const core::control::NodeView view = node.ControlView();
+  const core::report::NodeSnapshot view = node.Snapshot();
   ASSERT_TRUE(view.leap_table);
   EXPECT_EQ(view.leap_table->tai_utc, 36);
   EXPECT_EQ(view.leap_table->last_leap, 3692217600);
@@ -69,7 +69,7 @@ TEST(NodeLeap, LocalReferenceAnnouncesTheTablesLeapOnTheWireAndToTheClock) {
   // A reread leapfile that is gone: no table, no announcement, nothing in mode 6.
   node.SetLeapTable(std::nullopt);
   EXPECT_EQ(ReplyLeap(node, clock, transport), core::Leap::kNoWarning);
-  EXPECT_FALSE(node.ControlView().leap_table);
+  EXPECT_FALSE(node.Snapshot().leap_table);
 }
 
 }  // namespace

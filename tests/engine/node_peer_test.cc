@@ -106,13 +106,13 @@ TEST(NodePeer, AuthenticatedModeOneMobilizesAPassivePeerThatSynchronizesToIt) {
   EXPECT_EQ(t.a->system().Snapshot().stratum, 1);
 
   // Mode 6: hmode 2 (ntpq's `t` column) and no "configured" bit for the ephemeral association.
-  const core::control::NodeView v = t.b->ControlView();
-  ASSERT_EQ(v.peers.size(), 1u);
-  EXPECT_EQ(v.peers[0].association.config.mode, core::Mode::kSymmetricPassive);
-  EXPECT_EQ(core::control::PeerStatusWord(v.peers[0], true) & 0x8000, 0);
-  const core::control::NodeView va = t.a->ControlView();
-  EXPECT_EQ(va.peers[0].association.config.mode, core::Mode::kSymmetricActive);
-  EXPECT_NE(core::control::PeerStatusWord(va.peers[0], false) & 0x8000, 0);
+  const core::report::NodeSnapshot v = t.b->Snapshot();
+  ASSERT_EQ(v.sources.size(), 1u);
+  EXPECT_EQ(v.sources[0].association.config.mode, core::Mode::kSymmetricPassive);
+  EXPECT_EQ(core::control::PeerStatusWord(v.sources[0], true) & 0x8000, 0);
+  const core::report::NodeSnapshot va = t.a->Snapshot();
+  EXPECT_EQ(va.sources[0].association.config.mode, core::Mode::kSymmetricActive);
+  EXPECT_NE(core::control::PeerStatusWord(va.sources[0], false) & 0x8000, 0);
 }
 
 // ntpd's AM_NEWPASS with `enable auth`: B answers A's unauthenticated mode 1 packets in mode 2
@@ -133,7 +133,7 @@ TEST(NodePeer, UnauthenticatedModeOneGetsModeTwoRepliesAndNoAssociation) {
   EXPECT_NE(active.reach(), 0);
   EXPECT_GT(active.stats().Rejected(core::assoc::AssocReject::kUnsynchronized), 5u);
   // ntpq sysstats: declined.
-  EXPECT_GT(t.b->ControlView().counters.declined, 5u);
+  EXPECT_GT(core::report::SysStats(t.b->Snapshot()).declined, 5u);
 }
 
 TEST(NodePeer, DisableAuthMobilizesUnauthenticatedPeers) {

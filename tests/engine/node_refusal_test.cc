@@ -69,13 +69,13 @@ TEST(NodePanic, ExplicitTinkerPanicRefusesAtStartLogsOnceAndReports) {
   EXPECT_FALSE(t.client->system().system_peer());
   EXPECT_EQ(log.Count(R"(not synchronized: offset -(1999\.9|2000\.0)\d* s is beyond the panic threshold)"), 1);
   EXPECT_EQ(log.Count(R"(beyond the panic threshold \(1000 s\): refused)"), 1);
-  const core::control::NodeView v = t.client->ControlView();
+  const core::report::NodeSnapshot v = t.client->Snapshot();
   EXPECT_EQ(v.refusal, core::system::Refusal::kPanic);
   ASSERT_TRUE(v.panic_offset);
   EXPECT_NEAR(v.panic_offset->Seconds(), -2000.0, 0.01);
   EXPECT_FALSE(v.system_peer);
-  ASSERT_EQ(v.peers.size(), 1u);
-  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::system::Refusal::kPanic);
+  ASSERT_EQ(v.sources.size(), 1u);
+  EXPECT_EQ(core::control::RefusalOf(v.sources[0]), core::system::Refusal::kPanic);
 }
 
 // The reference's clock jumps 1500 s after the client synchronized: refused (not followed, not
@@ -97,7 +97,7 @@ TEST(NodePanic, AJumpBeyondPanicAfterStartIsRefusedLoggedOnceAndReported) {
   EXPECT_EQ(t.client->system().refusal(), core::system::Refusal::kPanic);
   EXPECT_EQ(log.Count(R"(not synchronized: offset \+1500\.0\d* s is beyond the panic threshold)"), 1);
   EXPECT_EQ(log.Count("no system peer"), 1);
-  const core::control::NodeView v = t.client->ControlView();
+  const core::report::NodeSnapshot v = t.client->Snapshot();
   ASSERT_TRUE(v.panic_offset);
   EXPECT_NEAR(v.panic_offset->Seconds(), 1500.0, 0.01);
 
@@ -138,9 +138,9 @@ TEST(NodeRefusal, AServerThatBecomesUnsynchronizedIsDroppedAndExplainedOnce) {
   EXPECT_EQ(t.client->associations().at(1)->refusal(), core::system::Refusal::kUnsynchronized);
   EXPECT_GE(t.client->associations().at(1)->stats().Rejected(core::assoc::AssocReject::kUnsynchronized), 3u);
   EXPECT_EQ(log.Count(R"(source 10\.0\.0\.1:123: not used: it is not synchronized \(leap indicator 3\))"), 1);
-  const core::control::NodeView v = t.client->ControlView();
-  ASSERT_EQ(v.peers.size(), 1u);
-  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::system::Refusal::kUnsynchronized);
+  const core::report::NodeSnapshot v = t.client->Snapshot();
+  ASSERT_EQ(v.sources.size(), 1u);
+  EXPECT_EQ(core::control::RefusalOf(v.sources[0]), core::system::Refusal::kUnsynchronized);
 }
 
 TEST(NodeRefusal, AKissRateIsLoggedOnceAndShown) {
@@ -154,9 +154,9 @@ TEST(NodeRefusal, AKissRateIsLoggedOnceAndShown) {
   t.Run(10);  // the iburst's 2 s spacing is over the server's limits; the next poll is at 16 s
   EXPECT_EQ(t.client->associations().at(1)->stats().Rejected(core::assoc::AssocReject::kKissRate), 1u);
   EXPECT_EQ(log.Count("source 10\\.0\\.0\\.1:123: sent kiss-o'-death RATE"), 1);
-  const core::control::NodeView v = t.client->ControlView();
-  ASSERT_EQ(v.peers.size(), 1u);
-  EXPECT_EQ(core::control::RefusalOf(v.peers[0]), core::system::Refusal::kKissRate);
+  const core::report::NodeSnapshot v = t.client->Snapshot();
+  ASSERT_EQ(v.sources.size(), 1u);
+  EXPECT_EQ(core::control::RefusalOf(v.sources[0]), core::system::Refusal::kKissRate);
 }
 
 }  // namespace

@@ -55,10 +55,10 @@ TEST(NodeSelf, ServerLineNamingItsOwnAddressIsNeverPolledNorSelected) {
   EXPECT_TRUE(t.node->system().local_clock_peer());
   EXPECT_EQ(t.node->packets_sent(), 0u);  // not polled: it would only talk to itself
   ASSERT_EQ(t.node->associations().size(), 1u);  // but visible
-  const core::control::NodeView v = t.node->ControlView();
-  ASSERT_EQ(v.peers.size(), 2u);  // the association and LOCAL(1)
-  EXPECT_EQ(v.peers[0].association.config.address, kSelf);
-  EXPECT_EQ(core::control::FlashBits(v.peers[0]) & 0x0800, 0x0800);  // TEST12; TEST13 too: never polled
+  const core::report::NodeSnapshot v = t.node->Snapshot();
+  ASSERT_EQ(v.sources.size(), 2u);  // the association and LOCAL(1)
+  EXPECT_EQ(v.sources[0].association.config.address, kSelf);
+  EXPECT_EQ(core::control::FlashBits(v.sources[0]) & 0x0800, 0x0800);  // TEST12; TEST13 too: never polled
   EXPECT_EQ(t.Logged("this node's own address"), 1u);
 }
 
@@ -120,20 +120,20 @@ TEST(NodeLocalClock, ShownAsASourceAndTheSystemPeerWhileServed) {
   ServerClientNodes t(setup);
   // Before the server answers, the local clock serves.
   t.client->OnTimer();
-  core::control::NodeView v = t.client->ControlView();
-  ASSERT_EQ(v.peers.size(), 2u);
-  EXPECT_EQ(v.peers[1].association_id, 2);  // after the configured source, stable
-  EXPECT_EQ(v.peers[1].clock_name, "LOCAL(0)");
-  EXPECT_EQ(v.peers[1].association.config.address.ToString(), "127.127.1.0");
+  core::report::NodeSnapshot v = t.client->Snapshot();
+  ASSERT_EQ(v.sources.size(), 2u);
+  EXPECT_EQ(v.sources[1].association_id, 2);  // after the configured source, stable
+  EXPECT_EQ(v.sources[1].clock_name, "LOCAL(0)");
+  EXPECT_EQ(v.sources[1].association.config.address.ToString(), "127.127.1.0");
   EXPECT_EQ(v.system_peer, 2);
   EXPECT_EQ(t.client->system().Snapshot().stratum, 11);
   EXPECT_EQ(t.client->system().Snapshot().refid.AsDottedQuad(), "127.127.1.0");
   EXPECT_EQ(core::control::SystemStatusWord(v) >> 8 & 0x3f, 5);  // sync_local
   t.Run(60);
-  v = t.client->ControlView();
+  v = t.client->Snapshot();
   EXPECT_EQ(v.system_peer, 1);  // the stratum-1 server took over
   EXPECT_EQ(core::control::SystemStatusWord(v) >> 8 & 0x3f, 6);  // sync_ntp
-  EXPECT_EQ(core::control::PeerStatusWord(v.peers[1], false) >> 8 & 7, 0);  // LOCAL: reject
+  EXPECT_EQ(core::control::PeerStatusWord(v.sources[1], false) >> 8 & 7, 0);  // LOCAL: reject
 }
 
 // A `local` line added on SIGHUP (Node::SetSystemTunables): the local clock shows up with an id
@@ -141,19 +141,19 @@ TEST(NodeLocalClock, ShownAsASourceAndTheSystemPeerWhileServed) {
 TEST(NodeLocalClock, AddedOnReloadIsShownWithAStableId) {
   ServerClientSetup setup;
   ServerClientNodes t(setup);
-  EXPECT_EQ(t.client->ControlView().peers.size(), 1u);
+  EXPECT_EQ(t.client->Snapshot().sources.size(), 1u);
   core::system::SystemConfig with_local = setup.client.system;
   with_local.local_stratum = 9;
   t.client->SetSystemTunables(with_local);
-  core::control::NodeView v = t.client->ControlView();
-  ASSERT_EQ(v.peers.size(), 2u);
-  EXPECT_EQ(v.peers[1].clock_name, "LOCAL(1)");
-  const uint16_t id = v.peers[1].association_id;
+  core::report::NodeSnapshot v = t.client->Snapshot();
+  ASSERT_EQ(v.sources.size(), 2u);
+  EXPECT_EQ(v.sources[1].clock_name, "LOCAL(1)");
+  const uint16_t id = v.sources[1].association_id;
   EXPECT_EQ(v.system_peer, id);
   t.client->SetSystemTunables(setup.client.system);  // removed
-  EXPECT_EQ(t.client->ControlView().peers.size(), 1u);
+  EXPECT_EQ(t.client->Snapshot().sources.size(), 1u);
   t.client->SetSystemTunables(with_local);
-  EXPECT_EQ(t.client->ControlView().peers[1].association_id, id);
+  EXPECT_EQ(t.client->Snapshot().sources[1].association_id, id);
 }
 
 }  // namespace

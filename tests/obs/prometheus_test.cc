@@ -5,6 +5,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "engine/fake_clock.h"
@@ -27,7 +28,7 @@ std::string SyncedClientMetrics() {
   setup.client_ahead = core::NtpDuration::FromMillis(3);
   engine::ServerClientNodes t(std::move(setup));
   t.Run(40);
-  return RenderPrometheus(*t.client, "0.1.0-test");
+  return RenderPrometheus(t.client->Snapshot(), "0.1.0-test");
 }
 
 TEST(Prometheus, ReportsSystemSourcesAndServer) {
@@ -54,7 +55,7 @@ TEST(Prometheus, SaysWhyASourceAndTheSystemAreRefused) {
   ASSERT_TRUE(t.server_clock.Apply(core::discipline::StepClock{core::NtpDuration::FromWholeSeconds(1500)}).has_value());
   t.Run(240);  // the reference jumped beyond the panic threshold: refused, once its clock filter
                // holds only jumped samples (before, their spread with the older ones exceeds maxdist)
-  const std::string text = RenderPrometheus(*t.client, "0.1.0-test");
+  const std::string text = RenderPrometheus(t.client->Snapshot(), "0.1.0-test");
   EXPECT_NE(text.find("tempus_system_synchronized 0\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_system_refusal{reason=\"panic\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_source_refusal{source=\"10.0.0.1:123\",reason=\"panic\"} 1\n"), std::string::npos);
@@ -74,13 +75,41 @@ TEST(Prometheus, CountsModeSixRequestsDropsAndBytes) {
   const auto loopback = *core::NetAddress::Parse("127.0.0.1:40000");
   for (int i = 0; i < 5; ++i) node.OnDatagram(readvar, loopback, clock.Now());
   node.OnDatagram(readvar, kClient, clock.Now());  // not loopback: restricted
-  const std::string text = RenderPrometheus(node, "0.1.0-test");
+  const std::string text = RenderPrometheus(node.Snapshot(), "0.1.0-test");
   EXPECT_NE(text.find("tempus_control_requests_total 6\n"), std::string::npos) << text;
   EXPECT_NE(text.find("tempus_control_answered_total 3\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_control_drops_total{reason=\"client_rate\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_control_drops_total{reason=\"restricted\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_control_bytes_total{direction=\"in\"} 72\n"), std::string::npos);
   EXPECT_EQ(text.find("tempus_control_bytes_total{direction=\"out\"} 0\n"), std::string::npos);
+}
+
+// The LOCAL clock (`server 127.127.1.0` + `fudge ... stratum 10`, or `local stratum 11`) is a
+// source like the others, labelled by its address as `ntpq rv` shows it (srcadr 127.127.1.0; the
+// alert rules of dist/prometheus leave 127.127.* sources out of "no reachable source").
+TEST(Prometheus, ListsTheLocalClockAmongTheSources) {
+  engine::ServerClientSetup setup;
+  setup.client.system.local_stratum = 11;
+  setup.client.system.local_unit = 0;
+  engine::ServerClientNodes t(std::move(setup));
+  t.client->OnTimer();  // before the server answers, the local clock serves
+  std::string text = RenderPrometheus(t.client->Snapshot(), "0.1.0-test");
+  const auto has = [&text](std::string_view family, std::string_view extra, std::string_view value) {
+    const std::string line = fmt::format("{}{{source=\"127.127.1.0:123\"{}}} {}\n", family, extra, value);
+    return text.find(line) != std::string::npos;
+  };
+  EXPECT_TRUE(has("tempus_source_selection", ",state=\"system_peer\"", "1")) << text;
+  EXPECT_TRUE(has("tempus_source_stratum", "", "10"));
+  EXPECT_TRUE(has("tempus_source_offset_seconds", "", "0"));
+  EXPECT_TRUE(has("tempus_source_reach", "", "1"));
+  EXPECT_TRUE(has("tempus_source_poll_seconds", "", "64"));
+  EXPECT_TRUE(has("tempus_source_refusal", ",reason=\"none\"", "1"));
+  t.Run(60);  // the stratum-1 server takes over; the local clock stays listed, rejected
+  text = RenderPrometheus(t.client->Snapshot(), "0.1.0-test");
+  EXPECT_NE(text.find("tempus_source_selection{source=\"10.0.0.1:123\",state=\"system_peer\"} 1\n"),
+            std::string::npos)
+      << text;
+  EXPECT_TRUE(has("tempus_source_selection", ",state=\"reject\"", "1"));
 }
 
 // clock observe's report of the uncorrected system clock, from Clock::SystemClockOffset(); absent
@@ -95,10 +124,10 @@ TEST(Prometheus, SystemClockOffsetOnlyForAClockThatReportsIt) {
   LoopNet::NetTransport t(net, kServer);
   SeededRandom r(1);
   FakeClock plain(core::UnixTime::FromParts(1795928139, 0));
-  const std::string without = RenderPrometheus(Node({}, plain, t, r), "0.1.0-test");
+  const std::string without = RenderPrometheus(Node({}, plain, t, r).Snapshot(), "0.1.0-test");
   EXPECT_EQ(without.find("tempus_system_clock_offset_seconds"), std::string::npos);
   ObservingClock observing(core::UnixTime::FromParts(1795928139, 0));
-  const std::string with = RenderPrometheus(Node({}, observing, t, r), "0.1.0-test");
+  const std::string with = RenderPrometheus(Node({}, observing, t, r).Snapshot(), "0.1.0-test");
   EXPECT_NE(with.find("# TYPE tempus_system_clock_offset_seconds gauge\ntempus_system_clock_offset_seconds -0.25\n"),
             std::string::npos)
       << with;

@@ -11,6 +11,8 @@
 namespace tempus::core::control {
 
 using assoc::AssociationSnapshot;
+using report::NodeSnapshot;
+using report::SourceSnapshot;
 using system::Refusal;
 using system::RefusalFlash;
 using system::RefusalName;
@@ -90,10 +92,31 @@ std::string RefIdText(RefId refid, uint8_t stratum) {
   return refid.AsDottedQuad();
 }
 
-std::optional<std::string> SystemVariable(std::string_view name, const NodeView& v) {
-  const SystemSnapshot& s = v.system;
+// ntpq sysstats' ss_* variables, folded from the snapshot's counters (report::SysStats).
+std::optional<std::string> SysStatsVariable(std::string_view name, const NodeSnapshot& v) {
   const uint64_t uptime = v.now > v.start ? static_cast<uint64_t>((v.now - v.start).Seconds()) : 0;
-  const Counters& c = v.counters;
+  if (name == "ss_uptime" || name == "ss_reset") return Uint(uptime);
+  const report::Counters c = report::SysStats(v);
+  if (name == "ss_numctlreq") return Uint(c.control_requests);
+  if (name == "ss_received") return Uint(c.received);
+  if (name == "ss_thisver") return Uint(c.this_version);
+  if (name == "ss_oldver") return Uint(c.old_version);
+  if (name == "ss_ver1") return Uint(c.version1);
+  if (name == "ss_ver1client") return Uint(c.version1_client);
+  if (name == "ss_ver1zero") return Uint(c.version1_zero);
+  if (name == "ss_ver1symm") return Uint(c.version1_symmetric);
+  if (name == "ss_badformat") return Uint(c.bad_format);
+  if (name == "ss_badauth") return Uint(c.bad_auth);
+  if (name == "ss_declined") return Uint(c.declined);
+  if (name == "ss_restricted") return Uint(c.restricted);
+  if (name == "ss_limited") return Uint(c.limited);
+  if (name == "ss_kodsent") return Uint(c.kod_sent);
+  if (name == "ss_processed") return Uint(c.processed);
+  return std::nullopt;
+}
+
+std::optional<std::string> SystemVariable(std::string_view name, const NodeSnapshot& v) {
+  const SystemSnapshot& s = v.system;
   if (name == "leap") return Int(static_cast<int>(s.leap));
   if (name == "stratum") return Int(s.stratum);
   if (name == "precision") return Int(s.precision);
@@ -129,32 +152,17 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeView&
   if (name == "sysclk_offset") return v.system_clock_offset ? std::optional(Ms(*v.system_clock_offset, 6)) : std::nullopt;
   // ntpq sysstats also asks for each counter "since reset" (NAME_r); this node never resets.
   if (name.starts_with("ss_") && name.ends_with("_r")) return SystemVariable(name.substr(0, name.size() - 2), v);
-  if (name == "ss_uptime" || name == "ss_reset") return Uint(uptime);
-  if (name == "ss_numctlreq") return Uint(c.control_requests);
-  if (name == "ss_received") return Uint(c.received);
-  if (name == "ss_thisver") return Uint(c.this_version);
-  if (name == "ss_oldver") return Uint(c.old_version);
-  if (name == "ss_ver1") return Uint(c.version1);
-  if (name == "ss_ver1client") return Uint(c.version1_client);
-  if (name == "ss_ver1zero") return Uint(c.version1_zero);
-  if (name == "ss_ver1symm") return Uint(c.version1_symmetric);
-  if (name == "ss_badformat") return Uint(c.bad_format);
-  if (name == "ss_badauth") return Uint(c.bad_auth);
-  if (name == "ss_declined") return Uint(c.declined);
-  if (name == "ss_restricted") return Uint(c.restricted);
-  if (name == "ss_limited") return Uint(c.limited);
-  if (name == "ss_kodsent") return Uint(c.kod_sent);
-  if (name == "ss_processed") return Uint(c.processed);
+  if (name.starts_with("ss_")) return SysStatsVariable(name, v);
   return std::nullopt;
 }
 
 // Whether `name` is a system variable at all (an omitted optional one is still known).
-bool KnownSystemVariable(std::string_view name, const NodeView& v) {
+bool KnownSystemVariable(std::string_view name, const NodeSnapshot& v) {
   return name == "processor" || name == "system" || name == "tai" || name == "leapsec" || name == "expire" ||
          name == "sysclk_offset" || SystemVariable(name, v).has_value();
 }
 
-std::optional<std::string> PeerVariable(std::string_view name, const PeerView& p, const NodeView& v) {
+std::optional<std::string> PeerVariable(std::string_view name, const SourceSnapshot& p, const NodeSnapshot& v) {
   const AssociationSnapshot& a = p.association;
   std::optional<Header> server;
   if (p.source && p.source->last_header) {
@@ -267,8 +275,8 @@ Result<std::vector<std::string_view>, ErrorCode> ParseNames(std::span<const uint
   return names;
 }
 
-const PeerView* FindPeer(const NodeView& v, uint16_t id) {
-  for (const PeerView& p : v.peers) {
+const SourceSnapshot* FindPeer(const NodeSnapshot& v, uint16_t id) {
+  for (const SourceSnapshot& p : v.sources) {
     if (p.association_id == id) return &p;
   }
   return nullptr;
@@ -281,14 +289,14 @@ Datagrams Respond(const mode6::Header& request, uint16_t status, uint16_t associ
 
 Datagrams Error(const mode6::Header& request, ErrorCode code) { return {mode6::EncodeError(request, code)}; }
 
-Datagrams ReadStatus(const mode6::Header& request, const NodeView& v) {
+Datagrams ReadStatus(const mode6::Header& request, const NodeSnapshot& v) {
   if (request.association_id != 0) {
-    const PeerView* p = FindPeer(v, request.association_id);
+    const SourceSnapshot* p = FindPeer(v, request.association_id);
     if (!p) return Error(request, ErrorCode::kUnknownAssociation);
     return Respond(request, PeerStatusWord(*p, v.system_peer == p->association_id), p->association_id, {});
   }
   std::vector<uint8_t> data;
-  for (const PeerView& p : v.peers) {
+  for (const SourceSnapshot& p : v.sources) {
     if (data.size() + 4 > kMaxResponseFragments * mode6::kMaxFragmentData) break;
     const uint16_t status = PeerStatusWord(p, v.system_peer == p.association_id);
     data.push_back(static_cast<uint8_t>(p.association_id >> 8));
@@ -299,10 +307,10 @@ Datagrams ReadStatus(const mode6::Header& request, const NodeView& v) {
   return Respond(request, SystemStatusWord(v), 0, data);
 }
 
-Datagrams ReadVariables(const mode6::Header& request, std::span<const uint8_t> data, const NodeView& v) {
+Datagrams ReadVariables(const mode6::Header& request, std::span<const uint8_t> data, const NodeSnapshot& v) {
   auto names = ParseNames(data);
   if (!names) return Error(request, names.error());
-  const PeerView* peer = nullptr;
+  const SourceSnapshot* peer = nullptr;
   if (request.association_id != 0) {
     peer = FindPeer(v, request.association_id);
     if (!peer) return Error(request, ErrorCode::kUnknownAssociation);
@@ -342,7 +350,7 @@ std::string_view DropName(Drop drop) {
   return "?";
 }
 
-uint16_t FlashBits(const PeerView& peer) {
+uint16_t FlashBits(const SourceSnapshot& peer) {
   constexpr uint16_t kTest12Loop = 0x0800;  // ntpd's TEST12: synchronization loop
   unsigned bits = RefusalFlash(RefusalOf(peer)) | (peer.association.reach == 0 ? kFlashUnreachable : 0);
   if (peer.source && peer.source->loop) bits |= kTest12Loop;
@@ -363,7 +371,7 @@ int SelectCode(select::Tally tally) {
   return 0;
 }
 
-uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer) {
+uint16_t PeerStatusWord(const SourceSnapshot& peer, bool is_system_peer) {
   // Peer event codes (RFC 9327 §2.4.2.3): 1 mobilize, 3 unreachable, 4 reachable, 10 sys_peer.
   const AssociationSnapshot& a = peer.association;
   // A passive association was mobilized by its peer, not configured (ntpd's ephemeral).
@@ -385,24 +393,24 @@ uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer) {
   return static_cast<uint16_t>(status | (1 << 4) | event);
 }
 
-Refusal RefusalOf(const PeerView& peer) {
+Refusal RefusalOf(const SourceSnapshot& peer) {
   return peer.source ? peer.source->refusal : peer.association.refusal;
 }
 
-uint16_t SystemStatusWord(const NodeView& v) {
+uint16_t SystemStatusWord(const NodeSnapshot& v) {
   // Clock source (RFC 9327 §2.4.1.2) 6: NTP; 5: the local clock; 0: unspecified. System events:
   // 5 clock_sync, 6 restart.
   const int leap = static_cast<int>(v.system.leap) & 3;
   int source = 0;
   if (v.system_peer) {
-    const PeerView* peer = FindPeer(v, *v.system_peer);
+    const SourceSnapshot* peer = FindPeer(v, *v.system_peer);
     source = peer != nullptr && !peer->clock_name.empty() ? 5 : 6;
   }
   const int event = v.system.synchronized() && v.system_peer ? 5 : 6;
   return static_cast<uint16_t>((leap << 14) | (source << 8) | (1 << 4) | event);
 }
 
-Result<Datagrams, Drop> HandleControl(std::span<const uint8_t> request, const NodeView& view) {
+Result<Datagrams, Drop> HandleControl(std::span<const uint8_t> request, const NodeSnapshot& view) {
   auto m = mode6::Decode(request);
   if (!m) return Unexpected(Drop::kMalformed);
   const mode6::Header& h = m->header;

@@ -1,5 +1,6 @@
-// The NTP mode 6 control server (RFC 9327) as a pure function: a request datagram and a
-// read-only view of the node -> the response datagrams, or a typed drop.
+// The NTP mode 6 control server (RFC 9327) as a pure function: a request datagram and the
+// node's snapshot (core/report/node_snapshot.h, the one Prometheus and the logs read too) -> the
+// response datagrams, or a typed drop.
 //
 // Read-only: READSTAT (op 1: the association ids with their peer status words, or one
 // association's status) and READVAR (op 2: the system variables for association 0, a peer's for
@@ -28,62 +29,16 @@
 #include <string_view>
 #include <vector>
 
-#include "core/assoc/association_snapshot.h"
-#include "core/control/counters.h"
-#include "core/discipline/discipline.h"
-#include "core/net/net_address.h"
 #include "base/result.h"
-#include "core/system/snapshot.h"
-#include "core/system/system.h"
-#include "core/time/mono_time.h"
-#include "core/time/ntp_timestamp.h"
+#include "core/report/node_snapshot.h"
+#include "core/select/select.h"
+#include "core/system/refusal.h"
 #include "core/wire/mode6.h"
 
 namespace tempus::core::control {
 
 // At most this many fragments answer one request (1872 bytes of data).
 inline constexpr size_t kMaxResponseFragments = 4;
-
-// One association as the control protocol shows it.
-struct PeerView {
-  uint16_t association_id = 0;                // stable for the association's life
-  assoc::AssociationSnapshot association;
-  std::optional<system::SourceView> source;   // the System's view (tally, filter output)
-  // A reference clock's name, "LOCAL(0)" (local_clock.h): sent as srchost, which ntpq shows in
-  // place of the 127.127.t.u address (type `l`); its refid is shown as a code at any stratum.
-  std::string clock_name;
-};
-
-// What ntpd's mode 6 shows of its leap table (tai=, leapsec=, expire=), NTP seconds.
-struct LeapView {
-  int tai_utc = 0;             // TAI-UTC in effect now
-  int64_t last_leap = 0;       // the table's last transition (ntpd's lsig.ttime)
-  int64_t expires = 0;         // the table's expiry (lsig.etime)
-};
-
-// The read-only view of the node a control request is answered from.
-struct NodeView {
-  system::SystemSnapshot system;
-  discipline::DisciplineState discipline;
-  NtpDuration system_offset;                 // System::offset(): combined offset of the last selection
-  NtpDuration system_jitter;                 // System::jitter()
-  system::Refusal refusal = system::Refusal::kNone;  // System::refusal()
-  std::optional<NtpDuration> panic_offset;   // System::panic_offset()
-  std::optional<uint16_t> system_peer;       // association id of the system peer
-  std::vector<PeerView> peers;               // by association id, ascending
-  Counters counters;                         // ntpq sysstats (counters.h SysStats)
-  MonoTime start;                            // when the node started
-  MonoTime now;                              // monotonic now
-  NtpTimestamp clock_now;                    // the node's clock now (clock=, and to place rec=)
-  std::optional<NetAddress> local_address;   // dstadr
-  std::string version = "tempusd";           // version=
-  std::string processor;                     // processor= (omitted when empty)
-  std::string system_name;                   // system= (omitted when empty)
-  std::optional<LeapView> leap_table;        // tai=, leapsec=, expire= (omitted without a leapfile)
-  // clock observe: the time served minus the uncorrected system clock (sysclk_offset=, ms;
-  // positive: the system clock is behind). Omitted for the other clocks.
-  std::optional<NtpDuration> system_clock_offset;
-};
 
 // Why a datagram got no answer at all (errors the protocol can express are error responses).
 enum class Drop : uint8_t {
@@ -96,20 +51,20 @@ std::string_view DropName(Drop drop);
 using Datagrams = std::vector<std::vector<uint8_t>>;
 
 // Answers one mode 6 request.
-[[nodiscard]] Result<Datagrams, Drop> HandleControl(std::span<const uint8_t> request, const NodeView& view);
+[[nodiscard]] Result<Datagrams, Drop> HandleControl(std::span<const uint8_t> request, const report::NodeSnapshot& view);
 
 // The peer status word (RFC 9327 §2.4.2): configured, reachable, the selection (tally) code, and
 // one event (sys_peer, reachable, unreachable or mobilize).
-uint16_t PeerStatusWord(const PeerView& peer, bool is_system_peer);
+uint16_t PeerStatusWord(const report::SourceSnapshot& peer, bool is_system_peer);
 // Why the association's source is not used: the System's verdict, else (a source it no longer
 // knows: kiss DENY/RSTR) the association's own.
-system::Refusal RefusalOf(const PeerView& peer);
+system::Refusal RefusalOf(const report::SourceSnapshot& peer);
 // The system status word (RFC 9327 §2.4.1): leap, clock source (sync_ntp when the system peer is
 // an NTP source, sync_local when it is the local clock), one event (clock_sync or restart).
-uint16_t SystemStatusWord(const NodeView& view);
+uint16_t SystemStatusWord(const report::NodeSnapshot& view);
 // The peer's flash bits (ntpd's peer->flash, `rv &N` flash=): the refusal's TEST bit, TEST12
 // (0x0800) for a timing loop, TEST13 (0x1000) while the reach register is empty.
-uint16_t FlashBits(const PeerView& peer);
+uint16_t FlashBits(const report::SourceSnapshot& peer);
 // The select code (0..7) of a tally: reject, falsetick, excess, outlier, candidate, backup,
 // sys.peer, pps.peer.
 int SelectCode(select::Tally tally);

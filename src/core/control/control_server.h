@@ -4,10 +4,10 @@
 // Handle judges a request in the order that keeps a flood cheap: access first (control off:
 // nothing; with restrict lines, `restrict ... noquery` or `ignore` refuse a source; without any,
 // loopback only unless control_from_any), then the ControlLimiter (per client and across all
-// clients, control_limiter.h), and only then builds the view of the node and answers from it
-// (control.h HandleControl). Each outcome is counted once in ControlStats, which Prometheus shows
-// by reason and SysStats (counters.h) folds into ntpq's sysstats. Pure (time is passed in); not
-// thread-safe.
+// clients, control_limiter.h), and only then builds the node's snapshot and answers from it
+// (control.h HandleControl). Each outcome is counted once in ControlStats (core/report/counters.h),
+// which travels in the snapshot: Prometheus shows it by reason, SysStats folds it into sysstats.
+// Pure (time is passed in); not thread-safe.
 #ifndef TEMPUS_CORE_CONTROL_CONTROL_SERVER_H_
 #define TEMPUS_CORE_CONTROL_CONTROL_SERVER_H_
 
@@ -18,7 +18,7 @@
 
 #include "core/control/control.h"
 #include "core/control/control_limiter.h"
-#include "core/control/counters.h"
+#include "core/report/counters.h"
 #include "core/net/net_address.h"
 #include "core/server/restrict.h"
 #include "core/time/mono_time.h"
@@ -36,7 +36,7 @@ struct ControlConfig {
 
 // The request gets nothing; counted under `reason`.
 struct Ignore {
-  ControlDrop reason = ControlDrop::kMalformed;
+  report::ControlDrop reason = report::ControlDrop::kMalformed;
 };
 // The request is answered with these datagrams (at most kMaxResponseFragments), in order.
 struct Respond {
@@ -50,32 +50,32 @@ class ControlServer {
   explicit ControlServer(const ControlConfig& config = {}, uint64_t hash_key = 0);
 
   // Judges one mode 6 request from `from` at `now` under `restricts` (the server's table), and
-  // answers it from `make_view()`, a callable returning the NodeView (or a reference to one),
-  // called only for a request that passed access and rate limits.
+  // answers it from `make_view()`, a callable returning the node's report::NodeSnapshot (or a
+  // reference to one), called only for a request that passed access and rate limits.
   template <typename MakeView>
   [[nodiscard]] ControlAction Handle(std::span<const uint8_t> request, const NetAddress& from, MonoTime now,
                                      const server::RestrictTable& restricts, const MakeView& make_view) {
-    if (std::optional<ControlDrop> refused = Admit(request, from, now, restricts)) return Drop(*refused);
+    if (std::optional<report::ControlDrop> refused = Admit(request, from, now, restricts)) return Drop(*refused);
     return Answer(request, make_view());
   }
 
-  const ControlStats& stats() const { return stats_; }
+  const report::ControlStats& stats() const { return stats_; }
   const ControlLimiter& limiter() const { return limiter_; }
   const ControlConfig& config() const { return config_; }
 
  private:
   // Counts the request; the reason it may not be answered, if any.
-  std::optional<ControlDrop> Admit(std::span<const uint8_t> request, const NetAddress& from, MonoTime now,
-                                   const server::RestrictTable& restricts);
-  ControlAction Answer(std::span<const uint8_t> request, const NodeView& view);
-  Ignore Drop(ControlDrop reason) {
+  std::optional<report::ControlDrop> Admit(std::span<const uint8_t> request, const NetAddress& from,
+                                           MonoTime now, const server::RestrictTable& restricts);
+  ControlAction Answer(std::span<const uint8_t> request, const report::NodeSnapshot& view);
+  Ignore Drop(report::ControlDrop reason) {
     ++stats_.dropped[static_cast<size_t>(reason)];
     return Ignore{reason};
   }
 
   ControlConfig config_;
   ControlLimiter limiter_;
-  ControlStats stats_;
+  report::ControlStats stats_;
 };
 
 }  // namespace tempus::core::control

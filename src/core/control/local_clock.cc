@@ -13,8 +13,8 @@ constexpr uint32_t kLocalDriverAddress = 0x7f7f0100;  // 127.127.1.0
 
 }  // namespace
 
-PeerView LocalClockPeerView(const LocalClockInput& in) {
-  PeerView p;
+report::SourceSnapshot LocalClockSnapshot(const LocalClockInput& in) {
+  report::SourceSnapshot p;
   p.association_id = in.association_id;
   p.clock_name = "LOCAL(" + std::to_string(in.unit) + ")";
   AssociationSnapshot& a = p.association;

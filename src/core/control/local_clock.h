@@ -1,14 +1,15 @@
-// The local clock as the control protocol shows it: an association, as ntpd shows its LOCAL
+// The local clock as a source of the node's snapshot: an association, as ntpd shows its LOCAL
 // driver (server 127.127.1.u), so that `ntpq -p` lists `LOCAL(u)  .LOCL.  D l` with a `*` while
-// it is the system peer. tempus serves the local clock as a fallback of the System (`local
-// stratum N`, or the LOCAL driver with `fudge ... stratum D`, served at N = D + 1); this view is
-// built from those plain values. Pure; thread-compatible.
+// it is the system peer, and Prometheus lists it among the sources as source="LOCAL(u)". tempus
+// serves the local clock as a fallback of the System (`local stratum N`, or the LOCAL driver with
+// `fudge ... stratum D`, served at N = D + 1); this snapshot is built from those plain values.
+// Pure; thread-compatible.
 #ifndef TEMPUS_CORE_CONTROL_LOCAL_CLOCK_H_
 #define TEMPUS_CORE_CONTROL_LOCAL_CLOCK_H_
 
 #include <cstdint>
 
-#include "core/control/control.h"
+#include "core/report/node_snapshot.h"
 #include "core/time/mono_time.h"
 
 namespace tempus::core::control {
@@ -28,7 +29,7 @@ struct LocalClockInput {
 // stratum, polled every 64 s since start (reach fills up, `when` counts up to 64), offset,
 // delay and jitter 0; selection tally sys.peer while it is the system peer, else reject (ntpd
 // selects it only when nothing else survives, as the System does).
-PeerView LocalClockPeerView(const LocalClockInput& in);
+report::SourceSnapshot LocalClockSnapshot(const LocalClockInput& in);
 
 }  // namespace tempus::core::control
 

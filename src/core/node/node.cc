@@ -230,7 +230,7 @@ void Node::ReportSamples(const system::SystemUpdate& update) {
   for (const system::PeerSampleEvent& e : update.peer_samples) {
     auto it = assocs_.find(e.id);
     if (it == assocs_.end()) continue;
-    const control::PeerView view = PeerViewOf(e.id, *it->second, sources);
+    const report::SourceSnapshot view = SourceOf(e.id, *it->second, sources);
     const uint16_t status = control::PeerStatusWord(view, system_.system_peer() == e.id);
     actions_.emplace_back(PeerStatsRecord{now_.local, it->second->config().address, status, e.output.offset,
                                           e.output.delay, e.output.dispersion, e.output.jitter});

@@ -34,6 +34,7 @@
 #include "core/node/node_config.h"
 #include "core/node/once_per_source.h"
 #include "core/node/refusal_log.h"
+#include "core/report/node_snapshot.h"
 #include "core/server/server.h"
 #include "core/system/system.h"
 #include "core/time/instant.h"
@@ -51,12 +52,14 @@ struct SourceError {
 
 // A datagram for the node: `bytes` from `from`, received at `rx` on the node's time scale (the host
 // maps the kernel's receive stamp onto its clock), sent to `local` when known (replies leave from
-// there).
+// there). With clock observe, `system_clock_offset` is how far the uncorrected system clock is
+// off (mode 6 sysclk_offset, the snapshot's field): the host reads it for a mode 6 datagram only.
 struct Datagram {
   std::span<const uint8_t> bytes;
   NetAddress from;
   UnixTime rx;
   std::optional<NetAddress> local;
+  std::optional<NtpDuration> system_clock_offset = std::nullopt;
 };
 
 class Node {
@@ -90,9 +93,6 @@ class Node {
   // Replaces the restrict rules and rate limits of the server and mode 6 (a reload). The rate
   // limiter's hash key is drawn (from the Node's Random) once there are restrict rules.
   void SetAccess(const server::AccessPolicy& access);
-  // With clock observe, how far the uncorrected system clock is off (mode 6 sysclk_offset): the
-  // host reads it for a mode 6 request only, before OnDatagram.
-  void SetSystemClockOffset(std::optional<NtpDuration> offset) { system_clock_offset_ = offset; }
   // Whether the host wants PeerStatsRecord/LoopStatsRecord actions (statistics files).
   void SetStatsWanted(bool wanted) { stats_wanted_ = wanted; }
 
@@ -101,9 +101,11 @@ class Node {
   // When OnTimer should run next.
   MonoTime NextDeadline() const;
 
-  // The view the control protocol (mode 6) answers from, at `now`, ntpq's sysstats included
-  // (control::SysStats of the node's, the server's and the control server's counters).
-  control::NodeView View(Instant now) const;
+  // The node at `now` as plain values (node_snapshot.cc): the System, every source (the LOCAL
+  // clock among them), every counter. Mode 6 answers from it; the host renders Prometheus text,
+  // status lines and log summaries from it. `system_clock_offset`: the host's observe clock's
+  // reading (Datagram::system_clock_offset), if any.
+  report::NodeSnapshot Snapshot(Instant now, std::optional<NtpDuration> system_clock_offset = std::nullopt) const;
   const system::System& system() const { return system_; }
   // The associations, by id (ids are 1, 2, ... in configuration order; the local clock takes one).
   const std::map<uint32_t, std::unique_ptr<assoc::Association>>& associations() const { return assocs_; }
@@ -112,11 +114,8 @@ class Node {
   uint64_t steps() const { return steps_; }
   size_t ephemeral_count() const { return ephemeral_.size(); }
   uint64_t ephemeral_mobilized() const { return ephemeral_mobilized_; }
-  // The node's own part of ntpq's sysstats (datagrams by version, sources' bad MACs).
-  const control::Counters& counters() const { return counters_; }
-  // The time server (its counters, restrict rules, the snapshot it answers from) and mode 6's.
+  // The time server (its counters, restrict rules, the snapshot it answers from).
   const server::Server& server() const { return server_; }
-  const control::ControlServer& control() const { return control_; }
   const NodeConfig& config() const { return config_; }
 
  private:
@@ -146,8 +145,8 @@ class Node {
   bool Remove(uint32_t id);
   void ReapRetired();
   bool IsOwnAddress(const NetAddress& address) const;
-  static control::PeerView PeerViewOf(uint32_t id, const assoc::Association& a,
-                                      const std::vector<system::SourceView>& sources);
+  static report::SourceSnapshot SourceOf(uint32_t id, const assoc::Association& a,
+                                         const std::vector<system::SourceView>& sources);
 
   NodeConfig config_;
   Random& random_;
@@ -187,12 +186,11 @@ class Node {
   bool stats_wanted_ = false;
   uint64_t steps_ = 0;
   MonoTime start_;
-  control::Counters counters_;  // the node's own part of sysstats (control::SysStats)
+  report::Counters counters_;  // the node's own counts (datagrams by version, sources' bad MACs)
   server::Server server_;
   control::ControlServer control_;
   std::array<uint8_t, server::kReplyCapacity> reply_{};  // a Reply's bytes (server, new peer)
   control::Datagrams control_reply_;                      // a mode 6 response's datagrams
-  std::optional<NtpDuration> system_clock_offset_;
 };
 
 }  // namespace tempus::core::node

@@ -82,9 +82,10 @@ void Node::OnNewPeer(const Datagram& d) {
   MobilizePassive(d, assoc::PassiveAssociationConfig(d.from, v.version, v.poll, v.key_id));
 }
 
-// Mode 6: access and rate limit first; the view is built only for a request that passed them.
+// Mode 6: access and rate limit first; the snapshot is built only for a request that passed them.
 void Node::OnControl(const Datagram& d) {
-  auto action = control_.Handle(d.bytes, d.from, now_.mono, server_.restricts(), [this] { return View(now_); });
+  auto action = control_.Handle(d.bytes, d.from, now_.mono, server_.restricts(),
+                                [this, &d] { return Snapshot(now_, d.system_clock_offset); });
   auto* respond = std::get_if<control::Respond>(&action);
   if (respond == nullptr) return;
   control_reply_ = std::move(respond->datagrams);

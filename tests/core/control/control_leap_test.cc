@@ -12,8 +12,8 @@ namespace {
 
 using mode6::Opcode;
 
-NodeView View() {
-  NodeView v;
+report::NodeSnapshot View() {
+  report::NodeSnapshot v;
   v.system.leap = Leap::kNoWarning;
   v.system.stratum = 2;
   v.clock_now = NtpTimestamp::FromParts(3692174400u, 0);  // 2016-12-31 12:00 UTC
@@ -21,8 +21,8 @@ NodeView View() {
 }
 
 TEST(ControlLeap, DefaultReadvarShowsTaiLeapsecAndExpireAsNtpdDoes) {
-  NodeView v = View();
-  v.leap_table = LeapView{36, 3692217600, 3707596800};
+  report::NodeSnapshot v = View();
+  v.leap_table = report::LeapView{36, 3692217600, 3707596800};
   const auto vars = ReadVars(v);
   EXPECT_EQ(vars.at("tai"), "36");
   EXPECT_EQ(vars.at("leapsec"), "201701010000");
@@ -30,7 +30,7 @@ TEST(ControlLeap, DefaultReadvarShowsTaiLeapsecAndExpireAsNtpdDoes) {
 }
 
 TEST(ControlLeap, OmittedWithoutALeapTableButStillKnownByName) {
-  const NodeView v = View();
+  const report::NodeSnapshot v = View();
   const auto vars = ReadVars(v);
   EXPECT_EQ(vars.count("tai"), 0u);
   EXPECT_EQ(vars.count("leapsec"), 0u);
@@ -45,8 +45,8 @@ TEST(ControlLeap, OmittedWithoutALeapTableButStillKnownByName) {
 }
 
 TEST(ControlLeap, NamedRequestReturnsThem) {
-  NodeView v = View();
-  v.leap_table = LeapView{37, 3692217600, 3991593600};
+  report::NodeSnapshot v = View();
+  v.leap_table = report::LeapView{37, 3692217600, 3991593600};
   const auto vars = ReadVars(v, 0, "expire,tai");
   ASSERT_EQ(vars.size(), 2u);
   EXPECT_EQ(vars.at("tai"), "37");

@@ -16,12 +16,12 @@ namespace {
 
 // A node refusing a 1500 s offset from its one source (association 1, reachable), with a second
 // source (association 2) demobilized by a kiss DENY and one (3) never heard from.
-NodeView PanicView() {
-  NodeView v;
+report::NodeSnapshot PanicView() {
+  report::NodeSnapshot v;
   v.discipline.offset = NtpDuration::FromMicros(-42);
   v.refusal = Refusal::kPanic;
   v.panic_offset = NtpDuration::FromSeconds(1500.25);
-  PeerView p;
+  report::SourceSnapshot p;
   p.association_id = 1;
   p.association.config.address = NetAddress::IPv4({127, 0, 0, 2}, 123);
   p.association.reach = 0xff;
@@ -31,21 +31,21 @@ NodeView PanicView() {
   s.tally = select::Tally::kCandidate;
   s.refusal = Refusal::kPanic;
   p.source = s;
-  v.peers.push_back(p);
-  PeerView deny;
+  v.sources.push_back(p);
+  report::SourceSnapshot deny;
   deny.association_id = 2;
   deny.association.config.address = NetAddress::IPv4({127, 0, 0, 3}, 123);
   deny.association.demobilized = true;
   deny.association.refusal = Refusal::kKissDeny;
-  v.peers.push_back(deny);
-  PeerView silent;
+  v.sources.push_back(deny);
+  report::SourceSnapshot silent;
   silent.association_id = 3;
   silent.association.config.address = NetAddress::IPv4({127, 0, 0, 4}, 123);
   system::SourceView ss;
   ss.id = 3;
   ss.refusal = Refusal::kUnreachable;
   silent.source = ss;
-  v.peers.push_back(silent);
+  v.sources.push_back(silent);
   return v;
 }
 
@@ -53,7 +53,7 @@ TEST(ControlRefusal, SystemReasonAndTheRefusedOffsetInTheDefaultSet) {
   const auto vars = ReadVars(PanicView(), 0);
   EXPECT_EQ(vars.at("reason"), "panic");
   EXPECT_EQ(vars.at("offset"), "1500250.000000") << "the refused offset, not the stale estimate";
-  NodeView fine = PanicView();
+  report::NodeSnapshot fine = PanicView();
   fine.refusal = Refusal::kNone;
   fine.panic_offset.reset();
   const auto ok = ReadVars(fine, 0);
@@ -63,7 +63,7 @@ TEST(ControlRefusal, SystemReasonAndTheRefusedOffsetInTheDefaultSet) {
 }
 
 TEST(ControlRefusal, PeerReasonAndNtpdFlashBits) {
-  const NodeView v = PanicView();
+  const report::NodeSnapshot v = PanicView();
   const auto panic = ReadVars(v, 1);
   EXPECT_EQ(panic.at("reason"), "panic");
   EXPECT_EQ(panic.at("flash"), "0x0");  // ntpd has no bit for it (it exits)
@@ -73,7 +73,7 @@ TEST(ControlRefusal, PeerReasonAndNtpdFlashBits) {
   const auto silent = ReadVars(v, 3);
   EXPECT_EQ(silent.at("reason"), "unreachable");
   EXPECT_EQ(silent.at("flash"), "0x1000");  // peer_unreach
-  EXPECT_EQ(RefusalOf(v.peers[1]), Refusal::kKissDeny);
+  EXPECT_EQ(RefusalOf(v.sources[1]), Refusal::kKissDeny);
 }
 
 }  // namespace

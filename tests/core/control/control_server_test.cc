@@ -13,6 +13,9 @@ namespace tempus::core::control {
 namespace {
 
 using mode6::Opcode;
+using report::ControlDrop;
+using report::ControlDropName;
+using report::ControlStats;
 using server::Restrict;
 using server::RestrictRule;
 using server::RestrictTable;
@@ -25,9 +28,9 @@ MonoTime At(double seconds) { return MonoTime::FromSinceOrigin(NtpDuration::From
 
 // A view source that counts how often the server asked for it.
 struct Views {
-  NodeView operator()() const {
+  report::NodeSnapshot operator()() const {
     ++built;
-    return NodeView{};
+    return report::NodeSnapshot{};
   }
   mutable int built = 0;
 };

@@ -26,8 +26,8 @@ using testdata::FromHex;
 
 // A node synchronized to association 3 (127.0.0.2:123), with association 4 a candidate and
 // association 5 never heard from.
-NodeView MakeView() {
-  NodeView v;
+report::NodeSnapshot MakeView() {
+  report::NodeSnapshot v;
   v.system.leap = Leap::kNoWarning;
   v.system.stratum = 4;
   v.system.precision = -23;
@@ -43,10 +43,10 @@ NodeView MakeView() {
   v.start = MonoTime::FromSinceOrigin(NtpDuration::FromWholeSeconds(100));
   v.now = MonoTime::FromSinceOrigin(NtpDuration::FromWholeSeconds(175));
   v.clock_now = NtpTimestamp::FromParts(0xeeb62ea0, 0);
-  v.counters.received = 25;
-  v.counters.control_requests = 3;
+  v.counters.node.received = 25;
+  v.counters.control.requests = 3;
   for (uint16_t id : {3, 4, 5}) {
-    PeerView p;
+    report::SourceSnapshot p;
     p.association_id = id;
     p.association.config.address = NetAddress::IPv4({127, 0, 0, static_cast<uint8_t>(id - 1)}, 123);
     p.association.hpoll = PollExp(6);
@@ -72,7 +72,7 @@ NodeView MakeView() {
       s.last_header = h;
       p.source = s;
     }
-    v.peers.push_back(p);
+    v.sources.push_back(p);
   }
   return v;
 }
@@ -88,7 +88,7 @@ struct Answer {
   std::vector<std::string> order;
 };
 
-Answer Ask(const NodeView& v, Opcode op, uint16_t assoc, std::string_view text = {}, uint16_t seq = 11) {
+Answer Ask(const report::NodeSnapshot& v, Opcode op, uint16_t assoc, std::string_view text = {}, uint16_t seq = 11) {
   Answer a;
   auto out = HandleControl(mode6::EncodeRequest(op, seq, assoc, text), v);
   EXPECT_TRUE(out.has_value());
@@ -119,7 +119,7 @@ Answer Ask(const NodeView& v, Opcode op, uint16_t assoc, std::string_view text =
 }
 
 TEST(Control, ReadStatListsAssociationsWithTallyAndReach) {
-  const NodeView v = MakeView();
+  const report::NodeSnapshot v = MakeView();
   const Answer a = Ask(v, Opcode::kReadStatus, 0);
   ASSERT_FALSE(a.error);
   auto list = mode6::ParseStatusList(a.data);
@@ -139,15 +139,15 @@ TEST(Control, ReadStatListsAssociationsWithTallyAndReach) {
 }
 
 TEST(Control, EveryTallyMapsToNtpqsCharacter) {
-  NodeView v = MakeView();
+  report::NodeSnapshot v = MakeView();
   v.system_peer.reset();
   const std::map<select::Tally, char> want = {
       {select::Tally::kReject, ' '},    {select::Tally::kFalseticker, 'x'}, {select::Tally::kExcess, '.'},
       {select::Tally::kOutlier, '-'},   {select::Tally::kCandidate, '+'},   {select::Tally::kBackup, '#'},
       {select::Tally::kSystemPeer, '*'}, {select::Tally::kPpsPeer, 'o'}};
   for (const auto& [tally, c] : want) {
-    v.peers[0].source->tally = tally;
-    EXPECT_EQ(mode6::TallyChar(mode6::PeerSelect(PeerStatusWord(v.peers[0], false))), c);
+    v.sources[0].source->tally = tally;
+    EXPECT_EQ(mode6::TallyChar(mode6::PeerSelect(PeerStatusWord(v.sources[0], false))), c);
     EXPECT_EQ(static_cast<char>(tally), c);
   }
 }
@@ -185,7 +185,7 @@ TEST(Control, SystemDefaultVariablesInNtpqUnits) {
 // clock observe: how far the uncorrected system clock is behind the time served, in ms; a tempus
 // variable that only observe nodes send (ntpq rv prints it like any other).
 TEST(Control, SysclkOffsetOnlyWithClockObserve) {
-  NodeView v = MakeView();
+  report::NodeSnapshot v = MakeView();
   EXPECT_EQ(Ask(v, Opcode::kReadVariables, 0).vars.count("sysclk_offset"), 0u);
   const Answer named = Ask(v, Opcode::kReadVariables, 0, "sysclk_offset");
   EXPECT_FALSE(named.error);  // known, just not set
@@ -201,7 +201,7 @@ TEST(Control, SysclkOffsetOnlyWithClockObserve) {
 }
 
 TEST(Control, UnsynchronizedSystemShowsInitAndNoPeer) {
-  NodeView v;
+  report::NodeSnapshot v;
   const Answer a = Ask(v, Opcode::kReadVariables, 0, "leap,stratum,refid,peer");
   ASSERT_FALSE(a.error);
   EXPECT_EQ(a.vars.at("leap"), "3");
@@ -258,8 +258,8 @@ TEST(Control, FilterStagesNewestFirstInMilliseconds) {
                        t0 + NtpDuration::FromWholeSeconds(64 * i)},
                 PollExp(6));
   }
-  NodeView v = MakeView();
-  v.peers[0].source->stages = f.Stages();
+  report::NodeSnapshot v = MakeView();
+  v.sources[0].source->stages = f.Stages();
   const Answer a = Ask(v, Opcode::kReadVariables, 3);
   ASSERT_FALSE(a.error);
   EXPECT_EQ(Values(a.vars.at("filtdelay")), (std::vector<double>{30, 20, 10, 0, 0, 0, 0, 0}));
@@ -290,8 +290,8 @@ TEST(Control, FilterStagesAgeTheirDispersion) {
   (void)f.Add(Sample{NtpDuration::FromMillis(-4), NtpDuration::FromMillis(6), NtpDuration::FromMillis(2),
                      t0 + NtpDuration::FromWholeSeconds(1000)},
               PollExp(6));
-  NodeView v = MakeView();
-  v.peers[1].source->stages = f.Stages();
+  report::NodeSnapshot v = MakeView();
+  v.sources[1].source->stages = f.Stages();
   const Answer a = Ask(v, Opcode::kReadVariables, 4, "filtdisp,filtoffset");
   EXPECT_EQ(a.vars.at("filtdisp"), "2.00 17.00 16000.00 16000.00 16000.00 16000.00 16000.00 16000.00");
   EXPECT_EQ(a.vars.at("filtoffset"), "-4.00 1.00 0.00 0.00 0.00 0.00 0.00 0.00");
@@ -315,8 +315,8 @@ TEST(Control, NeverHeardPeerIsStratum16Init) {
 }
 
 TEST(Control, StratumOneRefidIsTheCode) {
-  NodeView v = MakeView();
-  v.peers[0].source->last_header->stratum = 1;
+  report::NodeSnapshot v = MakeView();
+  v.sources[0].source->last_header->stratum = 1;
   EXPECT_EQ(Ask(v, Opcode::kReadVariables, 3, "refid").vars.at("refid"), "GPS");
 }
 
@@ -345,7 +345,7 @@ TEST(Control, SysstatsVariables) {
 }
 
 TEST(Control, ErrorsForUnknownAssociationsVariablesAndOpcodes) {
-  const NodeView v = MakeView();
+  const report::NodeSnapshot v = MakeView();
   EXPECT_EQ(Ask(v, Opcode::kReadVariables, 77).error, ErrorCode::kUnknownAssociation);
   EXPECT_EQ(Ask(v, Opcode::kReadStatus, 77).error, ErrorCode::kUnknownAssociation);
   EXPECT_EQ(Ask(v, Opcode::kReadVariables, 0, "leap,nosuchvar").error, ErrorCode::kUnknownVariable);
@@ -368,7 +368,7 @@ TEST(Control, ErrorsForUnknownAssociationsVariablesAndOpcodes) {
 }
 
 TEST(Control, DropsWhatIsNotARequest) {
-  const NodeView v = MakeView();
+  const report::NodeSnapshot v = MakeView();
   auto req = mode6::EncodeRequest(Opcode::kReadStatus, 1, 0);
   EXPECT_EQ(HandleControl(std::span(req).first(11), v).error(), Drop::kMalformed);
   EXPECT_EQ(HandleControl({}, v).error(), Drop::kMalformed);
@@ -396,7 +396,7 @@ TEST(Control, DropsWhatIsNotARequest) {
 }
 
 TEST(Control, AnswersTheCapturedNtpqRequests) {
-  const NodeView v = MakeView();
+  const report::NodeSnapshot v = MakeView();
   for (auto hex : {testdata::kReadVarSystemRequest, testdata::kReadStatRequest}) {
     auto out = HandleControl(FromHex(hex), v);
     ASSERT_TRUE(out.has_value());
@@ -412,7 +412,7 @@ TEST(Control, AnswersTheCapturedNtpqRequests) {
 }
 
 TEST(Control, HugeVariableListsAreBoundedToFourFragments) {
-  const NodeView v = MakeView();
+  const report::NodeSnapshot v = MakeView();
   std::string names;
   for (int i = 0; i < 400; ++i) names += "clock,";
   const Answer a = Ask(v, Opcode::kReadVariables, 0, names);
@@ -424,11 +424,11 @@ TEST(Control, HugeVariableListsAreBoundedToFourFragments) {
   // A peer's default answer fits in two fragments like ntpd's.
   EXPECT_LE(Ask(v, Opcode::kReadVariables, 3).fragments, 2u);
   // Many associations: READSTAT is bounded too.
-  NodeView many = MakeView();
+  report::NodeSnapshot many = MakeView();
   for (uint16_t id = 10; id < 1000; ++id) {
-    PeerView p = many.peers[2];
+    report::SourceSnapshot p = many.sources[2];
     p.association_id = id;
-    many.peers.push_back(p);
+    many.sources.push_back(p);
   }
   const Answer s = Ask(many, Opcode::kReadStatus, 0);
   EXPECT_LE(s.fragments, kMaxResponseFragments);
@@ -444,12 +444,12 @@ namespace {
 // The local clock as ntpd shows its LOCAL driver (`ntpq -p`: "*LOCAL(0)  .LOCL.  10 l"), and the
 // system status word's clock source sync_local while it is the system peer.
 TEST(ControlLocalClock, ShownAsNtpdsLocalDriver) {
-  NodeView v = MakeView();
+  report::NodeSnapshot v = MakeView();
   v.system_peer = 6;
   v.system.stratum = 11;
   v.system.refid = RefId::FromRaw(0x7f7f0100);
   LocalClockInput in{6, 0, 11, true, -20, v.start, v.now};  // up 75 s: two polls
-  v.peers.push_back(LocalClockPeerView(in));
+  v.sources.push_back(LocalClockSnapshot(in));
   const Answer a = Ask(v, Opcode::kReadVariables, 6);
   ASSERT_FALSE(a.error);
   EXPECT_EQ(a.vars.at("srcadr"), "127.127.1.0");
@@ -471,8 +471,8 @@ TEST(ControlLocalClock, ShownAsNtpdsLocalDriver) {
 }
 
 TEST(ControlLocalClock, NotTheSystemPeerWhileAnUpstreamIs) {
-  NodeView v = MakeView();  // synchronized to association 3
-  v.peers.push_back(LocalClockPeerView({6, 1, 6, false, -20, v.start, v.now}));
+  report::NodeSnapshot v = MakeView();  // synchronized to association 3
+  v.sources.push_back(LocalClockSnapshot({6, 1, 6, false, -20, v.start, v.now}));
   const Answer a = Ask(v, Opcode::kReadVariables, 6);
   ASSERT_FALSE(a.error);
   EXPECT_EQ(a.vars.at("srchost"), "LOCAL(1)");
@@ -482,9 +482,9 @@ TEST(ControlLocalClock, NotTheSystemPeerWhileAnUpstreamIs) {
 }
 
 TEST(ControlLoop, FlashCarriesTest12ForATimingLoop) {
-  NodeView v = MakeView();
+  report::NodeSnapshot v = MakeView();
   EXPECT_EQ(Ask(v, Opcode::kReadVariables, 4, "flash").vars.at("flash"), "0x0");
-  v.peers[1].source->loop = true;
+  v.sources[1].source->loop = true;
   EXPECT_EQ(Ask(v, Opcode::kReadVariables, 4, "flash").vars.at("flash"), "0x800");
 }
 

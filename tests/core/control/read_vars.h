@@ -14,7 +14,7 @@
 namespace tempus::core::control {
 
 // The variables of association `association` (0: the system), all of the default set or `names`.
-inline std::map<std::string, std::string> ReadVars(const NodeView& v, uint16_t association = 0,
+inline std::map<std::string, std::string> ReadVars(const report::NodeSnapshot& v, uint16_t association = 0,
                                                    std::string_view names = {}) {
   std::map<std::string, std::string> out;
   auto answer = HandleControl(mode6::EncodeRequest(mode6::Opcode::kReadVariables, 7, association, names), v);

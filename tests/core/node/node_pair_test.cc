@@ -161,8 +161,8 @@ TEST(NodePair, AClientFollowsItsServerAndNtpqIsAnsweredWithoutTheEngine) {
   const auto list = mode6::ParseStatusList(answer->data);
   ASSERT_TRUE(list.has_value());
   EXPECT_EQ(list->size(), 1u);
-  EXPECT_EQ(server.node.control().stats().answered, 1u);
-  EXPECT_EQ(server.node.View(server.At({})).counters.control_requests, 1u);
+  EXPECT_EQ(server.node.Snapshot(server.At({})).counters.control.answered, 1u);
+  EXPECT_EQ(report::SysStats(server.node.Snapshot(server.At({}))).control_requests, 1u);
 }
 
 }  // namespace

@@ -1,8 +1,8 @@
-#include "core/control/counters.h"
+#include "core/report/counters.h"
 
 #include "core/wire/packet.h"
 
-namespace tempus::core::control {
+namespace tempus::core::report {
 
 void Counters::CountDatagram(std::span<const uint8_t> datagram) {
   ++received;
@@ -54,4 +54,4 @@ Counters SysStats(Counters node, const server::ServerStats& server, const Contro
   return c;
 }
 
-}  // namespace tempus::core::control
+}  // namespace tempus::core::report

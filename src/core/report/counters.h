@@ -1,14 +1,14 @@
-// The counters behind `ntpq sysstats` (ntpd's ss_* variables, RFC 9327 has no list of its own):
-// one set per part of the node, and the pure function that folds them into ntpd's categories.
+// The node's counters: one set per part of the node, each number counted once by the part that
+// decides it, and the pure function that folds them into ntpd's `ntpq sysstats` categories (ss_*
+// variables; RFC 9327 has no list of its own).
 //
-// Each number is counted once, by the part that decides it: every datagram's version and the
-// sources' MAC failures by the node (in a Counters of its own: CountDatagram, bad_auth), the
-// server's outcomes by core::server::Server (ServerStats), mode 6's by ControlServer
-// (ControlStats). SysStats adds them up in ntpd's categories; Prometheus shows the same
-// ServerStats and ControlStats by reason, so both read the same numbers. Value types;
-// thread-compatible.
-#ifndef TEMPUS_CORE_CONTROL_COUNTERS_H_
-#define TEMPUS_CORE_CONTROL_COUNTERS_H_
+// Every datagram's version and the sources' MAC failures are counted by the node (a Counters of
+// its own: CountDatagram, bad_auth), the server's outcomes by core::server::Server (ServerStats),
+// mode 6's by core::control::ControlServer (ControlStats). They travel in the NodeSnapshot
+// (node_snapshot.h); mode 6 folds them with SysStats when asked, Prometheus shows ServerStats and
+// ControlStats by reason, so both read the same numbers. Value types; thread-compatible.
+#ifndef TEMPUS_CORE_REPORT_COUNTERS_H_
+#define TEMPUS_CORE_REPORT_COUNTERS_H_
 
 #include <array>
 #include <cstddef>
@@ -18,7 +18,7 @@
 
 #include "core/server/drop_reason.h"
 
-namespace tempus::core::control {
+namespace tempus::core::report {
 
 // The packet counters of `ntpq sysstats` (ss_*), as mode 6 shows them.
 struct Counters {
@@ -73,6 +73,6 @@ struct ControlStats {
 // limited ones (KoD or not) in limited, crypto-NAKs sent in bad_auth.
 Counters SysStats(Counters node, const server::ServerStats& server, const ControlStats& control, uint64_t accepted);
 
-}  // namespace tempus::core::control
+}  // namespace tempus::core::report
 
-#endif  // TEMPUS_CORE_CONTROL_COUNTERS_H_
+#endif  // TEMPUS_CORE_REPORT_COUNTERS_H_

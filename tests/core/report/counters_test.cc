@@ -1,12 +1,12 @@
 // ntpq sysstats from the node's, the server's and the control server's counters (SysStats):
 // every server drop reason lands in ntpd's category, each number counted once.
-#include "core/control/counters.h"
+#include "core/report/counters.h"
 
 #include <vector>
 
 #include <gtest/gtest.h>
 
-namespace tempus::core::control {
+namespace tempus::core::report {
 namespace {
 
 using server::DropReason;
@@ -89,4 +89,4 @@ TEST(SysStats, AddsTheControlServersDropsAndTheNodesOwnCounts) {
 }
 
 }  // namespace
-}  // namespace tempus::core::control
+}  // namespace tempus::core::report
