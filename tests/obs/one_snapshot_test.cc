@@ -6,6 +6,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -81,10 +82,19 @@ double Number(const std::map<std::string, std::string>& vars, const std::string&
   return it == vars.end() ? NAN : std::stod(it->second);
 }
 
-TEST(OneSnapshot, ModeSixAndPrometheusShowTheSameSystem) {
+// Both renderings of one snapshot: mode 6's `names` of `association` (0: the system), and every
+// Prometheus sample.
+struct Both {
+  std::map<std::string, std::string> mode6;
+  std::map<std::string, double> prometheus;
+};
+Both Render(uint16_t association, std::string_view names) {
   const NodeSnapshot v = MakeSnapshot();
-  const auto sys = core::control::ReadVars(v, 0, "leap,stratum,rootdelay,sys_jitter,frequency,peer");
-  const auto m = Samples(RenderPrometheus(v, "test"));
+  return {core::control::ReadVars(v, association, names), Samples(RenderPrometheus(v, "test"))};
+}
+
+TEST(OneSnapshot, ModeSixAndPrometheusShowTheSameSystem) {
+  const auto [sys, m] = Render(0, "leap,stratum,rootdelay,sys_jitter,frequency,peer");
   EXPECT_EQ(Number(sys, "stratum"), m.at("tempus_system_stratum"));
   EXPECT_EQ(Number(sys, "leap"), m.at("tempus_system_leap"));
   EXPECT_NEAR(Number(sys, "rootdelay") / 1e3, m.at("tempus_system_root_delay_seconds"), 1e-9);
@@ -96,9 +106,7 @@ TEST(OneSnapshot, ModeSixAndPrometheusShowTheSameSystem) {
 }
 
 TEST(OneSnapshot, ModeSixAndPrometheusShowTheSameSource) {
-  const NodeSnapshot v = MakeSnapshot();
-  const auto peer = core::control::ReadVars(v, 4, "offset,delay,jitter,stratum,reach");
-  const auto m = Samples(RenderPrometheus(v, "test"));
+  const auto [peer, m] = Render(4, "offset,delay,jitter,stratum,reach");
   const std::string source = "{source=\"192.0.2.1:123\"}";
   EXPECT_NEAR(Number(peer, "offset") / 1e3, m.at("tempus_source_offset_seconds" + source), 1e-9);
   EXPECT_NEAR(Number(peer, "delay") / 1e3, m.at("tempus_source_delay_seconds" + source), 1e-9);
@@ -109,9 +117,7 @@ TEST(OneSnapshot, ModeSixAndPrometheusShowTheSameSource) {
 
 // sysstats folds the same counters Prometheus shows by reason (counters.h SysStats).
 TEST(OneSnapshot, ModeSixAndPrometheusCountTheSame) {
-  const NodeSnapshot v = MakeSnapshot();
-  const auto ss = core::control::ReadVars(v, 0, "ss_numctlreq,ss_kodsent,ss_limited,ss_processed");
-  const auto m = Samples(RenderPrometheus(v, "test"));
+  const auto [ss, m] = Render(0, "ss_numctlreq,ss_kodsent,ss_limited,ss_processed");
   EXPECT_EQ(Number(ss, "ss_numctlreq"), m.at("tempus_control_requests_total"));
   EXPECT_EQ(Number(ss, "ss_kodsent"), m.at("tempus_server_drops_total{reason=\"kod_sent\"}"));
   EXPECT_EQ(Number(ss, "ss_limited"), m.at("tempus_server_drops_total{reason=\"kod_sent\"}") +
