@@ -67,7 +67,7 @@ text = pathlib.Path("tests/testdata/mode6_vectors.h").read_text()
 frames = {}
 for name, body in re.findall(r'(k\w+)\s*=\s*((?:\s*"[0-9a-fA-F]*")+)\s*;', text):
     frames[name] = bytes.fromhex("".join(re.findall(r'"([0-9a-fA-F]*)"', body)))
-view = bytes(range(1, 51))  # the NodeView prefix of the server side: varied, 50 bytes
+view = bytes(range(1, 51))  # the NodeSnapshot prefix of the server side: varied, 50 bytes
 for i, (name, b) in enumerate(sorted(frames.items())):
     if "Request" in name:
         for shape in (0x00, 0x05, 0x3f, 0xff):  # no peers, 5 peers, 63 peers, ids from 1001
