@@ -152,9 +152,15 @@ int RunDaemon(const DaemonOptions& options) {
 
   io::PollLoop loop;
   std::optional<io::PollLoop::TimerId> timer;
+  core::MonoTime armed_for;
+  // (Re)arms the node's timer when its deadline moved: a served request moves none, and costs no
+  // timer work.
   std::function<void()> arm = [&] {
+    const core::MonoTime deadline = node.NextDeadline();
+    if (timer && deadline == armed_for) return;
     if (timer) loop.CancelTimer(*timer);
-    timer = loop.AddTimer(node.NextDeadline(), [&] {
+    armed_for = deadline;
+    timer = loop.AddTimer(deadline, [&] {
       timer.reset();
       node.OnTimer();
       arm();
@@ -165,6 +171,7 @@ int RunDaemon(const DaemonOptions& options) {
   for (ServerSocket& server_socket : sockets) {
     io::UdpSocket& socket = server_socket.socket;
     loop.Watch(socket.fd(), POLLIN, [&, drop = server_socket.drop](short) {
+      node.BeginBatch();  // one clock reading for what this wake-up reads, replies sent together
       for (int i = 0; i < 64; ++i) {  // bounded: let timers and the other sockets run
         auto got = socket.Receive(buffer);
         if (!got || !got->has_value()) break;
@@ -178,6 +185,7 @@ int RunDaemon(const DaemonOptions& options) {
         node.OnDatagram(std::span(buffer).first(dg.size), dg.from, dg.rx_realtime,
                         dg.local.value_or(socket.local_address()));
       }
+      node.EndBatch();
       arm();
     });
   }

@@ -140,14 +140,13 @@ Result<std::optional<Datagram>, SysError> UdpSocket::Receive(std::span<uint8_t> 
     if (errno == EAGAIN || errno == EWOULDBLOCK) return std::optional<Datagram>();
     return Fail("recvmsg on " + local_.ToStringWithPort(), errno);
   }
-  // As close to the arrival as user space gets, for when the kernel gave no stamp.
-  const core::UnixTime after = ReadRealtime();
   Datagram d;
   d.size = static_cast<size_t>(n);
   d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
   if (auto a = FromSockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen)) d.from = *a;
   ParseControl(&msg, &d);
-  d.rx_realtime = d.kernel_rx.value_or(after);
+  // Without the kernel's stamp: the clock, as close to the arrival as user space still gets.
+  d.rx_realtime = d.kernel_rx ? *d.kernel_rx : ReadRealtime();
   return std::optional<Datagram>(d);
 }
 
