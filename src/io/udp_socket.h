@@ -46,6 +46,9 @@ struct Datagram {
 
 class UdpSocket {
  public:
+  // SO_RCVBUF of every socket, in bytes (udp_socket.cc says why this size).
+  static constexpr int kReceiveBuffer = 128 * 1024;
+
   // A socket bound to `bind_to` (port 0: an ephemeral port; address 0.0.0.0 or ::: any).
   [[nodiscard]] static Result<UdpSocket, SysError> Open(const core::NetAddress& bind_to,
                                                                 const UdpOptions& options = {});
