@@ -184,6 +184,9 @@ int RunDaemon(const DaemonOptions& options) {
 
   io::PollLoop loop;
   std::optional<io::PollLoop::TimerId> timer;
+  // After every timer of the node (a poll; the associations may have changed): the sources' work
+  // and the systemd status line. Set below, once they exist.
+  std::function<void()> housekeeping;
   core::MonoTime armed_for;
   // (Re)arms the node's timer when its deadline moved: a served request moves none, and costs no
   // timer work.
@@ -195,6 +198,7 @@ int RunDaemon(const DaemonOptions& options) {
     timer = loop.AddTimer(deadline, [&] {
       timer.reset();
       node.OnTimer();
+      if (housekeeping) housekeeping();
       arm();
     });
   };
@@ -239,6 +243,7 @@ int RunDaemon(const DaemonOptions& options) {
     if (sig == SIGHUP) {
       status.Reloading();
       status.Reloaded(Reload(running, (*clock)->Mono()));
+      housekeeping();
       arm();
       return;
     }
@@ -271,14 +276,31 @@ int RunDaemon(const DaemonOptions& options) {
   sources.Apply(options.lines, (*clock)->Mono());
   Log(fmt::format("serving on {}; clock {}; {} source(s)", where, (*clock)->Kind(), node.associations().size()));
   arm();
-  // Once a second: lookups, pool replacement, the status line systemd shows when it changed.
-  std::function<void()> second = [&] {
-    sources.Tick((*clock)->Mono());
+  // Name lookups, pool replacement, the status line systemd shows when it changed: after every
+  // poll (above), and on a timer only while the sources say they have work (a lookup in flight:
+  // once a second; a retry: at its time). An idle daemon has no periodic timer but its polls.
+  std::optional<io::PollLoop::TimerId> sources_timer;
+  core::MonoTime sources_at;
+  housekeeping = [&] {
+    const core::MonoTime now = (*clock)->Mono();
+    sources.Tick(now);
     status.Tick();
-    arm();
-    loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(1), second);
+    const std::optional<core::MonoTime> next = sources.NextTick(now);
+    if (sources_timer && next && *next == sources_at) return;
+    if (sources_timer) loop.CancelTimer(*sources_timer);
+    sources_timer.reset();
+    if (!next) return;
+    sources_at = *next;
+    sources_timer = loop.AddTimer(*next, [&] {
+      sources_timer.reset();
+      housekeeping();
+      arm();
+    });
   };
-  loop.AddTimer(loop.Now(), second);
+  loop.AddTimer(loop.Now(), [&] {
+    housekeeping();
+    arm();
+  });
   // The driftfile: hourly and on exit, when this run's estimate beats the stored one.
   std::function<void()> hourly = [&] {
     drift.Save(node.system().discipline_state(), /*at_exit=*/false);
