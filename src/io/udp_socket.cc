@@ -133,6 +133,8 @@ struct UdpSocket::Batch {
   std::array<sockaddr_storage, kMaxBatch> send_addresses;
   std::array<ControlBuffer, kMaxBatch> send_controls;
   size_t filled = 0;           // slots the last recvmmsg filled
+  const std::span<uint8_t>* buffers = nullptr;  // what the iovs point at (ReceiveMany's buffers)
+  size_t buffer_count = 0;
 };
 
 UdpSocket::UdpSocket(int fd, core::NetAddress local, bool kernel_timestamps)
@@ -296,7 +298,11 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
     b.headers[i].msg_hdr.msg_controllen = sizeof b.controls[i].bytes;
   }
   b.filled = 0;
-  for (size_t i = 0; i < want; ++i) b.iovs[i] = iovec{buffers[i].data(), buffers[i].size()};
+  if (buffers.data() != b.buffers || want != b.buffer_count) {  // the daemon passes the same ones
+    for (size_t i = 0; i < want; ++i) b.iovs[i] = iovec{buffers[i].data(), buffers[i].size()};
+    b.buffers = buffers.data();
+    b.buffer_count = want;
+  }
   int n = -1;
   for (int attempt = 0; attempt < kMaxEintrRetries; ++attempt) {
     n = recvmmsg_(fd_, b.headers.data(), static_cast<unsigned int>(want), MSG_DONTWAIT, nullptr);

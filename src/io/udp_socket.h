@@ -82,7 +82,9 @@ class UdpSocket {
   [[nodiscard]] Result<std::optional<Datagram>, SysError> Receive(std::span<uint8_t> buffer);
   // Reads up to slots.size() waiting datagrams into `slots` (at most kMaxBatch) with one recvmmsg,
   // each with its sender, destination and kernel receive stamp; the payload of slot i is in
-  // buffers[i]. Returns how many (0: none waiting). REQUIRES: buffers.size() >= slots.size().
+  // buffers[i]. Returns how many (0: none waiting). REQUIRES: buffers.size() >= slots.size(); a
+  // caller that points the spans of one array at other memory passes another array (the socket
+  // rebuilds its iovecs only when the array or the count changes).
   static constexpr size_t kMaxBatch = 64;
   [[nodiscard]] Result<size_t, SysError> ReceiveMany(std::span<const std::span<uint8_t>> buffers,
                                                      std::span<Datagram> slots);
