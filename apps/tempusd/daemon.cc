@@ -47,18 +47,49 @@ class SocketTransport final : public engine::Transport {
   // From the socket bound to `local` (its port and, for a wildcard socket, the address via
   // pktinfo): the socket that received the request.
   void SendFrom(std::span<const uint8_t> bytes, const core::NetAddress& to, const core::NetAddress& local) override {
-    for (auto& [s, drop] : sockets_) {
-      const core::NetAddress& bound = s.local_address();
-      if (drop || bound.family() != local.family() || bound.port() != local.port()) continue;
-      if (bound != local && !IsWildcard(bound)) continue;
-      if (auto r = s.SendTo(bytes, to, IsWildcard(bound) ? std::optional(local) : std::nullopt); !r) ++errors_;
+    if (io::UdpSocket* s = ServingSocket(local)) {
+      const bool wildcard = IsWildcard(s->local_address());
+      if (auto r = s->SendTo(bytes, to, wildcard ? std::optional(local) : std::nullopt); !r) ++errors_;
       return;
     }
     Send(bytes, to);
   }
+  // A batch's replies: each run of replies from one local address leaves with one SendMany
+  // (sendmmsg) from the socket SendFrom would pick.
+  void SendBatch(std::span<const Outgoing> batch) override {
+    size_t i = 0;
+    while (i < batch.size()) {
+      const std::optional<core::NetAddress>& local = batch[i].local;
+      io::UdpSocket* s = local ? ServingSocket(*local) : nullptr;
+      if (s == nullptr) {
+        Transport::SendBatch(batch.subspan(i, 1));
+        ++i;
+        continue;
+      }
+      size_t n = 0;
+      const bool wildcard = IsWildcard(s->local_address());
+      while (i + n < batch.size() && n < outgoing_.size() && batch[i + n].local == local) {
+        const Outgoing& o = batch[i + n];
+        outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : std::nullopt};
+        ++n;
+      }
+      errors_ += s->SendMany(std::span<const io::Outgoing>(outgoing_).first(n));
+      i += n;
+    }
+  }
   uint64_t errors() const { return errors_; }
 
  private:
+  // The serving socket bound to `local`, or to the wildcard address of its family and port.
+  io::UdpSocket* ServingSocket(const core::NetAddress& local) {
+    for (auto& [s, drop] : sockets_) {
+      const core::NetAddress& bound = s.local_address();
+      if (drop || bound.family() != local.family() || bound.port() != local.port()) continue;
+      if (bound != local && !IsWildcard(bound)) continue;
+      return &s;
+    }
+    return nullptr;
+  }
   io::UdpSocket* Pick(const core::NetAddress& to) {
     std::vector<io::UdpSocket*> family;
     for (auto& [s, drop] : sockets_) {
@@ -78,6 +109,7 @@ class SocketTransport final : public engine::Transport {
   }
 
   std::vector<ServerSocket>& sockets_;
+  std::array<io::Outgoing, io::UdpSocket::kMaxBatch> outgoing_;
   std::map<core::NetAddress, std::optional<core::NetAddress>> routes_;  // destination -> source
   uint64_t errors_ = 0;
 };
@@ -152,32 +184,55 @@ int RunDaemon(const DaemonOptions& options) {
 
   io::PollLoop loop;
   std::optional<io::PollLoop::TimerId> timer;
+  // After every timer of the node (a poll; the associations may have changed): the sources' work
+  // and the systemd status line. Set below, once they exist.
+  std::function<void()> housekeeping;
+  core::MonoTime armed_for;
+  // (Re)arms the node's timer when its deadline moved: a served request moves none, and costs no
+  // timer work.
   std::function<void()> arm = [&] {
+    const core::MonoTime deadline = node.NextDeadline();
+    if (timer && deadline == armed_for) return;
     if (timer) loop.CancelTimer(*timer);
-    timer = loop.AddTimer(node.NextDeadline(), [&] {
+    armed_for = deadline;
+    timer = loop.AddTimer(deadline, [&] {
       timer.reset();
       node.OnTimer();
+      if (housekeeping) housekeeping();
       arm();
     });
   };
-  std::array<uint8_t, 2048> buffer{};
+  // One wake-up reads up to kMaxBatch datagrams per recvmmsg (UdpSocket::ReceiveMany; one recvmsg
+  // each where the platform has no recvmmsg), a few times over, bounded so that timers and the
+  // other sockets run.
+  constexpr size_t kBatch = io::UdpSocket::kMaxBatch;
+  constexpr int kBatchesPerWakeup = 4;
+  std::vector<uint8_t> storage(kBatch * 2048);
+  std::array<std::span<uint8_t>, kBatch> buffers;
+  for (size_t i = 0; i < kBatch; ++i) buffers[i] = std::span(storage).subspan(i * 2048, 2048);
+  std::array<io::Datagram, kBatch> received;
   uint64_t interface_drops = 0;  // datagrams that arrived on a `drop` socket
   for (ServerSocket& server_socket : sockets) {
     io::UdpSocket& socket = server_socket.socket;
     loop.Watch(socket.fd(), POLLIN, [&, drop = server_socket.drop](short) {
-      for (int i = 0; i < 64; ++i) {  // bounded: let timers and the other sockets run
-        auto got = socket.Receive(buffer);
-        if (!got || !got->has_value()) break;
-        const io::Datagram& dg = **got;
-        if (drop) {
-          ++interface_drops;
-          continue;
+      node.BeginBatch();  // one clock reading for what this wake-up reads, replies sent together
+      for (int round = 0; round < kBatchesPerWakeup; ++round) {
+        auto got = socket.ReceiveMany(buffers, received);
+        if (!got || *got == 0) break;
+        for (size_t i = 0; i < *got; ++i) {
+          const io::Datagram& dg = received[i];
+          if (drop) {
+            ++interface_drops;
+            continue;
+          }
+          if (dg.truncated) continue;
+          // The local address: pktinfo's destination, else the socket's own.
+          node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime,
+                          dg.local.value_or(socket.local_address()));
         }
-        if (dg.truncated) continue;
-        // The local address: pktinfo's destination, else the socket's own.
-        node.OnDatagram(std::span(buffer).first(dg.size), dg.from, dg.rx_realtime,
-                        dg.local.value_or(socket.local_address()));
+        if (*got < kBatch) break;  // the queue is empty
       }
+      node.EndBatch();
       arm();
     });
   }
@@ -188,6 +243,7 @@ int RunDaemon(const DaemonOptions& options) {
     if (sig == SIGHUP) {
       status.Reloading();
       status.Reloaded(Reload(running, (*clock)->Mono()));
+      housekeeping();
       arm();
       return;
     }
@@ -221,14 +277,31 @@ int RunDaemon(const DaemonOptions& options) {
   sources.Apply(options.lines, (*clock)->Mono());
   Log(fmt::format("serving on {}; clock {}; {} source(s)", where, (*clock)->Kind(), node.associations().size()));
   arm();
-  // Once a second: lookups, pool replacement, the status line systemd shows when it changed.
-  std::function<void()> second = [&] {
-    sources.Tick((*clock)->Mono());
+  // Name lookups, pool replacement, the status line systemd shows when it changed: after every
+  // poll (above), and on a timer only while the sources say they have work (a lookup in flight:
+  // once a second; a retry: at its time). An idle daemon has no periodic timer but its polls.
+  std::optional<io::PollLoop::TimerId> sources_timer;
+  core::MonoTime sources_at;
+  housekeeping = [&] {
+    const core::MonoTime now = (*clock)->Mono();
+    sources.Tick(now);
     status.Tick();
-    arm();
-    loop.AddTimer(loop.Now() + core::NtpDuration::FromWholeSeconds(1), second);
+    const std::optional<core::MonoTime> next = sources.NextTick(now);
+    if (sources_timer && next && *next == sources_at) return;
+    if (sources_timer) loop.CancelTimer(*sources_timer);
+    sources_timer.reset();
+    if (!next) return;
+    sources_at = *next;
+    sources_timer = loop.AddTimer(*next, [&] {
+      sources_timer.reset();
+      housekeeping();
+      arm();
+    });
   };
-  loop.AddTimer(loop.Now(), second);
+  loop.AddTimer(loop.Now(), [&] {
+    housekeeping();
+    arm();
+  });
   // The driftfile: hourly and on exit, when this run's estimate beats the stored one.
   std::function<void()> hourly = [&] {
     drift.Save(node.system().discipline_state(), /*at_exit=*/false);

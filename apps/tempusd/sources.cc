@@ -119,6 +119,20 @@ void Sources::Tick(core::MonoTime now) {
   }
 }
 
+std::optional<core::MonoTime> Sources::NextTick(core::MonoTime now) const {
+  std::optional<core::MonoTime> next;
+  for (const Line& line : lines_) {
+    std::optional<core::MonoTime> t;
+    if (line.lookup) {
+      t = now + kTickWhileLookingUp;
+    } else if (line.want_lookup) {
+      t = std::max(line.next_lookup, now);
+    }
+    if (t && (!next || *t < *next)) next = t;
+  }
+  return next;
+}
+
 void Sources::StartLookup(Line& line, core::MonoTime /*now*/) {
   auto lookup = std::make_shared<Lookup>();
   line.lookup = lookup;

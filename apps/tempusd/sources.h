@@ -8,13 +8,15 @@
 // reported once per attempt and retried with back-off (kFirstRetry doubling up to kMaxRetry).
 // A pool line keeps up to `pool_size` associations; one that stays unreachable (reach 0 after
 // kUnreachablePolls requests) or is demobilized by a kiss-o'-death is replaced by another address
-// of the pool, looked up again. Tick() does this work; call it about once a second from the loop.
+// of the pool, looked up again. Tick() does this work; call it when NextTick() says, and after
+// every event that changes the associations (a poll, a reply, a reload).
 // Not thread-safe (the lookup threads only touch their own shared result).
 #ifndef TEMPUS_APPS_TEMPUSD_SOURCES_H_
 #define TEMPUS_APPS_TEMPUSD_SOURCES_H_
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -49,6 +51,12 @@ class Sources {
   void SetPoolSize(size_t pool_size);
   // Finished lookups, pool replacement, retries.
   void Tick(core::MonoTime now);
+  // When Tick has work next: `now` plus kTickWhileLookingUp while a lookup is in flight (its
+  // helper thread cannot wake the loop), a retry's time, else none: then only a change of the
+  // associations (a poll, a kiss-o'-death, a reload) can give it work, and the daemon calls Tick
+  // after each of those. So an idle daemon arms no periodic timer for its sources.
+  std::optional<core::MonoTime> NextTick(core::MonoTime now) const;
+  static constexpr core::NtpDuration kTickWhileLookingUp = core::NtpDuration::FromWholeSeconds(1);
   // The text that identifies a line's content (kind, host, options; not its location).
   static std::string KeyOf(const config::ServerConfig& line);
 

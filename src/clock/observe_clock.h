@@ -34,6 +34,10 @@ class ObserveClock final : public engine::Clock {
   core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override {
     return corrected_.FromKernelRealtime(kernel_stamp);
   }
+  BatchReading ReadBatch() override { return corrected_.ReadBatch(); }
+  core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& at) override {
+    return corrected_.MapKernelRealtime(kernel_stamp, at);
+  }
   // Steers the software correction; the kernel clock is not touched. Always succeeds.
   [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override {
     return corrected_.Apply(command);

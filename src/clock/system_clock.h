@@ -25,6 +25,7 @@ class SystemClock final : public engine::Clock {
   core::UnixTime Now() override { return kernel_.Realtime(); }
   core::MonoTime Mono() override { return kernel_.Monotonic(); }
   core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override { return kernel_stamp; }
+  core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading&) override { return kernel_stamp; }
   // StepClock: clock_adjtime(ADJ_SETOFFSET|ADJ_NANO). SlewClock: ADJ_OFFSET_SINGLESHOT (adjtime
   // semantics, 500 ppm, replaces a slew in progress). SetFrequency: ADJ_FREQUENCY.
   // SetSyncStatus: STA_UNSYNC/STA_INS/STA_DEL, maxerror and esterror. On EPERM the error says

@@ -73,6 +73,38 @@ core::UnixTime VirtualClock::FromKernelRealtime(core::UnixTime kernel_stamp) {
   return FromFine(At(mono_now - (real_now - kernel_stamp)));
 }
 
+engine::Clock::BatchReading VirtualClock::ReadBatch() {
+  const core::MonoTime mono = source_->Monotonic();
+  const core::UnixTime kernel = source_->Realtime();
+  // The rate holds since the last frequency change, step or slew start, and the end of a slew.
+  int64_t ppm_q32 = rate_ppm_q32_;
+  NtpDuration steady = std::min(mono - anchor_mono_, mono - slew_start_);
+  if (slew_total_ != 0) {
+    const Int128 magnitude = slew_total_ < 0 ? -slew_total_ : slew_total_;
+    const double seconds = static_cast<double>(magnitude) / 18446744073709551616.0 / (options_.slew_rate_ppm * 1e-6);
+    const core::MonoTime end = slew_start_ + NtpDuration::FromSeconds(seconds);
+    if (mono < end) {
+      ppm_q32 += slew_total_ < 0 ? -slew_rate_ppm_q32_ : slew_rate_ppm_q32_;
+    } else {
+      steady = std::min(steady, mono - end);
+    }
+  }
+  // ppm in 2^-32 ppm to a fraction in 2^-64: times 2^32 / 1e6 (at most 1000 ppm: ~2^54).
+  const int64_t excess_rate = static_cast<int64_t>((static_cast<Int128>(ppm_q32) << 32) / kMillion);
+  return {{mono, FromFine(At(mono))}, kernel, excess_rate, steady};
+}
+
+core::UnixTime VirtualClock::MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& at) {
+  const NtpDuration age = at.kernel - kernel_stamp;
+  // Beyond a second, or across a change of rate: the exact path (one 128-bit evaluation).
+  if (age.Abs() > NtpDuration::FromWholeSeconds(1) || age > at.steady) return FromFine(At(at.now.mono - age));
+  // Within it the clock is linear: the age scaled by the rate (a multiplication, no division),
+  // exact to the unit (2^-32 s) but for the rounding of the rate to 2^-64 and of the slew's end
+  // to a unit.
+  const int64_t excess = static_cast<int64_t>((static_cast<Int128>(age.raw()) * at.excess_rate) >> 64);
+  return at.now.local - NtpDuration::FromRaw(age.raw() + excess);
+}
+
 NtpDuration VirtualClock::TrueOffset() {
   const core::MonoTime mono_now = source_->Monotonic();
   const core::UnixTime real_now = source_->Realtime();

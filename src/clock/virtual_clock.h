@@ -41,6 +41,12 @@ class VirtualClock final : public engine::Clock {
   core::MonoTime Mono() override { return source_->Monotonic(); }
   // Places the stamp on the monotonic time line via the current realtime/monotonic relation.
   core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override;
+  // Reads the monotonic and realtime clocks once; the rate is this clock's against monotonic time
+  // at that moment (frequency error, correction and a slew in progress).
+  BatchReading ReadBatch() override;
+  // The stamp's age at `at`, scaled by the rate, back from `at.now`: no clock read, no 128-bit
+  // division. Stamps older than a second take the exact path of FromKernelRealtime as of `at`.
+  core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& at) override;
   [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
   double FrequencyPpm() const override { return correction_ppm_; }
   std::string_view Kind() const override { return "virtual"; }

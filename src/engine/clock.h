@@ -8,6 +8,7 @@
 #ifndef TEMPUS_ENGINE_CLOCK_H_
 #define TEMPUS_ENGINE_CLOCK_H_
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -34,6 +35,26 @@ class Clock {
   // Maps a kernel software receive timestamp (CLOCK_REALTIME, from SO_TIMESTAMPING) to this
   // clock's time scale. Identity for clocks that are the kernel clock.
   virtual core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) = 0;
+
+  // One reading for a batch of received datagrams: the Instant (as Read), the kernel's
+  // CLOCK_REALTIME at the same moment, and this clock's rate against it, from which
+  // MapKernelRealtime maps each receive stamp of the batch without reading a clock again.
+  struct BatchReading {
+    core::Instant now;
+    core::UnixTime kernel;
+    // This clock's rate against the kernel's over `steady`, minus one, in 2^-64 (1 ppm: 2^64/1e6).
+    int64_t excess_rate = 0;
+    core::NtpDuration steady = core::NtpDuration::Max();  // how long before `now` the rate held
+  };
+  virtual BatchReading ReadBatch() {
+    const core::Instant now = Read();
+    return {now, now.local, 0, core::NtpDuration::Max()};
+  }
+  // FromKernelRealtime(kernel_stamp) as of `at`, to a rounding error far below a nanosecond. The
+  // default reads again (FromKernelRealtime).
+  virtual core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& /*at*/) {
+    return FromKernelRealtime(kernel_stamp);
+  }
   // Carries out a command of the discipline (observe: on its software correction).
   [[nodiscard]] virtual Result<void, SysError> Apply(const core::discipline::ClockCommand& command) = 0;
   // The frequency correction in effect, in ppm (what SetFrequency last set).

@@ -55,11 +55,13 @@ void Node::OnTimer() { Carry(core_.OnTimer(clock_.Read())); }
 void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
                       const std::optional<core::NetAddress>& local) {
   if (bytes.empty()) return;
-  const core::Instant now = clock_.Read();
+  const core::Instant now = batch_ ? batch_->now : clock_.Read();
   // Mode 6's sysclk_offset: read only for a request that may show it, not for every packet.
   std::optional<core::NtpDuration> system_clock_offset;
   if (core::PeekMode(bytes) == core::Mode::kControl) system_clock_offset = clock_.SystemClockOffset();
-  Carry(core_.OnDatagram({bytes, from, clock_.FromKernelRealtime(rx_realtime), local, system_clock_offset}, now));
+  const core::UnixTime rx =
+      batch_ ? clock_.MapKernelRealtime(rx_realtime, *batch_) : clock_.FromKernelRealtime(rx_realtime);
+  Carry(core_.OnDatagram({bytes, from, rx, local, system_clock_offset}, now));
 }
 
 core::report::NodeSnapshot Node::Snapshot() {
@@ -111,7 +113,7 @@ void Node::Carry(const core::node::NodeActions& actions) {
           } else if constexpr (std::is_same_v<T, core::node::Reply>) {
             SendReply(a);
           } else if constexpr (std::is_same_v<T, core::node::ApplyClock>) {
-            if (auto r = clock_.Apply(a.command); !r) Log("clock: " + r.error().ToString());
+            ApplyClock(a.command);
           } else if constexpr (std::is_same_v<T, core::node::PeerStatsRecord> ||
                                std::is_same_v<T, core::node::LoopStatsRecord>) {
             if (stats_observer_) stats_observer_(a);
@@ -125,6 +127,18 @@ void Node::Carry(const core::node::NodeActions& actions) {
 }
 
 void Node::SendReply(const core::node::Reply& reply) {
+  if (batch_ && reply.bytes.size() <= core::kHeaderSize + 4) {
+    if (waiting_count_ == kMaxWaiting) FlushReplies();
+    Waiting& w = waiting_[waiting_count_++];
+    std::copy(reply.bytes.begin(), reply.bytes.end(), w.bytes.begin());
+    w.size = reply.bytes.size();
+    w.to = reply.to;
+    w.local = reply.local;
+    w.restamp = reply.restamp;
+    w.sign_key = reply.sign_key;
+    return;
+  }
+  FlushReplies();  // in order
   std::array<uint8_t, core::server::kReplyCapacity> buffer{};
   const std::span<const uint8_t> bytes = FinishReply(reply, buffer, clock_, keys_);
   if (reply.local) {

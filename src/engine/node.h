@@ -13,6 +13,7 @@
 #ifndef TEMPUS_ENGINE_NODE_H_
 #define TEMPUS_ENGINE_NODE_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -67,6 +68,15 @@ class Node {
   // address and port it was sent to, when known: replies leave from there.
   void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
                   const std::optional<core::NetAddress>& local = std::nullopt);
+  // A batch: the datagrams one wake-up of the loop (or one recvmmsg) received. Between BeginBatch
+  // and EndBatch, OnDatagram reads no clock: all take the one reading of BeginBatch
+  // (Clock::ReadBatch, which also maps their kernel receive stamps), and the time replies wait.
+  // EndBatch stamps them (T3) from one more reading, signs them, and hands them to the transport
+  // at once (Transport::SendBatch). Requests to sources, mode 6 responses and clock commands are
+  // carried out at once, as outside a batch (a clock command sends the waiting replies first and
+  // reads the clock again). Not nested.
+  void BeginBatch();
+  void EndBatch();
   // Runs everything due at the clock's monotonic now.
   void OnTimer();
   // When OnTimer should run next.
@@ -117,6 +127,10 @@ class Node {
   void Carry(const core::node::NodeActions& actions);
   void Send(const core::node::SendPacket& send);
   void SendReply(const core::node::Reply& reply);
+  // Sends the replies waiting in the batch (node_batch.cc).
+  void FlushReplies();
+  // Applies a clock command; in a batch, after sending the waiting replies, then reads anew.
+  void ApplyClock(const core::discipline::ClockCommand& command);
   void Log(const std::string& message) const;
   // Warns about a source whose key cannot sign (ntpd goes on too; its replies fail test 5).
   void WarnUnusableKey(const core::assoc::AssociationConfig& source) const;
@@ -130,6 +144,20 @@ class Node {
   core::node::Node core_;
   uint64_t packets_sent_ = 0;
   AuthStats auth_stats_;
+  // The batch (BeginBatch): its reading, and the replies waiting for EndBatch.
+  struct Waiting {
+    std::array<uint8_t, core::server::kReplyCapacity> bytes;
+    size_t size;
+    core::NetAddress to;
+    std::optional<core::NetAddress> local;
+    bool restamp;
+    std::optional<uint32_t> sign_key;
+  };
+  static constexpr size_t kMaxWaiting = 64;
+  std::optional<Clock::BatchReading> batch_;
+  std::array<Waiting, kMaxWaiting> waiting_;  // the first waiting_count_ are in use
+  size_t waiting_count_ = 0;
+  std::array<Transport::Outgoing, kMaxWaiting> outgoing_;
 };
 
 }  // namespace tempus::engine

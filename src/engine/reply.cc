@@ -13,13 +13,19 @@ std::span<const uint8_t> FinishReply(const core::node::Reply& reply, std::span<u
   if (!reply.restamp && !reply.sign_key) return reply.bytes;
   TEMPUS_CHECK(buffer.size() >= core::server::kReplyCapacity && reply.bytes.size() <= core::kHeaderSize + 4);
   std::copy(reply.bytes.begin(), reply.bytes.end(), buffer.begin());
-  const std::span<uint8_t> bytes = buffer.first(reply.bytes.size());
-  if (reply.restamp) core::StampTransmit(bytes, clock.Now().ToNtp());  // as late as possible
-  if (!reply.sign_key) return bytes;
+  const core::UnixTime transmit = reply.restamp ? clock.Now() : core::UnixTime();  // as late as possible
+  return buffer.first(SealReply(buffer, reply.bytes.size(), reply.restamp, reply.sign_key, transmit, keys));
+}
+
+size_t SealReply(std::span<uint8_t> buffer, size_t size, bool restamp, std::optional<uint32_t> sign_key,
+                 core::UnixTime transmit, const KeyRing& keys) {
+  TEMPUS_CHECK(buffer.size() >= core::server::kReplyCapacity && size <= core::kHeaderSize + 4);
+  if (restamp) core::StampTransmit(buffer.first(size), transmit.ToNtp());
+  if (!sign_key) return size;
   // The MAC covers the transmit stamp, so it is computed last.
-  const auto signed_size = keys.Sign(*reply.sign_key, buffer, bytes.size());
+  const auto signed_size = keys.Sign(*sign_key, buffer, size);
   TEMPUS_CHECK(signed_size.has_value());
-  return buffer.first(*signed_size);
+  return *signed_size;
 }
 
 }  // namespace tempus::engine

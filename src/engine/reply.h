@@ -9,6 +9,7 @@
 #define TEMPUS_ENGINE_REPLY_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "core/node/actions.h"
@@ -25,6 +26,11 @@ namespace tempus::engine {
 // just verified the request).
 std::span<const uint8_t> FinishReply(const core::node::Reply& reply, std::span<uint8_t> buffer, Clock& clock,
                                      const KeyRing& keys);
+// The same for a reply already copied to the front of `buffer` (`size` bytes), with the transmit
+// time read beforehand (a batch's replies share one reading, taken right before they are sent).
+// Returns the size to send.
+size_t SealReply(std::span<uint8_t> buffer, size_t size, bool restamp, std::optional<uint32_t> sign_key,
+                 core::UnixTime transmit, const KeyRing& keys);
 
 }  // namespace tempus::engine
 

@@ -4,6 +4,7 @@
 #define TEMPUS_ENGINE_TRANSPORT_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "core/net/net_address.h"
@@ -20,6 +21,23 @@ class Transport {
   virtual void SendFrom(std::span<const uint8_t> bytes, const core::NetAddress& to, const core::NetAddress& local) {
     (void)local;
     Send(bytes, to);
+  }
+  // One datagram of SendBatch: SendFrom `local` when known, else Send.
+  struct Outgoing {
+    std::span<const uint8_t> bytes;
+    core::NetAddress to;
+    std::optional<core::NetAddress> local;
+  };
+  // The replies to one batch of received datagrams (Node::BeginBatch), in order. The daemon's
+  // sends them with one sendmmsg where it can. Default: one Send or SendFrom each.
+  virtual void SendBatch(std::span<const Outgoing> batch) {
+    for (const Outgoing& o : batch) {
+      if (o.local) {
+        SendFrom(o.bytes, o.to, *o.local);
+      } else {
+        Send(o.bytes, o.to);
+      }
+    }
   }
 };
 

@@ -9,8 +9,12 @@
 #ifndef TEMPUS_IO_UDP_SOCKET_H_
 #define TEMPUS_IO_UDP_SOCKET_H_
 
+#include <sys/socket.h>
+#include <time.h>
+
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -27,6 +31,20 @@ struct UdpOptions {
   // SO_REUSEADDR: share the port with a wildcard socket bound to it (ntpd's per-interface sockets
   // beside its wildcard one); every socket sharing it must set it.
   bool reuse_address = false;
+  // ReceiveMany/SendMany with recvmmsg/sendmmsg. Off, or once the platform refuses them (ENOSYS,
+  // EINVAL, EBADF, ENOTSOCK, EOPNOTSUPP, EPERM: an old kernel, a seccomp filter, an LD_PRELOAD
+  // simulator such as clknetsim, which has no sendmmsg), one recvmsg/sendmsg per datagram.
+  bool batched = true;
+  // The batch calls, for tests that play a platform without them. Null: the libc ones.
+  int (*recvmmsg_call)(int, mmsghdr*, unsigned int, int, timespec*) = nullptr;
+  int (*sendmmsg_call)(int, mmsghdr*, unsigned int, int) = nullptr;
+};
+
+// One datagram of UdpSocket::SendMany: to `to`, from `local` when set (as SendTo).
+struct Outgoing {
+  std::span<const uint8_t> bytes;
+  core::NetAddress to;
+  std::optional<core::NetAddress> local;
 };
 
 // One received datagram. The payload is in the caller's buffer.
@@ -46,6 +64,9 @@ struct Datagram {
 
 class UdpSocket {
  public:
+  // SO_RCVBUF of every socket, in bytes (udp_socket.cc says why this size).
+  static constexpr int kReceiveBuffer = 128 * 1024;
+
   // A socket bound to `bind_to` (port 0: an ephemeral port; address 0.0.0.0 or ::: any).
   [[nodiscard]] static Result<UdpSocket, SysError> Open(const core::NetAddress& bind_to,
                                                                 const UdpOptions& options = {});
@@ -59,6 +80,20 @@ class UdpSocket {
   [[nodiscard]] Result<void, SysError> Connect(const core::NetAddress& peer);
   // Reads one datagram into `buffer`; nullopt when none is waiting (EAGAIN).
   [[nodiscard]] Result<std::optional<Datagram>, SysError> Receive(std::span<uint8_t> buffer);
+  // Reads up to slots.size() waiting datagrams into `slots` (at most kMaxBatch) with one recvmmsg,
+  // each with its sender, destination and kernel receive stamp; the payload of slot i is in
+  // buffers[i]. Returns how many (0: none waiting). REQUIRES: buffers.size() >= slots.size(); a
+  // caller that points the spans of one array at other memory passes another array (the socket
+  // rebuilds its iovecs only when the array or the count changes).
+  static constexpr size_t kMaxBatch = 64;
+  [[nodiscard]] Result<size_t, SysError> ReceiveMany(std::span<const std::span<uint8_t>> buffers,
+                                                     std::span<Datagram> slots);
+  // Sends `batch` with one sendmmsg (or one sendmsg each, see UdpOptions::batched); returns how
+  // many failed.
+  size_t SendMany(std::span<const Outgoing> batch);
+  // Whether the batch calls are in use (on, and not refused so far).
+  bool batched() const { return batched_; }
+
   // Sends `data` to `to`; with `local`, from that local address (IP_PKTINFO), as a server bound
   // to a wildcard address answers from the address it was reached at.
   [[nodiscard]] Result<void, SysError> SendTo(std::span<const uint8_t> data, const core::NetAddress& to,
@@ -73,8 +108,10 @@ class UdpSocket {
   bool kernel_timestamps() const { return kernel_timestamps_; }
 
  private:
-  UdpSocket(int fd, core::NetAddress local, bool kernel_timestamps)
-      : fd_(fd), local_(local), kernel_timestamps_(kernel_timestamps) {}
+  UdpSocket(int fd, core::NetAddress local, bool kernel_timestamps);
+  struct Batch;  // the recvmmsg/sendmmsg arrays, allocated at the first batch (udp_batch.cc)
+  // One datagram at a time until `slots` are full or none waits: the path without batch calls.
+  Result<size_t, SysError> ReceiveOneByOne(std::span<const std::span<uint8_t>> buffers, std::span<Datagram> slots);
   Result<void, SysError> SendMessage(std::span<const uint8_t> data, const core::NetAddress* to,
                                              const std::optional<core::NetAddress>& local);
   void ParseControl(const void* msg, Datagram* out) const;
@@ -82,6 +119,10 @@ class UdpSocket {
   int fd_ = -1;
   core::NetAddress local_;
   bool kernel_timestamps_ = false;
+  bool batched_ = true;
+  int (*recvmmsg_)(int, mmsghdr*, unsigned int, int, timespec*) = nullptr;
+  int (*sendmmsg_)(int, mmsghdr*, unsigned int, int) = nullptr;
+  std::unique_ptr<Batch> batch_;
 };
 
 }  // namespace tempus::io

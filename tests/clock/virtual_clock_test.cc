@@ -167,6 +167,40 @@ TEST_F(VirtualClockTest, FromKernelRealtimeSeesSlewProgressOnlyAfterTheSlewStart
   EXPECT_LE(Diff(clock.FromKernelRealtime(real_now) - real_now, Ms(0.5)), 1);
 }
 
+// A batch maps its receive stamps from one reading (ReadBatch) without reading the clocks again:
+// to within a unit of what FromKernelRealtime gives, at any frequency, during a slew, across its
+// end and its start, after a step, and for stamps older than a second.
+TEST_F(VirtualClockTest, MapKernelRealtimeFromOneReadingMatchesFromKernelRealtime) {
+  VirtualClock& clock = Make({.initial_offset = Ms(300), .freq_error_ppm = 73.5});
+  ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{-120.25}).has_value());
+  int checked = 0;
+  const auto check_at_now = [&](const char* when) {
+    const engine::Clock::BatchReading at = clock.ReadBatch();
+    EXPECT_EQ(at.now.local, clock.Now()) << when;
+    EXPECT_EQ(at.kernel, source_->Realtime()) << when;
+    for (double age_ms : {0.0, 0.001, 0.25, 3.0, 40.0, 999.0, 1500.0, 30000.0, -0.5}) {
+      const UnixTime stamp = at.kernel - Ms(age_ms);
+      EXPECT_LE(Diff(clock.MapKernelRealtime(stamp, at) - clock.FromKernelRealtime(stamp), NtpDuration()), 1)
+          << when << ", age " << age_ms << " ms";
+      ++checked;
+    }
+  };
+  source_->Advance(Secs(20));
+  check_at_now("steady");
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{Ms(-2)}).has_value());  // 4 s at 500 ppm
+  source_->Advance(Ms(300));
+  check_at_now("0.3 s into a slew");
+  source_->Advance(Secs(2));
+  check_at_now("in a slew");
+  source_->Advance(Ms(1700) + Ms(0.2));
+  check_at_now("0.2 ms after the slew's end");
+  source_->Advance(Secs(3));
+  ASSERT_TRUE(clock.Apply(core::discipline::StepClock{Ms(15)}).has_value());
+  source_->Advance(Ms(2));
+  check_at_now("2 ms after a step");
+  EXPECT_EQ(checked, 45);
+}
+
 TEST_F(VirtualClockTest, SyncStatusIsRecorded) {
   VirtualClock& clock = Make({});
   EXPECT_FALSE(clock.sync_status().synchronized);

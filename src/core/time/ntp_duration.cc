@@ -20,13 +20,15 @@ NtpDuration NtpDuration::FromSeconds(double seconds) {
 }
 
 NtpDuration NtpDuration::FromNanos(int64_t nanos) {
-  // units = round(nanos * 2^32 / 1e9), exact in 128 bits.
-  const Int128 scaled = static_cast<Int128>(nanos) * kUnitsPerSecond;
-  const Int128 half = 500000000;
-  const Int128 units = scaled >= 0 ? (scaled + half) / 1000000000 : (scaled - half) / 1000000000;
-  if (units > INT64_MAX) return Max();
-  if (units < INT64_MIN) return Min();
-  return NtpDuration(static_cast<int64_t>(units));
+  // units = round(nanos * 2^32 / 1e9), half away from zero, without a 128-bit division (this runs
+  // for every clock reading and receive stamp): whole seconds shift, and the sub-second rest times
+  // 2^32 (< 4.3e18) fits in 64 bits, so its division by the constant 1e9 is a multiplication.
+  const uint64_t magnitude = nanos < 0 ? 0 - static_cast<uint64_t>(nanos) : static_cast<uint64_t>(nanos);
+  const uint64_t seconds = magnitude / 1000000000;
+  const uint64_t rest = magnitude % 1000000000;
+  if (seconds >= (uint64_t{1} << 31)) return nanos < 0 ? Min() : Max();  // beyond +-2^63 units
+  const uint64_t units = (seconds << 32) + (rest * kUnitsPerSecond + 500000000) / 1000000000;
+  return NtpDuration(nanos < 0 ? -static_cast<int64_t>(units) : static_cast<int64_t>(units));
 }
 
 int64_t NtpDuration::Nanos() const {

@@ -2,8 +2,11 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include <gtest/gtest.h>
+
+#include "core/time/int128.h"
 
 namespace tempus::core {
 namespace {
@@ -38,6 +41,29 @@ TEST(NtpDuration, SubNanosecondPrecision) {
   EXPECT_NEAR(unit.Seconds(), 2.3283064365386963e-10, 1e-22);
   EXPECT_EQ(NtpDuration::FromRaw(5).Nanos(), 1);
   EXPECT_EQ(NtpDuration::FromRaw(-5).Nanos(), -1);
+}
+
+// FromNanos avoids a 128-bit division; it must round exactly as round(nanos * 2^32 / 1e9) with
+// halves away from zero, computed here in 128 bits, over the whole range.
+TEST(NtpDuration, FromNanosMatchesTheExactRounding) {
+  const auto exact = [](int64_t nanos) {
+    const Int128 scaled = static_cast<Int128>(nanos) * NtpDuration::kUnitsPerSecond;
+    const Int128 units = scaled >= 0 ? (scaled + 500000000) / 1000000000 : (scaled - 500000000) / 1000000000;
+    if (units > INT64_MAX) return NtpDuration::Max();
+    if (units < INT64_MIN) return NtpDuration::Min();
+    return NtpDuration::FromRaw(static_cast<int64_t>(units));
+  };
+  std::vector<int64_t> values = {0, 1, -1, 116415321, -116415321, 999999999, 1000000000, -1000000000,
+                                 int64_t{2147483647} * 1000000000 + 999999999, int64_t{2147483648} * 1000000000,
+                                 -int64_t{2147483648} * 1000000000, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int i = 0; i < 100000; ++i) {  // xorshift: every magnitude, both signs
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    values.push_back(static_cast<int64_t>(x) >> (i % 64));
+  }
+  for (int64_t ns : values) EXPECT_EQ(NtpDuration::FromNanos(ns), exact(ns)) << ns;
 }
 
 TEST(NtpDuration, FromNanosSaturates) {

@@ -1,0 +1,139 @@
+// UdpSocket::ReceiveMany and SendMany: recvmmsg/sendmmsg with the kernel stamp and destination
+// address of every datagram, and the one-datagram path a platform without the batch calls gets
+// (clknetsim has no sendmmsg; a seccomp filter or an old kernel may refuse either).
+#include <poll.h>
+
+#include <array>
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "io/udp_socket.h"
+
+namespace tempus::io {
+namespace {
+
+using core::NetAddress;
+
+int refused_recv_calls = 0;
+int refused_send_calls = 0;
+int RefuseRecvmmsg(int, mmsghdr*, unsigned int, int, timespec*) {
+  ++refused_recv_calls;
+  errno = ENOSYS;
+  return -1;
+}
+int RefuseSendmmsg(int, mmsghdr*, unsigned int, int) {
+  ++refused_send_calls;
+  errno = ENOSYS;
+  return -1;
+}
+
+bool WaitReadable(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  return poll(&p, 1, 2000) == 1;
+}
+
+std::vector<uint8_t> Payload(int i) {
+  const std::string s = "datagram " + std::to_string(i);
+  return {s.begin(), s.end()};
+}
+
+// Server `options` on a wildcard address (so that the destination address is reported): the
+// client sends it 5 datagrams to 127.0.0.1, the server reads them in one ReceiveMany and answers
+// each with one SendMany from the address it was reached at; the client reads the 5 answers.
+void ExchangeFive(const UdpOptions& options, bool batched_after_receive, bool batched_after_send) {
+  auto server = UdpSocket::Open(*NetAddress::Parse("0.0.0.0"), options);
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  auto client = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
+  ASSERT_TRUE(client.has_value());
+  const NetAddress target = NetAddress::Parse("127.0.0.1")->WithPort(server->local_address().port());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client->SendTo(Payload(i), target).has_value());
+  ASSERT_TRUE(WaitReadable(server->fd()));
+  std::vector<uint8_t> storage(8 * 64);
+  std::array<std::span<uint8_t>, 8> buffers;
+  for (size_t i = 0; i < buffers.size(); ++i) buffers[i] = std::span(storage).subspan(i * 64, 64);
+  std::array<Datagram, 8> slots;
+  // Only the client's datagrams count: a test in another process may send to a port it just
+  // freed, which the kernel can give this server (UdpSocketTest's closed port).
+  const auto ours = [&](size_t upto) {
+    std::vector<size_t> index;
+    for (size_t i = 0; i < upto; ++i) {
+      if (slots[i].from == client->local_address()) index.push_back(i);
+    }
+    return index;
+  };
+  size_t total = 0;
+  for (int tries = 0; tries < 50 && total < slots.size() && ours(total).size() < 5; ++tries) {
+    auto got = server->ReceiveMany(std::span(buffers).subspan(total), std::span(slots).subspan(total));
+    ASSERT_TRUE(got.has_value()) << got.error().ToString();
+    total += *got;
+  }
+  const std::vector<size_t> mine = ours(total);
+  ASSERT_EQ(mine.size(), 5u);
+  EXPECT_EQ(server->batched(), batched_after_receive);
+  std::vector<Outgoing> answers;
+  for (size_t k = 0; k < mine.size(); ++k) {
+    const size_t i = mine[k];
+    const Datagram& d = slots[i];
+    EXPECT_EQ(std::vector<uint8_t>(buffers[i].begin(), buffers[i].begin() + static_cast<long>(d.size)),
+              Payload(static_cast<int>(k)));
+    ASSERT_TRUE(d.local.has_value());
+    EXPECT_EQ(*d.local, target);
+    // Every datagram keeps its own kernel receive stamp (SO_TIMESTAMPING), in arrival order.
+    ASSERT_TRUE(d.kernel_rx.has_value()) << i;
+    EXPECT_EQ(d.rx_realtime, *d.kernel_rx);
+    if (k > 0) {
+      EXPECT_LE(*slots[mine[k - 1]].kernel_rx, *d.kernel_rx);
+    }
+    answers.push_back(Outgoing{std::span<const uint8_t>(buffers[i].data(), d.size), d.from, d.local});
+  }
+  EXPECT_EQ(server->SendMany(answers), 0u);
+  EXPECT_EQ(server->batched(), batched_after_send);
+  int answered = 0;
+  for (int reads = 0; reads < 20 && answered < 5; ++reads) {  // strays from elsewhere skipped, as above
+    ASSERT_TRUE(WaitReadable(client->fd()));
+    std::array<uint8_t, 64> buf{};
+    auto got = client->Receive(buf);
+    ASSERT_TRUE(got.has_value() && got->has_value());
+    if ((*got)->from != target) continue;  // answers come from the address they were sent to
+    EXPECT_EQ(std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<long>((*got)->size)), Payload(answered));
+    ++answered;
+  }
+  EXPECT_EQ(answered, 5);
+}
+
+TEST(UdpBatch, ReceivesAndSendsManyWithRecvmmsgAndSendmmsg) { ExchangeFive(UdpOptions{}, true, true); }
+
+TEST(UdpBatch, FallsBackToOneDatagramAtATimeWhenTheBatchCallsAreRefused) {
+  refused_recv_calls = refused_send_calls = 0;
+  UdpOptions options;
+  options.recvmmsg_call = &RefuseRecvmmsg;
+  options.sendmmsg_call = &RefuseSendmmsg;
+  ExchangeFive(options, false, false);
+  // Each was tried once, then never again.
+  EXPECT_EQ(refused_recv_calls, 1);
+  EXPECT_EQ(refused_send_calls, 0);  // the socket already knew: no batch calls after the first refusal
+}
+
+TEST(UdpBatch, FallsBackWhenOnlySendmmsgIsMissingAsUnderClknetsim) {
+  refused_send_calls = 0;
+  UdpOptions options;
+  options.sendmmsg_call = &RefuseSendmmsg;
+  ExchangeFive(options, true, false);
+  EXPECT_EQ(refused_send_calls, 1);
+}
+
+TEST(UdpBatch, SwitchedOffUsesNoBatchCall) {
+  refused_recv_calls = refused_send_calls = 0;
+  UdpOptions options;
+  options.batched = false;
+  options.recvmmsg_call = &RefuseRecvmmsg;
+  options.sendmmsg_call = &RefuseSendmmsg;
+  ExchangeFive(options, false, false);
+  EXPECT_EQ(refused_recv_calls + refused_send_calls, 0);
+}
+
+}  // namespace
+}  // namespace tempus::io
