@@ -8,6 +8,7 @@
 #include "base/shown.h"
 #include "config/atomic_file.h"
 #include "config/file_system.h"
+#include "config/internal/hex.h"
 
 namespace tempus::config {
 namespace {
@@ -27,18 +28,11 @@ std::vector<std::string_view> Words(std::string_view line) {
   return words;
 }
 
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Decodes exactly out.size() * 2 hex digits.
 bool FromHex(std::string_view hex, std::span<uint8_t> out) {
   if (hex.size() != out.size() * 2) return false;
   for (size_t i = 0; i < out.size(); ++i) {
-    const int hi = HexDigit(hex[2 * i]), lo = HexDigit(hex[2 * i + 1]);
+    const int hi = internal::HexValue(hex[2 * i]), lo = internal::HexValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) return false;
     out[i] = static_cast<uint8_t>(hi * 16 + lo);
   }

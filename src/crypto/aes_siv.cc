@@ -25,8 +25,7 @@ int Len(size_t n) { return static_cast<int>(n); }
 
 // One context keyed for SIV, with every associated-data component fed in order (RFC 5297 §3:
 // S2V takes them one by one, so their boundaries matter).
-Result<Context, AeadError> Start(Bytes key, std::initializer_list<Bytes> associated_data, bool encrypt,
-                                 Bytes tag) {
+Result<Context, AeadError> Start(Bytes key, std::initializer_list<Bytes> associated_data, bool encrypt, Bytes tag) {
   if (key.size() != kAesSivKeySize) return Unexpected(AeadError::kBadKeySize);
   Cipher cipher(EVP_CIPHER_fetch(nullptr, "AES-128-SIV", nullptr));
   Context ctx(EVP_CIPHER_CTX_new());
@@ -34,8 +33,8 @@ Result<Context, AeadError> Start(Bytes key, std::initializer_list<Bytes> associa
   if (EVP_CipherInit_ex2(ctx.get(), cipher.get(), key.data(), nullptr, encrypt ? 1 : 0, nullptr) != 1) {
     return Unexpected(AeadError::kLibrary);
   }
-  if (!encrypt && EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, Len(tag.size()),
-                                      const_cast<uint8_t*>(tag.data())) != 1) {
+  if (!encrypt &&
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_SET_TAG, Len(tag.size()), const_cast<uint8_t*>(tag.data())) != 1) {
     return Unexpected(AeadError::kLibrary);
   }
   for (Bytes ad : associated_data) {

@@ -50,8 +50,8 @@ namespace internal {
 // fields is; AesSivSeal and AesSivOpen use this for it. Exposed for tests.
 // REQUIRES: key.size() == kAesSivKeySize.
 [[nodiscard]] Result<std::array<uint8_t, kAesSivTagSize>, AeadError> S2v(Bytes key,
-                                                                        std::initializer_list<Bytes> associated_data,
-                                                                        Bytes plaintext);
+                                                                         std::initializer_list<Bytes> associated_data,
+                                                                         Bytes plaintext);
 }  // namespace internal
 
 }  // namespace tempus::crypto

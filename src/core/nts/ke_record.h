@@ -37,12 +37,12 @@ enum class KeRecordType : uint16_t {
   kPort = 7,
 };
 
-inline constexpr uint16_t kProtocolNtpV4 = 0;           // §7.6, NTS Next Protocols
-inline constexpr uint16_t kAeadAesSivCmac256 = 15;      // RFC 5116 §5.4 / RFC 5297
+inline constexpr uint16_t kProtocolNtpV4 = 0;                // §7.6, NTS Next Protocols
+inline constexpr uint16_t kAeadAesSivCmac256 = 15;           // RFC 5116 §5.4 / RFC 5297
 inline constexpr uint16_t kKeErrorUnrecognizedCritical = 0;  // §4.1.3
 inline constexpr uint16_t kKeErrorBadRequest = 1;
 inline constexpr uint16_t kKeErrorInternalServer = 2;
-inline constexpr uint16_t kKePort = 4460;               // §4
+inline constexpr uint16_t kKePort = 4460;  // §4
 
 // Bounds tempus keeps (RFC 8915 sets none beyond the 16-bit body length): a message larger than
 // this is refused before it is buffered further; cookies are opaque but never this large.
@@ -52,15 +52,15 @@ inline constexpr size_t kMaxServerNameSize = 255;
 inline constexpr size_t kMaxCookiesKept = 8;
 
 enum class KeDecodeError : uint8_t {
-  kIncomplete,           // the bytes end inside a record or before End of Message: read more
-  kTooLarge,             // the message (so far) is larger than kMaxKeMessageSize
-  kTrailingData,         // bytes after End of Message
-  kBadBodyLength,        // a body of the wrong size for its type (e.g. an odd id list)
+  kIncomplete,               // the bytes end inside a record or before End of Message: read more
+  kTooLarge,                 // the message (so far) is larger than kMaxKeMessageSize
+  kTrailingData,             // bytes after End of Message
+  kBadBodyLength,            // a body of the wrong size for its type (e.g. an odd id list)
   kEndOfMessageNotCritical,  // §4.1.1: its critical bit MUST be set
-  kDuplicateRecord,      // a second Next Protocol, AEAD, Server, Port, Error or Warning record
-  kUnrecognizedCritical, // a critical record of an unknown type (§4.1.3 answers Error 0)
-  kCookieTooLarge,       // a New Cookie body longer than kMaxCookieSize
-  kBadServerName,        // empty, too long, or not printable ASCII (§4.1.7)
+  kDuplicateRecord,          // a second Next Protocol, AEAD, Server, Port, Error or Warning record
+  kUnrecognizedCritical,     // a critical record of an unknown type (§4.1.3 answers Error 0)
+  kCookieTooLarge,           // a New Cookie body longer than kMaxCookieSize
+  kBadServerName,            // empty, too long, or not printable ASCII (§4.1.7)
 };
 inline constexpr size_t kKeDecodeErrorCount = 9;
 std::string_view KeDecodeErrorName(KeDecodeError error);

@@ -32,16 +32,16 @@ inline constexpr uint16_t kFieldCookie = 0x0204;
 inline constexpr uint16_t kFieldCookiePlaceholder = 0x0304;
 inline constexpr uint16_t kFieldAuthenticator = 0x0404;
 
-inline constexpr size_t kMinUniqueIdSize = 32;   // §5.3: at least 32 octets
-inline constexpr size_t kMaxPlaceholders = 7;    // §5.7: a client asks for at most 7 more cookies
+inline constexpr size_t kMinUniqueIdSize = 32;  // §5.3: at least 32 octets
+inline constexpr size_t kMaxPlaceholders = 7;   // §5.7: a client asks for at most 7 more cookies
 
 enum class NtsFieldError : uint8_t {
-  kShortUniqueId,         // a unique identifier body under 32 octets
-  kDuplicateUniqueId,     // two unique identifiers
-  kDuplicateCookie,       // two cookies (§5.7: exactly one per request)
-  kBadPlaceholder,        // a placeholder of a size other than the cookie's (§5.5)
-  kTooManyPlaceholders,   // more than kMaxPlaceholders
-  kBadAuthenticator,      // nonce or ciphertext lengths that do not fit the body, or a zero nonce
+  kShortUniqueId,            // a unique identifier body under 32 octets
+  kDuplicateUniqueId,        // two unique identifiers
+  kDuplicateCookie,          // two cookies (§5.7: exactly one per request)
+  kBadPlaceholder,           // a placeholder of a size other than the cookie's (§5.5)
+  kTooManyPlaceholders,      // more than kMaxPlaceholders
+  kBadAuthenticator,         // nonce or ciphertext lengths that do not fit the body, or a zero nonce
   kFieldAfterAuthenticator,  // an extension field after the authenticator (§5.6: it is last)
   kDuplicateAuthenticator,
 };

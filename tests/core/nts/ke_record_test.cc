@@ -14,7 +14,12 @@ using testdata::FromHex;
 
 // A client request as chrony and NTPsec send it (RFC 8915 §4.1): Next Protocol NTPv4 (critical),
 // AEAD AES-SIV-CMAC-256 (critical), End of Message.
-constexpr std::string_view kClientRequest = "80010002" "0000" "80040002" "000f" "80000000";
+constexpr std::string_view kClientRequest =
+    "80010002"
+    "0000"
+    "80040002"
+    "000f"
+    "80000000";
 
 std::string Cookie(int i) { return "00050008" + std::string(14, '0') + std::to_string(i % 10) + "f"; }
 
@@ -32,9 +37,16 @@ TEST(KeRecord, ParsesAClientRequest) {
 
 TEST(KeRecord, ParsesAServerResponseWithCookiesServerAndPort) {
   // §4.1.6 to §4.1.8: cookies are not critical; server and port may be.
-  std::string hex = "80010002" "0000" "80040002" "000f";
+  std::string hex =
+      "80010002"
+      "0000"
+      "80040002"
+      "000f";
   for (int i = 0; i < 8; ++i) hex += Cookie(i);
-  hex += "8006000b" + std::string("3132372e302e302e3132") + "33" + "80070002" "007b" "80000000";
+  hex += "8006000b" + std::string("3132372e302e302e3132") + "33" +
+         "80070002"
+         "007b"
+         "80000000";
   const auto bytes = FromHex(hex);
   auto m = ParseKeMessage(bytes);
   ASSERT_TRUE(m) << KeDecodeErrorName(m.error());
@@ -97,16 +109,44 @@ TEST(KeRecord, MalformedMessagesGetTheirError) {
       {"trailing byte", std::string(kClientRequest) + "00", KeDecodeError::kTrailingData},
       {"end not critical", "80010002000000000000", KeDecodeError::kEndOfMessageNotCritical},
       {"end with a body", "8001000200008000000100", KeDecodeError::kBadBodyLength},
-      {"odd protocol list", "80010003000000" "80000000", KeDecodeError::kBadBodyLength},
+      {"odd protocol list",
+       "80010003000000"
+       "80000000",
+       KeDecodeError::kBadBodyLength},
       {"two next protocols", "80010002000080010002000080000000", KeDecodeError::kDuplicateRecord},
-      {"two AEAD", "000400020000000400020000" "80000000", KeDecodeError::kDuplicateRecord},
-      {"error of 3 bytes", "80020003000000" "80000000", KeDecodeError::kBadBodyLength},
-      {"two errors", "800200020001" "800200020001" "80000000", KeDecodeError::kDuplicateRecord},
-      {"port of 1 byte", "8007000101" "80000000", KeDecodeError::kBadBodyLength},
-      {"unknown critical", "80400000" "80000000", KeDecodeError::kUnrecognizedCritical},
-      {"empty server", "80060000" "80000000", KeDecodeError::kBadServerName},
-      {"server with a space", "800600026120" "80000000", KeDecodeError::kBadServerName},
-      {"server with NUL", "800600026100" "80000000", KeDecodeError::kBadServerName},
+      {"two AEAD",
+       "000400020000000400020000"
+       "80000000",
+       KeDecodeError::kDuplicateRecord},
+      {"error of 3 bytes",
+       "80020003000000"
+       "80000000",
+       KeDecodeError::kBadBodyLength},
+      {"two errors",
+       "800200020001"
+       "800200020001"
+       "80000000",
+       KeDecodeError::kDuplicateRecord},
+      {"port of 1 byte",
+       "8007000101"
+       "80000000",
+       KeDecodeError::kBadBodyLength},
+      {"unknown critical",
+       "80400000"
+       "80000000",
+       KeDecodeError::kUnrecognizedCritical},
+      {"empty server",
+       "80060000"
+       "80000000",
+       KeDecodeError::kBadServerName},
+      {"server with a space",
+       "800600026120"
+       "80000000",
+       KeDecodeError::kBadServerName},
+      {"server with NUL",
+       "800600026100"
+       "80000000",
+       KeDecodeError::kBadServerName},
   };
   for (const Bad& c : cases) {
     auto m = ParseKeMessage(FromHex(c.hex));
@@ -148,8 +188,9 @@ TEST(KeRecord, CookiesBeyondEightAreCountedNotKept) {
 
 TEST(KeRecord, RequestProblems) {
   // §4.1.2: no Next Protocol; §4.1.5: NTPv4 without AEAD; a client sends no cookies or errors.
-  for (const char* hex : {"80040002000f80000000", "80010002000080000000", "80010002000080040002000f000500040102030480000000",
-                          "80010002000080040002000f80020002000180000000"}) {
+  for (const char* hex :
+       {"80040002000f80000000", "80010002000080000000", "80010002000080040002000f000500040102030480000000",
+        "80010002000080040002000f80020002000180000000"}) {
     const auto bytes = FromHex(hex);  // the message borrows them
     auto m = ParseKeMessage(bytes);
     ASSERT_TRUE(m) << hex;
