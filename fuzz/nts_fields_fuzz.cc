@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(!a.nonce.empty());
     FUZZ_CHECK(Inside(a.nonce, data, size) && Inside(a.ciphertext, data, size));
     FUZZ_CHECK(a.associated_data.data() == data && a.associated_data.size() >= kHeaderSize);
-    FUZZ_CHECK(a.associated_data.size() + 4 <= a.nonce.data() - data);
+    FUZZ_CHECK(a.associated_data.size() + 4 <= static_cast<size_t>(a.nonce.data() - data));
   }
   return 0;
 }

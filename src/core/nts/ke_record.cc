@@ -140,16 +140,20 @@ void KeMessageWriter::Record(KeRecordType type, bool critical, std::span<const u
 }
 
 void KeMessageWriter::Ids(KeRecordType type, bool critical, std::span<const uint16_t> ids) {
-  std::array<uint8_t, 64> body{};
-  if (ids.size() * 2 > body.size()) {
+  // The header with no body first, then the ids straight into the buffer (any number of them).
+  const size_t body = ids.size() * 2;
+  if (!ok_ || body > 0xffff || out_.size() - size_ < kRecordHeaderSize + body) {
     ok_ = false;
     return;
   }
-  for (size_t i = 0; i < ids.size(); ++i) {
-    body[2 * i] = static_cast<uint8_t>(ids[i] >> 8);
-    body[2 * i + 1] = static_cast<uint8_t>(ids[i]);
+  const size_t start = size_;
+  Record(type, critical, {});
+  out_[start + 2] = static_cast<uint8_t>(body >> 8);
+  out_[start + 3] = static_cast<uint8_t>(body);
+  for (uint16_t id : ids) {
+    out_[size_++] = static_cast<uint8_t>(id >> 8);
+    out_[size_++] = static_cast<uint8_t>(id);
   }
-  Record(type, critical, std::span(body).first(ids.size() * 2));
 }
 
 void KeMessageWriter::U16(KeRecordType type, bool critical, uint16_t value) {

@@ -79,6 +79,27 @@ TEST(KeRecord, WriterOutputParsesBack) {
   EXPECT_EQ(m->cookies[0][2], 3);
 }
 
+// Found by fuzz_nts_ke (tests/testdata/fuzz/nts_ke/long-protocol-list): a list of 48 ids parsed,
+// but the writer refused lists of more than 32.
+TEST(KeRecord, WriterTakesIdListsOfAnyLength) {
+  std::array<uint16_t, 300> ids{};
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<uint16_t>(i * 7);
+  std::array<uint8_t, 1024> buf{};
+  KeMessageWriter w(buf);
+  w.Ids(KeRecordType::kAeadAlgorithm, false, ids);
+  w.End();
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w.size(), 4 + 600 + 4u);
+  auto m = ParseKeMessage(w.bytes());
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->aead_algorithms->size(), 300u);
+  EXPECT_EQ((*m->aead_algorithms)[299], 299 * 7);
+  KeMessageWriter small{std::span<uint8_t>(buf).first(600)};
+  small.Ids(KeRecordType::kAeadAlgorithm, false, ids);  // 604 bytes: does not fit
+  EXPECT_FALSE(small.ok());
+  EXPECT_EQ(small.size(), 0u);
+}
+
 TEST(KeRecord, WriterRefusesWhatDoesNotFit) {
   std::array<uint8_t, 7> buf{};
   KeMessageWriter w(buf);
