@@ -4,10 +4,10 @@
 Reads every #include "..." of src/, sim/ and apps/ under ROOT (default: this checkout) and checks,
 at folder level, the layering of docs/architecture.md:
 
-    apps -> {sim, obs, clock} -> engine -> core -> base;   {io, config} -> core -> base
+    apps -> {sim, obs, clock} -> engine -> core -> base;   {io, config, crypto} -> core -> base
 
   - each top folder includes only itself and the folders it is allowed (ALLOWED below): base
-    nothing, core base only, io and config core and base (never engine, obs or apps), engine core
+    nothing, core base only, io, config and crypto core and base (never engine, obs or apps), engine core
     and base; apps anything;
   - src/ and sim/ include by path from the project's include roots ("core/time/leap.h"), never
     relatively ("../x.h", "x.h"), and never tests/, fuzz/ or bench/ code;
@@ -30,6 +30,7 @@ ALLOWED = {
     "engine": {"core", "base"},
     "io": {"core", "base"},
     "config": {"core", "base"},
+    "crypto": {"core", "base"},
     "clock": {"engine", "core", "base"},
     "obs": {"engine", "core", "base"},
     "sim": {"engine", "core", "base", "config", "clock", "obs"},

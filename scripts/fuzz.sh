@@ -21,7 +21,8 @@ cd "$root" || exit 1
 seconds=${1:-60}
 shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile mode6 keys_file leap_file core_node)
+[ ${#targets[@]} -eq 0 ] && targets=(packet_codec extension_fields server_handle config_parse driftfile mode6 keys_file leap_file core_node
+                                     nts_ke nts_fields)
 jobs=${TEMPUS_FUZZ_JOBS:-1}
 out=build-fuzz
 
@@ -93,6 +94,31 @@ seed leap_file
 cp /usr/share/zoneinfo/leap-seconds.list "$out/seeds/leap_file/tzdata" 2>/dev/null
 printf '#$ 3676924800\n#@ 3707596800\n2272060800 10 # 1 Jan 1972\n3692217600 37\n#h 0 0 0 0 0\n' \
     >"$out/seeds/leap_file/short"
+
+# NTS (RFC 8915): KE messages as chrony and NTPsec send them, and NTS NTP packets (unique id,
+# cookie, placeholders, authenticator), also as an authenticator's plaintext of cookie fields.
+seed nts_ke
+seed nts_fields
+python3 - "$out/seeds" <<'PY'
+import struct, sys, pathlib
+d = pathlib.Path(sys.argv[1])
+rec = lambda t, body, crit=True: struct.pack(">HH", t | (0x8000 if crit else 0), len(body)) + body
+end = rec(0, b"")
+request = rec(1, b"\0\0") + rec(4, b"\0\x0f") + end
+response = rec(1, b"\0\0") + rec(4, b"\0\x0f") + b"".join(rec(5, bytes([i]) * 100, False) for i in range(8)) \
+    + rec(6, b"ntp.example.com") + rec(7, b"\0\x7b") + end
+(d / "nts_ke/request").write_bytes(request)
+(d / "nts_ke/response").write_bytes(response)
+(d / "nts_ke/error").write_bytes(rec(2, b"\0\x01") + end)
+(d / "nts_ke/unknown").write_bytes(rec(0x40, b"xyz", False) + request)
+ef = lambda t, body: struct.pack(">HH", t, 4 + len(body)) + body
+auth = lambda nonce, ct: ef(0x0404, struct.pack(">HH", len(nonce), len(ct)) + nonce + ct)
+head = bytes([0x23]) + bytes(47)
+uid, cookie = ef(0x0104, b"\xaa" * 32), ef(0x0204, b"\xcc" * 100)
+(d / "nts_fields/request").write_bytes(head + uid + cookie + ef(0x0304, bytes(100)) * 2 + auth(b"\x11" * 16, b"\x22" * 16))
+(d / "nts_fields/response").write_bytes(bytes([0x24]) + bytes(47) + uid + auth(b"\x11" * 16, b"\x22" * 120))
+(d / "nts_fields/plaintext").write_bytes(cookie * 3)
+PY
 
 # Inputs that once failed (tests/testdata/fuzz/<target>/): run first, every time, as seeds.
 for d in tests/testdata/fuzz/*/; do

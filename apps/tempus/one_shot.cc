@@ -5,10 +5,10 @@
 #include <array>
 #include <cerrno>
 #include <memory>
-#include <random>
 
 #include <fmt/format.h>
 
+#include "crypto/system_random.h"
 #include "io/poll_loop.h"
 #include "io/udp_socket.h"
 
@@ -36,8 +36,9 @@ struct Probe {
 
 class Sampler {
  public:
-  Sampler(engine::Clock& clock, const OneShotOptions& options)
-      : clock_(clock), options_(options), rng_(std::random_device{}()) {}
+  // `random` draws the transmit cookies: the kernel CSPRNG, so that they are unpredictable.
+  Sampler(engine::Clock& clock, const OneShotOptions& options, Random& random)
+      : clock_(clock), options_(options), random_(random) {}
 
   Result<void, std::string> Start(Probe& p) {
     const core::NetAddress any = p.spec->address.is_v4() ? core::NetAddress::IPv4(std::array<uint8_t, 4>{})
@@ -96,7 +97,7 @@ class Sampler {
     ServerReport& r = *p.report;
     if (r.sent >= options_.samples) return Finish(p);
     std::array<uint8_t, core::kHeaderSize + engine::kMaxMacSize> request{};
-    p.cookie = core::NtpTimestamp::FromRaw(rng_());
+    p.cookie = core::NtpTimestamp::FromRaw(random_.NextU64());
     size_t size = core::BuildClientRequest(p.cookie, 6, request, options_.version);
     if (options_.keys != nullptr && options_.key_id) {
       // The MAC covers the transmit cookie, which is all the request carries (no T1 on the wire).
@@ -225,7 +226,7 @@ class Sampler {
 
   engine::Clock& clock_;
   OneShotOptions options_;
-  std::mt19937_64 rng_;
+  Random& random_;
   io::PollLoop loop_;
 };
 
@@ -247,7 +248,9 @@ Result<std::vector<ServerReport>, std::string> SampleServers(const std::vector<S
                                                              engine::Clock& clock, const OneShotOptions& options) {
   std::vector<ServerReport> reports(servers.size());
   std::vector<std::unique_ptr<Probe>> probes;
-  Sampler sampler(clock, options);
+  auto random = crypto::MakeRandom(std::nullopt);
+  if (!random) return Unexpected(random.error().ToString());
+  Sampler sampler(clock, options, **random);
   for (size_t i = 0; i < servers.size(); ++i) {
     reports[i].name = servers[i].name;
     reports[i].address = servers[i].address;

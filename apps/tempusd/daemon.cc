@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "base/random.h"
+#include "crypto/system_random.h"
 #include "drift_keeper.h"
 #include "io/metrics_server.h"
 #include "io/poll_loop.h"
@@ -114,16 +114,6 @@ class SocketTransport final : public engine::Transport {
   uint64_t errors_ = 0;
 };
 
-uint64_t SeedFromKernel() {
-  uint64_t seed = 0;
-  FILE* f = std::fopen("/dev/urandom", "rb");
-  if (f != nullptr) {
-    if (std::fread(&seed, sizeof seed, 1, f) != 1) seed = 0;
-    std::fclose(f);
-  }
-  return seed ^ static_cast<uint64_t>(getpid());
-}
-
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
@@ -161,7 +151,13 @@ int RunDaemon(const DaemonOptions& options) {
     Log(fmt::format("running as {} ({})", options.user, keep ? "keeping only CAP_SYS_TIME" : "no capabilities"));
   }
   SocketTransport transport(sockets);
-  SeededRandom random(options.random_seed ? *options.random_seed : SeedFromKernel());
+  // The kernel CSPRNG (cookies, poll jitter, rate-limiter keys must be unpredictable), or the
+  // replayable generator with --seed.
+  auto random = crypto::MakeRandom(options.random_seed);
+  if (!random) {
+    Log(random.error().ToString());
+    return 1;
+  }
   engine::NodeConfig node_config = options.node;
   if (!node_config.self_address) {
     // The first address we serve on, preferring one that is not loopback (what peers see).
@@ -177,7 +173,7 @@ int RunDaemon(const DaemonOptions& options) {
   drift.Start(&node_config.system.discipline);
   // Which sources are this node itself (a cluster's config copied to every node names them all).
   node_config.own_addresses = OwnAddresses(sockets);
-  engine::Node node(node_config, **clock, transport, random, [](const std::string& m) { Log(m); });
+  engine::Node node(node_config, **clock, transport, **random, [](const std::string& m) { Log(m); });
   std::unique_ptr<obs::StatsFiles> stats;
   OpenStats(options.stats, node, stats);
   Sources sources(node, options.pool_size);

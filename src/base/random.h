@@ -1,9 +1,11 @@
 // Random: the only source of randomness the pure core sees, injected by its host.
 //
-// The daemon backs it with a cryptographic generator (transmit cookies must be unpredictable to
-// an off-path attacker, RFC 5905 §9.1 and chrony's transmit obfuscation); tests and the simulator
-// use SeededRandom, a fixed-seed xoshiro256** generator, so every run replays exactly. Not
-// thread-safe: one instance per thread.
+// This header holds no cryptographic generator: base is pure and cannot read the kernel.
+// tempusd and `tempus query/sync` pass crypto::SystemRandom (src/crypto, the kernel CSPRNG via
+// getrandom), because transmit cookies, poll jitter and rate-limiter keys must be unpredictable
+// to an off-path attacker (RFC 5905 §9.1, issue 14). Tests, the simulator and `tempusd --seed`
+// use SeededRandom, a fixed-seed xoshiro256** generator that is NOT cryptographic, so every run
+// replays exactly. Not thread-safe: one instance per thread.
 #ifndef TEMPUS_BASE_RANDOM_H_
 #define TEMPUS_BASE_RANDOM_H_
 

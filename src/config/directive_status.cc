@@ -21,8 +21,8 @@ constexpr std::string_view kKernelSwitch =
     "tempus chooses how it steers the clock itself ('clock system' uses clock_adjtime); ignored";
 constexpr std::string_view kCalibrate = "reference clock calibration has no meaning in tempus; ignored";
 constexpr std::string_view kLocalFudge = "the LOCAL clock takes only 'stratum' in tempus; ignored";
-constexpr std::string_view kNts = "NTS is not supported by tempus; asking for it and running without it would be a "
-                                  "downgrade";
+constexpr std::string_view kNts = "NTS is not yet supported by tempus (docs/nts.md); asking for it and running "
+                                  "without it would be a downgrade";
 
 constexpr std::array kRows = std::to_array<DirectiveRow>({
     // Associations.
@@ -197,7 +197,7 @@ constexpr std::array kRows = std::to_array<DirectiveRow>({
     {"automax", kWarned, "Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored", "automax 12"},
     {"keysdir", kWarned, "Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored", "keysdir /etc/ntp"},
     {"ident", kWarned, "Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored", "ident group"},
-    {"nts", kWarned, "NTS is not supported by tempus yet; line ignored", "nts enable"},
+    {"nts", kWarned, "NTS is not yet supported by tempus (docs/nts.md); line ignored", "nts enable"},
     {"mru", kWarned, "tempus keeps no MRU list; its rate-limit table has a fixed size; line ignored", "mru maxdepth 1024"},
     {"nonvolatile", kWarned, "tempus writes the driftfile by its own rules (tempusd.md); line ignored",
      "nonvolatile 1e-7"},

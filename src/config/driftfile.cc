@@ -15,14 +15,12 @@
 #include <string_view>
 #include <vector>
 
+#include "config/atomic_file.h"
 #include "config/file_system.h"
 #include "base/check.h"
 
 namespace tempus::config {
 namespace {
-
-constexpr std::string_view kTempInfix = ".tmp.";  // WriteDriftFile's mkostemp template: <name>.tmp.XXXXXX
-constexpr size_t kTempRandomChars = 6;
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 
@@ -52,22 +50,6 @@ std::optional<double> Number(std::string_view word) {
 }
 
 std::string Shown(std::string_view text) { return std::string(text.substr(0, 40)); }
-
-// write() all of `data`, retrying on EINTR and short writes.
-bool WriteAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-std::filesystem::path DirectoryOf(const std::filesystem::path& target) {
-  std::filesystem::path dir = target.parent_path();
-  return dir.empty() ? std::filesystem::path(".") : dir;
-}
 
 bool IsStaleTemporaryName(std::string_view name, std::string_view prefix) {
   if (name.size() != prefix.size() + kTempRandomChars || !name.starts_with(prefix)) return false;
@@ -125,40 +107,7 @@ Result<DriftEstimate, DriftFileError> ReadDriftFile(const std::string& path) {
 Result<void, SysError> WriteDriftFile(const std::string& path, double freq_ppm, double error_ppm) {
   TEMPUS_CHECK(std::isfinite(freq_ppm) && std::fabs(freq_ppm) <= kMaxDriftPpm);
   TEMPUS_CHECK(std::isfinite(error_ppm) && error_ppm >= 0);
-  const std::filesystem::path target(path);
-  const std::filesystem::path dir = DirectoryOf(target);
-  std::string tmp = (dir / (target.filename().string() + std::string(kTempInfix) + "XXXXXX")).string();
-  const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return Unexpected(SysError{"create temporary file for " + path, errno});
-  const std::string text = fmt::format("{:.6f} {:.6f}\n", freq_ppm, error_ppm);
-  const auto fail = [&](const char* op) {
-    const int err = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return Unexpected(SysError{fmt::format("{} {}", op, tmp), err});
-  };
-  if (!WriteAll(fd, text)) return fail("write");
-  if (::fchmod(fd, 0644) != 0) return fail("chmod");
-  if (::fsync(fd) != 0) return fail("fsync");
-  if (::close(fd) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return Unexpected(SysError{"close " + tmp, err});
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    return Unexpected(SysError{fmt::format("rename {} to {}", tmp, path), err});
-  }
-  // Make the rename itself durable: until the directory is synced a crash may bring back the old
-  // file (or none).
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return Unexpected(SysError{"open directory " + dir.string() + " to fsync it", errno});
-  const int synced = ::fsync(dfd);
-  const int err = errno;
-  ::close(dfd);
-  if (synced != 0) return Unexpected(SysError{"fsync directory " + dir.string(), err});
-  return {};
+  return WriteFileAtomically(path, fmt::format("{:.6f} {:.6f}\n", freq_ppm, error_ppm), 0644);
 }
 
 double CreditedErrorPpm(const DriftEstimate& stored) {

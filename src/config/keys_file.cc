@@ -10,6 +10,7 @@
 #include <map>
 
 #include "config/internal/cursor.h"
+#include "config/internal/hex.h"
 #include "base/shown.h"
 
 namespace tempus::config {
@@ -35,12 +36,7 @@ constexpr size_t kMaxHexDigits = 64;  // 32 bytes
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using internal::HexValue;
 
 std::string Upper(std::string_view s) {
   std::string out(s);

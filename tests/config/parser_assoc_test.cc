@@ -86,8 +86,8 @@ TEST(ParseServer, ErrorMessages) {
        "ntp.conf:1:8: expected a host name or numeric address after 'server', got '127.0.0.1:123' (write a port "
        "as 'port N')"},
       {"server -6 10.0.0.1\n", "ntp.conf:1:11: expected an IPv6 address after '-6', got '10.0.0.1'"},
-      {"server a nts\n", "ntp.conf:1:10: expected what tempus supports, got 'server nts' (NTS is not supported by "
-                          "tempus; asking for it and running without it would be a downgrade)"},
+      {"server a nts\n", "ntp.conf:1:10: expected what tempus supports, got 'server nts' (NTS is not yet supported by "
+                          "tempus (docs/nts.md); asking for it and running without it would be a downgrade)"},
   });
 }
 

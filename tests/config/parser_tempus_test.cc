@@ -83,7 +83,7 @@ TEST(ParseLegacy, DroppedDirectivesWarnNeverSilently) {
             "ntp.conf:5:1: warning: 'multicastclient': multicast client mode was dropped by modern NTP daemons; line "
             "ignored");
   EXPECT_EQ(w[5], "ntp.conf:6:1: warning: 'autokey': Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored");
-  EXPECT_EQ(w[7], "ntp.conf:8:1: warning: 'nts': NTS is not supported by tempus yet; line ignored");
+  EXPECT_EQ(w[7], "ntp.conf:8:1: warning: 'nts': NTS is not yet supported by tempus (docs/nts.md); line ignored");
   EXPECT_EQ(w[8],
             "ntp.conf:9:1: warning: 'mru': tempus keeps no MRU list; its rate-limit table has a fixed size; line "
             "ignored");

@@ -1,0 +1,107 @@
+#include "crypto/aes_siv.h"
+
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "testdata/hex.h"
+
+namespace tempus::crypto {
+namespace {
+
+using testdata::FromHex;
+using testdata::ToHex;
+
+// RFC 5297 Appendix A.1: deterministic authenticated encryption (one AD component, no nonce).
+TEST(AesSiv, Rfc5297A1KnownAnswer) {
+  const auto key = FromHex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+  const auto ad = FromHex("101112131415161718191a1b1c1d1e1f2021222324252627");
+  const auto plaintext = FromHex("112233445566778899aabbccddee");
+  std::vector<uint8_t> out(64);
+  auto n = AesSivSeal(key, {ad}, plaintext, out);
+  ASSERT_TRUE(n) << AeadErrorName(n.error());
+  out.resize(*n);
+  EXPECT_EQ(ToHex(out), "85632d07c6e8f37f950acd320a2ecc9340c02b9690c4dc04daef7f6afe5c");
+  std::vector<uint8_t> back(out.size());
+  auto m = AesSivOpen(key, {ad}, out, back);
+  ASSERT_TRUE(m);
+  back.resize(*m);
+  EXPECT_EQ(back, plaintext);
+}
+
+// RFC 5297 Appendix A.2: nonce-based, two AD components then the nonce (NTS's shape).
+TEST(AesSiv, Rfc5297A2KnownAnswerWithNonce) {
+  const auto key = FromHex("7f7e7d7c7b7a79787776757473727170404142434445464748494a4b4c4d4e4f");
+  const auto ad1 = FromHex("00112233445566778899aabbccddeeffdeaddadadeaddadaffeeddccbbaa99887766554433221100");
+  const auto ad2 = FromHex("102030405060708090a0");
+  const auto nonce = FromHex("09f911029d74e35bd84156c5635688c0");
+  const auto plaintext =
+      FromHex("7468697320697320736f6d6520706c61696e7465787420746f20656e6372797074207573696e67205349562d414553");
+  std::vector<uint8_t> out(128);
+  auto n = AesSivSeal(key, {ad1, ad2, nonce}, plaintext, out);
+  ASSERT_TRUE(n);
+  out.resize(*n);
+  EXPECT_EQ(ToHex(out),
+            "7bdb6e3b432667eb06f4d14bff2fbd0fcb900f2fddbe404326601965c889bf17"
+            "dba77ceb094fa663b7a3f748ba8af829ea64ad544a272e9c485b62a3fd5c0d");
+}
+
+// S2V alone (used for empty plaintexts) gives the tag OpenSSL's SIV gives, in both branches of
+// RFC 5297 §2.4: a last string shorter than a block (A.1, 14 octets: pad) and longer (A.2: xorend).
+TEST(AesSiv, S2vMatchesTheTagOfBothRfcVectors) {
+  const auto key1 = FromHex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
+  const auto ad = FromHex("101112131415161718191a1b1c1d1e1f2021222324252627");
+  auto v1 = internal::S2v(key1, {ad}, FromHex("112233445566778899aabbccddee"));
+  ASSERT_TRUE(v1);
+  EXPECT_EQ(ToHex({v1->begin(), v1->end()}), "85632d07c6e8f37f950acd320a2ecc93");
+  const auto key2 = FromHex("7f7e7d7c7b7a79787776757473727170404142434445464748494a4b4c4d4e4f");
+  auto v2 = internal::S2v(
+      key2,
+      {FromHex("00112233445566778899aabbccddeeffdeaddadadeaddadaffeeddccbbaa99887766554433221100"),
+       FromHex("102030405060708090a0"), FromHex("09f911029d74e35bd84156c5635688c0")},
+      FromHex("7468697320697320736f6d6520706c61696e7465787420746f20656e6372797074207573696e67205349562d414553"));
+  ASSERT_TRUE(v2);
+  EXPECT_EQ(ToHex({v2->begin(), v2->end()}), "7bdb6e3b432667eb06f4d14bff2fbd0f");
+}
+
+TEST(AesSiv, EmptyPlaintextIsATagThatAuthenticatesTheAssociatedData) {
+  // An NTS request: the authenticator's ciphertext is the tag alone.
+  const std::vector<uint8_t> key(32, 7), ad(64, 1), nonce(16, 2);
+  std::vector<uint8_t> tag(16);
+  ASSERT_EQ(AesSivSeal(key, {ad, nonce}, {}, tag).value_or(0), 16u);
+  std::vector<uint8_t> none(1);
+  auto opened = AesSivOpen(key, {ad, nonce}, tag, none);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(*opened, 0u);
+  auto other = ad;
+  other[10] ^= 1;
+  EXPECT_EQ(AesSivOpen(key, {other, nonce}, tag, none).error(), AeadError::kAuthentication);
+}
+
+TEST(AesSiv, AnyFlippedBitIsRefusedAndLeavesNoPlaintext) {
+  const std::vector<uint8_t> key(32, 9), nonce(16, 3), plaintext(40, 0x5a);
+  std::vector<uint8_t> sealed(56);
+  ASSERT_TRUE(AesSivSeal(key, {nonce}, plaintext, sealed));
+  for (size_t bit = 0; bit < sealed.size() * 8; bit += 7) {
+    auto bad = sealed;
+    bad[bit / 8] ^= static_cast<uint8_t>(1 << (bit % 8));
+    std::vector<uint8_t> out(40, 0xee);
+    ASSERT_EQ(AesSivOpen(key, {nonce}, bad, out).error(), AeadError::kAuthentication) << bit;
+    EXPECT_EQ(out, std::vector<uint8_t>(40, 0)) << bit;
+  }
+  auto wrong_key = key;
+  wrong_key[31] ^= 0x80;
+  std::vector<uint8_t> out(40);
+  EXPECT_EQ(AesSivOpen(wrong_key, {nonce}, sealed, out).error(), AeadError::kAuthentication);
+}
+
+TEST(AesSiv, SizesAreChecked) {
+  const std::vector<uint8_t> short_key(16), key(32), data(20);
+  std::vector<uint8_t> out(64), small(10);
+  EXPECT_EQ(AesSivSeal(short_key, {}, data, out).error(), AeadError::kBadKeySize);
+  EXPECT_EQ(AesSivSeal(key, {}, data, small).error(), AeadError::kBufferTooSmall);
+  EXPECT_EQ(AesSivOpen(key, {}, std::span(data).first(15), out).error(), AeadError::kTooShort);
+}
+
+}  // namespace
+}  // namespace tempus::crypto
