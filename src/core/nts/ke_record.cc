@@ -130,7 +130,7 @@ void KeMessageWriter::Record(KeRecordType type, bool critical, std::span<const u
     ok_ = false;
     return;
   }
-  const uint16_t first = static_cast<uint16_t>(static_cast<uint16_t>(type) | (critical ? kCriticalBit : 0));
+  const auto first = static_cast<uint16_t>(static_cast<uint16_t>(type) | (critical ? kCriticalBit : 0));
   out_[size_] = static_cast<uint8_t>(first >> 8);
   out_[size_ + 1] = static_cast<uint8_t>(first);
   out_[size_ + 2] = static_cast<uint8_t>(body.size() >> 8);
