@@ -174,6 +174,14 @@ class System {
   // Time passes: orphan/local fallback activation and holdover. Call at least every few seconds
   // to a minute; cheap.
   [[nodiscard]] SystemUpdate OnTick(MonoTime now, UnixTime local_now);
+  // When the discipline's phase correction in progress ends: call EndCorrection then.
+  std::optional<MonoTime> CorrectionEnd() const { return discipline_.CorrectionEnd(); }
+  // The clock back at the frequency estimate once the correction is done (none before).
+  [[nodiscard]] SystemUpdate EndCorrection(MonoTime now) {
+    SystemUpdate u;
+    u.commands = discipline_.EndCorrection(now);
+    return u;
+  }
 
   // The commands to apply once at start (the driftfile frequency), possibly none.
   [[nodiscard]] std::vector<ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }

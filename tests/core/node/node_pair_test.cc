@@ -46,6 +46,7 @@ struct Host {
 
   SeededRandom random;
   NtpDuration offset;
+  double rate = 0.0;  // the commanded frequency correction (estimate + slew), s/s
   Node node;
   uint64_t steps = 0, packets = 0;
 };
@@ -65,8 +66,8 @@ void Carry(Host& host, const NetAddress& self, const NodeActions& actions, std::
       if (const auto* step = std::get_if<StepClock>(&apply->command)) {
         host.offset = host.offset + step->offset;
         ++host.steps;
-      } else if (const auto* slew = std::get_if<SlewClock>(&apply->command)) {
-        host.offset = host.offset + slew->offset;  // a slew done at once: enough for this test
+      } else if (const auto* f = std::get_if<SetFrequency>(&apply->command)) {
+        host.rate = (f->freq_ppm + f->slew_ppm) * 1e-6;
       }
     }
   }
@@ -84,6 +85,7 @@ TEST(NodePair, ASymmetricPeerFollowsAStratumOnePeerWithoutTheEngine) {
   for (int i = 0; i < 6000; ++i) {  // 600 s
     t = t + tick;
     for (Host* h : {&a, &b}) {
+      h->offset = h->offset + NtpDuration::FromSeconds(h->rate * tick.Seconds());
       if (h->node.NextDeadline() <= h->At(t).mono) Carry(*h, h == &a ? kA : kB, h->node.OnTimer(h->At(t)), wire);
     }
     while (!wire.empty()) {
