@@ -84,9 +84,13 @@ Result<void, SysError> SimClock::Apply(const core::discipline::ClockCommand& com
         } else if constexpr (std::is_same_v<T, core::discipline::SlewClock>) {
           slew_total_ = c.offset.Seconds();  // replaces the remainder (adjtime)
         } else if constexpr (std::is_same_v<T, core::discipline::SetFrequency>) {
+          // The clock runs at the estimate plus the temporary slew, clamped as a whole (the
+          // kernel's ADJ_FREQUENCY); FrequencyPpm() reports the estimate.
           const double ppm = std::isnan(c.freq_ppm) ? 0.0 : c.freq_ppm;
+          const double slew = std::isnan(c.slew_ppm) ? 0.0 : c.slew_ppm;
           correction_ppm_ = std::clamp(ppm, -options_.max_freq_ppm, options_.max_freq_ppm);
-          rate_ = static_cast<long double>(options_.freq_ppm + correction_ppm_) * 1e-6L;
+          const double total = std::clamp(ppm + slew, -options_.max_freq_ppm, options_.max_freq_ppm);
+          rate_ = static_cast<long double>(options_.freq_ppm + total) * 1e-6L;
         }
       },
       command);

@@ -2,7 +2,7 @@
 // never steered (like `chronyd -x`, whose null clock driver keeps the correction the same way).
 //
 // For containers without CAP_SYS_TIME, and as a safe default. The discipline steers the software
-// layer exactly as it would steer the kernel (offset slewed at 500 ppm, frequency, steps), so its
+// layer exactly as it would steer the kernel (frequency with its temporary slew, steps), so its
 // loop stays closed: its offset and frequency are those of the system clock against the sources,
 // never a runaway estimate of corrections that were not made. The node serves the corrected time;
 // SystemClockOffset() is how far the uncorrected system clock is off. The layer is VirtualClock

@@ -80,12 +80,16 @@ Result<void, SysError> SystemClock::Slew(const core::discipline::SlewClock& c) {
 }
 
 Result<void, SysError> SystemClock::SetFrequency(const core::discipline::SetFrequency& c) {
+  // The kernel runs at the estimate plus the discipline's temporary slew; it is the discipline
+  // that takes the slew back (a second SetFrequency), as chrony's sys_generic does with a timer.
   const double ppm = std::isnan(c.freq_ppm) ? 0.0 : std::clamp(c.freq_ppm, -kMaxFreqPpm, kMaxFreqPpm);
+  const double slew = std::isnan(c.slew_ppm) ? 0.0 : c.slew_ppm;
+  const double total = std::clamp(ppm + slew, -kMaxFreqPpm, kMaxFreqPpm);
   timex tx{};
   tx.modes = ADJ_FREQUENCY;
-  tx.freq = std::lround(ppm * 65536.0);  // ppm with a 16-bit binary fraction
-  char what[64];
-  std::snprintf(what, sizeof what, "set the system clock frequency to %+.3f ppm", ppm);
+  tx.freq = std::lround(total * 65536.0);  // ppm with a 16-bit binary fraction
+  char what[96];
+  std::snprintf(what, sizeof what, "set the system clock frequency to %+.3f ppm (slewing %+.3f ppm)", ppm, total - ppm);
   auto result = Adjust(&tx, what);
   if (result) freq_ppm_ = ppm;
   return result;

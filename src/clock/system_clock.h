@@ -27,11 +27,12 @@ class SystemClock final : public engine::Clock {
   core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override { return kernel_stamp; }
   core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading&) override { return kernel_stamp; }
   // StepClock: clock_adjtime(ADJ_SETOFFSET|ADJ_NANO). SlewClock: ADJ_OFFSET_SINGLESHOT (adjtime
-  // semantics, 500 ppm, replaces a slew in progress). SetFrequency: ADJ_FREQUENCY.
+  // semantics, 500 ppm, replaces a slew in progress; `tempus sync -B`). SetFrequency:
+  // ADJ_FREQUENCY of freq_ppm + slew_ppm (the discipline's correction through the frequency).
   // SetSyncStatus: STA_UNSYNC/STA_INS/STA_DEL, maxerror and esterror. On EPERM the error says
   // that CAP_SYS_TIME is needed.
   [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
-  // What SetFrequency last set here (0 until then; the kernel's value is not read).
+  // What SetFrequency last set here as freq_ppm (0 until then; the kernel's value is not read).
   double FrequencyPpm() const override { return freq_ppm_; }
   std::string_view Kind() const override { return "system"; }
   int PrecisionLog2() const override { return precision_log2_; }

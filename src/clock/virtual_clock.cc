@@ -115,13 +115,17 @@ NtpDuration VirtualClock::SlewRemaining() {
   return FineToDuration(slew_total_ - SlewProgressAt(source_->Monotonic()));
 }
 
-void VirtualClock::SetCorrection(double ppm) {
-  // Close the interval at the old rate, then run at the new one.
+void VirtualClock::SetCorrection(double ppm, double slew_ppm) {
+  // Close the interval at the old rate, then run at the new one: the estimate plus the temporary
+  // slew, clamped as a whole as the kernel clamps ADJ_FREQUENCY.
   const core::MonoTime now = source_->Monotonic();
   anchor_value_ = BaseAt(now);
   anchor_mono_ = now;
-  correction_ppm_ = std::isnan(ppm) ? 0.0 : std::clamp(ppm, -options_.max_freq_ppm, options_.max_freq_ppm);
-  rate_ppm_q32_ = PpmToQ32(options_.freq_error_ppm + correction_ppm_);
+  ppm = std::isnan(ppm) ? 0.0 : ppm;
+  slew_ppm = std::isnan(slew_ppm) ? 0.0 : slew_ppm;
+  correction_ppm_ = std::clamp(ppm, -options_.max_freq_ppm, options_.max_freq_ppm);
+  const double total = std::clamp(ppm + slew_ppm, -options_.max_freq_ppm, options_.max_freq_ppm);
+  rate_ppm_q32_ = PpmToQ32(options_.freq_error_ppm + total);
 }
 
 void VirtualClock::StartSlew(NtpDuration offset) {
@@ -148,7 +152,7 @@ Result<void, SysError> VirtualClock::Apply(const core::discipline::ClockCommand&
         } else if constexpr (std::is_same_v<T, core::discipline::SlewClock>) {
           StartSlew(c.offset);
         } else if constexpr (std::is_same_v<T, core::discipline::SetFrequency>) {
-          SetCorrection(c.freq_ppm);
+          SetCorrection(c.freq_ppm, c.slew_ppm);
         } else {
           sync_status_ = c;
         }

@@ -48,7 +48,7 @@ class VirtualClock final : public engine::Clock {
   // division. Stamps older than a second take the exact path of FromKernelRealtime as of `at`.
   core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& at) override;
   [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
-  double FrequencyPpm() const override { return correction_ppm_; }
+  double FrequencyPpm() const override { return correction_ppm_; }  // without the temporary slew
   std::string_view Kind() const override { return "virtual"; }
   int PrecisionLog2() const override { return precision_log2_; }
 
@@ -65,7 +65,7 @@ class VirtualClock final : public engine::Clock {
   core::Int128 BaseAt(core::MonoTime m) const;
   core::Int128 SlewProgressAt(core::MonoTime m) const;
   core::Int128 At(core::MonoTime m) const { return BaseAt(m) + SlewProgressAt(m); }
-  void SetCorrection(double ppm);
+  void SetCorrection(double ppm, double slew_ppm);
   void StartSlew(core::NtpDuration offset);
   void Step(core::NtpDuration offset);
 

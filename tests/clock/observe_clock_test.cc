@@ -67,6 +67,10 @@ TEST(ObserveClock, DisciplineMeasuresTheSystemClockAndServesCorrectedTime) {
     for (int s = 0; s < 16; ++s) {
       kernel->Advance(NtpDuration::FromSeconds(1.0 + kKernelFastPpm * 1e-6));
       truth = truth + NtpDuration::FromWholeSeconds(1);
+      // The end of each phase correction, as core::Node times it (here to the next second).
+      if (const auto end = discipline.CorrectionEnd(); end && *end <= clock.Mono()) {
+        for (const core::discipline::ClockCommand& c : discipline.EndCorrection(clock.Mono())) ASSERT_TRUE(clock.Apply(c).has_value());
+      }
     }
     const MonoTime now = clock.Mono();
     const core::discipline::DisciplineInput input{.offset = truth - clock.Now(),  // positive: clock behind

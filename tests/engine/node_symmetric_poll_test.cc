@@ -55,8 +55,11 @@ TEST(NodeSymmetricPoll, APeerThatBeginsToSettlePollsFasterAtOnce) {
 }
 
 // While B settles it polls every 16 s, and A follows B's poll below its own minpoll of 64 s:
-// every exchange gives B a sample and B settles within a few minutes. Before, A stayed at 64 s,
-// three of B's four exchanges went unanswered, and settling took four times as long.
+// (nearly) every exchange gives B a sample and B settles within a few minutes. Before, A stayed
+// at 64 s, three of B's four exchanges went unanswered, and settling took four times as long.
+// Since the discipline estimates the quickest exchange's own excess delay (issue 13), its
+// frequency error is more honest and B settles in ~260 s instead of ~230 s; the last two of its
+// 15 exchanges then go unanswered.
 TEST(NodeSymmetricPoll, EveryExchangeOfASettlingPeerIsAnswered) {
   ServerClientNodes t(Peers());
   const core::assoc::Association& b_to_a = *t.client->associations().begin()->second;
@@ -67,8 +70,8 @@ TEST(NodeSymmetricPoll, EveryExchangeOfASettlingPeerIsAnswered) {
   for (; seconds < 1200 && t.client->system().Settling(); ++seconds) t.net.Run(1);
   const uint64_t exchanges = b_to_a.stats().sent - sent;
   EXPECT_GE(exchanges, 5u);
-  EXPECT_GE(b_to_a.stats().accepted - accepted + 1, exchanges);
-  EXPECT_LE(seconds, 240);
+  EXPECT_GE(b_to_a.stats().accepted - accepted + 3, exchanges);
+  EXPECT_LE(seconds, 300);
 }
 
 }  // namespace

@@ -6,7 +6,6 @@
 
 namespace tempus::engine {
 
-using core::discipline::SlewClock;
 using core::discipline::StepClock;
 
 namespace {
@@ -22,11 +21,10 @@ TEST(Node, ClientSynchronizesToALocalReference) {
   EXPECT_TRUE(t.client->system().Snapshot().synchronized());
   EXPECT_EQ(t.client->system().Snapshot().stratum, 2);
   EXPECT_EQ(t.client->system().Snapshot().refid.AsDottedQuad(), "10.0.0.1");
-  // The 50 ms were removed: FakeClock applies steps (slews are recorded only).
+  // The 50 ms were removed: FakeClock applies steps (frequencies are recorded only).
   bool corrected = false;
   for (const auto& c : t.client_clock.applied()) {
     if (const auto* s = std::get_if<StepClock>(&c)) corrected |= std::abs(s->offset.Seconds() + 0.05) < 1e-3;
-    if (const auto* s = std::get_if<SlewClock>(&c)) corrected |= std::abs(s->offset.Seconds() + 0.05) < 1e-3;
   }
   EXPECT_TRUE(corrected);
   EXPECT_GE(t.server->server().stats().replied, 8u);  // the iburst

@@ -18,14 +18,20 @@ struct StepClock {
 };
 
 // Move the clock by `offset` gradually, at the clock's bounded slew rate (ntpdate -B, adjtime()).
-// Replaces the unfinished part of an earlier slew, as adjtime() does.
+// Replaces the unfinished part of an earlier slew, as adjtime() does. `tempus sync -B` uses it;
+// the discipline corrects through SetFrequency's slew_ppm instead (a bounded rate error).
 struct SlewClock {
   NtpDuration offset{};
 };
 
 // Set the clock's frequency correction, in parts per million; positive runs the clock faster.
+// The clock runs at freq_ppm + slew_ppm: freq_ppm is the frequency estimate (what the driftfile
+// keeps and FrequencyPpm() reports), slew_ppm a temporary offset by which the discipline removes
+// a phase error gradually (as chrony does); the discipline takes it back with another
+// SetFrequency when the phase is corrected. Replaces both parts set before.
 struct SetFrequency {
   double freq_ppm = 0.0;
+  double slew_ppm = 0.0;
 };
 
 // Tell the clock (and through it the kernel) the sync state, error bounds and pending leap.

@@ -16,9 +16,12 @@ constexpr double kInnovationAvg = 16.0;      // averaging length (updates) of th
 constexpr double kInnovationBad = 3.0;       // mean squared normalized innovation: the model fails
 constexpr double kInnovationOutlier = 25.0;  // one squared normalized innovation this large: a surprise
 constexpr double kWanderAvg = 8.0;           // averaging length (updates) of the wander estimate
-constexpr int kPollUpCount = 16;             // good updates in a row that raise the poll by one
-constexpr int kPollDownCount = 4;            // counter value (bad updates count 2) that lowers it
-constexpr int kPollMinSamples = 8;           // the poll rises only with at least this many samples
+constexpr double kPi = 3.14159265358979323846;
+constexpr double kOffsetAvg = 8.0;           // averaging length (updates) of the usual correction size
+constexpr double kPollTarget = 8.0;          // chrony's polltarget: samples per source the window should hold
+constexpr size_t kMaxCorrections = 32;       // corrections kept for late samples
+constexpr double kMinCorrectionS = 1.0;
+constexpr double kMaxCorrectionIntervals = 1.0;      // the shortest correction time (chrony's MIN_SLEW_TIMEOUT)
 
 double Seconds(MonoTime a, MonoTime b) { return (a - b).Seconds(); }
 
@@ -53,12 +56,61 @@ Discipline::Discipline(DisciplineConfig config) : config_(config) {
 
 std::vector<ClockCommand> Discipline::InitialCommands() const {
   if (!config_.initial_frequency_ppm.has_value()) return {};
-  return {SetFrequency{state_.frequency_ppm}};
+  return {SetFrequency{state_.frequency_ppm, 0.0}};
+}
+
+std::optional<MonoTime> Discipline::CorrectionEnd() const {
+  if (!correcting_) return std::nullopt;
+  return corrections_.back().end;
+}
+
+std::vector<ClockCommand> Discipline::EndCorrection(MonoTime now) {
+  if (!correcting_ || now < corrections_.back().end) return {};
+  (void)StopCorrection(now);
+  return {SetFrequency{state_.frequency_ppm, 0.0}};
+}
+
+double Discipline::StopCorrection(MonoTime now) {
+  if (!correcting_) return 0.0;
+  correcting_ = false;
+  state_.slew_ppm = 0.0;
+  Correction& c = corrections_.back();
+  const double span = Seconds(c.end, c.start);
+  const double applied = span > 0.0 ? c.phase_s * std::max(Seconds(now, c.start), 0.0) / span : c.phase_s;
+  const double remainder = c.phase_s - applied;
+  // The history assumed the whole phase applied; from now on only `applied` is.
+  for (Stored& s : history_) s.offset_s += remainder;
+  for (Stored& s : held_) s.offset_s += remainder;
+  c.phase_s = applied;
+  c.end = std::max(now, c.start);
+  return remainder;
+}
+
+double Discipline::StartCorrection(MonoTime now, double phase_s, double sd_s, double interval_s, double dfreq) {
+  // chrony's correction time (reference.c, sys_generic.c): an offset of the usual size `sd_s` is
+  // removed in correction_time_ratio/2 intervals, a larger one in proportionally less time, so
+  // the rate error the correction adds grows with the square of the offset and stays small for
+  // the offsets noise makes.
+  const double magnitude = std::fabs(phase_s);
+  const double base = state_.frequency_ppm;
+  const double room_ppm = phase_s >= 0.0 ? config_.max_slew_ppm - base : config_.max_slew_ppm + base;
+  state_.slew_ppm = 0.0;
+  if (room_ppm <= 0.0 || magnitude == 0.0) {  // nothing to do, or a clock at its limit this way
+    Record({now, now, 0.0, dfreq});
+    return 0.0;
+  }
+  const double duration =
+      std::max({std::min(config_.correction_time_ratio * 0.5 * sd_s * interval_s / magnitude, kMaxCorrectionIntervals * interval_s),
+                kMinCorrectionS, magnitude / (room_ppm * 1e-6)});
+  Record({now, now + NtpDuration::FromSeconds(duration), phase_s, dfreq});
+  correcting_ = true;
+  state_.slew_ppm = phase_s / duration * 1e6;
+  return state_.slew_ppm;
 }
 
 DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
   jump_since_.reset();
-  if (last_when_.has_value() && input.when <= *last_when_) return {UpdateKind::kIgnored, {}, state_};
+  if (last_when_.has_value() && input.when <= *last_when_) return {UpdateKind::kIgnored, {}, state_, {}, 0.0};
   interval_s_ = std::max(last_when_.has_value() ? Seconds(input.when, *last_when_) : config_.min_poll.Interval().Seconds(),
                          1.0);
   last_when_ = input.when;
@@ -71,7 +123,7 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
     if (config_.allow_panic_at_start && state_.updates == 0) return Step(offset, input, /*fit=*/false);
     // The backlog fed for a first update is as far off: a later fit must not find it.
     if (state_.updates == 0) history_.clear();
-    return {UpdateKind::kPanic, {}, state_};
+    return {UpdateKind::kPanic, {}, state_, {}, 0.0};
   }
   // Startup (chrony's makestep): step at once in the first updates.
   const bool early = state_.updates < config_.makestep_limit;
@@ -88,7 +140,7 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
       return StepJump(input, evidence);
     }
     if (input.when - *beyond_step_since_ >= config_.stepout) return Step(offset, input, /*fit=*/false);
-    return {UpdateKind::kHeld, {}, state_};
+    return {UpdateKind::kHeld, {}, state_, {}, 0.0};
   }
   beyond_step_since_.reset();
   held_.clear();
@@ -96,24 +148,36 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
   return Slew(offset_s, input);
 }
 
+double Discipline::SourceInterval(const DisciplineInput& input) const {
+  for (size_t i = history_.size(); i-- > 0;) {
+    const Stored& s = history_[i];
+    if (s.source == input.source && s.when < input.when) return std::max(Seconds(input.when, s.when), interval_s_);
+  }
+  return interval_s_;
+}
+
 double Discipline::BroughtForward(const DisciplineInput& input) const {
-  // Corrections made after the sample was taken are not in it yet.
+  // The phase of a correction not yet applied when the sample was taken is not in it yet (all of
+  // it for a later correction, the rest of one in progress), nor a later frequency change.
+  // The correction still commanded runs on past its end until EndCorrection stops it: a sample
+  // taken after the end has more than its phase.
   double offset_s = input.offset.Seconds();
-  for (const Correction& c : corrections_) {
-    if (c.at <= input.when) continue;
-    offset_s += -c.slew_s + c.dfreq * Seconds(c.at, input.when);
+  for (size_t i = 0; i < corrections_.size(); ++i) {
+    const Correction& c = corrections_[i];
+    const bool running = correcting_ && i + 1 == corrections_.size();
+    if (c.end <= input.when && !running) continue;
+    const double span = Seconds(c.end, c.start);
+    const double done = c.start < input.when && span > 0.0 ? Seconds(input.when, c.start) / span : 0.0;
+    offset_s -= c.phase_s * (1.0 - done);
+    if (c.start > input.when) offset_s += c.dfreq * Seconds(c.start, input.when);
   }
   return offset_s;
 }
 
-void Discipline::Record(MonoTime at, double slew_s, double dfreq) {
-  for (Stored& s : history_) s.offset_s += -slew_s + dfreq * Seconds(at, s.when);
-  corrections_.push_back({at, slew_s, dfreq});
-  // Only corrections after the newest sample matter for a late one.
-  const MonoTime newest = history_.empty() ? at : history_.back().when;
-  std::erase_if(corrections_, [&](const Correction& c) { return c.at <= newest; });
-  // Keep any not yet covered (at > newest), bounded.
-  if (corrections_.size() > 16) corrections_.erase(corrections_.begin());
+void Discipline::Record(const Correction& c) {
+  for (Stored& s : history_) s.offset_s += -c.phase_s + c.dfreq * Seconds(c.start, s.when);
+  corrections_.push_back(c);
+  if (corrections_.size() > kMaxCorrections) corrections_.erase(corrections_.begin());
 }
 
 DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& input, bool fit) {
@@ -122,7 +186,10 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
   // together with this one they give the frequency as well, so the clock does not run off again
   // for a poll interval until a second sample after the step. A step after stepout (the offset
   // jumped) starts over: the older samples describe the time before the jump.
-  double step_s = offset.Seconds();
+  // The step also takes the unfinished part of a correction in progress.
+  const bool was_correcting = correcting_;
+  const double remainder_s = StopCorrection(now);
+  double step_s = offset.Seconds() + remainder_s;
   double dfreq = 0.0;
   if (!fit) history_.clear();
   // A fit never spans two time scales: samples (held ones too) that disagree with this one by
@@ -131,12 +198,12 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
   if (fit) {
     history_.insert(history_.end(), held_.begin(), held_.end());
     std::stable_sort(history_.begin(), history_.end(), [](const Stored& a, const Stored& b) { return a.when < b.when; });
-    std::erase_if(history_, [&](const Stored& s) { return BeyondStep(s.offset_s - offset.Seconds()); });
+    std::erase_if(history_, [&](const Stored& s) { return BeyondStep(s.offset_s - step_s); });
   }
   held_.clear();
   state_.holding = false;
   corrections_.clear();
-  history_.push_back({input.when, offset.Seconds(), input.delay.Seconds(), input.jitter.Seconds(), input.source});
+  history_.push_back({input.when, step_s, input.delay.Seconds(), input.jitter.Seconds(), input.source});
   if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
   const double old_ppm = state_.frequency_ppm;
   double new_ppm = old_ppm;
@@ -153,10 +220,10 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
     state_.frequency_known = true;
     state_.frequency_bound_ppm = FrequencyBoundPpm(points, old_ppm + line.slope * 1e6, new_ppm);
   }
-  Record(now, step_s, dfreq);
+  Record({now, now, step_s, dfreq});
   beyond_step_since_.reset();
   innovation_avg_ = 1.0;
-  poll_counter_ = 0;
+  poll_score_ = 0.0;
   state_.offset = NtpDuration::FromSeconds(step_s);
   state_.frequency_ppm = new_ppm;
   state_.poll = config_.min_poll;
@@ -164,9 +231,10 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
   ++state_.updates;
   state_.synchronized = true;
   std::vector<ClockCommand> commands;
-  if (new_ppm != old_ppm) commands.emplace_back(SetFrequency{new_ppm});
+  if (new_ppm != old_ppm || was_correcting) commands.emplace_back(SetFrequency{new_ppm, 0.0});
   commands.emplace_back(StepClock{NtpDuration::FromSeconds(step_s)});
-  return {UpdateKind::kStepped, std::move(commands), state_};
+  return {UpdateKind::kStepped, std::move(commands), state_, NtpDuration::FromSeconds(step_s - remainder_s),
+          new_ppm - old_ppm};
 }
 
 void Discipline::AddSample(const DisciplineInput& input) {
@@ -186,7 +254,7 @@ void Discipline::AddSample(const DisciplineInput& input) {
 
 DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input) {
   const MonoTime now = std::max(input.now, input.when);
-  const double expected_interval_s = interval_s_;
+  const double source_interval_s = SourceInterval(input);  // before the runs test cuts the window
   history_.push_back({input.when, offset_s, input.delay.Seconds(), input.jitter.Seconds(), input.source});
   if (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
 
@@ -200,17 +268,31 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   const auto window = std::span(weighted).subspan(start);
   // Until the frequency is measured, as at a step: one offset per source, and no frequency from
   // the samples of different sources alone (tiers.scn seed 3: two upstreams 2.3 s apart gave
-  // 1044 ppm at the first update, served downstream as a measured frequency at the bound).
-  bool measured = window.size() >= 2;
-  const internal::Line line = state_.frequency_known ? internal::FitLine(window) : FitPerSource(window, measured);
+  // 1044 ppm at the first update, served downstream as a measured frequency at the bound). The
+  // same once it is known while no source has samples of its own spanning time (the history
+  // just restarted at a step): late_start_beyond's step back to the majority and the other good
+  // server's sample 1 s later, fitted as one line, set -500 ppm.
+  bool measured = false;
+  internal::Line line = FitPerSource(window, measured);
+  if (state_.frequency_known && measured) line = internal::FitLine(window);
 
   const double old_ppm = state_.frequency_ppm;
   const double new_ppm = std::clamp(old_ppm + line.slope * 1e6, -config_.max_frequency_ppm, config_.max_frequency_ppm);
   const double dfreq = (new_ppm - old_ppm) * 1e-6;
   const double estimate_s = line.At(Seconds(now, input.when));
-  const double cap_s = config_.max_slew_ppm * 1e-6 * expected_interval_s;
-  const double slew_s = std::clamp(estimate_s, -cap_s, cap_s);
-  Record(now, slew_s, dfreq);
+  const double now_sd = std::sqrt(line.VarAt(Seconds(now, input.when)) * std::max(1.0, line.chi2_per_dof));
+  // The unfinished part of the correction in progress is replaced by this one (adjtime()'s rule).
+  const double remainder_s = StopCorrection(now);
+  state_.frequency_ppm = new_ppm;
+  // The usual size of a correction: the RMS of the recent estimates, this one included, so that
+  // a surprise is corrected faster but not at a rate of its square over the fit's (small) σ;
+  // never above this estimate, so that a large start-up offset in the mean does not slow the
+  // corrections after it (any offset goes within correction_time_ratio/2 intervals); never below
+  // the estimate's own error. The interval is the source's own sampling interval: with several
+  // sources the updates come closer together, not the information of each.
+  offset_sq_avg_ += (estimate_s * estimate_s - offset_sq_avg_) / kOffsetAvg;
+  const double usual_s = std::max(now_sd, std::min(std::sqrt(offset_sq_avg_), std::fabs(estimate_s)));
+  const double slew_ppm = StartCorrection(now, estimate_s + remainder_s, usual_s, source_interval_s, dfreq);
 
   const double dppm = new_ppm - old_ppm;
   if (state_.updates > 0 && window.size() >= 2) wander_sq_ += (dppm * dppm - wander_sq_) / kWanderAvg;
@@ -224,11 +306,16 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   state_.samples = static_cast<int>(window.size());
   state_.span_s = window.back().t - window.front().t;
   if (measured) state_.frequency_known = true;
-  const double now_sd = std::sqrt(line.VarAt(Seconds(now, input.when)) * std::max(1.0, line.chi2_per_dof));
-  if (points.size() >= 3) UpdatePoll(innovation_sq, kWanderModels[wander_model_], now_sd);
+  if (points.size() >= 3) {
+    std::vector<uint32_t> sources;
+    for (const Stored& st : history_) {
+      if (std::find(sources.begin(), sources.end(), st.source) == sources.end()) sources.push_back(st.source);
+    }
+    UpdatePoll(innovation_sq, window.size(), sources.size(), input.delay.Seconds());
+  }
   ++state_.updates;
   state_.synchronized = true;
-  return {UpdateKind::kSlewed, {SetFrequency{new_ppm}, SlewClock{NtpDuration::FromSeconds(slew_s)}}, state_};
+  return {UpdateKind::kSlewed, {SetFrequency{new_ppm, slew_ppm}}, state_, NtpDuration::FromSeconds(estimate_s), dppm};
 }
 
 double Discipline::FrequencyBoundPpm(std::span<const internal::Point> points, double wanted_ppm,
@@ -270,14 +357,21 @@ internal::Line Discipline::FitPerSource(std::span<const internal::Point> points,
 
 std::vector<internal::Point> Discipline::Points(MonoTime reference) const {
   // A sample's error: half its excess delay over its source's quickest exchange in the window (a
-  // uniform error, σ = excess/√12), the excess counted from the quickest plus the gap between the
-  // source's two quickest (which stands for the quickest one's own unknown excess). Each source
+  // uniform error, σ = excess/√12), the excess counted from the quickest plus an estimate of the
+  // quickest one's own unknown excess x₀: the gap between the source's two quickest, or, when
+  // larger, what the quickest of n round trips has on average when each way queues
+  // exponentially (RFC 5905's model, and what clknetsim draws): the round trip's excess is then
+  // Gamma(2, μ), whose minimum over n averages μ·√(π/2n), mean excess · √(π/8n). With the gap
+  // alone a window of 30 exchanges trusted its quickest to ~15 µs on a WAN path where it was
+  // ~200 µs off, and a few such samples held a frequency 0.1 ppm off for hours. Each source
   // has its own floor: a longer path is not a worse measurement, and after the system peer
   // changes the new one's samples must not be judged by the old one's delays. Without a delay, or
   // with one sample of its source: its jitter.
   struct Floor {
     double min1 = 1e300;
     double min2 = 1e300;
+    double sum = 0.0;
+    int n = 0;
   };
   std::vector<std::pair<uint32_t, Floor>> floors;
   const auto floor_of = [&](uint32_t source) -> Floor& {
@@ -289,6 +383,8 @@ std::vector<internal::Point> Discipline::Points(MonoTime reference) const {
   for (const Stored& s : history_) {
     if (s.delay_s <= 0.0) continue;
     Floor& f = floor_of(s.source);
+    f.sum += s.delay_s;
+    ++f.n;
     if (s.delay_s < f.min1) {
       f.min2 = f.min1;
       f.min1 = s.delay_s;
@@ -303,7 +399,11 @@ std::vector<internal::Point> Discipline::Points(MonoTime reference) const {
     double e = std::sqrt(12.0) * s.jitter_s;
     if (s.delay_s > 0.0) {
       const Floor& f = floor_of(s.source);
-      if (f.min2 < 1e299) e = s.delay_s - f.min1 + (f.min2 - f.min1);
+      if (f.min2 < 1e299) {
+        const double mean_excess = f.sum / f.n - f.min1;
+        const double quickest = std::max(f.min2 - f.min1, mean_excess * std::sqrt(kPi / (8.0 * f.n)));
+        e = s.delay_s - f.min1 + quickest;
+      }
     }
     points.push_back({Seconds(s.when, reference), s.offset_s, std::sqrt(floor_s * floor_s + e * e / 12.0)});
   }
@@ -321,33 +421,48 @@ double Discipline::ScoreWanderModels(std::span<const internal::Point> points) {
     const double r = newest.offset - prior.At(newest.t);
     const double var = newest.sigma * newest.sigma + prior.VarAt(newest.t);
     model_score_[k] += (-0.5 * (r * r / var + std::log(var)) - model_score_[k]) / kModelAvg;
-    if (k == wander_model_) innovation_sq = r * r / var;
+    if (k == wander_model_) {
+      innovation_sq = r * r / var;
+      last_innovation_s_ = r;
+    }
   }
   wander_model_ =
       static_cast<size_t>(std::max_element(model_score_.begin(), model_score_.end()) - model_score_.begin());
   return innovation_sq;
 }
 
-void Discipline::UpdatePoll(double innovation_sq, double wander, double offset_sd) {
+void Discipline::UpdatePoll(double innovation_sq, size_t window, size_t sources, double delay_s) {
   innovation_avg_ += (std::min(innovation_sq, 100.0) - innovation_avg_) / kInnovationAvg;
-  // The phase a frequency random walk adds over an interval T: wander · T^1.5 / √3. The poll
-  // rises while doubling it keeps that below the estimate's own error (the Allan intercept) and
-  // falls when it exceeds twice that or the model stops predicting the samples.
-  const double interval_s = state_.poll.Interval().Seconds();
-  const auto drift = [&](double t) { return wander * t * std::sqrt(t) / std::sqrt(3.0); };
-  if (innovation_sq > kInnovationOutlier) {
-    poll_counter_ = -kPollDownCount;  // one sample far off the prediction: look again soon
-  } else if (innovation_avg_ > kInnovationBad || drift(interval_s) > 2.0 * offset_sd) {
-    poll_counter_ = std::min(poll_counter_, 0) - 2;
-  } else if (drift(2.0 * interval_s) < offset_sd && static_cast<int>(history_.size()) >= kPollMinSamples) {
-    poll_counter_ = std::max(poll_counter_, 0) + 1;
+  // chrony's polltarget (ntp_core.c get_poll_adj): the poll follows how many samples per source
+  // a straight line still fits (the window the runs test keeps): more than kPollTarget and the
+  // poll rises, fewer and it falls, by (n/target − 1)/target per source's sample. A clock that
+  // wanders, or a path that changed, shortens the window and so the poll; a quiet one lets the
+  // poll climb to maxpoll, as chrony's does. Each update counts 1/sources, so several sources
+  // move the poll as fast as one does, per poll interval. It falls at once after one 5σ
+  // surprise, and while the mean squared normalized innovation exceeds 3 (the model stopped
+  // predicting).
+  // chrony's first rule, with RFC 5905 §8's interval: a prediction outside θ ± δ/2 of the new
+  // sample is a clear miss (the clock is not tracked at this poll), and the poll falls by
+  // log2(miss / (δ/2)) at once.
+  const double miss = std::fabs(last_innovation_s_);
+  if (delay_s > 0.0 && miss > delay_s / 2.0) {
+    poll_score_ = std::min(poll_score_, 0.0) - std::log2(miss / (delay_s / 2.0));
+  } else if (innovation_sq > kInnovationOutlier) {
+    poll_score_ = -1.0;
+  } else if (innovation_avg_ > kInnovationBad) {
+    poll_score_ = std::min(poll_score_, 0.0) - 0.5;
+  } else {
+    const double per_source = static_cast<double>(window) / static_cast<double>(std::max<size_t>(sources, 1));
+    const double adjust = std::min((per_source / kPollTarget - 1.0) / kPollTarget, 1.0);
+    poll_score_ += adjust / static_cast<double>(std::max<size_t>(sources, 1));
   }
-  if (poll_counter_ >= kPollUpCount) {
+  if (poll_score_ >= 1.0) {
     state_.poll = PollExp(state_.poll.log2() + 1).Clamped(config_.min_poll, config_.max_poll);
-    poll_counter_ = 0;
-  } else if (poll_counter_ <= -kPollDownCount) {
-    state_.poll = PollExp(state_.poll.log2() - 1).Clamped(config_.min_poll, config_.max_poll);
-    poll_counter_ = 0;
+    poll_score_ = 0.0;
+  } else if (poll_score_ <= -1.0) {
+    const int down = static_cast<int>(std::floor(-poll_score_));
+    state_.poll = PollExp(state_.poll.log2() - down).Clamped(config_.min_poll, config_.max_poll);
+    poll_score_ = 0.0;
   }
 }
 

@@ -17,8 +17,14 @@
 //     likelihood of each new sample. A Wald–Wolfowitz runs test on the residual signs drops the
 //     oldest samples once a straight line no longer fits them (a frequency jump).
 //   * Correction. The frequency is set to current + slope (SetFrequency, clamped to ±max_freq),
-//     and the offset estimate is removed by one SlewClock, capped so a clock slewing at
-//     max_slew_ppm finishes before the next update.
+//     and the offset estimate is removed through the frequency, as chrony does: a temporary
+//     slew_ppm of SetFrequency runs for a correction time chosen so that an offset of the
+//     estimate's own standard error σ takes correction_time_ratio/2 update intervals (chrony's
+//     corrtimeratio: d = ratio·σ·T / (2|offset|), at least 1 s, at most max_slew_ppm from
+//     nominal), so large errors go fast and noise-sized ones slowly, and the clock's rate never
+//     jumps by more than the correction needs (adjtime()'s fixed 500 ppm made every update a
+//     500 ppm jump for a moment). CorrectionEnd() says when to take the slew back
+//     (EndCorrection); a new update replaces the unfinished part, as adjtime() does.
 //   * Policy. Beyond step_threshold (tinker step, 0.128 s) the clock is stepped only after the
 //     offset stayed beyond it for stepout (300 s); in the first makestep_limit updates an offset
 //     beyond makestep_threshold is stepped at once (chrony's makestep 1.0 3), and so is one the
@@ -26,12 +32,13 @@
 //     panic_threshold (1000 s) nothing is done (kPanic), except at the first update, which
 //     steps whatever the size unless allow_panic_at_start is off (ntpd -g, as Debian and
 //     CentOS run it; chrony's `makestep 1 3` likewise steps any amount at start).
-//   * Poll. The recommendation rises (after 16 updates in favour) while doubling the interval keeps
-//     the wander's phase over it, q·T^1.5/√3, below the estimate's own error (the Allan intercept);
-//     it falls when that drift exceeds twice the error, when the mean squared normalized
-//     innovation exceeds 3 (the model stopped predicting), or at once after one 5σ surprise.
-// Contract with the clock: SlewClock replaces any slew still in progress (adjtime semantics) and
-// runs at max_slew_ppm or faster; SetFrequency takes effect at once. Pure; not thread-safe.
+//   * Poll. chrony's polltarget rule: the recommendation rises while the window the runs test
+//     keeps holds more than 8 samples per source and falls when it holds fewer (a score of
+//     (n/8 − 1)/8 per source's update), so it reaches maxpoll on a quiet clock and shortens
+//     when the oscillator wanders; it falls when the mean squared normalized innovation
+//     exceeds 3 (the model stopped predicting), and at once after one 5σ surprise.
+// Contract with the clock: SetFrequency (both parts) takes effect at once and is not clamped
+// within ±max_slew_ppm; StepClock at once. Pure; not thread-safe.
 #ifndef TEMPUS_CORE_DISCIPLINE_DISCIPLINE_H_
 #define TEMPUS_CORE_DISCIPLINE_DISCIPLINE_H_
 
@@ -59,7 +66,8 @@ struct DisciplineConfig {
   NtpDuration panic_threshold = NtpDuration::FromWholeSeconds(1000);  // tinker panic; 0: no limit
   bool allow_panic_at_start = true;                                   // ntpd -g; off: explicit tinker panic
   double max_frequency_ppm = 500.0;                                   // |frequency| clamp
-  double max_slew_ppm = 500.0;       // the clock's slew rate (adjtime()'s 500 ppm, as SystemClock and VirtualClock)
+  double max_slew_ppm = 500.0;       // the fastest the clock runs off nominal while correcting (the kernel's MAXFREQ)
+  double correction_time_ratio = 3.0;  // chrony's corrtimeratio: how slowly noise-sized offsets are removed
   bool makestep_beyond_slew = true;  // early updates also step what could not be slewed in one interval
   std::optional<double> initial_frequency_ppm;         // driftfile in
   int max_samples = 128;                               // regression window
@@ -99,6 +107,7 @@ struct DisciplineState {
   double wander_ppm = 0.0;           // RMS of recent frequency changes
   double frequency_walk = 0.0;       // the wander model in use: frequency random walk, (s/s)/√s
   PollExp poll;                      // recommended poll exponent
+  double slew_ppm = 0.0;             // the temporary frequency offset correcting the phase now
   int samples = 0;                   // samples in the regression window
   double span_s = 0.0;               // time from the window's oldest to its newest sample
   int updates = 0;                   // updates used since start
@@ -115,6 +124,10 @@ struct DisciplineUpdate {
   UpdateKind kind = UpdateKind::kIgnored;
   std::vector<ClockCommand> commands;  // in order; empty when nothing is to be done
   DisciplineState state;
+  // How the update moved the clock, for samples kept elsewhere (the clock filters): the phase
+  // it removes (stepped now or slewed from now on) and the change of the frequency estimate.
+  NtpDuration phase;
+  double frequency_change_ppm = 0.0;
 };
 
 class Discipline {
@@ -128,6 +141,11 @@ class Discipline {
   void AddSample(const DisciplineInput& input);
   // The commands to apply once at start (the driftfile frequency), possibly none.
   [[nodiscard]] std::vector<ClockCommand> InitialCommands() const;
+  // When the phase correction in progress is done and its slew_ppm must be taken back.
+  std::optional<MonoTime> CorrectionEnd() const;
+  // At or after CorrectionEnd(): the SetFrequency that takes the slew back (none before); a late
+  // call is accounted for (the clock slewed on until `now`).
+  [[nodiscard]] std::vector<ClockCommand> EndCorrection(MonoTime now);
   const DisciplineState& state() const { return state_; }
   // Set when the last Update stepped a confirmed jump (kJumpSamples): samples taken before this
   // time were measured on the clock the step restored and need no phase correction.
@@ -151,9 +169,12 @@ class Discipline {
     double jitter_s;
     uint32_t source;
   };
+  // A correction: the phase moves the clock forward linearly from `start` to `end` (== start:
+  // at once), the frequency estimate changed by dfreq at `start`.
   struct Correction {
-    MonoTime at;
-    double slew_s;
+    MonoTime start;
+    MonoTime end;
+    double phase_s;
     double dfreq;  // s/s
   };
 
@@ -169,7 +190,15 @@ class Discipline {
   void Hold(const Stored& s);
   bool BeyondStep(double offset_s) const;
   // Applies a correction to the stored history and logs it for late samples.
-  void Record(MonoTime at, double slew_s, double dfreq);
+  void Record(const Correction& c);
+  // Stops the phase correction in progress at `now`: what it will not apply (negative: it ran
+  // past its end) goes back into the history. Returns that remainder, seconds.
+  double StopCorrection(MonoTime now);
+  // Starts removing `phase_s` from `now` at a rate chosen from the estimate's error `sd_s`;
+  // records it with the frequency change `dfreq`. Returns the slew rate, ppm.
+  double StartCorrection(MonoTime now, double phase_s, double sd_s, double interval_s, double dfreq);
+  // The time since the previous sample of input's source (at least the update interval).
+  double SourceInterval(const DisciplineInput& input) const;
   double BroughtForward(const DisciplineInput& input) const;
   // The history as regression points (t relative to `reference`), with measurement errors.
   std::vector<internal::Point> Points(MonoTime reference) const;
@@ -182,12 +211,15 @@ class Discipline {
   // Scores the wander models on the newest point; returns its squared normalized innovation under
   // the model in use before this update (1 with fewer than three points).
   double ScoreWanderModels(std::span<const internal::Point> points);
-  void UpdatePoll(double innovation_sq, double wander, double offset_sd);
+  // `window`: samples the line fits, from `sources` sources.
+  // `delay_s`: the new sample's round trip (≤ 0: unknown).
+  void UpdatePoll(double innovation_sq, size_t window, size_t sources, double delay_s);
 
   DisciplineConfig config_;
   DisciplineState state_;
   std::vector<Stored> history_;          // oldest first
-  std::vector<Correction> corrections_;  // made after the newest stored sample
+  std::vector<Correction> corrections_;  // the recent ones, oldest first (for late samples)
+  bool correcting_ = false;              // corrections_.back() is a slew still commanded
   std::optional<MonoTime> last_when_;  // the last sample Update used
   // The interval until the next update, as far as the discipline can tell: the last one between
   // updates, or min_poll before there was one; at least 1 s.
@@ -198,8 +230,10 @@ class Discipline {
   std::array<double, 9> model_score_{};  // running predictive log-likelihood per wander model
   size_t wander_model_ = 0;
   double innovation_avg_ = 1.0;  // running mean of the squared normalized innovation
-  int poll_counter_ = 0;
+  double last_innovation_s_ = 0.0;  // the newest sample minus its prediction, seconds
+  double poll_score_ = 0.0;  // chrony's poll score: ±1 moves the poll
   double wander_sq_ = 0.0;  // running mean of squared frequency changes, ppm²
+  double offset_sq_avg_ = 0.0;  // running mean of squared offset estimates, s²
 };
 
 }  // namespace tempus::core::discipline

@@ -53,17 +53,20 @@ DisciplineUpdate Discipline::StepJump(const DisciplineInput& input, const std::v
     const double best_delay = best->delay_s > 0.0 ? best->delay_s : std::numeric_limits<double>::infinity();
     if (delay < best_delay) best = &s;
   }
-  const double step_s = best->offset_s;
+  // The step also takes the unfinished part of a correction in progress (as Step).
+  const bool was_correcting = correcting_;
+  const double remainder_s = StopCorrection(now);
+  const double step_s = best->offset_s + remainder_s;
   const MonoTime since = evidence.front().when;
   for (Stored s : evidence) {
-    s.offset_s -= step_s;
+    s.offset_s -= best->offset_s;
     history_.push_back(s);
   }
   std::stable_sort(history_.begin(), history_.end(), [](const Stored& a, const Stored& b) { return a.when < b.when; });
   while (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
   // A late sample taken after the jump but processed after the step is brought forward by it.
   corrections_.clear();
-  corrections_.push_back({now, step_s, 0.0});
+  corrections_.push_back({now, now, step_s, 0.0});
   beyond_step_since_.reset();
   held_.clear();
   state_.holding = false;
@@ -71,7 +74,10 @@ DisciplineUpdate Discipline::StepJump(const DisciplineInput& input, const std::v
   state_.samples = static_cast<int>(history_.size());
   ++state_.updates;
   jump_since_ = since;
-  return {UpdateKind::kStepped, {StepClock{NtpDuration::FromSeconds(step_s)}}, state_};
+  std::vector<ClockCommand> commands;
+  if (was_correcting) commands.emplace_back(SetFrequency{state_.frequency_ppm, 0.0});
+  commands.emplace_back(StepClock{NtpDuration::FromSeconds(step_s)});
+  return {UpdateKind::kStepped, std::move(commands), state_, NtpDuration::FromSeconds(best->offset_s), 0.0};
 }
 
 }  // namespace tempus::core::discipline

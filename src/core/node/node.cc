@@ -101,6 +101,7 @@ void Node::RunDue() {
     Carry(id, it->second->OnTimer(now_.mono, now_.local));
     UpdateQuiet(id);
   }
+  if (const auto end = system_.CorrectionEnd(); end && *end <= now_.mono) Apply(system_.EndCorrection(now_.mono));
   if (now_.mono >= next_tick_) {
     next_tick_ = now_.mono + config_.tick;
     Apply(system_.OnTick(now_.mono, now_.local));
@@ -111,6 +112,7 @@ void Node::RunDue() {
 
 MonoTime Node::NextDeadline() const {
   MonoTime next = next_tick_;
+  if (const auto end = system_.CorrectionEnd()) next = std::min(next, *end);
   for (const auto& [id, t] : deadlines_) next = std::min(next, t);
   return next;
 }

@@ -260,7 +260,10 @@ bool System::Fallback(MonoTime now, UnixTime local_now) {
 
 SystemUpdate System::AfterSelection(const select::SelectResult& r, std::optional<uint32_t> measured,
                                     const Sample* sample, MonoTime now, UnixTime local_now) {
+  // A correction due to end ends first (its timer may come after this event).
+  std::vector<ClockCommand> ended = discipline_.EndCorrection(now);
   SystemUpdate u = SelectAndDiscipline(r, measured, sample, now, local_now);
+  u.commands.insert(u.commands.begin(), ended.begin(), ended.end());
   Explain(r);
   RefreshLeap(u, local_now);
   u.new_loops.swap(new_loops_);
@@ -289,17 +292,24 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
   const bool peer_changed = system_peer_ != peer;
   system_peer_ = peer;
   if (mode_ == Mode::kOrphanParent) LeaveOrphanParent(peer, r, u, local_now);
-  if (measured && sample != nullptr && measured != peer) FeedSurvivor(*measured, *sample, r, now);
-  if (measured != peer || sample == nullptr) {
+  // After the first update, a new sample of any combined source updates the clock, as chrony
+  // updates its reference on every selected source's sample: with N sources polled in turn the
+  // clock is corrected N times per poll with the newest measurement instead of waiting up to a
+  // poll for the system peer's (lan2p4: 16 s polls, the other server's sample 8 s older).
+  const bool survivor_update = measured && sample != nullptr && measured != peer && !panic_offset_ &&
+                               discipline_.state().updates > 0 && Combined(*measured, r);
+  if (measured && sample != nullptr && measured != peer && !survivor_update) FeedSurvivor(*measured, *sample, r, now);
+  if ((measured != peer && !survivor_update) || sample == nullptr) {
     if (peer_changed && mode_ == Mode::kSynced) {
       SetSyncedVariables(peer, r, local_now);
       u.snapshot_changed = true;
     }
     return u;
   }
-  // A new sample of the system peer drives the discipline; the samples of the other survivors
-  // (combined sources) join its history as they come (FeedSurvivor), so the regression combines
-  // them sample by sample, each weighted by its own delay (docs/discipline.md). Combining the
+  // A new sample of the system peer (or, once running, of any combined source) drives the
+  // discipline; the samples of the other survivors join its history as they come, so the
+  // regression combines them sample by sample, each weighted by its own delay
+  // (docs/discipline.md). Before the first update they wait (FeedBacklog). Combining the
   // filters' picks instead mixes offsets of different ages: before the frequency is known that
   // is an error of the frequency error times the age gap (6 ms for 100 ppm and 64 s polls).
   // A falseticker's samples leave the history: fitted with the truechimers' they would span two
@@ -308,9 +318,9 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
     if (v.tally == select::Tally::kFalseticker) discipline_.ForgetSource(v.id);
   }
   if (discipline_.state().updates == 0) FeedBacklog(r, sample->when, now);
-  const discipline::DisciplineInput in{sample->offset, sample->delay, r.jitter, sample->when, now, peer};
-  const double old_freq_ppm = discipline_.state().frequency_ppm;
+  const discipline::DisciplineInput in{sample->offset, sample->delay, r.jitter, sample->when, now, *measured};
   discipline::DisciplineUpdate d = discipline_.Update(in);
+  if (survivor_update && d.kind == discipline::UpdateKind::kIgnored) discipline_.AddSample(in);  // older than the last
   if (d.kind == discipline::UpdateKind::kPanic) return RefusePanic(sample->offset, std::move(u), local_now);
   if (panic_offset_ && d.kind == discipline::UpdateKind::kIgnored) {
     return RefusePanic(*panic_offset_, std::move(u), local_now);
@@ -322,16 +332,10 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
   // may be several polls old, does not carry the drift the corrections removed into selection and
   // combining; after a step this also keeps the filters instead of emptying them (an emptied
   // filter needs about four polls before its source is selectable again, §10's dispersion).
-  NtpDuration phase;
-  double dfreq = 0.0;
-  for (const ClockCommand& c : u.commands) {
-    if (const auto* st = std::get_if<StepClock>(&c)) phase += st->offset;
-    if (const auto* sl = std::get_if<SlewClock>(&c)) phase += sl->offset;
-    if (const auto* sf = std::get_if<SetFrequency>(&c)) dfreq = (sf->freq_ppm - old_freq_ppm) * 1e-6;
-  }
-  // A jump's step restores the clock the samples before the jump were measured on: only the
-  // later ones are corrected.
-  for (auto& [id, s] : sources_) s.filter.Correct(phase, dfreq, now, discipline_.jump_since());
+  // (A sample taken while a correction runs carries its unfinished part: at most the estimate's
+  // noise, and selection works at the scale of root distances.) A jump's step restores the clock
+  // the samples before the jump were measured on: only the later ones are corrected.
+  for (auto& [id, s] : sources_) s.filter.Correct(d.phase, d.frequency_change_ppm * 1e-6, now, discipline_.jump_since());
   // Synchronized once the frequency is measured too: after a first step without it the clock runs
   // off at its full frequency error (6 ms per 64 s at 100 ppm), and nodes that followed it then
   // would learn a wrong frequency from it (ntpd's FREQ state likewise withholds sync).

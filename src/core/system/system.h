@@ -175,6 +175,14 @@ class System {
   // Time passes: orphan/local fallback activation and holdover. Call at least every few seconds
   // to a minute; cheap.
   [[nodiscard]] SystemUpdate OnTick(MonoTime now, UnixTime local_now);
+  // When the discipline's phase correction in progress ends: call EndCorrection then.
+  std::optional<MonoTime> CorrectionEnd() const { return discipline_.CorrectionEnd(); }
+  // The clock back at the frequency estimate once the correction is done (none before).
+  [[nodiscard]] SystemUpdate EndCorrection(MonoTime now) {
+    SystemUpdate u;
+    u.commands = discipline_.EndCorrection(now);
+    return u;
+  }
 
   // The commands to apply once at start (the driftfile frequency), possibly none.
   [[nodiscard]] std::vector<discipline::ClockCommand> InitialCommands() const { return discipline_.InitialCommands(); }
@@ -191,7 +199,16 @@ class System {
 
   const SystemSnapshot& Snapshot() const { return snapshot_; }
   // The poll the discipline recommends, for every association (RFC 5905 sys.poll).
-  PollExp RecommendedPoll() const { return discipline_.state().poll; }
+  // With `tos orphan` a cluster holds over on its own when the upstreams go: the poll stays at
+  // or below kOrphanMaxPoll so that the nodes notice the loss, and each other's orphan parent,
+  // within minutes of one another rather than 1024 s polls apart (two parents meanwhile, and a
+  // holdover frequency measured at long polls).
+  PollExp RecommendedPoll() const {
+    const PollExp poll = discipline_.state().poll;
+    if (config_.orphan_stratum >= kMaxStratum || poll.log2() <= kOrphanMaxPoll) return poll;
+    return PollExp(kOrphanMaxPoll);
+  }
+  static constexpr int kOrphanMaxPoll = 6;
   std::optional<uint32_t> system_peer() const { return system_peer_; }
   const discipline::DisciplineState& discipline_state() const { return discipline_.state(); }
   // The combined offset Θ and system jitter ϑ of the last selection.

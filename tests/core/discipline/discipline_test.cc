@@ -25,20 +25,52 @@ const T* Find(const DisciplineUpdate& u) {
   return nullptr;
 }
 
+// The phase the correction started by `u` (at `now`) will have removed when it ends.
+double Planned(const Discipline& d, const DisciplineUpdate& u, double now) {
+  const SetFrequency* f = Find<SetFrequency>(u);
+  if (f == nullptr || !d.CorrectionEnd().has_value()) return 0.0;
+  return f->slew_ppm * 1e-6 * ((*d.CorrectionEnd() - At(now)).Seconds());
+}
+
+// A noiseless clock that carries out the discipline's commands, taking the slew back when the
+// correction ends as core::Node does: its phase error (clock − true time) and total frequency.
+struct Follower {
+  double t = 0.0;
+  double error = 0.0;
+  double natural = 0.0;  // the clock's own frequency error, s/s
+  double freq = 0.0;     // the commanded correction in effect (estimate + slew), s/s
+  void Apply(const std::vector<ClockCommand>& commands) {
+    for (const ClockCommand& cmd : commands) {
+      if (auto* st = std::get_if<StepClock>(&cmd)) error += st->offset.Seconds();
+      if (auto* f = std::get_if<SetFrequency>(&cmd)) freq = (f->freq_ppm + f->slew_ppm) * 1e-6;
+    }
+  }
+  void AdvanceTo(Discipline& d, double until) {
+    if (const auto end = d.CorrectionEnd(); end && (*end - At(0)).Seconds() <= until) {
+      const double te = std::max((*end - At(0)).Seconds(), t);
+      error += (natural + freq) * (te - t);
+      t = te;
+      Apply(d.EndCorrection(At(t)));
+    }
+    error += (natural + freq) * (until - t);
+    t = until;
+  }
+};
+
 TEST(Discipline, FirstUpdateSlewsAnOffsetBelowMakestep) {
   DisciplineConfig c;
   c.max_slew_ppm = 83333;  // a clock that slews 0.1 s in 1.2 s
   Discipline d(c);
   const DisciplineUpdate u = d.Update(In(0, 0.1));
   EXPECT_EQ(u.kind, UpdateKind::kSlewed);
-  ASSERT_NE(Find<SlewClock>(u), nullptr);
-  EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 0.1, 1e-9);
+  ASSERT_NE(Find<SetFrequency>(u), nullptr);
+  EXPECT_NEAR(Planned(d, u, 0), 0.1, 1e-9);
   EXPECT_TRUE(u.state.synchronized);
 }
 
 TEST(Discipline, EarlyUpdatesStepWhatTheClockCannotSlewInOneInterval) {
-  // At adjtime()'s 500 ppm the clock slews 8 ms in the first 16 s interval: 0.1 s is stepped,
-  // 5 ms is slewed; later, 0.1 s is slewed (capped at 8 ms per update).
+  // At the kernel's 500 ppm the clock slews 8 ms in the first 16 s interval: 0.1 s is stepped,
+  // 5 ms is slewed; later, an offset of that size is slewed at 500 ppm from nominal.
   Discipline d;
   const DisciplineUpdate first = d.Update(In(0, 0.1));
   EXPECT_EQ(first.kind, UpdateKind::kStepped);
@@ -46,7 +78,8 @@ TEST(Discipline, EarlyUpdatesStepWhatTheClockCannotSlewInOneInterval) {
   (void)d.Update(In(32, 0.0));
   const DisciplineUpdate later = d.Update(In(48, 0.1));
   EXPECT_EQ(later.kind, UpdateKind::kSlewed);
-  EXPECT_NEAR(Find<SlewClock>(later)->offset.Seconds(), 500e-6 * 16, 1e-9);
+  ASSERT_NE(Find<SetFrequency>(later), nullptr);
+  EXPECT_LE(Find<SetFrequency>(later)->freq_ppm + Find<SetFrequency>(later)->slew_ppm, 500.0 + 1e-9);
   DisciplineConfig off;
   off.makestep_beyond_slew = false;
   EXPECT_EQ(Discipline(off).Update(In(0, 0.1)).kind, UpdateKind::kSlewed);
@@ -95,8 +128,9 @@ TEST(Discipline, StepThresholdZeroNeverSteps) {
   Discipline d(c);
   const DisciplineUpdate u = d.Update(In(0, 5.0));
   EXPECT_EQ(u.kind, UpdateKind::kSlewed);
-  // The slew is capped at what the clock can do before the next update (500 ppm × 16 s).
-  EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 500e-6 * 16, 1e-9);
+  // Slewed at the fastest the clock runs (500 ppm from nominal): 5 s in 10,000 s.
+  EXPECT_NEAR(Find<SetFrequency>(u)->slew_ppm, 500.0, 1e-6);
+  EXPECT_NEAR(Planned(d, u, 0), 5.0, 1e-6);
 }
 
 TEST(Discipline, PanicIsRefusedUnlessAllowedAtStart) {
@@ -170,18 +204,15 @@ TEST(Discipline, FrequencyIsClampedAndDriftfileSeedsIt) {
 TEST(Discipline, LearnsAConstantFrequencyError) {
   // A clock 50 ppm slow, corrected perfectly by what the discipline commands.
   Discipline d;
-  double clock_error = 0.0, freq = 0.0;  // clock − true time; correction in s/s
-  for (int i = 0; i < 20; ++i) {
-    const double t = i * 16.0;
-    const DisciplineUpdate u = d.Update(In(t, -clock_error));
-    for (const ClockCommand& cmd : u.commands) {
-      if (auto* s = std::get_if<SlewClock>(&cmd)) clock_error += s->offset.Seconds();
-      if (auto* f = std::get_if<SetFrequency>(&cmd)) freq = f->freq_ppm * 1e-6;
-    }
-    clock_error += (-50e-6 + freq) * 16.0;
+  Follower clock;
+  clock.natural = -50e-6;
+  for (int i = 0; i < 40; ++i) {
+    clock.AdvanceTo(d, i * 16.0);
+    clock.Apply(d.Update(In(clock.t, -clock.error)).commands);
   }
+  clock.AdvanceTo(d, 40 * 16.0);
   EXPECT_NEAR(d.state().frequency_ppm, 50.0, 1e-4);  // offsets are quantized to 2^-32 s
-  EXPECT_LT(std::fabs(clock_error), 1e-8);
+  EXPECT_LT(std::fabs(clock.error), 1e-8);
 }
 
 TEST(Discipline, OldSamplesAreIgnored) {
@@ -194,17 +225,23 @@ TEST(Discipline, OldSamplesAreIgnored) {
 }
 
 TEST(Discipline, ALateSampleIsBroughtForward) {
-  // The first update slews 10 ms at t=100. A sample taken at t=90 but processed after that (when
-  // is before the correction) must not make the discipline slew the same 10 ms again.
-  Discipline d;
+  // The first update starts slewing 10 ms at t=100. A sample taken at t=90 but processed after
+  // that (when is before the correction) must not make the discipline slew the same 10 ms again:
+  // the new correction is what the first had left to do at t=110.
+  DisciplineConfig c;
+  c.makestep_beyond_slew = false;
+  Discipline d(c);  // at 500 ppm, 10 ms take 20 s: the first correction still runs at t=110
   DisciplineInput first = In(80, 0.010);
   first.now = At(100);
-  (void)d.Update(first);
+  const DisciplineUpdate u1 = d.Update(first);
+  const double rate = Find<SetFrequency>(u1)->slew_ppm * 1e-6;
+  ASSERT_TRUE(d.CorrectionEnd().has_value());
+  ASSERT_GT((*d.CorrectionEnd() - At(110)).Seconds(), 0.0);
   DisciplineInput late = In(90, 0.010);
   late.now = At(110);
   const DisciplineUpdate u = d.Update(late);
-  ASSERT_NE(Find<SlewClock>(u), nullptr);
-  EXPECT_NEAR(Find<SlewClock>(u)->offset.Seconds(), 0.0, 1e-9);
+  EXPECT_NEAR(u.phase.Seconds(), 0.0, 1e-9);
+  EXPECT_NEAR(Planned(d, u, 110), 0.010 - rate * 10.0, 1e-9);
 }
 
 TEST(Discipline, AnEarlyStepFitsTheBacklogForTheFrequencyToo) {
@@ -293,21 +330,120 @@ TEST(Discipline, DelaysAreComparedWithinEachSource) {
   // by the near source's delays (σ ≈ 520 µs against a few µs) they would weigh ~1/10,000 and the
   // clock would stay on the old source's time for many polls.
   Discipline d;
-  double t = 0.0, clock = 0.0, freq = 0.0;  // our clock's phase and frequency corrections
+  Follower clock;  // error: our clock's phase
   const auto feed = [&](uint32_t source, double server, double delay) {
-    DisciplineInput in = In(t, server - clock, delay);
+    DisciplineInput in = In(clock.t, server - clock.error, delay);
     in.source = source;
-    for (const ClockCommand& cmd : d.Update(in).commands) {
-      if (auto* sl = std::get_if<SlewClock>(&cmd)) clock += sl->offset.Seconds();
-      if (auto* f = std::get_if<SetFrequency>(&cmd)) freq = f->freq_ppm * 1e-6;
-    }
-    t += 16.0;
-    clock += freq * 16.0;
+    clock.Apply(d.Update(in).commands);
+    clock.AdvanceTo(d, clock.t + 16.0);
   };
   for (int i = 0; i < 40; ++i) feed(1, 0.0, 0.0002 + (i % 3) * 10e-6);
-  ASSERT_LT(std::fabs(clock), 1e-6);
+  ASSERT_LT(std::fabs(clock.error), 1e-6);
   for (int i = 0; i < 6; ++i) feed(2, 100e-6, 0.002 + (i % 3) * 10e-6);
-  EXPECT_GT(clock, 50e-6);  // more than halfway to the far source after 6 of its samples
+  EXPECT_GT(clock.error, 50e-6);  // more than halfway to the far source after 6 of its samples
+}
+
+// Item 5 of issue 13: the phase is corrected through the frequency, as chrony does, never by a
+// 500 ppm adjtime() slew. A discipline that has seen `n` quiet samples 16 s apart.
+Discipline Quiet(int n) {
+  Discipline d;
+  for (int i = 0; i < n; ++i) (void)d.Update(In(i * 16.0, 0.0, 0.0002 + (i % 4) * 20e-6));
+  return d;
+}
+
+TEST(Discipline, CorrectsThePhaseThroughTheFrequency) {
+  Discipline small = Quiet(20);
+  Discipline large = Quiet(20);
+  const double t = 20 * 16.0;
+  const DisciplineUpdate a = small.Update(In(t, 1e-6));
+  const DisciplineUpdate b = large.Update(In(t, 30e-6));
+  ASSERT_EQ(a.kind, UpdateKind::kSlewed);
+  ASSERT_EQ(Find<SlewClock>(a), nullptr);
+  ASSERT_NE(Find<SetFrequency>(a), nullptr);
+  // The whole estimate is removed, over a correction time...
+  EXPECT_NEAR(Planned(small, a, t), a.state.offset.Seconds(), 1e-9);  // plus what the last one left
+  EXPECT_NEAR(Planned(large, b, t), b.state.offset.Seconds(), 1e-9);
+  EXPECT_DOUBLE_EQ(a.state.slew_ppm, Find<SetFrequency>(a)->slew_ppm);
+  // ...that is longer the smaller the offset (chrony's corrtimeratio rule), but at most the
+  // interval: a noise-sized one goes over the whole interval at a small fraction of a ppm, a
+  // surprise faster, at a rate that grows faster than the offset, but not within a few seconds.
+  const double ta = (*small.CorrectionEnd() - At(t)).Seconds();
+  const double tb = (*large.CorrectionEnd() - At(t)).Seconds();
+  EXPECT_NEAR(ta, 16.0, 1e-6);
+  EXPECT_LT(std::fabs(Find<SetFrequency>(a)->slew_ppm), 0.1);
+  EXPECT_LT(tb, ta);
+  EXPECT_GT(tb, 4.0);
+  const double ratio = b.state.offset.Seconds() / a.state.offset.Seconds();
+  EXPECT_GT(Find<SetFrequency>(b)->slew_ppm / Find<SetFrequency>(a)->slew_ppm, ratio);
+
+}
+
+TEST(Discipline, EndCorrectionTakesTheSlewBack) {
+  Discipline d = Quiet(20);
+  const double t = 20 * 16.0;
+  const DisciplineUpdate u = d.Update(In(t, 50e-6));
+  ASSERT_TRUE(d.CorrectionEnd().has_value());
+  const MonoTime end = *d.CorrectionEnd();
+  EXPECT_TRUE(d.EndCorrection(end - NtpDuration::FromMillis(1)).empty());  // not yet
+  const std::vector<ClockCommand> back = d.EndCorrection(end);
+  ASSERT_EQ(back.size(), 1u);
+  const auto* f = std::get_if<SetFrequency>(&back[0]);
+  ASSERT_NE(f, nullptr);
+  EXPECT_DOUBLE_EQ(f->freq_ppm, u.state.frequency_ppm);
+  EXPECT_EQ(f->slew_ppm, 0.0);
+  EXPECT_FALSE(d.CorrectionEnd().has_value());
+  EXPECT_EQ(d.state().slew_ppm, 0.0);
+  EXPECT_TRUE(d.EndCorrection(end + NtpDuration::FromWholeSeconds(5)).empty());
+}
+
+TEST(Discipline, ALateEndOfTheCorrectionIsAccountedFor) {
+  // The timer that ends each correction fires 2 s late (a busy host): the clock slewed on for
+  // those seconds, which the discipline must count, or every update would leave a phase error
+  // behind and tilt the frequency estimate.
+  DisciplineConfig c;
+  c.makestep_beyond_slew = false;
+  Discipline d(c);
+  Follower clock;
+  clock.natural = -50e-6;
+  clock.error = 0.004;
+  for (int i = 0; i < 60; ++i) {
+    if (const auto end = d.CorrectionEnd(); end && (*end - At(0)).Seconds() + 2.0 <= clock.t + 16.0) {
+      const double late = (*end - At(0)).Seconds() + 2.0;
+      clock.error += (clock.natural + clock.freq) * (late - clock.t);
+      clock.t = late;
+      clock.Apply(d.EndCorrection(At(late)));
+    }
+    clock.error += (clock.natural + clock.freq) * (i * 16.0 - clock.t);
+    clock.t = i * 16.0;
+    const double measured = -clock.error;
+    const DisciplineUpdate u = d.Update(In(clock.t, measured));
+    clock.Apply(u.commands);
+    // Each correction ran 2 s too long; the discipline knows it and plans to remove exactly what
+    // is measured.
+    if (i >= 8) {
+      EXPECT_NEAR(Planned(d, u, clock.t), measured, 1e-9) << "update " << i;
+    }
+  }
+  EXPECT_NEAR(d.state().frequency_ppm, 50.0, 1e-6);
+}
+
+TEST(Discipline, AStepTakesTheUnfinishedCorrectionAndItsSlew) {
+  DisciplineConfig c;
+  c.stepout = NtpDuration::FromWholeSeconds(32);
+  c.makestep_limit = 0;
+  Discipline d(c);
+  (void)d.Update(In(0, 0.010));  // 10 ms: slewed at 500 ppm for 20 s
+  const double rate = d.state().slew_ppm * 1e-6;
+  (void)d.Update(In(5, 0.5));   // held: the correction goes on
+  const DisciplineUpdate u = d.Update(In(40, 0.5));  // beyond stepout
+  ASSERT_EQ(u.kind, UpdateKind::kStepped);
+  ASSERT_NE(Find<SetFrequency>(u), nullptr);
+  EXPECT_EQ(Find<SetFrequency>(u)->slew_ppm, 0.0);
+  EXPECT_FALSE(d.CorrectionEnd().has_value());
+  // Its timer was not run: the clock slewed on past t=20, 2 × 10 ms by t=40, and the 0.5 s
+  // measured then already has all of it; the step is what was measured, not 10 ms less.
+  EXPECT_NEAR(rate * 20.0, 0.010, 1e-9);
+  EXPECT_NEAR(Find<StepClock>(u)->offset.Seconds(), 0.5, 1e-9);
 }
 
 TEST(Discipline, DegenerateInputsStayFinite) {

@@ -44,26 +44,26 @@ TEST(FrequencyBound, UnknownUntilMeasured) {
 }
 
 // The daemon's short runs: an iburst's 2-8 samples 2 s apart. The fit's own error trusts the
-// quickest exchange to a microsecond: it is off by more than 3x in about one run in ten and now
-// and then claims under 1 ppm for an error of tens. The bound is rarely off by 3x and never claims
-// what a few seconds cannot know (a file without an error is credited with 1 ppm).
+// quickest exchanges: it is off by more than 3x in a few runs in a hundred (about one in ten
+// before the quickest exchange's own excess was estimated from the mean, docs/discipline.md). The
+// bound is rarely off by 3x and never claims what a few seconds cannot know (a file without an
+// error is credited with 1 ppm).
 TEST(FrequencyBound, HoldsForAFewSecondsOfSamples) {
   constexpr int kRuns = 200;
   for (int samples : {2, 3, 4, 5, 8}) {
-    int bound_covers = 0, bound_off_3x = 0, fit_off_3x = 0, fit_below_1ppm = 0;
+    int bound_covers = 0, bound_off_3x = 0, fit_off_3x = 0;
     for (int seed = 1; seed <= kRuns; ++seed) {
       const Outcome o = Simulate(seed, samples, 2.0);
       ASSERT_TRUE(o.state.frequency_known);
       bound_covers += o.error_ppm <= o.state.frequency_bound_ppm;
       bound_off_3x += o.error_ppm > 3 * o.state.frequency_bound_ppm;
       fit_off_3x += o.error_ppm > 3 * o.state.frequency_error_ppm;
-      fit_below_1ppm += o.state.frequency_error_ppm < 1.0;
       EXPECT_GT(o.state.frequency_bound_ppm, 1.0) << samples << " samples, seed " << seed;
     }
     EXPECT_GE(bound_covers, kRuns * 3 / 4) << samples << " samples";
     EXPECT_LE(bound_off_3x, kRuns / 100) << samples << " samples";
-    EXPECT_GE(fit_off_3x, kRuns / 20) << samples << " samples";  // what the bound is for
-    EXPECT_GT(fit_below_1ppm, 0) << samples << " samples";
+    EXPECT_GE(fit_off_3x, kRuns / 100) << samples << " samples";  // what the bound is for
+    EXPECT_LE(bound_off_3x, fit_off_3x) << samples << " samples";
   }
 }
 

@@ -46,7 +46,7 @@ class SimClock {
           using T = std::decay_t<decltype(cmd)>;
           if constexpr (std::is_same_v<T, StepClock>) x_ += cmd.offset.Seconds();
           if constexpr (std::is_same_v<T, SlewClock>) slew_left_ = cmd.offset.Seconds();
-          if constexpr (std::is_same_v<T, SetFrequency>) f_ = cmd.freq_ppm * 1e-6;
+          if constexpr (std::is_same_v<T, SetFrequency>) f_ = (cmd.freq_ppm + cmd.slew_ppm) * 1e-6;
         },
         c);
   }

@@ -17,7 +17,7 @@ namespace tempus::core::node {
 namespace {
 
 using assoc::AssociationConfig;
-using discipline::SlewClock;
+using discipline::SetFrequency;
 using discipline::StepClock;
 
 const NetAddress kA = *NetAddress::Parse("10.0.0.1:123");
@@ -59,6 +59,7 @@ struct Host {
   NetAddress self;
   SeededRandom random;
   NtpDuration offset;
+  double rate = 0.0;  // the commanded frequency correction (estimate + slew), s/s
   Node node;
   uint64_t steps = 0, packets = 0, replies = 0;
 };
@@ -85,8 +86,8 @@ void Carry(Host& host, const NodeActions& actions, Instant now, std::deque<Packe
       if (const auto* step = std::get_if<StepClock>(&apply->command)) {
         host.offset = host.offset + step->offset;
         ++host.steps;
-      } else if (const auto* slew = std::get_if<SlewClock>(&apply->command)) {
-        host.offset = host.offset + slew->offset;  // a slew done at once: enough for this test
+      } else if (const auto* f = std::get_if<SetFrequency>(&apply->command)) {
+        host.rate = (f->freq_ppm + f->slew_ppm) * 1e-6;
       }
     }
   }
@@ -100,6 +101,7 @@ void RunPair(Host& a, Host& b, double seconds, std::deque<Packet>& wire, std::ve
   for (NtpDuration t; t < NtpDuration::FromSeconds(seconds);) {
     t = t + tick;
     for (Host* h : {&a, &b}) {
+      h->offset = h->offset + NtpDuration::FromSeconds(h->rate * tick.Seconds());
       if (h->node.NextDeadline() <= h->At(t).mono) Carry(*h, h->node.OnTimer(h->At(t)), h->At(t), wire);
     }
     while (!wire.empty()) {

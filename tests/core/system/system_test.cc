@@ -180,18 +180,28 @@ TEST(System, SettlingUntilTheFrequencyIsKnownFromEnoughSamples) {
   sys.AddSource(1, {}, RefId::FromRaw(0x0a000001));
   EXPECT_TRUE(sys.Settling());  // not synchronized
   // A clock 20 ppm fast, sampled every 16 s and corrected as commanded.
-  double phase = 0.05, freq = 0.0;
+  double phase = 0.05, freq = 0.0, slew = 0.0;
   MonoTime t = kStart;
   int settled_at = -1;
-  for (int i = 0; i < 30 && settled_at < 0; ++i) {
-    t += NtpDuration::FromWholeSeconds(16);
-    phase += (20e-6 + freq) * 16.0;
-    auto u = sys.OnMeasurement(1, Reply(-phase, 1), t, PollExp(4), t, kEpoch + (t - kStart));
-    for (const ClockCommand& c : u.commands) {
+  const auto apply = [&](const std::vector<ClockCommand>& commands) {
+    for (const ClockCommand& c : commands) {
       if (auto* st = std::get_if<StepClock>(&c)) phase += st->offset.Seconds();
-      if (auto* sl = std::get_if<SlewClock>(&c)) phase += sl->offset.Seconds();
-      if (auto* f = std::get_if<SetFrequency>(&c)) freq = f->freq_ppm * 1e-6;
+      if (auto* f = std::get_if<SetFrequency>(&c)) {
+        freq = f->freq_ppm * 1e-6;
+        slew = f->slew_ppm * 1e-6;
+      }
     }
+  };
+  for (int i = 0; i < 30 && settled_at < 0; ++i) {
+    const MonoTime next = t + NtpDuration::FromWholeSeconds(16);
+    if (const auto end = sys.CorrectionEnd(); end && *end <= next) {  // the correction's timer
+      phase += (20e-6 + freq + slew) * (*end - t).Seconds();
+      t = *end;
+      apply(sys.EndCorrection(t).commands);
+    }
+    phase += (20e-6 + freq + slew) * (next - t).Seconds();
+    t = next;
+    apply(sys.OnMeasurement(1, Reply(-phase, 1), t, PollExp(4), t, kEpoch + (t - kStart)).commands);
     if (!sys.Settling()) settled_at = i;
   }
   // Needs at least kSettleMinSamples samples spanning kSettleSpanSeconds; ends by kSettleSamples.
@@ -199,6 +209,34 @@ TEST(System, SettlingUntilTheFrequencyIsKnownFromEnoughSamples) {
   EXPECT_LE(settled_at + 1, System::kSettleSamples);
   EXPECT_TRUE(sys.Snapshot().synchronized());
   EXPECT_NEAR(freq * 1e6, -20.0, System::kSettledPpm);
+}
+
+// Issue 13 item 3: once the clock has been updated, a new sample of any combined source updates
+// it again (as chrony updates its reference on every selected source's sample), not only the
+// system peer's: with two servers polled in turn the clock is corrected twice per poll.
+TEST(System, ACombinedSourcesSampleUpdatesTheClock) {
+  System sys(Config(), kStart);
+  sys.AddSource(1, {}, RefId::FromRaw(0x0a000001));
+  sys.AddSource(2, {}, RefId::FromRaw(0x0a000002));
+  MonoTime t = kStart;
+  for (int i = 0; i < 6; ++i) {  // both answer, 8 s apart
+    t += NtpDuration::FromWholeSeconds(8);
+    (void)sys.OnMeasurement(1, Reply(0.0, 1), t, PollExp(4), t, kEpoch + (t - kStart));
+    t += NtpDuration::FromWholeSeconds(8);
+    (void)sys.OnMeasurement(2, Reply(0.0, 1), t, PollExp(4), t, kEpoch + (t - kStart));
+  }
+  ASSERT_TRUE(sys.system_peer());
+  const uint32_t other = *sys.system_peer() == 1 ? 2 : 1;
+  ASSERT_EQ(sys.Sources()[other - 1].tally, select::Tally::kCandidate);
+  const int updates = sys.discipline_state().updates;
+  t += NtpDuration::FromWholeSeconds(8);
+  const SystemUpdate u = sys.OnMeasurement(other, Reply(20e-6, 1), t, PollExp(4), t, kEpoch + (t - kStart));
+  EXPECT_EQ(sys.discipline_state().updates, updates + 1);
+  ASSERT_TRUE(u.loop.has_value());
+  bool frequency = false;
+  for (const ClockCommand& c : u.commands) frequency |= std::holds_alternative<SetFrequency>(c);
+  EXPECT_TRUE(frequency);
+  EXPECT_GT(sys.discipline_state().offset.Seconds(), 0.0);  // its +20 µs moved the estimate
 }
 
 TEST(System, FalsetickerAmongThreeIsNeverTheSystemPeer) {
