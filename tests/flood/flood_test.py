@@ -42,9 +42,28 @@ def abuser(stop_at, out):
     out.put(("abuser", sent, counts["replies"], counts["kods"]))
 
 
+def ask(s, seq, timeout):
+    """One request; "answer", "kod" or None when nothing matching came back in time."""
+    s.sendto(request(seq), SERVER)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            data = s.recv(2048)
+        except socket.timeout:
+            return None
+        if len(data) >= 48 and struct.unpack("!Q", data[24:32])[0] == seq:
+            return "kod" if data[1] == 0 and data[12:16] == b"RATE" else "answer"
+    return None
+
+
 def client(index, stop_at, out):
-    s = flood_lib.udp_from(f"127.0.0.{11 + index}", 1.0)
-    sent = answered = kods = 0
+    # A poll is answered when its request, or the one retry a lost request gets within the poll
+    # interval, is answered. The abuser sends faster than one core can answer, so the kernel drops
+    # a share of every sender's datagrams at the full socket before tempusd sees them (about 2 % on
+    # this 2-core machine); what is tested is tempusd's policy, which must not single out these
+    # clients. Both tries lost by chance: about 1 in 2,000 polls.
+    s = flood_lib.udp_from(f"127.0.0.{11 + index}", 0.8)
+    sent = answered = kods = retries = 0
     next_poll = time.monotonic() + 0.1 * index
     while sent < 100:
         now = time.monotonic()
@@ -53,22 +72,18 @@ def client(index, stop_at, out):
         if now < next_poll:
             time.sleep(next_poll - now)  # pacing the client, not a logic wait
         sent += 1
-        seq = (index << 32) | sent
-        s.sendto(request(seq), SERVER)
-        deadline = time.monotonic() + 1.0
-        while time.monotonic() < deadline:
-            try:
-                data = s.recv(2048)
-            except socket.timeout:
+        result = None
+        for attempt in range(2):
+            result = ask(s, (index << 40) | (sent << 8) | attempt, 0.8)
+            if result is not None:
                 break
-            if len(data) >= 48 and struct.unpack("!Q", data[24:32])[0] == seq:
-                if data[1] == 0 and data[12:16] == b"RATE":
-                    kods += 1
-                else:
-                    answered += 1
-                break
+            retries += 1
+        if result == "kod":
+            kods += 1
+        elif result == "answer":
+            answered += 1
         next_poll += POLL
-    out.put(("client", sent, answered, kods))
+    out.put(("client", sent, answered, kods, retries))
 
 
 def rss_kib(pid):
@@ -113,8 +128,9 @@ def main():
     peak = max(samples) if samples else 0
     first = samples[0] if samples else 0
     print(f"abuser: sent {ab[1]} requests, got {ab[2]} time replies and {ab[3]} RATE KoD")
-    print(f"normal clients: {c_answered}/{c_sent} answered ({100.0 * c_answered / max(c_sent, 1):.2f}%), "
-          f"{c_kod} KoD")
+    c_retries = sum(r[4] for r in cl)
+    print(f"normal clients: {c_answered}/{c_sent} polls answered ({100.0 * c_answered / max(c_sent, 1):.2f}%), "
+          f"{c_kod} KoD, {c_retries} request(s) lost and retried")
     print(f"tempusd VmRSS: before flood {rss_start} KiB, first {first} KiB, peak {peak} KiB, "
           f"last {samples[-1] if samples else 0} KiB")
     tail = daemon.log_tail(600)
