@@ -14,8 +14,8 @@ namespace {
 MonoTime At(double t) { return MonoTime::FromSinceOrigin(NtpDuration::FromSeconds(t)); }
 
 DisciplineInput In(double t, double offset_s, double delay_s = 0.0002, uint32_t source = 0) {
-  return {NtpDuration::FromSeconds(offset_s), NtpDuration::FromSeconds(delay_s), NtpDuration::Zero(), At(t), At(t),
-          source};
+  return {
+      NtpDuration::FromSeconds(offset_s), NtpDuration::FromSeconds(delay_s), NtpDuration::Zero(), At(t), At(t), source};
 }
 
 template <typename T>

@@ -26,8 +26,12 @@ Outcome Simulate(uint64_t seed, int samples, double interval_s) {
   Discipline d;
   for (int i = 0; i < samples; ++i) {
     const testing::SimClock::Measurement m = clock.Measure();
-    const DisciplineInput in{NtpDuration::FromSeconds(m.offset_s), NtpDuration::FromSeconds(m.delay_s),
-                             NtpDuration::Zero(), At(clock.time()), At(clock.time()), 1};
+    const DisciplineInput in{NtpDuration::FromSeconds(m.offset_s),
+                             NtpDuration::FromSeconds(m.delay_s),
+                             NtpDuration::Zero(),
+                             At(clock.time()),
+                             At(clock.time()),
+                             1};
     for (const ClockCommand& c : d.Update(in).commands) clock.Apply(c);
     clock.Advance(interval_s);
   }
@@ -37,8 +41,8 @@ Outcome Simulate(uint64_t seed, int samples, double interval_s) {
 TEST(FrequencyBound, UnknownUntilMeasured) {
   Discipline d;
   EXPECT_TRUE(std::isinf(d.state().frequency_bound_ppm));
-  const DisciplineUpdate u = d.Update({NtpDuration::FromMillis(2), NtpDuration::FromMicros(200), NtpDuration::Zero(),
-                                       At(0), At(0), 1});
+  const DisciplineUpdate u =
+      d.Update({NtpDuration::FromMillis(2), NtpDuration::FromMicros(200), NtpDuration::Zero(), At(0), At(0), 1});
   EXPECT_FALSE(u.state.frequency_known);
   EXPECT_TRUE(std::isinf(u.state.frequency_bound_ppm));
 }
@@ -81,8 +85,9 @@ TEST(FrequencyBound, AClampedFrequencyIsOffByWhatTheClampCut) {
   // the fit asks for (the fit sees the samples as if 500 ppm had always been in effect).
   Discipline d;
   DisciplineUpdate u;
-  for (int i = 0; i < 6; ++i) u = d.Update({NtpDuration::FromSeconds(i == 0 ? 0.0 : 0.032), NtpDuration::FromMicros(200),
-                                            NtpDuration::Zero(), At(i * 16.0), At(i * 16.0), 1});
+  for (int i = 0; i < 6; ++i)
+    u = d.Update({NtpDuration::FromSeconds(i == 0 ? 0.0 : 0.032), NtpDuration::FromMicros(200), NtpDuration::Zero(),
+                  At(i * 16.0), At(i * 16.0), 1});
   EXPECT_DOUBLE_EQ(u.state.frequency_ppm, 500.0);
   EXPECT_GT(u.state.frequency_bound_ppm, 500.0);
   EXPECT_GT(u.state.frequency_bound_ppm, 2 * u.state.frequency_error_ppm);  // the fit alone knows no clamp

@@ -1,0 +1,123 @@
+// Item 5 of issue 13: corrections through the frequency (chrony's correction time), their end,
+// and a step in the middle of one.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <variant>
+
+#include "core/discipline/discipline.h"
+#include "tests/core/discipline/discipline_test_util.h"
+
+namespace tempus::core::discipline {
+namespace {
+
+using testing::At;
+using testing::Find;
+using testing::Follower;
+using testing::In;
+using testing::Planned;
+
+// Item 5 of issue 13: the phase is corrected through the frequency, as chrony does, never by a
+// 500 ppm adjtime() slew. A discipline that has seen `n` quiet samples 16 s apart.
+Discipline Quiet(int n) {
+  Discipline d;
+  for (int i = 0; i < n; ++i) (void)d.Update(In(i * 16.0, 0.0, 0.0002 + (i % 4) * 20e-6));
+  return d;
+}
+
+TEST(Discipline, CorrectsThePhaseThroughTheFrequency) {
+  Discipline small = Quiet(20);
+  Discipline large = Quiet(20);
+  const double t = 20 * 16.0;
+  const DisciplineUpdate a = small.Update(In(t, 1e-6));
+  const DisciplineUpdate b = large.Update(In(t, 30e-6));
+  ASSERT_EQ(a.kind, UpdateKind::kSlewed);
+  ASSERT_EQ(Find<SlewClock>(a), nullptr);
+  ASSERT_NE(Find<SetFrequency>(a), nullptr);
+  // The whole estimate is removed, over a correction time...
+  EXPECT_NEAR(Planned(small, a, t), a.state.offset.Seconds(), 1e-9);  // plus what the last one left
+  EXPECT_NEAR(Planned(large, b, t), b.state.offset.Seconds(), 1e-9);
+  EXPECT_DOUBLE_EQ(a.state.slew_ppm, Find<SetFrequency>(a)->slew_ppm);
+  // ...that is longer the smaller the offset (chrony's corrtimeratio rule), but at most the
+  // interval: a noise-sized one goes over the whole interval at a small fraction of a ppm, a
+  // surprise faster, at a rate that grows faster than the offset, but not within a few seconds.
+  const double ta = (*small.CorrectionEnd() - At(t)).Seconds();
+  const double tb = (*large.CorrectionEnd() - At(t)).Seconds();
+  EXPECT_NEAR(ta, 16.0, 1e-6);
+  EXPECT_LT(std::fabs(Find<SetFrequency>(a)->slew_ppm), 0.1);
+  EXPECT_LT(tb, ta);
+  EXPECT_GT(tb, 4.0);
+  const double ratio = b.state.offset.Seconds() / a.state.offset.Seconds();
+  EXPECT_GT(Find<SetFrequency>(b)->slew_ppm / Find<SetFrequency>(a)->slew_ppm, ratio);
+}
+
+TEST(Discipline, EndCorrectionTakesTheSlewBack) {
+  Discipline d = Quiet(20);
+  const double t = 20 * 16.0;
+  const DisciplineUpdate u = d.Update(In(t, 50e-6));
+  ASSERT_TRUE(d.CorrectionEnd().has_value());
+  const MonoTime end = *d.CorrectionEnd();
+  EXPECT_TRUE(d.EndCorrection(end - NtpDuration::FromMillis(1)).empty());  // not yet
+  const std::vector<ClockCommand> back = d.EndCorrection(end);
+  ASSERT_EQ(back.size(), 1u);
+  const auto* f = std::get_if<SetFrequency>(&back[0]);
+  ASSERT_NE(f, nullptr);
+  EXPECT_DOUBLE_EQ(f->freq_ppm, u.state.frequency_ppm);
+  EXPECT_EQ(f->slew_ppm, 0.0);
+  EXPECT_FALSE(d.CorrectionEnd().has_value());
+  EXPECT_EQ(d.state().slew_ppm, 0.0);
+  EXPECT_TRUE(d.EndCorrection(end + NtpDuration::FromWholeSeconds(5)).empty());
+}
+
+TEST(Discipline, ALateEndOfTheCorrectionIsAccountedFor) {
+  // The timer that ends each correction fires 2 s late (a busy host): the clock slewed on for
+  // those seconds, which the discipline must count, or every update would leave a phase error
+  // behind and tilt the frequency estimate.
+  DisciplineConfig c;
+  c.makestep_beyond_slew = false;
+  Discipline d(c);
+  Follower clock;
+  clock.natural = -50e-6;
+  clock.error = 0.004;
+  for (int i = 0; i < 60; ++i) {
+    if (const auto end = d.CorrectionEnd(); end && (*end - At(0)).Seconds() + 2.0 <= clock.t + 16.0) {
+      const double late = (*end - At(0)).Seconds() + 2.0;
+      clock.error += (clock.natural + clock.freq) * (late - clock.t);
+      clock.t = late;
+      clock.Apply(d.EndCorrection(At(late)));
+    }
+    clock.error += (clock.natural + clock.freq) * (i * 16.0 - clock.t);
+    clock.t = i * 16.0;
+    const double measured = -clock.error;
+    const DisciplineUpdate u = d.Update(In(clock.t, measured));
+    clock.Apply(u.commands);
+    // Each correction ran 2 s too long; the discipline knows it and plans to remove exactly what
+    // is measured.
+    if (i >= 8) {
+      EXPECT_NEAR(Planned(d, u, clock.t), measured, 1e-9) << "update " << i;
+    }
+  }
+  EXPECT_NEAR(d.state().frequency_ppm, 50.0, 1e-6);
+}
+
+TEST(Discipline, AStepTakesTheUnfinishedCorrectionAndItsSlew) {
+  DisciplineConfig c;
+  c.stepout = NtpDuration::FromWholeSeconds(32);
+  c.makestep_limit = 0;
+  Discipline d(c);
+  (void)d.Update(In(0, 0.010));  // 10 ms: slewed at 500 ppm for 20 s
+  const double rate = d.state().slew_ppm * 1e-6;
+  (void)d.Update(In(5, 0.5));                        // held: the correction goes on
+  const DisciplineUpdate u = d.Update(In(40, 0.5));  // beyond stepout
+  ASSERT_EQ(u.kind, UpdateKind::kStepped);
+  ASSERT_NE(Find<SetFrequency>(u), nullptr);
+  EXPECT_EQ(Find<SetFrequency>(u)->slew_ppm, 0.0);
+  EXPECT_FALSE(d.CorrectionEnd().has_value());
+  // Its timer was not run: the clock slewed on past t=20, 2 × 10 ms by t=40, and the 0.5 s
+  // measured then already has all of it; the step is what was measured, not 10 ms less.
+  EXPECT_NEAR(rate * 20.0, 0.010, 1e-9);
+  EXPECT_NEAR(Find<StepClock>(u)->offset.Seconds(), 0.5, 1e-9);
+}
+
+}  // namespace
+}  // namespace tempus::core::discipline
