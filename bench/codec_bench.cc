@@ -7,8 +7,8 @@
 #include <benchmark/benchmark.h>
 
 #include "core/server/reply.h"
-#include "core/wire/exchange.h"
 #include "core/wire/codec.h"
+#include "core/wire/exchange.h"
 
 namespace tempus::core {
 
@@ -17,9 +17,10 @@ using system::SystemSnapshot;
 namespace {
 
 // chrony 4.3's client request (captured, see tests/testdata/ntp_vectors.h C2).
-constexpr std::array<uint8_t, 48> kChronyRequest = {
-    0x23, 0x00, 0x04, 0x20, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0,    0,    0,    0,    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xf9, 0xef, 0xf3, 0x96, 0x08, 0x36, 0x1d, 0xb3};
+constexpr std::array<uint8_t, 48> kChronyRequest = {0x23, 0x00, 0x04, 0x20, 0,    0,    0,    0,    0,   0, 0, 0, 0,
+                                                    0,    0,    0,    0,    0,    0,    0,    0,    0,   0, 0, 0, 0,
+                                                    0,    0,    0,    0,    0,    0,    0,    0,    0,   0, 0, 0, 0,
+                                                    0,    0xf9, 0xef, 0xf3, 0x96, 0x08, 0x36, 0x1d, 0xb3};
 
 void BM_Decode(benchmark::State& state) {
   for (auto _ : state) {

@@ -28,7 +28,8 @@ using tempus::core::assoc::AssociationConfig;
 using tempus::core::discipline::StepClock;
 
 const std::array<NetAddress, 4> kAddresses = {*NetAddress::Parse("10.0.0.1:123"), *NetAddress::Parse("10.0.0.2:123"),
-                                              *NetAddress::Parse("10.0.0.3:123"), *NetAddress::Parse("[2001:db8::9]:123")};
+                                              *NetAddress::Parse("10.0.0.3:123"),
+                                              *NetAddress::Parse("[2001:db8::9]:123")};
 
 RefId FakeIpv6RefId(const NetAddress& address) { return RefId::FromRaw(address.bytes()[15]); }
 
@@ -161,7 +162,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       default: {  // a request from a source's address (a server is a client of ours too)
         std::array<uint8_t, kHeaderSize> bytes{};
-        bytes[0] = 0x23;  // NTPv4, client
+        bytes[0] = 0x23;                                                         // NTPv4, client
         for (size_t i = 40; i < kHeaderSize; ++i) bytes[i] = Take<uint8_t>(in);  // its transmit time
         receive(bytes, from);
         break;

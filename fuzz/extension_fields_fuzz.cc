@@ -10,7 +10,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto d = tempus::core::Decode(std::span<const uint8_t>(data, size));
   if (!d) return 0;
   const auto all = d->extensions.bytes();
-  if (!all.empty()) FUZZ_CHECK(all.data() >= data + tempus::core::kHeaderSize && all.data() + all.size() <= data + size);
+  if (!all.empty())
+    FUZZ_CHECK(all.data() >= data + tempus::core::kHeaderSize && all.data() + all.size() <= data + size);
   size_t total = 0, count = 0;
   for (const tempus::core::ExtensionField f : d->extensions) {
     FUZZ_CHECK(f.value.data() >= data && f.value.data() + f.value.size() <= data + size);

@@ -62,9 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   srv.Publish(s);
   const auto decoded = Decode(request);
   const size_t request_mac = decoded && decoded->mac ? 4 + decoded->mac->digest.size() : 0;
-  const bool answerable = request.size() >= 1 &&
-                          (PeekMode(request) == Mode::kClient ||
-                           (PeekMode(request) == Mode::kReserved && PeekVersion(request) == 1));
+  const bool answerable = request.size() >= 1 && (PeekMode(request) == Mode::kClient ||
+                                                  (PeekMode(request) == Mode::kReserved && PeekVersion(request) == 1));
   std::array<uint8_t, server::kReplyCapacity> reply{};
   // The same request repeated at random spacing from one source (the rate limit, KoDs).
   MonoTime t;

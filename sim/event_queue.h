@@ -18,13 +18,13 @@ namespace tempus::sim {
 using SimTime = core::NtpDuration;
 
 enum class EventKind : uint8_t {
-  kTimer,    // a node's NextDeadline came (valid while `generation` matches)
-  kDeliver,  // a datagram arrives at `node` from `peer`
-  kSample,   // record every node's true offset
-  kStep,     // a scheduled step of a node's clock by `value_s`
-  kKill,     // the node dies: no more packets or timers
+  kTimer,     // a node's NextDeadline came (valid while `generation` matches)
+  kDeliver,   // a datagram arrives at `node` from `peer`
+  kSample,    // record every node's true offset
+  kStep,      // a scheduled step of a node's clock by `value_s`
+  kKill,      // the node dies: no more packets or timers
   kKillPeer,  // the node's system peer (if any) dies
-  kStart,    // the node starts
+  kStart,     // the node starts
 };
 
 inline constexpr std::size_t kMaxDatagram = 96;  // larger datagrams are dropped by the network
@@ -53,9 +53,7 @@ class EventQueue {
   Event Pop();
 
  private:
-  static bool Later(const Event& a, const Event& b) {
-    return a.at != b.at ? a.at > b.at : a.seq > b.seq;
-  }
+  static bool Later(const Event& a, const Event& b) { return a.at != b.at ? a.at > b.at : a.seq > b.seq; }
   std::vector<Event> heap_;
   uint64_t next_seq_ = 0;
 };

@@ -9,8 +9,8 @@
 namespace tempus::sim {
 
 Result<engine::NodeConfig, std::vector<std::string>> BuildNodeConfig(const std::vector<ConfigLine>& lines,
-                                                                       std::string_view file,
-                                                                       const NameResolver& resolve) {
+                                                                     std::string_view file,
+                                                                     const NameResolver& resolve) {
   // Each line goes at its own line number, so diagnostics point into the scenario file.
   std::string text;
   int at = 1;

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/net/net_address.h"
 #include "base/result.h"
+#include "core/net/net_address.h"
 #include "engine/node.h"
 
 namespace tempus::sim {
@@ -29,8 +29,9 @@ struct ConfigLine {
 using NameResolver = std::function<std::optional<std::vector<core::NetAddress>>(std::string_view name)>;
 
 // Builds the configuration; every error is "FILE:LINE: expected ..., got ..." and all are reported.
-[[nodiscard]] Result<engine::NodeConfig, std::vector<std::string>> BuildNodeConfig(
-    const std::vector<ConfigLine>& lines, std::string_view file, const NameResolver& resolve);
+[[nodiscard]] Result<engine::NodeConfig, std::vector<std::string>> BuildNodeConfig(const std::vector<ConfigLine>& lines,
+                                                                                   std::string_view file,
+                                                                                   const NameResolver& resolve);
 
 }  // namespace tempus::sim
 

@@ -48,12 +48,13 @@ std::string FormatSummary(const Report& r, size_t max_nodes) {
     for (const auto& n : r.nodes) {
       if (!n.in_stats) continue;
       out += fmt::format("{:<14} {:>11} {:>11} {:>8} {:>9} {:>11} {:>10.3f} {:>7} {:>5}{}\n", n.name, Human(n.rms_s),
-                         Human(n.max_abs_s), Time(n.converge_1ms_s), Time(n.converge_100us_s),
-                         Human(n.final_offset_s), n.frequency_ppm, n.packets_sent, n.steps, n.alive ? "" : " (dead)");
+                         Human(n.max_abs_s), Time(n.converge_1ms_s), Time(n.converge_100us_s), Human(n.final_offset_s),
+                         n.frequency_ppm, n.packets_sent, n.steps, n.alive ? "" : " (dead)");
       if (n.lost_peer) {
-        out += fmt::format("  {} lost its system peer: new one after {} ({} after the first unanswered request; "
-                           "poll {:.0f} s)\n",
-                           n.name, Time(n.reselect_s), Time(n.reselect_after_miss_s), n.reselect_poll_s);
+        out += fmt::format(
+            "  {} lost its system peer: new one after {} ({} after the first unanswered request; "
+            "poll {:.0f} s)\n",
+            n.name, Time(n.reselect_s), Time(n.reselect_after_miss_s), n.reselect_poll_s);
       }
     }
   }

@@ -15,10 +15,10 @@ namespace tempus::sim {
 
 struct NodeReport {
   std::string name;
-  bool in_stats = false;  // counted in the cluster summary (not a reference)
-  bool alive = true;      // at the end of the run
-  uint64_t samples = 0;   // in the stats window
-  double rms_s = 0.0;     // RMS offset over the stats window
+  bool in_stats = false;   // counted in the cluster summary (not a reference)
+  bool alive = true;       // at the end of the run
+  uint64_t samples = 0;    // in the stats window
+  double rms_s = 0.0;      // RMS offset over the stats window
   double max_abs_s = 0.0;  // max |offset| over the stats window
   // Time from the start of the run until |offset| stayed below 1 ms / 100 µs to the end;
   // nothing if it never did.
@@ -51,7 +51,7 @@ struct Report {
   // The cluster: over the nodes in the summary.
   double rms_s = 0.0;
   double max_abs_s = 0.0;
-  double max_pairwise_s = 0.0;  // max over the stats window of (max offset − min offset)
+  double max_pairwise_s = 0.0;                             // max over the stats window of (max offset − min offset)
   std::optional<double> converge_1ms_s, converge_100us_s;  // the slowest node
   std::optional<double> synced_s;  // when the last node in the summary first served as synchronized
   // Orphan mode over the stats window: the most nodes serving as orphan parent (stratum `tos

@@ -129,7 +129,8 @@ class Parser {
     if (node_lines_ <= kMaxNodeLines) return true;
     if (!node_lines_reported_) {
       ErrorAt(line_, fmt::format("expected at most {} lines in [node] sections in all (a line in [nodes] counts "
-                                 "once per node)", kMaxNodeLines));
+                                 "once per node)",
+                                 kMaxNodeLines));
     }
     node_lines_reported_ = true;
     return false;
@@ -307,7 +308,8 @@ class Parser {
     }
     if (key == "asymmetry") {
       auto v = ParseSeconds(value);
-      if (!v || std::fabs(*v) > kMaxLinkDelayS) return Error(fmt::format("an asymmetry in seconds within ±{}", kMaxLinkDelayS), value);
+      if (!v || std::fabs(*v) > kMaxLinkDelayS)
+        return Error(fmt::format("an asymmetry in seconds within ±{}", kMaxLinkDelayS), value);
       l.asymmetry_s = *v;
       return;
     }
@@ -320,7 +322,8 @@ class Parser {
     PartitionSpec& p = sc_.partitions.back();
     if (key == "nodes" || key == "link") {
       const auto w = Words(value);
-      if (w.size() != (key == "nodes" ? 1u : 2u)) return Error(key == "nodes" ? "one node or group" : "two names", value);
+      if (w.size() != (key == "nodes" ? 1u : 2u))
+        return Error(key == "nodes" ? "one node or group" : "two names", value);
       p.a = std::string(w[0]);
       p.b = w.size() == 2 ? std::string(w[1]) : std::string();
     } else if (key == "from" || key == "to") {

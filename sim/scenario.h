@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/net/net_address.h"
 #include "base/result.h"
+#include "core/net/net_address.h"
 #include "sim/node_config.h"
 
 namespace tempus::sim {
@@ -61,13 +61,13 @@ struct LimitSpec {
   std::string target;  // node or group; empty: every node in the summary
   int line = 0;
   std::optional<double> rms_s, max_s, converge_1ms_s, converge_100us_s, pairwise_s, reselect_polls;
-  std::optional<double> orphan_split_s;  // two or more orphan parents at once for at most this long
+  std::optional<double> orphan_split_s;     // two or more orphan parents at once for at most this long
   std::vector<std::string> never_selected;  // these nodes are never a system peer
-  std::optional<int> orphan_parents;  // at most this many orphan parents at once (cluster-wide)
-  std::optional<int> steps;           // at most this many clock steps per node over the run
-  std::optional<double> max_freq_ppm;  // |frequency correction| at most this over the run
-  std::optional<double> synced_s;      // serves as synchronized (stratum < 16) by this time
-  std::optional<double> recover_1ms_s;  // back below 1 ms this long after the node's last `step`
+  std::optional<int> orphan_parents;        // at most this many orphan parents at once (cluster-wide)
+  std::optional<int> steps;                 // at most this many clock steps per node over the run
+  std::optional<double> max_freq_ppm;       // |frequency correction| at most this over the run
+  std::optional<double> synced_s;           // serves as synchronized (stratum < 16) by this time
+  std::optional<double> recover_1ms_s;      // back below 1 ms this long after the node's last `step`
 };
 
 struct Scenario {
@@ -99,7 +99,7 @@ inline constexpr size_t kMaxScenarioErrors = 100;  // reported; the rest are cou
 inline constexpr double kMaxOffsetS = 1e9;         // a node's offset and steps, as `clock virtual offset`
 inline constexpr double kMaxFreqPpm = 1e5;         // as `clock virtual freq`
 inline constexpr double kMaxWanderPpb = 1e6;
-inline constexpr double kMaxLinkDelayS = 100;      // delay, jitter and |asymmetry| of a link
+inline constexpr double kMaxLinkDelayS = 100;  // delay, jitter and |asymmetry| of a link
 
 // Parses `text` (the contents of `file`).
 [[nodiscard]] Result<Scenario, std::vector<std::string>> ParseScenario(std::string_view text, std::string file);

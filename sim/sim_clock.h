@@ -23,9 +23,9 @@ namespace tempus::sim {
 
 struct SimClockOptions {
   bool perfect = false;
-  double offset_s = 0.0;       // clock minus true time at the start
-  double freq_ppm = 0.0;       // the oscillator's frequency error; positive runs fast
-  double wander_ppb = 0.0;     // frequency random walk, ppb/√s
+  double offset_s = 0.0;    // clock minus true time at the start
+  double freq_ppm = 0.0;    // the oscillator's frequency error; positive runs fast
+  double wander_ppb = 0.0;  // frequency random walk, ppb/√s
   double slew_rate_ppm = 500.0;
   double max_freq_ppm = 500.0;  // SetFrequency clamp
   int precision_log2 = -24;
@@ -42,9 +42,7 @@ class SimClock final : public engine::Clock {
   core::UnixTime Now() override { return ReadingAt(now_); }
   core::MonoTime Mono() override { return core::MonoTime::FromSinceOrigin(now_); }
   // The kernel stamp is the true arrival time on the simulator's time line.
-  core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override {
-    return ReadingAt(kernel_stamp - epoch_);
-  }
+  core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override { return ReadingAt(kernel_stamp - epoch_); }
   [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
   double FrequencyPpm() const override { return correction_ppm_; }
   std::string_view Kind() const override { return "sim"; }

@@ -29,9 +29,9 @@ struct LinkParams {
 
 struct NetworkStats {
   uint64_t sent = 0;
-  uint64_t delivered = 0;  // scheduled for delivery
-  uint64_t lost = 0;       // by loss probability
-  uint64_t cut = 0;        // by a partition
+  uint64_t delivered = 0;   // scheduled for delivery
+  uint64_t lost = 0;        // by loss probability
+  uint64_t cut = 0;         // by a partition
   uint64_t unroutable = 0;  // no node has the address, or it is dead, or the datagram is too big
 };
 

@@ -19,9 +19,7 @@ constexpr int64_t kEpochUnixSeconds = 1798761600;
 SimTime AtSeconds(double s) { return core::NtpDuration::FromSeconds(s); }
 double Seconds(SimTime t) { return t.Seconds(); }
 
-double Draw(const Range& r, SimRandom& random) {
-  return r.lo == r.hi ? r.lo : r.lo + (r.hi - r.lo) * random.Uniform();
-}
+double Draw(const Range& r, SimRandom& random) { return r.lo == r.hi ? r.lo : r.lo + (r.hi - r.lo) * random.Uniform(); }
 
 }  // namespace
 
@@ -221,8 +219,7 @@ void Simulation::Handle(const Event& e) {
       if (j >= 0 && !hosts_[static_cast<size_t>(j)]->dead) Kill(static_cast<size_t>(j));
       return;
     }
-    case EventKind::kSample:
-      return;  // handled in Run
+    case EventKind::kSample: return;  // handled in Run
   }
 }
 

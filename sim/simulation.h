@@ -43,7 +43,7 @@ class Simulation {
  public:
   // Builds every node; errors (bad ntp.conf lines) are "FILE:LINE: ...".
   [[nodiscard]] static Result<std::unique_ptr<Simulation>, std::vector<std::string>> Create(const Scenario& scenario,
-                                                                                             SimLog log = {});
+                                                                                            SimLog log = {});
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
   ~Simulation();

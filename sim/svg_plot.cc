@@ -1,7 +1,7 @@
 // PlotRecorder: binning of the samples and the hand-written SVG plot.
 #include <algorithm>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include <fmt/format.h>
@@ -138,7 +138,9 @@ std::string PlotRecorder::Svg(const Options& options) const {
     for (size_t b = 0; b < bins_; ++b) {
       if (std::isnan(t_[b]) || std::isnan(lo_[b])) continue;
       const double a = options.log_scale ? std::max(std::fabs(lo_[b]), std::fabs(hi_[b])) : hi_[b];
-      const double z = options.log_scale ? ((lo_[b] <= 0 && hi_[b] >= 0) ? 0 : std::min(std::fabs(lo_[b]), std::fabs(hi_[b]))) : lo_[b];
+      const double z = options.log_scale
+                           ? ((lo_[b] <= 0 && hi_[b] >= 0) ? 0 : std::min(std::fabs(lo_[b]), std::fabs(hi_[b])))
+                           : lo_[b];
       upper += fmt::format("{:.1f},{:.1f} ", x_of(t_[b]), y_of(a));
       lower = fmt::format("{:.1f},{:.1f} ", x_of(t_[b]), y_of(z)) + lower;
     }
@@ -159,7 +161,8 @@ std::string PlotRecorder::Svg(const Options& options) const {
   }
   if (envelope) {
     const double ly = kTop + 14 + 16 * static_cast<double>(lines_.size());
-    out += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"20\" height=\"10\" fill=\"#cfd8e3\"/>", kLeft + pw + 10, ly - 5);
+    out +=
+        fmt::format("<rect x=\"{}\" y=\"{}\" width=\"20\" height=\"10\" fill=\"#cfd8e3\"/>", kLeft + pw + 10, ly - 5);
     out += fmt::format("<text x=\"{}\" y=\"{}\">all {} nodes</text>\n", kLeft + pw + 35, ly + 4, all_nodes_);
   }
   out += "</svg>\n";

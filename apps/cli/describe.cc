@@ -29,8 +29,7 @@ nlohmann::json Describe(const CLI::App& app) {
   nlohmann::json positionals = nlohmann::json::array();
   for (const CLI::Option* option : app.get_options()) {
     if (option->get_group().empty()) continue;  // hidden, as in --help
-    (option->get_positional() && option->get_lnames().empty() && option->get_snames().empty() ? positionals
-                                                                                               : options)
+    (option->get_positional() && option->get_lnames().empty() && option->get_snames().empty() ? positionals : options)
         .push_back(DescribeOption(*option));
   }
   nlohmann::json subcommands = nlohmann::json::array();
@@ -38,12 +37,8 @@ nlohmann::json Describe(const CLI::App& app) {
     subcommands.push_back(Describe(*sub));
   }
   return {
-      {"name", app.get_name()},
-      {"description", app.get_description()},
-      {"footer", app.get_footer()},
-      {"options", options},
-      {"positionals", positionals},
-      {"subcommands", subcommands},
+      {"name", app.get_name()}, {"description", app.get_description()}, {"footer", app.get_footer()},
+      {"options", options},     {"positionals", positionals},           {"subcommands", subcommands},
   };
 }
 
@@ -52,10 +47,11 @@ nlohmann::json Describe(const CLI::App& app) {
 std::string DescribeApp(const CLI::App& app) { return Describe(app).dump(2); }
 
 void AddDescribeFlag(CLI::App& app) {
-  app.add_flag_callback("--describe-cli", [&app] {
-       std::printf("%s\n", DescribeApp(app).c_str());
-       throw CLI::Success();
-     })
+  app.add_flag_callback("--describe-cli",
+                        [&app] {
+                          std::printf("%s\n", DescribeApp(app).c_str());
+                          throw CLI::Success();
+                        })
       ->group("");
 }
 

@@ -24,7 +24,8 @@ std::string VersionText(std::string_view program, std::string_view libsystemd) {
 
 void AddVersionFlag(CLI::App& app, std::string_view program, std::string_view libsystemd) {
   app.set_version_flag(
-      "--version", [program = std::string(program), libsystemd = std::string(libsystemd)] {
+      "--version",
+      [program = std::string(program), libsystemd = std::string(libsystemd)] {
         return VersionText(program, libsystemd);
       },
       "Print the version, git commit, build type and libraries, and exit");

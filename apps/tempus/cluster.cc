@@ -144,7 +144,7 @@ ClusterView View(const std::vector<ServerReport>& reports, const std::vector<Nod
   }
   v.answered = static_cast<int>(offsets.size());
   std::sort(offsets.begin(), offsets.end());
-  const double median = offsets.empty() ? 0.0
+  const double median = offsets.empty()      ? 0.0
                         : offsets.size() % 2 ? offsets[offsets.size() / 2]
                                              : 0.5 * (offsets[offsets.size() / 2 - 1] + offsets[offsets.size() / 2]);
   const NodeRow* lo = nullptr;
@@ -236,7 +236,8 @@ void RegisterCluster(CLI::App& app, int* exit_code) {
   AddSamplingFlags(cmd, &args->sampling);
   cmd->add_option("--max-skew", args->max_skew, "Exit 7 when the skew exceeds this (e.g. 1ms, 250us)")
       ->check(cli::NonEmpty("a duration such as 1ms"));
-  cmd->add_option("--watch", args->watch_s, "Repeat every SECONDS, refreshing the table")->check(cli::FiniteIn(0.1, 3600.0));
+  cmd->add_option("--watch", args->watch_s, "Repeat every SECONDS, refreshing the table")
+      ->check(cli::FiniteIn(0.1, 3600.0));
   cmd->add_option("--duration", args->duration_s, "With --watch: stop after SECONDS")->check(cli::FiniteIn(0.0, 1e7));
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
   cmd->callback([args, exit_code] {
@@ -244,7 +245,8 @@ void RegisterCluster(CLI::App& app, int* exit_code) {
     if (!args->max_skew.empty()) {
       limit = sim::ParseSeconds(args->max_skew);  // "1ms", "250us", "250µs", "2s" or plain seconds
       if (!limit || *limit <= 0) {
-        fmt::print(stderr, "tempus cluster: --max-skew: expected a duration such as 1ms, got '{}'\n", Shown(args->max_skew));
+        fmt::print(stderr, "tempus cluster: --max-skew: expected a duration such as 1ms, got '{}'\n",
+                   Shown(args->max_skew));
         *exit_code = kExitUsage;
         return;
       }
@@ -264,7 +266,7 @@ void RegisterCluster(CLI::App& app, int* exit_code) {
     const bool tty = isatty(STDOUT_FILENO) != 0;
     const auto start = std::chrono::steady_clock::now();
     std::optional<double> first_skew;
-    double converged_at = -1;  // since when the skew has stayed below 1 ms; -1: not (yet)
+    double converged_at = -1;           // since when the skew has stayed below 1 ms; -1: not (yet)
     std::vector<ServerReport> reports;  // `last` points into it
     ClusterView last;
     for (int round = 0;; ++round) {

@@ -18,9 +18,10 @@ Unexpected<Mode6Failure> Fail(ServerStatus status, std::string message) {
 
 // A send or receive error: refused (ICMP port unreachable) is said as `tempus query` says it.
 Unexpected<Mode6Failure> NoReply(const core::NetAddress& server, const SysError& error) {
-  return Fail(ServerStatus::kNoReply, "no reply from " + server.ToStringWithPort() + ": " +
-                                          (error.err == ECONNREFUSED ? std::string("connection refused (no NTP server there)")
-                                                                     : error.ToString()));
+  return Fail(ServerStatus::kNoReply,
+              "no reply from " + server.ToStringWithPort() + ": " +
+                  (error.err == ECONNREFUSED ? std::string("connection refused (no NTP server there)")
+                                             : error.ToString()));
 }
 
 }  // namespace
@@ -45,7 +46,8 @@ Result<Mode6Answer, Mode6Failure> Mode6Client::Query(Opcode opcode, uint16_t ass
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms_);
   std::array<uint8_t, 2048> buffer{};
   for (int datagrams = 0; datagrams < 64;) {  // bounded in count and (below) in time
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) break;
     pollfd pfd{socket_.fd(), POLLIN, 0};
     if (::poll(&pfd, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -84,8 +86,8 @@ Result<std::vector<core::mode6::AssociationStatus>, Mode6Failure> Mode6Client::A
 }
 
 Result<std::map<std::string, std::string>, Mode6Failure> Mode6Client::ReadVariables(uint16_t association_id,
-                                                                                  const std::string& names,
-                                                                                  uint16_t* status) {
+                                                                                    const std::string& names,
+                                                                                    uint16_t* status) {
   auto a = Query(Opcode::kReadVariables, association_id, names);
   if (!a) return Unexpected(a.error());
   if (status) *status = a->status;

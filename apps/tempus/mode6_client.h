@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "core/net/net_address.h"
 #include "base/result.h"
+#include "core/net/net_address.h"
 #include "core/wire/mode6.h"
 #include "io/udp_socket.h"
 #include "one_shot.h"
@@ -45,8 +45,9 @@ class Mode6Client {
   // READSTAT of association 0.
   [[nodiscard]] Result<std::vector<core::mode6::AssociationStatus>, Mode6Failure> Associations();
   // READVAR; an empty list asks for the default set. Values by name.
-  [[nodiscard]] Result<std::map<std::string, std::string>, Mode6Failure> ReadVariables(
-      uint16_t association_id, const std::string& names = {}, uint16_t* status = nullptr);
+  [[nodiscard]] Result<std::map<std::string, std::string>, Mode6Failure> ReadVariables(uint16_t association_id,
+                                                                                       const std::string& names = {},
+                                                                                       uint16_t* status = nullptr);
 
  private:
   Mode6Client(io::UdpSocket socket, core::NetAddress server, int timeout_ms)

@@ -109,8 +109,8 @@ class Sampler {
       size = *signed_size;
     }
     Trace(fmt::format("transmit {} (request {} of {}, NTPv{}{})", p.spec->address.ToStringWithPort(), r.sent + 1,
-                         options_.samples, options_.version,
-                         options_.key_id ? fmt::format(", key {}", *options_.key_id) : std::string()));
+                      options_.samples, options_.version,
+                      options_.key_id ? fmt::format(", key {}", *options_.key_id) : std::string()));
     p.t1 = clock_.Now().ToNtp();
     if (auto s = p.socket->Send(std::span<const uint8_t>(request).first(size)); !s) {
       if (s.error().err == ECONNREFUSED) {
@@ -139,7 +139,7 @@ class Sampler {
     if (verdict == core::AuthVerdict::kOk) return true;
     (verdict == core::AuthVerdict::kCryptoNak ? p.saw_crypto_nak : p.saw_auth_failure) = true;
     Trace(fmt::format("receive {}: {}", p.spec->address.ToStringWithPort(),
-                         verdict == core::AuthVerdict::kCryptoNak ? "crypto-NAK" : "no valid MAC by our key"));
+                      verdict == core::AuthVerdict::kCryptoNak ? "crypto-NAK" : "no valid MAC by our key"));
     return false;
   }
 
@@ -191,16 +191,15 @@ class Sampler {
         r.authenticated = options_.key_id.has_value();
         if (!r.best || m->delay < r.best->delay) r.best = *m;
         Trace(fmt::format("receive {}: offset {:+.6f} s, delay {:.6f} s, stratum {}, NTPv{}",
-                             p.spec->address.ToStringWithPort(), m->offset.Seconds(), m->delay.Seconds(),
-                             m->server.stratum, m->server.version));
+                          p.spec->address.ToStringWithPort(), m->offset.Seconds(), m->delay.Seconds(),
+                          m->server.stratum, m->server.version));
         Next(p);
         continue;
       }
       Trace(fmt::format("receive {}: rejected ({})", p.spec->address.ToStringWithPort(),
-                           core::ReplyErrorName(m.error().error)));
+                        core::ReplyErrorName(m.error().error)));
       switch (m.error().error) {
-        case core::ReplyError::kBogusOrigin:
-          continue;  // handled above
+        case core::ReplyError::kBogusOrigin: continue;  // handled above
         case core::ReplyError::kKissOfDeath:
           if (m.error().kiss == core::KissCode::kOther) {  // e.g. NTPsec's INIT while it starts
             p.saw_unsync = true;

@@ -9,17 +9,17 @@
 #include <string>
 #include <vector>
 
-#include "core/wire/exchange.h"
 #include "core/net/net_address.h"
+#include "core/wire/exchange.h"
 #include "engine/auth.h"
 #include "engine/clock.h"
 
 namespace tempus::app {
 
 struct OneShotOptions {
-  int samples = 4;          // requests per server (ntpdate: 4)
-  double timeout_s = 1.0;   // how long to wait for each reply
-  double interval_s = 0.01; // pause between a reply and the next request to the same server
+  int samples = 4;           // requests per server (ntpdate: 4)
+  double timeout_s = 1.0;    // how long to wait for each reply
+  double interval_s = 0.01;  // pause between a reply and the next request to the same server
   // Keep the offset of replies from unsynchronized servers (LI 3 / stratum 0 or 16) as a sample
   // of their clock (for `cluster`); status stays kUnsynchronized unless a good reply came too.
   bool measure_unsynchronized = false;
@@ -36,10 +36,10 @@ enum class ServerStatus { kOk, kNoReply, kTimeout, kKissOfDeath, kUnsynchronized
 const char* ServerStatusName(ServerStatus status);
 
 struct ServerReport {
-  std::string name;             // as the user wrote it
-  core::NetAddress address;     // with port
+  std::string name;          // as the user wrote it
+  core::NetAddress address;  // with port
   ServerStatus status = ServerStatus::kTimeout;
-  std::string error;            // one line for anything but kOk
+  std::string error;                      // one line for anything but kOk
   std::optional<core::Measurement> best;  // lowest delay among the good samples
   // With measure_unsynchronized: the lowest-delay reply of an unsynchronized server.
   std::optional<core::Measurement> unsynchronized;

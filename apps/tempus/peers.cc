@@ -46,8 +46,8 @@ struct PeerRow {
   long poll_s = 0;
   int reach = 0;
   double delay_ms = 0, offset_ms = 0, jitter_ms = 0;
-  std::optional<std::string> flash;   // ntpd's TEST bits, hex, as the server sent them
-  std::optional<std::string> reason;  // tempusd: why the source is not used ("none" when it is)
+  std::optional<std::string> flash;           // ntpd's TEST bits, hex, as the server sent them
+  std::optional<std::string> reason;          // tempusd: why the source is not used ("none" when it is)
   static constexpr long kFlashLoop = 0x0800;  // TEST12: a timing loop, never selected
   bool loop() const { return flash && (std::strtol(flash->c_str(), nullptr, 16) & kFlashLoop) != 0; }
 };

@@ -16,8 +16,8 @@ struct QueryArgs {
 };
 
 void PrintTable(const std::vector<ServerReport>& reports) {
-  fmt::print("{:<24} {:>12} {:>10} {:>10} {:>3} {:<16} {:<6} {:>4} {:>7}\n", "server", "offset", "delay", "disp",
-             "st", "refid", "leap", "prec", "samples");
+  fmt::print("{:<24} {:>12} {:>10} {:>10} {:>3} {:<16} {:<6} {:>4} {:>7}\n", "server", "offset", "delay", "disp", "st",
+             "refid", "leap", "prec", "samples");
   for (const auto& r : reports) {
     if (!r.best) {
       fmt::print("{:<24} {}: {}\n", r.name, ServerStatusName(r.status), r.error);

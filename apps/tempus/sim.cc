@@ -10,9 +10,9 @@
 
 #include <fmt/format.h>
 
+#include "base/shown.h"
 #include "cli/checks.h"
 #include "config/file_system.h"
-#include "base/shown.h"
 #include "exit_codes.h"
 #include "sim/output.h"
 #include "sim/scenario.h"
@@ -50,7 +50,8 @@ int RunSim(const SimArgs& args) {
     return kExitUsage;
   }
   sim::SimLog log;
-  if (args.log) log = [](double t, const std::string& node, const std::string& m) { fmt::print("{:10.3f} {}: {}\n", t, node, m); };
+  if (args.log)
+    log = [](double t, const std::string& node, const std::string& m) { fmt::print("{:10.3f} {}: {}\n", t, node, m); };
   auto simulation = sim::Simulation::Create(*scenario, log);
   if (!simulation) {
     for (const auto& e : simulation.error()) fmt::print(stderr, "{}\n", e);
@@ -106,7 +107,8 @@ void RegisterSim(CLI::App& app, int* exit_code) {
       ->check(cli::FiniteIn(0, sim::kMaxDurationS));
   cmd->add_option("--csv", args->csv, "Write every node's true offset per sample to this CSV file")
       ->check(cli::NonEmpty("a file name"));
-  cmd->add_option("--svg", args->svg, "Write a plot of the offsets to this SVG file")->check(cli::NonEmpty("a file name"));
+  cmd->add_option("--svg", args->svg, "Write a plot of the offsets to this SVG file")
+      ->check(cli::NonEmpty("a file name"));
   cmd->add_flag("--svg-log", args->svg_log, "Plot |offset| on a log scale");
   cmd->add_flag("--json", args->json, "Print the report as JSON");
   cmd->add_flag("--log", args->log, "Print the nodes' events (sync, steps, peers) as they happen");

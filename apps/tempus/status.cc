@@ -85,7 +85,8 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       j["leap"] = LeapText(leap);
       j["poll"] = poll;
       j["status"] = fmt::format("{:04x}", st.status);
-      j["system_clock_offset_ms"] = v.count("sysclk_offset") ? nlohmann::json(num("sysclk_offset")) : nlohmann::json(nullptr);
+      j["system_clock_offset_ms"] = v.count("sysclk_offset") ? nlohmann::json(num("sysclk_offset"))
+                                                             : nlohmann::json(nullptr);
       j["reason"] = v.count("reason") ? nlohmann::json(v.at("reason")) : nlohmann::json(nullptr);
       j["why"] = why.empty() ? nlohmann::json(nullptr) : nlohmann::json(why);
       std::printf("%s\n", j.dump(2).c_str());

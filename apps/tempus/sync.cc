@@ -39,16 +39,16 @@ struct SyncArgs {
   bool force_step = false;
   bool force_slew = false;
   bool json = false;
-  bool query_only = false;  // -q
-  bool debug = false;       // -d
-  bool verbose = false;     // -v
-  bool to_syslog = false;   // -s
-  bool unprivileged = false;  // -u: what tempus always does
-  bool ipv4 = false;        // -4
-  bool ipv6 = false;        // -6
-  int version = core::kNtpVersion;     // -o
+  bool query_only = false;                  // -q
+  bool debug = false;                       // -d
+  bool verbose = false;                     // -v
+  bool to_syslog = false;                   // -s
+  bool unprivileged = false;                // -u: what tempus always does
+  bool ipv4 = false;                        // -4
+  bool ipv6 = false;                        // -6
+  int version = core::kNtpVersion;          // -o
   std::string keys_path = "/etc/ntp.keys";  // -k (ntpdate's default)
-  int key_id = 0;           // -a; 0: no authentication
+  int key_id = 0;                           // -a; 0: no authentication
 };
 
 // Where the text goes: stdout and stderr, or syslog (-s: ntpdate's "divert logging output").
@@ -168,8 +168,9 @@ void AddNtpdateFlags(CLI::App* cmd, SyncArgs* args) {
   cmd->add_option("-k", args->keys_path, "Keys file (ntp.keys(5)) holding the -a key")
       ->check(cli::NonEmpty("a keys file"))
       ->capture_default_str();
-  cmd->add_option("-a", args->key_id, "Authenticate with this key of the -k file: sign the requests, accept only "
-                                      "replies signed by it")
+  cmd->add_option("-a", args->key_id,
+                  "Authenticate with this key of the -k file: sign the requests, accept only "
+                  "replies signed by it")
       ->check(CLI::Range(1, 65535));
 }
 
@@ -236,7 +237,8 @@ void RegisterSync(CLI::App& app, int* exit_code) {
     for (size_t i = 0; i < reports->size(); ++i) {
       nlohmann::json s = ReportToJson((*reports)[i]);
       for (size_t c = 0; c < agreement.report_index.size(); ++c) {
-        if (agreement.report_index[c] == i) s["tally"] = std::string(1, static_cast<char>(agreement.selection.verdicts[c].tally));
+        if (agreement.report_index[c] == i)
+          s["tally"] = std::string(1, static_cast<char>(agreement.selection.verdicts[c].tally));
       }
       j["servers"].push_back(s);
     }
@@ -259,8 +261,7 @@ void RegisterSync(CLI::App& app, int* exit_code) {
     }
     const core::NtpDuration offset = agreement.selection.offset;
     const ServerReport& peer = PeerOf(agreement, *reports);
-    const bool do_step =
-        args->force_step || (!args->force_slew && std::fabs(offset.Seconds()) >= kStepThresholdS);
+    const bool do_step = args->force_step || (!args->force_slew && std::fabs(offset.Seconds()) >= kStepThresholdS);
     j["offset"] = offset.Seconds();
     j["action"] = do_step ? "step" : "slew";
     j["clock"] = args->clock.kind;

@@ -23,7 +23,7 @@ struct SyncState {
   double offset_ms = 0;       // the system offset at the last clock update
   // clock observe: how far the system clock is behind the time served (sysclk_offset), ms.
   std::optional<double> system_clock_offset_ms;
-  std::string why;            // tempusd: why it follows no source (cli/why.h); empty otherwise
+  std::string why;  // tempusd: why it follows no source (cli/why.h); empty otherwise
 };
 
 // Reads the state of the server `client` talks to.

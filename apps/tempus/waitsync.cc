@@ -70,8 +70,9 @@ Result<SyncState, Mode6Failure> Ask(const core::NetAddress& server, int timeout_
 
 void RegisterWaitSync(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<WaitArgs>();
-  CLI::App* cmd = app.add_subcommand(
-      "waitsync", "Wait until the local daemon is synchronized, like chronyc waitsync / ntpwait (NTP mode 6)");
+  CLI::App* cmd =
+      app.add_subcommand("waitsync",
+                         "Wait until the local daemon is synchronized, like chronyc waitsync / ntpwait (NTP mode 6)");
   cmd->add_option("server", args->server, "HOST[:PORT] of the tempusd (or ntpd) to ask")->capture_default_str();
   cmd->add_option("--max-offset", args->max_offset,
                   "Also wait until |offset| is at most this (seconds, or 100ms, 250us); with clock observe the "

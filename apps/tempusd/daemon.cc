@@ -6,23 +6,23 @@
 
 #include <array>
 #include <cstdio>
-#include <map>
 #include <functional>
+#include <map>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "crypto/system_random.h"
 #include "drift_keeper.h"
+#include "io/interfaces.h"
 #include "io/metrics_server.h"
 #include "io/poll_loop.h"
-#include "obs/prometheus.h"
 #include "io/udp_socket.h"
-#include "io/interfaces.h"
 #include "listen.h"
 #include "load_config.h"
 #include "log.h"
 #include "notify.h"
+#include "obs/prometheus.h"
 #include "privileges.h"
 #include "reload.h"
 #include "sources.h"

@@ -21,23 +21,23 @@ struct DaemonOptions {
   clock::ClockOptions clock;
   std::vector<core::NetAddress> listen;  // server sockets; requests to sources leave from them too
   engine::NodeConfig node;
-  double duration_s = 0.0;  // 0: until SIGTERM/SIGINT
-  std::string driftfile;    // empty: none; see drift_keeper.h for when it is applied and written
+  double duration_s = 0.0;                     // 0: until SIGTERM/SIGINT
+  std::string driftfile;                       // empty: none; see drift_keeper.h for when it is applied and written
   std::optional<config::DriftEstimate> drift;  // what the driftfile held at start (none: missing, unusable)
-  std::string leapfile;     // empty: none; its table is in node.system.leap_table, reread on SIGHUP
-  std::optional<core::NetAddress> metrics;  // Prometheus endpoint (GET /metrics), off by default
-  std::string config_path;  // reread on SIGHUP; empty: no file
-  std::vector<config::ServerConfig> lines;  // server/pool lines of the file (sources.h)
-  size_t pool_size = 10;                    // associations a pool line keeps (tos maxclock)
-  std::string logfile;                      // `logfile PATH`; empty: stderr (or syslog)
-  std::string user;                         // -u: switch to this user after binding
-  std::string pidfile;                      // `pidfile PATH`; written after binding
+  std::string leapfile;                        // empty: none; its table is in node.system.leap_table, reread on SIGHUP
+  std::optional<core::NetAddress> metrics;     // Prometheus endpoint (GET /metrics), off by default
+  std::string config_path;                     // reread on SIGHUP; empty: no file
+  std::vector<config::ServerConfig> lines;     // server/pool lines of the file (sources.h)
+  size_t pool_size = 10;                       // associations a pool line keeps (tos maxclock)
+  std::string logfile;                         // `logfile PATH`; empty: stderr (or syslog)
+  std::string user;                            // -u: switch to this user after binding
+  std::string pidfile;                         // `pidfile PATH`; written after binding
   // --seed: the randomness (cookies, poll jitter) replays from this seed; none: from the kernel.
   // For simulation and tests: cookies an off-path attacker can reproduce are no defence.
   std::optional<uint64_t> random_seed;
-  std::vector<config::SymmetricKey> keys;   // the `keys` file as read (node.keys holds the usable ones)
-  obs::StatsOptions stats;                  // statsdir/statistics/filegen: peerstats, loopstats
-  config::Config file;                      // the configuration file as read (reload compares it)
+  std::vector<config::SymmetricKey> keys;  // the `keys` file as read (node.keys holds the usable ones)
+  obs::StatsOptions stats;                 // statsdir/statistics/filegen: peerstats, loopstats
+  config::Config file;                     // the configuration file as read (reload compares it)
   // What command-line flags set in the system settings over the file's (--stratum, --orphan,
   // ...), applied again after a reload; may be empty.
   std::function<void(core::system::SystemConfig&)> system_overrides;

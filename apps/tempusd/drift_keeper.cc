@@ -20,13 +20,17 @@ DriftKeeper::DriftKeeper(std::string path, std::string_view clock_kind, std::opt
 void DriftKeeper::Start(core::discipline::DisciplineConfig* discipline) {
   if (observe_) {
     if (!path_.empty()) {
-      Log(fmt::format("driftfile {}: neither applied nor written with clock observe (the system clock is not "
+      Log(
+          fmt::format("driftfile {}: neither applied nor written with clock observe (the system clock is not "
                       "steered: its frequency is whatever another program set, and the correction observe "
-                      "measures on top of it is no driftfile value)", path_));
+                      "measures on top of it is no driftfile value)",
+                      path_));
     }
     if (discipline->initial_frequency_ppm) {
-      Log(fmt::format("tinker freq {:+.3f} ppm: not applied with clock observe (the correction starts from the "
-                      "system clock as it runs)", *discipline->initial_frequency_ppm));
+      Log(
+          fmt::format("tinker freq {:+.3f} ppm: not applied with clock observe (the correction starts from the "
+                      "system clock as it runs)",
+                      *discipline->initial_frequency_ppm));
       discipline->initial_frequency_ppm.reset();
     }
     return;

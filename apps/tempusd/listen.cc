@@ -28,7 +28,8 @@ Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOpt
   for (const config::ListenSocket& s : plan.sockets) {
     auto socket = io::UdpSocket::Open(s.address, udp);
     if (!socket) {
-      const std::string why = fmt::format("cannot listen on {}: {}", s.address.ToStringWithPort(), socket.error().ToString());
+      const std::string why =
+          fmt::format("cannot listen on {}: {}", s.address.ToStringWithPort(), socket.error().ToString());
       if (s.required) return Unexpected(why);
       Log(why + "; skipped");
       continue;

@@ -37,9 +37,11 @@ size_t PrintDiagnostics(const std::vector<config::Diagnostic>& diagnostics, std:
 // The system resolver as a restrict host lookup (getaddrinfo: blocking, at load time like ntpd).
 config::ResolvedHosts ResolveHosts(const config::Config& c) {
   const io::Resolver resolver;
-  return config::ResolveRestrictHosts(
-      c, [&](const std::string& host, core::NetAddress::Family family)
-             -> Result<std::vector<core::NetAddress>, std::string> { return resolver.Resolve(host, 123, family); });
+  return config::ResolveRestrictHosts(c,
+                                      [&](const std::string& host, core::NetAddress::Family family)
+                                          -> Result<std::vector<core::NetAddress>, std::string> {
+                                        return resolver.Resolve(host, 123, family);
+                                      });
 }
 
 // Reads the `keys` file (config::ReadConfiguredKeys: a missing one is an error only when a key is
@@ -161,7 +163,8 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload, st
   size_t key_warnings = 0;
   auto keys = LoadKeys(c, &key_warnings, error);
   if (!keys) {
-    Log(fmt::format("{}: the keys file has errors; {}", path, reload ? "keeping the running configuration" : "not starting"));
+    Log(fmt::format("{}: the keys file has errors; {}", path,
+                    reload ? "keeping the running configuration" : "not starting"));
     return false;
   }
   if (c.keys.keys_path && !keys->keys.empty()) {
@@ -196,8 +199,10 @@ std::optional<core::LeapTable> LoadLeapFile(const std::string& path, size_t* pro
   if (!file) {
     count = file.error().size();
     PrintDiagnostics(file.error());
-    Log(fmt::format("leapfile {}: not used; running without a leap table (the leap indicator follows the "
-                    "system peer)", path));
+    Log(
+        fmt::format("leapfile {}: not used; running without a leap table (the leap indicator follows the "
+                    "system peer)",
+                    path));
     if (problems != nullptr) *problems += count;
     return std::nullopt;
   }

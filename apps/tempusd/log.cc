@@ -20,9 +20,9 @@ Target target = Target::kStderr;
 std::unique_ptr<obs::LogFile> file;
 
 std::string Stamp() {
-  struct timespec ts{};
+  struct timespec ts {};
   clock_gettime(CLOCK_REALTIME, &ts);  // a read, for the log line only
-  struct tm tm{};
+  struct tm tm {};
   gmtime_r(&ts.tv_sec, &tm);
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
                      tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000);
@@ -38,7 +38,8 @@ void ToSyslog(std::string_view message) {
 // False when stderr is closed or /dev/null (a daemon started with `2>/dev/null`): then the
 // fallback of a failing logfile is syslog, where the lines are kept.
 bool StderrKeepsLines() {
-  struct stat err{}, null{};
+  struct stat err {
+  }, null{};
   if (fstat(2, &err) != 0) return false;
   return !(S_ISCHR(err.st_mode) && stat("/dev/null", &null) == 0 && err.st_rdev == null.st_rdev);
 }
@@ -53,15 +54,10 @@ void ToStderr(std::string_view message) {
 
 void Log(std::string_view message) {
   switch (target) {
-    case Target::kSyslog:
-      return ToSyslog(message);
-    case Target::kFile:
-      return file->Log(message);
-    case Target::kStderr:
-      return ToStderr(message);
-    case Target::kPlain:
-      (void)obs::LogFile::WriteAll(2, fmt::format("{}\n", message));
-      return;
+    case Target::kSyslog: return ToSyslog(message);
+    case Target::kFile: return file->Log(message);
+    case Target::kStderr: return ToStderr(message);
+    case Target::kPlain: (void)obs::LogFile::WriteAll(2, fmt::format("{}\n", message)); return;
   }
 }
 

@@ -5,16 +5,16 @@
 #include <string>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/checks.h"
 #include "cli/describe.h"
 #include "cli/version.h"
 #include "daemon.h"
+#include "io/resolver.h"
 #include "load_config.h"
 #include "log.h"
-#include "io/resolver.h"
 
 namespace {
 
@@ -40,7 +40,8 @@ struct Flags {
 };
 
 // Resolves "host[:port]" or fails with one line on stderr.
-bool Resolve(const std::string& what, const std::string& text, uint16_t port, std::vector<tempus::core::NetAddress>* out) {
+bool Resolve(const std::string& what, const std::string& text, uint16_t port,
+             std::vector<tempus::core::NetAddress>* out) {
   auto addresses = tempus::io::Resolver().Resolve(text, port);
   if (!addresses || addresses->empty()) {
     std::fprintf(stderr, "tempusd: %s %s: %s\n", what.c_str(), tempus::Shown(text).c_str(),

@@ -35,7 +35,9 @@ bool MakeSysTimeEffective() {
 extern "C" int capget(cap_user_header_t header, cap_user_data_t data);
 
 bool MakeSysTimeEffective() {
-  struct __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  struct __user_cap_header_struct header {
+    _LINUX_CAPABILITY_VERSION_3, 0
+  };
   struct __user_cap_data_struct data[2]{};
   if (capget(&header, data) != 0) return false;
   return (data[CAP_TO_INDEX(CAP_SYS_TIME)].effective & CAP_TO_MASK(CAP_SYS_TIME)) != 0;

@@ -44,7 +44,8 @@ void Apply(Running& r, DaemonOptions& next, core::MonoTime now) {
   }
   running.lines = next.lines;
   running.pool_size = next.pool_size;
-  Log(fmt::format("reload: applied {} restrict rule(s) and the rate limits, {} key(s), tos/local/fudge settings, "
+  Log(
+      fmt::format("reload: applied {} restrict rule(s) and the rate limits, {} key(s), tos/local/fudge settings, "
                   "statistics {}",
                   next.node.access.restricts.size(), keys, Files(running.stats)));
   if (const std::string restart = RestartOnlyChanges(running.file, next.file); !restart.empty()) {

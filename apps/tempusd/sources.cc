@@ -59,9 +59,7 @@ std::string Sources::Where(const Line& line) const {
                      line.config.host);
 }
 
-size_t Sources::Wanted(const Line& line) const {
-  return line.config.kind == config::AssocKind::kPool ? pool_size_ : 1;
-}
+size_t Sources::Wanted(const Line& line) const { return line.config.kind == config::AssocKind::kPool ? pool_size_ : 1; }
 
 Sources::Counts Sources::Apply(const std::vector<config::ServerConfig>& lines, core::MonoTime now) {
   Counts counts;
@@ -78,8 +76,8 @@ Sources::Counts Sources::Apply(const std::vector<config::ServerConfig>& lines, c
       for (uint32_t id : lines_[i].ids) {
         if (auto a = node_.associations().find(id); a != node_.associations().end()) {
           Log(fmt::format("{}: kept {} (reach {:03o}, poll {}, {} samples)", Where(lines_[i]),
-                          a->second->config().address.ToStringWithPort(), a->second->reach(),
-                          a->second->hpoll().log2(), a->second->stats().accepted));
+                          a->second->config().address.ToStringWithPort(), a->second->reach(), a->second->hpoll().log2(),
+                          a->second->stats().accepted));
         }
       }
       next.push_back(std::move(lines_[i]));
@@ -153,8 +151,8 @@ void Sources::FinishLookup(Line& line, core::MonoTime now) {
   }
   line.lookup.reset();
   if (!*result || (*result)->empty()) {
-    Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(line),
-                    *result ? "no address" : result->error(), line.backoff.Seconds()));
+    Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(line), *result ? "no address" : result->error(),
+                    line.backoff.Seconds()));
     RetryLater(line, now);
     return;
   }

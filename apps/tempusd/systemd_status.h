@@ -34,7 +34,7 @@ class SystemdStatus {
   std::string Line();
 
  private:
-  engine::Node& node_;  // Snapshot() reads its clock
+  engine::Node& node_;        // Snapshot() reads its clock
   std::string reload_note_;   // "reload ok; " or "reload failed: ...; ", prefixed to the line
   bool note_sticks_ = false;  // a failure stays until a reload succeeds
   std::string sync_sent_;     // the synchronization part last sent

@@ -7,7 +7,7 @@
 namespace tempus::bench {
 namespace {
 
-constexpr int kSubBits = 6;               // 64 buckets per power of two
+constexpr int kSubBits = 6;  // 64 buckets per power of two
 constexpr uint64_t kSub = 1u << kSubBits;
 constexpr uint64_t kMaxNs = uint64_t{1} << 40;  // about 18 minutes
 // Buckets 0..63 hold 0..63 ns exactly; then 64 per power of two up to 2^40.

@@ -171,8 +171,10 @@ size_t Runner::Due(int64_t now) {
 }
 
 size_t Runner::Send(int64_t now) {
-  size_t want = o_.rate_per_s > 0 ? Due(now)
-                                  : std::min<uint64_t>(o_.batch, o_.outstanding - std::min<uint64_t>(o_.outstanding, ring_.pending()));
+  size_t want =
+      o_.rate_per_s > 0
+          ? Due(now)
+          : std::min<uint64_t>(o_.batch, o_.outstanding - std::min<uint64_t>(o_.outstanding, ring_.pending()));
   if (o_.count > 0) want = std::min<uint64_t>(want, o_.count - r_.sent_total);
   if (want == 0) return 0;
   for (size_t i = 0; i < want; ++i) {

@@ -23,23 +23,23 @@
 namespace tempus::bench {
 
 struct LoadResult {
-  double window_s = 0.0;      // length of the measured window
-  uint64_t sent_total = 0;    // requests sent, all phases
-  uint64_t sent = 0;          // requests sent in the window
-  uint64_t answered = 0;      // matched replies (mode 4, not KoD) received in the window
-  uint64_t kod = 0;           // matched kiss-o'-death replies received in the window
-  uint64_t lost = 0;          // requests of the window never answered within the timeout
-  uint64_t unmatched = 0;     // replies matching no request in flight (late, duplicate), all phases
-  uint64_t invalid = 0;       // datagrams that are not an NTP server reply, all phases
-  uint64_t send_failures = 0; // requests the kernel refused to send, all phases
-  LatencyHistogram latency;   // replies to requests of the window
-  int last_stratum = -1;      // of the last matched reply (-1: none)
+  double window_s = 0.0;       // length of the measured window
+  uint64_t sent_total = 0;     // requests sent, all phases
+  uint64_t sent = 0;           // requests sent in the window
+  uint64_t answered = 0;       // matched replies (mode 4, not KoD) received in the window
+  uint64_t kod = 0;            // matched kiss-o'-death replies received in the window
+  uint64_t lost = 0;           // requests of the window never answered within the timeout
+  uint64_t unmatched = 0;      // replies matching no request in flight (late, duplicate), all phases
+  uint64_t invalid = 0;        // datagrams that are not an NTP server reply, all phases
+  uint64_t send_failures = 0;  // requests the kernel refused to send, all phases
+  LatencyHistogram latency;    // replies to requests of the window
+  int last_stratum = -1;       // of the last matched reply (-1: none)
   int last_leap = -1;
-  double generator_cpu_s = 0.0;               // this process, in the window
-  std::optional<ProcSample> server_begin;     // the server's /proc readings at the window's start
-  std::optional<ProcSample> server_end;       // and end (nullopt: gone or unreadable)
-  std::optional<uint64_t> server_drops;       // receive-queue drops of the server's socket(s), window
-  std::optional<uint64_t> generator_drops;    // of the generator's own socket, all phases
+  double generator_cpu_s = 0.0;             // this process, in the window
+  std::optional<ProcSample> server_begin;   // the server's /proc readings at the window's start
+  std::optional<ProcSample> server_end;     // and end (nullopt: gone or unreadable)
+  std::optional<uint64_t> server_drops;     // receive-queue drops of the server's socket(s), window
+  std::optional<uint64_t> generator_drops;  // of the generator's own socket, all phases
 };
 
 // Runs the load `options` describes. Errors are setup failures (socket, bind), as text.

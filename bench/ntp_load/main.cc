@@ -16,8 +16,8 @@ int main(int argc, char** argv) {
   auto options = ParseLoadOptions(std::vector<std::string>(argv, argv + argc));
   if (!options) {
     const ParseStop& stop = options.error();
-    std::fprintf(stop.exit_code == 0 ? stdout : stderr, "%s%s\n", stop.exit_code == 0 ? "" : "ntp_load: ",
-                 stop.message.c_str());
+    std::fprintf(stop.exit_code == 0 ? stdout : stderr, "%s%s\n",
+                 stop.exit_code == 0 ? "" : "ntp_load: ", stop.message.c_str());
     return stop.exit_code;
   }
   auto result = RunLoad(*options);

@@ -19,8 +19,8 @@ CLI::Validator FiniteIn(double lo, double hi) {
         const char* end = text.data() + text.size();
         auto [p, ec] = std::from_chars(text.data(), end, v);
         if (ec != std::errc() || p != end || !std::isfinite(v) || v < lo || v > hi) {
-          return "expected a finite number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                 ", got '" + text + "'";
+          return "expected a finite number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" +
+                 text + "'";
         }
         return {};
       },
@@ -34,8 +34,8 @@ CLI::Validator IntegerIn(uint64_t lo, uint64_t hi) {
         const char* end = text.data() + text.size();
         auto [p, ec] = std::from_chars(text.data(), end, v);
         if (ec != std::errc() || p != end || v < lo || v > hi) {
-          return "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                 ", got '" + text + "'";
+          return "expected a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" + text +
+                 "'";
         }
         return {};
       },
@@ -68,13 +68,13 @@ Result<LoadOptions, ParseStop> ParseLoadOptions(const std::vector<std::string>& 
   o.batch = 32;
   o.seed = std::random_device{}();
 
-  CLI::App app{"ntp_load: NTP client requests (mode 3) at a loopback server, closed or open loop; "
-               "reports answered rate, loss, latency percentiles and the server's CPU per response"};
-  app.add_option("target", target, "ADDRESS[:PORT] of the server (IPv4 loopback; port 123 by default)")
-      ->required();
-  auto* outstanding = app.add_option("--outstanding", o.outstanding,
-                                     "Closed loop: requests kept in flight (default 128)")
-                          ->check(IntegerIn(1, 1 << 20));
+  CLI::App app{
+      "ntp_load: NTP client requests (mode 3) at a loopback server, closed or open loop; "
+      "reports answered rate, loss, latency percentiles and the server's CPU per response"};
+  app.add_option("target", target, "ADDRESS[:PORT] of the server (IPv4 loopback; port 123 by default)")->required();
+  auto* outstanding =
+      app.add_option("--outstanding", o.outstanding, "Closed loop: requests kept in flight (default 128)")
+          ->check(IntegerIn(1, 1 << 20));
   auto* rate = app.add_option("--rate", o.rate_per_s, "Open loop: requests per second offered, answered or not")
                    ->check(FiniteIn(1.0, 1e8));
   outstanding->excludes(rate);

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/net/net_address.h"
 #include "base/result.h"
+#include "core/net/net_address.h"
 
 namespace tempus::bench {
 

@@ -21,12 +21,12 @@
 namespace tempus::bench {
 
 struct ProcSample {
-  uint64_t run_ns = 0;        // schedstat: on a CPU, all live threads
-  uint64_t wait_ns = 0;       // schedstat: runnable but waiting for a CPU, all live threads
-  uint64_t stat_ticks = 0;    // utime + stime, whole process
+  uint64_t run_ns = 0;      // schedstat: on a CPU, all live threads
+  uint64_t wait_ns = 0;     // schedstat: runnable but waiting for a CPU, all live threads
+  uint64_t stat_ticks = 0;  // utime + stime, whole process
   uint64_t ticks_per_s = 100;
-  uint64_t rss_kb = 0;        // resident memory now
-  uint64_t peak_rss_kb = 0;   // and at its highest
+  uint64_t rss_kb = 0;       // resident memory now
+  uint64_t peak_rss_kb = 0;  // and at its highest
 };
 
 // The first two numbers of a schedstat line ("run_ns wait_ns timeslices").

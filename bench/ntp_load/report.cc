@@ -9,7 +9,7 @@ double PerSecond(uint64_t n, double window_s) { return window_s > 0 ? static_cas
 
 nlohmann::json LatencyJson(const LatencyHistogram& h) {
   auto us = [](int64_t ns) { return static_cast<double>(ns) / 1e3; };
-  return {{"count", h.count()},         {"p50", us(h.Quantile(0.50))},   {"p90", us(h.Quantile(0.90))},
+  return {{"count", h.count()},          {"p50", us(h.Quantile(0.50))},   {"p90", us(h.Quantile(0.90))},
           {"p99", us(h.Quantile(0.99))}, {"p999", us(h.Quantile(0.999))}, {"max", us(h.max_ns())},
           {"mean", h.mean_ns() / 1e3}};
 }

@@ -12,9 +12,7 @@ RequestRing::RequestRing(uint64_t capacity, Random* random)
   mask_ = slots_.size() - 1;
 }
 
-uint64_t RequestRing::NextCookie() {
-  return (random_->NextU64() & 0xffffffff00000000u) | (head_ & 0xffffffffu);
-}
+uint64_t RequestRing::NextCookie() { return (random_->NextU64() & 0xffffffff00000000u) | (head_ & 0xffffffffu); }
 
 std::optional<int64_t> RequestRing::Complete(uint64_t origin) {
   Slot& s = At(origin);  // the low bits of the cookie are the sequence number

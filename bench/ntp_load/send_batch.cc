@@ -26,8 +26,7 @@ void EnlargeBuffer(int fd, int force_option, int option) {
 
 }  // namespace
 
-Result<std::unique_ptr<UdpLoadSocket>, std::string> UdpLoadSocket::Open(const core::NetAddress& target,
-                                                                         size_t batch) {
+Result<std::unique_ptr<UdpLoadSocket>, std::string> UdpLoadSocket::Open(const core::NetAddress& target, size_t batch) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) return Unexpected(Failed("socket"));
   auto fail = [fd](const char* what) {
@@ -48,8 +47,7 @@ Result<std::unique_ptr<UdpLoadSocket>, std::string> UdpLoadSocket::Open(const co
 }
 
 UdpLoadSocket::UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress& target, size_t batch)
-    : fd_(fd), local_port_(local_port), out_(batch), in_(batch), out_msgs_(batch), in_msgs_(batch),
-      cookies_(batch, 0) {
+    : fd_(fd), local_port_(local_port), out_(batch), in_(batch), out_msgs_(batch), in_msgs_(batch), cookies_(batch, 0) {
   sockaddr_storage storage{};
   (void)io::ToSockaddr(target, &storage);
   std::memcpy(&target_, &storage, sizeof target_);

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "core/net/net_address.h"
 #include "base/result.h"
+#include "core/net/net_address.h"
 #include "core/wire/packet.h"
 
 namespace tempus::bench {

@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "clock/time_source.h"
 #include "clock/virtual_clock.h"
-#include "base/result.h"
 #include "engine/clock.h"
 
 namespace tempus::clock {

@@ -19,9 +19,7 @@ constexpr int64_t kMillion = 1000000;
 int64_t PpmToQ32(double ppm) { return std::llround(ppm * 4294967296.0); }
 
 // 2^-64 s since the Unix epoch.
-Int128 ToFine(core::UnixTime t) {
-  return ((static_cast<Int128>(t.seconds()) << 32) + t.fraction()) << 32;
-}
+Int128 ToFine(core::UnixTime t) { return ((static_cast<Int128>(t.seconds()) << 32) + t.fraction()) << 32; }
 Int128 ToFine(NtpDuration d) { return static_cast<Int128>(d.raw()) << 32; }
 
 // Rounds to the nearest 2^-32 s.
@@ -31,7 +29,9 @@ core::UnixTime FromFine(Int128 fine) {
                                    static_cast<uint32_t>(static_cast<core::UInt128>(units) & 0xffffffffu));
 }
 
-NtpDuration FineToDuration(Int128 fine) { return NtpDuration::FromRaw(static_cast<int64_t>((fine + (Int128{1} << 31)) >> 32)); }
+NtpDuration FineToDuration(Int128 fine) {
+  return NtpDuration::FromRaw(static_cast<int64_t>((fine + (Int128{1} << 31)) >> 32));
+}
 
 // `elapsed` (2^-32 s) times a rate in 2^-32 ppm, in 2^-64 s.
 Int128 ScaleByPpm(int64_t elapsed_raw, int64_t ppm_q32) {
@@ -111,9 +111,7 @@ NtpDuration VirtualClock::TrueOffset() {
   return FineToDuration(At(mono_now) - ToFine(real_now));
 }
 
-NtpDuration VirtualClock::SlewRemaining() {
-  return FineToDuration(slew_total_ - SlewProgressAt(source_->Monotonic()));
-}
+NtpDuration VirtualClock::SlewRemaining() { return FineToDuration(slew_total_ - SlewProgressAt(source_->Monotonic())); }
 
 void VirtualClock::SetCorrection(double ppm, double slew_ppm) {
   // Close the interval at the old rate, then run at the new one: the estimate plus the temporary

@@ -27,9 +27,9 @@ class VirtualClock final : public engine::Clock {
  public:
   struct Options {
     core::NtpDuration initial_offset{};  // this clock minus kernel realtime at construction
-    double freq_error_ppm = 0.0;       // the clock's own rate error; positive runs fast
-    double slew_rate_ppm = 500.0;      // how fast a SlewClock moves the clock (adjtime's 500 ppm)
-    double max_freq_ppm = 500.0;       // SetFrequency corrections are clamped to ±this
+    double freq_error_ppm = 0.0;         // the clock's own rate error; positive runs fast
+    double slew_rate_ppm = 500.0;        // how fast a SlewClock moves the clock (adjtime's 500 ppm)
+    double max_freq_ppm = 500.0;         // SetFrequency corrections are clamped to ±this
   };
 
   // Reads `source` once to anchor the clock. REQUIRES: source is not null.

@@ -49,13 +49,13 @@ enum class RestrictTarget : uint8_t {
 struct RestrictEntry {
   RestrictTarget target = RestrictTarget::kDefault;
   Family family = Family::kAny;
-  core::NetAddress address;  // kAddress: the network address
-  core::NetAddress mask;     // kAddress: the mask (from `mask M`, a /prefix, or all ones)
-  std::string host;          // kHost: the name as written
-  uint32_t flags = 0;        // RestrictFlag bits
-  std::optional<int> ippeerlimit;        // ntpd `ippeerlimit N`
+  core::NetAddress address;                // kAddress: the network address
+  core::NetAddress mask;                   // kAddress: the mask (from `mask M`, a /prefix, or all ones)
+  std::string host;                        // kHost: the name as written
+  uint32_t flags = 0;                      // RestrictFlag bits
+  std::optional<int> ippeerlimit;          // ntpd `ippeerlimit N`
   std::optional<int> serverresponse_fuzz;  // ntpd `serverresponse fuzz`: set to 1
-  bool unrestrict = false;   // NTPsec `unrestrict`: clear these flags instead of setting them
+  bool unrestrict = false;                 // NTPsec `unrestrict`: clear these flags instead of setting them
   Location where;
 
   bool Has(RestrictFlag f) const { return (flags & static_cast<uint32_t>(f)) != 0; }

@@ -34,12 +34,12 @@ struct ServerConfig {
   bool burst = false;
   bool prefer = false;
   bool noselect = false;
-  bool truechimer = false;                  // the `true` option: always survives selection
-  core::PollExp minpoll{6};                 // log2 s; 3..17
-  core::PollExp maxpoll{10};                // log2 s; 3..17, >= minpoll
-  std::optional<uint32_t> key;              // symmetric key id, 1..65535
-  int version = 4;                          // 1..4
-  uint16_t port = 123;                      // tempus extension `port N` (tests on loopback)
+  bool truechimer = false;      // the `true` option: always survives selection
+  core::PollExp minpoll{6};     // log2 s; 3..17
+  core::PollExp maxpoll{10};    // log2 s; 3..17, >= minpoll
+  std::optional<uint32_t> key;  // symmetric key id, 1..65535
+  int version = 4;              // 1..4
+  uint16_t port = 123;          // tempus extension `port N` (tests on loopback)
   Location where;
 };
 
@@ -92,9 +92,9 @@ struct Config {
   SystemFlags flags;
 
   ClockConfig clock;
-  std::vector<core::NetAddress> listen;        // server sockets (default port 123)
-  std::vector<core::NetAddress> control;       // mode 6 listeners (default port 123)
-  std::optional<core::NetAddress> metrics;     // Prometheus endpoint
+  std::vector<core::NetAddress> listen;     // server sockets (default port 123)
+  std::vector<core::NetAddress> control;    // mode 6 listeners (default port 123)
+  std::optional<core::NetAddress> metrics;  // Prometheus endpoint
   std::optional<MakeStepConfig> makestep;
 };
 

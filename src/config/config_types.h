@@ -17,8 +17,15 @@ namespace tempus::config {
 
 // The statistics files ntpd can write.
 enum class StatsKind : uint8_t {
-  kClockStats, kCryptoStats, kLoopStats, kPeerStats, kProtoStats, kRawStats, kSysStats,
-  kTimingStats, kUseStats,
+  kClockStats,
+  kCryptoStats,
+  kLoopStats,
+  kPeerStats,
+  kProtoStats,
+  kRawStats,
+  kSysStats,
+  kTimingStats,
+  kUseStats,
 };
 
 // `filegen NAME [file F] [type T] [link|nolink] [enable|disable]`.
@@ -42,7 +49,7 @@ struct MonitorConfig {
 // keys, trustedkey, controlkey, requestkey.
 struct KeysConfig {
   std::optional<std::string> keys_path;
-  Location keys_where;  // the `keys` line
+  Location keys_where;            // the `keys` line
   std::vector<uint32_t> trusted;  // expanded ranges, in file order, without duplicates
   std::optional<uint32_t> control_key;
   std::optional<uint32_t> request_key;  // mode 7 only; parsed and warned
@@ -60,7 +67,7 @@ struct TosConfig {
   std::optional<int> floor;         // strata below are discarded
   std::optional<int> orphan;        // orphan stratum
   std::optional<double> orphanwait_s;
-  std::optional<int> beacon;        // s: manycast/broadcast beacon interval (parsed only)
+  std::optional<int> beacon;  // s: manycast/broadcast beacon interval (parsed only)
   std::optional<bool> cohort;
   std::optional<int> bcpollbstep;
   std::optional<std::string> basedate;
@@ -68,7 +75,7 @@ struct TosConfig {
 
 // `tinker` knobs (ntpd clock discipline parameters).
 struct TinkerConfig {
-  std::optional<double> step_s;      // step threshold (0.128 s default)
+  std::optional<double> step_s;  // step threshold (0.128 s default)
   std::optional<double> stepback_s;
   std::optional<double> stepfwd_s;
   std::optional<double> stepout_s;   // stepout timeout (900 s default; 300 s in ntpd 4.2.8)
@@ -83,9 +90,9 @@ struct TinkerConfig {
 
 // `discard average N minimum N monitor N` (ntpd rate control) and NTPsec `limit`.
 struct DiscardConfig {
-  std::optional<int> average_log2;   // minimum average headway, log2 s
-  std::optional<int> minimum_s;      // guard time, s
-  std::optional<int> monitor;        // probability of recording overflow packets
+  std::optional<int> average_log2;          // minimum average headway, log2 s
+  std::optional<int> minimum_s;             // guard time, s
+  std::optional<int> monitor;               // probability of recording overflow packets
   std::optional<double> limit_average_pps;  // NTPsec `limit average`
   std::optional<double> limit_burst;        // NTPsec `limit burst`
   std::optional<double> limit_kod_pps;      // NTPsec `limit kod`
@@ -93,8 +100,19 @@ struct DiscardConfig {
 
 // Flags for `enable`/`disable`.
 enum class SystemFlag : uint8_t {
-  kAuth, kBclient, kCalibrate, kKernel, kMode7, kMonitor, kNtp, kStats, kPeerClearDigestEarly,
-  kUnpeerCryptoEarly, kUnpeerCryptoNakEarly, kUnpeerDigestEarly, kCount,
+  kAuth,
+  kBclient,
+  kCalibrate,
+  kKernel,
+  kMode7,
+  kMonitor,
+  kNtp,
+  kStats,
+  kPeerClearDigestEarly,
+  kUnpeerCryptoEarly,
+  kUnpeerCryptoNakEarly,
+  kUnpeerDigestEarly,
+  kCount,
 };
 
 // What `enable`/`disable` set; unset flags keep the daemon's default.

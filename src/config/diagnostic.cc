@@ -11,8 +11,7 @@ std::string Diagnostic::ToString() const {
   const char* kind = severity == Severity::kWarning ? "warning: " : "";
   if (where.file.empty()) return fmt::format("{}{}", kind, message);
   if (where.line == 0) return fmt::format("{}: {}{}", where.file, kind, message);
-  return fmt::format("{}:{}:{}: {}{}", where.file, where.line, where.column,
-                     kind, message);
+  return fmt::format("{}:{}:{}: {}{}", where.file, where.line, where.column, kind, message);
 }
 
 Diagnostic MakeDiagnostic(Diagnostic::Severity severity, Location where, std::string message) {

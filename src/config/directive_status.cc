@@ -21,8 +21,9 @@ constexpr std::string_view kKernelSwitch =
     "tempus chooses how it steers the clock itself ('clock system' uses clock_adjtime); ignored";
 constexpr std::string_view kCalibrate = "reference clock calibration has no meaning in tempus; ignored";
 constexpr std::string_view kLocalFudge = "the LOCAL clock takes only 'stratum' in tempus; ignored";
-constexpr std::string_view kNts = "NTS is not yet supported by tempus (docs/nts.md); asking for it and running "
-                                  "without it would be a downgrade";
+constexpr std::string_view kNts =
+    "NTS is not yet supported by tempus (docs/nts.md); asking for it and running "
+    "without it would be a downgrade";
 
 constexpr std::array kRows = std::to_array<DirectiveRow>({
     // Associations.
@@ -38,7 +39,8 @@ constexpr std::array kRows = std::to_array<DirectiveRow>({
     {"server mode", kWarned, "refclock modes have no effect in tempus; ignored", "server 192.0.2.1 mode 3"},
     {"server ttl", kWarned, "tempus has no manycast or broadcast mode to give a TTL to; ignored",
      "server 192.0.2.1 ttl 8"},
-    {"server bias", kWarned, "offset bias is not supported by tempus; the measured offset is used", "server 192.0.2.1 bias 0.001"},
+    {"server bias", kWarned, "offset bias is not supported by tempus; the measured offset is used",
+     "server 192.0.2.1 bias 0.001"},
     {"server xleave", kWarned, "interleaved mode is not supported by tempus; basic mode is used",
      "server 192.0.2.1 xleave"},
     {"server preempt", kWarned,
@@ -162,8 +164,8 @@ constexpr std::array kRows = std::to_array<DirectiveRow>({
      "enable monitor"},
     {"disable monitor", kSupported, "", "disable monitor"},
     {"enable ntp", kSupported, "", "enable ntp"},
-    {"disable ntp", kWarned, "tempus always disciplines its clock; 'clock observe' leaves the system clock alone; ignored",
-     "disable ntp"},
+    {"disable ntp", kWarned,
+     "tempus always disciplines its clock; 'clock observe' leaves the system clock alone; ignored", "disable ntp"},
     {"enable stats", kSupported, "", "enable stats"},
     {"disable stats", kSupported, "", "disable stats"},
     {"enable peer_clear_digest_early", kWarned, kUnpeerEarly, "enable peer_clear_digest_early"},
@@ -198,7 +200,8 @@ constexpr std::array kRows = std::to_array<DirectiveRow>({
     {"keysdir", kWarned, "Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored", "keysdir /etc/ntp"},
     {"ident", kWarned, "Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored", "ident group"},
     {"nts", kWarned, "NTS is not yet supported by tempus (docs/nts.md); line ignored", "nts enable"},
-    {"mru", kWarned, "tempus keeps no MRU list; its rate-limit table has a fixed size; line ignored", "mru maxdepth 1024"},
+    {"mru", kWarned, "tempus keeps no MRU list; its rate-limit table has a fixed size; line ignored",
+     "mru maxdepth 1024"},
     {"nonvolatile", kWarned, "tempus writes the driftfile by its own rules (tempusd.md); line ignored",
      "nonvolatile 1e-7"},
     {"setvar", kWarned, "tempus has no user variables for mode 6; line ignored", "setvar name = value"},

@@ -27,7 +27,7 @@ enum class DirectiveStatus : uint8_t { kSupported, kWarned, kError };
 std::string_view DirectiveStatusName(DirectiveStatus status);
 
 struct DirectiveRow {
-  std::string_view key;      // "tos ceiling"
+  std::string_view key;  // "tos ceiling"
   DirectiveStatus status;
   std::string_view note;     // warned and error: what tempus does instead, or why; supported: empty
   std::string_view example;  // a configuration that shows the row's behaviour (tests, man pages)

@@ -15,9 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/check.h"
 #include "config/atomic_file.h"
 #include "config/file_system.h"
-#include "base/check.h"
 
 namespace tempus::config {
 namespace {
@@ -53,9 +53,8 @@ std::string Shown(std::string_view text) { return std::string(text.substr(0, 40)
 
 bool IsStaleTemporaryName(std::string_view name, std::string_view prefix) {
   if (name.size() != prefix.size() + kTempRandomChars || !name.starts_with(prefix)) return false;
-  return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  });
+  return std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); });
 }
 
 }  // namespace
@@ -63,7 +62,8 @@ bool IsStaleTemporaryName(std::string_view name, std::string_view prefix) {
 Result<DriftEstimate, DriftFileError> ParseDriftFile(const std::string& content, const std::string& path) {
   const std::vector<std::string_view> words = Words(content);
   if (words.empty()) {
-    return Fail(DriftFileError::Kind::kEmpty, fmt::format("driftfile {}: expected a frequency in ppm, got an empty file", path));
+    return Fail(DriftFileError::Kind::kEmpty,
+                fmt::format("driftfile {}: expected a frequency in ppm, got an empty file", path));
   }
   const std::optional<double> ppm = Number(words[0]);
   if (!ppm) {
@@ -72,7 +72,8 @@ Result<DriftEstimate, DriftFileError> ParseDriftFile(const std::string& content,
   }
   if (std::fabs(*ppm) > kMaxDriftPpm) {
     return Fail(DriftFileError::Kind::kOutOfRange,
-                fmt::format("driftfile {}: expected a frequency within ±{} ppm, got '{}'", path, kMaxDriftPpm, words[0]));
+                fmt::format("driftfile {}: expected a frequency within ±{} ppm, got '{}'", path, kMaxDriftPpm,
+                            words[0]));
   }
   DriftEstimate estimate{*ppm, std::nullopt};
   if (words.size() >= 2) {

@@ -55,13 +55,11 @@ struct DriftEstimate {
 
 // Parses driftfile content: one number, optionally a second (the error, >= 0), surrounded and
 // separated by whitespace. `path` names the file in messages.
-[[nodiscard]] Result<DriftEstimate, DriftFileError> ParseDriftFile(const std::string& content,
-                                                                   const std::string& path);
+[[nodiscard]] Result<DriftEstimate, DriftFileError> ParseDriftFile(const std::string& content, const std::string& path);
 
 // Atomically replaces `path` with "FREQ ERROR\n" ("%.6f %.6f", chrony's precision).
 // REQUIRES: |freq_ppm| <= kMaxDriftPpm, error_ppm >= 0, both finite.
-[[nodiscard]] Result<void, SysError> WriteDriftFile(const std::string& path, double freq_ppm,
-                                                            double error_ppm);
+[[nodiscard]] Result<void, SysError> WriteDriftFile(const std::string& path, double freq_ppm, double error_ppm);
 
 // The error `stored` is credited with: its own, kUnstatedErrorPpm without one, and never below
 // kStoredErrorFloorPpm.

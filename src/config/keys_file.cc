@@ -9,9 +9,9 @@
 #include <cstring>
 #include <map>
 
+#include "base/shown.h"
 #include "config/internal/cursor.h"
 #include "config/internal/hex.h"
-#include "base/shown.h"
 
 namespace tempus::config {
 namespace {
@@ -24,11 +24,21 @@ struct TypeName {
 // ntpd 4.2.8 and NTPsec names, with NTPsec's aliases.
 constexpr std::array<TypeName, 16> kTypeNames = {{
     {"M", KeyType::kMd5},  // ntpd 4.2.x: the old one-letter type of MD5
-    {"MD5", KeyType::kMd5},           {"SHA1", KeyType::kSha1},          {"SHA-1", KeyType::kSha1},
-    {"SHA", KeyType::kSha1},          {"SHA224", KeyType::kSha224},      {"SHA256", KeyType::kSha256},
-    {"SHA-256", KeyType::kSha256},    {"SHA384", KeyType::kSha384},      {"SHA512", KeyType::kSha512},
-    {"RIPEMD160", KeyType::kRipemd160}, {"AES128CMAC", KeyType::kAes128Cmac}, {"AES-128-CMAC", KeyType::kAes128Cmac},
-    {"AES", KeyType::kAes128Cmac},    {"AES-128", KeyType::kAes128Cmac}, {"AES128", KeyType::kAes128Cmac},
+    {"MD5", KeyType::kMd5},
+    {"SHA1", KeyType::kSha1},
+    {"SHA-1", KeyType::kSha1},
+    {"SHA", KeyType::kSha1},
+    {"SHA224", KeyType::kSha224},
+    {"SHA256", KeyType::kSha256},
+    {"SHA-256", KeyType::kSha256},
+    {"SHA384", KeyType::kSha384},
+    {"SHA512", KeyType::kSha512},
+    {"RIPEMD160", KeyType::kRipemd160},
+    {"AES128CMAC", KeyType::kAes128Cmac},
+    {"AES-128-CMAC", KeyType::kAes128Cmac},
+    {"AES", KeyType::kAes128Cmac},
+    {"AES-128", KeyType::kAes128Cmac},
+    {"AES128", KeyType::kAes128Cmac},
 }};
 
 constexpr size_t kMaxAsciiKey = 20;   // ntp.keys(5): longer keys are hex
@@ -58,8 +68,8 @@ class Parser {
 
   void Line(std::string_view line, int number) {
     if (line.size() > kMaxKeysLineBytes) {
-      Error(number, 1, fmt::format("expected a line of at most {} bytes, got {} bytes", kMaxKeysLineBytes,
-                                   line.size()));
+      Error(number, 1,
+            fmt::format("expected a line of at most {} bytes, got {} bytes", kMaxKeysLineBytes, line.size()));
       return;
     }
     // Every byte is checked before the line is split: control characters (NUL included) and
@@ -110,12 +120,14 @@ class Parser {
     key.id = static_cast<uint16_t>(id);
     // type
     if (f.size() < 2) {
-      Error(number, after_last, "expected a key type (MD5, SHA1, SHA256, AES128CMAC, ...) "
-                                                       "after the key id, got the end of the line");
+      Error(number, after_last,
+            "expected a key type (MD5, SHA1, SHA256, AES128CMAC, ...) "
+            "after the key id, got the end of the line");
       return;
     }
     const std::string type = Upper(f[1].text);
-    const auto t = std::find_if(kTypeNames.begin(), kTypeNames.end(), [&](const TypeName& n) { return n.name == type; });
+    const auto t =
+        std::find_if(kTypeNames.begin(), kTypeNames.end(), [&](const TypeName& n) { return n.name == type; });
     if (t == kTypeNames.end()) {
       Error(number, f[1].column,
             fmt::format("expected a key type (MD5, SHA1, SHA256, AES128CMAC, ...), got '{}'", Shown(f[1].text)));
@@ -139,8 +151,8 @@ class Parser {
       return;
     }
     if (const auto it = first_line_.find(key.id); it != first_line_.end()) {
-      Error(number, f[0].column, fmt::format("expected a new key id, got {} (already defined on line {})", key.id,
-                                             it->second));
+      Error(number, f[0].column,
+            fmt::format("expected a new key id, got {} (already defined on line {})", key.id, it->second));
       return;
     }
     first_line_[key.id] = number;
@@ -272,7 +284,7 @@ Result<KeysFile, std::vector<Diagnostic>> ParseKeysFile(std::string_view content
     p.Line(content.substr(at, end - at), number);
     if (p.full()) {
       p.errors().push_back(MakeDiagnostic(Diagnostic::Severity::kError, {path, number, 0},
-                            fmt::format("too many errors ({}); stopped reading", kMaxKeysErrors)));
+                                          fmt::format("too many errors ({}); stopped reading", kMaxKeysErrors)));
       break;
     }
     at = end + 1;
@@ -288,25 +300,28 @@ Result<KeysFile, std::vector<Diagnostic>> ParseKeysFile(std::string_view content
 Result<KeysFile, std::vector<Diagnostic>> ReadKeysFile(FileSystem& fs, const std::string& path) {
   auto content = fs.ReadFile(path);
   if (!content) {
-    return Unexpected(std::vector<Diagnostic>{
-        MakeDiagnostic(Diagnostic::Severity::kError, {path, 0, 0}, fmt::format("cannot read the keys file: {}", content.error()))});
+    return Unexpected(
+        std::vector<Diagnostic>{MakeDiagnostic(Diagnostic::Severity::kError, {path, 0, 0},
+                                               fmt::format("cannot read the keys file: {}", content.error()))});
   }
   auto keys = ParseKeysFile(*content, path);
   if (!content->empty()) ::explicit_bzero(content->data(), content->size());  // the text holds the keys too
   return keys;
 }
 
-std::vector<Diagnostic> CheckKeyReferences(const KeysConfig& config, const KeysFile& keys, const std::string& keys_path) {
+std::vector<Diagnostic> CheckKeyReferences(const KeysConfig& config, const KeysFile& keys,
+                                           const std::string& keys_path) {
   std::vector<Diagnostic> out;
   for (uint32_t id : config.trusted) {
     if (!keys.Find(id)) {
-      out.push_back(MakeDiagnostic(Diagnostic::Severity::kWarning, {keys_path, 0, 0},
-                     fmt::format("trustedkey {} is not in the keys file; it cannot authenticate anything", id)));
+      out.push_back(
+          MakeDiagnostic(Diagnostic::Severity::kWarning, {keys_path, 0, 0},
+                         fmt::format("trustedkey {} is not in the keys file; it cannot authenticate anything", id)));
     }
   }
   if (config.control_key && !keys.Find(*config.control_key)) {
     out.push_back(MakeDiagnostic(Diagnostic::Severity::kWarning, {keys_path, 0, 0},
-                   fmt::format("controlkey {} is not in the keys file", *config.control_key)));
+                                 fmt::format("controlkey {} is not in the keys file", *config.control_key)));
   }
   return out;
 }
@@ -332,9 +347,10 @@ Result<KeysFile, std::vector<Diagnostic>> ReadConfiguredKeys(const Config& confi
   if (!k.keys_path) {
     KeysFile none;
     if (!k.trusted.empty()) {
-      none.warnings.push_back(MakeDiagnostic(Diagnostic::Severity::kWarning, {},
-                               fmt::format("trustedkey without a keys file: {} key id(s) cannot authenticate anything",
-                                           k.trusted.size())));
+      none.warnings.push_back(
+          MakeDiagnostic(Diagnostic::Severity::kWarning, {},
+                         fmt::format("trustedkey without a keys file: {} key id(s) cannot authenticate anything",
+                                     k.trusted.size())));
     }
     return none;
   }
@@ -342,15 +358,16 @@ Result<KeysFile, std::vector<Diagnostic>> ReadConfiguredKeys(const Config& confi
   if (fs.IsMissing(path)) {
     const std::string users = KeyUsers(config);
     if (!users.empty()) {
-      return Unexpected(std::vector<Diagnostic>{
-          MakeDiagnostic(Diagnostic::Severity::kError, k.keys_where,
-           fmt::format("expected a keys file at '{}', got no such file; {} need(s) its keys", path, users))});
+      return Unexpected(std::vector<Diagnostic>{MakeDiagnostic(
+          Diagnostic::Severity::kError, k.keys_where,
+          fmt::format("expected a keys file at '{}', got no such file; {} need(s) its keys", path, users))});
     }
     KeysFile none;
-    none.warnings.push_back(MakeDiagnostic(Diagnostic::Severity::kWarning, k.keys_where,
-                             fmt::format("keys '{}': no such file; no server line has 'key N' and there is no "
-                                         "trustedkey, so tempusd runs without keys (as ntpd)",
-                                         path)));
+    none.warnings.push_back(
+        MakeDiagnostic(Diagnostic::Severity::kWarning, k.keys_where,
+                       fmt::format("keys '{}': no such file; no server line has 'key N' and there is no "
+                                   "trustedkey, so tempusd runs without keys (as ntpd)",
+                                   path)));
     return none;
   }
   auto keys = ReadKeysFile(fs, path);

@@ -23,12 +23,12 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "config/config.h"
 #include "config/config_types.h"
 #include "config/diagnostic.h"
 #include "config/file_system.h"
 #include "core/net/net_address.h"
-#include "base/result.h"
 
 namespace tempus::config {
 
@@ -72,8 +72,8 @@ class SecretBytes {
 struct SymmetricKey {
   uint16_t id = 0;
   KeyType type = KeyType::kMd5;
-  SecretBytes secret;                 // 1..32 bytes
-  std::vector<KeyAddress> allowed;    // empty: any source
+  SecretBytes secret;               // 1..32 bytes
+  std::vector<KeyAddress> allowed;  // empty: any source
   Location where;
 };
 
@@ -93,7 +93,7 @@ inline constexpr size_t kMaxKeysErrors = 50;
 
 // Parses the content of a keys file. `path` names it in diagnostics.
 [[nodiscard]] Result<KeysFile, std::vector<Diagnostic>> ParseKeysFile(std::string_view content,
-                                                                     const std::string& path);
+                                                                      const std::string& path);
 
 // Reads and parses the keys file at `path`.
 [[nodiscard]] Result<KeysFile, std::vector<Diagnostic>> ReadKeysFile(FileSystem& fs, const std::string& path);

@@ -16,9 +16,9 @@ namespace {
 
 constexpr size_t kMaxErrors = kMaxLeapFileErrors;
 constexpr size_t kMaxLineBytes = kMaxLeapLineBytes;
-constexpr int kMaxTaiUtc = 1000;             // seconds; TAI-UTC is 37 in 2026
+constexpr int kMaxTaiUtc = 1000;                      // seconds; TAI-UTC is 37 in 2026
 constexpr int64_t kMaxNtpSeconds = int64_t{1} << 40;  // about the year 36800: keeps date arithmetic in range
-constexpr int64_t kExpiryWarningDays = 28;   // ntpd's check_leap_expiration
+constexpr int64_t kExpiryWarningDays = 28;            // ntpd's check_leap_expiration
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -139,8 +139,9 @@ class Parser {
   void Stamp(int number, std::string_view line, const char* what, int64_t* out, int* seen_at) {
     const std::vector<Field> f = Fields(line, 2);
     if (*seen_at != 0) {
-      Error(number, 1, fmt::format("expected one line of {} ('{}'), got another (first on line {})", what,
-                                   line.substr(0, 2), *seen_at));
+      Error(number, 1,
+            fmt::format("expected one line of {} ('{}'), got another (first on line {})", what, line.substr(0, 2),
+                        *seen_at));
       return;
     }
     const std::optional<int64_t> v = f.size() == 1 ? Unsigned(f[0].text) : std::nullopt;
@@ -171,8 +172,8 @@ class Parser {
       words += f[i].text;
     }
     if (!ok) {
-      Error(number, 3, fmt::format("expected five hex words of at most 8 digits after '#h', got '{}'",
-                                   Shown(line.substr(2))));
+      Error(number, 3,
+            fmt::format("expected five hex words of at most 8 digits after '#h', got '{}'", Shown(line.substr(2))));
       return;
     }
     for (char& c : words) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -209,8 +210,9 @@ class Parser {
     }
     auto& entries = file_.table.entries;
     if (!entries.empty() && *when <= entries.back().ntp_seconds) {
-      Error(number, f[0].column, fmt::format("expected a time after {} (line {}), got {}", entries.back().ntp_seconds,
-                                             last_data_line_, *when));
+      Error(number, f[0].column,
+            fmt::format("expected a time after {} (line {}), got {}", entries.back().ntp_seconds, last_data_line_,
+                        *when));
       return;
     }
     entries.push_back({*when, static_cast<int>(*tai)});
@@ -231,9 +233,10 @@ class Parser {
     const std::string actual = Sha1Words(hashed_);
     if (actual != hash_) {
       // Refused, as ntpd does: a damaged table could schedule a leap second that is not due.
-      Error(hash_line_, 1, fmt::format("expected the '#h' hash {} of the content, got {} (edited or damaged file; "
-                                       "not used)",
-                                       actual, hash_));
+      Error(hash_line_, 1,
+            fmt::format("expected the '#h' hash {} of the content, got {} (edited or damaged file; "
+                        "not used)",
+                        actual, hash_));
       return;
     }
     file_.hash_verified = true;
@@ -259,8 +262,8 @@ Result<LeapFile, std::vector<Diagnostic>> ParseLeapFile(std::string_view content
 Result<LeapFile, std::vector<Diagnostic>> ReadLeapFile(FileSystem& fs, const std::string& path) {
   auto content = fs.ReadFile(path);
   if (!content) {
-    return Unexpected(std::vector<Diagnostic>{
-        MakeDiagnostic(Diagnostic::Severity::kError, {path, 0, 0}, "cannot read the leap seconds file: " + content.error())});
+    return Unexpected(std::vector<Diagnostic>{MakeDiagnostic(Diagnostic::Severity::kError, {path, 0, 0},
+                                                             "cannot read the leap seconds file: " + content.error())});
   }
   return ParseLeapFile(*content, path);
 }
@@ -270,13 +273,13 @@ std::optional<Diagnostic> LeapExpiryWarning(const core::LeapTable& table, int64_
   const int64_t left = table.expires - now_ntp;
   if (left <= 0) {
     return MakeDiagnostic(Diagnostic::Severity::kWarning, {path, 0, 0},
-                      fmt::format("expired {} UTC ({} day(s) ago): it cannot announce new leap seconds; "
-                                  "update it (Debian: package tzdata)",
-                                  core::NtpDateMinute(table.expires), (-left) / kDay));
+                          fmt::format("expired {} UTC ({} day(s) ago): it cannot announce new leap seconds; "
+                                      "update it (Debian: package tzdata)",
+                                      core::NtpDateMinute(table.expires), (-left) / kDay));
   }
   if (left < kExpiryWarningDays * kDay) {
     return MakeDiagnostic(Diagnostic::Severity::kWarning, {path, 0, 0},
-                      fmt::format("expires {} UTC, in {} day(s)", core::NtpDateMinute(table.expires), left / kDay));
+                          fmt::format("expires {} UTC, in {} day(s)", core::NtpDateMinute(table.expires), left / kDay));
   }
   return std::nullopt;
 }

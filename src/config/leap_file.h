@@ -22,9 +22,9 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "config/diagnostic.h"
 #include "config/file_system.h"
-#include "base/result.h"
 #include "core/time/leap_table.h"
 
 namespace tempus::config {

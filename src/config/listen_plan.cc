@@ -1,8 +1,8 @@
 // PlanListen: ntpd's interface rules over tempusd's listen addresses.
 #include "config/listen_plan.h"
 
-#include <fnmatch.h>
 #include <fmt/format.h>
+#include <fnmatch.h>
 
 #include <algorithm>
 
@@ -15,7 +15,9 @@ using Match = InterfaceRule::Match;
 bool IsWildcard(const core::NetAddress& a) { return a.IsWildcard(); }
 
 // fe80::/10: needs a scope (an interface index) to be bound.
-bool IsLinkLocalV6(const core::NetAddress& a) { return a.is_v6() && a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80; }
+bool IsLinkLocalV6(const core::NetAddress& a) {
+  return a.is_v6() && a.bytes()[0] == 0xfe && (a.bytes()[1] & 0xc0) == 0x80;
+}
 
 bool SamePrefix(const core::NetAddress& a, const core::NetAddress& b, int bits) {
   if (a.family() != b.family()) return false;
@@ -107,8 +109,9 @@ ListenPlan PlanListen(std::span<const InterfaceRule> rules, std::span<const core
     for (size_t i = 0; i < rules.size(); ++i) used[i] = used[i] || Matches(rules[i], c);
     const InterfaceRule* rule = nullptr;
     const Action action = InterfaceAction(rules, c, &rule);
-    const std::string why = rule != nullptr ? fmt::format("{}:{}:{}", rule->where.file, rule->where.line, rule->where.column)
-                            : c.loopback    ? "default for loopback addresses"
+    const std::string why = rule != nullptr
+                                ? fmt::format("{}:{}:{}", rule->where.file, rule->where.line, rule->where.column)
+                            : c.loopback            ? "default for loopback addresses"
                             : IsWildcard(c.address) ? "default for wildcard addresses"
                                                     : "default";
     plan.decisions.push_back(fmt::format("{}{}: {} ({})", c.address.ToStringWithPort(),
@@ -117,8 +120,9 @@ ListenPlan PlanListen(std::span<const InterfaceRule> rules, std::span<const core
     plan.sockets.push_back({c.address, c.name, action == Action::kDrop, required});
   }
   for (size_t i = 0; i < rules.size(); ++i) {
-    if (!used[i]) plan.warnings.push_back({Diagnostic::Severity::kWarning, rules[i].where,
-                                           "this interface rule matches no address tempusd could listen on"});
+    if (!used[i])
+      plan.warnings.push_back({Diagnostic::Severity::kWarning, rules[i].where,
+                               "this interface rule matches no address tempusd could listen on"});
   }
   return plan;
 }

@@ -15,15 +15,14 @@ namespace tempus::config {
 namespace {
 
 using internal::Cursor;
-using internal::DirectiveSpec;
 using internal::Diagnostics;
+using internal::DirectiveSpec;
 using internal::ParseState;
 
 std::vector<DirectiveSpec> AllDirectives() {
   std::vector<DirectiveSpec> all;
   for (const auto family : {internal::AssocDirectives(), internal::AccessDirectives(), internal::FileDirectives(),
-                            internal::SystemDirectives(), internal::TempusDirectives(),
-                            internal::LegacyDirectives()}) {
+                            internal::SystemDirectives(), internal::TempusDirectives(), internal::LegacyDirectives()}) {
     all.insert(all.end(), family.begin(), family.end());
   }
   all.push_back(DirectiveSpec{"includefile", nullptr});  // handled by the Reader itself
@@ -86,8 +85,8 @@ class Reader {
     const auto it = std::lower_bound(directives_.begin(), directives_.end(), word,
                                      [](const DirectiveSpec& d, const std::string& w) { return d.name < w; });
     if (it == directives_.end() || it->name != word) {
-      c.Error(c.At(c.directive()), fmt::format("expected a directive, got '{}'{}", word,
-                                               internal::DidYouMean(word, names_)));
+      c.Error(c.At(c.directive()),
+              fmt::format("expected a directive, got '{}'{}", word, internal::DidYouMean(word, names_)));
       return;
     }
     if (it->handler == nullptr) {
@@ -109,8 +108,8 @@ class Reader {
     if (fs_.IsDirectory(resolved)) {
       auto names = fs_.ListDirectory(resolved);
       if (!names) {
-        c.Error(where, fmt::format("expected a readable directory after 'includefile', got '{}' ({})", *path,
-                                   names.error()));
+        c.Error(where,
+                fmt::format("expected a readable directory after 'includefile', got '{}' ({})", *path, names.error()));
         return;
       }
       for (const std::string& n : *names) {
@@ -134,7 +133,8 @@ class Reader {
       return;
     }
     const std::string canonical = fs_.Canonical(resolved);
-    const auto loop = std::find_if(stack_.begin(), stack_.end(), [&](const Frame& f) { return f.canonical == canonical; });
+    const auto loop =
+        std::find_if(stack_.begin(), stack_.end(), [&](const Frame& f) { return f.canonical == canonical; });
     if (loop != stack_.end()) {
       std::string chain;
       for (auto f = loop; f != stack_.end(); ++f) chain += f->name + " -> ";

@@ -3,8 +3,8 @@
 // Grammar: ntpd/NTPsec ntp.conf(5) plus tempus directives (see docs/ntp.conf.md). Reading goes
 // through a FileSystem so tests feed text directly. `includefile` paths are relative to the
 // including file's directory; includes nest at most kMaxIncludeDepth deep, at most
-// kMaxIncludedFiles are read, and a file that includes itself (directly or not) is an error. Nothing is resolved or contacted. Not
-// thread-safe (the FileSystem is used from the calling thread only).
+// kMaxIncludedFiles are read, and a file that includes itself (directly or not) is an error. Nothing is resolved or
+// contacted. Not thread-safe (the FileSystem is used from the calling thread only).
 #ifndef TEMPUS_CONFIG_PARSER_H_
 #define TEMPUS_CONFIG_PARSER_H_
 
@@ -12,10 +12,10 @@
 #include <string_view>
 #include <vector>
 
+#include "base/result.h"
 #include "config/config.h"
 #include "config/diagnostic.h"
 #include "config/file_system.h"
-#include "base/result.h"
 
 namespace tempus::config {
 

@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "config/config.h"
 #include "config/diagnostic.h"
 #include "core/net/net_address.h"
-#include "base/result.h"
 
 namespace tempus::config {
 
@@ -23,8 +23,8 @@ namespace tempus::config {
 using HostAddresses = std::map<std::string, std::vector<core::NetAddress>>;
 
 // Looks a name up in `family` (kNone: both): the addresses, or why not ("Name or service not known").
-using HostLookup = std::function<Result<std::vector<core::NetAddress>, std::string>(
-    const std::string& host, core::NetAddress::Family family)>;
+using HostLookup = std::function<Result<std::vector<core::NetAddress>, std::string>(const std::string& host,
+                                                                                    core::NetAddress::Family family)>;
 
 struct ResolvedHosts {
   HostAddresses addresses;

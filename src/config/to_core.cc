@@ -10,11 +10,11 @@ namespace {
 uint32_t ToCoreFlags(const RestrictEntry& e) {
   using core::server::Restrict;
   static constexpr std::pair<RestrictFlag, Restrict> kMap[] = {
-      {RestrictFlag::kIgnore, Restrict::kIgnore},     {RestrictFlag::kNoServe, Restrict::kNoServe},
-      {RestrictFlag::kNoQuery, Restrict::kNoQuery},   {RestrictFlag::kNoModify, Restrict::kNoModify},
-      {RestrictFlag::kNoPeer, Restrict::kNoPeer},     {RestrictFlag::kNoEpeer, Restrict::kNoPeer},
-      {RestrictFlag::kNoTrap, Restrict::kNoTrap},     {RestrictFlag::kNoTrust, Restrict::kNoTrust},
-      {RestrictFlag::kLimited, Restrict::kLimited},   {RestrictFlag::kKod, Restrict::kKod},
+      {RestrictFlag::kIgnore, Restrict::kIgnore},   {RestrictFlag::kNoServe, Restrict::kNoServe},
+      {RestrictFlag::kNoQuery, Restrict::kNoQuery}, {RestrictFlag::kNoModify, Restrict::kNoModify},
+      {RestrictFlag::kNoPeer, Restrict::kNoPeer},   {RestrictFlag::kNoEpeer, Restrict::kNoPeer},
+      {RestrictFlag::kNoTrap, Restrict::kNoTrap},   {RestrictFlag::kNoTrust, Restrict::kNoTrust},
+      {RestrictFlag::kLimited, Restrict::kLimited}, {RestrictFlag::kKod, Restrict::kKod},
       {RestrictFlag::kVersion, Restrict::kVersion},
   };
   uint32_t out = 0;

@@ -3,8 +3,8 @@
 // Implementations: clock::SystemClock (the kernel clock; the only code allowed to change it),
 // clock::ObserveClock (the kernel clock plus a correction in software; never steers it),
 // clock::VirtualClock (a software clock over CLOCK_MONOTONIC with its own offset and frequency,
-// for tests, the demo and benchmarks), and the simulator's clock. Every timestamp the daemon sends or compares comes from its Clock.
-// Not thread-safe: owned and used by the engine's single timing thread.
+// for tests, the demo and benchmarks), and the simulator's clock. Every timestamp the daemon sends or compares comes
+// from its Clock. Not thread-safe: owned and used by the engine's single timing thread.
 #ifndef TEMPUS_ENGINE_CLOCK_H_
 #define TEMPUS_ENGINE_CLOCK_H_
 

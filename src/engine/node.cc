@@ -59,8 +59,8 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
   // Mode 6's sysclk_offset: read only for a request that may show it, not for every packet.
   std::optional<core::NtpDuration> system_clock_offset;
   if (core::PeekMode(bytes) == core::Mode::kControl) system_clock_offset = clock_.SystemClockOffset();
-  const core::UnixTime rx =
-      batch_ ? clock_.MapKernelRealtime(rx_realtime, *batch_) : clock_.FromKernelRealtime(rx_realtime);
+  const core::UnixTime rx = batch_ ? clock_.MapKernelRealtime(rx_realtime, *batch_)
+                                   : clock_.FromKernelRealtime(rx_realtime);
   Carry(core_.OnDatagram({bytes, from, rx, local, system_clock_offset}, now));
 }
 

@@ -47,7 +47,7 @@ struct NodeConfig : core::node::NodeConfig {
 // Authentication outcomes of the client side, across all sources (the per-source counts are the
 // associations' kAuthFailed/kCryptoNak rejects).
 struct AuthStats {
-  uint64_t requests_signed = 0;  // requests sent with a MAC
+  uint64_t requests_signed = 0;    // requests sent with a MAC
   uint64_t unsigned_requests = 0;  // requests of a keyed source sent without MAC (key unknown/untrusted)
 };
 

@@ -11,13 +11,13 @@ using core::node::ClockStepped;
 using core::node::LoopFound;
 using core::node::NodeEvent;
 using core::node::PassivePeerMobilized;
+using core::node::ServingChanged;
 using core::node::SourceDropped;
 using core::node::SourceError;
 using core::node::SourceReachable;
 using core::node::SourceRefused;
 using core::node::SystemPeerChanged;
 using core::node::SystemRefused;
-using core::node::ServingChanged;
 using core::node::UnauthenticatedPeer;
 
 std::string Line(const SourceReachable& e) {
@@ -78,8 +78,9 @@ std::string Line(const SystemRefused& e) {
   if (e.refusal == core::system::Refusal::kPanic && e.panic_offset) {
     return fmt::format("not synchronized: offset {:+.3f} s is beyond the panic threshold ({:.0f} s): refused; {}",
                        e.panic_offset->Seconds(), e.panic_threshold.Seconds(),
-                       e.panic_allowed_at_start ? "step the clock by hand, or restart tempusd (it steps once at start)"
-                                                : "step the clock by hand (`tinker panic` keeps the limit at start too)");
+                       e.panic_allowed_at_start
+                           ? "step the clock by hand, or restart tempusd (it steps once at start)"
+                           : "step the clock by hand (`tinker panic` keeps the limit at start too)");
   }
   if (e.refusal == core::system::Refusal::kTooFewSources) {
     return fmt::format("no source to follow: fewer sources agree than tos minsane ({})", e.min_sane);

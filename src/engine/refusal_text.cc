@@ -16,8 +16,7 @@ std::string_view SourceRefusalText(Refusal refusal) {
     case Refusal::kAuthFailed: return "not used: its replies fail authentication (RFC 5905 test 5)";
     case Refusal::kUnsynchronized: return "not used: it is not synchronized (leap indicator 3)";
     case Refusal::kBadStratum: return "not used: it reports stratum 0 or 16 (not synchronized)";
-    case Refusal::kServerDistance:
-      return "not used: its own root distance is 1.5 s or more (RFC 5905 test 7)";
+    case Refusal::kServerDistance: return "not used: its own root distance is 1.5 s or more (RFC 5905 test 7)";
     case Refusal::kUnreachable: return "not used: no reply";
     case Refusal::kNoSelect: return "not used: configured noselect";
     case Refusal::kDistance: return "not used: root distance above tos maxdist";

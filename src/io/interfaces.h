@@ -7,10 +7,10 @@
 #include <optional>
 #include <vector>
 
-#include "core/net/interface_address.h"
-#include "core/net/net_address.h"
 #include "base/result.h"
 #include "base/sys_error.h"
+#include "core/net/interface_address.h"
+#include "core/net/net_address.h"
 
 namespace tempus::io {
 

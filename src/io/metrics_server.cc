@@ -28,8 +28,8 @@ std::string HttpResponse(int code, const char* reason, const std::string& type, 
 
 }  // namespace
 
-Result<std::unique_ptr<MetricsServer>, SysError> MetricsServer::Open(const core::NetAddress& address,
-                                                                             PollLoop& loop, Render render) {
+Result<std::unique_ptr<MetricsServer>, SysError> MetricsServer::Open(const core::NetAddress& address, PollLoop& loop,
+                                                                     Render render) {
   const std::string where = "metrics " + address.ToStringWithPort();
   const int fd = socket(ToAddressFamily(address.family()), SOCK_STREAM, 0);
   if (fd < 0) return Unexpected(SysError{"socket for " + where, errno});

@@ -10,9 +10,9 @@
 #include <memory>
 #include <string>
 
-#include "core/net/net_address.h"
 #include "base/result.h"
 #include "base/sys_error.h"
+#include "core/net/net_address.h"
 #include "io/poll_loop.h"
 
 namespace tempus::io {
@@ -23,7 +23,7 @@ class MetricsServer {
 
   // Listens on `address` (TCP). `loop` must outlive the server.
   [[nodiscard]] static Result<std::unique_ptr<MetricsServer>, SysError> Open(const core::NetAddress& address,
-                                                                                     PollLoop& loop, Render render);
+                                                                             PollLoop& loop, Render render);
   MetricsServer(const MetricsServer&) = delete;
   MetricsServer& operator=(const MetricsServer&) = delete;
   ~MetricsServer();

@@ -52,14 +52,16 @@ PollLoop::PollLoop() : PollLoop(&MonoNow) {}
 
 PollLoop::PollLoop(MonoClock mono) : PollLoop(std::move(mono), &::poll) {}
 
-PollLoop::PollLoop(MonoClock mono, PollFunction poll_function) : mono_(std::move(mono)), poll_(std::move(poll_function)) {
+PollLoop::PollLoop(MonoClock mono, PollFunction poll_function)
+    : mono_(std::move(mono)), poll_(std::move(poll_function)) {
   TEMPUS_CHECK(mono_ != nullptr && poll_ != nullptr);
 }
 
 PollLoop::~PollLoop() {
   if (!saved_actions_.empty() || wake_read_ >= 0) {
     // Reverse order, so a signal registered twice gets its original disposition back.
-    for (auto it = saved_actions_.rbegin(); it != saved_actions_.rend(); ++it) ::sigaction(it->first, &it->second, nullptr);
+    for (auto it = saved_actions_.rbegin(); it != saved_actions_.rend(); ++it)
+      ::sigaction(it->first, &it->second, nullptr);
     g_wake_fd = -1;
     g_signals_owned = false;
   }

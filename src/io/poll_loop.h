@@ -28,8 +28,8 @@
 #include <vector>
 
 #include "base/result.h"
-#include "core/time/mono_time.h"
 #include "base/sys_error.h"
+#include "core/time/mono_time.h"
 
 namespace tempus::io {
 

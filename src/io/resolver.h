@@ -14,8 +14,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/net/net_address.h"
 #include "base/result.h"
+#include "core/net/net_address.h"
 
 namespace tempus::io {
 
@@ -33,8 +33,8 @@ class Resolver {
  public:
   // Looks `host` up in `family` (kNone: any) and appends the addresses (port 0) to `out`; returns
   // 0 or a getaddrinfo error code (EAI_*).
-  using Lookup = std::function<int(const std::string& host, core::NetAddress::Family family,
-                                   std::vector<core::NetAddress>* out)>;
+  using Lookup =
+      std::function<int(const std::string& host, core::NetAddress::Family family, std::vector<core::NetAddress>* out)>;
 
   // Uses getaddrinfo.
   Resolver();

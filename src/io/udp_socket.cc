@@ -8,9 +8,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -105,7 +105,8 @@ Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, con
   // overload the kernel drops the excess (counted in /proc/net/udp) instead of the daemon
   // answering 20 ms old requests (issue 12: the 4 MiB it had). Best effort.
   (void)SetIntOption(fd, SOL_SOCKET, SO_RCVBUF, kReceiveBuffer);
-  if (options.reuse_address && !SetIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)) return Fail("SO_REUSEADDR on " + where, errno);
+  if (options.reuse_address && !SetIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1))
+    return Fail("SO_REUSEADDR on " + where, errno);
   sockaddr_storage ss;
   const socklen_t len = ToSockaddr(bind_to, &ss);
   if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) return Fail("bind " + where, errno);
@@ -132,7 +133,7 @@ struct UdpSocket::Batch {
   std::array<iovec, kMaxBatch> send_iovs;
   std::array<sockaddr_storage, kMaxBatch> send_addresses;
   std::array<ControlBuffer, kMaxBatch> send_controls;
-  size_t filled = 0;           // slots the last recvmmsg filled
+  size_t filled = 0;                            // slots the last recvmmsg filled
   const std::span<uint8_t>* buffers = nullptr;  // what the iovs point at (ReceiveMany's buffers)
   size_t buffer_count = 0;
 };
@@ -207,7 +208,8 @@ Result<std::optional<Datagram>, SysError> UdpSocket::Receive(std::span<uint8_t> 
 
 void UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
   const auto* msg = static_cast<const msghdr*>(msg_ptr);
-  for (const cmsghdr* c = CMSG_FIRSTHDR(msg); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(msg), const_cast<cmsghdr*>(c))) {
+  for (const cmsghdr* c = CMSG_FIRSTHDR(msg); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(msg), const_cast<cmsghdr*>(c))) {
     const unsigned char* data = CMSG_DATA(c);
     const size_t data_len = c->cmsg_len - CMSG_LEN(0);
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING && data_len >= 3 * sizeof(timespec)) {
@@ -237,7 +239,9 @@ Result<void, SysError> UdpSocket::SendTo(std::span<const uint8_t> data, const co
   return SendMessage(data, &to, local);
 }
 
-Result<void, SysError> UdpSocket::Send(std::span<const uint8_t> data) { return SendMessage(data, nullptr, std::nullopt); }
+Result<void, SysError> UdpSocket::Send(std::span<const uint8_t> data) {
+  return SendMessage(data, nullptr, std::nullopt);
+}
 
 Result<void, SysError> UdpSocket::SendMessage(std::span<const uint8_t> data, const core::NetAddress* to,
                                               const std::optional<core::NetAddress>& local) {

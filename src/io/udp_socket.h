@@ -18,15 +18,15 @@
 #include <optional>
 #include <span>
 
-#include "core/net/net_address.h"
 #include "base/result.h"
-#include "core/time/unix_time.h"
 #include "base/sys_error.h"
+#include "core/net/net_address.h"
+#include "core/time/unix_time.h"
 
 namespace tempus::io {
 
 struct UdpOptions {
-  bool kernel_timestamps = true;  // SO_TIMESTAMPING, software receive stamps
+  bool kernel_timestamps = true;    // SO_TIMESTAMPING, software receive stamps
   bool destination_address = true;  // IP_PKTINFO / IPV6_RECVPKTINFO
   // SO_REUSEADDR: share the port with a wildcard socket bound to it (ntpd's per-interface sockets
   // beside its wildcard one); every socket sharing it must set it.
@@ -69,7 +69,7 @@ class UdpSocket {
 
   // A socket bound to `bind_to` (port 0: an ephemeral port; address 0.0.0.0 or ::: any).
   [[nodiscard]] static Result<UdpSocket, SysError> Open(const core::NetAddress& bind_to,
-                                                                const UdpOptions& options = {});
+                                                        const UdpOptions& options = {});
   UdpSocket(UdpSocket&& other) noexcept;
   UdpSocket& operator=(UdpSocket&& other) noexcept;
   UdpSocket(const UdpSocket&) = delete;
@@ -97,7 +97,7 @@ class UdpSocket {
   // Sends `data` to `to`; with `local`, from that local address (IP_PKTINFO), as a server bound
   // to a wildcard address answers from the address it was reached at.
   [[nodiscard]] Result<void, SysError> SendTo(std::span<const uint8_t> data, const core::NetAddress& to,
-                                                      const std::optional<core::NetAddress>& local = std::nullopt);
+                                              const std::optional<core::NetAddress>& local = std::nullopt);
   // Sends `data` to the connected peer. REQUIRES: Connect succeeded.
   [[nodiscard]] Result<void, SysError> Send(std::span<const uint8_t> data);
 
@@ -113,7 +113,7 @@ class UdpSocket {
   // One datagram at a time until `slots` are full or none waits: the path without batch calls.
   Result<size_t, SysError> ReceiveOneByOne(std::span<const std::span<uint8_t>> buffers, std::span<Datagram> slots);
   Result<void, SysError> SendMessage(std::span<const uint8_t> data, const core::NetAddress* to,
-                                             const std::optional<core::NetAddress>& local);
+                                     const std::optional<core::NetAddress>& local);
   void ParseControl(const void* msg, Datagram* out) const;
 
   int fd_ = -1;

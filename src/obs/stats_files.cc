@@ -101,8 +101,8 @@ void StatsFiles::Record(const engine::StatsRecord& record) {
 
 void StatsFiles::Write(FileSet& set, core::UnixTime when, const std::string& line) {
   if (!started_) started_ = when;
-  const std::string path =
-      options_.dir + set.options.file + GenerationSuffix(set.options.type, when, static_cast<long>(getpid()), *started_);
+  const std::string path = options_.dir + set.options.file +
+                           GenerationSuffix(set.options.type, when, static_cast<long>(getpid()), *started_);
   if ((set.file == nullptr || path != set.open_path) && !Open(set, path)) return;
   if (std::fputs(line.c_str(), set.file) < 0 || std::fputc('\n', set.file) == EOF || std::fflush(set.file) != 0) {
     Fail(set, fmt::format("cannot write {}: {}", path, Errno()));
@@ -140,7 +140,7 @@ void StatsFiles::Fail(FileSet& set, const std::string& what) {
 // file systems), a relative symlink does.
 void StatsFiles::Link(FileSet& set, const std::string& path) {
   const std::string base = options_.dir + set.options.file;
-  struct stat st{};
+  struct stat st {};
   if (lstat(base.c_str(), &st) == 0) {
     if (S_ISLNK(st.st_mode) || (S_ISREG(st.st_mode) && st.st_nlink > 1)) {
       unlink(base.c_str());

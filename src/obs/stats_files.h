@@ -29,9 +29,9 @@ namespace tempus::obs {
 struct FileSetOptions {
   enum class Type : uint8_t { kNone, kPid, kDay, kWeek, kMonth, kYear, kAge };
   bool enabled = false;
-  std::string file;        // the file set's name, e.g. "peerstats"
+  std::string file;  // the file set's name, e.g. "peerstats"
   Type type = Type::kDay;
-  bool link = true;        // keep the plain name linked to the current generation
+  bool link = true;  // keep the plain name linked to the current generation
   bool operator==(const FileSetOptions&) const = default;
 };
 
@@ -74,7 +74,7 @@ class StatsFiles {
     FileSetOptions options;
     std::string open_path;  // the generation now open; empty: none
     FILE* file = nullptr;
-    bool failing = false;   // an error was logged and nothing has worked since
+    bool failing = false;  // an error was logged and nothing has worked since
   };
   void Write(FileSet& set, core::UnixTime when, const std::string& line);
   bool Open(FileSet& set, const std::string& path);

@@ -69,7 +69,8 @@ TEST(ObserveClock, DisciplineMeasuresTheSystemClockAndServesCorrectedTime) {
       truth = truth + NtpDuration::FromWholeSeconds(1);
       // The end of each phase correction, as core::Node times it (here to the next second).
       if (const auto end = discipline.CorrectionEnd(); end && *end <= clock.Mono()) {
-        for (const core::discipline::ClockCommand& c : discipline.EndCorrection(clock.Mono())) ASSERT_TRUE(clock.Apply(c).has_value());
+        for (const core::discipline::ClockCommand& c : discipline.EndCorrection(clock.Mono()))
+          ASSERT_TRUE(clock.Apply(c).has_value());
       }
     }
     const MonoTime now = clock.Mono();

@@ -205,9 +205,9 @@ TEST_F(VirtualClockTest, SyncStatusIsRecorded) {
   VirtualClock& clock = Make({});
   EXPECT_FALSE(clock.sync_status().synchronized);
   const core::discipline::SetSyncStatus status{.synchronized = true,
-                                   .leap = core::Leap::kInsertSecond,
-                                   .max_error = Ms(12),
-                                   .est_error = Ms(1)};
+                                               .leap = core::Leap::kInsertSecond,
+                                               .max_error = Ms(12),
+                                               .est_error = Ms(1)};
   ASSERT_TRUE(clock.Apply(status).has_value());
   EXPECT_TRUE(clock.sync_status().synchronized);
   EXPECT_EQ(clock.sync_status().leap, core::Leap::kInsertSecond);

@@ -7,10 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <limits>
 #include <string>
@@ -58,8 +58,8 @@ TEST_F(DriftFileTest, TypedErrors) {
   EXPECT_EQ(ReadDriftFile(Path("none")).error().kind, Kind::kMissing);
   Write("empty", " \n");
   EXPECT_EQ(ReadDriftFile(Path("empty")).error().kind, Kind::kEmpty);
-  for (const char* bad : {"abc\n", "1.5 2.5 3.5\n", "1.5 -2.5\n", "1.5 x\n", "12ppm\n", "nan\n", "inf\n", "1e999\n",
-                          "--1\n"}) {
+  for (const char* bad :
+       {"abc\n", "1.5 2.5 3.5\n", "1.5 -2.5\n", "1.5 x\n", "12ppm\n", "nan\n", "inf\n", "1e999\n", "--1\n"}) {
     Write("bad", bad);
     EXPECT_EQ(ReadDriftFile(Path("bad")).error().kind, Kind::kGarbage) << bad;
   }
@@ -152,13 +152,13 @@ TEST(ShouldReplaceDrift, NoFileTakesAnyMeasurementButNeverOneAtTheLimitOrUnbound
 TEST_F(DriftFileTest, RemovesOnlyStaleTemporariesOfThisFile) {
   Write("drift", "1.000\n");
   for (const char* stale : {"drift.tmp.a1B2c3", "drift.tmp.ZZZZZZ", "drift.tmp.000000"}) Write(stale, "");
-  const char* keep[] = {"drift.tmp.abc",       // not mkostemp's six characters
-                        "drift.tmp.abcdefg",   // seven
-                        "drift.tmp.ab-def",    // not a letter or digit
-                        "other.tmp.a1B2c3",    // another file's
-                        "xdrift.tmp.a1B2c3",   // another file's
-                        "drift.TEMP",          // ntpd's temporary name
-                        "drift.tmp"};          // chrony's
+  const char* keep[] = {"drift.tmp.abc",      // not mkostemp's six characters
+                        "drift.tmp.abcdefg",  // seven
+                        "drift.tmp.ab-def",   // not a letter or digit
+                        "other.tmp.a1B2c3",   // another file's
+                        "xdrift.tmp.a1B2c3",  // another file's
+                        "drift.TEMP",         // ntpd's temporary name
+                        "drift.tmp"};         // chrony's
   for (const char* k : keep) Write(k, "");
   std::filesystem::create_directory(Path("drift.tmp.dir123"));  // not a regular file
   std::filesystem::create_symlink(Path("drift"), Path("drift.tmp.link12"));

@@ -55,7 +55,8 @@ TEST(LeapFile, CrLfLinesAndUnpaddedHashWordsAreAccepted) {
   EXPECT_TRUE(f->hash_verified);
   // NIST writes hash words without leading zeros (hash from Python's hashlib for #$ 3681676800).
   std::string unpadded = Replace(kGood, "#$\t3676924800", "#$\t3681676800");
-  unpadded = Replace(unpadded, "33d7aeef 5a6fcd12 ef8a7a6c c67197ec 4cabd9ac", "8f6f8f96 7e8ae379 1c13a 2ce6176d 399866b1");
+  unpadded =
+      Replace(unpadded, "33d7aeef 5a6fcd12 ef8a7a6c c67197ec 4cabd9ac", "8f6f8f96 7e8ae379 1c13a 2ce6176d 399866b1");
   auto g = ParseLeapFile(unpadded, "leap.list");
   ASSERT_TRUE(g) << Errors(g.error());
   EXPECT_TRUE(g->hash_verified);
@@ -174,7 +175,7 @@ TEST(LeapFile, RealLeapSecondsListVerifies) {
   EXPECT_TRUE(f->warnings.empty());
   ASSERT_GE(f->table.entries.size(), 28u);
   EXPECT_EQ(f->table.entries.front(), (core::LeapEntry{2272060800, 10}));  // 1972-01-01: 10 s
-  EXPECT_EQ(f->table.entries[27], (core::LeapEntry{kJan2017, 37}));       // the 2016-12-31 leap
+  EXPECT_EQ(f->table.entries[27], (core::LeapEntry{kJan2017, 37}));        // the 2016-12-31 leap
   EXPECT_GE(f->table.expires, 3707596800);                                 // later than mid-2017
   const core::LeapStatus s = core::LeapStatusAt(f->table, 3690748800);     // 2016-12-15
   EXPECT_EQ(s.tai_utc, 36);

@@ -75,8 +75,8 @@ TEST(ListenPlan, TheLastMatchingRuleWins) {
 
 TEST(ListenPlan, PrefixFamilyNamePatternAndDrop) {
   const std::vector<core::NetAddress> listen = {A("0.0.0.0:123"), A("[::]:123")};
-  const auto rules = Rules(
-      "interface ignore all\ninterface listen 192.168.0.0/16\ninterface drop ETH1*\ninterface ignore ipv6\n");
+  const auto rules =
+      Rules("interface ignore all\ninterface listen 192.168.0.0/16\ninterface drop ETH1*\ninterface ignore ipv6\n");
   const ListenPlan p = PlanListen(rules, listen, Machine());
   // eth1 and eth1:1 match the pattern (any case) after the prefix; IPv6 (loopback too, and the
   // wildcard) is ignored; fe80::1 is never a candidate.
@@ -119,9 +119,10 @@ TEST(ListenPlan, InterfaceActionDefaults) {
 // The node's own addresses, for the sources that name it (issue 10 item 2): a wildcard socket
 // serves on every address of its family, on its port.
 TEST(ServedAddresses, WildcardSocketsServeEveryInterfaceAddressOfTheirFamily) {
-  const std::vector<core::InterfaceAddress> interfaces = {
-      {"lo", A("127.0.0.1"), true}, {"eth0", A("192.0.2.5"), false}, {"lo", A("::1"), true},
-      {"eth0", A("2001:db8::5"), false}};
+  const std::vector<core::InterfaceAddress> interfaces = {{"lo", A("127.0.0.1"), true},
+                                                          {"eth0", A("192.0.2.5"), false},
+                                                          {"lo", A("::1"), true},
+                                                          {"eth0", A("2001:db8::5"), false}};
   const std::vector<core::NetAddress> sockets = {A("0.0.0.0:123"), A("10.1.1.1:4123"), A("[::]:11123")};
   const std::vector<core::NetAddress> want = {A("127.0.0.1:123"), A("192.0.2.5:123"), A("10.1.1.1:4123"),
                                               A("[::1]:11123"), A("[2001:db8::5]:11123")};

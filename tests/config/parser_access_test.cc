@@ -93,8 +93,9 @@ TEST(ParseRestrict, ErrorMessages) {
 }
 
 TEST(ParseInterface, ActionsAndMatches) {
-  const auto p = MustParse("interface ignore wildcard\ninterface listen eth0\nnic drop 10.0.0.0/8\n"
-                           "interface listen ::1\ninterface ignore ipv6\ninterface listen all\n");
+  const auto p = MustParse(
+      "interface ignore wildcard\ninterface listen eth0\nnic drop 10.0.0.0/8\n"
+      "interface listen ::1\ninterface ignore ipv6\ninterface listen all\n");
   const auto& r = p.config.interfaces;
   ASSERT_EQ(r.size(), 6u);
   EXPECT_EQ(r[0].action, InterfaceRule::Action::kIgnore);

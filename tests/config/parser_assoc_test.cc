@@ -29,8 +29,9 @@ TEST(ParseServer, NameWithDefaults) {
 }
 
 TEST(ParseServer, EveryOption) {
-  const auto p = MustParse("server 100.100.61.88 iburst burst prefer noselect true key 42 version 3 minpoll 4 "
-                           "maxpoll 12 port 11123\n");
+  const auto p = MustParse(
+      "server 100.100.61.88 iburst burst prefer noselect true key 42 version 3 minpoll 4 "
+      "maxpoll 12 port 11123\n");
   ASSERT_EQ(p.config.servers.size(), 1u);
   const ServerConfig& s = p.config.servers[0];
   ASSERT_TRUE(s.address.has_value());
@@ -44,8 +45,9 @@ TEST(ParseServer, EveryOption) {
 }
 
 TEST(ParseServer, PoolPeerAndFamilies) {
-  const auto p = MustParse("pool -4 0.debian.pool.ntp.org iburst\nserver -6 [::1] port 1123\nserver --ipv4 a.b\n"
-                           "peer 10.0.0.2\npeer 10.0.0.3 iburst\n");
+  const auto p = MustParse(
+      "pool -4 0.debian.pool.ntp.org iburst\nserver -6 [::1] port 1123\nserver --ipv4 a.b\n"
+      "peer 10.0.0.2\npeer 10.0.0.3 iburst\n");
   ASSERT_EQ(p.config.servers.size(), 5u);
   EXPECT_EQ(p.config.servers[0].kind, AssocKind::kPool);
   EXPECT_EQ(p.config.servers[0].family, Family::kIPv4);
@@ -86,8 +88,9 @@ TEST(ParseServer, ErrorMessages) {
        "ntp.conf:1:8: expected a host name or numeric address after 'server', got '127.0.0.1:123' (write a port "
        "as 'port N')"},
       {"server -6 10.0.0.1\n", "ntp.conf:1:11: expected an IPv6 address after '-6', got '10.0.0.1'"},
-      {"server a nts\n", "ntp.conf:1:10: expected what tempus supports, got 'server nts' (NTS is not yet supported by "
-                          "tempus (docs/nts.md); asking for it and running without it would be a downgrade)"},
+      {"server a nts\n",
+       "ntp.conf:1:10: expected what tempus supports, got 'server nts' (NTS is not yet supported by "
+       "tempus (docs/nts.md); asking for it and running without it would be a downgrade)"},
   });
 }
 

@@ -60,11 +60,43 @@ TEST(ParseErrors, KnownDirectivesAreSortedAndIncludeTheContract) {
   const auto names = KnownDirectives();
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
-  for (const char* n : {"server", "pool", "peer", "restrict", "driftfile", "leapfile", "logfile", "statsdir",
-                        "statistics", "filegen", "keys", "trustedkey", "controlkey", "requestkey", "includefile",
-                        "interface", "nic", "tos", "tinker", "discard", "enable", "disable", "leapsmearinterval",
-                        "broadcast", "broadcastclient", "manycastserver", "manycastclient", "multicastclient",
-                        "autokey", "crypto", "fudge", "clock", "listen", "control", "metrics", "local", "makestep",
+  for (const char* n : {"server",
+                        "pool",
+                        "peer",
+                        "restrict",
+                        "driftfile",
+                        "leapfile",
+                        "logfile",
+                        "statsdir",
+                        "statistics",
+                        "filegen",
+                        "keys",
+                        "trustedkey",
+                        "controlkey",
+                        "requestkey",
+                        "includefile",
+                        "interface",
+                        "nic",
+                        "tos",
+                        "tinker",
+                        "discard",
+                        "enable",
+                        "disable",
+                        "leapsmearinterval",
+                        "broadcast",
+                        "broadcastclient",
+                        "manycastserver",
+                        "manycastclient",
+                        "multicastclient",
+                        "autokey",
+                        "crypto",
+                        "fudge",
+                        "clock",
+                        "listen",
+                        "control",
+                        "metrics",
+                        "local",
+                        "makestep",
                         "pidfile"}) {
     EXPECT_TRUE(std::binary_search(names.begin(), names.end(), std::string_view(n))) << n;
   }
@@ -149,10 +181,12 @@ TEST(ParseInclude, DepthLimit) {
   }
   fs.Add("/7.conf", "server deep\n");
   EXPECT_EQ(FileErrors(fs, "/0.conf"),
-            (std::vector<std::string>{"/5.conf:1:13: expected includes nested at most 5 deep, got '6.conf' at depth 6"}));
+            (std::vector<std::string>{
+                "/5.conf:1:13: expected includes nested at most 5 deep, got '6.conf' at depth 6"}));
   // Exactly five levels are fine.
   MemoryFileSystem ok;
-  for (int i = 0; i < 5; ++i) ok.Add("/" + std::to_string(i) + ".conf", "includefile " + std::to_string(i + 1) + ".conf\n");
+  for (int i = 0; i < 5; ++i)
+    ok.Add("/" + std::to_string(i) + ".conf", "includefile " + std::to_string(i + 1) + ".conf\n");
   ok.Add("/5.conf", "server deep\n");
   const auto good = ParseFile(ok, "/0.conf");
   ASSERT_TRUE(good.has_value()) << testing::Joined(good.error());
@@ -184,13 +218,27 @@ TEST(ParseInclude, ParseTextHasNoFiles) {
 // (never a silent 0 or a clamp).
 TEST(ParseErrors, NonFiniteAndOutOfRangeNumbersAreErrors) {
   const std::vector<std::string> values = {"nan", "-nan", "NaN", "inf", "-inf", "infinity", "1e400", "-1e400", "1e300"};
-  const std::vector<std::string> lines = {
-      "tinker panic {}",          "tinker step {}",         "tinker stepout {}",     "tos mindist {}",
-      "tos maxdist {}",           "tos orphanwait {}",      "tos orphan {}",         "tos minsane {}",
-      "server 192.0.2.1 minpoll {}", "server 192.0.2.1 key {}", "fudge 127.127.1.0 time1 {}",
-      "fudge 127.127.1.0 stratum {}", "clock virtual offset {}", "clock virtual freq {}", "makestep {} 3",
-      "makestep 1 {}",            "leapsmearinterval {}",   "local stratum {}",      "discard average {}",
-      "trustedkey {}",            "controlkey {}"};
+  const std::vector<std::string> lines = {"tinker panic {}",
+                                          "tinker step {}",
+                                          "tinker stepout {}",
+                                          "tos mindist {}",
+                                          "tos maxdist {}",
+                                          "tos orphanwait {}",
+                                          "tos orphan {}",
+                                          "tos minsane {}",
+                                          "server 192.0.2.1 minpoll {}",
+                                          "server 192.0.2.1 key {}",
+                                          "fudge 127.127.1.0 time1 {}",
+                                          "fudge 127.127.1.0 stratum {}",
+                                          "clock virtual offset {}",
+                                          "clock virtual freq {}",
+                                          "makestep {} 3",
+                                          "makestep 1 {}",
+                                          "leapsmearinterval {}",
+                                          "local stratum {}",
+                                          "discard average {}",
+                                          "trustedkey {}",
+                                          "controlkey {}"};
   for (const std::string& form : lines) {
     for (const std::string& v : values) {
       std::string text = form;

@@ -30,11 +30,51 @@ std::string Generate(Rng& rng) {
   static const std::vector<std::string> words = [] {
     std::vector<std::string> w;
     for (auto d : KnownDirectives()) w.emplace_back(d);
-    for (const char* extra :
-         {"iburst", "minpoll", "maxpoll", "4", "17", "-1", "0.5", "1e9", "mask", "255.0.0.0", "10.0.0.0/8", "::1",
-          "[::1]:123", "127.127.1.0", "stratum", "default", "-6", "nomodify", "\"a b\"", "#", "(1", "...", "5)", "3-1",
-          "type", "day", "file", "..", "virtual", "offset", "freq", "listen", "all", "eth0", "127.0.0.1:99999", "\"",
-          "\xff", "nan", "", "version", "key", "port", "65536", "fuzz", "serverresponse"}) {
+    for (const char* extra : {"iburst",
+                              "minpoll",
+                              "maxpoll",
+                              "4",
+                              "17",
+                              "-1",
+                              "0.5",
+                              "1e9",
+                              "mask",
+                              "255.0.0.0",
+                              "10.0.0.0/8",
+                              "::1",
+                              "[::1]:123",
+                              "127.127.1.0",
+                              "stratum",
+                              "default",
+                              "-6",
+                              "nomodify",
+                              "\"a b\"",
+                              "#",
+                              "(1",
+                              "...",
+                              "5)",
+                              "3-1",
+                              "type",
+                              "day",
+                              "file",
+                              "..",
+                              "virtual",
+                              "offset",
+                              "freq",
+                              "listen",
+                              "all",
+                              "eth0",
+                              "127.0.0.1:99999",
+                              "\"",
+                              "\xff",
+                              "nan",
+                              "",
+                              "version",
+                              "key",
+                              "port",
+                              "65536",
+                              "fuzz",
+                              "serverresponse"}) {
       w.emplace_back(extra);
     }
     return w;
@@ -63,7 +103,8 @@ TEST(ParseRobustness, GeneratedInputsGiveWellFormedDiagnostics) {
     const std::string text = Generate(rng);
     const auto r = ParseText(text, "gen.conf");
     const auto& diags = r ? r->warnings : r.error();
-    if (r) ++successes; else ++failures;
+    if (r) ++successes;
+    else ++failures;
     for (const Diagnostic& d : diags) {
       EXPECT_EQ(d.where.file, "gen.conf");
       EXPECT_GE(d.where.line, 1);

@@ -12,9 +12,10 @@ using testing::MustParse;
 using testing::OneError;
 
 TEST(ParsePaths, EachPathDirective) {
-  const auto p = MustParse("driftfile /var/lib/ntp/drift\nleapfile /usr/share/zoneinfo/leap-seconds.list\n"
-                           "logfile \"/var/log/my ntp.log\"\nstatsdir /var/log/ntpstats/\nkeys /etc/ntp.keys\n"
-                           "pidfile /run/tempusd.pid\n");
+  const auto p = MustParse(
+      "driftfile /var/lib/ntp/drift\nleapfile /usr/share/zoneinfo/leap-seconds.list\n"
+      "logfile \"/var/log/my ntp.log\"\nstatsdir /var/log/ntpstats/\nkeys /etc/ntp.keys\n"
+      "pidfile /run/tempusd.pid\n");
   const Config& c = p.config;
   EXPECT_EQ(c.driftfile, "/var/lib/ntp/drift");
   EXPECT_EQ(c.leapfile, "/usr/share/zoneinfo/leap-seconds.list");
@@ -44,9 +45,8 @@ TEST(ParseStatistics, NamesAndFilegen) {
       "filegen loopstats file loops type day link enable\nfilegen peerstats type none nolink disable\n"
       "filegen sysstats\n");
   const MonitorConfig& m = p.config.monitor;
-  EXPECT_EQ(m.statistics, (std::vector<StatsKind>{StatsKind::kLoopStats, StatsKind::kPeerStats,
-                                                  StatsKind::kClockStats, StatsKind::kRawStats,
-                                                  StatsKind::kSysStats, StatsKind::kProtoStats}));
+  EXPECT_EQ(m.statistics, (std::vector<StatsKind>{StatsKind::kLoopStats, StatsKind::kPeerStats, StatsKind::kClockStats,
+                                                  StatsKind::kRawStats, StatsKind::kSysStats, StatsKind::kProtoStats}));
   ASSERT_EQ(m.filegens.size(), 3u);
   EXPECT_EQ(m.filegens[0].kind, StatsKind::kLoopStats);
   EXPECT_EQ(m.filegens[0].file, "loops");
@@ -95,8 +95,9 @@ TEST(ParseKeys, RequestkeyIsMode7AndWarns) {
 }
 
 TEST(ParseTos, EveryOption) {
-  const auto p = MustParse("tos orphan 10 orphanwait 300 minclock 4 maxclock 11 minsane 3 mindist 0.01 maxdist 1.5 "
-                           "ceiling 15 floor 1 cohort 1 beacon 3600\ntos maxdisp 16 bcpollbstep 2 basedate 2020-01-01\n");
+  const auto p = MustParse(
+      "tos orphan 10 orphanwait 300 minclock 4 maxclock 11 minsane 3 mindist 0.01 maxdist 1.5 "
+      "ceiling 15 floor 1 cohort 1 beacon 3600\ntos maxdisp 16 bcpollbstep 2 basedate 2020-01-01\n");
   const TosConfig& t = p.config.tos;
   EXPECT_EQ(t.orphan, 10);
   EXPECT_EQ(t.orphanwait_s, 300.0);
@@ -128,8 +129,9 @@ TEST(ParseTos, EveryOption) {
 }
 
 TEST(ParseTinker, EveryOption) {
-  const auto p = MustParse("tinker step 0.5 stepout 600 panic 0 dispersion 0.000015 allan 11 huffpuff 7200 "
-                           "stepback 0.2 stepfwd 0.3 freq -12.5 tick 0.01\n");
+  const auto p = MustParse(
+      "tinker step 0.5 stepout 600 panic 0 dispersion 0.000015 allan 11 huffpuff 7200 "
+      "stepback 0.2 stepfwd 0.3 freq -12.5 tick 0.01\n");
   const TinkerConfig& t = p.config.tinker;
   EXPECT_EQ(t.step_s, 0.5);
   EXPECT_EQ(t.stepout_s, 600.0);

@@ -31,8 +31,9 @@ TEST(ParseTempus, Clock) {
 }
 
 TEST(ParseTempus, ListenControlMetrics) {
-  const auto p = MustParse("listen 127.0.0.2 [::1]:11123\nlisten 127.0.0.3:0\ncontrol 127.0.0.1:11124\n"
-                           "metrics 127.0.0.1:9123\n");
+  const auto p = MustParse(
+      "listen 127.0.0.2 [::1]:11123\nlisten 127.0.0.3:0\ncontrol 127.0.0.1:11124\n"
+      "metrics 127.0.0.1:9123\n");
   const Config& c = p.config;
   ASSERT_EQ(c.listen.size(), 3u);
   EXPECT_EQ(c.listen[0].ToStringWithPort(), "127.0.0.2:123");
@@ -82,7 +83,8 @@ TEST(ParseLegacy, DroppedDirectivesWarnNeverSilently) {
   EXPECT_EQ(w[4],
             "ntp.conf:5:1: warning: 'multicastclient': multicast client mode was dropped by modern NTP daemons; line "
             "ignored");
-  EXPECT_EQ(w[5], "ntp.conf:6:1: warning: 'autokey': Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored");
+  EXPECT_EQ(w[5],
+            "ntp.conf:6:1: warning: 'autokey': Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored");
   EXPECT_EQ(w[7], "ntp.conf:8:1: warning: 'nts': NTS is not yet supported by tempus (docs/nts.md); line ignored");
   EXPECT_EQ(w[8],
             "ntp.conf:9:1: warning: 'mru': tempus keeps no MRU list; its rate-limit table has a fixed size; line "

@@ -20,7 +20,8 @@ struct TableLookup {
   int calls = 0;
   Result<std::vector<core::NetAddress>, std::string> operator()(const std::string& host, core::NetAddress::Family) {
     ++calls;
-    if (host == "ntp1.example") return std::vector<core::NetAddress>{A("192.0.2.10"), A("2001:db8::10"), A("192.0.2.10")};
+    if (host == "ntp1.example")
+      return std::vector<core::NetAddress>{A("192.0.2.10"), A("2001:db8::10"), A("192.0.2.10")};
     if (host == "v6only.example") return std::vector<core::NetAddress>{A("2001:db8::99")};
     return Unexpected(std::string("Name or service not known"));
   }
@@ -35,7 +36,8 @@ TEST(RestrictHosts, EveryAddressOfTheNameIsAHostRule) {
   ASSERT_TRUE(parsed) << parsed.error().front().ToString();
   TableLookup table;
   const ResolvedHosts hosts =
-      ResolveRestrictHosts(parsed->config, [&](const std::string& h, core::NetAddress::Family f) { return table(h, f); });
+      ResolveRestrictHosts(parsed->config,
+                           [&](const std::string& h, core::NetAddress::Family f) { return table(h, f); });
   EXPECT_EQ(table.calls, 1);  // one lookup per name
   EXPECT_TRUE(hosts.warnings.empty());
   ASSERT_EQ(hosts.addresses.at("ntp1.example").size(), 2u);  // duplicates dropped
@@ -57,13 +59,15 @@ TEST(RestrictHosts, UnresolvedNamesWarnWithTheirLineAndRestrictNothing) {
   ASSERT_TRUE(parsed) << parsed.error().front().ToString();
   TableLookup table;
   const ResolvedHosts hosts =
-      ResolveRestrictHosts(parsed->config, [&](const std::string& h, core::NetAddress::Family f) { return table(h, f); });
+      ResolveRestrictHosts(parsed->config,
+                           [&](const std::string& h, core::NetAddress::Family f) { return table(h, f); });
   ASSERT_EQ(hosts.warnings.size(), 2u);
   EXPECT_EQ(hosts.warnings[0].ToString(),
             "ntp.conf:2:10: warning: restrict nowhere.invalid: the name does not resolve (Name or service not known); "
             "this line restricts nothing");
-  EXPECT_EQ(hosts.warnings[1].ToString(),
-            "ntp.conf:3:13: warning: restrict v6only.example: the name has no IPv4 address; this line restricts nothing");
+  EXPECT_EQ(
+      hosts.warnings[1].ToString(),
+      "ntp.conf:3:13: warning: restrict v6only.example: the name has no IPv4 address; this line restricts nothing");
   const auto policy = ToAccessPolicy(parsed->config, {}, hosts.addresses);
   const core::server::RestrictTable t(policy.restricts);
   EXPECT_TRUE(t.Lookup(A("2001:db8::99")).Has(Restrict::kIgnore));  // the default still applies

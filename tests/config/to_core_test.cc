@@ -14,8 +14,9 @@ namespace {
 using testing::MustParse;
 
 TEST(ToCore, AssociationFromServerLine) {
-  const auto p = MustParse("pool a.example iburst prefer minpoll 4 maxpoll 8 version 3 port 11123\n"
-                           "server 127.0.0.3 noselect true burst\npeer 127.0.0.4\n");
+  const auto p = MustParse(
+      "pool a.example iburst prefer minpoll 4 maxpoll 8 version 3 port 11123\n"
+      "server 127.0.0.3 noselect true burst\npeer 127.0.0.4\n");
   const auto& s = p.config.servers;
   const auto a = ToAssociationConfig(s[0], core::NetAddress::IPv4(0x7f000005));
   EXPECT_EQ(a.address.ToStringWithPort(), "127.0.0.5:11123");

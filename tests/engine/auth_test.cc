@@ -46,15 +46,16 @@ std::string Digest(const AuthKey& key, const std::vector<uint8_t>& message) {
 TEST(Mac, DigestsMatchOpensslCli) {
   const auto p = testdata::FromHex(kPacketHex);
   ASSERT_EQ(p.size(), 48u);
-  EXPECT_EQ(Digest(AuthKey(1, MacAlgorithm::kMd5, Text("tempus-key-1"), true), p),
-            "ecdb011ef912b98f997120d84ff01b11");
+  EXPECT_EQ(Digest(AuthKey(1, MacAlgorithm::kMd5, Text("tempus-key-1"), true), p), "ecdb011ef912b98f997120d84ff01b11");
   EXPECT_EQ(Digest(AuthKey(2, MacAlgorithm::kSha1, Text("tempus-key-1"), true), p),
             "b3871b2e56f22d4d64d1ddea852a6024cd7c05e7");
   EXPECT_EQ(Digest(AuthKey(3, MacAlgorithm::kSha256, Text("tempus-key-1"), true), p),
             "5c43202b07e7ce339d1a21970b4061edb83713ef");  // truncated to 20 bytes
-  EXPECT_EQ(Digest(AuthKey(4, MacAlgorithm::kAes128Cmac, testdata::FromHex("000102030405060708090a0b0c0d0e0f"), true), p),
+  EXPECT_EQ(Digest(AuthKey(4, MacAlgorithm::kAes128Cmac, testdata::FromHex("000102030405060708090a0b0c0d0e0f"), true),
+                   p),
             "e7f9a1c8208ec2c2d85c0fe96a8636e8");
-  EXPECT_EQ(Digest(AuthKey(5, MacAlgorithm::kAes128Cmac, testdata::FromHex("2b7e151628aed2a6abf7158809cf4f3c"), true), {}),
+  EXPECT_EQ(Digest(AuthKey(5, MacAlgorithm::kAes128Cmac, testdata::FromHex("2b7e151628aed2a6abf7158809cf4f3c"), true),
+                   {}),
             "bb1d6929e95937287fa37d129b756746");  // RFC 4493 example 1
 }
 
@@ -93,8 +94,8 @@ TEST(KeyRing, SignWritesKeyIdAndTheVectorDigest) {
             "00000002b3871b2e56f22d4d64d1ddea852a6024cd7c05e7");
   EXPECT_EQ(Hex(std::span<const uint8_t>(Signed(ring, 4)).subspan(48)), "00000004e7f9a1c8208ec2c2d85c0fe96a8636e8");
   std::vector<uint8_t> buf(72);
-  EXPECT_FALSE(ring.Sign(7, buf, 48));   // untrusted
-  EXPECT_FALSE(ring.Sign(9, buf, 48));   // unknown
+  EXPECT_FALSE(ring.Sign(7, buf, 48));                       // untrusted
+  EXPECT_FALSE(ring.Sign(9, buf, 48));                       // unknown
   EXPECT_FALSE(ring.Sign(2, std::span(buf).first(68), 48));  // no room for a SHA1 MAC
 }
 
@@ -106,7 +107,7 @@ TEST(KeyRing, CheckGivesEachVerdict) {
     EXPECT_EQ(seen, id);
     EXPECT_EQ(ring.Check(Signed(ring, id), id), AuthVerdict::kOk) << id;
     EXPECT_EQ(ring.Check(Signed(ring, id), 99), AuthVerdict::kBad) << id;  // not the association's key
-    for (size_t at : {size_t{0}, size_t{47}, size_t{55}}) {  // header, transmit stamp, digest
+    for (size_t at : {size_t{0}, size_t{47}, size_t{55}}) {                // header, transmit stamp, digest
       auto tampered = Signed(ring, id);
       tampered[at] ^= 0x01;
       EXPECT_EQ(ring.Check(tampered), AuthVerdict::kBad) << id << " byte " << at;
@@ -178,8 +179,8 @@ TEST(NodeServeAuth, BadMacGetsACryptoNak) {
 TEST(NodeServeAuth, NotrustServesOnlyAuthenticatedRequests) {
   const KeyRing ring = Ring();
   core::server::AccessPolicy access;
-  access.restricts = {core::server::RestrictRule::Default(
-      core::NetAddress::Family::kIPv4, static_cast<uint32_t>(core::server::Restrict::kNoTrust))};
+  access.restricts = {core::server::RestrictRule::Default(core::NetAddress::Family::kIPv4,
+                                                          static_cast<uint32_t>(core::server::Restrict::kNoTrust))};
   ServedNode path(Keyed(access));
   EXPECT_FALSE(path.Ask(testdata::FromHex(kPacketHex), A("192.0.2.1:123")));
   auto bad = Signed(ring, 1);

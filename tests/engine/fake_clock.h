@@ -14,7 +14,10 @@ class FakeClock : public Clock {
 
   // Each Now() call advances the clock by `step_per_read` after reading (0 by default).
   void set_step_per_read(core::NtpDuration d) { step_per_read_ = d; }
-  void Advance(core::NtpDuration d) { now_ = now_ + d; mono_ += d; }
+  void Advance(core::NtpDuration d) {
+    now_ = now_ + d;
+    mono_ += d;
+  }
   // Offset of this clock from the kernel clock, used by FromKernelRealtime.
   void set_kernel_offset(core::NtpDuration d) { kernel_offset_ = d; }
   const std::vector<core::discipline::ClockCommand>& applied() const { return applied_; }

@@ -57,7 +57,7 @@ TEST(NodeControl, AnswersNtpqFromLoopbackOnly) {
   auto list = core::mode6::ParseStatusList(m->data);
   ASSERT_TRUE(list.has_value());
   ASSERT_EQ(list->size(), 1u);
-  EXPECT_EQ((*list)[0].association_id, 1);  // the Node's association id
+  EXPECT_EQ((*list)[0].association_id, 1);                                        // the Node's association id
   const core::report::Counters view = core::report::SysStats(f.node.Snapshot());  // ntpq sysstats
   EXPECT_EQ(view.control_requests, 2u);
   EXPECT_EQ(view.restricted, 1u);

@@ -39,8 +39,7 @@ struct ServerClientSetup {
 
 // The two Nodes, built from a ServerClientSetup, attached to `net` (server first) and started.
 struct ServerClientNodes {
-  explicit ServerClientNodes(ServerClientSetup setup = {})
-      : client_clock(kFixtureStart + setup.client_ahead) {
+  explicit ServerClientNodes(ServerClientSetup setup = {}) : client_clock(kFixtureStart + setup.client_ahead) {
     setup.server.system.local_stratum = 1;
     setup.server.self_address = kFixtureServer;
     server = std::make_unique<Node>(setup.server, server_clock, server_transport, server_random);

@@ -159,8 +159,9 @@ TEST(NodePeer, PassivePeerGoesWhenTheActivePeerStops) {
 
 TEST(NodePeer, NopeerDropsUnauthenticatedModeOneWithoutAnswer) {
   NodeConfig b;
-  core::server::RestrictRule rule = core::server::RestrictRule::Default(
-      core::NetAddress::Family::kIPv4, static_cast<uint32_t>(core::server::Restrict::kNoPeer));
+  core::server::RestrictRule rule =
+      core::server::RestrictRule::Default(core::NetAddress::Family::kIPv4,
+                                          static_cast<uint32_t>(core::server::Restrict::kNoPeer));
   b.access.restricts.push_back(rule);
   Pair t(b, std::nullopt);
   t.Run(120);
@@ -173,8 +174,9 @@ TEST(NodePeer, NopeerDropsUnauthenticatedModeOneWithoutAnswer) {
 
 TEST(NodePeer, ConfiguredPeerIsNotSubjectToNopeer) {
   NodeConfig b;
-  b.access.restricts.push_back(core::server::RestrictRule::Default(
-      core::NetAddress::Family::kIPv4, static_cast<uint32_t>(core::server::Restrict::kNoPeer)));
+  b.access.restricts.push_back(
+      core::server::RestrictRule::Default(core::NetAddress::Family::kIPv4,
+                                          static_cast<uint32_t>(core::server::Restrict::kNoPeer)));
   b.sources.push_back(Peer(kA));
   Pair t(b, std::nullopt);
   t.Run(120);

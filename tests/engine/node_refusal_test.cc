@@ -146,9 +146,10 @@ TEST(NodeRefusal, AServerThatBecomesUnsynchronizedIsDroppedAndExplainedOnce) {
 TEST(NodeRefusal, AKissRateIsLoggedOnceAndShown) {
   Lines log;
   ServerClientSetup setup;
-  setup.server.access.restricts = {core::server::RestrictRule::Default(
-      core::NetAddress::Family::kIPv4, static_cast<uint32_t>(core::server::Restrict::kLimited) |
-                                           static_cast<uint32_t>(core::server::Restrict::kKod))};
+  setup.server.access.restricts = {
+      core::server::RestrictRule::Default(core::NetAddress::Family::kIPv4,
+                                          static_cast<uint32_t>(core::server::Restrict::kLimited) |
+                                              static_cast<uint32_t>(core::server::Restrict::kKod))};
   setup.client_log = log.Sink();
   ServerClientNodes t(setup);
   t.Run(10);  // the iburst's 2 s spacing is over the server's limits; the next poll is at 16 s

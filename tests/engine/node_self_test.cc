@@ -24,7 +24,8 @@ const core::NetAddress kSelf = *core::NetAddress::Parse("10.0.0.5:123");
 struct Alone {
   explicit Alone(NodeConfig config) {
     config.self_address = kSelf;
-    node = std::make_unique<Node>(config, clock, transport, random, [this](const std::string& m) { logs.push_back(m); });
+    node =
+        std::make_unique<Node>(config, clock, transport, random, [this](const std::string& m) { logs.push_back(m); });
     net.Attach(kSelf, node.get(), &clock);
     node->Start();
   }
@@ -53,7 +54,7 @@ TEST(NodeSelf, ServerLineNamingItsOwnAddressIsNeverPolledNorSelected) {
   }
   EXPECT_FALSE(t.node->system().system_peer());
   EXPECT_TRUE(t.node->system().local_clock_peer());
-  EXPECT_EQ(t.node->packets_sent(), 0u);  // not polled: it would only talk to itself
+  EXPECT_EQ(t.node->packets_sent(), 0u);         // not polled: it would only talk to itself
   ASSERT_EQ(t.node->associations().size(), 1u);  // but visible
   const core::report::NodeSnapshot v = t.node->Snapshot();
   ASSERT_EQ(v.sources.size(), 2u);  // the association and LOCAL(1)
@@ -131,8 +132,8 @@ TEST(NodeLocalClock, ShownAsASourceAndTheSystemPeerWhileServed) {
   EXPECT_EQ(core::control::SystemStatusWord(v) >> 8 & 0x3f, 5);  // sync_local
   t.Run(60);
   v = t.client->Snapshot();
-  EXPECT_EQ(v.system_peer, 1);  // the stratum-1 server took over
-  EXPECT_EQ(core::control::SystemStatusWord(v) >> 8 & 0x3f, 6);  // sync_ntp
+  EXPECT_EQ(v.system_peer, 1);                                                // the stratum-1 server took over
+  EXPECT_EQ(core::control::SystemStatusWord(v) >> 8 & 0x3f, 6);               // sync_ntp
   EXPECT_EQ(core::control::PeerStatusWord(v.sources[1], false) >> 8 & 7, 0);  // LOCAL: reject
 }
 

@@ -46,9 +46,10 @@ TEST(NodeStats, ReportsFilterOutputsAndClockUpdates) {
   EXPECT_NEAR(first.offset.Seconds(), 0.047, 1e-6);
   EXPECT_NEAR((first.when - kFixtureStart).Seconds(), 0.103, 1e-9) << "stamped before the clock update";
   // Once it follows the server, its status word says sys.peer (select code 6).
-  const auto& latest = std::get<PeerStatsRecord>(*std::find_if(records.rbegin(), records.rend(), [](const StatsRecord& r) {
-    return std::holds_alternative<PeerStatsRecord>(r);
-  }));
+  const auto& latest =
+      std::get<PeerStatsRecord>(*std::find_if(records.rbegin(), records.rend(), [](const StatsRecord& r) {
+        return std::holds_alternative<PeerStatsRecord>(r);
+      }));
   EXPECT_EQ((latest.status >> 8) & 0x7, 6);
 }
 

@@ -59,8 +59,8 @@ TEST(PeerAttack, UnauthenticatedPeersAheadDoNotMoveTheClock) {
     attacker.system.local_stratum = 1;
     attacker.sources = {Source(kVictim, core::Mode::kSymmetricActive)};
     attacker.sources[0].noselect = true;  // they keep their own time
-    hosts.push_back(std::make_unique<Host>(net, Address(100 + a), core::NtpDuration::FromWholeSeconds(5), attacker,
-                                           20 + a));
+    hosts.push_back(
+        std::make_unique<Host>(net, Address(100 + a), core::NtpDuration::FromWholeSeconds(5), attacker, 20 + a));
   }
   for (auto& h : hosts) h->node->Start();
   net.Run(900);  // beyond the 300 s stepout

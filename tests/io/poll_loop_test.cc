@@ -123,9 +123,18 @@ TEST(PollLoop, DispatchesEveryReadyDescriptorAndHonoursUnwatchDuringDispatch) {
       if (!got.has_value() || !got->has_value()) break;
     }
   };
-  loop.Watch(a.fd(), POLLIN, [&](short) { seen.push_back('a'); drain(a); });
-  loop.Watch(b.fd(), POLLIN, [&](short) { seen.push_back('b'); drain(b); });
-  loop.Watch(c.fd(), POLLIN, [&](short) { seen.push_back('c'); drain(c); });
+  loop.Watch(a.fd(), POLLIN, [&](short) {
+    seen.push_back('a');
+    drain(a);
+  });
+  loop.Watch(b.fd(), POLLIN, [&](short) {
+    seen.push_back('b');
+    drain(b);
+  });
+  loop.Watch(c.fd(), POLLIN, [&](short) {
+    seen.push_back('c');
+    drain(c);
+  });
   SendByte(client, a);
   SendByte(client, b);
   // Stop once both were handled, however poll split them up; bounded by the deadline.
@@ -139,8 +148,18 @@ TEST(PollLoop, DispatchesEveryReadyDescriptorAndHonoursUnwatchDuringDispatch) {
 
   // A callback that unwatches another ready descriptor keeps it from being called.
   seen.clear();
-  loop.Watch(a.fd(), POLLIN, [&](short) { seen.push_back('a'); drain(a); loop.Unwatch(b.fd()); loop.Unwatch(c.fd()); });
-  loop.Watch(b.fd(), POLLIN, [&](short) { seen.push_back('b'); drain(b); loop.Unwatch(a.fd()); loop.Unwatch(c.fd()); });
+  loop.Watch(a.fd(), POLLIN, [&](short) {
+    seen.push_back('a');
+    drain(a);
+    loop.Unwatch(b.fd());
+    loop.Unwatch(c.fd());
+  });
+  loop.Watch(b.fd(), POLLIN, [&](short) {
+    seen.push_back('b');
+    drain(b);
+    loop.Unwatch(a.fd());
+    loop.Unwatch(c.fd());
+  });
   SendByte(client, a);
   SendByte(client, b);
   // Wait until both are readable, so one poll reports both.
@@ -157,10 +176,12 @@ TEST(PollLoop, SignalsRunTheirCallbackFromTheLoop) {
   {
     PollLoop loop;
     std::vector<int> got;
-    ASSERT_TRUE(loop.HandleSignals({SIGHUP, SIGTERM, SIGINT}, [&](int signal) {
-                      got.push_back(signal);
-                      if (signal == SIGTERM) loop.Stop();
-                    }).has_value());
+    ASSERT_TRUE(loop.HandleSignals({SIGHUP, SIGTERM, SIGINT},
+                                   [&](int signal) {
+                                     got.push_back(signal);
+                                     if (signal == SIGTERM) loop.Stop();
+                                   })
+                    .has_value());
     loop.AddTimer(loop.Now(), [] { raise(SIGHUP); });
     loop.AddTimer(loop.Now() + Ms(5), [] { raise(SIGTERM); });
     bool late_fired = false;
@@ -242,17 +263,19 @@ TEST(PollLoop, AnInterposedPollStillDeliversSignals) {
   sim.Bind(&loop);
   std::vector<int> got;
   core::MonoTime raised;
-  ASSERT_TRUE(loop.HandleSignals({SIGHUP, SIGTERM}, [&](int signal) {
-                    got.push_back(signal);
-                    if (signal == SIGTERM) loop.Stop();
-                    if (signal != SIGHUP) return;
-                    // A signal that lands just before poll and does not interrupt it.
-                    sim.on_wait = [&] {
-                      raised = sim.Now();
-                      raise(SIGTERM);
-                      return 0;
-                    };
-                  }).has_value());
+  ASSERT_TRUE(loop.HandleSignals({SIGHUP, SIGTERM},
+                                 [&](int signal) {
+                                   got.push_back(signal);
+                                   if (signal == SIGTERM) loop.Stop();
+                                   if (signal != SIGHUP) return;
+                                   // A signal that lands just before poll and does not interrupt it.
+                                   sim.on_wait = [&] {
+                                     raised = sim.Now();
+                                     raise(SIGTERM);
+                                     return 0;
+                                   };
+                                 })
+                  .has_value());
   // The first: raised inside the wait, which returns EINTR (clknetsim's SIGTERM at the end of a run).
   sim.on_wait = [] {
     raise(SIGHUP);
@@ -277,7 +300,10 @@ TEST(PollLoop, InjectedClockDrivesTimers) {
     return now;
   });
   std::vector<int> fired;
-  loop.AddTimer(base - Ms(1), [&] { fired.push_back(1); fake += Ms(1000); });
+  loop.AddTimer(base - Ms(1), [&] {
+    fired.push_back(1);
+    fake += Ms(1000);
+  });
   loop.AddTimer(base + Ms(500), [&] { fired.push_back(2); });
   loop.AddTimer(base + Ms(5000), [&] { fired.push_back(3); });
   // The first timer jumps the fake clock past the second; the third lies beyond the deadline.

@@ -79,8 +79,9 @@ TEST(Resolver, NamesKeepOrderDropDuplicatesAndTakeThePort) {
   Resolver resolver(names.Lookup());
   auto all = resolver.Resolve("pool.test:4123", 123);
   ASSERT_TRUE(all.has_value()) << all.error();
-  EXPECT_EQ(*all, (std::vector<NetAddress>{*NetAddress::Parse("192.0.2.1:4123"), *NetAddress::Parse("[2001:db8::7]:4123"),
-                                           *NetAddress::Parse("192.0.2.2:4123")}));
+  EXPECT_EQ(*all,
+            (std::vector<NetAddress>{*NetAddress::Parse("192.0.2.1:4123"), *NetAddress::Parse("[2001:db8::7]:4123"),
+                                     *NetAddress::Parse("192.0.2.2:4123")}));
   auto v6 = resolver.Resolve("pool.test", 123, NetAddress::Family::kIPv6);
   ASSERT_TRUE(v6.has_value());
   EXPECT_EQ(*v6, (std::vector<NetAddress>{*NetAddress::Parse("[2001:db8::7]:123")}));
@@ -101,7 +102,8 @@ TEST(Resolver, HostileTextIsCutAndEscapedInMessages) {
   const std::string host(100000, 'h');
   const std::string cut = std::string(80, 'h') + "...";
   EXPECT_EQ(resolver.Resolve(host, 123).error(), "cannot resolve '" + cut + "': Name or service not known");
-  EXPECT_EQ(SplitHostPort(host + ":" + std::string(5000, '9'), 123).error(), "port " + std::string(80, '9') + "... out of range 1..65535");
+  EXPECT_EQ(SplitHostPort(host + ":" + std::string(5000, '9'), 123).error(),
+            "port " + std::string(80, '9') + "... out of range 1..65535");
   EXPECT_EQ(SplitHostPort("[" + host, 123).error(), "missing ']' in '[" + std::string(79, 'h') + "...'");
   EXPECT_EQ(resolver.Resolve("bad\x1b[2J:x", 123).error(), "invalid port 'x' in 'bad\\x1b[2J:x'");
 }

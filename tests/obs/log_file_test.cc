@@ -57,9 +57,10 @@ TEST(LogFile, AFullDiskSendsLinesToTheFallbackWithOneNoticeEachWay) {
                             "works again",
                             "lost 1", "lost 2", "lost 3",
                             "logfile /dev/null: writable again; 3 line(s) went to stderr meanwhile"}));
-  EXPECT_EQ(s.file, (std::vector<std::string>{"T before\n",
-                                              "T logfile /dev/null: writable again; 3 line(s) went to stderr meanwhile\n",
-                                              "T after\n", "T after 2\n"}));
+  EXPECT_EQ(s.file,
+            (std::vector<std::string>{"T before\n",
+                                      "T logfile /dev/null: writable again; 3 line(s) went to stderr meanwhile\n",
+                                      "T after\n", "T after 2\n"}));
 }
 
 TEST(LogFile, FailsAgainAfterRecoveringAndSaysSoAgain) {

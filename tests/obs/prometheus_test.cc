@@ -36,8 +36,7 @@ TEST(Prometheus, ReportsSystemSourcesAndServer) {
   EXPECT_NE(text.find("tempus_build_info{version=\"0.1.0-test\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_system_synchronized 1\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_system_stratum 2\n"), std::string::npos);
-  EXPECT_NE(text.find("tempus_source_selection{source=\"10.0.0.1:123\",state=\"system_peer\"} 1\n"),
-            std::string::npos);
+  EXPECT_NE(text.find("tempus_source_selection{source=\"10.0.0.1:123\",state=\"system_peer\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_source_stratum{source=\"10.0.0.1:123\"} 1\n"), std::string::npos);
   EXPECT_NE(text.find("tempus_server_drops_total{reason=\"too_short\"} 0\n"), std::string::npos);
 }
@@ -106,8 +105,7 @@ TEST(Prometheus, ListsTheLocalClockAmongTheSources) {
   EXPECT_TRUE(has("tempus_source_refusal", ",reason=\"none\"", "1"));
   t.Run(60);  // the stratum-1 server takes over; the local clock stays listed, rejected
   text = RenderPrometheus(t.client->Snapshot(), "0.1.0-test");
-  EXPECT_NE(text.find("tempus_source_selection{source=\"10.0.0.1:123\",state=\"system_peer\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(text.find("tempus_source_selection{source=\"10.0.0.1:123\",state=\"system_peer\"} 1\n"), std::string::npos)
       << text;
   EXPECT_TRUE(has("tempus_source_selection", ",state=\"reject\"", "1"));
 }

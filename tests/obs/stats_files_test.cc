@@ -60,7 +60,8 @@ class TempDir {
 // seconds with nine decimals.
 TEST(StatsFiles, PeerStatsLineIsNtpdsFormat) {
   const UnixTime t = UnixTime::FromParts(kLastSecond, 0x80000000);  // .5 s
-  EXPECT_EQ(FormatPeerStats(Peer(t)), "61373 86399.500 127.0.0.2 961a -0.001234000 0.000250000 0.003000000 0.000020000");
+  EXPECT_EQ(FormatPeerStats(Peer(t)),
+            "61373 86399.500 127.0.0.2 961a -0.001234000 0.000250000 0.003000000 0.000020000");
 }
 
 // ntpd's record_loop_stats: "MJD sec.ms offset(s) frequency(ppm) jitter(s) wander(ppm) tc".
@@ -106,7 +107,8 @@ TEST(StatsFiles, SwitchesFilesAtUtcMidnightAndLinksThePlainName) {
   ASSERT_EQ(Lines(d + "peerstats.20261130").size(), 2u);
   EXPECT_EQ(Lines(d + "peerstats.20261130")[0].substr(0, 16), "61374 0.062 127.");
   EXPECT_EQ(Lines(d + "loops.20261129").size(), 1u);
-  struct stat plain{}, current{};
+  struct stat plain {
+  }, current{};
   ASSERT_EQ(stat((d + "peerstats").c_str(), &plain), 0);
   ASSERT_EQ(stat((d + "peerstats.20261130").c_str(), &current), 0);
   EXPECT_EQ(plain.st_ino, current.st_ino) << "the plain name is the current generation";

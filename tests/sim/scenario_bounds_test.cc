@@ -45,11 +45,14 @@ TEST(ScenarioBounds, NodeCountsAreBounded) {
   const std::string one = "[sim]\n[node a]\naddress = 10.9.0.1\n";
   EXPECT_EQ(OnlyError(one + "[nodes n 1..1000000000]\n"),
             "x.scn:4: expected at most 10000 nodes in all (1 so far), got '1..1000000000'");
-  EXPECT_EQ(OnlyError(one + "[nodes n 1..1e300]\n"), "x.scn:4: expected a range of node numbers like 1..1000, got '1..1e300'");
+  EXPECT_EQ(OnlyError(one + "[nodes n 1..1e300]\n"),
+            "x.scn:4: expected a range of node numbers like 1..1000, got '1..1e300'");
   // Many headers add up: the total counts.
-  const std::string two = "[sim]\nduration = 10\n[nodes g 1..5000]\naddress = 10.0.0.1\n[nodes h 1..5000]\naddress = 10.1.0.1\n";
+  const std::string two =
+      "[sim]\nduration = 10\n[nodes g 1..5000]\naddress = 10.0.0.1\n[nodes h 1..5000]\naddress = 10.1.0.1\n";
   EXPECT_TRUE(ParseScenario(two, "x.scn"));
-  EXPECT_EQ(OnlyError(two + "[node last]\n"), "x.scn:7: expected at most 10000 nodes in all (10000 so far), got '[node last]'");
+  EXPECT_EQ(OnlyError(two + "[node last]\n"),
+            "x.scn:7: expected at most 10000 nodes in all (10000 so far), got '[node last]'");
 }
 
 TEST(ScenarioBounds, WorkIsBounded) {
@@ -87,7 +90,8 @@ TEST(ScenarioBounds, LinkKnobsAreBounded) {
             "x.scn:7: expected delay (seconds 0..100, e.g. 10, 1.5ms, 100us), got '1e300'");
   EXPECT_EQ(OnlyError(base + "jitter = inf\n"),
             "x.scn:7: expected jitter (seconds 0..100, e.g. 10, 1.5ms, 100us), got 'inf'");
-  EXPECT_EQ(OnlyError(base + "asymmetry = -1e9\n"), "x.scn:7: expected an asymmetry in seconds within ±100, got '-1e9'");
+  EXPECT_EQ(OnlyError(base + "asymmetry = -1e9\n"),
+            "x.scn:7: expected an asymmetry in seconds within ±100, got '-1e9'");
 }
 
 TEST(ScenarioBounds, SectionsAndLinesAreBounded) {
@@ -111,8 +115,8 @@ TEST(ScenarioBounds, ErrorsAreCappedAndHostileTextIsCut) {
   ASSERT_EQ(sc.error().size(), kMaxScenarioErrors + 1);
   EXPECT_EQ(sc.error().back(), "x.scn: 400 more error(s) not shown");
   EXPECT_EQ(OnlyError(Scn("duration = " + std::string(5000, '9'))),
-            "x.scn:2: expected a duration (seconds 0..100000000, e.g. 10, 1.5ms, 100us), got '" +
-                std::string(80, '9') + "...'");
+            "x.scn:2: expected a duration (seconds 0..100000000, e.g. 10, 1.5ms, 100us), got '" + std::string(80, '9') +
+                "...'");
 }
 
 }  // namespace

@@ -72,7 +72,8 @@ TEST(Scenario, ParsesSecondsWithUnits) {
 TEST(NodeConfig, ReadsServerTosLocalAndTinker) {
   const NameResolver resolve = [](std::string_view name) -> std::optional<std::vector<core::NetAddress>> {
     if (name != "refs") return std::nullopt;
-    return std::vector<core::NetAddress>{*core::NetAddress::Parse("10.0.0.1:123"), *core::NetAddress::Parse("10.0.0.2:123")};
+    return std::vector<core::NetAddress>{*core::NetAddress::Parse("10.0.0.1:123"),
+                                         *core::NetAddress::Parse("10.0.0.2:123")};
   };
   auto c = BuildNodeConfig({{"server refs iburst minpoll 4 maxpoll 5 prefer", 1},
                             {"server 10.9.9.9 noselect", 2},

@@ -108,7 +108,8 @@ TEST(SimClock, WanderHasTheRandomWalkSpread) {
 
 TEST(SimClock, SameSeedSameWander) {
   SimTime now;
-  SimClock a({.wander_ppb = 1}, now, kEpoch, 7), b({.wander_ppb = 1}, now, kEpoch, 7), c({.wander_ppb = 1}, now, kEpoch, 8);
+  SimClock a({.wander_ppb = 1}, now, kEpoch, 7), b({.wander_ppb = 1}, now, kEpoch, 7),
+      c({.wander_ppb = 1}, now, kEpoch, 8);
   now = At(3000);
   EXPECT_EQ(a.Now(), b.Now());
   EXPECT_NE(a.Now(), c.Now());

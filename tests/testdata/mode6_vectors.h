@@ -8,8 +8,7 @@
 
 namespace tempus::testdata {
 
-inline constexpr std::string_view kReadVarSystemRequest =
-    "d60200010000000000000000";
+inline constexpr std::string_view kReadVarSystemRequest = "d60200010000000000000000";
 
 inline constexpr std::string_view kReadVarSystemResponse =
     "1682000100160000000001616c6561703d302c207374726174756d3d392c20707265636973696f6e3d2d32342c20726f"
@@ -21,14 +20,11 @@ inline constexpr std::string_view kReadVarSystemResponse =
     "2e31382e34342d66632d76383537222c2076657273696f6e3d226e747064206e74707365632d312e322e32222c0d0a63"
     "6c6b5f77616e6465723d302e3030303030302c206d696e74633d300d0a000000";
 
-inline constexpr std::string_view kReadStatRequest =
-    "d60100010000000000000000";
+inline constexpr std::string_view kReadStatRequest = "d60100010000000000000000";
 
-inline constexpr std::string_view kReadStatResponse =
-    "1681000100160000000000044567b61a";
+inline constexpr std::string_view kReadStatResponse = "1681000100160000000000044567b61a";
 
-inline constexpr std::string_view kReadVarPeerRequest =
-    "d60200020000456700000000";
+inline constexpr std::string_view kReadVarPeerRequest = "d60200020000456700000000";
 
 inline constexpr std::string_view kReadVarPeerFragment1 =
     "16a20002b61a4567000001d47372636164723d3132372e302e302e312c20737263706f72743d3132332c206473746164"
@@ -48,7 +44,6 @@ inline constexpr std::string_view kReadVarPeerFragment2 =
     "30a0aa29fd7f20309c2eb6ee20302e303320302e303420300420302e303020302e323720302e333920302e343220302e"
     "343520302e343820302e353120302e35342c0d0a666c6173683d3078302c20686561647761793d36302c206e7473636f"
     "6f6b6965733d2d310d0a6236";
-
 
 }  // namespace tempus::testdata
 

@@ -16,9 +16,9 @@ namespace tempus::config::internal {
 // What the handlers build, plus bookkeeping resolved once the whole file is read.
 struct ParseState {
   Config config;
-  std::optional<Location> local_refclock;    // `server 127.127.1.u` seen here
-  int local_unit = 0;                        // its u
-  std::optional<int> local_fudge_stratum;    // `fudge 127.127.1.0 stratum N`
+  std::optional<Location> local_refclock;  // `server 127.127.1.u` seen here
+  int local_unit = 0;                      // its u
+  std::optional<int> local_fudge_stratum;  // `fudge 127.127.1.0 stratum N`
   std::optional<Location> local_fudge_where;
 };
 
@@ -30,12 +30,12 @@ struct DirectiveSpec {
   Handler handler;
 };
 
-std::span<const DirectiveSpec> AssocDirectives();    // server pool peer fudge refclock unpeer
-std::span<const DirectiveSpec> AccessDirectives();   // restrict unrestrict interface nic discard limit
-std::span<const DirectiveSpec> FileDirectives();     // driftfile leapfile logfile statsdir statistics filegen ...
-std::span<const DirectiveSpec> SystemDirectives();   // tos tinker enable disable keys trustedkey ...
-std::span<const DirectiveSpec> TempusDirectives();   // clock listen control metrics local makestep pidfile
-std::span<const DirectiveSpec> LegacyDirectives();   // broadcast manycast autokey ...: warned
+std::span<const DirectiveSpec> AssocDirectives();   // server pool peer fudge refclock unpeer
+std::span<const DirectiveSpec> AccessDirectives();  // restrict unrestrict interface nic discard limit
+std::span<const DirectiveSpec> FileDirectives();    // driftfile leapfile logfile statsdir statistics filegen ...
+std::span<const DirectiveSpec> SystemDirectives();  // tos tinker enable disable keys trustedkey ...
+std::span<const DirectiveSpec> TempusDirectives();  // clock listen control metrics local makestep pidfile
+std::span<const DirectiveSpec> LegacyDirectives();  // broadcast manycast autokey ...: warned
 
 // Applies what needs the whole file (the LOCAL clock and its fudge line).
 void FinishAssoc(ParseState& state, Diagnostics& diags);

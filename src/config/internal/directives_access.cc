@@ -17,21 +17,29 @@ struct FlagName {
 };
 
 constexpr std::array<FlagName, 16> kRestrictFlags = {{
-    {"ignore", RestrictFlag::kIgnore},       {"kod", RestrictFlag::kKod},
-    {"limited", RestrictFlag::kLimited},     {"lowpriotrap", RestrictFlag::kLowPrioTrap},
-    {"mssntp", RestrictFlag::kMssntp},       {"nomodify", RestrictFlag::kNoModify},
-    {"nomrulist", RestrictFlag::kNoMruList}, {"noepeer", RestrictFlag::kNoEpeer},
-    {"nopeer", RestrictFlag::kNoPeer},       {"noquery", RestrictFlag::kNoQuery},
-    {"noserve", RestrictFlag::kNoServe},     {"notrap", RestrictFlag::kNoTrap},
-    {"notrust", RestrictFlag::kNoTrust},     {"ntpport", RestrictFlag::kNtpPort},
-    {"version", RestrictFlag::kVersion},     {"flake", RestrictFlag::kFlake},
+    {"ignore", RestrictFlag::kIgnore},
+    {"kod", RestrictFlag::kKod},
+    {"limited", RestrictFlag::kLimited},
+    {"lowpriotrap", RestrictFlag::kLowPrioTrap},
+    {"mssntp", RestrictFlag::kMssntp},
+    {"nomodify", RestrictFlag::kNoModify},
+    {"nomrulist", RestrictFlag::kNoMruList},
+    {"noepeer", RestrictFlag::kNoEpeer},
+    {"nopeer", RestrictFlag::kNoPeer},
+    {"noquery", RestrictFlag::kNoQuery},
+    {"noserve", RestrictFlag::kNoServe},
+    {"notrap", RestrictFlag::kNoTrap},
+    {"notrust", RestrictFlag::kNoTrust},
+    {"ntpport", RestrictFlag::kNtpPort},
+    {"version", RestrictFlag::kVersion},
+    {"flake", RestrictFlag::kFlake},
 }};
 
 // Flag names plus the options that take an argument, for lookups and suggestions.
 constexpr std::array<std::string_view, 19> kRestrictWords = {
-    "ignore",  "kod",     "limited", "lowpriotrap", "mssntp",  "nomodify", "nomrulist",    "noepeer",        "nopeer",
-    "noquery", "noserve", "notrap",  "notrust",     "ntpport", "version",  "flake",        "ippeerlimit",
-    "serverresponse", "mask"};
+    "ignore",  "kod",    "limited",     "lowpriotrap",    "mssntp", "nomodify", "nomrulist",
+    "noepeer", "nopeer", "noquery",     "noserve",        "notrap", "notrust",  "ntpport",
+    "version", "flake",  "ippeerlimit", "serverresponse", "mask"};
 
 // A mask of `bits` leading ones for `family`.
 core::NetAddress PrefixMask(core::NetAddress::Family family, int bits) {
@@ -81,7 +89,8 @@ bool ReadRestrictTarget(Cursor& c, RestrictEntry& e, bool* has_prefix) {
     addr = ParseNumericAddress(t.text);
   }
   if (!addr) {
-    if (t.text.find_first_of(":/") != std::string::npos || t.text.find_first_not_of("0123456789.") == std::string::npos) {
+    if (t.text.find_first_of(":/") != std::string::npos ||
+        t.text.find_first_not_of("0123456789.") == std::string::npos) {
       c.Expected(what);
       return false;
     }
@@ -144,7 +153,8 @@ void HandleRestrict(Cursor& c, ParseState& st, bool unrestrict) {
     if (w == "mask") {
       ReadMask(c, e, t, has_prefix);
     } else if (w == "ippeerlimit") {
-      if (auto n = c.Integer("a peer count -1..65535 after 'ippeerlimit'", -1, 65535)) e.ippeerlimit = static_cast<int>(*n);
+      if (auto n = c.Integer("a peer count -1..65535 after 'ippeerlimit'", -1, 65535))
+        e.ippeerlimit = static_cast<int>(*n);
     } else if (w == "serverresponse") {
       if (c.Accept("fuzz")) e.serverresponse_fuzz = 1;
       else c.Expected("'fuzz' after 'serverresponse'");
@@ -169,8 +179,8 @@ constexpr std::array<std::string_view, 4> kInterfaceClasses = {"all", "ipv4", "i
 void Interface(Cursor& c, ParseState& st) {
   InterfaceRule r;
   r.where = c.At(c.directive());
-  const auto action = c.Keyword(fmt::format("'listen', 'ignore' or 'drop' after '{}'", c.directive().text),
-                                kInterfaceActions);
+  const auto action =
+      c.Keyword(fmt::format("'listen', 'ignore' or 'drop' after '{}'", c.directive().text), kInterfaceActions);
   if (!action) {
     c.SkipRest();
     return;
@@ -217,7 +227,8 @@ void Discard(Cursor& c, ParseState& st) {
     if (!idx) continue;
     auto& d = st.config.discard;
     if (*idx == 0) {
-      if (auto v = c.Integer("headway exponent 0..16 (log2 s) after 'average'", 0, 16)) d.average_log2 = static_cast<int>(*v);
+      if (auto v = c.Integer("headway exponent 0..16 (log2 s) after 'average'", 0, 16))
+        d.average_log2 = static_cast<int>(*v);
     } else if (*idx == 1) {
       if (auto v = c.Integer("guard time 0..65535 s after 'minimum'", 0, 65535)) d.minimum_s = static_cast<int>(*v);
     } else {
@@ -244,8 +255,12 @@ void Limit(Cursor& c, ParseState& st) {
 }
 
 constexpr std::array<DirectiveSpec, 6> kDirectives = {{
-    {"restrict", Restrict}, {"unrestrict", Unrestrict}, {"interface", Interface}, {"nic", Interface},
-    {"discard", Discard},   {"limit", Limit},
+    {"restrict", Restrict},
+    {"unrestrict", Unrestrict},
+    {"interface", Interface},
+    {"nic", Interface},
+    {"discard", Discard},
+    {"limit", Limit},
 }};
 
 }  // namespace

@@ -13,9 +13,10 @@
 namespace tempus::config::internal {
 namespace {
 
-constexpr std::array<std::string_view, 20> kServerOptions = {
-    "iburst", "burst",   "prefer", "noselect", "true", "key",   "version", "minpoll", "maxpoll", "port",
-    "preempt", "xleave", "mode",   "ttl",      "bias", "nts",   "noval",   "ca",      "aead",    "autokey"};
+constexpr std::array<std::string_view, 20> kServerOptions = {"iburst",  "burst",   "prefer",  "noselect", "true",
+                                                             "key",     "version", "minpoll", "maxpoll",  "port",
+                                                             "preempt", "xleave",  "mode",    "ttl",      "bias",
+                                                             "nts",     "noval",   "ca",      "aead",     "autokey"};
 
 constexpr std::string_view kPollWhat = "poll exponent 3..17 after '{}'";
 
@@ -95,8 +96,8 @@ void ReadOptions(Cursor& c, ServerConfig& s) {
       if (auto v = c.Integer("NTP version 1..4 after 'version'", 1, 4)) s.version = static_cast<int>(*v);
     } else if (opt == "minpoll" || opt == "maxpoll") {
       const Location where = c.Here();
-      const auto v = c.Integer(fmt::format(fmt::runtime(kPollWhat), opt), core::PollExp::kMinPoll,
-                               core::PollExp::kMaxPoll);
+      const auto v =
+          c.Integer(fmt::format(fmt::runtime(kPollWhat), opt), core::PollExp::kMinPoll, core::PollExp::kMaxPoll);
       if (!v) continue;
       if (opt == "minpoll") {
         s.minpoll = core::PollExp(static_cast<int>(*v));
@@ -168,8 +169,8 @@ void Server(Cursor& c, ParseState& st) { HandleAssoc(c, st, AssocKind::kServer);
 void Pool(Cursor& c, ParseState& st) { HandleAssoc(c, st, AssocKind::kPool); }
 void Peer(Cursor& c, ParseState& st) { HandleAssoc(c, st, AssocKind::kPeer); }
 
-constexpr std::array<std::string_view, 10> kFudgeOptions = {"time1", "time2", "stratum", "refid", "flag1",
-                                                            "flag2", "flag3", "flag4", "minjitter", "mode"};
+constexpr std::array<std::string_view, 10> kFudgeOptions = {"time1", "time2", "stratum", "refid",     "flag1",
+                                                            "flag2", "flag3", "flag4",   "minjitter", "mode"};
 
 // fudge 127.127.t.u [time1 S] [time2 S] [stratum N] [refid ID] [flagK 0|1] (ntpd refclock options).
 void Fudge(Cursor& c, ParseState& st) {
@@ -222,7 +223,11 @@ void Unpeer(Cursor& c, ParseState&) {
 }
 
 constexpr std::array<DirectiveSpec, 6> kDirectives = {{
-    {"server", Server}, {"pool", Pool}, {"peer", Peer}, {"fudge", Fudge}, {"refclock", Refclock},
+    {"server", Server},
+    {"pool", Pool},
+    {"peer", Peer},
+    {"fudge", Fudge},
+    {"refclock", Refclock},
     {"unpeer", Unpeer},
 }};
 

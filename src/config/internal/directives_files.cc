@@ -17,8 +17,9 @@ constexpr std::array<std::string_view, 9> kStatsNames = {"clockstats", "cryptost
 // A statistics name; one tempusd does not write is warned about (directive status table).
 std::optional<StatsKind> ReadStatsKind(Cursor& c) {
   const Location where = c.Here();
-  const auto idx = c.Keyword("a statistics name (loopstats, peerstats, clockstats, rawstats, sysstats, protostats, ...)",
-                             kStatsNames);
+  const auto idx =
+      c.Keyword("a statistics name (loopstats, peerstats, clockstats, rawstats, sysstats, protostats, ...)",
+                kStatsNames);
   if (!idx) return std::nullopt;
   ReportOption(c, where, c.directive().text, kStatsNames[*idx]);
   return static_cast<StatsKind>(*idx);
@@ -69,12 +70,13 @@ void Filegen(Cursor& c, ParseState& st) {
         break;
       }
       case 1:
-        if (auto t = c.Keyword("a file set type (none, pid, day, week, month, year, age) after 'type'",
-                               kFileGenTypes)) {
+        if (auto t =
+                c.Keyword("a file set type (none, pid, day, week, month, year, age) after 'type'", kFileGenTypes)) {
           g.type = static_cast<FileGen::Type>(*t);
         }
         break;
-      case 2: case 3: g.link = *idx == 2; break;
+      case 2:
+      case 3: g.link = *idx == 2; break;
       default: g.enable = *idx == 4; break;
     }
   }
@@ -89,8 +91,13 @@ void Logconfig(Cursor& c, ParseState&) {
 }
 
 constexpr std::array<DirectiveSpec, 7> kDirectives = {{
-    {"driftfile", Driftfile}, {"leapfile", Leapfile}, {"logfile", Logfile},     {"statsdir", Statsdir},
-    {"statistics", Statistics}, {"filegen", Filegen}, {"logconfig", Logconfig},
+    {"driftfile", Driftfile},
+    {"leapfile", Leapfile},
+    {"logfile", Logfile},
+    {"statsdir", Statsdir},
+    {"statistics", Statistics},
+    {"filegen", Filegen},
+    {"logconfig", Logconfig},
 }};
 
 }  // namespace

@@ -6,9 +6,9 @@
 
 #include <array>
 
+#include "base/check.h"
 #include "config/directive_status.h"
 #include "config/internal/directives.h"
-#include "base/check.h"
 
 namespace tempus::config::internal {
 namespace {

@@ -40,9 +40,9 @@ constexpr std::array<RealKnob, 4> kTosReals = {{
     {"maxdisp", "a dispersion 0.001..16 s", 0.001, 16, &TosConfig::maxdisp_s},
     {"orphanwait", "a delay 0..86400 s", 0, 86400, &TosConfig::orphanwait_s},
 }};
-constexpr std::array<std::string_view, 14> kTosNames = {"minclock", "maxclock", "minsane",    "ceiling", "floor",
-                                                        "orphan",   "beacon",   "bcpollbstep", "mindist", "maxdist",
-                                                        "maxdisp",  "orphanwait", "cohort",    "basedate"};
+constexpr std::array<std::string_view, 14> kTosNames = {"minclock", "maxclock",   "minsane",     "ceiling", "floor",
+                                                        "orphan",   "beacon",     "bcpollbstep", "mindist", "maxdist",
+                                                        "maxdisp",  "orphanwait", "cohort",      "basedate"};
 
 // tos [minclock N] [maxclock N] [minsane N] [mindist S] [maxdist S] [ceiling N] [floor N]
 //     [orphan N] [orphanwait S] [cohort 0|1] [beacon S] ...
@@ -52,12 +52,14 @@ void Tos(Cursor& c, ParseState& st) {
   while (!c.AtEnd()) {
     const Token& t = *c.Peek();
     const int errors = c.errors();
-    const auto idx = c.Keyword("a 'tos' option (minclock, maxclock, minsane, mindist, maxdist, orphan, ...)", kTosNames);
+    const auto idx =
+        c.Keyword("a 'tos' option (minclock, maxclock, minsane, mindist, maxdist, orphan, ...)", kTosNames);
     if (!idx) continue;
     const std::string_view name = kTosNames[*idx];
     if (*idx < kTosInts.size()) {
       const IntKnob& k = kTosInts[*idx];
-      if (auto v = c.Integer(fmt::format("{} after '{}'", k.what, name), k.lo, k.hi)) tos.*k.field = static_cast<int>(*v);
+      if (auto v = c.Integer(fmt::format("{} after '{}'", k.what, name), k.lo, k.hi))
+        tos.*k.field = static_cast<int>(*v);
     } else if (*idx < kTosInts.size() + kTosReals.size()) {
       const RealKnob& k = kTosReals[*idx - kTosInts.size()];
       if (auto v = c.Number(fmt::format("{} after '{}'", k.what, name), k.lo, k.hi)) tos.*k.field = *v;
@@ -96,7 +98,8 @@ void Tinker(Cursor& c, ParseState& st) {
   if (c.AtEnd()) c.Expected("a 'tinker' option after 'tinker'");
   while (!c.AtEnd()) {
     const Token& t = *c.Peek();
-    const auto idx = c.Keyword("a 'tinker' option (step, stepout, panic, dispersion, allan, huffpuff, ...)", kTinkerNames);
+    const auto idx =
+        c.Keyword("a 'tinker' option (step, stepout, panic, dispersion, allan, huffpuff, ...)", kTinkerNames);
     if (!idx) continue;
     const TinkerKnob& k = kTinker[*idx];
     if (auto v = c.Number(fmt::format("{} after '{}'", k.what, k.name), k.lo, k.hi)) {
@@ -106,9 +109,18 @@ void Tinker(Cursor& c, ParseState& st) {
   }
 }
 
-constexpr std::array<std::string_view, 12> kSystemFlags = {
-    "auth", "bclient", "calibrate", "kernel", "mode7", "monitor", "ntp", "stats", "peer_clear_digest_early",
-    "unpeer_crypto_early", "unpeer_crypto_nak_early", "unpeer_digest_early"};
+constexpr std::array<std::string_view, 12> kSystemFlags = {"auth",
+                                                           "bclient",
+                                                           "calibrate",
+                                                           "kernel",
+                                                           "mode7",
+                                                           "monitor",
+                                                           "ntp",
+                                                           "stats",
+                                                           "peer_clear_digest_early",
+                                                           "unpeer_crypto_early",
+                                                           "unpeer_crypto_nak_early",
+                                                           "unpeer_digest_early"};
 
 // enable|disable auth|bclient|calibrate|kernel|mode7|monitor|ntp|stats|...
 void EnableDisable(Cursor& c, ParseState& st) {
@@ -160,7 +172,8 @@ void Trustedkey(Cursor& c, ParseState& st) {
       uint32_t first = 0, last = 0;
       const std::string inner = text.substr(1);
       const auto r1 = std::from_chars(inner.data(), inner.data() + inner.size(), first);
-      if (inner.empty() || r1.ec != std::errc() || r1.ptr != inner.data() + inner.size() || first < 1 || first > 65535) {
+      if (inner.empty() || r1.ec != std::errc() || r1.ptr != inner.data() + inner.size() || first < 1 ||
+          first > 65535) {
         c.Expected(what);
         continue;
       }

@@ -29,7 +29,8 @@ void Clock(Cursor& c, ParseState& st) {
     const auto opt = c.Keyword("'offset' or 'freq' after 'clock virtual'", kVirtualOptions);
     if (!opt) continue;
     if (*opt == 0) {
-      if (auto v = c.Number("an offset -1000000000..1000000000 s after 'offset'", -1e9, 1e9)) clock.virtual_offset_s = *v;
+      if (auto v = c.Number("an offset -1000000000..1000000000 s after 'offset'", -1e9, 1e9))
+        clock.virtual_offset_s = *v;
     } else if (auto v = c.Number("a frequency error -100000..100000 ppm after 'freq'", -1e5, 1e5)) {
       clock.virtual_freq_ppm = *v;
     }
@@ -109,8 +110,13 @@ void Makestep(Cursor& c, ParseState& st) {
 void Pidfile(Cursor& c, ParseState& st) { ReadPath(c, &st.config.pidfile); }
 
 constexpr std::array<DirectiveSpec, 7> kDirectives = {{
-    {"clock", Clock}, {"listen", Listen},     {"control", Control}, {"metrics", Metrics},
-    {"local", Local}, {"makestep", Makestep}, {"pidfile", Pidfile},
+    {"clock", Clock},
+    {"listen", Listen},
+    {"control", Control},
+    {"metrics", Metrics},
+    {"local", Local},
+    {"makestep", Makestep},
+    {"pidfile", Pidfile},
 }};
 
 }  // namespace

@@ -12,17 +12,17 @@
 #include <cstdint>
 #include <variant>
 
-#include "core/wire/exchange.h"
 #include "base/check.h"
 #include "core/filter/sample.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
+#include "core/wire/exchange.h"
 #include "core/wire/packet.h"
 
 namespace tempus::core::assoc {
 
-// Send `bytes` (a 48-byte request, or a symmetric mode 1/2 packet) to the association's address. `cookie` is its transmit
-// timestamp; the host may report the real send time with Association::RefineTransmitTime.
+// Send `bytes` (a 48-byte request, or a symmetric mode 1/2 packet) to the association's address. `cookie` is its
+// transmit timestamp; the host may report the real send time with Association::RefineTransmitTime.
 struct SendRequest {
   std::array<uint8_t, kHeaderSize> bytes{};
   NtpTimestamp cookie;
@@ -79,7 +79,10 @@ class AssocActions {
   }
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
-  const AssocAction& operator[](size_t i) const { TEMPUS_CHECK(i < size_); return items_[i]; }
+  const AssocAction& operator[](size_t i) const {
+    TEMPUS_CHECK(i < size_);
+    return items_[i];
+  }
   const AssocAction* begin() const { return items_.data(); }
   const AssocAction* end() const { return items_.data() + size_; }
 

@@ -304,9 +304,7 @@ void Association::Conclude(const Result<Measurement, ReplyRejection>& result, co
     return;
   }
   switch (result.error().error) {
-    case ReplyError::kKissOfDeath:
-      HandleKiss(result.error().kiss, h, now, out);
-      return;
+    case ReplyError::kKissOfDeath: HandleKiss(result.error().kiss, h, now, out); return;
     case ReplyError::kUnsynchronized:
     case ReplyError::kBadRootDistance:
       // The server answered (reach), it just has no usable time (ntpd counts these for reach too).
@@ -330,8 +328,7 @@ void Association::Conclude(const Result<Measurement, ReplyRejection>& result, co
       return;
     case ReplyError::kMalformed:
     case ReplyError::kNotServerMode:
-    case ReplyError::kBogusOrigin:
-      break;  // checked above already
+    case ReplyError::kBogusOrigin: break;  // checked above already
   }
   stats_.Count(AssocReject::kMalformed);
 }

@@ -56,17 +56,17 @@
 #include <optional>
 #include <span>
 
+#include "base/random.h"
 #include "core/assoc/actions.h"
 #include "core/assoc/association_config.h"
 #include "core/assoc/association_snapshot.h"
-#include "core/wire/exchange.h"
 #include "core/assoc/poll_advisor.h"
-#include "base/random.h"
 #include "core/system/snapshot.h"
-#include "core/wire/auth.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 #include "core/time/unix_time.h"
+#include "core/wire/auth.h"
+#include "core/wire/exchange.h"
 
 namespace tempus::core::assoc {
 
@@ -206,9 +206,9 @@ class Association {
   std::optional<MonoTime> reply_deadline_;  // of the outstanding request, until counted
   bool unanswered_counted_ = false;         // the outstanding request was counted as unanswered
   int unanswered_run_ = 0;                  // consecutive unanswered requests
-  NtpTimestamp answered_cookie_;    // consumed by a reply: a second reply is refused
-  NtpTimestamp superseded_cookie_;  // replaced by a newer request before any reply
-  NtpTimestamp last_rx_transmit_;   // the transmit timestamp of the last reply taken (test 1)
+  NtpTimestamp answered_cookie_;            // consumed by a reply: a second reply is refused
+  NtpTimestamp superseded_cookie_;          // replaced by a newer request before any reply
+  NtpTimestamp last_rx_transmit_;           // the transmit timestamp of the last reply taken (test 1)
 
   // Symmetric mode (§9.1 peer variables): org is the peer's last transmit timestamp, rec when it
   // arrived by our clock; both are echoed in our next packet.

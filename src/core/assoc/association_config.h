@@ -11,8 +11,8 @@
 #include <optional>
 #include <string_view>
 
-#include "core/net/net_address.h"
 #include "base/result.h"
+#include "core/net/net_address.h"
 #include "core/time/poll_exp.h"
 #include "core/wire/packet.h"
 
@@ -22,32 +22,32 @@ inline constexpr int kDefaultMinPoll = 6;   // 64 s (ntpd and chrony)
 inline constexpr int kDefaultMaxPoll = 10;  // 1024 s
 
 struct AssociationConfig {
-  NetAddress address;                     // the server or peer, with its port (normally 123)
+  NetAddress address;  // the server or peer, with its port (normally 123)
   // kClient (server, pool), kSymmetricActive (peer) or kSymmetricPassive (mobilized by a peer's
   // mode 1 packet, never configured: ephemeral, RFC 5905 §9.2)
   Mode mode = Mode::kClient;
   PollExp minpoll = PollExp(kDefaultMinPoll);  // `minpoll`, log2 s, 3..17
   PollExp maxpoll = PollExp(kDefaultMaxPoll);  // `maxpoll`, log2 s, 3..17
-  uint8_t version = kNtpVersion;          // `version`, 1..4, sent in requests
+  uint8_t version = kNtpVersion;               // `version`, 1..4, sent in requests
   // `iburst`/`burst`: a burst of 8 requests at each poll while unreachable/reachable. Client
   // mode only (ntpd: server and pool); a symmetric peer answers on its own schedule, so
   // ValidateAssociationConfig clears them for `peer`.
   bool iburst = false;
   bool burst = false;
-  bool prefer = false;    // `prefer`: favoured by selection (§11.2); not used by the association
-  bool noselect = false;  // `noselect`: polled and shown, never selected
+  bool prefer = false;      // `prefer`: favoured by selection (§11.2); not used by the association
+  bool noselect = false;    // `noselect`: polled and shown, never selected
   bool truechimer = false;  // `true`: always survives selection (ntpd's `true`)
-  bool pool = false;      // from a `pool` line: may be replaced when it stops answering
+  bool pool = false;        // from a `pool` line: may be replaced when it stops answering
   // `key N`: requests carry a MAC by key N (the host appends it) and only replies whose MAC the
   // host found valid for key N (AuthVerdict::kOk) are taken (RFC 5905 §7.3, test 5).
   std::optional<uint32_t> key_id;
 };
 
 enum class AssociationConfigError : uint8_t {
-  kNoAddress,            // address family kNone
-  kNoPort,               // port 0
-  kBadVersion,           // version outside 1..4
-  kBadMode,              // neither client nor symmetric active/passive
+  kNoAddress,   // address family kNone
+  kNoPort,      // port 0
+  kBadVersion,  // version outside 1..4
+  kBadMode,     // neither client nor symmetric active/passive
 };
 std::string_view AssociationConfigErrorName(AssociationConfigError error);
 

@@ -10,10 +10,10 @@
 #include <string_view>
 
 #include "core/assoc/association_config.h"
-#include "core/wire/exchange.h"
 #include "core/system/refusal.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
+#include "core/wire/exchange.h"
 
 namespace tempus::core::assoc {
 
@@ -40,9 +40,9 @@ inline constexpr size_t kAssocRejectCount = 16;
 std::string_view AssocRejectName(AssocReject reason);
 
 struct AssociationStats {
-  uint64_t sent = 0;       // requests
-  uint64_t received = 0;   // datagrams handed to OnPacket
-  uint64_t accepted = 0;   // measurements produced
+  uint64_t sent = 0;      // requests
+  uint64_t received = 0;  // datagrams handed to OnPacket
+  uint64_t accepted = 0;  // measurements produced
   std::array<uint64_t, kAssocRejectCount> rejected{};
 
   void Count(AssocReject reason) { ++rejected[static_cast<size_t>(reason)]; }
@@ -50,21 +50,21 @@ struct AssociationStats {
 };
 
 struct AssociationSnapshot {
-  AssociationConfig config;        // address, mode, minpoll/maxpoll, flags
-  uint8_t reach = 0;               // the reach shift register, newest poll in bit 0 (§13)
-  bool reachable = false;          // reach != 0
-  PollExp hpoll;                   // host poll: our poll exponent now
-  PollExp ppoll;                   // peer poll: the poll field of the last reply taken
-  PollExp poll_floor;              // minpoll, or higher after a KoD RATE
-  int missed_polls = 0;            // consecutive completed polls without a reply (ntpd "unreach")
-  bool in_burst = false;           // a burst (iburst or burst) is being sent
-  bool rate_limited = false;       // a KoD RATE was received: bursts are off for good
+  AssociationConfig config;   // address, mode, minpoll/maxpoll, flags
+  uint8_t reach = 0;          // the reach shift register, newest poll in bit 0 (§13)
+  bool reachable = false;     // reach != 0
+  PollExp hpoll;              // host poll: our poll exponent now
+  PollExp ppoll;              // peer poll: the poll field of the last reply taken
+  PollExp poll_floor;         // minpoll, or higher after a KoD RATE
+  int missed_polls = 0;       // consecutive completed polls without a reply (ntpd "unreach")
+  bool in_burst = false;      // a burst (iburst or burst) is being sent
+  bool rate_limited = false;  // a KoD RATE was received: bursts are off for good
   bool demobilized = false;
   KissCode demobilize_reason = KissCode::kNone;
-  std::optional<MonoTime> last_received;       // when the last reply was taken
-  std::optional<MonoTime> next_poll;           // the armed deadline
+  std::optional<MonoTime> last_received;  // when the last reply was taken
+  std::optional<MonoTime> next_poll;      // the armed deadline
   std::optional<Measurement> last_measurement;
-  double jitter_s = 0;             // RMS of successive offset differences (seconds)
+  double jitter_s = 0;  // RMS of successive offset differences (seconds)
   // Why the server's replies are not used now (packet tests, kiss codes); kNone after a reply
   // that gave a measurement. See Association::refusal().
   system::Refusal refusal = system::Refusal::kNone;

@@ -32,7 +32,7 @@ void Association::TransmitSymmetric(UnixTime local_now, SendRequest& send) {
   h.root_dispersion = NtpShort::FromDuration(system::RootDispersionAt(system_, xmt));
   h.refid = system_.refid;
   h.reference_time = system_.reference_time;
-  h.origin_time = peer_org_;  // T3 of the peer's last packet: its T1 when it gets this one
+  h.origin_time = peer_org_;   // T3 of the peer's last packet: its T1 when it gets this one
   h.receive_time = peer_rec_;  // when that packet arrived: its T2
   h.transmit_time = xmt;       // our T3 for the peer, our T1 for the reply
   EncodeHeader(h, send.bytes);

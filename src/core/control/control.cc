@@ -26,19 +26,22 @@ using mode6::Opcode;
 // System variables in the order ntpd sends them for `rv` with no list (RFC 9327 §4.1 names).
 // tai, leapsec and expire are omitted without a leap table (ntpd: when zero); tempus adds
 // sysclk_offset (only with clock observe) and `reason` at the end.
-constexpr std::array<std::string_view, 24> kSystemDefaults = {
-    "leap",  "stratum",   "precision", "rootdelay", "rootdisp", "refid",   "reftime",    "tc",
-    "peer",  "offset",    "frequency", "sys_jitter", "clk_jitter", "clock", "processor", "system",
-    "version", "clk_wander", "tai",     "leapsec",  "expire",    "mintc", "sysclk_offset", "reason"};
+constexpr std::array<std::string_view, 24> kSystemDefaults = {"leap",       "stratum",    "precision",     "rootdelay",
+                                                              "rootdisp",   "refid",      "reftime",       "tc",
+                                                              "peer",       "offset",     "frequency",     "sys_jitter",
+                                                              "clk_jitter", "clock",      "processor",     "system",
+                                                              "version",    "clk_wander", "tai",           "leapsec",
+                                                              "expire",     "mintc",      "sysclk_offset", "reason"};
 
 // Peer variables in the order ntpd sends them for `rv &N` and `ntpq -p` with no list (NTPsec
 // puts the clock filter's stages around pmode: keyid, filtdelay, filtoffset, pmode, filtdisp).
 // srchost is sent for a reference clock only (as ntpd, which sends it when it has a host name);
 // tempus adds `reason` at the end.
 constexpr std::array<std::string_view, 30> kPeerDefaults = {
-    "srcadr", "srcport", "srchost", "dstadr", "dstport", "leap", "hmode", "stratum", "ppoll", "hpoll", "precision",
-    "rootdelay", "rootdisp", "refid", "reftime", "rec", "xmt", "reach", "unreach", "delay", "offset",
-    "jitter", "dispersion", "keyid", "filtdelay", "filtoffset", "pmode", "filtdisp", "flash", "reason"};
+    "srcadr",    "srcport",    "srchost",   "dstadr",    "dstport",  "leap",   "hmode",      "stratum",
+    "ppoll",     "hpoll",      "precision", "rootdelay", "rootdisp", "refid",  "reftime",    "rec",
+    "xmt",       "reach",      "unreach",   "delay",     "offset",   "jitter", "dispersion", "keyid",
+    "filtdelay", "filtoffset", "pmode",     "filtdisp",  "flash",    "reason"};
 
 // ntpd's TEST13 (peer_unreach): set whenever the reach register is empty.
 constexpr unsigned kFlashUnreachable = 0x1000;
@@ -142,14 +145,18 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeSnaps
   if (name == "system") return v.system_name.empty() ? std::nullopt : std::optional(Quoted(v.system_name));
   if (name == "version") return Quoted(v.version);
   // ntpd's CS_TAI, CS_LEAPTAB and CS_LEAPEND; the two times as ctl_putfs writes them (YYYYMMDDhhmm).
-  if (name == "tai") return v.leap_table && v.leap_table->tai_utc > 0 ? std::optional(Int(v.leap_table->tai_utc)) : std::nullopt;
+  if (name == "tai")
+    return v.leap_table && v.leap_table->tai_utc > 0 ? std::optional(Int(v.leap_table->tai_utc)) : std::nullopt;
   if (name == "leapsec") {
-    return v.leap_table && v.leap_table->last_leap > 0 ? std::optional(NtpDateMinute(v.leap_table->last_leap)) : std::nullopt;
+    return v.leap_table && v.leap_table->last_leap > 0 ? std::optional(NtpDateMinute(v.leap_table->last_leap))
+                                                       : std::nullopt;
   }
   if (name == "expire") {
-    return v.leap_table && v.leap_table->expires > 0 ? std::optional(NtpDateMinute(v.leap_table->expires)) : std::nullopt;
+    return v.leap_table && v.leap_table->expires > 0 ? std::optional(NtpDateMinute(v.leap_table->expires))
+                                                     : std::nullopt;
   }
-  if (name == "sysclk_offset") return v.system_clock_offset ? std::optional(Ms(*v.system_clock_offset, 6)) : std::nullopt;
+  if (name == "sysclk_offset")
+    return v.system_clock_offset ? std::optional(Ms(*v.system_clock_offset, 6)) : std::nullopt;
   // ntpq sysstats also asks for each counter "since reset" (NAME_r); this node never resets.
   if (name.starts_with("ss_") && name.ends_with("_r")) return SystemVariable(name.substr(0, name.size() - 2), v);
   if (name.starts_with("ss_")) return SysStatsVariable(name, v);
@@ -258,12 +265,11 @@ Result<std::vector<std::string_view>, ErrorCode> ParseNames(std::span<const uint
     if (end == std::string_view::npos) end = text.size();
     std::string_view item = text.substr(at, end - at);
     item = item.substr(0, item.find('='));
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t' || item.front() == '\r' ||
-                             item.front() == '\n')) {
+    while (!item.empty() &&
+           (item.front() == ' ' || item.front() == '\t' || item.front() == '\r' || item.front() == '\n')) {
       item.remove_prefix(1);
     }
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t' || item.back() == '\r' ||
-                             item.back() == '\n')) {
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t' || item.back() == '\r' || item.back() == '\n')) {
       item.remove_suffix(1);
     }
     for (char c : item) {
@@ -335,7 +341,8 @@ Datagrams ReadVariables(const mode6::Header& request, std::span<const uint8_t> d
     if (!text.Add(n, *value)) break;
   }
   const std::vector<uint8_t> out = text.Finish();
-  if (peer) return Respond(request, PeerStatusWord(*peer, v.system_peer == peer->association_id), peer->association_id, out);
+  if (peer)
+    return Respond(request, PeerStatusWord(*peer, v.system_peer == peer->association_id), peer->association_id, out);
   return Respond(request, SystemStatusWord(v), 0, out);
 }
 
@@ -393,9 +400,7 @@ uint16_t PeerStatusWord(const SourceSnapshot& peer, bool is_system_peer) {
   return static_cast<uint16_t>(status | (1 << 4) | event);
 }
 
-Refusal RefusalOf(const SourceSnapshot& peer) {
-  return peer.source ? peer.source->refusal : peer.association.refusal;
-}
+Refusal RefusalOf(const SourceSnapshot& peer) { return peer.source ? peer.source->refusal : peer.association.refusal; }
 
 uint16_t SystemStatusWord(const NodeSnapshot& v) {
   // Clock source (RFC 9327 §2.4.1.2) 6: NTP; 5: the local clock; 0: unspecified. System events:
@@ -418,19 +423,15 @@ Result<Datagrams, Drop> HandleControl(std::span<const uint8_t> request, const No
   if (h.more) return Unexpected(Drop::kFragmentedRequest);
   if (h.offset != 0) return Error(h, ErrorCode::kBadFormat);
   switch (static_cast<Opcode>(h.opcode)) {
-    case Opcode::kReadStatus:
-      return ReadStatus(h, view);
-    case Opcode::kReadVariables:
-      return ReadVariables(h, m->data, view);
+    case Opcode::kReadStatus: return ReadStatus(h, view);
+    case Opcode::kReadVariables: return ReadVariables(h, m->data, view);
     case Opcode::kWriteVariables:
     case Opcode::kWriteClock:
     case Opcode::kSetTrap:
     case Opcode::kUnsetTrap:
     case Opcode::kConfigure:
-    case Opcode::kSaveConfig:
-      return Error(h, ErrorCode::kPermission);
-    default:
-      return Error(h, ErrorCode::kBadOpcode);
+    case Opcode::kSaveConfig: return Error(h, ErrorCode::kPermission);
+    default: return Error(h, ErrorCode::kBadOpcode);
   }
 }
 

@@ -28,11 +28,11 @@ namespace tempus::core::control {
 
 // The limits, per client and across all clients.
 struct ControlLimitConfig {
-  double client_per_second = 32;  // requests per second one client may sustain
-  double client_burst = 128;      // requests in a row (ntpq -p on ~120 associations)
-  double global_per_second = 256; // requests per second across all clients
+  double client_per_second = 32;   // requests per second one client may sustain
+  double client_burst = 128;       // requests in a row (ntpq -p on ~120 associations)
+  double global_per_second = 256;  // requests per second across all clients
   double global_burst = 512;
-  size_t capacity = 1024;         // clients tracked (rounded up to whole buckets)
+  size_t capacity = 1024;  // clients tracked (rounded up to whole buckets)
 };
 
 // What to do with one mode 6 request.

@@ -6,7 +6,7 @@ ControlServer::ControlServer(const ControlConfig& config, uint64_t hash_key)
     : config_(config), limiter_(config.limit, hash_key) {}
 
 std::optional<report::ControlDrop> ControlServer::Admit(std::span<const uint8_t> request, const NetAddress& from,
-                                                MonoTime now, const server::RestrictTable& restricts) {
+                                                        MonoTime now, const server::RestrictTable& restricts) {
   ++stats_.requests;
   stats_.bytes_in += request.size();
   // `restrict ... noquery` decides once there are restrict lines; without any, loopback only.

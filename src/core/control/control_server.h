@@ -18,8 +18,8 @@
 
 #include "core/control/control.h"
 #include "core/control/control_limiter.h"
-#include "core/report/counters.h"
 #include "core/net/net_address.h"
+#include "core/report/counters.h"
 #include "core/server/restrict.h"
 #include "core/time/mono_time.h"
 
@@ -27,7 +27,7 @@ namespace tempus::core::control {
 
 // Who may ask, and how often.
 struct ControlConfig {
-  bool enabled = true;    // false: every request is dropped as kRestricted
+  bool enabled = true;  // false: every request is dropped as kRestricted
   // Without restrict lines, answer any source, not only loopback ones (`restrict` lines decide
   // alone once there are any).
   bool from_any = false;
@@ -65,8 +65,8 @@ class ControlServer {
 
  private:
   // Counts the request; the reason it may not be answered, if any.
-  std::optional<report::ControlDrop> Admit(std::span<const uint8_t> request, const NetAddress& from,
-                                           MonoTime now, const server::RestrictTable& restricts);
+  std::optional<report::ControlDrop> Admit(std::span<const uint8_t> request, const NetAddress& from, MonoTime now,
+                                           const server::RestrictTable& restricts);
   ControlAction Answer(std::span<const uint8_t> request, const report::NodeSnapshot& view);
   Ignore Drop(report::ControlDrop reason) {
     ++stats_.dropped[static_cast<size_t>(reason)];

@@ -8,7 +8,7 @@ using assoc::AssociationSnapshot;
 
 namespace {
 
-constexpr int kPoll = 6;  // ntpd's LOCAL driver polls every 64 s
+constexpr int kPoll = 6;                              // ntpd's LOCAL driver polls every 64 s
 constexpr uint32_t kLocalDriverAddress = 0x7f7f0100;  // 127.127.1.0
 
 }  // namespace

@@ -7,8 +7,8 @@
 
 #include <variant>
 
-#include "core/time/ntp_duration.h"
 #include "core/time/leap.h"
+#include "core/time/ntp_duration.h"
 
 namespace tempus::core::discipline {
 

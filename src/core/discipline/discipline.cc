@@ -17,11 +17,11 @@ constexpr double kInnovationBad = 3.0;       // mean squared normalized innovati
 constexpr double kInnovationOutlier = 25.0;  // one squared normalized innovation this large: a surprise
 constexpr double kWanderAvg = 8.0;           // averaging length (updates) of the wander estimate
 constexpr double kPi = 3.14159265358979323846;
-constexpr double kOffsetAvg = 8.0;           // averaging length (updates) of the usual correction size
-constexpr double kPollTarget = 8.0;          // chrony's polltarget: samples per source the window should hold
-constexpr size_t kMaxCorrections = 32;       // corrections kept for late samples
+constexpr double kOffsetAvg = 8.0;      // averaging length (updates) of the usual correction size
+constexpr double kPollTarget = 8.0;     // chrony's polltarget: samples per source the window should hold
+constexpr size_t kMaxCorrections = 32;  // corrections kept for late samples
 constexpr double kMinCorrectionS = 1.0;
-constexpr double kMaxCorrectionIntervals = 1.0;      // the shortest correction time (chrony's MIN_SLEW_TIMEOUT)
+constexpr double kMaxCorrectionIntervals = 1.0;  // the shortest correction time (chrony's MIN_SLEW_TIMEOUT)
 
 double Seconds(MonoTime a, MonoTime b) { return (a - b).Seconds(); }
 
@@ -99,9 +99,9 @@ double Discipline::StartCorrection(MonoTime now, double phase_s, double sd_s, do
     Record({now, now, 0.0, dfreq});
     return 0.0;
   }
-  const double duration =
-      std::max({std::min(config_.correction_time_ratio * 0.5 * sd_s * interval_s / magnitude, kMaxCorrectionIntervals * interval_s),
-                kMinCorrectionS, magnitude / (room_ppm * 1e-6)});
+  const double duration = std::max({std::min(config_.correction_time_ratio * 0.5 * sd_s * interval_s / magnitude,
+                                             kMaxCorrectionIntervals * interval_s),
+                                    kMinCorrectionS, magnitude / (room_ppm * 1e-6)});
   Record({now, now + NtpDuration::FromSeconds(duration), phase_s, dfreq});
   correcting_ = true;
   state_.slew_ppm = phase_s / duration * 1e6;
@@ -111,8 +111,8 @@ double Discipline::StartCorrection(MonoTime now, double phase_s, double sd_s, do
 DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
   jump_since_.reset();
   if (last_when_.has_value() && input.when <= *last_when_) return {UpdateKind::kIgnored, {}, state_, {}, 0.0};
-  interval_s_ = std::max(last_when_.has_value() ? Seconds(input.when, *last_when_) : config_.min_poll.Interval().Seconds(),
-                         1.0);
+  interval_s_ =
+      std::max(last_when_.has_value() ? Seconds(input.when, *last_when_) : config_.min_poll.Interval().Seconds(), 1.0);
   last_when_ = input.when;
   const double offset_s = BroughtForward(input);
   const NtpDuration offset = NtpDuration::FromSeconds(offset_s);
@@ -197,7 +197,8 @@ DisciplineUpdate Discipline::Step(NtpDuration offset, const DisciplineInput& inp
   // fitted together they pin the frequency at its bound.
   if (fit) {
     history_.insert(history_.end(), held_.begin(), held_.end());
-    std::stable_sort(history_.begin(), history_.end(), [](const Stored& a, const Stored& b) { return a.when < b.when; });
+    std::stable_sort(history_.begin(), history_.end(),
+                     [](const Stored& a, const Stored& b) { return a.when < b.when; });
     std::erase_if(history_, [&](const Stored& s) { return BeyondStep(s.offset_s - step_s); });
   }
   held_.clear();
@@ -318,8 +319,7 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   return {UpdateKind::kSlewed, {SetFrequency{new_ppm, slew_ppm}}, state_, NtpDuration::FromSeconds(estimate_s), dppm};
 }
 
-double Discipline::FrequencyBoundPpm(std::span<const internal::Point> points, double wanted_ppm,
-                                     double set_ppm) const {
+double Discipline::FrequencyBoundPpm(std::span<const internal::Point> points, double wanted_ppm, double set_ppm) const {
   // The fit's weights trust the quickest exchanges to a microsecond, which a few samples cannot
   // check: two loopback samples 2 s apart gave -64.7 ppm for a -25 ppm clock. RFC 5905 §8 only
   // promises the true offset within θ ± δ/2, so for the bound a sample

@@ -66,9 +66,9 @@ struct DisciplineConfig {
   NtpDuration panic_threshold = NtpDuration::FromWholeSeconds(1000);  // tinker panic; 0: no limit
   bool allow_panic_at_start = true;                                   // ntpd -g; off: explicit tinker panic
   double max_frequency_ppm = 500.0;                                   // |frequency| clamp
-  double max_slew_ppm = 500.0;       // the fastest the clock runs off nominal while correcting (the kernel's MAXFREQ)
+  double max_slew_ppm = 500.0;         // the fastest the clock runs off nominal while correcting (the kernel's MAXFREQ)
   double correction_time_ratio = 3.0;  // chrony's corrtimeratio: how slowly noise-sized offsets are removed
-  bool makestep_beyond_slew = true;  // early updates also step what could not be slewed in one interval
+  bool makestep_beyond_slew = true;    // early updates also step what could not be slewed in one interval
   std::optional<double> initial_frequency_ppm;         // driftfile in
   int max_samples = 128;                               // regression window
   NtpDuration min_error = NtpDuration::FromRaw(4295);  // 1 µs: floor of a sample's σ
@@ -78,11 +78,11 @@ struct DisciplineConfig {
 
 // One update: the system offset and its sample. Positive offset: the clock is behind.
 struct DisciplineInput {
-  NtpDuration offset;  // Θ, from selection/combining
-  NtpDuration delay;   // round-trip delay of the system peer's sample; zero or less: unknown
-  NtpDuration jitter;  // system jitter; the sample error used when the delay is unknown
-  MonoTime when;       // when the sample was taken
-  MonoTime now;        // when the returned commands are applied (≥ when)
+  NtpDuration offset;   // Θ, from selection/combining
+  NtpDuration delay;    // round-trip delay of the system peer's sample; zero or less: unknown
+  NtpDuration jitter;   // system jitter; the sample error used when the delay is unknown
+  MonoTime when;        // when the sample was taken
+  MonoTime now;         // when the returned commands are applied (≥ when)
   uint32_t source = 0;  // which source measured it: delays are compared within a source
 };
 
@@ -103,15 +103,15 @@ struct DisciplineState {
   // The same, honest with a few samples too (each counts at least δ/√12, RFC 5905 §8's interval);
   // infinite until the frequency is measured. What the driftfile keeps with the frequency.
   double frequency_bound_ppm = std::numeric_limits<double>::infinity();
-  NtpDuration jitter;                // clock jitter: weighted RMS residual of the regression
-  double wander_ppm = 0.0;           // RMS of recent frequency changes
-  double frequency_walk = 0.0;       // the wander model in use: frequency random walk, (s/s)/√s
-  PollExp poll;                      // recommended poll exponent
-  double slew_ppm = 0.0;             // the temporary frequency offset correcting the phase now
-  int samples = 0;                   // samples in the regression window
-  double span_s = 0.0;               // time from the window's oldest to its newest sample
-  int updates = 0;                   // updates used since start
-  bool synchronized = false;         // at least one update was applied
+  NtpDuration jitter;           // clock jitter: weighted RMS residual of the regression
+  double wander_ppm = 0.0;      // RMS of recent frequency changes
+  double frequency_walk = 0.0;  // the wander model in use: frequency random walk, (s/s)/√s
+  PollExp poll;                 // recommended poll exponent
+  double slew_ppm = 0.0;        // the temporary frequency offset correcting the phase now
+  int samples = 0;              // samples in the regression window
+  double span_s = 0.0;          // time from the window's oldest to its newest sample
+  int updates = 0;              // updates used since start
+  bool synchronized = false;    // at least one update was applied
   // The frequency is measured (a fit over samples spanning time, or the driftfile): until then
   // the clock runs off at its unknown frequency error, and the node should not serve as synced.
   bool frequency_known = false;
@@ -220,7 +220,7 @@ class Discipline {
   std::vector<Stored> history_;          // oldest first
   std::vector<Correction> corrections_;  // the recent ones, oldest first (for late samples)
   bool correcting_ = false;              // corrections_.back() is a slew still commanded
-  std::optional<MonoTime> last_when_;  // the last sample Update used
+  std::optional<MonoTime> last_when_;    // the last sample Update used
   // The interval until the next update, as far as the discipline can tell: the last one between
   // updates, or min_poll before there was one; at least 1 s.
   double interval_s_ = 1.0;
@@ -229,11 +229,11 @@ class Discipline {
   std::optional<MonoTime> jump_since_;
   std::array<double, 9> model_score_{};  // running predictive log-likelihood per wander model
   size_t wander_model_ = 0;
-  double innovation_avg_ = 1.0;  // running mean of the squared normalized innovation
+  double innovation_avg_ = 1.0;     // running mean of the squared normalized innovation
   double last_innovation_s_ = 0.0;  // the newest sample minus its prediction, seconds
-  double poll_score_ = 0.0;  // chrony's poll score: ±1 moves the poll
-  double wander_sq_ = 0.0;  // running mean of squared frequency changes, ppm²
-  double offset_sq_avg_ = 0.0;  // running mean of squared offset estimates, s²
+  double poll_score_ = 0.0;         // chrony's poll score: ±1 moves the poll
+  double wander_sq_ = 0.0;          // running mean of squared frequency changes, ppm²
+  double offset_sq_avg_ = 0.0;      // running mean of squared offset estimates, s²
 };
 
 }  // namespace tempus::core::discipline

@@ -55,8 +55,8 @@ struct FilterOutput {
 // One stage of the shift register as ntpq's filtdelay/filtoffset/filtdisp show it.
 struct StageView {
   bool filled = false;
-  NtpDuration offset;      // θ_i (zero when empty)
-  NtpDuration delay;       // δ_i (zero when empty)
+  NtpDuration offset;                       // θ_i (zero when empty)
+  NtpDuration delay;                        // δ_i (zero when empty)
   NtpDuration dispersion = kMaxDispersion;  // ε_i aged by PHI to the newest sample's time
 };
 

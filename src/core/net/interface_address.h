@@ -10,8 +10,8 @@
 namespace tempus::core {
 
 struct InterfaceAddress {
-  std::string name;     // "eth0", or an IPv4 alias label such as "eth0:1"
-  NetAddress address;   // port 0
+  std::string name;       // "eth0", or an IPv4 alias label such as "eth0:1"
+  NetAddress address;     // port 0
   bool loopback = false;  // IFF_LOOPBACK
 };
 

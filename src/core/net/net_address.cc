@@ -235,8 +235,7 @@ bool NetAddress::IsWildcard() const {
 
 bool NetAddress::IsLoopback() const {
   switch (family_) {
-    case Family::kIPv4:
-      return bytes_[0] == 127;  // 127.0.0.0/8, RFC 1122 §3.2.1.3
+    case Family::kIPv4: return bytes_[0] == 127;  // 127.0.0.0/8, RFC 1122 §3.2.1.3
     case Family::kIPv6: {
       // ::1 (RFC 4291 §2.5.3), and 127/8 written as IPv4-mapped (::ffff:127.x.y.z).
       if (IsV4Mapped(bytes_)) return bytes_[12] == 127;
@@ -245,20 +244,16 @@ bool NetAddress::IsLoopback() const {
       }
       return bytes_[15] == 1;
     }
-    case Family::kNone:
-      return false;
+    case Family::kNone: return false;
   }
   return false;
 }
 
 std::string NetAddress::ToString() const {
   switch (family_) {
-    case Family::kIPv4:
-      return FormatQuad(bytes_[0], bytes_[1], bytes_[2], bytes_[3]);
-    case Family::kIPv6:
-      return FormatIPv6(bytes_);
-    case Family::kNone:
-      return "(none)";
+    case Family::kIPv4: return FormatQuad(bytes_[0], bytes_[1], bytes_[2], bytes_[3]);
+    case Family::kIPv6: return FormatIPv6(bytes_);
+    case Family::kNone: return "(none)";
   }
   return "(none)";
 }

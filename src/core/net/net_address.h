@@ -32,7 +32,11 @@ class NetAddress {
   bool is_v4() const { return family_ == Family::kIPv4; }
   bool is_v6() const { return family_ == Family::kIPv6; }
   uint16_t port() const { return port_; }
-  NetAddress WithPort(uint16_t port) const { NetAddress a = *this; a.port_ = port; return a; }
+  NetAddress WithPort(uint16_t port) const {
+    NetAddress a = *this;
+    a.port_ = port;
+    return a;
+  }
   // IPv4: 4 bytes; IPv6: 16 bytes; in network order.
   const std::array<uint8_t, 16>& bytes() const { return bytes_; }
   // REQUIRES: is_v4(). The address as a host-order integer.

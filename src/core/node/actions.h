@@ -67,12 +67,12 @@ struct PeerStatsRecord {
 
 // One loopstats line: the discipline's state after a clock update.
 struct LoopStatsRecord {
-  UnixTime when;            // the node's clock after the update
-  NtpDuration offset;       // the offset the update corrected; positive: the clock was behind
-  double frequency_ppm = 0; // frequency correction in effect
-  NtpDuration jitter;       // clock jitter
-  double wander_ppm = 0;    // frequency wander
-  int time_constant = 0;    // the poll exponent the discipline recommends (ntpd's sys_poll)
+  UnixTime when;             // the node's clock after the update
+  NtpDuration offset;        // the offset the update corrected; positive: the clock was behind
+  double frequency_ppm = 0;  // frequency correction in effect
+  NtpDuration jitter;        // clock jitter
+  double wander_ppm = 0;     // frequency wander
+  int time_constant = 0;     // the poll exponent the discipline recommends (ntpd's sys_poll)
 };
 
 // Events worth telling an operator; each once, when it happens.

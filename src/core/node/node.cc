@@ -182,7 +182,8 @@ void Node::Apply(const system::SystemUpdate& update) {
   }
   if (stats_wanted_ && update.loop) {
     const system::LoopEvent& l = *update.loop;
-    actions_.emplace_back(LoopStatsRecord{now_.local, l.offset, l.frequency_ppm, l.jitter, l.wander_ppm, l.poll.log2()});
+    actions_.emplace_back(
+        LoopStatsRecord{now_.local, l.offset, l.frequency_ppm, l.jitter, l.wander_ppm, l.poll.log2()});
   }
   for (uint32_t id : update.new_loops) {
     if (auto it = assocs_.find(id); it != assocs_.end()) {

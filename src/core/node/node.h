@@ -179,7 +179,7 @@ class Node {
   PollExp system_poll_;
   bool startup_ = false;  // the associations were told the clock is not synchronized yet
   std::optional<uint32_t> last_peer_;
-  bool last_local_ = false;  // the local clock was the system peer at the last update
+  bool last_local_ = false;            // the local clock was the system peer at the last update
   bool serving_synchronized_ = false;  // the snapshot of the last ServingChanged
   uint32_t next_id_ = 1;
   bool started_ = false;
@@ -190,7 +190,7 @@ class Node {
   server::Server server_;
   control::ControlServer control_;
   std::array<uint8_t, server::kReplyCapacity> reply_{};  // a Reply's bytes (server, new peer)
-  control::Datagrams control_reply_;                      // a mode 6 response's datagrams
+  control::Datagrams control_reply_;                     // a mode 6 response's datagrams
 };
 
 }  // namespace tempus::core::node

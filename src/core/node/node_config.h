@@ -19,24 +19,24 @@
 namespace tempus::core::node {
 
 struct NodeConfig {
-  system::SystemConfig system;           // self_id is filled from self_address
+  system::SystemConfig system;                    // self_id is filled from self_address
   std::vector<assoc::AssociationConfig> sources;  // validated by the Node
-  std::optional<NetAddress> self_address;  // this node's address as its peers see it
+  std::optional<NetAddress> self_address;         // this node's address as its peers see it
   // This node's other addresses, each with the port it serves on: its listen sockets and, behind
   // a wildcard socket, the machine's interface addresses (the daemon enumerates them). A source
   // at one of them (or at self_address) is this node itself: never polled, never selected (a
   // timing loop, logged once). A source whose refid is one of them (loopback ones excepted:
   // every host has those) is synchronized to this node (System's loop test).
   std::vector<NetAddress> own_addresses;
-  bool serve = true;                             // answer client requests
-  server::AccessPolicy access;             // restrict rules and discard limits
+  bool serve = true;            // answer client requests
+  server::AccessPolicy access;  // restrict rules and discard limits
   // Mode 6 (ntpq, RFC 9327) requests: answered read-only, from loopback sources only unless
   // control_from_any is set. This is the one access check of the control path.
   bool control = true;
   bool control_from_any = false;
   // The rate at which allowed sources are answered (per client and across all clients).
   control::ControlLimitConfig control_limit;
-  std::string version = "tempusd";               // the control protocol's version= variable
+  std::string version = "tempusd";  // the control protocol's version= variable
   // Symmetric mode (RFC 5905 §9.2): a mode 1 packet from an address without an association
   // mobilizes a passive (ephemeral) association only when it carries a valid MAC by a trusted key
   // (ntpd's sys_authenticate, `enable auth`); the association then uses that key. An

@@ -30,8 +30,9 @@ report::NodeSnapshot Node::Snapshot(Instant now, std::optional<NtpDuration> syst
     const auto id = static_cast<uint16_t>(*local_id_);
     const bool peer = system_.local_clock_peer();
     if (peer) v.system_peer = id;
-    const control::LocalClockInput local{id, config_.system.local_unit, config_.system.local_stratum, peer,
-                                         system_.Snapshot().precision, start_, now.mono};
+    const control::LocalClockInput local{id,      config_.system.local_unit,    config_.system.local_stratum,
+                                         peer,    system_.Snapshot().precision, start_,
+                                         now.mono};
     auto at = std::find_if(v.sources.begin(), v.sources.end(), [id](const auto& p) { return p.association_id > id; });
     v.sources.insert(at, control::LocalClockSnapshot(local));
   }

@@ -5,7 +5,6 @@ namespace tempus::core::node {
 using system::Refusal;
 namespace {
 
-
 // Told by other lines already (see the file comment of refusal_log.h).
 bool ToldElsewhere(uint32_t key, Refusal r) {
   if (r == Refusal::kUnreachable || r == Refusal::kKissDeny || r == Refusal::kKissRstr) return true;

@@ -44,7 +44,7 @@ class RefusalLog {
 
  private:
   struct Entry {
-    system::Refusal last = system::Refusal::kNone;  // the value the log last told
+    system::Refusal last = system::Refusal::kNone;     // the value the log last told
     system::Refusal pending = system::Refusal::kNone;  // a new value settling, when pending_since is set
     std::optional<MonoTime> pending_since;
     std::array<std::optional<MonoTime>, system::kRefusalCount> logged_at{};

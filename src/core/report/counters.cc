@@ -33,8 +33,8 @@ Counters SysStats(Counters node, const server::ServerStats& server, const Contro
   Counters& c = node;  // the node's own counts, then everyone else's
   c.control_requests += control.requests;
   c.bad_format += control.Dropped(ControlDrop::kMalformed);
-  for (DropReason r : {DropReason::kTooShort, DropReason::kBadVersion, DropReason::kBadExtensionLength,
-                       DropReason::kBadTrailer}) {
+  for (DropReason r :
+       {DropReason::kTooShort, DropReason::kBadVersion, DropReason::kBadExtensionLength, DropReason::kBadTrailer}) {
     c.bad_format += server.Dropped(r);
   }
   // ntpd counts a mode 1 packet that may not mobilize an association in sys_declined.

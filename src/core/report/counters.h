@@ -22,21 +22,21 @@ namespace tempus::core::report {
 
 // The packet counters of `ntpq sysstats` (ss_*), as mode 6 shows them.
 struct Counters {
-  uint64_t received = 0;         // every datagram handed to the node
-  uint64_t this_version = 0;     // VN 4
-  uint64_t old_version = 0;      // VN 1..3
-  uint64_t version1 = 0;         // VN 1
-  uint64_t version1_client = 0;  // VN 1, mode 3
-  uint64_t version1_zero = 0;    // VN 1, mode 0
+  uint64_t received = 0;            // every datagram handed to the node
+  uint64_t this_version = 0;        // VN 4
+  uint64_t old_version = 0;         // VN 1..3
+  uint64_t version1 = 0;            // VN 1
+  uint64_t version1_client = 0;     // VN 1, mode 3
+  uint64_t version1_zero = 0;       // VN 1, mode 0
   uint64_t version1_symmetric = 0;  // VN 1, mode 1
-  uint64_t bad_format = 0;       // dropped as malformed
+  uint64_t bad_format = 0;          // dropped as malformed
   uint64_t bad_auth = 0;
-  uint64_t declined = 0;         // dropped for their mode
-  uint64_t restricted = 0;       // refused by access control (mode 6 from a non-allowed source)
+  uint64_t declined = 0;    // dropped for their mode
+  uint64_t restricted = 0;  // refused by access control (mode 6 from a non-allowed source)
   uint64_t limited = 0;
   uint64_t kod_sent = 0;
-  uint64_t processed = 0;        // requests answered and replies taken
-  uint64_t control_requests = 0; // mode 6 requests
+  uint64_t processed = 0;         // requests answered and replies taken
+  uint64_t control_requests = 0;  // mode 6 requests
 
   // Counts one datagram handed to the node (received, and its version and mode), before any part
   // judges it. REQUIRES: !datagram.empty().

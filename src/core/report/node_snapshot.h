@@ -29,9 +29,9 @@ namespace tempus::core::report {
 // One source (an NTP association, or the LOCAL clock as ntpd's LOCAL driver) as every reader
 // shows it.
 struct SourceSnapshot {
-  uint16_t association_id = 0;                // stable for the source's life
+  uint16_t association_id = 0;  // stable for the source's life
   assoc::AssociationSnapshot association;
-  std::optional<system::SourceView> source;   // the System's view (tally, filter output)
+  std::optional<system::SourceView> source;  // the System's view (tally, filter output)
   // A reference clock's name, "LOCAL(0)" (control/local_clock.h): mode 6 sends it as srchost,
   // which ntpq shows in place of the 127.127.t.u address (type `l`). Empty for NTP sources.
   std::string clock_name;
@@ -39,39 +39,39 @@ struct SourceSnapshot {
 
 // What ntpd's mode 6 shows of its leap table (tai=, leapsec=, expire=), NTP seconds.
 struct LeapView {
-  int tai_utc = 0;             // TAI-UTC in effect now
-  int64_t last_leap = 0;       // the table's last transition (ntpd's lsig.ttime)
-  int64_t expires = 0;         // the table's expiry (lsig.etime)
+  int tai_utc = 0;        // TAI-UTC in effect now
+  int64_t last_leap = 0;  // the table's last transition (ntpd's lsig.ttime)
+  int64_t expires = 0;    // the table's expiry (lsig.etime)
 };
 
 // Every counter of the node, each counted once by the part that decides it (counters.h).
 struct NodeCounters {
-  Counters node;                 // datagrams by version, the sources' bad MACs
-  server::ServerStats server;    // the time server's outcomes, by reason
-  ControlStats control;          // mode 6's outcomes, by reason
-  uint64_t steps = 0;            // clock steps commanded
+  Counters node;               // datagrams by version, the sources' bad MACs
+  server::ServerStats server;  // the time server's outcomes, by reason
+  ControlStats control;        // mode 6's outcomes, by reason
+  uint64_t steps = 0;          // clock steps commanded
 };
 
 struct NodeSnapshot {
   system::SystemSnapshot system;
   discipline::DisciplineState discipline;
-  NtpDuration system_offset;                 // System::offset(): combined offset of the last selection
-  NtpDuration system_jitter;                 // System::jitter()
-  PollExp system_poll;                       // System::RecommendedPoll()
+  NtpDuration system_offset;                         // System::offset(): combined offset of the last selection
+  NtpDuration system_jitter;                         // System::jitter()
+  PollExp system_poll;                               // System::RecommendedPoll()
   system::Refusal refusal = system::Refusal::kNone;  // System::refusal()
-  std::optional<NtpDuration> panic_offset;   // System::panic_offset()
-  std::optional<uint16_t> system_peer;       // association id of the system peer (a source or LOCAL)
-  bool orphan_parent = false;                // System::orphan_parent()
-  std::vector<SourceSnapshot> sources;       // by association id, ascending, the LOCAL clock among them
+  std::optional<NtpDuration> panic_offset;           // System::panic_offset()
+  std::optional<uint16_t> system_peer;               // association id of the system peer (a source or LOCAL)
+  bool orphan_parent = false;                        // System::orphan_parent()
+  std::vector<SourceSnapshot> sources;               // by association id, ascending, the LOCAL clock among them
   NodeCounters counters;
-  MonoTime start;                            // when the node started
-  MonoTime now;                              // monotonic now
-  NtpTimestamp clock_now;                    // the node's clock now (clock=, and to place rec=)
-  std::optional<NetAddress> local_address;   // dstadr
-  std::string version = "tempusd";           // version=
-  std::string processor;                     // processor= (omitted when empty)
-  std::string system_name;                   // system= (omitted when empty)
-  std::optional<LeapView> leap_table;        // tai=, leapsec=, expire= (omitted without a leapfile)
+  MonoTime start;                           // when the node started
+  MonoTime now;                             // monotonic now
+  NtpTimestamp clock_now;                   // the node's clock now (clock=, and to place rec=)
+  std::optional<NetAddress> local_address;  // dstadr
+  std::string version = "tempusd";          // version=
+  std::string processor;                    // processor= (omitted when empty)
+  std::string system_name;                  // system= (omitted when empty)
+  std::optional<LeapView> leap_table;       // tai=, leapsec=, expire= (omitted without a leapfile)
   // clock observe: the time served minus the uncorrected system clock (positive: the system clock
   // is behind), read by the host when it asks for the snapshot. Absent for the other clocks.
   std::optional<NtpDuration> system_clock_offset;

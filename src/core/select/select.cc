@@ -101,8 +101,8 @@ SelectResult Select(std::span<const Candidate> cands, const SelectConfig& config
   for (size_t i = 0; i < cands.size(); ++i) {
     if (!IsSane(cands[i], config)) continue;
     const double lambda = std::max(cands[i].root_distance.Seconds(), min_distance_s);
-    const double quality =
-        cands[i].quality > NtpDuration::Zero() ? std::max(cands[i].quality.Seconds(), min_distance_s) : lambda;
+    const double quality = cands[i].quality > NtpDuration::Zero() ? std::max(cands[i].quality.Seconds(), min_distance_s)
+                                                                  : lambda;
     sane.push_back({i, cands[i].offset.Seconds(), lambda, std::max(cands[i].jitter.Seconds(), 0.0), quality});
     intervals.push_back({cands[i].offset, NtpDuration::FromSeconds(lambda)});
   }
@@ -147,8 +147,8 @@ SelectResult Select(std::span<const Candidate> cands, const SelectConfig& config
     if (tally != Tally::kCandidate && i != peer) continue;
     // Combine only what is as good as the peer: not from a higher stratum (a cluster's nodes
     // following the same upstream must not pull each other) and within combine_limit × λ_peer.
-    if (i != peer && (cands[chimers[i].index].stratum > pc.stratum ||
-                      chimers[i].distance_s > config.combine_limit * p.distance_s)) {
+    if (i != peer &&
+        (cands[chimers[i].index].stratum > pc.stratum || chimers[i].distance_s > config.combine_limit * p.distance_s)) {
       tally = Tally::kBackup;
       continue;
     }

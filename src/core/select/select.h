@@ -36,22 +36,22 @@ struct Candidate {
   // system peer hysteresis compares, so that sources polled at different moments (whose λ
   // saw-tooth out of phase by several times) do not trade places at every poll. Zero: use λ.
   NtpDuration quality;
-  NtpDuration jitter;         // ψ from the clock filter
-  int stratum = 16;           // the source's stratum (ours would be stratum + 1)
-  bool reachable = false;     // reach register non-zero and the filter has produced values
-  bool prefer = false;        // `prefer`
-  bool noselect = false;      // `noselect`: polled and shown, never selected
-  bool trusted = false;       // `true`: always survives intersection and clustering
-  bool pps = false;           // a PPS source: shown as 'o' when it is the system peer
+  NtpDuration jitter;      // ψ from the clock filter
+  int stratum = 16;        // the source's stratum (ours would be stratum + 1)
+  bool reachable = false;  // reach register non-zero and the filter has produced values
+  bool prefer = false;     // `prefer`
+  bool noselect = false;   // `noselect`: polled and shown, never selected
+  bool trusted = false;    // `true`: always survives intersection and clustering
+  bool pps = false;        // a PPS source: shown as 'o' when it is the system peer
 };
 
 // The `tos` knobs (ntp.conf) that selection obeys.
 struct SelectConfig {
-  int min_sane = 1;     // `tos minsane`: truechimers needed to select at all
-  int min_clock = 3;    // `tos minclock`: clustering keeps at least this many survivors
-  int max_clock = 10;   // `tos maxclock`: truechimers beyond this many (by distance) are excess
-  int max_combine = 6;  // survivors beyond this many (by distance) are backups, not combined
-  NtpDuration max_distance = kMaxDistance;                                               // `tos maxdist`
+  int min_sane = 1;                         // `tos minsane`: truechimers needed to select at all
+  int min_clock = 3;                        // `tos minclock`: clustering keeps at least this many survivors
+  int max_clock = 10;                       // `tos maxclock`: truechimers beyond this many (by distance) are excess
+  int max_combine = 6;                      // survivors beyond this many (by distance) are backups, not combined
+  NtpDuration max_distance = kMaxDistance;  // `tos maxdist`
   NtpDuration min_distance = NtpDuration::FromRaw(NtpDuration::kUnitsPerSecond / 1000);  // `tos mindist`
   // Survivors combined with the peer: at most its stratum and λ ≤ combine_limit × λ_peer
   // (chrony's combinelimit); the others are backups ('#').

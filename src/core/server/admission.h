@@ -11,12 +11,12 @@
 #include <optional>
 #include <vector>
 
+#include "core/net/net_address.h"
 #include "core/server/drop_reason.h"
 #include "core/server/rate_limit.h"
 #include "core/server/restrict.h"
-#include "core/wire/auth.h"
-#include "core/net/net_address.h"
 #include "core/time/mono_time.h"
+#include "core/wire/auth.h"
 #include "core/wire/packet.h"
 
 namespace tempus::core::server {

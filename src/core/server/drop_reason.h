@@ -26,12 +26,12 @@ enum class DropReason : uint8_t {
   kPrivateMode,         // mode 7: never answered (ntpd's monlist amplification)
   kReservedMode,        // mode 0 in versions 2..4
   kReplyBufferTooSmall,
-  kRestricted,   // a restrict rule refused it (ignore, noserve, nopeer, version)
-  kRateLimited,  // over the client's discard limits (restrict limited), dropped silently
-  kKodSent,      // over the limits and answered with a RATE kiss-o'-death instead of time
-  kPeerLimit,    // a mode 1 packet that would mobilize a passive association beyond the limit
-  kCryptoNakSent,    // its MAC failed (unknown/untrusted key, wrong digest): answered with a crypto-NAK
-  kNotAuthenticated, // `restrict ... notrust` source without a valid MAC by a trusted key: dropped
+  kRestricted,        // a restrict rule refused it (ignore, noserve, nopeer, version)
+  kRateLimited,       // over the client's discard limits (restrict limited), dropped silently
+  kKodSent,           // over the limits and answered with a RATE kiss-o'-death instead of time
+  kPeerLimit,         // a mode 1 packet that would mobilize a passive association beyond the limit
+  kCryptoNakSent,     // its MAC failed (unknown/untrusted key, wrong digest): answered with a crypto-NAK
+  kNotAuthenticated,  // `restrict ... notrust` source without a valid MAC by a trusted key: dropped
   // A mode 1 packet from an address without a `peer` line and without a valid MAC by a trusted
   // key: no association (RFC 5905 §9.2 with ntpd's `enable auth`); answered by a mode 2 reply
   // when it had no MAC at all (Server::HandleNewPeer), dropped otherwise.

@@ -40,9 +40,9 @@ struct RateLimitConfig {
 
 // What to do with one packet of a `limited` client.
 enum class RateVerdict : uint8_t {
-  kAllow,        // within the limits: serve it
-  kLimited,      // over the limits: drop it
-  kLimitedKod,   // over the limits and a RATE kiss-o'-death may be sent (when the rule says kod)
+  kAllow,       // within the limits: serve it
+  kLimited,     // over the limits: drop it
+  kLimitedKod,  // over the limits and a RATE kiss-o'-death may be sent (when the rule says kod)
 };
 
 class RateLimiter {

@@ -80,7 +80,7 @@ class RestrictTable {
     NetAddress::Family family;
     std::array<uint8_t, 16> network;  // address & mask
     std::array<uint8_t, 16> mask;
-    int mask_bits;                    // number of one bits: the specificity
+    int mask_bits;  // number of one bits: the specificity
     uint32_t flags;
   };
   std::vector<Entry> rules_;  // most specific first

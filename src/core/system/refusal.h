@@ -17,22 +17,22 @@ namespace tempus::core::system {
 enum class Refusal : uint8_t {
   kNone,
   // RFC 5905 §8 packet tests on the server's replies (ntpd's TEST2..TEST7).
-  kBogusOrigin,      // test 2: replies do not answer our requests (for a whole poll)
-  kZeroTimestamps,   // test 3: a receive or transmit timestamp is zero
-  kKissRate,         // kiss-o'-death RATE (TEST4 "rate quench"): the poll was raised
-  kKissDeny,         // kiss-o'-death DENY (TEST4): demobilized
-  kKissRstr,         // kiss-o'-death RSTR (TEST4): demobilized
-  kAuthFailed,       // test 5: MAC missing or wrong, or a crypto-NAK (for a whole poll)
-  kUnsynchronized,   // test 6: LI = 3 (the server is not synchronized)
-  kBadStratum,       // test 6: stratum 0 without a kiss code we act on, or 16 and above
-  kServerDistance,   // test 7: the server's root delay/2 + root dispersion >= MAXDIST
+  kBogusOrigin,     // test 2: replies do not answer our requests (for a whole poll)
+  kZeroTimestamps,  // test 3: a receive or transmit timestamp is zero
+  kKissRate,        // kiss-o'-death RATE (TEST4 "rate quench"): the poll was raised
+  kKissDeny,        // kiss-o'-death DENY (TEST4): demobilized
+  kKissRstr,        // kiss-o'-death RSTR (TEST4): demobilized
+  kAuthFailed,      // test 5: MAC missing or wrong, or a crypto-NAK (for a whole poll)
+  kUnsynchronized,  // test 6: LI = 3 (the server is not synchronized)
+  kBadStratum,      // test 6: stratum 0 without a kiss code we act on, or 16 and above
+  kServerDistance,  // test 7: the server's root delay/2 + root dispersion >= MAXDIST
   // RFC 5905 §11.2 peer tests and selection (ntpd's TEST11..TEST13, tally codes).
-  kUnreachable,      // TEST13: no reply to the recent polls
-  kNoSelect,         // TEST13: configured `noselect`
-  kDistance,         // TEST11: root distance λ above `tos maxdist`
-  kLoop,             // TEST12: synchronized to this node (its refid is ours, or our peer's)
-  kFalseticker,      // outside the intersection of the others ('x')
-  kTooFewSources,    // fewer truechimers than `tos minsane`
+  kUnreachable,    // TEST13: no reply to the recent polls
+  kNoSelect,       // TEST13: configured `noselect`
+  kDistance,       // TEST11: root distance λ above `tos maxdist`
+  kLoop,           // TEST12: synchronized to this node (its refid is ours, or our peer's)
+  kFalseticker,    // outside the intersection of the others ('x')
+  kTooFewSources,  // fewer truechimers than `tos minsane`
   // The discipline: the offset the sources agree on is beyond `tinker panic` (after the start).
   kPanic,
 };

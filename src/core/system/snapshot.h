@@ -6,21 +6,21 @@
 
 #include <cstdint>
 
+#include "core/time/leap.h"
 #include "core/time/ntp_duration.h"
 #include "core/time/ntp_timestamp.h"
-#include "core/time/leap.h"
 #include "core/wire/packet.h"
 
 namespace tempus::core::system {
 
 struct SystemSnapshot {
-  Leap leap = Leap::kUnsynchronized;   // sys.leap
-  uint8_t stratum = kMaxStratum;       // sys.stratum; 16 = unsynchronized
-  int8_t precision = -20;              // sys.precision, log2 s
-  NtpDuration root_delay;              // sys.rootdelay: to the primary reference
-  NtpDuration root_dispersion;         // sys.rootdisp at reference_time
+  Leap leap = Leap::kUnsynchronized;  // sys.leap
+  uint8_t stratum = kMaxStratum;      // sys.stratum; 16 = unsynchronized
+  int8_t precision = -20;             // sys.precision, log2 s
+  NtpDuration root_delay;             // sys.rootdelay: to the primary reference
+  NtpDuration root_dispersion;        // sys.rootdisp at reference_time
   RefId refid = RefId::FromCode("INIT");
-  NtpTimestamp reference_time;         // sys.reftime: when the clock was last updated
+  NtpTimestamp reference_time;  // sys.reftime: when the clock was last updated
 
   // True when the server has a time worth serving.
   bool synchronized() const { return leap != Leap::kUnsynchronized && stratum < kMaxStratum; }

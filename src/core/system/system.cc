@@ -34,8 +34,20 @@ System::System(const SystemConfig& config, MonoTime start)
 }
 
 void System::AddSource(uint32_t id, SourceFlags flags, RefId address_id) {
-  Source s{flags, address_id, filter::ClockFilter(config_.filter), std::nullopt, false, select::Tally::kReject, {},
-           false, Refusal::kNone, Refusal::kNone, Refusal::kNone, false, false, {}};
+  Source s{flags,
+           address_id,
+           filter::ClockFilter(config_.filter),
+           std::nullopt,
+           false,
+           select::Tally::kReject,
+           {},
+           false,
+           Refusal::kNone,
+           Refusal::kNone,
+           Refusal::kNone,
+           false,
+           false,
+           {}};
   sources_.insert_or_assign(id, s);
 }
 
@@ -248,7 +260,8 @@ bool System::Fallback(MonoTime now, UnixTime local_now) {
   if (mode_ == Mode::kOrphanParent || mode_ == Mode::kLocal) {
     upstream_leap_ = Leap::kNoWarning;  // the reference: only a leap table announces a leap
     snapshot_.leap = WireLeap(local_now);
-    snapshot_.stratum = static_cast<uint8_t>(mode_ == Mode::kOrphanParent ? config_.orphan_stratum : config_.local_stratum);
+    snapshot_.stratum =
+        static_cast<uint8_t>(mode_ == Mode::kOrphanParent ? config_.orphan_stratum : config_.local_stratum);
     snapshot_.refid = mode_ == Mode::kOrphanParent ? kOrphanRefId : config_.local_refid;
     snapshot_.root_delay = NtpDuration::Zero();
     snapshot_.root_dispersion = NtpDuration::Zero();
@@ -335,7 +348,8 @@ SystemUpdate System::SelectAndDiscipline(const select::SelectResult& r, std::opt
   // (A sample taken while a correction runs carries its unfinished part: at most the estimate's
   // noise, and selection works at the scale of root distances.) A jump's step restores the clock
   // the samples before the jump were measured on: only the later ones are corrected.
-  for (auto& [id, s] : sources_) s.filter.Correct(d.phase, d.frequency_change_ppm * 1e-6, now, discipline_.jump_since());
+  for (auto& [id, s] : sources_)
+    s.filter.Correct(d.phase, d.frequency_change_ppm * 1e-6, now, discipline_.jump_since());
   // Synchronized once the frequency is measured too: after a first step without it the clock runs
   // off at its full frequency error (6 ms per 64 s at 100 ppm), and nodes that followed it then
   // would learn a wrong frequency from it (ntpd's FREQ state likewise withholds sync).
@@ -399,8 +413,8 @@ SystemUpdate System::SetQuiet(uint32_t id, bool quiet, MonoTime now, UnixTime lo
   return AfterSelection(Reselect(now), std::nullopt, nullptr, now, local_now);
 }
 
-SystemUpdate System::OnMeasurement(uint32_t id, const Measurement& m, MonoTime received, PollExp poll,
-                                   MonoTime now, UnixTime local_now) {
+SystemUpdate System::OnMeasurement(uint32_t id, const Measurement& m, MonoTime received, PollExp poll, MonoTime now,
+                                   UnixTime local_now) {
   auto it = sources_.find(id);
   if (it == sources_.end()) return {};
   Source& s = it->second;

@@ -69,17 +69,17 @@
 #include <utility>
 #include <vector>
 
-#include "core/wire/exchange.h"
-#include "core/system/refusal.h"
 #include "core/discipline/clock_command.h"
 #include "core/discipline/discipline.h"
 #include "core/filter/clock_filter.h"
 #include "core/select/select.h"
+#include "core/system/refusal.h"
 #include "core/system/snapshot.h"
 #include "core/time/leap_table.h"
 #include "core/time/mono_time.h"
 #include "core/time/poll_exp.h"
 #include "core/time/unix_time.h"
+#include "core/wire/exchange.h"
 
 namespace tempus::core::system {
 
@@ -87,16 +87,16 @@ struct SystemConfig {
   select::SelectConfig select;
   discipline::DisciplineConfig discipline;
   filter::FilterConfig filter;
-  int orphan_stratum = kMaxStratum;  // `tos orphan N`; 16: off
+  int orphan_stratum = kMaxStratum;                              // `tos orphan N`; 16: off
   NtpDuration orphan_wait = NtpDuration::FromWholeSeconds(300);  // `tos orphanwait`
-  int local_stratum = 0;             // `local stratum N`; 0: off
+  int local_stratum = 0;                                         // `local stratum N`; 0: off
   // The refid served from the local clock: chrony's 127.127.1.1 (`local stratum N`), or what ntpd
   // serves for its LOCAL driver (config::ToSystemConfig); `local_unit` is the u of LOCAL(u), the
   // name the local clock is shown under as a source.
   RefId local_refid = RefId::FromRaw(0x7f7f0101);
   uint8_t local_unit = 1;
-  int8_t precision = -20;            // sys.precision, log2 s
-  RefId self_id;                     // the refid of this node's address (loop detection, orphan election)
+  int8_t precision = -20;  // sys.precision, log2 s
+  RefId self_id;           // the refid of this node's address (loop detection, orphan election)
   // The refids of this node's other addresses (listen addresses, interface addresses behind a
   // wildcard socket): a source reporting one of them is synchronized to us (loop detection only).
   std::vector<RefId> own_ids;
@@ -135,17 +135,17 @@ struct PeerSampleEvent {
 
 // A clock update by the discipline (what ntpd's loopstats records): the state after it.
 struct LoopEvent {
-  NtpDuration offset;         // the offset the update corrected
-  double frequency_ppm = 0;   // frequency correction now in effect
-  NtpDuration jitter;         // clock jitter
-  double wander_ppm = 0;      // frequency wander
-  PollExp poll;               // the time constant: the recommended poll exponent
-  bool stepped = false;       // the update stepped the clock (else it slewed)
+  NtpDuration offset;        // the offset the update corrected
+  double frequency_ppm = 0;  // frequency correction now in effect
+  NtpDuration jitter;        // clock jitter
+  double wander_ppm = 0;     // frequency wander
+  PollExp poll;              // the time constant: the recommended poll exponent
+  bool stepped = false;      // the update stepped the clock (else it slewed)
 };
 
 struct SystemUpdate {
   std::vector<discipline::ClockCommand> commands;  // for the engine's Clock, in order
-  bool snapshot_changed = false;       // publish Snapshot() again
+  bool snapshot_changed = false;                   // publish Snapshot() again
   bool stepped = false;
   // Plain records for statistics (the engine hands them to whoever writes stats files).
   std::vector<PeerSampleEvent> peer_samples;  // at most one: the measured source's new filter output
@@ -340,12 +340,12 @@ class System {
   std::optional<HoldDown> hold_down_;
   NtpDuration last_offset_;
   NtpDuration last_jitter_;
-  Leap upstream_leap_ = Leap::kNoWarning;  // the system peer's LI (none as the reference)
-  Leap kernel_leap_ = Leap::kNoWarning;    // the leap of the last SetSyncStatus
+  Leap upstream_leap_ = Leap::kNoWarning;    // the system peer's LI (none as the reference)
+  Leap kernel_leap_ = Leap::kNoWarning;      // the leap of the last SetSyncStatus
   std::optional<NtpDuration> panic_offset_;  // set while the discipline refuses (kPanic)
   Refusal refusal_ = Refusal::kNone;
   uint64_t refusal_changes_ = 0;
-  std::vector<uint32_t> new_loops_;        // for the next update's new_loops
+  std::vector<uint32_t> new_loops_;  // for the next update's new_loops
 };
 
 }  // namespace tempus::core::system

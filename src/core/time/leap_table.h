@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "core/time/unix_time.h"
 #include "core/time/leap.h"
+#include "core/time/unix_time.h"
 
 namespace tempus::core {
 
@@ -37,11 +37,11 @@ struct LeapTable {
 
 // What the table says at one instant.
 struct LeapStatus {
-  int tai_utc = 0;                      // in effect now (0 before the first entry)
-  Leap month_end = Leap::kNoWarning;    // the leap at the end of the current UTC month, if any
-  std::optional<int64_t> leap_at;       // when that leap happens (the next month's first second)
-  bool announce = false;                // within the last day before it: set LI and the kernel bits
-  bool expired = false;                 // now >= the table's expiry
+  int tai_utc = 0;                    // in effect now (0 before the first entry)
+  Leap month_end = Leap::kNoWarning;  // the leap at the end of the current UTC month, if any
+  std::optional<int64_t> leap_at;     // when that leap happens (the next month's first second)
+  bool announce = false;              // within the last day before it: set LI and the kernel bits
+  bool expired = false;               // now >= the table's expiry
 };
 
 // The seconds of the announcement window before a leap (one day).

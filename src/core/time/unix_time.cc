@@ -56,9 +56,10 @@ std::string UnixTime::ToIso8601() const {
   const int64_t secs_of_day = seconds_ - days * 86400;
   const CivilDate d = CivilFromDays(days);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02lld:%02lld:%02lld.%06lldZ", static_cast<long long>(d.year), d.month,
-                d.day, static_cast<long long>(secs_of_day / 3600), static_cast<long long>(secs_of_day / 60 % 60),
-                static_cast<long long>(secs_of_day % 60), static_cast<long long>(SubsecondNanos() / 1000));
+  std::snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02lld:%02lld:%02lld.%06lldZ", static_cast<long long>(d.year),
+                d.month, d.day, static_cast<long long>(secs_of_day / 3600),
+                static_cast<long long>(secs_of_day / 60 % 60), static_cast<long long>(secs_of_day % 60),
+                static_cast<long long>(SubsecondNanos() / 1000));
   return buf;
 }
 

@@ -12,8 +12,8 @@ std::string_view AuthVerdictName(AuthVerdict verdict) {
   return "unknown";
 }
 
-AuthVerdict CheckMac(std::span<const uint8_t> bytes, const DecodedPacket& packet,
-                     std::optional<uint32_t> expected_key, const Authenticator& auth) {
+AuthVerdict CheckMac(std::span<const uint8_t> bytes, const DecodedPacket& packet, std::optional<uint32_t> expected_key,
+                     const Authenticator& auth) {
   if (!packet.mac) return AuthVerdict::kNone;
   const Mac& mac = *packet.mac;
   if (mac.digest.empty()) return mac.key_id == 0 ? AuthVerdict::kCryptoNak : AuthVerdict::kBad;

@@ -19,10 +19,10 @@
 namespace tempus::core {
 
 enum class DecodeError : uint8_t {
-  kTooShort,             // fewer than 48 bytes
-  kBadVersion,           // VN 0 or 5..7
-  kBadExtensionLength,   // an extension field length < 16, not a multiple of 4, or past the end
-  kBadTrailer,           // bytes after the header that are neither extension fields nor a MAC
+  kTooShort,            // fewer than 48 bytes
+  kBadVersion,          // VN 0 or 5..7
+  kBadExtensionLength,  // an extension field length < 16, not a multiple of 4, or past the end
+  kBadTrailer,          // bytes after the header that are neither extension fields nor a MAC
 };
 inline constexpr size_t kDecodeErrorCount = 4;
 std::string_view DecodeErrorName(DecodeError error);
@@ -68,7 +68,11 @@ class ExtensionFields::Iterator {
   explicit Iterator(std::span<const uint8_t> rest) : rest_(rest) {}
   ExtensionField operator*() const;
   Iterator& operator++();
-  Iterator operator++(int) { Iterator old = *this; ++*this; return old; }
+  Iterator operator++(int) {
+    Iterator old = *this;
+    ++*this;
+    return old;
+  }
   bool operator==(const Iterator& o) const { return rest_.size() == o.rest_.size(); }
 
  private:

@@ -30,9 +30,7 @@ NtpDuration Offset(NtpTimestamp t1, NtpTimestamp t2, NtpTimestamp t3, NtpTimesta
   return NtpDuration::FromRaw(static_cast<int64_t>(sum >> 1));
 }
 
-NtpDuration Delay(NtpTimestamp t1, NtpTimestamp t2, NtpTimestamp t3, NtpTimestamp t4) {
-  return (t4 - t1) - (t3 - t2);
-}
+NtpDuration Delay(NtpTimestamp t1, NtpTimestamp t2, NtpTimestamp t3, NtpTimestamp t4) { return (t4 - t1) - (t3 - t2); }
 
 NtpDuration Measurement::RootDistance() const {
   return delay.Half() + dispersion + server.root_delay.ToDuration().Half() + server.root_dispersion.ToDuration();
@@ -51,7 +49,7 @@ size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<u
 }
 
 Result<Measurement, ReplyRejection> ProcessReply(std::span<const uint8_t> reply, NtpTimestamp transmit_cookie,
-                                                NtpTimestamp t1, NtpTimestamp t4, int local_precision_log2) {
+                                                 NtpTimestamp t1, NtpTimestamp t4, int local_precision_log2) {
   auto decoded = Decode(reply);
   if (!decoded) return Unexpected(ReplyRejection{ReplyError::kMalformed, KissCode::kNone, decoded.error()});
   const Header& h = decoded->header;

@@ -61,8 +61,8 @@ size_t BuildClientRequest(NtpTimestamp transmit_cookie, int8_t poll, std::span<u
 // Checks `reply` against the request sent with `transmit_cookie` at local time `t1`, received at
 // local time `t4`, and computes the measurement. `local_precision_log2` is this clock's precision.
 [[nodiscard]] Result<Measurement, ReplyRejection> ProcessReply(std::span<const uint8_t> reply,
-                                                              NtpTimestamp transmit_cookie, NtpTimestamp t1,
-                                                              NtpTimestamp t4, int local_precision_log2);
+                                                               NtpTimestamp transmit_cookie, NtpTimestamp t1,
+                                                               NtpTimestamp t4, int local_precision_log2);
 
 // The checks of a reply's header that do not depend on the exchange (a server's or a symmetric
 // peer's): kiss-o'-death (§7.4), test 3 (zero receive or transmit timestamp), test 6

@@ -72,8 +72,8 @@ std::vector<uint8_t> Encode(const Header& h, std::span<const uint8_t> data) {
   std::vector<uint8_t> out;
   out.reserve(kHeaderSize + data.size() + 3);
   out.push_back(static_cast<uint8_t>(((h.leap & 3) << 6) | ((h.version & 7) << 3) | 6));
-  out.push_back(static_cast<uint8_t>((h.response ? 0x80 : 0) | (h.error ? 0x40 : 0) | (h.more ? 0x20 : 0) |
-                                     (h.opcode & 0x1f)));
+  out.push_back(
+      static_cast<uint8_t>((h.response ? 0x80 : 0) | (h.error ? 0x40 : 0) | (h.more ? 0x20 : 0) | (h.opcode & 0x1f)));
   Put16(out, h.sequence);
   Put16(out, h.status);
   Put16(out, h.association_id);
@@ -151,7 +151,8 @@ Result<Reassembler::State, Reassembler::Error> Reassembler::Add(const Message& m
   }
   if (h.more && h.count == 0) return Unexpected(Error::kOverlap);
   fragments_.push_back(Fragment{h.offset, std::vector<uint8_t>(m.data.begin(), m.data.end())});
-  std::sort(fragments_.begin(), fragments_.end(), [](const Fragment& a, const Fragment& b) { return a.offset < b.offset; });
+  std::sort(fragments_.begin(), fragments_.end(),
+            [](const Fragment& a, const Fragment& b) { return a.offset < b.offset; });
   if (!h.more) {
     seen_last_ = true;
     status_ = h.status;

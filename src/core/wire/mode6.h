@@ -60,27 +60,27 @@ std::string_view ErrorCodeName(ErrorCode code);
 
 // Why bytes are not a mode 6 message.
 enum class Mode6Error : uint8_t {
-  kTooShort,     // fewer than 12 bytes
-  kNotControl,   // mode is not 6
-  kBadVersion,   // VN 0 or 5..7
-  kBadCount,     // count larger than the data present
-  kBadOffset,    // offset + count beyond 65535
+  kTooShort,    // fewer than 12 bytes
+  kNotControl,  // mode is not 6
+  kBadVersion,  // VN 0 or 5..7
+  kBadCount,    // count larger than the data present
+  kBadOffset,   // offset + count beyond 65535
 };
 inline constexpr size_t kMode6ErrorCount = 5;
 std::string_view Mode6ErrorName(Mode6Error error);
 
 struct Header {
-  uint8_t leap = 0;        // LI: 0 in requests and responses
-  uint8_t version = 2;     // VN
-  bool response = false;   // R
-  bool error = false;      // E
-  bool more = false;       // M: more fragments follow
-  uint8_t opcode = 0;      // 5 bits
+  uint8_t leap = 0;       // LI: 0 in requests and responses
+  uint8_t version = 2;    // VN
+  bool response = false;  // R
+  bool error = false;     // E
+  bool more = false;      // M: more fragments follow
+  uint8_t opcode = 0;     // 5 bits
   uint16_t sequence = 0;
   uint16_t status = 0;
   uint16_t association_id = 0;
-  uint16_t offset = 0;     // of this fragment's data in the whole answer
-  uint16_t count = 0;      // bytes of data in this fragment
+  uint16_t offset = 0;  // of this fragment's data in the whole answer
+  uint16_t count = 0;   // bytes of data in this fragment
   friend bool operator==(const Header&, const Header&) = default;
 };
 
@@ -98,9 +98,8 @@ std::vector<uint8_t> Encode(const Header& header, std::span<const uint8_t> data)
 // The response to `request` carrying `data`, split into fragments of at most `max_data` bytes,
 // with M set on all but the last and increasing offsets. An empty answer is one empty fragment.
 // REQUIRES: 4 <= max_data <= kMaxFragmentData, max_data % 4 == 0, data.size() <= 65535.
-std::vector<std::vector<uint8_t>> EncodeResponse(const Header& request, uint16_t status,
-                                                 uint16_t association_id, std::span<const uint8_t> data,
-                                                 size_t max_data = kMaxFragmentData);
+std::vector<std::vector<uint8_t>> EncodeResponse(const Header& request, uint16_t status, uint16_t association_id,
+                                                 std::span<const uint8_t> data, size_t max_data = kMaxFragmentData);
 // An error response to `request` (E set, the code in the high byte of status, no data).
 std::vector<uint8_t> EncodeError(const Header& request, ErrorCode code);
 

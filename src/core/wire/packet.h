@@ -29,8 +29,8 @@
 #include <string_view>
 
 #include "core/net/net_address.h"
-#include "core/time/ntp_timestamp.h"
 #include "core/time/leap.h"
+#include "core/time/ntp_timestamp.h"
 
 namespace tempus::core {
 
@@ -84,12 +84,12 @@ class RefId {
 
 // Kiss-o'-death codes (RFC 5905 §7.4): a mode 4 (or 2) packet with stratum 0 carries one in refid.
 enum class KissCode : uint8_t {
-  kNone,     // not a kiss-o'-death
-  kRate,     // RATE: reduce your poll rate
-  kDeny,     // DENY: access denied, stop
-  kRstr,     // RSTR: access restricted, stop
-  kNtsNak,   // NTSN: NTS cookie rejected (RFC 8915)
-  kOther,    // any other code: RFC 5905 says ignore the packet
+  kNone,    // not a kiss-o'-death
+  kRate,    // RATE: reduce your poll rate
+  kDeny,    // DENY: access denied, stop
+  kRstr,    // RSTR: access restricted, stop
+  kNtsNak,  // NTSN: NTS cookie rejected (RFC 8915)
+  kOther,   // any other code: RFC 5905 says ignore the packet
 };
 
 KissCode KissCodeOf(RefId refid);
@@ -97,24 +97,23 @@ RefId RefIdOf(KissCode code);
 
 // The 48-byte header, decoded. Numeric fields hold what is on the wire; no interpretation.
 struct Header {
-  Leap leap = Leap::kNoWarning;     // LI
-  uint8_t version = kNtpVersion;    // VN, 1..4 accepted by the decoder
+  Leap leap = Leap::kNoWarning;   // LI
+  uint8_t version = kNtpVersion;  // VN, 1..4 accepted by the decoder
   Mode mode = Mode::kClient;
   uint8_t stratum = 0;
-  int8_t poll = 0;                  // log2 s
-  int8_t precision = 0;             // log2 s
+  int8_t poll = 0;       // log2 s
+  int8_t precision = 0;  // log2 s
   NtpShort root_delay;
   NtpShort root_dispersion;
   RefId refid;
   NtpTimestamp reference_time;
-  NtpTimestamp origin_time;         // T1 as echoed by a server
-  NtpTimestamp receive_time;        // T2
-  NtpTimestamp transmit_time;       // T3
+  NtpTimestamp origin_time;    // T1 as echoed by a server
+  NtpTimestamp receive_time;   // T2
+  NtpTimestamp transmit_time;  // T3
 
   // True for a kiss-o'-death packet: a server or symmetric reply with stratum 0 (RFC 5905 §7.4).
   bool IsKissOfDeath() const {
-    return stratum == 0 && (mode == Mode::kServer || mode == Mode::kSymmetricActive ||
-                            mode == Mode::kSymmetricPassive);
+    return stratum == 0 && (mode == Mode::kServer || mode == Mode::kSymmetricActive || mode == Mode::kSymmetricPassive);
   }
   friend bool operator==(const Header&, const Header&) = default;
 };

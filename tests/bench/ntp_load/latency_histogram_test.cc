@@ -42,7 +42,7 @@ TEST(LatencyHistogram, PercentilesOfAUniformSpreadAreWithinResolution) {
 
 TEST(LatencyHistogram, ATailDoesNotMoveTheMedian) {
   LatencyHistogram h;
-  for (int i = 0; i < 990; ++i) h.Add(300'000);  // 300 µs
+  for (int i = 0; i < 990; ++i) h.Add(300'000);    // 300 µs
   for (int i = 0; i < 10; ++i) h.Add(20'000'000);  // 20 ms
   ExpectNear(h.Quantile(0.5), 3e5);
   ExpectNear(h.Quantile(0.995), 2e7);

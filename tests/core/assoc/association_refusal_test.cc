@@ -11,10 +11,10 @@
 
 namespace tempus::core::assoc {
 
+using system::kRefusalCount;
 using system::Refusal;
 using system::RefusalFlash;
 using system::RefusalName;
-using system::kRefusalCount;
 
 namespace {
 
@@ -33,7 +33,10 @@ void AnswerWith(Bench& b, Edit edit) {
 TEST(AssocRefusal, EachPacketTestOfTheServerSaysWhy) {
   Bench b(TestConfig());
   EXPECT_EQ(b.assoc().refusal(), Refusal::kNone);
-  AnswerWith(b, [](Header& h) { h.leap = Leap::kUnsynchronized; h.stratum = 3; });
+  AnswerWith(b, [](Header& h) {
+    h.leap = Leap::kUnsynchronized;
+    h.stratum = 3;
+  });
   EXPECT_EQ(b.assoc().refusal(), Refusal::kUnsynchronized);
   EXPECT_EQ(b.assoc().Snapshot().refusal, Refusal::kUnsynchronized);
   AnswerWith(b, [](Header& h) { h.stratum = 16; });
@@ -43,9 +46,16 @@ TEST(AssocRefusal, EachPacketTestOfTheServerSaysWhy) {
   AnswerWith(b, [](Header& h) { h.receive_time = NtpTimestamp(); });
   EXPECT_EQ(b.assoc().refusal(), Refusal::kZeroTimestamps);
   // An unsynchronized server's INIT (stratum 0, LI = 3) and a stratum 0 with an unknown code.
-  AnswerWith(b, [](Header& h) { h.stratum = 0; h.leap = Leap::kUnsynchronized; h.refid = RefId::FromCode("INIT"); });
+  AnswerWith(b, [](Header& h) {
+    h.stratum = 0;
+    h.leap = Leap::kUnsynchronized;
+    h.refid = RefId::FromCode("INIT");
+  });
   EXPECT_EQ(b.assoc().refusal(), Refusal::kUnsynchronized);
-  AnswerWith(b, [](Header& h) { h.stratum = 0; h.refid = RefId::FromCode("XYZ"); });
+  AnswerWith(b, [](Header& h) {
+    h.stratum = 0;
+    h.refid = RefId::FromCode("XYZ");
+  });
   EXPECT_EQ(b.assoc().refusal(), Refusal::kBadStratum);
   EXPECT_TRUE(b.measurements.empty());
   // A good reply clears it.
@@ -125,7 +135,10 @@ TEST(AssocRefusal, FailedAuthenticationExplainsAnUnansweredPoll) {
 // Once the server is unreachable, what it last said is no longer why it is not used.
 TEST(AssocRefusal, UnreachabilityClearsTheLastVerdict) {
   Bench b(TestConfig());
-  AnswerWith(b, [](Header& h) { h.leap = Leap::kUnsynchronized; h.stratum = 3; });
+  AnswerWith(b, [](Header& h) {
+    h.leap = Leap::kUnsynchronized;
+    h.stratum = 3;
+  });
   ASSERT_EQ(b.assoc().refusal(), Refusal::kUnsynchronized);
   for (int i = 0; i < 8 && b.unreachable_events == 0; ++i) b.Poll(false);
   ASSERT_EQ(b.unreachable_events, 1);
@@ -138,13 +151,13 @@ TEST(Refusal, EveryValueHasADistinctNameAndNtpdsFlashWhereItHasOne) {
   EXPECT_EQ(names.size(), kRefusalCount);
   EXPECT_EQ(names.count("unknown"), 0u);
   EXPECT_EQ(RefusalFlash(Refusal::kNone), 0);
-  EXPECT_EQ(RefusalFlash(Refusal::kBogusOrigin), 0x0002);      // pkt_bogus
-  EXPECT_EQ(RefusalFlash(Refusal::kKissRate), 0x0008);         // pkt_denied ("rate quench")
-  EXPECT_EQ(RefusalFlash(Refusal::kUnsynchronized), 0x0020);   // pkt_stratum
-  EXPECT_EQ(RefusalFlash(Refusal::kServerDistance), 0x0040);   // pkt_header
-  EXPECT_EQ(RefusalFlash(Refusal::kDistance), 0x0400);         // peer_dist
-  EXPECT_EQ(RefusalFlash(Refusal::kLoop), 0x0800);             // peer_loop
-  EXPECT_EQ(RefusalFlash(Refusal::kUnreachable), 0x1000);      // peer_unreach
+  EXPECT_EQ(RefusalFlash(Refusal::kBogusOrigin), 0x0002);     // pkt_bogus
+  EXPECT_EQ(RefusalFlash(Refusal::kKissRate), 0x0008);        // pkt_denied ("rate quench")
+  EXPECT_EQ(RefusalFlash(Refusal::kUnsynchronized), 0x0020);  // pkt_stratum
+  EXPECT_EQ(RefusalFlash(Refusal::kServerDistance), 0x0040);  // pkt_header
+  EXPECT_EQ(RefusalFlash(Refusal::kDistance), 0x0400);        // peer_dist
+  EXPECT_EQ(RefusalFlash(Refusal::kLoop), 0x0800);            // peer_loop
+  EXPECT_EQ(RefusalFlash(Refusal::kUnreachable), 0x1000);     // peer_unreach
   EXPECT_EQ(RefusalFlash(Refusal::kPanic), 0);
 }
 

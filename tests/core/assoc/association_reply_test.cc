@@ -213,7 +213,7 @@ TEST(AssocKiss, RateCancelsTheBurstAndDoublesThePoll) {
   EXPECT_FALSE(b.assoc().Snapshot().in_burst);  // the burst is cancelled
   EXPECT_TRUE(b.assoc().Snapshot().rate_limited);
   EXPECT_GE((*b.timer() - b.now()).Seconds(), 128.0);  // not 2 s: the next request waits
-  EXPECT_EQ(b.reachable_events, 0);  // a kiss is not an answer with time
+  EXPECT_EQ(b.reachable_events, 0);                    // a kiss is not an answer with time
   EXPECT_EQ(b.poll_changes.size(), 1u);
 }
 

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <deque>
 
-#include "core/assoc/association.h"
 #include "base/random.h"
+#include "core/assoc/association.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core::assoc {
@@ -207,8 +207,8 @@ TEST(SymmetricMode, FollowsAPeerWhoseClockSettlesBelowItsOwnMinpoll) {
   EXPECT_EQ(p.b().assoc.hpoll().log2(), 4);
   EXPECT_EQ(p.a().assoc.Snapshot().ppoll.log2(), 4);
   const size_t sent = p.b().assoc.stats().sent - b_sent, samples = p.b().samples.size() - b_samples;
-  EXPECT_GE(sent, 50u);              // 960 s at 16-18 s
-  EXPECT_GE(samples + 3, sent);      // nearly every exchange of B gives it a sample
+  EXPECT_GE(sent, 50u);          // 960 s at 16-18 s
+  EXPECT_GE(samples + 3, sent);  // nearly every exchange of B gives it a sample
   EXPECT_GE(p.a().samples.size(), 50u);
 }
 
@@ -370,8 +370,8 @@ TEST(SymmetricMode, CrossedPacketsDoNotDeadlockThePair) {
   p.Start(p.a());
   p.Start(p.b());
   p.Run(0.01);
-  const uint64_t stale = p.a().assoc.stats().Rejected(AssocReject::kStale) +
-                         p.a().assoc.stats().Rejected(AssocReject::kAlreadyAnswered);
+  const uint64_t stale =
+      p.a().assoc.stats().Rejected(AssocReject::kStale) + p.a().assoc.stats().Rejected(AssocReject::kAlreadyAnswered);
   EXPECT_GE(stale, 1u);
   EXPECT_EQ(p.a().assoc.stats().Rejected(AssocReject::kBogusOrigin), 0u);
   const size_t a_samples = p.a().samples.size();

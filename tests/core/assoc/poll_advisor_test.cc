@@ -47,7 +47,8 @@ TEST(PollAdvisor, NonVotingSamplesOnlyUpdateTheJitter) {
 TEST(PollAdvisor, SteadyNoiseWithinItsJitterIsConsistent) {
   PollAdvisor a;
   int downs = 0;
-  for (int i = 0; i < 40; ++i) downs += a.AddSample(NtpDuration::FromMillis(i % 2 ? 30 : 0), kDelay, true) == Advice::kDown;
+  for (int i = 0; i < 40; ++i)
+    downs += a.AddSample(NtpDuration::FromMillis(i % 2 ? 30 : 0), kDelay, true) == Advice::kDown;
   EXPECT_LE(downs, 1);  // only the first jump, before the jitter is known, can count against it
 }
 

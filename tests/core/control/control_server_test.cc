@@ -81,13 +81,14 @@ TEST(ControlServer, ConfigOpensOrClosesTheControlPath) {
 }
 
 TEST(ControlServer, RestrictLinesDecideAloneOnceThereAreAny) {
-  const std::vector<RestrictRule> rules = {
-      RestrictRule::Default(NetAddress::Family::kIPv4, static_cast<uint32_t>(Restrict::kNoServe)),
-      RestrictRule::Network(kLoopback, 32, static_cast<uint32_t>(Restrict::kNoQuery))};
+  const std::vector<RestrictRule> rules = {RestrictRule::Default(NetAddress::Family::kIPv4,
+                                                                 static_cast<uint32_t>(Restrict::kNoServe)),
+                                           RestrictRule::Network(kLoopback, 32,
+                                                                 static_cast<uint32_t>(Restrict::kNoQuery))};
   const RestrictTable restricts(rules);
   Views views;
   ControlServer c;
-  EXPECT_TRUE(std::holds_alternative<Respond>(Ask(c, kRemote, restricts, views)));  // noserve still queries
+  EXPECT_TRUE(std::holds_alternative<Respond>(Ask(c, kRemote, restricts, views)));   // noserve still queries
   EXPECT_EQ(DropOf(Ask(c, kLoopback, restricts, views)), ControlDrop::kRestricted);  // noquery
   // A rule that matches nothing (another family) still means "the rules decide", as ntpd.
   const std::vector<RestrictRule> v6 = {
@@ -113,11 +114,12 @@ TEST(ControlServer, FloodFromLoopbackIsAnsweredAtABoundedRateAndCounted) {
   EXPECT_GE(st.answered, limits.client_burst + 10 * limits.client_per_second - 2);
   EXPECT_EQ(st.Dropped(ControlDrop::kClientRate), st.requests - st.answered);
   EXPECT_EQ(st.Dropped(ControlDrop::kGlobalRate), 0u);
-  EXPECT_EQ(st.datagrams_sent, st.answered);  // one datagram per system READVAR
+  EXPECT_EQ(st.datagrams_sent, st.answered);                   // one datagram per system READVAR
   EXPECT_EQ(static_cast<uint64_t>(views.built), st.answered);  // a limited request costs no view
   // A second ntpq on another loopback address is not starved by the first one's flood.
   const NetAddress other = NetAddress::IPv4({127, 0, 0, 9}, 40001);
-  for (int i = 0; i < 20; ++i) EXPECT_TRUE(std::holds_alternative<Respond>(Ask(c, other, none, views, request, At(10))));
+  for (int i = 0; i < 20; ++i)
+    EXPECT_TRUE(std::holds_alternative<Respond>(Ask(c, other, none, views, request, At(10))));
 }
 
 TEST(ControlServer, RestrictedSourcesNeverReachTheLimiter) {

@@ -60,8 +60,11 @@ report::NodeSnapshot MakeView() {
       s.id = id;
       s.reachable = true;
       s.tally = id == 3 ? select::Tally::kSystemPeer : select::Tally::kCandidate;
-      s.filtered = filter::FilterOutput{NtpDuration::FromMicros(1234), NtpDuration::FromMicros(250),
-                                        NtpDuration::FromMicros(3000), NtpDuration::FromMicros(20), {}};
+      s.filtered = filter::FilterOutput{NtpDuration::FromMicros(1234),
+                                        NtpDuration::FromMicros(250),
+                                        NtpDuration::FromMicros(3000),
+                                        NtpDuration::FromMicros(20),
+                                        {}};
       Header h;
       h.mode = Mode::kServer;
       h.stratum = 3;
@@ -141,10 +144,10 @@ TEST(Control, ReadStatListsAssociationsWithTallyAndReach) {
 TEST(Control, EveryTallyMapsToNtpqsCharacter) {
   report::NodeSnapshot v = MakeView();
   v.system_peer.reset();
-  const std::map<select::Tally, char> want = {
-      {select::Tally::kReject, ' '},    {select::Tally::kFalseticker, 'x'}, {select::Tally::kExcess, '.'},
-      {select::Tally::kOutlier, '-'},   {select::Tally::kCandidate, '+'},   {select::Tally::kBackup, '#'},
-      {select::Tally::kSystemPeer, '*'}, {select::Tally::kPpsPeer, 'o'}};
+  const std::map<select::Tally, char> want = {{select::Tally::kReject, ' '},     {select::Tally::kFalseticker, 'x'},
+                                              {select::Tally::kExcess, '.'},     {select::Tally::kOutlier, '-'},
+                                              {select::Tally::kCandidate, '+'},  {select::Tally::kBackup, '#'},
+                                              {select::Tally::kSystemPeer, '*'}, {select::Tally::kPpsPeer, 'o'}};
   for (const auto& [tally, c] : want) {
     v.sources[0].source->tally = tally;
     EXPECT_EQ(mode6::TallyChar(mode6::PeerSelect(PeerStatusWord(v.sources[0], false))), c);
@@ -254,8 +257,8 @@ TEST(Control, FilterStagesNewestFirstInMilliseconds) {
   const MonoTime t0 = MonoTime::FromSinceOrigin(NtpDuration::FromWholeSeconds(1000));
   // Three samples 64 s apart: offsets 1, 2, 3 ms; delays 10, 20, 30 ms; dispersion 1 ms each.
   for (int i = 0; i < 3; ++i) {
-    (void)f.Add(Sample{NtpDuration::FromMillis(i + 1), NtpDuration::FromMillis(10 * (i + 1)), NtpDuration::FromMillis(1),
-                       t0 + NtpDuration::FromWholeSeconds(64 * i)},
+    (void)f.Add(Sample{NtpDuration::FromMillis(i + 1), NtpDuration::FromMillis(10 * (i + 1)),
+                       NtpDuration::FromMillis(1), t0 + NtpDuration::FromWholeSeconds(64 * i)},
                 PollExp(6));
   }
   report::NodeSnapshot v = MakeView();
@@ -265,8 +268,7 @@ TEST(Control, FilterStagesNewestFirstInMilliseconds) {
   EXPECT_EQ(Values(a.vars.at("filtdelay")), (std::vector<double>{30, 20, 10, 0, 0, 0, 0, 0}));
   EXPECT_EQ(Values(a.vars.at("filtoffset")), (std::vector<double>{3, 2, 1, 0, 0, 0, 0, 0}));
   // Each stage's dispersion aged by PHI (15 ppm) to the newest sample: 1 ms + 15e-6 x 0/64/128 s.
-  EXPECT_EQ(Values(a.vars.at("filtdisp")),
-            (std::vector<double>{1.00, 1.96, 2.92, 16000, 16000, 16000, 16000, 16000}));
+  EXPECT_EQ(Values(a.vars.at("filtdisp")), (std::vector<double>{1.00, 1.96, 2.92, 16000, 16000, 16000, 16000, 16000}));
   EXPECT_EQ(a.vars.at("filtdelay"), "30.00 20.00 10.00 0.00 0.00 0.00 0.00 0.00");
   EXPECT_EQ(a.vars.at("filtdisp"), "1.00 1.96 2.92 16000.00 16000.00 16000.00 16000.00 16000.00");
   const auto at = [&](const char* name) { return std::find(a.order.begin(), a.order.end(), name) - a.order.begin(); };
@@ -286,7 +288,8 @@ TEST(Control, FilterStagesAgeTheirDispersion) {
   filter::ClockFilter f;
   const MonoTime t0 = MonoTime::FromSinceOrigin(NtpDuration::FromWholeSeconds(1000));
   // 1000 s between the samples: the older stage's dispersion grew by 15 ppm x 1000 s = 15 ms.
-  (void)f.Add(Sample{NtpDuration::FromMillis(1), NtpDuration::FromMillis(5), NtpDuration::FromMillis(2), t0}, PollExp(6));
+  (void)f.Add(Sample{NtpDuration::FromMillis(1), NtpDuration::FromMillis(5), NtpDuration::FromMillis(2), t0},
+              PollExp(6));
   (void)f.Add(Sample{NtpDuration::FromMillis(-4), NtpDuration::FromMillis(6), NtpDuration::FromMillis(2),
                      t0 + NtpDuration::FromWholeSeconds(1000)},
               PollExp(6));
@@ -384,7 +387,8 @@ TEST(Control, DropsWhatIsNotARequest) {
   auto count = req;
   count[11] = 40;  // claims 40 bytes that are not there
   EXPECT_EQ(HandleControl(count, v).error(), Drop::kMalformed);
-  auto ntp = FromHex("230004200000000000000000000000000000000000000000000000000000000000000000000000002e86a86b6c02e2aa");
+  auto ntp =
+      FromHex("230004200000000000000000000000000000000000000000000000000000000000000000000000002e86a86b6c02e2aa");
   EXPECT_EQ(HandleControl(ntp, v).error(), Drop::kMalformed);
   // A non-zero offset in a request is a format error.
   auto offset = mode6::EncodeRequest(Opcode::kReadStatus, 1, 0, "abcd");

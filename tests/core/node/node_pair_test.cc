@@ -129,7 +129,7 @@ TEST(NodePair, ASymmetricPeerFollowsAStratumOnePeerWithoutTheEngine) {
   EXPECT_EQ(b.node.associations().at(*b.node.system().system_peer())->config().address, kA);
   EXPECT_EQ(b.node.system().Snapshot().stratum, 2);
   EXPECT_LT(b.offset.Abs().Seconds(), 0.001) << "b is " << b.offset.Seconds() << " s off";
-  EXPECT_GE(b.steps, 1u);  // 250 ms is beyond the step threshold
+  EXPECT_GE(b.steps, 1u);                           // 250 ms is beyond the step threshold
   EXPECT_TRUE(a.node.system().local_clock_peer());  // a stays on its local clock, never follows b
   EXPECT_EQ(a.steps, 0u);
   EXPECT_GT(a.packets, 30u);

@@ -14,12 +14,12 @@ MonoTime At(double s) { return MonoTime::FromSinceOrigin(NtpDuration::FromSecond
 TEST(RefusalLog, ANewReasonIsToldOnceItHolds) {
   RefusalLog log;
   EXPECT_FALSE(log.Changed(1, Refusal::kNone, At(0)));
-  EXPECT_FALSE(log.Changed(1, Refusal::kFalseticker, At(8)));   // settling
+  EXPECT_FALSE(log.Changed(1, Refusal::kFalseticker, At(8)));  // settling
   EXPECT_FALSE(log.Changed(1, Refusal::kFalseticker, At(40)));
-  EXPECT_TRUE(log.Changed(1, Refusal::kFalseticker, At(70)));   // held for a minute
+  EXPECT_TRUE(log.Changed(1, Refusal::kFalseticker, At(70)));                                     // held for a minute
   for (int i = 0; i < 100; ++i) EXPECT_FALSE(log.Changed(1, Refusal::kFalseticker, At(70 + i)));  // once
   EXPECT_FALSE(log.Changed(1, Refusal::kNone, At(200)));
-  EXPECT_TRUE(log.Changed(1, Refusal::kNone, At(260)));          // "usable again"
+  EXPECT_TRUE(log.Changed(1, Refusal::kNone, At(260)));  // "usable again"
 }
 
 TEST(RefusalLog, ATransientReasonIsNotTold) {

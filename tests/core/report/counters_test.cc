@@ -15,11 +15,11 @@ TEST(Counters, CountsEachDatagramByVersionAndMode) {
   Counters r;
   for (uint8_t first : {0x23, 0x1b, 0x0b, 0x08, 0x09, 0x0c, 0x16, 0x3b}) r.CountDatagram(std::vector<uint8_t>{first});
   EXPECT_EQ(r.received, 8u);
-  EXPECT_EQ(r.this_version, 1u);      // 0x23: v4 mode 3
-  EXPECT_EQ(r.old_version, 6u);       // v3, v1 x4, v2
-  EXPECT_EQ(r.version1, 4u);          // 0x0b, 0x08, 0x09, 0x0c
-  EXPECT_EQ(r.version1_client, 1u);   // 0x0b
-  EXPECT_EQ(r.version1_zero, 1u);     // 0x08
+  EXPECT_EQ(r.this_version, 1u);        // 0x23: v4 mode 3
+  EXPECT_EQ(r.old_version, 6u);         // v3, v1 x4, v2
+  EXPECT_EQ(r.version1, 4u);            // 0x0b, 0x08, 0x09, 0x0c
+  EXPECT_EQ(r.version1_client, 1u);     // 0x0b
+  EXPECT_EQ(r.version1_zero, 1u);       // 0x08
   EXPECT_EQ(r.version1_symmetric, 1u);  // 0x09
 }
 
@@ -53,9 +53,8 @@ TEST(SysStats, EachServerDropReasonLandsInNtpdsCategory) {
     server::ServerStats st;
     for (int i = 0; i < 3; ++i) st.CountDrop(w.reason);
     const Counters c = SysStats({}, st, {}, 0);
-    const std::vector<uint64_t Counters::*> fields = {&Counters::bad_format, &Counters::declined,
-                                                      &Counters::restricted, &Counters::limited,
-                                                      &Counters::bad_auth};
+    const std::vector<uint64_t Counters::*> fields = {&Counters::bad_format, &Counters::declined, &Counters::restricted,
+                                                      &Counters::limited, &Counters::bad_auth};
     for (auto f : fields) EXPECT_EQ(c.*f, f == w.field ? 3u : 0u) << server::DropReasonName(w.reason);
     EXPECT_EQ(c.kod_sent, w.reason == DropReason::kKodSent ? 3u : 0u) << server::DropReasonName(w.reason);
   }

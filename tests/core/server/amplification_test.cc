@@ -93,8 +93,8 @@ TEST(NoAmplification, AnswersNeverExceedRequestsMacIncluded) {
             now += NtpDuration::FromMillis(3);
             ++requests;
             request_bytes += req.size();
-            const ServerAction action = server.Handle(req, from, NtpTimestamp::FromParts(0xeeb62e10, 0), now, auth,
-                                                      buffer);
+            const ServerAction action =
+                server.Handle(req, from, NtpTimestamp::FromParts(0xeeb62e10, 0), now, auth, buffer);
             const auto* r = std::get_if<Respond>(&action);
             if (r == nullptr) continue;
             ++answered;
@@ -117,13 +117,14 @@ TEST(NoAmplification, AnswersNeverExceedRequestsMacIncluded) {
         }
       }
     }
-    std::printf("%s: %llu requests (%llu bytes), %llu answered (%llu bytes, %llu KoD, %llu crypto-NAK, %llu signed);"
-                " byte ratio %.4f, worst reply/request %.3f\n",
-                policy.name, static_cast<unsigned long long>(requests), static_cast<unsigned long long>(request_bytes),
-                static_cast<unsigned long long>(answered), static_cast<unsigned long long>(reply_bytes),
-                static_cast<unsigned long long>(kods), static_cast<unsigned long long>(naks),
-                static_cast<unsigned long long>(signed_replies),
-                static_cast<double>(reply_bytes) / static_cast<double>(request_bytes), worst);
+    std::printf(
+        "%s: %llu requests (%llu bytes), %llu answered (%llu bytes, %llu KoD, %llu crypto-NAK, %llu signed);"
+        " byte ratio %.4f, worst reply/request %.3f\n",
+        policy.name, static_cast<unsigned long long>(requests), static_cast<unsigned long long>(request_bytes),
+        static_cast<unsigned long long>(answered), static_cast<unsigned long long>(reply_bytes),
+        static_cast<unsigned long long>(kods), static_cast<unsigned long long>(naks),
+        static_cast<unsigned long long>(signed_replies),
+        static_cast<double>(reply_bytes) / static_cast<double>(request_bytes), worst);
     EXPECT_GT(answered, 0u) << policy.name;
     if (&policy != &policies[1]) {
       EXPECT_GT(signed_replies, 0u) << policy.name;  // (limited: the MAC'd ones come too fast)

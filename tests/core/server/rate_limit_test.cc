@@ -71,7 +71,7 @@ TEST(RateLimiter, ClientThatSlowsDownRecovers) {
 }
 
 TEST(RateLimiter, AtMostOneKodPerClientPerHeadway) {
-  RateLimiter rl;  // average 3 -> at most one KoD per 8 s
+  RateLimiter rl;                                           // average 3 -> at most one KoD per 8 s
   const Tally t = Send(rl, kClient, 0, 0.01, 10000, true);  // 100 s at 100 packets/s
   EXPECT_GE(t.kod, 12);
   EXPECT_LE(t.kod, 13);

@@ -106,10 +106,10 @@ TEST(ServerReply, UnsynchronizedServerSaysSo) {
 TEST(ServerReply, DropsEveryModeButClient) {
   auto req = FromHex(testdata::kRequests[1].hex);
   std::vector<uint8_t> out(kHeaderSize);
-  const std::pair<int, DropReason> cases[] = {
-      {0, DropReason::kReservedMode},  {1, DropReason::kSymmetricMode},  {2, DropReason::kSymmetricMode},
-      {4, DropReason::kServerMode},    {5, DropReason::kBroadcastMode}, {6, DropReason::kControlMode},
-      {7, DropReason::kPrivateMode}};
+  const std::pair<int, DropReason> cases[] = {{0, DropReason::kReservedMode},  {1, DropReason::kSymmetricMode},
+                                              {2, DropReason::kSymmetricMode}, {4, DropReason::kServerMode},
+                                              {5, DropReason::kBroadcastMode}, {6, DropReason::kControlMode},
+                                              {7, DropReason::kPrivateMode}};
   for (auto [mode, reason] : cases) {
     req[0] = static_cast<uint8_t>((4 << 3) | mode);
     auto r = HandleRequest(req, kRx, SyncedStratum3(), out);

@@ -13,7 +13,9 @@ constexpr uint32_t F(Restrict f) { return static_cast<uint32_t>(f); }
 
 NetAddress A(const std::string& text) { return NetAddress::Parse(text).value(); }
 
-RestrictRule Net(const std::string& addr, int prefix, uint32_t flags) { return RestrictRule::Network(A(addr), prefix, flags); }
+RestrictRule Net(const std::string& addr, int prefix, uint32_t flags) {
+  return RestrictRule::Network(A(addr), prefix, flags);
+}
 
 RestrictRule Masked(const std::string& addr, const std::string& mask, uint32_t flags) {
   RestrictRule r;
@@ -75,10 +77,7 @@ TEST(RestrictTable, MostSpecificMatchWins) {
        {RestrictRule::Default(NetAddress::Family::kIPv6, F(Restrict::kIgnore)), Net("2001:db8:1:2::", 64, 0)},
        "2001:db8:1:3::99",
        F(Restrict::kIgnore)},
-      {"::1 host rule",
-       {RestrictRule::Default(NetAddress::Family::kIPv6, kDef), Net("::1", 128, 0)},
-       "::1",
-       0},
+      {"::1 host rule", {RestrictRule::Default(NetAddress::Family::kIPv6, kDef), Net("::1", 128, 0)}, "::1", 0},
       {"v4 rule never matches a v6 address with the same leading bytes",
        {Net("32.1.13.184", 32, F(Restrict::kIgnore))},
        "2001:db8::",

@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "core/wire/codec.h"
 #include "core/server/fake_authenticator.h"
+#include "core/wire/codec.h"
 
 namespace tempus::core::server {
 namespace {
@@ -146,8 +146,8 @@ TEST(ServerHandle, RestrictRefusesBeforeAnythingIsDecoded) {
     EXPECT_EQ(h.server.stats().Dropped(c.reason), 1u) << c.name;
   }
   // Flags that do not stop time service.
-  for (Restrict f : {Restrict::kNoQuery, Restrict::kNoModify, Restrict::kNoTrap, Restrict::kNoPeer,
-                     Restrict::kKod, Restrict::kLimited, Restrict::kVersion}) {
+  for (Restrict f : {Restrict::kNoQuery, Restrict::kNoModify, Restrict::kNoTrap, Restrict::kNoPeer, Restrict::kKod,
+                     Restrict::kLimited, Restrict::kVersion}) {
     Harness h(Restricted(F(f)));
     EXPECT_TRUE(std::holds_alternative<Respond>(h.Handle(RequestPacket()))) << RestrictName(f);
   }
@@ -304,8 +304,7 @@ TEST(ServerHandle, DroppedRequestsCostNoDigest) {
   }
   {
     Harness h;
-    EXPECT_EQ(ReasonOf(h.Handle(FakeAuthenticator::Signed(RequestPacket(Mode::kServer), 1))),
-              DropReason::kServerMode);
+    EXPECT_EQ(ReasonOf(h.Handle(FakeAuthenticator::Signed(RequestPacket(Mode::kServer), 1))), DropReason::kServerMode);
     EXPECT_EQ(h.auth.calls(), 0);
   }
 }

@@ -118,7 +118,7 @@ TEST(ServerNewPeer, AuthenticatedPeerUsesItsKeyVersionAndPoll) {
   EXPECT_EQ(c.address, kPeer);
   EXPECT_EQ(c.key_id, std::optional<uint32_t>(kKey));
   EXPECT_EQ(c.version, 3);
-  EXPECT_EQ(c.minpoll.log2(), assoc::kDefaultMinPoll);  // a forged poll 9 (or 17) does not keep it for long
+  EXPECT_EQ(c.minpoll.log2(), assoc::kDefaultMinPoll);      // a forged poll 9 (or 17) does not keep it for long
   EXPECT_FALSE(h.Handle(ModeOne(), {false, 0, 8}).key_id);  // disable auth: unkeyed
 }
 

@@ -17,7 +17,7 @@ const RefId kSelf = RefId::FromRaw(0x0a000005);      // 10.0.0.5, as in Config()
 // One sample of `offset_s` from `id`, 16 s after `t`; returns the new time and collects the
 // update's newly reported loops.
 MonoTime FeedOne(System& sys, uint32_t id, double offset_s, uint8_t stratum, RefId refid, MonoTime t,
-              std::vector<uint32_t>* loops = nullptr) {
+                 std::vector<uint32_t>* loops = nullptr) {
   t += NtpDuration::FromWholeSeconds(16);
   SystemUpdate u = sys.OnMeasurement(id, Reply(offset_s, stratum, refid), t, PollExp(4), t, kEpoch + (t - kStart));
   if (loops) loops->insert(loops->end(), u.new_loops.begin(), u.new_loops.end());

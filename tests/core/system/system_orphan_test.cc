@@ -9,9 +9,9 @@
 namespace tempus::core::system {
 namespace {
 
-const RefId kParent = RefId::FromRaw(0x0a000002);   // 10.0.0.2: lower than ours (10.0.0.5)
-const RefId kLower = RefId::FromRaw(0x0a000003);    // 10.0.0.3: lower too
-const RefId kHigher = RefId::FromRaw(0x0a000009);   // 10.0.0.9
+const RefId kParent = RefId::FromRaw(0x0a000002);       // 10.0.0.2: lower than ours (10.0.0.5)
+const RefId kLower = RefId::FromRaw(0x0a000003);        // 10.0.0.3: lower too
+const RefId kHigher = RefId::FromRaw(0x0a000009);       // 10.0.0.9
 const RefId kOrphanRefId = RefId::FromRaw(0x7f000001);  // what a parent reports (127.0.0.1)
 
 SystemConfig OrphanConfig(int min_sane) {
@@ -185,7 +185,7 @@ TEST(SystemOrphan, ASourceOfAQuietServerIsNotFollowed) {
   SourceFlags prefer;
   prefer.prefer = true;
   sys.AddSource(2, prefer, RefId::FromRaw(0x0a000007));  // another upstream, our system peer
-  sys.AddSource(3, {}, kLower);                      // synchronized to the quiet one
+  sys.AddSource(3, {}, kLower);                          // synchronized to the quiet one
   MonoTime t = kStart;
   for (int i = 0; i < 6; ++i) {
     t = Feed(sys, 1, 0.001, 1, 1, t, nullptr, RefId::FromCode("GPS"));

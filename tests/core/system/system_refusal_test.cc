@@ -120,10 +120,10 @@ TEST(SystemRefusal, SelectionSaysWhyEachSourceIsNotUsed) {
   sys.AddSource(1, {}, RefId::FromRaw(0x0a000001));
   sys.AddSource(2, {}, RefId::FromRaw(0x0a000002));
   sys.AddSource(3, {}, RefId::FromRaw(0x0a000003));
-  sys.AddSource(4, {}, RefId::FromRaw(0x0a000004));                         // synchronized to us
+  sys.AddSource(4, {}, RefId::FromRaw(0x0a000004));                               // synchronized to us
   sys.AddSource(5, SourceFlags{false, true, false}, RefId::FromRaw(0x0a000006));  // noselect
-  sys.AddSource(6, {}, RefId::FromRaw(0x0a000007));                         // never answers
-  sys.AddSource(7, {}, RefId::FromRaw(0x0a000008));                         // λ beyond maxdist
+  sys.AddSource(6, {}, RefId::FromRaw(0x0a000007));                               // never answers
+  sys.AddSource(7, {}, RefId::FromRaw(0x0a000008));                               // λ beyond maxdist
   Measurement far = Reply(0.001, 2);
   far.server.root_dispersion = NtpShort::FromDuration(NtpDuration::FromSeconds(1.4));
   far.server.root_delay = NtpShort::FromDuration(NtpDuration::FromSeconds(0.4));

@@ -6,15 +6,15 @@ namespace tempus::core {
 namespace {
 
 // NTP seconds of some UTC instants around the 2016-12-31 leap second.
-constexpr int64_t kJul2015 = 3644697600;      // 2015-07-01 00:00:00: TAI-UTC 36 from here
+constexpr int64_t kJul2015 = 3644697600;        // 2015-07-01 00:00:00: TAI-UTC 36 from here
 constexpr int64_t kJun30Noon2015 = 3644654400;  // 2015-06-30 12:00:00
-constexpr int64_t kJun2016 = 3674937600;      // 2016-06-15
-constexpr int64_t kDec15_2016 = 3690748800;   // 2016-12-15 00:00:00
-constexpr int64_t kDec30End2016 = 3692131199; // 2016-12-30 23:59:59
-constexpr int64_t kDec31_2016 = 3692131200;   // 2016-12-31 00:00:00
-constexpr int64_t kJan2017 = 3692217600;      // 2017-01-01 00:00:00: TAI-UTC 37 from here
-constexpr int64_t kJan15_2017 = 3693427200;   // 2017-01-15
-constexpr int64_t kExpiry = 3707596800;       // 2017-06-28
+constexpr int64_t kJun2016 = 3674937600;        // 2016-06-15
+constexpr int64_t kDec15_2016 = 3690748800;     // 2016-12-15 00:00:00
+constexpr int64_t kDec30End2016 = 3692131199;   // 2016-12-30 23:59:59
+constexpr int64_t kDec31_2016 = 3692131200;     // 2016-12-31 00:00:00
+constexpr int64_t kJan2017 = 3692217600;        // 2017-01-01 00:00:00: TAI-UTC 37 from here
+constexpr int64_t kJan15_2017 = 3693427200;     // 2017-01-15
+constexpr int64_t kExpiry = 3707596800;         // 2017-06-28
 
 LeapTable Table() {
   LeapTable t;

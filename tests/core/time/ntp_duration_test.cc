@@ -53,9 +53,20 @@ TEST(NtpDuration, FromNanosMatchesTheExactRounding) {
     if (units < INT64_MIN) return NtpDuration::Min();
     return NtpDuration::FromRaw(static_cast<int64_t>(units));
   };
-  std::vector<int64_t> values = {0, 1, -1, 116415321, -116415321, 999999999, 1000000000, -1000000000,
-                                 int64_t{2147483647} * 1000000000 + 999999999, int64_t{2147483648} * 1000000000,
-                                 -int64_t{2147483648} * 1000000000, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+  std::vector<int64_t> values = {0,
+                                 1,
+                                 -1,
+                                 116415321,
+                                 -116415321,
+                                 999999999,
+                                 1000000000,
+                                 -1000000000,
+                                 int64_t{2147483647} * 1000000000 + 999999999,
+                                 int64_t{2147483648} * 1000000000,
+                                 -int64_t{2147483648} * 1000000000,
+                                 INT64_MAX,
+                                 INT64_MIN,
+                                 INT64_MIN + 1};
   uint64_t x = 0x9e3779b97f4a7c15u;
   for (int i = 0; i < 100000; ++i) {  // xorshift: every magnitude, both signs
     x ^= x << 13;

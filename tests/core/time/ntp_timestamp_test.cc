@@ -70,8 +70,8 @@ TEST(UnixTime, FromNtpPicksTheEraNearestTheReference) {
 
 TEST(UnixTime, RoundTripThroughNtpAtManyInstants) {
   const auto ref = UnixTime::FromParts(1795928139, 0);  // 2026-11-29
-  for (int64_t s : {int64_t{0}, int64_t{1795928139}, kEra1StartUnix - 1, kEra1StartUnix, kEra1StartUnix + 1,
-                    int64_t{3000000000}}) {
+  for (int64_t s :
+       {int64_t{0}, int64_t{1795928139}, kEra1StartUnix - 1, kEra1StartUnix, kEra1StartUnix + 1, int64_t{3000000000}}) {
     const auto t = UnixTime::FromParts(s, 0x12345678);
     EXPECT_EQ(UnixTime::FromNtp(t.ToNtp(), t + NtpDuration::FromSeconds(1e9)), t) << s;
     EXPECT_EQ(UnixTime::FromNtp(t.ToNtp(), t - NtpDuration::FromSeconds(1e9)), t) << s;

@@ -172,7 +172,8 @@ TEST(Codec, ParsesExtensionFieldsThenMac) {
 
 TEST(Codec, RejectsBadExtensionFields) {
   // Length shorter than 16.
-  auto p = Decode(WithTrailer({0x01, 0x04, 0x00, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
+  auto p = Decode(
+      WithTrailer({0x01, 0x04, 0x00, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}));
   ASSERT_FALSE(p);
   EXPECT_EQ(p.error(), DecodeError::kBadExtensionLength);
   // Length not a multiple of 4.

@@ -30,7 +30,7 @@ TEST(Formulas, OffsetAndDelayOfASymmetricPath) {
 TEST(Formulas, OffsetAcrossTheEraBoundary) {
   // T1/T4 just before the 2036 rollover, T2/T3 just after: the wrapping differences still work.
   const auto t1 = NtpTimestamp::FromParts(0xffffffff, 0);
-  const auto t2 = NtpTimestamp::FromParts(0, 0x80000000);   // +1.5 s
+  const auto t2 = NtpTimestamp::FromParts(0, 0x80000000);  // +1.5 s
   const auto t3 = NtpTimestamp::FromParts(0, 0x80000000);
   const auto t4 = NtpTimestamp::FromParts(0xffffffff, 0);
   EXPECT_EQ(Offset(t1, t2, t3, t4), NtpDuration::FromSeconds(1.5));
@@ -116,8 +116,7 @@ TEST(Exchange, KissOfDeathCarriesItsCode) {
 
 TEST(Exchange, NtpsecInitReplyIsAKiss) {
   // N2 answered C1: LI3, stratum 0, "INIT".
-  auto m = ProcessReply(FromHex(testdata::kResponses[3].hex), NtpTimestamp::FromRaw(0x2e86a86b6c02e2aa), kT2, kT3,
-                        -20);
+  auto m = ProcessReply(FromHex(testdata::kResponses[3].hex), NtpTimestamp::FromRaw(0x2e86a86b6c02e2aa), kT2, kT3, -20);
   ASSERT_FALSE(m);
   EXPECT_EQ(m.error().error, ReplyError::kKissOfDeath);
   EXPECT_EQ(m.error().kiss, KissCode::kOther);
