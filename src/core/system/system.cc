@@ -7,10 +7,7 @@
 namespace tempus::core::system {
 
 using discipline::ClockCommand;
-using discipline::SetFrequency;
 using discipline::SetSyncStatus;
-using discipline::SlewClock;
-using discipline::StepClock;
 using filter::Sample;
 
 namespace {
