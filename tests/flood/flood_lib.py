@@ -103,11 +103,18 @@ class Tempusd:
             return f.read()[-chars:]
 
 
-def flood(s, pkt, server, stop_at, max_packets, on_reply, bufsize):
+def flood(s, pkt, server, stop_at, max_packets, on_reply, bufsize, rate=None):
     """Until stop_at or max_packets sent: sends pkt 64 times from the non-blocking socket s, then
-    hands up to 64 waiting replies to on_reply(data). Returns the number of packets sent."""
+    hands up to 64 waiting replies to on_reply(data). With `rate` (packets per second) it keeps at
+    or below that rate on average. Returns the number of packets sent."""
     sent = 0
+    start = time.monotonic()
     while time.monotonic() < stop_at and sent < max_packets:
+        if rate is not None:
+            ahead = sent / rate - (time.monotonic() - start)
+            if ahead > 0:
+                time.sleep(min(ahead, 0.1))  # pacing the flood, not a logic wait
+                continue
         for _ in range(64):
             try:
                 s.sendto(pkt, server)

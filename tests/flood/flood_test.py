@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Flood test: tempusd on 127.0.0.1 with `restrict default limited kod`, one source sending client
-requests as fast as it can, ten normal clients polling every 2 s from their own addresses.
+requests at 50,000 a second, ten normal clients polling every 2 s from their own addresses.
 
 Passes when the abuser is limited (it gets far fewer time replies than it sent, and some RATE
 kiss-o'-death), the normal clients get >= 99% of their answers, and tempusd's VmRSS stays flat
@@ -21,6 +21,11 @@ DURATION = 16.0  # seconds of traffic
 CLIENTS = 10
 POLL = 2.0
 ABUSER_MAX_PACKETS = 5_000_000
+# The abuser's rate: 50,000 requests a second from one address, tens of thousands of times what
+# `discard average 0` lets through, yet below what one loaded core answers. At line rate the kernel
+# drops a share of every sender's datagrams at the full socket before tempusd sees them (2-11 % in
+# CI runs, more the busier the machine), which tests the machine, not tempusd's policy.
+ABUSER_RATE = 50_000
 
 
 def request(seq):
@@ -38,7 +43,7 @@ def abuser(stop_at, out):
         else:
             counts["replies"] += 1
 
-    sent = flood_lib.flood(s, request(1), SERVER, stop_at, ABUSER_MAX_PACKETS, on_reply, 2048)
+    sent = flood_lib.flood(s, request(1), SERVER, stop_at, ABUSER_MAX_PACKETS, on_reply, 2048, ABUSER_RATE)
     out.put(("abuser", sent, counts["replies"], counts["kods"]))
 
 
@@ -58,10 +63,9 @@ def ask(s, seq, timeout):
 
 def client(index, stop_at, out):
     # A poll is answered when its request, or the one retry a lost request gets within the poll
-    # interval, is answered. The abuser sends faster than one core can answer, so the kernel drops
-    # a share of every sender's datagrams at the full socket before tempusd sees them (about 2 % on
-    # this 2-core machine); what is tested is tempusd's policy, which must not single out these
-    # clients. Both tries lost by chance: about 1 in 2,000 polls.
+    # interval, is answered: a datagram lost on a busy machine gets the second chance a real client
+    # gets at its next poll. What is tested is tempusd's policy, which must not single out these
+    # clients.
     s = flood_lib.udp_from(f"127.0.0.{11 + index}", 0.8)
     sent = answered = kods = retries = 0
     next_poll = time.monotonic() + 0.1 * index
