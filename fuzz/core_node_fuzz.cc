@@ -169,6 +169,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
     }
   }
-  (void)n.View(now);
+  (void)n.Snapshot(now);
   return 0;
 }
