@@ -30,7 +30,7 @@ sim() {
 # 1. Three seconds to its --duration: a start past the capability check, then a loop that waits.
 rc=0
 sim duration 20
-"${cmd[@]}" --listen 127.0.0.81:12381 --duration 3 >"$work/duration.log" 2>&1 </dev/null || rc=$?
+"${cmd[@]}" --listen 127.0.0.86:12386 --duration 3 >"$work/duration.log" 2>&1 </dev/null || rc=$?
 cat "$work/duration.log" "$work/duration.sim" 2>/dev/null
 tempus_check "runs to its --duration: exit 0 (got $rc)" "[ $rc -eq 0 ]"
 tempus_check "no syscall() the simulator does not know" "! grep -q 'Assertion 0' '$work/duration.sim'"
@@ -43,7 +43,7 @@ tempus_check "the loop waits: ${polls:-?} polls in 3 s" "[ -n '$polls' ] && [ '$
 
 # 2. SIGTERM stops it (the handler's flag, read when poll returns EINTR).
 sim sigterm 60
-"${cmd[@]}" --listen 127.0.0.81:12382 >"$work/sigterm.log" 2>&1 </dev/null &
+"${cmd[@]}" --listen 127.0.0.86:12387 >"$work/sigterm.log" 2>&1 </dev/null &
 pids+=($!)
 for _ in $(seq 1 100); do grep -q 'serving on' "$work/sigterm.log" 2>/dev/null && break; sleep 0.1; done
 sleep 0.5

@@ -5,7 +5,7 @@
 # appended, one after the other, with no escape sequence. One tempusd with a virtual clock on
 # loopback.
 set -u
-node=127.0.0.31:12331
+node=127.0.0.56:12356
 pids=()
 tmp=$(mktemp -d)
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$tmp"; }
@@ -13,6 +13,9 @@ trap cleanup EXIT
 "$TEMPUSD" --clock=virtual --listen "$node" --stratum 3 --duration 60 2>/dev/null &
 pids+=($!)
 for _ in $(seq 1 50); do "$TEMPUS" peers "$node" >/dev/null 2>&1 && break; sleep 0.1; done
+# Another test's daemon on the same endpoint would answer for a while and then vanish
+# (lint.test_addresses keeps endpoints apart); make sure the server here is ours.
+kill -0 "${pids[0]}" 2>/dev/null || { echo "FAIL: tempusd on $node exited at start (endpoint taken?)"; exit 1; }
 
 fails=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAIL: $1"; fails=$((fails + 1)); fi; }
