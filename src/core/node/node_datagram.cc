@@ -52,6 +52,11 @@ void Node::OnPacket(const Datagram& d) {
   }
   if (key && verdict != AuthVerdict::kOk) ++counters_.bad_auth;
   Carry(id, a->second->OnPacket(d.bytes, d.rx, now_.mono, verdict));
+  // An answer cancels the reply deadline (Association::NextWake) without a SetTimer: the timer
+  // follows, so that the host does not wake at the old deadline for nothing.
+  if (auto it2 = deadlines_.find(id); it2 != deadlines_.end() && assocs_.contains(id)) {
+    if (const auto wake = assocs_.at(id)->NextWake()) it2->second = *wake;
+  }
   UpdateQuiet(id);
   if (symmetric_packet) ReapRetired();
 }
