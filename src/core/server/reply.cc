@@ -97,10 +97,7 @@ void EncodeReplyFromTemplate(const ReplyTemplate& t, std::span<const uint8_t> re
   out[0] = static_cast<uint8_t>(t.bytes[0] | (request[0] & 0x38) | static_cast<uint8_t>(Mode::kServer));
   out[2] = request[2];                                    // poll, as EncodeReply
   std::memcpy(out.data() + 24, request.data() + 40, 8);  // T1 echoed in origin
-  system::SystemSnapshot growth;
-  growth.root_dispersion = t.root_dispersion;
-  growth.reference_time = t.reference_time;
-  Put32(out, 8, NtpShort::FromDuration(system::RootDispersionAt(growth, receive_time)).raw());
+  Put32(out, 8, NtpShort::FromDuration(system::RootDispersionAt(t.root_dispersion, t.reference_time, receive_time)).raw());
   Put64(out, 32, receive_time.raw());  // T2
   Put64(out, 40, receive_time.raw());  // T3, restamped by the host right before sending
 }
