@@ -3,6 +3,7 @@
 // any time request and any receive time.
 #include <array>
 #include <cstdint>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -56,6 +57,25 @@ TEST(ReplyTemplate, IsTimeRequestByteIsCheckTimeRequestsVerdictOnAHeader) {
     request[0] = static_cast<uint8_t>(first);
     const bool answered = CheckTimeRequest(request, Decode(request)).has_value();
     EXPECT_EQ(IsTimeRequestByte(static_cast<uint8_t>(first)), answered) << "first byte " << first;
+  }
+}
+
+// RootDispersionAt grows at PHI in integers (no long double per reply): as age.Scaled(kPhi) to the
+// unit for ages up to a week, within one unit beyond.
+TEST(ReplyTemplate, RootDispersionGrowsAtPhiInIntegers) {
+  std::mt19937_64 g(5);
+  const NtpTimestamp reference = NtpTimestamp::FromParts(0xeeb62e00, 0);
+  for (int i = 0; i < 200000; ++i) {
+    const int64_t max_age = i % 2 == 0 ? NtpDuration::FromWholeSeconds(7 * 86400).raw() : (int64_t{1} << 62);
+    const NtpDuration age = NtpDuration::FromRaw(static_cast<int64_t>(g() % static_cast<uint64_t>(max_age)) + 1);
+    const NtpDuration base = NtpDuration::FromMillis(3);
+    const NtpDuration got = system::RootDispersionAt(base, reference, reference + age);
+    const int64_t want = (base + age.Scaled(15e-6)).raw();
+    if (i % 2 == 0) {
+      ASSERT_EQ(got.raw(), want) << "age " << age.raw();
+    } else {
+      ASSERT_LE(std::abs(got.raw() - want), 1) << "age " << age.raw();
+    }
   }
 }
 
