@@ -25,7 +25,7 @@ const NodeActions& Node::OnDatagram(const Datagram& d, Instant now) {
 }
 
 std::optional<server::ServerAction> Node::TryServe(std::span<const uint8_t> bytes, const NetAddress& from, UnixTime rx,
-                                                  MonoTime now, std::span<uint8_t> reply) {
+                                                   MonoTime now, std::span<uint8_t> reply) {
   if (!config_.serve || bytes.size() != kHeaderSize || !server::IsTimeRequestByte(bytes[0])) return std::nullopt;
   counters_.CountDatagram(bytes);
   return server_.Handle(bytes, from, rx.ToNtp(), now, auth(), reply);

@@ -36,11 +36,13 @@ TEST(ReplyTemplate, EncodesTheBytesOfEncodeReply) {
     const SystemSnapshot s = RandomSnapshot(g);
     std::array<uint8_t, kHeaderSize> request{};
     for (uint8_t& b : request) b = static_cast<uint8_t>(g());
-    request[0] = static_cast<uint8_t>((request[0] & 0xc0) | ((1 + g() % 4) << 3) | 3);  // mode 3, v1-4
+    request[0] = static_cast<uint8_t>((request[0] & 0xc0) | ((1 + g() % 4) << 3) | 3);    // mode 3, v1-4
     if (g() % 8 == 0) request[0] = static_cast<uint8_t>((request[0] & 0xc0) | (1 << 3));  // v1 mode 0
     // The receive time near the reference time (before it, too), or anywhere.
-    const NtpTimestamp rx = g() % 2 == 0 ? s.reference_time + NtpDuration::FromRaw(static_cast<int64_t>(g() % (int64_t{1} << 50)) - (int64_t{1} << 40))
-                                         : NtpTimestamp::FromRaw(g());
+    const NtpTimestamp rx =
+        g() % 2 == 0 ? s.reference_time +
+                           NtpDuration::FromRaw(static_cast<int64_t>(g() % (int64_t{1} << 50)) - (int64_t{1} << 40))
+                     : NtpTimestamp::FromRaw(g());
     const auto decoded = Decode(request);
     ASSERT_TRUE(decoded);
     std::array<uint8_t, kHeaderSize> expected{};
