@@ -164,6 +164,7 @@ bench_callgrind() {
   local dump=$dir/out.$pid.1
   [ -s "$dump" ] || interop_fail "no callgrind dump for $kind ($dump)"
   awk '/^(summary|totals):/ { print $2; exit }' "$dump" >"$prefix.ir"
+  cp "$dump" "$prefix.callgrind"  # for callgrind_annotate: where the instructions go
   interop_stop "$pid"
 }
 

@@ -55,6 +55,7 @@ void Node::OnTimer() { Carry(core_.OnTimer(clock_.Read())); }
 void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
                       const std::optional<core::NetAddress>& local) {
   if (bytes.empty()) return;
+  if (batch_ && ServeInBatch(bytes, from, rx_realtime, local)) return;
   const core::Instant now = batch_ ? batch_->now : clock_.Read();
   // Mode 6's sysclk_offset: read only for a request that may show it, not for every packet.
   std::optional<core::NtpDuration> system_clock_offset;
@@ -124,6 +125,24 @@ void Node::Carry(const core::node::NodeActions& actions) {
         },
         action);
   }
+}
+
+bool Node::ServeInBatch(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                        const std::optional<core::NetAddress>& local) {
+  if (waiting_count_ == kMaxWaiting) FlushReplies();
+  Waiting& w = waiting_[waiting_count_];
+  const auto action =
+      core_.TryServe(bytes, from, clock_.MapKernelRealtime(rx_realtime, *batch_), batch_->now.mono, w.bytes);
+  if (!action) return false;
+  if (const auto* respond = std::get_if<core::server::Respond>(&*action)) {
+    w.size = respond->bytes.size();
+    w.to = from;
+    w.local = local;
+    w.restamp = respond->restamp;
+    w.sign_key = respond->sign_key;
+    ++waiting_count_;
+  }
+  return true;
 }
 
 void Node::SendReply(const core::node::Reply& reply) {

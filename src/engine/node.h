@@ -127,6 +127,10 @@ class Node {
   void Carry(const core::node::NodeActions& actions);
   void Send(const core::node::SendPacket& send);
   void SendReply(const core::node::Reply& reply);
+  // In a batch, a plain time request straight to the core's Server (core::node::Node::TryServe),
+  // its reply encoded into the next waiting slot: no NodeActions, no copy. False: not one.
+  bool ServeInBatch(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                    const std::optional<core::NetAddress>& local);
   // Sends the replies waiting in the batch (node_batch.cc).
   void FlushReplies();
   // Applies a clock command; in a batch, after sending the waiting replies, then reads anew.

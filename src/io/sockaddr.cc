@@ -16,15 +16,17 @@ int ToAddressFamily(core::NetAddress::Family family) {
 
 socklen_t ToSockaddr(const core::NetAddress& address, sockaddr_storage* storage) {
   TEMPUS_CHECK(address.family() != core::NetAddress::Family::kNone);
-  std::memset(storage, 0, sizeof *storage);
+  // Only the structure filled in is cleared (its padding, sin_zero): this runs for every reply.
   if (address.is_v4()) {
     auto* sin = reinterpret_cast<sockaddr_in*>(storage);
+    std::memset(sin, 0, sizeof *sin);
     sin->sin_family = AF_INET;
     sin->sin_port = htons(address.port());
     std::memcpy(&sin->sin_addr, address.bytes().data(), 4);
     return sizeof(sockaddr_in);
   }
   auto* sin6 = reinterpret_cast<sockaddr_in6*>(storage);
+  std::memset(sin6, 0, sizeof *sin6);
   sin6->sin6_family = AF_INET6;
   sin6->sin6_port = htons(address.port());
   std::memcpy(&sin6->sin6_addr, address.bytes().data(), 16);

@@ -13,7 +13,8 @@
 
 namespace tempus::io {
 
-// Fills `storage` and returns the length to pass to bind/connect/sendmsg.
+// Fills the start of `storage` (the sockaddr_in or sockaddr_in6, the rest untouched) and returns
+// its length, to pass to bind/connect/sendmsg.
 // REQUIRES: address.family() != kNone.
 socklen_t ToSockaddr(const core::NetAddress& address, sockaddr_storage* storage);
 

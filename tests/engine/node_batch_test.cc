@@ -1,6 +1,7 @@
 // Batches (engine::Node::BeginBatch/EndBatch): the datagrams of one wake-up of the daemon's loop
 // share one clock reading, and their replies wait for EndBatch, which stamps them all (T3) from
 // one more reading and hands them to the transport in one SendBatch.
+#include <algorithm>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -92,6 +93,46 @@ TEST(NodeBatch, AFullBatchIsSentAndTheRestWaits) {
   b.node->BeginBatch();  // an empty batch sends nothing
   b.node->EndBatch();
   EXPECT_EQ(b.transport.batches.size(), 2u);
+}
+
+// The batch's lean route (Node::ServeInBatch -> core TryServe -> Server::HandlePlain) answers a
+// plain request with the bytes and counters of the general route (OnDatagram outside a batch),
+// T3 aside; what it does not take (a MAC'd request, a mode 4 packet) still goes the general way.
+TEST(NodeBatch, TheLeanRouteAnswersAsTheGeneralRoute) {
+  BatchNode lean;
+  BatchNode general;
+  const core::UnixTime rx = lean.clock.Now();
+  std::vector<uint8_t> v1 = Request();
+  v1[0] = static_cast<uint8_t>((v1[0] & 0xc0) | (1 << 3));  // NTPv1, mode 0
+  std::vector<uint8_t> mode4 = Request();
+  mode4[0] = static_cast<uint8_t>((mode4[0] & 0xf8) | 4);
+  std::vector<uint8_t> nak = Request();  // a crypto-NAK from the client: answered with one
+  nak.resize(core::kHeaderSize + 4, 0);
+  const std::vector<std::vector<uint8_t>> requests{Request(), v1, mode4, nak};
+  lean.node->BeginBatch();
+  for (const auto& r : requests) lean.node->OnDatagram(r, kServedClient, rx);
+  lean.node->EndBatch();
+  for (const auto& r : requests) general.node->OnDatagram(r, kServedClient, rx);
+  ASSERT_EQ(lean.transport.sent.size(), 3u);
+  ASSERT_EQ(general.transport.sent.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    std::vector<uint8_t> a = lean.transport.sent[i];
+    std::vector<uint8_t> b = general.transport.sent[i];
+    ASSERT_EQ(a.size(), b.size());
+    std::fill_n(a.begin() + 40, 8, uint8_t{0});  // T3: each route's own reading
+    std::fill_n(b.begin() + 40, 8, uint8_t{0});
+    EXPECT_EQ(a, b) << "reply " << i;
+  }
+  const auto& ls = lean.node->server().stats();
+  const auto& gs = general.node->server().stats();
+  EXPECT_EQ(ls.received, gs.received);
+  EXPECT_EQ(ls.replied, gs.replied);
+  EXPECT_EQ(ls.TotalDropped(), gs.TotalDropped());
+  const core::report::Counters ln = lean.node->Snapshot().counters.node;
+  const core::report::Counters gn = general.node->Snapshot().counters.node;
+  EXPECT_EQ(ln.received, gn.received);
+  EXPECT_EQ(ln.version1, gn.version1);
+  EXPECT_EQ(ln.version1_zero, gn.version1_zero);
 }
 
 }  // namespace

@@ -110,11 +110,19 @@ void Node::RunDue() {
   ReapRetired();
 }
 
+// The system tick only while it has work of its own (System::TickWanted), or when a refusal line
+// held back may be told; else it runs with the next poll (RunDue): an idle node wakes for its
+// polls alone.
 MonoTime Node::NextDeadline() const {
-  MonoTime next = next_tick_;
-  if (const auto end = system_.CorrectionEnd()) next = std::min(next, *end);
-  for (const auto& [id, t] : deadlines_) next = std::min(next, t);
-  return next;
+  std::optional<MonoTime> next;
+  const auto consider = [&next](MonoTime t) {
+    if (!next || t < *next) next = t;
+  };
+  if (system_.TickWanted(next_tick_)) consider(next_tick_);
+  if (const auto due = refusal_log_.next_due()) consider(std::max(*due, next_tick_));  // a line held back
+  if (const auto end = system_.CorrectionEnd()) consider(*end);
+  for (const auto& [id, t] : deadlines_) consider(t);
+  return next.value_or(next_tick_);
 }
 
 void Node::UpdateQuiet(uint32_t id) {

@@ -79,6 +79,13 @@ class Node {
   // association or a mode 2 reply); mode 6 to the ControlServer; anything else to the Server
   // (requests, and the drops it counts). Answers are Reply actions.
   const NodeActions& OnDatagram(const Datagram& datagram, Instant now);
+  // The server's lean route, for a host that queues replies itself (the daemon's batches): a time
+  // request of 48 bytes (no MAC, no extension; server::IsTimeRequestByte) from `from`, received at
+  // `rx`, is judged by the Server (the same policy and counters as OnDatagram), its reply encoded
+  // in `reply` (>= server::kReplyCapacity), and no NodeActions are built. Any other datagram, or
+  // a node that does not serve, gets nullopt and is left for OnDatagram.
+  [[nodiscard]] std::optional<server::ServerAction> TryServe(std::span<const uint8_t> bytes, const NetAddress& from,
+                                                             UnixTime rx, MonoTime now, std::span<uint8_t> reply);
 
   // Mobilizes a new association (a reload, a pool's replacement address); once started, its first
   // request goes out now (actions()). An address that already has an association is refused; a

@@ -24,6 +24,13 @@ const NodeActions& Node::OnDatagram(const Datagram& d, Instant now) {
   return actions_;
 }
 
+std::optional<server::ServerAction> Node::TryServe(std::span<const uint8_t> bytes, const NetAddress& from, UnixTime rx,
+                                                   MonoTime now, std::span<uint8_t> reply) {
+  if (!config_.serve || bytes.size() != kHeaderSize || !server::IsTimeRequestByte(bytes[0])) return std::nullopt;
+  counters_.CountDatagram(bytes);
+  return server_.Handle(bytes, from, rx.ToNtp(), now, auth(), reply);
+}
+
 // A server reply or a symmetric packet, taken by the association at its address.
 void Node::OnPacket(const Datagram& d) {
   auto it = by_address_.find(d.from);
@@ -45,6 +52,11 @@ void Node::OnPacket(const Datagram& d) {
   }
   if (key && verdict != AuthVerdict::kOk) ++counters_.bad_auth;
   Carry(id, a->second->OnPacket(d.bytes, d.rx, now_.mono, verdict));
+  // An answer cancels the reply deadline (Association::NextWake) without a SetTimer: the timer
+  // follows, so that the host does not wake at the old deadline for nothing.
+  if (auto it2 = deadlines_.find(id); it2 != deadlines_.end() && assocs_.contains(id)) {
+    if (const auto wake = assocs_.at(id)->NextWake()) it2->second = *wake;
+  }
   UpdateQuiet(id);
   if (symmetric_packet) ReapRetired();
 }

@@ -1,5 +1,7 @@
 #include "core/node/refusal_log.h"
 
+#include <algorithm>
+
 namespace tempus::core::node {
 
 using system::Refusal;
@@ -37,6 +39,9 @@ bool RefusalLog::Changed(uint32_t key, Refusal refusal, MonoTime now) {
   std::optional<MonoTime>& at = e.logged_at[static_cast<size_t>(refusal)];
   if ((!Immediate(refusal) && now - *e.pending_since < kSettle) || (at && now - *at < kRepeatAfter)) {
     ++waiting_;  // settling, or flapping: held back for now
+    MonoTime due = Immediate(refusal) ? now : *e.pending_since + kSettle;
+    if (at) due = std::max(due, *at + kRepeatAfter);
+    if (!next_due_ || due < *next_due_) next_due_ = due;
     return false;
   }
   e.last = refusal;

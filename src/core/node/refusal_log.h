@@ -33,12 +33,17 @@ class RefusalLog {
   static constexpr uint32_t kSystemKey = 0;
 
   // Starts a pass over every key (which then calls Changed for each).
-  void BeginPass() { waiting_ = 0; }
+  void BeginPass() {
+    waiting_ = 0;
+    next_due_.reset();
+  }
   // Whether `refusal`, now the value for `key`, is to be logged at `now`; records it if so. A
   // value still settling or held back counts in waiting(): call again later (every few seconds).
   bool Changed(uint32_t key, system::Refusal refusal, MonoTime now);
   // Values of the last pass still settling or held back.
   int waiting() const { return waiting_; }
+  // When the earliest of them may be told (settled, or the hour up): the next pass worth making.
+  std::optional<MonoTime> next_due() const { return next_due_; }
   // Drops what is known about `key` (its source went).
   void Forget(uint32_t key) { entries_.erase(key); }
 
@@ -51,6 +56,7 @@ class RefusalLog {
   };
   std::map<uint32_t, Entry> entries_;
   int waiting_ = 0;
+  std::optional<MonoTime> next_due_;
 };
 
 }  // namespace tempus::core::node

@@ -1,5 +1,9 @@
 #include "core/server/reply.h"
 
+#include <cstring>
+
+#include "base/check.h"
+
 namespace tempus::core::server {
 
 using system::SystemSnapshot;
@@ -71,6 +75,32 @@ void EncodeReply(const Header& req, Mode mode, NtpTimestamp receive_time, const 
   h.receive_time = receive_time;      // T2
   h.transmit_time = receive_time;     // T3, restamped by the host right before sending
   EncodeHeader(h, out);
+}
+
+ReplyTemplate MakeReplyTemplate(const SystemSnapshot& system) {
+  // EncodeReply's fields from the snapshot, through the same encoder; the per-request ones zero.
+  ReplyTemplate t;
+  Header req;
+  req.version = 0;
+  EncodeReply(req, Mode::kServer, NtpTimestamp(), system, t.bytes);
+  t.bytes[0] &= 0xc0;                     // the leap indicator; version and mode are the request's
+  std::memset(t.bytes.data() + 8, 0, 4);  // the root dispersion grows per request
+  t.root_dispersion = system.root_dispersion;
+  t.reference_time = system.reference_time;
+  return t;
+}
+
+void EncodeReplyFromTemplate(const ReplyTemplate& t, std::span<const uint8_t> request, NtpTimestamp receive_time,
+                             std::span<uint8_t> out) {
+  TEMPUS_CHECK(request.size() >= kHeaderSize && out.size() >= kHeaderSize);
+  std::memcpy(out.data(), t.bytes.data(), kHeaderSize);
+  out[0] = static_cast<uint8_t>(t.bytes[0] | (request[0] & 0x38) | static_cast<uint8_t>(Mode::kServer));
+  out[2] = request[2];                                   // poll, as EncodeReply
+  std::memcpy(out.data() + 24, request.data() + 40, 8);  // T1 echoed in origin
+  Put32(out, 8,
+        NtpShort::FromDuration(system::RootDispersionAt(t.root_dispersion, t.reference_time, receive_time)).raw());
+  Put64(out, 32, receive_time.raw());  // T2
+  Put64(out, 40, receive_time.raw());  // T3, restamped by the host right before sending
 }
 
 Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,

@@ -10,6 +10,7 @@
 #ifndef TEMPUS_CORE_SERVER_REPLY_H_
 #define TEMPUS_CORE_SERVER_REPLY_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -35,6 +36,31 @@ namespace tempus::core::server {
 // REQUIRES: out.size() >= kHeaderSize.
 void EncodeReply(const Header& req, Mode mode, NtpTimestamp receive_time, const system::SystemSnapshot& system,
                  std::span<uint8_t> out);
+
+// A time reply's bytes that depend only on the snapshot (RFC 5905 §9.2 fast_xmit: leap, stratum,
+// precision, root delay, refid, reference time), encoded once per published snapshot rather than
+// once per request; the snapshot is immutable between clock updates.
+struct ReplyTemplate {
+  std::array<uint8_t, kHeaderSize> bytes{};  // version, mode, poll and the timestamps left zero
+  NtpDuration root_dispersion;               // sys.rootdisp, grown per request (RootDispersionAt)
+  NtpTimestamp reference_time;
+};
+ReplyTemplate MakeReplyTemplate(const system::SystemSnapshot& system);
+
+// Whether the first byte of a request is that of a time request the server answers (mode 3 of
+// NTPv1-4, or NTPv1 mode 0): CheckTimeRequest's verdict on a 48-byte request, whose decode
+// cannot fail otherwise.
+constexpr bool IsTimeRequestByte(uint8_t first) {
+  const uint8_t version = (first >> 3) & 0x7;
+  const uint8_t mode = first & 0x7;
+  return (mode == 3 && version >= 1 && version <= 4) || (mode == 0 && version == 1);
+}
+
+// EncodeReply in mode 4 for the raw 48-byte request `request` (IsTimeRequestByte) from the
+// template of the snapshot: the same bytes, without decoding the request or encoding the
+// snapshot. `out` may not overlap `request`. REQUIRES: sizes >= kHeaderSize.
+void EncodeReplyFromTemplate(const ReplyTemplate& t, std::span<const uint8_t> request, NtpTimestamp receive_time,
+                             std::span<uint8_t> out);
 
 // Writes a kiss-o'-death answering `req` into `out`: leap 3, stratum 0, the kiss code in refid,
 // and the client's transmit timestamp in the origin, receive and transmit fields (as ntpd), so

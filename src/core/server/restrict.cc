@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 
 namespace tempus::core::server {
 namespace {
@@ -89,13 +90,24 @@ RestrictTable::RestrictTable(std::span<const RestrictRule> rules) : configured_(
   });
 }
 
+namespace {
+
+// Whether `bytes` & `mask` == `network`, as two 64-bit words: the mask's bytes beyond the
+// family's length are zero, so all 16 compare (the server asks this for every request).
+bool MatchesWords(const std::array<uint8_t, 16>& bytes, const std::array<uint8_t, 16>& mask,
+                  const std::array<uint8_t, 16>& network) {
+  uint64_t b[2], m[2], n[2];
+  std::memcpy(b, bytes.data(), 16);
+  std::memcpy(m, mask.data(), 16);
+  std::memcpy(n, network.data(), 16);
+  return ((b[0] & m[0]) == n[0]) & ((b[1] & m[1]) == n[1]);
+}
+
+}  // namespace
+
 AccessFlags RestrictTable::Lookup(const NetAddress& source) const {
-  const size_t n = AddressLength(source.family());
   for (const Entry& e : rules_) {
-    if (e.family != source.family()) continue;
-    bool match = true;
-    for (size_t i = 0; i < n && match; ++i) match = (source.bytes()[i] & e.mask[i]) == e.network[i];
-    if (match) return AccessFlags{e.flags};
+    if (e.family == source.family() && MatchesWords(source.bytes(), e.mask, e.network)) return AccessFlags{e.flags};
   }
   return AccessFlags{};
 }

@@ -34,7 +34,12 @@ class LazyMacVerdict {
 }  // namespace
 
 Server::Server(const AccessPolicy& access, uint64_t hash_key)
-    : restricts_(access.restricts), limiter_(access.rate, hash_key) {}
+    : template_(MakeReplyTemplate(snapshot_)), restricts_(access.restricts), limiter_(access.rate, hash_key) {}
+
+void Server::Publish(const system::SystemSnapshot& snapshot) {
+  snapshot_ = snapshot;
+  template_ = MakeReplyTemplate(snapshot_);
+}
 
 void Server::SetAccess(const AccessPolicy& access, uint64_t hash_key) {
   restricts_ = RestrictTable(access.restricts);
@@ -46,6 +51,7 @@ void Server::SetAccess(const AccessPolicy& access, uint64_t hash_key) {
 ServerAction Server::Handle(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx, MonoTime now,
                             const Authenticator& auth, std::span<uint8_t> reply) {
   ++stats_.received;
+  if (request.size() == kHeaderSize && IsTimeRequestByte(request[0])) return HandlePlain(request, from, rx, now, reply);
   if (request.empty()) return Drop(DropReason::kTooShort);
   const AccessFlags flags = restricts_.Lookup(from);
   if (auto refused = RefusedByRestrict(flags, PeekMode(request), PeekVersion(request))) return Drop(*refused);
@@ -80,6 +86,27 @@ ServerAction Server::Handle(std::span<const uint8_t> request, const NetAddress& 
   std::optional<uint32_t> sign_key;
   if (verdict == AuthVerdict::kOk) sign_key = decoded->mac->key_id;
   return Respond{reply.first(kHeaderSize), /*restamp=*/true, sign_key};
+}
+
+ServerAction Server::HandlePlain(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx,
+                                 MonoTime now, std::span<uint8_t> reply) {
+  const AccessFlags flags = restricts_.Lookup(from);
+  if (auto refused = RefusedByRestrict(flags, PeekMode(request), PeekVersion(request))) return Drop(*refused);
+  if (flags.Has(Restrict::kNoTrust)) return Drop(DropReason::kNotAuthenticated);  // no MAC at all
+  if (reply.size() < kReplyCapacity) return Drop(DropReason::kReplyBufferTooSmall);
+  if (flags.Has(Restrict::kLimited)) {
+    switch (limiter_.Check(from, now, flags.Has(Restrict::kKod))) {
+      case RateVerdict::kAllow: break;
+      case RateVerdict::kLimited: return Drop(DropReason::kRateLimited);
+      case RateVerdict::kLimitedKod:
+        EncodeKissOfDeath(Decode(request)->header, KissCode::kRate, reply);  // rare: decoded only here
+        stats_.CountDrop(DropReason::kKodSent);
+        return Respond{reply.first(kHeaderSize), /*restamp=*/false, std::nullopt};
+    }
+  }
+  EncodeReplyFromTemplate(template_, request, rx, reply);
+  ++stats_.replied;
+  return Respond{reply.first(kHeaderSize), /*restamp=*/true, std::nullopt};
 }
 
 NewPeerVerdict Server::HandleNewPeer(std::span<const uint8_t> packet, const NetAddress& from, NtpTimestamp rx,

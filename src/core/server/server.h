@@ -30,6 +30,7 @@
 #include "core/server/admission.h"
 #include "core/server/drop_reason.h"
 #include "core/server/rate_limit.h"
+#include "core/server/reply.h"
 #include "core/server/restrict.h"
 #include "core/system/snapshot.h"
 #include "core/time/mono_time.h"
@@ -81,7 +82,7 @@ class Server {
   // unless its limits or `hash_key` change.
   void SetAccess(const AccessPolicy& access, uint64_t hash_key);
   // Replaces the snapshot answered from (after each clock update).
-  void Publish(const system::SystemSnapshot& snapshot) { snapshot_ = snapshot; }
+  void Publish(const system::SystemSnapshot& snapshot);
   const system::SystemSnapshot& snapshot() const { return snapshot_; }
 
   // Judges one datagram of any mode but 6 from `from` (an address of family kNone: unknown;
@@ -104,12 +105,18 @@ class Server {
   const ServerStats& stats() const { return stats_; }
 
  private:
+  // Handle for a 48-byte request whose first byte is a time request's (IsTimeRequestByte): no
+  // MAC, no extension, so nothing to decode; the same checks in the same order, the reply from
+  // the template.
+  ServerAction HandlePlain(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx, MonoTime now,
+                           std::span<uint8_t> reply);
   Ignore Drop(DropReason reason) {
     stats_.CountDrop(reason);
     return Ignore{reason};
   }
 
   system::SystemSnapshot snapshot_;
+  ReplyTemplate template_;  // of snapshot_
   ServerStats stats_;
   RestrictTable restricts_;
   RateLimiter limiter_;

@@ -30,6 +30,8 @@ struct SystemSnapshot {
 // mode 6 rootdisp): sys.rootdisp grown at PHI (15 ppm) since the reference time (RFC 5905 §10,
 // §11.2.3); saturates at NtpDuration::Max().
 NtpDuration RootDispersionAt(const SystemSnapshot& system, NtpTimestamp now);
+// The same from the two fields it reads (the server's reply template keeps just those).
+NtpDuration RootDispersionAt(NtpDuration root_dispersion, NtpTimestamp reference_time, NtpTimestamp now);
 
 }  // namespace tempus::core::system
 

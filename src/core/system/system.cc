@@ -231,6 +231,11 @@ void System::PushStatus(SystemUpdate& u, UnixTime local_now) {
 }
 
 void System::RefreshLeap(SystemUpdate& u, UnixTime local_now) {
+  leap_month_ = false;
+  if (config_.leap_table) {
+    const LeapStatus s = LeapStatusAt(*config_.leap_table, NtpSecondsOf(local_now));
+    leap_month_ = !s.expired && s.leap_at.has_value();
+  }
   if (!snapshot_.synchronized()) return;
   const Leap wire = WireLeap(local_now);
   if (wire != snapshot_.leap) {
@@ -447,6 +452,11 @@ void System::Unsynchronize() {
   upstream_leap_ = Leap::kNoWarning;
   snapshot_ = SystemSnapshot{};
   snapshot_.precision = config_.precision;
+}
+
+bool System::TickWanted(MonoTime at) const {
+  if (!system_peer_ || hold_down_ || at - start_ < kStartWait || leap_month_) return true;
+  return snapshot_.leap != Leap::kNoWarning || upstream_leap_ != Leap::kNoWarning || kernel_leap_ != Leap::kNoWarning;
 }
 
 SystemUpdate System::OnTick(MonoTime now, UnixTime local_now) {

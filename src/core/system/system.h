@@ -175,6 +175,12 @@ class System {
   // Time passes: orphan/local fallback activation and holdover. Call at least every few seconds
   // to a minute; cheap.
   [[nodiscard]] SystemUpdate OnTick(MonoTime now, UnixTime local_now);
+  // Whether OnTick has work of its own by `at` (when the host would run it): the node follows no
+  // source (an election, a fallback, holdover; orphan and LOCAL keep their reference time fresh),
+  // a hold-down or the start-up wait runs, or a leap second is due this month (its LI and kernel
+  // bits change at a second of their own). Otherwise every poll and measurement runs selection
+  // anyway, as ntpd's and chrony's do, and an idle node needs no wake-up between its polls.
+  bool TickWanted(MonoTime at) const;
   // When the discipline's phase correction in progress ends: call EndCorrection then.
   std::optional<MonoTime> CorrectionEnd() const { return discipline_.CorrectionEnd(); }
   // The clock back at the frequency estimate once the correction is done (none before).
@@ -342,6 +348,7 @@ class System {
   NtpDuration last_jitter_;
   Leap upstream_leap_ = Leap::kNoWarning;    // the system peer's LI (none as the reference)
   Leap kernel_leap_ = Leap::kNoWarning;      // the leap of the last SetSyncStatus
+  bool leap_month_ = false;                  // the leap table has a leap at this month's end
   std::optional<NtpDuration> panic_offset_;  // set while the discipline refuses (kPanic)
   Refusal refusal_ = Refusal::kNone;
   uint64_t refusal_changes_ = 0;

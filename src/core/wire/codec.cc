@@ -19,16 +19,6 @@ uint32_t Get32(std::span<const uint8_t> b, size_t at) {
   return (uint32_t{b[at]} << 24) | (uint32_t{b[at + 1]} << 16) | (uint32_t{b[at + 2]} << 8) | b[at + 3];
 }
 uint64_t Get64(std::span<const uint8_t> b, size_t at) { return (uint64_t{Get32(b, at)} << 32) | Get32(b, at + 4); }
-void Put32(std::span<uint8_t> b, size_t at, uint32_t v) {
-  b[at] = static_cast<uint8_t>(v >> 24);
-  b[at + 1] = static_cast<uint8_t>(v >> 16);
-  b[at + 2] = static_cast<uint8_t>(v >> 8);
-  b[at + 3] = static_cast<uint8_t>(v);
-}
-void Put64(std::span<uint8_t> b, size_t at, uint64_t v) {
-  Put32(b, at, static_cast<uint32_t>(v >> 32));
-  Put32(b, at + 4, static_cast<uint32_t>(v));
-}
 
 bool IsMacSize(size_t n) { return n == kCryptoNakSize || n == kMac16Size || n == kMac20Size; }
 
@@ -119,6 +109,17 @@ size_t Encode(const Header& header, std::span<const uint8_t> trailer, std::span<
   EncodeHeader(header, out);
   if (!trailer.empty()) std::memcpy(out.data() + kHeaderSize, trailer.data(), trailer.size());
   return kHeaderSize + trailer.size();
+}
+
+void Put32(std::span<uint8_t> b, size_t at, uint32_t v) {
+  b[at] = static_cast<uint8_t>(v >> 24);
+  b[at + 1] = static_cast<uint8_t>(v >> 16);
+  b[at + 2] = static_cast<uint8_t>(v >> 8);
+  b[at + 3] = static_cast<uint8_t>(v);
+}
+void Put64(std::span<uint8_t> b, size_t at, uint64_t v) {
+  Put32(b, at, static_cast<uint32_t>(v >> 32));
+  Put32(b, at + 4, static_cast<uint32_t>(v));
 }
 
 void StampTransmit(std::span<uint8_t> packet, NtpTimestamp transmit) {

@@ -106,6 +106,10 @@ void EncodeHeader(const Header& header, std::span<uint8_t> out);
 // as late as possible, right before sending. REQUIRES: packet.size() >= kHeaderSize.
 void StampTransmit(std::span<uint8_t> packet, NtpTimestamp transmit);
 
+// Stores `v` big-endian (network order) at byte `at` of `b`. REQUIRES: the bytes are in `b`.
+void Put32(std::span<uint8_t> b, size_t at, uint32_t v);
+void Put64(std::span<uint8_t> b, size_t at, uint64_t v);
+
 }  // namespace tempus::core
 
 #endif  // TEMPUS_CORE_WIRE_CODEC_H_

@@ -61,5 +61,24 @@ TEST(RefusalLog, AFlappingSourceCostsALinePerStateAnHour) {
   EXPECT_FALSE(log.Changed(1, Refusal::kNone, At(5 * 3600)));
 }
 
+// What a pass held back says when the next pass is worth making (the node arms its tick for it
+// then, and not before: issue 12 item 5).
+TEST(RefusalLog, SaysWhenWhatItHoldsBackMayBeTold) {
+  RefusalLog log;
+  log.BeginPass();
+  EXPECT_FALSE(log.Changed(1, Refusal::kFalseticker, At(8)));
+  EXPECT_EQ(log.next_due(), At(68));  // settled after kSettle
+  log.BeginPass();
+  EXPECT_TRUE(log.Changed(1, Refusal::kFalseticker, At(68)));
+  EXPECT_FALSE(log.next_due().has_value());  // nothing held back
+  log.BeginPass();
+  EXPECT_FALSE(log.Changed(1, Refusal::kNone, At(100)));
+  log.BeginPass();
+  EXPECT_TRUE(log.Changed(1, Refusal::kNone, At(160)));
+  log.BeginPass();
+  EXPECT_FALSE(log.Changed(1, Refusal::kFalseticker, At(200)));
+  EXPECT_EQ(log.next_due(), At(68 + 3600));  // flapping: the hour since its last line
+}
+
 }  // namespace
 }  // namespace tempus::core::node
