@@ -57,7 +57,8 @@ void Nts(Cursor& c, ParseState& st) {
       case 3: Path(c, option, &nts.key); break;
       case 4: Path(c, option, &nts.cookie); break;
       case 5:
-        if (auto p = c.Integer("a TCP port 1..65535 after 'nts port'", 1, 65535)) nts.port = static_cast<uint16_t>(*p);
+        // 0: a port the kernel picks, logged at start (tests).
+        if (auto p = c.Integer("a TCP port 0..65535 after 'nts port'", 0, 65535)) nts.port = static_cast<uint16_t>(*p);
         break;
       case 6:
       case 7: TlsVersion(c, option); break;
