@@ -346,7 +346,8 @@ int RunDaemon(const DaemonOptions& options) {
                   st.TotalDropped(), node.packets_sent()));
   if (nts_ke) {
     const io::NtsKeCounters k = nts_ke->Counters();
-    Log(fmt::format("NTS-KE: {} connection(s), {} answered; dropped: {} over capacity, {} timed out, {} too large, "
+    Log(
+        fmt::format("NTS-KE: {} connection(s), {} answered; dropped: {} over capacity, {} timed out, {} too large, "
                     "{} TLS failures, {} closed early, {} unanswerable",
                     k.accepted, k.answered, k.over_capacity, k.timed_out, k.too_large, k.tls_failed, k.closed_early,
                     k.unanswerable));

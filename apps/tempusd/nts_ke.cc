@@ -23,8 +23,8 @@ int64_t UnixNow() {
 }  // namespace
 
 Result<std::unique_ptr<NtsKeServer>, std::string> NtsKeServer::Start(const config::NtsServerConfig& nts,
-                                                                   const std::vector<core::NetAddress>& addresses,
-                                                                   io::PollLoop& loop, Random& random) {
+                                                                     const std::vector<core::NetAddress>& addresses,
+                                                                     io::PollLoop& loop, Random& random) {
   std::unique_ptr<NtsKeServer> server(
       new NtsKeServer(nts.cookie.value_or(config::NtsServerConfig::kDefaultCookieFile), loop, random));
   if (auto r = server->LoadKeys(); !r) return Unexpected(r.error());

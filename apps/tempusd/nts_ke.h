@@ -24,9 +24,9 @@ class NtsKeServer {
  public:
   // Starts the server on each of `addresses` (their IPs; the port is `nts.port`). `random` and
   // `loop` must outlive it. The error names the file or address that failed.
-  [[nodiscard]] static Result<std::unique_ptr<NtsKeServer>, std::string> Start(const config::NtsServerConfig& nts,
-                                                                               const std::vector<core::NetAddress>& addresses,
-                                                                               io::PollLoop& loop, Random& random);
+  [[nodiscard]] static Result<std::unique_ptr<NtsKeServer>, std::string> Start(
+      const config::NtsServerConfig& nts, const std::vector<core::NetAddress>& addresses, io::PollLoop& loop,
+      Random& random);
   NtsKeServer(const NtsKeServer&) = delete;
   NtsKeServer& operator=(const NtsKeServer&) = delete;
   ~NtsKeServer();

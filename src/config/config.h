@@ -74,14 +74,14 @@ struct MakeStepConfig {
 
 // NTPsec's `nts` directive, server side (ntp.conf(5) "NTS Commands"): the NTS-KE server.
 struct NtsServerConfig {
-  bool enable = false;               // `nts enable` (`nts disable` clears it)
-  std::optional<std::string> cert;   // `nts cert FILE`: PEM certificate chain
-  std::optional<std::string> key;    // `nts key FILE`: its PEM private key
+  bool enable = false;              // `nts enable` (`nts disable` clears it)
+  std::optional<std::string> cert;  // `nts cert FILE`: PEM certificate chain
+  std::optional<std::string> key;   // `nts key FILE`: its PEM private key
   // `nts cookie FILE`: the cookie key file (config/cookie_key_file.h). Not NTPsec's default
   // (/var/lib/ntpsec/nts-keys): its format is NTPsec's own, and that file is never overwritten.
   std::optional<std::string> cookie;
-  uint16_t port = 4460;              // tempus `nts port N`: the NTS-KE port (RFC 8915 §4)
-  Location where;                    // the last `nts enable`
+  uint16_t port = 4460;  // tempus `nts port N`: the NTS-KE port (RFC 8915 §4)
+  Location where;        // the last `nts enable`
   static constexpr const char* kDefaultCookieFile = "/var/lib/tempus/nts-keys";
   friend bool operator==(const NtsServerConfig&, const NtsServerConfig&) = default;
 };

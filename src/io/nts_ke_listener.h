@@ -54,15 +54,16 @@ class NtsKeListener {
  public:
   // TLS keying material of the connection's session (RFC 8446 §7.5, RFC 5705): fills `out` from
   // `label` and `context`; false when the export fails.
-  using Exporter = std::function<bool(std::string_view label, std::span<const uint8_t> context, std::span<uint8_t> out)>;
+  using Exporter =
+      std::function<bool(std::string_view label, std::span<const uint8_t> context, std::span<uint8_t> out)>;
   // The request read so far in, nullopt to read more, or the response's size in `out` (0: none).
-  using Respond =
-      std::function<std::optional<size_t>(std::span<const uint8_t> request, const Exporter& exporter, std::span<uint8_t> out)>;
+  using Respond = std::function<std::optional<size_t>(std::span<const uint8_t> request, const Exporter& exporter,
+                                                      std::span<uint8_t> out)>;
 
   // Loads the certificate and key and listens. The error names what failed (file, OpenSSL's
   // reason, the socket call). `loop` must outlive the listener.
   [[nodiscard]] static Result<std::unique_ptr<NtsKeListener>, std::string> Open(const NtsKeListenerOptions& options,
-                                                                               PollLoop& loop, Respond respond);
+                                                                                PollLoop& loop, Respond respond);
   NtsKeListener(const NtsKeListener&) = delete;
   NtsKeListener& operator=(const NtsKeListener&) = delete;
   ~NtsKeListener();
@@ -78,8 +79,8 @@ class NtsKeListener {
   struct Tls;         // OpenSSL's context (nts_ke_listener.cc)
   struct Connection;  // one client: its SSL, buffers, deadline
 
-  NtsKeListener(int fd, core::NetAddress address, const NtsKeListenerOptions& options, PollLoop& loop,
-                Respond respond, std::unique_ptr<Tls> tls);
+  NtsKeListener(int fd, core::NetAddress address, const NtsKeListenerOptions& options, PollLoop& loop, Respond respond,
+                std::unique_ptr<Tls> tls);
   void Accept();
   void OnEvent(int fd, short revents);
   // Moves the TLS state machine on as far as the bytes allow; false when the connection ended.

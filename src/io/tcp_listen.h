@@ -18,8 +18,8 @@ bool SetNonBlockingCloexec(int fd);
 
 // A listening TCP socket on `address` and the address it is bound to (the real port when
 // address has port 0). `what` names the server in errors ("metrics", "NTS-KE").
-[[nodiscard]] Result<std::pair<int, core::NetAddress>, SysError> ListenTcp(const core::NetAddress& address,
-                                                                           int backlog, const std::string& what);
+[[nodiscard]] Result<std::pair<int, core::NetAddress>, SysError> ListenTcp(const core::NetAddress& address, int backlog,
+                                                                           const std::string& what);
 
 }  // namespace tempus::io
 

@@ -55,16 +55,15 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
     Write("ext.cnf", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
     const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ";
     ASSERT_EQ(Shell("openssl req -x509" + ec + "-keyout " + d + "/ca.key -out " + d +
-                  "/ca.pem -days 2 -subj /CN=tempus-test-ca"),
+                    "/ca.pem -days 2 -subj /CN=tempus-test-ca"),
               0);
     ASSERT_EQ(Shell("openssl req" + ec + "-keyout " + d + "/server.key -out " + d + "/server.csr -subj /CN=localhost"),
               0);
     ASSERT_EQ(Shell("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
-                  "/ca.key -CAcreateserial -days 2 -extfile " + d + "/ext.cnf -out " + d + "/server.pem"),
+                    "/ca.key -CAcreateserial -days 2 -extfile " + d + "/ext.cnf -out " + d + "/server.pem"),
               0);
-    auto keys = config::LoadOrRotateCookieKeys(Path("nts-keys"), 1'700'000'000, 86400, [this](std::span<uint8_t> b) {
-      crypto::FillRandom(random_, b);
-    });
+    auto keys = config::LoadOrRotateCookieKeys(Path("nts-keys"), 1'700'000'000, 86400,
+                                               [this](std::span<uint8_t> b) { crypto::FillRandom(random_, b); });
     ASSERT_TRUE(keys) << keys.error();
     jar_.emplace(crypto::ServerKey{keys->current.id, keys->current.key});
   }
@@ -73,14 +72,14 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
     options.address = *core::NetAddress::Parse("127.0.0.1:0");
     options.cert_file = Path("server.pem");
     options.key_file = Path("server.key");
-    auto l = NtsKeListener::Open(options, loop_, [this](std::span<const uint8_t> request,
-                                                        const NtsKeListener::Exporter& exporter,
-                                                        std::span<uint8_t> out) {
-      const crypto::ExportKeys export_keys = [&](uint16_t protocol, uint16_t aead) {
-        return crypto::ExportSessionKeys(exporter, protocol, aead);
-      };
-      return crypto::AnswerKeRequest(request, export_keys, *jar_, random_, {}, out);
-    });
+    auto l = NtsKeListener::Open(options, loop_,
+                                 [this](std::span<const uint8_t> request, const NtsKeListener::Exporter& exporter,
+                                        std::span<uint8_t> out) {
+                                   const crypto::ExportKeys export_keys = [&](uint16_t protocol, uint16_t aead) {
+                                     return crypto::ExportSessionKeys(exporter, protocol, aead);
+                                   };
+                                   return crypto::AnswerKeRequest(request, export_keys, *jar_, random_, {}, out);
+                                 });
     ASSERT_TRUE(l) << l.error();
     listener_ = std::move(*l);
   }
@@ -120,8 +119,8 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
       result.handshake = true;
       result.keys = *crypto::ExportSessionKeys(
           [ssl](std::string_view label, std::span<const uint8_t> context, std::span<uint8_t> out) {
-            return SSL_export_keying_material(ssl, out.data(), out.size(), label.data(), label.size(),
-                                              context.data(), context.size(), 1) == 1;
+            return SSL_export_keying_material(ssl, out.data(), out.size(), label.data(), label.size(), context.data(),
+                                              context.size(), 1) == 1;
           },
           nts::kProtocolNtpV4, nts::kAeadAesSivCmac256);
       size_t written = 0;

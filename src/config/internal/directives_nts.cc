@@ -11,9 +11,9 @@
 namespace tempus::config::internal {
 namespace {
 
-constexpr std::array<std::string_view, 12> kOptions = {"enable", "disable",         "cert",          "key",
-                                                       "cookie", "port",            "mintls",        "maxtls",
-                                                       "ca",     "tlsciphersuites", "tlsecdhcurves", "aead"};
+constexpr std::array<std::string_view, 12> kOptions = {"enable",        "disable", "cert",   "key", "cookie",
+                                                       "port",          "mintls",  "maxtls", "ca",  "tlsciphersuites",
+                                                       "tlsecdhcurves", "aead"};
 
 // A path after `option` into `slot`, warning when it replaces an earlier one.
 void Path(Cursor& c, std::string_view option, std::optional<std::string>* slot) {
@@ -32,8 +32,8 @@ void TlsVersion(Cursor& c, std::string_view option) {
   const Location where = c.Here();
   const auto v = c.Word(fmt::format("a TLS version after 'nts {}'", option));
   if (v && *v != "TLS1.3" && *v != "TLSv1.3") {
-    c.Error(where, fmt::format("expected TLS1.3 after 'nts {}' (NTS-KE is TLS 1.3 only, RFC 8915 §3), got '{}'",
-                               option, *v));
+    c.Error(where,
+            fmt::format("expected TLS1.3 after 'nts {}' (NTS-KE is TLS 1.3 only, RFC 8915 §3), got '{}'", option, *v));
   }
 }
 
