@@ -67,6 +67,7 @@ struct NtsKeListener::Connection {
   std::vector<uint8_t> request;  // plaintext read so far
   std::vector<uint8_t> pending;  // ciphertext not yet sent
   size_t received = 0;           // ciphertext octets read from the socket
+  bool eof = false;              // the client shut its side: what it sent is all there is
   uint64_t last_activity = 0;
   PollLoop::TimerId deadline = 0;
 };
@@ -162,13 +163,18 @@ void NtsKeListener::OnEvent(int fd, short revents) {
     const ssize_t n = recvfrom(fd, buf.data(), buf.size(), 0, nullptr, nullptr);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
-    if (n <= 0) return Close(fd, &counters_.closed_early);
+    if (n < 0) return Close(fd, &counters_.closed_early);
+    if (n == 0) {
+      // A half-close after the request still gets the answer (what was read is handled first).
+      c.eof = true;
+      break;
+    }
     c.received += static_cast<size_t>(n);
     if (c.received > options_.max_request + kMaxHandshakeBytes) return Close(fd, &counters_.too_large);
     BIO_write(c.in, buf.data(), static_cast<int>(n));
     if (static_cast<size_t>(n) < buf.size()) break;
   }
-  Advance(c);
+  if (Advance(c) && c.eof && c.state != Connection::State::kFlushing) Close(fd, &counters_.closed_early);
 }
 
 bool NtsKeListener::Advance(Connection& c) {
@@ -268,8 +274,9 @@ bool NtsKeListener::Flush(Connection& c) {
     if (n <= 0) return false;
     c.pending.erase(c.pending.begin(), c.pending.begin() + n);
   }
-  loop_.Watch(c.fd, c.pending.empty() ? POLLIN : POLLIN | POLLOUT,
-              [this, fd = c.fd](short revents) { OnEvent(fd, revents); });
+  // After the client's end of stream POLLIN would fire forever: wait for room to write only.
+  const short events = c.eof ? POLLOUT : (c.pending.empty() ? POLLIN : POLLIN | POLLOUT);
+  loop_.Watch(c.fd, events, [this, fd = c.fd](short revents) { OnEvent(fd, revents); });
   return true;
 }
 

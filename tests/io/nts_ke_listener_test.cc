@@ -100,7 +100,7 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
 
   // An NTS-KE client offering `alpn` (wire format, "" for none) that sends `request` and reads
   // until the listener closes.
-  ClientResult Client(const std::string& alpn, const std::vector<uint8_t>& request) const {
+  ClientResult Client(const std::string& alpn, const std::vector<uint8_t>& request, bool half_close) const {
     ClientResult result;
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
@@ -125,6 +125,7 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
           nts::kProtocolNtpV4, nts::kAeadAesSivCmac256);
       size_t written = 0;
       if (SSL_write_ex(ssl, request.data(), request.size(), &written) == 1) {
+        if (half_close) shutdown(fd, SHUT_WR);
         uint8_t buf[4096];
         size_t n = 0;
         while (SSL_read_ex(ssl, buf, sizeof buf, &n) == 1) result.response.insert(result.response.end(), buf, buf + n);
@@ -142,11 +143,11 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
     ASSERT_TRUE(done);
   }
 
-  ClientResult Exchange(const std::string& alpn, const std::vector<uint8_t>& request) {
+  ClientResult Exchange(const std::string& alpn, const std::vector<uint8_t>& request, bool half_close = false) {
     ClientResult result;
     std::atomic<bool> done = false;
     std::thread client([&] {
-      result = Client(alpn, request);
+      result = Client(alpn, request, half_close);
       done = true;
     });
     RunUntil(done);
@@ -188,6 +189,16 @@ TEST_F(NtsKeListenerTest, AnswersEightCookiesThatOpenWithTheKeyFilesKey) {
   }
   EXPECT_EQ(listener_->counters().answered, 1u);
   EXPECT_EQ(listener_->open_connections(), 0u);
+}
+
+// A client that shuts its side after the request still gets the answer.
+TEST_F(NtsKeListenerTest, AnswersAClientThatHalfClosesAfterItsRequest) {
+  Listen();
+  const ClientResult r = Exchange(kNtske, kRequest, /*half_close=*/true);
+  auto m = nts::ParseKeMessage(r.response);
+  ASSERT_TRUE(m) << nts::KeDecodeErrorName(m.error());
+  EXPECT_EQ(m->cookie_count, 8u);
+  EXPECT_EQ(listener_->counters().answered, 1u);
 }
 
 TEST_F(NtsKeListenerTest, RefusesAnotherAlpnOrNone) {
