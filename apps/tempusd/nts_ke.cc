@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -28,25 +29,32 @@ Result<std::unique_ptr<NtsKeServer>, std::string> NtsKeServer::Start(const confi
   std::unique_ptr<NtsKeServer> server(
       new NtsKeServer(nts.cookie.value_or(config::NtsServerConfig::kDefaultCookieFile), loop, random));
   if (auto r = server->LoadKeys(); !r) return Unexpected(r.error());
-  std::vector<core::NetAddress> where;
+  // One listener per IP; its NTP port (the first server socket's on that IP) is negotiated
+  // (RFC 8915 §4.1.8) when it is not 123, so a client's NTS requests reach this server.
+  std::vector<std::pair<core::NetAddress, uint16_t>> where;
   for (const core::NetAddress& a : addresses) {
     const core::NetAddress at = a.WithPort(nts.port);
-    if (std::find(where.begin(), where.end(), at) == where.end()) where.push_back(at);
+    const bool seen = std::any_of(where.begin(), where.end(), [&](const auto& w) { return w.first == at; });
+    if (!seen) where.emplace_back(at, a.port());
   }
   NtsKeServer* self = server.get();
-  for (const core::NetAddress& at : where) {
+  for (const auto& [at, ntp_port] : where) {
     io::NtsKeListenerOptions options;
     options.address = at;
     options.cert_file = nts.cert.value_or("");
     options.key_file = nts.key.value_or("");
-    auto listener = io::NtsKeListener::Open(
-        options, loop,
-        [self](std::span<const uint8_t> request, const io::NtsKeListener::Exporter& exporter, std::span<uint8_t> out) {
-          const crypto::ExportKeys export_keys = [&](uint16_t protocol, uint16_t aead) {
-            return crypto::ExportSessionKeys(exporter, protocol, aead);
-          };
-          return crypto::AnswerKeRequest(request, export_keys, *self->jar_, self->random_, {}, out);
-        });
+    crypto::KeServerOptions answer;
+    if (ntp_port != 123) answer.port = ntp_port;
+    auto listener =
+        io::NtsKeListener::Open(options, loop,
+                                [self, answer](std::span<const uint8_t> request,
+                                               const io::NtsKeListener::Exporter& exporter, std::span<uint8_t> out) {
+                                  const crypto::ExportKeys export_keys = [&](uint16_t protocol, uint16_t aead) {
+                                    return crypto::ExportSessionKeys(exporter, protocol, aead);
+                                  };
+                                  return crypto::AnswerKeRequest(request, export_keys, *self->jar_, self->random_,
+                                                                 answer, out);
+                                });
     if (!listener) return Unexpected(listener.error());
     server->listeners_.push_back(std::move(*listener));
   }

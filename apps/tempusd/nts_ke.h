@@ -22,7 +22,8 @@ namespace tempus::daemon {
 
 class NtsKeServer {
  public:
-  // Starts the server on each of `addresses` (their IPs; the port is `nts.port`). `random` and
+  // Starts the server on each of `addresses` (the server sockets: their IPs with the port
+  // `nts.port`; their own port is negotiated when it is not 123). `random` and
   // `loop` must outlive it. The error names the file or address that failed.
   [[nodiscard]] static Result<std::unique_ptr<NtsKeServer>, std::string> Start(
       const config::NtsServerConfig& nts, const std::vector<core::NetAddress>& addresses, io::PollLoop& loop,

@@ -12,7 +12,8 @@ conf=$work/ntp.conf
 printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0\n' \
   "$work/server.pem" "$work/server.key" "$work/nts-keys" >"$conf"
 
-# start_tempusd LOG: runs tempusd in the background and waits for its NTS-KE address (sets port).
+# start_tempusd LOG: runs tempusd in the background and waits for its NTS-KE address (sets port
+# and ntp_port, its NTP server port).
 start_tempusd() {
   "$TEMPUSD" -c "$conf" --listen 127.0.0.1:0 --duration 30 >"$1" 2>&1 &
   pid=$!
@@ -20,7 +21,8 @@ start_tempusd() {
   port=
   for _ in $(seq 1 100); do
     port=$(sed -n 's/.*NTS-KE on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1)
-    [ -n "$port" ] && break
+    ntp_port=$(sed -n 's/.*serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1)
+    [ -n "$port" ] && [ -n "$ntp_port" ] && break
     sleep 0.1
   done
 }
@@ -48,7 +50,7 @@ try:
 except (ssl.SSLError, OSError) as e:
     print("error", type(e).__name__)
     sys.exit(0)
-next_proto = aead = None
+next_proto = aead = ntp_port = None
 sizes = []
 i = 0
 while i + 4 <= len(data):
@@ -58,9 +60,10 @@ while i + 4 <= len(data):
     if rtype == 1: next_proto = body.hex()
     if rtype == 4: aead = body.hex()
     if rtype == 5: sizes.append(len(body))
+    if rtype == 7: ntp_port = struct.unpack(">H", body)[0]
     i += 4 + length
     if rtype == 0: break
-print(f"next={next_proto} aead={aead} cookies={len(sizes)} sizes={sorted(set(sizes))} end={i == len(data)}")
+print(f"next={next_proto} aead={aead} cookies={len(sizes)} sizes={sorted(set(sizes))} end={i == len(data)} port={ntp_port}")
 PY
 }
 
@@ -69,7 +72,8 @@ start_tempusd "$log1"
 tempus_check "tempusd logs its NTS-KE address" '[ -n "$port" ]'
 good=$(ke "$port" ntske/1)
 echo "ntske/1: $good"
-tempus_check "NTPv4, AEAD 15, 8 cookies of 100 octets" '[ "$good" = "next=0000 aead=000f cookies=8 sizes=[100] end=True" ]'
+tempus_check "NTPv4, AEAD 15, 8 cookies of 100 octets, the NTP port negotiated (not 123)" \
+  '[ "$good" = "next=0000 aead=000f cookies=8 sizes=[100] end=True port=$ntp_port" ]'
 bad=$(ke "$port" http/1.1)
 echo "http/1.1: $bad"
 tempus_check "another ALPN is refused" '[[ "$bad" == error* ]]'
@@ -82,7 +86,7 @@ tempus_check "the exit line counts 2 connections, 1 answered, 1 TLS failure" \
 log2=$work/tempusd2.log
 start_tempusd "$log2"
 again=$(ke "$port" ntske/1)
-tempus_check "after a restart: answers again" '[ "$again" = "next=0000 aead=000f cookies=8 sizes=[100] end=True" ]'
+tempus_check "after a restart: answers again" '[ "$again" = "next=0000 aead=000f cookies=8 sizes=[100] end=True port=$ntp_port" ]'
 tempus_check "after a restart: the same cookie keys" '[ "$(cat "$work/nts-keys")" = "$keys_before" ]'
 tempus_stop_pid "$pid"
 
