@@ -219,8 +219,13 @@ bool NtsKeListener::Advance(Connection& c) {
       }
       const int err = SSL_get_error(c.ssl, 0);
       if (err == SSL_ERROR_WANT_READ) break;
+      if (err == SSL_ERROR_ZERO_RETURN) {
+        // close_notify: TLS 1.3 closes one direction; the request before it is still answered.
+        c.eof = true;
+        break;
+      }
       ERR_clear_error();
-      Close(fd, err == SSL_ERROR_ZERO_RETURN ? &counters_.closed_early : &counters_.tls_failed);
+      Close(fd, &counters_.tls_failed);
       return false;
     }
     if (grew && !Answer(c)) return false;

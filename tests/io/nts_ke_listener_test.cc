@@ -37,6 +37,9 @@ const std::vector<uint8_t> kRequest = {0x80, 0x01, 0x00, 0x02, 0x00, 0x00,  // N
 
 int Shell(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
 
+// How a client ends its side after the request: not at all, TCP FIN, or TLS close_notify.
+enum class HalfClose { kNo, kTcp, kTls };
+
 // What the client thread saw.
 struct ClientResult {
   bool handshake = false;
@@ -100,7 +103,7 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
 
   // An NTS-KE client offering `alpn` (wire format, "" for none) that sends `request` and reads
   // until the listener closes.
-  ClientResult Client(const std::string& alpn, const std::vector<uint8_t>& request, bool half_close) const {
+  ClientResult Client(const std::string& alpn, const std::vector<uint8_t>& request, HalfClose half_close) const {
     ClientResult result;
     SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
@@ -125,7 +128,8 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
           nts::kProtocolNtpV4, nts::kAeadAesSivCmac256);
       size_t written = 0;
       if (SSL_write_ex(ssl, request.data(), request.size(), &written) == 1) {
-        if (half_close) shutdown(fd, SHUT_WR);
+        if (half_close == HalfClose::kTcp) shutdown(fd, SHUT_WR);
+        if (half_close == HalfClose::kTls) SSL_shutdown(ssl);  // close_notify, then read on
         uint8_t buf[4096];
         size_t n = 0;
         while (SSL_read_ex(ssl, buf, sizeof buf, &n) == 1) result.response.insert(result.response.end(), buf, buf + n);
@@ -143,7 +147,8 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
     ASSERT_TRUE(done);
   }
 
-  ClientResult Exchange(const std::string& alpn, const std::vector<uint8_t>& request, bool half_close = false) {
+  ClientResult Exchange(const std::string& alpn, const std::vector<uint8_t>& request,
+                        HalfClose half_close = HalfClose::kNo) {
     ClientResult result;
     std::atomic<bool> done = false;
     std::thread client([&] {
@@ -191,14 +196,18 @@ TEST_F(NtsKeListenerTest, AnswersEightCookiesThatOpenWithTheKeyFilesKey) {
   EXPECT_EQ(listener_->open_connections(), 0u);
 }
 
-// A client that shuts its side after the request still gets the answer.
+// A client that shuts its side after the request (TCP FIN or TLS close_notify; TLS 1.3 closes
+// one direction at a time) still gets the answer.
 TEST_F(NtsKeListenerTest, AnswersAClientThatHalfClosesAfterItsRequest) {
   Listen();
-  const ClientResult r = Exchange(kNtske, kRequest, /*half_close=*/true);
-  auto m = nts::ParseKeMessage(r.response);
-  ASSERT_TRUE(m) << nts::KeDecodeErrorName(m.error());
-  EXPECT_EQ(m->cookie_count, 8u);
-  EXPECT_EQ(listener_->counters().answered, 1u);
+  for (const HalfClose how : {HalfClose::kTcp, HalfClose::kTls}) {
+    const ClientResult r = Exchange(kNtske, kRequest, how);
+    auto m = nts::ParseKeMessage(r.response);
+    ASSERT_TRUE(m) << nts::KeDecodeErrorName(m.error());
+    EXPECT_EQ(m->cookie_count, 8u);
+  }
+  EXPECT_EQ(listener_->counters().answered, 2u);
+  EXPECT_EQ(listener_->counters().closed_early, 0u);
 }
 
 TEST_F(NtsKeListenerTest, RefusesAnotherAlpnOrNone) {
