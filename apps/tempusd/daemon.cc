@@ -252,20 +252,6 @@ int RunDaemon(const DaemonOptions& options) {
     return 1;
   }
 
-  std::unique_ptr<io::MetricsServer> metrics;
-  if (options.metrics) {
-    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats] {
-      return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
-             (stats ? obs::RenderStatsMetrics(*stats) : std::string());
-    });
-    if (!m) {
-      Log(m.error().ToString());
-      return 1;
-    }
-    metrics = std::move(*m);
-    Log("metrics on http://" + metrics->address().ToStringWithPort() + "/metrics");
-  }
-
   // `nts enable`: NTS-KE on the server sockets' addresses (nts_ke.h).
   std::unique_ptr<NtsKeServer> nts_ke;
   if (options.file.nts.enable) {
@@ -280,6 +266,21 @@ int RunDaemon(const DaemonOptions& options) {
     }
     nts_ke = std::move(*k);
     Log("NTS-KE on " + nts_ke->Where());
+  }
+
+  std::unique_ptr<io::MetricsServer> metrics;
+  if (options.metrics) {
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke] {
+      return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
+             (stats ? obs::RenderStatsMetrics(*stats) : std::string()) +
+             (nts_ke ? nts_ke->RenderMetrics() : std::string());
+    });
+    if (!m) {
+      Log(m.error().ToString());
+      return 1;
+    }
+    metrics = std::move(*m);
+    Log("metrics on http://" + metrics->address().ToStringWithPort() + "/metrics");
   }
 
   std::string where;

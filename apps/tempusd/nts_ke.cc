@@ -108,4 +108,24 @@ io::NtsKeCounters NtsKeServer::Counters() const {
   return sum;
 }
 
+std::string NtsKeServer::RenderMetrics() const {
+  const io::NtsKeCounters k = Counters();
+  std::string out = fmt::format(
+      "# HELP tempus_nts_ke_connections_total NTS-KE connections accepted.\n"
+      "# TYPE tempus_nts_ke_connections_total counter\n"
+      "tempus_nts_ke_connections_total {}\n"
+      "# HELP tempus_nts_ke_answered_total NTS-KE requests answered.\n"
+      "# TYPE tempus_nts_ke_answered_total counter\n"
+      "tempus_nts_ke_answered_total {}\n"
+      "# HELP tempus_nts_ke_drops_total NTS-KE connections dropped, by reason.\n"
+      "# TYPE tempus_nts_ke_drops_total counter\n",
+      k.accepted, k.answered);
+  const std::pair<const char*, uint64_t> drops[] = {
+      {"over_capacity", k.over_capacity}, {"timed_out", k.timed_out},       {"too_large", k.too_large},
+      {"tls_failed", k.tls_failed},       {"closed_early", k.closed_early}, {"unanswerable", k.unanswerable}};
+  for (const auto& [reason, n] : drops)
+    out += fmt::format("tempus_nts_ke_drops_total{{reason=\"{}\"}} {}\n", reason, n);
+  return out;
+}
+
 }  // namespace tempus::daemon

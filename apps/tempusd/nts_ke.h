@@ -36,6 +36,9 @@ class NtsKeServer {
   std::string Where() const;
   // The listeners' counters added up.
   io::NtsKeCounters Counters() const;
+  // Counters() as Prometheus text: tempus_nts_ke_connections_total, _answered_total and
+  // _drops_total{reason}.
+  std::string RenderMetrics() const;
 
   static constexpr int64_t kRotateAfterS = 86400;  // a new cookie key every day
 

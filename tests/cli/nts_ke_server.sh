@@ -3,7 +3,8 @@
 # client (TLS 1.3, ALPN ntske/1, the test CA) gets NTPv4, AEAD 15 and 8 cookies of 100 octets; a
 # client offering another ALPN is refused; the cookie key file is created with mode 0600 and kept
 # across a restart; the exit line counts the connections. A missing certificate stops tempusd at
-# start with the file named. Ephemeral ports only (`nts port 0`, --listen 127.0.0.1:0).
+# start with the file named; /metrics counts the exchanges. Ephemeral ports only (`nts port 0`,
+# --listen and --metrics 127.0.0.1:0).
 set -u
 . "$(dirname "$0")/../common/lib.sh"
 tempus_test_init
@@ -15,14 +16,15 @@ printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0\n' \
 # start_tempusd LOG: runs tempusd in the background and waits for its NTS-KE address (sets port
 # and ntp_port, its NTP server port).
 start_tempusd() {
-  "$TEMPUSD" -c "$conf" --listen 127.0.0.1:0 --duration 30 >"$1" 2>&1 &
+  "$TEMPUSD" -c "$conf" --listen 127.0.0.1:0 --metrics 127.0.0.1:0 --duration 30 >"$1" 2>&1 &
   pid=$!
   pids+=("$pid")
   port=
   for _ in $(seq 1 100); do
     port=$(sed -n 's/.*NTS-KE on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1)
     ntp_port=$(sed -n 's/.*serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1)
-    [ -n "$port" ] && [ -n "$ntp_port" ] && break
+    metrics_port=$(sed -n 's/.*metrics on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1)
+    [ -n "$port" ] && [ -n "$ntp_port" ] && [ -n "$metrics_port" ] && break
     sleep 0.1
   done
 }
@@ -79,6 +81,9 @@ echo "http/1.1: $bad"
 tempus_check "another ALPN is refused" '[[ "$bad" == error* ]]'
 tempus_check "the cookie key file exists with mode 0600" '[ "$(stat -c %a "$work/nts-keys" 2>/dev/null)" = 600 ]'
 keys_before=$(cat "$work/nts-keys" 2>/dev/null)
+metrics=$(/usr/bin/python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=2).read().decode())' "$metrics_port" 2>&1)
+tempus_check "/metrics: 1 answered, 1 TLS failure" \
+  'grep -qx "tempus_nts_ke_answered_total 1" <<<"$metrics" && grep -qx "tempus_nts_ke_drops_total{reason=\"tls_failed\"} 1" <<<"$metrics"'
 tempus_stop_pid "$pid"
 tempus_check "the exit line counts 2 connections, 1 answered, 1 TLS failure" \
   'grep -q "NTS-KE: 2 connection(s), 1 answered; dropped: 0 over capacity, 0 timed out, 0 too large, 1 TLS failures" "$log1"'
