@@ -27,7 +27,7 @@ Result<std::unique_ptr<NtsKeServer>, std::string> NtsKeServer::Start(const confi
                                                                      const std::vector<core::NetAddress>& addresses,
                                                                      io::PollLoop& loop, Random& random) {
   std::unique_ptr<NtsKeServer> server(
-      new NtsKeServer(nts.cookie.value_or(config::NtsServerConfig::kDefaultCookieFile), loop, random));
+      new NtsKeServer(nts.cookie.value_or(config::NtsServerConfig::kDefaultCookieFile), nts.rotate_s, loop, random));
   if (auto r = server->LoadKeys(); !r) return Unexpected(r.error());
   // One listener per IP; its NTP port (the first server socket's on that IP) is negotiated
   // (RFC 8915 §4.1.8) when it is not 123, so a client's NTS requests reach this server.
@@ -63,8 +63,11 @@ Result<std::unique_ptr<NtsKeServer>, std::string> NtsKeServer::Start(const confi
 }
 
 Result<void, std::string> NtsKeServer::LoadKeys() {
-  auto keys = config::LoadOrRotateCookieKeys(cookie_file_, UnixNow(), kRotateAfterS,
-                                             [this](std::span<uint8_t> out) { crypto::FillRandom(random_, out); });
+  auto keys = rotate_s_ == 0
+                  ? config::ReadCookieKeyFile(cookie_file_)
+                  : config::LoadOrRotateCookieKeys(cookie_file_, UnixNow(), rotate_s_, [this](std::span<uint8_t> out) {
+                      crypto::FillRandom(random_, out);
+                    });
   if (!keys) return Unexpected("nts cookie " + cookie_file_ + ": " + keys.error());
   std::optional<crypto::ServerKey> previous;
   if (keys->previous) previous = crypto::ServerKey{keys->previous->id, keys->previous->key};

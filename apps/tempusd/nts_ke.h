@@ -1,7 +1,8 @@
 // The daemon's NTS-KE server (`nts enable`, docs/nts.md): the cookie key file loaded (created or
 // rotated), one io::NtsKeListener per server address on the NTS-KE port, and their requests
 // answered by crypto::AnswerKeRequest with cookies sealed by the file's current key. The key
-// file is checked again every hour, so the daily rotation happens while the daemon runs. Runs on
+// file is read again every hour, so a rotation (daily by default, `nts rotate`; by another node
+// with `nts rotate 0`) takes effect while the daemon runs. Runs on
 // the PollLoop's thread; not thread-safe.
 #ifndef TEMPUS_APPS_TEMPUSD_NTS_KE_H_
 #define TEMPUS_APPS_TEMPUSD_NTS_KE_H_
@@ -40,16 +41,15 @@ class NtsKeServer {
   // _drops_total{reason}.
   std::string RenderMetrics() const;
 
-  static constexpr int64_t kRotateAfterS = 86400;  // a new cookie key every day
-
  private:
-  NtsKeServer(std::string cookie_file, io::PollLoop& loop, Random& random)
-      : cookie_file_(std::move(cookie_file)), loop_(loop), random_(random) {}
+  NtsKeServer(std::string cookie_file, int64_t rotate_s, io::PollLoop& loop, Random& random)
+      : cookie_file_(std::move(cookie_file)), rotate_s_(rotate_s), loop_(loop), random_(random) {}
   // Reads (creates, rotates) the cookie key file into jar_.
   [[nodiscard]] Result<void, std::string> LoadKeys();
   void ScheduleKeyCheck();
 
   std::string cookie_file_;
+  int64_t rotate_s_;  // 0: only read the file (another node rotates it)
   io::PollLoop& loop_;
   Random& random_;
   std::optional<crypto::CookieJar> jar_;

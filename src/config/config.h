@@ -81,7 +81,10 @@ struct NtsServerConfig {
   // (/var/lib/ntpsec/nts-keys): its format is NTPsec's own, and that file is never overwritten.
   std::optional<std::string> cookie;
   uint16_t port = 4460;  // tempus `nts port N`: the NTS-KE port (RFC 8915 §4)
-  Location where;        // the last `nts enable`
+  // tempus `nts rotate S`: a new cookie key when the current one is S seconds old; 0: never (the
+  // file must exist: another node of the cluster rotates it, this one only reads it).
+  int64_t rotate_s = 86400;
+  Location where;  // the last `nts enable`
   static constexpr const char* kDefaultCookieFile = "/var/lib/tempus/nts-keys";
   friend bool operator==(const NtsServerConfig&, const NtsServerConfig&) = default;
 };

@@ -101,4 +101,10 @@ rc=0
 "$TEMPUSD" -c "$conf" --listen 127.0.0.1:0 --duration 5 >"$work/missing.log" 2>&1 || rc=$?
 tempus_check "a missing certificate: exit 1" '[ "$rc" = 1 ]'
 tempus_check "a missing certificate: the file is named" 'grep -q "nts cert $work/missing.pem" "$work/missing.log"'
-tempus_checks_done || { tempus_dump_tails 20 "$log1" "$log2" "$work/missing.log"; exit 1; }
+printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0 rotate 0\n' \
+  "$work/server.pem" "$work/server.key" "$work/no-such-keys" >"$conf"
+rc=0
+"$TEMPUSD" -c "$conf" --listen 127.0.0.1:0 --duration 5 >"$work/reader.log" 2>&1 || rc=$?
+tempus_check "nts rotate 0 (a reader node) with no key file: exit 1, the file named, none created" \
+  '[ "$rc" = 1 ] && grep -q "nts cookie $work/no-such-keys" "$work/reader.log" && [ ! -e "$work/no-such-keys" ]'
+tempus_checks_done || { tempus_dump_tails 20 "$log1" "$log2" "$work/missing.log" "$work/reader.log"; exit 1; }

@@ -32,6 +32,12 @@ TEST(ParseNts, SeveralOptionsToALineAndTheTempusPort) {
   EXPECT_EQ(p.config.nts.port, 14460);
 }
 
+TEST(ParseNts, RotationPeriodDailyByDefaultZeroForNever) {
+  EXPECT_EQ(MustParse("nts cookie /k\n").config.nts.rotate_s, 86400);
+  EXPECT_EQ(MustParse("nts rotate 3600\n").config.nts.rotate_s, 3600);
+  EXPECT_EQ(MustParse("nts rotate 0\n").config.nts.rotate_s, 0);
+}
+
 TEST(ParseNts, DisableTurnsItOffAgainAndNeedsNoCertificate) {
   EXPECT_FALSE(MustParse("nts enable\nnts disable\n").config.nts.enable);
   EXPECT_FALSE(MustParse("nts cookie /tmp/k\n").config.nts.enable);
@@ -45,6 +51,7 @@ TEST(ParseNts, Errors) {
       {"nts cert c.pem key k.pem mintls TLS1.2",
        "ntp.conf:1:33: expected TLS1.3 after 'nts mintls' (NTS-KE is TLS 1.3 only, RFC 8915 §3), got 'TLS1.2'"},
       {"nts cert", "ntp.conf:1:9: expected a path after 'nts cert', got end of line"},
+      {"nts rotate -1", "ntp.conf:1:12: expected a rotation period 0..31536000 s after 'nts rotate' (0: never), got '-1'"},
       {"nts port 65536", "ntp.conf:1:10: expected a TCP port 0..65535 after 'nts port', got '65536'"},
       {"nts enabel",
        "ntp.conf:1:5: expected an 'nts' option (enable, disable, cert, key, cookie, port, mintls, "

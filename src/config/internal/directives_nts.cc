@@ -1,6 +1,6 @@
 // NTPsec's `nts` directive, server side (ntp.conf(5) "NTS Commands"): the NTS-KE server's
 // switch, certificate, key and cookie key file, in NTPsec's spellings, several options to a line
-// as NTPsec allows (`nts enable mintls TLS1.3`). tempus adds `nts port N`. The client side
+// as NTPsec allows (`nts enable mintls TLS1.3`). tempus adds `nts port N` and `nts rotate S`. The client side
 // (`server ... nts`) is refused elsewhere until it exists (docs/nts.md).
 #include <fmt/format.h>
 
@@ -11,9 +11,9 @@
 namespace tempus::config::internal {
 namespace {
 
-constexpr std::array<std::string_view, 12> kOptions = {"enable",        "disable", "cert",   "key", "cookie",
+constexpr std::array<std::string_view, 13> kOptions = {"enable",        "disable", "cert",   "key", "cookie",
                                                        "port",          "mintls",  "maxtls", "ca",  "tlsciphersuites",
-                                                       "tlsecdhcurves", "aead"};
+                                                       "tlsecdhcurves", "aead",    "rotate"};
 
 // A path after `option` into `slot`, warning when it replaces an earlier one.
 void Path(Cursor& c, std::string_view option, std::optional<std::string>* slot) {
@@ -62,6 +62,11 @@ void Nts(Cursor& c, ParseState& st) {
         break;
       case 6:
       case 7: TlsVersion(c, option); break;
+      case 12:
+        if (auto r = c.Integer("a rotation period 0..31536000 s after 'nts rotate' (0: never)", 0, 31536000)) {
+          nts.rotate_s = *r;
+        }
+        break;
       default:  // ca, tlsciphersuites, tlsecdhcurves, aead: a value, warned about (directive status)
         if (c.Word(fmt::format("a value after 'nts {}'", option))) ReportOption(c, where, "nts", option);
         break;
