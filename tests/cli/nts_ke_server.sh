@@ -3,8 +3,8 @@
 # client (TLS 1.3, ALPN ntske/1, the test CA) gets NTPv4, AEAD 15 and 8 cookies of 100 octets; a
 # client offering another ALPN is refused; the cookie key file is created with mode 0600 and kept
 # across a restart; the exit line counts the connections. A missing certificate stops tempusd at
-# start with the file named; /metrics counts the exchanges. Ephemeral ports only (`nts port 0`,
-# --listen and --metrics 127.0.0.1:0).
+# start with the file named; /metrics counts the exchanges. Ephemeral ports only (`nts port 0`;
+# --listen and --metrics on ports the kernel just handed out).
 set -u
 . "$(dirname "$0")/../common/lib.sh"
 tempus_test_init
@@ -13,17 +13,27 @@ conf=$work/ntp.conf
 printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0\n' \
   "$work/server.pem" "$work/server.key" "$work/nts-keys" >"$conf"
 
+# free_port udp|tcp: a port of 127.0.0.1 free a moment ago (tempusd's --listen and --metrics
+# take no port 0).
+free_port() {
+  /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' "$1"
+}
+
 # start_tempusd LOG: runs tempusd in the background and waits for its NTS-KE address (sets port
 # and ntp_port, its NTP server port).
 start_tempusd() {
-  "$TEMPUSD" -c "$conf" --listen 127.0.0.1:0 --metrics 127.0.0.1:0 --duration 30 >"$1" 2>&1 &
+  "$TEMPUSD" -c "$conf" --listen "127.0.0.1:$(free_port udp)" --metrics "127.0.0.1:$(free_port tcp)" \
+    --duration 30 >"$1" 2>&1 &
   pid=$!
   pids+=("$pid")
   port=
   for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*NTS-KE on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1)
-    ntp_port=$(sed -n 's/.*serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1)
-    metrics_port=$(sed -n 's/.*metrics on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" | head -1)
+    port=$(sed -n 's/.*NTS-KE on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1)
+    ntp_port=$(sed -n 's/.*serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1)
+    metrics_port=$(sed -n 's/.*metrics on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1)
     [ -n "$port" ] && [ -n "$ntp_port" ] && [ -n "$metrics_port" ] && break
     sleep 0.1
   done
@@ -98,13 +108,13 @@ tempus_stop_pid "$pid"
 printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0\n' \
   "$work/missing.pem" "$work/server.key" "$work/nts-keys" >"$conf"
 rc=0
-"$TEMPUSD" -c "$conf" --listen 127.0.0.1:0 --duration 5 >"$work/missing.log" 2>&1 || rc=$?
+"$TEMPUSD" -c "$conf" --listen "127.0.0.1:$(free_port udp)" --duration 5 >"$work/missing.log" 2>&1 || rc=$?
 tempus_check "a missing certificate: exit 1" '[ "$rc" = 1 ]'
 tempus_check "a missing certificate: the file is named" 'grep -q "nts cert $work/missing.pem" "$work/missing.log"'
 printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0 rotate 0\n' \
   "$work/server.pem" "$work/server.key" "$work/no-such-keys" >"$conf"
 rc=0
-"$TEMPUSD" -c "$conf" --listen 127.0.0.1:0 --duration 5 >"$work/reader.log" 2>&1 || rc=$?
+"$TEMPUSD" -c "$conf" --listen "127.0.0.1:$(free_port udp)" --duration 5 >"$work/reader.log" 2>&1 || rc=$?
 tempus_check "nts rotate 0 (a reader node) with no key file: exit 1, the file named, none created" \
   '[ "$rc" = 1 ] && grep -q "nts cookie $work/no-such-keys" "$work/reader.log" && [ ! -e "$work/no-such-keys" ]'
 tempus_checks_done || { tempus_dump_tails 20 "$log1" "$log2" "$work/missing.log" "$work/reader.log"; exit 1; }
