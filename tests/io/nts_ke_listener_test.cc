@@ -219,15 +219,36 @@ TEST_F(NtsKeListenerTest, RefusesAnotherAlpnOrNone) {
   EXPECT_EQ(listener_->counters().answered, 0u);
 }
 
+// The listener's own bound: more plaintext than max_request without a whole request (records
+// the codec skips, and no End of Message) is dropped unanswered, however it arrives.
 TEST_F(NtsKeListenerTest, RefusesAnOversizedRequest) {
-  Listen();
-  // A New Cookie record that claims 65535 octets: never complete within the 16 KiB bound.
-  std::vector<uint8_t> request = {0x00, 0x05, 0xff, 0xff};
-  request.resize(20000, 0);
+  NtsKeListenerOptions options;
+  options.max_request = 1000;
+  Listen(options);
+  std::vector<uint8_t> request;
+  for (int i = 0; i < 100; ++i) {
+    const std::vector<uint8_t> record = {0x40, 0x00, 0x00, 0x10};  // unknown, not critical, 16 octets
+    request.insert(request.end(), record.begin(), record.end());
+    request.resize(request.size() + 16, 0);
+  }
   const ClientResult r = Exchange(kNtske, request);
+  EXPECT_TRUE(r.handshake);
   EXPECT_TRUE(r.response.empty());
   EXPECT_EQ(listener_->counters().too_large, 1u);
   EXPECT_EQ(listener_->counters().answered, 0u);
+}
+
+// The codec's bound (16 KiB) is met before the bytes: a record that claims 65535 octets gets
+// Error Bad Request (RFC 8915 §4.1.3) at once, and no cookies.
+TEST_F(NtsKeListenerTest, ARecordLargerThanTheBoundGetsBadRequest) {
+  Listen();
+  std::vector<uint8_t> request = {0x00, 0x05, 0xff, 0xff};  // New Cookie, 65535 octets
+  request.resize(100, 0);
+  const ClientResult r = Exchange(kNtske, request);
+  auto m = nts::ParseKeMessage(r.response);
+  ASSERT_TRUE(m) << nts::KeDecodeErrorName(m.error());
+  EXPECT_EQ(m->error, nts::kKeErrorBadRequest);
+  EXPECT_EQ(m->cookie_count, 0u);
 }
 
 TEST_F(NtsKeListenerTest, DropsASilentClientAfterTheTimeLimit) {
