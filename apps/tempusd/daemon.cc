@@ -22,6 +22,7 @@
 #include "load_config.h"
 #include "log.h"
 #include "notify.h"
+#include "nts_ke.h"
 #include "obs/prometheus.h"
 #include "privileges.h"
 #include "reload.h"
@@ -251,11 +252,28 @@ int RunDaemon(const DaemonOptions& options) {
     return 1;
   }
 
+  // `nts enable`: NTS-KE on the server sockets' addresses (nts_ke.h).
+  std::unique_ptr<NtsKeServer> nts_ke;
+  if (options.file.nts.enable) {
+    std::vector<core::NetAddress> addresses;
+    for (const auto& [s, drop] : sockets) {
+      if (!drop) addresses.push_back(s.local_address());
+    }
+    auto k = NtsKeServer::Start(options.file.nts, addresses, loop, **random);
+    if (!k) {
+      Log(k.error());
+      return 1;
+    }
+    nts_ke = std::move(*k);
+    Log("NTS-KE on " + nts_ke->Where());
+  }
+
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
-    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats] {
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke] {
       return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
-             (stats ? obs::RenderStatsMetrics(*stats) : std::string());
+             (stats ? obs::RenderStatsMetrics(*stats) : std::string()) +
+             (nts_ke ? nts_ke->RenderMetrics() : std::string());
     });
     if (!m) {
       Log(m.error().ToString());
@@ -327,6 +345,14 @@ int RunDaemon(const DaemonOptions& options) {
   const core::server::ServerStats& st = snapshot.counters.server;
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
                   st.TotalDropped(), node.packets_sent()));
+  if (nts_ke) {
+    const io::NtsKeCounters k = nts_ke->Counters();
+    Log(
+        fmt::format("NTS-KE: {} connection(s), {} answered; dropped: {} over capacity, {} timed out, {} too large, "
+                    "{} TLS failures, {} closed early, {} unanswerable",
+                    k.accepted, k.answered, k.over_capacity, k.timed_out, k.too_large, k.tls_failed, k.closed_early,
+                    k.unanswerable));
+  }
   if (interface_drops > 0) Log(fmt::format("{} datagram(s) dropped on 'interface drop' sockets", interface_drops));
   if (stats) {
     Log(fmt::format("statistics: {} line(s) written, {} record(s) dropped for file errors", stats->lines_written(),

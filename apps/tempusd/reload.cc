@@ -98,6 +98,12 @@ std::string RestartOnlyChanges(const config::Config& before, const config::Confi
   note(before.pidfile != after.pidfile, "pidfile");
   note(before.tinker != after.tinker, "tinker");
   note(before.makestep != after.makestep, "makestep");
+  // The NTS-KE server (its certificate too) starts with the daemon; where its line is does not matter.
+  const auto nts_settings = [](config::NtsServerConfig n) {
+    n.where = {};
+    return n;
+  };
+  note(nts_settings(before.nts) != nts_settings(after.nts), "nts");
   return out;
 }
 

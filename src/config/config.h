@@ -72,6 +72,23 @@ struct MakeStepConfig {
   friend bool operator==(const MakeStepConfig&, const MakeStepConfig&) = default;
 };
 
+// NTPsec's `nts` directive, server side (ntp.conf(5) "NTS Commands"): the NTS-KE server.
+struct NtsServerConfig {
+  bool enable = false;              // `nts enable` (`nts disable` clears it)
+  std::optional<std::string> cert;  // `nts cert FILE`: PEM certificate chain
+  std::optional<std::string> key;   // `nts key FILE`: its PEM private key
+  // `nts cookie FILE`: the cookie key file (config/cookie_key_file.h). Not NTPsec's default
+  // (/var/lib/ntpsec/nts-keys): its format is NTPsec's own, and that file is never overwritten.
+  std::optional<std::string> cookie;
+  uint16_t port = 4460;  // tempus `nts port N`: the NTS-KE port (RFC 8915 §4)
+  // tempus `nts rotate S`: a new cookie key when the current one is S seconds old; 0: never (the
+  // file must exist: another node of the cluster rotates it, this one only reads it).
+  int64_t rotate_s = 86400;
+  Location where;  // the last `nts enable`
+  static constexpr const char* kDefaultCookieFile = "/var/lib/tempus/nts-keys";
+  friend bool operator==(const NtsServerConfig&, const NtsServerConfig&) = default;
+};
+
 // Everything an ntp.conf configures.
 struct Config {
   std::vector<ServerConfig> servers;  // in file order
@@ -96,6 +113,7 @@ struct Config {
   std::vector<core::NetAddress> control;    // mode 6 listeners (default port 123)
   std::optional<core::NetAddress> metrics;  // Prometheus endpoint
   std::optional<MakeStepConfig> makestep;
+  NtsServerConfig nts;
 };
 
 // A parse that succeeded: the configuration plus the warnings met on the way.

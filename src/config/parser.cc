@@ -22,7 +22,8 @@ using internal::ParseState;
 std::vector<DirectiveSpec> AllDirectives() {
   std::vector<DirectiveSpec> all;
   for (const auto family : {internal::AssocDirectives(), internal::AccessDirectives(), internal::FileDirectives(),
-                            internal::SystemDirectives(), internal::TempusDirectives(), internal::LegacyDirectives()}) {
+                            internal::SystemDirectives(), internal::TempusDirectives(), internal::NtsDirectives(),
+                            internal::LegacyDirectives()}) {
     all.insert(all.end(), family.begin(), family.end());
   }
   all.push_back(DirectiveSpec{"includefile", nullptr});  // handled by the Reader itself
@@ -38,6 +39,7 @@ class Reader {
 
   ParseResult Finish() {
     internal::FinishAssoc(state_, diags_);
+    internal::FinishNts(state_, diags_);
     if (diags_.errors > 0) return Unexpected(std::move(diags_.list));
     ParsedConfig parsed{std::move(state_.config), std::move(diags_.list)};
     return parsed;

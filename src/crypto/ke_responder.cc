@@ -18,6 +18,17 @@ size_t ErrorReply(uint16_t code, std::span<uint8_t> out) {
 
 }  // namespace
 
+std::optional<SessionKeys> ExportSessionKeys(const TlsExporter& exporter, uint16_t protocol, uint16_t aead) {
+  static constexpr std::string_view kLabel = "EXPORTER-network-time-security";
+  SessionKeys keys;
+  std::array<uint8_t, 5> context{static_cast<uint8_t>(protocol >> 8), static_cast<uint8_t>(protocol),
+                                 static_cast<uint8_t>(aead >> 8), static_cast<uint8_t>(aead), 0x00};
+  if (!exporter(kLabel, context, keys.c2s)) return std::nullopt;
+  context[4] = 0x01;
+  if (!exporter(kLabel, context, keys.s2c)) return std::nullopt;
+  return keys;
+}
+
 std::optional<size_t> AnswerKeRequest(std::span<const uint8_t> request, const ExportKeys& export_keys,
                                       const CookieJar& jar, Random& random, const KeServerOptions& options,
                                       std::span<uint8_t> out) {

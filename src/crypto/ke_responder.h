@@ -16,6 +16,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "base/random.h"
 #include "crypto/cookie.h"
@@ -31,6 +32,17 @@ struct KeServerOptions {
 // The C2S and S2C keys for the negotiated protocol and AEAD, exported from the TLS session with
 // the label "EXPORTER-network-time-security" (§5.1); nullopt when the export fails.
 using ExportKeys = std::function<std::optional<SessionKeys>(uint16_t protocol, uint16_t aead)>;
+
+// A TLS session's keying material exporter (RFC 5705, RFC 8446 §7.5): fills `out` from `label`
+// and `context`; false when the export fails.
+using TlsExporter =
+    std::function<bool(std::string_view label, std::span<const uint8_t> context, std::span<uint8_t> out)>;
+
+// §5.1: C2S and S2C from `exporter` with the label "EXPORTER-network-time-security" and the
+// context protocol id (2 octets) || AEAD id (2 octets) || 0x00 (C2S) or 0x01 (S2C); nullopt
+// when either export fails.
+[[nodiscard]] std::optional<SessionKeys> ExportSessionKeys(const TlsExporter& exporter, uint16_t protocol,
+                                                           uint16_t aead);
 
 // Answers `request` (all bytes read so far) into `out`. nullopt: the request is not complete
 // yet, read more. Otherwise the size of the response; 0 only when `out` is too small.

@@ -1,13 +1,12 @@
 #include "io/metrics_server.h"
 
-#include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "io/sockaddr.h"
+#include "io/tcp_listen.h"
 
 namespace tempus::io {
 namespace {
@@ -15,11 +14,6 @@ namespace {
 constexpr size_t kMaxRequest = 4096;
 constexpr size_t kMaxConnections = 16;
 constexpr int kDeadlineMs = 2000;
-
-bool SetNonBlockingCloexec(int fd) {
-  const int fl = fcntl(fd, F_GETFL);
-  return fl >= 0 && fcntl(fd, F_SETFL, fl | O_NONBLOCK) == 0 && fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
-}
 
 std::string HttpResponse(int code, const char* reason, const std::string& type, const std::string& body) {
   return "HTTP/1.1 " + std::to_string(code) + " " + reason + "\r\nContent-Type: " + type +
@@ -30,24 +24,9 @@ std::string HttpResponse(int code, const char* reason, const std::string& type, 
 
 Result<std::unique_ptr<MetricsServer>, SysError> MetricsServer::Open(const core::NetAddress& address, PollLoop& loop,
                                                                      Render render) {
-  const std::string where = "metrics " + address.ToStringWithPort();
-  const int fd = socket(ToAddressFamily(address.family()), SOCK_STREAM, 0);
-  if (fd < 0) return Unexpected(SysError{"socket for " + where, errno});
-  const int one = 1;
-  (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_storage ss{};
-  const socklen_t len = ToSockaddr(address, &ss);
-  if (!SetNonBlockingCloexec(fd) || bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, 16) != 0) {
-    const int err = errno;
-    close(fd);
-    return Unexpected(SysError{"listen on " + where, err});
-  }
-  sockaddr_storage bound{};
-  socklen_t bound_len = sizeof bound;
-  core::NetAddress actual = address;
-  if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len) == 0) {
-    if (auto a = FromSockaddr(reinterpret_cast<sockaddr*>(&bound), bound_len)) actual = *a;
-  }
+  auto listening = ListenTcp(address, 16, "metrics");
+  if (!listening) return Unexpected(listening.error());
+  const auto [fd, actual] = *listening;
   std::unique_ptr<MetricsServer> server(new MetricsServer(fd, actual, loop, std::move(render)));
   loop.Watch(fd, POLLIN, [s = server.get()](short) { s->Accept(); });
   return server;

@@ -72,7 +72,7 @@ TEST(ParseTempus, LocalMakestepPidfile) {
 TEST(ParseLegacy, DroppedDirectivesWarnNeverSilently) {
   const std::string text =
       "broadcast 192.168.1.255 key 4\nbroadcastclient\nmanycastserver 239.1.1.1\nmanycastclient 239.1.1.1 key 3\n"
-      "multicastclient 224.0.1.1\nautokey\ncrypto pw secret\nnts enable\nmru maxdepth 600\n";
+      "multicastclient 224.0.1.1\nautokey\ncrypto pw secret\nident group\nmru maxdepth 600\n";
   const auto w = Warnings(text);
   ASSERT_EQ(w.size(), 9u);
   EXPECT_EQ(w[0], "ntp.conf:1:1: warning: 'broadcast': broadcast mode was dropped by modern NTP daemons; line ignored");
@@ -85,7 +85,7 @@ TEST(ParseLegacy, DroppedDirectivesWarnNeverSilently) {
             "ignored");
   EXPECT_EQ(w[5],
             "ntp.conf:6:1: warning: 'autokey': Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored");
-  EXPECT_EQ(w[7], "ntp.conf:8:1: warning: 'nts': NTS is not yet supported by tempus (docs/nts.md); line ignored");
+  EXPECT_EQ(w[7], "ntp.conf:8:1: warning: 'ident': Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored");
   EXPECT_EQ(w[8],
             "ntp.conf:9:1: warning: 'mru': tempus keeps no MRU list; its rate-limit table has a fixed size; line "
             "ignored");

@@ -1,5 +1,8 @@
 #include "crypto/ke_responder.h"
 
+#include <algorithm>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -122,6 +125,33 @@ TEST(KeResponder, FailedKeyExportIsAnInternalError) {
   auto m = nts::ParseKeMessage(out);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->error, nts::kKeErrorInternalServer);
+}
+
+// RFC 8915 §5.1: one label, and a context of protocol id, AEAD id and 0x00 (C2S) / 0x01 (S2C).
+TEST(ExportSessionKeys, Section51LabelAndContexts) {
+  std::vector<std::pair<std::string, std::vector<uint8_t>>> calls;
+  const TlsExporter exporter = [&](std::string_view label, std::span<const uint8_t> context, std::span<uint8_t> out) {
+    calls.emplace_back(std::string(label), std::vector<uint8_t>(context.begin(), context.end()));
+    std::fill(out.begin(), out.end(), static_cast<uint8_t>(calls.size()));
+    return true;
+  };
+  const auto keys = ExportSessionKeys(exporter, nts::kProtocolNtpV4, nts::kAeadAesSivCmac256);
+  ASSERT_TRUE(keys);
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].first, "EXPORTER-network-time-security");
+  EXPECT_EQ(calls[1].first, "EXPORTER-network-time-security");
+  EXPECT_EQ(calls[0].second, FromHex("0000000f00"));
+  EXPECT_EQ(calls[1].second, FromHex("0000000f01"));
+  EXPECT_EQ(keys->c2s[0], 1);
+  EXPECT_EQ(keys->s2c[31], 2);
+}
+
+TEST(ExportSessionKeys, AFailedExportGivesNoKeys) {
+  int calls = 0;
+  const TlsExporter exporter = [&](std::string_view, std::span<const uint8_t>, std::span<uint8_t>) {
+    return ++calls == 1;  // C2S exports, S2C fails
+  };
+  EXPECT_FALSE(ExportSessionKeys(exporter, nts::kProtocolNtpV4, nts::kAeadAesSivCmac256));
 }
 
 }  // namespace

@@ -35,10 +35,13 @@ std::span<const DirectiveSpec> AccessDirectives();  // restrict unrestrict inter
 std::span<const DirectiveSpec> FileDirectives();    // driftfile leapfile logfile statsdir statistics filegen ...
 std::span<const DirectiveSpec> SystemDirectives();  // tos tinker enable disable keys trustedkey ...
 std::span<const DirectiveSpec> TempusDirectives();  // clock listen control metrics local makestep pidfile
+std::span<const DirectiveSpec> NtsDirectives();     // nts (the NTS-KE server)
 std::span<const DirectiveSpec> LegacyDirectives();  // broadcast manycast autokey ...: warned
 
 // Applies what needs the whole file (the LOCAL clock and its fudge line).
 void FinishAssoc(ParseState& state, Diagnostics& diags);
+// Checks what `nts enable` requires of the whole file (a certificate and a key).
+void FinishNts(ParseState& state, Diagnostics& diags);
 
 // Reads one path token into `slot` (warning when it replaces an earlier value), then the end.
 void ReadPath(Cursor& c, std::optional<std::string>* slot);

@@ -1,5 +1,5 @@
 // Directives tempus parses only to warn about: modes modern daemons dropped (broadcast, manycast,
-// multicast, Autokey) and ntpd/NTPsec knobs with no meaning in tempus (mru, setvar, nts, ...).
+// multicast, Autokey) and ntpd/NTPsec knobs with no meaning in tempus (mru, setvar, ...).
 // Each such line is reported as a warning, never silently ignored; the words come from the
 // directive status table (config/directive_status.h), as every directive's do (ReportStatus).
 #include <fmt/format.h>
@@ -27,7 +27,7 @@ void Broadcast(Cursor& c, ParseState& st) {
   Dropped(c, st);
 }
 
-constexpr std::array<DirectiveSpec, 25> kDirectives = {{
+constexpr std::array<DirectiveSpec, 24> kDirectives = {{
     {"broadcast", Broadcast},
     {"broadcastclient", Dropped},
     {"broadcastdelay", Dropped},
@@ -40,7 +40,6 @@ constexpr std::array<DirectiveSpec, 25> kDirectives = {{
     {"automax", Dropped},
     {"keysdir", Dropped},
     {"ident", Dropped},
-    {"nts", Dropped},
     {"mru", Dropped},
     {"nonvolatile", Dropped},
     {"setvar", Dropped},

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# nts_ke_chrony_tempusd.sh: the real chronyd 4.3 as an NTS-KE client of tempusd (RFC 8915 §4).
+#
+# tempusd serves NTS-KE on 127.0.0.1:14460 (`nts enable`, a certificate for 127.0.0.1 signed
+# by a local CA made with the openssl CLI in the work folder); chronyd has
+# `server 127.0.0.1 nts ntsport 14460` and `ntstrustedcerts` pointing at that CA, so it checks
+# tempusd's certificate as a real client would. tempusd does not answer NTS on the NTP port yet
+# (docs/nts.md): chronyd's NTS-protected requests go unanswered, and only the key exchange is
+# checked: `chronyc -N authdata` must show the source in NTS mode holding cookies of 100 octets
+# (tempus's cookie size) with AEAD 15 and a 256-bit key, and tempusd's exit line must count
+# answered NTS-KE connections; chronyd must take the NTP port tempusd negotiated (§4.1.8). A
+# second chronyd without the CA must refuse the certificate (it holds no cookie, tempusd counts
+# the abandoned connection).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
+command -v openssl >/dev/null || interop_skip "missing tool: openssl"
+interop_init "$@"
+w=$INTEROP_WORK
+
+tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
+cat >"$w/tempusd.conf" <<EOF2
+clock virtual
+nts enable cert $w/server.pem key $w/server.key cookie $w/nts-keys port 14460
+EOF2
+interop_start_tempusd tempusd -c "$w/tempusd.conf" --listen=127.0.0.1:11123
+tempusd_pid=$INTEROP_PID
+for _ in $(seq 1 50); do
+  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14460" && break
+  sleep 0.1
+done
+ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14460" || interop_fail "tempusd does not listen on 127.0.0.1:14460"
+
+interop_start_chrony_client chrony \
+  "server 127.0.0.1 nts ntsport 14460 iburst minpoll 4 maxpoll 4" \
+  "ntstrustedcerts $w/ca.pem" "ntsdumpdir $w"
+chrony_pid=$INTEROP_PID
+interop_check_guards "$chrony_pid"
+interop_start_chrony_client untrusting \
+  "server 127.0.0.1 nts ntsport 14460 iburst minpoll 4 maxpoll 4" "nosystemcert"
+interop_check_guards "$INTEROP_PID"
+
+# Columns of `chronyc -c authdata`: name, mode, key id, type, key bits, last, attempts, NAKs,
+# cookies, cookie length.
+got=""
+for _ in $(seq 1 30); do
+  sleep 1
+  interop_run authdata 5 "$CHRONYC" -c -n -h "$w/chrony.sock" authdata || true
+  got=$(awk -F, '$1 == "127.0.0.1" { print $2 "," $4 "," $5 "," $10 ":" $9 }' "$w/authdata.out")
+  [[ "$got" == NTS,15,256,100:[1-8] ]] && break
+done
+interop_run authdata-text 5 "$CHRONYC" -n -h "$w/chrony.sock" authdata || true
+interop_log "chronyc -N authdata:"$'\n'"$(cat "$w/authdata-text.out")"
+interop_expect_eq "chronyd: NTS mode, AEAD 15, 256-bit keys, 100-octet cookies" "${got%%:*}" "NTS,15,256,100"
+cookies=${got##*:}
+awk -v n="$cookies" 'BEGIN { exit !(n + 0 >= 1 && n + 0 <= 8) }' || interop_expect_eq "chronyd holds cookies" "$cookies" "1..8"
+
+interop_run authdata-untrusting 5 "$CHRONYC" -c -n -h "$w/untrusting.sock" authdata || true
+interop_log "untrusting chronyd authdata: $(cat "$w/authdata-untrusting.out")"
+interop_expect_eq "chronyd without the CA: no cookies" \
+  "$(awk -F, '$1 == "127.0.0.1" { print $9 }' "$w/authdata-untrusting.out")" 0
+
+interop_stop "$tempusd_pid"
+line=$(grep "NTS-KE: " "$w/tempusd.log" | tail -n 1)
+interop_log "tempusd: $line"
+answered=$(sed -n 's/.* \([0-9]*\) answered;.*/\1/p' <<<"$line")
+tls_failed=$(sed -n 's/.* \([0-9]*\) TLS failures.*/\1/p' <<<"$line")
+closed_early=$(sed -n 's/.* \([0-9]*\) closed early.*/\1/p' <<<"$line")
+awk -v n="$answered" 'BEGIN { exit !(n + 0 >= 1) }' || interop_expect_eq "tempusd answered NTS-KE" "$answered" ">=1"
+# chronyd (GnuTLS) drops the connection when it rejects the certificate: tempusd counts the
+# unfinished handshake as closed early (or as a TLS failure, had an alert come first).
+awk -v a="$tls_failed" -v b="$closed_early" 'BEGIN { exit !(a + b >= 1) }' ||
+  interop_expect_eq "tempusd counted the untrusting client's abandoned handshake" "$tls_failed+$closed_early" ">=1"
+grep -q "Source 127.0.0.1 (127.0.0.1) changed port to 11123" "$w/chrony.log" ||
+  interop_expect_eq "chronyd took the negotiated NTP port (RFC 8915 §4.1.8)" missing "changed port to 11123"
+grep -q "TLS handshake with 127.0.0.1:14460 (127.0.0.1) failed" "$w/untrusting.log" ||
+  interop_expect_eq "the untrusting chronyd refused tempusd's certificate" missing "TLS handshake ... failed"
