@@ -119,7 +119,15 @@ NtsKeListener::~NtsKeListener() {
 
 void NtsKeListener::Accept() {
   for (size_t i = 0; i < kMaxAcceptsPerWakeup; ++i) {
-    const int fd = accept(fd_, nullptr, nullptr);
+    int fd = accept(fd_, nullptr, nullptr);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE) && !connections_.empty()) {
+      // Out of descriptors before max_connections (a lower RLIMIT_NOFILE, or the daemon's other
+      // files): the least recently active connection makes room, as at max_connections. Leaving
+      // the connection in the backlog would wake the loop at once, again and again, and let
+      // idle connections lock every new client out.
+      DropOldest();
+      fd = accept(fd_, nullptr, nullptr);
+    }
     if (fd < 0) return;  // EAGAIN: done; other errors: try again on the next wakeup
     if (!SetNonBlockingCloexec(fd)) {
       close(fd);

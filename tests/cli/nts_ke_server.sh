@@ -7,77 +7,12 @@
 # --listen and --metrics on ports the kernel just handed out).
 set -u
 . "$(dirname "$0")/../common/lib.sh"
+. "$(dirname "$0")/../common/nts_ke.sh"
 tempus_test_init
 tempus_make_test_ca "$work" || { echo "FAIL: openssl could not make the test CA"; exit 1; }
 conf=$work/ntp.conf
 printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0\n' \
   "$work/server.pem" "$work/server.key" "$work/nts-keys" >"$conf"
-
-# free_port udp|tcp: a port of 127.0.0.1 free a moment ago (tempusd's --listen and --metrics
-# take no port 0).
-free_port() {
-  /usr/bin/python3 -c 'import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])' "$1"
-}
-
-# start_tempusd LOG: runs tempusd in the background and waits for its NTS-KE address (sets port
-# and ntp_port, its NTP server port).
-start_tempusd() {
-  "$TEMPUSD" -c "$conf" --listen "127.0.0.1:$(free_port udp)" --metrics "127.0.0.1:$(free_port tcp)" \
-    --duration 30 >"$1" 2>&1 &
-  pid=$!
-  pids+=("$pid")
-  port=
-  for _ in $(seq 1 100); do
-    port=$(sed -n 's/.*NTS-KE on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1)
-    ntp_port=$(sed -n 's/.*serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1)
-    metrics_port=$(sed -n 's/.*metrics on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" 2>/dev/null | head -1)
-    [ -n "$port" ] && [ -n "$ntp_port" ] && [ -n "$metrics_port" ] && break
-    sleep 0.1
-  done
-}
-
-# ke PORT ALPN: one NTS-KE exchange; prints "next=.. aead=.. cookies=N sizes=.." or the error.
-ke() {
-  /usr/bin/python3 - "$work/ca.pem" "$1" "$2" <<'PY'
-import socket, ssl, struct, sys
-ca, port, alpn = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-ctx.minimum_version = ssl.TLSVersion.TLSv1_3
-ctx.load_verify_locations(ca)
-ctx.set_alpn_protocols([alpn])
-request = bytes.fromhex("80010002" "0000" "00040002" "000f" "80000000")
-try:
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-        with ctx.wrap_socket(raw, server_hostname="localhost") as s:
-            s.sendall(request)
-            data = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                data += chunk
-except (ssl.SSLError, OSError) as e:
-    print("error", type(e).__name__)
-    sys.exit(0)
-next_proto = aead = ntp_port = None
-sizes = []
-i = 0
-while i + 4 <= len(data):
-    rtype, length = struct.unpack(">HH", data[i:i + 4])
-    body = data[i + 4:i + 4 + length]
-    rtype &= 0x7FFF
-    if rtype == 1: next_proto = body.hex()
-    if rtype == 4: aead = body.hex()
-    if rtype == 5: sizes.append(len(body))
-    if rtype == 7: ntp_port = struct.unpack(">H", body)[0]
-    i += 4 + length
-    if rtype == 0: break
-print(f"next={next_proto} aead={aead} cookies={len(sizes)} sizes={sorted(set(sizes))} end={i == len(data)} port={ntp_port}")
-PY
-}
 
 log1=$work/tempusd1.log
 start_tempusd "$log1"

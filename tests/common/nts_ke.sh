@@ -1,0 +1,34 @@
+# nts_ke.sh: what the NTS-KE script tests share (source after lib.sh, with $work, $pids and
+# $conf set): a free port, tempusd started with its NTS-KE, NTP and metrics addresses read from
+# its log, and one NTS-KE exchange by tests/common/nts_ke_client.py.
+
+# free_port udp|tcp: a port of 127.0.0.1 free a moment ago (tempusd's --listen and --metrics
+# take no port 0).
+free_port() {
+  /usr/bin/python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if sys.argv[1] == "udp" else socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])' "$1"
+}
+
+# start_tempusd LOG [ARG...]: runs tempusd (with the ARGs; for TEMPUSD_DURATION s, default 30) in
+# the background and waits for its NTS-KE address (sets port, ntp_port, its NTP server port, and metrics_port).
+start_tempusd() {
+  local log=$1
+  shift
+  "$TEMPUSD" -c "$conf" --listen "127.0.0.1:$(free_port udp)" --metrics "127.0.0.1:$(free_port tcp)" \
+    --duration "${TEMPUSD_DURATION:-30}" "$@" >"$log" 2>&1 &
+  pid=$!
+  pids+=("$pid")
+  port=
+  for _ in $(seq 1 100); do
+    port=$(sed -n 's/.*NTS-KE on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1)
+    ntp_port=$(sed -n 's/.*serving on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1)
+    metrics_port=$(sed -n 's/.*metrics on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$log" 2>/dev/null | head -1)
+    [ -n "$port" ] && [ -n "$ntp_port" ] && [ -n "$metrics_port" ] && break
+    sleep 0.1
+  done
+}
+
+# ke PORT ALPN: one NTS-KE exchange; prints "next=.. aead=.. cookies=N sizes=.." or the error.
+ke() { /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/nts_ke_client.py" "$work/ca.pem" "$1" "$2"; }
