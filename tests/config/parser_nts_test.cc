@@ -51,7 +51,8 @@ TEST(ParseNts, Errors) {
       {"nts cert c.pem key k.pem mintls TLS1.2",
        "ntp.conf:1:33: expected TLS1.3 after 'nts mintls' (NTS-KE is TLS 1.3 only, RFC 8915 §3), got 'TLS1.2'"},
       {"nts cert", "ntp.conf:1:9: expected a path after 'nts cert', got end of line"},
-      {"nts rotate -1", "ntp.conf:1:12: expected a rotation period 0..31536000 s after 'nts rotate' (0: never), got '-1'"},
+      {"nts rotate -1",
+       "ntp.conf:1:12: expected a rotation period 0..31536000 s after 'nts rotate' (0: never), got '-1'"},
       {"nts port 65536", "ntp.conf:1:10: expected a TCP port 0..65535 after 'nts port', got '65536'"},
       {"nts enabel",
        "ntp.conf:1:5: expected an 'nts' option (enable, disable, cert, key, cookie, port, mintls, "
