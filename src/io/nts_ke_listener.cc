@@ -2,6 +2,8 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -133,6 +135,10 @@ void NtsKeListener::Accept() {
       close(fd);
       continue;
     }
+    // Every write is a whole TLS flight; without this, Nagle holds the response behind the
+    // unacknowledged session ticket until the client's delayed ACK (up to 40 ms on Linux).
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (connections_.size() >= options_.max_connections) DropOldest();
     ++counters_.accepted;
     auto c = std::make_unique<Connection>();
