@@ -92,10 +92,14 @@ for f in peer:
           f"peerstats: address {f[2]}, status {f[3]} (configured), seconds with 9 decimals")
     check(0 < float(f[5]) < 0.05 and 0 <= float(f[6]) < 16 and 0 < float(f[7]) < 0.1,
           f"peerstats: delay {f[5]} dispersion {f[6]} jitter {f[7]} in range")
-# The sources are 50 ms behind the client until it corrects: each one's first offset is -50 ms.
+# The sources are 50 ms behind the client until it corrects: each one's first offset is -50 ms,
+# within half its round-trip delay (RFC 5905 §8: the error bound of one exchange; on a loaded
+# machine a descheduled server makes one exchange slow and lopsided: 13 ms of delay, -43 ms).
 for a in sorted(servers):
     first = next((f for f in peer if f[2] == a), None)
-    check(first and abs(float(first[4]) + 0.050) < 0.005, f"first peerstats offset of {a}: {first[4] if first else None} ~ -0.050 s")
+    bound = max(0.005, float(first[5]) / 2 + 0.001) if first else 0
+    check(first and abs(float(first[4]) + 0.050) < bound,
+          f"first peerstats offset of {a}: {first[4] if first else None} ~ -0.050 s (within {bound:.4f} s)")
 for f in loop:
     check(re.fullmatch(r"-?\d+\.\d{9}", f[2]) and re.fullmatch(r"-?\d+\.\d{6}", f[3]) and re.fullmatch(r"-?\d+\.\d{9}", f[4])
           and re.fullmatch(r"-?\d+\.\d{6}", f[5]) and re.fullmatch(r"\d+", f[6]) and 3 <= int(f[6]) <= 17,
