@@ -8,11 +8,7 @@
 set -u
 . "$(dirname "$0")/../common/lib.sh"
 . "$(dirname "$0")/../common/nts_ke.sh"
-tempus_test_init
-tempus_make_test_ca "$work" || { echo "FAIL: openssl could not make the test CA"; exit 1; }
-conf=$work/ntp.conf
-printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0\n' \
-  "$work/server.pem" "$work/server.key" "$work/nts-keys" >"$conf"
+nts_ke_test_init
 
 log1=$work/tempusd1.log
 start_tempusd "$log1"

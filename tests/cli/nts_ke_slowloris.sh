@@ -11,11 +11,7 @@
 set -u
 . "$(dirname "$0")/../common/lib.sh"
 . "$(dirname "$0")/../common/nts_ke.sh"
-tempus_test_init
-tempus_make_test_ca "$work" || { echo "FAIL: openssl could not make the test CA"; exit 1; }
-conf=$work/ntp.conf
-printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0\n' \
-  "$work/server.pem" "$work/server.key" "$work/nts-keys" >"$conf"
+nts_ke_test_init
 cat >"$work/loris.py" <<'PY'
 import resource, socket, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])

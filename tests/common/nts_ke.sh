@@ -1,6 +1,16 @@
-# nts_ke.sh: what the NTS-KE script tests share (source after lib.sh, with $work, $pids and
-# $conf set): a free port, tempusd started with its NTS-KE, NTP and metrics addresses read from
+# nts_ke.sh: what the NTS-KE script tests share (source after lib.sh; nts_ke_test_init sets $work,
+# $pids and $conf): a free port, tempusd started with its NTS-KE, NTP and metrics addresses read from
 # its log, and one NTS-KE exchange by tests/common/nts_ke_client.py.
+
+# nts_ke_test_init: tempus_test_init, a test CA and server certificate in $work, and $conf: a
+# virtual clock serving NTS-KE on a port the kernel picks, cookie keys in $work/nts-keys.
+nts_ke_test_init() {
+  tempus_test_init
+  tempus_make_test_ca "$work" || { echo "FAIL: openssl could not make the test CA"; exit 1; }
+  conf=$work/ntp.conf
+  printf 'clock virtual\nnts enable cert %s key %s cookie %s port 0\n' \
+    "$work/server.pem" "$work/server.key" "$work/nts-keys" >"$conf"
+}
 
 # free_port udp|tcp: a port of 127.0.0.1 free a moment ago (tempusd's --listen and --metrics
 # take no port 0).
