@@ -3,7 +3,7 @@
 //
 // Design (docs/discipline.md has the reasoning and the figures). Phase and frequency are
 // estimated separately from the recent offsets instead of by ntpd's PLL/FLL loop filter:
-//   * History. Each update adds (t, θ, δ) to a window of at most max_samples samples. Whenever the
+//   * History. Each update adds (t, θ, δ) to a window of at most max_samples samples per source. Whenever the
 //     discipline corrects the clock, it rewrites the stored offsets as if the correction had always
 //     been in effect (θ_i −= slew; θ_i += Δf × (now − t_i)), so the window always describes the
 //     clock as it now runs and a late sample is brought forward the same way.
@@ -70,7 +70,7 @@ struct DisciplineConfig {
   double correction_time_ratio = 3.0;  // chrony's corrtimeratio: how slowly noise-sized offsets are removed
   bool makestep_beyond_slew = true;    // early updates also step what could not be slewed in one interval
   std::optional<double> initial_frequency_ppm;         // driftfile in
-  int max_samples = 128;                               // regression window
+  int max_samples = 128;                               // regression window, per source (up to 8 sources)
   NtpDuration min_error = NtpDuration::FromRaw(4295);  // 1 µs: floor of a sample's σ
   PollExp min_poll{4};                                 // poll recommendation range
   PollExp max_poll{10};
@@ -189,6 +189,9 @@ class Discipline {
   // Starts or extends the held state with `s`.
   void Hold(const Stored& s);
   bool BeyondStep(double offset_s) const;
+  // Sources with samples in the history, and the history cut to max_samples per source.
+  size_t HistorySources() const;
+  void TrimHistory();
   // Applies a correction to the stored history and logs it for late samples.
   void Record(const Correction& c);
   // Stops the phase correction in progress at `now`: what it will not apply (negative: it ran

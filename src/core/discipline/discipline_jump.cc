@@ -63,7 +63,7 @@ DisciplineUpdate Discipline::StepJump(const DisciplineInput& input, const std::v
     history_.push_back(s);
   }
   std::stable_sort(history_.begin(), history_.end(), [](const Stored& a, const Stored& b) { return a.when < b.when; });
-  while (static_cast<int>(history_.size()) > config_.max_samples) history_.erase(history_.begin());
+  TrimHistory();
   // A late sample taken after the jump but processed after the step is brought forward by it.
   corrections_.clear();
   corrections_.push_back({now, now, step_s, 0.0});

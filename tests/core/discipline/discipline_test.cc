@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <variant>
@@ -268,6 +269,28 @@ TEST(Discipline, TheFirstFrequencyComesFromEachSourcesOwnSamples) {
   ASSERT_NE(Find<SetFrequency>(u), nullptr);
   EXPECT_NEAR(Find<SetFrequency>(u)->freq_ppm, -100.0, 0.5);
   EXPECT_TRUE(u.state.frequency_known);
+}
+
+TEST(Discipline, TheWindowHoldsMaxSamplesPerSource) {
+  // Four sources polled in turn at 16 s each (a sample every 4 s) on a clock 20 ppm fast: the
+  // window must reach back as far as one source's 128 samples do (2032 s), not 128 samples in
+  // all (508 s: clknetsim ft16 lost a quarter of its accuracy to that).
+  Discipline d;
+  Follower clock;
+  clock.natural = 20e-6;
+  int most = 0;  // the window's largest extent (the runs test may cut it)
+  double longest_s = 0.0;
+  for (int i = 0; i < 800; ++i) {
+    DisciplineInput in = In(clock.t, -clock.error + (i % 2 == 0 ? 5e-6 : -5e-6));
+    in.source = static_cast<uint32_t>(i % 4);
+    clock.Apply(d.Update(in).commands);
+    clock.AdvanceTo(d, clock.t + 4.0);
+    most = std::max(most, d.state().samples);
+    longest_s = std::max(longest_s, d.state().span_s);
+  }
+  EXPECT_GT(most, 128);
+  EXPECT_GT(longest_s, 1000.0);
+  EXPECT_NEAR(d.state().frequency_ppm, -20.0, 0.2);
 }
 
 TEST(Discipline, AStepAfterStepoutStartsTheHistoryOver) {
