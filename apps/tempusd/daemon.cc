@@ -28,6 +28,7 @@
 #include "reload.h"
 #include "sources.h"
 #include "systemd_status.h"
+#include "workers.h"
 
 namespace tempus::daemon {
 namespace {
@@ -130,7 +131,9 @@ int RunDaemon(const DaemonOptions& options) {
     Log(clock.error());
     return 1;
   }
-  auto opened = OpenServerSockets(options);
+  // Workers need the clock as a line they can read without it (engine::Clock::LinearForm).
+  const int worker_count = (*clock)->LinearForm() ? WorkerCount(options.workers, options.clock_kind) : 1;
+  auto opened = OpenServerSockets(options, worker_count);
   if (!opened) {
     Log(opened.error());
     return 1;
@@ -180,6 +183,45 @@ int RunDaemon(const DaemonOptions& options) {
   Sources sources(node, options.pool_size);
 
   io::PollLoop loop;
+  // `workers N`: threads answering plain time requests on their own sockets (workers.h); this
+  // thread keeps the rest, forwarded to it.
+  std::unique_ptr<WorkerPool> workers;
+  if (worker_count > 1) {
+    auto started = WorkerPool::Start(worker_count, sockets, ServerSocketOptions(options, worker_count), **random);
+    if (started) {
+      workers = std::move(*started);
+      workers->SetAccess(node.access());
+      Log(fmt::format("{} workers answer time requests, steered by source address", workers->size()));
+    } else {
+      Log(started.error() + "; serving from this thread alone");
+    }
+  }
+  // The workers' counts into the node's snapshot (mode 6 sysstats, Prometheus, the exit summary).
+  const auto count_workers = [&] {
+    if (!workers) return;
+    core::report::Counters counted;
+    core::server::ServerStats served;
+    workers->Totals(&counted, &served);
+    node.SetHostCounters(counted, served);
+  };
+  // What the workers answer from, published when it changed, and again when the clock's rate
+  // ends (a slew): until then they hand such requests to this thread.
+  std::optional<io::PollLoop::TimerId> republish;
+  core::MonoTime republish_at;
+  std::function<void()> publish = [&] {
+    if (!workers) return;
+    const std::optional<core::MonoTime> until =
+        workers->Publish(node.serves(), node.server().snapshot(), *(*clock)->LinearForm());
+    if (republish && until && *until == republish_at) return;
+    if (republish) loop.CancelTimer(*republish);
+    republish.reset();
+    if (!until) return;
+    republish_at = *until;
+    republish = loop.AddTimer(*until, [&] {
+      republish.reset();
+      publish();
+    });
+  };
   std::optional<io::PollLoop::TimerId> timer;
   // After every timer of the node (a poll; the associations may have changed): the sources' work
   // and the systemd status line. Set below, once they exist.
@@ -188,6 +230,8 @@ int RunDaemon(const DaemonOptions& options) {
   // (Re)arms the node's timer when its deadline moved: a served request moves none, and costs no
   // timer work.
   std::function<void()> arm = [&] {
+    publish();
+    count_workers();
     const core::MonoTime deadline = node.NextDeadline();
     if (timer && deadline == armed_for) return;
     if (timer) loop.CancelTimer(*timer);
@@ -233,6 +277,17 @@ int RunDaemon(const DaemonOptions& options) {
       arm();
     });
   }
+  if (workers) {
+    loop.Watch(workers->wake_fd(), POLLIN, [&](short) {
+      count_workers();  // before a mode 6 request reads them
+      node.BeginBatch();
+      workers->Drain([&](const Forwarded& f) {
+        node.OnDatagram(std::span(f.bytes).first(f.size), f.from, f.rx_realtime, f.local);
+      });
+      node.EndBatch();
+      arm();
+    });
+  }
   DaemonOptions running_options = options;
   Running running{running_options, sources, node, stats};
   SystemdStatus status(node);
@@ -240,6 +295,7 @@ int RunDaemon(const DaemonOptions& options) {
     if (sig == SIGHUP) {
       status.Reloading();
       status.Reloaded(Reload(running, (*clock)->Mono()));
+      if (workers) workers->SetAccess(node.access());
       housekeeping();
       arm();
       return;
@@ -270,7 +326,8 @@ int RunDaemon(const DaemonOptions& options) {
 
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
-    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke] {
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke, &count_workers] {
+      count_workers();
       return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
              (stats ? obs::RenderStatsMetrics(*stats) : std::string()) +
              (nts_ke ? nts_ke->RenderMetrics() : std::string());
@@ -341,6 +398,7 @@ int RunDaemon(const DaemonOptions& options) {
   }
   NotifyStopping();
   drift.Save(node.system().discipline_state(), /*at_exit=*/true);
+  count_workers();
   const core::report::NodeSnapshot snapshot = node.Snapshot();
   const core::server::ServerStats& st = snapshot.counters.server;
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
@@ -352,6 +410,10 @@ int RunDaemon(const DaemonOptions& options) {
                     "{} TLS failures, {} closed early, {} unanswerable",
                     k.accepted, k.answered, k.over_capacity, k.timed_out, k.too_large, k.tls_failed, k.closed_early,
                     k.unanswerable));
+  }
+  if (workers && (workers->forward_drops() > 0 || workers->send_errors() > 0)) {
+    Log(fmt::format("workers: {} datagram(s) dropped with the queue to this thread full, {} send error(s)",
+                    workers->forward_drops(), workers->send_errors()));
   }
   if (interface_drops > 0) Log(fmt::format("{} datagram(s) dropped on 'interface drop' sockets", interface_drops));
   if (stats) {

@@ -10,7 +10,14 @@
 
 namespace tempus::daemon {
 
-Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOptions& options) {
+io::UdpOptions ServerSocketOptions(const DaemonOptions& options, int workers) {
+  io::UdpOptions udp;
+  udp.reuse_address = !options.file.interfaces.empty();
+  udp.reuse_port = workers > 1;
+  return udp;
+}
+
+Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOptions& options, int workers) {
   const auto& rules = options.file.interfaces;
   std::vector<core::InterfaceAddress> interfaces;
   if (!rules.empty()) {
@@ -21,9 +28,7 @@ Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOpt
   const config::ListenPlan plan = config::PlanListen(rules, options.listen, interfaces);
   for (const std::string& d : plan.decisions) Log("interface " + d);
   for (const config::Diagnostic& w : plan.warnings) Log(w.ToString());
-  // A wildcard socket beside address sockets of its port needs SO_REUSEADDR on all of them.
-  io::UdpOptions udp;
-  udp.reuse_address = !rules.empty();
+  const io::UdpOptions udp = ServerSocketOptions(options, workers);
   std::vector<ServerSocket> sockets;
   for (const config::ListenSocket& s : plan.sockets) {
     auto socket = io::UdpSocket::Open(s.address, udp);
