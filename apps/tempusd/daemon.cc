@@ -116,6 +116,21 @@ class SocketTransport final : public engine::Transport {
   uint64_t errors_ = 0;
 };
 
+// (Re)arms `timer` for `deadline` (none: cancels it) unless it is armed for that already; `fire`
+// runs when it expires.
+void Rearm(io::PollLoop& loop, std::optional<io::PollLoop::TimerId>& timer, core::MonoTime& armed_for,
+           const std::optional<core::MonoTime>& deadline, std::function<void()> fire) {
+  if (timer && deadline && *deadline == armed_for) return;
+  if (timer) loop.CancelTimer(*timer);
+  timer.reset();
+  if (!deadline) return;
+  armed_for = *deadline;
+  timer = loop.AddTimer(*deadline, [&timer, fire = std::move(fire)] {
+    timer.reset();
+    fire();
+  });
+}
+
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
@@ -196,31 +211,13 @@ int RunDaemon(const DaemonOptions& options) {
       Log(started.error() + "; serving from this thread alone");
     }
   }
-  // The workers' counts into the node's snapshot (mode 6 sysstats, Prometheus, the exit summary).
-  const auto count_workers = [&] {
-    if (!workers) return;
-    core::report::Counters counted;
-    core::server::ServerStats served;
-    workers->Totals(&counted, &served);
-    node.SetHostCounters(counted, served);
-  };
-  // What the workers answer from, published when it changed, and again when the clock's rate
-  // ends (a slew): until then they hand such requests to this thread.
+  // After every event: the workers' counts into the node's snapshot, and what they answer from
+  // published when it changed, again when the clock's rate ends (a slew): until then they hand
+  // such requests to this thread.
   std::optional<io::PollLoop::TimerId> republish;
   core::MonoTime republish_at;
-  std::function<void()> publish = [&] {
-    if (!workers) return;
-    const std::optional<core::MonoTime> until =
-        workers->Publish(node.serves(), node.server().snapshot(), *(*clock)->LinearForm());
-    if (republish && until && *until == republish_at) return;
-    if (republish) loop.CancelTimer(*republish);
-    republish.reset();
-    if (!until) return;
-    republish_at = *until;
-    republish = loop.AddTimer(*until, [&] {
-      republish.reset();
-      publish();
-    });
+  std::function<void()> sync_workers = [&] {
+    if (workers) Rearm(loop, republish, republish_at, workers->Sync(node, **clock), [&] { sync_workers(); });
   };
   std::optional<io::PollLoop::TimerId> timer;
   // After every timer of the node (a poll; the associations may have changed): the sources' work
@@ -230,8 +227,7 @@ int RunDaemon(const DaemonOptions& options) {
   // (Re)arms the node's timer when its deadline moved: a served request moves none, and costs no
   // timer work.
   std::function<void()> arm = [&] {
-    publish();
-    count_workers();
+    sync_workers();
     const core::MonoTime deadline = node.NextDeadline();
     if (timer && deadline == armed_for) return;
     if (timer) loop.CancelTimer(*timer);
@@ -279,12 +275,7 @@ int RunDaemon(const DaemonOptions& options) {
   }
   if (workers) {
     loop.Watch(workers->wake_fd(), POLLIN, [&](short) {
-      count_workers();  // before a mode 6 request reads them
-      node.BeginBatch();
-      workers->Drain([&](const Forwarded& f) {
-        node.OnDatagram(std::span(f.bytes).first(f.size), f.from, f.rx_realtime, f.local);
-      });
-      node.EndBatch();
+      workers->DrainInto(node);
       arm();
     });
   }
@@ -326,8 +317,8 @@ int RunDaemon(const DaemonOptions& options) {
 
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
-    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke, &count_workers] {
-      count_workers();
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke, &sync_workers] {
+      sync_workers();
       return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
              (stats ? obs::RenderStatsMetrics(*stats) : std::string()) +
              (nts_ke ? nts_ke->RenderMetrics() : std::string());
@@ -357,14 +348,7 @@ int RunDaemon(const DaemonOptions& options) {
     const core::MonoTime now = (*clock)->Mono();
     sources.Tick(now);
     status.Tick();
-    const std::optional<core::MonoTime> next = sources.NextTick(now);
-    if (sources_timer && next && *next == sources_at) return;
-    if (sources_timer) loop.CancelTimer(*sources_timer);
-    sources_timer.reset();
-    if (!next) return;
-    sources_at = *next;
-    sources_timer = loop.AddTimer(*next, [&] {
-      sources_timer.reset();
+    Rearm(loop, sources_timer, sources_at, sources.NextTick(now), [&] {
       housekeeping();
       arm();
     });
@@ -398,7 +382,7 @@ int RunDaemon(const DaemonOptions& options) {
   }
   NotifyStopping();
   drift.Save(node.system().discipline_state(), /*at_exit=*/true);
-  count_workers();
+  sync_workers();
   const core::report::NodeSnapshot snapshot = node.Snapshot();
   const core::server::ServerStats& st = snapshot.counters.server;
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,

@@ -9,6 +9,20 @@
 #include "log.h"
 
 namespace tempus::daemon {
+namespace {
+
+// With SO_REUSEPORT a second tempusd of the same user would join the port silently: a first bind
+// without it, closed at once, still meets "address in use" as without workers.
+Result<io::UdpSocket, SysError> OpenServing(const core::NetAddress& at, const io::UdpOptions& udp) {
+  if (udp.reuse_port && at.port() != 0) {
+    io::UdpOptions probe = udp;
+    probe.reuse_port = false;
+    if (auto p = io::UdpSocket::Open(at, probe); !p) return Unexpected(p.error());
+  }
+  return io::UdpSocket::Open(at, udp);
+}
+
+}  // namespace
 
 io::UdpOptions ServerSocketOptions(const DaemonOptions& options, int workers) {
   io::UdpOptions udp;
@@ -31,7 +45,7 @@ Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOpt
   const io::UdpOptions udp = ServerSocketOptions(options, workers);
   std::vector<ServerSocket> sockets;
   for (const config::ListenSocket& s : plan.sockets) {
-    auto socket = io::UdpSocket::Open(s.address, udp);
+    auto socket = OpenServing(s.address, udp);
     if (!socket) {
       const std::string why =
           fmt::format("cannot listen on {}: {}", s.address.ToStringWithPort(), socket.error().ToString());

@@ -364,6 +364,25 @@ void WorkerPool::Totals(Counters* node, ServerStats* server) const {
   for (const auto& w : workers_) w->counts.AddTo(node, server);
 }
 
+std::optional<core::MonoTime> WorkerPool::Sync(engine::Node& node, engine::Clock& clock) {
+  Counters counted;
+  ServerStats served;
+  Totals(&counted, &served);
+  node.SetHostCounters(counted, served);
+  const std::optional<engine::Clock::Line> line = clock.LinearForm();
+  return line ? Publish(node.serves(), node.server().snapshot(), *line) : std::nullopt;
+}
+
+void WorkerPool::DrainInto(engine::Node& node) {
+  Counters counted;
+  ServerStats served;
+  Totals(&counted, &served);
+  node.SetHostCounters(counted, served);
+  node.BeginBatch();
+  Drain([&](const Forwarded& f) { node.OnDatagram(std::span(f.bytes).first(f.size), f.from, f.rx_realtime, f.local); });
+  node.EndBatch();
+}
+
 uint64_t WorkerPool::forward_drops() const {
   uint64_t n = 0;
   for (const auto& w : workers_) n += w->forward_drops.load(std::memory_order_relaxed);

@@ -34,6 +34,7 @@
 #include "core/report/counters.h"
 #include "core/server/server.h"
 #include "engine/clock.h"
+#include "engine/node.h"
 #include "io/udp_socket.h"
 #include "listen.h"
 
@@ -84,6 +85,13 @@ class WorkerPool {
                                         const engine::Clock::Line& line);
   // The workers' counts summed (the datagrams they judged and their server's outcomes).
   void Totals(core::report::Counters* node, core::server::ServerStats* server) const;
+  // After every event of the timing thread: the workers' counts into `node`'s snapshot
+  // (SetHostCounters: mode 6 sysstats, Prometheus, the exit summary), and Publish of its state
+  // and `clock`'s line; returns Publish's deadline.
+  std::optional<core::MonoTime> Sync(engine::Node& node, engine::Clock& clock);
+  // The forwarded datagrams into `node`, as one batch (the counts brought up to date first, for
+  // a mode 6 request that reads them).
+  void DrainInto(engine::Node& node);
   // Datagrams the workers could not forward (queue full) and replies they could not send.
   uint64_t forward_drops() const;
   uint64_t send_errors() const;

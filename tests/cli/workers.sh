@@ -7,7 +7,8 @@
 # requests from each of 4 addresses, every request from a new source port, gets exactly as many
 # answers as the single thread gives (the source-address steering keeps each client on one
 # worker, so its quota is not multiplied); mode 6 (forwarded to the timing thread) reports the
-# workers' counts in ss_received/ss_processed, and so does the exit summary.
+# workers' counts in ss_received/ss_processed, and so does the exit summary. A second tempusd on
+# the same port fails (address in use) rather than joining the SO_REUSEPORT group.
 set -u
 . "$(dirname "$0")/../common/lib.sh"
 tempus_test_init
@@ -41,6 +42,10 @@ tempus_check "three threads (timing + 2 workers)" "[ \$(ls /proc/$daemon/task | 
 out=$("$TEMPUS" query --json "$server:$port")
 tempus_check "tempus query: 0.25 s ahead within 2 ms" \
   "python3 -c 'import json,sys; s=json.loads(sys.argv[1])[\"servers\"][0]; assert s[\"ok\"] and abs(s[\"offset\"]-0.25)<0.002, s' '$out'"
+rc=0
+timeout -k 2 10 "$TEMPUSD" -c "$work/two.conf" --duration 5 >"$work/second.log" 2>&1 || rc=$?
+tempus_check "a second tempusd on the port exits 1: address in use (SO_REUSEPORT joins no one silently)" \
+  "[ $rc = 1 ] && grep -q 'Address already in use' '$work/second.log'"
 read -r answered causal low high <<<"$("${client[@]}" time "$server" "$port" 150 189 0.25)"
 echo "40 clients: $answered answered, $causal with T1 <= T2 - 0.25 s <= T3 - 0.25 s <= T4, offsets $low..$high s"
 tempus_check "40 source addresses all answered with the time 0.25 s ahead" "[ '$answered' = 40 ] && [ '$causal' = 40 ]"
