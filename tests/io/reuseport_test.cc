@@ -60,5 +60,32 @@ TEST(SteerBySource, OneSourceAddressReachesOneSocketWhateverItsPort) {
   EXPECT_EQ(Drain(group[2]), kPorts);
 }
 
+// IPv6: the XOR of the source's four words mod 2, plus 1: ::1 (words 0, 0, 0, 1) to socket 2.
+TEST(SteerBySource, Ipv6SourceAddressPicksTheSocket) {
+  UdpOptions options;
+  options.reuse_port = true;
+  auto first = UdpSocket::Open(*NetAddress::Parse("::1"), options);
+  if (!first) GTEST_SKIP() << "no ::1 here: " << first.error().ToString();
+  const NetAddress at = first->local_address();
+  std::vector<UdpSocket> group;
+  group.push_back(std::move(*first));
+  for (int i = 0; i < 2; ++i) {
+    auto s = UdpSocket::Open(at, options);
+    ASSERT_TRUE(s.has_value()) << s.error().ToString();
+    group.push_back(std::move(*s));
+  }
+  ASSERT_TRUE(SteerBySource(group[0].fd(), true, 1, 2).has_value());
+  constexpr int kPorts = 16;
+  for (int i = 0; i < kPorts; ++i) {
+    auto c = UdpSocket::Open(*NetAddress::Parse("::1"));
+    ASSERT_TRUE(c.has_value());
+    const std::array<uint8_t, 4> bytes{1, 2, 3, 4};
+    ASSERT_TRUE(c->SendTo(bytes, at).has_value());
+  }
+  EXPECT_EQ(Drain(group[0]), 0);
+  EXPECT_EQ(Drain(group[1]), 0);
+  EXPECT_EQ(Drain(group[2]), kPorts);
+}
+
 }  // namespace
 }  // namespace tempus::io
