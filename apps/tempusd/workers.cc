@@ -179,7 +179,7 @@ void Worker::Run() {
     }
     if (fds.back().revents != 0) return;
     if (auto v = pool_.ViewIfNewer(&seen_)) {
-      if (!view_ || v->access != view_->access) server_.SetAccess(*v->access, hash_key_);
+      if (v->access && (!view_ || v->access != view_->access)) server_.SetAccess(*v->access, hash_key_);
       server_.Publish(v->system);
       view_ = std::move(v);
     }
@@ -336,7 +336,8 @@ std::optional<core::MonoTime> WorkerPool::Publish(bool serve, const core::system
   const bool changed = access_changed_ || serve != published_serve_ || !published_template_ ||
                        !SameTemplate(t, *published_template_) || !published_line_ || !SameLine(line, *published_line_);
   if (changed) {
-    auto view = std::make_shared<const View>(View{serve, system, access_, line});
+    // No access policy yet (SetAccess): the workers forward everything rather than serve unrestricted.
+    auto view = std::make_shared<const View>(View{serve && access_ != nullptr, system, access_, line});
     {
       std::lock_guard<std::mutex> lock(view_mutex_);
       view_ = std::move(view);
