@@ -8,7 +8,8 @@
 # answers as the single thread gives (the source-address steering keeps each client on one
 # worker, so its quota is not multiplied); mode 6 (forwarded to the timing thread) reports the
 # workers' counts in ss_received/ss_processed, and so does the exit summary. A second tempusd on
-# the same port fails (address in use) rather than joining the SO_REUSEPORT group.
+# the same port fails (address in use) rather than joining the SO_REUSEPORT group. A follower
+# with 2 workers syncs to a source (its replies forwarded to the timing thread) and serves it.
 set -u
 . "$(dirname "$0")/../common/lib.sh"
 tempus_test_init
@@ -68,5 +69,24 @@ echo "1 thread: $one answers to 4 x 24 requests"
 tempus_check "a client's many source ports get as many answers from 2 workers as from 1 ($two = $one = 4)" \
   "[ '$two' = '$one' ] && [ '$one' = 4 ]"
 tempus_stop_pid "$daemon"
-tempus_dump_tails 5 "$work/two.log" "$work/one.log"
+# A follower with 2 workers: its source's replies reach a worker and are forwarded to the timing
+# thread, which steps the virtual clock; the workers then serve the stepped time (a new line).
+upstream=127.0.0.92:12392
+follower=127.0.0.93:12393
+"$TEMPUSD" --clock=virtual --virtual-offset=0.25 --listen "$upstream" --stratum=2 --duration 60 2>"$work/up.log" &
+pids+=($!)
+"$TEMPUSD" --clock=virtual --workers 2 --listen "$follower" --server "$upstream" --iburst --minpoll 4 --maxpoll 4 \
+  --duration 60 2>"$work/follower.log" &
+pids+=($!)
+offset=""
+for _ in $(seq 1 60); do
+  offset=$("$TEMPUS" query --json "$follower" 2>/dev/null |
+    python3 -c 'import json,sys; s=json.load(sys.stdin)["servers"][0]; print(s["offset"] if s["ok"] and s["stratum"] == 3 else "")' 2>/dev/null)
+  [ -n "$offset" ] && break
+  sleep 0.5
+done
+echo "follower (2 workers) serves offset ${offset:-none} at stratum 3"
+tempus_check "a follower with 2 workers syncs through forwarded replies and serves 0.25 s ahead (within 5 ms)" \
+  "[ -n '$offset' ] && awk -v x='$offset' 'BEGIN { exit !(x > 0.245 && x < 0.255) }'"
+tempus_dump_tails 5 "$work/two.log" "$work/one.log" "$work/follower.log"
 tempus_checks_done
