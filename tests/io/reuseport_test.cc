@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "base/check.h"
 #include "io/udp_socket.h"
 
 namespace tempus::io {
@@ -29,19 +30,28 @@ int Drain(UdpSocket& s) {
   }
 }
 
-TEST(SteerBySource, OneSourceAddressReachesOneSocketWhateverItsPort) {
+// Three sockets of one SO_REUSEPORT group on `address` (an ephemeral port); empty when the
+// address cannot be bound (no ::1 here).
+std::vector<UdpSocket> OpenGroup(const char* address) {
   UdpOptions options;
   options.reuse_port = true;
   std::vector<UdpSocket> group;
-  auto first = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"), options);
-  ASSERT_TRUE(first.has_value()) << first.error().ToString();
+  auto first = UdpSocket::Open(*NetAddress::Parse(address), options);
+  if (!first) return group;
   const NetAddress at = first->local_address();
   group.push_back(std::move(*first));
   for (int i = 0; i < 2; ++i) {
     auto s = UdpSocket::Open(at, options);
-    ASSERT_TRUE(s.has_value()) << s.error().ToString();
+    TEMPUS_CHECK(s.has_value());
     group.push_back(std::move(*s));
   }
+  return group;
+}
+
+TEST(SteerBySource, OneSourceAddressReachesOneSocketWhateverItsPort) {
+  std::vector<UdpSocket> group = OpenGroup("127.0.0.1");
+  ASSERT_EQ(group.size(), 3u);
+  const NetAddress at = group[0].local_address();
   // Socket 0 (the timing thread's in tempusd) gets nothing; 1 and 2 share the sources.
   ASSERT_TRUE(SteerBySource(group[0].fd(), false, 1, 2).has_value());
   constexpr int kPorts = 16;
@@ -62,18 +72,9 @@ TEST(SteerBySource, OneSourceAddressReachesOneSocketWhateverItsPort) {
 
 // IPv6: the XOR of the source's four words mod 2, plus 1: ::1 (words 0, 0, 0, 1) to socket 2.
 TEST(SteerBySource, Ipv6SourceAddressPicksTheSocket) {
-  UdpOptions options;
-  options.reuse_port = true;
-  auto first = UdpSocket::Open(*NetAddress::Parse("::1"), options);
-  if (!first) GTEST_SKIP() << "no ::1 here: " << first.error().ToString();
-  const NetAddress at = first->local_address();
-  std::vector<UdpSocket> group;
-  group.push_back(std::move(*first));
-  for (int i = 0; i < 2; ++i) {
-    auto s = UdpSocket::Open(at, options);
-    ASSERT_TRUE(s.has_value()) << s.error().ToString();
-    group.push_back(std::move(*s));
-  }
+  std::vector<UdpSocket> group = OpenGroup("::1");
+  if (group.empty()) GTEST_SKIP() << "no ::1 here";
+  const NetAddress at = group[0].local_address();
   ASSERT_TRUE(SteerBySource(group[0].fd(), true, 1, 2).has_value());
   constexpr int kPorts = 16;
   for (int i = 0; i < kPorts; ++i) {
