@@ -23,13 +23,11 @@ sock_filter Load(uint32_t network_offset) {
 Result<void, SysError> SteerBySource(int fd, bool v6, uint32_t first, uint32_t count) {
   std::vector<sock_filter> code;
   if (v6) {
-    // A = w0 ^ w1 ^ w2 ^ w3 of the source address.
+    // A = w0 ^ w1: the source's /64 prefix, as the rate limiter keys it.
     code.push_back(Load(kIpv6Source));
-    for (uint32_t word = 1; word < 4; ++word) {
-      code.push_back(BPF_STMT(BPF_MISC | BPF_TAX, 0));
-      code.push_back(Load(kIpv6Source + 4 * word));
-      code.push_back(BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0));
-    }
+    code.push_back(BPF_STMT(BPF_MISC | BPF_TAX, 0));
+    code.push_back(Load(kIpv6Source + 4));
+    code.push_back(BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0));
   } else {
     code.push_back(Load(kIpv4Source));
   }

@@ -17,8 +17,10 @@ namespace tempus::io {
 
 // Attaches to the group of bound socket `fd` (IPv6 when `v6`) a program that sends a datagram
 // from source address S to the group's socket `first + H(S) mod count`, sockets numbered in the
-// order they were bound (0: the first). H is the IPv4 address, or the XOR of the IPv6 address's
-// four 32-bit words. An index past the group makes the kernel fall back to its hash.
+// order they were bound (0: the first). H is the IPv4 address, or for IPv6 the XOR of the two
+// 32-bit words of the address's /64 prefix: the unit core::server::RateLimiter keys IPv6 clients
+// by (an attacker rotates addresses within its /64), so that one /64 meets one worker's table. An
+// index past the group makes the kernel fall back to its hash.
 // REQUIRES: count >= 1.
 [[nodiscard]] Result<void, SysError> SteerBySource(int fd, bool v6, uint32_t first, uint32_t count);
 

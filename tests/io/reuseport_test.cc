@@ -70,8 +70,9 @@ TEST(SteerBySource, OneSourceAddressReachesOneSocketWhateverItsPort) {
   EXPECT_EQ(Drain(group[2]), kPorts);
 }
 
-// IPv6: the XOR of the source's four words mod 2, plus 1: ::1 (words 0, 0, 0, 1) to socket 2.
-TEST(SteerBySource, Ipv6SourceAddressPicksTheSocket) {
+// IPv6: the XOR of the two words of the source's /64 mod 2, plus 1: ::1 (prefix words 0, 0) to
+// socket 1, as every address of its /64 (all four words would send it to socket 2).
+TEST(SteerBySource, Ipv6SourcePrefixPicksTheSocket) {
   std::vector<UdpSocket> group = OpenGroup("::1");
   if (group.empty()) GTEST_SKIP() << "no ::1 here";
   const NetAddress at = group[0].local_address();
@@ -84,8 +85,8 @@ TEST(SteerBySource, Ipv6SourceAddressPicksTheSocket) {
     ASSERT_TRUE(c->SendTo(bytes, at).has_value());
   }
   EXPECT_EQ(Drain(group[0]), 0);
-  EXPECT_EQ(Drain(group[1]), 0);
-  EXPECT_EQ(Drain(group[2]), kPorts);
+  EXPECT_EQ(Drain(group[1]), kPorts);
+  EXPECT_EQ(Drain(group[2]), 0);
 }
 
 }  // namespace
