@@ -17,7 +17,7 @@
 #   bench/server_bench.sh [--rounds N] [--seconds S] [--warmup S] [--servers LIST]
 #                         [--outstanding N] [--clients N] [--cpus SERVER,LOAD] [--nice N]
 #                         [--syscalls] [--callgrind] [--idle [--idle-seconds S]] [--out DIR]
-#                         [--smoke]
+#                         [--workers N] [--smoke]
 # --servers: a comma list of tempusd,chronyd,ntpsec,minimal,minimal-batched (default: all).
 # --nice N: run the server and the generator at nice N, in a session of their own whose
 # scheduler autogroup also gets nice N (with autogroups, the default on desktop and many VM
@@ -27,6 +27,8 @@
 # instructions per request under valgrind (slow; a separate pass after the rounds; with
 # --rounds 0 the only measurement); --idle: wake-ups per second of an idle tempusd and chronyd
 # with 4 upstream servers (30 s to settle, then --idle-seconds, default 60).
+# --workers N: tempusd's `workers` (default 1: the timing thread alone; N threads share the
+# server CPU, so the figure to compare is the CPU time per response, docs/performance.md#workers).
 # --smoke: one short round, asserts only that every server answered and none died (CTest
 # bench.server_smoke). Binaries: --build DIR (default build/) or $TEMPUSD $NTP_LOAD
 # $MIN_RESPONDER. Exit: 0 done, 1 failure, 77 skipped (not root: no network namespace).
@@ -48,7 +50,7 @@ need_number() {
 rounds=3 seconds=5 warmup=1 outstanding=128 clients=1000 smoke=0 syscalls=0 callgrind=0
 idle=0 idle_seconds=60
 servers=tempusd,chronyd,ntpsec,minimal,minimal-batched out="" build=$root/build
-server_cpu=0 load_cpu=1 nice=""
+server_cpu=0 load_cpu=1 nice="" workers=1
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) need_number "$1" "${2:-}" 0 20; rounds=$2; shift ;;
@@ -68,6 +70,9 @@ while [ $# -gt 0 ]; do
     --callgrind) callgrind=1 ;;
     --idle) idle=1 ;;
     --idle-seconds) need_number "$1" "${2:-}" 5 3600; idle_seconds=$2; shift ;;
+    --workers) { [[ ${2:-} =~ ^[0-9]{1,2}$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 64 ]; } ||
+                 die "--workers: expected a whole number from 1 to 64, got '${2:-}'"
+               workers=$2; shift ;;
     --smoke) smoke=1 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;

@@ -78,7 +78,7 @@ bench_start() {
   case $kind in
     tempusd)
       INTEROP_OWN+=("$name")
-      interop_spawn "$name" "$TEMPUSD" --clock virtual --stratum 1 --listen "$BENCH_TARGET" ;;
+      interop_spawn "$name" "$TEMPUSD" --clock virtual --stratum 1 --listen "$BENCH_TARGET" --workers "$workers" ;;
     chronyd) interop_start_chronyd "$name" 127.0.0.1 123 1 ;;
     ntpsec) interop_start_ntpsec "$name" 127.0.0.1 1 ;;
     minimal) interop_spawn "$name" "$MIN_RESPONDER" --listen "$BENCH_TARGET" --duration 3600 ;;

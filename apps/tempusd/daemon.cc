@@ -28,6 +28,7 @@
 #include "reload.h"
 #include "sources.h"
 #include "systemd_status.h"
+#include "workers.h"
 
 namespace tempus::daemon {
 namespace {
@@ -115,6 +116,21 @@ class SocketTransport final : public engine::Transport {
   uint64_t errors_ = 0;
 };
 
+// (Re)arms `timer` for `deadline` (none: cancels it) unless it is armed for that already; `fire`
+// runs when it expires.
+void Rearm(io::PollLoop& loop, std::optional<io::PollLoop::TimerId>& timer, core::MonoTime& armed_for,
+           const std::optional<core::MonoTime>& deadline, std::function<void()> fire) {
+  if (timer && deadline && *deadline == armed_for) return;
+  if (timer) loop.CancelTimer(*timer);
+  timer.reset();
+  if (!deadline) return;
+  armed_for = *deadline;
+  timer = loop.AddTimer(*deadline, [&timer, fire = std::move(fire)] {
+    timer.reset();
+    fire();
+  });
+}
+
 }  // namespace
 
 int RunDaemon(const DaemonOptions& options) {
@@ -130,7 +146,9 @@ int RunDaemon(const DaemonOptions& options) {
     Log(clock.error());
     return 1;
   }
-  auto opened = OpenServerSockets(options);
+  // Workers need the clock as a line they can read without it (engine::Clock::LinearForm).
+  const int worker_count = (*clock)->LinearForm() ? WorkerCount(options.workers, options.clock_kind) : 1;
+  auto opened = OpenServerSockets(options, worker_count);
   if (!opened) {
     Log(opened.error());
     return 1;
@@ -180,6 +198,27 @@ int RunDaemon(const DaemonOptions& options) {
   Sources sources(node, options.pool_size);
 
   io::PollLoop loop;
+  // `workers N`: threads answering plain time requests on their own sockets (workers.h); this
+  // thread keeps the rest, forwarded to it.
+  std::unique_ptr<WorkerPool> workers;
+  if (worker_count > 1) {
+    auto started = WorkerPool::Start(worker_count, sockets, ServerSocketOptions(options, worker_count), **random);
+    if (started) {
+      workers = std::move(*started);
+      workers->SetAccess(node.access());
+      Log(fmt::format("{} workers answer time requests, steered by source address", workers->size()));
+    } else {
+      Log(started.error() + "; serving from this thread alone");
+    }
+  }
+  // After every event: the workers' counts into the node's snapshot, and what they answer from
+  // published when it changed, again when the clock's rate ends (a slew): until then they hand
+  // such requests to this thread.
+  std::optional<io::PollLoop::TimerId> republish;
+  core::MonoTime republish_at;
+  std::function<void()> sync_workers = [&] {
+    if (workers) Rearm(loop, republish, republish_at, workers->Sync(node, **clock), [&] { sync_workers(); });
+  };
   std::optional<io::PollLoop::TimerId> timer;
   // After every timer of the node (a poll; the associations may have changed): the sources' work
   // and the systemd status line. Set below, once they exist.
@@ -188,6 +227,7 @@ int RunDaemon(const DaemonOptions& options) {
   // (Re)arms the node's timer when its deadline moved: a served request moves none, and costs no
   // timer work.
   std::function<void()> arm = [&] {
+    sync_workers();
     const core::MonoTime deadline = node.NextDeadline();
     if (timer && deadline == armed_for) return;
     if (timer) loop.CancelTimer(*timer);
@@ -233,6 +273,12 @@ int RunDaemon(const DaemonOptions& options) {
       arm();
     });
   }
+  if (workers) {
+    loop.Watch(workers->wake_fd(), POLLIN, [&](short) {
+      workers->DrainInto(node);
+      arm();
+    });
+  }
   DaemonOptions running_options = options;
   Running running{running_options, sources, node, stats};
   SystemdStatus status(node);
@@ -240,6 +286,7 @@ int RunDaemon(const DaemonOptions& options) {
     if (sig == SIGHUP) {
       status.Reloading();
       status.Reloaded(Reload(running, (*clock)->Mono()));
+      if (workers) workers->SetAccess(node.access());
       housekeeping();
       arm();
       return;
@@ -270,7 +317,8 @@ int RunDaemon(const DaemonOptions& options) {
 
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
-    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke] {
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke, &sync_workers] {
+      sync_workers();
       return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
              (stats ? obs::RenderStatsMetrics(*stats) : std::string()) +
              (nts_ke ? nts_ke->RenderMetrics() : std::string());
@@ -300,14 +348,7 @@ int RunDaemon(const DaemonOptions& options) {
     const core::MonoTime now = (*clock)->Mono();
     sources.Tick(now);
     status.Tick();
-    const std::optional<core::MonoTime> next = sources.NextTick(now);
-    if (sources_timer && next && *next == sources_at) return;
-    if (sources_timer) loop.CancelTimer(*sources_timer);
-    sources_timer.reset();
-    if (!next) return;
-    sources_at = *next;
-    sources_timer = loop.AddTimer(*next, [&] {
-      sources_timer.reset();
+    Rearm(loop, sources_timer, sources_at, sources.NextTick(now), [&] {
       housekeeping();
       arm();
     });
@@ -341,6 +382,7 @@ int RunDaemon(const DaemonOptions& options) {
   }
   NotifyStopping();
   drift.Save(node.system().discipline_state(), /*at_exit=*/true);
+  sync_workers();
   const core::report::NodeSnapshot snapshot = node.Snapshot();
   const core::server::ServerStats& st = snapshot.counters.server;
   Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
@@ -352,6 +394,10 @@ int RunDaemon(const DaemonOptions& options) {
                     "{} TLS failures, {} closed early, {} unanswerable",
                     k.accepted, k.answered, k.over_capacity, k.timed_out, k.too_large, k.tls_failed, k.closed_early,
                     k.unanswerable));
+  }
+  if (workers && (workers->forward_drops() > 0 || workers->send_errors() > 0)) {
+    Log(fmt::format("workers: {} datagram(s) dropped with the queue to this thread full, {} send error(s)",
+                    workers->forward_drops(), workers->send_errors()));
   }
   if (interface_drops > 0) Log(fmt::format("{} datagram(s) dropped on 'interface drop' sockets", interface_drops));
   if (stats) {

@@ -32,6 +32,9 @@ struct DaemonOptions {
   std::string logfile;                         // `logfile PATH`; empty: stderr (or syslog)
   std::string user;                            // -u: switch to this user after binding
   std::string pidfile;                         // `pidfile PATH`; written after binding
+  // `workers N` / --workers: threads answering plain time requests (workers.h); none: the number
+  // of CPUs up to 4 with clock system or observe, 1 (the timing thread alone) with clock virtual.
+  std::optional<int> workers;
   // --seed: the randomness (cookies, poll jitter) replays from this seed; none: from the kernel.
   // For simulation and tests: cookies an off-path attacker can reproduce are no defence.
   std::optional<uint64_t> random_seed;

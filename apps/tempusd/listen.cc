@@ -9,8 +9,29 @@
 #include "log.h"
 
 namespace tempus::daemon {
+namespace {
 
-Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOptions& options) {
+// With SO_REUSEPORT a second tempusd of the same user would join the port silently: a first bind
+// without it, closed at once, still meets "address in use" as without workers.
+Result<io::UdpSocket, SysError> OpenServing(const core::NetAddress& at, const io::UdpOptions& udp) {
+  if (udp.reuse_port && at.port() != 0) {
+    io::UdpOptions probe = udp;
+    probe.reuse_port = false;
+    if (auto p = io::UdpSocket::Open(at, probe); !p) return Unexpected(p.error());
+  }
+  return io::UdpSocket::Open(at, udp);
+}
+
+}  // namespace
+
+io::UdpOptions ServerSocketOptions(const DaemonOptions& options, int workers) {
+  io::UdpOptions udp;
+  udp.reuse_address = !options.file.interfaces.empty();
+  udp.reuse_port = workers > 1;
+  return udp;
+}
+
+Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOptions& options, int workers) {
   const auto& rules = options.file.interfaces;
   std::vector<core::InterfaceAddress> interfaces;
   if (!rules.empty()) {
@@ -21,12 +42,10 @@ Result<std::vector<ServerSocket>, std::string> OpenServerSockets(const DaemonOpt
   const config::ListenPlan plan = config::PlanListen(rules, options.listen, interfaces);
   for (const std::string& d : plan.decisions) Log("interface " + d);
   for (const config::Diagnostic& w : plan.warnings) Log(w.ToString());
-  // A wildcard socket beside address sockets of its port needs SO_REUSEADDR on all of them.
-  io::UdpOptions udp;
-  udp.reuse_address = !rules.empty();
+  const io::UdpOptions udp = ServerSocketOptions(options, workers);
   std::vector<ServerSocket> sockets;
   for (const config::ListenSocket& s : plan.sockets) {
-    auto socket = io::UdpSocket::Open(s.address, udp);
+    auto socket = OpenServing(s.address, udp);
     if (!socket) {
       const std::string why =
           fmt::format("cannot listen on {}: {}", s.address.ToStringWithPort(), socket.error().ToString());

@@ -150,6 +150,7 @@ bool LoadConfig(const std::string& path, DaemonOptions* options, bool reload, st
   options->lines = c.servers;
   options->logfile = c.logfile.value_or("");
   options->pidfile = c.pidfile.value_or("");
+  options->workers = c.workers;
   options->stats = StatsOptionsFrom(c);
   // restrict `source` lines and the sources' own exemptions need addresses: the numeric ones
   // are known now; names are resolved later, off the loop (sources.h).

@@ -37,6 +37,7 @@ struct Flags {
   std::string user;
   bool syslog = false;
   uint64_t seed = 0;
+  int workers = 1;
 };
 
 // Resolves "host[:port]" or fails with one line on stderr.
@@ -101,6 +102,10 @@ int main(int argc, char** argv) {
                  "Switch to USER once the sockets are bound, keeping only CAP_SYS_TIME (and only with "
                  "clock system)")
       ->check(NonEmpty("a user name"));
+  app.add_option("--workers", f.workers,
+                 "Threads answering plain time requests, each with its own SO_REUSEPORT socket (default: the "
+                 "CPUs up to 4 with clock system or observe, 1 with clock virtual; 1: the timing thread alone)")
+      ->check(CLI::Range(1, 64));
   app.add_flag("--syslog", f.syslog, "Log to syslog instead of stderr or the logfile");
   app.add_option("--seed", f.seed,
                  "For simulation and tests only: seed the daemon's randomness (request cookies, poll "
@@ -143,6 +148,7 @@ int main(int argc, char** argv) {
   }
   if (given("--virtual-freq")) options.clock.virtual_clock.freq_error_ppm = f.virtual_freq_ppm;
   options.duration_s = f.duration_s;
+  if (given("--workers")) options.workers = f.workers;
   if (!f.listen.empty()) options.listen.clear();
   for (const auto& l : f.listen) {
     if (!Resolve("--listen", l, 123, &options.listen)) return 1;

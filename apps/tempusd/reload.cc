@@ -96,6 +96,7 @@ std::string RestartOnlyChanges(const config::Config& before, const config::Confi
   note(before.logfile != after.logfile, "logfile");
   note(before.driftfile != after.driftfile, "driftfile");
   note(before.pidfile != after.pidfile, "pidfile");
+  note(before.workers != after.workers, "workers");
   note(before.tinker != after.tinker, "tinker");
   note(before.makestep != after.makestep, "makestep");
   // The NTS-KE server (its certificate too) starts with the daemon; where its line is does not matter.

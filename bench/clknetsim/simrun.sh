@@ -139,7 +139,8 @@ write_conf() { # node
   fi
   case $DAEMON in
     tempusd)
-      { echo "clock system"; echo "listen 0.0.0.0:123"; echo "pidfile $RUN/pid.$n"
+      # workers 1: the simulator has no SO_REUSEPORT steering nor threads of its own to run.
+      { echo "clock system"; echo "workers 1"; echo "listen 0.0.0.0:123"; echo "pidfile $RUN/pid.$n"
         [ -n "${TEMPUSD_STATS:-}" ] && mkdir -p "$RUN/stats$n" && printf 'statsdir %s/stats%s/\nstatistics loopstats peerstats\nfilegen loopstats type none\nfilegen peerstats type none\n' "$RUN" $n
         for s in ${UP[$n]}; do echo "server $(addr $s) ${OPTS[$n]}"; done; } > $n.conf
       # --seed: the daemon's randomness (cookies, poll jitter) replays; one seed per node.

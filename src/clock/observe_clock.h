@@ -35,6 +35,7 @@ class ObserveClock final : public engine::Clock {
     return corrected_.FromKernelRealtime(kernel_stamp);
   }
   BatchReading ReadBatch() override { return corrected_.ReadBatch(); }
+  std::optional<Line> LinearForm() override { return corrected_.LinearForm(); }
   core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& at) override {
     return corrected_.MapKernelRealtime(kernel_stamp, at);
   }

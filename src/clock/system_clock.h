@@ -26,6 +26,11 @@ class SystemClock final : public engine::Clock {
   core::MonoTime Mono() override { return kernel_.Monotonic(); }
   core::UnixTime FromKernelRealtime(core::UnixTime kernel_stamp) override { return kernel_stamp; }
   core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading&) override { return kernel_stamp; }
+  std::optional<Line> LinearForm() override {
+    Line line;
+    line.kernel = true;
+    return line;
+  }
   // StepClock: clock_adjtime(ADJ_SETOFFSET|ADJ_NANO). SlewClock: ADJ_OFFSET_SINGLESHOT (adjtime
   // semantics, 500 ppm, replaces a slew in progress; `tempus sync -B`). SetFrequency:
   // ADJ_FREQUENCY of freq_ppm + slew_ppm (the discipline's correction through the frequency).

@@ -79,19 +79,30 @@ engine::Clock::BatchReading VirtualClock::ReadBatch() {
   // The rate holds since the last frequency change, step or slew start, and the end of a slew.
   int64_t ppm_q32 = rate_ppm_q32_;
   NtpDuration steady = std::min(mono - anchor_mono_, mono - slew_start_);
-  if (slew_total_ != 0) {
-    const Int128 magnitude = slew_total_ < 0 ? -slew_total_ : slew_total_;
-    const double seconds = static_cast<double>(magnitude) / 18446744073709551616.0 / (options_.slew_rate_ppm * 1e-6);
-    const core::MonoTime end = slew_start_ + NtpDuration::FromSeconds(seconds);
-    if (mono < end) {
+  if (const std::optional<core::MonoTime> end = SlewEnd()) {
+    if (mono < *end) {
       ppm_q32 += slew_total_ < 0 ? -slew_rate_ppm_q32_ : slew_rate_ppm_q32_;
     } else {
-      steady = std::min(steady, mono - end);
+      steady = std::min(steady, mono - *end);
     }
   }
   // ppm in 2^-32 ppm to a fraction in 2^-64: times 2^32 / 1e6 (at most 1000 ppm: ~2^54).
   const int64_t excess_rate = static_cast<int64_t>((static_cast<Int128>(ppm_q32) << 32) / kMillion);
   return {{mono, FromFine(At(mono))}, kernel, excess_rate, steady};
+}
+
+std::optional<core::MonoTime> VirtualClock::SlewEnd() const {
+  if (slew_total_ == 0) return std::nullopt;
+  const Int128 magnitude = slew_total_ < 0 ? -slew_total_ : slew_total_;
+  const double seconds = static_cast<double>(magnitude) / 18446744073709551616.0 / (options_.slew_rate_ppm * 1e-6);
+  return slew_start_ + NtpDuration::FromSeconds(seconds);
+}
+
+std::optional<engine::Clock::Line> VirtualClock::LinearForm() {
+  const BatchReading r = ReadBatch();
+  Line line{false, r.now, r.excess_rate, NtpDuration::Max()};
+  if (const std::optional<core::MonoTime> end = SlewEnd(); end && r.now.mono < *end) line.holds_for = *end - r.now.mono;
+  return line;
 }
 
 core::UnixTime VirtualClock::MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& at) {

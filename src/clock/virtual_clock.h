@@ -47,6 +47,8 @@ class VirtualClock final : public engine::Clock {
   // The stamp's age at `at`, scaled by the rate, back from `at.now`: no clock read, no 128-bit
   // division. Stamps older than a second take the exact path of FromKernelRealtime as of `at`.
   core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& at) override;
+  // ReadBatch's rate from now on, holding until a slew in progress ends.
+  std::optional<Line> LinearForm() override;
   [[nodiscard]] Result<void, SysError> Apply(const core::discipline::ClockCommand& command) override;
   double FrequencyPpm() const override { return correction_ppm_; }  // without the temporary slew
   std::string_view Kind() const override { return "virtual"; }
@@ -65,6 +67,8 @@ class VirtualClock final : public engine::Clock {
   core::Int128 BaseAt(core::MonoTime m) const;
   core::Int128 SlewProgressAt(core::MonoTime m) const;
   core::Int128 At(core::MonoTime m) const { return BaseAt(m) + SlewProgressAt(m); }
+  // When the slew in progress ends (none: no slew).
+  std::optional<core::MonoTime> SlewEnd() const;
   void SetCorrection(double ppm, double slew_ppm);
   void StartSlew(core::NtpDuration offset);
   void Step(core::NtpDuration offset);

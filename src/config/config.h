@@ -100,6 +100,7 @@ struct Config {
   std::optional<std::string> leapfile;
   std::optional<std::string> logfile;
   std::optional<std::string> pidfile;
+  std::optional<int> workers;  // `workers N`: server threads (none: the daemon's default)
   std::optional<double> leapsmear_interval_s;
   MonitorConfig monitor;
   KeysConfig keys;

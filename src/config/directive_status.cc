@@ -232,6 +232,7 @@ constexpr std::array kRows = std::to_array<DirectiveRow>({
     {"local", kSupported, "", "local stratum 10"},
     {"makestep", kSupported, "", "makestep 1 3"},
     {"pidfile", kSupported, "", "pidfile /run/tempusd.pid"},
+    {"workers", kSupported, "", "workers 2"},
 });
 
 }  // namespace

@@ -55,6 +55,18 @@ class Clock {
   virtual core::UnixTime MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& /*at*/) {
     return FromKernelRealtime(kernel_stamp);
   }
+  // The clock as a straight line over CLOCK_MONOTONIC, for threads that answer time requests
+  // without this object (tempusd's workers, which must not touch it): from `at` the clock runs at
+  // 1 + excess_rate (2^-64) times the monotonic rate for `holds_for` (until a slew ends); with
+  // `kernel`, the clock is CLOCK_REALTIME itself. Valid until the next Apply (the owner publishes
+  // a new one). nullopt: the clock has no such form (the simulator's).
+  struct Line {
+    bool kernel = false;
+    core::Instant at;
+    int64_t excess_rate = 0;
+    core::NtpDuration holds_for = core::NtpDuration::Max();
+  };
+  virtual std::optional<Line> LinearForm() { return std::nullopt; }
   // Carries out a command of the discipline (observe: on its software correction).
   [[nodiscard]] virtual Result<void, SysError> Apply(const core::discipline::ClockCommand& command) = 0;
   // The frequency correction in effect, in ppm (what SetFrequency last set).
@@ -69,6 +81,10 @@ class Clock {
   // the simulator's keep their own time).
   virtual std::optional<core::NtpDuration> SystemClockOffset() { return std::nullopt; }
 };
+
+// The time `line` gives at monotonic `mono`, `realtime` being CLOCK_REALTIME at that moment (the
+// answer for a `kernel` line). Thread-safe: a pure function of its arguments.
+core::UnixTime LineAt(const Clock::Line& line, core::MonoTime mono, core::UnixTime realtime);
 
 }  // namespace tempus::engine
 

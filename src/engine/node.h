@@ -107,6 +107,14 @@ class Node {
     return core_.associations();
   }
   uint64_t packets_sent() const { return packets_sent_; }
+  // The server's restrict rules and rate limits in force (the configuration's, or a reload's).
+  const core::server::AccessPolicy& access() const { return config_.access; }
+  // Whether the node answers time requests (NodeConfig::serve).
+  bool serves() const { return config_.serve; }
+  // The totals of the servers beside this node (core::node::Node::SetHostCounters).
+  void SetHostCounters(const core::report::Counters& node, const core::server::ServerStats& server) {
+    core_.SetHostCounters(node, server);
+  }
   // The node now as plain values (core::node::Node::Snapshot, one clock read), the one picture mode 6
   // answers from and Prometheus, the status line and log summaries render; with clock observe, the
   // uncorrected system clock's offset (Clock::SystemClockOffset) included. Association ids are the

@@ -107,6 +107,8 @@ Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, con
   (void)SetIntOption(fd, SOL_SOCKET, SO_RCVBUF, kReceiveBuffer);
   if (options.reuse_address && !SetIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1))
     return Fail("SO_REUSEADDR on " + where, errno);
+  if (options.reuse_port && !SetIntOption(fd, SOL_SOCKET, SO_REUSEPORT, 1))
+    return Fail("SO_REUSEPORT on " + where, errno);
   sockaddr_storage ss;
   const socklen_t len = ToSockaddr(bind_to, &ss);
   if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) < 0) return Fail("bind " + where, errno);

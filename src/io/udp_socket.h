@@ -31,6 +31,9 @@ struct UdpOptions {
   // SO_REUSEADDR: share the port with a wildcard socket bound to it (ntpd's per-interface sockets
   // beside its wildcard one); every socket sharing it must set it.
   bool reuse_address = false;
+  // SO_REUSEPORT: one socket per thread on the same address and port (tempusd's workers); the
+  // kernel spreads the datagrams over them (io/reuseport.h steers by source address).
+  bool reuse_port = false;
   // ReceiveMany/SendMany with recvmmsg/sendmmsg. Off, or once the platform refuses them (ENOSYS,
   // EINVAL, EBADF, ENOTSOCK, EOPNOTSUPP, EPERM: an old kernel, a seccomp filter, an LD_PRELOAD
   // simulator such as clknetsim, which has no sendmmsg), one recvmsg/sendmsg per datagram.

@@ -21,10 +21,10 @@ tempus_lacks_sys_time $$ || guard=(setpriv --bounding-set -sys_time --inh-caps -
 
 # sim NAME SECONDS: sets `cmd` to tempusd under the stand-in for at most SECONDS, preloaded
 # after timeout and setpriv, which are not simulated (timeout passes SIGTERM on to the daemon).
-# A sanitizer build accepts the library ahead of its runtime with verify_asan_link_order=0.
+# One thread (--workers 1), as under clknetsim. A sanitizer build accepts the library ahead of its runtime with verify_asan_link_order=0.
 sim() {
   cmd=(timeout -k 2 "$2" "${guard[@]}" env PRELOAD_SIM_LOG="$work/$1.sim" LD_PRELOAD="$shim"
-       ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$TEMPUSD" --clock system)
+       ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 "$TEMPUSD" --clock system --workers 1)
 }
 
 # 1. Three seconds to its --duration: a start past the capability check, then a loop that waits.

@@ -167,6 +167,36 @@ TEST_F(VirtualClockTest, FromKernelRealtimeSeesSlewProgressOnlyAfterTheSlewStart
   EXPECT_LE(Diff(clock.FromKernelRealtime(real_now) - real_now, Ms(0.5)), 1);
 }
 
+// A worker thread evaluates the clock from its LinearForm alone (engine::LineAt): equal, to a
+// unit, to what the clock says, hours later at a steady rate, and during a slew until it ends
+// (holds_for), after which the owner publishes a new form.
+TEST_F(VirtualClockTest, LinearFormGivesTheClockUntilItsRateChanges) {
+  VirtualClock& clock = Make({.initial_offset = Ms(300), .freq_error_ppm = 73.5});
+  ASSERT_TRUE(clock.Apply(core::discipline::SetFrequency{-120.25}).has_value());
+  source_->Advance(Secs(20));
+  std::optional<engine::Clock::Line> line = clock.LinearForm();
+  ASSERT_TRUE(line.has_value());
+  EXPECT_FALSE(line->kernel);
+  EXPECT_EQ(line->holds_for, NtpDuration::Max());
+  for (double later_s : {0.0, 0.001, 1.0, 64.0, 7200.0}) {
+    source_->Advance(Secs(later_s));
+    EXPECT_LE(Diff(engine::LineAt(*line, clock.Mono(), source_->Realtime()) - clock.Now(), NtpDuration()), 1)
+        << later_s << " s later";
+  }
+  ASSERT_TRUE(clock.Apply(core::discipline::SlewClock{Ms(-2)}).has_value());  // 4 s at 500 ppm
+  source_->Advance(Secs(1));
+  line = clock.LinearForm();
+  EXPECT_LE(Diff(line->holds_for, Secs(3)), 4295);  // the end is computed in double: within 1 µs
+  source_->Advance(Secs(2.5));
+  EXPECT_LE(Diff(engine::LineAt(*line, clock.Mono(), source_->Realtime()) - clock.Now(), NtpDuration()), 2);
+  // Past the slew's end the rate changed: the old form is half a millisecond off 1 s later.
+  source_->Advance(Secs(1.5));
+  EXPECT_GT(Diff(engine::LineAt(*line, clock.Mono(), source_->Realtime()) - clock.Now(), NtpDuration()), 1000);
+  line = clock.LinearForm();
+  EXPECT_EQ(line->holds_for, NtpDuration::Max());
+  EXPECT_LE(Diff(engine::LineAt(*line, clock.Mono(), source_->Realtime()) - clock.Now(), NtpDuration()), 1);
+}
+
 // A batch maps its receive stamps from one reading (ReadBatch) without reading the clocks again:
 // to within a unit of what FromKernelRealtime gives, at any frequency, during a slew, across its
 // end and its start, after a step, and for stamps older than a second.

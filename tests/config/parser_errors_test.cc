@@ -97,7 +97,8 @@ TEST(ParseErrors, KnownDirectivesAreSortedAndIncludeTheContract) {
                         "metrics",
                         "local",
                         "makestep",
-                        "pidfile"}) {
+                        "pidfile",
+                        "workers"}) {
     EXPECT_TRUE(std::binary_search(names.begin(), names.end(), std::string_view(n))) << n;
   }
 }

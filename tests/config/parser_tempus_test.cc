@@ -69,6 +69,16 @@ TEST(ParseTempus, LocalMakestepPidfile) {
   });
 }
 
+TEST(ParseTempus, Workers) {
+  EXPECT_EQ(MustParse("workers 2\n").config.workers, 2);
+  EXPECT_FALSE(MustParse("pidfile /run/t.pid\n").config.workers.has_value());
+  ExpectOneErrors({
+      {"workers 0\n", "ntp.conf:1:9: expected a worker count 1..64 after 'workers', got '0'"},
+      {"workers\n", "ntp.conf:1:8: expected a worker count 1..64 after 'workers', got end of line"},
+      {"workers 2 3\n", "ntp.conf:1:11: expected end of line, got '3'"},
+  });
+}
+
 TEST(ParseLegacy, DroppedDirectivesWarnNeverSilently) {
   const std::string text =
       "broadcast 192.168.1.255 key 4\nbroadcastclient\nmanycastserver 239.1.1.1\nmanycastclient 239.1.1.1 key 3\n"

@@ -34,7 +34,7 @@ std::span<const DirectiveSpec> AssocDirectives();   // server pool peer fudge re
 std::span<const DirectiveSpec> AccessDirectives();  // restrict unrestrict interface nic discard limit
 std::span<const DirectiveSpec> FileDirectives();    // driftfile leapfile logfile statsdir statistics filegen ...
 std::span<const DirectiveSpec> SystemDirectives();  // tos tinker enable disable keys trustedkey ...
-std::span<const DirectiveSpec> TempusDirectives();  // clock listen control metrics local makestep pidfile
+std::span<const DirectiveSpec> TempusDirectives();  // clock listen control metrics local makestep pidfile workers
 std::span<const DirectiveSpec> NtsDirectives();     // nts (the NTS-KE server)
 std::span<const DirectiveSpec> LegacyDirectives();  // broadcast manycast autokey ...: warned
 

@@ -1,5 +1,5 @@
 // tempus-only directives, in ntp.conf style: clock, listen, control, metrics, local, makestep
-// and pidfile. Addresses are numeric: these are sockets tempusd opens itself.
+// pidfile and workers. Addresses are numeric: these are sockets tempusd opens itself.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -109,7 +109,13 @@ void Makestep(Cursor& c, ParseState& st) {
 
 void Pidfile(Cursor& c, ParseState& st) { ReadPath(c, &st.config.pidfile); }
 
-constexpr std::array<DirectiveSpec, 7> kDirectives = {{
+// workers N: threads that answer plain time requests beside the timing thread (1: none).
+void Workers(Cursor& c, ParseState& st) {
+  if (auto n = c.Integer("a worker count 1..64 after 'workers'", 1, 64)) st.config.workers = static_cast<int>(*n);
+  c.ExpectEnd();
+}
+
+constexpr std::array<DirectiveSpec, 8> kDirectives = {{
     {"clock", Clock},
     {"listen", Listen},
     {"control", Control},
@@ -117,6 +123,7 @@ constexpr std::array<DirectiveSpec, 7> kDirectives = {{
     {"local", Local},
     {"makestep", Makestep},
     {"pidfile", Pidfile},
+    {"workers", Workers},
 }};
 
 }  // namespace

@@ -114,6 +114,12 @@ class Node {
   // reading (Datagram::system_clock_offset), if any.
   report::NodeSnapshot Snapshot(Instant now, std::optional<NtpDuration> system_clock_offset = std::nullopt) const;
   const system::System& system() const { return system_; }
+  // The counts of servers that run beside this node (tempusd's worker threads), as totals; Snapshot
+  // adds them to the node's own, so that mode 6 and the host's reports show the sum.
+  void SetHostCounters(const report::Counters& node, const server::ServerStats& server) {
+    host_counters_ = node;
+    host_server_stats_ = server;
+  }
   // The associations, by id (ids are 1, 2, ... in configuration order; the local clock takes one).
   const std::map<uint32_t, std::unique_ptr<assoc::Association>>& associations() const { return assocs_; }
   // Sources of the configuration that were left out, and why.
@@ -193,7 +199,9 @@ class Node {
   bool stats_wanted_ = false;
   uint64_t steps_ = 0;
   MonoTime start_;
-  report::Counters counters_;  // the node's own counts (datagrams by version, sources' bad MACs)
+  report::Counters counters_;              // the node's own counts (datagrams by version, sources' bad MACs)
+  report::Counters host_counters_;         // SetHostCounters
+  server::ServerStats host_server_stats_;  // SetHostCounters
   server::Server server_;
   control::ControlServer control_;
   std::array<uint8_t, server::kReplyCapacity> reply_{};  // a Reply's bytes (server, new peer)

@@ -37,6 +37,8 @@ report::NodeSnapshot Node::Snapshot(Instant now, std::optional<NtpDuration> syst
     v.sources.insert(at, control::LocalClockSnapshot(local));
   }
   v.counters = {counters_, server_.stats(), control_.stats(), steps_};
+  v.counters.node.Add(host_counters_);
+  v.counters.server.Add(host_server_stats_);
   v.system_clock_offset = system_clock_offset;
   v.start = start_;
   v.now = now.mono;

@@ -18,6 +18,24 @@ void Counters::CountDatagram(std::span<const uint8_t> datagram) {
   }
 }
 
+void Counters::Add(const Counters& o) {
+  received += o.received;
+  this_version += o.this_version;
+  old_version += o.old_version;
+  version1 += o.version1;
+  version1_client += o.version1_client;
+  version1_zero += o.version1_zero;
+  version1_symmetric += o.version1_symmetric;
+  bad_format += o.bad_format;
+  bad_auth += o.bad_auth;
+  declined += o.declined;
+  restricted += o.restricted;
+  limited += o.limited;
+  kod_sent += o.kod_sent;
+  processed += o.processed;
+  control_requests += o.control_requests;
+}
+
 std::string_view ControlDropName(ControlDrop drop) {
   switch (drop) {
     case ControlDrop::kRestricted: return "restricted";

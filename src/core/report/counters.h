@@ -41,6 +41,8 @@ struct Counters {
   // Counts one datagram handed to the node (received, and its version and mode), before any part
   // judges it. REQUIRES: !datagram.empty().
   void CountDatagram(std::span<const uint8_t> datagram);
+  // Adds `other`'s counts (another thread's: tempusd's workers).
+  void Add(const Counters& other);
 };
 
 // Why the control server answered nothing. Each is a counter (ControlStats, Prometheus).

@@ -42,4 +42,10 @@ uint64_t ServerStats::TotalDropped() const {
   return total;
 }
 
+void ServerStats::Add(const ServerStats& other) {
+  received += other.received;
+  replied += other.replied;
+  for (size_t i = 0; i < dropped.size(); ++i) dropped[i] += other.dropped[i];
+}
+
 }  // namespace tempus::core::server

@@ -51,6 +51,8 @@ struct ServerStats {
   void CountDrop(DropReason reason) { ++dropped[static_cast<size_t>(reason)]; }
   uint64_t Dropped(DropReason reason) const { return dropped[static_cast<size_t>(reason)]; }
   uint64_t TotalDropped() const;
+  // Adds `other`'s counts (another thread's server: tempusd's workers).
+  void Add(const ServerStats& other);
 };
 
 }  // namespace tempus::core::server
