@@ -90,9 +90,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(r.bytes.size() + (r.sign_key ? request_mac : 0) <= request.size());
     auto d = Decode(r.bytes);
     FUZZ_CHECK(d.has_value() && d->header.mode == Mode::kServer);
-    FUZZ_CHECK(!nts || (peers & 0x80));  // no plain time for an NTS request
-    if (!r.restamp && nts) FUZZ_CHECK(!d->header.IsKissOfDeath() || KissCodeOf(d->header.refid) != KissCode::kOther);
-    if (!r.restamp && !nts) FUZZ_CHECK(d->header.IsKissOfDeath() && KissCodeOf(d->header.refid) == KissCode::kRate);
+    const bool rate_kod = !r.restamp && d->header.IsKissOfDeath() && KissCodeOf(d->header.refid) == KissCode::kRate;
+    FUZZ_CHECK(!nts || (peers & 0x80) || rate_kod);  // no plain time for an NTS request
+    if (!r.restamp && nts) {
+      // An NTS answer (its authenticator last), else a NAK or a RATE kiss-o'-death.
+      const auto f = nts::ParseNtsFields(r.bytes, *d);
+      FUZZ_CHECK(f.has_value());
+      const KissCode kiss = KissCodeOf(d->header.refid);
+      FUZZ_CHECK(f->authenticator || rate_kod || (d->header.IsKissOfDeath() && kiss == KissCode::kNtsNak));
+    }
+    if (!r.restamp && !nts) FUZZ_CHECK(rate_kod);
     if (r.sign_key) FUZZ_CHECK(decoded && decoded->mac && *r.sign_key == decoded->mac->key_id && !d->mac);
     if (d->mac) FUZZ_CHECK(d->mac->key_id == 0 && d->mac->digest.empty() && !r.sign_key);  // a crypto-NAK
   }
