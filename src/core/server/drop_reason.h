@@ -49,8 +49,8 @@ DropReason DropReasonOf(DecodeError error);
 
 // Counters of the server, by reason. Not synchronized: one per Server.
 struct ServerStats {
-  uint64_t received = 0;  // datagrams handed to the server (Server::Handle, HandleNewPeer)
-  uint64_t replied = 0;   // time replies (mode 4), signed or not; KoDs and crypto-NAKs are drops
+  uint64_t received = 0;      // datagrams handed to the server (Server::Handle, HandleNewPeer)
+  uint64_t replied = 0;       // time replies (mode 4), signed or not; KoDs and crypto-NAKs are drops
   uint64_t nts_answered = 0;  // of `replied`, NTS-authenticated replies (RFC 8915 §5.7)
   std::array<uint64_t, kDropReasonCount> dropped{};
 

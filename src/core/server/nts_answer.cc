@@ -94,14 +94,14 @@ NtsAnswer AnswerNts(std::span<const uint8_t> request, const DecodedPacket& decod
     Wipe(*keys);
     return {0, DropReason::kReplyBufferTooSmall};
   }
-  const size_t count = std::min({1 + fields->placeholders, (room - fixed) / cookie_field,
-                                 (kMaxEncrypted - nts::kAeadTagSize) / cookie_field});
+  const size_t count = std::min(
+      {1 + fields->placeholders, (room - fixed) / cookie_field, (kMaxEncrypted - nts::kAeadTagSize) / cookie_field});
   const size_t plaintext_size = SealCookies(*keys, count, ctx, plaintext);
   std::array<uint8_t, kNtsReplyNonceSize> nonce;
   FillFrom(*ctx.random, nonce);
   std::array<uint8_t, kMaxEncrypted> sealed;
-  const auto sealed_size = ctx.aead->Seal(keys->s2c, reply.first(w.size()), nonce,
-                                          std::span(plaintext).first(plaintext_size), sealed);
+  const auto sealed_size =
+      ctx.aead->Seal(keys->s2c, reply.first(w.size()), nonce, std::span(plaintext).first(plaintext_size), sealed);
   Wipe(*keys);
   if (!sealed_size) return {0, DropReason::kNtsBadAuth};  // only a failing AEAD library
   w.AuthenticatorField(nonce, std::span(sealed).first(*sealed_size));

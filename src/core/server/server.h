@@ -51,7 +51,8 @@ struct Ignore {
 struct Respond {
   std::span<uint8_t> bytes;
   // The host overwrites the transmit timestamp (StampTransmit) right before sending, so that T3
-  // is read as late as possible. False for a kiss-o'-death, which carries no time of ours.
+  // is read as late as possible. False for a kiss-o'-death, which carries no time of ours, and
+  // for an NTS reply, whose authenticator covers the transmit timestamp (T3 = T2).
   bool restamp = true;
   // The host appends the MAC by this key (key id + digest) after restamping: the key the request
   // was signed with, so the signed reply is as long as the request without its extension fields.

@@ -19,18 +19,16 @@ namespace tempus::core::nts {
 
 class FakeAead final : public Aead {
  public:
-  std::optional<size_t> Seal(std::span<const uint8_t> key, std::span<const uint8_t> ad,
-                             std::span<const uint8_t> nonce, std::span<const uint8_t> plaintext,
-                             std::span<uint8_t> out) const override {
+  std::optional<size_t> Seal(std::span<const uint8_t> key, std::span<const uint8_t> ad, std::span<const uint8_t> nonce,
+                             std::span<const uint8_t> plaintext, std::span<uint8_t> out) const override {
     if (key.size() != kAeadKeySize || out.size() < plaintext.size() + kAeadTagSize) return std::nullopt;
     const auto tag = Tag(key, ad, nonce, plaintext);
     std::copy(tag.begin(), tag.end(), out.begin());
     for (size_t i = 0; i < plaintext.size(); ++i) out[kAeadTagSize + i] = plaintext[i] ^ key[i % key.size()];
     return plaintext.size() + kAeadTagSize;
   }
-  std::optional<size_t> Open(std::span<const uint8_t> key, std::span<const uint8_t> ad,
-                             std::span<const uint8_t> nonce, std::span<const uint8_t> sealed,
-                             std::span<uint8_t> out) const override {
+  std::optional<size_t> Open(std::span<const uint8_t> key, std::span<const uint8_t> ad, std::span<const uint8_t> nonce,
+                             std::span<const uint8_t> sealed, std::span<uint8_t> out) const override {
     if (key.size() != kAeadKeySize || sealed.size() < kAeadTagSize) return std::nullopt;
     const size_t n = sealed.size() - kAeadTagSize;
     if (out.size() < n) return std::nullopt;
@@ -100,8 +98,8 @@ inline SessionKeys TestKeys() {
 // An NTS request (RFC 8915 §5.7) as a client builds it: header (T1 `transmit`), a 32-octet
 // Unique Identifier of `uid_byte`, `cookie`, `placeholders` placeholders of its size, and the
 // Authenticator (16-octet nonce, no encrypted fields) sealed by `aead` under `c2s`.
-inline std::vector<uint8_t> NtsRequest(const Aead& aead, std::span<const uint8_t> c2s,
-                                       std::span<const uint8_t> cookie, size_t placeholders, uint8_t uid_byte = 0xaa,
+inline std::vector<uint8_t> NtsRequest(const Aead& aead, std::span<const uint8_t> c2s, std::span<const uint8_t> cookie,
+                                       size_t placeholders, uint8_t uid_byte = 0xaa,
                                        NtpTimestamp transmit = NtpTimestamp::FromParts(0xeeb62e10, 0x1234)) {
   std::vector<uint8_t> packet(2048);
   Header h;

@@ -61,7 +61,7 @@ TEST(NtsServer, AnswersWithTheUniqueIdAndOneFreshCookiePerCookieAndPlaceholder) 
     const ServerAction action = h.Handle(request);
     const auto* respond = std::get_if<Respond>(&action);
     ASSERT_NE(respond, nullptr) << placeholders;
-    EXPECT_FALSE(respond->restamp);  // the transmit timestamp is sealed
+    EXPECT_FALSE(respond->restamp);                    // the transmit timestamp is sealed
     EXPECT_LE(respond->bytes.size(), request.size());  // §5.7: no amplification
     const auto reply = Decode(respond->bytes);
     ASSERT_TRUE(reply);
@@ -187,8 +187,10 @@ TEST(NtsServer, FewerCookiesRatherThanALargerReplyThanTheBufferHolds) {
   NtsHarness h;
   const std::vector<uint8_t> request = h.Request(3);
   // Room for the header, the unique identifier, the authenticator and two cookies.
-  const size_t room = kHeaderSize + nts::FieldSize(32) + nts::FieldSize(4 + 16 + 16) + 2 * nts::FieldSize(FakeCookies::kSize);
-  const ServerAction action = h.server.Handle(request, kClient, kRx, MonoTime(), h.auth, std::span(h.reply).first(room + 3));
+  const size_t room =
+      kHeaderSize + nts::FieldSize(32) + nts::FieldSize(4 + 16 + 16) + 2 * nts::FieldSize(FakeCookies::kSize);
+  const ServerAction action =
+      h.server.Handle(request, kClient, kRx, MonoTime(), h.auth, std::span(h.reply).first(room + 3));
   const auto* respond = std::get_if<Respond>(&action);
   ASSERT_NE(respond, nullptr);
   EXPECT_EQ(respond->bytes.size(), room);
