@@ -3,12 +3,15 @@
 // repeats, the trusted keys and the new-peer policy; the rest is the request. Every answer, the
 // MAC the host would append included (the request's key, so its digest's size), crypto-NAKs and
 // KoDs too, is never larger than the request; it decodes, is mode 4 (mode 2 from HandleNewPeer),
-// and only answers mode 3 (or NTPv1 mode 0), or mode 1 from HandleNewPeer.
+// and only answers mode 3 (or NTPv1 mode 0), or mode 1 from HandleNewPeer. With the top bit of
+// the new-peer byte, NTS is on (fake AEAD and cookies, tests/core/server/fake_nts.h): an NTS
+// request gets an NTS reply or NAK, never larger than it, or a counted drop.
 #include <array>
 #include <cstdint>
 #include <cstring>
 #include <span>
 
+#include "../tests/core/server/fake_nts.h"
 #include "core/server/server.h"
 #include "core/wire/auth.h"
 #include "core/wire/codec.h"
@@ -60,11 +63,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   access.rate.capacity = 64;
   server::Server srv(access, 1);
   srv.Publish(s);
+  const nts::FakeAead aead;
+  const nts::FakeCookies cookies(7);
+  SeededRandom random(1);
+  if (peers & 0x80) srv.SetNts(server::NtsServerContext{&cookies, &aead, &random});
   const auto decoded = Decode(request);
   const size_t request_mac = decoded && decoded->mac ? 4 + decoded->mac->digest.size() : 0;
   const bool answerable = request.size() >= 1 && (PeekMode(request) == Mode::kClient ||
                                                   (PeekMode(request) == Mode::kReserved && PeekVersion(request) == 1));
-  std::array<uint8_t, server::kReplyCapacity> reply{};
+  const bool nts = decoded && server::IsNtsRequest(*decoded);
+  std::array<uint8_t, server::kNtsReplyCapacity> reply{};
   // The same request repeated at random spacing from one source (the rate limit, KoDs).
   MonoTime t;
   const NetAddress from = NetAddress::IPv4(0x7f000001, 40000);
@@ -82,7 +90,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(r.bytes.size() + (r.sign_key ? request_mac : 0) <= request.size());
     auto d = Decode(r.bytes);
     FUZZ_CHECK(d.has_value() && d->header.mode == Mode::kServer);
-    if (!r.restamp) FUZZ_CHECK(d->header.IsKissOfDeath() && KissCodeOf(d->header.refid) == KissCode::kRate);
+    const bool rate_kod = !r.restamp && d->header.IsKissOfDeath() && KissCodeOf(d->header.refid) == KissCode::kRate;
+    FUZZ_CHECK(!nts || (peers & 0x80) || rate_kod);  // no plain time for an NTS request
+    if (!r.restamp && nts) {
+      // An NTS answer (its authenticator last), else a NAK or a RATE kiss-o'-death.
+      const auto f = nts::ParseNtsFields(r.bytes, *d);
+      FUZZ_CHECK(f.has_value());
+      const KissCode kiss = KissCodeOf(d->header.refid);
+      FUZZ_CHECK(f->authenticator || rate_kod || (d->header.IsKissOfDeath() && kiss == KissCode::kNtsNak));
+    }
+    if (!r.restamp && !nts) FUZZ_CHECK(rate_kod);
     if (r.sign_key) FUZZ_CHECK(decoded && decoded->mac && *r.sign_key == decoded->mac->key_id && !d->mac);
     if (d->mac) FUZZ_CHECK(d->mac->key_id == 0 && d->mac->digest.empty() && !r.sign_key);  // a crypto-NAK
   }

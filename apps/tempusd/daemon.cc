@@ -312,6 +312,8 @@ int RunDaemon(const DaemonOptions& options) {
       return 1;
     }
     nts_ke = std::move(*k);
+    // NTS on the NTP port with the KE server's own cookie keys (RFC 8915 §5).
+    node.SetNts(&nts_ke->cookies(), &nts_ke->aead());
     Log("NTS-KE on " + nts_ke->Where());
   }
 
@@ -394,6 +396,10 @@ int RunDaemon(const DaemonOptions& options) {
                     "{} TLS failures, {} closed early, {} unanswerable",
                     k.accepted, k.answered, k.over_capacity, k.timed_out, k.too_large, k.tls_failed, k.closed_early,
                     k.unanswerable));
+    using core::server::DropReason;
+    Log(fmt::format("NTS on the NTP port: {} answered, {} NAK(s), {} bad authenticator(s), {} malformed",
+                    st.nts_answered, st.Dropped(DropReason::kNtsNakSent), st.Dropped(DropReason::kNtsBadAuth),
+                    st.Dropped(DropReason::kNtsMalformed)));
   }
   if (workers && (workers->forward_drops() > 0 || workers->send_errors() > 0)) {
     Log(fmt::format("workers: {} datagram(s) dropped with the queue to this thread full, {} send error(s)",

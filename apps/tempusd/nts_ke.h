@@ -1,6 +1,7 @@
 // The daemon's NTS-KE server (`nts enable`, docs/nts.md): the cookie key file loaded (created or
 // rotated), one io::NtsKeListener per server address on the NTS-KE port, and their requests
-// answered by crypto::AnswerKeRequest with cookies sealed by the file's current key. The key
+// answered by crypto::AnswerKeRequest with cookies sealed by the file's current key; the same
+// keys (cookies()) open and renew those cookies on the NTP port (core::server::AnswerNts). The key
 // file is read again every hour, so a rotation (daily by default, `nts rotate`; by another node
 // with `nts rotate 0`) takes effect while the daemon runs. Runs on
 // the PollLoop's thread; not thread-safe.
@@ -15,7 +16,9 @@
 #include "base/random.h"
 #include "base/result.h"
 #include "config/config.h"
+#include "crypto/aes_siv_aead.h"
 #include "crypto/cookie.h"
+#include "crypto/jar_cookie_codec.h"
 #include "io/nts_ke_listener.h"
 #include "io/poll_loop.h"
 
@@ -33,6 +36,11 @@ class NtsKeServer {
   NtsKeServer& operator=(const NtsKeServer&) = delete;
   ~NtsKeServer();
 
+  // The cookie keys this server hands out, for the NTP port's NTS server (core::node::Node::SetNts):
+  // the same keys, rotated with them. Live as long as the NtsKeServer.
+  const core::nts::CookieCodec& cookies() const { return cookies_; }
+  // The AEAD of NTS on the NTP port (AEAD_AES_SIV_CMAC_256, the only one negotiated).
+  const core::nts::Aead& aead() const { return aead_; }
   // Where it listens, for the log ("127.0.0.1:4460, ...").
   std::string Where() const;
   // The listeners' counters added up.
@@ -53,6 +61,8 @@ class NtsKeServer {
   io::PollLoop& loop_;
   Random& random_;
   std::optional<crypto::CookieJar> jar_;
+  crypto::JarCookieCodec cookies_{jar_};  // reads jar_ at each call: rotations reach the NTP port
+  crypto::AesSivAead aead_;
   uint32_t key_id_ = 0;
   std::optional<io::PollLoop::TimerId> key_check_;
   std::vector<std::unique_ptr<io::NtsKeListener>> listeners_;

@@ -96,6 +96,8 @@ class Node {
   void SetAccessPolicy(const core::server::AccessPolicy& access);
   // The symmetric keys (`keys` file, `trustedkey`); keyed sources sign and check with them next.
   void SetKeys(std::vector<AuthKey> keys);
+  // NTS on the NTP port (core::node::Node::SetNts): both must outlive the Node; null: off.
+  void SetNts(const core::nts::CookieCodec* cookies, const core::nts::Aead* aead) { core_.SetNts(cookies, aead); }
   // Selection, orphan and local-clock settings (System::SetTunables); selection runs again now.
   void SetSystemTunables(const core::system::SystemConfig& config);
 

@@ -100,6 +100,13 @@ class Node {
   // Replaces the restrict rules and rate limits of the server and mode 6 (a reload). The rate
   // limiter's hash key is drawn (from the Node's Random) once there are restrict rules.
   void SetAccess(const server::AccessPolicy& access);
+  // Lets the Server answer NTS requests (RFC 8915 §5) with cookies opened and sealed by
+  // `cookies`, authenticators by `aead`, nonces from the Node's Random; both null: NTS off. Both
+  // must outlive the Node.
+  void SetNts(const nts::CookieCodec* cookies, const nts::Aead* aead) {
+    server_.SetNts(cookies != nullptr && aead != nullptr ? server::NtsServerContext{cookies, aead, &random_}
+                                                         : server::NtsServerContext{});
+  }
   // Whether the host wants PeerStatsRecord/LoopStatsRecord actions (statistics files).
   void SetStatsWanted(bool wanted) { stats_wanted_ = wanted; }
 
@@ -204,8 +211,10 @@ class Node {
   server::ServerStats host_server_stats_;  // SetHostCounters
   server::Server server_;
   control::ControlServer control_;
-  std::array<uint8_t, server::kReplyCapacity> reply_{};  // a Reply's bytes (server, new peer)
-  control::Datagrams control_reply_;                     // a mode 6 response's datagrams
+  // A Reply's bytes (server, new peer): room for an NTS reply too.
+  std::array<uint8_t, server::kNtsReplyCapacity> reply_{};
+  static_assert(server::kNtsReplyCapacity >= server::kReplyCapacity);
+  control::Datagrams control_reply_;  // a mode 6 response's datagrams
 };
 
 }  // namespace tempus::core::node

@@ -51,13 +51,13 @@ Counters SysStats(Counters node, const server::ServerStats& server, const Contro
   Counters& c = node;  // the node's own counts, then everyone else's
   c.control_requests += control.requests;
   c.bad_format += control.Dropped(ControlDrop::kMalformed);
-  for (DropReason r :
-       {DropReason::kTooShort, DropReason::kBadVersion, DropReason::kBadExtensionLength, DropReason::kBadTrailer}) {
+  for (DropReason r : {DropReason::kTooShort, DropReason::kBadVersion, DropReason::kBadExtensionLength,
+                       DropReason::kBadTrailer, DropReason::kNtsMalformed}) {
     c.bad_format += server.Dropped(r);
   }
   // ntpd counts a mode 1 packet that may not mobilize an association in sys_declined.
   for (DropReason r : {DropReason::kBroadcastMode, DropReason::kSymmetricMode, DropReason::kPrivateMode,
-                       DropReason::kReservedMode, DropReason::kUnauthenticatedPeer}) {
+                       DropReason::kReservedMode, DropReason::kUnauthenticatedPeer, DropReason::kNtsDisabled}) {
     c.declined += server.Dropped(r);
   }
   // ntpd counts limited packets (KoD or not) in ss_limited and refused ones in ss_restricted,
@@ -67,7 +67,10 @@ Counters SysStats(Counters node, const server::ServerStats& server, const Contro
   c.limited += control.Dropped(ControlDrop::kClientRate) + control.Dropped(ControlDrop::kGlobalRate) +
                server.Dropped(DropReason::kRateLimited) + server.Dropped(DropReason::kKodSent);
   c.kod_sent += server.Dropped(DropReason::kKodSent);
-  c.bad_auth += server.Dropped(DropReason::kCryptoNakSent);
+  // An NTS cookie that does not open (NAK) or an authenticator that does not verify fail
+  // authentication as a bad MAC does (ntpd's sys_badauth).
+  c.bad_auth += server.Dropped(DropReason::kCryptoNakSent) + server.Dropped(DropReason::kNtsNakSent) +
+                server.Dropped(DropReason::kNtsBadAuth);
   c.processed += server.replied + accepted;
   return c;
 }

@@ -22,6 +22,10 @@ std::string_view DropReasonName(DropReason reason) {
     case DropReason::kCryptoNakSent: return "crypto_nak_sent";
     case DropReason::kNotAuthenticated: return "not_authenticated";
     case DropReason::kUnauthenticatedPeer: return "unauthenticated_peer";
+    case DropReason::kNtsDisabled: return "nts_disabled";
+    case DropReason::kNtsMalformed: return "nts_malformed";
+    case DropReason::kNtsBadAuth: return "nts_bad_auth";
+    case DropReason::kNtsNakSent: return "nts_nak_sent";
   }
   return "unknown";
 }

@@ -36,16 +36,22 @@ enum class DropReason : uint8_t {
   // key: no association (RFC 5905 §9.2 with ntpd's `enable auth`); answered by a mode 2 reply
   // when it had no MAC at all (Server::HandleNewPeer), dropped otherwise.
   kUnauthenticatedPeer,
+  // NTS on the NTP port (RFC 8915 §5, server side: nts_answer.h).
+  kNtsDisabled,   // a request with NTS fields to a server without `nts enable`: no plain time for it
+  kNtsMalformed,  // NTS fields that do not parse, or a unique identifier, cookie or authenticator missing
+  kNtsBadAuth,    // its cookie opened but its authenticator does not verify (tampered): dropped
+  kNtsNakSent,    // its cookie does not open (unknown key, forged): answered with an NTS NAK (§5.7)
 };
-inline constexpr size_t kDropReasonCount = 18;
+inline constexpr size_t kDropReasonCount = 22;
 std::string_view DropReasonName(DropReason reason);
 // The drop reason of a datagram that does not decode.
 DropReason DropReasonOf(DecodeError error);
 
 // Counters of the server, by reason. Not synchronized: one per Server.
 struct ServerStats {
-  uint64_t received = 0;  // datagrams handed to the server (Server::Handle, HandleNewPeer)
-  uint64_t replied = 0;   // time replies (mode 4), signed or not; KoDs and crypto-NAKs are drops
+  uint64_t received = 0;      // datagrams handed to the server (Server::Handle, HandleNewPeer)
+  uint64_t replied = 0;       // time replies (mode 4), signed or not; KoDs and crypto-NAKs are drops
+  uint64_t nts_answered = 0;  // of `replied`, NTS-authenticated replies (RFC 8915 §5.7)
   std::array<uint64_t, kDropReasonCount> dropped{};
 
   void CountDrop(DropReason reason) { ++dropped[static_cast<size_t>(reason)]; }

@@ -73,6 +73,7 @@ ServerAction Server::Handle(std::span<const uint8_t> request, const NetAddress& 
         return Respond{reply.first(kHeaderSize), /*restamp=*/false, std::nullopt};
     }
   }
+  if (IsNtsRequest(*decoded)) return HandleNts(request, *decoded, rx, reply);
   EncodeReply(req, Mode::kServer, rx, snapshot_, reply);
   const AuthVerdict verdict = mac.Get();
   if (verdict == AuthVerdict::kBad || verdict == AuthVerdict::kCryptoNak) {
@@ -86,6 +87,21 @@ ServerAction Server::Handle(std::span<const uint8_t> request, const NetAddress& 
   std::optional<uint32_t> sign_key;
   if (verdict == AuthVerdict::kOk) sign_key = decoded->mac->key_id;
   return Respond{reply.first(kHeaderSize), /*restamp=*/true, sign_key};
+}
+
+ServerAction Server::HandleNts(std::span<const uint8_t> request, const DecodedPacket& decoded, NtpTimestamp rx,
+                               std::span<uint8_t> reply) {
+  // An NTS client must get NTS time or a NAK (RFC 8915 §5.7), never plain time.
+  if (!nts_.enabled()) return Drop(DropReason::kNtsDisabled);
+  const NtsAnswer answer = AnswerNts(request, decoded, rx, snapshot_, nts_, reply);
+  if (answer.drop) stats_.CountDrop(*answer.drop);
+  if (answer.size == 0) return Ignore{answer.drop.value_or(DropReason::kNtsMalformed)};
+  if (!answer.drop) {
+    ++stats_.replied;
+    ++stats_.nts_answered;
+  }
+  // Sealed over the transmit timestamp: not restamped, no MAC appended.
+  return Respond{reply.first(answer.size), /*restamp=*/false, std::nullopt};
 }
 
 ServerAction Server::HandlePlain(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx,

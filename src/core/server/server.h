@@ -11,6 +11,8 @@
 // that dropped packets cost no digest. A valid MAC gets a reply signed by the same key (the host
 // appends it: Respond::sign_key); a failing one (unknown or untrusted key, wrong digest) or a
 // crypto-NAK gets a crypto-NAK: the reply plus a 4-byte key id 0 (RFC 5905 A.5.1 fast_xmit).
+// A request with NTS extension fields takes the NTS path (nts_answer.h) after the rate limit: an
+// NTS reply, an NTS NAK or a counted drop, never plain time; only when NTS is set (SetNts).
 // HandleNewPeer is the same gate for a mode 1 packet from an address without an association.
 //
 // No amplification, no reflection: every answer is at most as long as its request, the MAC the
@@ -29,6 +31,7 @@
 #include "core/net/net_address.h"
 #include "core/server/admission.h"
 #include "core/server/drop_reason.h"
+#include "core/server/nts_answer.h"
 #include "core/server/rate_limit.h"
 #include "core/server/reply.h"
 #include "core/server/restrict.h"
@@ -48,7 +51,8 @@ struct Ignore {
 struct Respond {
   std::span<uint8_t> bytes;
   // The host overwrites the transmit timestamp (StampTransmit) right before sending, so that T3
-  // is read as late as possible. False for a kiss-o'-death, which carries no time of ours.
+  // is read as late as possible. False for a kiss-o'-death, which carries no time of ours, and
+  // for an NTS reply, whose authenticator covers the transmit timestamp (T3 = T2).
   bool restamp = true;
   // The host appends the MAC by this key (key id + digest) after restamping: the key the request
   // was signed with, so the signed reply is as long as the request without its extension fields.
@@ -59,6 +63,9 @@ using ServerAction = std::variant<Ignore, Respond>;
 
 // The room a reply buffer needs for any answer, the MAC the host appends included.
 inline constexpr size_t kReplyCapacity = kHeaderSize + kMaxMacSize;
+// The room for an NTS reply (nts_answer.h) to any request the daemon reads (2048 octets at most);
+// with less, a reply carries fewer cookies.
+inline constexpr size_t kNtsReplyCapacity = 2048;
 
 // What became of a mode 1 packet from an address without an association (HandleNewPeer).
 struct NewPeerVerdict {
@@ -81,6 +88,9 @@ class Server {
   // Replaces the restrict rules and rate limits (a reload). The rate limiter's table is kept
   // unless its limits or `hash_key` change.
   void SetAccess(const AccessPolicy& access, uint64_t hash_key);
+  // Answers NTS requests with `nts` (RFC 8915 §5, nts_answer.h); a default context: NTS is off and
+  // they are dropped (kNtsDisabled). The pointees must outlive the Server.
+  void SetNts(const NtsServerContext& nts) { nts_ = nts; }
   // Replaces the snapshot answered from (after each clock update).
   void Publish(const system::SystemSnapshot& snapshot);
   const system::SystemSnapshot& snapshot() const { return snapshot_; }
@@ -110,6 +120,9 @@ class Server {
   // the template.
   ServerAction HandlePlain(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx, MonoTime now,
                            std::span<uint8_t> reply);
+  // Handle for a time request with NTS fields, past the rate limit.
+  ServerAction HandleNts(std::span<const uint8_t> request, const DecodedPacket& decoded, NtpTimestamp rx,
+                         std::span<uint8_t> reply);
   Ignore Drop(DropReason reason) {
     stats_.CountDrop(reason);
     return Ignore{reason};
@@ -120,6 +133,7 @@ class Server {
   ServerStats stats_;
   RestrictTable restricts_;
   RateLimiter limiter_;
+  NtsServerContext nts_;
 };
 
 }  // namespace tempus::core::server

@@ -47,6 +47,10 @@ TEST(SysStats, EachServerDropReasonLandsInNtpdsCategory) {
       {DropReason::kCryptoNakSent, &Counters::bad_auth},
       {DropReason::kNotAuthenticated, &Counters::restricted},
       {DropReason::kUnauthenticatedPeer, &Counters::declined},
+      {DropReason::kNtsDisabled, &Counters::declined},
+      {DropReason::kNtsMalformed, &Counters::bad_format},
+      {DropReason::kNtsBadAuth, &Counters::bad_auth},
+      {DropReason::kNtsNakSent, &Counters::bad_auth},
   };
   ASSERT_EQ(wants.size(), server::kDropReasonCount);
   for (const Want& w : wants) {

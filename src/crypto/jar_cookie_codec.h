@@ -1,0 +1,33 @@
+// JarCookieCodec: core::nts::CookieCodec over a CookieJar (cookie.h), the one the daemon passes
+// to the core's NTS server. It reads the jar its owner holds at each call, so that a rotation of
+// the cookie keys (the NTS-KE server replacing its jar) reaches the NTP port at once: one set of
+// keys for both. Thread-compatible, as the jar.
+#ifndef TEMPUS_CRYPTO_JAR_COOKIE_CODEC_H_
+#define TEMPUS_CRYPTO_JAR_COOKIE_CODEC_H_
+
+#include <optional>
+
+#include "core/nts/cookie_codec.h"
+#include "crypto/cookie.h"
+
+namespace tempus::crypto {
+
+static_assert(core::nts::kAeadKeySize == kAesSivKeySize);
+
+class JarCookieCodec final : public core::nts::CookieCodec {
+ public:
+  // `jar` (empty: every cookie is refused) must outlive the codec.
+  explicit JarCookieCodec(const std::optional<CookieJar>& jar) : jar_(jar) {}
+
+  std::optional<core::nts::SessionKeys> Open(std::span<const uint8_t> cookie) const override;
+  // REQUIRES: the jar holds keys.
+  void Seal(const core::nts::SessionKeys& keys, Random& random, std::span<uint8_t> out) const override;
+  size_t cookie_size() const override { return kCookieSize; }
+
+ private:
+  const std::optional<CookieJar>& jar_;
+};
+
+}  // namespace tempus::crypto
+
+#endif  // TEMPUS_CRYPTO_JAR_COOKIE_CODEC_H_

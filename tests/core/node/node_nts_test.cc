@@ -1,0 +1,49 @@
+// core::node::Node routes an NTS request (RFC 8915 §5) to its Server's NTS path and carries the
+// whole reply, larger than a plain one, in one Reply action that the host must not restamp
+// (the authenticator covers the transmit timestamp); TryServe, the lean route, leaves it alone.
+#include <gtest/gtest.h>
+
+#include <variant>
+#include <vector>
+
+#include "base/random.h"
+#include "core/node/node.h"
+#include "core/server/fake_nts.h"
+
+namespace tempus::core::node {
+namespace {
+
+TEST(NodeNts, AnNtsRequestGetsItsWholeNtsReplyUnrestamped) {
+  SeededRandom random(2);
+  NodeConfig config;
+  config.serve = true;
+  Node node(config, random, nullptr, -20, MonoTime());
+  const nts::FakeAead aead;
+  const nts::FakeCookies cookies(7);
+  node.SetNts(&cookies, &aead);
+  const Instant now{MonoTime(), UnixTime::FromParts(1795928139, 0)};
+  (void)node.Start(now);
+  const nts::SessionKeys keys = nts::TestKeys();
+  std::vector<uint8_t> cookie(nts::FakeCookies::kSize);
+  nts::FakeCookies::Make(7, keys, cookie);
+  const std::vector<uint8_t> request = nts::NtsRequest(aead, keys.c2s, cookie, 3);
+  const NetAddress client = *NetAddress::Parse("192.0.2.5:40000");
+
+  std::array<uint8_t, server::kReplyCapacity> lean{};
+  EXPECT_FALSE(node.TryServe(request, client, now.local, now.mono, lean));  // not a plain request
+
+  const NodeActions& actions = node.OnDatagram(Datagram{request, client, now.local}, now);
+  const Reply* reply = nullptr;
+  for (const NodeAction& a : actions) {
+    if (const auto* r = std::get_if<Reply>(&a)) reply = r;
+  }
+  ASSERT_NE(reply, nullptr);
+  EXPECT_FALSE(reply->restamp);
+  EXPECT_GT(reply->bytes.size(), kHeaderSize + 4 * nts::FieldSize(nts::FakeCookies::kSize));
+  EXPECT_LE(reply->bytes.size(), request.size());
+  EXPECT_EQ(cookies.sealed, 4u);
+  EXPECT_EQ(node.server().stats().nts_answered, 1u);
+}
+
+}  // namespace
+}  // namespace tempus::core::node
