@@ -32,7 +32,7 @@ TEST(NodeNts, AnNtsRequestGetsItsWholeNtsReplyUnrestamped) {
   std::array<uint8_t, server::kReplyCapacity> lean{};
   EXPECT_FALSE(node.TryServe(request, client, now.local, now.mono, lean));  // not a plain request
 
-  const NodeActions& actions = node.OnDatagram(Datagram{request, client, now.local}, now);
+  const NodeActions& actions = node.OnDatagram(Datagram{request, client, now.local, std::nullopt}, now);
   const Reply* reply = nullptr;
   for (const NodeAction& a : actions) {
     if (const auto* r = std::get_if<Reply>(&a)) reply = r;
