@@ -197,8 +197,15 @@ interop_wait_udp() {
 
 # interop_check_guards PID: fails unless the running process PID lacks CAP_SYS_TIME in every
 # set and has noclock.so mapped (i.e. the guards really apply to it).
+# A process just spawned may still be setpriv or env on its way to exec the program (their
+# maps have no noclock.so yet): wait for the exec, 5 s at most.
 interop_check_guards() {
   local pid=$1
+  for _ in $(seq 1 50); do
+    grep -qF "$INTEROP_NOCLOCK" "/proc/$pid/maps" 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
   tempus_lacks_sys_time "$pid" || interop_fail "pid $pid still has CAP_SYS_TIME"
   grep -qF "$INTEROP_NOCLOCK" "/proc/$pid/maps" || interop_fail "pid $pid has no noclock.so loaded"
 }
