@@ -52,9 +52,9 @@ struct Forwarded {
   core::UnixTime rx_realtime;
 };
 
-// The worker count `workers`/--workers asks for, else the default: the CPUs up to 4 with a clock
-// that has a linear form the workers can read (system, observe), 1 with clock virtual (tests and
-// demos keep the single thread unless they ask).
+// The worker count `workers`/--workers asks for, else the default: the CPUs up to 4 with clock
+// system, 1 with clock observe and virtual (tests and demos keep the single thread unless they
+// ask; observe: see WorkerCount).
 int WorkerCount(const std::optional<int>& asked, std::string_view clock_kind);
 
 class WorkerPool {
