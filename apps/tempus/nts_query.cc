@@ -92,10 +92,7 @@ std::vector<ServerReport> MergeNtsReports(const std::vector<NtsServer>& servers,
 
 void PrintNtsLines(const std::vector<NtsServer>& servers) {
   for (const auto& s : servers) {
-    if (!s.error.empty()) {
-      fmt::print("nts: {}: {}\n", s.name, s.error);
-      continue;
-    }
+    if (!s.error.empty()) continue;  // the table's row for the server names the failure
     fmt::print(
         "nts: {}: NTS-KE with {} in {:.1f} ms, {}, {} cookies; NTP at {}; {} cookies received in "
         "authenticated replies\n",

@@ -46,7 +46,7 @@ struct NtsServer {
 std::vector<ServerReport> MergeNtsReports(const std::vector<NtsServer>& servers, std::vector<ServerReport> sampled);
 
 // "nts: HOST: NTS-KE with ADDR in 3.2 ms, AEAD_AES_SIV_CMAC_256, 8 cookies; NTP at ADDR; 4
-// cookies received", one line per server.
+// cookies received", one line per server whose NTS-KE succeeded.
 void PrintNtsLines(const std::vector<NtsServer>& servers);
 // The same facts as JSON, for the report of `server`.
 nlohmann::json NtsToJson(const NtsServer& server);
