@@ -17,6 +17,10 @@ namespace {
 
 using core::NtpDuration;
 
+// A request with NTS fields (RFC 8915 §5.7): header, unique identifier, cookie, up to 7
+// placeholders and the authenticator, with cookies of at most kMaxCookieSize octets.
+constexpr size_t kMaxRequestSize = 2048;
+
 // One server being sampled.
 struct Probe {
   const ServerSpec* spec = nullptr;
@@ -31,6 +35,8 @@ struct Probe {
   bool saw_bad = false;
   bool saw_auth_failure = false;  // a reply to our request without a valid MAC by our key
   bool saw_crypto_nak = false;    // the server refused our key (RFC 5905 §7.4)
+  bool saw_nts_nak = false;       // the server refused our NTS cookie (RFC 8915 §5.7)
+  core::nts::NtsClientSession* nts = nullptr;
   io::PollLoop::TimerId timer = 0;
 };
 
@@ -71,12 +77,17 @@ class Sampler {
     } else if (r.kiss != core::KissCode::kNone) {
       r.status = ServerStatus::kKissOfDeath;
       r.error = "kiss-o'-death " + core::RefIdOf(r.kiss).AsCode() + " from " + where;
+    } else if (p.saw_nts_nak) {
+      r.status = ServerStatus::kKissOfDeath;
+      r.error = "NTS NAK from " + where + ": it refused our cookie (a new NTS-KE is due)";
     } else if (p.saw_crypto_nak) {
       r.status = ServerStatus::kKissOfDeath;
       r.error = fmt::format("crypto-NAK from {}: it does not accept key {}", where, options_.key_id.value_or(0));
     } else if (p.saw_auth_failure) {
       r.status = ServerStatus::kBadReply;
-      r.error = fmt::format("{} answered without a valid MAC by key {}", where, options_.key_id.value_or(0));
+      r.error = p.nts != nullptr
+                    ? where + " answered only with replies that do not authenticate (NTS)"
+                    : fmt::format("{} answered without a valid MAC by key {}", where, options_.key_id.value_or(0));
     } else if (p.refused) {
       r.status = ServerStatus::kNoReply;
       r.error = "no reply from " + where + ": connection refused (no NTP server there)";
@@ -96,10 +107,19 @@ class Sampler {
   void Send(Probe& p) {
     ServerReport& r = *p.report;
     if (r.sent >= options_.samples) return Finish(p);
-    std::array<uint8_t, core::kHeaderSize + engine::kMaxMacSize> request{};
+    std::array<uint8_t, kMaxRequestSize> request{};
     p.cookie = core::NtpTimestamp::FromRaw(random_.NextU64());
     size_t size = core::BuildClientRequest(p.cookie, 6, request, options_.version);
-    if (options_.keys != nullptr && options_.key_id) {
+    if (p.nts != nullptr) {
+      auto built = p.nts->BuildRequest(p.cookie, 6, random_, *options_.aead, request);
+      if (!built) {
+        r.error = built.error() == core::nts::NtsRequestError::kNoCookie
+                      ? "no NTS cookie left (a new NTS-KE is due)"
+                      : "cannot build an NTS request: " + std::string(core::nts::NtsRequestErrorName(built.error()));
+        return Finish(p);
+      }
+      size = *built;
+    } else if (options_.keys != nullptr && options_.key_id) {
       // The MAC covers the transmit cookie, which is all the request carries (no T1 on the wire).
       const auto signed_size = options_.keys->Sign(*options_.key_id, request, size);
       if (!signed_size) {
@@ -110,7 +130,9 @@ class Sampler {
     }
     Trace(fmt::format("transmit {} (request {} of {}, NTPv{}{})", p.spec->address.ToStringWithPort(), r.sent + 1,
                       options_.samples, options_.version,
-                      options_.key_id ? fmt::format(", key {}", *options_.key_id) : std::string()));
+                      p.nts != nullptr  ? fmt::format(", NTS, {} cookies left", p.nts->cookies())
+                      : options_.key_id ? fmt::format(", key {}", *options_.key_id)
+                                        : std::string()));
     p.t1 = clock_.Now().ToNtp();
     if (auto s = p.socket->Send(std::span<const uint8_t>(request).first(size)); !s) {
       if (s.error().err == ECONNREFUSED) {
@@ -132,8 +154,17 @@ class Sampler {
     if (options_.trace) options_.trace(line);
   }
 
-  // With a key: whether the reply to our request carries a valid MAC by it (else noted in `p`).
+  // With a key: whether the reply to our request carries a valid MAC by it; with NTS: whether it
+  // authenticates (RFC 8915 §5.7), its cookies then kept. Else noted in `p`.
   bool Authentic(Probe& p, std::span<const uint8_t> reply) {
+    if (p.nts != nullptr) {
+      auto checked = p.nts->CheckReply(reply, *options_.aead);
+      if (checked) return true;
+      (checked.error() == core::nts::NtsReplyError::kNak ? p.saw_nts_nak : p.saw_auth_failure) = true;
+      Trace(fmt::format("receive {}: NTS: {}", p.spec->address.ToStringWithPort(),
+                        core::nts::NtsReplyErrorName(checked.error())));
+      return false;
+    }
     if (options_.keys == nullptr || !options_.key_id) return true;
     const core::AuthVerdict verdict = options_.keys->Check(reply, *options_.key_id);
     if (verdict == core::AuthVerdict::kOk) return true;
@@ -182,13 +213,14 @@ class Sampler {
       // The answer to our request (its origin is our cookie): with a key it must be signed by it,
       // whatever it says (a crypto-NAK has an ordinary header).
       if (!Authentic(p, reply)) {
+        if (p.saw_nts_nak) return Finish(p);  // the cookies are no good: nothing more to send
         Next(p);
         continue;
       }
       if (m) {
         ServerReport& r = *p.report;
         ++r.good;
-        r.authenticated = options_.key_id.has_value();
+        r.authenticated = options_.key_id.has_value() || p.nts != nullptr;
         if (!r.best || m->delay < r.best->delay) r.best = *m;
         Trace(fmt::format("receive {}: offset {:+.6f} s, delay {:.6f} s, stratum {}, NTPv{}",
                           p.spec->address.ToStringWithPort(), m->offset.Seconds(), m->delay.Seconds(),
@@ -256,6 +288,11 @@ Result<std::vector<ServerReport>, std::string> SampleServers(const std::vector<S
     auto p = std::make_unique<Probe>();
     p->spec = &servers[i];
     p->report = &reports[i];
+    if (!options.nts.empty()) {
+      if (options.nts.size() != servers.size() || options.aead == nullptr)
+        return Unexpected("NTS: one session per server");
+      p->nts = options.nts[i];
+    }
     if (auto s = sampler.Start(*p); !s) return Unexpected("cannot query " + servers[i].name + ": " + s.error());
     probes.push_back(std::move(p));
   }

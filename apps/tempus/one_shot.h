@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/net/net_address.h"
+#include "core/nts/client_exchange.h"
 #include "core/wire/exchange.h"
 #include "engine/auth.h"
 #include "engine/clock.h"
@@ -28,6 +29,11 @@ struct OneShotOptions {
   // with a valid MAC by the same key count; a crypto-NAK is a refusal (kKissOfDeath).
   const engine::KeyRing* keys = nullptr;
   std::optional<uint32_t> key_id{};
+  // NTS (RFC 8915 §5, `tempus query --nts`): one session per server (from its NTS-KE), in the
+  // order of the servers. Every request is NTS-protected with `aead`, only replies that
+  // authenticate count, and an NTS NAK is a refusal (kKissOfDeath). Empty: plain NTP.
+  std::vector<core::nts::NtsClientSession*> nts{};
+  const core::nts::Aead* aead = nullptr;
   // ntpdate -d: told one line per request sent and per reply received.
   std::function<void(const std::string&)> trace{};
 };
@@ -46,7 +52,8 @@ struct ServerReport {
   int sent = 0;
   int good = 0;
   core::KissCode kiss = core::KissCode::kNone;
-  bool authenticated = false;  // with key_id: the good replies carried a valid MAC by that key
+  bool authenticated =
+      false;  // with key_id: the good replies carried a valid MAC by that key; with NTS: they authenticated
 };
 
 struct ServerSpec {

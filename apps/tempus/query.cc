@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 
 #include "common.h"
+#include "crypto/aes_siv_aead.h"
 #include "exit_codes.h"
+#include "nts_query.h"
 #include "subcommands.h"
 
 namespace tempus::app {
@@ -12,6 +14,7 @@ struct QueryArgs {
   std::vector<std::string> servers;
   OneShotOptions sampling;
   ClockFlags clock;
+  NtsFlags nts;
   bool json = false;
 };
 
@@ -63,14 +66,16 @@ int ExitCodeFor(const std::vector<ServerReport>& reports) {
 void RegisterQuery(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<QueryArgs>();
   CLI::App* cmd = app.add_subcommand("query", "Ask NTP servers for their time once, like ntpdate -q");
-  cmd->add_option("servers", args->servers, "HOST[:PORT] of each server (port 123 by default)")->required();
+  cmd->add_option("servers", args->servers,
+                  "HOST[:PORT] of each server (port 123 by default; with --nts the NTS-KE server, port 4460)")
+      ->required();
   AddSamplingFlags(cmd, &args->sampling);
   AddClockFlags(cmd, &args->clock, "observe");
   cmd->add_flag("--json", args->json, "Print JSON instead of a table");
+  AddNtsFlags(cmd, &args->nts);
   cmd->callback([args, exit_code] {
-    auto specs = ResolveServers(args->servers);
-    if (!specs) {
-      fmt::print(stderr, "tempus query: {}\n", specs.error());
+    if (!args->nts.enabled && (!args->nts.ca_file.empty() || args->nts.noval)) {
+      fmt::print(stderr, "tempus query: --ca and --noval go with --nts\n");
       *exit_code = kExitUsage;
       return;
     }
@@ -80,19 +85,53 @@ void RegisterQuery(CLI::App& app, int* exit_code) {
       *exit_code = kExitUsage;
       return;
     }
-    auto reports = SampleServers(*specs, **clock, args->sampling);
+    // With --nts the servers are NTS-KE hosts; NTP goes where each NTS-KE says.
+    std::vector<NtsServer> nts;
+    std::vector<ServerSpec> specs;
+    const crypto::AesSivAead aead;
+    OneShotOptions sampling = args->sampling;
+    if (args->nts.enabled) {
+      auto ke = RunNtsKe(args->servers, args->nts);
+      if (!ke) {
+        fmt::print(stderr, "tempus query: {}\n", ke.error());
+        *exit_code = kExitUsage;
+        return;
+      }
+      nts = std::move(*ke);
+      sampling.aead = &aead;
+      for (auto& s : nts) {
+        if (!s.error.empty()) continue;
+        specs.push_back(s.ntp);
+        sampling.nts.push_back(s.session.get());
+      }
+    } else {
+      auto resolved = ResolveServers(args->servers);
+      if (!resolved) {
+        fmt::print(stderr, "tempus query: {}\n", resolved.error());
+        *exit_code = kExitUsage;
+        return;
+      }
+      specs = std::move(*resolved);
+    }
+    auto reports = SampleServers(specs, **clock, sampling);
     if (!reports) {
       fmt::print(stderr, "tempus query: {}\n", reports.error());
       *exit_code = kExitNoReply;
       return;
     }
+    if (args->nts.enabled) *reports = MergeNtsReports(nts, std::move(*reports));
     if (args->json) {
       nlohmann::json j;
       j["servers"] = nlohmann::json::array();
-      for (const auto& r : *reports) j["servers"].push_back(ReportToJson(r));
+      for (size_t i = 0; i < reports->size(); ++i) {
+        nlohmann::json r = ReportToJson((*reports)[i]);
+        if (args->nts.enabled) r["nts"] = NtsToJson(nts[i]);
+        j["servers"].push_back(std::move(r));
+      }
       fmt::print("{}\n", j.dump(2));
     } else {
       PrintTable(*reports);
+      if (args->nts.enabled) PrintNtsLines(nts);
     }
     *exit_code = ExitCodeFor(*reports);
     if (*exit_code != kExitOk && !args->json) {

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <vector>
 
+#include "io/openssl_reason.h"
 #include "io/tcp_listen.h"
 
 namespace tempus::io {
@@ -24,15 +25,6 @@ constexpr size_t kMaxResponse = 16384;
 // Ciphertext a client may send beyond its request: its side of the handshake and record headers.
 constexpr size_t kMaxHandshakeBytes = 16384;
 constexpr size_t kChunk = 4096;
-
-// OpenSSL's oldest queued error as text ("" when none), and the queue emptied.
-std::string OpenSslReason() {
-  std::array<char, 256> text{};
-  const unsigned long code = ERR_peek_error();
-  if (code != 0) ERR_error_string_n(code, text.data(), text.size());
-  ERR_clear_error();
-  return text.data();
-}
 
 // RFC 8915 §4: the server selects "ntske/1" or ends the handshake with no_application_protocol.
 int SelectAlpn(SSL*, const unsigned char** out, unsigned char* out_len, const unsigned char* in, unsigned int in_len,

@@ -29,6 +29,8 @@ expect 1 "--clock: foo not in" "$TEMPUS" query --clock=foo 127.0.0.1
 expect 1 "cannot resolve 'no.such.host.invalid'" "$TEMPUS" query no.such.host.invalid
 expect 1 "expected a duration" "$TEMPUS" cluster --max-skew 1parsec 127.0.0.1
 expect 1 "samples" "$TEMPUS" query -n 0 127.0.0.1
+expect 1 "^tempus query: --ca and --noval go with --nts$" "$TEMPUS" query --noval 127.0.0.1
+expect 1 "--ca: File does not exist: /nonexistent" "$TEMPUS" query --nts --ca /nonexistent 127.0.0.1
 
 # An empty path or value (a script's unset variable) is an error, never a daemon with defaults.
 # (--listen keeps a daemon that would start anyway off 0.0.0.0:123.)

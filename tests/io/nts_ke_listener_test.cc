@@ -24,6 +24,7 @@
 #include "crypto/cookie.h"
 #include "crypto/ke_responder.h"
 #include "crypto/system_random.h"
+#include "io/test_ca.h"
 
 namespace tempus::io {
 namespace {
@@ -34,8 +35,6 @@ namespace nts = core::nts;
 const std::vector<uint8_t> kRequest = {0x80, 0x01, 0x00, 0x02, 0x00, 0x00,  // Next Protocol: NTPv4
                                        0x00, 0x04, 0x00, 0x02, 0x00, 0x0f,  // AEAD: 15
                                        0x80, 0x00, 0x00, 0x00};             // End of Message
-
-int Shell(const std::string& command) { return std::system((command + " >/dev/null 2>&1").c_str()); }
 
 // How a client ends its side after the request: not at all, TCP FIN, or TLS close_notify.
 enum class HalfClose { kNo, kTcp, kTls };
@@ -54,17 +53,7 @@ class NtsKeListenerTest : public config::testing::TempDirTest {
   void SetUp() override {
     TempDirTest::SetUp();
     signal(SIGPIPE, SIG_IGN);  // a client writing to a connection the listener dropped
-    const std::string d = dir();
-    Write("ext.cnf", "subjectAltName=DNS:localhost,IP:127.0.0.1\n");
-    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ";
-    ASSERT_EQ(Shell("openssl req -x509" + ec + "-keyout " + d + "/ca.key -out " + d +
-                    "/ca.pem -days 2 -subj /CN=tempus-test-ca"),
-              0);
-    ASSERT_EQ(Shell("openssl req" + ec + "-keyout " + d + "/server.key -out " + d + "/server.csr -subj /CN=localhost"),
-              0);
-    ASSERT_EQ(Shell("openssl x509 -req -in " + d + "/server.csr -CA " + d + "/ca.pem -CAkey " + d +
-                    "/ca.key -CAcreateserial -days 2 -extfile " + d + "/ext.cnf -out " + d + "/server.pem"),
-              0);
+    ASSERT_TRUE(testing::MakeTestCertificates(dir()));
     auto keys = config::LoadOrRotateCookieKeys(Path("nts-keys"), 1'700'000'000, 86400,
                                                [this](std::span<uint8_t> b) { crypto::FillRandom(random_, b); });
     ASSERT_TRUE(keys) << keys.error();

@@ -1,0 +1,186 @@
+// NtsKeClient against tempus's own NtsKeListener on 127.0.0.1, both on one PollLoop (no thread),
+// with certificates from a local CA that the openssl CLI makes in a temporary directory.
+#include "io/nts_ke_client.h"
+
+#include <signal.h>
+
+#include <optional>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "config/temp_dir.h"
+#include "core/nts/ke_record.h"
+#include "crypto/ke_client_keys.h"
+#include "crypto/ke_responder.h"
+#include "io/nts_ke_listener.h"
+#include "io/tcp_listen.h"
+#include "io/test_ca.h"
+
+namespace tempus::io {
+namespace {
+
+namespace nts = core::nts;
+
+class NtsKeClientTest : public config::testing::TempDirTest {
+ protected:
+  NtsKeClientTest() : TempDirTest("tempus-ntske-client") {}
+
+  void SetUp() override {
+    TempDirTest::SetUp();
+    signal(SIGPIPE, SIG_IGN);
+    ASSERT_TRUE(testing::MakeTestCertificates(dir()));
+    NtsKeListenerOptions options;
+    options.address = *core::NetAddress::Parse("127.0.0.1:0");
+    options.cert_file = Path("server.pem");
+    options.key_file = Path("server.key");
+    auto l = NtsKeListener::Open(options, loop_,
+                                 [this](std::span<const uint8_t> request, const NtsKeListener::Exporter& exporter,
+                                        std::span<uint8_t> out) -> std::optional<size_t> {
+                                   server_keys_ = crypto::ExportClientKeys(exporter);
+                                   if (answer_) return answer_(request, out);
+                                   const crypto::ExportKeys export_keys = [&](uint16_t protocol, uint16_t aead) {
+                                     return crypto::ExportSessionKeys(exporter, protocol, aead);
+                                   };
+                                   return crypto::AnswerKeRequest(request, export_keys, jar_, random_,
+                                                                  {.cookies = 8, .server = {}, .port = 1123}, out);
+                                 });
+    ASSERT_TRUE(l) << l.error();
+    listener_ = std::move(*l);
+  }
+
+  NtsKeClientOptions Options(const std::string& host = "localhost") const {
+    NtsKeClientOptions o;
+    o.host = host;
+    o.address = listener_->address();
+    o.ca_file = Path("ca.pem");
+    return o;
+  }
+
+  // Runs one exchange on the test's loop (at most 10 s of real time).
+  Result<NtsKeSession, NtsKeFailure> Exchange(const NtsKeClientOptions& options) {
+    std::optional<Result<NtsKeSession, NtsKeFailure>> result;
+    auto client = NtsKeClient::Start(options, loop_, crypto::ExportClientKeys, [&](auto r) { result.emplace(r); });
+    if (!client) return Unexpected(client.error());
+    for (int i = 0; i < 1000 && !result; ++i) EXPECT_TRUE(loop_.Run(loop_.Now() + core::NtpDuration::FromMillis(10)));
+    EXPECT_TRUE(result);
+    if (!result) return Unexpected(NtsKeFailure{});
+    return *result;
+  }
+
+  SeededRandom random_{7};
+  crypto::CookieJar jar_{crypto::ServerKey{1, {}}};
+  std::optional<nts::NtsSessionKeys> server_keys_;
+  std::function<std::optional<size_t>(std::span<const uint8_t>, std::span<uint8_t>)> answer_;
+  core::NtpDuration skew_;
+  PollLoop loop_{[this] { return MonoNow() + skew_; }};
+  std::unique_ptr<NtsKeListener> listener_;
+};
+
+TEST_F(NtsKeClientTest, GetsEightCookiesThePortAndTheServersSessionKeys) {
+  auto r = Exchange(Options());
+  ASSERT_TRUE(r) << r.error().ToString();
+  EXPECT_EQ(r->outcome.cookies.size(), 8u);
+  EXPECT_EQ(r->outcome.cookies[0].size(), crypto::kCookieSize);
+  EXPECT_EQ(r->outcome.port, 1123);
+  // §5.1: both ends export the same C2S and S2C, and the cookies carry them.
+  ASSERT_TRUE(server_keys_);
+  EXPECT_EQ(r->keys.c2s, server_keys_->c2s);
+  EXPECT_EQ(r->keys.s2c, server_keys_->s2c);
+  EXPECT_NE(r->keys.c2s, r->keys.s2c);
+  auto opened = jar_.Open(r->outcome.cookies[3]);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(opened->c2s, r->keys.c2s);
+  EXPECT_EQ(listener_->counters().answered, 1u);
+}
+
+TEST_F(NtsKeClientTest, AnIpAddressMatchesTheCertificatesIpEntry) {
+  auto r = Exchange(Options("127.0.0.1"));
+  ASSERT_TRUE(r) << r.error().ToString();
+}
+
+TEST_F(NtsKeClientTest, RefusesACertificateFromAnotherCa) {
+  ASSERT_TRUE(testing::MakeTestCa(dir(), "other"));
+  NtsKeClientOptions o = Options();
+  o.ca_file = Path("other.pem");
+  auto r = Exchange(o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, NtsKeError::kCertificate) << r.error().ToString();
+  EXPECT_NE(r.error().detail.find("local issuer"), std::string::npos) << r.error().detail;
+  EXPECT_EQ(listener_->counters().answered, 0u);
+  // noval (tests only) skips the check.
+  o.verify = false;
+  EXPECT_TRUE(Exchange(o));
+}
+
+TEST_F(NtsKeClientTest, RefusesACertificateForAnotherName) {
+  auto r = Exchange(Options("ntp.example"));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, NtsKeError::kCertificate) << r.error().ToString();
+  EXPECT_NE(r.error().detail.find("mismatch"), std::string::npos) << r.error().detail;
+}
+
+TEST_F(NtsKeClientTest, AnErrorRecordIsAResponseFailureWithItsCode) {
+  answer_ = [](std::span<const uint8_t>, std::span<uint8_t> out) -> std::optional<size_t> {
+    nts::KeMessageWriter w(out);
+    w.U16(nts::KeRecordType::kError, true, nts::kKeErrorInternalServer);
+    w.End();
+    return w.size();
+  };
+  auto r = Exchange(Options());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, NtsKeError::kResponse);
+  ASSERT_TRUE(r.error().problem);
+  EXPECT_EQ(r.error().problem->code, nts::kKeErrorInternalServer);
+  EXPECT_EQ(r.error().ToString(), "response: NTS-KE error record 2 (internal server error)");
+}
+
+TEST_F(NtsKeClientTest, AServerThatClosesWithoutAWholeResponseIsClosedEarly) {
+  answer_ = [](std::span<const uint8_t>, std::span<uint8_t> out) -> std::optional<size_t> {
+    out[0] = 0x80;  // the first octets of a record, then close_notify
+    out[1] = 0x01;
+    return 2;
+  };
+  auto r = Exchange(Options());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, NtsKeError::kClosedEarly) << r.error().ToString();
+}
+
+TEST_F(NtsKeClientTest, ConnectionRefused) {
+  NtsKeClientOptions o = Options();
+  o.address = *core::NetAddress::Parse("127.0.0.1:1");  // nothing listens on tcpmux
+  auto r = Exchange(o);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().error, NtsKeError::kConnect) << r.error().ToString();
+}
+
+TEST_F(NtsKeClientTest, ASilentServerTimesOut) {
+  // Listens, never accepts: the TCP connection completes, the handshake never does.
+  auto silent = ListenTcp(*core::NetAddress::Parse("127.0.0.1:0"), 4, "silent");
+  ASSERT_TRUE(silent);
+  NtsKeClientOptions o = Options();
+  o.address = silent->second;
+  std::optional<Result<NtsKeSession, NtsKeFailure>> result;
+  auto client = NtsKeClient::Start(o, loop_, crypto::ExportClientKeys, [&](auto r) { result.emplace(r); });
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(loop_.Run(loop_.Now() + core::NtpDuration::FromMillis(50)));
+  EXPECT_FALSE(result);
+  skew_ = core::NtpDuration::FromWholeSeconds(6);  // past the 5 s limit, without waiting for it
+  ASSERT_TRUE(loop_.Run(loop_.Now() + core::NtpDuration::FromMillis(50)));
+  ASSERT_TRUE(result);
+  ASSERT_FALSE(*result);
+  EXPECT_EQ(result->error().error, NtsKeError::kTimeout) << result->error().ToString();
+  close(silent->first);
+}
+
+TEST_F(NtsKeClientTest, AnUnreadableCaFileIsALocalErrorNamingIt) {
+  NtsKeClientOptions o = Options();
+  o.ca_file = Path("missing.pem");
+  auto client = NtsKeClient::Start(o, loop_, crypto::ExportClientKeys, [](auto) {});
+  ASSERT_FALSE(client);
+  EXPECT_EQ(client.error().error, NtsKeError::kLocal);
+  EXPECT_NE(client.error().detail.find("missing.pem"), std::string::npos) << client.error().detail;
+}
+
+}  // namespace
+}  // namespace tempus::io
