@@ -107,8 +107,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (n.NextDeadline() <= now.mono) carry(n.OnTimer(now));
         break;
       }
-      case 2: {  // raw bytes from a source
-        const size_t len = std::min<size_t>(Take<uint8_t>(in), in.size());
+      case 2: {                                 // raw bytes from a source
+        const size_t want = Take<uint8_t>(in);  // before in.size(): argument order is unspecified
+        const size_t len = std::min<size_t>(want, in.size());
         receive(in.first(len), from);
         in = in.subspan(len);
         break;
@@ -144,7 +145,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       case 5: {  // a stranger: a client, a new peer, ntpq, anything (first byte: LI, VN, mode)
         const NetAddress stranger = *NetAddress::Parse("10.0.1." + std::to_string(op >> 3) + ":123");
         std::array<uint8_t, 128> bytes{};
-        const size_t len = std::min<size_t>(Take<uint8_t>(in), std::min(in.size(), bytes.size()));
+        const size_t want = Take<uint8_t>(in);  // before in.size(): argument order is unspecified
+        const size_t len = std::min<size_t>(want, std::min(in.size(), bytes.size()));
         std::copy_n(in.begin(), len, bytes.begin());
         in = in.subspan(len);
         if (len > 0 && (op & 8)) bytes[0] = static_cast<uint8_t>((bytes[0] & 0xc0) | 0x20 | ((op >> 4) & 7));  // VN 4

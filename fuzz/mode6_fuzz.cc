@@ -117,7 +117,10 @@ void ClientSide(std::span<const uint8_t> in) {
   const auto opcode = static_cast<mode6::Opcode>(Take<uint8_t>(in) & 0x1f);
   mode6::Reassembler r(sequence, opcode);
   for (int i = 0; i < 64 && !in.empty(); ++i) {
-    const size_t n = std::min<size_t>(Take<uint8_t>(in) * 4u, in.size());
+    // The length byte is taken before in.size() is read: the order of a call's arguments is
+    // unspecified (GCC reads the size first, clang the byte; under GCC the span overran).
+    const size_t want = Take<uint8_t>(in) * 4u;
+    const size_t n = std::min<size_t>(want, in.size());
     const std::span<const uint8_t> bytes = in.first(n);
     in = in.subspan(n);
     auto m = mode6::Decode(bytes);
