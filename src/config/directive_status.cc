@@ -22,8 +22,8 @@ constexpr std::string_view kKernelSwitch =
 constexpr std::string_view kCalibrate = "reference clock calibration has no meaning in tempus; ignored";
 constexpr std::string_view kLocalFudge = "the LOCAL clock takes only 'stratum' in tempus; ignored";
 constexpr std::string_view kNts =
-    "NTS is not yet supported by tempus (docs/nts.md); asking for it and running "
-    "without it would be a downgrade";
+    "tempusd's NTS client is not yet supported (docs/nts.md; its NTS server is: 'nts enable'); "
+    "asking for it and running without it would be a downgrade";
 
 constexpr std::array kRows = std::to_array<DirectiveRow>({
     // Associations.

@@ -89,8 +89,9 @@ TEST(ParseServer, ErrorMessages) {
        "as 'port N')"},
       {"server -6 10.0.0.1\n", "ntp.conf:1:11: expected an IPv6 address after '-6', got '10.0.0.1'"},
       {"server a nts\n",
-       "ntp.conf:1:10: expected what tempus supports, got 'server nts' (NTS is not yet supported by "
-       "tempus (docs/nts.md); asking for it and running without it would be a downgrade)"},
+       "ntp.conf:1:10: expected what tempus supports, got 'server nts' (tempusd's NTS client is not yet "
+       "supported (docs/nts.md; its NTS server is: 'nts enable'); asking for it and running without it would "
+       "be a downgrade)"},
   });
 }
 
