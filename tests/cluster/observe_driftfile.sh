@@ -29,17 +29,34 @@ if skew=$(cluster_wait_skew 0.001 45 $up $a $b); then
 else
   cluster_expect "observe nodes serve corrected time, within 1 ms of the upstream (last skew $skew s)" false
 fi
-# A few polls more for the frequency (16 s apart).
-for _ in $(seq 1 12); do sleep 2; done
-"$TEMPUS" status --json "$a:$CLUSTER_PORT" >"$CLUSTER_WORK/status.json" 2>"$CLUSTER_WORK/status.err" || true
+# The frequency: `tempus status` every 2 s until the estimate has stayed within 3 ppm of +30 for
+# 32 s (two polls), 150 s at most. One reading is not enough: under load (ctest -j2 beside other
+# daemons) a sample can be late by milliseconds, and an estimate resting on a few samples swings
+# by several ppm before it settles. Staying in the band over two polls shows it settled there; a
+# bias such as +49 ppm or a frequency pinned at a bound never passes.
+freqs=() freq=none in_band_since=
+for _ in $(seq 1 75); do
+  sleep 2
+  "$TEMPUS" status --json "$a:$CLUSTER_PORT" >"$CLUSTER_WORK/status.json" 2>"$CLUSTER_WORK/status.err" || continue
+  freq=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["frequency_ppm"])' "$CLUSTER_WORK/status.json" 2>/dev/null || echo none)
+  [ "$freq" = none ] && continue
+  if [ ${#freqs[@]} -eq 0 ] || [ "${freqs[-1]}" != "$freq" ]; then freqs+=("$freq"); fi
+  if awk -v v="$freq" 'BEGIN { d = v - 30; if (d < 0) d = -d; exit !(d <= 3) }'; then
+    in_band_since=${in_band_since:-$SECONDS}
+    [ $((SECONDS - in_band_since)) -ge 32 ] && break
+  else
+    in_band_since=
+  fi
+done
+cluster_log "frequency estimates seen: ${freqs[*]}"
 "$TEMPUS" status "$a:$CLUSTER_PORT" >"$CLUSTER_WORK/status.txt" 2>&1 || true
 cluster_log "tempus status: $(tr '\n' ' ' <"$CLUSTER_WORK/status.txt")"
 sysclk=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["system_clock_offset_ms"])' "$CLUSTER_WORK/status.json" 2>/dev/null || echo none)
-freq=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["frequency_ppm"])' "$CLUSTER_WORK/status.json" 2>/dev/null || echo none)
+held=$([ -n "$in_band_since" ] && echo $((SECONDS - in_band_since)) || echo 0)
+cluster_expect "status: the frequency correction stays within +30 ppm +/- 3 for 32 s, not pinned (last $freq ppm, held ${held} s)" \
+  test "$held" -ge 32
 cluster_expect "status: the system clock is 500 ms behind, plus 30 ppm of the run (got $sysclk ms)" \
   awk -v v="$sysclk" 'BEGIN { exit !(v != "none" && v > 499.5 && v < 508) }'
-cluster_expect "status: the frequency correction is +30 ppm +/- 3, not pinned (got $freq ppm)" \
-  awk -v v="$freq" 'BEGIN { d = v - 30; if (d < 0) d = -d; exit !(v != "none" && d <= 3) }'
 cluster_expect "status says the system clock is behind, not corrected" \
   grep -qE "system clock: +[0-9.]+ ms behind the time served \(clock observe: not corrected\)" "$CLUSTER_WORK/status.txt"
 metrics=$(python3 -c 'import urllib.request;print(urllib.request.urlopen("http://127.0.0.3:19124/metrics",timeout=2).read().decode())' 2>/dev/null || true)
