@@ -17,7 +17,7 @@
 #   bench/server_bench.sh [--rounds N] [--seconds S] [--warmup S] [--servers LIST]
 #                         [--outstanding N] [--clients N] [--cpus SERVER,LOAD] [--nice N]
 #                         [--syscalls] [--callgrind] [--idle [--idle-seconds S]] [--out DIR]
-#                         [--workers N] [--smoke]
+#                         [--workers N] [--limited] [--smoke]
 # --servers: a comma list of tempusd,chronyd,ntpsec,minimal,minimal-batched (default: all).
 # --nice N: run the server and the generator at nice N, in a session of their own whose
 # scheduler autogroup also gets nice N (with autogroups, the default on desktop and many VM
@@ -29,6 +29,10 @@
 # with 4 upstream servers (30 s to settle, then --idle-seconds, default 60).
 # --workers N: tempusd's `workers` (default 1: the timing thread alone; N threads share the
 # server CPU, so the figure to compare is the CPU time per response, docs/performance.md#workers).
+# --limited: tempusd serves with `restrict default limited` and `discard average 0 minimum 0`,
+# so that every request goes through the rate limiter (issue 12 goal 1's second figure); use
+# --clients 100000 to make every lookup miss the limiter's table (the worst case). The other
+# servers run as without it.
 # --smoke: one short round, asserts only that every server answered and none died (CTest
 # bench.server_smoke). Binaries: --build DIR (default build/) or $TEMPUSD $NTP_LOAD
 # $MIN_RESPONDER. Exit: 0 done, 1 failure, 77 skipped (not root: no network namespace).
@@ -50,7 +54,7 @@ need_number() {
 rounds=3 seconds=5 warmup=1 outstanding=128 clients=1000 smoke=0 syscalls=0 callgrind=0
 idle=0 idle_seconds=60
 servers=tempusd,chronyd,ntpsec,minimal,minimal-batched out="" build=$root/build
-server_cpu=0 load_cpu=1 nice="" workers=1
+server_cpu=0 load_cpu=1 nice="" workers=1 limited=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) need_number "$1" "${2:-}" 0 20; rounds=$2; shift ;;
@@ -73,6 +77,7 @@ while [ $# -gt 0 ]; do
     --workers) { [[ ${2:-} =~ ^[0-9]{1,2}$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 64 ]; } ||
                  die "--workers: expected a whole number from 1 to 64, got '${2:-}'"
                workers=$2; shift ;;
+    --limited) limited=1 ;;
     --smoke) smoke=1 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;

@@ -78,7 +78,12 @@ bench_start() {
   case $kind in
     tempusd)
       INTEROP_OWN+=("$name")
-      interop_spawn "$name" "$TEMPUSD" --clock virtual --stratum 1 --listen "$BENCH_TARGET" --workers "$workers" ;;
+      local conf=()
+      if [ "$limited" = 1 ]; then
+        printf 'restrict default limited\ndiscard average 0 minimum 0\n' >"$INTEROP_WORK/tempusd-limited.conf"
+        conf=(-c "$INTEROP_WORK/tempusd-limited.conf")
+      fi
+      interop_spawn "$name" "$TEMPUSD" --clock virtual --stratum 1 --listen "$BENCH_TARGET" --workers "$workers" "${conf[@]}" ;;
     chronyd) interop_start_chronyd "$name" 127.0.0.1 123 1 ;;
     ntpsec) interop_start_ntpsec "$name" 127.0.0.1 1 ;;
     minimal) interop_spawn "$name" "$MIN_RESPONDER" --listen "$BENCH_TARGET" --duration 3600 ;;
