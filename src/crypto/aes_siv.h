@@ -1,11 +1,13 @@
 // AesSiv: AEAD_AES_SIV_CMAC_256 (RFC 5297, RFC 5116 §5.4), the AEAD every NTS implementation
-// supports (RFC 8915 §5.1), with OpenSSL 3's "AES-128-SIV" (a 256-bit key: two AES-128 keys,
-// one for S2V/CMAC and one for CTR; OpenSSL's "AES-256-SIV" is AEAD_AES_SIV_CMAC_512).
+// supports (RFC 8915 §5.1): a 256-bit key, two AES-128 keys, one for S2V/CMAC and one for CTR
+// (OpenSSL 3 calls it "AES-128-SIV"; its "AES-256-SIV" is AEAD_AES_SIV_CMAC_512). Composed from
+// OpenSSL's CMAC and AES-128-CTR, which are fetched once, because OpenSSL's own SIV cipher fetches
+// three algorithms every time it is keyed (aes_siv.cc says more).
 //
 // The output is the 16-octet synthetic IV (the tag) followed by the ciphertext, as NTS carries
 // it. Associated data is a list of components (RFC 5297 §3); for NTS they are the packet up to
-// the authenticator and then the nonce, which SIV treats as the last component. Stateless; each
-// call builds its own OpenSSL context, so it is safe to call from any thread.
+// the authenticator and then the nonce, which SIV treats as the last component. Stateless for the
+// caller; each thread keeps its own OpenSSL contexts, so it is safe to call from any thread.
 #ifndef TEMPUS_CRYPTO_AES_SIV_H_
 #define TEMPUS_CRYPTO_AES_SIV_H_
 
@@ -45,9 +47,7 @@ using Bytes = std::span<const uint8_t>;
 
 namespace internal {
 // S2V (RFC 5297 §2.4) with CMAC under the first half of `key`: the synthetic IV (the tag) of
-// `plaintext` after the associated data. OpenSSL's EVP SIV cannot seal or open an empty plaintext
-// (an update of 0 bytes never reaches the cipher), which every NTS request without encrypted
-// fields is; AesSivSeal and AesSivOpen use this for it. Exposed for tests.
+// `plaintext` after the associated data. Exposed for tests.
 // REQUIRES: key.size() == kAesSivKeySize.
 [[nodiscard]] Result<std::array<uint8_t, kAesSivTagSize>, AeadError> S2v(Bytes key,
                                                                          std::initializer_list<Bytes> associated_data,
