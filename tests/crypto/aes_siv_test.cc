@@ -121,9 +121,10 @@ std::vector<uint8_t> OpenSslSivSeal(const std::vector<uint8_t>& key, const std::
 }
 
 // 2,000 random keys, associated-data lists (1 to 3 components of 1 to 100 octets, as NTS's packet
-// and nonce; not empty: OpenSSL's cipher skips an update of 0 octets, RFC 5297 counts it) and plaintexts (1 to 300 octets, cookies and extension fields): the same octets as
-// OpenSSL's AES-128-SIV, and each opens again. Plaintexts cross the 16-octet and counter-block
-// boundaries; the cleared bits of Q (RFC 5297 §2.6) are set in half of the tags.
+// and nonce; never empty: OpenSSL's cipher skips an update of 0 octets, RFC 5297 counts it) and
+// plaintexts (1 to 300 octets, cookies and extension fields): the same octets as OpenSSL's
+// AES-128-SIV, and each opens again. Plaintexts cross the 16-octet and counter-block boundaries;
+// the cleared bits of Q (RFC 5297 §2.6) are set in half of the tags.
 TEST(AesSiv, SealsExactlyAsOpenSslsOwnSivCipherOnRandomInputs) {
   std::mt19937 gen(5297);
   auto bytes = [&](size_t n) {
