@@ -316,6 +316,38 @@ EOF
   interop_spawn "$name" "$CHRONYD" -x -d -u root -f "$INTEROP_WORK/$name.conf"
 }
 
+# interop_start_chrony_nts_server NTP_PORT KE_PORT: chronyd (named chrony) as an NTS server on
+# 127.0.0.1: NTP on NTP_PORT, NTS-KE on KE_PORT with $WORK/server.pem and server.key
+# (tempus_make_test_ca), "local stratum 8" on the kernel clock, its command socket at
+# $WORK/chrony.sock; waits until both ports listen and checks its guards. Sets INTEROP_PID.
+interop_start_chrony_nts_server() {
+  local ntp=$1 ke=$2 w=$INTEROP_WORK
+  cat >"$w/chrony.conf" <<EOF
+port $ntp
+bindaddress 127.0.0.1
+bindacqaddress 127.0.0.1
+allow 127.0.0.0/8
+local stratum 8
+ntsserverkey $w/server.key
+ntsservercert $w/server.pem
+ntsport $ke
+ntsdumpdir $w
+cmdport 0
+bindcmdaddress $w/chrony.sock
+pidfile $w/chrony.pid
+EOF
+  interop_spawn chrony "$CHRONYD" -x -d -u root -f "$w/chrony.conf"
+  local pid=$INTEROP_PID
+  interop_wait_udp "$pid" 127.0.0.1 "$ntp"
+  interop_check_guards "$pid"
+  for _ in $(seq 1 50); do
+    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:$ke" && break
+    sleep 0.1
+  done
+  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:$ke" || interop_fail "chronyd does not listen on 127.0.0.1:$ke"
+  INTEROP_PID=$pid
+}
+
 # interop_start_tempusd NAME ARGS...: starts tempusd (path in $TEMPUSD) with ARGS and waits
 # until each --listen=ADDR:PORT is bound. Its noclock log must stay empty.
 interop_start_tempusd() {

@@ -18,29 +18,7 @@ interop_init "$@"
 w=$INTEROP_WORK
 
 tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
-cat >"$w/chrony.conf" <<EOF2
-port 11138
-bindaddress 127.0.0.1
-bindacqaddress 127.0.0.1
-allow 127.0.0.0/8
-local stratum 8
-ntsserverkey $w/server.key
-ntsservercert $w/server.pem
-ntsport 14463
-ntsdumpdir $w
-cmdport 0
-bindcmdaddress $w/chrony.sock
-pidfile $w/chrony.pid
-EOF2
-interop_spawn chrony "$CHRONYD" -x -d -u root -f "$w/chrony.conf"
-chrony_pid=$INTEROP_PID
-interop_wait_udp "$chrony_pid" 127.0.0.1 11138
-interop_check_guards "$chrony_pid"
-for _ in $(seq 1 50); do
-  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14463" && break
-  sleep 0.1
-done
-ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14463" || interop_fail "chronyd does not listen on 127.0.0.1:14463"
+interop_start_chrony_nts_server 11138 14463
 
 cat >"$w/tempusd.conf" <<EOF2
 clock virtual offset -0.1
@@ -59,8 +37,9 @@ interop_log "tempusd: $(grep -E "nts|stepped|system peer" "$w/tempusd.log" | tr 
 grep -q "server 127.0.0.1 nts: NTS-KE with 127.0.0.1:14463: 8 cookies, NTP at 127.0.0.1:11138" "$w/tempusd.log" ||
   interop_fail "tempusd: no NTS-KE with chronyd naming NTP port 11138"
 [ $stepped = 1 ] || interop_fail "tempusd did not step onto chronyd's time over NTS within 60 s"
-for _ in $(seq 1 20); do
-  grep -q "system peer 127.0.0.1:11138" "$w/tempusd.log" && break
+# After the step, a few more authenticated samples before it serves as synchronized.
+for _ in $(seq 1 50); do
+  grep -q "serving as synchronized" "$w/tempusd.log" && break
   sleep 1
 done
 interop_expect_query tempusd 127.0.0.1:11139 9 127.0.0.1
@@ -68,8 +47,8 @@ interop_expect_query tempusd 127.0.0.1:11139 9 127.0.0.1
 INTEROP_OWN+=(peers)
 interop_run peers 10 "$TEMPUS" peers --json 127.0.0.1:11139 || interop_fail "tempus peers failed: $(cat "$w/peers.out")"
 status=$("$INTEROP_PY" -c 'import json, sys
-p = [x for x in json.load(open(sys.argv[1]))["peers"] if x["remote"].startswith("127.0.0.1")]
-print(p[0]["status"] if p else "none")' "$w/peers.out" 2>&1)
+p = json.load(open(sys.argv[1]))["peers"]
+print(p[0]["status"] if len(p) == 1 else "not one peer: %r" % p)' "$w/peers.out" 2>&1)
 interop_log "tempus peers: status $status"
 "$INTEROP_PY" -c 'import sys; sys.exit((int(sys.argv[1], 16) & 0x6000) != 0x6000)' "$status" 2>/dev/null ||
   interop_expect_eq "mode 6 status: authenable and authentic" "$status" "0x6000 set"
@@ -77,8 +56,8 @@ interop_log "tempus peers: status $status"
 interop_run serverstats 5 "$CHRONYC" -h "$w/chrony.sock" serverstats || true
 authenticated=$(awk -F: '/Authenticated NTP packets/ { gsub(/ /, "", $2); print $2 }' "$w/serverstats.out")
 interop_log "chronyd: $authenticated authenticated NTP packets"
-awk -v n="$authenticated" 'BEGIN { exit !(n + 0 >= 4) }' ||
-  interop_expect_eq "chronyd authenticated tempusd's requests" "$authenticated" ">= 4"
+awk -v n="$authenticated" 'BEGIN { exit !(n + 0 >= 2) }' ||
+  interop_expect_eq "chronyd authenticated tempusd's requests" "$authenticated" ">= 2"
 
 interop_stop "$tempusd_pid"
 line=$(grep "server 127.0.0.1 nts: NTS-KE " "$w/tempusd.log" | tail -n 1)

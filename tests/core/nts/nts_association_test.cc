@@ -50,6 +50,23 @@ std::vector<uint8_t> UniqueIdOf(std::span<const uint8_t> request) {
   return {f->unique_id.begin(), f->unique_id.end()};
 }
 
+// An association with a session of `cookies` cookies that sent one request at 10 s.
+struct Sent {
+  explicit Sent(size_t cookies) {
+    a.KeStarted();
+    a.KeSucceeded(Keys(), Cookies(cookies), At(0));
+    const auto size = a.WrapRequest(Header(), random, FakeAead(), out, At(10));
+    EXPECT_TRUE(size);
+    request = std::span(out).first(size.value_or(0));
+    id = UniqueIdOf(request);
+  }
+  NtsAssociation a{At(0)};
+  SeededRandom random{1};
+  std::array<uint8_t, 2048> out{};
+  std::span<const uint8_t> request;
+  std::vector<uint8_t> id;  // the request's unique identifier
+};
+
 TEST(KeBackoff, DoublesFrom16SecondsUpToAnHour) {
   EXPECT_EQ(KeBackoff(1, 0.0).Seconds(), 16.0);
   EXPECT_EQ(KeBackoff(2, 0.0).Seconds(), 32.0);
@@ -105,22 +122,16 @@ TEST(NtsAssociation, NoSessionNoRequestAndNoSample) {
 }
 
 TEST(NtsAssociation, OnlyTheAuthenticatedReplyIsAccepted) {
-  NtsAssociation a(At(0));
-  a.KeStarted();
-  a.KeSucceeded(Keys(), Cookies(8), At(0));
-  SeededRandom random(1);
-  std::array<uint8_t, 2048> out{};
-  const auto size = a.WrapRequest(Header(), random, FakeAead(), out, At(10));
-  ASSERT_TRUE(size);
-  const std::span<const uint8_t> request = std::span(out).first(*size);
+  Sent sent(8);
+  NtsAssociation& a = sent.a;
+  const std::vector<uint8_t>& id = sent.id;
   // The core's header goes out as it was, sealed with the NTS fields after it.
   const auto header = Header();
-  EXPECT_TRUE(std::equal(header.begin(), header.end(), request.begin()));
+  EXPECT_TRUE(std::equal(header.begin(), header.end(), sent.request.begin()));
   EXPECT_EQ(a.cookies(), 7u);
-  const std::vector<uint8_t> id = UniqueIdOf(request);
 
   // Unauthenticated (the plain header), tampered, under the wrong key, or not ours: dropped.
-  EXPECT_EQ(a.OnReply(std::span(out).first(kHeaderSize), FakeAead(), At(11)), NtsVerdict::kDrop);
+  EXPECT_EQ(a.OnReply(sent.request.first(kHeaderSize), FakeAead(), At(11)), NtsVerdict::kDrop);
   std::vector<uint8_t> tampered = Reply({.unique_id = id});
   tampered[40] ^= 1;  // a bit of the transmit timestamp
   EXPECT_EQ(a.OnReply(tampered, FakeAead(), At(11)), NtsVerdict::kDrop);
@@ -145,36 +156,26 @@ TEST(NtsAssociation, OnlyTheAuthenticatedReplyIsAccepted) {
 }
 
 TEST(NtsAssociation, ANakMakesANewKeDueNow) {
-  NtsAssociation a(At(0));
-  a.KeStarted();
-  a.KeSucceeded(Keys(), Cookies(8), At(0));
-  SeededRandom random(1);
-  std::array<uint8_t, 2048> out{};
-  const auto size = a.WrapRequest(Header(), random, FakeAead(), out, At(10));
-  ASSERT_TRUE(size);
-  const std::vector<uint8_t> id = UniqueIdOf(std::span(out).first(*size));
+  Sent sent(8);
+  NtsAssociation& a = sent.a;
   const std::vector<uint8_t> nak =
-      Reply({.unique_id = id, .authenticate = false, .stratum = 0, .refid = RefId::FromCode("NTSN")});
+      Reply({.unique_id = sent.id, .authenticate = false, .stratum = 0, .refid = RefId::FromCode("NTSN")});
   EXPECT_EQ(a.OnReply(nak, FakeAead(), At(20)), NtsVerdict::kNak);
   EXPECT_EQ(a.stats().naks, 1u);
   EXPECT_EQ(a.phase(), NtsPhase::kKeDue);
   EXPECT_TRUE(a.KeDue(At(20)));
   EXPECT_EQ(a.cookies(), 0u);
-  EXPECT_FALSE(a.WrapRequest(Header(), random, FakeAead(), out, At(21)));  // nothing until the new KE
+  EXPECT_FALSE(a.WrapRequest(Header(), sent.random, FakeAead(), sent.out, At(21)));  // nothing until a new KE
 }
 
 TEST(NtsAssociation, SpentCookiesMakeANewKeDue) {
-  NtsAssociation a(At(0));
-  a.KeStarted();
-  a.KeSucceeded(Keys(), Cookies(2), At(0));
-  SeededRandom random(1);
-  std::array<uint8_t, 2048> out{};
+  Sent sent(2);
+  NtsAssociation& a = sent.a;
   // No reply ever comes: each cookie goes once, then no request can be built.
-  EXPECT_TRUE(a.WrapRequest(Header(), random, FakeAead(), out, At(1)));
-  EXPECT_TRUE(a.WrapRequest(Header(), random, FakeAead(), out, At(2)));
-  EXPECT_FALSE(a.KeDue(At(2)));
-  EXPECT_FALSE(a.WrapRequest(Header(), random, FakeAead(), out, At(3)));
-  EXPECT_TRUE(a.KeDue(At(3)));
+  EXPECT_TRUE(a.WrapRequest(Header(), sent.random, FakeAead(), sent.out, At(20)));
+  EXPECT_FALSE(a.KeDue(At(20)));
+  EXPECT_FALSE(a.WrapRequest(Header(), sent.random, FakeAead(), sent.out, At(30)));
+  EXPECT_TRUE(a.KeDue(At(30)));
   EXPECT_EQ(a.stats().requests, 2u);
   EXPECT_EQ(a.stats().unsent, 1u);
 }
