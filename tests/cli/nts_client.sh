@@ -8,7 +8,9 @@
 # - client C goes through an on-path relay on 127.0.0.144 (tests/cli/nts_relay.py; `noval`, the
 #   certificate names 127.0.0.1): replies with a flipped transmit-timestamp bit, then replies
 #   stripped to the bare header, are dropped and counted by reason (/metrics), never a sample (no
-#   step); with the relay passing replies untouched, C then steps.
+#   step); with the relay passing replies untouched, C then steps;
+# - client D trusts another CA: NTS-KE fails (certificate), logged once, retried with back-off,
+#   and nothing goes to the NTP port.
 set -u
 . "$(dirname "$0")/../common/lib.sh"
 . "$(dirname "$0")/../common/nts_ke.sh"
@@ -30,6 +32,14 @@ text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout
 for line in text.splitlines():
     if line.startswith(sys.argv[2] + " "): print(line.split()[-1])' "$1" "$2" 2>/dev/null
 }
+
+# D trusts another CA: NTS-KE fails on the certificate, logged once however often it is retried
+# (after 16 s, then 32 s), and nothing is sent on the NTP port. Runs beside B and C.
+mkdir "$work/other" && tempus_make_test_ca "$work/other"
+printf 'clock virtual\nserver 127.0.0.1 nts ca %s port %s iburst minpoll 3\n' "$work/other/ca.pem" "$port" >"$work/d.conf"
+"$TEMPUSD" -c "$work/d.conf" --listen "127.0.0.1:$(free_port udp)" --duration 20 >"$work/d.log" 2>&1 &
+d_pid=$!
+pids+=("$d_pid")
 
 b_port=$(free_port udp)
 printf 'clock virtual offset -0.25\nserver 127.0.0.1 nts ca %s port %s iburst minpoll 3 maxpoll 4\n' \
@@ -84,4 +94,10 @@ tempus_stop_pid "$c_pid"
 grep "nts" "$work/c.log" | tail -3
 tempus_check "C's exit line counts the drops" \
   'grep -qE "server 127.0.0.144 nts: .* replies authenticated, [1-9][0-9]* dropped \(.*authentication_failed" "$work/c.log"'
-tempus_checks_done || { tempus_dump_tails 30 "$work/server.log" "$work/b.log" "$work/c.log" "$work/relay.log"; exit 1; }
+wait "$d_pid"
+grep "nts" "$work/d.log" | tail -3
+tempus_check "D: the certificate failure logged once, with the back-off" \
+  '[ "$(grep -c "NTS-KE failed: certificate: .*; retrying in 1[2-6] s" "$work/d.log")" = 1 ]'
+tempus_check "D: retried, never sent a request" \
+  'grep -qE "NTS-KE 0 ok, 2 failed; 0 requests \([0-9]+ polls unsent\); 0 replies authenticated" "$work/d.log"'
+tempus_checks_done || { tempus_dump_tails 30 "$work/server.log" "$work/b.log" "$work/c.log" "$work/d.log" "$work/relay.log"; exit 1; }
