@@ -21,8 +21,7 @@ tempus_check "the NTS server is up" '[ -n "$port" ] && [ -n "$ntp_port" ]'
 
 # wait_for FILE PATTERN SECONDS: until grep finds PATTERN in FILE.
 wait_for() {
-  local i
-  for i in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   return 1
 }
 # metric PORT NAME_AND_LABELS: the value tempusd's /metrics gives it (empty when absent).
