@@ -348,6 +348,24 @@ EOF
   INTEROP_PID=$pid
 }
 
+# interop_start_ntpsec_nts_server: NTPsec's ntpd (named ntpsec) as an NTS server on 127.0.0.1:
+# NTP on 123 (compiled in) in orphan mode at stratum 8, NTS-KE on 4460 with $WORK/server.pem and
+# server.key (tempus_make_test_ca); waits until both listen and checks its guards. Sets INTEROP_PID.
+interop_start_ntpsec_nts_server() {
+  local w=$INTEROP_WORK
+  interop_ntpsec_conf ntpsec 127.0.0.1 "tos orphan 8 orphanwait 0" \
+    "nts enable" "nts cert $w/server.pem" "nts key $w/server.key" "nts cookie $w/ntpsec-cookies"
+  interop_spawn ntpsec "$NTPSEC_NTPD" -n -c "$w/ntpsec.conf"
+  local pid=$INTEROP_PID
+  interop_wait_udp "$pid" 127.0.0.1 123
+  interop_check_guards "$pid"
+  for _ in $(seq 1 50); do
+    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -Eqx "(\*|0\.0\.0\.0|127\.0\.0\.1|\[::\]):4460" && break
+    sleep 0.1
+  done
+  INTEROP_PID=$pid
+}
+
 # interop_start_tempusd NAME ARGS...: starts tempusd (path in $TEMPUSD) with ARGS and waits
 # until each --listen=ADDR:PORT is bound. Its noclock log must stay empty.
 interop_start_tempusd() {

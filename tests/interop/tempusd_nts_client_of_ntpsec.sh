@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# tempusd_nts_client_of_ntpsec.sh: tempusd as an NTS client (`server 127.0.0.1 nts`, RFC 8915) of
+# the real NTPsec 1.2.2 ntpd as an NTS server synchronizes with authenticated samples.
+#
+# ntpd serves NTP on 127.0.0.1:123 in orphan mode at stratum 8 and NTS-KE on port 4460 (a
+# certificate for 127.0.0.1 signed by a local CA made with the openssl CLI in the work folder) on
+# the kernel clock. tempusd (listening on 127.0.0.15:11140: ntpd's orphan refid is 127.0.0.1,
+# which tempusd on that address would take for a timing loop), on a virtual clock 0.1 s behind,
+# trusts that CA (`server ... nts ca FILE`, NTS-KE on the default port), steps onto ntpd's time
+# (+0.1 s), serves it (tempus query of tempusd: 0 within 2 ms, stratum 9), shows the source
+# authenticated in mode 6 (status bits 0x6000), and its exit line has no reply dropped.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
+[ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
+command -v openssl >/dev/null || interop_skip "missing tool: openssl"
+interop_init "$@"
+w=$INTEROP_WORK
+
+tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
+interop_start_ntpsec_nts_server
+
+cat >"$w/tempusd.conf" <<EOF2
+clock virtual offset -0.1
+server 127.0.0.1 nts ca $w/ca.pem iburst minpoll 3 maxpoll 4
+EOF2
+interop_start_tempusd tempusd -c "$w/tempusd.conf" --listen=127.0.0.15:11140
+tempusd_pid=$INTEROP_PID
+
+stepped=0
+for _ in $(seq 1 60); do
+  grep -q "clock stepped by +0.1" "$w/tempusd.log" && stepped=1 && break
+  sleep 1
+done
+interop_log "tempusd: $(grep -E "nts|stepped|system peer" "$w/tempusd.log" | tr '\n' '|')"
+grep -q "server 127.0.0.1 nts: NTS-KE with 127.0.0.1:4460: [1-8] cookies, NTP at 127.0.0.1:123" "$w/tempusd.log" ||
+  interop_fail "tempusd: no NTS-KE with ntpd"
+[ $stepped = 1 ] || interop_fail "tempusd did not step onto ntpd's time over NTS within 60 s"
+# After the step, a few more authenticated samples before it serves as synchronized.
+for _ in $(seq 1 50); do
+  grep -q "serving as synchronized" "$w/tempusd.log" && break
+  sleep 1
+done
+interop_expect_query tempusd 127.0.0.15:11140 9 127.0.0.1
+
+INTEROP_OWN+=(peers)
+interop_run peers 10 "$TEMPUS" peers --json 127.0.0.15:11140 || interop_fail "tempus peers failed: $(cat "$w/peers.out")"
+status=$("$INTEROP_PY" -c 'import json, sys
+p = json.load(open(sys.argv[1]))["peers"]
+print(p[0]["status"] if len(p) == 1 else "not one peer: %r" % p)' "$w/peers.out" 2>&1)
+interop_log "tempus peers: status $status"
+"$INTEROP_PY" -c 'import sys; sys.exit((int(sys.argv[1], 16) & 0x6000) != 0x6000)' "$status" 2>/dev/null ||
+  interop_expect_eq "mode 6 status: authenable and authentic" "$status" "0x6000 set"
+
+interop_stop "$tempusd_pid"
+line=$(grep "server 127.0.0.1 nts: NTS-KE " "$w/tempusd.log" | tail -n 1)
+interop_log "tempusd exit: $line"
+grep -qE "NTS-KE 1 ok, 0 failed; [0-9]+ requests \([0-9]+ polls unsent\); [1-9][0-9]* replies authenticated, 0 dropped" <<<"$line" ||
+  interop_expect_eq "tempusd's exit line" "$line" "NTS-KE 1 ok, 0 failed; ... replies authenticated, 0 dropped; N cookies held"
