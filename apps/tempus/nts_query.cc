@@ -14,15 +14,11 @@ namespace {
 
 constexpr const char* kAeadName = "AEAD_AES_SIV_CMAC_256";
 
-// Where NTP goes after NTS-KE: the negotiated server (§4.1.7, resolved) or the KE server's
-// address, on the negotiated port (§4.1.8) or 123.
+// Where NTP goes after NTS-KE (io::NtpAddressAfterKe), as the table names it.
 Result<ServerSpec, std::string> NtpEndpoint(const NtsServer& s, const core::nts::KeOutcome& outcome) {
-  const uint16_t port = outcome.port.value_or(kNtpPort);
-  if (!outcome.server) return ServerSpec{s.name, s.ke_address.WithPort(port)};
-  auto addresses = io::Resolver().Resolve(*outcome.server, port);
-  if (!addresses) return Unexpected("the NTP server it named: " + addresses.error());
-  if (addresses->empty()) return Unexpected("the NTP server it named, " + *outcome.server + ", has no address");
-  return ServerSpec{s.name, addresses->front().WithPort(port)};
+  auto address = io::NtpAddressAfterKe(s.ke_address, outcome);
+  if (!address) return Unexpected(address.error());
+  return ServerSpec{s.name, *address};
 }
 
 }  // namespace

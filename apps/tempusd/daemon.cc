@@ -23,6 +23,7 @@
 #include "log.h"
 #include "notify.h"
 #include "nts_ke.h"
+#include "nts_sources.h"
 #include "obs/prometheus.h"
 #include "privileges.h"
 #include "reload.h"
@@ -317,13 +318,17 @@ int RunDaemon(const DaemonOptions& options) {
     Log("NTS-KE on " + nts_ke->Where());
   }
 
+  // `server HOST nts`: NTS-KE, then only NTS-authenticated replies (nts_sources.h).
+  NtsSources nts_sources(node, loop, **random, options.file.nts.ca.value_or(""));
+  node.SetNtsClient(&nts_sources);
+
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
-    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke, &sync_workers] {
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke, &nts_sources, &sync_workers] {
       sync_workers();
       return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
              (stats ? obs::RenderStatsMetrics(*stats) : std::string()) +
-             (nts_ke ? nts_ke->RenderMetrics() : std::string());
+             (nts_ke ? nts_ke->RenderMetrics() : std::string()) + nts_sources.RenderMetrics();
     });
     if (!m) {
       Log(m.error().ToString());
@@ -339,7 +344,9 @@ int RunDaemon(const DaemonOptions& options) {
   }
   node.Start();
   sources.Apply(options.lines, (*clock)->Mono());
-  Log(fmt::format("serving on {}; clock {}; {} source(s)", where, (*clock)->Kind(), node.associations().size()));
+  nts_sources.Start(options.lines);
+  Log(fmt::format("serving on {}; clock {}; {} source(s){}", where, (*clock)->Kind(), node.associations().size(),
+                  nts_sources.size() > 0 ? fmt::format(", {} NTS source(s) after NTS-KE", nts_sources.size()) : ""));
   arm();
   // Name lookups, pool replacement, the status line systemd shows when it changed: after every
   // poll (above), and on a timer only while the sources say they have work (a lookup in flight:
@@ -401,6 +408,7 @@ int RunDaemon(const DaemonOptions& options) {
                     st.nts_answered, st.Dropped(DropReason::kNtsNakSent), st.Dropped(DropReason::kNtsBadAuth),
                     st.Dropped(DropReason::kNtsMalformed)));
   }
+  for (const std::string& line : nts_sources.Summary()) Log(line);
   if (workers && (workers->forward_drops() > 0 || workers->send_errors() > 0)) {
     Log(fmt::format("workers: {} datagram(s) dropped with the queue to this thread full, {} send error(s)",
                     workers->forward_drops(), workers->send_errors()));

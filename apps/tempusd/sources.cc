@@ -67,6 +67,7 @@ Sources::Counts Sources::Apply(const std::vector<config::ServerConfig>& lines, c
   std::vector<Line> next;
   std::vector<const config::ServerConfig*> fresh;
   for (const auto& l : lines) {
+    if (l.nts) continue;  // NtsSources' (nts_sources.h)
     const std::string key = KeyOf(l);
     bool found = false;
     for (size_t i = 0; i < lines_.size() && !found; ++i) {

@@ -10,6 +10,7 @@
 // kUnreachablePolls requests) or is demobilized by a kiss-o'-death is replaced by another address
 // of the pool, looked up again. Tick() does this work; call it when NextTick() says, and after
 // every event that changes the associations (a poll, a reply, a reload).
+// `nts` lines are NtsSources' (nts_sources.h): Apply skips them.
 // Not thread-safe (the lookup threads only touch their own shared result).
 #ifndef TEMPUS_APPS_TEMPUSD_SOURCES_H_
 #define TEMPUS_APPS_TEMPUSD_SOURCES_H_

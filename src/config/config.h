@@ -39,7 +39,13 @@ struct ServerConfig {
   core::PollExp maxpoll{10};    // log2 s; 3..17, >= minpoll
   std::optional<uint32_t> key;  // symmetric key id, 1..65535
   int version = 4;              // 1..4
-  uint16_t port = 123;          // tempus extension `port N` (tests on loopback)
+  uint16_t port = 123;          // tempus extension `port N` (tests on loopback); with `nts`: the NTS-KE port
+  // NTPsec's `nts` (RFC 8915): NTS-KE with host on TCP `port` (4460 unless given), then only
+  // NTS-authenticated replies count (docs/nts.md). `ca FILE`: the CA certificates to trust (else
+  // `nts ca`, else the system store); `noval`: no certificate check (tests only).
+  bool nts = false;
+  std::optional<std::string> ca;
+  bool noval = false;
   Location where;
 };
 
@@ -80,6 +86,8 @@ struct NtsServerConfig {
   // `nts cookie FILE`: the cookie key file (config/cookie_key_file.h). Not NTPsec's default
   // (/var/lib/ntpsec/nts-keys): its format is NTPsec's own, and that file is never overwritten.
   std::optional<std::string> cookie;
+  // NTPsec `nts ca FILE`: the CA certificates `server ... nts` lines trust without a `ca` of their own.
+  std::optional<std::string> ca;
   uint16_t port = 4460;  // tempus `nts port N`: the NTS-KE port (RFC 8915 §4)
   // tempus `nts rotate S`: a new cookie key when the current one is S seconds old; 0: never (the
   // file must exist: another node of the cluster rotates it, this one only reads it).

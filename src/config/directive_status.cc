@@ -21,10 +21,6 @@ constexpr std::string_view kKernelSwitch =
     "tempus chooses how it steers the clock itself ('clock system' uses clock_adjtime); ignored";
 constexpr std::string_view kCalibrate = "reference clock calibration has no meaning in tempus; ignored";
 constexpr std::string_view kLocalFudge = "the LOCAL clock takes only 'stratum' in tempus; ignored";
-constexpr std::string_view kNts =
-    "tempusd's NTS client is not yet supported (docs/nts.md; its NTS server is: 'nts enable'); "
-    "asking for it and running without it would be a downgrade";
-
 constexpr std::array kRows = std::to_array<DirectiveRow>({
     // Associations.
     {"server", kSupported, "", "server 192.0.2.1 iburst minpoll 4 maxpoll 10 prefer"},
@@ -48,10 +44,10 @@ constexpr std::array kRows = std::to_array<DirectiveRow>({
      "pool pool.example.org preempt"},
     {"server autokey", kWarned, "Autokey (RFC 5906) was dropped by modern NTP daemons; ignored",
      "server 192.0.2.1 autokey"},
-    {"server nts", kError, kNts, "server 192.0.2.1 nts"},
-    {"server noval", kError, kNts, "server 192.0.2.1 noval"},
-    {"server ca", kError, kNts, "server 192.0.2.1 ca /etc/ca.pem"},
-    {"server aead", kError, kNts, "server 192.0.2.1 aead AES_SIV_CMAC_256"},
+    {"server nts", kSupported, "", "server 192.0.2.1 nts"},
+    {"server noval", kSupported, "", "server 192.0.2.1 nts noval"},
+    {"server ca", kSupported, "", "server 192.0.2.1 nts ca /etc/ca.pem"},
+    {"server aead", kSupported, "", "server 192.0.2.1 nts aead AES_SIV_CMAC_256"},
     {"peer iburst", kWarned, "iburst and burst apply to server and pool lines only (as ntpd); ignored for peer",
      "peer 192.0.2.2 iburst"},
     {"peer burst", kWarned, "iburst and burst apply to server and pool lines only (as ntpd); ignored for peer",
@@ -200,8 +196,7 @@ constexpr std::array kRows = std::to_array<DirectiveRow>({
     {"keysdir", kWarned, "Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored", "keysdir /etc/ntp"},
     {"ident", kWarned, "Autokey (RFC 5906) was dropped by modern NTP daemons; line ignored", "ident group"},
     {"nts", kSupported, "", "nts enable cert /etc/tempus/nts.pem key /etc/tempus/nts.key"},
-    {"nts ca", kWarned, "the NTS client is not yet supported by tempus (docs/nts.md); ignored",
-     "nts ca /etc/ssl/certs"},
+    {"nts ca", kSupported, "", "nts ca /etc/tempus/ca.pem"},
     {"nts tlsciphersuites", kWarned, "tempus's NTS-KE uses OpenSSL's default TLS 1.3 cipher suites; ignored",
      "nts tlsciphersuites TLS_AES_256_GCM_SHA384"},
     {"nts tlsecdhcurves", kWarned, "tempus's NTS-KE uses OpenSSL's default groups; ignored",

@@ -90,6 +90,7 @@ core::assoc::AssociationConfig ToAssociationConfig(const ServerConfig& server, c
   a.truechimer = server.truechimer;
   a.pool = server.kind == AssocKind::kPool;
   a.key_id = server.key;
+  a.nts = server.nts;
   return a;
 }
 

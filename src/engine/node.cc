@@ -56,6 +56,10 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
                       const std::optional<core::NetAddress>& local) {
   if (bytes.empty()) return;
   if (batch_ && ServeInBatch(bytes, from, rx_realtime, local)) return;
+  // An NTS association's replies reach the core only once NTS authenticated them (RFC 8915 §5.7).
+  if (nts_client_ != nullptr && core::PeekMode(bytes) == core::Mode::kServer && !nts_client_->AdmitReply(from, bytes)) {
+    return;
+  }
   const core::Instant now = batch_ ? batch_->now : clock_.Read();
   // Mode 6's sysclk_offset: read only for a request that may show it, not for every packet.
   std::optional<core::NtpDuration> system_clock_offset;
@@ -168,6 +172,11 @@ void Node::SendReply(const core::node::Reply& reply) {
 }
 
 void Node::Send(const core::node::SendPacket& send) {
+  if (const auto a = core_.associations().find(send.source);
+      a != core_.associations().end() && a->second->config().nts) {
+    SendNts(send);
+    return;
+  }
   std::array<uint8_t, core::kHeaderSize + kMaxMacSize> request{};
   std::copy(send.bytes.begin(), send.bytes.end(), request.begin());
   size_t size = core::kHeaderSize;
@@ -180,6 +189,15 @@ void Node::Send(const core::node::SendPacket& send) {
     }
   }
   transport_.Send(std::span<const uint8_t>(request).first(size), send.to);
+  ++packets_sent_;
+}
+
+void Node::SendNts(const core::node::SendPacket& send) {
+  if (nts_client_ == nullptr) return;  // never in the clear
+  std::array<uint8_t, kNtsRequestCapacity> request{};
+  const auto size = nts_client_->WrapRequest(send.source, send.bytes, request);
+  if (!size) return;  // no session yet: counted by the NtsClient
+  transport_.Send(std::span<const uint8_t>(request).first(*size), send.to);
   ++packets_sent_;
 }
 

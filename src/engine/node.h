@@ -31,6 +31,7 @@
 #include "core/system/system.h"
 #include "engine/auth.h"
 #include "engine/clock.h"
+#include "engine/nts_client.h"
 #include "engine/reply.h"
 #include "engine/stats_record.h"
 #include "engine/transport.h"
@@ -98,6 +99,9 @@ class Node {
   void SetKeys(std::vector<AuthKey> keys);
   // NTS on the NTP port (core::node::Node::SetNts): both must outlive the Node; null: off.
   void SetNts(const core::nts::CookieCodec* cookies, const core::nts::Aead* aead) { core_.SetNts(cookies, aead); }
+  // The NTS client of the associations with AssociationConfig::nts (nts_client.h); must outlive
+  // the Node. Without one, such an association sends nothing.
+  void SetNtsClient(NtsClient* client) { nts_client_ = client; }
   // Selection, orphan and local-clock settings (System::SetTunables); selection runs again now.
   void SetSystemTunables(const core::system::SystemConfig& config);
 
@@ -136,6 +140,8 @@ class Node {
   // Carries out the core's actions of the event that began at `now`, in order.
   void Carry(const core::node::NodeActions& actions);
   void Send(const core::node::SendPacket& send);
+  // An NTS association's request, wrapped by the NtsClient (none: not sent).
+  void SendNts(const core::node::SendPacket& send);
   void SendReply(const core::node::Reply& reply);
   // In a batch, a plain time request straight to the core's Server (core::node::Node::TryServe),
   // its reply encoded into the next waiting slot: no NodeActions, no copy. False: not one.
@@ -158,6 +164,7 @@ class Node {
   core::node::Node core_;
   uint64_t packets_sent_ = 0;
   AuthStats auth_stats_;
+  NtsClient* nts_client_ = nullptr;
   // The batch (BeginBatch): its reading, and the replies waiting for EndBatch.
   struct Waiting {
     std::array<uint8_t, core::server::kReplyCapacity> bytes;

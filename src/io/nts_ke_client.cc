@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "io/openssl_reason.h"
+#include "io/resolver.h"
 #include "io/sockaddr.h"
 #include "io/tcp_listen.h"
 
@@ -148,6 +149,7 @@ NtsKeClient::NtsKeClient(PollLoop& loop, ExportKeys export_keys, Done done)
 
 NtsKeClient::~NtsKeClient() {
   if (deadline_ != 0) loop_.CancelTimer(deadline_);
+  if (done_timer_ != 0) loop_.CancelTimer(done_timer_);
   if (fd_ >= 0) {
     loop_.Unwatch(fd_);
     close(fd_);
@@ -290,8 +292,13 @@ void NtsKeClient::Finish(Result<NtsKeSession, NtsKeFailure> result) {
     fd_ = -1;
   }
   ERR_clear_error();
-  Done done = std::move(done_);
-  done(std::move(result));  // last: it may destroy this client
+  // `done` may destroy this client, and Finish runs deep inside its own frames (Advance goes on
+  // after ReadResponse): call it from a timer of its own, cancelled if the client goes first.
+  done_timer_ = loop_.AddTimer(loop_.Now(), [this, result = std::move(result)] {
+    done_timer_ = 0;
+    Done done = std::move(done_);
+    done(result);  // last: it may destroy this client
+  });
 }
 
 Result<NtsKeSession, NtsKeFailure> ExchangeNtsKe(const NtsKeClientOptions& options,
@@ -308,6 +315,17 @@ Result<NtsKeSession, NtsKeFailure> ExchangeNtsKe(const NtsKeClientOptions& optio
   if (!run) return Unexpected(NtsKeFailure{NtsKeError::kLocal, run.error().ToString(), {}});
   if (!result) return Unexpected(NtsKeFailure{NtsKeError::kTimeout, "no response", {}});
   return std::move(*result);
+}
+
+Result<core::NetAddress, std::string> NtpAddressAfterKe(const core::NetAddress& ke_address,
+                                                        const core::nts::KeOutcome& outcome) {
+  constexpr uint16_t kNtpPort = 123;
+  const uint16_t port = outcome.port.value_or(kNtpPort);
+  if (!outcome.server) return ke_address.WithPort(port);
+  auto addresses = Resolver().Resolve(*outcome.server, port);
+  if (!addresses) return Unexpected("the NTP server it named: " + addresses.error());
+  if (addresses->empty()) return Unexpected("the NTP server it named, " + *outcome.server + ", has no address");
+  return addresses->front().WithPort(port);
 }
 
 }  // namespace tempus::io

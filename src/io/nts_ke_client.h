@@ -110,7 +110,14 @@ class NtsKeClient {
   std::vector<uint8_t> response_;
   std::vector<uint8_t> pending_;  // ciphertext not yet sent
   PollLoop::TimerId deadline_ = 0;
+  PollLoop::TimerId done_timer_ = 0;  // `done`'s call, armed by Finish
 };
+
+// Where NTP goes after NTS-KE with the server at `ke_address`: the server it named (§4.1.7,
+// looked up now with io::Resolver: a name blocks for the lookup) or the NTS-KE server's address,
+// on the port it named (§4.1.8) or 123.
+[[nodiscard]] Result<core::NetAddress, std::string> NtpAddressAfterKe(const core::NetAddress& ke_address,
+                                                                      const core::nts::KeOutcome& outcome);
 
 // Runs one exchange on a PollLoop of its own (the one-shot `tempus query --nts`).
 [[nodiscard]] Result<NtsKeSession, NtsKeFailure> ExchangeNtsKe(const NtsKeClientOptions& options,

@@ -88,10 +88,41 @@ TEST(ParseServer, ErrorMessages) {
        "ntp.conf:1:8: expected a host name or numeric address after 'server', got '127.0.0.1:123' (write a port "
        "as 'port N')"},
       {"server -6 10.0.0.1\n", "ntp.conf:1:11: expected an IPv6 address after '-6', got '10.0.0.1'"},
-      {"server a nts\n",
-       "ntp.conf:1:10: expected what tempus supports, got 'server nts' (tempusd's NTS client is not yet "
-       "supported (docs/nts.md; its NTS server is: 'nts enable'); asking for it and running without it would "
-       "be a downgrade)"},
+  });
+}
+
+TEST(ParseServer, NtsWithNtpsecOptions) {
+  const auto p = MustParse(
+      "server time.example.org nts\nserver 127.0.0.1 nts ca /etc/tempus/ca.pem port 14460 iburst\n"
+      "server 127.0.0.2 nts noval aead AES_SIV_CMAC_256\n");
+  ASSERT_EQ(p.config.servers.size(), 3u);
+  const ServerConfig& a = p.config.servers[0];
+  EXPECT_TRUE(a.nts);
+  EXPECT_FALSE(a.noval);
+  EXPECT_FALSE(a.ca.has_value());
+  EXPECT_EQ(a.port, 4460);  // NTPsec: NTS-KE on TCP 4460 unless a port is given
+  const ServerConfig& b = p.config.servers[1];
+  EXPECT_TRUE(b.nts && b.iburst);
+  EXPECT_EQ(b.ca, "/etc/tempus/ca.pem");
+  EXPECT_EQ(b.address->ToStringWithPort(), "127.0.0.1:14460");
+  const ServerConfig& c = p.config.servers[2];
+  EXPECT_TRUE(c.nts && c.noval);
+  EXPECT_EQ(c.address->ToStringWithPort(), "127.0.0.2:4460");
+  EXPECT_TRUE(p.warnings.empty());
+}
+
+TEST(ParseServer, NtsErrorMessages) {
+  ExpectOneErrors({
+      {"server a noval\n", "ntp.conf:1:8: expected 'nts' with 'noval' (an option of NTS associations), got none"},
+      {"server a ca /x.pem\n", "ntp.conf:1:8: expected 'nts' with 'ca' (an option of NTS associations), got none"},
+      {"server a nts ca\n", "ntp.conf:1:16: expected a path after 'ca', got end of line"},
+      {"server a nts aead AES_SIV_CMAC_512\n",
+       "ntp.conf:1:19: expected AES_SIV_CMAC_256 after 'aead' (the one AEAD tempus's NTS client speaks), got "
+       "'AES_SIV_CMAC_512'"},
+      {"server a nts key 3\n", "ntp.conf:1:8: expected either 'key N' or 'nts' on one line, got both"},
+      {"peer a nts\n", "ntp.conf:1:6: expected 'nts' on a server line (NTS has no symmetric mode), got 'peer'"},
+      {"pool a nts\n",
+       "ntp.conf:1:6: expected 'nts' on a server line (tempus's NTS client does not do pools yet), got 'pool'"},
   });
 }
 

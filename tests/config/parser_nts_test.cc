@@ -60,10 +60,11 @@ TEST(ParseNts, Errors) {
   });
 }
 
-TEST(ParseNts, ClientAndTlsTuningOptionsAreWarned) {
-  EXPECT_EQ(Warnings("nts ca /etc/ssl/certs\n"),
-            (std::vector<std::string>{"ntp.conf:1:5: warning: 'nts ca': the NTS client is not yet supported by "
-                                      "tempus (docs/nts.md); ignored"}));
+TEST(ParseNts, CaIsTheClientsDefaultAndTlsTuningIsWarned) {
+  const auto p = MustParse("nts ca /etc/tempus/ca.pem\n");
+  EXPECT_EQ(p.config.nts.ca, "/etc/tempus/ca.pem");
+  EXPECT_TRUE(p.warnings.empty());
+  EXPECT_FALSE(p.config.nts.enable);  // the client's CA says nothing about serving NTS-KE
   EXPECT_EQ(Warnings("nts aead AES_SIV_CMAC_512\n").size(), 1u);
 }
 

@@ -316,6 +316,86 @@ EOF
   interop_spawn "$name" "$CHRONYD" -x -d -u root -f "$INTEROP_WORK/$name.conf"
 }
 
+# interop_start_chrony_nts_server NTP_PORT KE_PORT: chronyd (named chrony) as an NTS server on
+# 127.0.0.1: NTP on NTP_PORT, NTS-KE on KE_PORT with $WORK/server.pem and server.key
+# (tempus_make_test_ca), "local stratum 8" on the kernel clock, its command socket at
+# $WORK/chrony.sock; waits until both ports listen and checks its guards. Sets INTEROP_PID.
+interop_start_chrony_nts_server() {
+  local ntp=$1 ke=$2 w=$INTEROP_WORK
+  cat >"$w/chrony.conf" <<EOF
+port $ntp
+bindaddress 127.0.0.1
+bindacqaddress 127.0.0.1
+allow 127.0.0.0/8
+local stratum 8
+ntsserverkey $w/server.key
+ntsservercert $w/server.pem
+ntsport $ke
+ntsdumpdir $w
+cmdport 0
+bindcmdaddress $w/chrony.sock
+pidfile $w/chrony.pid
+EOF
+  interop_spawn chrony "$CHRONYD" -x -d -u root -f "$w/chrony.conf"
+  local pid=$INTEROP_PID
+  interop_wait_udp "$pid" 127.0.0.1 "$ntp"
+  interop_check_guards "$pid"
+  for _ in $(seq 1 50); do
+    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:$ke" && break
+    sleep 0.1
+  done
+  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:$ke" || interop_fail "chronyd does not listen on 127.0.0.1:$ke"
+  INTEROP_PID=$pid
+}
+
+# interop_start_ntpsec_nts_server: NTPsec's ntpd (named ntpsec) as an NTS server on 127.0.0.1:
+# NTP on 123 (compiled in) in orphan mode at stratum 8, NTS-KE on 4460 with $WORK/server.pem and
+# server.key (tempus_make_test_ca); waits until both listen and checks its guards. Sets INTEROP_PID.
+interop_start_ntpsec_nts_server() {
+  local w=$INTEROP_WORK
+  interop_ntpsec_conf ntpsec 127.0.0.1 "tos orphan 8 orphanwait 0" \
+    "nts enable" "nts cert $w/server.pem" "nts key $w/server.key" "nts cookie $w/ntpsec-cookies"
+  interop_spawn ntpsec "$NTPSEC_NTPD" -n -c "$w/ntpsec.conf"
+  local pid=$INTEROP_PID
+  interop_wait_udp "$pid" 127.0.0.1 123
+  interop_check_guards "$pid"
+  for _ in $(seq 1 50); do
+    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -Eqx "(\*|0\.0\.0\.0|127\.0\.0\.1|\[::\]):4460" && break
+    sleep 0.1
+  done
+  INTEROP_PID=$pid
+}
+
+# interop_expect_tempusd_nts_client KE NTP TEMPUSD: tempusd (named tempusd, virtual clock 0.1 s
+# behind, one `server 127.0.0.1 nts` line) did NTS-KE with KE (ADDR:PORT) naming NTP, steps onto
+# the server's time, serves it at TEMPUSD (stratum 9, refid 127.0.0.1, offset 0 within 2 ms), and
+# mode 6 shows its one source authenable and authentic (status bits 0x6000).
+interop_expect_tempusd_nts_client() {
+  local ke=$1 ntp=$2 me=$3 w=$INTEROP_WORK stepped=0 status
+  for _ in $(seq 1 60); do
+    grep -q "clock stepped by +0.1" "$w/tempusd.log" && stepped=1 && break
+    sleep 1
+  done
+  interop_log "tempusd: $(grep -E "nts|stepped|system peer" "$w/tempusd.log" | tr '\n' '|')"
+  grep -q "server 127.0.0.1 nts: NTS-KE with $ke: [1-8] cookies, NTP at $ntp" "$w/tempusd.log" ||
+    interop_fail "tempusd: no NTS-KE with $ke naming NTP at $ntp"
+  [ $stepped = 1 ] || interop_fail "tempusd did not step onto the server's time over NTS within 60 s"
+  # After the step, a few more authenticated samples before it serves as synchronized.
+  for _ in $(seq 1 50); do
+    grep -q "serving as synchronized" "$w/tempusd.log" && break
+    sleep 1
+  done
+  interop_expect_query tempusd "$me" 9 127.0.0.1
+  INTEROP_OWN+=(peers)
+  interop_run peers 10 "$TEMPUS" peers --json "$me" || interop_fail "tempus peers failed: $(cat "$w/peers.out")"
+  status=$("$INTEROP_PY" -c 'import json, sys
+p = json.load(open(sys.argv[1]))["peers"]
+print(p[0]["status"] if len(p) == 1 else "not one peer: %r" % p)' "$w/peers.out" 2>&1)
+  interop_log "tempus peers: status $status"
+  "$INTEROP_PY" -c 'import sys; sys.exit((int(sys.argv[1], 16) & 0x6000) != 0x6000)' "$status" 2>/dev/null ||
+    interop_expect_eq "mode 6 status: authenable and authentic" "$status" "0x6000 set"
+}
+
 # interop_start_tempusd NAME ARGS...: starts tempusd (path in $TEMPUSD) with ARGS and waits
 # until each --listen=ADDR:PORT is bound. Its noclock log must stay empty.
 interop_start_tempusd() {

@@ -18,29 +18,7 @@ w=$INTEROP_WORK
 
 tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
 mkdir "$w/other" && tempus_make_test_ca "$w/other" || interop_fail "openssl could not make the second CA"
-cat >"$w/chrony.conf" <<EOF2
-port 11124
-bindaddress 127.0.0.1
-bindacqaddress 127.0.0.1
-allow 127.0.0.0/8
-local stratum 8
-ntsserverkey $w/server.key
-ntsservercert $w/server.pem
-ntsport 14461
-ntsdumpdir $w
-cmdport 0
-bindcmdaddress $w/chrony.sock
-pidfile $w/chrony.pid
-EOF2
-interop_spawn chrony "$CHRONYD" -x -d -u root -f "$w/chrony.conf"
-chrony_pid=$INTEROP_PID
-interop_wait_udp "$chrony_pid" 127.0.0.1 11124
-interop_check_guards "$chrony_pid"
-for _ in $(seq 1 50); do
-  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14461" && break
-  sleep 0.1
-done
-ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14461" || interop_fail "chronyd does not listen on 127.0.0.1:14461"
+interop_start_chrony_nts_server 11124 14461
 
 # nts_field FILE KEY: one field of the first server's "nts" object (Python's repr).
 nts_field() {

@@ -15,16 +15,7 @@ interop_init "$@"
 w=$INTEROP_WORK
 
 tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
-interop_ntpsec_conf ntpsec 127.0.0.1 "tos orphan 8 orphanwait 0" \
-  "nts enable" "nts cert $w/server.pem" "nts key $w/server.key" "nts cookie $w/ntpsec-cookies"
-interop_spawn ntpsec "$NTPSEC_NTPD" -n -c "$w/ntpsec.conf"
-ntpsec_pid=$INTEROP_PID
-interop_wait_udp "$ntpsec_pid" 127.0.0.1 123
-interop_check_guards "$ntpsec_pid"
-for _ in $(seq 1 50); do
-  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -Eqx "(\*|0\.0\.0\.0|127\.0\.0\.1|\[::\]):4460" && break
-  sleep 0.1
-done
+interop_start_ntpsec_nts_server
 
 # nts_field FILE KEY: one field of the first server's "nts" object (Python's repr).
 nts_field() {

@@ -94,6 +94,29 @@ TEST_F(NtsKeClientTest, GetsEightCookiesThePortAndTheServersSessionKeys) {
   EXPECT_EQ(listener_->counters().answered, 1u);
 }
 
+// nts_ke_client.h: "the client may be destroyed in [done]" (the daemon's NtsSources does).
+TEST_F(NtsKeClientTest, TheClientMayBeDestroyedInItsOwnDoneCallback) {
+  std::unique_ptr<NtsKeClient> client;
+  std::optional<bool> ok;
+  // The freed client's memory handed out again and scribbled over (as the daemon's next
+  // allocations do), so that a client still touching itself after `done` crashes without ASan.
+  std::vector<std::vector<uint8_t>> scribbles;
+  auto started = NtsKeClient::Start(Options(), loop_, crypto::ExportClientKeys, [&](auto r) {
+    ok = r.has_value();
+    client.reset();
+    for (size_t size = 16; size <= 2048; size += 8) {
+      for (int i = 0; i < 2; ++i) scribbles.emplace_back(size, 0xff);
+    }
+  });
+  ASSERT_TRUE(started);
+  client = std::move(*started);
+  for (int i = 0; i < 1000 && !ok; ++i) EXPECT_TRUE(loop_.Run(loop_.Now() + core::NtpDuration::FromMillis(10)));
+  ASSERT_TRUE(ok);
+  EXPECT_TRUE(*ok);
+  EXPECT_EQ(client, nullptr);
+  EXPECT_TRUE(loop_.Run(loop_.Now() + core::NtpDuration::FromMillis(20)));  // nothing left of it runs
+}
+
 TEST_F(NtsKeClientTest, AnIpAddressMatchesTheCertificatesIpEntry) {
   auto r = Exchange(Options("127.0.0.1"));
   ASSERT_TRUE(r) << r.error().ToString();

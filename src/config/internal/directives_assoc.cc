@@ -9,6 +9,7 @@
 #include <cctype>
 
 #include "config/internal/directives.h"
+#include "core/nts/ke_record.h"
 
 namespace tempus::config::internal {
 namespace {
@@ -80,6 +81,7 @@ bool ReadAssociation(Cursor& c, ServerConfig& s) {
 void ReadOptions(Cursor& c, ServerConfig& s) {
   bool min_set = false, max_set = false;
   Location max_where;
+  std::optional<Location> port_where;
   while (!c.AtEnd()) {
     const Token& t = *c.Peek();
     const int errors = c.errors();
@@ -116,12 +118,44 @@ void ReadOptions(Cursor& c, ServerConfig& s) {
       c.Integer(fmt::format("a number 0..255 after '{}'", opt), 0, 255);
     } else if (opt == "bias") {
       c.Number("offset in seconds after 'bias'", -1e3, 1e3);
-    } else if ((opt == "ca" || opt == "aead") && !c.AtEnd()) {
-      c.Next();  // the value of an NTS option refused below
+    } else if (opt == "nts") {
+      s.nts = true;
+    } else if (opt == "noval") {
+      s.noval = true;
+    } else if (opt == "ca") {
+      const Location where = c.Here();
+      if (const auto path = c.Word("a path after 'ca'")) {
+        if (path->empty()) c.Error(where, "expected a path after 'ca', got ''");
+        s.ca = *path;
+      }
+    } else if (opt == "aead") {
+      // RFC 8915 §5.1: AEAD_AES_SIV_CMAC_256 is the one tempus (and every NTS server) speaks.
+      const Location where = c.Here();
+      if (const auto name = c.Word("an AEAD name after 'aead'");
+          name && *name != "AES_SIV_CMAC_256" && *name != "AEAD_AES_SIV_CMAC_256") {
+        c.Error(where, fmt::format("expected AES_SIV_CMAC_256 after 'aead' (the one AEAD tempus's NTS "
+                                   "client speaks), got '{}'",
+                                   *name));
+      }
     }
-    // What tempus does not do (mode, ttl, bias, preempt, xleave, autokey: warned; NTS: an error,
-    // since asking for NTS and silently running without it would be a downgrade).
+    if (opt == "port") port_where = c.At(t);
+    // What tempus does not do (mode, ttl, bias, preempt, xleave, autokey: warned).
     if (c.errors() == errors) ReportOption(c, c.At(t), "server", opt);
+  }
+  if (s.nts) {
+    if (s.key) c.Error(s.where, "expected either 'key N' or 'nts' on one line, got both");
+    if (s.kind == AssocKind::kPeer)
+      c.Error(s.where, "expected 'nts' on a server line (NTS has no symmetric mode), got 'peer'");
+    if (s.kind == AssocKind::kPool)
+      c.Error(s.where, "expected 'nts' on a server line (tempus's NTS client does not do pools yet), got 'pool'");
+    // NTPsec: the port given is the NTS-KE server's (TCP); the NTP port comes from NTS-KE (§4.1.8).
+    if (!port_where) {
+      s.port = core::nts::kKePort;
+      if (s.address) s.address = s.address->WithPort(s.port);
+    }
+  } else if (s.noval || s.ca) {
+    c.Error(s.where, fmt::format("expected 'nts' with '{}' (an option of NTS associations), got none",
+                                 s.noval ? "noval" : "ca"));
   }
   if (s.minpoll > s.maxpoll) {
     if (min_set && max_set) {

@@ -1,7 +1,7 @@
 // NTPsec's `nts` directive, server side (ntp.conf(5) "NTS Commands"): the NTS-KE server's
 // switch, certificate, key and cookie key file, in NTPsec's spellings, several options to a line
-// as NTPsec allows (`nts enable mintls TLS1.3`). tempus adds `nts port N` and `nts rotate S`. The client side
-// (`server ... nts`) is refused elsewhere until it exists (docs/nts.md).
+// as NTPsec allows (`nts enable mintls TLS1.3`). tempus adds `nts port N` and `nts rotate S`. `nts ca
+// FILE` is the client side's: the CA that `server ... nts` lines trust by default.
 #include <fmt/format.h>
 
 #include <array>
@@ -67,7 +67,8 @@ void Nts(Cursor& c, ParseState& st) {
           nts.rotate_s = *r;
         }
         break;
-      default:  // ca, tlsciphersuites, tlsecdhcurves, aead: a value, warned about (directive status)
+      case 8: Path(c, option, &nts.ca); break;
+      default:  // tlsciphersuites, tlsecdhcurves, aead: a value, warned about (directive status)
         if (c.Word(fmt::format("a value after 'nts {}'", option))) ReportOption(c, where, "nts", option);
         break;
     }

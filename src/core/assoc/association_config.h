@@ -41,6 +41,10 @@ struct AssociationConfig {
   // `key N`: requests carry a MAC by key N (the host appends it) and only replies whose MAC the
   // host found valid for key N (AuthVerdict::kOk) are taken (RFC 5905 §7.3, test 5).
   std::optional<uint32_t> key_id;
+  // `nts` (RFC 8915): the host wraps every request in NTS fields and hands on only the replies
+  // that NTS authenticated (tempusd's NtsSources); the core shows the association as
+  // authenticated (mode 6 status word) and its requests carry no MAC.
+  bool nts = false;
 };
 
 enum class AssociationConfigError : uint8_t {

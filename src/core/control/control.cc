@@ -384,9 +384,11 @@ uint16_t PeerStatusWord(const SourceSnapshot& peer, bool is_system_peer) {
   // A passive association was mobilized by its peer, not configured (ntpd's ephemeral).
   uint16_t status = a.config.mode == Mode::kSymmetricPassive ? 0 : mode6::kPeerConfigured;
   if (a.reach != 0) status |= mode6::kPeerReachable;
-  // With a key, every reply taken passed its MAC check (RFC 5905 test 5): reachable is authentic.
-  if (a.config.key_id) status |= mode6::kPeerAuthEnabled;
-  if (a.config.key_id && a.reach != 0) status |= mode6::kPeerAuthentic;
+  // With a key, every reply taken passed its MAC check (RFC 5905 test 5), with NTS its
+  // authenticator (RFC 8915 §5.7, checked by the host first): reachable is authentic.
+  const bool authenticated = a.config.key_id || a.config.nts;
+  if (authenticated) status |= mode6::kPeerAuthEnabled;
+  if (authenticated && a.reach != 0) status |= mode6::kPeerAuthentic;
   const select::Tally tally = peer.source ? peer.source->tally : select::Tally::kReject;
   status |= static_cast<uint16_t>(SelectCode(is_system_peer ? select::Tally::kSystemPeer : tally) << 8);
   int event = 1;

@@ -61,11 +61,18 @@ size_t NtsClientSession::PlaceholdersForNextRequest() const {
 Result<size_t, NtsRequestError> NtsClientSession::BuildRequest(NtpTimestamp transmit_cookie, int8_t poll,
                                                                Random& random, const Aead& aead,
                                                                std::span<uint8_t> out) {
+  std::array<uint8_t, kHeaderSize> header{};
+  BuildClientRequest(transmit_cookie, poll, header);
+  return BuildRequest(header, random, aead, out);
+}
+
+Result<size_t, NtsRequestError> NtsClientSession::BuildRequest(std::span<const uint8_t> header, Random& random,
+                                                               const Aead& aead, std::span<uint8_t> out) {
   if (cookies_.empty()) return Unexpected(NtsRequestError::kNoCookie);
-  if (out.size() < kHeaderSize) return Unexpected(NtsRequestError::kNoRoom);
+  if (out.size() < kHeaderSize || header.size() != kHeaderSize) return Unexpected(NtsRequestError::kNoRoom);
   const size_t placeholders = PlaceholdersForNextRequest();
   const std::vector<uint8_t>& cookie = cookies_.front();
-  BuildClientRequest(transmit_cookie, poll, out);
+  std::copy(header.begin(), header.end(), out.begin());
   std::array<uint8_t, kClientUniqueIdSize> unique_id{};
   std::array<uint8_t, kClientNonceSize> nonce{};
   Fill(random, unique_id);

@@ -71,6 +71,10 @@ class NtsClientSession {
   // from `random` (the kernel CSPRNG outside tests). Returns the request's size.
   [[nodiscard]] Result<size_t, NtsRequestError> BuildRequest(NtpTimestamp transmit_cookie, int8_t poll, Random& random,
                                                              const Aead& aead, std::span<uint8_t> out);
+  // The same around a 48-octet header the caller built (an association's request, as the core
+  // wrote it): the header is copied, then sealed with the NTS fields.
+  [[nodiscard]] Result<size_t, NtsRequestError> BuildRequest(std::span<const uint8_t> header, Random& random,
+                                                             const Aead& aead, std::span<uint8_t> out);
 
   // Checks a reply to the outstanding request; on success keeps the cookies it carried (at most
   // kCookiesWanted held) and forgets the request (a duplicate is then kNoRequest). A refused

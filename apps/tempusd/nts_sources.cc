@@ -1,0 +1,213 @@
+#include "nts_sources.h"
+
+#include <algorithm>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "config/to_core.h"
+#include "crypto/ke_client_keys.h"
+#include "io/resolver.h"
+#include "log.h"
+
+namespace tempus::daemon {
+
+using core::nts::NtsVerdict;
+
+NtsSources::NtsSources(engine::Node& node, io::PollLoop& loop, Random& random, std::string default_ca)
+    : node_(node), loop_(loop), random_(random), default_ca_(std::move(default_ca)) {}
+
+NtsSources::~NtsSources() {
+  if (timer_) loop_.CancelTimer(*timer_);
+}
+
+std::string NtsSources::Where(const Line& line) const {
+  return fmt::format("{}:{}: server {} nts", line.config.where.file, line.config.where.line, line.config.host);
+}
+
+void NtsSources::Start(const std::vector<config::ServerConfig>& lines) {
+  for (const config::ServerConfig& l : lines) {
+    if (!l.nts) continue;
+    lines_.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(loop_.Now()), {}, {}, {}, {}}));
+  }
+  Schedule();
+}
+
+void NtsSources::Schedule() {
+  std::optional<core::MonoTime> next;
+  for (const auto& line : lines_) {
+    if (line->state.phase() != core::nts::NtsPhase::kKeDue) continue;
+    if (!next || line->state.next_ke() < *next) next = line->state.next_ke();
+  }
+  if (timer_) loop_.CancelTimer(*timer_);
+  timer_.reset();
+  if (!next) return;
+  timer_ = loop_.AddTimer(*next, [this] {
+    timer_.reset();
+    RunDue();
+  });
+}
+
+void NtsSources::RunDue() {
+  const core::MonoTime now = loop_.Now();
+  for (auto& line : lines_) {
+    if (line->state.KeDue(now)) StartKe(*line);
+  }
+  Schedule();
+}
+
+void NtsSources::StartKe(Line& line) {
+  line.state.KeStarted();
+  if (!line.ke_address) {
+    if (line.config.address) {
+      line.ke_address = line.config.address;
+    } else {
+      auto found = io::Resolver().Resolve(line.config.host, line.config.port);
+      if (!found || found->empty()) {
+        KeFailed(line, "lookup", found ? "no address" : found.error());
+        return;
+      }
+      line.ke_address = found->front().WithPort(line.config.port);
+    }
+  }
+  io::NtsKeClientOptions options;
+  options.host = line.config.host;
+  options.address = *line.ke_address;
+  options.ca_file = line.config.ca.value_or(default_ca_);
+  options.verify = !line.config.noval;
+  Line* l = &line;
+  auto ke =
+      io::NtsKeClient::Start(options, loop_, crypto::ExportClientKeys,
+                             [this, l](Result<io::NtsKeSession, io::NtsKeFailure> r) { KeDone(*l, std::move(r)); });
+  if (!ke) {
+    KeFailed(line, io::NtsKeErrorName(ke.error().error), ke.error().ToString());
+    return;
+  }
+  line.ke = std::move(*ke);
+}
+
+void NtsSources::KeFailed(Line& line, std::string_view reason, const std::string& detail) {
+  const bool changed = line.state.KeFailed(reason, loop_.Now(), random_);
+  const double wait = (line.state.next_ke() - loop_.Now()).Seconds();
+  // Once per change of reason: a server down for a day is one line, not one per retry.
+  if (changed) Log(fmt::format("{}: NTS-KE failed: {}; retrying in {:.0f} s (backing off)", Where(line), detail, wait));
+}
+
+void NtsSources::KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> result) {
+  line.ke.reset();  // allowed from its own callback (nts_ke_client.h)
+  if (!result) {
+    KeFailed(line, io::NtsKeErrorName(result.error().error), result.error().ToString());
+  } else if (auto ntp = io::NtpAddressAfterKe(*line.ke_address, result->outcome); !ntp) {
+    KeFailed(line, "ntp_server", ntp.error());
+  } else {
+    const bool was_failing = !line.state.last_failure().empty();
+    line.state.KeSucceeded(result->keys, result->outcome.cookies, loop_.Now());
+    Log(fmt::format("{}: NTS-KE with {}: {} cookies, NTP at {}{}", Where(line), line.ke_address->ToStringWithPort(),
+                    result->outcome.cookies.size(), ntp->ToStringWithPort(), was_failing ? " (recovered)" : ""));
+    Associate(line, *ntp);
+  }
+  Schedule();
+}
+
+void NtsSources::Associate(Line& line, const core::NetAddress& ntp) {
+  if (line.id && line.ntp == ntp) return;  // the association goes on with the new session
+  if (line.id) {
+    node_.RemoveSource(*line.id);
+    by_id_.erase(*line.id);
+    by_address_.erase(line.ntp);
+    line.id.reset();
+  }
+  line.ntp = ntp;
+  by_address_[ntp] = &line;
+  mobilizing_ = &line;  // its first request goes out inside AddSource, before the id is known
+  auto id = node_.AddSource(config::ToAssociationConfig(line.config, ntp));
+  mobilizing_ = nullptr;
+  if (!id) {
+    by_address_.erase(ntp);
+    Log(fmt::format("{}: {}", Where(line), id.error()));
+    return;
+  }
+  line.id = *id;
+  by_id_[*id] = &line;
+}
+
+std::optional<size_t> NtsSources::WrapRequest(uint32_t source, std::span<const uint8_t> header,
+                                              std::span<uint8_t> out) {
+  Line* line = nullptr;
+  if (auto it = by_id_.find(source); it != by_id_.end()) {
+    line = it->second;
+  } else if (mobilizing_ != nullptr) {
+    line = mobilizing_;
+  }
+  if (line == nullptr) return std::nullopt;
+  auto size = line->state.WrapRequest(header, random_, aead_, out, loop_.Now());
+  if (!size && line->state.KeDue(loop_.Now())) Schedule();  // the cookies ran out: a new NTS-KE
+  return size;
+}
+
+bool NtsSources::AdmitReply(const core::NetAddress& from, std::span<const uint8_t> bytes) {
+  auto it = by_address_.find(from);
+  if (it == by_address_.end()) return true;  // not an NTS association's server
+  Line& line = *it->second;
+  const NtsVerdict verdict = line.state.OnReply(bytes, aead_, loop_.Now());
+  if (verdict == NtsVerdict::kNak) {
+    Log(fmt::format("{}: NTS NAK from {} (our cookies are no longer good): new NTS-KE", Where(line),
+                    from.ToStringWithPort()));
+    Schedule();
+  }
+  return verdict == NtsVerdict::kAccept;
+}
+
+std::vector<std::string> NtsSources::Summary() const {
+  std::vector<std::string> out;
+  for (const auto& line : lines_) {
+    const core::nts::NtsAssociationStats& s = line->state.stats();
+    std::string drops;
+    for (size_t i = 0; i < s.drops.size(); ++i) {
+      if (s.drops[i] == 0) continue;
+      drops += fmt::format("{}{} {}", drops.empty() ? "" : ", ", s.drops[i],
+                           core::nts::NtsReplyErrorName(static_cast<core::nts::NtsReplyError>(i)));
+    }
+    if (s.dropped_no_session > 0)
+      drops += fmt::format("{}{} without a session", drops.empty() ? "" : ", ", s.dropped_no_session);
+    out.push_back(
+        fmt::format("{}: NTS-KE {} ok, {} failed; {} requests ({} polls unsent); {} replies authenticated, "
+                    "{} dropped{}; {} cookies held",
+                    Where(*line), s.ke_ok, s.ke_failed, s.requests, s.unsent, s.accepted, line->state.dropped(),
+                    drops.empty() ? "" : " (" + drops + ")", line->state.cookies()));
+  }
+  return out;
+}
+
+std::string NtsSources::RenderMetrics() const {
+  if (lines_.empty()) return {};
+  std::string out =
+      "# HELP tempus_nts_client_ke_total NTS-KE exchanges of tempusd's NTS sources, by result.\n"
+      "# TYPE tempus_nts_client_ke_total counter\n";
+  for (const auto& line : lines_) {
+    const auto& s = line->state.stats();
+    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"ok\"}} {}\n", line->config.host, s.ke_ok);
+    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"failed\"}} {}\n", line->config.host,
+                       s.ke_failed);
+  }
+  out +=
+      "# HELP tempus_nts_client_replies_dropped_total Replies to NTS sources that did not authenticate, by reason.\n"
+      "# TYPE tempus_nts_client_replies_dropped_total counter\n";
+  for (const auto& line : lines_) {
+    const auto& s = line->state.stats();
+    for (size_t i = 0; i < s.drops.size(); ++i) {
+      out += fmt::format("tempus_nts_client_replies_dropped_total{{server=\"{}\",reason=\"{}\"}} {}\n",
+                         line->config.host, core::nts::NtsReplyErrorName(static_cast<core::nts::NtsReplyError>(i)),
+                         s.drops[i]);
+    }
+  }
+  out +=
+      "# HELP tempus_nts_client_cookies Cookies an NTS source holds.\n"
+      "# TYPE tempus_nts_client_cookies gauge\n";
+  for (const auto& line : lines_) {
+    out += fmt::format("tempus_nts_client_cookies{{server=\"{}\"}} {}\n", line->config.host, line->state.cookies());
+  }
+  return out;
+}
+
+}  // namespace tempus::daemon

@@ -1,0 +1,91 @@
+// NtsSources: the daemon's `server HOST nts` lines (RFC 8915): for each, NTS-KE with HOST
+// (io::NtsKeClient on the daemon's loop), then an association in the engine::Node at the NTP
+// server NTS-KE named (or HOST, port 123), whose requests this wraps in NTS fields and whose replies
+// it judges before the core sees them (engine::NtsClient). The decisions (when NTS-KE is due, the
+// back-off after failures, what a reply means) are core::nts::NtsAssociation's; this is the edge:
+// TLS, timers, logs.
+//
+// A failed NTS-KE is logged when its reason changes (not at every retry) and retried after
+// core::nts::KeBackoff; an NTS NAK or a spent cookie store starts a new one at once. While an
+// association has no session its polls send nothing (counted), and its reach decays as for a
+// silent server. Lines are taken at start only: a reload does not add, drop or change them (the
+// daemon logs so). A host name is looked up when its NTS-KE starts, blocking the loop for the
+// lookup. Not thread-safe (the daemon's one timing thread).
+#ifndef TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
+#define TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/random.h"
+#include "config/config.h"
+#include "core/nts/nts_association.h"
+#include "crypto/aes_siv_aead.h"
+#include "engine/node.h"
+#include "engine/nts_client.h"
+#include "io/nts_ke_client.h"
+#include "io/poll_loop.h"
+
+namespace tempus::daemon {
+
+class NtsSources final : public engine::NtsClient {
+ public:
+  // `node`, `loop` and `random` outlive this. `default_ca`: `nts ca FILE`, for lines without
+  // `ca` (empty: the system store).
+  NtsSources(engine::Node& node, io::PollLoop& loop, Random& random, std::string default_ca);
+  ~NtsSources() override;
+  NtsSources(const NtsSources&) = delete;
+  NtsSources& operator=(const NtsSources&) = delete;
+
+  // Takes the `nts` lines of `lines` (the others are Sources'); their first NTS-KE starts at once.
+  void Start(const std::vector<config::ServerConfig>& lines);
+  size_t size() const { return lines_.size(); }
+
+  // engine::NtsClient.
+  std::optional<size_t> WrapRequest(uint32_t source, std::span<const uint8_t> header, std::span<uint8_t> out) override;
+  bool AdmitReply(const core::NetAddress& from, std::span<const uint8_t> bytes) override;
+
+  // One line per NTS source for the exit log: NTS-KE successes and failures, requests, accepted
+  // and dropped replies by reason, cookies held.
+  std::vector<std::string> Summary() const;
+  // Prometheus text: tempus_nts_client_* per source (docs/tempusd.md).
+  std::string RenderMetrics() const;
+
+ private:
+  struct Line {
+    config::ServerConfig config;
+    core::nts::NtsAssociation state;
+    std::unique_ptr<io::NtsKeClient> ke;
+    std::optional<core::NetAddress> ke_address;  // HOST on the NTS-KE port, once looked up
+    std::optional<uint32_t> id;                  // its association in the Node
+    core::NetAddress ntp;                        // that association's address
+  };
+
+  void Schedule();
+  void RunDue();
+  void StartKe(Line& line);
+  void KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> result);
+  void KeFailed(Line& line, std::string_view reason, const std::string& detail);
+  // Moves the line's association to `ntp` (mobilized when it has none or another address).
+  void Associate(Line& line, const core::NetAddress& ntp);
+  std::string Where(const Line& line) const;
+
+  engine::Node& node_;
+  io::PollLoop& loop_;
+  Random& random_;
+  std::string default_ca_;
+  crypto::AesSivAead aead_;
+  std::vector<std::unique_ptr<Line>> lines_;
+  std::map<uint32_t, Line*> by_id_;
+  std::map<core::NetAddress, Line*> by_address_;
+  Line* mobilizing_ = nullptr;  // the line whose AddSource is under way (its first request)
+  std::optional<io::PollLoop::TimerId> timer_;
+};
+
+}  // namespace tempus::daemon
+
+#endif  // TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
