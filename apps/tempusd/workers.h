@@ -53,8 +53,8 @@ struct Forwarded {
 };
 
 // The worker count `workers`/--workers asks for, else the default: the CPUs up to 4 with clock
-// system, 1 with clock observe and virtual (tests and demos keep the single thread unless they
-// ask; observe: see WorkerCount).
+// system and observe, 1 with clock virtual (tests and demos keep the single thread unless they
+// ask).
 int WorkerCount(const std::optional<int>& asked, std::string_view clock_kind);
 
 class WorkerPool {
