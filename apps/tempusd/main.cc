@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
       ->check(NonEmpty("a user name"));
   app.add_option("--workers", f.workers,
                  "Threads answering plain time requests, each with its own SO_REUSEPORT socket (default: the "
-                 "CPUs up to 4 with clock system, 1 with clock observe or virtual; 1: the timing thread alone)")
+                 "CPUs up to 4 with clock system or observe, 1 with clock virtual; 1: the timing thread alone)")
       ->check(CLI::Range(1, 64));
   app.add_flag("--syslog", f.syslog, "Log to syslog instead of stderr or the logfile");
   app.add_option("--seed", f.seed,

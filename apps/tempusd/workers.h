@@ -8,7 +8,8 @@
 // in batches (recvmmsg), answers 48-byte mode 3 requests on the lean path (core::server::Server::
 // Handle, its own Server with the published rules and snapshot), and forwards everything else
 // (mode 6, replies to our associations, NTS, symmetric, MACs) to the timing thread through a
-// bounded single-producer queue and an eventfd; a full queue drops the datagram, counted.
+// bounded single-producer queue and an eventfd; a full queue drops the datagram, counted
+// (Counters::forward_drops: ntpq's ss_fwddrop, Prometheus tempus_worker_forward_drops_total).
 //
 // What a worker answers from is one immutable ServeView (the system snapshot the replies are
 // built from, the access policy, the clock as a line over CLOCK_MONOTONIC) that the timing thread
@@ -53,8 +54,8 @@ struct Forwarded {
 };
 
 // The worker count `workers`/--workers asks for, else the default: the CPUs up to 4 with clock
-// system, 1 with clock observe and virtual (tests and demos keep the single thread unless they
-// ask; observe: see WorkerCount).
+// system and observe, 1 with clock virtual (tests and demos keep the single thread unless they
+// ask).
 int WorkerCount(const std::optional<int>& asked, std::string_view clock_kind);
 
 class WorkerPool {

@@ -10,6 +10,7 @@
 # workers' counts in ss_received/ss_processed, and so does the exit summary. A second tempusd on
 # the same port fails (address in use) rather than joining the SO_REUSEPORT group. A follower
 # with 2 workers syncs to a source (its replies forwarded to the timing thread) and serves it.
+# Without `workers`, clock observe starts one per CPU (up to 4) and clock virtual none.
 set -u
 . "$(dirname "$0")/../common/lib.sh"
 tempus_test_init
@@ -88,5 +89,25 @@ done
 echo "follower (2 workers) serves offset ${offset:-none} at stratum 3"
 tempus_check "a follower with 2 workers syncs through forwarded replies and serves 0.25 s ahead (within 5 ms)" \
   "[ -n '$offset' ] && awk -v x='$offset' 'BEGIN { exit !(x > 0.245 && x < 0.255) }'"
-tempus_dump_tails 5 "$work/two.log" "$work/one.log" "$work/follower.log"
+# Without `workers`: clock observe starts the CPUs' count (up to 4) as clock system does, clock
+# virtual the timing thread alone (workers.cc WorkerCount).
+cpus=$(getconf _NPROCESSORS_ONLN)  # as std::thread::hardware_concurrency (get_nprocs)
+expected=$((cpus > 4 ? 4 : cpus))
+for kind in observe virtual; do
+  [ "$kind" = observe ] && at=127.0.0.94:12394 || at=127.0.0.95:12395
+  "$TEMPUSD" --clock=$kind --listen "$at" --stratum=2 --duration 60 2>"$work/$kind.log" &
+  daemon=$!
+  pids+=("$daemon")
+  for _ in $(seq 1 50); do "$TEMPUS" query -n 1 -t 0.1 "$at" >/dev/null 2>&1 && break; sleep 0.1; done
+  threads=$(ls /proc/$daemon/task | wc -l)
+  tempus_stop_pid "$daemon"
+  if [ "$kind" = observe ] && [ "$expected" -gt 1 ]; then
+    tempus_check "clock observe without 'workers': $expected workers on $cpus CPUs ($threads threads)" \
+      "[ $threads -eq $((expected + 1)) ] && grep -q '$expected workers answer time requests' '$work/$kind.log'"
+  else
+    tempus_check "clock $kind without 'workers' on $cpus CPUs: the timing thread alone ($threads threads)" \
+      "[ $threads -eq 1 ] && ! grep -q 'workers answer' '$work/$kind.log'"
+  fi
+done
+tempus_dump_tails 5 "$work/two.log" "$work/one.log" "$work/follower.log" "$work/observe.log" "$work/virtual.log"
 tempus_checks_done

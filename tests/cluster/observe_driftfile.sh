@@ -5,7 +5,10 @@
 # upstream's time (within 1 ms), `tempus status` and the metrics report the system clock 0.5 s
 # behind with a +30 ppm correction (not pinned at ±500 ppm). Node a's driftfile holds ntpd's value
 # and must be byte for byte the same afterwards; node b's does not exist and must not be created.
-# Observe never steers the kernel clock (and CAP_SYS_TIME is dropped here anyway).
+# Observe never steers the kernel clock (and CAP_SYS_TIME is dropped here anyway). Node a runs 2
+# workers whatever the CPUs (observe's default is one per CPU): its source's replies reach a worker
+# and are forwarded, its time is served from the published line, and the estimate must still be
+# +30 ppm; node b runs the default.
 source "$(dirname "$0")/lib.sh"
 cluster_init "$@"
 
@@ -18,12 +21,14 @@ touch -d '2020-01-01 00:00:00' "$CLUSTER_WORK/ntp.drift"
 before=$(stat -c '%Y %s' "$CLUSTER_WORK/ntp.drift")
 cluster_start upstream $up -c "$(cluster_conf upstream $'clock virtual offset 0.5 freq 30\nlocal stratum 1')"
 cluster_start a $a --metrics 127.0.0.3:19124 -c "$(cluster_conf a "clock observe
+workers 2
 server $up $opts
 driftfile $CLUSTER_WORK/ntp.drift")"
 cluster_start b $b -c "$(cluster_conf b "clock observe
 server $up $opts
 driftfile $CLUSTER_WORK/b.drift")"
 
+cluster_expect "a serves with 2 workers" grep -q "2 workers answer time requests" "$CLUSTER_WORK/a.log"
 if skew=$(cluster_wait_skew 0.001 45 $up $a $b); then
   cluster_log "ok   both observe nodes serve the upstream's time (skew $skew s)"
 else

@@ -54,6 +54,7 @@ NodeSnapshot MakeSnapshot() {
   p.source = s;
   v.sources.push_back(p);
   v.counters.node.received = 1000;
+  v.counters.node.forward_drops = 3;
   v.counters.server.received = 900;
   v.counters.server.replied = 850;
   v.counters.server.dropped[static_cast<size_t>(DropReason::kKodSent)] = 7;
@@ -124,6 +125,10 @@ TEST(OneSnapshot, ModeSixAndPrometheusCountTheSame) {
                                           m.at("tempus_server_drops_total{reason=\"rate_limited\"}") +
                                           m.at("tempus_control_drops_total{reason=\"client_rate\"}") +
                                           m.at("tempus_control_drops_total{reason=\"global_rate\"}"));
+  // What the workers dropped with their queue to the timing thread full (tempus's own ss_ name).
+  const auto [fwd, m2] = Render(0, "ss_fwddrop");
+  EXPECT_EQ(Number(fwd, "ss_fwddrop"), 3);
+  EXPECT_EQ(m2.at("tempus_worker_forward_drops_total"), 3);
   // Requests served plus the replies the sources took.
   EXPECT_EQ(Number(ss, "ss_processed"),
             m.at("tempus_server_replies_total") + m.at("tempus_source_replies_total{source=\"192.0.2.1:123\"}"));

@@ -115,6 +115,7 @@ std::optional<std::string> SysStatsVariable(std::string_view name, const NodeSna
   if (name == "ss_limited") return Uint(c.limited);
   if (name == "ss_kodsent") return Uint(c.kod_sent);
   if (name == "ss_processed") return Uint(c.processed);
+  if (name == "ss_fwddrop") return Uint(c.forward_drops);  // tempus: counters.h forward_drops
   return std::nullopt;
 }
 

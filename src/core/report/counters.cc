@@ -34,6 +34,7 @@ void Counters::Add(const Counters& o) {
   kod_sent += o.kod_sent;
   processed += o.processed;
   control_requests += o.control_requests;
+  forward_drops += o.forward_drops;
 }
 
 std::string_view ControlDropName(ControlDrop drop) {

@@ -37,6 +37,9 @@ struct Counters {
   uint64_t kod_sent = 0;
   uint64_t processed = 0;         // requests answered and replies taken
   uint64_t control_requests = 0;  // mode 6 requests
+  // tempusd's workers: datagrams they received for the timing thread (not plain time requests)
+  // and dropped, their queue to it full (counted in `received` too). ss_fwddrop: tempus's own.
+  uint64_t forward_drops = 0;
 
   // Counts one datagram handed to the node (received, and its version and mode), before any part
   // judges it. REQUIRES: !datagram.empty().

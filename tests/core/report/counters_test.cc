@@ -68,6 +68,11 @@ TEST(SysStats, AddsTheControlServersDropsAndTheNodesOwnCounts) {
   Counters r;
   r.CountDatagram(std::vector<uint8_t>{0x16});
   r.bad_auth = 4;
+  // tempusd's workers' own counts (SetHostCounters adds them).
+  Counters workers;
+  workers.CountDatagram(std::vector<uint8_t>{0x23});  // VN 4, mode 3
+  workers.forward_drops = 2;
+  r.Add(workers);
   server::ServerStats st;
   st.received = 20;
   st.replied = 11;
@@ -80,8 +85,10 @@ TEST(SysStats, AddsTheControlServersDropsAndTheNodesOwnCounts) {
   ctl.dropped[static_cast<size_t>(ControlDrop::kGlobalRate)] = 1;
   ctl.dropped[static_cast<size_t>(ControlDrop::kMalformed)] = 5;
   const Counters c = SysStats(r, st, ctl, /*accepted=*/6);
-  EXPECT_EQ(c.received, 1u);
+  EXPECT_EQ(c.received, 2u);
+  EXPECT_EQ(c.this_version, 1u);
   EXPECT_EQ(c.old_version, 1u);
+  EXPECT_EQ(c.forward_drops, 2u);  // the workers' drops, as they counted them
   EXPECT_EQ(c.control_requests, 9u);
   EXPECT_EQ(c.restricted, 3u);
   EXPECT_EQ(c.limited, 4u);
