@@ -56,14 +56,20 @@ Cuts ClosedLoop(int sources, bool queueing, uint64_t seed, int updates) {
   return c;
 }
 
+// ClosedLoop over seeds 1-4 of 1000 updates: the cuts summed, the mean window averaged.
+Cuts FourSeeds(int sources, bool queueing) {
+  Cuts all;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    const Cuts c = ClosedLoop(sources, queueing, seed, 1000);
+    all.cuts += c.cuts;
+    all.mean_samples += c.mean_samples / 4;
+  }
+  return all;
+}
+
 TEST(DisciplineRuns, WhiteNoiseRarelyCutsTheWindow) {
   for (int sources : {1, 4}) {
-    Cuts all;
-    for (uint64_t seed = 1; seed <= 4; ++seed) {
-      const Cuts c = ClosedLoop(sources, /*queueing=*/true, seed, 1000);
-      all.cuts += c.cuts;
-      all.mean_samples += c.mean_samples / 4;
-    }
+    const Cuts all = FourSeeds(sources, /*queueing=*/true);
     std::printf("[discipline] white noise, %d source(s), queueing: %d cuts in 4 x 900 updates, mean window %.1f\n",
                 sources, all.cuts, all.mean_samples);
     // Measured: 10 cuts, mean 125 (1 source); 5 cuts, mean 395 (4 sources): as rare as the
@@ -85,12 +91,7 @@ TEST(DisciplineRuns, WhiteNoiseRarelyCutsTheWindow) {
 // clknetsim; not adopted. Printed, not asserted.
 TEST(DisciplineRuns, NoiseBeyondTheStatedErrorIsReported) {
   for (int sources : {1, 4}) {
-    Cuts all;
-    for (uint64_t seed = 1; seed <= 4; ++seed) {
-      const Cuts c = ClosedLoop(sources, /*queueing=*/false, seed, 1000);
-      all.cuts += c.cuts;
-      all.mean_samples += c.mean_samples / 4;
-    }
+    const Cuts all = FourSeeds(sources, /*queueing=*/false);
     std::printf(
         "[discipline] white noise 10x its stated error, %d source(s): %d cuts in 4 x 900 updates, mean window %.1f\n",
         sources, all.cuts, all.mean_samples);
