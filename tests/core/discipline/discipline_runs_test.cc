@@ -1,0 +1,103 @@
+// How often the runs test cuts the window in a closed loop on white noise (no wander, a constant
+// frequency error): a cut should be rare, as a 1 % test on one window is, and the window should
+// stay near its max_samples. Each sample's stated error is its delay's; the noise is either the
+// delays' own (queueing, as clknetsim draws it) or larger than they say (a constant delay with
+// Gaussian noise: an upstream's jitter, a timestamping error the delay does not show).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "core/discipline/discipline.h"
+#include "tests/core/discipline/discipline_test_util.h"
+
+namespace tempus::core::discipline {
+namespace {
+
+using testing::Follower;
+using testing::In;
+
+struct Cuts {
+  int cuts = 0;               // updates after which the window held fewer samples than before
+  double mean_samples = 0.0;  // the window's mean size
+};
+
+// `updates` updates from `sources` sources in turn, one every 16/sources s; `queueing`: each way
+// 100 µs + Exp(100 µs) (the stated delay tells the error), else a constant 200 µs round trip with
+// 10 µs Gaussian noise (the stated delay tells nothing). The first 100 updates are not counted.
+Cuts ClosedLoop(int sources, bool queueing, uint64_t seed, int updates) {
+  Discipline d;
+  Follower clock;
+  clock.natural = 20e-6;
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, 10e-6);
+  std::exponential_distribution<double> exponential(1.0);
+  Cuts c;
+  int previous = 0;
+  for (int i = 0; i < updates; ++i) {
+    double noise = normal(rng), delay = 200e-6;
+    if (queueing) {
+      const double d1 = 100e-6 + 100e-6 * exponential(rng), d2 = 100e-6 + 100e-6 * exponential(rng);
+      noise = (d1 - d2) / 2.0;
+      delay = d1 + d2;
+    }
+    DisciplineInput in = In(clock.t, -clock.error + noise, delay);
+    in.source = static_cast<uint32_t>(i % sources);
+    clock.Apply(d.Update(in).commands);
+    clock.AdvanceTo(d, clock.t + 16.0 / sources);
+    const int n = d.state().samples;
+    if (i >= 100) {
+      c.cuts += n < previous ? 1 : 0;
+      c.mean_samples += static_cast<double>(n) / (updates - 100);
+    }
+    previous = n;
+  }
+  return c;
+}
+
+// ClosedLoop over seeds 1-4 of 1000 updates: the cuts summed, the mean window averaged.
+Cuts FourSeeds(int sources, bool queueing) {
+  Cuts all;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    const Cuts c = ClosedLoop(sources, queueing, seed, 1000);
+    all.cuts += c.cuts;
+    all.mean_samples += c.mean_samples / 4;
+  }
+  return all;
+}
+
+TEST(DisciplineRuns, WhiteNoiseRarelyCutsTheWindow) {
+  for (int sources : {1, 4}) {
+    const Cuts all = FourSeeds(sources, /*queueing=*/true);
+    std::printf("[discipline] white noise, %d source(s), queueing: %d cuts in 4 x 900 updates, mean window %.1f\n",
+                sources, all.cuts, all.mean_samples);
+    // Measured: 10 cuts, mean 125 (1 source); 5 cuts, mean 395 (4 sources): as rare as the
+    // test's 1 % on one window, the window near max_samples per source (it fills up over the
+    // first 128 x sources updates). The runs test does not cut the closed loop's window on the
+    // noise clknetsim draws.
+    EXPECT_LT(all.cuts, 40);
+    EXPECT_GT(all.mean_samples, 0.7 * 128 * sources);
+  }
+}
+
+// The known limit (docs/accuracy.md, branch disc5): noise larger than the delays say is
+// explained as wander. The largest q wins the model score, its fit trusts the newest few
+// samples, the older ones' residuals then share a sign and the runs test cuts the window
+// (measured: 441 cuts in 4 x 900 updates, mean window 23 of 128; 4 sources: 188, 59 of 512).
+// Scaling the model scores by a white-noise factor fixed it (1 cut, mean 127) but slowed the
+// response to a real frequency jump (`DisciplineSim.RecoversFromAFrequencyJump`: 309 µs, bar
+// 300 µs) and, with the factor from the newest 32 samples, cost long4 its request economy in
+// clknetsim; not adopted. Printed, not asserted.
+TEST(DisciplineRuns, NoiseBeyondTheStatedErrorIsReported) {
+  for (int sources : {1, 4}) {
+    const Cuts all = FourSeeds(sources, /*queueing=*/false);
+    std::printf(
+        "[discipline] white noise 10x its stated error, %d source(s): %d cuts in 4 x 900 updates, mean window %.1f\n",
+        sources, all.cuts, all.mean_samples);
+    EXPECT_GT(all.mean_samples, 6.0);  // never below the runs test's floor
+  }
+}
+
+}  // namespace
+}  // namespace tempus::core::discipline
