@@ -397,9 +397,9 @@ int RunDaemon(const DaemonOptions& options) {
                     k.accepted, k.answered, k.over_capacity, k.timed_out, k.too_large, k.tls_failed, k.closed_early,
                     k.unanswerable));
     using core::server::DropReason;
-    Log(fmt::format("NTS on the NTP port: {} answered, {} NAK(s), {} bad authenticator(s), {} malformed",
+    Log(fmt::format("NTS on the NTP port: {} answered, {} NAK(s), {} bad authenticator(s), {} malformed; {} replayed",
                     st.nts_answered, st.Dropped(DropReason::kNtsNakSent), st.Dropped(DropReason::kNtsBadAuth),
-                    st.Dropped(DropReason::kNtsMalformed)));
+                    st.Dropped(DropReason::kNtsMalformed), st.nts_replayed));
   }
   if (workers && (workers->forward_drops() > 0 || workers->send_errors() > 0)) {
     Log(fmt::format("workers: {} datagram(s) dropped with the queue to this thread full, {} send error(s)",

@@ -155,6 +155,9 @@ void RenderServer(const NodeSnapshot& snap, Writer& w) {
   w.Sample("tempus_server_replies_total", "", static_cast<double>(st.replied));
   w.Family("tempus_server_nts_replies_total", "counter", "Of the replies, those authenticated by NTS (RFC 8915)");
   w.Sample("tempus_server_nts_replies_total", "", static_cast<double>(st.nts_answered));
+  w.Family("tempus_server_nts_replays_total", "counter",
+           "Of the NTS replies, those to a cookie answered before (a replayed request, answered again)");
+  w.Sample("tempus_server_nts_replays_total", "", static_cast<double>(st.nts_replayed));
   w.Family("tempus_server_drops_total", "counter", "Datagrams dropped by the server, by reason");
   for (size_t i = 0; i < core::server::kDropReasonCount; ++i) {
     const auto reason = static_cast<core::server::DropReason>(i);
