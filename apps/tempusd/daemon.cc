@@ -315,6 +315,7 @@ int RunDaemon(const DaemonOptions& options) {
     // NTS on the NTP port with the KE server's own cookie keys (RFC 8915 §5).
     node.SetNts(&nts_ke->cookies(), &nts_ke->aead());
     Log("NTS-KE on " + nts_ke->Where());
+    running.nts_ke = nts_ke.get();
   }
 
   std::unique_ptr<io::MetricsServer> metrics;
