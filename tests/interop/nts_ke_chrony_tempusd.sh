@@ -27,11 +27,7 @@ nts enable cert $w/server.pem key $w/server.key cookie $w/nts-keys port 14460
 EOF2
 interop_start_tempusd tempusd -c "$w/tempusd.conf" --listen=127.0.0.1:11123 --virtual-offset=0.05 --stratum=3
 tempusd_pid=$INTEROP_PID
-for _ in $(seq 1 50); do
-  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14460" && break
-  sleep 0.1
-done
-ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14460" || interop_fail "tempusd does not listen on 127.0.0.1:14460"
+interop_wait_tcp "$tempusd_pid" 127.0.0.1 14460
 
 interop_start_chrony_client chrony \
   "server 127.0.0.1 nts ntsport 14460 iburst minpoll 4 maxpoll 4" \

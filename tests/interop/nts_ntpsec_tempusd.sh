@@ -28,17 +28,10 @@ EOF2
 interop_start_tempusd tempusd -c "$w/tempusd.conf" --listen=127.0.0.1:123 --virtual-offset=0.05 --stratum=3 \
   --metrics=127.0.0.1:19464
 tempusd_pid=$INTEROP_PID
-for _ in $(seq 1 50); do
-  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:4460" && break
-  sleep 0.1
-done
-ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:4460" || interop_fail "tempusd does not listen on 127.0.0.1:4460"
+interop_wait_tcp "$tempusd_pid" 127.0.0.1 4460
 
-interop_ntpsec_conf ntpsec 127.0.0.5 "server localhost nts ca $w/ca.pem iburst minpoll 4 maxpoll 4"
-interop_spawn ntpsec "$NTPSEC_NTPD" -n -c "$w/ntpsec.conf"
-ntpsec_pid=$INTEROP_PID
-interop_wait_udp "$ntpsec_pid" 127.0.0.5 123
-interop_check_guards "$ntpsec_pid"
+# NTS-KE with tempusd by the name in its certificate (localhost), trusting the test CA.
+interop_start_ntpsec_client ntpsec 127.0.0.5 localhost nts ca "$w/ca.pem"
 
 # ntpd selects tempusd within 60 s (NTS-KE, iburst, then selection).
 selected=0
@@ -129,12 +122,8 @@ interop_expect_eq "tempusd: the tampered request dropped and counted" \
   "$(metric 'tempus_server_drops_total{reason="nts_bad_auth"}')" 1
 
 # Another CA: the client refuses tempusd's certificate, gets no cookie and never sends NTP.
-interop_ntpsec_conf untrusting 127.0.0.7 "server localhost nts ca $w/other/ca.pem iburst minpoll 4 maxpoll 4"
 ke_before=$(metric tempus_nts_ke_answered_total)
-interop_spawn untrusting "$NTPSEC_NTPD" -n -c "$w/untrusting.conf"
-untrusting_pid=$INTEROP_PID
-interop_wait_udp "$untrusting_pid" 127.0.0.7 123
-interop_check_guards "$untrusting_pid"
+interop_start_ntpsec_client untrusting 127.0.0.7 localhost nts ca "$w/other/ca.pem"
 refused=0
 for _ in $(seq 1 20); do
   grep -q "NTSc: certificate invalid" "$w/untrusting.ntpd.log" 2>/dev/null && refused=1 && break

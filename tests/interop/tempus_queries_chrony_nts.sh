@@ -36,11 +36,7 @@ interop_spawn chrony "$CHRONYD" -x -d -u root -f "$w/chrony.conf"
 chrony_pid=$INTEROP_PID
 interop_wait_udp "$chrony_pid" 127.0.0.1 11124
 interop_check_guards "$chrony_pid"
-for _ in $(seq 1 50); do
-  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14461" && break
-  sleep 0.1
-done
-ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14461" || interop_fail "chronyd does not listen on 127.0.0.1:14461"
+interop_wait_tcp "$chrony_pid" 127.0.0.1 14461
 
 # nts_field FILE KEY: one field of the first server's "nts" object (Python's repr).
 nts_field() {
