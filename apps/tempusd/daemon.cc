@@ -316,6 +316,7 @@ int RunDaemon(const DaemonOptions& options) {
     // NTS on the NTP port with the KE server's own cookie keys (RFC 8915 §5).
     node.SetNts(&nts_ke->cookies(), &nts_ke->aead());
     Log("NTS-KE on " + nts_ke->Where());
+    running.nts_ke = nts_ke.get();
   }
 
   // `server HOST nts`: NTS-KE, then only NTS-authenticated replies (nts_sources.h).
@@ -404,9 +405,9 @@ int RunDaemon(const DaemonOptions& options) {
                     k.accepted, k.answered, k.over_capacity, k.timed_out, k.too_large, k.tls_failed, k.closed_early,
                     k.unanswerable));
     using core::server::DropReason;
-    Log(fmt::format("NTS on the NTP port: {} answered, {} NAK(s), {} bad authenticator(s), {} malformed",
+    Log(fmt::format("NTS on the NTP port: {} answered, {} NAK(s), {} bad authenticator(s), {} malformed; {} replayed",
                     st.nts_answered, st.Dropped(DropReason::kNtsNakSent), st.Dropped(DropReason::kNtsBadAuth),
-                    st.Dropped(DropReason::kNtsMalformed)));
+                    st.Dropped(DropReason::kNtsMalformed), st.nts_replayed));
   }
   for (const std::string& line : nts_sources.Summary()) Log(line);
   if (workers && (workers->forward_drops() > 0 || workers->send_errors() > 0)) {

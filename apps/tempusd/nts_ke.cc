@@ -89,6 +89,13 @@ void NtsKeServer::ScheduleKeyCheck() {
   });
 }
 
+Result<void, std::string> NtsKeServer::ReloadCertificates() {
+  for (const auto& l : listeners_) {
+    if (auto r = l->ReloadCertificate(); !r) return r;
+  }
+  return {};
+}
+
 std::string NtsKeServer::Where() const {
   std::string where;
   for (const auto& l : listeners_) where += (where.empty() ? "" : ", ") + l->address().ToStringWithPort();

@@ -41,6 +41,10 @@ class NtsKeServer {
   const core::nts::CookieCodec& cookies() const { return cookies_; }
   // The AEAD of NTS on the NTP port (AEAD_AES_SIV_CMAC_256, the only one negotiated).
   const core::nts::Aead& aead() const { return aead_; }
+  // SIGHUP: every listener reads the certificate and key files again, for new connections (a
+  // renewed certificate without a restart). A file that does not load keeps the certificate in
+  // use; the error names it.
+  [[nodiscard]] Result<void, std::string> ReloadCertificates();
   // Where it listens, for the log ("127.0.0.1:4460, ...").
   std::string Where() const;
   // The listeners' counters added up.

@@ -6,6 +6,7 @@
 
 #include "load_config.h"
 #include "log.h"
+#include "nts_ke.h"
 
 namespace tempus::daemon {
 namespace {
@@ -64,12 +65,25 @@ void OpenStats(const obs::StatsOptions& options, engine::Node& node, std::unique
   Log(fmt::format("statistics in {}: {}", options.dir, Files(options)));
 }
 
+// The NTS-KE certificate and key, read again from the files the daemon started with.
+void ReloadNtsCertificates(Running& r, ReloadOutcome& outcome) {
+  if (r.nts_ke == nullptr) return;
+  if (auto done = r.nts_ke->ReloadCertificates(); !done) {
+    Log("SIGHUP: " + done.error() + "; keeping the NTS-KE certificate in use");
+    if (outcome.ok) outcome = {false, done.error()};
+    return;
+  }
+  Log("SIGHUP: NTS-KE certificate and key reread");
+}
+
 ReloadOutcome Reload(Running& r, core::MonoTime now) {
   ReopenLog();
   const DaemonOptions& running = r.options;
   if (running.config_path.empty()) {
     Log("SIGHUP: no configuration file (-c); log reopened");
-    return {};
+    ReloadOutcome outcome;
+    ReloadNtsCertificates(r, outcome);
+    return outcome;
   }
   Log(fmt::format("SIGHUP: rereading {}", running.config_path));
   DaemonOptions next;
@@ -80,6 +94,7 @@ ReloadOutcome Reload(Running& r, core::MonoTime now) {
   } else {
     outcome.ok = false;
   }
+  ReloadNtsCertificates(r, outcome);
   return outcome;
 }
 
@@ -99,7 +114,8 @@ std::string RestartOnlyChanges(const config::Config& before, const config::Confi
   note(before.workers != after.workers, "workers");
   note(before.tinker != after.tinker, "tinker");
   note(before.makestep != after.makestep, "makestep");
-  // The NTS-KE server (its certificate too) starts with the daemon; where its line is does not matter.
+  // The NTS-KE server starts with the daemon (its certificate and key files are reread on SIGHUP,
+  // not their names); where its line is does not matter.
   const auto nts_settings = [](config::NtsServerConfig n) {
     n.where = {};
     return n;

@@ -5,8 +5,10 @@
 // (the server path and mode 6), the keys file and trustedkey, tos, local and LOCAL fudge (selection
 // and orphan knobs), the leapfile, statsdir/statistics/filegen, and the pool size (tos maxclock).
 // Only at the next start: clock, listen, interface/nic, control, metrics, logfile, driftfile,
-// pidfile, tinker and makestep (RestartOnlyChanges). A file with errors (or a keys file with
-// errors) changes nothing. Runs on the loop's thread.
+// pidfile, tinker, makestep and the nts line (RestartOnlyChanges). A file with errors (or a keys
+// file with errors) changes nothing. The NTS-KE certificate and key files are read again (a
+// renewed certificate) even then; when they do not load, the ones in use stay. Runs on the loop's
+// thread.
 #ifndef TEMPUS_APPS_TEMPUSD_RELOAD_H_
 #define TEMPUS_APPS_TEMPUSD_RELOAD_H_
 
@@ -22,12 +24,15 @@
 
 namespace tempus::daemon {
 
+class NtsKeServer;  // nts_ke.h
+
 // What a reload may change, all owned by RunDaemon.
 struct Running {
   DaemonOptions& options;  // as started; a reload records what it applied
   Sources& sources;
   engine::Node& node;
   std::unique_ptr<obs::StatsFiles>& stats;  // null while no statistics file is enabled
+  NtsKeServer* nts_ke = nullptr;             // null without `nts enable`
 };
 
 // Opens the statistics files `options` enables (or none) in `stats` and has `node` record to them.

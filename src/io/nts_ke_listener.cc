@@ -66,8 +66,7 @@ struct NtsKeListener::Connection {
   PollLoop::TimerId deadline = 0;
 };
 
-Result<std::unique_ptr<NtsKeListener>, std::string> NtsKeListener::Open(const NtsKeListenerOptions& options,
-                                                                        PollLoop& loop, Respond respond) {
+Result<std::unique_ptr<NtsKeListener::Tls>, std::string> NtsKeListener::MakeTls(const NtsKeListenerOptions& options) {
   ERR_clear_error();
   auto tls = std::make_unique<Tls>();
   tls->ctx = SSL_CTX_new(TLS_server_method());
@@ -92,11 +91,18 @@ Result<std::unique_ptr<NtsKeListener>, std::string> NtsKeListener::Open(const Nt
                       OpenSslReason());
   }
   SSL_CTX_set_alpn_select_cb(tls->ctx, SelectAlpn, nullptr);
+  return tls;
+}
+
+Result<std::unique_ptr<NtsKeListener>, std::string> NtsKeListener::Open(const NtsKeListenerOptions& options,
+                                                                        PollLoop& loop, Respond respond) {
+  auto tls = MakeTls(options);
+  if (!tls) return Unexpected(tls.error());
   auto listening = ListenTcp(options.address, 128, "NTS-KE");
   if (!listening) return Unexpected(listening.error().ToString());
   const auto [fd, actual] = *listening;
   std::unique_ptr<NtsKeListener> listener(
-      new NtsKeListener(fd, actual, options, loop, std::move(respond), std::move(tls)));
+      new NtsKeListener(fd, actual, options, loop, std::move(respond), std::move(*tls)));
   loop.Watch(fd, POLLIN, [l = listener.get()](short) { l->Accept(); });
   return listener;
 }
@@ -104,6 +110,14 @@ Result<std::unique_ptr<NtsKeListener>, std::string> NtsKeListener::Open(const Nt
 NtsKeListener::NtsKeListener(int fd, core::NetAddress address, const NtsKeListenerOptions& options, PollLoop& loop,
                              Respond respond, std::unique_ptr<Tls> tls)
     : fd_(fd), address_(address), options_(options), loop_(loop), respond_(std::move(respond)), tls_(std::move(tls)) {}
+
+Result<void, std::string> NtsKeListener::ReloadCertificate() {
+  auto tls = MakeTls(options_);
+  if (!tls) return Unexpected(tls.error());
+  // Open connections keep the context they started with: each SSL holds a reference to it.
+  tls_ = std::move(*tls);
+  return {};
+}
 
 NtsKeListener::~NtsKeListener() {
   while (!connections_.empty()) Close(connections_.begin()->first, nullptr);

@@ -68,6 +68,11 @@ class NtsKeListener {
   NtsKeListener& operator=(const NtsKeListener&) = delete;
   ~NtsKeListener();
 
+  // Reads the certificate and key files again (a renewed certificate, SIGHUP) for the
+  // connections accepted from now on. When they do not load, or do not match, the ones in use
+  // stay and the error names the file and OpenSSL's reason.
+  [[nodiscard]] Result<void, std::string> ReloadCertificate();
+
   // The bound address (the real port when options.address had port 0).
   const core::NetAddress& address() const { return address_; }
   const NtsKeCounters& counters() const { return counters_; }
@@ -79,6 +84,8 @@ class NtsKeListener {
   struct Tls;         // OpenSSL's context (nts_ke_listener.cc)
   struct Connection;  // one client: its SSL, buffers, deadline
 
+  // The TLS context of `options`: TLS 1.3 only, ALPN ntske/1, the certificate chain and key loaded.
+  static Result<std::unique_ptr<Tls>, std::string> MakeTls(const NtsKeListenerOptions& options);
   NtsKeListener(int fd, core::NetAddress address, const NtsKeListenerOptions& options, PollLoop& loop, Respond respond,
                 std::unique_ptr<Tls> tls);
   void Accept();

@@ -158,6 +158,9 @@ void RenderServer(const NodeSnapshot& snap, Writer& w) {
   w.Family("tempus_worker_forward_drops_total", "counter",
            "Datagrams a worker thread dropped because its queue to the timing thread was full (workers N)");
   w.Sample("tempus_worker_forward_drops_total", "", static_cast<double>(snap.counters.node.forward_drops));
+  w.Family("tempus_server_nts_replays_total", "counter",
+           "Of the NTS replies, those to a cookie answered before (a replayed request, answered again)");
+  w.Sample("tempus_server_nts_replays_total", "", static_cast<double>(st.nts_replayed));
   w.Family("tempus_server_drops_total", "counter", "Datagrams dropped by the server, by reason");
   for (size_t i = 0; i < core::server::kDropReasonCount; ++i) {
     const auto reason = static_cast<core::server::DropReason>(i);

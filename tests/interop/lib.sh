@@ -184,15 +184,17 @@ interop_stop() {
 }
 
 # interop_wait_udp PID ADDR PORT: waits (at most 10 s) until ADDR:PORT is bound, failing early
-# if PID exits.
-interop_wait_udp() {
-  local pid=$1 addr=$2 port=$3
+# if PID exits. interop_wait_tcp PID ADDR PORT: the same for a listening TCP socket (NTS-KE).
+interop_wait_udp() { interop_wait_socket udp u "$@"; }
+interop_wait_tcp() { interop_wait_socket TCP t "$@"; }
+interop_wait_socket() {
+  local what=$1 ss_flag=$2 pid=$3 addr=$4 port=$5
   for _ in $(seq 1 100); do
     kill -0 "$pid" 2>/dev/null || interop_fail "pid $pid exited before binding $addr:$port"
-    ss -Hlnu 2>/dev/null | awk '{ print $4 }' | grep -qx "$addr:$port" && return 0
+    ss -Hln"$ss_flag" 2>/dev/null | awk '{ print $4 }' | grep -qx "$addr:$port" && return 0
     sleep 0.1
   done
-  interop_fail "nothing bound $addr:$port within 10 s"
+  interop_fail "nothing bound $addr:$port ($what) within 10 s"
 }
 
 # interop_check_guards PID: fails unless the running process PID lacks CAP_SYS_TIME in every
@@ -281,13 +283,14 @@ interop_start_ntpsec() {
   interop_fail "ntpsec $addr did not answer with stratum $stratum within 10 s"
 }
 
-# interop_start_ntpsec_client NAME ADDR SERVER: NTPsec 1.2.2 ntpd listening on ADDR:123 as a
-# client of SERVER (port 123; NTPsec accepts only 127.0.0.1 as a loopback server), polls fixed
-# at 16 s, loop and kernel discipline disabled. Waits until ADDR:123 is bound and checks the
-# guards. Sets INTEROP_PID.
+# interop_start_ntpsec_client NAME ADDR SERVER [OPTION...]: NTPsec 1.2.2 ntpd listening on
+# ADDR:123 as a client of SERVER (port 123; NTPsec accepts only 127.0.0.1 as a loopback server),
+# with the server line's OPTIONs (e.g. nts ca FILE), polls fixed at 16 s, loop and kernel
+# discipline disabled. Waits until ADDR:123 is bound and checks the guards. Sets INTEROP_PID.
 interop_start_ntpsec_client() {
   local name=$1 addr=$2 server=$3
-  interop_ntpsec_conf "$name" "$addr" "server $server iburst minpoll 4 maxpoll 4"
+  shift 3
+  interop_ntpsec_conf "$name" "$addr" "server $server${*:+ $*} iburst minpoll 4 maxpoll 4"
   interop_spawn "$name" "$NTPSEC_NTPD" -n -c "$INTEROP_WORK/$name.conf"
   local pid=$INTEROP_PID
   interop_wait_udp "$pid" "$addr" 123
@@ -340,11 +343,7 @@ EOF
   local pid=$INTEROP_PID
   interop_wait_udp "$pid" 127.0.0.1 "$ntp"
   interop_check_guards "$pid"
-  for _ in $(seq 1 50); do
-    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:$ke" && break
-    sleep 0.1
-  done
-  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:$ke" || interop_fail "chronyd does not listen on 127.0.0.1:$ke"
+  interop_wait_tcp "$pid" 127.0.0.1 "$ke"
   INTEROP_PID=$pid
 }
 

@@ -27,11 +27,7 @@ nts enable cert $w/server.pem key $w/server.key cookie $w/nts-keys port 14460
 EOF2
 interop_start_tempusd tempusd -c "$w/tempusd.conf" --listen=127.0.0.1:11123 --virtual-offset=0.05 --stratum=3
 tempusd_pid=$INTEROP_PID
-for _ in $(seq 1 50); do
-  ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14460" && break
-  sleep 0.1
-done
-ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14460" || interop_fail "tempusd does not listen on 127.0.0.1:14460"
+interop_wait_tcp "$tempusd_pid" 127.0.0.1 14460
 
 interop_start_chrony_client chrony \
   "server 127.0.0.1 nts ntsport 14460 iburst minpoll 4 maxpoll 4" \
@@ -104,7 +100,7 @@ nts_answered=$(sed -n 's/.*NTP port: \([0-9]*\) answered.*/\1/p' <<<"$nts_line")
 awk -v n="$nts_answered" -v rx="$rx" 'BEGIN { exit !(n + 0 >= 3 && n + 0 >= rx + 0) }' ||
   interop_expect_eq "tempusd answered NTS requests" "$nts_line" ">= 3 and >= chronyd's $rx replies"
 interop_expect_eq "tempusd: no bad NTS authenticator, no NAK, nothing malformed" \
-  "$(sed -n 's/.* answered, \([0-9]*\) NAK(s), \([0-9]*\) bad authenticator(s), \([0-9]*\) malformed/\1,\2,\3/p' <<<"$nts_line")" \
+  "$(sed -n 's/.* answered, \([0-9]*\) NAK(s), \([0-9]*\) bad authenticator(s), \([0-9]*\) malformed.*/\1,\2,\3/p' <<<"$nts_line")" \
   "0,0,0"
 answered=$(sed -n 's/.* \([0-9]*\) answered;.*/\1/p' <<<"$line")
 tls_failed=$(sed -n 's/.* \([0-9]*\) TLS failures.*/\1/p' <<<"$line")

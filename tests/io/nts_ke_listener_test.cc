@@ -12,6 +12,8 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -300,6 +302,32 @@ TEST_F(NtsKeListenerTest, ABadCertificateOrKeyIsAnErrorNamingTheFile) {
   l = NtsKeListener::Open(options, loop_, nullptr);
   ASSERT_FALSE(l);
   EXPECT_NE(l.error().find("nts key " + Path("ca.key")), std::string::npos) << l.error();
+}
+
+// SIGHUP (a renewed certificate): a file that does not load, or a key that does not match,
+// keeps the certificate in use and names the file; good files are taken for new connections.
+TEST_F(NtsKeListenerTest, ReloadKeepsTheCertificateInUseWhenTheNewFilesDoNotLoad) {
+  Listen();
+  namespace fs = std::filesystem;
+  fs::copy_file(Path("server.pem"), Path("server.pem.good"));
+  fs::copy_file(Path("server.key"), Path("server.key.good"));
+  std::ofstream(Path("server.pem"), std::ios::trunc) << "not a certificate\n";
+  auto r = listener_->ReloadCertificate();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("nts cert " + Path("server.pem")), std::string::npos) << r.error();
+  EXPECT_EQ(nts::ParseKeMessage(Exchange(kNtske, kRequest).response)->cookie_count, 8u);
+
+  fs::copy_file(Path("server.pem.good"), Path("server.pem"), fs::copy_options::overwrite_existing);
+  fs::copy_file(Path("ca.key"), Path("server.key"), fs::copy_options::overwrite_existing);
+  r = listener_->ReloadCertificate();
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().find("nts key " + Path("server.key")), std::string::npos) << r.error();
+  EXPECT_EQ(nts::ParseKeMessage(Exchange(kNtske, kRequest).response)->cookie_count, 8u);
+
+  fs::copy_file(Path("server.key.good"), Path("server.key"), fs::copy_options::overwrite_existing);
+  EXPECT_TRUE(listener_->ReloadCertificate());
+  EXPECT_EQ(nts::ParseKeMessage(Exchange(kNtske, kRequest).response)->cookie_count, 8u);
+  EXPECT_EQ(listener_->counters().answered, 3u);
 }
 
 }  // namespace

@@ -49,6 +49,8 @@ uint64_t ServerStats::TotalDropped() const {
 void ServerStats::Add(const ServerStats& other) {
   received += other.received;
   replied += other.replied;
+  nts_answered += other.nts_answered;
+  nts_replayed += other.nts_replayed;
   for (size_t i = 0; i < dropped.size(); ++i) dropped[i] += other.dropped[i];
 }
 

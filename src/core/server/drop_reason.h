@@ -52,6 +52,7 @@ struct ServerStats {
   uint64_t received = 0;      // datagrams handed to the server (Server::Handle, HandleNewPeer)
   uint64_t replied = 0;       // time replies (mode 4), signed or not; KoDs and crypto-NAKs are drops
   uint64_t nts_answered = 0;  // of `replied`, NTS-authenticated replies (RFC 8915 §5.7)
+  uint64_t nts_replayed = 0;  // of `nts_answered`, to a cookie answered before (nts_replay.h)
   std::array<uint64_t, kDropReasonCount> dropped{};
 
   void CountDrop(DropReason reason) { ++dropped[static_cast<size_t>(reason)]; }

@@ -34,8 +34,8 @@ NtsAnswer Nak(const Header& req, std::span<const uint8_t> unique_id, std::span<u
   EncodeKissOfDeath(req, KissCode::kNtsNak, reply);
   nts::NtsFieldWriter w(reply, kHeaderSize);
   w.Field(nts::kFieldUniqueId, unique_id);
-  if (!w.ok()) return {0, DropReason::kReplyBufferTooSmall};
-  return {w.size(), DropReason::kNtsNakSent};
+  if (!w.ok()) return {0, DropReason::kReplyBufferTooSmall, {}};
+  return {w.size(), DropReason::kNtsNakSent, {}};
 }
 
 // The encrypted part of the reply: `count` fresh cookie fields holding `keys` (§5.7). Its size.
@@ -70,7 +70,7 @@ NtsAnswer AnswerNts(std::span<const uint8_t> request, const DecodedPacket& decod
   const auto fields = nts::ParseNtsFields(request, decoded);
   // §5.7: a request has a Unique Identifier, one Cookie and an Authenticator (last); no MAC.
   if (!fields || fields->unique_id.empty() || fields->cookie.empty() || !fields->authenticator || decoded.mac) {
-    return {0, DropReason::kNtsMalformed};
+    return {0, DropReason::kNtsMalformed, {}};
   }
   const Header& req = decoded.header;
   std::optional<nts::SessionKeys> keys = ctx.cookies->Open(fields->cookie);
@@ -80,7 +80,7 @@ NtsAnswer AnswerNts(std::span<const uint8_t> request, const DecodedPacket& decod
   std::array<uint8_t, kMaxEncrypted> plaintext;
   if (!ctx.aead->Open(keys->c2s, auth.associated_data, auth.nonce, auth.ciphertext, plaintext)) {
     Wipe(*keys);
-    return {0, DropReason::kNtsBadAuth};
+    return {0, DropReason::kNtsBadAuth, {}};
   }
 
   EncodeReply(req, Mode::kServer, rx, snapshot, reply);  // T3 = T2: sealed, so never restamped
@@ -92,7 +92,7 @@ NtsAnswer AnswerNts(std::span<const uint8_t> request, const DecodedPacket& decod
   const size_t cookie_field = nts::FieldSize(ctx.cookies->cookie_size());
   if (!w.ok() || fixed > room) {
     Wipe(*keys);
-    return {0, DropReason::kReplyBufferTooSmall};
+    return {0, DropReason::kReplyBufferTooSmall, {}};
   }
   const size_t count = std::min(
       {1 + fields->placeholders, (room - fixed) / cookie_field, (kMaxEncrypted - nts::kAeadTagSize) / cookie_field});
@@ -103,10 +103,10 @@ NtsAnswer AnswerNts(std::span<const uint8_t> request, const DecodedPacket& decod
   const auto sealed_size =
       ctx.aead->Seal(keys->s2c, reply.first(w.size()), nonce, std::span(plaintext).first(plaintext_size), sealed);
   Wipe(*keys);
-  if (!sealed_size) return {0, DropReason::kNtsBadAuth};  // only a failing AEAD library
+  if (!sealed_size) return {0, DropReason::kNtsBadAuth, {}};  // only a failing AEAD library
   w.AuthenticatorField(nonce, std::span(sealed).first(*sealed_size));
   TEMPUS_CHECK(w.ok() && w.size() <= request.size());
-  return {w.size(), std::nullopt};
+  return {w.size(), std::nullopt, fields->cookie};
 }
 
 }  // namespace tempus::core::server

@@ -52,6 +52,7 @@ bool IsNtsRequest(const DecodedPacket& decoded);
 struct NtsAnswer {
   size_t size = 0;                 // the reply's octets at the start of `reply`; 0: nothing is sent
   std::optional<DropReason> drop;  // why it is not a time reply (with size > 0: the NAK)
+  std::span<const uint8_t> cookie;  // a time reply: the request's cookie (within `request`)
 };
 
 // Answers `request` (decoded as `decoded`, a time request, IsNtsRequest), received at `rx`, into

@@ -99,6 +99,7 @@ ServerAction Server::HandleNts(std::span<const uint8_t> request, const DecodedPa
   if (!answer.drop) {
     ++stats_.replied;
     ++stats_.nts_answered;
+    if (nts_replays_.SeenBefore(answer.cookie)) ++stats_.nts_replayed;  // answered all the same
   }
   // Sealed over the transmit timestamp: not restamped, no MAC appended.
   return Respond{reply.first(answer.size), /*restamp=*/false, std::nullopt};

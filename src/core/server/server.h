@@ -32,6 +32,7 @@
 #include "core/server/admission.h"
 #include "core/server/drop_reason.h"
 #include "core/server/nts_answer.h"
+#include "core/server/nts_replay.h"
 #include "core/server/rate_limit.h"
 #include "core/server/reply.h"
 #include "core/server/restrict.h"
@@ -134,6 +135,7 @@ class Server {
   RestrictTable restricts_;
   RateLimiter limiter_;
   NtsServerContext nts_;
+  NtsReplayWindow nts_replays_;
 };
 
 }  // namespace tempus::core::server

@@ -144,6 +144,32 @@ TEST(NtsServer, TamperedRequestIsDroppedAndCounted) {
   EXPECT_TRUE(std::holds_alternative<Respond>(h.Handle(good)));
 }
 
+// RFC 8915 keeps the server stateless: a replayed request (the same packet again) is answered
+// again, as chrony and NTPsec do (the client drops the second reply by its Unique Identifier),
+// and counted; a tampered copy of it is not.
+TEST(NtsServer, ReplayedRequestIsAnsweredAndCounted) {
+  NtsHarness h;
+  const std::vector<uint8_t> request = h.Request(0);
+  ASSERT_TRUE(std::holds_alternative<Respond>(h.Handle(request)));
+  EXPECT_EQ(h.server.stats().nts_replayed, 0u);
+  ASSERT_TRUE(std::holds_alternative<Respond>(h.Handle(request)));
+  ASSERT_TRUE(std::holds_alternative<Respond>(h.Handle(request)));
+  EXPECT_EQ(h.server.stats().nts_answered, 3u);
+  EXPECT_EQ(h.server.stats().nts_replayed, 2u);
+  std::vector<uint8_t> tampered = request;
+  tampered[45] ^= 0x80;  // the transmit timestamp: covered by the authenticator
+  EXPECT_TRUE(std::holds_alternative<Ignore>(h.Handle(tampered)));
+  EXPECT_EQ(h.server.stats().nts_replayed, 2u);
+  // Another cookie (the next request of a client) is no replay.
+  nts::SessionKeys keys = h.keys;
+  keys.c2s[0] ^= 0x01;
+  std::vector<uint8_t> cookie(FakeCookies::kSize);
+  FakeCookies::Make(7, keys, cookie);
+  ASSERT_TRUE(std::holds_alternative<Respond>(h.Handle(nts::NtsRequest(h.aead, keys.c2s, cookie, 0))));
+  EXPECT_EQ(h.server.stats().nts_answered, 4u);
+  EXPECT_EQ(h.server.stats().nts_replayed, 2u);
+}
+
 TEST(NtsServer, RequestWithoutAuthenticatorOrCookieIsMalformed) {
   NtsHarness h;
   std::vector<uint8_t> packet(256);
