@@ -22,16 +22,20 @@ server $up iburst minpoll 4 maxpoll 4 port $CLUSTER_PORT
 driftfile $drift"
 }
 
-# Run 1: wait until it holds < 200 µs for two consecutive samples 16 s apart (the frequency is
-# then learned well enough to write).
+# Run 1: wait until it holds < 200 µs for two consecutive samples 16 s apart, and has run 80 s
+# (the iburst and five polls): the frequency is then learned well enough to write. Without the
+# 80 s the run could end 25 s after its start, its frequency resting on the iburst and one or two
+# polls: idle, main's binary wrote -61.4 +/- 16.3 ppm once in five runs.
+run1_start=$SECONDS
 cluster_start run1 $node -c "$(conf 1 0.3)"
 cluster_wait_skew 0.001 45 $up $node >/dev/null || cluster_fail "run 1 did not synchronize"
 settled=0
-for _ in $(seq 1 40); do
+for _ in $(seq 1 80); do
   s=$(cluster_wait_skew 0.0002 1 $up $node) && settled=$((settled + 1)) || settled=0
-  [ $settled -ge 8 ] && break
+  [ $settled -ge 8 ] && [ $((SECONDS - run1_start)) -ge 80 ] && break
   sleep 2
 done
+cluster_log "run 1 ran $((SECONDS - run1_start)) s"
 cluster_stop run1
 cluster_expect "run 1 stepped the clock once" test "$(cluster_count 'clock stepped' run1)" = 1
 cluster_expect "run 1 wrote the driftfile" grep -q "wrote" "$CLUSTER_WORK/run1.log"
@@ -40,10 +44,12 @@ written=$(awk '{ print $1 }' "$drift")
 cluster_log "driftfile after run 1: $(cat "$drift") (ppm and its error; the clock's error is +50 ppm)"
 cluster_expect "driftfile holds a correction of -50 ppm +/- 5" \
   awk -v f="$written" 'BEGIN { d = f + 50; if (d < 0) d = -d; exit !(d <= 5) }'
-# The bound is honest (covers the frequency's real error) and informative (< 10 ppm); how tight it
-# is depends on how many samples the run got, fewer under ASan on a loaded machine.
-cluster_expect "driftfile holds an error bound that covers the frequency's error" \
-  awk '{ d = $1 + 50; if (d < 0) d = -d; exit !(NF == 2 && $2 >= d && $2 < 10) }' "$drift"
+# The bound is honest and informative (< 10 ppm); how tight it is depends on how many samples the
+# run got, fewer under ASan on a loaded machine. It is a standard error (docs/discipline.md, item
+# 10), so honest means the real error is within three of it: one bound is passed about one run in
+# three (idle: -49.571 +/- 0.263, 1.6 bounds off).
+cluster_expect "driftfile holds an error bound whose triple covers the frequency's error" \
+  awk '{ d = $1 + 50; if (d < 0) d = -d; exit !(NF == 2 && 3 * $2 >= d && $2 < 10) }' "$drift"
 
 # Run 2: restart at the offset the synchronized clock had. Three temporary files of a write
 # killed before its rename are lying around (and one file that only looks like one).
