@@ -32,7 +32,7 @@ struct Running {
   Sources& sources;
   engine::Node& node;
   std::unique_ptr<obs::StatsFiles>& stats;  // null while no statistics file is enabled
-  NtsKeServer* nts_ke = nullptr;             // null without `nts enable`
+  NtsKeServer* nts_ke = nullptr;            // null without `nts enable`
 };
 
 // Opens the statistics files `options` enables (or none) in `stats` and has `node` record to them.

@@ -50,8 +50,8 @@ inline constexpr size_t kNtsReplyNonceSize = 16;
 bool IsNtsRequest(const DecodedPacket& decoded);
 
 struct NtsAnswer {
-  size_t size = 0;                 // the reply's octets at the start of `reply`; 0: nothing is sent
-  std::optional<DropReason> drop;  // why it is not a time reply (with size > 0: the NAK)
+  size_t size = 0;                  // the reply's octets at the start of `reply`; 0: nothing is sent
+  std::optional<DropReason> drop;   // why it is not a time reply (with size > 0: the NAK)
   std::span<const uint8_t> cookie;  // a time reply: the request's cookie (within `request`)
 };
 
