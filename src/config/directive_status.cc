@@ -10,7 +10,6 @@ namespace {
 
 constexpr DirectiveStatus kSupported = DirectiveStatus::kSupported;
 constexpr DirectiveStatus kWarned = DirectiveStatus::kWarned;
-constexpr DirectiveStatus kError = DirectiveStatus::kError;
 
 // Notes shared by several rows.
 constexpr std::string_view kStatsOnlyTwo = "tempusd writes only peerstats and loopstats; this file is not written";
