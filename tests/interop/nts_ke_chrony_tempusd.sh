@@ -76,9 +76,13 @@ tr_line=$(head -n 1 "$w/tracking.out")
 interop_log "chronyc tracking: $tr_line"
 interop_expect_eq "chronyd: reference" "$(cut -d, -f1 <<<"$tr_line")" 7F000001
 interop_expect_eq "chronyd: own stratum" "$(cut -d, -f3 <<<"$tr_line")" 4
-# Field 5: NTP time minus system time, the 0.05 s tempusd's virtual clock is ahead.
-awk -v x="$(cut -d, -f5 <<<"$tr_line")" 'BEGIN { exit !(x > 0.048 && x < 0.052) }' ||
-  interop_expect_eq "chronyd: system time 0.05 s behind tempusd" "$(cut -d, -f5 <<<"$tr_line")" "0.05 +- 0.002"
+# Field 5: NTP time minus system time, the 0.05 s tempusd's virtual clock is ahead, within 2 ms
+# plus the error chronyd gives its own estimate (`sources` field 10): after a few samples on a
+# loaded machine that reached 1.9 ms (CI-like run: 0.04784 with +/- 0.00194).
+est_err=$(awk -F, '$3 == "127.0.0.1" { print $10 + 0 }' "$w/sources.out")
+tol=$(awk -v e="${est_err:-0}" 'BEGIN { if (e < 0) e = -e; printf "%.6f", 0.002 + e }')
+awk -v x="$(cut -d, -f5 <<<"$tr_line")" -v t="$tol" 'BEGIN { d = x - 0.05; if (d < 0) d = -d; exit !(d <= t) }' ||
+  interop_expect_eq "chronyd: system time 0.05 s behind tempusd" "$(cut -d, -f5 <<<"$tr_line")" "0.05 +- $tol"
 interop_run authdata-after 5 "$CHRONYC" -c -n -h "$w/chrony.sock" authdata || true
 interop_log "chronyc authdata after sync: $(cat "$w/authdata-after.out")"
 # Field 8: NTS NAKs; field 9: cookies held (each reply brings one back for the one spent).
