@@ -37,7 +37,10 @@ for _ in $(seq 1 80); do
 done
 cluster_log "run 1 ran $((SECONDS - run1_start)) s"
 cluster_stop run1
-cluster_expect "run 1 stepped the clock once" test "$(cluster_count 'clock stepped' run1)" = 1
+# The 0.3 s offset goes in one step; the discipline may add a start-up step of a millisecond or
+# less (seen under ASan: -0.001005 s 4 s after the first), which is not this test's subject.
+cluster_expect "run 1 stepped the 0.3 s offset away once" \
+  test "$(cluster_count 'clock stepped by [-+]0\.[1-9]' run1)" = 1
 cluster_expect "run 1 wrote the driftfile" grep -q "wrote" "$CLUSTER_WORK/run1.log"
 [ -s "$drift" ] || cluster_fail "no driftfile written"
 written=$(awk '{ print $1 }' "$drift")
