@@ -20,7 +20,9 @@
 # Every test runs with CAP_SYS_TIME dropped from all capability sets, so no test can change
 # this machine's clock; the interop tests add a network namespace and an LD_PRELOAD guard
 # (tests/interop/lib.sh). At most 2 parallel jobs. Prints a summary; exits non-zero if any
-# step failed. Environment: TEMPUS_TEST_SKIP_ASAN=1 skips step 4 (quicker local runs);
+# step failed. A test fails its step when it fails twice in a row (ctest --repeat until-pass:2);
+# the summary ends with a digest (scripts/failed-tests-digest.py) of every test that failed a
+# run, FLAKY when its second run passed, with the lines that say why. Environment: TEMPUS_TEST_SKIP_ASAN=1 skips step 4 (quicker local runs);
 # TEMPUS_TEST_FUZZ_SECONDS=0 skips step 6.
 set -uo pipefail
 
@@ -31,6 +33,7 @@ nocap=(setpriv --bounding-set -sys_time --inh-caps -sys_time --)
 
 results=()
 failed=0
+ctest_dirs=()
 start_all=$SECONDS
 
 # step NAME CMD...: runs CMD, records "PASS/FAIL NAME (Ns)".
@@ -56,6 +59,13 @@ summary() {
   echo
   echo "===== summary ($((SECONDS - start_all))s)"
   printf '  %s\n' "${results[@]}"
+  # Which check of which test failed, at the end of the output where a CI that keeps only the
+  # log's tail still shows it.
+  local dir digest
+  for dir in "${ctest_dirs[@]}"; do
+    digest=$(python3 scripts/failed-tests-digest.py "$dir")
+    [ -z "$digest" ] || printf '  tests in %s/ that failed a run:\n%s\n' "$dir" "$digest"
+  done
   if [ $failed -eq 0 ]; then echo "ALL PASSED"; else echo "FAILED"; fi
 }
 
@@ -68,7 +78,11 @@ configure_and_build() {
 run_ctest() {
   local dir=$1
   shift
-  "${nocap[@]}" ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 300 "$@"
+  ctest_dirs+=("$dir")
+  # A test fails the step when it fails twice in a row; one that fails once and then passes is
+  # named FLAKY in the summary's digest (with what its failed run said), to be fixed, not hidden.
+  "${nocap[@]}" ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 300 \
+    --repeat until-pass:2 "$@"
 }
 
 if ! step "install dependencies" scripts/install-deps.sh; then
