@@ -9,7 +9,7 @@
 
 #include <benchmark/benchmark.h>
 
-#include "../tests/core/server/fake_nts.h"
+#include "core/server/fake_nts.h"  // tests/core/server/
 #include "core/server/server.h"
 #include "crypto/aes_siv_aead.h"
 #include "crypto/jar_cookie_codec.h"

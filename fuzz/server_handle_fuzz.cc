@@ -11,7 +11,7 @@
 #include <cstring>
 #include <span>
 
-#include "../tests/core/server/fake_nts.h"
+#include "core/server/fake_nts.h"  // tests/core/server/
 #include "core/server/server.h"
 #include "core/wire/auth.h"
 #include "core/wire/codec.h"

@@ -5,7 +5,9 @@
 #ifndef TEMPUS_TESTS_CORE_NTS_FAKE_AEAD_H_
 #define TEMPUS_TESTS_CORE_NTS_FAKE_AEAD_H_
 
+#include <array>
 #include <cstring>
+#include <vector>
 
 #include "core/nts/aead.h"
 

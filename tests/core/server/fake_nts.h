@@ -1,7 +1,7 @@
 // Fakes of the NTS server's injected parts (core::nts::Aead, core::nts::CookieCodec) and a client
-// request built with the real codecs, for tests of the pure core. The fake AEAD is no cipher: a
-// keyed checksum over everything as the tag and the plaintext XORed with the key, enough for a
-// test to see a tampered octet, a wrong key or wrong associated data refused.
+// request built with the real codecs, for tests of the pure core. The fake AEAD
+// (tests/core/nts/fake_aead.h) is no cipher, but it refuses a tampered octet, a wrong key or wrong
+// associated data.
 #ifndef TEMPUS_TESTS_CORE_SERVER_FAKE_NTS_H_
 #define TEMPUS_TESTS_CORE_SERVER_FAKE_NTS_H_
 
@@ -11,48 +11,15 @@
 #include <vector>
 
 #include "core/nts/aead.h"
+#include "core/nts/fake_aead.h"
 #include "core/nts/cookie_codec.h"
 #include "core/nts/ntp_fields.h"
 #include "core/wire/codec.h"
 
 namespace tempus::core::nts {
 
-class FakeAead final : public Aead {
- public:
-  std::optional<size_t> Seal(std::span<const uint8_t> key, std::span<const uint8_t> ad, std::span<const uint8_t> nonce,
-                             std::span<const uint8_t> plaintext, std::span<uint8_t> out) const override {
-    if (key.size() != kAeadKeySize || out.size() < plaintext.size() + kAeadTagSize) return std::nullopt;
-    const auto tag = Tag(key, ad, nonce, plaintext);
-    std::copy(tag.begin(), tag.end(), out.begin());
-    for (size_t i = 0; i < plaintext.size(); ++i) out[kAeadTagSize + i] = plaintext[i] ^ key[i % key.size()];
-    return plaintext.size() + kAeadTagSize;
-  }
-  std::optional<size_t> Open(std::span<const uint8_t> key, std::span<const uint8_t> ad, std::span<const uint8_t> nonce,
-                             std::span<const uint8_t> sealed, std::span<uint8_t> out) const override {
-    if (key.size() != kAeadKeySize || sealed.size() < kAeadTagSize) return std::nullopt;
-    const size_t n = sealed.size() - kAeadTagSize;
-    if (out.size() < n) return std::nullopt;
-    std::vector<uint8_t> plain(n);
-    for (size_t i = 0; i < n; ++i) plain[i] = sealed[kAeadTagSize + i] ^ key[i % key.size()];
-    const auto tag = Tag(key, ad, nonce, plain);
-    if (!std::equal(tag.begin(), tag.end(), sealed.begin())) return std::nullopt;
-    std::copy(plain.begin(), plain.end(), out.begin());
-    return n;
-  }
-
- private:
-  static std::array<uint8_t, kAeadTagSize> Tag(std::span<const uint8_t> key, std::span<const uint8_t> ad,
-                                               std::span<const uint8_t> nonce, std::span<const uint8_t> plain) {
-    uint64_t h = 0xcbf29ce484222325;  // FNV-1a over each part, its length included
-    for (std::span<const uint8_t> part : {key, ad, nonce, plain}) {
-      for (uint8_t b : part) h = (h ^ b) * 0x100000001b3;
-      h = (h ^ part.size()) * 0x100000001b3;
-    }
-    std::array<uint8_t, kAeadTagSize> tag{};
-    for (size_t i = 0; i < tag.size(); ++i) tag[i] = static_cast<uint8_t>(h >> (8 * (i % 8)));
-    return tag;
-  }
-};
+// The fake AEAD of the core's NTS client tests, one for both sides.
+using testing::FakeAead;
 
 // A cookie is the key id (4 octets, big-endian) then C2S and S2C in the clear; it opens when its
 // key id is `id`. Counts the cookies it sealed.
