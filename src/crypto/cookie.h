@@ -22,6 +22,7 @@
 
 #include "base/random.h"
 #include "base/result.h"
+#include "core/nts/aead.h"
 #include "crypto/aes_siv.h"
 
 namespace tempus::crypto {
@@ -29,11 +30,9 @@ namespace tempus::crypto {
 inline constexpr size_t kCookieNonceSize = 16;
 inline constexpr size_t kCookieSize = 4 + kCookieNonceSize + kAesSivTagSize + 2 * kAesSivKeySize;
 
-struct SessionKeys {
-  std::array<uint8_t, kAesSivKeySize> c2s{};  // client to server (§5.1)
-  std::array<uint8_t, kAesSivKeySize> s2c{};  // server to client
-  bool operator==(const SessionKeys&) const = default;
-};
+// The session keys a cookie carries: the core's type (AEAD_AES_SIV_CMAC_256 keys).
+using SessionKeys = core::nts::SessionKeys;
+static_assert(core::nts::kAeadKeySize == kAesSivKeySize);
 
 struct ServerKey {
   uint32_t id = 0;

@@ -12,7 +12,7 @@
 namespace tempus::crypto {
 
 // C2S and S2C for NTPv4 with AEAD_AES_SIV_CMAC_256; nullopt when the export fails.
-[[nodiscard]] std::optional<core::nts::NtsSessionKeys> ExportClientKeys(const TlsExporter& exporter);
+[[nodiscard]] std::optional<core::nts::SessionKeys> ExportClientKeys(const TlsExporter& exporter);
 
 }  // namespace tempus::crypto
 

@@ -55,7 +55,7 @@ struct NtsKeFailure {
 };
 
 struct NtsKeSession {
-  core::nts::NtsSessionKeys keys;
+  core::nts::SessionKeys keys;
   core::nts::KeOutcome outcome;  // cookies, negotiated server and port
 };
 
@@ -72,7 +72,7 @@ class NtsKeClient {
   // TLS keying material (RFC 5705); fills `out`, false on failure.
   using Exporter =
       std::function<bool(std::string_view label, std::span<const uint8_t> context, std::span<uint8_t> out)>;
-  using ExportKeys = std::function<std::optional<core::nts::NtsSessionKeys>(const Exporter& exporter)>;
+  using ExportKeys = std::function<std::optional<core::nts::SessionKeys>(const Exporter& exporter)>;
   using Done = std::function<void(Result<NtsKeSession, NtsKeFailure> result)>;
 
   // Starts the exchange; a local failure (no socket, bad `ca` file) comes back at once and `done`

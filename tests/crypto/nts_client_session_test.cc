@@ -18,7 +18,7 @@ namespace nts = core::nts;
 
 TEST(NtsClientSessionAesSiv, RequestOpensWithC2sAndReplySealedWithS2cIsTaken) {
   SeededRandom random(3);
-  nts::NtsSessionKeys keys;
+  nts::SessionKeys keys;
   for (size_t i = 0; i < keys.c2s.size(); ++i) {
     keys.c2s[i] = static_cast<uint8_t>(i);
     keys.s2c[i] = static_cast<uint8_t>(0x80 + i);

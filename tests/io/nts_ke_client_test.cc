@@ -70,7 +70,7 @@ class NtsKeClientTest : public config::testing::TempDirTest {
 
   SeededRandom random_{7};
   crypto::CookieJar jar_{crypto::ServerKey{1, {}}};
-  std::optional<nts::NtsSessionKeys> server_keys_;
+  std::optional<nts::SessionKeys> server_keys_;
   std::function<std::optional<size_t>(std::span<const uint8_t>, std::span<uint8_t>)> answer_;
   core::NtpDuration skew_;
   PollLoop loop_{[this] { return MonoNow() + skew_; }};

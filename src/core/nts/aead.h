@@ -10,6 +10,7 @@
 #ifndef TEMPUS_CORE_NTS_AEAD_H_
 #define TEMPUS_CORE_NTS_AEAD_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -34,6 +35,15 @@ class Aead {
   virtual std::optional<size_t> Open(std::span<const uint8_t> key, std::span<const uint8_t> associated_data,
                                      std::span<const uint8_t> nonce, std::span<const uint8_t> sealed,
                                      std::span<uint8_t> out) const = 0;
+};
+
+// The keys of one NTS session (§5.1), exported from the NTS-KE TLS session: C2S seals the
+// client's requests, S2C the server's replies. The server carries them in its cookies; the client
+// holds them beside its cookies. One type for the core, crypto and io.
+struct SessionKeys {
+  std::array<uint8_t, kAeadKeySize> c2s{};
+  std::array<uint8_t, kAeadKeySize> s2c{};
+  bool operator==(const SessionKeys&) const = default;
 };
 
 }  // namespace tempus::core::nts

@@ -45,7 +45,7 @@ std::string_view NtsReplyErrorName(NtsReplyError error) {
   return "unknown";
 }
 
-NtsClientSession::NtsClientSession(const NtsSessionKeys& keys, const std::vector<std::vector<uint8_t>>& cookies)
+NtsClientSession::NtsClientSession(const SessionKeys& keys, const std::vector<std::vector<uint8_t>>& cookies)
     : keys_(keys) {
   for (const auto& c : cookies) {
     if (cookies_.size() < kCookiesWanted && !c.empty()) cookies_.push_back(c);

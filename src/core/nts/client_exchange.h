@@ -55,15 +55,9 @@ enum class NtsReplyError : uint8_t {
 inline constexpr size_t kNtsReplyErrorCount = 7;
 std::string_view NtsReplyErrorName(NtsReplyError error);
 
-// What NTS-KE hands the NTP side (§4, §5.1).
-struct NtsSessionKeys {
-  std::array<uint8_t, kAeadKeySize> c2s{};  // seals requests
-  std::array<uint8_t, kAeadKeySize> s2c{};  // opens replies
-};
-
 class NtsClientSession {
  public:
-  NtsClientSession(const NtsSessionKeys& keys, const std::vector<std::vector<uint8_t>>& cookies);
+  NtsClientSession(const SessionKeys& keys, const std::vector<std::vector<uint8_t>>& cookies);
 
   // Writes an NTS-protected client request into out: the 48-octet header (transmit timestamp
   // `transmit_cookie`, as core::BuildClientRequest writes it) and the NTS fields. Takes the
@@ -89,7 +83,7 @@ class NtsClientSession {
   size_t PlaceholdersForNextRequest() const;
 
  private:
-  NtsSessionKeys keys_;
+  SessionKeys keys_;
   std::deque<std::vector<uint8_t>> cookies_;  // oldest first
   std::array<uint8_t, kClientUniqueIdSize> unique_id_{};
   bool outstanding_ = false;

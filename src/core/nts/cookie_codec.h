@@ -17,12 +17,6 @@
 
 namespace tempus::core::nts {
 
-// The keys of one client's session (§5.1): C2S authenticates its requests, S2C our replies.
-struct SessionKeys {
-  std::array<uint8_t, kAeadKeySize> c2s{};
-  std::array<uint8_t, kAeadKeySize> s2c{};
-};
-
 class CookieCodec {
  public:
   virtual ~CookieCodec() = default;

@@ -21,7 +21,7 @@ std::string_view NtsPhaseName(NtsPhase phase) {
   return "unknown";
 }
 
-void NtsAssociation::KeSucceeded(const NtsSessionKeys& keys, const std::vector<std::vector<uint8_t>>& cookies,
+void NtsAssociation::KeSucceeded(const SessionKeys& keys, const std::vector<std::vector<uint8_t>>& cookies,
                                  MonoTime /*now*/) {
   session_ = std::make_unique<NtsClientSession>(keys, cookies);
   phase_ = NtsPhase::kSession;

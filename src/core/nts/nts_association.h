@@ -77,7 +77,7 @@ class NtsAssociation {
 
   void KeStarted() { phase_ = NtsPhase::kKeRunning; }
   // A session from NTS-KE: the keys and cookies it gave (§4, §5.1). The failure count is reset.
-  void KeSucceeded(const NtsSessionKeys& keys, const std::vector<std::vector<uint8_t>>& cookies, MonoTime now);
+  void KeSucceeded(const SessionKeys& keys, const std::vector<std::vector<uint8_t>>& cookies, MonoTime now);
   // A failed NTS-KE, by a named reason (io::NtsKeErrorName, or the host's own): the next one is
   // due after KeBackoff. Returns whether the reason differs from the last failure's, so that the
   // host logs a reason once per change, not at every retry.

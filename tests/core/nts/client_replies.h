@@ -17,8 +17,8 @@
 
 namespace tempus::core::nts::testing {
 
-inline NtsSessionKeys Keys() {
-  NtsSessionKeys k;
+inline SessionKeys Keys() {
+  SessionKeys k;
   k.c2s.fill(0xc2);
   k.s2c.fill(0x52);
   return k;
