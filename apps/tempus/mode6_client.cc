@@ -4,6 +4,8 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <ctime>
 #include <random>
 
 namespace tempus::app {
@@ -102,6 +104,14 @@ std::optional<std::string> ClockName(const std::map<std::string, std::string>& v
   if (address == v.end() || host == v.end() || !address->second.starts_with("127.127.")) return std::nullopt;
   if (host->second.find('(') == std::string::npos) return std::nullopt;
   return host->second;
+}
+
+std::optional<long> SecondsSince(const std::string& ts) {
+  if (ts.size() < 11 || ts.rfind("0x", 0) != 0) return std::nullopt;
+  const unsigned long sec = std::strtoul(ts.substr(2, 8).c_str(), nullptr, 16);
+  if (sec == 0) return std::nullopt;
+  const int64_t unix_s = static_cast<int64_t>(sec) - 2208988800LL + (sec < 0x80000000UL ? (int64_t{1} << 32) : 0);
+  return static_cast<long>(std::time(nullptr) - unix_s);
 }
 
 }  // namespace tempus::app

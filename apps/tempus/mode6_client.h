@@ -62,6 +62,10 @@ class Mode6Client {
 // ("LOCAL(0)") when srcadr is 127.127.t.u and srchost names a clock; nothing for other peers.
 std::optional<std::string> ClockName(const std::map<std::string, std::string>& peer_variables);
 
+// Seconds since a "0xSSSSSSSS.FFFFFFFF" NTP timestamp, by this host's clock; nothing for 0 or
+// text that is not one.
+std::optional<long> SecondsSince(const std::string& timestamp);
+
 }  // namespace tempus::app
 
 #endif  // TEMPUS_APPS_TEMPUS_MODE6_CLIENT_H_

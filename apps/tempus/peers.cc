@@ -1,10 +1,13 @@
 // `tempus peers [-n] [--json] [--watch S] HOST[:PORT]`: the ntpq -p billboard of a tempusd or
 // ntpd over mode 6 (RFC 9327): READSTAT, then READVAR of each association with the default set.
 // --json adds each source's `flash` (ntpd's TEST bits) and tempusd's `reason` (why it is not used).
+// An NTS source (ntscookies >= 0) shows its cookie count in `t`, as NTPsec's ntpq does, and a line
+// after the table (`nts: ...`, and `nts` in --json) with its NTS-KE state (nts_view.h).
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -21,6 +24,7 @@
 #include "exit_codes.h"
 #include "io/sockaddr.h"
 #include "mode6_client.h"
+#include "nts_view.h"
 #include "subcommands.h"
 
 namespace tempus::app {
@@ -48,8 +52,11 @@ struct PeerRow {
   double delay_ms = 0, offset_ms = 0, jitter_ms = 0;
   std::optional<std::string> flash;           // ntpd's TEST bits, hex, as the server sent them
   std::optional<std::string> reason;          // tempusd: why the source is not used ("none" when it is)
+  std::optional<NtsView> nts;                 // an NTS association's state (ntscookies >= 0)
   static constexpr long kFlashLoop = 0x0800;  // TEST12: a timing loop, never selected
   bool loop() const { return flash && (std::strtol(flash->c_str(), nullptr, 16) & kFlashLoop) != 0; }
+  // The status word's authenable and authentic bits (RFC 9327 §2.4.2; a key or NTS, replies verified).
+  bool authenticated() const { return (status & 0x6000) == 0x6000; }
 };
 
 long ToLong(const std::map<std::string, std::string>& v, const std::string& k, long fallback = 0) {
@@ -62,15 +69,6 @@ long ToLong(const std::map<std::string, std::string>& v, const std::string& k, l
 double ToDouble(const std::map<std::string, std::string>& v, const std::string& k) {
   auto it = v.find(k);
   return it == v.end() ? 0.0 : std::strtod(it->second.c_str(), nullptr);
-}
-
-// Seconds since a "0xSSSSSSSS.FFFFFFFF" NTP timestamp, by this host's clock.
-std::optional<long> AgeOf(const std::string& ts) {
-  if (ts.size() < 11 || ts.rfind("0x", 0) != 0) return std::nullopt;
-  const unsigned long sec = std::strtoul(ts.substr(2, 8).c_str(), nullptr, 16);
-  if (sec == 0) return std::nullopt;
-  const int64_t unix_s = static_cast<int64_t>(sec) - 2208988800LL + (sec < 0x80000000UL ? (int64_t{1} << 32) : 0);
-  return static_cast<long>(std::time(nullptr) - unix_s);
 }
 
 // As ntpq's prettyinterval: "-", seconds, then m, h, d, y.
@@ -137,8 +135,11 @@ Result<std::vector<PeerRow>, Mode6Failure> Collect(Mode6Client& client, bool num
     if (r.refid.find('.') == std::string::npos && r.refid.find(':') == std::string::npos) r.refid = "." + r.refid + ".";
     r.stratum = static_cast<int>(ToLong(v, "stratum", 16));
     r.type = TypeOf(ToLong(v, "hmode"), clock.has_value());
-    if (v.count("rec")) r.when_s = AgeOf(v.at("rec"));
-    if (!r.when_s && v.count("reftime")) r.when_s = AgeOf(v.at("reftime"));
+    r.nts = NtsViewOf(v);
+    // As NTPsec's ntpq: a client association with NTS shows its cookie count in `t`.
+    if (r.nts && r.type == 'u') r.type = static_cast<char>('0' + std::min(r.nts->cookies, 9L));
+    if (v.count("rec")) r.when_s = SecondsSince(v.at("rec"));
+    if (!r.when_s && v.count("reftime")) r.when_s = SecondsSince(v.at("reftime"));
     const long ppoll = std::max(ToLong(v, "ppoll", 3), 3L);
     const long hpoll = std::max(ToLong(v, "hpoll", 3), 3L);
     r.poll_s = 1L << std::min(std::min(ppoll, hpoll), 17L);
@@ -163,7 +164,12 @@ void PrintTable(const std::vector<PeerRow>& rows) {
                 r.stratum, r.type, Interval(r.when_s).c_str(), Interval(r.poll_s).c_str(), r.reach & 0777,
                 F8(r.delay_ms).c_str(), F8(r.offset_ms).c_str(), F8(r.jitter_ms).c_str());
   }
-  // What ntpq -p cannot show: a timing loop (ntpd's TEST12 flash bit).
+  // What ntpq -p cannot show: each NTS source's state, and a timing loop (ntpd's TEST12 flash bit).
+  for (const PeerRow& r : rows) {
+    if (r.nts)
+      std::printf("nts: %s %s, %s\n", r.remote.c_str(), r.authenticated() ? "authenticated" : "not authenticated",
+                  NtsText(*r.nts).c_str());
+  }
   for (const PeerRow& r : rows) {
     if (r.loop()) {
       std::printf("loop: %s never selected: this node itself, or synchronized to it or to its system peer (TEST12)\n",
@@ -194,6 +200,8 @@ nlohmann::json ToJson(const std::string& server, const std::vector<PeerRow>& row
     p["flash"] = r.flash ? nlohmann::json(*r.flash) : nlohmann::json(nullptr);
     p["reason"] = r.reason ? nlohmann::json(*r.reason) : nlohmann::json(nullptr);
     p["loop"] = r.loop();
+    p["authenticated"] = r.authenticated();
+    p["nts"] = r.nts ? NtsJson(*r.nts) : nlohmann::json(nullptr);
     j["peers"].push_back(p);
   }
   return j;

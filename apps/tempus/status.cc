@@ -1,8 +1,8 @@
 // `tempus status [--json] HOST[:PORT]`: is a tempusd or ntpd synchronized, to what, how well.
 // Reads the system variables over mode 6 (RFC 9327 READVAR of association 0) and the system
 // peer's address, and tempusd's `reason`: why it follows no source (the panic refusal says the
-// offset it refused). Exit 0 when synchronized, 5 when not, 2/3/4 when there is no answer (as
-// query).
+// offset it refused), and the system peer's NTS state when it is an NTS source (nts_view.h). Exit 0 when synchronized,
+// 5 when not, 2/3/4 when there is no answer (as query).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +15,7 @@
 #include "common.h"
 #include "exit_codes.h"
 #include "mode6_client.h"
+#include "nts_view.h"
 #include "subcommands.h"
 #include "sync_state.h"
 
@@ -77,6 +78,7 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       j["server"] = server.ToStringWithPort();
       j["synchronized"] = synced;
       j["system_peer"] = peer_address.empty() ? nlohmann::json(nullptr) : nlohmann::json(peer_address);
+      j["system_peer_nts"] = st.system_peer_nts ? NtsJson(*st.system_peer_nts) : nlohmann::json(nullptr);
       j["stratum"] = stratum;
       j["refid"] = v.count("refid") ? v.at("refid") : "";
       j["offset_ms"] = num("offset");
@@ -94,6 +96,7 @@ void RegisterStatus(CLI::App& app, int* exit_code) {
       std::printf("%s: %s\n", server.ToStringWithPort().c_str(), synced ? "synchronized" : "not synchronized");
       if (!why.empty()) std::printf("  why:           %s\n", why.c_str());
       std::printf("  system peer:   %s\n", peer_address.empty() ? "none" : peer_address.c_str());
+      if (st.system_peer_nts) std::printf("  nts:           %s\n", NtsText(*st.system_peer_nts).c_str());
       std::printf("  stratum:       %d\n", stratum);
       std::printf("  refid:         %s\n", v.count("refid") ? v.at("refid").c_str() : "");
       std::printf("  offset:        %+.6f ms\n", num("offset"));

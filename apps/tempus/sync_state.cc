@@ -43,6 +43,11 @@ Result<SyncState, Mode6Failure> ReadSyncState(Mode6Client& client) {
       s.system_peer = p->at("srcadr") + (p->count("srcport") ? ":" + p->at("srcport") : "");
       if (auto clock = ClockName(*p)) s.system_peer = *clock;  // "LOCAL(0)", as ntpq shows it
     }
+    // tempusd's NTS variables (core/control/nts_variables.h); ntpd refuses the names: no NTS state.
+    auto nts = client.ReadVariables(static_cast<uint16_t>(peer),
+                                    "ntscookies,ntske_server,ntske_time,ntske_ok,ntske_fail,ntske_reason,nts_sent,"
+                                    "nts_recv_good,nts_recv_bad");
+    if (nts) s.system_peer_nts = NtsViewOf(*nts);
   }
   return s;
 }

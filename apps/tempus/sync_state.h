@@ -10,6 +10,7 @@
 #include <string>
 
 #include "mode6_client.h"
+#include "nts_view.h"
 
 namespace tempus::app {
 
@@ -18,9 +19,10 @@ struct SyncState {
   uint16_t status = 0;                           // the system status word
   int leap = 3;
   int stratum = 16;
-  bool synchronized = false;  // leap != 3 and stratum 1..15
-  std::string system_peer;    // "127.0.0.2:123", "LOCAL(0)"; empty: none
-  double offset_ms = 0;       // the system offset at the last clock update
+  bool synchronized = false;               // leap != 3 and stratum 1..15
+  std::string system_peer;                 // "127.0.0.2:123", "LOCAL(0)"; empty: none
+  std::optional<NtsView> system_peer_nts;  // the system peer's NTS state, when it is an NTS source of a tempusd
+  double offset_ms = 0;                    // the system offset at the last clock update
   // clock observe: how far the system clock is behind the time served (sysclk_offset), ms.
   std::optional<double> system_clock_offset_ms;
   std::string why;  // tempusd: why it follows no source (cli/why.h); empty otherwise

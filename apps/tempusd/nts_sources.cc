@@ -88,6 +88,7 @@ void NtsSources::StartKe(Line& line) {
 
 void NtsSources::KeFailed(Line& line, std::string_view reason, const std::string& detail) {
   const bool changed = line.state.KeFailed(reason, loop_.Now(), random_);
+  Publish(line);
   const double wait = (line.state.next_ke() - loop_.Now()).Seconds();
   // Once per change of reason: a server down for a day is one line, not one per retry.
   if (changed) Log(fmt::format("{}: NTS-KE failed: {}; retrying in {:.0f} s (backing off)", Where(line), detail, wait));
@@ -105,6 +106,7 @@ void NtsSources::KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> r
     Log(fmt::format("{}: NTS-KE with {}: {} cookies, NTP at {}{}", Where(line), line.ke_address->ToStringWithPort(),
                     result->outcome.cookies.size(), ntp->ToStringWithPort(), was_failing ? " (recovered)" : ""));
     Associate(line, *ntp);
+    Publish(line);
   }
   Schedule();
 }
@@ -141,6 +143,7 @@ std::optional<size_t> NtsSources::WrapRequest(uint32_t source, std::span<const u
   }
   if (line == nullptr) return std::nullopt;
   auto size = line->state.WrapRequest(header, random_, aead_, out, loop_.Now());
+  Publish(*line);
   if (!size && line->state.KeDue(loop_.Now())) Schedule();  // the cookies ran out: a new NTS-KE
   return size;
 }
@@ -150,12 +153,30 @@ bool NtsSources::AdmitReply(const core::NetAddress& from, std::span<const uint8_
   if (it == by_address_.end()) return true;  // not an NTS association's server
   Line& line = *it->second;
   const NtsVerdict verdict = line.state.OnReply(bytes, aead_, loop_.Now());
+  Publish(line);
   if (verdict == NtsVerdict::kNak) {
     Log(fmt::format("{}: NTS NAK from {} (our cookies are no longer good): new NTS-KE", Where(line),
                     from.ToStringWithPort()));
     Schedule();
   }
   return verdict == NtsVerdict::kAccept;
+}
+
+void NtsSources::Publish(const Line& line) {
+  if (!line.id) return;  // no association yet (no NTS-KE has succeeded): the log and /metrics say why
+  core::report::NtsSourceState s;
+  s.cookies = line.state.cookies();
+  const std::string& host = line.config.host;
+  s.ke_server = host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, line.config.port)
+                                                    : fmt::format("{}:{}", host, line.config.port);
+  s.last_ke = line.state.last_ke();
+  s.ke_ok = line.state.stats().ke_ok;
+  s.ke_failed = line.state.stats().ke_failed;
+  s.last_failure = line.state.last_failure();
+  s.requests = line.state.stats().requests;
+  s.accepted = line.state.stats().accepted;
+  s.dropped = line.state.dropped();
+  node_.SetNtsState(*line.id, std::move(s));
 }
 
 std::vector<std::string> NtsSources::Summary() const {

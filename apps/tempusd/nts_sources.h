@@ -73,6 +73,8 @@ class NtsSources final : public engine::NtsClient {
   // Moves the line's association to `ntp` (mobilized when it has none or another address).
   void Associate(Line& line, const core::NetAddress& ntp);
   std::string Where(const Line& line) const;
+  // Reports the line's state to its association in the Node (mode 6 ntscookies, ntske_*).
+  void Publish(const Line& line);
 
   engine::Node& node_;
   io::PollLoop& loop_;

@@ -21,6 +21,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/random.h"
@@ -89,6 +90,9 @@ class Node {
   [[nodiscard]] Result<uint32_t, std::string> AddSource(const core::assoc::AssociationConfig& source);
   // Demobilizes association `id`: its state, timer and place in selection go. False when unknown.
   bool RemoveSource(uint32_t id);
+  // The NTS state of association `id`, reported by the host after each change
+  // (core::node::Node::SetNtsState): mode 6 and every snapshot show it with the source.
+  void SetNtsState(uint32_t id, core::report::NtsSourceState state) { core_.SetNtsState(id, std::move(state)); }
 
   // Replaces the leap table (the reread `leapfile`, or none) and brings the LI up to date now.
   void SetLeapTable(std::optional<core::LeapTable> table);

@@ -59,6 +59,16 @@ peers=$("$TEMPUS" peers --json "127.0.0.1:$b_port" 2>&1)
 echo "peers B: $peers"
 tempus_check "B's mode 6: the NTS source is authenable and authentic (status 0x6000 set)" \
   "python3 -c 'import json,sys; p=json.loads(sys.argv[1])[\"peers\"]; assert any((int(x[\"status\"],16) & 0x6000) == 0x6000 for x in p), p' '$peers'"
+tempus_check "B's tempus peers --json: authenticated, NTS-KE with the server once, cookies, replies authenticated" \
+  "python3 -c 'import json,sys; p=json.loads(sys.argv[1])[\"peers\"][0]; n=p[\"nts\"]; assert p[\"authenticated\"] and n[\"ke_server\"]==\"127.0.0.1:$port\" and n[\"ke_ok\"]==1 and n[\"ke_failed\"]==0 and n[\"ke_last_failure\"] is None and 1<=n[\"cookies\"]<=8 and n[\"replies_authenticated\"]>=2 and n[\"replies_dropped\"]==0 and 0<=n[\"ke_age_s\"]<3600 and p[\"type\"]==str(n[\"cookies\"]), p' '$peers'"
+table=$("$TEMPUS" peers -n "127.0.0.1:$b_port" 2>&1)
+echo "$table"
+tempus_check "B's tempus peers: the cookie count in t (as NTPsec's ntpq), an nts: line after the table" \
+  'grep -qE "^.127\.0\.0\.1 .* [0-9]+ [1-8] +[0-9-]" <<<"$table" && grep -qE "^nts: 127\.0\.0\.1 authenticated, [1-8] cookies?, NTS-KE with 127\.0\.0\.1:$port [0-9]+s ago \(1 ok, 0 failed\), [0-9]+ replies authenticated, 0 dropped$" <<<"$table"'
+st=$("$TEMPUS" status "127.0.0.1:$b_port" 2>&1)
+echo "$st"
+tempus_check "B's tempus status: the system peer's NTS state" \
+  'grep -qE "^  nts: +[1-8] cookies?, NTS-KE with 127\.0\.0\.1:$port" <<<"$st"'
 tempus_stop_pid "$b_pid"
 grep "nts" "$work/b.log" | tail -3
 tempus_check "B's exit line: replies authenticated, none dropped" \

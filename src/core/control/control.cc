@@ -5,6 +5,7 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "core/control/nts_variables.h"
 #include "core/time/constants.h"
 #include "core/time/leap_table.h"
 
@@ -36,7 +37,8 @@ constexpr std::array<std::string_view, 24> kSystemDefaults = {"leap",       "str
 // Peer variables in the order ntpd sends them for `rv &N` and `ntpq -p` with no list (NTPsec
 // puts the clock filter's stages around pmode: keyid, filtdelay, filtoffset, pmode, filtdisp).
 // srchost is sent for a reference clock only (as ntpd, which sends it when it has a host name);
-// tempus adds `reason` at the end.
+// tempus adds `reason`, then NTPsec's ntscookies and, for an NTS association, its NTS state
+// (nts_variables.h).
 constexpr std::array<std::string_view, 30> kPeerDefaults = {
     "srcadr",    "srcport",    "srchost",   "dstadr",    "dstport",  "leap",   "hmode",      "stratum",
     "ppoll",     "hpoll",      "precision", "rootdelay", "rootdisp", "refid",  "reftime",    "rec",
@@ -61,11 +63,7 @@ std::string Ms(NtpDuration d, int decimals) {
   std::snprintf(buf, sizeof buf, "%.*f", decimals, d.Seconds() * 1000.0);
   return buf;
 }
-std::string Ts(NtpTimestamp t) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "0x%08" PRIx32 ".%08" PRIx32, t.seconds(), t.fraction());
-  return buf;
-}
+std::string Ts(NtpTimestamp t) { return TimestampText(t); }
 std::string Hex(unsigned v) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%x", v);
@@ -220,7 +218,7 @@ std::optional<std::string> PeerVariable(std::string_view name, const SourceSnaps
   if (name == "flash") return Hex(FlashBits(p));
   if (name == "reason") return std::string(RefusalName(RefusalOf(p)));
   if (name == "headway") return Int(0);
-  return std::nullopt;
+  return NtsPeerVariable(name, p, v);
 }
 
 // Appends "name=value" to the text the way ntpd lays it out (", " between, a line break before
@@ -326,12 +324,15 @@ Datagrams ReadVariables(const mode6::Header& request, std::span<const uint8_t> d
   if (wanted.empty()) {
     if (peer) {
       wanted.assign(kPeerDefaults.begin(), kPeerDefaults.end());
+      // NTPsec sends ntscookies with every peer (-1 without NTS); the others only for NTS (omitted below).
+      wanted.insert(wanted.end(), kNtsPeerVariables.begin(), kNtsPeerVariables.end());
     } else {
       wanted.assign(kSystemDefaults.begin(), kSystemDefaults.end());
     }
   } else {
     for (std::string_view n : wanted) {
-      const bool known = peer ? n == "srchost" || PeerVariable(n, *peer, v).has_value() : KnownSystemVariable(n, v);
+      const bool known = peer ? n == "srchost" || IsNtsPeerVariable(n) || PeerVariable(n, *peer, v).has_value()
+                              : KnownSystemVariable(n, v);
       if (!known) return Error(request, ErrorCode::kUnknownVariable);
     }
   }
@@ -356,6 +357,12 @@ std::string_view DropName(Drop drop) {
     case Drop::kFragmentedRequest: return "fragmented_request";
   }
   return "?";
+}
+
+std::string TimestampText(NtpTimestamp t) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "0x%08" PRIx32 ".%08" PRIx32, t.seconds(), t.fraction());
+  return buf;
 }
 
 uint16_t FlashBits(const SourceSnapshot& peer) {

@@ -33,6 +33,7 @@
 #include "core/report/node_snapshot.h"
 #include "core/select/select.h"
 #include "core/system/refusal.h"
+#include "core/time/ntp_timestamp.h"
 #include "core/wire/mode6.h"
 
 namespace tempus::core::control {
@@ -65,6 +66,8 @@ uint16_t SystemStatusWord(const report::NodeSnapshot& view);
 // The peer's flash bits (ntpd's peer->flash, `rv &N` flash=): the refusal's TEST bit, TEST12
 // (0x0800) for a timing loop, TEST13 (0x1000) while the reach register is empty.
 uint16_t FlashBits(const report::SourceSnapshot& peer);
+// A timestamp as ntpd's ctl_putts writes it: "0xSSSSSSSS.FFFFFFFF".
+std::string TimestampText(NtpTimestamp t);
 // The select code (0..7) of a tally: reject, falsetick, excess, outlier, candidate, backup,
 // sys.peer, pps.peer.
 int SelectCode(select::Tally tally);

@@ -23,6 +23,7 @@
 #include <optional>
 #include <set>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "base/random.h"
@@ -107,6 +108,11 @@ class Node {
     server_.SetNts(cookies != nullptr && aead != nullptr ? server::NtsServerContext{cookies, aead, &random_}
                                                          : server::NtsServerContext{});
   }
+  // The NTS state of association `id` (`server HOST nts`) as its host reports it after each change;
+  // Snapshot shows it with the source (mode 6 ntscookies and ntske_*). Forgotten with the source.
+  void SetNtsState(uint32_t id, report::NtsSourceState state) {
+    if (assocs_.contains(id)) nts_[id] = std::move(state);
+  }
   // Whether the host wants PeerStatsRecord/LoopStatsRecord actions (statistics files).
   void SetStatsWanted(bool wanted) { stats_wanted_ = wanted; }
 
@@ -185,6 +191,7 @@ class Node {
   Instant now_;  // the current event's time (moved by the steps it commands)
   std::map<uint32_t, std::unique_ptr<assoc::Association>> assocs_;
   std::map<uint32_t, MonoTime> deadlines_;
+  std::map<uint32_t, report::NtsSourceState> nts_;  // SetNtsState, by association id
   std::map<NetAddress, uint32_t> by_address_;
   std::set<uint32_t> ephemeral_;      // ids of passive associations mobilized by peers
   std::set<uint32_t> self_;           // ids of associations at one of our own addresses: never polled

@@ -24,6 +24,7 @@ report::NodeSnapshot Node::Snapshot(Instant now, std::optional<NtpDuration> syst
   for (const auto& [id, a] : assocs_) {
     if (id > 0xffff) break;
     v.sources.push_back(SourceOf(id, *a, sources));
+    if (auto it = nts_.find(id); it != nts_.end()) v.sources.back().nts = it->second;
   }
   // The LOCAL clock is a source like the others (ntpd's LOCAL driver), in association id order.
   if (local_id_ && *local_id_ <= 0xffff && config_.system.local_stratum > 0) {

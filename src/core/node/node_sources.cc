@@ -60,6 +60,7 @@ bool Node::Remove(uint32_t id) {
   ephemeral_.erase(id);
   self_.erase(id);
   deadlines_.erase(id);
+  nts_.erase(id);
   system_.RemoveSource(id);
   refusal_log_.Forget(id);
   assocs_.erase(it);

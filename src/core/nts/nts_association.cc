@@ -22,8 +22,9 @@ std::string_view NtsPhaseName(NtsPhase phase) {
 }
 
 void NtsAssociation::KeSucceeded(const SessionKeys& keys, const std::vector<std::vector<uint8_t>>& cookies,
-                                 MonoTime /*now*/) {
+                                 MonoTime now) {
   session_ = std::make_unique<NtsClientSession>(keys, cookies);
+  last_ke_ = now;
   phase_ = NtsPhase::kSession;
   failures_ = 0;
   last_failure_.clear();

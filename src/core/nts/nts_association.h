@@ -95,6 +95,8 @@ class NtsAssociation {
   size_t cookies() const { return session_ ? session_->cookies() : 0; }
   uint32_t failures() const { return failures_; }
   const std::string& last_failure() const { return last_failure_; }
+  // When the last NTS-KE succeeded; nothing before one has.
+  std::optional<MonoTime> last_ke() const { return last_ke_; }
   const NtsAssociationStats& stats() const { return stats_; }
   uint64_t dropped() const;  // every reply not accepted
 
@@ -105,6 +107,7 @@ class NtsAssociation {
   MonoTime next_ke_;
   uint32_t failures_ = 0;
   std::string last_failure_;
+  std::optional<MonoTime> last_ke_;
   std::unique_ptr<NtsClientSession> session_;
   NtsAssociationStats stats_;
 };

@@ -8,6 +8,7 @@
 #ifndef TEMPUS_CORE_REPORT_NODE_SNAPSHOT_H_
 #define TEMPUS_CORE_REPORT_NODE_SNAPSHOT_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -26,6 +27,20 @@
 
 namespace tempus::core::report {
 
+// An NTS association's state (`server HOST nts`, RFC 8915), as its host (tempusd's NtsSources,
+// which runs NTS-KE and judges the replies before the core sees them) reports it to the Node.
+struct NtsSourceState {
+  size_t cookies = 0;               // cookies held (each is sent once, §5.7)
+  std::string ke_server;            // the NTS-KE server, HOST:PORT as configured
+  std::optional<MonoTime> last_ke;  // the last successful NTS-KE
+  uint64_t ke_ok = 0;               // successful NTS-KE exchanges
+  uint64_t ke_failed = 0;           // failed ones
+  std::string last_failure;         // the last failure's reason (io::NtsKeErrorName); empty once one succeeds
+  uint64_t requests = 0;            // NTS-protected requests sent
+  uint64_t accepted = 0;            // replies authenticated
+  uint64_t dropped = 0;             // replies that did not authenticate (NAKs among them)
+};
+
 // One source (an NTP association, or the LOCAL clock as ntpd's LOCAL driver) as every reader
 // shows it.
 struct SourceSnapshot {
@@ -35,6 +50,7 @@ struct SourceSnapshot {
   // A reference clock's name, "LOCAL(0)" (control/local_clock.h): mode 6 sends it as srchost,
   // which ntpq shows in place of the 127.127.t.u address (type `l`). Empty for NTP sources.
   std::string clock_name;
+  std::optional<NtsSourceState> nts;  // an NTS association's state; absent for the others
 };
 
 // What ntpd's mode 6 shows of its leap table (tai=, leapsec=, expire=), NTP seconds.

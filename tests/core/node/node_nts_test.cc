@@ -47,3 +47,40 @@ TEST(NodeNts, AnNtsRequestGetsItsWholeNtsReplyUnrestamped) {
 
 }  // namespace
 }  // namespace tempus::core::node
+
+namespace tempus::core::node {
+namespace {
+
+// The host's NTS state of an association (SetNtsState) shows with that source in the snapshot
+// (mode 6 reads it), is refused for an id the node does not have, and goes with the source.
+TEST(NodeNts, NtsStateShowsWithItsSourceAndGoesWithIt) {
+  SeededRandom random(3);
+  Node node(NodeConfig{}, random, nullptr, -20, MonoTime());
+  const Instant now{MonoTime(), UnixTime::FromParts(1795928139, 0)};
+  (void)node.Start(now);
+  assoc::AssociationConfig source;
+  source.address = *NetAddress::Parse("192.0.2.7:123");
+  source.nts = true;
+  auto id = node.AddSource(source, now);
+  ASSERT_TRUE(id.has_value());
+  report::NtsSourceState state;
+  state.cookies = 6;
+  state.ke_server = "192.0.2.7:4460";
+  node.SetNtsState(*id, state);
+  node.SetNtsState(*id + 100, state);  // no such association: ignored
+  report::NodeSnapshot v = node.Snapshot(now);
+  ASSERT_EQ(v.sources.size(), 1u);
+  ASSERT_TRUE(v.sources[0].nts.has_value());
+  EXPECT_EQ(v.sources[0].nts->cookies, 6u);
+  EXPECT_EQ(v.sources[0].nts->ke_server, "192.0.2.7:4460");
+
+  ASSERT_TRUE(node.RemoveSource(*id, now));
+  auto again = node.AddSource(source, now);
+  ASSERT_TRUE(again.has_value());
+  v = node.Snapshot(now);
+  ASSERT_EQ(v.sources.size(), 1u);
+  EXPECT_FALSE(v.sources[0].nts.has_value()) << "a new association starts without the old one's state";
+}
+
+}  // namespace
+}  // namespace tempus::core::node

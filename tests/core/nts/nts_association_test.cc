@@ -101,8 +101,11 @@ TEST(NtsAssociation, FirstKeIsDueAtStartAndRetriedWithBackoff) {
   EXPECT_EQ(a.next_ke(), At(153 + 64));
   EXPECT_EQ(a.failures(), 3u);
   EXPECT_EQ(a.last_failure(), "certificate");
+  EXPECT_FALSE(a.last_ke().has_value());  // none has succeeded yet (mode 6 ntske_time 0)
   a.KeStarted();
   a.KeSucceeded(Keys(), Cookies(8), At(300));
+  EXPECT_EQ(a.last_ke(), At(300));
+  EXPECT_EQ(a.last_failure(), "");  // mode 6 ntske_reason none
   EXPECT_EQ(a.failures(), 0u);
   EXPECT_EQ(a.phase(), NtsPhase::kSession);
   EXPECT_EQ(a.stats().ke_failed, 3u);

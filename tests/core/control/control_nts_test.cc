@@ -1,0 +1,96 @@
+// Mode 6 shows an NTS association's state (`ntpq -c "rv &N"`): NTPsec's ntscookies (-1 for a
+// source without NTS, as NTPsec sends it) and tempus's ntske_* and nts_* (nts_variables.h), with
+// the status word's authenable and authentic bits.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+#include "core/control/control.h"
+#include "core/control/nts_variables.h"
+#include "tests/core/control/read_vars.h"
+
+namespace tempus::core::control {
+namespace {
+
+MonoTime At(int64_t s) { return MonoTime::FromSinceOrigin(NtpDuration::FromWholeSeconds(s)); }
+
+// Association 1: NTS, reachable, 7 cookies, NTS-KE 40 s ago after two failures; association 2:
+// plain NTP.
+report::NodeSnapshot NtsView() {
+  report::NodeSnapshot v;
+  v.now = At(200);
+  v.clock_now = NtpTimestamp::FromParts(0xeeb62ea0, 0);
+  report::SourceSnapshot p;
+  p.association_id = 1;
+  p.association.config.address = NetAddress::IPv4({127, 0, 0, 2}, 123);
+  p.association.config.nts = true;
+  p.association.reach = 0x3;
+  report::NtsSourceState nts;
+  nts.cookies = 7;
+  nts.ke_server = "ntp.example.org:4460";
+  nts.last_ke = At(160);
+  nts.ke_ok = 1;
+  nts.ke_failed = 2;
+  nts.requests = 5;
+  nts.accepted = 4;
+  nts.dropped = 1;
+  p.nts = nts;
+  v.sources.push_back(p);
+  report::SourceSnapshot plain;
+  plain.association_id = 2;
+  plain.association.config.address = NetAddress::IPv4({127, 0, 0, 3}, 123);
+  plain.association.reach = 0x3;
+  v.sources.push_back(plain);
+  return v;
+}
+
+TEST(ControlNts, DefaultPeerVariablesShowTheNtsState) {
+  const report::NodeSnapshot v = NtsView();
+  const auto vars = ReadVars(v, 1);
+  EXPECT_EQ(vars.at("ntscookies"), "7");
+  EXPECT_EQ(vars.at("ntske_server"), "ntp.example.org:4460");  // quotes stripped by the parser
+  EXPECT_EQ(vars.at("ntske_time"), "0xeeb62e78.00000000");     // 40 s before clock_now
+  EXPECT_EQ(vars.at("ntske_ok"), "1");
+  EXPECT_EQ(vars.at("ntske_fail"), "2");
+  EXPECT_EQ(vars.at("ntske_reason"), "none");
+  EXPECT_EQ(vars.at("nts_sent"), "5");
+  EXPECT_EQ(vars.at("nts_recv_good"), "4");
+  EXPECT_EQ(vars.at("nts_recv_bad"), "1");
+  // The status word: authenable (0x4000) and, reachable, authentic (0x2000), as ntpd's for NTS.
+  EXPECT_EQ(PeerStatusWord(v.sources[0], false) & 0x6000, 0x6000);
+}
+
+TEST(ControlNts, AFailingNtsKeShowsItsReasonAndNoTimeBeforeOne) {
+  report::NodeSnapshot v = NtsView();
+  v.sources[0].nts->cookies = 0;
+  v.sources[0].nts->last_ke.reset();
+  v.sources[0].nts->ke_ok = 0;
+  v.sources[0].nts->last_failure = "certificate";
+  v.sources[0].association.reach = 0;
+  const auto vars = ReadVars(v, 1, "ntscookies,ntske_time,ntske_reason,ntske_fail");
+  EXPECT_EQ(vars.at("ntscookies"), "0");
+  EXPECT_EQ(vars.at("ntske_time"), "0x00000000.00000000");
+  EXPECT_EQ(vars.at("ntske_reason"), "certificate");
+  EXPECT_EQ(vars.at("ntske_fail"), "2");
+  EXPECT_EQ(PeerStatusWord(v.sources[0], false) & 0x6000, 0x4000);  // authenable, not authentic
+}
+
+TEST(ControlNts, APlainSourceSendsNtscookiesMinusOneAndNoNtsState) {
+  const report::NodeSnapshot v = NtsView();
+  const auto vars = ReadVars(v, 2);
+  EXPECT_EQ(vars.at("ntscookies"), "-1");  // as NTPsec for a source without NTS
+  for (std::string_view name : kNtsPeerVariables) {
+    if (name != "ntscookies") EXPECT_EQ(vars.count(std::string(name)), 0u) << name;
+  }
+  // Named, they are known (no error), just not sent.
+  auto answer = HandleControl(mode6::EncodeRequest(mode6::Opcode::kReadVariables, 7, 2, "ntske_server,ntske_fail"), v);
+  ASSERT_TRUE(answer.has_value());
+  auto m = mode6::Decode(answer->front());
+  ASSERT_TRUE(m.has_value());
+  EXPECT_FALSE(m->header.error);
+  EXPECT_EQ(PeerStatusWord(v.sources[1], false) & 0x6000, 0);
+}
+
+}  // namespace
+}  // namespace tempus::core::control
