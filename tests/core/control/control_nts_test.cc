@@ -81,7 +81,9 @@ TEST(ControlNts, APlainSourceSendsNtscookiesMinusOneAndNoNtsState) {
   const auto vars = ReadVars(v, 2);
   EXPECT_EQ(vars.at("ntscookies"), "-1");  // as NTPsec for a source without NTS
   for (std::string_view name : kNtsPeerVariables) {
-    if (name != "ntscookies") EXPECT_EQ(vars.count(std::string(name)), 0u) << name;
+    if (name != "ntscookies") {
+      EXPECT_EQ(vars.count(std::string(name)), 0u) << name;
+    }
   }
   // Named, they are known (no error), just not sent.
   auto answer = HandleControl(mode6::EncodeRequest(mode6::Opcode::kReadVariables, 7, 2, "ntske_server,ntske_fail"), v);
