@@ -23,8 +23,12 @@ UnixTime FromTotalUnits(Int128 units) {
 
 UnixTime UnixTime::FromTimespec(int64_t seconds, int64_t nanos) {
   TEMPUS_CHECK(nanos >= 0 && nanos < 1000000000);
-  const NtpDuration sub = NtpDuration::FromNanos(nanos);
-  return FromTotalUnits((static_cast<Int128>(seconds) << 32) + sub.raw());
+  // The fraction is round(nanos * 2^32 / 1e9), half up, as NtpDuration::FromNanos rounds. This
+  // runs for every receive stamp and clock reading: nanos * 2^32 + 5e8 < 2^62, and a 64-bit
+  // division by the constant 1e9 compiles to a multiplication and shifts (no 128-bit arithmetic,
+  // no call). It is at most 2^32 - 4 (nanos = 999999999), so it never carries into the seconds.
+  const uint64_t fraction = ((static_cast<uint64_t>(nanos) << 32) + 500000000) / 1000000000;
+  return UnixTime(seconds, static_cast<uint32_t>(fraction));
 }
 
 int64_t UnixTime::SubsecondNanos() const {

@@ -93,6 +93,32 @@ TEST(UnixTime, FromTimespecAndIso8601) {
   EXPECT_EQ(UnixTime::FromParts(kEra1StartUnix, 0).ToIso8601(), "2036-02-07T06:28:16.000000Z");
 }
 
+// FromTimespec's multiplication against the conversion it replaced (seconds shifted, the
+// nanoseconds through NtpDuration::FromNanos, in 128 bits): equal to the bit at the edges of the
+// rounding and of the second, and on a million pseudo-random values.
+TEST(UnixTime, FromTimespecMatchesTheDurationConversion) {
+  const auto reference = [](int64_t seconds, int64_t nanos) {
+    return UnixTime::FromParts(seconds, 0) + NtpDuration::FromNanos(nanos);
+  };
+  const int64_t seconds[] = {0, 1, -1, 1795928092, kEra1StartUnix, -(int64_t{1} << 40), int64_t{1} << 40};
+  const int64_t edges[] = {0, 1, 2, 116, 117, 232, 233, 499999999, 500000000, 500000001, 999999767,
+                           999999883, 999999884, 999999998, 999999999};
+  for (const int64_t s : seconds) {
+    for (const int64_t n : edges) {
+      ASSERT_EQ(UnixTime::FromTimespec(s, n), reference(s, n)) << s << " s " << n << " ns";
+    }
+  }
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int i = 0; i < 1000000; ++i) {
+    x = x * 6364136223846793005u + 1442695040888963407u;  // 64-bit LCG (Knuth's MMIX constants)
+    const auto n = static_cast<int64_t>((x >> 16) % 1000000000);
+    const auto s = static_cast<int64_t>(x >> 40) - (int64_t{1} << 23);
+    ASSERT_EQ(UnixTime::FromTimespec(s, n), reference(s, n)) << s << " s " << n << " ns";
+  }
+  EXPECT_EQ(UnixTime::FromTimespec(7, 999999999).seconds(), 7);  // no carry into the seconds
+  EXPECT_EQ(UnixTime::FromTimespec(7, 999999999).fraction(), 4294967292u);
+}
+
 TEST(UnixTime, DifferenceSaturates) {
   const auto a = UnixTime::FromParts(int64_t{1} << 40, 0);
   const auto b = UnixTime::FromParts(0, 0);
