@@ -67,9 +67,26 @@ std::string UnixTime::ToIso8601() const {
   return buf;
 }
 
-UnixTime operator+(UnixTime t, NtpDuration d) { return FromTotalUnits(TotalUnits(t) + d.raw()); }
+// Both in 64 bits when the seconds allow (every receive stamp and reply goes through them), else
+// in 128; the same result either way.
+UnixTime operator+(UnixTime t, NtpDuration d) {
+  // Arithmetic shift floors, so the low word is the non-negative fraction to add.
+  const uint64_t fraction = uint64_t{t.fraction()} + (static_cast<uint64_t>(d.raw()) & 0xffffffffu);
+  int64_t seconds;
+  if (!__builtin_add_overflow(t.seconds(), (d.raw() >> 32) + static_cast<int64_t>(fraction >> 32), &seconds)) {
+    return UnixTime::FromParts(seconds, static_cast<uint32_t>(fraction));
+  }
+  return FromTotalUnits(TotalUnits(t) + d.raw());
+}
 
 NtpDuration operator-(UnixTime a, UnixTime b) {
+  // Seconds less than 2^31 - 1 apart: the difference in units fits in 64 bits, without saturating.
+  int64_t seconds;
+  if (!__builtin_sub_overflow(a.seconds(), b.seconds(), &seconds) && seconds < (int64_t{1} << 31) - 1 &&
+      seconds > -(int64_t{1} << 31) + 1) {
+    return NtpDuration::FromRaw(seconds * NtpDuration::kUnitsPerSecond + int64_t{a.fraction()} -
+                                int64_t{b.fraction()});
+  }
   const Int128 diff = TotalUnits(a) - TotalUnits(b);
   if (diff > INT64_MAX) return NtpDuration::Max();
   if (diff < INT64_MIN) return NtpDuration::Min();
