@@ -373,13 +373,19 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
       for (size_t i = 0; i < count; ++i) {
         const Outgoing& o = batch[done + i];
         b.send_iovs[i] = iovec{const_cast<uint8_t*>(o.bytes.data()), o.bytes.size()};
+        // Every field set, none cleared twice (this runs for every reply).
         msghdr& m = b.send_headers[i].msg_hdr;
-        m = msghdr{};
         m.msg_name = &b.send_addresses[i];
         m.msg_namelen = ToSockaddr(o.to, &b.send_addresses[i]);
         m.msg_iov = &b.send_iovs[i];
         m.msg_iovlen = 1;
-        if (o.local) SetSourceAddress(m, b.send_controls[i], *o.local);
+        m.msg_flags = 0;
+        if (o.local) {
+          SetSourceAddress(m, b.send_controls[i], *o.local);
+        } else {
+          m.msg_control = nullptr;
+          m.msg_controllen = 0;
+        }
       }
       int n = -1;
       for (int attempt = 0; attempt < kMaxEintrRetries; ++attempt) {
