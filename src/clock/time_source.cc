@@ -22,7 +22,10 @@ timespec ReadClock(clockid_t id) {
 
 core::MonoTime KernelTimeSource::Monotonic() {
   const timespec ts = ReadClock(CLOCK_MONOTONIC);
-  return core::MonoTime::FromNanos(static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec);
+  // MonoTime::FromNanos(tv_sec * 1e9 + tv_nsec) to the bit (whole seconds are whole units),
+  // without its divisions: every batch of requests reads it.
+  const core::UnixTime t = core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
+  return core::MonoTime::FromSinceOrigin(core::NtpDuration::FromRaw(t.seconds() * (int64_t{1} << 32) + t.fraction()));
 }
 
 core::UnixTime KernelTimeSource::Realtime() {

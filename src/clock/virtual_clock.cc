@@ -33,9 +33,17 @@ NtpDuration FineToDuration(Int128 fine) {
   return NtpDuration::FromRaw(static_cast<int64_t>((fine + (Int128{1} << 31)) >> 32));
 }
 
-// `elapsed` (2^-32 s) times a rate in 2^-32 ppm, in 2^-64 s.
+// `elapsed` (2^-32 s) times a rate in 2^-32 ppm, in 2^-64 s: the 128-bit product divided by a
+// million, truncated toward zero, without a 128-bit division (a call into libgcc, twice per batch
+// of requests). With ppm = q 1e6 + r and elapsed = e1 1e6 + e0 (each remainder with its
+// dividend's sign), elapsed ppm / 1e6 = elapsed q + e1 r + e0 r / 1e6, whose terms all have one
+// sign, so truncating the last one alone truncates the sum; |e1 r| < 2^63 and |e0 r| < 1e12.
 Int128 ScaleByPpm(int64_t elapsed_raw, int64_t ppm_q32) {
-  return static_cast<Int128>(elapsed_raw) * ppm_q32 / kMillion;
+  const int64_t q = ppm_q32 / kMillion;
+  const int64_t r = ppm_q32 % kMillion;
+  const int64_t e1 = elapsed_raw / kMillion;
+  const int64_t e0 = elapsed_raw % kMillion;
+  return static_cast<Int128>(elapsed_raw) * q + e1 * r + e0 * r / kMillion;
 }
 
 }  // namespace
@@ -87,7 +95,7 @@ engine::Clock::BatchReading VirtualClock::ReadBatch() {
     }
   }
   // ppm in 2^-32 ppm to a fraction in 2^-64: times 2^32 / 1e6 (at most 1000 ppm: ~2^54).
-  const int64_t excess_rate = static_cast<int64_t>((static_cast<Int128>(ppm_q32) << 32) / kMillion);
+  const int64_t excess_rate = static_cast<int64_t>(ScaleByPpm(int64_t{1} << 32, ppm_q32));
   return {{mono, FromFine(At(mono))}, kernel, excess_rate, steady};
 }
 

@@ -13,6 +13,7 @@
 #include <climits>
 
 #include "base/check.h"
+#include "core/time/unix_time.h"
 
 namespace tempus::io {
 namespace {
@@ -20,12 +21,17 @@ namespace {
 // Signal handlers can reach nothing but globals: these are the only ones in the edge. One flag
 // per signal number, and the write end of the owning loop's self-pipe.
 volatile sig_atomic_t g_pending[NSIG];
+// Set after a flag of g_pending (a lock-free atomic: safe in a handler, and ordered for a handler
+// that runs on another thread): the loop reads the flags only when it is set.
+std::atomic<bool> g_any_pending{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
 volatile sig_atomic_t g_wake_fd = -1;
 std::atomic<bool> g_signals_owned{false};
 
 extern "C" void OnSignal(int signal) {
   const int saved_errno = errno;
   if (signal > 0 && signal < NSIG) g_pending[signal] = 1;
+  g_any_pending.store(true, std::memory_order_release);
   const int fd = g_wake_fd;
   if (fd >= 0) {
     const char byte = 0;
@@ -45,7 +51,10 @@ bool MakeNonBlockingCloexec(int fd) {
 core::MonoTime MonoNow() {
   timespec ts{};
   TEMPUS_CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0);
-  return core::MonoTime::FromNanos(static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec);
+  // MonoTime::FromNanos(tv_sec * 1e9 + tv_nsec) to the bit (whole seconds are whole units),
+  // without its divisions: the loop reads this on every wake-up.
+  const core::UnixTime t = core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
+  return core::MonoTime::FromSinceOrigin(core::NtpDuration::FromRaw(t.seconds() * (int64_t{1} << 32) + t.fraction()));
 }
 
 PollLoop::PollLoop() : PollLoop(&MonoNow) {}
@@ -132,6 +141,9 @@ bool PollLoop::DrainWakePipe() {
 }
 
 void PollLoop::DispatchSignals() {
+  // The common case costs one exchange; a handler that sets the flag again after it still has its
+  // signal's flag read below, or on the next turn.
+  if (!g_any_pending.exchange(false, std::memory_order_acq_rel)) return;
   for (const auto& entry : saved_actions_) {
     const int signal = entry.first;
     if (g_pending[signal] != 0) {
@@ -141,10 +153,10 @@ void PollLoop::DispatchSignals() {
   }
 }
 
-void PollLoop::RunDueTimers() {
+bool PollLoop::RunDueTimers(core::MonoTime now) {
   // Bounded, so that a timer re-arming itself in the past cannot starve descriptors.
-  const core::MonoTime now = mono_();
-  for (int ran = 0; ran < 1000 && !timers_.empty() && !stop_; ++ran) {
+  int ran = 0;
+  for (; ran < 1000 && !timers_.empty() && !stop_; ++ran) {
     auto first = timers_.begin();
     if (first->first.first > now) break;
     TimerCallback callback = std::move(first->second);
@@ -152,13 +164,14 @@ void PollLoop::RunDueTimers() {
     timers_.erase(first);
     callback();
   }
+  return ran > 0;
 }
 
-int PollLoop::TimeoutMs(std::optional<core::MonoTime> until) const {
+int PollLoop::TimeoutMs(std::optional<core::MonoTime> until, core::MonoTime now) const {
   std::optional<core::MonoTime> wake = until;
   if (!timers_.empty() && (!wake || timers_.begin()->first.first < *wake)) wake = timers_.begin()->first.first;
   if (!wake) return -1;
-  const int64_t ns = (*wake - mono_()).Nanos();
+  const int64_t ns = (*wake - now).Nanos();
   if (ns <= 0) return 0;
   // Round up: waking before the deadline would only spin.
   const int64_t ms = (ns + 999999) / 1000000;
@@ -174,10 +187,12 @@ Result<void, SysError> PollLoop::Run(std::optional<core::MonoTime> until) {
   std::vector<pollfd> fds;
   while (true) {
     DispatchSignals();
-    RunDueTimers();
+    // One clock reading per turn (this runs for every wake-up), again only after a timer ran.
+    core::MonoTime now = mono_();
+    if (RunDueTimers(now)) now = mono_();
     if (stop_) break;
-    if (until && mono_() >= *until) break;
-    const int timeout = CapForSignals(TimeoutMs(until));
+    if (until && now >= *until) break;
+    const int timeout = CapForSignals(TimeoutMs(until, now));
     if (watchers_.empty() && timers_.empty() && saved_actions_.empty()) break;  // nothing left to wait for
     fds.clear();
     for (const auto& [fd, w] : watchers_) fds.push_back(pollfd{fd, w.events, 0});

@@ -92,11 +92,12 @@ class PollLoop {
     std::shared_ptr<FdCallback> callback;  // shared: a callback may unwatch itself
   };
 
-  void RunDueTimers();
+  // Runs the timers due at `now`; whether any ran.
+  bool RunDueTimers(core::MonoTime now);
   void DispatchSignals();
   // False when the pipe held nothing.
   bool DrainWakePipe();
-  int TimeoutMs(std::optional<core::MonoTime> until) const;
+  int TimeoutMs(std::optional<core::MonoTime> until, core::MonoTime now) const;
   // `timeout_ms` (-1: none), at most kSignalCheckMs while signals are handled without the pipe.
   int CapForSignals(int timeout_ms) const;
 

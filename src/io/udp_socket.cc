@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 #include <string>
 #include <utility>
@@ -209,30 +210,38 @@ Result<std::optional<Datagram>, SysError> UdpSocket::Receive(std::span<uint8_t> 
 }
 
 void UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
+  // The control messages walked by hand rather than with CMSG_NXTHDR, which is a call into libc
+  // per message (this runs for every datagram): each header is read where CMSG_FIRSTHDR and
+  // CMSG_NXTHDR would find it (CMSG_ALIGN steps), and only while it lies wholly inside
+  // msg_controllen, as they require.
   const auto* msg = static_cast<const msghdr*>(msg_ptr);
-  for (const cmsghdr* c = CMSG_FIRSTHDR(msg); c != nullptr;
-       c = CMSG_NXTHDR(const_cast<msghdr*>(msg), const_cast<cmsghdr*>(c))) {
-    const unsigned char* data = CMSG_DATA(c);
-    const size_t data_len = c->cmsg_len - CMSG_LEN(0);
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_TIMESTAMPING && data_len >= 3 * sizeof(timespec)) {
-      timespec ts[3];  // [0] software, [1] deprecated, [2] hardware
-      std::memcpy(ts, data, sizeof ts);
-      if ((ts[0].tv_sec != 0 || ts[0].tv_nsec != 0) && ts[0].tv_nsec >= 0 && ts[0].tv_nsec < 1000000000) {
-        out->kernel_rx = core::UnixTime::FromTimespec(ts[0].tv_sec, ts[0].tv_nsec);
+  const auto* p = static_cast<const unsigned char*>(msg->msg_control);
+  size_t left = p != nullptr ? msg->msg_controllen : 0;
+  while (left >= sizeof(cmsghdr)) {
+    cmsghdr c;
+    std::memcpy(&c, p, sizeof c);
+    if (c.cmsg_len < CMSG_LEN(0) || c.cmsg_len > left) break;
+    const unsigned char* data = p + CMSG_LEN(0);
+    const size_t data_len = c.cmsg_len - CMSG_LEN(0);
+    if (c.cmsg_level == SOL_SOCKET && c.cmsg_type == SO_TIMESTAMPING && data_len >= 3 * sizeof(timespec)) {
+      timespec ts;  // the first of three: [0] software, [1] deprecated, [2] hardware
+      std::memcpy(&ts, data, sizeof ts);
+      if ((ts.tv_sec != 0 || ts.tv_nsec != 0) && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000) {
+        out->kernel_rx = core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
       }
-    } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && data_len >= sizeof(in_pktinfo)) {
-      in_pktinfo info;
-      std::memcpy(&info, data, sizeof info);
-      std::array<uint8_t, 4> bytes;
-      std::memcpy(bytes.data(), &info.ipi_addr, 4);  // the header's destination address
+    } else if (c.cmsg_level == IPPROTO_IP && c.cmsg_type == IP_PKTINFO && data_len >= sizeof(in_pktinfo)) {
+      std::array<uint8_t, 4> bytes;  // ipi_addr: the header's destination address
+      std::memcpy(bytes.data(), data + offsetof(in_pktinfo, ipi_addr), 4);
       out->local = core::NetAddress::IPv4(bytes, local_.port());
-    } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO && data_len >= sizeof(in6_pktinfo)) {
-      in6_pktinfo info;
-      std::memcpy(&info, data, sizeof info);
+    } else if (c.cmsg_level == IPPROTO_IPV6 && c.cmsg_type == IPV6_PKTINFO && data_len >= sizeof(in6_pktinfo)) {
       std::array<uint8_t, 16> bytes;
-      std::memcpy(bytes.data(), &info.ipi6_addr, 16);
+      std::memcpy(bytes.data(), data + offsetof(in6_pktinfo, ipi6_addr), 16);
       out->local = core::NetAddress::IPv6(bytes, local_.port());
     }
+    const size_t step = CMSG_ALIGN(c.cmsg_len);
+    if (step >= left) break;
+    p += step;
+    left -= step;
   }
 }
 
@@ -364,13 +373,19 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
       for (size_t i = 0; i < count; ++i) {
         const Outgoing& o = batch[done + i];
         b.send_iovs[i] = iovec{const_cast<uint8_t*>(o.bytes.data()), o.bytes.size()};
+        // Every field set, none cleared twice (this runs for every reply).
         msghdr& m = b.send_headers[i].msg_hdr;
-        m = msghdr{};
         m.msg_name = &b.send_addresses[i];
         m.msg_namelen = ToSockaddr(o.to, &b.send_addresses[i]);
         m.msg_iov = &b.send_iovs[i];
         m.msg_iovlen = 1;
-        if (o.local) SetSourceAddress(m, b.send_controls[i], *o.local);
+        m.msg_flags = 0;
+        if (o.local) {
+          SetSourceAddress(m, b.send_controls[i], *o.local);
+        } else {
+          m.msg_control = nullptr;
+          m.msg_controllen = 0;
+        }
       }
       int n = -1;
       for (int attempt = 0; attempt < kMaxEintrRetries; ++attempt) {

@@ -23,8 +23,12 @@ UnixTime FromTotalUnits(Int128 units) {
 
 UnixTime UnixTime::FromTimespec(int64_t seconds, int64_t nanos) {
   TEMPUS_CHECK(nanos >= 0 && nanos < 1000000000);
-  const NtpDuration sub = NtpDuration::FromNanos(nanos);
-  return FromTotalUnits((static_cast<Int128>(seconds) << 32) + sub.raw());
+  // The fraction is round(nanos * 2^32 / 1e9), half up, as NtpDuration::FromNanos rounds. This
+  // runs for every receive stamp and clock reading: nanos * 2^32 + 5e8 < 2^62, and a 64-bit
+  // division by the constant 1e9 compiles to a multiplication and shifts (no 128-bit arithmetic,
+  // no call). It is at most 2^32 - 4 (nanos = 999999999), so it never carries into the seconds.
+  const uint64_t fraction = ((static_cast<uint64_t>(nanos) << 32) + 500000000) / 1000000000;
+  return UnixTime(seconds, static_cast<uint32_t>(fraction));
 }
 
 int64_t UnixTime::SubsecondNanos() const {
@@ -63,9 +67,26 @@ std::string UnixTime::ToIso8601() const {
   return buf;
 }
 
-UnixTime operator+(UnixTime t, NtpDuration d) { return FromTotalUnits(TotalUnits(t) + d.raw()); }
+// Both in 64 bits when the seconds allow (every receive stamp and reply goes through them), else
+// in 128; the same result either way.
+UnixTime operator+(UnixTime t, NtpDuration d) {
+  // Arithmetic shift floors, so the low word is the non-negative fraction to add.
+  const uint64_t fraction = uint64_t{t.fraction()} + (static_cast<uint64_t>(d.raw()) & 0xffffffffu);
+  int64_t seconds;
+  if (!__builtin_add_overflow(t.seconds(), (d.raw() >> 32) + static_cast<int64_t>(fraction >> 32), &seconds)) {
+    return UnixTime::FromParts(seconds, static_cast<uint32_t>(fraction));
+  }
+  return FromTotalUnits(TotalUnits(t) + d.raw());
+}
 
 NtpDuration operator-(UnixTime a, UnixTime b) {
+  // Seconds less than 2^31 - 1 apart: the difference in units fits in 64 bits, without saturating.
+  int64_t seconds;
+  if (!__builtin_sub_overflow(a.seconds(), b.seconds(), &seconds) && seconds < (int64_t{1} << 31) - 1 &&
+      seconds > -(int64_t{1} << 31) + 1) {
+    return NtpDuration::FromRaw(seconds * NtpDuration::kUnitsPerSecond + int64_t{a.fraction()} -
+                                int64_t{b.fraction()});
+  }
   const Int128 diff = TotalUnits(a) - TotalUnits(b);
   if (diff > INT64_MAX) return NtpDuration::Max();
   if (diff < INT64_MIN) return NtpDuration::Min();

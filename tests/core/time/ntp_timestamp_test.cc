@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/time/int128.h"
 #include "core/time/unix_time.h"
 
 namespace tempus::core {
@@ -91,6 +92,77 @@ TEST(UnixTime, FromTimespecAndIso8601) {
   EXPECT_EQ(t.ToIso8601(), "2026-11-29T04:54:52.510123Z");
   EXPECT_EQ(t.SubsecondNanos(), 510123000);
   EXPECT_EQ(UnixTime::FromParts(kEra1StartUnix, 0).ToIso8601(), "2036-02-07T06:28:16.000000Z");
+}
+
+// FromTimespec's multiplication against the conversion it replaced (seconds shifted, the
+// nanoseconds through NtpDuration::FromNanos, in 128 bits): equal to the bit at the edges of the
+// rounding and of the second, and on a million pseudo-random values.
+TEST(UnixTime, FromTimespecMatchesTheDurationConversion) {
+  const auto reference = [](int64_t seconds, int64_t nanos) {
+    return UnixTime::FromParts(seconds, 0) + NtpDuration::FromNanos(nanos);
+  };
+  const int64_t seconds[] = {0, 1, -1, 1795928092, kEra1StartUnix, -(int64_t{1} << 40), int64_t{1} << 40};
+  const int64_t edges[] = {0, 1, 2, 116, 117, 232, 233, 499999999, 500000000, 500000001, 999999767,
+                           999999883, 999999884, 999999998, 999999999};
+  for (const int64_t s : seconds) {
+    for (const int64_t n : edges) {
+      ASSERT_EQ(UnixTime::FromTimespec(s, n), reference(s, n)) << s << " s " << n << " ns";
+    }
+  }
+  uint64_t x = 0x9e3779b97f4a7c15u;
+  for (int i = 0; i < 1000000; ++i) {
+    x = x * 6364136223846793005u + 1442695040888963407u;  // 64-bit LCG (Knuth's MMIX constants)
+    const auto n = static_cast<int64_t>((x >> 16) % 1000000000);
+    const auto s = static_cast<int64_t>(x >> 40) - (int64_t{1} << 23);
+    ASSERT_EQ(UnixTime::FromTimespec(s, n), reference(s, n)) << s << " s " << n << " ns";
+  }
+  EXPECT_EQ(UnixTime::FromTimespec(7, 999999999).seconds(), 7);  // no carry into the seconds
+  EXPECT_EQ(UnixTime::FromTimespec(7, 999999999).fraction(), 4294967292u);
+}
+
+// UnixTime's + and - take a 64-bit route when the seconds allow: both equal the 128-bit
+// arithmetic (saturating the difference, wrapping the seconds of a sum) on every side of its
+// bounds (seconds 2^31 - 1 apart, int64 overflow) and on pseudo-random values.
+TEST(UnixTime, ArithmeticMatches128Bits) {
+  const auto units = [](UnixTime t) { return (static_cast<Int128>(t.seconds()) << 32) + t.fraction(); };
+  const auto difference = [&](UnixTime a, UnixTime b) {
+    const Int128 d = units(a) - units(b);
+    if (d > INT64_MAX) return NtpDuration::Max();
+    if (d < INT64_MIN) return NtpDuration::Min();
+    return NtpDuration::FromRaw(static_cast<int64_t>(d));
+  };
+  const auto sum = [&](UnixTime t, NtpDuration d) {
+    const Int128 u = units(t) + d.raw();
+    return UnixTime::FromParts(static_cast<int64_t>(u >> 32), static_cast<uint32_t>(u & 0xffffffff));
+  };
+  const int64_t big = int64_t{1} << 31;
+  const int64_t seconds[] = {0, 1, -1, big - 2, big - 1, big, big + 1, -big + 1, -big, -big - 1,
+                             1795928092, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1};
+  const uint32_t fractions[] = {0, 1, 0x80000000u, 0xffffffffu};
+  const int64_t raws[] = {0, 1, -1, INT64_MAX, INT64_MIN, int64_t{1} << 32, -(int64_t{1} << 32), 0x7fffffffffffu};
+  for (const int64_t sa : seconds) {
+    for (const uint32_t fa : fractions) {
+      const auto a = UnixTime::FromParts(sa, fa);
+      for (const int64_t r : raws) ASSERT_EQ(a + NtpDuration::FromRaw(r), sum(a, NtpDuration::FromRaw(r))) << sa << " " << r;
+      for (const int64_t sb : seconds) {
+        for (const uint32_t fb : fractions) {
+          const auto b = UnixTime::FromParts(sb, fb);
+          ASSERT_EQ(a - b, difference(a, b)) << sa << "." << fa << " - " << sb << "." << fb;
+        }
+      }
+    }
+  }
+  uint64_t x = 0x2545f4914f6cdd1du;
+  for (int i = 0; i < 100000; ++i) {
+    x = x * 6364136223846793005u + 1442695040888963407u;
+    const auto a = UnixTime::FromParts(static_cast<int64_t>(x >> 32) - big, static_cast<uint32_t>(x));
+    x = x * 6364136223846793005u + 1442695040888963407u;
+    const auto b = UnixTime::FromParts(static_cast<int64_t>(x >> 32) - big, static_cast<uint32_t>(x));
+    x = x * 6364136223846793005u + 1442695040888963407u;
+    const auto d = NtpDuration::FromRaw(static_cast<int64_t>(x));
+    ASSERT_EQ(a - b, difference(a, b));
+    ASSERT_EQ(a + d, sum(a, d));
+  }
 }
 
 TEST(UnixTime, DifferenceSaturates) {
