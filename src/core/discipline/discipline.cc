@@ -128,7 +128,10 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
   }
   // Startup (chrony's makestep): step at once in the first updates.
   const bool early = state_.updates < config_.makestep_limit;
-  const double slewable_s = config_.max_slew_ppm * 1e-6 * interval_s_;
+  // What the clock slews in a poll interval, not in the spacing of a burst: a correction carries
+  // over to the next update, and iburst's samples 2 s apart made any offset over 1 ms a step
+  // (cluster.driftfile_restart under ASan: a -1.005 ms step 4 s after the first one).
+  const double slewable_s = config_.max_slew_ppm * 1e-6 * std::max(interval_s_, config_.min_poll.Interval().Seconds());
   if (early &&
       (magnitude > config_.makestep_threshold || (config_.makestep_beyond_slew && magnitude.Seconds() > slewable_s))) {
     return Step(offset, input, /*fit=*/true);
