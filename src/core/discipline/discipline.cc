@@ -23,6 +23,9 @@ constexpr size_t kWindowSources = 8;  // the window grows with the sources up to
 constexpr size_t kMaxCorrections = 32;  // corrections kept for late samples
 constexpr double kMinCorrectionS = 1.0;
 constexpr double kMaxCorrectionIntervals = 1.0;  // the shortest correction time (chrony's MIN_SLEW_TIMEOUT)
+// The shortest regular interval at start: the System polls settling sources at least 16 s apart
+// (Association::kStartupPollMin); only a burst's samples come closer.
+constexpr double kStartupIntervalS = 16.0;
 
 double Seconds(MonoTime a, MonoTime b) { return (a - b).Seconds(); }
 
@@ -128,10 +131,11 @@ DisciplineUpdate Discipline::Update(const DisciplineInput& input) {
   }
   // Startup (chrony's makestep): step at once in the first updates.
   const bool early = state_.updates < config_.makestep_limit;
-  // What the clock slews in a poll interval, not in the spacing of a burst: a correction carries
-  // over to the next update, and iburst's samples 2 s apart made any offset over 1 ms a step
-  // (cluster.driftfile_restart under ASan: a -1.005 ms step 4 s after the first one).
-  const double slewable_s = config_.max_slew_ppm * 1e-6 * std::max(interval_s_, config_.min_poll.Interval().Seconds());
+  // What the clock slews in a regular interval, not in the spacing of a burst: a correction
+  // carries over to the next update, and iburst's samples 2 s apart made any offset over 1 ms a
+  // step (cluster.driftfile_restart under ASan: a -1.005 ms step 4 s after the first one).
+  const double regular_s = std::min(config_.min_poll.Interval().Seconds(), kStartupIntervalS);
+  const double slewable_s = config_.max_slew_ppm * 1e-6 * std::max(interval_s_, regular_s);
   if (early &&
       (magnitude > config_.makestep_threshold || (config_.makestep_beyond_slew && magnitude.Seconds() > slewable_s))) {
     return Step(offset, input, /*fit=*/true);

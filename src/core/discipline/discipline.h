@@ -28,7 +28,7 @@
 //   * Policy. Beyond step_threshold (tinker step, 0.128 s) the clock is stepped only after the
 //     offset stayed beyond it for stepout (300 s); in the first makestep_limit updates an offset
 //     beyond makestep_threshold is stepped at once (chrony's makestep 1.0 3), and so is one the
-//     clock could not slew away in a poll interval (makestep_beyond_slew); beyond
+//     clock could not slew away in a regular interval (makestep_beyond_slew); beyond
 //     panic_threshold (1000 s) nothing is done (kPanic), except at the first update, which
 //     steps whatever the size unless allow_panic_at_start is off (ntpd -g, as Debian and
 //     CentOS run it; chrony's `makestep 1 3` likewise steps any amount at start).
@@ -68,7 +68,7 @@ struct DisciplineConfig {
   double max_frequency_ppm = 500.0;                                   // |frequency| clamp
   double max_slew_ppm = 500.0;         // the fastest the clock runs off nominal while correcting (the kernel's MAXFREQ)
   double correction_time_ratio = 3.0;  // chrony's corrtimeratio: how slowly noise-sized offsets are removed
-  bool makestep_beyond_slew = true;    // early updates also step what could not be slewed in one poll interval
+  bool makestep_beyond_slew = true;    // early updates also step what could not be slewed in one interval
   std::optional<double> initial_frequency_ppm;         // driftfile in
   int max_samples = 128;                               // regression window, per source (up to 8 sources)
   NtpDuration min_error = NtpDuration::FromRaw(4295);  // 1 µs: floor of a sample's σ
