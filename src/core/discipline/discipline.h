@@ -28,7 +28,7 @@
 //   * Policy. Beyond step_threshold (tinker step, 0.128 s) the clock is stepped only after the
 //     offset stayed beyond it for stepout (300 s); in the first makestep_limit updates an offset
 //     beyond makestep_threshold is stepped at once (chrony's makestep 1.0 3), and so is one the
-//     clock could not slew away before the next update (makestep_beyond_slew); beyond
+//     clock could not slew away in a regular interval (makestep_beyond_slew); beyond
 //     panic_threshold (1000 s) nothing is done (kPanic), except at the first update, which
 //     steps whatever the size unless allow_panic_at_start is off (ntpd -g, as Debian and
 //     CentOS run it; chrony's `makestep 1 3` likewise steps any amount at start).

@@ -47,6 +47,19 @@ TEST(Discipline, EarlyUpdatesStepWhatTheClockCannotSlewInOneInterval) {
   EXPECT_EQ(Discipline(off).Update(In(0, 0.1)).kind, UpdateKind::kSlewed);
 }
 
+TEST(Discipline, AnEarlyUpdateInABurstSlewsAMillisecond) {
+  // iburst's samples come 2 s apart, in which the kernel's 500 ppm slews 1 ms; the correction
+  // carries over to the next update, so what counts is the poll interval (16 s: 8 ms). The
+  // 1.005 ms a loaded host's first step left was stepped again 4 s later (cluster.driftfile_restart
+  // under ASan).
+  Discipline d;
+  d.AddSample(In(0, 0.3));
+  ASSERT_EQ(d.Update(In(2, 0.3 - 100e-6)).kind, UpdateKind::kStepped);
+  const DisciplineUpdate u = d.Update(In(4, -1.005e-3));
+  EXPECT_EQ(u.kind, UpdateKind::kSlewed);
+  EXPECT_EQ(Find<StepClock>(u), nullptr);
+}
+
 TEST(Discipline, MakestepStepsEarlyOnly) {
   Discipline d;
   const DisciplineUpdate u = d.Update(In(0, 2.5));
