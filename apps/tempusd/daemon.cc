@@ -345,7 +345,7 @@ int RunDaemon(const DaemonOptions& options) {
   }
   node.Start();
   sources.Apply(options.lines, (*clock)->Mono());
-  nts_sources.Start(options.lines);
+  nts_sources.Start(options.lines, options.pool_size);
   Log(fmt::format("serving on {}; clock {}; {} source(s){}", where, (*clock)->Kind(), node.associations().size(),
                   nts_sources.size() > 0 ? fmt::format(", {} NTS source(s) after NTS-KE", nts_sources.size()) : ""));
   arm();

@@ -1,6 +1,7 @@
 #include "nts_sources.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include <fmt/format.h>
@@ -9,10 +10,22 @@
 #include "crypto/ke_client_keys.h"
 #include "io/resolver.h"
 #include "log.h"
+#include "sources.h"
 
 namespace tempus::daemon {
 
 using core::nts::NtsVerdict;
+
+namespace {
+
+// The name NTS-KE checks the certificate for: the host as written, an IPv6 literal without its
+// brackets and zone ("[fe80::1]%eth0" -> "fe80::1").
+std::string KeHost(std::string host) {
+  if (!host.empty() && host.front() == '[') host = host.substr(1, host.find(']') - 1);
+  return host;
+}
+
+}  // namespace
 
 NtsSources::NtsSources(engine::Node& node, io::PollLoop& loop, Random& random, std::string default_ca)
     : node_(node), loop_(loop), random_(random), default_ca_(std::move(default_ca)) {}
@@ -22,12 +35,29 @@ NtsSources::~NtsSources() {
 }
 
 std::string NtsSources::Where(const Line& line) const {
+  if (line.config.kind == config::AssocKind::kPool) {
+    return fmt::format("{} ({})", Where(Pool{line.config, {}, {}}), line.ke_address->ToString());
+  }
   return fmt::format("{}:{}: server {} nts", line.config.where.file, line.config.where.line, line.config.host);
 }
 
-void NtsSources::Start(const std::vector<config::ServerConfig>& lines) {
+std::string NtsSources::Where(const Pool& pool) const {
+  return fmt::format("{}:{}: pool {} nts", pool.config.where.file, pool.config.where.line, pool.config.host);
+}
+
+std::string NtsSources::Name(const Line& line) {
+  if (line.config.kind != config::AssocKind::kPool) return line.config.host;
+  return fmt::format("{} {}", line.config.host, line.ke_address->ToString());
+}
+
+void NtsSources::Start(const std::vector<config::ServerConfig>& lines, size_t pool_size) {
+  pool_size_ = std::max<size_t>(pool_size, 1);
   for (const config::ServerConfig& l : lines) {
     if (!l.nts) continue;
+    if (l.kind == config::AssocKind::kPool) {
+      pools_.push_back(Pool{l, loop_.Now(), Sources::kFirstRetry});
+      continue;
+    }
     lines_.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(loop_.Now()), {}, {}, {}, {}}));
   }
   Schedule();
@@ -38,6 +68,9 @@ void NtsSources::Schedule() {
   for (const auto& line : lines_) {
     if (line->state.phase() != core::nts::NtsPhase::kKeDue) continue;
     if (!next || line->state.next_ke() < *next) next = line->state.next_ke();
+  }
+  for (const Pool& pool : pools_) {
+    if (pool.want_lookup && (!next || pool.next_lookup < *next)) next = pool.next_lookup;
   }
   if (timer_) loop_.CancelTimer(*timer_);
   timer_.reset();
@@ -50,10 +83,47 @@ void NtsSources::Schedule() {
 
 void NtsSources::RunDue() {
   const core::MonoTime now = loop_.Now();
+  for (Pool& pool : pools_) {
+    if (pool.want_lookup && now >= pool.next_lookup) LookUp(pool);
+  }
   for (auto& line : lines_) {
     if (line->state.KeDue(now)) StartKe(*line);
   }
   Schedule();
+}
+
+// Each address of the pool not yet an NTS association's becomes one (its NTS-KE due at once),
+// up to pool_size_; a pool still short looks again after its back-off.
+void NtsSources::LookUp(Pool& pool) {
+  const core::MonoTime now = loop_.Now();
+  pool.want_lookup = false;
+  auto found = io::Resolver().Resolve(pool.config.host, pool.config.port, Sources::ToFamily(pool.config.family));
+  size_t members = 0;
+  std::set<core::NetAddress> in_use;
+  for (const auto& line : lines_) {
+    if (line->ke_address) in_use.insert(*line->ke_address);
+    if (line->config.kind == config::AssocKind::kPool && line->config.where == pool.config.where) ++members;
+  }
+  if (!found) {
+    Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(pool), found.error(), pool.backoff.Seconds()));
+  } else {
+    for (const core::NetAddress& address : *found) {
+      if (members >= pool_size_) break;
+      if (in_use.count(address)) continue;
+      auto line = std::make_unique<Line>(Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}});
+      Log(fmt::format("{}: NTS association with {}", Where(pool), address.ToStringWithPort()));
+      lines_.push_back(std::move(line));
+      in_use.insert(address);
+      ++members;
+    }
+  }
+  if (members >= pool_size_) {
+    pool.backoff = Sources::kFirstRetry;
+    return;
+  }
+  pool.want_lookup = true;
+  pool.next_lookup = now + pool.backoff;
+  pool.backoff = std::min(pool.backoff + pool.backoff, Sources::kMaxRetry);
 }
 
 void NtsSources::StartKe(Line& line) {
@@ -62,7 +132,7 @@ void NtsSources::StartKe(Line& line) {
     if (line.config.address) {
       line.ke_address = line.config.address;
     } else {
-      auto found = io::Resolver().Resolve(line.config.host, line.config.port);
+      auto found = io::Resolver().Resolve(line.config.host, line.config.port, Sources::ToFamily(line.config.family));
       if (!found || found->empty()) {
         KeFailed(line, "lookup", found ? "no address" : found.error());
         return;
@@ -71,7 +141,7 @@ void NtsSources::StartKe(Line& line) {
     }
   }
   io::NtsKeClientOptions options;
-  options.host = line.config.host;
+  options.host = KeHost(line.config.host);
   options.address = *line.ke_address;
   options.ca_file = line.config.ca.value_or(default_ca_);
   options.verify = !line.config.noval;
@@ -186,9 +256,8 @@ std::string NtsSources::RenderMetrics() const {
       "# TYPE tempus_nts_client_ke_total counter\n";
   for (const auto& line : lines_) {
     const auto& s = line->state.stats();
-    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"ok\"}} {}\n", line->config.host, s.ke_ok);
-    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"failed\"}} {}\n", line->config.host,
-                       s.ke_failed);
+    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"ok\"}} {}\n", Name(*line), s.ke_ok);
+    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"failed\"}} {}\n", Name(*line), s.ke_failed);
   }
   out +=
       "# HELP tempus_nts_client_replies_dropped_total Replies to NTS sources that did not authenticate, by reason.\n"
@@ -196,16 +265,15 @@ std::string NtsSources::RenderMetrics() const {
   for (const auto& line : lines_) {
     const auto& s = line->state.stats();
     for (size_t i = 0; i < s.drops.size(); ++i) {
-      out += fmt::format("tempus_nts_client_replies_dropped_total{{server=\"{}\",reason=\"{}\"}} {}\n",
-                         line->config.host, core::nts::NtsReplyErrorName(static_cast<core::nts::NtsReplyError>(i)),
-                         s.drops[i]);
+      out += fmt::format("tempus_nts_client_replies_dropped_total{{server=\"{}\",reason=\"{}\"}} {}\n", Name(*line),
+                         core::nts::NtsReplyErrorName(static_cast<core::nts::NtsReplyError>(i)), s.drops[i]);
     }
   }
   out +=
       "# HELP tempus_nts_client_cookies Cookies an NTS source holds.\n"
       "# TYPE tempus_nts_client_cookies gauge\n";
   for (const auto& line : lines_) {
-    out += fmt::format("tempus_nts_client_cookies{{server=\"{}\"}} {}\n", line->config.host, line->state.cookies());
+    out += fmt::format("tempus_nts_client_cookies{{server=\"{}\"}} {}\n", Name(*line), line->state.cookies());
   }
   return out;
 }

@@ -1,9 +1,15 @@
-// NtsSources: the daemon's `server HOST nts` lines (RFC 8915): for each, NTS-KE with HOST
-// (io::NtsKeClient on the daemon's loop), then an association in the engine::Node at the NTP
-// server NTS-KE named (or HOST, port 123), whose requests this wraps in NTS fields and whose replies
-// it judges before the core sees them (engine::NtsClient). The decisions (when NTS-KE is due, the
-// back-off after failures, what a reply means) are core::nts::NtsAssociation's; this is the edge:
-// TLS, timers, logs.
+// NtsSources: the daemon's `server HOST nts` and `pool HOST nts` lines (RFC 8915): for each
+// server line, NTS-KE with HOST (io::NtsKeClient on the daemon's loop), then an association in the
+// engine::Node at the NTP server NTS-KE named (or HOST, port 123), whose requests this wraps in NTS
+// fields and whose replies it judges before the core sees them (engine::NtsClient). The decisions
+// (when NTS-KE is due, the back-off after failures, what a reply means) are
+// core::nts::NtsAssociation's; this is the edge: TLS, timers, logs.
+//
+// A pool line is looked up (HOST on the NTS-KE port) and each of its addresses, up to `pool_size`
+// (tos maxclock) and none another NTS line already uses, becomes an NTS association of its own
+// (a Line), as NTPsec does: its own NTS-KE with that address (the certificate checked for HOST),
+// its own keys and cookies. A pool short of addresses is looked up again after Sources'
+// back-off (4 s doubling to an hour).
 //
 // A failed NTS-KE is logged when its reason changes (not at every retry) and retried after
 // core::nts::KeBackoff; an NTS NAK or a spent cookie store starts a new one at once. While an
@@ -41,8 +47,9 @@ class NtsSources final : public engine::NtsClient {
   NtsSources(const NtsSources&) = delete;
   NtsSources& operator=(const NtsSources&) = delete;
 
-  // Takes the `nts` lines of `lines` (the others are Sources'); their first NTS-KE starts at once.
-  void Start(const std::vector<config::ServerConfig>& lines);
+  // Takes the `nts` lines of `lines` (the others are Sources'); their first NTS-KE starts at once,
+  // a pool's after its lookup. A pool keeps up to `pool_size` associations.
+  void Start(const std::vector<config::ServerConfig>& lines, size_t pool_size);
   size_t size() const { return lines_.size(); }
 
   // engine::NtsClient.
@@ -56,6 +63,7 @@ class NtsSources final : public engine::NtsClient {
   std::string RenderMetrics() const;
 
  private:
+  // One NTS association: a server line, or one address of a pool line (config.kind kPool).
   struct Line {
     config::ServerConfig config;
     core::nts::NtsAssociation state;
@@ -64,22 +72,35 @@ class NtsSources final : public engine::NtsClient {
     std::optional<uint32_t> id;                  // its association in the Node
     core::NetAddress ntp;                        // that association's address
   };
+  // A pool line: its addresses become Lines.
+  struct Pool {
+    config::ServerConfig config;
+    core::MonoTime next_lookup;
+    core::NtpDuration backoff;
+    bool want_lookup = true;
+  };
 
   void Schedule();
   void RunDue();
+  void LookUp(Pool& pool);
   void StartKe(Line& line);
   void KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> result);
   void KeFailed(Line& line, std::string_view reason, const std::string& detail);
   // Moves the line's association to `ntp` (mobilized when it has none or another address).
   void Associate(Line& line, const core::NetAddress& ntp);
   std::string Where(const Line& line) const;
+  std::string Where(const Pool& pool) const;
+  // The source's name in metrics: HOST, or "HOST ADDRESS" for an address of a pool.
+  static std::string Name(const Line& line);
 
   engine::Node& node_;
   io::PollLoop& loop_;
   Random& random_;
   std::string default_ca_;
   crypto::AesSivAead aead_;
+  size_t pool_size_ = 1;
   std::vector<std::unique_ptr<Line>> lines_;
+  std::vector<Pool> pools_;
   std::map<uint32_t, Line*> by_id_;
   std::map<core::NetAddress, Line*> by_address_;
   Line* mobilizing_ = nullptr;  // the line whose AddSource is under way (its first request)

@@ -23,14 +23,6 @@ struct Sources::Lookup {
 
 namespace {
 
-core::NetAddress::Family ToFamily(config::Family f) {
-  switch (f) {
-    case config::Family::kIPv4: return core::NetAddress::Family::kIPv4;
-    case config::Family::kIPv6: return core::NetAddress::Family::kIPv6;
-    default: return core::NetAddress::Family::kNone;
-  }
-}
-
 const char* KindName(config::AssocKind k) {
   switch (k) {
     case config::AssocKind::kPool: return "pool";
@@ -40,6 +32,14 @@ const char* KindName(config::AssocKind k) {
 }
 
 }  // namespace
+
+core::NetAddress::Family Sources::ToFamily(config::Family f) {
+  switch (f) {
+    case config::Family::kIPv4: return core::NetAddress::Family::kIPv4;
+    case config::Family::kIPv6: return core::NetAddress::Family::kIPv6;
+    default: return core::NetAddress::Family::kNone;
+  }
+}
 
 Sources::Sources(engine::Node& node, size_t pool_size) : node_(node), pool_size_(std::max<size_t>(pool_size, 1)) {}
 

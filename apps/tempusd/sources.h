@@ -60,6 +60,8 @@ class Sources {
   static constexpr core::NtpDuration kTickWhileLookingUp = core::NtpDuration::FromWholeSeconds(1);
   // The text that identifies a line's content (kind, host, options; not its location).
   static std::string KeyOf(const config::ServerConfig& line);
+  // The address family a line's -4/-6 asks its lookups for.
+  static core::NetAddress::Family ToFamily(config::Family family);
 
  private:
   struct Lookup;

@@ -111,6 +111,18 @@ TEST(ParseServer, NtsWithNtpsecOptions) {
   EXPECT_TRUE(p.warnings.empty());
 }
 
+// NTPsec takes `nts` on pool lines too: each address of the name gets its own NTS-KE.
+TEST(ParseServer, NtsOnPoolLines) {
+  const auto p = MustParse("pool pool.example.org nts iburst\npool time.example.net nts port 14460 ca /ca.pem\n");
+  ASSERT_EQ(p.config.servers.size(), 2u);
+  EXPECT_EQ(p.config.servers[0].kind, AssocKind::kPool);
+  EXPECT_TRUE(p.config.servers[0].nts && p.config.servers[0].iburst);
+  EXPECT_EQ(p.config.servers[0].port, 4460);
+  EXPECT_EQ(p.config.servers[1].port, 14460);
+  EXPECT_EQ(p.config.servers[1].ca, "/ca.pem");
+  EXPECT_TRUE(p.warnings.empty());
+}
+
 TEST(ParseServer, NtsErrorMessages) {
   ExpectOneErrors({
       {"server a noval\n", "ntp.conf:1:8: expected 'nts' with 'noval' (an option of NTS associations), got none"},
@@ -120,9 +132,7 @@ TEST(ParseServer, NtsErrorMessages) {
        "ntp.conf:1:19: expected AES_SIV_CMAC_256 after 'aead' (the one AEAD tempus's NTS client speaks), got "
        "'AES_SIV_CMAC_512'"},
       {"server a nts key 3\n", "ntp.conf:1:8: expected either 'key N' or 'nts' on one line, got both"},
-      {"peer a nts\n", "ntp.conf:1:6: expected 'nts' on a server line (NTS has no symmetric mode), got 'peer'"},
-      {"pool a nts\n",
-       "ntp.conf:1:6: expected 'nts' on a server line (tempus's NTS client does not do pools yet), got 'pool'"},
+      {"peer a nts\n", "ntp.conf:1:6: expected 'nts' on a server or pool line (NTS has no symmetric mode), got 'peer'"},
   });
 }
 

@@ -145,9 +145,7 @@ void ReadOptions(Cursor& c, ServerConfig& s) {
   if (s.nts) {
     if (s.key) c.Error(s.where, "expected either 'key N' or 'nts' on one line, got both");
     if (s.kind == AssocKind::kPeer)
-      c.Error(s.where, "expected 'nts' on a server line (NTS has no symmetric mode), got 'peer'");
-    if (s.kind == AssocKind::kPool)
-      c.Error(s.where, "expected 'nts' on a server line (tempus's NTS client does not do pools yet), got 'pool'");
+      c.Error(s.where, "expected 'nts' on a server or pool line (NTS has no symmetric mode), got 'peer'");
     // NTPsec: the port given is the NTS-KE server's (TCP); the NTP port comes from NTS-KE (§4.1.8).
     if (!port_where) {
       s.port = core::nts::kKePort;
