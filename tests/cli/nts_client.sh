@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tempusd as an NTS client (`server HOST nts`, RFC 8915) of another tempusd serving NTS (`nts
 # enable`, `local stratum 3`), both on virtual clocks, on 127.0.0.1 ports the kernel hands out:
-# - client B (`ca` = the test CA, its clock 0.25 s behind) does NTS-KE, steps onto the server's
-#   time with authenticated samples only, serves it (tempus query of B reads ~0), shows the
+# - client B (`ca` = the test CA, NTPsec's HOST:PORT form for the NTS-KE port, its clock 0.25 s
+#   behind) does NTS-KE, steps onto the server's time with authenticated samples only, serves it
+#   (tempus query of B reads ~0), shows the
 #   source authenticated in mode 6 (status bits authenable + authentic, `tempus peers --json`),
 #   and its exit line counts the replies authenticated and none dropped;
 # - client C goes through an on-path relay on 127.0.0.144 (tests/cli/nts_relay.py; `noval`, the
@@ -41,8 +42,8 @@ d_pid=$!
 pids+=("$d_pid")
 
 b_port=$(free_port udp)
-printf 'clock virtual offset -0.25\nserver 127.0.0.1 nts ca %s port %s iburst minpoll 3 maxpoll 4\n' \
-  "$work/ca.pem" "$port" >"$work/b.conf"
+printf 'clock virtual offset -0.25\nserver 127.0.0.1:%s nts ca %s iburst minpoll 3 maxpoll 4\n' \
+  "$port" "$work/ca.pem" >"$work/b.conf"
 "$TEMPUSD" -c "$work/b.conf" --listen "127.0.0.1:$b_port" --duration 60 >"$work/b.log" 2>&1 &
 b_pid=$!
 pids+=("$b_pid")
