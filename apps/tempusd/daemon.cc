@@ -322,6 +322,7 @@ int RunDaemon(const DaemonOptions& options) {
   // `server HOST nts`: NTS-KE, then only NTS-authenticated replies (nts_sources.h).
   NtsSources nts_sources(node, loop, **random, options.file.nts.ca.value_or(""));
   node.SetNtsClient(&nts_sources);
+  running.nts_sources = &nts_sources;
 
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {

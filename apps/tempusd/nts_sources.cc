@@ -10,7 +10,6 @@
 #include "crypto/ke_client_keys.h"
 #include "io/resolver.h"
 #include "log.h"
-#include "sources.h"
 
 namespace tempus::daemon {
 
@@ -36,7 +35,7 @@ NtsSources::~NtsSources() {
 
 std::string NtsSources::Where(const Line& line) const {
   if (line.config.kind == config::AssocKind::kPool) {
-    return fmt::format("{} ({})", Where(Pool{line.config, {}, {}}), line.ke_address->ToString());
+    return fmt::format("{} ({})", Where(Pool{line.config, {}, {}, false, {}}), line.ke_address->ToString());
   }
   return fmt::format("{}:{}: server {} nts", line.config.where.file, line.config.where.line, line.config.host);
 }
@@ -50,17 +49,81 @@ std::string NtsSources::Name(const Line& line) {
   return fmt::format("{} {}", line.config.host, line.ke_address->ToString());
 }
 
-void NtsSources::Start(const std::vector<config::ServerConfig>& lines, size_t pool_size) {
+std::string NtsSources::KeyOf(const config::ServerConfig& line) const {
+  return fmt::format("{} ca={} noval={}", Sources::KeyOf(line), line.ca.value_or(default_ca_), line.noval);
+}
+
+Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines, size_t pool_size,
+                                  std::string default_ca) {
   pool_size_ = std::max<size_t>(pool_size, 1);
+  default_ca_ = std::move(default_ca);
+  const core::MonoTime now = loop_.Now();
+  Sources::Counts counts;
+  std::vector<bool> kept_pool(pools_.size(), false);
+  std::vector<std::unique_ptr<Line>> next;
+  std::vector<Pool> next_pools;
+  // Moves the lines of `key` (those of one pool, or the first such server line) into `next`.
+  const auto keep = [&](const std::string& key, const config::ServerConfig& l, bool all) {
+    size_t moved = 0;
+    for (auto& line : lines_) {
+      if (!line || line->key != key || line->config.kind != l.kind) continue;
+      line->config.where = l.where;  // the line may have moved
+      Log(fmt::format("{}: kept ({} cookies, {} NTS-KE)", Where(*line), line->state.cookies(),
+                      line->state.stats().ke_ok));
+      next.push_back(std::move(line));
+      ++moved;
+      if (!all) break;
+    }
+    return moved;
+  };
   for (const config::ServerConfig& l : lines) {
     if (!l.nts) continue;
+    const std::string key = KeyOf(l);
     if (l.kind == config::AssocKind::kPool) {
-      pools_.push_back(Pool{l, loop_.Now(), Sources::kFirstRetry});
+      bool found = false;
+      for (size_t i = 0; i < pools_.size() && !found; ++i) {
+        if (kept_pool[i] || pools_[i].key != key) continue;
+        kept_pool[i] = found = true;
+        pools_[i].config.where = l.where;
+        keep(key, l, /*all=*/true);
+        next_pools.push_back(std::move(pools_[i]));
+      }
+      if (!found) next_pools.push_back(Pool{l, now, Sources::kFirstRetry, true, key});
+      ++(found ? counts.kept : counts.added);
       continue;
     }
-    lines_.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(loop_.Now()), {}, {}, {}, {}}));
+    if (keep(key, l, /*all=*/false) > 0) {
+      ++counts.kept;
+      continue;
+    }
+    next.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(now), {}, {}, {}, {}, key}));
+    ++counts.added;
   }
+  for (auto& line : lines_) {
+    if (line) Remove(*line);
+  }
+  for (size_t i = 0; i < pools_.size(); ++i) {
+    if (kept_pool[i]) continue;
+    Log(fmt::format("{}: removed", Where(pools_[i])));
+    ++counts.removed;
+  }
+  counts.removed += static_cast<int>(std::count_if(lines_.begin(), lines_.end(), [](const auto& line) {
+    return line && line->config.kind != config::AssocKind::kPool;
+  }));
+  lines_ = std::move(next);
+  pools_ = std::move(next_pools);
   Schedule();
+  return counts;
+}
+
+// Its association goes; an NTS-KE under way is cancelled with its client.
+void NtsSources::Remove(Line& line) {
+  if (line.id) {
+    node_.RemoveSource(*line.id);
+    by_id_.erase(*line.id);
+    by_address_.erase(line.ntp);
+  }
+  Log(fmt::format("{}: removed ({} association(s))", Where(line), line.id ? 1 : 0));
 }
 
 void NtsSources::Schedule() {
@@ -102,7 +165,7 @@ void NtsSources::LookUp(Pool& pool) {
   std::set<core::NetAddress> in_use;
   for (const auto& line : lines_) {
     if (line->ke_address) in_use.insert(*line->ke_address);
-    if (line->config.kind == config::AssocKind::kPool && line->config.where == pool.config.where) ++members;
+    if (line->config.kind == config::AssocKind::kPool && line->key == pool.key) ++members;
   }
   if (!found) {
     Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(pool), found.error(), pool.backoff.Seconds()));
@@ -110,7 +173,8 @@ void NtsSources::LookUp(Pool& pool) {
     for (const core::NetAddress& address : *found) {
       if (members >= pool_size_) break;
       if (in_use.count(address)) continue;
-      auto line = std::make_unique<Line>(Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}});
+      auto line =
+          std::make_unique<Line>(Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}, pool.key});
       Log(fmt::format("{}: NTS association with {}", Where(pool), address.ToStringWithPort()));
       lines_.push_back(std::move(line));
       in_use.insert(address);

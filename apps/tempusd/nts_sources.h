@@ -14,9 +14,11 @@
 // A failed NTS-KE is logged when its reason changes (not at every retry) and retried after
 // core::nts::KeBackoff; an NTS NAK or a spent cookie store starts a new one at once. While an
 // association has no session its polls send nothing (counted), and its reach decays as for a
-// silent server. Lines are taken at start only: a reload does not add, drop or change them (the
-// daemon logs so). A host name is looked up when its NTS-KE starts, blocking the loop for the
-// lookup. Not thread-safe (the daemon's one timing thread).
+// silent server. A reload (Apply) keeps a line whose text did not change (as Sources does, and
+// with the same CA: the line's `ca` or `nts ca`) with its session, cookies and association,
+// removes the associations of lines gone, and starts new lines. A host name is looked up when
+// its NTS-KE starts, blocking the loop for the lookup. Not thread-safe (the daemon's one timing
+// thread).
 #ifndef TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 #define TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 
@@ -35,6 +37,7 @@
 #include "engine/nts_client.h"
 #include "io/nts_ke_client.h"
 #include "io/poll_loop.h"
+#include "sources.h"
 
 namespace tempus::daemon {
 
@@ -49,7 +52,11 @@ class NtsSources final : public engine::NtsClient {
 
   // Takes the `nts` lines of `lines` (the others are Sources'); their first NTS-KE starts at once,
   // a pool's after its lookup. A pool keeps up to `pool_size` associations.
-  void Start(const std::vector<config::ServerConfig>& lines, size_t pool_size);
+  void Start(const std::vector<config::ServerConfig>& lines, size_t pool_size) { Apply(lines, pool_size, default_ca_); }
+  // Makes the NTS lines follow `lines` (a reload): unchanged lines (text and CA, `default_ca` being
+  // the new `nts ca`) keep their state and cookies, removed ones lose their associations, new ones
+  // start. Logs each line kept or removed.
+  Sources::Counts Apply(const std::vector<config::ServerConfig>& lines, size_t pool_size, std::string default_ca);
   size_t size() const { return lines_.size(); }
 
   // engine::NtsClient.
@@ -71,6 +78,7 @@ class NtsSources final : public engine::NtsClient {
     std::optional<core::NetAddress> ke_address;  // HOST on the NTS-KE port, once looked up
     std::optional<uint32_t> id;                  // its association in the Node
     core::NetAddress ntp;                        // that association's address
+    std::string key;                             // KeyOf its line (a pool's, for a pool's address)
   };
   // A pool line: its addresses become Lines.
   struct Pool {
@@ -78,11 +86,15 @@ class NtsSources final : public engine::NtsClient {
     core::MonoTime next_lookup;
     core::NtpDuration backoff;
     bool want_lookup = true;
+    std::string key;
   };
 
   void Schedule();
   void RunDue();
   void LookUp(Pool& pool);
+  // What identifies a line across a reload: Sources::KeyOf, the CA it trusts and noval.
+  std::string KeyOf(const config::ServerConfig& line) const;
+  void Remove(Line& line);
   void StartKe(Line& line);
   void KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> result);
   void KeFailed(Line& line, std::string_view reason, const std::string& detail);

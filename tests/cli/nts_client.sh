@@ -3,9 +3,9 @@
 # enable`, `local stratum 3`), both on virtual clocks, on 127.0.0.1 ports the kernel hands out:
 # - client B (`ca` = the test CA, NTPsec's HOST:PORT form for the NTS-KE port, its clock 0.25 s
 #   behind) does NTS-KE, steps onto the server's time with authenticated samples only, serves it
-#   (tempus query of B reads ~0), shows the
-#   source authenticated in mode 6 (status bits authenable + authentic, `tempus peers --json`),
-#   and its exit line counts the replies authenticated and none dropped;
+#   (tempus query of B reads ~0), shows the source authenticated in mode 6 (status bits
+#   authenable + authentic, `tempus peers --json`), and its exit line counts the replies
+#   authenticated and none dropped;
 # - client C goes through an on-path relay on 127.0.0.144 (tests/cli/nts_relay.py; `noval`, the
 #   certificate names 127.0.0.1): replies with a flipped transmit-timestamp bit, then replies
 #   stripped to the bare header, are dropped and counted by reason (/metrics), never a sample (no
