@@ -8,7 +8,6 @@
 
 #include "config/to_core.h"
 #include "crypto/ke_client_keys.h"
-#include "io/resolver.h"
 #include "log.h"
 
 namespace tempus::daemon {
@@ -35,7 +34,7 @@ NtsSources::~NtsSources() {
 
 std::string NtsSources::Where(const Line& line) const {
   if (line.config.kind == config::AssocKind::kPool) {
-    return fmt::format("{} ({})", Where(Pool{line.config, {}, {}, false, {}}), line.ke_address->ToString());
+    return fmt::format("{} ({})", Where(Pool{line.config, {}, {}, false, {}, {}}), line.ke_address->ToString());
   }
   return fmt::format("{}:{}: server {} nts", line.config.where.file, line.config.where.line, line.config.host);
 }
@@ -88,7 +87,7 @@ Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines
         keep(key, l, /*all=*/true);
         next_pools.push_back(std::move(pools_[i]));
       }
-      if (!found) next_pools.push_back(Pool{l, now, Sources::kFirstRetry, true, key});
+      if (!found) next_pools.push_back(Pool{l, now, Sources::kFirstRetry, true, key, {}});
       ++(found ? counts.kept : counts.added);
       continue;
     }
@@ -96,7 +95,7 @@ Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines
       ++counts.kept;
       continue;
     }
-    next.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(now), {}, {}, {}, {}, key}));
+    next.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(now), {}, {}, {}, {}, key, {}}));
     ++counts.added;
   }
   for (auto& line : lines_) {
@@ -132,8 +131,16 @@ void NtsSources::Schedule() {
     if (line->state.phase() != core::nts::NtsPhase::kKeDue) continue;
     if (!next || line->state.next_ke() < *next) next = line->state.next_ke();
   }
+  bool looking_up = false;
   for (const Pool& pool : pools_) {
-    if (pool.want_lookup && (!next || pool.next_lookup < *next)) next = pool.next_lookup;
+    looking_up = looking_up || pool.lookup;
+    if (pool.want_lookup && !pool.lookup && (!next || pool.next_lookup < *next)) next = pool.next_lookup;
+  }
+  for (const auto& line : lines_) looking_up = looking_up || line->lookup;
+  // A lookup's thread cannot wake the loop: look at it again a second from now.
+  if (looking_up) {
+    const core::MonoTime soon = loop_.Now() + Sources::kTickWhileLookingUp;
+    if (!next || soon < *next) next = soon;
   }
   if (timer_) loop_.CancelTimer(*timer_);
   timer_.reset();
@@ -147,20 +154,40 @@ void NtsSources::Schedule() {
 void NtsSources::RunDue() {
   const core::MonoTime now = loop_.Now();
   for (Pool& pool : pools_) {
-    if (pool.want_lookup && now >= pool.next_lookup) LookUp(pool);
+    if (pool.lookup) {
+      if (auto found = pool.lookup->Take()) {
+        pool.lookup.reset();
+        FillPool(pool, *found);
+      }
+    } else if (pool.want_lookup && now >= pool.next_lookup) {
+      pool.want_lookup = false;
+      pool.lookup = AsyncLookup::Start(pool.config.host, pool.config.port, Sources::ToFamily(pool.config.family));
+    }
   }
-  for (auto& line : lines_) {
-    if (line->state.KeDue(now)) StartKe(*line);
+  // Indexes, not iterators: FillPool above may have added lines, and a lookup's end may fail.
+  for (size_t i = 0; i < lines_.size(); ++i) {
+    Line& line = *lines_[i];
+    if (line.lookup) {
+      if (auto found = line.lookup->Take()) {
+        line.lookup.reset();
+        if (!*found || (*found)->empty()) {
+          KeFailed(line, "lookup", *found ? "no address" : found->error());
+        } else {
+          line.ke_address = (*found)->front().WithPort(line.config.port);
+          Connect(line);
+        }
+      }
+    } else if (line.state.KeDue(now)) {
+      StartKe(line);
+    }
   }
   Schedule();
 }
 
 // Each address of the pool not yet an NTS association's becomes one (its NTS-KE due at once),
 // up to pool_size_; a pool still short looks again after its back-off.
-void NtsSources::LookUp(Pool& pool) {
+void NtsSources::FillPool(Pool& pool, const AsyncLookup::Addresses& found) {
   const core::MonoTime now = loop_.Now();
-  pool.want_lookup = false;
-  auto found = io::Resolver().Resolve(pool.config.host, pool.config.port, Sources::ToFamily(pool.config.family));
   size_t members = 0;
   std::set<core::NetAddress> in_use;
   for (const auto& line : lines_) {
@@ -174,7 +201,7 @@ void NtsSources::LookUp(Pool& pool) {
       if (members >= pool_size_) break;
       if (in_use.count(address)) continue;
       auto line =
-          std::make_unique<Line>(Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}, pool.key});
+          std::make_unique<Line>(Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}, pool.key, {}});
       Log(fmt::format("{}: NTS association with {}", Where(pool), address.ToStringWithPort()));
       lines_.push_back(std::move(line));
       in_use.insert(address);
@@ -190,20 +217,18 @@ void NtsSources::LookUp(Pool& pool) {
   pool.backoff = std::min(pool.backoff + pool.backoff, Sources::kMaxRetry);
 }
 
+// The host is looked up first (once; on a helper thread, RunDue takes the result), then Connect.
 void NtsSources::StartKe(Line& line) {
   line.state.KeStarted();
+  if (!line.ke_address && line.config.address) line.ke_address = line.config.address;
   if (!line.ke_address) {
-    if (line.config.address) {
-      line.ke_address = line.config.address;
-    } else {
-      auto found = io::Resolver().Resolve(line.config.host, line.config.port, Sources::ToFamily(line.config.family));
-      if (!found || found->empty()) {
-        KeFailed(line, "lookup", found ? "no address" : found.error());
-        return;
-      }
-      line.ke_address = found->front().WithPort(line.config.port);
-    }
+    line.lookup = AsyncLookup::Start(line.config.host, line.config.port, Sources::ToFamily(line.config.family));
+    return;
   }
+  Connect(line);
+}
+
+void NtsSources::Connect(Line& line) {
   io::NtsKeClientOptions options;
   options.host = KeHost(line.config.host);
   options.address = *line.ke_address;

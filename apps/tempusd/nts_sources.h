@@ -17,8 +17,8 @@
 // silent server. A reload (Apply) keeps a line whose text did not change (as Sources does, and
 // with the same CA: the line's `ca` or `nts ca`) with its session, cookies and association,
 // removes the associations of lines gone, and starts new lines. A host name is looked up when
-// its NTS-KE starts, blocking the loop for the lookup. Not thread-safe (the daemon's one timing
-// thread).
+// its NTS-KE starts, on a helper thread (AsyncLookup, as Sources' names): a slow or dead name
+// server never blocks the loop. Not thread-safe (the daemon's one timing thread).
 #ifndef TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 #define TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 
@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "async_lookup.h"
 #include "base/random.h"
 #include "config/config.h"
 #include "core/nts/nts_association.h"
@@ -79,6 +80,7 @@ class NtsSources final : public engine::NtsClient {
     std::optional<uint32_t> id;                  // its association in the Node
     core::NetAddress ntp;                        // that association's address
     std::string key;                             // KeyOf its line (a pool's, for a pool's address)
+    std::shared_ptr<AsyncLookup> lookup;         // of the host, in flight
   };
   // A pool line: its addresses become Lines.
   struct Pool {
@@ -87,15 +89,17 @@ class NtsSources final : public engine::NtsClient {
     core::NtpDuration backoff;
     bool want_lookup = true;
     std::string key;
+    std::shared_ptr<AsyncLookup> lookup;  // in flight
   };
 
   void Schedule();
   void RunDue();
-  void LookUp(Pool& pool);
+  void FillPool(Pool& pool, const AsyncLookup::Addresses& found);
   // What identifies a line across a reload: Sources::KeyOf, the CA it trusts and noval.
   std::string KeyOf(const config::ServerConfig& line) const;
   void Remove(Line& line);
   void StartKe(Line& line);
+  void Connect(Line& line);
   void KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> result);
   void KeFailed(Line& line, std::string_view reason, const std::string& detail);
   // Moves the line's association to `ntp` (mobilized when it has none or another address).
