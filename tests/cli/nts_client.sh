@@ -20,18 +20,6 @@ printf 'local stratum 3\n' >>"$conf"
 TEMPUSD_DURATION=90 start_tempusd "$work/server.log"
 tempus_check "the NTS server is up" '[ -n "$port" ] && [ -n "$ntp_port" ]'
 
-# wait_for FILE PATTERN SECONDS: until grep finds PATTERN in FILE.
-wait_for() {
-  for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
-# metric PORT NAME_AND_LABELS: the value tempusd's /metrics gives it (empty when absent).
-metric() {
-  /usr/bin/python3 -c 'import sys, urllib.request
-text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=2).read().decode()
-for line in text.splitlines():
-    if line.startswith(sys.argv[2] + " "): print(line.split()[-1])' "$1" "$2" 2>/dev/null
-}
 
 # D trusts another CA: NTS-KE fails on the certificate, logged once however often it is retried
 # (after 16 s, then 32 s), and nothing is sent on the NTP port. Runs beside B and C.

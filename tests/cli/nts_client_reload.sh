@@ -16,18 +16,6 @@ TEMPUSD_DURATION=90 start_tempusd "$work/s2.log"
 port2=$port ntp2=$ntp_port
 tempus_check "both NTS servers are up" '[ -n "$port1" ] && [ -n "$ntp1" ] && [ -n "$port2" ] && [ -n "$ntp2" ]'
 
-# wait_for FILE PATTERN SECONDS: until grep finds PATTERN in FILE.
-wait_for() {
-  for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
-# metric NAME_AND_LABELS: the value C's /metrics gives it (empty when absent).
-metric() {
-  /usr/bin/python3 -c 'import sys, urllib.request
-text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=2).read().decode()
-for line in text.splitlines():
-    if line.startswith(sys.argv[2] + " "): print(line.split()[-1])' "$c_metrics" "$1" 2>/dev/null
-}
 # reload TEXT: writes C's configuration, sends SIGHUP, waits (at most 10 s) for the NTS reload line.
 reload() {
   local before
@@ -67,7 +55,7 @@ tempus_check "C: NTS-KE with S2 (localhost:PORT)" \
 tempus_check "C: S2 reachable" 'wait_for "$work/c.log" "source 127.0.0.1:$ntp2 reachable" 20'
 # S1's association goes on with the session it kept: its count of replies (the same association)
 # grows by two more authenticated ones, without a second NTS-KE.
-replies() { metric "tempus_source_replies_total{source=\"127.0.0.1:$ntp1\"}"; }
+replies() { metric "$c_metrics" "tempus_source_replies_total{source=\"127.0.0.1:$ntp1\"}"; }
 r0=$(replies)
 for _ in $(seq 1 400); do [ "$(replies)" -ge $((${r0:-0} + 2)) ] 2>/dev/null && break; sleep 0.1; done
 r1=$(replies)
@@ -75,7 +63,7 @@ echo "S1's replies after reload 1: $r0 -> $r1"
 tempus_check "S1's association kept counting replies ($r0 -> $r1)" '[ "${r0:-0}" -ge 1 ] && [ "${r1:-0}" -ge $((r0 + 2)) ]'
 tempus_check "S1's line did no second NTS-KE" \
   '[ "$(grep -c "server 127.0.0.1 nts: NTS-KE with" "$work/c.log")" = 1 ] &&
-   [ "$(metric "tempus_nts_client_ke_total{server=\"127.0.0.1\",result=\"ok\"}")" = 1 ]'
+   [ "$(metric "$c_metrics" "tempus_nts_client_ke_total{server=\"127.0.0.1\",result=\"ok\"}")" = 1 ]'
 
 # 2. Drop S1's line: its association goes.
 tempus_check "reload 2 applied" "reload 'clock virtual
@@ -90,8 +78,8 @@ echo "peers C: $peers"
 tempus_check "C's mode 6: one source left, authentic" \
   "python3 -c 'import json,sys; p=json.loads(sys.argv[1])[\"peers\"]; assert len(p)==1 and (int(p[0][\"status\"],16) & 0x6000) == 0x6000, p' '$peers'"
 tempus_check "C's sources: S2's, not S1's (/metrics)" \
-  '[ -n "$(metric "tempus_source_replies_total{source=\"127.0.0.1:$ntp2\"}")" ] &&
-   [ -z "$(metric "tempus_source_replies_total{source=\"127.0.0.1:$ntp1\"}")" ]'
+  '[ -n "$(metric "$c_metrics" "tempus_source_replies_total{source=\"127.0.0.1:$ntp2\"}")" ] &&
+   [ -z "$(metric "$c_metrics" "tempus_source_replies_total{source=\"127.0.0.1:$ntp1\"}")" ]'
 tempus_stop_pid "$c_pid"
 grep "nts" "$work/c.log" | tail -2
 tempus_check "C's exit line: S2's line only" \
