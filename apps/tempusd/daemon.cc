@@ -335,6 +335,7 @@ int RunDaemon(const DaemonOptions& options) {
   // `server HOST nts`: NTS-KE, then only NTS-authenticated replies (nts_sources.h).
   NtsSources nts_sources(node, loop, **random, options.file.nts.ca.value_or(""));
   node.SetNtsClient(&nts_sources);
+  running.nts_sources = &nts_sources;
 
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
@@ -358,7 +359,7 @@ int RunDaemon(const DaemonOptions& options) {
   }
   node.Start();
   sources.Apply(options.lines, (*clock)->Mono());
-  nts_sources.Start(options.lines);
+  nts_sources.Start(options.lines, options.pool_size);
   Log(fmt::format("serving on {}; clock {}; {} source(s){}", where, (*clock)->Kind(), node.associations().size(),
                   nts_sources.size() > 0 ? fmt::format(", {} NTS source(s) after NTS-KE", nts_sources.size()) : ""));
   arm();

@@ -1,18 +1,29 @@
 #include "nts_sources.h"
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "config/to_core.h"
 #include "crypto/ke_client_keys.h"
-#include "io/resolver.h"
 #include "log.h"
 
 namespace tempus::daemon {
 
 using core::nts::NtsVerdict;
+
+namespace {
+
+// The name NTS-KE checks the certificate for: the host as written, an IPv6 literal without its
+// brackets and zone ("[fe80::1]%eth0" -> "fe80::1").
+std::string KeHost(std::string host) {
+  if (!host.empty() && host.front() == '[') host = host.substr(1, host.find(']') - 1);
+  return host;
+}
+
+}  // namespace
 
 NtsSources::NtsSources(engine::Node& node, io::PollLoop& loop, Random& random, std::string default_ca)
     : node_(node), loop_(loop), random_(random), default_ca_(std::move(default_ca)) {}
@@ -22,15 +33,96 @@ NtsSources::~NtsSources() {
 }
 
 std::string NtsSources::Where(const Line& line) const {
+  if (line.config.kind == config::AssocKind::kPool) {
+    return fmt::format("{} ({})", Where(Pool{line.config, {}, {}, false, {}, {}}), line.ke_address->ToString());
+  }
   return fmt::format("{}:{}: server {} nts", line.config.where.file, line.config.where.line, line.config.host);
 }
 
-void NtsSources::Start(const std::vector<config::ServerConfig>& lines) {
+std::string NtsSources::Where(const Pool& pool) const {
+  return fmt::format("{}:{}: pool {} nts", pool.config.where.file, pool.config.where.line, pool.config.host);
+}
+
+std::string NtsSources::Name(const Line& line) {
+  if (line.config.kind != config::AssocKind::kPool) return line.config.host;
+  return fmt::format("{} {}", line.config.host, line.ke_address->ToString());
+}
+
+std::string NtsSources::KeyOf(const config::ServerConfig& line) const {
+  return fmt::format("{} ca={} noval={}", Sources::KeyOf(line), line.ca.value_or(default_ca_), line.noval);
+}
+
+Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines, size_t pool_size,
+                                  std::string default_ca) {
+  pool_size_ = std::max<size_t>(pool_size, 1);
+  default_ca_ = std::move(default_ca);
+  const core::MonoTime now = loop_.Now();
+  Sources::Counts counts;
+  std::vector<bool> kept_pool(pools_.size(), false);
+  std::vector<std::unique_ptr<Line>> next;
+  std::vector<Pool> next_pools;
+  // Moves the lines of `key` (those of one pool, or the first such server line) into `next`.
+  const auto keep = [&](const std::string& key, const config::ServerConfig& l, bool all) {
+    size_t moved = 0;
+    for (auto& line : lines_) {
+      if (!line || line->key != key || line->config.kind != l.kind) continue;
+      line->config.where = l.where;  // the line may have moved
+      Log(fmt::format("{}: kept ({} cookies, {} NTS-KE)", Where(*line), line->state.cookies(),
+                      line->state.stats().ke_ok));
+      next.push_back(std::move(line));
+      ++moved;
+      if (!all) break;
+    }
+    return moved;
+  };
   for (const config::ServerConfig& l : lines) {
     if (!l.nts) continue;
-    lines_.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(loop_.Now()), {}, {}, {}, {}}));
+    const std::string key = KeyOf(l);
+    if (l.kind == config::AssocKind::kPool) {
+      bool found = false;
+      for (size_t i = 0; i < pools_.size() && !found; ++i) {
+        if (kept_pool[i] || pools_[i].key != key) continue;
+        kept_pool[i] = found = true;
+        pools_[i].config.where = l.where;
+        keep(key, l, /*all=*/true);
+        next_pools.push_back(std::move(pools_[i]));
+      }
+      if (!found) next_pools.push_back(Pool{l, now, Sources::kFirstRetry, true, key, {}});
+      ++(found ? counts.kept : counts.added);
+      continue;
+    }
+    if (keep(key, l, /*all=*/false) > 0) {
+      ++counts.kept;
+      continue;
+    }
+    next.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(now), {}, {}, {}, {}, key, {}}));
+    ++counts.added;
   }
+  for (auto& line : lines_) {
+    if (line) Remove(*line);
+  }
+  for (size_t i = 0; i < pools_.size(); ++i) {
+    if (kept_pool[i]) continue;
+    Log(fmt::format("{}: removed", Where(pools_[i])));
+    ++counts.removed;
+  }
+  counts.removed += static_cast<int>(std::count_if(lines_.begin(), lines_.end(), [](const auto& line) {
+    return line && line->config.kind != config::AssocKind::kPool;
+  }));
+  lines_ = std::move(next);
+  pools_ = std::move(next_pools);
   Schedule();
+  return counts;
+}
+
+// Its association goes; an NTS-KE under way is cancelled with its client.
+void NtsSources::Remove(Line& line) {
+  if (line.id) {
+    node_.RemoveSource(*line.id);
+    by_id_.erase(*line.id);
+    by_address_.erase(line.ntp);
+  }
+  Log(fmt::format("{}: removed ({} association(s))", Where(line), line.id ? 1 : 0));
 }
 
 void NtsSources::Schedule() {
@@ -38,6 +130,17 @@ void NtsSources::Schedule() {
   for (const auto& line : lines_) {
     if (line->state.phase() != core::nts::NtsPhase::kKeDue) continue;
     if (!next || line->state.next_ke() < *next) next = line->state.next_ke();
+  }
+  bool looking_up = false;
+  for (const Pool& pool : pools_) {
+    looking_up = looking_up || pool.lookup;
+    if (pool.want_lookup && !pool.lookup && (!next || pool.next_lookup < *next)) next = pool.next_lookup;
+  }
+  for (const auto& line : lines_) looking_up = looking_up || line->lookup;
+  // A lookup's thread cannot wake the loop: look at it again a second from now.
+  if (looking_up) {
+    const core::MonoTime soon = loop_.Now() + Sources::kTickWhileLookingUp;
+    if (!next || soon < *next) next = soon;
   }
   if (timer_) loop_.CancelTimer(*timer_);
   timer_.reset();
@@ -50,28 +153,84 @@ void NtsSources::Schedule() {
 
 void NtsSources::RunDue() {
   const core::MonoTime now = loop_.Now();
-  for (auto& line : lines_) {
-    if (line->state.KeDue(now)) StartKe(*line);
+  for (Pool& pool : pools_) {
+    if (pool.lookup) {
+      if (auto found = pool.lookup->Take()) {
+        pool.lookup.reset();
+        FillPool(pool, *found);
+      }
+    } else if (pool.want_lookup && now >= pool.next_lookup) {
+      pool.want_lookup = false;
+      pool.lookup = AsyncLookup::Start(pool.config.host, pool.config.port, Sources::ToFamily(pool.config.family));
+    }
+  }
+  // Indexes, not iterators: FillPool above may have added lines, and a lookup's end may fail.
+  for (size_t i = 0; i < lines_.size(); ++i) {
+    Line& line = *lines_[i];
+    if (line.lookup) {
+      if (auto found = line.lookup->Take()) {
+        line.lookup.reset();
+        if (!*found || (*found)->empty()) {
+          KeFailed(line, "lookup", *found ? "no address" : found->error());
+        } else {
+          line.ke_address = (*found)->front().WithPort(line.config.port);
+          Connect(line);
+        }
+      }
+    } else if (line.state.KeDue(now)) {
+      StartKe(line);
+    }
   }
   Schedule();
 }
 
-void NtsSources::StartKe(Line& line) {
-  line.state.KeStarted();
-  if (!line.ke_address) {
-    if (line.config.address) {
-      line.ke_address = line.config.address;
-    } else {
-      auto found = io::Resolver().Resolve(line.config.host, line.config.port);
-      if (!found || found->empty()) {
-        KeFailed(line, "lookup", found ? "no address" : found.error());
-        return;
-      }
-      line.ke_address = found->front().WithPort(line.config.port);
+// Each address of the pool not yet an NTS association's becomes one (its NTS-KE due at once),
+// up to pool_size_; a pool still short looks again after its back-off.
+void NtsSources::FillPool(Pool& pool, const AsyncLookup::Addresses& found) {
+  const core::MonoTime now = loop_.Now();
+  size_t members = 0;
+  std::set<core::NetAddress> in_use;
+  for (const auto& line : lines_) {
+    if (line->ke_address) in_use.insert(*line->ke_address);
+    if (line->config.kind == config::AssocKind::kPool && line->key == pool.key) ++members;
+  }
+  if (!found) {
+    Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(pool), found.error(), pool.backoff.Seconds()));
+  } else {
+    for (const core::NetAddress& address : *found) {
+      if (members >= pool_size_) break;
+      if (in_use.count(address)) continue;
+      auto line =
+          std::make_unique<Line>(Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}, pool.key, {}});
+      Log(fmt::format("{}: NTS association with {}", Where(pool), address.ToStringWithPort()));
+      lines_.push_back(std::move(line));
+      in_use.insert(address);
+      ++members;
     }
   }
+  if (members >= pool_size_) {
+    pool.backoff = Sources::kFirstRetry;
+    return;
+  }
+  pool.want_lookup = true;
+  pool.next_lookup = now + pool.backoff;
+  pool.backoff = std::min(pool.backoff + pool.backoff, Sources::kMaxRetry);
+}
+
+// The host is looked up first (once; on a helper thread, RunDue takes the result), then Connect.
+void NtsSources::StartKe(Line& line) {
+  line.state.KeStarted();
+  if (!line.ke_address && line.config.address) line.ke_address = line.config.address;
+  if (!line.ke_address) {
+    line.lookup = AsyncLookup::Start(line.config.host, line.config.port, Sources::ToFamily(line.config.family));
+    return;
+  }
+  Connect(line);
+}
+
+void NtsSources::Connect(Line& line) {
   io::NtsKeClientOptions options;
-  options.host = line.config.host;
+  options.host = KeHost(line.config.host);
   options.address = *line.ke_address;
   options.ca_file = line.config.ca.value_or(default_ca_);
   options.verify = !line.config.noval;
@@ -167,8 +326,12 @@ void NtsSources::Publish(const Line& line) {
   core::report::NtsSourceState s;
   s.cookies = line.state.cookies();
   const std::string& host = line.config.host;
-  s.ke_server = host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, line.config.port)
-                                                    : fmt::format("{}:{}", host, line.config.port);
+  if (line.config.kind == config::AssocKind::kPool && line.ke_address) {
+    s.ke_server = fmt::format("{} {}", host, line.ke_address->ToStringWithPort());  // the pool's name, this address
+  } else {
+    s.ke_server = host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, line.config.port)
+                                                      : fmt::format("{}:{}", host, line.config.port);
+  }
   s.last_ke = line.state.last_ke();
   s.ke_ok = line.state.stats().ke_ok;
   s.ke_failed = line.state.stats().ke_failed;
@@ -207,9 +370,8 @@ std::string NtsSources::RenderMetrics() const {
       "# TYPE tempus_nts_client_ke_total counter\n";
   for (const auto& line : lines_) {
     const auto& s = line->state.stats();
-    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"ok\"}} {}\n", line->config.host, s.ke_ok);
-    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"failed\"}} {}\n", line->config.host,
-                       s.ke_failed);
+    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"ok\"}} {}\n", Name(*line), s.ke_ok);
+    out += fmt::format("tempus_nts_client_ke_total{{server=\"{}\",result=\"failed\"}} {}\n", Name(*line), s.ke_failed);
   }
   out +=
       "# HELP tempus_nts_client_replies_dropped_total Replies to NTS sources that did not authenticate, by reason.\n"
@@ -217,16 +379,15 @@ std::string NtsSources::RenderMetrics() const {
   for (const auto& line : lines_) {
     const auto& s = line->state.stats();
     for (size_t i = 0; i < s.drops.size(); ++i) {
-      out += fmt::format("tempus_nts_client_replies_dropped_total{{server=\"{}\",reason=\"{}\"}} {}\n",
-                         line->config.host, core::nts::NtsReplyErrorName(static_cast<core::nts::NtsReplyError>(i)),
-                         s.drops[i]);
+      out += fmt::format("tempus_nts_client_replies_dropped_total{{server=\"{}\",reason=\"{}\"}} {}\n", Name(*line),
+                         core::nts::NtsReplyErrorName(static_cast<core::nts::NtsReplyError>(i)), s.drops[i]);
     }
   }
   out +=
       "# HELP tempus_nts_client_cookies Cookies an NTS source holds.\n"
       "# TYPE tempus_nts_client_cookies gauge\n";
   for (const auto& line : lines_) {
-    out += fmt::format("tempus_nts_client_cookies{{server=\"{}\"}} {}\n", line->config.host, line->state.cookies());
+    out += fmt::format("tempus_nts_client_cookies{{server=\"{}\"}} {}\n", Name(*line), line->state.cookies());
   }
   return out;
 }

@@ -1,16 +1,24 @@
-// NtsSources: the daemon's `server HOST nts` lines (RFC 8915): for each, NTS-KE with HOST
-// (io::NtsKeClient on the daemon's loop), then an association in the engine::Node at the NTP
-// server NTS-KE named (or HOST, port 123), whose requests this wraps in NTS fields and whose replies
-// it judges before the core sees them (engine::NtsClient). The decisions (when NTS-KE is due, the
-// back-off after failures, what a reply means) are core::nts::NtsAssociation's; this is the edge:
-// TLS, timers, logs.
+// NtsSources: the daemon's `server HOST nts` and `pool HOST nts` lines (RFC 8915): for each
+// server line, NTS-KE with HOST (io::NtsKeClient on the daemon's loop), then an association in the
+// engine::Node at the NTP server NTS-KE named (or HOST, port 123), whose requests this wraps in NTS
+// fields and whose replies it judges before the core sees them (engine::NtsClient). The decisions
+// (when NTS-KE is due, the back-off after failures, what a reply means) are
+// core::nts::NtsAssociation's; this is the edge: TLS, timers, logs.
+//
+// A pool line is looked up (HOST on the NTS-KE port) and each of its addresses, up to `pool_size`
+// (tos maxclock) and none another NTS line already uses, becomes an NTS association of its own
+// (a Line), as NTPsec does: its own NTS-KE with that address (the certificate checked for HOST),
+// its own keys and cookies. A pool short of addresses is looked up again after Sources'
+// back-off (4 s doubling to an hour).
 //
 // A failed NTS-KE is logged when its reason changes (not at every retry) and retried after
 // core::nts::KeBackoff; an NTS NAK or a spent cookie store starts a new one at once. While an
 // association has no session its polls send nothing (counted), and its reach decays as for a
-// silent server. Lines are taken at start only: a reload does not add, drop or change them (the
-// daemon logs so). A host name is looked up when its NTS-KE starts, blocking the loop for the
-// lookup. Not thread-safe (the daemon's one timing thread).
+// silent server. A reload (Apply) keeps a line whose text did not change (as Sources does, and
+// with the same CA: the line's `ca` or `nts ca`) with its session, cookies and association,
+// removes the associations of lines gone, and starts new lines. A host name is looked up when
+// its NTS-KE starts, on a helper thread (AsyncLookup, as Sources' names): a slow or dead name
+// server never blocks the loop. Not thread-safe (the daemon's one timing thread).
 #ifndef TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 #define TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 
@@ -21,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "async_lookup.h"
 #include "base/random.h"
 #include "config/config.h"
 #include "core/nts/nts_association.h"
@@ -29,6 +38,7 @@
 #include "engine/nts_client.h"
 #include "io/nts_ke_client.h"
 #include "io/poll_loop.h"
+#include "sources.h"
 
 namespace tempus::daemon {
 
@@ -41,8 +51,13 @@ class NtsSources final : public engine::NtsClient {
   NtsSources(const NtsSources&) = delete;
   NtsSources& operator=(const NtsSources&) = delete;
 
-  // Takes the `nts` lines of `lines` (the others are Sources'); their first NTS-KE starts at once.
-  void Start(const std::vector<config::ServerConfig>& lines);
+  // Takes the `nts` lines of `lines` (the others are Sources'); their first NTS-KE starts at once,
+  // a pool's after its lookup. A pool keeps up to `pool_size` associations.
+  void Start(const std::vector<config::ServerConfig>& lines, size_t pool_size) { Apply(lines, pool_size, default_ca_); }
+  // Makes the NTS lines follow `lines` (a reload): unchanged lines (text and CA, `default_ca` being
+  // the new `nts ca`) keep their state and cookies, removed ones lose their associations, new ones
+  // start. Logs each line kept or removed.
+  Sources::Counts Apply(const std::vector<config::ServerConfig>& lines, size_t pool_size, std::string default_ca);
   size_t size() const { return lines_.size(); }
 
   // engine::NtsClient.
@@ -56,6 +71,7 @@ class NtsSources final : public engine::NtsClient {
   std::string RenderMetrics() const;
 
  private:
+  // One NTS association: a server line, or one address of a pool line (config.kind kPool).
   struct Line {
     config::ServerConfig config;
     core::nts::NtsAssociation state;
@@ -63,11 +79,27 @@ class NtsSources final : public engine::NtsClient {
     std::optional<core::NetAddress> ke_address;  // HOST on the NTS-KE port, once looked up
     std::optional<uint32_t> id;                  // its association in the Node
     core::NetAddress ntp;                        // that association's address
+    std::string key;                             // KeyOf its line (a pool's, for a pool's address)
+    std::shared_ptr<AsyncLookup> lookup;         // of the host, in flight
+  };
+  // A pool line: its addresses become Lines.
+  struct Pool {
+    config::ServerConfig config;
+    core::MonoTime next_lookup;
+    core::NtpDuration backoff;
+    bool want_lookup = true;
+    std::string key;
+    std::shared_ptr<AsyncLookup> lookup;  // in flight
   };
 
   void Schedule();
   void RunDue();
+  void FillPool(Pool& pool, const AsyncLookup::Addresses& found);
+  // What identifies a line across a reload: Sources::KeyOf, the CA it trusts and noval.
+  std::string KeyOf(const config::ServerConfig& line) const;
+  void Remove(Line& line);
   void StartKe(Line& line);
+  void Connect(Line& line);
   void KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> result);
   void KeFailed(Line& line, std::string_view reason, const std::string& detail);
   // Moves the line's association to `ntp` (mobilized when it has none or another address).
@@ -75,13 +107,18 @@ class NtsSources final : public engine::NtsClient {
   std::string Where(const Line& line) const;
   // Reports the line's state to its association in the Node (mode 6 ntscookies, ntske_*).
   void Publish(const Line& line);
+  std::string Where(const Pool& pool) const;
+  // The source's name in metrics: HOST, or "HOST ADDRESS" for an address of a pool.
+  static std::string Name(const Line& line);
 
   engine::Node& node_;
   io::PollLoop& loop_;
   Random& random_;
   std::string default_ca_;
   crypto::AesSivAead aead_;
+  size_t pool_size_ = 1;
   std::vector<std::unique_ptr<Line>> lines_;
+  std::vector<Pool> pools_;
   std::map<uint32_t, Line*> by_id_;
   std::map<core::NetAddress, Line*> by_address_;
   Line* mobilizing_ = nullptr;  // the line whose AddSource is under way (its first request)

@@ -7,6 +7,7 @@
 #include "load_config.h"
 #include "log.h"
 #include "nts_ke.h"
+#include "nts_sources.h"
 
 namespace tempus::daemon {
 namespace {
@@ -30,6 +31,10 @@ void Apply(Running& r, DaemonOptions& next, core::MonoTime now) {
   DaemonOptions& running = r.options;
   const Sources::Counts c = r.sources.Apply(next.lines, now);
   Log(fmt::format("reload: {} source line(s) kept, {} removed, {} added", c.kept, c.removed, c.added));
+  if (r.nts_sources != nullptr) {
+    const Sources::Counts n = r.nts_sources->Apply(next.lines, next.pool_size, next.file.nts.ca.value_or(""));
+    Log(fmt::format("reload: {} NTS line(s) kept, {} removed, {} added", n.kept, n.removed, n.added));
+  }
   r.sources.SetPoolSize(next.pool_size);
   // The leapfile was reread (a new tzdata, or a leapfile line added or removed).
   r.node.SetLeapTable(next.node.system.leap_table);
@@ -118,6 +123,7 @@ std::string RestartOnlyChanges(const config::Config& before, const config::Confi
   // not their names); where its line is does not matter.
   const auto nts_settings = [](config::NtsServerConfig n) {
     n.where = {};
+    n.ca = {};  // the NTS client's CA: applied by a reload (NtsSources::Apply)
     return n;
   };
   note(nts_settings(before.nts) != nts_settings(after.nts), "nts");

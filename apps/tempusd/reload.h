@@ -1,7 +1,8 @@
 // SIGHUP: reread the configuration and apply to the running daemon what can change while it runs,
 // keeping every association's state; name in one log line what only a restart applies.
 //
-// Applied at once: server/pool/peer lines (Sources::Apply), restrict/unrestrict and discard/limit
+// Applied at once: server/pool/peer lines (Sources::Apply; `nts` ones and `nts ca`:
+// NtsSources::Apply), restrict/unrestrict and discard/limit
 // (the server path and mode 6), the keys file and trustedkey, tos, local and LOCAL fudge (selection
 // and orphan knobs), the leapfile, statsdir/statistics/filegen, and the pool size (tos maxclock).
 // Only at the next start: clock, listen, interface/nic, control, metrics, logfile, driftfile,
@@ -25,6 +26,7 @@
 namespace tempus::daemon {
 
 class NtsKeServer;  // nts_ke.h
+class NtsSources;   // nts_sources.h
 
 // What a reload may change, all owned by RunDaemon.
 struct Running {
@@ -33,6 +35,7 @@ struct Running {
   engine::Node& node;
   std::unique_ptr<obs::StatsFiles>& stats;  // null while no statistics file is enabled
   NtsKeServer* nts_ke = nullptr;            // null without `nts enable`
+  NtsSources* nts_sources = nullptr;        // the `server/pool ... nts` lines
 };
 
 // Opens the statistics files `options` enables (or none) in `stats` and has `node` record to them.

@@ -1,35 +1,17 @@
 #include "sources.h"
 
 #include <algorithm>
-#include <mutex>
 #include <optional>
-#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "config/to_core.h"
-#include "io/resolver.h"
 #include "log.h"
 
 namespace tempus::daemon {
 
-// One name lookup on a helper thread; the loop polls `done`.
-struct Sources::Lookup {
-  std::mutex mu;
-  bool done = false;
-  std::optional<Result<std::vector<core::NetAddress>, std::string>> result;
-};
-
 namespace {
-
-core::NetAddress::Family ToFamily(config::Family f) {
-  switch (f) {
-    case config::Family::kIPv4: return core::NetAddress::Family::kIPv4;
-    case config::Family::kIPv6: return core::NetAddress::Family::kIPv6;
-    default: return core::NetAddress::Family::kNone;
-  }
-}
 
 const char* KindName(config::AssocKind k) {
   switch (k) {
@@ -41,9 +23,17 @@ const char* KindName(config::AssocKind k) {
 
 }  // namespace
 
+core::NetAddress::Family Sources::ToFamily(config::Family f) {
+  switch (f) {
+    case config::Family::kIPv4: return core::NetAddress::Family::kIPv4;
+    case config::Family::kIPv6: return core::NetAddress::Family::kIPv6;
+    default: return core::NetAddress::Family::kNone;
+  }
+}
+
 Sources::Sources(engine::Node& node, size_t pool_size) : node_(node), pool_size_(std::max<size_t>(pool_size, 1)) {}
 
-Sources::~Sources() = default;  // a lookup thread still running keeps its Lookup alive by itself
+Sources::~Sources() = default;  // a lookup thread still running keeps its AsyncLookup alive by itself
 
 void Sources::SetPoolSize(size_t pool_size) { pool_size_ = std::max<size_t>(pool_size, 1); }
 
@@ -133,23 +123,12 @@ std::optional<core::MonoTime> Sources::NextTick(core::MonoTime now) const {
 }
 
 void Sources::StartLookup(Line& line, core::MonoTime /*now*/) {
-  auto lookup = std::make_shared<Lookup>();
-  line.lookup = lookup;
-  std::thread([lookup, host = line.config.host, port = line.config.port, family = ToFamily(line.config.family)] {
-    auto r = io::Resolver().Resolve(host, port, family);
-    std::lock_guard<std::mutex> lock(lookup->mu);
-    lookup->result = std::move(r);
-    lookup->done = true;
-  }).detach();
+  line.lookup = AsyncLookup::Start(line.config.host, line.config.port, ToFamily(line.config.family));
 }
 
 void Sources::FinishLookup(Line& line, core::MonoTime now) {
-  std::optional<Result<std::vector<core::NetAddress>, std::string>> result;
-  {
-    std::lock_guard<std::mutex> lock(line.lookup->mu);
-    if (!line.lookup->done) return;
-    result = std::move(line.lookup->result);
-  }
+  std::optional<AsyncLookup::Addresses> result = line.lookup->Take();
+  if (!result) return;
   line.lookup.reset();
   if (!*result || (*result)->empty()) {
     Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(line), *result ? "no address" : result->error(),

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "async_lookup.h"
 #include "config/config.h"
 #include "core/time/mono_time.h"
 #include "engine/node.h"
@@ -60,16 +61,17 @@ class Sources {
   static constexpr core::NtpDuration kTickWhileLookingUp = core::NtpDuration::FromWholeSeconds(1);
   // The text that identifies a line's content (kind, host, options; not its location).
   static std::string KeyOf(const config::ServerConfig& line);
+  // The address family a line's -4/-6 asks its lookups for.
+  static core::NetAddress::Family ToFamily(config::Family family);
 
  private:
-  struct Lookup;
   struct Line {
     config::ServerConfig config;
     std::string key;
     std::vector<uint32_t> ids;            // the Node's associations of this line
     std::set<core::NetAddress> retired;   // pool: addresses dropped as unreachable
     std::vector<core::NetAddress> known;  // the last lookup's addresses
-    std::shared_ptr<Lookup> lookup;       // in flight
+    std::shared_ptr<AsyncLookup> lookup;  // in flight
     bool want_lookup = true;
     core::MonoTime next_lookup;
     core::NtpDuration backoff = kFirstRetry;

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # tempusd as an NTS client (`server HOST nts`, RFC 8915) of another tempusd serving NTS (`nts
 # enable`, `local stratum 3`), both on virtual clocks, on 127.0.0.1 ports the kernel hands out:
-# - client B (`ca` = the test CA, its clock 0.25 s behind) does NTS-KE, steps onto the server's
-#   time with authenticated samples only, serves it (tempus query of B reads ~0), shows the
-#   source authenticated in mode 6 (status bits authenable + authentic, `tempus peers --json`),
-#   and its exit line counts the replies authenticated and none dropped;
+# - client B (`ca` = the test CA, NTPsec's HOST:PORT form for the NTS-KE port, its clock 0.25 s
+#   behind) does NTS-KE, steps onto the server's time with authenticated samples only, serves it
+#   (tempus query of B reads ~0), shows the source authenticated in mode 6 (status bits
+#   authenable + authentic, `tempus peers --json`), and its exit line counts the replies
+#   authenticated and none dropped;
 # - client C goes through an on-path relay on 127.0.0.144 (tests/cli/nts_relay.py; `noval`, the
 #   certificate names 127.0.0.1): replies with a flipped transmit-timestamp bit, then replies
 #   stripped to the bare header, are dropped and counted by reason (/metrics), never a sample (no
@@ -19,18 +20,6 @@ printf 'local stratum 3\n' >>"$conf"
 TEMPUSD_DURATION=90 start_tempusd "$work/server.log"
 tempus_check "the NTS server is up" '[ -n "$port" ] && [ -n "$ntp_port" ]'
 
-# wait_for FILE PATTERN SECONDS: until grep finds PATTERN in FILE.
-wait_for() {
-  for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
-  return 1
-}
-# metric PORT NAME_AND_LABELS: the value tempusd's /metrics gives it (empty when absent).
-metric() {
-  /usr/bin/python3 -c 'import sys, urllib.request
-text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=2).read().decode()
-for line in text.splitlines():
-    if line.startswith(sys.argv[2] + " "): print(line.split()[-1])' "$1" "$2" 2>/dev/null
-}
 
 # D trusts another CA: NTS-KE fails on the certificate, logged once however often it is retried
 # (after 16 s, then 32 s), and nothing is sent on the NTP port. Runs beside B and C.
@@ -41,8 +30,8 @@ d_pid=$!
 pids+=("$d_pid")
 
 b_port=$(free_port udp)
-printf 'clock virtual offset -0.25\nserver 127.0.0.1 nts ca %s port %s iburst minpoll 3 maxpoll 4\n' \
-  "$work/ca.pem" "$port" >"$work/b.conf"
+printf 'clock virtual offset -0.25\nserver 127.0.0.1:%s nts ca %s iburst minpoll 3 maxpoll 4\n' \
+  "$port" "$work/ca.pem" >"$work/b.conf"
 "$TEMPUSD" -c "$work/b.conf" --listen "127.0.0.1:$b_port" --duration 60 >"$work/b.log" 2>&1 &
 b_pid=$!
 pids+=("$b_pid")

@@ -69,12 +69,12 @@ tempus_checks_done() {
   [ "$tempus_fails" -eq 0 ]
 }
 
-# tempus_make_test_ca DIR: a local CA (DIR/ca.pem) and a server certificate it signed for
-# localhost and 127.0.0.1 (DIR/server.pem, key DIR/server.key), made with the openssl CLI, valid
-# two days; for NTS-KE tests. Fails when openssl does.
+# tempus_make_test_ca DIR [SAN]: a local CA (DIR/ca.pem) and a server certificate it signed for
+# localhost and 127.0.0.1, or the subjectAltName SAN (DIR/server.pem, key DIR/server.key), made
+# with the openssl CLI, valid two days; for NTS-KE tests. Fails when openssl does.
 tempus_make_test_ca() {
   local d=$1 ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
-  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$d/san.cnf"
+  printf 'subjectAltName=%s\n' "${2:-DNS:localhost,IP:127.0.0.1}" >"$d/san.cnf"
   openssl req -x509 "${ec[@]}" -keyout "$d/ca.key" -out "$d/ca.pem" -days 2 -subj /CN=tempus-test-ca 2>/dev/null &&
     openssl req "${ec[@]}" -keyout "$d/server.key" -out "$d/server.csr" -subj /CN=localhost 2>/dev/null &&
     openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \

@@ -1,6 +1,7 @@
 # nts_ke.sh: what the NTS-KE script tests share (source after lib.sh; nts_ke_test_init sets $work,
 # $pids and $conf): a free port, tempusd started with its NTS-KE, NTP and metrics addresses read from
-# its log, and one NTS-KE exchange by tests/common/nts_ke_client.py.
+# its log, one NTS-KE exchange by tests/common/nts_ke_client.py, waiting for a log line, and
+# reading one /metrics value.
 
 # nts_ke_test_init: tempus_test_init, a test CA and server certificate in $work, and $conf: a
 # virtual clock serving NTS-KE on a port the kernel picks, cookie keys in $work/nts-keys.
@@ -42,3 +43,18 @@ start_tempusd() {
 
 # ke PORT ALPN: one NTS-KE exchange; prints "next=.. aead=.. cookies=N sizes=.." or the error.
 ke() { /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/nts_ke_client.py" "$work/ca.pem" "$1" "$2"; }
+
+# wait_for FILE PATTERN SECONDS: until grep finds PATTERN in FILE.
+wait_for() {
+  for _ in $(seq 1 $(($3 * 10))); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+  return 1
+}
+
+# metric PORT NAME_AND_LABELS: the value the /metrics of tempusd on 127.0.0.1:PORT gives it (empty
+# when absent).
+metric() {
+  /usr/bin/python3 -c 'import sys, urllib.request
+text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=2).read().decode()
+for line in text.splitlines():
+    if line.startswith(sys.argv[2] + " "): print(line.split()[-1])' "$1" "$2" 2>/dev/null
+}

@@ -86,7 +86,7 @@ TEST(ParseServer, ErrorMessages) {
       {"server 256.1.1.1\n", "ntp.conf:1:8: expected a host name or numeric address after 'server', got '256.1.1.1'"},
       {"server 127.0.0.1:123\n",
        "ntp.conf:1:8: expected a host name or numeric address after 'server', got '127.0.0.1:123' (write a port "
-       "as 'port N')"},
+       "as 'port N'; 'HOST:PORT' names the NTS-KE port of an 'nts' line)"},
       {"server -6 10.0.0.1\n", "ntp.conf:1:11: expected an IPv6 address after '-6', got '10.0.0.1'"},
   });
 }
@@ -111,6 +111,51 @@ TEST(ParseServer, NtsWithNtpsecOptions) {
   EXPECT_TRUE(p.warnings.empty());
 }
 
+// NTPsec takes `nts` on pool lines too: each address of the name gets its own NTS-KE.
+TEST(ParseServer, NtsOnPoolLines) {
+  const auto p = MustParse("pool pool.example.org nts iburst\npool time.example.net nts port 14460 ca /ca.pem\n");
+  ASSERT_EQ(p.config.servers.size(), 2u);
+  EXPECT_EQ(p.config.servers[0].kind, AssocKind::kPool);
+  EXPECT_TRUE(p.config.servers[0].nts && p.config.servers[0].iburst);
+  EXPECT_EQ(p.config.servers[0].port, 4460);
+  EXPECT_EQ(p.config.servers[1].port, 14460);
+  EXPECT_EQ(p.config.servers[1].ca, "/ca.pem");
+  EXPECT_TRUE(p.warnings.empty());
+}
+
+// NTPsec's "HOST:PORT" on nts lines: the NTS-KE port, IPv6 literals in brackets.
+TEST(ParseServer, NtsHostPort) {
+  const auto p = MustParse(
+      "server time.example.org:14460 nts\nserver 127.0.0.1:4461 nts iburst\nserver [::1]:4462 nts\n"
+      "pool \"pool.example.org:4463\" nts\nserver [2001:db8::1] nts\n");
+  ASSERT_EQ(p.config.servers.size(), 5u);
+  EXPECT_EQ(p.config.servers[0].host, "time.example.org");
+  EXPECT_EQ(p.config.servers[0].port, 14460);
+  EXPECT_FALSE(p.config.servers[0].address.has_value());
+  EXPECT_EQ(p.config.servers[1].address->ToStringWithPort(), "127.0.0.1:4461");
+  EXPECT_EQ(p.config.servers[1].host, "127.0.0.1");
+  EXPECT_EQ(p.config.servers[2].address->ToStringWithPort(), "[::1]:4462");
+  EXPECT_EQ(p.config.servers[2].host, "[::1]");
+  EXPECT_EQ(p.config.servers[3].host, "pool.example.org");
+  EXPECT_EQ(p.config.servers[3].port, 4463);
+  EXPECT_EQ(p.config.servers[4].address->ToStringWithPort(), "[2001:db8::1]:4460");  // no port: 4460
+  EXPECT_TRUE(p.warnings.empty());
+}
+
+TEST(ParseServer, NtsHostPortErrorsNameThePort) {
+  ExpectOneErrors({
+      {"server a:99999 nts\n", "ntp.conf:1:10: expected a port 1..65535 after ':' in 'a:99999', got '99999'"},
+      {"server [::1]:x nts\n", "ntp.conf:1:14: expected a port 1..65535 after ':' in '[::1]:x', got 'x'"},
+      {"server a: nts\n", "ntp.conf:1:10: expected a port 1..65535 after ':' in 'a:', got ''"},
+      {"server \"a:0\" nts\n", "ntp.conf:1:11: expected a port 1..65535 after ':' in 'a:0', got '0'"},
+      {"server a:4460 nts port 4461\n",
+       "ntp.conf:1:19: expected one NTS-KE port, got one after ':' in the host and 'port N'"},
+      {"pool a:4460 iburst\n",
+       "ntp.conf:1:6: expected a host name or numeric address after 'pool', got 'a:4460' (write a port as 'port N'; "
+       "'HOST:PORT' names the NTS-KE port of an 'nts' line)"},
+  });
+}
+
 TEST(ParseServer, NtsErrorMessages) {
   ExpectOneErrors({
       {"server a noval\n", "ntp.conf:1:8: expected 'nts' with 'noval' (an option of NTS associations), got none"},
@@ -120,9 +165,7 @@ TEST(ParseServer, NtsErrorMessages) {
        "ntp.conf:1:19: expected AES_SIV_CMAC_256 after 'aead' (the one AEAD tempus's NTS client speaks), got "
        "'AES_SIV_CMAC_512'"},
       {"server a nts key 3\n", "ntp.conf:1:8: expected either 'key N' or 'nts' on one line, got both"},
-      {"peer a nts\n", "ntp.conf:1:6: expected 'nts' on a server line (NTS has no symmetric mode), got 'peer'"},
-      {"pool a nts\n",
-       "ntp.conf:1:6: expected 'nts' on a server line (tempus's NTS client does not do pools yet), got 'pool'"},
+      {"peer a nts\n", "ntp.conf:1:6: expected 'nts' on a server or pool line (NTS has no symmetric mode), got 'peer'"},
   });
 }
 

@@ -5,9 +5,11 @@
 // driver, which becomes the local-clock fallback (with `fudge 127.127.1.u stratum N`).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
+#include "base/shown.h"
 #include "config/internal/directives.h"
 #include "core/nts/ke_record.h"
 
@@ -46,9 +48,41 @@ bool IsHostName(std::string_view s) {
 
 bool IsRefclock(const core::NetAddress& a) { return a.is_v4() && a.bytes()[0] == 127 && a.bytes()[1] == 127; }
 
+// NTPsec's "HOST:PORT" and "[v6]:PORT" (for `nts`: the NTS-KE server's port): the host part, and
+// the port's text and its offset in `text`; nothing when `text` has no such port (a bare IPv6
+// address has several colons and none).
+struct HostPortText {
+  std::string host;
+  std::string port;
+  size_t port_offset = 0;
+};
+std::optional<HostPortText> SplitPort(const std::string& text) {
+  size_t colon = std::string::npos;
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close != std::string::npos && close + 1 < text.size() && text[close + 1] == ':') colon = close + 1;
+  } else if (const size_t first = text.find(':');
+             first != std::string::npos && text.find(':', first + 1) == std::string::npos) {
+    colon = first;
+  }
+  if (colon == std::string::npos) return std::nullopt;
+  return HostPortText{text.substr(0, colon), text.substr(colon + 1), colon + 1};
+}
+
+// Characters (not bytes) in `s`: columns count characters.
+int Characters(std::string_view s) {
+  return static_cast<int>(std::count_if(s.begin(), s.end(), [](char ch) { return (ch & 0xC0) != 0x80; }));
+}
+
+// A port written in the host part: where it is, and the host token as written.
+struct HostPort {
+  Location where;
+  std::string text;
+};
+
 // Reads the address and options of a server/pool/peer line into `s`; returns false when the
-// address itself was unusable.
-bool ReadAssociation(Cursor& c, ServerConfig& s) {
+// address itself was unusable. A port in the host part ("HOST:PORT") sets `host_port`.
+bool ReadAssociation(Cursor& c, ServerConfig& s, std::optional<HostPort>& host_port) {
   const std::string_view dir = c.directive().text;
   if (c.Accept("-4") || c.Accept("--ipv4")) s.family = Family::kIPv4;
   else if (c.Accept("-6") || c.Accept("--ipv6")) s.family = Family::kIPv6;
@@ -60,6 +94,23 @@ bool ReadAssociation(Cursor& c, ServerConfig& s) {
   const Token& host = *c.Peek();
   s.where = c.At(host);
   std::string text = host.text;
+  if (auto split = SplitPort(text)) {
+    Location where = s.where;
+    where.column += (host.quoted ? 1 : 0) + Characters(std::string_view(text).substr(0, split->port_offset));
+    const bool digits =
+        !split->port.empty() && split->port.size() <= 5 &&
+        std::all_of(split->port.begin(), split->port.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+    const int port = digits ? std::stoi(split->port) : 0;
+    if (port < 1 || port > 65535) {
+      c.Error(where,
+              fmt::format("expected a port 1..65535 after ':' in '{}', got '{}'", Shown(text), Shown(split->port)));
+      c.Next();
+      return false;
+    }
+    s.port = static_cast<uint16_t>(port);
+    host_port = HostPort{where, text};
+    text = split->host;
+  }
   // "[fe80::1]%eth0" (NTPsec): keep the zone for the daemon, check the address part.
   const size_t zone = text.find('%');
   if (const auto a = ParseNumericAddress(std::string_view(text).substr(0, zone))) {
@@ -78,7 +129,7 @@ bool ReadAssociation(Cursor& c, ServerConfig& s) {
   return true;
 }
 
-void ReadOptions(Cursor& c, ServerConfig& s) {
+void ReadOptions(Cursor& c, ServerConfig& s, const std::optional<HostPort>& host_port) {
   bool min_set = false, max_set = false;
   Location max_where;
   std::optional<Location> port_where;
@@ -145,14 +196,20 @@ void ReadOptions(Cursor& c, ServerConfig& s) {
   if (s.nts) {
     if (s.key) c.Error(s.where, "expected either 'key N' or 'nts' on one line, got both");
     if (s.kind == AssocKind::kPeer)
-      c.Error(s.where, "expected 'nts' on a server line (NTS has no symmetric mode), got 'peer'");
-    if (s.kind == AssocKind::kPool)
-      c.Error(s.where, "expected 'nts' on a server line (tempus's NTS client does not do pools yet), got 'pool'");
+      c.Error(s.where, "expected 'nts' on a server or pool line (NTS has no symmetric mode), got 'peer'");
+    if (host_port && port_where) {
+      c.Error(*port_where, "expected one NTS-KE port, got one after ':' in the host and 'port N'");
+    }
     // NTPsec: the port given is the NTS-KE server's (TCP); the NTP port comes from NTS-KE (§4.1.8).
-    if (!port_where) {
+    if (!port_where && !host_port) {
       s.port = core::nts::kKePort;
       if (s.address) s.address = s.address->WithPort(s.port);
     }
+  } else if (host_port) {
+    // Without `nts` NTPsec would look "HOST:PORT" up as a name; tempus says what it means instead.
+    c.Error(s.where, fmt::format("expected a host name or numeric address after '{}', got '{}' (write a port as "
+                                 "'port N'; 'HOST:PORT' names the NTS-KE port of an 'nts' line)",
+                                 c.directive().text, host_port->text));
   } else if (s.noval || s.ca) {
     c.Error(s.where, fmt::format("expected 'nts' with '{}' (an option of NTS associations), got none",
                                  s.noval ? "noval" : "ca"));
@@ -171,7 +228,8 @@ void ReadOptions(Cursor& c, ServerConfig& s) {
 void HandleAssoc(Cursor& c, ParseState& st, AssocKind kind) {
   ServerConfig s;
   s.kind = kind;
-  if (!ReadAssociation(c, s)) {
+  std::optional<HostPort> host_port;
+  if (!ReadAssociation(c, s, host_port)) {
     c.SkipRest();
     return;
   }
@@ -183,14 +241,14 @@ void HandleAssoc(Cursor& c, ParseState& st, AssocKind kind) {
     }
     const Location options = c.Here();
     const int errors = c.errors();
-    ReadOptions(c, s);  // still checked, so that a typo is an error as on any line
+    ReadOptions(c, s, host_port);  // still checked, so that a typo is an error as on any line
     if (options != c.Here() && c.errors() == errors) ReportStatus(c, options, "server 127.127.1.u options");
     st.local_refclock = s.where;
     st.local_unit = s.address->bytes()[3];
     return;
   }
   const int errors = c.errors();
-  ReadOptions(c, s);
+  ReadOptions(c, s, host_port);
   if (kind == AssocKind::kPeer && c.errors() == errors) {
     // ntpd: burst and iburst are for server and pool; a symmetric peer answers on its own poll.
     if (s.iburst) ReportStatus(c, s.where, "peer iburst");

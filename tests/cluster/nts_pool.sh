@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# `pool NAME nts` (NTPsec's NTS pool line): NAME resolves to two NTS servers (a private /etc/hosts
+# in this test's mount namespace: tempus-nts-pool.test is 127.0.0.21 and 127.0.0.22, two tempusd
+# with `nts enable`, each its own cookie keys, NTS-KE on port 14460, a certificate for the pool's
+# name signed by a test CA). The client makes one NTS association per address: its own NTS-KE
+# with each (8 cookies each, the certificate checked for the pool's name), both reachable with
+# authenticated replies only, and its clock steps onto theirs. Polls fixed at 16 s (iburst).
+source "$(dirname "$0")/lib.sh"
+cluster_init "$@"
+
+name=tempus-nts-pool.test
+a=127.0.0.21
+b=127.0.0.22
+client=127.0.0.20
+ke_port=14460
+printf '127.0.0.1 localhost\n%s %s\n%s %s\n' $a $name $b $name >"$CLUSTER_WORK/hosts"
+if [ "$(readlink /proc/1/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] || ! mount --bind "$CLUSTER_WORK/hosts" /etc/hosts ||
+  [ "$(getent ahosts $name | awk '$2 == "STREAM"' | wc -l)" != 2 ]; then
+  cluster_skip "cannot use a private /etc/hosts here (needs root and a mount namespace)"
+fi
+tempus_make_test_ca "$CLUSTER_WORK" "DNS:$name" || cluster_fail "openssl could not make the test CA"
+
+for s in a b; do
+  addr=${!s}
+  cluster_start "server_$s" "$addr" -c "$(cluster_conf "server_$s" "clock virtual
+local stratum 1
+nts enable cert $CLUSTER_WORK/server.pem key $CLUSTER_WORK/server.key cookie $CLUSTER_WORK/keys_$s port $ke_port")"
+done
+cluster_start client $client -c "$(cluster_conf client "clock virtual offset 0.25
+pool $name nts ca $CLUSTER_WORK/ca.pem port $ke_port iburst minpoll 4 maxpoll 4")"
+log=$CLUSTER_WORK/client.log
+
+for _ in $(seq 1 300); do
+  [ "$(cluster_count "source 127\.0\.0\.2[12]:$CLUSTER_PORT reachable" client)" -ge 2 ] &&
+    grep -q "clock stepped" "$log" && break
+  sleep 0.2
+done
+cluster_log "client says: $(grep -E "pool $name|reachable|stepped" "$log" | sed 's/^.*tempusd\[[0-9]*\]: //' | tr '\n' '|')"
+for addr in $a $b; do
+  cluster_expect "an NTS association with $addr" grep -q "pool $name nts: NTS association with $addr:$ke_port" "$log"
+  cluster_expect "its own NTS-KE with $addr: 8 cookies, NTP at $addr:$CLUSTER_PORT" \
+    grep -q "pool $name nts ($addr): NTS-KE with $addr:$ke_port: 8 cookies, NTP at $addr:$CLUSTER_PORT" "$log"
+  cluster_expect "$addr reachable" grep -q "source $addr:$CLUSTER_PORT reachable" "$log"
+done
+cluster_expect "the clock stepped onto the pool's time" grep -q "clock stepped by -0.2" "$log"
+cluster_expect "one NTS-KE with each server" test "$(cluster_count 'NTS-KE with' client)" = 2
+
+cluster_stop client
+for addr in $a $b; do
+  cluster_expect "exit line for $addr: one NTS-KE, authenticated replies, none dropped" \
+    grep -qE "pool $name nts \($addr\): NTS-KE 1 ok, 0 failed; [0-9]+ requests \([0-9]+ polls unsent\); [1-9][0-9]* replies authenticated, 0 dropped" "$log"
+done
