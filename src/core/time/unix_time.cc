@@ -84,8 +84,7 @@ NtpDuration operator-(UnixTime a, UnixTime b) {
   int64_t seconds;
   if (!__builtin_sub_overflow(a.seconds(), b.seconds(), &seconds) && seconds < (int64_t{1} << 31) - 1 &&
       seconds > -(int64_t{1} << 31) + 1) {
-    return NtpDuration::FromRaw(seconds * NtpDuration::kUnitsPerSecond + int64_t{a.fraction()} -
-                                int64_t{b.fraction()});
+    return NtpDuration::FromRaw(seconds * NtpDuration::kUnitsPerSecond + int64_t{a.fraction()} - int64_t{b.fraction()});
   }
   const Int128 diff = TotalUnits(a) - TotalUnits(b);
   if (diff > INT64_MAX) return NtpDuration::Max();

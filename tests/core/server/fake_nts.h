@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "core/nts/aead.h"
-#include "core/nts/fake_aead.h"
 #include "core/nts/cookie_codec.h"
+#include "core/nts/fake_aead.h"
 #include "core/nts/ntp_fields.h"
 #include "core/wire/codec.h"
 

@@ -39,9 +39,10 @@ TEST(NtsFuzzSeed, NtsRequestFakeKeysIsWhatTheFakesSeal) {
   const std::vector<uint8_t> request = NtsRequest(FakeAead(), keys.c2s, cookie, 1);
   ASSERT_FALSE(request.empty());
   expected.insert(expected.end(), request.begin(), request.end());
-  if (const char* regenerate = std::getenv("TEMPUS_REGENERATE_FUZZ_SEEDS"); regenerate && std::string(regenerate) == "1") {
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(expected.data()),
-                                                static_cast<std::streamsize>(expected.size()));
+  if (const char* regenerate = std::getenv("TEMPUS_REGENERATE_FUZZ_SEEDS");
+      regenerate && std::string(regenerate) == "1") {
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(expected.data()), static_cast<std::streamsize>(expected.size()));
   }
   std::ifstream in(path, std::ios::binary);
   ASSERT_TRUE(in) << path;

@@ -102,8 +102,8 @@ TEST(UnixTime, FromTimespecMatchesTheDurationConversion) {
     return UnixTime::FromParts(seconds, 0) + NtpDuration::FromNanos(nanos);
   };
   const int64_t seconds[] = {0, 1, -1, 1795928092, kEra1StartUnix, -(int64_t{1} << 40), int64_t{1} << 40};
-  const int64_t edges[] = {0, 1, 2, 116, 117, 232, 233, 499999999, 500000000, 500000001, 999999767,
-                           999999883, 999999884, 999999998, 999999999};
+  const int64_t edges[] = {0,         1,         2,         116,       117,       232,       233,      499999999,
+                           500000000, 500000001, 999999767, 999999883, 999999884, 999999998, 999999999};
   for (const int64_t s : seconds) {
     for (const int64_t n : edges) {
       ASSERT_EQ(UnixTime::FromTimespec(s, n), reference(s, n)) << s << " s " << n << " ns";
@@ -136,14 +136,15 @@ TEST(UnixTime, ArithmeticMatches128Bits) {
     return UnixTime::FromParts(static_cast<int64_t>(u >> 32), static_cast<uint32_t>(u & 0xffffffff));
   };
   const int64_t big = int64_t{1} << 31;
-  const int64_t seconds[] = {0, 1, -1, big - 2, big - 1, big, big + 1, -big + 1, -big, -big - 1,
-                             1795928092, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1};
+  const int64_t seconds[] = {0,    1,        -1,         big - 2,   big - 1,   big,           big + 1,      -big + 1,
+                             -big, -big - 1, 1795928092, INT64_MAX, INT64_MIN, INT64_MAX - 1, INT64_MIN + 1};
   const uint32_t fractions[] = {0, 1, 0x80000000u, 0xffffffffu};
   const int64_t raws[] = {0, 1, -1, INT64_MAX, INT64_MIN, int64_t{1} << 32, -(int64_t{1} << 32), 0x7fffffffffffu};
   for (const int64_t sa : seconds) {
     for (const uint32_t fa : fractions) {
       const auto a = UnixTime::FromParts(sa, fa);
-      for (const int64_t r : raws) ASSERT_EQ(a + NtpDuration::FromRaw(r), sum(a, NtpDuration::FromRaw(r))) << sa << " " << r;
+      for (const int64_t r : raws)
+        ASSERT_EQ(a + NtpDuration::FromRaw(r), sum(a, NtpDuration::FromRaw(r))) << sa << " " << r;
       for (const int64_t sb : seconds) {
         for (const uint32_t fb : fractions) {
           const auto b = UnixTime::FromParts(sb, fb);
