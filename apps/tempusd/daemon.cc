@@ -6,7 +6,6 @@
 
 #include <array>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <map>
 #include <optional>
@@ -36,18 +35,6 @@ namespace tempus::daemon {
 namespace {
 
 bool IsWildcard(const core::NetAddress& a) { return a.IsWildcard(); }
-
-// Whether two replies leave from the same local address (one run of SendBatch), compared as
-// words: NetAddress's operator== calls memcmp, and this runs for every reply.
-bool SameLocal(const std::optional<core::NetAddress>& a, const std::optional<core::NetAddress>& b) {
-  if (!a || !b) return !a && !b;
-  if (a->family() != b->family() || a->port() != b->port()) return false;
-  uint64_t wa[2];
-  uint64_t wb[2];
-  std::memcpy(wa, a->bytes().data(), sizeof wa);
-  std::memcpy(wb, b->bytes().data(), sizeof wb);
-  return ((wa[0] ^ wb[0]) | (wa[1] ^ wb[1])) == 0;
-}
 
 // engine::Transport over the daemon's serving sockets (never a `drop` one). A request leaves from
 // a wildcard socket of the destination's family, else from the socket of the address the kernel
@@ -84,7 +71,7 @@ class SocketTransport final : public engine::Transport {
       }
       size_t n = 0;
       const bool wildcard = IsWildcard(s->local_address());
-      while (i + n < batch.size() && n < outgoing_.size() && SameLocal(batch[i + n].local, local)) {
+      while (i + n < batch.size() && n < outgoing_.size() && batch[i + n].local == local) {
         const Outgoing& o = batch[i + n];
         outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : std::nullopt};
         ++n;

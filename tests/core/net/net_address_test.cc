@@ -1,5 +1,8 @@
 #include "core/net/net_address.h"
 
+#include <array>
+#include <compare>
+
 #include <gtest/gtest.h>
 
 namespace tempus::core {
@@ -167,6 +170,24 @@ TEST(NetAddress, ConstructorsAgree) {
   EXPECT_NE(NetAddress::IPv4(0x0a000001u, 5), NetAddress::IPv4(0x0a000001u, 6));
   EXPECT_NE(NetAddress::Parse("::ffff:10.0.0.1")->WithPort(0), NetAddress::Parse("10.0.0.1"));
   EXPECT_EQ(NetAddress().family(), NetAddress::Family::kNone);
+}
+
+// operator== compares words; it must agree with the defaulted ordering on every field and byte.
+TEST(NetAddress, EqualityAgreesWithTheOrderingOnEveryField) {
+  std::array<uint8_t, 16> bytes{};
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i + 1);
+  const NetAddress base = NetAddress::IPv6(bytes, 123);
+  EXPECT_EQ(base, NetAddress::IPv6(bytes, 123));
+  EXPECT_NE(base, base.WithPort(124));
+  EXPECT_NE(NetAddress::IPv4(0x7f000001, 123), NetAddress::IPv6({}, 123));
+  EXPECT_EQ(NetAddress::IPv4(0x7f000001, 123), *NetAddress::Parse("127.0.0.1:123"));
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::array<uint8_t, 16> other = bytes;
+    other[i] ^= 0x80;
+    const NetAddress changed = NetAddress::IPv6(other, 123);
+    EXPECT_NE(base, changed) << i;
+    EXPECT_NE(base <=> changed, std::strong_ordering::equal) << i;
+  }
 }
 
 }  // namespace
