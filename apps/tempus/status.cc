@@ -1,8 +1,8 @@
 // `tempus status [--json] HOST[:PORT]`: is a tempusd or ntpd synchronized, to what, how well.
 // Reads the system variables over mode 6 (RFC 9327 READVAR of association 0) and the system
 // peer's address, and tempusd's `reason`: why it follows no source (the panic refusal says the
-// offset it refused), and the system peer's NTS state when it is an NTS source (nts_view.h). Exit 0 when synchronized,
-// 5 when not, 2/3/4 when there is no answer (as query).
+// offset it refused), and the system peer's NTS state when it is an NTS source (nts_view.h).
+// Exit 0 when synchronized, 5 when not, 2/3/4 when there is no answer (as query).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>

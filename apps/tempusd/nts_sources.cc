@@ -23,6 +23,11 @@ std::string KeHost(std::string host) {
   return host;
 }
 
+// "ntp.conf:3: pool HOST nts", where a pool line and its addresses' log lines start.
+std::string PoolWhere(const config::ServerConfig& pool) {
+  return fmt::format("{}:{}: pool {} nts", pool.where.file, pool.where.line, pool.host);
+}
+
 }  // namespace
 
 NtsSources::NtsSources(engine::Node& node, io::PollLoop& loop, Random& random, std::string default_ca)
@@ -34,14 +39,12 @@ NtsSources::~NtsSources() {
 
 std::string NtsSources::Where(const Line& line) const {
   if (line.config.kind == config::AssocKind::kPool) {
-    return fmt::format("{} ({})", Where(Pool{line.config, {}, {}, false, {}, {}}), line.ke_address->ToString());
+    return fmt::format("{} ({})", PoolWhere(line.config), line.ke_address->ToString());
   }
   return fmt::format("{}:{}: server {} nts", line.config.where.file, line.config.where.line, line.config.host);
 }
 
-std::string NtsSources::Where(const Pool& pool) const {
-  return fmt::format("{}:{}: pool {} nts", pool.config.where.file, pool.config.where.line, pool.config.host);
-}
+std::string NtsSources::Where(const Pool& pool) const { return PoolWhere(pool.config); }
 
 std::string NtsSources::Name(const Line& line) {
   if (line.config.kind != config::AssocKind::kPool) return line.config.host;
@@ -325,10 +328,12 @@ void NtsSources::Publish(const Line& line) {
   if (!line.id) return;  // no association yet (no NTS-KE has succeeded): the log and /metrics say why
   core::report::NtsSourceState s;
   s.cookies = line.state.cookies();
-  const std::string& host = line.config.host;
   if (line.config.kind == config::AssocKind::kPool && line.ke_address) {
-    s.ke_server = fmt::format("{} {}", host, line.ke_address->ToStringWithPort());  // the pool's name, this address
+    // The pool's name, and this address.
+    s.ke_server = fmt::format("{} {}", line.config.host, line.ke_address->ToStringWithPort());
   } else {
+    // The host as KE checks it ("[::1]" is written bracketed and stored so: bracketed once here).
+    const std::string host = KeHost(line.config.host);
     s.ke_server = host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, line.config.port)
                                                       : fmt::format("{}:{}", host, line.config.port);
   }
