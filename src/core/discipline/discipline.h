@@ -205,8 +205,10 @@ class Discipline {
   double BroughtForward(const DisciplineInput& input) const;
   // The history as regression points (t relative to `reference`), with measurement errors.
   std::vector<internal::Point> Points(MonoTime reference) const;
+  // The model (discipline_model.cc): the history as points with errors, the fits, the wander
+  // models and the poll they choose.
   // Before the frequency is known: the line through the history with one offset per source, and
-  // whether a source's own samples span the second a frequency needs (discipline.cc).
+  // whether a source's own samples span the second a frequency needs.
   internal::Line FitPerSource(std::span<const internal::Point> points, bool& measured) const;
   // DisciplineState::frequency_bound_ppm of a fit over `points` (history_'s, one for one), whose
   // slope asked for `wanted_ppm` and got `set_ppm` (clamped).
@@ -230,7 +232,11 @@ class Discipline {
   std::optional<MonoTime> beyond_step_since_;
   std::vector<Stored> held_;  // samples beyond the step threshold since beyond_step_since_
   std::optional<MonoTime> jump_since_;
-  std::array<double, 9> model_score_{};  // running predictive log-likelihood per wander model
+  // Candidate frequency random walks, (s/s)/√s: from none to a very poor oscillator, ×4 apart
+  // (discipline_model.cc scores them).
+  static constexpr std::array<double, 9> kWanderModels = {0.0,      1e-12,    4e-12,    1.6e-11,  6.4e-11,
+                                                          2.56e-10, 1.024e-9, 4.096e-9, 1.6384e-8};
+  std::array<double, kWanderModels.size()> model_score_{};  // running predictive log-likelihood per wander model
   size_t wander_model_ = 0;
   double innovation_avg_ = 1.0;     // running mean of the squared normalized innovation
   double last_innovation_s_ = 0.0;  // the newest sample minus its prediction, seconds

@@ -89,6 +89,15 @@ Line FitCommonSlope(std::span<const Point> points, std::span<const uint32_t> gro
   return line;
 }
 
+std::vector<Point> WithWander(std::span<const Point> points, double q, double t_ref) {
+  std::vector<Point> out(points.begin(), points.end());
+  for (Point& p : out) {
+    const double age = std::max(t_ref - p.t, 0.0);
+    p.sigma = std::sqrt(p.sigma * p.sigma + q * q * age * age * age / 3.0);
+  }
+  return out;
+}
+
 int CountRuns(std::span<const Point> points, const Line& line) {
   int runs = 0;
   int last_sign = 0;

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace tempus::core::discipline::internal {
 
@@ -45,6 +46,10 @@ Line FitLine(std::span<const Point> points);
 // the weighted mean time. The slope is 0 (slope_var 0) when no group has
 // points spread in time. REQUIRES: !points.empty(), group.size() == points.size().
 Line FitCommonSlope(std::span<const Point> points, std::span<const uint32_t> group);
+
+// `points` with each error grown by the phase a frequency random walk `q` ((s/s)/√s) adds over its
+// age before `t_ref`: σ² += q² · age³ / 3.
+std::vector<Point> WithWander(std::span<const Point> points, double q, double t_ref);
 
 // Number of residual sign runs of `points` about `line` (a zero residual counts as positive).
 int CountRuns(std::span<const Point> points, const Line& line);
