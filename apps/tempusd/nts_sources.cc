@@ -98,7 +98,7 @@ Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines
       ++counts.kept;
       continue;
     }
-    next.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(now), {}, {}, {}, {}, key, {}}));
+    next.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(now), {}, {}, {}, {}, key, {}, {}, {}}));
     ++counts.added;
   }
   for (auto& line : lines_) {
@@ -139,7 +139,7 @@ void NtsSources::Schedule() {
     looking_up = looking_up || pool.lookup;
     if (pool.want_lookup && !pool.lookup && (!next || pool.next_lookup < *next)) next = pool.next_lookup;
   }
-  for (const auto& line : lines_) looking_up = looking_up || line->lookup;
+  for (const auto& line : lines_) looking_up = looking_up || line->lookup || line->ntp_lookup;
   // A lookup's thread cannot wake the loop: look at it again a second from now.
   if (looking_up) {
     const core::MonoTime soon = loop_.Now() + Sources::kTickWhileLookingUp;
@@ -170,7 +170,9 @@ void NtsSources::RunDue() {
   // Indexes, not iterators: FillPool above may have added lines, and a lookup's end may fail.
   for (size_t i = 0; i < lines_.size(); ++i) {
     Line& line = *lines_[i];
-    if (line.lookup) {
+    if (line.ntp_lookup) {
+      if (auto found = line.ntp_lookup->Take()) NtpLookedUp(line, *found);
+    } else if (line.lookup) {
       if (auto found = line.lookup->Take()) {
         line.lookup.reset();
         if (!*found || (*found)->empty()) {
@@ -203,8 +205,8 @@ void NtsSources::FillPool(Pool& pool, const AsyncLookup::Addresses& found) {
     for (const core::NetAddress& address : *found) {
       if (members >= pool_size_) break;
       if (in_use.count(address)) continue;
-      auto line =
-          std::make_unique<Line>(Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}, pool.key, {}});
+      auto line = std::make_unique<Line>(
+          Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}, pool.key, {}, {}, {}});
       Log(fmt::format("{}: NTS association with {}", Where(pool), address.ToStringWithPort()));
       lines_.push_back(std::move(line));
       in_use.insert(address);
@@ -260,17 +262,38 @@ void NtsSources::KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> r
   line.ke.reset();  // allowed from its own callback (nts_ke_client.h)
   if (!result) {
     KeFailed(line, io::NtsKeErrorName(result.error().error), result.error().ToString());
-  } else if (auto ntp = io::NtpAddressAfterKe(*line.ke_address, result->outcome); !ntp) {
-    KeFailed(line, "ntp_server", ntp.error());
+  } else if (io::NtpServerAfterKe ntp = io::NtpServerOf(*line.ke_address, result->outcome); ntp.address) {
+    SessionReady(line, *result, *ntp.address);
   } else {
-    const bool was_failing = !line.state.last_failure().empty();
-    line.state.KeSucceeded(result->keys, result->outcome.cookies, loop_.Now());
-    Log(fmt::format("{}: NTS-KE with {}: {} cookies, NTP at {}{}", Where(line), line.ke_address->ToStringWithPort(),
-                    result->outcome.cookies.size(), ntp->ToStringWithPort(), was_failing ? " (recovered)" : ""));
-    Associate(line, *ntp);
-    Publish(line);
+    // A host name: looked up on a helper thread (a dead name server must not stop the loop);
+    // the session and its cookies wait for it, and the NTS-KE counts as running meanwhile.
+    Log(fmt::format("{}: NTS-KE with {} names the NTP server {}: looking it up", Where(line),
+                    line.ke_address->ToStringWithPort(), ntp.name));
+    line.ntp_lookup = AsyncLookup::Start(ntp.name, ntp.port, Sources::ToFamily(line.config.family));
+    line.pending = PendingSession{std::move(*result), std::move(ntp.name), ntp.port};
   }
   Schedule();
+}
+
+void NtsSources::NtpLookedUp(Line& line, const AsyncLookup::Addresses& found) {
+  line.ntp_lookup.reset();
+  PendingSession pending = std::move(*line.pending);
+  line.pending.reset();
+  auto ntp = io::NtpAddressOf(pending.name, pending.port, found);
+  if (!ntp) {
+    KeFailed(line, "ntp_server", ntp.error());
+    return;
+  }
+  SessionReady(line, pending.session, *ntp);
+}
+
+void NtsSources::SessionReady(Line& line, const io::NtsKeSession& session, const core::NetAddress& ntp) {
+  const bool was_failing = !line.state.last_failure().empty();
+  line.state.KeSucceeded(session.keys, session.outcome.cookies, loop_.Now());
+  Log(fmt::format("{}: NTS-KE with {}: {} cookies, NTP at {}{}", Where(line), line.ke_address->ToStringWithPort(),
+                  session.outcome.cookies.size(), ntp.ToStringWithPort(), was_failing ? " (recovered)" : ""));
+  Associate(line, ntp);
+  Publish(line);
 }
 
 void NtsSources::Associate(Line& line, const core::NetAddress& ntp) {

@@ -17,8 +17,10 @@
 // silent server. A reload (Apply) keeps a line whose text did not change (as Sources does, and
 // with the same CA: the line's `ca` or `nts ca`) with its session, cookies and association,
 // removes the associations of lines gone, and starts new lines. A host name is looked up when
-// its NTS-KE starts, on a helper thread (AsyncLookup, as Sources' names): a slow or dead name
-// server never blocks the loop. Not thread-safe (the daemon's one timing thread).
+// its NTS-KE starts, on a helper thread (AsyncLookup, as Sources' names), and so is a host name
+// NTS-KE gives for the NTP server (§4.1.7; the session and its cookies wait for it, a failed
+// lookup is a failed NTS-KE, reason "ntp_server"): a slow or dead name server never blocks the
+// loop. Not thread-safe (the daemon's one timing thread).
 #ifndef TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 #define TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 
@@ -71,6 +73,12 @@ class NtsSources final : public engine::NtsClient {
   std::string RenderMetrics() const;
 
  private:
+  // A session from NTS-KE that waits for the lookup of the NTP server it named.
+  struct PendingSession {
+    io::NtsKeSession session;
+    std::string name;  // the NTP server's host name
+    uint16_t port = 0;
+  };
   // One NTS association: a server line, or one address of a pool line (config.kind kPool).
   struct Line {
     config::ServerConfig config;
@@ -81,6 +89,8 @@ class NtsSources final : public engine::NtsClient {
     core::NetAddress ntp;                        // that association's address
     std::string key;                             // KeyOf its line (a pool's, for a pool's address)
     std::shared_ptr<AsyncLookup> lookup;         // of the host, in flight
+    std::optional<PendingSession> pending;       // while the NTP server NTS-KE named is looked up
+    std::shared_ptr<AsyncLookup> ntp_lookup;     // of that server, in flight
   };
   // A pool line: its addresses become Lines.
   struct Pool {
@@ -102,6 +112,11 @@ class NtsSources final : public engine::NtsClient {
   void Connect(Line& line);
   void KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> result);
   void KeFailed(Line& line, std::string_view reason, const std::string& detail);
+  // The lookup of the NTP server a session's NTS-KE named ended: the session starts, or the
+  // NTS-KE failed ("ntp_server").
+  void NtpLookedUp(Line& line, const AsyncLookup::Addresses& found);
+  // A session in hand: its keys and cookies to the state, its association at `ntp`.
+  void SessionReady(Line& line, const io::NtsKeSession& session, const core::NetAddress& ntp);
   // Moves the line's association to `ntp` (mobilized when it has none or another address).
   void Associate(Line& line, const core::NetAddress& ntp);
   std::string Where(const Line& line) const;
