@@ -90,7 +90,10 @@ Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines
         keep(key, l, /*all=*/true);
         next_pools.push_back(std::move(pools_[i]));
       }
-      if (!found) next_pools.push_back(Pool{l, now, Sources::kFirstRetry, true, key, {}});
+      if (!found) {
+        next_pools.push_back(Pool{l, key, {}, {}});
+        next_pools.back().schedule.next = now;
+      }
       ++(found ? counts.kept : counts.added);
       continue;
     }
@@ -102,7 +105,9 @@ Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines
     ++counts.added;
   }
   for (auto& line : lines_) {
-    if (line) Remove(*line);
+    if (!line) continue;
+    Log(fmt::format("{}: removed ({} association(s))", Where(*line), line->id ? 1 : 0));
+    Remove(*line);
   }
   for (size_t i = 0; i < pools_.size(); ++i) {
     if (kept_pool[i]) continue;
@@ -125,19 +130,20 @@ void NtsSources::Remove(Line& line) {
     by_id_.erase(*line.id);
     by_address_.erase(line.ntp);
   }
-  Log(fmt::format("{}: removed ({} association(s))", Where(line), line.id ? 1 : 0));
 }
 
 void NtsSources::Schedule() {
   std::optional<core::MonoTime> next;
+  bool retire = false;
   for (const auto& line : lines_) {
+    if (GivenUp(*line, &retire)) next = loop_.Now();  // ReplaceGivenUp at once
     if (line->state.phase() != core::nts::NtsPhase::kKeDue) continue;
     if (!next || line->state.next_ke() < *next) next = line->state.next_ke();
   }
   bool looking_up = false;
   for (const Pool& pool : pools_) {
     looking_up = looking_up || pool.lookup;
-    if (pool.want_lookup && !pool.lookup && (!next || pool.next_lookup < *next)) next = pool.next_lookup;
+    if (pool.schedule.want && !pool.lookup && (!next || pool.schedule.next < *next)) next = pool.schedule.next;
   }
   for (const auto& line : lines_) looking_up = looking_up || line->lookup || line->ntp_lookup;
   // A lookup's thread cannot wake the loop: look at it again a second from now.
@@ -156,14 +162,15 @@ void NtsSources::Schedule() {
 
 void NtsSources::RunDue() {
   const core::MonoTime now = loop_.Now();
+  ReplaceGivenUp(now);
   for (Pool& pool : pools_) {
     if (pool.lookup) {
       if (auto found = pool.lookup->Take()) {
         pool.lookup.reset();
         FillPool(pool, *found);
       }
-    } else if (pool.want_lookup && now >= pool.next_lookup) {
-      pool.want_lookup = false;
+    } else if (pool.schedule.Due(now)) {
+      pool.schedule.want = false;
       pool.lookup = AsyncLookup::Start(pool.config.host, pool.config.port, Sources::ToFamily(pool.config.family));
     }
   }
@@ -199,27 +206,77 @@ void NtsSources::FillPool(Pool& pool, const AsyncLookup::Addresses& found) {
     if (line->ke_address) in_use.insert(*line->ke_address);
     if (line->config.kind == config::AssocKind::kPool && line->key == pool.key) ++members;
   }
+  size_t added = 0;
   if (!found) {
-    Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(pool), found.error(), pool.backoff.Seconds()));
+    Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(pool), found.error(),
+                    pool.schedule.backoff.Seconds()));
   } else {
     for (const core::NetAddress& address : *found) {
       if (members >= pool_size_) break;
-      if (in_use.count(address)) continue;
+      if (in_use.count(address) || pool.schedule.Retired(address)) continue;
       auto line = std::make_unique<Line>(
           Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}, pool.key, {}, {}, {}});
       Log(fmt::format("{}: NTS association with {}", Where(pool), address.ToStringWithPort()));
       lines_.push_back(std::move(line));
       in_use.insert(address);
       ++members;
+      ++added;
     }
   }
   if (members >= pool_size_) {
-    pool.backoff = Sources::kFirstRetry;
-    return;
+    pool.schedule.Satisfied();
+  } else if (!found) {
+    pool.schedule.RetryLater(now);
+  } else {
+    // Short of addresses: look again later; the retired ones get another chance then.
+    if (added == 0) {
+      Log(fmt::format("{}: no new address ({} in use); looking up again in {:.0f} s", Where(pool), members,
+                      pool.schedule.backoff.Seconds()));
+    }
+    pool.schedule.Short(added, now);
   }
-  pool.want_lookup = true;
-  pool.next_lookup = now + pool.backoff;
-  pool.backoff = std::min(pool.backoff + pool.backoff, Sources::kMaxRetry);
+}
+
+std::optional<std::string> NtsSources::GivenUp(const Line& line, bool* retire) const {
+  if (line.config.kind != config::AssocKind::kPool) return std::nullopt;
+  *retire = true;
+  if (line.state.phase() == core::nts::NtsPhase::kKeDue && line.state.failures() >= LookupSchedule::kKeFailures) {
+    return fmt::format("NTS-KE failed {} times in a row", line.state.failures());
+  }
+  if (!line.id) return std::nullopt;
+  const auto& assocs = node_.associations();
+  auto a = assocs.find(*line.id);
+  if (a == assocs.end() || a->second->demobilized()) {
+    *retire = false;
+    return "demobilized";
+  }
+  if (LookupSchedule::Unreachable(a->second->reach(), a->second->stats().sent)) {
+    return fmt::format("{} unreachable after {} requests", line.ntp.ToStringWithPort(), a->second->stats().sent);
+  }
+  return std::nullopt;
+}
+
+void NtsSources::ReplaceGivenUp(core::MonoTime now) {
+  for (auto it = lines_.begin(); it != lines_.end();) {
+    bool retire = false;
+    const std::optional<std::string> why = GivenUp(**it, &retire);
+    if (!why) {
+      ++it;
+      continue;
+    }
+    Line& line = **it;
+    Log(fmt::format("{}: {}; replacing it", Where(line), *why));
+    for (Pool& pool : pools_) {
+      if (pool.key != line.key) continue;
+      if (retire) {
+        pool.schedule.Retire(*line.ke_address, now);
+      } else {
+        pool.schedule.LookUpNow(now);
+      }
+    }
+    Remove(line);
+    it = lines_.erase(it);
+  }
 }
 
 // The host is looked up first (once; on a helper thread, RunDue takes the result), then Connect.
@@ -329,7 +386,9 @@ std::optional<size_t> NtsSources::WrapRequest(uint32_t source, std::span<const u
   if (line == nullptr) return std::nullopt;
   auto size = line->state.WrapRequest(header, random_, aead_, out, loop_.Now());
   Publish(*line);
-  if (!size && line->state.KeDue(loop_.Now())) Schedule();  // the cookies ran out: a new NTS-KE
+  bool retire = false;
+  // The cookies ran out (a new NTS-KE), or a pool's address is given up (unreachable).
+  if ((!size && line->state.KeDue(loop_.Now())) || GivenUp(*line, &retire)) Schedule();
   return size;
 }
 

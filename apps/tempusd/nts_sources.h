@@ -9,7 +9,10 @@
 // (tos maxclock) and none another NTS line already uses, becomes an NTS association of its own
 // (a Line), as NTPsec does: its own NTS-KE with that address (the certificate checked for HOST),
 // its own keys and cookies. A pool short of addresses is looked up again after Sources'
-// back-off (4 s doubling to an hour).
+// back-off (4 s doubling to an hour). A pool's address is replaced as Sources replaces a plain
+// pool's (LookupSchedule, the policy they share) when its NTS-KE failed kKeFailures times in a
+// row, or its association stays unreachable (or is demobilized): it goes (retired), and the
+// pool is looked up again at once for another address.
 //
 // A failed NTS-KE is logged when its reason changes (not at every retry) and retried after
 // core::nts::KeBackoff; an NTS NAK or a spent cookie store starts a new one at once. While an
@@ -40,6 +43,7 @@
 #include "engine/nts_client.h"
 #include "io/nts_ke_client.h"
 #include "io/poll_loop.h"
+#include "lookup_schedule.h"
 #include "sources.h"
 
 namespace tempus::daemon {
@@ -95,16 +99,19 @@ class NtsSources final : public engine::NtsClient {
   // A pool line: its addresses become Lines.
   struct Pool {
     config::ServerConfig config;
-    core::MonoTime next_lookup;
-    core::NtpDuration backoff;
-    bool want_lookup = true;
     std::string key;
     std::shared_ptr<AsyncLookup> lookup;  // in flight
+    LookupSchedule schedule;              // its next lookup, its retired addresses
   };
 
   void Schedule();
   void RunDue();
   void FillPool(Pool& pool, const AsyncLookup::Addresses& found);
+  // Why the pool's address `line` is given up (LookupSchedule's policy), or nothing; `retire`:
+  // whether its address is retired (not when its association was demobilized).
+  std::optional<std::string> GivenUp(const Line& line, bool* retire) const;
+  // Removes the pools' addresses given up; their pools look up again.
+  void ReplaceGivenUp(core::MonoTime now);
   // What identifies a line across a reload: Sources::KeyOf, the CA it trusts and noval.
   std::string KeyOf(const config::ServerConfig& line) const;
   void Remove(Line& line);

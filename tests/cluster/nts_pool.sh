@@ -13,11 +13,7 @@ a=127.0.0.21
 b=127.0.0.22
 client=127.0.0.20
 ke_port=14460
-printf '127.0.0.1 localhost\n%s %s\n%s %s\n' $a $name $b $name >"$CLUSTER_WORK/hosts"
-if [ "$(readlink /proc/1/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] || ! mount --bind "$CLUSTER_WORK/hosts" /etc/hosts ||
-  [ "$(getent ahosts $name | awk '$2 == "STREAM"' | wc -l)" != 2 ]; then
-  cluster_skip "cannot use a private /etc/hosts here (needs root and a mount namespace)"
-fi
+cluster_private_hosts $name $a $b
 tempus_make_test_ca "$CLUSTER_WORK" "DNS:$name" || cluster_fail "openssl could not make the test CA"
 
 for s in a b; do
