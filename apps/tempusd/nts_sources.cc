@@ -87,7 +87,8 @@ Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines
         if (kept_pool[i] || pools_[i].key != key) continue;
         kept_pool[i] = found = true;
         pools_[i].config.where = l.where;
-        keep(key, l, /*all=*/true);
+        // A pool short of what it may keep now (tos maxclock grew) looks for more at once.
+        if (keep(key, l, /*all=*/true) < pool_size_) pools_[i].schedule.LookUpNow(now);
         next_pools.push_back(std::move(pools_[i]));
       }
       if (!found) {

@@ -18,8 +18,9 @@
 // core::nts::KeBackoff; an NTS NAK or a spent cookie store starts a new one at once. While an
 // association has no session its polls send nothing (counted), and its reach decays as for a
 // silent server. A reload (Apply) keeps a line whose text did not change (as Sources does, and
-// with the same CA: the line's `ca` or `nts ca`) with its session, cookies and association,
-// removes the associations of lines gone, and starts new lines. A host name is looked up when
+// with the same CA: the line's `ca` or `nts ca`) with its session, cookies and association
+// (a kept pool short of a raised pool_size looks up again at once), removes the associations
+// of lines gone, and starts new lines. A host name is looked up when
 // its NTS-KE starts, on a helper thread (AsyncLookup, as Sources' names), and so is a host name
 // NTS-KE gives for the NTP server (§4.1.7; the session and its cookies wait for it, a failed
 // lookup is a failed NTS-KE, reason "ntp_server"): a slow or dead name server never blocks the
