@@ -87,10 +87,14 @@ Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines
         if (kept_pool[i] || pools_[i].key != key) continue;
         kept_pool[i] = found = true;
         pools_[i].config.where = l.where;
-        keep(key, l, /*all=*/true);
+        // A pool short of what it may keep now (tos maxclock grew) looks for more at once.
+        if (keep(key, l, /*all=*/true) < pool_size_) pools_[i].schedule.LookUpNow(now);
         next_pools.push_back(std::move(pools_[i]));
       }
-      if (!found) next_pools.push_back(Pool{l, now, Sources::kFirstRetry, true, key, {}});
+      if (!found) {
+        next_pools.push_back(Pool{l, key, {}, {}});
+        next_pools.back().schedule.next = now;
+      }
       ++(found ? counts.kept : counts.added);
       continue;
     }
@@ -98,11 +102,13 @@ Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines
       ++counts.kept;
       continue;
     }
-    next.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(now), {}, {}, {}, {}, key, {}}));
+    next.push_back(std::make_unique<Line>(Line{l, core::nts::NtsAssociation(now), {}, {}, {}, {}, key, {}, {}, {}}));
     ++counts.added;
   }
   for (auto& line : lines_) {
-    if (line) Remove(*line);
+    if (!line) continue;
+    Log(fmt::format("{}: removed ({} association(s))", Where(*line), line->id ? 1 : 0));
+    Remove(*line);
   }
   for (size_t i = 0; i < pools_.size(); ++i) {
     if (kept_pool[i]) continue;
@@ -125,21 +131,22 @@ void NtsSources::Remove(Line& line) {
     by_id_.erase(*line.id);
     by_address_.erase(line.ntp);
   }
-  Log(fmt::format("{}: removed ({} association(s))", Where(line), line.id ? 1 : 0));
 }
 
 void NtsSources::Schedule() {
   std::optional<core::MonoTime> next;
+  bool retire = false;
   for (const auto& line : lines_) {
+    if (GivenUp(*line, &retire)) next = loop_.Now();  // ReplaceGivenUp at once
     if (line->state.phase() != core::nts::NtsPhase::kKeDue) continue;
     if (!next || line->state.next_ke() < *next) next = line->state.next_ke();
   }
   bool looking_up = false;
   for (const Pool& pool : pools_) {
     looking_up = looking_up || pool.lookup;
-    if (pool.want_lookup && !pool.lookup && (!next || pool.next_lookup < *next)) next = pool.next_lookup;
+    if (pool.schedule.want && !pool.lookup && (!next || pool.schedule.next < *next)) next = pool.schedule.next;
   }
-  for (const auto& line : lines_) looking_up = looking_up || line->lookup;
+  for (const auto& line : lines_) looking_up = looking_up || line->lookup || line->ntp_lookup;
   // A lookup's thread cannot wake the loop: look at it again a second from now.
   if (looking_up) {
     const core::MonoTime soon = loop_.Now() + Sources::kTickWhileLookingUp;
@@ -156,21 +163,24 @@ void NtsSources::Schedule() {
 
 void NtsSources::RunDue() {
   const core::MonoTime now = loop_.Now();
+  ReplaceGivenUp(now);
   for (Pool& pool : pools_) {
     if (pool.lookup) {
       if (auto found = pool.lookup->Take()) {
         pool.lookup.reset();
         FillPool(pool, *found);
       }
-    } else if (pool.want_lookup && now >= pool.next_lookup) {
-      pool.want_lookup = false;
+    } else if (pool.schedule.Due(now)) {
+      pool.schedule.want = false;
       pool.lookup = AsyncLookup::Start(pool.config.host, pool.config.port, Sources::ToFamily(pool.config.family));
     }
   }
   // Indexes, not iterators: FillPool above may have added lines, and a lookup's end may fail.
   for (size_t i = 0; i < lines_.size(); ++i) {
     Line& line = *lines_[i];
-    if (line.lookup) {
+    if (line.ntp_lookup) {
+      if (auto found = line.ntp_lookup->Take()) NtpLookedUp(line, *found);
+    } else if (line.lookup) {
       if (auto found = line.lookup->Take()) {
         line.lookup.reset();
         if (!*found || (*found)->empty()) {
@@ -197,27 +207,77 @@ void NtsSources::FillPool(Pool& pool, const AsyncLookup::Addresses& found) {
     if (line->ke_address) in_use.insert(*line->ke_address);
     if (line->config.kind == config::AssocKind::kPool && line->key == pool.key) ++members;
   }
+  size_t added = 0;
   if (!found) {
-    Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(pool), found.error(), pool.backoff.Seconds()));
+    Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(pool), found.error(),
+                    pool.schedule.backoff.Seconds()));
   } else {
     for (const core::NetAddress& address : *found) {
       if (members >= pool_size_) break;
-      if (in_use.count(address)) continue;
-      auto line =
-          std::make_unique<Line>(Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}, pool.key, {}});
+      if (in_use.count(address) || pool.schedule.Retired(address)) continue;
+      auto line = std::make_unique<Line>(
+          Line{pool.config, core::nts::NtsAssociation(now), {}, address, {}, {}, pool.key, {}, {}, {}});
       Log(fmt::format("{}: NTS association with {}", Where(pool), address.ToStringWithPort()));
       lines_.push_back(std::move(line));
       in_use.insert(address);
       ++members;
+      ++added;
     }
   }
   if (members >= pool_size_) {
-    pool.backoff = Sources::kFirstRetry;
-    return;
+    pool.schedule.Satisfied();
+  } else if (!found) {
+    pool.schedule.RetryLater(now);
+  } else {
+    // Short of addresses: look again later; the retired ones get another chance then.
+    if (added == 0) {
+      Log(fmt::format("{}: no new address ({} in use); looking up again in {:.0f} s", Where(pool), members,
+                      pool.schedule.backoff.Seconds()));
+    }
+    pool.schedule.Short(added, now);
   }
-  pool.want_lookup = true;
-  pool.next_lookup = now + pool.backoff;
-  pool.backoff = std::min(pool.backoff + pool.backoff, Sources::kMaxRetry);
+}
+
+std::optional<std::string> NtsSources::GivenUp(const Line& line, bool* retire) const {
+  if (line.config.kind != config::AssocKind::kPool) return std::nullopt;
+  *retire = true;
+  if (line.state.phase() == core::nts::NtsPhase::kKeDue && line.state.failures() >= LookupSchedule::kKeFailures) {
+    return fmt::format("NTS-KE failed {} times in a row", line.state.failures());
+  }
+  if (!line.id) return std::nullopt;
+  const auto& assocs = node_.associations();
+  auto a = assocs.find(*line.id);
+  if (a == assocs.end() || a->second->demobilized()) {
+    *retire = false;
+    return "demobilized";
+  }
+  if (LookupSchedule::Unreachable(a->second->reach(), a->second->stats().sent)) {
+    return fmt::format("{} unreachable after {} requests", line.ntp.ToStringWithPort(), a->second->stats().sent);
+  }
+  return std::nullopt;
+}
+
+void NtsSources::ReplaceGivenUp(core::MonoTime now) {
+  for (auto it = lines_.begin(); it != lines_.end();) {
+    bool retire = false;
+    const std::optional<std::string> why = GivenUp(**it, &retire);
+    if (!why) {
+      ++it;
+      continue;
+    }
+    Line& line = **it;
+    Log(fmt::format("{}: {}; replacing it", Where(line), *why));
+    for (Pool& pool : pools_) {
+      if (pool.key != line.key) continue;
+      if (retire) {
+        pool.schedule.Retire(*line.ke_address, now);
+      } else {
+        pool.schedule.LookUpNow(now);
+      }
+    }
+    Remove(line);
+    it = lines_.erase(it);
+  }
 }
 
 // The host is looked up first (once; on a helper thread, RunDue takes the result), then Connect.
@@ -260,17 +320,38 @@ void NtsSources::KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> r
   line.ke.reset();  // allowed from its own callback (nts_ke_client.h)
   if (!result) {
     KeFailed(line, io::NtsKeErrorName(result.error().error), result.error().ToString());
-  } else if (auto ntp = io::NtpAddressAfterKe(*line.ke_address, result->outcome); !ntp) {
-    KeFailed(line, "ntp_server", ntp.error());
+  } else if (io::NtpServerAfterKe ntp = io::NtpServerOf(*line.ke_address, result->outcome); ntp.address) {
+    SessionReady(line, *result, *ntp.address);
   } else {
-    const bool was_failing = !line.state.last_failure().empty();
-    line.state.KeSucceeded(result->keys, result->outcome.cookies, loop_.Now());
-    Log(fmt::format("{}: NTS-KE with {}: {} cookies, NTP at {}{}", Where(line), line.ke_address->ToStringWithPort(),
-                    result->outcome.cookies.size(), ntp->ToStringWithPort(), was_failing ? " (recovered)" : ""));
-    Associate(line, *ntp);
-    Publish(line);
+    // A host name: looked up on a helper thread (a dead name server must not stop the loop);
+    // the session and its cookies wait for it, and the NTS-KE counts as running meanwhile.
+    Log(fmt::format("{}: NTS-KE with {} names the NTP server {}: looking it up", Where(line),
+                    line.ke_address->ToStringWithPort(), ntp.name));
+    line.ntp_lookup = AsyncLookup::Start(ntp.name, ntp.port, Sources::ToFamily(line.config.family));
+    line.pending = PendingSession{std::move(*result), std::move(ntp.name), ntp.port};
   }
   Schedule();
+}
+
+void NtsSources::NtpLookedUp(Line& line, const AsyncLookup::Addresses& found) {
+  line.ntp_lookup.reset();
+  PendingSession pending = std::move(*line.pending);
+  line.pending.reset();
+  auto ntp = io::NtpAddressOf(pending.name, pending.port, found);
+  if (!ntp) {
+    KeFailed(line, "ntp_server", ntp.error());
+    return;
+  }
+  SessionReady(line, pending.session, *ntp);
+}
+
+void NtsSources::SessionReady(Line& line, const io::NtsKeSession& session, const core::NetAddress& ntp) {
+  const bool was_failing = !line.state.last_failure().empty();
+  line.state.KeSucceeded(session.keys, session.outcome.cookies, loop_.Now());
+  Log(fmt::format("{}: NTS-KE with {}: {} cookies, NTP at {}{}", Where(line), line.ke_address->ToStringWithPort(),
+                  session.outcome.cookies.size(), ntp.ToStringWithPort(), was_failing ? " (recovered)" : ""));
+  Associate(line, ntp);
+  Publish(line);
 }
 
 void NtsSources::Associate(Line& line, const core::NetAddress& ntp) {
@@ -306,7 +387,9 @@ std::optional<size_t> NtsSources::WrapRequest(uint32_t source, std::span<const u
   if (line == nullptr) return std::nullopt;
   auto size = line->state.WrapRequest(header, random_, aead_, out, loop_.Now());
   Publish(*line);
-  if (!size && line->state.KeDue(loop_.Now())) Schedule();  // the cookies ran out: a new NTS-KE
+  bool retire = false;
+  // The cookies ran out (a new NTS-KE), or a pool's address is given up (unreachable).
+  if ((!size && line->state.KeDue(loop_.Now())) || GivenUp(*line, &retire)) Schedule();
   return size;
 }
 

@@ -9,16 +9,22 @@
 // (tos maxclock) and none another NTS line already uses, becomes an NTS association of its own
 // (a Line), as NTPsec does: its own NTS-KE with that address (the certificate checked for HOST),
 // its own keys and cookies. A pool short of addresses is looked up again after Sources'
-// back-off (4 s doubling to an hour).
+// back-off (4 s doubling to an hour). A pool's address is replaced as Sources replaces a plain
+// pool's (LookupSchedule, the policy they share) when its NTS-KE failed kKeFailures times in a
+// row, or its association stays unreachable (or is demobilized): it goes (retired), and the
+// pool is looked up again at once for another address.
 //
 // A failed NTS-KE is logged when its reason changes (not at every retry) and retried after
 // core::nts::KeBackoff; an NTS NAK or a spent cookie store starts a new one at once. While an
 // association has no session its polls send nothing (counted), and its reach decays as for a
 // silent server. A reload (Apply) keeps a line whose text did not change (as Sources does, and
-// with the same CA: the line's `ca` or `nts ca`) with its session, cookies and association,
-// removes the associations of lines gone, and starts new lines. A host name is looked up when
-// its NTS-KE starts, on a helper thread (AsyncLookup, as Sources' names): a slow or dead name
-// server never blocks the loop. Not thread-safe (the daemon's one timing thread).
+// with the same CA: the line's `ca` or `nts ca`) with its session, cookies and association
+// (a kept pool short of a raised pool_size looks up again at once), removes the associations
+// of lines gone, and starts new lines. A host name is looked up when
+// its NTS-KE starts, on a helper thread (AsyncLookup, as Sources' names), and so is a host name
+// NTS-KE gives for the NTP server (§4.1.7; the session and its cookies wait for it, a failed
+// lookup is a failed NTS-KE, reason "ntp_server"): a slow or dead name server never blocks the
+// loop. Not thread-safe (the daemon's one timing thread).
 #ifndef TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 #define TEMPUS_APPS_TEMPUSD_NTS_SOURCES_H_
 
@@ -38,6 +44,7 @@
 #include "engine/nts_client.h"
 #include "io/nts_ke_client.h"
 #include "io/poll_loop.h"
+#include "lookup_schedule.h"
 #include "sources.h"
 
 namespace tempus::daemon {
@@ -71,6 +78,12 @@ class NtsSources final : public engine::NtsClient {
   std::string RenderMetrics() const;
 
  private:
+  // A session from NTS-KE that waits for the lookup of the NTP server it named.
+  struct PendingSession {
+    io::NtsKeSession session;
+    std::string name;  // the NTP server's host name
+    uint16_t port = 0;
+  };
   // One NTS association: a server line, or one address of a pool line (config.kind kPool).
   struct Line {
     config::ServerConfig config;
@@ -81,20 +94,25 @@ class NtsSources final : public engine::NtsClient {
     core::NetAddress ntp;                        // that association's address
     std::string key;                             // KeyOf its line (a pool's, for a pool's address)
     std::shared_ptr<AsyncLookup> lookup;         // of the host, in flight
+    std::optional<PendingSession> pending;       // while the NTP server NTS-KE named is looked up
+    std::shared_ptr<AsyncLookup> ntp_lookup;     // of that server, in flight
   };
   // A pool line: its addresses become Lines.
   struct Pool {
     config::ServerConfig config;
-    core::MonoTime next_lookup;
-    core::NtpDuration backoff;
-    bool want_lookup = true;
     std::string key;
     std::shared_ptr<AsyncLookup> lookup;  // in flight
+    LookupSchedule schedule;              // its next lookup, its retired addresses
   };
 
   void Schedule();
   void RunDue();
   void FillPool(Pool& pool, const AsyncLookup::Addresses& found);
+  // Why the pool's address `line` is given up (LookupSchedule's policy), or nothing; `retire`:
+  // whether its address is retired (not when its association was demobilized).
+  std::optional<std::string> GivenUp(const Line& line, bool* retire) const;
+  // Removes the pools' addresses given up; their pools look up again.
+  void ReplaceGivenUp(core::MonoTime now);
   // What identifies a line across a reload: Sources::KeyOf, the CA it trusts and noval.
   std::string KeyOf(const config::ServerConfig& line) const;
   void Remove(Line& line);
@@ -102,6 +120,11 @@ class NtsSources final : public engine::NtsClient {
   void Connect(Line& line);
   void KeDone(Line& line, Result<io::NtsKeSession, io::NtsKeFailure> result);
   void KeFailed(Line& line, std::string_view reason, const std::string& detail);
+  // The lookup of the NTP server a session's NTS-KE named ended: the session starts, or the
+  // NTS-KE failed ("ntp_server").
+  void NtpLookedUp(Line& line, const AsyncLookup::Addresses& found);
+  // A session in hand: its keys and cookies to the state, its association at `ntp`.
+  void SessionReady(Line& line, const io::NtsKeSession& session, const core::NetAddress& ntp);
   // Moves the line's association to `ntp` (mobilized when it has none or another address).
   void Associate(Line& line, const core::NetAddress& ntp);
   std::string Where(const Line& line) const;

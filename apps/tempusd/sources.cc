@@ -87,12 +87,12 @@ Sources::Counts Sources::Apply(const std::vector<config::ServerConfig>& lines, c
     Line line;
     line.config = *l;
     line.key = KeyOf(*l);
-    line.next_lookup = now;
+    line.schedule.next = now;
     lines_.push_back(std::move(line));
     ++counts.added;
     Line& added = lines_.back();
     if (added.config.address) {  // numeric: no lookup
-      added.want_lookup = false;
+      added.schedule.want = false;
       added.known = {*added.config.address};
       Fill(added, now);
     }
@@ -104,7 +104,7 @@ void Sources::Tick(core::MonoTime now) {
   for (Line& line : lines_) {
     if (line.lookup) FinishLookup(line, now);
     ReplaceUnreachable(line, now);
-    if (line.want_lookup && !line.lookup && now >= line.next_lookup) StartLookup(line, now);
+    if (!line.lookup && line.schedule.Due(now)) StartLookup(line, now);
   }
 }
 
@@ -114,8 +114,8 @@ std::optional<core::MonoTime> Sources::NextTick(core::MonoTime now) const {
     std::optional<core::MonoTime> t;
     if (line.lookup) {
       t = now + kTickWhileLookingUp;
-    } else if (line.want_lookup) {
-      t = std::max(line.next_lookup, now);
+    } else if (line.schedule.want) {
+      t = std::max(line.schedule.next, now);
     }
     if (t && (!next || *t < *next)) next = t;
   }
@@ -132,19 +132,13 @@ void Sources::FinishLookup(Line& line, core::MonoTime now) {
   line.lookup.reset();
   if (!*result || (*result)->empty()) {
     Log(fmt::format("{}: warning: {}; retrying in {:.0f} s", Where(line), *result ? "no address" : result->error(),
-                    line.backoff.Seconds()));
-    RetryLater(line, now);
+                    line.schedule.backoff.Seconds()));
+    line.schedule.RetryLater(now);
     return;
   }
   line.known = std::move(**result);
-  line.want_lookup = false;
+  line.schedule.want = false;
   Fill(line, now);
-}
-
-void Sources::RetryLater(Line& line, core::MonoTime now) {
-  line.want_lookup = true;
-  line.next_lookup = now + line.backoff;
-  line.backoff = std::min(line.backoff + line.backoff, kMaxRetry);
 }
 
 void Sources::Fill(Line& line, core::MonoTime now) {
@@ -153,7 +147,7 @@ void Sources::Fill(Line& line, core::MonoTime now) {
   size_t added = 0;
   for (const auto& address : line.known) {
     if (line.ids.size() >= Wanted(line)) break;
-    if (in_use.count(address) || line.retired.count(address)) continue;
+    if (in_use.count(address) || line.schedule.Retired(address)) continue;
     auto id = node_.AddSource(config::ToAssociationConfig(line.config, address));
     if (!id) {
       Log(fmt::format("{}: {}", Where(line), id.error()));
@@ -165,42 +159,37 @@ void Sources::Fill(Line& line, core::MonoTime now) {
     Log(fmt::format("{}: association with {}", Where(line), address.ToStringWithPort()));
   }
   if (line.ids.size() >= Wanted(line) || line.config.kind != config::AssocKind::kPool) {
-    line.backoff = kFirstRetry;
+    line.schedule.Satisfied();
     return;
   }
   // A pool short of addresses: look again later; the retired ones get another chance then.
   if (added == 0) {
     Log(fmt::format("{}: no new address ({} in use); looking up again in {:.0f} s", Where(line), line.ids.size(),
-                    line.backoff.Seconds()));
-    line.retired.clear();
+                    line.schedule.backoff.Seconds()));
   }
-  RetryLater(line, now);
+  line.schedule.Short(added, now);
 }
 
 void Sources::ReplaceUnreachable(Line& line, core::MonoTime now) {
   if (line.config.kind != config::AssocKind::kPool) return;
   const auto& assocs = node_.associations();
-  bool dropped = false;
   for (auto it = line.ids.begin(); it != line.ids.end();) {
     auto a = assocs.find(*it);
     const bool gone = a == assocs.end() || a->second->demobilized();
-    if (!gone && (a->second->reach() != 0 || a->second->stats().sent < kUnreachablePolls)) {
+    if (!gone && !LookupSchedule::Unreachable(a->second->reach(), a->second->stats().sent)) {
       ++it;
       continue;
     }
     if (!gone) {
       const core::NetAddress address = a->second->config().address;
-      line.retired.insert(address);
+      line.schedule.Retire(address, now);
       Log(fmt::format("{}: {} unreachable after {} requests; replacing it", Where(line), address.ToStringWithPort(),
                       a->second->stats().sent));
+    } else {
+      line.schedule.LookUpNow(now);
     }
     node_.RemoveSource(*it);
     it = line.ids.erase(it);
-    dropped = true;
-  }
-  if (dropped && !line.lookup) {
-    line.want_lookup = true;
-    line.next_lookup = std::min(line.next_lookup, now);
   }
 }
 

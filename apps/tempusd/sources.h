@@ -8,10 +8,10 @@
 // reported once per attempt and retried with back-off (kFirstRetry doubling up to kMaxRetry).
 // A pool line keeps up to `pool_size` associations; one that stays unreachable (reach 0 after
 // kUnreachablePolls requests) or is demobilized by a kiss-o'-death is replaced by another address
-// of the pool, looked up again. Tick() does this work; call it when NextTick() says, and after
-// every event that changes the associations (a poll, a reply, a reload).
-// `nts` lines are NtsSources' (nts_sources.h): Apply skips them.
-// Not thread-safe (the lookup threads only touch their own shared result).
+// of the pool, looked up again (LookupSchedule: the policy NtsSources' pools share). Tick() does this work; call it
+// when NextTick() says, and after every event that changes the associations (a poll, a reply, a reload). `nts` lines
+// are NtsSources' (nts_sources.h): Apply skips them. Not thread-safe (the lookup threads only touch their own shared
+// result).
 #ifndef TEMPUS_APPS_TEMPUSD_SOURCES_H_
 #define TEMPUS_APPS_TEMPUSD_SOURCES_H_
 
@@ -26,14 +26,15 @@
 #include "config/config.h"
 #include "core/time/mono_time.h"
 #include "engine/node.h"
+#include "lookup_schedule.h"
 
 namespace tempus::daemon {
 
 class Sources {
  public:
-  static constexpr core::NtpDuration kFirstRetry = core::NtpDuration::FromWholeSeconds(4);
-  static constexpr core::NtpDuration kMaxRetry = core::NtpDuration::FromWholeSeconds(3600);
-  static constexpr uint64_t kUnreachablePolls = 8;
+  static constexpr core::NtpDuration kFirstRetry = LookupSchedule::kFirstRetry;
+  static constexpr core::NtpDuration kMaxRetry = LookupSchedule::kMaxRetry;
+  static constexpr uint64_t kUnreachablePolls = LookupSchedule::kUnreachablePolls;
 
   struct Counts {
     int kept = 0;
@@ -69,19 +70,15 @@ class Sources {
     config::ServerConfig config;
     std::string key;
     std::vector<uint32_t> ids;            // the Node's associations of this line
-    std::set<core::NetAddress> retired;   // pool: addresses dropped as unreachable
     std::vector<core::NetAddress> known;  // the last lookup's addresses
     std::shared_ptr<AsyncLookup> lookup;  // in flight
-    bool want_lookup = true;
-    core::MonoTime next_lookup;
-    core::NtpDuration backoff = kFirstRetry;
+    LookupSchedule schedule;              // the next lookup; a pool's retired addresses
   };
 
   void StartLookup(Line& line, core::MonoTime now);
   void FinishLookup(Line& line, core::MonoTime now);
   void Fill(Line& line, core::MonoTime now);
   void ReplaceUnreachable(Line& line, core::MonoTime now);
-  void RetryLater(Line& line, core::MonoTime now);
   size_t Wanted(const Line& line) const;
   std::string Where(const Line& line) const;
 

@@ -317,15 +317,32 @@ Result<NtsKeSession, NtsKeFailure> ExchangeNtsKe(const NtsKeClientOptions& optio
   return std::move(*result);
 }
 
+NtpServerAfterKe NtpServerOf(const core::NetAddress& ke_address, const core::nts::KeOutcome& outcome) {
+  constexpr uint16_t kNtpPort = 123;
+  NtpServerAfterKe out;
+  out.port = outcome.port.value_or(kNtpPort);
+  if (!outcome.server) {
+    out.address = ke_address.WithPort(out.port);
+  } else if (auto numeric = core::NetAddress::Parse(*outcome.server)) {
+    out.address = numeric->WithPort(out.port);
+  } else {
+    out.name = *outcome.server;
+  }
+  return out;
+}
+
+Result<core::NetAddress, std::string> NtpAddressOf(
+    const std::string& name, uint16_t port, const Result<std::vector<core::NetAddress>, std::string>& addresses) {
+  if (!addresses) return Unexpected("the NTP server it named: " + addresses.error());
+  if (addresses->empty()) return Unexpected("the NTP server it named, " + name + ", has no address");
+  return addresses->front().WithPort(port);
+}
+
 Result<core::NetAddress, std::string> NtpAddressAfterKe(const core::NetAddress& ke_address,
                                                         const core::nts::KeOutcome& outcome) {
-  constexpr uint16_t kNtpPort = 123;
-  const uint16_t port = outcome.port.value_or(kNtpPort);
-  if (!outcome.server) return ke_address.WithPort(port);
-  auto addresses = Resolver().Resolve(*outcome.server, port);
-  if (!addresses) return Unexpected("the NTP server it named: " + addresses.error());
-  if (addresses->empty()) return Unexpected("the NTP server it named, " + *outcome.server + ", has no address");
-  return addresses->front().WithPort(port);
+  NtpServerAfterKe ntp = NtpServerOf(ke_address, outcome);
+  if (ntp.address) return *ntp.address;
+  return NtpAddressOf(ntp.name, ntp.port, Resolver().Resolve(ntp.name, ntp.port));
 }
 
 }  // namespace tempus::io

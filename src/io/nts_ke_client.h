@@ -113,11 +113,24 @@ class NtsKeClient {
   PollLoop::TimerId done_timer_ = 0;  // `done`'s call, armed by Finish
 };
 
-// Where NTP goes after NTS-KE with the server at `ke_address`: the server it named (§4.1.7,
-// looked up now with io::Resolver: a name blocks for the lookup) or the NTS-KE server's address,
-// on the port it named (§4.1.8) or 123.
+// Where NTP goes after NTS-KE with the server at `ke_address`, before any lookup: the NTS-KE
+// server's address or the numeric address it named (§4.1.7), on the port it named (§4.1.8) or
+// 123; or, when it named a host name, that name (for the caller to look up, with `port`).
+struct NtpServerAfterKe {
+  std::optional<core::NetAddress> address;  // known without a lookup
+  std::string name;                         // else the host name to look up
+  uint16_t port = 123;
+};
+NtpServerAfterKe NtpServerOf(const core::NetAddress& ke_address, const core::nts::KeOutcome& outcome);
+
+// NtpServerOf, a named host looked up now with io::Resolver (it blocks for the lookup: for the
+// one-shot `tempus query --nts`; tempusd looks names up on a helper thread).
 [[nodiscard]] Result<core::NetAddress, std::string> NtpAddressAfterKe(const core::NetAddress& ke_address,
                                                                       const core::nts::KeOutcome& outcome);
+// The first of a lookup's `addresses` of the NTP server NTS-KE named `name`, with `port`; or why
+// there is none ("the NTP server it named: ...").
+[[nodiscard]] Result<core::NetAddress, std::string> NtpAddressOf(
+    const std::string& name, uint16_t port, const Result<std::vector<core::NetAddress>, std::string>& addresses);
 
 // Runs one exchange on a PollLoop of its own (the one-shot `tempus query --nts`).
 [[nodiscard]] Result<NtsKeSession, NtsKeFailure> ExchangeNtsKe(const NtsKeClientOptions& options,

@@ -16,28 +16,9 @@ TEMPUSD_DURATION=90 start_tempusd "$work/s2.log"
 port2=$port ntp2=$ntp_port
 tempus_check "both NTS servers are up" '[ -n "$port1" ] && [ -n "$ntp1" ] && [ -n "$port2" ] && [ -n "$ntp2" ]'
 
-# reload TEXT: writes C's configuration, sends SIGHUP, waits (at most 10 s) for the NTS reload line.
-reload() {
-  local before
-  before=$(grep -c "NTS line(s) kept" "$work/c.log")
-  printf '%s\n' "$1" >"$work/c.conf"
-  kill -HUP "$c_pid"
-  for _ in $(seq 1 100); do
-    [ "$(grep -c "NTS line(s) kept" "$work/c.log")" -gt "$before" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 line1="server 127.0.0.1 nts ca $work/ca.pem port $port1 iburst minpoll 3 maxpoll 3"
 line2="server -4 localhost:$port2 nts ca $work/ca.pem iburst minpoll 3 maxpoll 3"
-c_port=$(free_port udp)
-c_metrics=$(free_port tcp)
-printf 'clock virtual\n%s\n' "$line1" >"$work/c.conf"
-"$TEMPUSD" -c "$work/c.conf" --listen "127.0.0.1:$c_port" --metrics "127.0.0.1:$c_metrics" --duration 80 \
-  >"$work/c.log" 2>&1 &
-c_pid=$!
-pids+=("$c_pid")
+start_client "$line1" 80
 tempus_check "C: NTS-KE with S1" 'wait_for "$work/c.log" "server 127.0.0.1 nts: NTS-KE with 127.0.0.1:$port1: 8 cookies" 10'
 tempus_check "C: S1 reachable" 'wait_for "$work/c.log" "source 127.0.0.1:$ntp1 reachable" 20'
 

@@ -164,6 +164,18 @@ cluster_expect() {
 # cluster_count PATTERN NAME: how many lines of NAME's log match PATTERN (grep -E).
 cluster_count() { grep -cE "$1" "$CLUSTER_WORK/$2.log" || true; }
 
+# cluster_private_hosts NAME ADDR...: bind-mounts a private /etc/hosts (this test's mount
+# namespace) in which NAME is each ADDR, in that order; skips the test where that cannot be done.
+cluster_private_hosts() {
+  local name=$1 addr
+  shift
+  { echo "127.0.0.1 localhost"; for addr in "$@"; do echo "$addr $name"; done; } >"$CLUSTER_WORK/hosts"
+  if [ "$(readlink /proc/1/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] || ! mount --bind "$CLUSTER_WORK/hosts" /etc/hosts ||
+    [ "$(getent ahosts "$name" | awk '$2 == "STREAM"' | wc -l)" != $# ]; then
+    cluster_skip "cannot use a private /etc/hosts here (needs root and a mount namespace)"
+  fi
+}
+
 cluster_cleanup() {
   local rc=$? name
   trap - EXIT

@@ -4,7 +4,10 @@
 # with `nts enable`, each its own cookie keys, NTS-KE on port 14460, a certificate for the pool's
 # name signed by a test CA). The client makes one NTS association per address: its own NTS-KE
 # with each (8 cookies each, the certificate checked for the pool's name), both reachable with
-# authenticated replies only, and its clock steps onto theirs. Polls fixed at 16 s (iburst).
+# authenticated replies only, and its clock steps onto theirs. It starts with `tos maxclock 1`
+# (one association), and a SIGHUP that drops that limit (10, the default) makes the kept pool
+# look up again at once and take the other address (before, a pool that had filled up never
+# looked again after a reload raised maxclock). Polls fixed at 16 s (iburst).
 source "$(dirname "$0")/lib.sh"
 cluster_init "$@"
 
@@ -13,11 +16,7 @@ a=127.0.0.21
 b=127.0.0.22
 client=127.0.0.20
 ke_port=14460
-printf '127.0.0.1 localhost\n%s %s\n%s %s\n' $a $name $b $name >"$CLUSTER_WORK/hosts"
-if [ "$(readlink /proc/1/ns/mnt)" = "$(readlink /proc/self/ns/mnt)" ] || ! mount --bind "$CLUSTER_WORK/hosts" /etc/hosts ||
-  [ "$(getent ahosts $name | awk '$2 == "STREAM"' | wc -l)" != 2 ]; then
-  cluster_skip "cannot use a private /etc/hosts here (needs root and a mount namespace)"
-fi
+cluster_private_hosts $name $a $b
 tempus_make_test_ca "$CLUSTER_WORK" "DNS:$name" || cluster_fail "openssl could not make the test CA"
 
 for s in a b; do
@@ -26,9 +25,21 @@ for s in a b; do
 local stratum 1
 nts enable cert $CLUSTER_WORK/server.pem key $CLUSTER_WORK/server.key cookie $CLUSTER_WORK/keys_$s port $ke_port")"
 done
+pool_line="pool $name nts ca $CLUSTER_WORK/ca.pem port $ke_port iburst minpoll 4 maxpoll 4"
 cluster_start client $client -c "$(cluster_conf client "clock virtual offset 0.25
-pool $name nts ca $CLUSTER_WORK/ca.pem port $ke_port iburst minpoll 4 maxpoll 4")"
+tos maxclock 1
+$pool_line")"
 log=$CLUSTER_WORK/client.log
+for _ in $(seq 1 150); do
+  [ "$(cluster_count "source 127\.0\.0\.2[12]:$CLUSTER_PORT reachable" client)" -ge 1 ] && break
+  sleep 0.2
+done
+cluster_expect "tos maxclock 1: one NTS association" test "$(cluster_count "NTS association with" client)" = 1
+cluster_conf client "clock virtual offset 0.25
+$pool_line" >/dev/null
+kill -HUP "${CLUSTER_PID[client]}"
+for _ in $(seq 1 100); do grep -q "NTS line(s) kept" "$log" && break; sleep 0.1; done
+cluster_expect "the reload keeps the pool" grep -q "reload: 1 NTS line(s) kept, 0 removed, 0 added" "$log"
 
 for _ in $(seq 1 300); do
   [ "$(cluster_count "source 127\.0\.0\.2[12]:$CLUSTER_PORT reachable" client)" -ge 2 ] &&

@@ -1,7 +1,7 @@
 # nts_ke.sh: what the NTS-KE script tests share (source after lib.sh; nts_ke_test_init sets $work,
 # $pids and $conf): a free port, tempusd started with its NTS-KE, NTP and metrics addresses read from
 # its log, one NTS-KE exchange by tests/common/nts_ke_client.py, waiting for a log line, and
-# reading one /metrics value.
+# reading one /metrics value; an NTS client C to reload (start_client, reload).
 
 # nts_ke_test_init: tempus_test_init, a test CA and server certificate in $work, and $conf: a
 # virtual clock serving NTS-KE on a port the kernel picks, cookie keys in $work/nts-keys.
@@ -57,4 +57,29 @@ metric() {
 text = urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=2).read().decode()
 for line in text.splitlines():
     if line.startswith(sys.argv[2] + " "): print(line.split()[-1])' "$1" "$2" 2>/dev/null
+}
+
+# start_client LINE DURATION: tempusd C (virtual clock, for DURATION s) with the one line LINE in
+# $work/c.conf, serving on 127.0.0.1 ports of its own; sets c_port, c_metrics, c_pid (log $work/c.log).
+start_client() {
+  c_port=$(free_port udp)
+  c_metrics=$(free_port tcp)
+  printf 'clock virtual\n%s\n' "$1" >"$work/c.conf"
+  "$TEMPUSD" -c "$work/c.conf" --listen "127.0.0.1:$c_port" --metrics "127.0.0.1:$c_metrics" --duration "$2" \
+    >"$work/c.log" 2>&1 &
+  c_pid=$!
+  pids+=("$c_pid")
+}
+
+# reload TEXT: writes C's configuration (start_client), sends SIGHUP, waits (at most 10 s) for the NTS reload line.
+reload() {
+  local before
+  before=$(grep -c "NTS line(s) kept" "$work/c.log")
+  printf '%s\n' "$1" >"$work/c.conf"
+  kill -HUP "$c_pid"
+  for _ in $(seq 1 100); do
+    [ "$(grep -c "NTS line(s) kept" "$work/c.log")" -gt "$before" ] && return 0
+    sleep 0.1
+  done
+  return 1
 }

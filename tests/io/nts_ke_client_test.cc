@@ -205,5 +205,51 @@ TEST_F(NtsKeClientTest, AnUnreadableCaFileIsALocalErrorNamingIt) {
   EXPECT_NE(client.error().detail.find("missing.pem"), std::string::npos) << client.error().detail;
 }
 
+// §4.1.7, §4.1.8: where NTP goes after NTS-KE, decided without a lookup unless a name was given.
+TEST(NtpServerOf, NoServerRecordIsTheKeServersAddressOnPort123OrTheNamedPort) {
+  const core::NetAddress ke = *core::NetAddress::Parse("192.0.2.1:4460");
+  nts::KeOutcome outcome;
+  EXPECT_EQ(NtpServerOf(ke, outcome).address, core::NetAddress::Parse("192.0.2.1:123"));
+  outcome.port = 11123;
+  EXPECT_EQ(NtpServerOf(ke, outcome).address, core::NetAddress::Parse("192.0.2.1:11123"));
+}
+
+TEST(NtpServerOf, ANumericServerRecordNeedsNoLookup) {
+  const core::NetAddress ke = *core::NetAddress::Parse("192.0.2.1:4460");
+  nts::KeOutcome outcome;
+  outcome.server = "::1";
+  NtpServerAfterKe ntp = NtpServerOf(ke, outcome);
+  EXPECT_EQ(ntp.address, core::NetAddress::Parse("[::1]:123"));
+  EXPECT_TRUE(ntp.name.empty());
+  outcome.server = "198.51.100.7";
+  outcome.port = 1234;
+  EXPECT_EQ(NtpServerOf(ke, outcome).address, core::NetAddress::Parse("198.51.100.7:1234"));
+}
+
+TEST(NtpServerOf, AHostNameIsLeftToTheCallersLookup) {
+  nts::KeOutcome outcome;
+  outcome.server = "ntp.example.org";
+  outcome.port = 1234;
+  NtpServerAfterKe ntp = NtpServerOf(*core::NetAddress::Parse("192.0.2.1:4460"), outcome);
+  EXPECT_FALSE(ntp.address);
+  EXPECT_EQ(ntp.name, "ntp.example.org");
+  EXPECT_EQ(ntp.port, 1234);
+}
+
+TEST(NtpAddressOf, TakesTheFirstAddressWithThePortOrSaysWhyNot) {
+  const std::vector<core::NetAddress> found = {*core::NetAddress::Parse("198.51.100.7"),
+                                               *core::NetAddress::Parse("198.51.100.8")};
+  auto ok = NtpAddressOf("ntp.example.org", 1234, found);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(*ok, *core::NetAddress::Parse("198.51.100.7:1234"));
+  auto none = NtpAddressOf("ntp.example.org", 1234, std::vector<core::NetAddress>{});
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error(), "the NTP server it named, ntp.example.org, has no address");
+  auto failed = NtpAddressOf("ntp.example.org", 1234,
+                             Result<std::vector<core::NetAddress>, std::string>(Unexpected(std::string("timed out"))));
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error(), "the NTP server it named: timed out");
+}
+
 }  // namespace
 }  // namespace tempus::io
