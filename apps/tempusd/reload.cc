@@ -29,13 +29,13 @@ std::string Files(const obs::StatsOptions& s) {
 // Applies a successfully reread configuration `next`.
 void Apply(Running& r, DaemonOptions& next, core::MonoTime now) {
   DaemonOptions& running = r.options;
+  r.sources.SetPoolSize(next.pool_size);  // before Apply: a kept pool short of the new size looks up again
   const Sources::Counts c = r.sources.Apply(next.lines, now);
   Log(fmt::format("reload: {} source line(s) kept, {} removed, {} added", c.kept, c.removed, c.added));
   if (r.nts_sources != nullptr) {
     const Sources::Counts n = r.nts_sources->Apply(next.lines, next.pool_size, next.file.nts.ca.value_or(""));
     Log(fmt::format("reload: {} NTS line(s) kept, {} removed, {} added", n.kept, n.removed, n.added));
   }
-  r.sources.SetPoolSize(next.pool_size);
   // The leapfile was reread (a new tzdata, or a leapfile line added or removed).
   r.node.SetLeapTable(next.node.system.leap_table);
   r.node.SetAccessPolicy(next.node.access);

@@ -71,6 +71,10 @@ Sources::Counts Sources::Apply(const std::vector<config::ServerConfig>& lines, c
                           a->second->stats().accepted));
         }
       }
+      // A pool short of what it may keep now (tos maxclock grew: SetPoolSize first) looks for more at once.
+      if (lines_[i].config.kind == config::AssocKind::kPool && lines_[i].ids.size() < Wanted(lines_[i])) {
+        lines_[i].schedule.LookUpNow(now);
+      }
       next.push_back(std::move(lines_[i]));
       ++counts.kept;
     }

@@ -50,7 +50,8 @@ class Sources {
 
   // Makes the associations follow `lines` (see above). Lookups start at the next Tick.
   Counts Apply(const std::vector<config::ServerConfig>& lines, core::MonoTime now);
-  // The associations a pool line keeps from now on (tos maxclock, after a reload).
+  // The associations a pool line keeps from now on (tos maxclock, after a reload). Call it before
+  // Apply: a kept pool with fewer associations than this looks its name up again at once.
   void SetPoolSize(size_t pool_size);
   // Finished lookups, pool replacement, retries.
   void Tick(core::MonoTime now);
