@@ -159,6 +159,7 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeSnaps
   // ntpq sysstats also asks for each counter "since reset" (NAME_r); this node never resets.
   if (name.starts_with("ss_") && name.ends_with("_r")) return SystemVariable(name.substr(0, name.size() - 2), v);
   if (name.starts_with("ss_")) return SysStatsVariable(name, v);
+  if (name.starts_with("nts_")) return NtsSystemVariable(name, v);
   return std::nullopt;
 }
 
