@@ -195,6 +195,7 @@ std::optional<std::string> PeerVariable(std::string_view name, const SourceSnaps
   if (name == "rootdisp") return Ms(server ? server->root_dispersion.ToDuration() : NtpDuration(), 3);
   if (name == "refid") {
     if (server && !p.clock_name.empty()) return server->refid.AsCode();  // ntpd: a refclock's refid is text
+    if (!server && p.nts && !p.nts->last_ke) return std::string("NTS");  // no NTS-KE has succeeded yet
     return server ? RefIdText(server->refid, stratum) : std::string("INIT");
   }
   if (name == "reftime") return Ts(server ? server->reference_time : NtpTimestamp());

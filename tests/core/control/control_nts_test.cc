@@ -76,6 +76,28 @@ TEST(ControlNts, AFailingNtsKeShowsItsReasonAndNoTimeBeforeOne) {
   EXPECT_EQ(PeerStatusWord(v.sources[0], false) & 0x6000, 0x4000);  // authenable, not authentic
 }
 
+// An NTS source whose NTS-KE never succeeded (tempusd shows it while it fails, sending nothing):
+// refid NTS (ntpq -p: the refid column) until one has, INIT after it until the first reply.
+TEST(ControlNts, ASourceBeforeItsFirstNtsKeShowsRefidNts) {
+  report::NodeSnapshot v = NtsView();
+  report::SourceSnapshot& s = v.sources[0];
+  s.association.reach = 0;
+  s.association.last_measurement.reset();
+  s.source.reset();
+  s.nts->cookies = 0;
+  s.nts->last_ke.reset();
+  s.nts->ke_ok = 0;
+  s.nts->last_failure = "certificate";
+  auto vars = ReadVars(v, 1, "refid,reach,ntske_reason,ntscookies");
+  EXPECT_EQ(vars.at("refid"), "NTS");
+  EXPECT_EQ(vars.at("reach"), "0x0");
+  EXPECT_EQ(vars.at("ntske_reason"), "certificate");
+  EXPECT_EQ(vars.at("ntscookies"), "0");
+  s.nts->last_ke = At(190);  // NTS-KE done, no reply yet
+  EXPECT_EQ(ReadVars(v, 1, "refid").at("refid"), "INIT");
+  EXPECT_EQ(ReadVars(v, 2, "refid").at("refid"), "INIT");  // a plain source without replies
+}
+
 TEST(ControlNts, APlainSourceSendsNtscookiesMinusOneAndNoNtsState) {
   const report::NodeSnapshot v = NtsView();
   const auto vars = ReadVars(v, 2);
