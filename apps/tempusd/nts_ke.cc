@@ -50,7 +50,10 @@ Result<std::unique_ptr<NtsKeServer>, std::string> NtsKeServer::Start(const confi
                                 [self, answer](std::span<const uint8_t> request,
                                                const io::NtsKeListener::Exporter& exporter, std::span<uint8_t> out) {
                                   const crypto::ExportKeys export_keys = [&](uint16_t protocol, uint16_t aead) {
-                                    return crypto::ExportSessionKeys(exporter, protocol, aead);
+                                    auto keys = crypto::ExportSessionKeys(exporter, protocol, aead);
+                                    // With the keys, AnswerKeRequest seals answer.cookies cookies.
+                                    if (keys) self->ke_cookies_ += answer.cookies;
+                                    return keys;
                                   };
                                   return crypto::AnswerKeRequest(request, export_keys, *self->jar_, self->random_,
                                                                  answer, out);
@@ -100,6 +103,20 @@ std::string NtsKeServer::Where() const {
   std::string where;
   for (const auto& l : listeners_) where += (where.empty() ? "" : ", ") + l->address().ToStringWithPort();
   return where;
+}
+
+core::report::NtsServerCounts NtsKeServer::Report() const {
+  const io::NtsKeCounters k = Counters();
+  const crypto::JarCookieCodec::Counts& c = cookies_.counts();
+  core::report::NtsServerCounts r;
+  r.ke_answered = k.answered;
+  r.ke_failed = k.over_capacity + k.timed_out + k.too_large + k.tls_failed + k.closed_early + k.unanswerable;
+  r.cookies_made = ke_cookies_ + c.sealed;
+  r.cookies_current = c.opened_current;
+  r.cookies_previous = c.opened_previous;
+  r.cookies_unknown_key = c.unknown_key;
+  r.cookies_bad = c.bad;
+  return r;
 }
 
 io::NtsKeCounters NtsKeServer::Counters() const {

@@ -16,6 +16,7 @@
 #include "base/random.h"
 #include "base/result.h"
 #include "config/config.h"
+#include "core/report/node_snapshot.h"
 #include "crypto/aes_siv_aead.h"
 #include "crypto/cookie.h"
 #include "crypto/jar_cookie_codec.h"
@@ -49,6 +50,9 @@ class NtsKeServer {
   std::string Where() const;
   // The listeners' counters added up.
   io::NtsKeCounters Counters() const;
+  // What mode 6's ntsinfo shows of this server (engine::Node::SetNtsServerCounts): NTS-KE
+  // requests answered and dropped, and the cookies sealed (here and on the NTP port) and opened.
+  core::report::NtsServerCounts Report() const;
   // Counters() as Prometheus text: tempus_nts_ke_connections_total, _answered_total and
   // _drops_total{reason}.
   std::string RenderMetrics() const;
@@ -68,6 +72,7 @@ class NtsKeServer {
   crypto::JarCookieCodec cookies_{jar_};  // reads jar_ at each call: rotations reach the NTP port
   crypto::AesSivAead aead_;
   uint32_t key_id_ = 0;
+  uint64_t ke_cookies_ = 0;  // cookies sealed in NTS-KE responses
   std::optional<io::PollLoop::TimerId> key_check_;
   std::vector<std::unique_ptr<io::NtsKeListener>> listeners_;
 };

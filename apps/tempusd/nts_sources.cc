@@ -310,6 +310,12 @@ void NtsSources::Connect(Line& line) {
 
 void NtsSources::KeFailed(Line& line, std::string_view reason, const std::string& detail) {
   const bool changed = line.state.KeFailed(reason, loop_.Now(), random_);
+  // Shown while its NTS-KE fails, at the address NTS-KE names by default; it sends nothing. Tried
+  // when the reason changes (an address another line has is refused and logged once a reason).
+  if (!line.id && line.ke_address && changed) {
+    if (auto ntp = io::NtpAddressAfterKe(*line.ke_address, {})) Associate(line, *ntp);
+    line.waiting = line.id.has_value();
+  }
   Publish(line);
   const double wait = (line.state.next_ke() - loop_.Now()).Seconds();
   // Once per change of reason: a server down for a day is one line, not one per retry.
@@ -355,7 +361,9 @@ void NtsSources::SessionReady(Line& line, const io::NtsKeSession& session, const
 }
 
 void NtsSources::Associate(Line& line, const core::NetAddress& ntp) {
-  if (line.id && line.ntp == ntp) return;  // the association goes on with the new session
+  // The association goes on with the new session; one that waited for it starts afresh.
+  if (line.id && line.ntp == ntp && !line.waiting) return;
+  line.waiting = false;
   if (line.id) {
     node_.RemoveSource(*line.id);
     by_id_.erase(*line.id);
@@ -408,7 +416,7 @@ bool NtsSources::AdmitReply(const core::NetAddress& from, std::span<const uint8_
 }
 
 void NtsSources::Publish(const Line& line) {
-  if (!line.id) return;  // no association yet (no NTS-KE has succeeded): the log and /metrics say why
+  if (!line.id) return;  // no association yet (before the first NTS-KE ends, or no address): the log and /metrics
   core::report::NtsSourceState s;
   s.cookies = line.state.cookies();
   if (line.config.kind == config::AssocKind::kPool && line.ke_address) {

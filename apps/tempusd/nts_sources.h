@@ -15,7 +15,11 @@
 // pool is looked up again at once for another address.
 //
 // A failed NTS-KE is logged when its reason changes (not at every retry) and retried after
-// core::nts::KeBackoff; an NTS NAK or a spent cookie store starts a new one at once. While an
+// core::nts::KeBackoff; an NTS NAK or a spent cookie store starts a new one at once. A line
+// whose first NTS-KE failed is shown all the same (ntpq -p, `tempus peers`, the snapshot: reach
+// 0, refid NTS, ntske_reason), as an association at the address NTS-KE would name by default
+// (HOST, port 123) that sends nothing (WrapRequest has no session); the first NTS-KE that
+// succeeds mobilizes it afresh (iburst at once) at the address it names. While an
 // association has no session its polls send nothing (counted), and its reach decays as for a
 // silent server. A reload (Apply) keeps a line whose text did not change (as Sources does, and
 // with the same CA: the line's `ca` or `nts ca`) with its session, cookies and association
@@ -96,6 +100,7 @@ class NtsSources final : public engine::NtsClient {
     std::shared_ptr<AsyncLookup> lookup;         // of the host, in flight
     std::optional<PendingSession> pending;       // while the NTP server NTS-KE named is looked up
     std::shared_ptr<AsyncLookup> ntp_lookup;     // of that server, in flight
+    bool waiting = false;                        // id mobilized after a failed first NTS-KE (sends nothing)
   };
   // A pool line: its addresses become Lines.
   struct Pool {

@@ -56,6 +56,8 @@ class CookieJar {
   void Seal(const SessionKeys& keys, Random& random, std::span<uint8_t> out) const;
   // The session keys in `cookie`, or why it is refused.
   [[nodiscard]] Result<SessionKeys, CookieError> Open(std::span<const uint8_t> cookie) const;
+  // The id of the key that seals (a cookie's first 4 octets, big-endian).
+  uint32_t current_id() const { return current_.id; }
 
  private:
   ServerKey current_;

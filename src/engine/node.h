@@ -125,6 +125,8 @@ class Node {
   void SetHostCounters(const core::report::Counters& node, const core::server::ServerStats& server) {
     core_.SetHostCounters(node, server);
   }
+  // The host's NTS server counts (core::node::Node::SetNtsServerCounts).
+  void SetNtsServerCounts(const core::report::NtsServerCounts& counts) { core_.SetNtsServerCounts(counts); }
   // The node now as plain values (core::node::Node::Snapshot, one clock read), the one picture mode 6
   // answers from and Prometheus, the status line and log summaries render; with clock observe, the
   // uncorrected system clock's offset (Clock::SystemClockOffset) included. Association ids are the

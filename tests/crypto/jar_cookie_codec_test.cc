@@ -47,6 +47,36 @@ TEST(JarCookieCodec, OpensWhatTheJarSealsAndFollowsTheJarItsOwnerHolds) {
   EXPECT_FALSE(codec.Open(std::span(cookie).first(kCookieSize - 1)));
 }
 
+// The counts behind ntpq's ntsinfo: cookies sealed, opened by the current or the previous key,
+// of an unknown key, and of a known key that do not open.
+TEST(JarCookieCodec, CountsWhatItSealsAndOpensByKey) {
+  std::optional<CookieJar> jar;
+  const JarCookieCodec codec(jar);
+  SeededRandom random(4);
+  const core::nts::SessionKeys keys = core::nts::TestKeys();
+  std::array<uint8_t, kCookieSize> cookie{};
+  EXPECT_FALSE(codec.Open(cookie));  // no jar: an unknown key
+  jar.emplace(Key(1, 0x11));
+  codec.Seal(keys, random, cookie);
+  EXPECT_TRUE(codec.Open(cookie));
+  jar.emplace(Key(2, 0x22), Key(1, 0x11));
+  EXPECT_TRUE(codec.Open(cookie));  // the previous key
+  std::array<uint8_t, kCookieSize> fresh{};
+  codec.Seal(keys, random, fresh);
+  EXPECT_TRUE(codec.Open(fresh));  // the current key
+  fresh.back() ^= 1;
+  EXPECT_FALSE(codec.Open(fresh));                                    // tampered: bad
+  EXPECT_FALSE(codec.Open(std::span(fresh).first(kCookieSize - 1)));  // bad size: bad
+  jar.emplace(Key(3, 0x33), Key(2, 0x22));
+  EXPECT_FALSE(codec.Open(cookie));  // key 1 gone: unknown
+  const JarCookieCodec::Counts& c = codec.counts();
+  EXPECT_EQ(c.sealed, 2u);
+  EXPECT_EQ(c.opened_current, 2u);
+  EXPECT_EQ(c.opened_previous, 1u);
+  EXPECT_EQ(c.unknown_key, 2u);
+  EXPECT_EQ(c.bad, 2u);
+}
+
 TEST(JarCookieCodec, ServerAnswersAnAesSivRequestAndNaksARetiredCookie) {
   std::optional<CookieJar> jar(std::in_place, Key(1, 0x11));
   const JarCookieCodec codec(jar);

@@ -3,12 +3,16 @@
 # NTPsec's ntpd shows its own: the status word authenable and authentic (`authenb, auth`),
 # `ntscookies` (cookies held; ntpq -p puts that count in the `t` column), and tempus's NTS-KE
 # state in `rv &1`: ntske_server, ntske_time, ntske_ok, ntske_fail, ntske_reason and the
-# authenticated replies (nts_recv_good).
+# authenticated replies (nts_recv_good). `ntpq -c ntsinfo` (NTPsec's 17 system counters) on the
+# client, which is an NTS server too, after one `tempus query --nts` of it: its client side (the
+# NTS-KE with the server, the requests and authenticated replies) and its server side (the
+# query's NTS-KE, cookies made and decoded, NTS requests answered) with the query's figures.
 #
 # Server: tempusd serving NTS-KE on 127.0.0.1:14470 (`nts enable`, a certificate for 127.0.0.1
 # signed by a local CA made with the openssl CLI in the work folder) and NTP on 127.0.0.1:11170,
 # a virtual clock 0.01 s ahead at stratum 3. Client: tempusd on 127.0.0.3:123 (ntpq's default port), a virtual
-# clock 0.1 s behind, `server 127.0.0.1 nts port 14470` with `nts ca` = that CA.
+# clock 0.1 s behind, `server 127.0.0.1 nts port 14470` with `nts ca` = that CA, and NTS-KE
+# itself on 127.0.0.3:14471 (the same certificate, for 127.0.0.3 too).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 [ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
 [ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
@@ -16,7 +20,7 @@ command -v openssl >/dev/null || interop_skip "missing tool: openssl"
 interop_init "$@"
 w=$INTEROP_WORK
 
-tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
+tempus_make_test_ca "$w" "DNS:localhost,IP:127.0.0.1,IP:127.0.0.3" || interop_fail "openssl could not make the test CA"
 cat >"$w/server.conf" <<EOF2
 clock virtual
 nts enable cert $w/server.pem key $w/server.key cookie $w/nts-keys port 14470
@@ -27,6 +31,7 @@ interop_wait_tcp "$INTEROP_PID" 127.0.0.1 14470
 cat >"$w/tempusd.conf" <<EOF2
 clock virtual offset -0.1
 nts ca $w/ca.pem
+nts enable cert $w/server.pem key $w/server.key cookie $w/nts-keys-client port 14471
 server 127.0.0.1 nts port 14470 iburst minpoll 3 maxpoll 4
 EOF2
 interop_start_tempusd tempusd -c "$w/tempusd.conf" --listen=127.0.0.3:123
@@ -66,3 +71,38 @@ interop_run pn 10 "$INTEROP_PY" "$NTPQ" -pn 127.0.0.3 || interop_fail "ntpq -pn 
 interop_log "ntpq -pn:"$'\n'"$(cat "$w/pn.out")"
 t=$(awk '$1 ~ /127\.0\.0\.1$/ { print $4 }' "$w/pn.out")
 [[ "$t" =~ ^[1-8]$ ]] || interop_expect_eq "ntpq -pn: t column (cookies held)" "$t" "1..8"
+
+# ntpq -c ntsinfo on the client after one NTS client of its own: `tempus query --nts`.
+query=127.0.0.3:14471
+INTEROP_OWN+=(query)
+interop_run query 30 "$TEMPUS" query --nts --ca "$w/ca.pem" --json --samples 3 --timeout 2 "$query" ||
+  interop_fail "tempus query --nts $query failed: $(cat "$w/query.out")"
+interop_log "tempus query --nts: $(tr -d '\n' <"$w/query.out")"
+interop_expect_eq "tempus query --nts: authenticated" "$(interop_json_field "$w/query.out" "$query" authenticated)" True
+answered=$(interop_json_field "$w/query.out" "$query" samples_good)
+received=$("$INTEROP_PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["servers"][0]["nts"]["cookies_received"])' \
+  "$w/query.out")
+interop_ntpq ntsinfo 127.0.0.3 ntsinfo || interop_fail "ntpq -c ntsinfo failed: $(cat "$w/ntsinfo.out")"
+interop_log "ntpq -c ntsinfo:"$'\n'"$(cat "$w/ntsinfo.out")"
+grep -q "Unknown variable" "$w/ntsinfo.out" && interop_fail "ntpq -c ntsinfo: a variable is unknown"
+# nts LEGEND: the figure ntpq shows after "LEGEND:".
+nts() { awk -F: -v k="$1" '$1 == k { gsub(/[ \t]/, "", $2); print $2; exit }' "$w/ntsinfo.out"; }
+interop_expect_eq "ntsinfo: NTS-KE client probes good" "$(nts "NTS KE client probes good")" 1
+interop_expect_eq "ntsinfo: NTS-KE client probes bad" "$(nts "NTS KE client probes bad")" 0
+sends=$(nts "NTS client sends")
+recvs=$(nts "NTS client recvs good")
+awk -v s="$sends" -v r="$recvs" -v g="$good" 'BEGIN { exit !(r >= g && s >= r && r >= 2) }' ||
+  interop_expect_eq "ntsinfo: NTS client sends >= recvs good >= rv &1 nts_recv_good ($good)" "$sends >= $recvs" ">= $good"
+interop_expect_eq "ntsinfo: NTS client recvs w error" "$(nts "NTS client recvs w error")" 0
+interop_expect_eq "ntsinfo: NTS KE serves good (the query's NTS-KE)" "$(nts "NTS KE serves good")" 1
+interop_expect_eq "ntsinfo: NTS KE serves bad" "$(nts "NTS KE serves bad")" 0
+interop_expect_eq "ntsinfo: NTS server recvs good (the query's)" "$(nts "NTS server recvs good")" "$answered"
+interop_expect_eq "ntsinfo: NTS server sends" "$(nts "NTS server sends")" "$answered"
+interop_expect_eq "ntsinfo: NTS server recvs w error" "$(nts "NTS server recvs w error")" 0
+interop_expect_eq "ntsinfo: NTS make cookies (8 at NTS-KE, then those of the replies)" \
+  "$(nts "NTS make cookies")" "$((8 + received))"
+interop_expect_eq "ntsinfo: NTS decode cookies (the current key)" "$(nts "NTS decode cookies")" "$answered"
+for legend in "NTS decode cookies old" "NTS decode cookies old2" "NTS decode cookies older" \
+  "NTS decode cookies too old" "NTS decode cookies error"; do
+  interop_expect_eq "ntsinfo: $legend" "$(nts "$legend")" 0
+done

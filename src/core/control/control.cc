@@ -159,6 +159,7 @@ std::optional<std::string> SystemVariable(std::string_view name, const NodeSnaps
   // ntpq sysstats also asks for each counter "since reset" (NAME_r); this node never resets.
   if (name.starts_with("ss_") && name.ends_with("_r")) return SystemVariable(name.substr(0, name.size() - 2), v);
   if (name.starts_with("ss_")) return SysStatsVariable(name, v);
+  if (name.starts_with("nts_")) return NtsSystemVariable(name, v);
   return std::nullopt;
 }
 
@@ -194,6 +195,7 @@ std::optional<std::string> PeerVariable(std::string_view name, const SourceSnaps
   if (name == "rootdisp") return Ms(server ? server->root_dispersion.ToDuration() : NtpDuration(), 3);
   if (name == "refid") {
     if (server && !p.clock_name.empty()) return server->refid.AsCode();  // ntpd: a refclock's refid is text
+    if (!server && p.nts && !p.nts->last_ke) return std::string("NTS");  // no NTS-KE has succeeded yet
     return server ? RefIdText(server->refid, stratum) : std::string("INIT");
   }
   if (name == "reftime") return Ts(server ? server->reference_time : NtpTimestamp());

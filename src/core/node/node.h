@@ -133,6 +133,9 @@ class Node {
     host_counters_ = node;
     host_server_stats_ = server;
   }
+  // The host's NTS server counts (its NTS-KE server, its cookie codec), as totals: Snapshot sends
+  // them (NodeCounters::nts_server), mode 6 as NTPsec's ntsinfo variables.
+  void SetNtsServerCounts(const report::NtsServerCounts& counts) { host_nts_server_ = counts; }
   // The associations, by id (ids are 1, 2, ... in configuration order; the local clock takes one).
   const std::map<uint32_t, std::unique_ptr<assoc::Association>>& associations() const { return assocs_; }
   // Sources of the configuration that were left out, and why.
@@ -213,9 +216,10 @@ class Node {
   bool stats_wanted_ = false;
   uint64_t steps_ = 0;
   MonoTime start_;
-  report::Counters counters_;              // the node's own counts (datagrams by version, sources' bad MACs)
-  report::Counters host_counters_;         // SetHostCounters
-  server::ServerStats host_server_stats_;  // SetHostCounters
+  report::Counters counters_;                // the node's own counts (datagrams by version, sources' bad MACs)
+  report::Counters host_counters_;           // SetHostCounters
+  server::ServerStats host_server_stats_;    // SetHostCounters
+  report::NtsServerCounts host_nts_server_;  // SetNtsServerCounts
   server::Server server_;
   control::ControlServer control_;
   // A Reply's bytes (server, new peer): room for an NTS reply too.

@@ -37,7 +37,7 @@ report::NodeSnapshot Node::Snapshot(Instant now, std::optional<NtpDuration> syst
     auto at = std::find_if(v.sources.begin(), v.sources.end(), [id](const auto& p) { return p.association_id > id; });
     v.sources.insert(at, control::LocalClockSnapshot(local));
   }
-  v.counters = {counters_, server_.stats(), control_.stats(), steps_};
+  v.counters = {counters_, server_.stats(), control_.stats(), steps_, host_nts_server_};
   v.counters.node.Add(host_counters_);
   v.counters.server.Add(host_server_stats_);
   v.system_clock_offset = system_clock_offset;

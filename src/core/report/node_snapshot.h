@@ -53,6 +53,20 @@ struct SourceSnapshot {
   std::optional<NtsSourceState> nts;  // an NTS association's state; absent for the others
 };
 
+// The NTS server's counts that only its host holds (tempusd's NTS-KE server and the cookie codec
+// over its keys), reported by it (core::node::Node::SetNtsServerCounts). Mode 6 sends them as
+// NTPsec's ntsinfo variables (control/nts_variables.h); the NTP port's NTS outcomes are the
+// Server's own (ServerStats).
+struct NtsServerCounts {
+  uint64_t ke_answered = 0;          // NTS-KE requests answered
+  uint64_t ke_failed = 0;            // NTS-KE connections dropped unanswered (TLS, time, size, capacity, ...)
+  uint64_t cookies_made = 0;         // cookies sealed: in NTS-KE responses and in NTS replies
+  uint64_t cookies_current = 0;      // cookies opened with the current key
+  uint64_t cookies_previous = 0;     // cookies opened with the previous key (rotated out, still accepted)
+  uint64_t cookies_unknown_key = 0;  // cookies of a key the server no longer (or never) had
+  uint64_t cookies_bad = 0;          // cookies of a known key that did not open (forged, tampered, bad size)
+};
+
 // What ntpd's mode 6 shows of its leap table (tai=, leapsec=, expire=), NTP seconds.
 struct LeapView {
   int tai_utc = 0;        // TAI-UTC in effect now
@@ -66,6 +80,7 @@ struct NodeCounters {
   server::ServerStats server;  // the time server's outcomes, by reason
   ControlStats control;        // mode 6's outcomes, by reason
   uint64_t steps = 0;          // clock steps commanded
+  NtsServerCounts nts_server;  // the host's NTS-KE server and cookie keys (zero without `nts enable`)
 };
 
 struct NodeSnapshot {

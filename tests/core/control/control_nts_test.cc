@@ -76,6 +76,28 @@ TEST(ControlNts, AFailingNtsKeShowsItsReasonAndNoTimeBeforeOne) {
   EXPECT_EQ(PeerStatusWord(v.sources[0], false) & 0x6000, 0x4000);  // authenable, not authentic
 }
 
+// An NTS source whose NTS-KE never succeeded (tempusd shows it while it fails, sending nothing):
+// refid NTS (ntpq -p: the refid column) until one has, INIT after it until the first reply.
+TEST(ControlNts, ASourceBeforeItsFirstNtsKeShowsRefidNts) {
+  report::NodeSnapshot v = NtsView();
+  report::SourceSnapshot& s = v.sources[0];
+  s.association.reach = 0;
+  s.association.last_measurement.reset();
+  s.source.reset();
+  s.nts->cookies = 0;
+  s.nts->last_ke.reset();
+  s.nts->ke_ok = 0;
+  s.nts->last_failure = "certificate";
+  auto vars = ReadVars(v, 1, "refid,reach,ntske_reason,ntscookies");
+  EXPECT_EQ(vars.at("refid"), "NTS");
+  EXPECT_EQ(vars.at("reach"), "0x0");
+  EXPECT_EQ(vars.at("ntske_reason"), "certificate");
+  EXPECT_EQ(vars.at("ntscookies"), "0");
+  s.nts->last_ke = At(190);  // NTS-KE done, no reply yet
+  EXPECT_EQ(ReadVars(v, 1, "refid").at("refid"), "INIT");
+  EXPECT_EQ(ReadVars(v, 2, "refid").at("refid"), "INIT");  // a plain source without replies
+}
+
 TEST(ControlNts, APlainSourceSendsNtscookiesMinusOneAndNoNtsState) {
   const report::NodeSnapshot v = NtsView();
   const auto vars = ReadVars(v, 2);
@@ -92,6 +114,63 @@ TEST(ControlNts, APlainSourceSendsNtscookiesMinusOneAndNoNtsState) {
   ASSERT_TRUE(m.has_value());
   EXPECT_FALSE(m->header.error);
   EXPECT_EQ(PeerStatusWord(v.sources[1], false) & 0x6000, 0);
+}
+
+// `ntpq -c ntsinfo` asks for NTPsec's 17 system variables at once: the client's are the NTS
+// sources' sums, the server's the Server's NTS outcomes and the host's NTS-KE and cookie counts.
+TEST(ControlNts, NtsinfoSystemVariablesSumTheSourcesAndShowTheServer) {
+  report::NodeSnapshot v = NtsView();
+  report::SourceSnapshot second = v.sources[0];  // a second NTS source
+  second.association_id = 3;
+  second.nts->requests = 10;
+  second.nts->accepted = 9;
+  second.nts->dropped = 0;
+  second.nts->ke_ok = 3;
+  second.nts->ke_failed = 0;
+  v.sources.push_back(second);
+  server::ServerStats& st = v.counters.server;
+  st.nts_answered = 20;
+  st.dropped[static_cast<size_t>(server::DropReason::kNtsNakSent)] = 2;
+  st.dropped[static_cast<size_t>(server::DropReason::kNtsBadAuth)] = 3;
+  st.dropped[static_cast<size_t>(server::DropReason::kNtsMalformed)] = 4;
+  st.dropped[static_cast<size_t>(server::DropReason::kNtsDisabled)] = 0;
+  report::NtsServerCounts& s = v.counters.nts_server;
+  s.ke_answered = 6;
+  s.ke_failed = 1;
+  s.cookies_made = 68;
+  s.cookies_current = 21;
+  s.cookies_previous = 1;
+  s.cookies_unknown_key = 2;
+  s.cookies_bad = 3;
+  std::string names;
+  for (std::string_view name : kNtsSystemVariables) names += std::string(names.empty() ? "" : ",") + std::string(name);
+  auto answer = HandleControl(mode6::EncodeRequest(mode6::Opcode::kReadVariables, 7, 0, names), v);
+  ASSERT_TRUE(answer.has_value());
+  auto m = mode6::Decode(answer->front());
+  ASSERT_TRUE(m.has_value());
+  EXPECT_FALSE(m->header.error);  // all known: ntpq need not ask one at a time
+  const auto vars = ReadVars(v, 0, names);
+  const std::map<std::string, std::string> want = {{"nts_client_send", "15"},        {"nts_client_recv_good", "13"},
+                                                   {"nts_client_recv_bad", "1"},     {"nts_server_recv_good", "20"},
+                                                   {"nts_server_recv_bad", "9"},     {"nts_server_send", "22"},
+                                                   {"nts_cookie_make", "68"},        {"nts_cookie_decode", "21"},
+                                                   {"nts_cookie_decode_old", "1"},   {"nts_cookie_decode_old2", "0"},
+                                                   {"nts_cookie_decode_older", "0"}, {"nts_cookie_decode_too_old", "2"},
+                                                   {"nts_cookie_decode_error", "3"}, {"nts_ke_probes_good", "4"},
+                                                   {"nts_ke_probes_bad", "2"},       {"nts_ke_serves_good", "6"},
+                                                   {"nts_ke_serves_bad", "1"}};
+  EXPECT_EQ(vars, want);
+  // Not in the default `rv` set (as NTPsec).
+  EXPECT_EQ(ReadVars(v, 0).count("nts_client_send"), 0u);
+}
+
+TEST(ControlNts, NtsinfoOfANodeWithoutNtsIsZero) {
+  report::NodeSnapshot v;
+  const auto vars = ReadVars(v, 0, "nts_client_send,nts_ke_serves_good,nts_cookie_decode_error");
+  EXPECT_EQ(vars.at("nts_client_send"), "0");
+  EXPECT_EQ(vars.at("nts_ke_serves_good"), "0");
+  EXPECT_EQ(vars.at("nts_cookie_decode_error"), "0");
+  EXPECT_FALSE(NtsSystemVariable("nts_unknown", v).has_value());
 }
 
 }  // namespace
