@@ -16,7 +16,7 @@
 # --smoke: one round of 200 exchanges; asserts only that both servers answered all of them (no
 # speed). --callgrind: then tempusd's user-space instructions per exchange (its NTS-KE server
 # under valgrind's callgrind, on 127.0.0.1:14462: counters zeroed after 20 exchanges, dumped after
-# --callgrind-count more, default 300, one at a time; the dump is kept as $OUT/nts-ke.callgrind
+# --callgrind-count more, default 300, one at a time; the dump is kept as DIR/nts-ke.callgrind
 # when NTS_KE_BENCH_OUT=DIR is set). --rounds 0 with --callgrind: only that.
 # Exit: 0 done, 1 failure, 77 skipped (not root, or chronyd not unpacked).
 set -euo pipefail
