@@ -12,17 +12,25 @@
 # gives each figure's median over rounds and tempusd's ratio to chronyd.
 #
 #   bench/nts_ke_bench.sh [--rounds N] [--count N] [--concurrency N] [--build DIR] [--smoke]
+#                         [--callgrind [--callgrind-count N]]
 # --smoke: one round of 200 exchanges; asserts only that both servers answered all of them (no
-# speed). Exit: 0 done, 1 failure, 77 skipped (not root, or chronyd not unpacked).
+# speed). --callgrind: then tempusd's user-space instructions per exchange (its NTS-KE server
+# under valgrind's callgrind, on 127.0.0.1:14462: counters zeroed after 20 exchanges, dumped after
+# --callgrind-count more, default 300, one at a time; the dump is kept as DIR/nts-ke.callgrind
+# when NTS_KE_BENCH_OUT=DIR is set). --rounds 0 with --callgrind: only that.
+# Exit: 0 done, 1 failure, 77 skipped (not root, or chronyd not unpacked).
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/.." && pwd)
 args=("$@")
-rounds=3 count=3000 concurrency=4 smoke=0 build=$root/build
+rounds=3 count=3000 concurrency=4 smoke=0 build=$root/build callgrind=0 callgrind_count=300
 die() { echo "nts_ke_bench: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case $1 in
-    --rounds) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || die "--rounds: expected 1..99, got '${2:-}'"; rounds=$2; shift ;;
+    --rounds) [[ ${2:-} =~ ^[0-9]{1,2}$ ]] || die "--rounds: expected 0..99, got '${2:-}'"; rounds=$2; shift ;;
+    --callgrind) callgrind=1 ;;
+    --callgrind-count) [[ ${2:-} =~ ^[1-9][0-9]{0,4}$ ]] || die "--callgrind-count: expected 1..99999, got '${2:-}'"
+                       callgrind_count=$2; shift ;;
     --count) [[ ${2:-} =~ ^[1-9][0-9]{0,6}$ ]] || die "--count: expected 1..9999999, got '${2:-}'"; count=$2; shift ;;
     --concurrency) [[ ${2:-} =~ ^[1-9][0-9]?$ ]] || die "--concurrency: expected 1..64, got '${2:-}'"; concurrency=$2; shift ;;
     --build) build=${2:-}; shift ;;
@@ -32,6 +40,7 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+[ "$rounds" -gt 0 ] || [ $callgrind = 1 ] || die "--rounds 0 measures nothing without --callgrind"
 TEMPUSD=${TEMPUSD:-$build/apps/tempusd}
 NTS_KE_LOAD=${NTS_KE_LOAD:-$build/bench/nts_ke_load}
 export TEMPUSD NTS_KE_LOAD
@@ -100,6 +109,45 @@ for r in $(seq 1 "$rounds"); do
     echo "$s $line" >>"$results"
   done
 done
+
+# --callgrind: tempusd's NTS-KE server under valgrind; instructions between a zeroing after a
+# warm-up and a dump, per exchange answered in between. Handshakes only, one at a time.
+if [ $callgrind = 1 ]; then
+  command -v callgrind_control >/dev/null || interop_skip "no valgrind (apt-get install valgrind)"
+  cat >"$w/tempusd-cg.conf" <<EOF2
+clock virtual
+nts enable cert $w/server.pem key $w/server.key cookie $w/nts-keys-cg port 14462
+EOF2
+  read -ra INTEROP_WRAP <<<"$(pin "$server_cpu")"
+  INTEROP_WRAP+=(valgrind --tool=callgrind "--callgrind-out-file=$w/cg.%p")
+  interop_start_tempusd tempusd-cg -c "$w/tempusd-cg.conf" --listen=127.0.0.1:11125
+  cg_pid=$INTEROP_PID
+  INTEROP_WRAP=()
+  for _ in $(seq 1 600); do
+    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "127.0.0.1:14462" && break
+    kill -0 "$cg_pid" 2>/dev/null || interop_fail "tempusd under callgrind exited"
+    sleep 0.1
+  done
+  cg_load() {
+    # shellcheck disable=SC2046
+    timeout -k 2 300 $(pin "$load_cpu") "$NTS_KE_LOAD" --address 127.0.0.1 --port 14462 --host localhost \
+      --ca "$w/ca.pem" --count "$1" --concurrency 1 --seconds 240
+  }
+  cg_load 20 >/dev/null || interop_fail "nts_ke_load's warm-up against tempusd under callgrind failed"
+  callgrind_control -z "$cg_pid" >/dev/null 2>&1 || interop_fail "callgrind_control -z $cg_pid failed"
+  line=$(cg_load "$callgrind_count") || interop_fail "nts_ke_load against tempusd under callgrind failed: $line"
+  callgrind_control -d "$cg_pid" >/dev/null 2>&1 || interop_fail "callgrind_control -d $cg_pid failed"
+  dump=$w/cg.$cg_pid.1
+  [ -s "$dump" ] || interop_fail "no callgrind dump ($dump)"
+  ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$dump")
+  answered=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["answered"])' "$line")
+  [ "$answered" -gt 0 ] || interop_fail "no exchange answered under callgrind: $line"
+  echo "tempusd NTS-KE server: $((ir / answered)) user-space instructions per exchange (callgrind, $answered exchanges)" |
+    tee "$w/callgrind.txt"
+  if [ -n "${NTS_KE_BENCH_OUT:-}" ]; then mkdir -p "$NTS_KE_BENCH_OUT" && cp "$dump" "$NTS_KE_BENCH_OUT/nts-ke.callgrind"; fi
+  interop_stop "$cg_pid"
+fi
+[ "$rounds" -gt 0 ] || exit 0
 
 python3 - "$results" "$count" "$smoke" <<'PY'
 import json, statistics, sys

@@ -17,8 +17,14 @@
 #   bench/server_bench.sh [--rounds N] [--seconds S] [--warmup S] [--servers LIST]
 #                         [--outstanding N] [--clients N] [--cpus SERVER,LOAD] [--nice N]
 #                         [--syscalls] [--callgrind] [--idle [--idle-seconds S]] [--out DIR]
-#                         [--workers N] [--limited] [--smoke]
-# --servers: a comma list of tempusd,chronyd,ntpsec,minimal,minimal-batched (default: all).
+#                         [--workers N] [--limited] [--nts] [--smoke]
+# --servers: a comma list of tempusd,chronyd,ntpsec,minimal,minimal-batched,tempusd-nts,
+# chronyd-nts (default: all but the -nts ones).
+# --nts: NTS-protected requests (RFC 8915 §5) beside plain ones: the servers default to
+# tempusd,chronyd,tempusd-nts,chronyd-nts. An -nts server serves NTS-KE with a certificate from a
+# test CA (openssl CLI) and ntp_load does one NTS-KE with it before each run (outside the
+# measured window), then seals every request with C2S and counts only replies that open with
+# S2C; the report adds tempusd-nts ÷ chronyd-nts and NTS ÷ plain ratios.
 # --nice N: run the server and the generator at nice N, in a session of their own whose
 # scheduler autogroup also gets nice N (with autogroups, the default on desktop and many VM
 # kernels, a process's nice counts only within its session). E.g. -20 on a machine busy with
@@ -54,7 +60,7 @@ need_number() {
 rounds=3 seconds=5 warmup=1 outstanding=128 clients=1000 smoke=0 syscalls=0 callgrind=0
 idle=0 idle_seconds=60
 servers=tempusd,chronyd,ntpsec,minimal,minimal-batched out="" build=$root/build
-server_cpu=0 load_cpu=1 nice="" workers=1 limited=0
+server_cpu=0 load_cpu=1 nice="" workers=1 limited=0 nts=0 servers_given=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) need_number "$1" "${2:-}" 0 20; rounds=$2; shift ;;
@@ -62,7 +68,7 @@ while [ $# -gt 0 ]; do
     --warmup) need_number "$1" "${2:-}" 0 30; warmup=$2; shift ;;
     --outstanding) need_number "$1" "${2:-}" 1 65536; outstanding=$2; shift ;;
     --clients) need_number "$1" "${2:-}" 1 1000000; clients=$2; shift ;;
-    --servers) servers=${2:-}; shift ;;
+    --servers) servers=${2:-} servers_given=1; shift ;;
     --out) out=${2:-}; shift ;;
     --build) build=${2:-}; shift ;;
     --cpus) [[ ${2:-} =~ ^([0-9]+),([0-9]+)$ ]] || die "--cpus: expected SERVER,LOAD, got '${2:-}'"
@@ -78,6 +84,7 @@ while [ $# -gt 0 ]; do
                  die "--workers: expected a whole number from 1 to 64, got '${2:-}'"
                workers=$2; shift ;;
     --limited) limited=1 ;;
+    --nts) nts=1 ;;
     --smoke) smoke=1 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -91,9 +98,13 @@ if [ $smoke = 1 ]; then rounds=1 seconds=1 warmup=0.2 syscalls=0 callgrind=0 idl
 TEMPUSD=${TEMPUSD:-$build/apps/tempusd}
 NTP_LOAD=${NTP_LOAD:-$build/bench/ntp_load}
 MIN_RESPONDER=${MIN_RESPONDER:-$build/bench/min_responder}
+if [ $nts = 1 ] && [ $servers_given = 0 ]; then servers=tempusd,chronyd,tempusd-nts,chronyd-nts; fi
 IFS=, read -r -a server_list <<<"$servers"
 for s in "${server_list[@]}"; do
-  case $s in tempusd|chronyd|ntpsec|minimal|minimal-batched) ;; *) die "--servers: unknown server '$s'" ;; esac
+  case $s in
+    tempusd|chronyd|ntpsec|minimal|minimal-batched|tempusd-nts|chronyd-nts) ;;
+    *) die "--servers: unknown server '$s'" ;;
+  esac
 done
 
 # --nice: a new session, so that the autogroup bench_setup renices holds only this benchmark.

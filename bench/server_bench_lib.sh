@@ -11,6 +11,8 @@ readonly BENCH_TARGET=127.0.0.1:123
 BENCH_PID=""      # the server bench_start started last
 BENCH_PIN=()      # set by bench_pin
 BENCH_RAN=()      # the servers measured, for the smoke check
+BENCH_NTS_ARGS=() # ntp_load's NTS options for the server bench_start started last (-nts kinds)
+readonly BENCH_NTS_KE_TEMPUSD=127.0.0.1:14460 BENCH_NTS_KE_CHRONYD=127.0.0.1:14461
 
 bench_log() { echo "[server_bench] $*" >&2; }
 
@@ -31,9 +33,13 @@ bench_setup() {
     fi
     bench_log "no chronyd/NTPsec ($INTEROP_MISSING missing: run tests/interop/peers-setup.sh): measuring without them"
     local kept=() s
-    for s in "${server_list[@]}"; do [[ $s == chronyd || $s == ntpsec ]] || kept+=("$s"); done
+    for s in "${server_list[@]}"; do [[ $s == chronyd || $s == chronyd-nts || $s == ntpsec ]] || kept+=("$s"); done
     server_list=("${kept[@]}")
     [ ${#server_list[@]} -gt 0 ] || interop_skip "no server left to measure without chronyd and NTPsec"
+  fi
+  if [[ " ${server_list[*]} " == *-nts\ * ]]; then
+    command -v openssl >/dev/null || interop_skip "missing tool: openssl (the -nts servers need a test CA)"
+    tempus_make_test_ca "$INTEROP_WORK" || interop_fail "openssl could not make the test CA"
   fi
   if [ "$syscalls" = 1 ] && ! perf stat -e raw_syscalls:sys_enter true >/dev/null 2>&1; then
     bench_log "perf cannot count raw_syscalls:sys_enter here: no syscall counts"
@@ -67,6 +73,17 @@ bench_probe() {
   python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(not (d["answered"] == 1 and d["last_leap"] != 3))' "$1"
 }
 
+# bench_wait_tcp PID ADDRESS:PORT: waits (at most 30 s) until something listens on ADDRESS:PORT
+# (an NTS-KE server), failing if PID exits first.
+bench_wait_tcp() {
+  for _ in $(seq 1 300); do
+    ss -Hltn 2>/dev/null | awk '{ print $4 }' | grep -qx "$2" && return 0
+    kill -0 "$1" 2>/dev/null || interop_fail "pid $1 exited before listening on $2"
+    sleep 0.1
+  done
+  interop_fail "nothing listens on $2 after 30 s"
+}
+
 # bench_start NAME KIND [WRAPPER...]: starts server KIND on 127.0.0.1:123, pinned to the server
 # CPU and run by WRAPPER (e.g. valgrind), and waits (at most 30 s) until it answers
 # synchronized. Sets BENCH_PID.
@@ -75,16 +92,24 @@ bench_start() {
   shift 2
   bench_pin "$server_cpu"
   INTEROP_WRAP=("${BENCH_PIN[@]}" "$@")
+  BENCH_NTS_ARGS=()
   case $kind in
-    tempusd)
+    tempusd|tempusd-nts)
       INTEROP_OWN+=("$name")
-      local conf=()
+      local conf=() file=$INTEROP_WORK/$name.conf
+      : >"$file"
       if [ "$limited" = 1 ]; then
-        printf 'restrict default limited\ndiscard average 0 minimum 0\n' >"$INTEROP_WORK/tempusd-limited.conf"
-        conf=(-c "$INTEROP_WORK/tempusd-limited.conf")
+        printf 'restrict default limited\ndiscard average 0 minimum 0\n' >>"$file"
+        conf=(-c "$file")
+      fi
+      if [ "$kind" = tempusd-nts ]; then
+        echo "nts enable cert $INTEROP_WORK/server.pem key $INTEROP_WORK/server.key cookie $INTEROP_WORK/$name.nts-keys port ${BENCH_NTS_KE_TEMPUSD##*:}" >>"$file"
+        conf=(-c "$file")
+        BENCH_NTS_ARGS=(--nts-ke "$BENCH_NTS_KE_TEMPUSD" --nts-ca "$INTEROP_WORK/ca.pem" --nts-host localhost)
       fi
       interop_spawn "$name" "$TEMPUSD" --clock virtual --stratum 1 --listen "$BENCH_TARGET" --workers "$workers" "${conf[@]}" ;;
     chronyd) interop_start_chronyd "$name" 127.0.0.1 123 1 ;;
+    chronyd-nts) bench_start_chronyd_nts "$name" ;;
     ntpsec) interop_start_ntpsec "$name" 127.0.0.1 1 ;;
     minimal) interop_spawn "$name" "$MIN_RESPONDER" --listen "$BENCH_TARGET" --duration 3600 ;;
     minimal-batched) interop_spawn "$name" "$MIN_RESPONDER" --listen "$BENCH_TARGET" --batch 64 --duration 3600 ;;
@@ -92,6 +117,10 @@ bench_start() {
   BENCH_PID=$INTEROP_PID
   INTEROP_WRAP=()
   interop_wait_udp "$BENCH_PID" 127.0.0.1 123
+  case $kind in
+    tempusd-nts) bench_wait_tcp "$BENCH_PID" "$BENCH_NTS_KE_TEMPUSD" ;;
+    chronyd-nts) bench_wait_tcp "$BENCH_PID" "$BENCH_NTS_KE_CHRONYD" ;;
+  esac
   tempus_lacks_sys_time "$BENCH_PID" || interop_fail "$name still has CAP_SYS_TIME"
   for _ in $(seq 1 150); do
     bench_probe "$INTEROP_WORK/probe.json" && return 0
@@ -101,13 +130,40 @@ bench_start() {
   interop_fail "$name did not answer synchronized within 30 s"
 }
 
-# bench_load FILE ARGS...: ntp_load against the server BENCH_PID, pinned, report in FILE.
+# bench_start_chronyd_nts NAME: chronyd as bench_start's chronyd, also serving NTS (RFC 8915):
+# NTS-KE on BENCH_NTS_KE_CHRONYD with the test CA's certificate (one helper process), NTS on the
+# NTP port. Sets INTEROP_PID and BENCH_NTS_ARGS.
+bench_start_chronyd_nts() {
+  local name=$1 chrony_conf=$INTEROP_WORK/$1.conf
+  mkdir -p "$INTEROP_WORK/$name.ntsdump"
+  cat >"$chrony_conf" <<EOF
+port 123
+bindaddress 127.0.0.1
+bindacqaddress 127.0.0.1
+allow 127.0.0.0/8
+local stratum 1
+ntsserverkey $INTEROP_WORK/server.key
+ntsservercert $INTEROP_WORK/server.pem
+ntsport ${BENCH_NTS_KE_CHRONYD##*:}
+ntsprocesses 1
+ntsdumpdir $INTEROP_WORK/$name.ntsdump
+cmdport 0
+bindcmdaddress $INTEROP_WORK/$name.sock
+pidfile $INTEROP_WORK/$name.pid
+EOF
+  interop_spawn "$name" "$CHRONYD" -x -d -u root -f "$chrony_conf"
+  interop_check_guards "$INTEROP_PID"
+  BENCH_NTS_ARGS=(--nts-ke "$BENCH_NTS_KE_CHRONYD" --nts-ca "$INTEROP_WORK/ca.pem" --nts-host localhost)
+}
+
+# bench_load FILE ARGS...: ntp_load against the server BENCH_PID, pinned, report in FILE; with
+# an -nts server, NTS-protected (BENCH_NTS_ARGS).
 bench_load() {
   local file=$1
   shift
   bench_pin "$load_cpu"
   "${BENCH_PIN[@]}" timeout -k 2 "$(awk -v s="$seconds" -v w="$warmup" 'BEGIN { print int(s + w + 30) }')" \
-    "$NTP_LOAD" "$BENCH_TARGET" --clients "$clients" --server-pid "$BENCH_PID" --json "$file" "$@" 2>&1 |
+    "$NTP_LOAD" "$BENCH_TARGET" --clients "$clients" --server-pid "$BENCH_PID" --json "$file" "${BENCH_NTS_ARGS[@]}" "$@" 2>&1 |
     sed "s/^/[server_bench]   /" >&2
   [ "${PIPESTATUS[0]}" = 0 ] || interop_fail "ntp_load failed: $*"
 }
@@ -122,7 +178,7 @@ bench_syscalls() {
   local prefix=$1
   bench_pin "$load_cpu"
   "${BENCH_PIN[@]}" "$NTP_LOAD" "$BENCH_TARGET" --clients "$clients" --outstanding "$outstanding" \
-    --warmup 0.5 --duration 3 --quiet --json "$prefix-sysload.json" &
+    --warmup 0.5 --duration 3 --quiet --json "$prefix-sysload.json" "${BENCH_NTS_ARGS[@]}" &
   local load=$!
   INTEROP_PIDS+=("$load")
   sleep 0.8
@@ -161,6 +217,9 @@ bench_callgrind() {
   bench_log "callgrind: $kind"
   bench_start "$kind-callgrind" "$kind" valgrind --tool=callgrind "--callgrind-out-file=$dir/out.%p"
   local pid=$BENCH_PID
+  # NTS: the warm-up's NTS-KE keys and cookies serve the measured run, so that no handshake
+  # falls between the zeroing and the dump.
+  [ ${#BENCH_NTS_ARGS[@]} = 0 ] || BENCH_NTS_ARGS+=(--nts-session "$dir/nts-session.json")
   bench_load "$prefix-warm.json" --outstanding 4 --warmup 0 --duration 2
   callgrind_control -z "$pid" >/dev/null 2>&1 || interop_fail "callgrind_control -z $pid failed"
   bench_load "$prefix.json" --outstanding 4 --warmup 0 --duration 3

@@ -9,7 +9,12 @@ to chronyd and to the minimal responder, and writes DIR/summary.json.
   server_bench_report.py DIR [--check SERVER...]
 
 --check (the smoke test): exit 1 unless every listed server answered in every closed- and
-open-loop run of every round and never died. It asserts nothing about speed.
+open-loop run of every round and never died, and (the -nts servers) no reply was refused as an
+NTS reply. It asserts nothing about speed.
+
+The -nts servers (server_bench.sh --nts) are the same daemons answering NTS-protected requests
+(RFC 8915 §5); their columns come beside the plain ones, with ratios to chronyd-nts and each
+server's NTS ÷ plain.
 """
 import glob
 import json
@@ -18,9 +23,10 @@ import re
 import statistics
 import sys
 
-ORDER = ["tempusd", "chronyd", "ntpsec", "minimal", "minimal-batched"]
+ORDER = ["tempusd", "chronyd", "ntpsec", "minimal", "minimal-batched", "tempusd-nts", "chronyd-nts"]
 NAMES = {"tempusd": "tempusd", "chronyd": "chronyd 4.3", "ntpsec": "NTPsec 1.2.2",
-         "minimal": "minimal", "minimal-batched": "minimal batched"}
+         "minimal": "minimal", "minimal-batched": "minimal batched",
+         "tempusd-nts": "tempusd NTS", "chronyd-nts": "chronyd 4.3 NTS"}
 
 
 def load_runs(d):
@@ -145,7 +151,7 @@ def render(servers, table):
     lines = [head, rule]
     for label, row, _ in table:
         lines.append(f"| {label} | " + " | ".join(row[s][1] for s in servers) + " |")
-    for base in ("chronyd", "minimal"):
+    for base in ("chronyd", "minimal", "chronyd-nts"):
         if base not in servers:
             continue
         lines += ["", f"Ratios to {NAMES[base]} (medians; below 1 is less CPU, fewer calls, lower latency, "
@@ -154,6 +160,14 @@ def render(servers, table):
             if ratio:
                 b = row[base][0]
                 lines.append(f"| {label} | " + " | ".join(ratio_text(row[s][0], b) for s in servers) + " |")
+    pairs = [s for s in servers if s + "-nts" in servers]
+    if pairs:
+        nts_head = "| figure | " + " | ".join(f"{NAMES[s]}: NTS ÷ plain" for s in pairs) + " |"
+        lines += ["", "The cost of NTS (medians, each server's NTS figure over its plain one):", "", nts_head,
+                  "|---" * (len(pairs) + 1) + "|"]
+        for label, row, ratio in table:
+            if ratio:
+                lines.append(f"| {label} | " + " | ".join(ratio_text(row[s + "-nts"][0], row[s][0]) for s in pairs) + " |")
     return "\n".join(lines)
 
 
@@ -172,6 +186,11 @@ def check(d, runs, wanted):
                     problems.append(f"{s} round {rnd}: answered nothing in the {phase} loop")
                 elif not (r.get("server") or {}).get("alive"):
                     problems.append(f"{s} round {rnd}: server gone during the {phase} loop")
+                elif s.endswith("-nts") and "nts" not in r:
+                    problems.append(f"{s} round {rnd}: the {phase} loop was not NTS")
+                elif (r.get("nts") or {}).get("refused", 0) > 0 or (r.get("nts") or {}).get("seal_failures", 0) > 0:
+                    problems.append(f"{s} round {rnd}: {phase} loop: NTS replies refused or requests not sealed: "
+                                    f"{r['nts']}")
     problems += [open(p).read().strip() for p in glob.glob(os.path.join(d, "r*-died"))]
     return problems
 

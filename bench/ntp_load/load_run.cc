@@ -17,6 +17,7 @@
 
 #include "base/random.h"
 #include "core/wire/codec.h"
+#include "crypto/aes_siv_aead.h"
 #include "ntp_load/request_ring.h"
 #include "ntp_load/send_batch.h"
 
@@ -50,8 +51,9 @@ uint64_t RingCapacity(const LoadOptions& o) {
 
 class Runner {
  public:
-  Runner(const LoadOptions& o, UdpLoadSocket* socket)
-      : o_(o), socket_(socket), random_(o.seed), ring_(RingCapacity(o), &random_) {}
+  // `nts` (nullptr: plain requests) must outlive the runner.
+  Runner(const LoadOptions& o, UdpLoadSocket* socket, NtsRequests* nts)
+      : o_(o), socket_(socket), nts_(nts), random_(o.seed), ring_(RingCapacity(o), &random_) {}
 
   LoadResult Run();
 
@@ -68,6 +70,7 @@ class Runner {
 
   const LoadOptions& o_;
   UdpLoadSocket* socket_;
+  NtsRequests* nts_;
   SeededRandom random_;
   RequestRing ring_;
   LoadResult r_;
@@ -134,9 +137,11 @@ size_t Runner::Receive(int64_t now) {
   const bool counted = begun_ && !closed_;
   for (size_t i = 0; i < n; ++i) {
     const std::span<const uint8_t> bytes = socket_->Reply(i);
-    // Only the 48-byte header matters (RFC 5905 §7.3); a longer reply's trailer is not checked.
-    auto packet = core::Decode(bytes.first(std::min(bytes.size(), core::kHeaderSize)));
-    if (!packet || packet->header.mode != core::Mode::kServer) {
+    // Plain: only the 48-byte header matters (RFC 5905 §7.3); a longer reply's trailer is not
+    // checked. NTS: the whole reply, whose extension fields are judged once matched.
+    auto packet = nts_ != nullptr ? core::Decode(bytes)
+                                  : core::Decode(bytes.first(std::min(bytes.size(), core::kHeaderSize)));
+    if (!packet || packet->header.mode != core::Mode::kServer || (nts_ != nullptr && socket_->Truncated(i))) {
       ++r_.invalid;
       continue;
     }
@@ -148,9 +153,16 @@ size_t Runner::Receive(int64_t now) {
     }
     r_.last_stratum = h.stratum;
     r_.last_leap = static_cast<int>(h.leap);
-    if (h.IsKissOfDeath()) {
+    if (h.IsKissOfDeath()) {  // with NTS, also an NTS NAK (§5.7)
       if (counted) ++r_.kod;
       continue;
+    }
+    if (nts_ != nullptr) {
+      const NtsVerdict verdict = nts_->Check(h.origin_time.raw(), bytes, *packet);
+      if (verdict != NtsVerdict::kValid) {
+        ++r_.nts_refused[static_cast<size_t>(verdict)];
+        continue;
+      }
     }
     if (counted) ++r_.answered;
     if (*sent >= window_begin_ && *sent < window_end_) r_.latency.Add(now - *sent);
@@ -181,6 +193,11 @@ size_t Runner::Send(int64_t now) {
     const uint64_t cookie = ring_.Issue(now, [this](int64_t sent) { OnLost(sent); });
     const uint32_t client = o_.first_client + static_cast<uint32_t>(next_client_++ % o_.clients);
     socket_->Prepare(i, htonl(client), cookie);
+    if (nts_ != nullptr) {
+      const size_t size = nts_->Seal(cookie, socket_->Packet(i));
+      if (size == 0) ++r_.nts_seal_failures;
+      socket_->SetSize(i, size == 0 ? core::kHeaderSize : size);
+    }
   }
   const size_t done = socket_->Send(want);
   // What the kernel refused is not in flight: forget it rather than count it lost.
@@ -207,10 +224,28 @@ void Runner::Wait(int64_t now) const {
 }  // namespace
 
 Result<LoadResult, std::string> RunLoad(const LoadOptions& options) {
-  auto socket = UdpLoadSocket::Open(options.target, options.batch);
+  if (!options.nts) {
+    auto socket = UdpLoadSocket::Open(options.target, options.batch);
+    if (!socket) return Unexpected(socket.error());
+    Runner runner(options, socket->get(), nullptr);
+    return runner.Run();
+  }
+  // The NTS-KE comes before the run, so that the server's handshake is outside every window.
+  const int64_t ke_start = MonotonicNs();
+  auto session = ObtainNtsSession(options.nts_options);
+  if (!session) return Unexpected(session.error());
+  const double ke_s = static_cast<double>(MonotonicNs() - ke_start) / 1e9;
+  const crypto::AesSivAead aead;
+  NtsRequests nts(std::move(*session), options.nts_options.placeholders, options.seed ^ 0x6e7473, aead);
+  // A reply carries a cookie per placeholder (and the one spent): room for 8 of the largest.
+  constexpr size_t kNtsReplyBytes = 4096;
+  auto socket = UdpLoadSocket::Open(options.target, options.batch, nts.max_request_size(), kNtsReplyBytes);
   if (!socket) return Unexpected(socket.error());
-  Runner runner(options, socket->get());
-  return runner.Run();
+  Runner runner(options, socket->get(), &nts);
+  LoadResult result = runner.Run();
+  result.nts_ke_s = ke_s;
+  result.nts_cookies_reused = nts.cookies_reused();
+  return result;
 }
 
 }  // namespace tempus::bench

@@ -11,12 +11,14 @@
 #ifndef TEMPUS_BENCH_NTP_LOAD_LOAD_RUN_H_
 #define TEMPUS_BENCH_NTP_LOAD_LOAD_RUN_H_
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
 
 #include "base/result.h"
 #include "ntp_load/latency_histogram.h"
+#include "ntp_load/nts_load.h"
 #include "ntp_load/options.h"
 #include "ntp_load/proc_stats.h"
 
@@ -40,9 +42,17 @@ struct LoadResult {
   std::optional<ProcSample> server_end;     // and end (nullopt: gone or unreadable)
   std::optional<uint64_t> server_drops;     // receive-queue drops of the server's socket(s), window
   std::optional<uint64_t> generator_drops;  // of the generator's own socket, all phases
+  // --nts-ke: replies matched to a request but refused by NtsRequests::Check, by verdict (the
+  // kValid slot stays 0: valid ones are `answered`), all phases; requests that could not be
+  // sealed (sent plain instead), all phases; the NTS-KE's duration (0 with a session file).
+  std::array<uint64_t, kNtsVerdictCount> nts_refused{};
+  uint64_t nts_seal_failures = 0;
+  uint64_t nts_cookies_reused = 0;  // requests that sent a cookie again (NtsRequests), all phases
+  double nts_ke_s = 0.0;
 };
 
-// Runs the load `options` describes. Errors are setup failures (socket, bind), as text.
+// Runs the load `options` describes (with --nts-ke, after the NTS-KE). Errors are setup failures
+// (socket, bind, the NTS-KE), as text.
 [[nodiscard]] Result<LoadResult, std::string> RunLoad(const LoadOptions& options);
 
 }  // namespace tempus::bench

@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/nts/ke_record.h"
+
 namespace tempus::bench {
 namespace {
 
@@ -95,6 +97,23 @@ Result<LoadOptions, ParseStop> ParseLoadOptions(const std::vector<std::string>& 
   app.add_flag("--quiet", o.quiet, "No human summary line on standard error");
   app.add_option("--seed", o.seed, "Seed of the cookies and Poisson gaps (default: random)")
       ->check(IntegerIn(0, UINT64_MAX));
+  std::string nts_ke;
+  auto* nts = app.add_option("--nts-ke", nts_ke,
+                             "NTS (RFC 8915): NTS-KE with this ADDRESS[:PORT] (IPv4 loopback, port 4460 by default) "
+                             "first, then NTS-protected requests; only valid NTS replies count as answered");
+  o.nts_options.host = "localhost";
+  app.add_option("--nts-host", o.nts_options.host, "With --nts-ke: the name the server's certificate must carry")
+      ->needs(nts);
+  app.add_option("--nts-ca", o.nts_options.ca_file, "With --nts-ke: PEM file of the CA that signed the certificate")
+      ->needs(nts);
+  app.add_option("--nts-session", o.nts_options.session_file,
+                 "With --nts-ke: keys and cookies from this file when it exists (no NTS-KE), else from the NTS-KE, "
+                 "then saved in it")
+      ->needs(nts);
+  app.add_option("--nts-placeholders", o.nts_options.placeholders,
+                 "With --nts-ke: cookie placeholders per request (0 to 7, default 0: a client holding 8 cookies)")
+      ->check(IntegerIn(0, 7))
+      ->needs(nts);
 
   std::vector<std::string> reversed;  // CLI11 takes the arguments last first, without argv[0]
   for (size_t i = args.size(); i > 1; --i) reversed.push_back(args[i - 1]);
@@ -119,6 +138,15 @@ Result<LoadOptions, ParseStop> ParseLoadOptions(const std::vector<std::string>& 
   if (uint64_t{o.first_client} + o.clients - 1 >= 0x7fffffffu) {
     return Error("--clients: " + std::to_string(o.clients) + " addresses from " + first_client +
                  " run past 127.255.255.254");
+  }
+  if (nts->count() > 0) {
+    auto ke = core::NetAddress::ParseWithDefaultPort(nts_ke, core::nts::kKePort);
+    if (!ke || !ke->is_v4() || !ke->IsLoopback() || ke->port() == 0) {
+      return Error("--nts-ke: expected an IPv4 loopback ADDRESS[:PORT], got '" + nts_ke + "'");
+    }
+    if (o.nts_options.ca_file.empty()) return Error("--nts-ke needs --nts-ca (the certificate is always checked)");
+    o.nts = true;
+    o.nts_options.ke_server = *ke;
   }
   if (o.rate_per_s > 0 && o.rate_per_s * o.timeout_s > double{1 << 22}) {
     return Error("--rate times --timeout is above 2^22 requests in flight; lower one of them");

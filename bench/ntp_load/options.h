@@ -13,6 +13,7 @@
 
 #include "base/result.h"
 #include "core/net/net_address.h"
+#include "ntp_load/nts_load.h"
 
 namespace tempus::bench {
 
@@ -36,6 +37,10 @@ struct LoadOptions {
   std::string json_path;    // "" none, "-" stdout
   bool quiet = false;       // no human line on stderr
   uint64_t seed = 0;
+  // NTS (--nts-ke): one NTS-KE with nts.ke_server first, then every request NTS-protected and
+  // only valid NTS replies counted as answered (nts_load.h).
+  bool nts = false;
+  NtsLoadOptions nts_options;
 };
 
 // Parses argv (argv[0] is the program name). Returns the options, or the text to print and the

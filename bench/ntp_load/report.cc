@@ -71,6 +71,21 @@ nlohmann::json ReportJson(const LoadOptions& o, const LoadResult& r) {
       {"generator_socket_drops", r.generator_drops ? nlohmann::json(*r.generator_drops) : nlohmann::json()},
   };
   if (o.server_pid > 0) j["server"] = ServerJson(o, r);
+  if (o.nts) {
+    nlohmann::json refused = nlohmann::json::object();
+    uint64_t total = 0;
+    for (size_t v = 1; v < kNtsVerdictCount; ++v) {
+      refused[std::string(NtsVerdictName(static_cast<NtsVerdict>(v)))] = r.nts_refused[v];
+      total += r.nts_refused[v];
+    }
+    j["nts"] = {{"ke_server", o.nts_options.ke_server.ToStringWithPort()},
+                {"placeholders", o.nts_options.placeholders},
+                {"ke_s", r.nts_ke_s},
+                {"refused", total},
+                {"refused_by_reason", refused},
+                {"seal_failures", r.nts_seal_failures},
+                {"cookies_reused", r.nts_cookies_reused}};
+  }
   return j;
 }
 
@@ -90,6 +105,11 @@ std::string ReportLine(const nlohmann::json& j) {
                         j["sent_per_s"].get<double>(), j["loss"].get<double>() * 100, lat["p50"].get<double>(),
                         lat["p90"].get<double>(), lat["p99"].get<double>(), lat["max"].get<double>());
   std::string out(line, static_cast<size_t>(std::max(0, std::min<int>(n, sizeof line - 1))));
+  if (j.contains("nts")) {
+    std::snprintf(line, sizeof line, "; NTS: %llu refused",
+                  static_cast<unsigned long long>(j["nts"]["refused"].get<uint64_t>()));
+    out += line;
+  }
   if (j.contains("server")) {
     const auto& s = j["server"];
     if (!s["alive"].get<bool>()) {

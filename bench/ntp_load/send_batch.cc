@@ -26,7 +26,8 @@ void EnlargeBuffer(int fd, int force_option, int option) {
 
 }  // namespace
 
-Result<std::unique_ptr<UdpLoadSocket>, std::string> UdpLoadSocket::Open(const core::NetAddress& target, size_t batch) {
+Result<std::unique_ptr<UdpLoadSocket>, std::string> UdpLoadSocket::Open(const core::NetAddress& target, size_t batch,
+                                                                        size_t request_bytes, size_t reply_bytes) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   if (fd < 0) return Unexpected(Failed("socket"));
   auto fail = [fd](const char* what) {
@@ -43,11 +44,21 @@ Result<std::unique_ptr<UdpLoadSocket>, std::string> UdpLoadSocket::Open(const co
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&any), sizeof any) != 0) return fail("bind");
   socklen_t len = sizeof any;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&any), &len) != 0) return fail("getsockname");
-  return std::unique_ptr<UdpLoadSocket>(new UdpLoadSocket(fd, ntohs(any.sin_port), target, batch));
+  return std::unique_ptr<UdpLoadSocket>(
+      new UdpLoadSocket(fd, ntohs(any.sin_port), target, batch, request_bytes, reply_bytes));
 }
 
-UdpLoadSocket::UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress& target, size_t batch)
-    : fd_(fd), local_port_(local_port), out_(batch), in_(batch), out_msgs_(batch), in_msgs_(batch), cookies_(batch, 0) {
+UdpLoadSocket::UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress& target, size_t batch,
+                             size_t request_bytes, size_t reply_bytes)
+    : fd_(fd),
+      local_port_(local_port),
+      request_storage_(batch * request_bytes),
+      reply_storage_(batch * reply_bytes),
+      out_(batch),
+      in_(batch),
+      out_msgs_(batch),
+      in_msgs_(batch),
+      cookies_(batch, 0) {
   sockaddr_storage storage{};
   (void)io::ToSockaddr(target, &storage);
   std::memcpy(&target_, &storage, sizeof target_);
@@ -57,8 +68,9 @@ UdpLoadSocket::UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress
   request.mode = core::Mode::kClient;
   for (size_t i = 0; i < batch; ++i) {
     Out& o = out_[i];
-    core::EncodeHeader(request, o.packet);
-    o.iov = {o.packet.data(), o.packet.size()};
+    o.packet = std::span<uint8_t>(request_storage_).subspan(i * request_bytes, request_bytes);
+    core::EncodeHeader(request, o.packet.first<core::kHeaderSize>());
+    o.iov = {o.packet.data(), core::kHeaderSize};
     o.control.fill(0);
     auto* cmsg = reinterpret_cast<cmsghdr*>(o.control.data());
     cmsg->cmsg_level = IPPROTO_IP;
@@ -74,6 +86,7 @@ UdpLoadSocket::UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress
     m.msg_controllen = o.control.size();
 
     In& in = in_[i];
+    in.buffer = std::span<uint8_t>(reply_storage_).subspan(i * reply_bytes, reply_bytes);
     in.iov = {in.buffer.data(), in.buffer.size()};
     in_msgs_[i].msg_hdr = {};
     in_msgs_[i].msg_hdr.msg_iov = &in.iov;
@@ -85,7 +98,7 @@ UdpLoadSocket::~UdpLoadSocket() { ::close(fd_); }
 
 void UdpLoadSocket::Prepare(size_t i, uint32_t source_be, uint64_t cookie) {
   Out& o = out_[i];
-  core::StampTransmit(o.packet, core::NtpTimestamp::FromRaw(cookie));
+  core::StampTransmit(o.packet.first<core::kHeaderSize>(), core::NtpTimestamp::FromRaw(cookie));
   in_pktinfo info{};
   info.ipi_spec_dst.s_addr = source_be;  // the source address of this request
   std::memcpy(CMSG_DATA(reinterpret_cast<cmsghdr*>(o.control.data())), &info, sizeof info);
@@ -110,7 +123,7 @@ size_t UdpLoadSocket::Receive(size_t n) {
 }
 
 std::span<const uint8_t> UdpLoadSocket::Reply(size_t i) const {
-  return {in_[i].buffer.data(), std::min<size_t>(in_msgs_[i].msg_len, kReplyBytes)};
+  return in_[i].buffer.first(std::min<size_t>(in_msgs_[i].msg_len, in_[i].buffer.size()));
 }
 
 }  // namespace tempus::bench

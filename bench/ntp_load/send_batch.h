@@ -27,10 +27,11 @@ namespace tempus::bench {
 class UdpLoadSocket {
  public:
   // A non-blocking socket bound to 0.0.0.0 (any port) with large buffers, sending to `target`
-  // in batches of up to `batch` messages. REQUIRES: target.is_v4(), batch >= 1.
-  // Not movable: the prepared messages point into the object.
-  [[nodiscard]] static Result<std::unique_ptr<UdpLoadSocket>, std::string> Open(const core::NetAddress& target,
-                                                                                size_t batch);
+  // in batches of up to `batch` messages of up to `request_bytes` (48 for plain requests, more
+  // for NTS), reading replies of up to `reply_bytes`. REQUIRES: target.is_v4(), batch >= 1,
+  // request_bytes >= 48. Not movable: the prepared messages point into the object.
+  [[nodiscard]] static Result<std::unique_ptr<UdpLoadSocket>, std::string> Open(
+      const core::NetAddress& target, size_t batch, size_t request_bytes = core::kHeaderSize, size_t reply_bytes = 128);
   UdpLoadSocket(const UdpLoadSocket&) = delete;
   UdpLoadSocket& operator=(const UdpLoadSocket&) = delete;
   ~UdpLoadSocket();
@@ -41,30 +42,38 @@ class UdpLoadSocket {
   // Fills message i of the next batch: from `source_be` (network order), transmit = `cookie`.
   void Prepare(size_t i, uint32_t source_be, uint64_t cookie);
   uint64_t Cookie(size_t i) const { return cookies_[i]; }
+  // Message i's whole buffer (request_bytes), its 48-octet header as Prepare left it, and the
+  // number of octets it sends (48 until set).
+  std::span<uint8_t> Packet(size_t i) { return out_[i].packet; }
+  void SetSize(size_t i, size_t size) { out_[i].iov.iov_len = size; }
   // Sends messages 0..n-1; returns how many the kernel took (it stops at the first refusal).
   size_t Send(size_t n);
   // Reads up to n waiting datagrams without blocking; returns how many.
   size_t Receive(size_t n);
   // Datagram i of the last Receive, cut to the buffer size (longer ones are truncated).
   std::span<const uint8_t> Reply(size_t i) const;
+  // Whether datagram i of the last Receive was longer than the buffer.
+  bool Truncated(size_t i) const { return (in_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
 
  private:
-  static constexpr size_t kReplyBytes = 128;
   struct Out {
-    std::array<uint8_t, core::kHeaderSize> packet;
+    std::span<uint8_t> packet;  // into request_storage_
     iovec iov;
     alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(in_pktinfo))> control;
   };
   struct In {
-    std::array<uint8_t, kReplyBytes> buffer;
+    std::span<uint8_t> buffer;  // into reply_storage_
     iovec iov;
   };
 
-  UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress& target, size_t batch);
+  UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress& target, size_t batch, size_t request_bytes,
+                size_t reply_bytes);
 
   int fd_ = -1;
   uint16_t local_port_ = 0;
   sockaddr_in target_{};
+  std::vector<uint8_t> request_storage_;
+  std::vector<uint8_t> reply_storage_;
   std::vector<Out> out_;
   std::vector<In> in_;
   std::vector<mmsghdr> out_msgs_;

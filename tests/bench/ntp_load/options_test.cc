@@ -79,6 +79,23 @@ TEST(LoadOptions, ClosedAndOpenLoopExcludeEachOther) {
   ExpectRefused({"127.0.0.1", "--rate", "100", "--outstanding", "4"}, "excludes");
 }
 
+TEST(LoadOptions, NtsNeedsALoopbackKeServerAndACa) {
+  auto o = Parse({"127.0.0.1", "--nts-ke", "127.0.0.1:14460", "--nts-ca", "/tmp/ca.pem", "--nts-placeholders", "7"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_TRUE(o->nts);
+  EXPECT_EQ(o->nts_options.ke_server.port(), 14460);
+  EXPECT_EQ(o->nts_options.host, "localhost");
+  EXPECT_EQ(o->nts_options.placeholders, 7u);
+  o = Parse({"127.0.0.1", "--nts-ke", "127.0.0.2", "--nts-ca", "/tmp/ca.pem"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->nts_options.ke_server.port(), 4460);
+  EXPECT_FALSE(Parse({"127.0.0.1"})->nts);
+  ExpectRefused({"127.0.0.1", "--nts-ke", "127.0.0.1"}, "--nts-ca");
+  ExpectRefused({"127.0.0.1", "--nts-ke", "192.0.2.1", "--nts-ca", "/tmp/ca.pem"}, "--nts-ke");
+  ExpectRefused({"127.0.0.1", "--nts-ke", "127.0.0.1", "--nts-ca", "c", "--nts-placeholders", "8"}, "placeholders");
+  ExpectRefused({"127.0.0.1", "--nts-ca", "/tmp/ca.pem"}, "--nts-ke");
+}
+
 TEST(LoadOptions, HelpStopsWithExitCodeZero) {
   auto r = Parse({"--help"});
   ASSERT_FALSE(r);
