@@ -271,7 +271,9 @@ int RunDaemon(const DaemonOptions& options) {
         if (*got < kBatch) break;  // the queue is empty
       }
       node.EndBatch();
-      arm();
+      // A wake-up that only served time requests moved no deadline of the node: no re-arming
+      // (with workers, arm also brings their counts and the published view up to date).
+      if (workers || node.TakeDeadlineMayHaveMoved()) arm();
     });
   }
   if (workers) {
