@@ -62,8 +62,8 @@ class SocketTransport final : public engine::Transport {
   void SendBatch(std::span<const Outgoing> batch) override {
     size_t i = 0;
     while (i < batch.size()) {
-      const std::optional<core::NetAddress>& local = batch[i].local;
-      io::UdpSocket* s = local ? ServingSocket(*local) : nullptr;
+      const core::NetAddress* local = batch[i].local;
+      io::UdpSocket* s = local != nullptr ? ServingSocket(*local) : nullptr;
       if (s == nullptr) {
         Transport::SendBatch(batch.subspan(i, 1));
         ++i;
@@ -71,9 +71,10 @@ class SocketTransport final : public engine::Transport {
       }
       size_t n = 0;
       const bool wildcard = IsWildcard(s->local_address());
-      while (i + n < batch.size() && n < outgoing_.size() && batch[i + n].local == local) {
+      while (i + n < batch.size() && n < outgoing_.size() && batch[i + n].local != nullptr &&
+             *batch[i + n].local == *local) {
         const Outgoing& o = batch[i + n];
-        outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : std::nullopt};
+        outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : nullptr};
         ++n;
       }
       errors_ += s->SendMany(std::span<const io::Outgoing>(outgoing_).first(n));
@@ -275,7 +276,9 @@ int RunDaemon(const DaemonOptions& options) {
         if (*got < kBatch) break;  // the queue is empty
       }
       node.EndBatch();
-      arm();
+      // A wake-up that only served time requests moved no deadline of the node: no re-arming
+      // (with workers, arm also brings their counts and the published view up to date).
+      if (workers || node.TakeDeadlineMayHaveMoved()) arm();
     });
   }
   if (workers) {

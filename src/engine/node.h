@@ -83,6 +83,10 @@ class Node {
   void OnTimer();
   // When OnTimer should run next.
   core::MonoTime NextDeadline() const { return core_.NextDeadline(); }
+  // Whether NextDeadline may have moved since the last call: false when every datagram since was
+  // a time request served in a batch (ServeInBatch), which moves no deadline, so that a host's
+  // wake-up that only served requests need not ask NextDeadline again. Clears the flag.
+  bool TakeDeadlineMayHaveMoved() { return std::exchange(deadline_may_have_moved_, false); }
 
   // Mobilizes a new association (e.g. after a configuration reload, or a pool's replacement
   // address); once started, its first request goes out now. Returns its id, or the reason the
@@ -171,6 +175,7 @@ class Node {
   uint64_t packets_sent_ = 0;
   AuthStats auth_stats_;
   NtsClient* nts_client_ = nullptr;
+  bool deadline_may_have_moved_ = true;  // TakeDeadlineMayHaveMoved
   // The batch (BeginBatch): its reading, and the replies waiting for EndBatch.
   struct Waiting {
     std::array<uint8_t, core::server::kReplyCapacity> bytes;

@@ -22,20 +22,21 @@ class Transport {
     (void)local;
     Send(bytes, to);
   }
-  // One datagram of SendBatch: SendFrom `local` when known, else Send.
+  // One datagram of SendBatch: SendFrom `*local` when known (not null), else Send. The addresses
+  // are the sender's (the batch's waiting replies), valid for the call: no copies per reply.
   struct Outgoing {
     std::span<const uint8_t> bytes;
-    core::NetAddress to;
-    std::optional<core::NetAddress> local;
+    const core::NetAddress* to = nullptr;  // never null
+    const core::NetAddress* local = nullptr;
   };
   // The replies to one batch of received datagrams (Node::BeginBatch), in order. The daemon's
   // sends them with one sendmmsg where it can. Default: one Send or SendFrom each.
   virtual void SendBatch(std::span<const Outgoing> batch) {
     for (const Outgoing& o : batch) {
-      if (o.local) {
-        SendFrom(o.bytes, o.to, *o.local);
+      if (o.local != nullptr) {
+        SendFrom(o.bytes, *o.to, *o.local);
       } else {
-        Send(o.bytes, o.to);
+        Send(o.bytes, *o.to);
       }
     }
   }

@@ -336,10 +336,14 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
   for (size_t i = 0; i < static_cast<size_t>(n); ++i) {
     const msghdr& m = b.headers[i].msg_hdr;
     Datagram& d = slots[i];
-    d = Datagram{};
+    // Every field set (ParseControl sets the two optionals only when their message came), none
+    // cleared first: this runs for every datagram.
     d.size = b.headers[i].msg_len;
     d.truncated = (m.msg_flags & MSG_TRUNC) != 0;
-    if (auto a = FromSockaddr(reinterpret_cast<const sockaddr*>(&b.addresses[i]), m.msg_namelen)) d.from = *a;
+    const auto from = FromSockaddr(reinterpret_cast<const sockaddr*>(&b.addresses[i]), m.msg_namelen);
+    d.from = from ? *from : core::NetAddress();
+    d.local.reset();
+    d.kernel_rx.reset();
     ParseControl(&m, &d);
     if (!d.kernel_rx && !now) now = ReadRealtime();
     d.rx_realtime = d.kernel_rx ? *d.kernel_rx : *now;
@@ -376,11 +380,11 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
         // Every field set, none cleared twice (this runs for every reply).
         msghdr& m = b.send_headers[i].msg_hdr;
         m.msg_name = &b.send_addresses[i];
-        m.msg_namelen = ToSockaddr(o.to, &b.send_addresses[i]);
+        m.msg_namelen = ToSockaddr(*o.to, &b.send_addresses[i]);
         m.msg_iov = &b.send_iovs[i];
         m.msg_iovlen = 1;
         m.msg_flags = 0;
-        if (o.local) {
+        if (o.local != nullptr) {
           SetSourceAddress(m, b.send_controls[i], *o.local);
         } else {
           m.msg_control = nullptr;
@@ -404,7 +408,7 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
   }
   for (; done < batch.size(); ++done) {
     const Outgoing& o = batch[done];
-    if (!SendMessage(o.bytes, &o.to, o.local)) ++failed;
+    if (!SendMessage(o.bytes, o.to, o.local != nullptr ? std::optional(*o.local) : std::nullopt)) ++failed;
   }
   return failed;
 }

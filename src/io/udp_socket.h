@@ -43,11 +43,12 @@ struct UdpOptions {
   int (*sendmmsg_call)(int, mmsghdr*, unsigned int, int) = nullptr;
 };
 
-// One datagram of UdpSocket::SendMany: to `to`, from `local` when set (as SendTo).
+// One datagram of UdpSocket::SendMany: to `*to`, from `*local` when not null (as SendTo). The
+// addresses are the caller's (e.g. the received Datagram's), valid for the call: no copies.
 struct Outgoing {
   std::span<const uint8_t> bytes;
-  core::NetAddress to;
-  std::optional<core::NetAddress> local;
+  const core::NetAddress* to = nullptr;  // never null
+  const core::NetAddress* local = nullptr;
 };
 
 // One received datagram. The payload is in the caller's buffer.

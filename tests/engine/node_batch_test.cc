@@ -135,5 +135,27 @@ TEST(NodeBatch, TheLeanRouteAnswersAsTheGeneralRoute) {
   EXPECT_EQ(ln.version1_zero, gn.version1_zero);
 }
 
+// A wake-up that only served time requests moved no deadline: the host skips asking
+// NextDeadline (TakeDeadlineMayHaveMoved false); any other datagram may have, and says so.
+TEST(NodeBatch, OnlyServedRequestsLeaveTheDeadlineWhereItWas) {
+  BatchNode b;
+  (void)b.node->TakeDeadlineMayHaveMoved();  // Start armed the polls
+  const core::MonoTime deadline = b.node->NextDeadline();
+  b.node->BeginBatch();
+  for (int i = 0; i < 3; ++i) b.node->OnDatagram(Request(), kServedClient, b.clock.Now());
+  b.node->EndBatch();
+  EXPECT_EQ(b.transport.sent.size(), 3u);
+  EXPECT_FALSE(b.node->TakeDeadlineMayHaveMoved());
+  EXPECT_EQ(b.node->NextDeadline(), deadline);
+  std::vector<uint8_t> mode4 = Request();  // not a request: the core's general route
+  mode4[0] = static_cast<uint8_t>((mode4[0] & 0xf8) | 4);
+  b.node->BeginBatch();
+  b.node->OnDatagram(Request(), kServedClient, b.clock.Now());
+  b.node->OnDatagram(mode4, kServedClient, b.clock.Now());
+  b.node->EndBatch();
+  EXPECT_TRUE(b.node->TakeDeadlineMayHaveMoved());
+  EXPECT_FALSE(b.node->TakeDeadlineMayHaveMoved());  // taken
+}
+
 }  // namespace
 }  // namespace tempus::engine

@@ -43,14 +43,17 @@ std::vector<uint8_t> Payload(int i) {
 }
 
 // Server `options` on a wildcard address (so that the destination address is reported): the
-// client sends it 5 datagrams to 127.0.0.1, the server reads them in one ReceiveMany and answers
-// each with one SendMany from the address it was reached at; the client reads the 5 answers.
-void ExchangeFive(const UdpOptions& options, bool batched_after_receive, bool batched_after_send) {
-  auto server = UdpSocket::Open(*NetAddress::Parse("0.0.0.0"), options);
+// client sends it 5 datagrams to `loopback` (127.0.0.1, or ::1 with `wildcard` ::), the server
+// reads them in one ReceiveMany and answers each with one SendMany from the address it was
+// reached at; the client reads the 5 answers.
+void ExchangeFive(const UdpOptions& options, bool batched_after_receive, bool batched_after_send,
+                  const char* wildcard = "0.0.0.0", const char* loopback = "127.0.0.1") {
+  auto server = UdpSocket::Open(*NetAddress::Parse(wildcard), options);
   ASSERT_TRUE(server.has_value()) << server.error().ToString();
-  auto client = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
+  auto client = UdpSocket::Open(*NetAddress::Parse(loopback));
+  if (!client.has_value() && NetAddress::Parse(loopback)->is_v6()) GTEST_SKIP() << "no IPv6 loopback";
   ASSERT_TRUE(client.has_value());
-  const NetAddress target = NetAddress::Parse("127.0.0.1")->WithPort(server->local_address().port());
+  const NetAddress target = NetAddress::Parse(loopback)->WithPort(server->local_address().port());
   std::vector<uint8_t> storage(8 * 64);
   std::array<std::span<uint8_t>, 8> buffers;
   for (size_t i = 0; i < buffers.size(); ++i) buffers[i] = std::span(storage).subspan(i * 64, 64);
@@ -112,7 +115,7 @@ void ExchangeFive(const UdpOptions& options, bool batched_after_receive, bool ba
     if (k > 0) {
       EXPECT_LE(*slots[mine[k - 1]].kernel_rx, *d.kernel_rx);
     }
-    answers.push_back(Outgoing{std::span<const uint8_t>(buffers[i].data(), d.size), d.from, d.local});
+    answers.push_back(Outgoing{std::span<const uint8_t>(buffers[i].data(), d.size), &d.from, &*d.local});
   }
   EXPECT_EQ(server->SendMany(answers), 0u);
   EXPECT_EQ(server->batched(), batched_after_send);
@@ -130,6 +133,44 @@ void ExchangeFive(const UdpOptions& options, bool batched_after_receive, bool ba
 }
 
 TEST(UdpBatch, ReceivesAndSendsManyWithRecvmmsgAndSendmmsg) { ExchangeFive(UdpOptions{}, true, true); }
+
+// IPv6: the destination from IPV6_PKTINFO, the answers from it (an IPV6_PKTINFO message each).
+TEST(UdpBatch, ReceivesAndSendsManyOverIPv6) { ExchangeFive(UdpOptions{}, true, true, "::", "::1"); }
+
+// ReceiveMany does not clear a slot before filling it: what the last datagram in it had (its
+// destination address, its kernel stamp, its sender) must not stay for one that came without.
+TEST(UdpBatch, ASlotKeepsNothingOfTheDatagramBefore) {
+  auto with = UdpSocket::Open(*NetAddress::Parse("0.0.0.0"));
+  UdpOptions bare;
+  bare.destination_address = false;
+  bare.kernel_timestamps = false;
+  auto without = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"), bare);
+  auto client = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
+  ASSERT_TRUE(with.has_value() && without.has_value() && client.has_value());
+  std::vector<uint8_t> storage(2 * 64);
+  std::array<std::span<uint8_t>, 2> buffers{std::span(storage).first(64), std::span(storage).subspan(64, 64)};
+  std::array<Datagram, 2> slots;
+  const NetAddress to_with = NetAddress::Parse("127.0.0.1")->WithPort(with->local_address().port());
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(client->SendTo(Payload(i), to_with).has_value());
+  size_t got = 0;
+  for (int tries = 0; tries < 20 && got < 2; ++tries) {
+    if (!WaitReadable(with->fd())) break;
+    auto n = with->ReceiveMany(std::span(buffers).subspan(got), std::span(slots).subspan(got));
+    ASSERT_TRUE(n.has_value());
+    got += *n;
+  }
+  ASSERT_EQ(got, 2u);
+  ASSERT_TRUE(slots[0].local.has_value());
+  ASSERT_TRUE(client->SendTo(Payload(7), without->local_address()).has_value());
+  ASSERT_TRUE(WaitReadable(without->fd()));
+  auto n = without->ReceiveMany(buffers, slots);
+  ASSERT_TRUE(n.has_value());
+  ASSERT_EQ(*n, 1u);
+  EXPECT_FALSE(slots[0].local.has_value());
+  EXPECT_FALSE(slots[0].kernel_rx.has_value());
+  EXPECT_EQ(slots[0].from, client->local_address());
+  EXPECT_EQ(slots[0].size, Payload(7).size());
+}
 
 TEST(UdpBatch, FallsBackToOneDatagramAtATimeWhenTheBatchCallsAreRefused) {
   refused_recv_calls = refused_send_calls = 0;
