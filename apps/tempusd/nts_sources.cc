@@ -244,7 +244,9 @@ std::optional<std::string> NtsSources::GivenUp(const Line& line, bool* retire) c
   if (line.state.phase() == core::nts::NtsPhase::kKeDue && line.state.failures() >= LookupSchedule::kKeFailures) {
     return fmt::format("NTS-KE failed {} times in a row", line.state.failures());
   }
-  if (!line.id) return std::nullopt;
+  // A waiting association (shown while NTS-KE fails) sends nothing: its reach says nothing of the
+  // server, the NTS-KE failures above decide.
+  if (!line.id || line.waiting) return std::nullopt;
   const auto& assocs = node_.associations();
   auto a = assocs.find(*line.id);
   if (a == assocs.end() || a->second->demobilized()) {
