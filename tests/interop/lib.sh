@@ -140,6 +140,21 @@ interop_init() {
   interop_log "work dir: $INTEROP_WORK"
 }
 
+# interop_init_nts PROGRAMS SAN ARGS...: the start of an NTS interop test. Skips unless every
+# program PROGRAMS names ("TEMPUSD TEMPUS", "TEMPUS": the variables holding their paths) is built
+# and openssl is there, runs interop_init ARGS, then makes the test CA in $INTEROP_WORK
+# (tempus_make_test_ca: ca.pem, and server.pem/server.key for SAN; its default SAN when empty).
+interop_init_nts() {
+  local programs=$1 san=$2 p
+  shift 2
+  for p in $programs; do
+    [ -x "${!p:-}" ] || interop_skip "$p not built"
+  done
+  command -v openssl >/dev/null || interop_skip "missing tool: openssl"
+  interop_init "$@"
+  tempus_make_test_ca "$INTEROP_WORK" ${san:+"$san"} || interop_fail "openssl could not make the test CA"
+}
+
 # The guard prefix of every process: no CAP_SYS_TIME, killed when the test shell dies, and
 # noclock.so preloaded with its own log (NOCLOCK_LOG=$WORK/noclock-NAME.log).
 interop_guard() {

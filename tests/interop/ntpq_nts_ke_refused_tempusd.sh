@@ -13,13 +13,8 @@
 # `server 127.0.0.45 nts port 14474` trusting another CA only (`nts ca`), and `server 127.0.0.46
 # nts port 14475 ca` the servers' CA.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
-[ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
-command -v openssl >/dev/null || interop_skip "missing tool: openssl"
-interop_init "$@"
+interop_init_nts "TEMPUSD TEMPUS" "IP:127.0.0.45,IP:127.0.0.46" "$@"
 w=$INTEROP_WORK
-
-tempus_make_test_ca "$w" "IP:127.0.0.45,IP:127.0.0.46" || interop_fail "openssl could not make the test CA"
 mkdir "$w/other" && tempus_make_test_ca "$w/other" || interop_fail "openssl could not make the second CA"
 for ke in 45:14474 46:14475; do
   printf 'clock virtual\nnts enable cert %s key %s cookie %s port %s\n' \

@@ -14,13 +14,8 @@
 # clock 0.1 s behind, `server 127.0.0.1 nts port 14470` with `nts ca` = that CA, and NTS-KE
 # itself on 127.0.0.3:14471 (the same certificate, for 127.0.0.3 too).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
-[ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
-command -v openssl >/dev/null || interop_skip "missing tool: openssl"
-interop_init "$@"
+interop_init_nts "TEMPUSD TEMPUS" "DNS:localhost,IP:127.0.0.1,IP:127.0.0.3" "$@"
 w=$INTEROP_WORK
-
-tempus_make_test_ca "$w" "DNS:localhost,IP:127.0.0.1,IP:127.0.0.3" || interop_fail "openssl could not make the test CA"
 cat >"$w/server.conf" <<EOF2
 clock virtual
 nts enable cert $w/server.pem key $w/server.key cookie $w/nts-keys port 14470

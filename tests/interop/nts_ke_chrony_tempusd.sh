@@ -15,12 +15,8 @@
 # authenticator. A second chronyd without the CA must refuse the certificate (it holds no
 # cookie, tempusd counts the abandoned connection).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
-command -v openssl >/dev/null || interop_skip "missing tool: openssl"
-interop_init "$@"
+interop_init_nts "TEMPUSD" "" "$@"
 w=$INTEROP_WORK
-
-tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
 cat >"$w/tempusd.conf" <<EOF2
 clock virtual
 nts enable cert $w/server.pem key $w/server.key cookie $w/nts-keys port 14460

@@ -13,12 +13,8 @@
 # another, unrelated CA) must refuse the certificate: it never gets a reply from tempusd, and
 # tempusd counts its abandoned handshakes.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
-command -v openssl >/dev/null || interop_skip "missing tool: openssl"
-interop_init "$@"
+interop_init_nts "TEMPUSD" "" "$@"
 w=$INTEROP_WORK
-
-tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
 mkdir -m 700 "$w/other"
 tempus_make_test_ca "$w/other" || interop_fail "openssl could not make the other CA"
 cat >"$w/tempusd.conf" <<EOF2

@@ -9,12 +9,8 @@
 # get authenticated replies (one cookie back per reply) and report an offset of 0 within 2 ms at
 # stratum 8; with the system store it must fail with a certificate error and exit 2.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
-command -v openssl >/dev/null || interop_skip "missing tool: openssl"
-interop_init "$@"
+interop_init_nts "TEMPUS" "" "$@"
 w=$INTEROP_WORK
-
-tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
 interop_start_ntpsec_nts_server
 
 # nts_field FILE KEY: one field of the first server's "nts" object (Python's repr).

@@ -11,13 +11,8 @@
 # counts tempusd's requests as authenticated (chronyc serverstats), and tempusd's exit line has
 # no reply dropped and cookies held.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
-[ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
-command -v openssl >/dev/null || interop_skip "missing tool: openssl"
-interop_init "$@"
+interop_init_nts "TEMPUSD TEMPUS" "" "$@"
 w=$INTEROP_WORK
-
-tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
 interop_start_chrony_nts_server 11138 14463
 
 cat >"$w/tempusd.conf" <<EOF2

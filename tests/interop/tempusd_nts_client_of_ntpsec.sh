@@ -10,13 +10,8 @@
 # (+0.1 s), serves it (tempus query of tempusd: 0 within 2 ms, stratum 9), shows the source
 # authenticated in mode 6 (status bits 0x6000), and its exit line has no reply dropped.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-[ -x "${TEMPUSD:-}" ] || interop_skip "TEMPUSD not built"
-[ -x "${TEMPUS:-}" ] || interop_skip "TEMPUS not built"
-command -v openssl >/dev/null || interop_skip "missing tool: openssl"
-interop_init "$@"
+interop_init_nts "TEMPUSD TEMPUS" "" "$@"
 w=$INTEROP_WORK
-
-tempus_make_test_ca "$w" || interop_fail "openssl could not make the test CA"
 interop_start_ntpsec_nts_server
 
 cat >"$w/tempusd.conf" <<EOF2
