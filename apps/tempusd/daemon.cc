@@ -221,9 +221,6 @@ int RunDaemon(const DaemonOptions& options) {
   std::function<void()> sync_workers = [&] {
     if (workers) Rearm(loop, republish, republish_at, workers->Sync(node, **clock), [&] { sync_workers(); });
   };
-  // Before the node reads datagrams (a mode 6 request among them): the NTS-KE server's counts
-  // into its snapshot (ntpq ntsinfo). Set below, once the server exists.
-  std::function<void()> report_nts_server = [] {};
   std::optional<io::PollLoop::TimerId> timer;
   // After every timer of the node (a poll; the associations may have changed): the sources' work
   // and the systemd status line. Set below, once they exist.
@@ -257,7 +254,6 @@ int RunDaemon(const DaemonOptions& options) {
   for (ServerSocket& server_socket : sockets) {
     io::UdpSocket& socket = server_socket.socket;
     loop.Watch(socket.fd(), POLLIN, [&, drop = server_socket.drop](short) {
-      report_nts_server();
       node.BeginBatch();  // one clock reading for what this wake-up reads, replies sent together
       for (int round = 0; round < kBatchesPerWakeup; ++round) {
         auto got = socket.ReceiveMany(buffers, received);
@@ -283,7 +279,6 @@ int RunDaemon(const DaemonOptions& options) {
   }
   if (workers) {
     loop.Watch(workers->wake_fd(), POLLIN, [&](short) {
-      report_nts_server();
       workers->DrainInto(node);
       arm();
     });
@@ -325,7 +320,7 @@ int RunDaemon(const DaemonOptions& options) {
     node.SetNts(&nts_ke->cookies(), &nts_ke->aead());
     Log("NTS-KE on " + nts_ke->Where());
     running.nts_ke = nts_ke.get();
-    report_nts_server = [&node, k = nts_ke.get()] { node.SetNtsServerCounts(k->Report()); };
+    node.SetNtsServerCounts([k = nts_ke.get()] { return k->Report(); });  // ntpq ntsinfo, /metrics
   }
 
   // `server HOST nts`: NTS-KE, then only NTS-authenticated replies (nts_sources.h).
@@ -335,15 +330,12 @@ int RunDaemon(const DaemonOptions& options) {
 
   std::unique_ptr<io::MetricsServer> metrics;
   if (options.metrics) {
-    auto m = io::MetricsServer::Open(*options.metrics, loop,
-                                     [&node, &stats, &nts_ke, &nts_sources, &sync_workers, &report_nts_server] {
-                                       sync_workers();
-                                       report_nts_server();
-                                       return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
-                                              (stats ? obs::RenderStatsMetrics(*stats) : std::string()) +
-                                              (nts_ke ? nts_ke->RenderMetrics() : std::string()) +
-                                              nts_sources.RenderMetrics();
-                                     });
+    auto m = io::MetricsServer::Open(*options.metrics, loop, [&node, &stats, &nts_ke, &nts_sources, &sync_workers] {
+      sync_workers();
+      return obs::RenderPrometheus(node.Snapshot(), "0.1.0") +
+             (stats ? obs::RenderStatsMetrics(*stats) : std::string()) +
+             (nts_ke ? nts_ke->RenderMetrics() : std::string()) + nts_sources.RenderMetrics();
+    });
     if (!m) {
       Log(m.error().ToString());
       return 1;

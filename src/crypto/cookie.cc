@@ -43,8 +43,7 @@ void CookieJar::Seal(const SessionKeys& keys, Random& random, std::span<uint8_t>
 
 Result<SessionKeys, CookieError> CookieJar::Open(std::span<const uint8_t> cookie) const {
   if (cookie.size() != kCookieSize) return Unexpected(CookieError::kBadSize);
-  const uint32_t id = (uint32_t{cookie[0]} << 24) | (uint32_t{cookie[1]} << 16) | (uint32_t{cookie[2]} << 8) |
-                      cookie[3];
+  const uint32_t id = KeyIdOf(cookie);
   const ServerKey* key = id == current_.id ? &current_ : (previous_ && id == previous_->id) ? &*previous_ : nullptr;
   if (key == nullptr) return Unexpected(CookieError::kUnknownKey);
   std::array<uint8_t, 2 * kAesSivKeySize> plaintext{};

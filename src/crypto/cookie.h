@@ -58,6 +58,10 @@ class CookieJar {
   [[nodiscard]] Result<SessionKeys, CookieError> Open(std::span<const uint8_t> cookie) const;
   // The id of the key that seals (a cookie's first 4 octets, big-endian).
   uint32_t current_id() const { return current_.id; }
+  // The id of the key that sealed `cookie`. REQUIRES: cookie.size() >= 4.
+  static uint32_t KeyIdOf(std::span<const uint8_t> cookie) {
+    return (uint32_t{cookie[0]} << 24) | (uint32_t{cookie[1]} << 16) | (uint32_t{cookie[2]} << 8) | cookie[3];
+  }
 
  private:
   ServerKey current_;

@@ -16,9 +16,7 @@ std::optional<core::nts::SessionKeys> JarCookieCodec::Open(std::span<const uint8
     ++(keys.error() == CookieError::kUnknownKey ? counts_.unknown_key : counts_.bad);
     return std::nullopt;
   }
-  const uint32_t id = (uint32_t{cookie[0]} << 24) | (uint32_t{cookie[1]} << 16) | (uint32_t{cookie[2]} << 8) |
-                      cookie[3];
-  ++(id == jar_->current_id() ? counts_.opened_current : counts_.opened_previous);
+  ++(CookieJar::KeyIdOf(cookie) == jar_->current_id() ? counts_.opened_current : counts_.opened_previous);
   const core::nts::SessionKeys out = *keys;
   std::memset(keys->c2s.data(), 0, keys->c2s.size());  // no second copy of the keys left behind
   std::memset(keys->s2c.data(), 0, keys->s2c.size());

@@ -62,15 +62,20 @@ void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& fr
     return;
   }
   const core::Instant now = batch_ ? batch_->now : clock_.Read();
-  // Mode 6's sysclk_offset: read only for a request that may show it, not for every packet.
+  // Mode 6 is answered from a snapshot: its sysclk_offset and the host's NTS server counts are
+  // read only for such a request, not for every packet.
   std::optional<core::NtpDuration> system_clock_offset;
-  if (core::PeekMode(bytes) == core::Mode::kControl) system_clock_offset = clock_.SystemClockOffset();
+  if (core::PeekMode(bytes) == core::Mode::kControl) {
+    system_clock_offset = clock_.SystemClockOffset();
+    if (nts_server_counts_) core_.SetNtsServerCounts(nts_server_counts_());
+  }
   const core::UnixTime rx = batch_ ? clock_.MapKernelRealtime(rx_realtime, *batch_)
                                    : clock_.FromKernelRealtime(rx_realtime);
   Carry(core_.OnDatagram({bytes, from, rx, local, system_clock_offset}, now));
 }
 
 core::report::NodeSnapshot Node::Snapshot() {
+  if (nts_server_counts_) core_.SetNtsServerCounts(nts_server_counts_());
   const core::Instant now = clock_.Read();
   return core_.Snapshot(now, clock_.SystemClockOffset());
 }

@@ -129,8 +129,11 @@ class Node {
   void SetHostCounters(const core::report::Counters& node, const core::server::ServerStats& server) {
     core_.SetHostCounters(node, server);
   }
-  // The host's NTS server counts (core::node::Node::SetNtsServerCounts).
-  void SetNtsServerCounts(const core::report::NtsServerCounts& counts) { core_.SetNtsServerCounts(counts); }
+  // Where the host's NTS server counts come from (core::node::Node::SetNtsServerCounts): asked only
+  // when a snapshot is built (a mode 6 request, Snapshot()), never on the time-request path.
+  void SetNtsServerCounts(std::function<core::report::NtsServerCounts()> counts) {
+    nts_server_counts_ = std::move(counts);
+  }
   // The node now as plain values (core::node::Node::Snapshot, one clock read), the one picture mode 6
   // answers from and Prometheus, the status line and log summaries render; with clock observe, the
   // uncorrected system clock's offset (Clock::SystemClockOffset) included. Association ids are the
@@ -175,7 +178,8 @@ class Node {
   uint64_t packets_sent_ = 0;
   AuthStats auth_stats_;
   NtsClient* nts_client_ = nullptr;
-  bool deadline_may_have_moved_ = true;  // TakeDeadlineMayHaveMoved
+  std::function<core::report::NtsServerCounts()> nts_server_counts_;  // SetNtsServerCounts
+  bool deadline_may_have_moved_ = true;                               // TakeDeadlineMayHaveMoved
   // The batch (BeginBatch): its reading, and the replies waiting for EndBatch.
   struct Waiting {
     std::array<uint8_t, core::server::kReplyCapacity> bytes;
