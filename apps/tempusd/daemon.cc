@@ -9,6 +9,8 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -45,7 +47,17 @@ class SocketTransport final : public engine::Transport {
   explicit SocketTransport(std::vector<ServerSocket>& sockets) : sockets_(sockets) {}
   void Send(std::span<const uint8_t> bytes, const core::NetAddress& to) override {
     io::UdpSocket* s = Pick(to);
-    if (s == nullptr || !s->SendTo(bytes, to)) ++errors_;
+    if (s == nullptr) {
+      ++errors_;
+      WarnOnce(to, fmt::format("cannot send to {}: no {} address is served here ({}); add one with --listen or "
+                               "'listen' in the configuration",
+                               to.ToStringWithPort(), to.is_v6() ? "IPv6" : "IPv4", Served()));
+      return;
+    }
+    if (auto r = s->SendTo(bytes, to); !r) {
+      ++errors_;
+      WarnOnce(to, r.error().ToString());
+    }
   }
   // From the socket bound to `local` (its port and, for a wildcard socket, the address via
   // pktinfo): the socket that received the request.
@@ -112,7 +124,24 @@ class SocketTransport final : public engine::Transport {
     return family.front();
   }
 
+  // The first failure to send to a destination is logged (later ones are only counted), for up
+  // to 64 destinations: a source of a family no socket serves must not fail in silence.
+  void WarnOnce(const core::NetAddress& to, const std::string& message) {
+    if (warned_.size() >= 64 || !warned_.insert(to).second) return;
+    Log(message + " (logged once for this address; later failures are counted)");
+  }
+  std::string Served() const {
+    std::string where;
+    for (const auto& [s, drop] : sockets_) {
+      if (drop) continue;
+      if (!where.empty()) where += ", ";
+      where += s.local_address().ToStringWithPort();
+    }
+    return where.empty() ? "no serving socket" : "serving on " + where;
+  }
+
   std::vector<ServerSocket>& sockets_;
+  std::set<core::NetAddress> warned_;
   std::array<io::Outgoing, io::UdpSocket::kMaxBatch> outgoing_;
   std::map<core::NetAddress, std::optional<core::NetAddress>> routes_;  // destination -> source
   uint64_t errors_ = 0;
@@ -400,8 +429,8 @@ int RunDaemon(const DaemonOptions& options) {
   sync_workers();
   const core::report::NodeSnapshot snapshot = node.Snapshot();
   const core::server::ServerStats& st = snapshot.counters.server;
-  Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests", st.received, st.replied,
-                  st.TotalDropped(), node.packets_sent()));
+  Log(fmt::format("served {} requests, {} replies, {} dropped; sent {} requests; {} send error(s)", st.received,
+                  st.replied, st.TotalDropped(), node.packets_sent(), transport.errors()));
   if (nts_ke) {
     const io::NtsKeCounters k = nts_ke->Counters();
     Log(
