@@ -87,8 +87,21 @@ Sources::Counts NtsSources::Apply(const std::vector<config::ServerConfig>& lines
         if (kept_pool[i] || pools_[i].key != key) continue;
         kept_pool[i] = found = true;
         pools_[i].config.where = l.where;
-        // A pool short of what it may keep now (tos maxclock grew) looks for more at once.
-        if (keep(key, l, /*all=*/true) < pool_size_) pools_[i].schedule.LookUpNow(now);
+        // A pool short of what it may keep now (tos maxclock grew) looks for more at once; one
+        // with more (it fell) lets the least useful addresses go.
+        const size_t moved = keep(key, l, /*all=*/true);
+        if (moved < pool_size_) pools_[i].schedule.LookUpNow(now);
+        if (moved > pool_size_) {
+          const auto first = next.end() - static_cast<std::ptrdiff_t>(moved);
+          std::stable_sort(first, next.end(), [&](const auto& x, const auto& y) {
+            return Sources::KeepRank(node_, x->id) > Sources::KeepRank(node_, y->id);
+          });
+          for (auto it = first + static_cast<std::ptrdiff_t>(pool_size_); it != next.end(); ++it) {
+            Log(fmt::format("{}: dropped: the pool keeps {} (tos maxclock)", Where(**it), pool_size_));
+            Remove(**it);
+          }
+          next.erase(first + static_cast<std::ptrdiff_t>(pool_size_), next.end());
+        }
         next_pools.push_back(std::move(pools_[i]));
       }
       if (!found) {

@@ -1,6 +1,7 @@
 #include "sources.h"
 
 #include <algorithm>
+#include <bit>
 #include <optional>
 #include <utility>
 
@@ -71,10 +72,12 @@ Sources::Counts Sources::Apply(const std::vector<config::ServerConfig>& lines, c
                           a->second->stats().accepted));
         }
       }
-      // A pool short of what it may keep now (tos maxclock grew: SetPoolSize first) looks for more at once.
+      // A pool short of what it may keep now (tos maxclock grew: SetPoolSize first) looks for more
+      // at once; one with more (it fell) lets the extra associations go.
       if (lines_[i].config.kind == config::AssocKind::kPool && lines_[i].ids.size() < Wanted(lines_[i])) {
         lines_[i].schedule.LookUpNow(now);
       }
+      Shed(lines_[i]);
       next.push_back(std::move(lines_[i]));
       ++counts.kept;
     }
@@ -172,6 +175,30 @@ void Sources::Fill(Line& line, core::MonoTime now) {
                     line.schedule.backoff.Seconds()));
   }
   line.schedule.Short(added, now);
+}
+
+int Sources::KeepRank(const engine::Node& node, std::optional<uint32_t> id) {
+  if (!id) return -1;
+  auto a = node.associations().find(*id);
+  if (a == node.associations().end() || a->second->demobilized()) return -1;
+  return (node.system().system_peer() == id ? 9 : 0) + std::popcount(a->second->reach());
+}
+
+void Sources::Shed(Line& line) {
+  if (line.ids.size() <= Wanted(line)) return;
+  // Kept first: the system peer, then the associations whose reach register has the most
+  // answers, then the older ones (stable_sort keeps the order of ids, oldest first).
+  const auto& assocs = node_.associations();
+  std::stable_sort(line.ids.begin(), line.ids.end(),
+                   [&](uint32_t x, uint32_t y) { return KeepRank(node_, x) > KeepRank(node_, y); });
+  for (size_t i = Wanted(line); i < line.ids.size(); ++i) {
+    if (auto a = assocs.find(line.ids[i]); a != assocs.end()) {
+      Log(fmt::format("{}: dropped {} (reach {:03o}): the pool keeps {} (tos maxclock)", Where(line),
+                      a->second->config().address.ToStringWithPort(), a->second->reach(), Wanted(line)));
+    }
+    node_.RemoveSource(line.ids[i]);
+  }
+  line.ids.resize(Wanted(line));
 }
 
 void Sources::ReplaceUnreachable(Line& line, core::MonoTime now) {

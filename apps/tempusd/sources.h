@@ -63,6 +63,9 @@ class Sources {
   static constexpr core::NtpDuration kTickWhileLookingUp = core::NtpDuration::FromWholeSeconds(1);
   // The text that identifies a line's content (kind, host, options; not its location).
   static std::string KeyOf(const config::ServerConfig& line);
+  // How much a pool wants to keep association `id` when it has more than tos maxclock allows
+  // (higher first): the system peer, then by the answers in its reach register; -1 for none.
+  static int KeepRank(const engine::Node& node, std::optional<uint32_t> id);
   // The address family a line's -4/-6 asks its lookups for.
   static core::NetAddress::Family ToFamily(config::Family family);
 
@@ -80,6 +83,9 @@ class Sources {
   void FinishLookup(Line& line, core::MonoTime now);
   void Fill(Line& line, core::MonoTime now);
   void ReplaceUnreachable(Line& line, core::MonoTime now);
+  // A pool that has more associations than it may keep (tos maxclock fell) removes the least
+  // useful ones.
+  void Shed(Line& line);
   size_t Wanted(const Line& line) const;
   std::string Where(const Line& line) const;
 

@@ -7,7 +7,8 @@
 # authenticated replies only, and its clock steps onto theirs. It starts with `tos maxclock 1`
 # (one association), and a SIGHUP that drops that limit (10, the default) makes the kept pool
 # look up again at once and take the other address (before, a pool that had filled up never
-# looked again after a reload raised maxclock). Polls fixed at 16 s (iburst).
+# looked again after a reload raised maxclock). A second SIGHUP back to `tos maxclock 1` drops one
+# address (before, both stayed). Polls fixed at 16 s (iburst).
 source "$(dirname "$0")/lib.sh"
 cluster_init "$@"
 
@@ -56,8 +57,25 @@ done
 cluster_expect "the clock stepped onto the pool's time" grep -q "clock stepped by -0.2" "$log"
 cluster_expect "one NTS-KE with each server" test "$(cluster_count 'NTS-KE with' client)" = 2
 
+
+# A second reload back to `tos maxclock 1`: the pool lets one of its two addresses go (before, it
+# kept both) and the other keeps its session.
+cluster_conf client "clock virtual offset 0.25
+tos maxclock 1
+$pool_line" >/dev/null
+kill -HUP "${CLUSTER_PID[client]}"
+for _ in $(seq 1 100); do [ "$(cluster_count "NTS line\(s\) kept" client)" -ge 2 ] && break; sleep 0.1; done
+cluster_expect "tos maxclock 1 again: one address dropped" \
+  test "$(cluster_count "pool $name nts \(127\.0\.0\.2[12]\): dropped: the pool keeps 1" client)" = 1
+dropped=$(sed -n "s/.*pool $name nts (\(127\.0\.0\.2[12]\)): dropped.*/\1/p" "$log")
+kept=$a
+[ "$dropped" = $a ] && kept=$b
+timeout -k 2 20 "$TEMPUS" peers --json -n "$client:$CLUSTER_PORT" >"$CLUSTER_WORK/peers.json" 2>/dev/null || true
+cluster_expect "one association left, $kept's" python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))["peers"]
+assert len(p) == 1 and p[0]["remote"].startswith(sys.argv[2]), p' "$CLUSTER_WORK/peers.json" "$kept"
+
 cluster_stop client
-for addr in $a $b; do
-  cluster_expect "exit line for $addr: one NTS-KE, authenticated replies, none dropped" \
-    grep -qE "pool $name nts \($addr\): NTS-KE 1 ok, 0 failed; [0-9]+ requests \([0-9]+ polls unsent\); [1-9][0-9]* replies authenticated, 0 dropped" "$log"
-done
+cluster_expect "exit line for $kept: one NTS-KE, authenticated replies, none dropped" \
+  grep -qE "pool $name nts \($kept\): NTS-KE 1 ok, 0 failed; [0-9]+ requests \([0-9]+ polls unsent\); [1-9][0-9]* replies authenticated, 0 dropped" "$log"
+cluster_expect "no exit line for $dropped, dropped before" test "$(cluster_count "NTS-KE 1 ok" client)" = 1

@@ -5,6 +5,7 @@
 # reload drops that limit (10, the default): the kept pool must look its name up again at once and
 # take the other address. Before, Sources learnt the new pool size only after Apply, and a pool
 # that had filled up never looked again (cluster.nts_pool checks the same for `pool ... nts`).
+# A second reload back to `tos maxclock 1` drops one of the two.
 source "$(dirname "$0")/lib.sh"
 cluster_init "$@"
 
@@ -38,3 +39,17 @@ for addr in $a $b; do
   cluster_expect "an association with $addr" grep -q "association with $addr:$CLUSTER_PORT" "$log"
   cluster_expect "$addr reachable" grep -q "source $addr:$CLUSTER_PORT reachable" "$log"
 done
+
+# A second reload lowers `tos maxclock` to 1 again: the pool lets one of its two associations go
+# (before, it kept both until they failed) and keeps the system peer.
+cluster_conf client "clock virtual offset 0.25
+tos maxclock 1
+$pool_line" >/dev/null
+kill -HUP "${CLUSTER_PID[client]}"
+for _ in $(seq 1 100); do [ "$(cluster_count "source line\(s\) kept" client)" -ge 2 ] && break; sleep 0.1; done
+cluster_expect "tos maxclock 1 again: the pool drops one association" \
+  test "$(cluster_count "pool $name: dropped 127\.0\.0\.2[56]:$CLUSTER_PORT .*the pool keeps 1" client)" = 1
+timeout -k 2 20 "$TEMPUS" peers --json -n "127.0.0.24:$CLUSTER_PORT" >"$CLUSTER_WORK/peers.json" 2>/dev/null || true
+cluster_expect "one association left" python3 -c 'import json, sys
+p = json.load(open(sys.argv[1]))["peers"]
+assert len(p) == 1, p' "$CLUSTER_WORK/peers.json"
