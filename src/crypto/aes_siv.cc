@@ -19,9 +19,9 @@ namespace {
 // fetching and freeing). Nor through OpenSSL 3.0's EVP_MAC CMAC: its EVP_MAC_init re-initializes
 // its cipher context through the provider for every MAC, about 1,200 instructions before the
 // first block, and S2V takes n + 2 MACs (57,800 instructions per NTS request, 81 % of them CMAC).
-// Here each thread keeps one AES-128-CBC context, keyed once per S2V, that CMAC drives block by
-// block, and one AES-128-CTR context. tests/crypto/aes_siv_test.cc checks the CMAC against RFC
-// 4493's vectors and OpenSSL's EVP_MAC CMAC, and SIV against RFC 5297's vectors and OpenSSL's own
+// Here each thread keeps AES-128-CBC contexts that CMAC drives (keyed once per key, the last three
+// keys kept keyed) and AES-128-ECB contexts that make CTR's key stream. tests/crypto/aes_siv_test.cc checks the CMAC
+// against RFC 4493's vectors and OpenSSL's EVP_MAC CMAC, and SIV against RFC 5297's vectors and OpenSSL's own
 // AES-128-SIV on random inputs.
 const EVP_CIPHER* CbcCipher() {
   static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
@@ -57,7 +57,7 @@ void StoreBig64(uint64_t v, uint8_t* p) {
 }
 
 // to[i] = a[i] ^ b[i] for i < n (to may be a or b).
-void XorBytes(uint8_t* to, const uint8_t* a, const uint8_t* b, size_t n) {
+inline void XorBytes(uint8_t* to, const uint8_t* a, const uint8_t* b, size_t n) {
   size_t i = 0;
   for (; i + 8 <= n; i += 8) Store64(Load64(a + i) ^ Load64(b + i), to + i);
   for (; i < n; ++i) to[i] = a[i] ^ b[i];
@@ -76,29 +76,34 @@ Block Double(const Block& in) {
   return out;
 }
 
-// This thread's contexts, made on first use; null when OpenSSL lacks the cipher (calls then fail
-// with kLibrary).
+// AES-128 contexts keyed for one AES-SIV key (K1 || K2), made on first use; null when OpenSSL
+// lacks the cipher (calls then fail with kLibrary).
 //
-// `cbc` is AES-128-CBC used as CMAC's block cipher (K1): EVP_Cipher() hands blocks straight to
-// the provider's cipher function, where EVP_MAC_update/final and EVP_CipherUpdate pass through
-// layers of checks and buffering, and it chains as CMAC does (each block xored with the cipher's
-// last output before it is encrypted). The chaining value is not reset between the MACs of an
-// S2V: `chain` tracks it (the last block the context output), and a MAC's first block is xored
-// with it to cancel it, so a context keyed once serves every MAC of an S2V. `ecb` is AES-128-ECB
-// under K2, which makes CTR's key stream from counter blocks written here.
+// `cbc` is AES-128-CBC under K1, CMAC's block cipher: EVP_Cipher() hands blocks straight to the
+// provider's cipher function, where EVP_MAC_update/final and EVP_CipherUpdate pass through layers
+// of checks and buffering, and it chains as CMAC does (each block xored with the cipher's last
+// output before it is encrypted). The chaining value is never reset between MACs: `chain` tracks
+// it (the last block the context output), and a MAC's first block is xored with it to cancel it,
+// so a context keyed once serves every MAC under its key. `ecb` is AES-128-ECB under K2, which
+// makes CTR's key stream from counter blocks written here.
 //
 // Both are keyed without an IV: EVP_CipherInit_ex2 with an IV asks the provider its IV length
 // (OSSL_PARAM look-ups, about 500 instructions in OpenSSL 3.0) every time. Without one, OpenSSL 3
 // restarts a CBC context at the IV it was last given (as 1.1.1 did), here zero: `chain` is zero
-// after keying. SelfTest checks that when the contexts are made.
-struct ThreadContexts {
+// after keying. CmacSelfTest checks that when a thread makes its contexts.
+struct SivKeyState {
   std::unique_ptr<EVP_CIPHER_CTX, CipherContextFree> cbc;
   std::unique_ptr<EVP_CIPHER_CTX, CipherContextFree> ecb;
   Block chain{};  // cbc's chaining value
   Block k1{};     // CMAC's subkeys (RFC 4493 §2.3) for the key cbc holds
   Block k2{};
+  Block d0{};  // CMAC of the zero block: S2V's first MAC, the same for every S2V under the key
+  std::array<uint8_t, kAesSivKeySize> key{};  // what cbc (and ecb, once ecb_keyed) hold, when `keyed`
+  bool keyed = false;
+  bool ecb_keyed = false;  // keyed when CTR first needs it: a client's request has no ciphertext
+  uint64_t used = 0;       // when it was last used, for the least recently used to be keyed anew
 
-  ThreadContexts() {
+  SivKeyState() {
     const Block zero{};
     if (CbcCipher() != nullptr) {
       cbc.reset(EVP_CIPHER_CTX_new());
@@ -109,13 +114,12 @@ struct ThreadContexts {
       if (ecb && EVP_CipherInit_ex2(ecb.get(), EcbCipher(), nullptr, nullptr, 1, nullptr) != 1) ecb.reset();
     }
   }
-  ~ThreadContexts() {
-    OPENSSL_cleanse(chain.data(), chain.size());
-    OPENSSL_cleanse(k1.data(), k1.size());
-    OPENSSL_cleanse(k2.data(), k2.size());
+  ~SivKeyState() {
+    for (Block* b : {&chain, &k1, &k2, &d0}) OPENSSL_cleanse(b->data(), b->size());
+    OPENSSL_cleanse(key.data(), key.size());
   }
-  ThreadContexts(const ThreadContexts&) = delete;
-  ThreadContexts& operator=(const ThreadContexts&) = delete;
+  SivKeyState(const SivKeyState&) = delete;
+  SivKeyState& operator=(const SivKeyState&) = delete;
 
   // `count` whole blocks through cbc (its chaining value is `chain`); `chain` is then the last
   // block out.
@@ -131,26 +135,47 @@ struct ThreadContexts {
     }
     return true;
   }
+  // The same, in place, in one call.
+  bool EncryptInPlace(uint8_t* data, size_t count) {
+    if (EVP_Cipher(cbc.get(), data, data, static_cast<unsigned>(count * kBlockSize)) <= 0) return false;
+    std::memcpy(chain.data(), data + (count - 1) * kBlockSize, kBlockSize);
+    return true;
+  }
 
-  // Keys cbc with `key` (16 octets) for CMAC: L = AES(key, 0), K1 = dbl(L), K2 = dbl(K1).
-  bool CmacKey(const uint8_t* key) {
+  // Keys cbc with `k` (16 octets) for CMAC: L = AES(k, 0), K1 = dbl(L), K2 = dbl(K1). Leaves
+  // `keyed` false: the state is for no SIV key until Key.
+  bool CmacKey(const uint8_t* k) {
+    keyed = false;
+    ecb_keyed = false;
     const Block zero{};
-    if (cbc == nullptr || EVP_CipherInit_ex2(cbc.get(), nullptr, key, nullptr, 1, nullptr) != 1) return false;
+    if (cbc == nullptr || EVP_CipherInit_ex2(cbc.get(), nullptr, k, nullptr, 1, nullptr) != 1) return false;
     chain = zero;  // restarted at the zero IV it was made with
     if (!Encrypt(zero.data(), 1)) return false;
     k1 = Double(chain);  // chain = L
     k2 = Double(k1);
     return true;
   }
+
+  // Keys cbc for the SIV key `siv_key` (32 octets), and remembers it for ecb (CtrKeyed).
+  bool Key(Bytes siv_key);
+
+  // Keys ecb with K2 unless it holds it already.
+  bool CtrKeyed() {
+    if (!ecb_keyed) {
+      ecb_keyed = ecb != nullptr &&
+                  EVP_CipherInit_ex2(ecb.get(), nullptr, key.data() + kAesSivKeySize / 2, nullptr, 1, nullptr) == 1;
+    }
+    return ecb_keyed;
+  }
 };
 
-// One AES-CMAC (RFC 4493 §2.4) of a message given in parts, under the key this thread's cbc
-// context was last given (ThreadContexts::CmacKey). The last block, whole or not, stays in
-// `pending` until Finish, which xors it with K1 (whole) or pads it and xors it with K2; every
-// block before it goes through cbc as it completes, runs of whole blocks straight from the input.
+// One AES-CMAC (RFC 4493 §2.4) of a message given in parts, under the key `s.cbc` holds, for
+// messages longer than CmacOf gathers. The last block, whole or not, stays in `pending` until
+// Finish, which xors it with K1 (whole) or pads it and xors it with K2; every block before it
+// goes through cbc as it completes, runs of whole blocks straight from the input.
 class CmacRun {
  public:
-  explicit CmacRun(ThreadContexts& contexts) : c_(contexts), pending_(contexts.chain) {}
+  explicit CmacRun(SivKeyState& s) : s_(s), pending_(s.chain) {}
   ~CmacRun() { OPENSSL_cleanse(pending_.data(), pending_.size()); }
   CmacRun(const CmacRun&) = delete;
   CmacRun& operator=(const CmacRun&) = delete;
@@ -159,13 +184,13 @@ class CmacRun {
     size_t i = 0;
     while (i < data.size()) {
       if (filled_ == kBlockSize) {  // more follows, so the pending block is not the last
-        if (!c_.Encrypt(pending_.data(), 1)) return false;
+        if (!s_.Encrypt(pending_.data(), 1)) return false;
         pending_ = {};
         filled_ = 0;
         // The chain is this MAC's own from here: whole blocks go in as they are, all but the
         // last octet's block.
         const size_t whole = (data.size() - i - 1) / kBlockSize;
-        if (whole > 0 && !c_.Encrypt(data.data() + i, whole)) return false;
+        if (whole > 0 && !s_.Encrypt(data.data() + i, whole)) return false;
         i += whole * kBlockSize;
       }
       const size_t take = std::min(kBlockSize - filled_, data.size() - i);
@@ -178,28 +203,77 @@ class CmacRun {
 
   bool Finish(Block& out) {
     if (filled_ == kBlockSize) {
-      XorInto(pending_, c_.k1.data());
+      XorInto(pending_, s_.k1.data());
     } else {
       pending_[filled_] ^= 0x80;
-      XorInto(pending_, c_.k2.data());
+      XorInto(pending_, s_.k2.data());
     }
-    if (!c_.Encrypt(pending_.data(), 1)) return false;
-    out = c_.chain;
+    if (!s_.Encrypt(pending_.data(), 1)) return false;
+    out = s_.chain;
     return true;
   }
 
  private:
-  ThreadContexts& c_;
+  SivKeyState& s_;
   // The block being gathered, data xored in. The first starts as cbc's chaining value, which
   // cancels it: the MAC's CBC starts from zero.
   Block pending_;
   size_t filled_ = 0;
 };
 
+// AES-128-CMAC of `parts` concatenated under the key `s.cbc` holds. Up to kGather octets (every
+// NTS field and packet) are gathered into one buffer, the first block xored with the chain, the
+// last with K1 or padded and xored with K2, and go through cbc in one call: each call costs
+// about as much as the AES of several blocks. Longer messages are streamed (CmacRun).
+bool CmacOf(SivKeyState& s, std::initializer_list<Bytes> parts, Block& out) {
+  constexpr size_t kGather = 1024;
+  size_t total = 0;
+  for (Bytes p : parts) total += p.size();
+  if (total > kGather) {
+    CmacRun run(s);
+    for (Bytes p : parts) {
+      if (!run.Update(p)) return false;
+    }
+    return run.Finish(out);
+  }
+  std::array<uint8_t, kGather> buffer;
+  size_t at = 0;
+  for (Bytes p : parts) {
+    if (!p.empty()) std::memcpy(buffer.data() + at, p.data(), p.size());
+    at += p.size();
+  }
+  const size_t blocks = total == 0 ? 1 : (total + kBlockSize - 1) / kBlockSize;
+  uint8_t* last = buffer.data() + (blocks - 1) * kBlockSize;
+  const size_t in_last = total - (blocks - 1) * kBlockSize;
+  if (in_last == kBlockSize) {
+    XorBytes(last, last, s.k1.data(), kBlockSize);
+  } else {
+    std::memset(last + in_last, 0, kBlockSize - in_last);
+    last[in_last] = 0x80;
+    XorBytes(last, last, s.k2.data(), kBlockSize);
+  }
+  XorBytes(buffer.data(), buffer.data(), s.chain.data(), kBlockSize);
+  if (!s.EncryptInPlace(buffer.data(), blocks)) {
+    OPENSSL_cleanse(buffer.data(), blocks * kBlockSize);
+    return false;
+  }
+  out = s.chain;
+  return true;
+}
+
+bool SivKeyState::Key(Bytes siv_key) {
+  if (!CmacKey(siv_key.data())) return false;
+  const Block zero{};
+  if (!CmacOf(*this, {zero}, d0)) return false;
+  std::memcpy(key.data(), siv_key.data(), kAesSivKeySize);
+  keyed = true;
+  return true;
+}
+
 // RFC 4493 §4's key with its examples 2 (one block) and 1 (empty), each after keying, the second
-// when the chain is no longer zero: checks that keying restarts the CBC context at the zero IV,
-// which the CMAC here counts on (ThreadContexts). If it does not, the contexts are not used.
-bool CmacSelfTest(ThreadContexts& c) {
+// when the chain is no longer zero, and example 4 (four blocks) streamed: checks that keying
+// restarts the CBC context at the zero IV, which the CMAC here counts on (SivKeyState).
+bool CmacSelfTest(SivKeyState& s) {
   static constexpr uint8_t kKey[kBlockSize] = {0x2b, 0x7e, 0x15, 0x16, 0x28, 0xae, 0xd2, 0xa6,
                                                0xab, 0xf7, 0x15, 0x88, 0x09, 0xcf, 0x4f, 0x3c};
   static constexpr uint8_t kMessage[kBlockSize] = {0x6b, 0xc1, 0xbe, 0xe2, 0x2e, 0x40, 0x9f, 0x96,
@@ -210,9 +284,7 @@ bool CmacSelfTest(ThreadContexts& c) {
                                                     0x12, 0x9b, 0x75, 0x67, 0x46}};
   for (size_t round = 0; round < 2; ++round) {
     Block mac{};
-    if (!c.CmacKey(kKey)) return false;
-    CmacRun run(c);
-    if (!run.Update(round == 0 ? Bytes(kMessage) : Bytes()) || !run.Finish(mac) ||
+    if (!s.CmacKey(kKey) || !CmacOf(s, {round == 0 ? Bytes(kMessage) : Bytes()}, mac) ||
         CRYPTO_memcmp(mac.data(), kMacs[round], kBlockSize) != 0) {
       return false;
     }
@@ -220,33 +292,69 @@ bool CmacSelfTest(ThreadContexts& c) {
   return true;
 }
 
-ThreadContexts& Contexts() {
-  thread_local ThreadContexts contexts;
-  thread_local const bool usable = CmacSelfTest(contexts);
-  if (!usable) contexts.cbc.reset();
-  return contexts;
+// Whether two SIV keys are equal, in constant time (CRYPTO_memcmp's byte loop costs 5 times as
+// much).
+bool SameKey(const uint8_t* a, const uint8_t* b) {
+  uint64_t diff = 0;
+  for (size_t i = 0; i < kAesSivKeySize; i += 8) diff |= Load64(a + i) ^ Load64(b + i);
+  return diff == 0;
 }
 
-// AES-128-CMAC of `parts` concatenated under the key this thread's cbc context holds.
-bool Cmac(std::initializer_list<Bytes> parts, Block& out) {
-  CmacRun run(Contexts());
-  for (Bytes p : parts) {
-    if (!run.Update(p)) return false;
+// This thread's keyed states: the last three SIV keys used. An NTS server's request takes four
+// operations, two under its cookie key (open the cookie, seal the new one) and one each under the
+// client's C2S and S2C, so the cookie key stays keyed and its operations skip keying (about 800
+// instructions a context in OpenSSL 3.0, most of it EVP_CIPHER_CTX_get_key_length's OSSL_PARAM
+// look-up) and d0. Keys are compared in constant time (SameKey); which state held it shows in the
+// time.
+class ThreadStates {
+ public:
+  ThreadStates() {
+    if (!CmacSelfTest(states_[0])) {
+      for (SivKeyState& s : states_) s.cbc.reset();
+    }
   }
-  return run.Finish(out);
+
+  // The state keyed for `key` (32 octets): one that holds it already, or the least recently used
+  // keyed anew. Null when keying fails.
+  SivKeyState* For(Bytes key) {
+    SivKeyState* oldest = &states_[0];
+    for (SivKeyState& s : states_) {
+      if (s.keyed && SameKey(s.key.data(), key.data())) {
+        s.used = ++clock_;
+        return &s;
+      }
+      if (s.used < oldest->used) oldest = &s;
+    }
+    oldest->used = ++clock_;
+    return oldest->Key(key) ? oldest : nullptr;
+  }
+
+  // The least recently used state, for CMAC alone under a key of its own (tests).
+  SivKeyState& Scratch() {
+    SivKeyState* oldest = &states_[0];
+    for (SivKeyState& s : states_) {
+      if (s.used < oldest->used) oldest = &s;
+    }
+    oldest->used = ++clock_;
+    return *oldest;
+  }
+
+ private:
+  std::array<SivKeyState, 3> states_;
+  uint64_t clock_ = 0;
+};
+ThreadStates& States() {
+  thread_local ThreadStates states;
+  return states;
 }
 
-// in xor AES-128-CTR(K2 = the second half of `key`, Q) into out, Q being the synthetic IV with
-// the 31st and 63rd bits from the right cleared (RFC 5297 §2.6), so that the counter's low 32
-// bits, which start below 2^31, never carry for fewer than 2^31 blocks: the counter blocks are Q
-// with those bits counted up, encrypted under the ecb context a run at a time.
-bool Ctr(Bytes key, const Block& v, Bytes in, uint8_t* out) {
+// in xor AES-128-CTR(K2, Q) into out, Q being the synthetic IV with the 31st and 63rd bits from
+// the right cleared (RFC 5297 §2.6), so that the counter's low 32 bits, which start below 2^31,
+// never carry for fewer than 2^31 blocks: the counter blocks are Q with those bits counted up,
+// encrypted under `s.ecb` a run at a time.
+bool Ctr(SivKeyState& s, const Block& v, Bytes in, uint8_t* out) {
   constexpr size_t kChunk = 16;
-  if (in.size() / kBlockSize >= (size_t{1} << 31)) return false;
-  EVP_CIPHER_CTX* ctx = Contexts().ecb.get();
-  if (ctx == nullptr || EVP_CipherInit_ex2(ctx, nullptr, key.data() + kAesSivKeySize / 2, nullptr, 1, nullptr) != 1) {
-    return false;
-  }
+  if (in.size() / kBlockSize >= (size_t{1} << 31) || !s.CtrKeyed()) return false;
   Block q = v;
   q[8] &= 0x7f;
   q[12] &= 0x7f;
@@ -261,13 +369,43 @@ bool Ctr(Bytes key, const Block& v, Bytes in, uint8_t* out) {
       const uint32_t big = std::endian::native == std::endian::little ? __builtin_bswap32(counter) : counter;
       std::memcpy(block + 12, &big, sizeof big);
     }
-    if (EVP_Cipher(ctx, blocks.data(), blocks.data(), static_cast<unsigned>(n * kBlockSize)) <= 0) return false;
+    if (EVP_Cipher(s.ecb.get(), blocks.data(), blocks.data(), static_cast<unsigned>(n * kBlockSize)) <= 0) {
+      return false;
+    }
     const size_t bytes = std::min(n * kBlockSize, in.size() - done);
     XorBytes(out + done, in.data() + done, blocks.data(), bytes);
+    OPENSSL_cleanse(blocks.data(), n * kBlockSize);  // the key stream: the plaintext, given the ciphertext
     done += bytes;
   }
-  OPENSSL_cleanse(blocks.data(), blocks.size());
   return true;
+}
+
+// S2V (RFC 5297 §2.4) under the key `s` holds.
+bool S2vWith(SivKeyState& s, std::initializer_list<Bytes> associated_data, Bytes plaintext, Block& v) {
+  Block d = s.d0;
+  for (Bytes ad : associated_data) {
+    Block m{};
+    if (!CmacOf(s, {ad}, m)) return false;
+    d = Double(d);
+    XorInto(d, m.data());
+  }
+  bool ok = false;
+  if (plaintext.size() >= d.size()) {
+    // T = Sn xorend D: D xored into the last 16 octets.
+    const size_t head = plaintext.size() - d.size();
+    Block tail{};
+    XorBytes(tail.data(), plaintext.data() + head, d.data(), kBlockSize);
+    ok = CmacOf(s, {plaintext.first(head), tail}, v);
+    OPENSSL_cleanse(tail.data(), tail.size());
+  } else {
+    // T = dbl(D) xor pad(Sn), pad = Sn || 0x80 || 0...
+    Block t = Double(d);
+    XorBytes(t.data(), t.data(), plaintext.data(), plaintext.size());
+    t[plaintext.size()] ^= 0x80;
+    ok = CmacOf(s, {t}, v);
+    OPENSSL_cleanse(t.data(), t.size());
+  }
+  return ok;
 }
 
 }  // namespace
@@ -276,40 +414,17 @@ namespace internal {
 
 Result<Block, AeadError> AesCmac(Bytes key, Bytes message) {
   if (key.size() != kBlockSize) return Unexpected(AeadError::kBadKeySize);
+  SivKeyState& s = States().Scratch();
   Block out{};
-  if (!Contexts().CmacKey(key.data()) || !Cmac({message}, out)) return Unexpected(AeadError::kLibrary);
+  if (!s.CmacKey(key.data()) || !CmacOf(s, {message}, out)) return Unexpected(AeadError::kLibrary);
   return out;
 }
 
 Result<Block, AeadError> S2v(Bytes key, std::initializer_list<Bytes> associated_data, Bytes plaintext) {
   if (key.size() != kAesSivKeySize) return Unexpected(AeadError::kBadKeySize);
-  // Keyed once with K1 for the n + 2 MACs.
-  if (!Contexts().CmacKey(key.data())) return Unexpected(AeadError::kLibrary);
-  const Block zero{};
-  Block d{};
-  if (!Cmac({zero}, d)) return Unexpected(AeadError::kLibrary);
-  for (Bytes ad : associated_data) {
-    Block m{};
-    if (!Cmac({ad}, m)) return Unexpected(AeadError::kLibrary);
-    d = Double(d);
-    XorInto(d, m.data());
-  }
+  SivKeyState* s = States().For(key);
   Block v{};
-  if (plaintext.size() >= d.size()) {
-    // T = Sn xorend D: D xored into the last 16 octets.
-    const size_t head = plaintext.size() - d.size();
-    Block tail{};
-    XorBytes(tail.data(), plaintext.data() + head, d.data(), kBlockSize);
-    if (!Cmac({plaintext.first(head), tail}, v)) return Unexpected(AeadError::kLibrary);
-    OPENSSL_cleanse(tail.data(), tail.size());
-  } else {
-    // T = dbl(D) xor pad(Sn), pad = Sn || 0x80 || 0...
-    Block t = Double(d);
-    XorBytes(t.data(), t.data(), plaintext.data(), plaintext.size());
-    t[plaintext.size()] ^= 0x80;
-    if (!Cmac({t}, v)) return Unexpected(AeadError::kLibrary);
-    OPENSSL_cleanse(t.data(), t.size());
-  }
+  if (s == nullptr || !S2vWith(*s, associated_data, plaintext, v)) return Unexpected(AeadError::kLibrary);
   return v;
 }
 
@@ -329,12 +444,14 @@ const char* AeadErrorName(AeadError error) {
 Result<size_t, AeadError> AesSivSeal(Bytes key, std::initializer_list<Bytes> associated_data, Bytes plaintext,
                                      std::span<uint8_t> out) {
   if (out.size() < kAesSivTagSize + plaintext.size()) return Unexpected(AeadError::kBufferTooSmall);
-  auto v = internal::S2v(key, associated_data, plaintext);
-  if (!v) return Unexpected(v.error());
-  if (!plaintext.empty() && !Ctr(key, *v, plaintext, out.data() + kAesSivTagSize)) {
+  if (key.size() != kAesSivKeySize) return Unexpected(AeadError::kBadKeySize);
+  SivKeyState* s = States().For(key);
+  Block v{};
+  if (s == nullptr || !S2vWith(*s, associated_data, plaintext, v) ||
+      (!plaintext.empty() && !Ctr(*s, v, plaintext, out.data() + kAesSivTagSize))) {
     return Unexpected(AeadError::kLibrary);
   }
-  std::memcpy(out.data(), v->data(), kAesSivTagSize);
+  std::memcpy(out.data(), v.data(), kAesSivTagSize);
   return kAesSivTagSize + plaintext.size();
 }
 
@@ -344,18 +461,20 @@ Result<size_t, AeadError> AesSivOpen(Bytes key, std::initializer_list<Bytes> ass
   const size_t size = sealed.size() - kAesSivTagSize;
   if (out.size() < size) return Unexpected(AeadError::kBufferTooSmall);
   if (key.size() != kAesSivKeySize) return Unexpected(AeadError::kBadKeySize);
+  SivKeyState* s = States().For(key);
+  if (s == nullptr) return Unexpected(AeadError::kLibrary);
   Block tag;
   std::memcpy(tag.data(), sealed.data(), kAesSivTagSize);
-  if (size > 0 && !Ctr(key, tag, sealed.subspan(kAesSivTagSize), out.data())) {
+  if (size > 0 && !Ctr(*s, tag, sealed.subspan(kAesSivTagSize), out.data())) {
     std::memset(out.data(), 0, size);
     return Unexpected(AeadError::kLibrary);
   }
-  auto v = internal::S2v(key, associated_data, Bytes(out.data(), size));
+  Block v{};
+  const bool computed = S2vWith(*s, associated_data, Bytes(out.data(), size), v);
   // Constant time: the comparison does not tell how many leading octets matched.
-  if (!v || CRYPTO_memcmp(v->data(), tag.data(), kAesSivTagSize) != 0) {
+  if (!computed || CRYPTO_memcmp(v.data(), tag.data(), kAesSivTagSize) != 0) {
     std::memset(out.data(), 0, size);  // no unauthenticated plaintext left behind
-    if (!v) return Unexpected(v.error());
-    return Unexpected(AeadError::kAuthentication);
+    return Unexpected(computed ? AeadError::kAuthentication : AeadError::kLibrary);
   }
   return size;
 }
