@@ -18,6 +18,12 @@ namespace {
 using testdata::FromHex;
 using testdata::ToHex;
 
+std::vector<uint8_t> RandomBytes(std::mt19937& gen, size_t n) {
+  std::vector<uint8_t> v(n);
+  for (auto& b : v) b = static_cast<uint8_t>(gen());
+  return v;
+}
+
 // RFC 4493 §4: the four AES-128-CMAC examples (empty, one whole block, a partial last block,
 // four whole blocks), each branch of the last block's subkey (K2 padded, K1 whole).
 TEST(AesCmac, Rfc4493Examples) {
@@ -60,11 +66,7 @@ std::vector<uint8_t> OpenSslCmac(const std::vector<uint8_t>& key, const std::vec
 // context under changing keys, as S2V's do.
 TEST(AesCmac, EqualsOpenSslsCmacOnRandomKeysAndEveryLength) {
   std::mt19937 gen(4493);
-  auto bytes = [&](size_t n) {
-    std::vector<uint8_t> v(n);
-    for (auto& b : v) b = static_cast<uint8_t>(gen());
-    return v;
-  };
+  auto bytes = [&](size_t n) { return RandomBytes(gen, n); };
   std::vector<size_t> sizes;
   for (size_t n = 0; n <= 100; ++n) sizes.push_back(n);
   for (size_t n : {255, 256, 257, 271, 272, 273, 1000, 1023, 1024, 1025, 1039, 1040, 1041, 4096, 4099}) {
@@ -203,11 +205,7 @@ Result<size_t, AeadError> Seal(const std::vector<uint8_t>& key, const std::vecto
 // AES-128-SIV and open again, as fresh keys do.
 TEST(AesSiv, KeysUsedAgainSealAsOpenSslDoes) {
   std::mt19937 gen(8915);
-  auto bytes = [&](size_t n) {
-    std::vector<uint8_t> v(n);
-    for (auto& b : v) b = static_cast<uint8_t>(gen());
-    return v;
-  };
+  auto bytes = [&](size_t n) { return RandomBytes(gen, n); };
   std::vector<std::vector<uint8_t>> keys;
   for (int k = 0; k < 5; ++k) keys.push_back(bytes(32));
   keys[4] = keys[3];
@@ -234,11 +232,7 @@ TEST(AesSiv, KeysUsedAgainSealAsOpenSslDoes) {
 // (aes_siv.cc streams those), and the CTR key stream across many 16-block runs.
 TEST(AesSiv, LongInputsSealAsOpenSslDoes) {
   std::mt19937 gen(1024);
-  auto bytes = [&](size_t n) {
-    std::vector<uint8_t> v(n);
-    for (auto& b : v) b = static_cast<uint8_t>(gen());
-    return v;
-  };
+  auto bytes = [&](size_t n) { return RandomBytes(gen, n); };
   for (size_t size : {1008, 1009, 1023, 1024, 1025, 1040, 3000}) {
     const auto key = bytes(32);
     const std::vector<std::vector<uint8_t>> ad = {bytes(size), bytes(16)};
@@ -258,11 +252,7 @@ TEST(AesSiv, LongInputsSealAsOpenSslDoes) {
 // the cleared bits of Q (RFC 5297 §2.6) are set in half of the tags.
 TEST(AesSiv, SealsExactlyAsOpenSslsOwnSivCipherOnRandomInputs) {
   std::mt19937 gen(5297);
-  auto bytes = [&](size_t n) {
-    std::vector<uint8_t> v(n);
-    for (auto& b : v) b = static_cast<uint8_t>(gen());
-    return v;
-  };
+  auto bytes = [&](size_t n) { return RandomBytes(gen, n); };
   for (int i = 0; i < 2000; ++i) {
     const std::vector<uint8_t> key = bytes(32);
     std::vector<std::vector<uint8_t>> ad;
