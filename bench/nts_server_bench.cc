@@ -23,7 +23,10 @@ class NoKeys final : public core::Authenticator {
 };
 
 // `placeholders`: chrony asks for one cookie per request (0 placeholders) once it holds enough.
-void Serve(benchmark::State& state, bool nts) {
+// `clients`: requests from that many clients (sessions with keys of their own) take turns. With
+// one, every request is under the same C2S and S2C, which aes_siv.cc keeps keyed; with many,
+// only the server's cookie key stays keyed, as on a server with many clients.
+void Serve(benchmark::State& state, bool nts, size_t clients = 1) {
   crypto::ServerKey key{1, {}};
   key.key.fill(0x42);
   const std::optional<crypto::CookieJar> jar(std::in_place, key);
@@ -36,26 +39,35 @@ void Serve(benchmark::State& state, bool nts) {
   s.stratum = 2;
   server.Publish(s);
   server.SetNts(core::server::NtsServerContext{&cookies, &aead, &random});
-  const core::nts::SessionKeys keys = core::nts::TestKeys();
-  std::array<uint8_t, crypto::kCookieSize> cookie{};
-  cookies.Seal(keys, random, cookie);
-  std::vector<uint8_t> request = core::nts::NtsRequest(aead, keys.c2s, cookie, 0);
-  if (!nts) request.resize(core::kHeaderSize);
+  std::vector<std::vector<uint8_t>> requests;
+  for (size_t i = 0; i < clients; ++i) {
+    core::nts::SessionKeys keys = core::nts::TestKeys();
+    keys.c2s[0] ^= static_cast<uint8_t>(i);
+    keys.s2c[0] ^= static_cast<uint8_t>(i);
+    std::array<uint8_t, crypto::kCookieSize> cookie{};
+    cookies.Seal(keys, random, cookie);
+    requests.push_back(core::nts::NtsRequest(aead, keys.c2s, cookie, 0));
+    if (!nts) requests.back().resize(core::kHeaderSize);
+  }
   std::array<uint8_t, core::server::kNtsReplyCapacity> reply{};
   const NoKeys auth;
   const auto from = *core::NetAddress::Parse("192.0.2.1:123");
   const auto rx = core::NtpTimestamp::FromParts(0xeeb62e10, 0);
+  size_t next = 0;
   for (auto _ : state) {
-    auto action = server.Handle(request, from, rx, core::MonoTime(), auth, reply);
+    auto action = server.Handle(requests[next], from, rx, core::MonoTime(), auth, reply);
     benchmark::DoNotOptimize(action);
+    next = next + 1 == requests.size() ? 0 : next + 1;
   }
   if (server.stats().replied != server.stats().received) state.SkipWithError("not answered");
 }
 
 void BM_PlainRequest(benchmark::State& state) { Serve(state, false); }
 void BM_NtsRequest(benchmark::State& state) { Serve(state, true); }
+void BM_NtsRequestManyClients(benchmark::State& state) { Serve(state, true, 16); }
 BENCHMARK(BM_PlainRequest);
 BENCHMARK(BM_NtsRequest);
+BENCHMARK(BM_NtsRequestManyClients);
 
 }  // namespace
 }  // namespace tempus

@@ -1,8 +1,9 @@
 // AesSiv: AEAD_AES_SIV_CMAC_256 (RFC 5297, RFC 5116 §5.4), the AEAD every NTS implementation
 // supports (RFC 8915 §5.1): a 256-bit key, two AES-128 keys, one for S2V/CMAC and one for CTR
 // (OpenSSL 3 calls it "AES-128-SIV"; its "AES-256-SIV" is AEAD_AES_SIV_CMAC_512). Composed from
-// OpenSSL's CMAC and AES-128-CTR, which are fetched once, because OpenSSL's own SIV cipher fetches
-// three algorithms every time it is keyed (aes_siv.cc says more).
+// OpenSSL's AES-128 (CBC and CTR contexts, fetched once) and a CMAC (RFC 4493) written here,
+// because OpenSSL's own SIV cipher fetches three algorithms every time it is keyed and its CMAC
+// re-initializes a cipher context for every MAC (aes_siv.cc says more).
 //
 // The output is the 16-octet synthetic IV (the tag) followed by the ciphertext, as NTS carries
 // it. Associated data is a list of components (RFC 5297 §3); for NTS they are the packet up to
@@ -46,6 +47,10 @@ using Bytes = std::span<const uint8_t>;
                                                    Bytes sealed, std::span<uint8_t> out);
 
 namespace internal {
+// AES-128-CMAC (RFC 4493) of `message` under `key` (16 octets), as S2V computes it. Exposed for
+// tests.
+[[nodiscard]] Result<std::array<uint8_t, kAesSivTagSize>, AeadError> AesCmac(Bytes key, Bytes message);
+
 // S2V (RFC 5297 §2.4) with CMAC under the first half of `key`: the synthetic IV (the tag) of
 // `plaintext` after the associated data. Exposed for tests.
 // REQUIRES: key.size() == kAesSivKeySize.

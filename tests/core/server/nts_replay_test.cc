@@ -37,6 +37,31 @@ TEST(NtsReplayWindow, RemembersBetweenCapacityAndTwiceCapacityCookies) {
   EXPECT_TRUE(w.SeenBefore(Cookie(5)));
 }
 
+// 100-octet cookies that differ in one word or in their last octet only, with a window of 1,000
+// (tables of 2,048 slots, filled to half): every one recorded is found among the 1,000 to 2,000
+// last, none is found before it is recorded, and the next generation forgets the oldest.
+TEST(NtsReplayWindow, ManyCookiesOfRealSizeTellTheirReplays) {
+  constexpr uint32_t kCapacity = 1000;
+  NtsReplayWindow w(kCapacity);
+  auto cookie = [](uint32_t n) {
+    std::array<uint8_t, 100> c{};
+    c.fill(0x5a);
+    c[20] = static_cast<uint8_t>(n);
+    c[21] = static_cast<uint8_t>(n >> 8);
+    c[99] = static_cast<uint8_t>(n >> 16);
+    return c;
+  };
+  for (uint32_t n = 0; n < 2 * kCapacity; ++n) ASSERT_FALSE(w.SeenBefore(cookie(n))) << n;
+  for (uint32_t n = 0; n < 2 * kCapacity; ++n) ASSERT_TRUE(w.SeenBefore(cookie(n))) << n;
+  // Differs from cookie(5) in the last octet only.
+  ASSERT_FALSE(w.SeenBefore(cookie(5 + (1u << 16))));
+  // That began a generation: 0..999 are forgotten, 1000..1999 and the new one kept.
+  EXPECT_FALSE(w.SeenBefore(cookie(999)));
+  EXPECT_TRUE(w.SeenBefore(cookie(1000)));
+  EXPECT_TRUE(w.SeenBefore(cookie(1999)));
+  EXPECT_TRUE(w.SeenBefore(cookie(5 + (1u << 16))));
+}
+
 TEST(ServerStats, AddCarriesTheNtsCounts) {
   ServerStats a;
   ServerStats b;
