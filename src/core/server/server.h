@@ -130,7 +130,8 @@ class Server {
   }
 
   system::SystemSnapshot snapshot_;
-  ReplyTemplate template_;  // of snapshot_
+  ReplyTemplate template_;              // of snapshot_
+  RootDispersionMemo dispersion_memo_;  // of template_
   ServerStats stats_;
   RestrictTable restricts_;
   RateLimiter limiter_;
