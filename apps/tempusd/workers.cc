@@ -33,12 +33,6 @@ namespace {
 using core::report::Counters;
 using core::server::ServerStats;
 
-// The plain path checks no MAC: a request with one is forwarded to the timing thread.
-class NoKeys final : public core::Authenticator {
- public:
-  bool Verify(uint32_t, std::span<const uint8_t>, std::span<const uint8_t>) const override { return false; }
-};
-
 // A worker's counts as words the timing thread reads while the worker writes them: relaxed
 // atomics, so each count is whole; a sum may mix two moments, as any live counter does.
 constexpr size_t kNodeWords = sizeof(Counters) / sizeof(uint64_t);
@@ -155,7 +149,6 @@ class Worker {
   int stop_fd_;
   std::thread thread_;
   clock::KernelTimeSource time_;
-  NoKeys no_keys_;
   core::server::Server server_;
   Counters counters_;  // CountDatagram of what this worker judged or dropped
   std::shared_ptr<const WorkerPool::View> view_;
@@ -225,7 +218,7 @@ bool Worker::Serve(Socket& s) {
       }
       counters_.CountDatagram(bytes);
       Reply& r = replies_[out];
-      const core::server::ServerAction action = server_.Handle(bytes, dg.from, rx->ToNtp(), mono, no_keys_, r.bytes);
+      const core::server::ServerAction action = server_.HandleTimeRequest(bytes, dg.from, rx->ToNtp(), mono, r.bytes);
       if (const auto* respond = std::get_if<core::server::Respond>(&action)) {
         r.restamp = respond->restamp;
         restamp = restamp || r.restamp;

@@ -21,7 +21,8 @@ void Node::FlushReplies() {
   if (waiting_count_ == 0) return;
   bool restamp = false;
   for (size_t i = 0; i < waiting_count_; ++i) restamp = restamp || waiting_[i].restamp;
-  const core::UnixTime transmit = restamp ? clock_.Now() : core::UnixTime();  // T3, as late as we can
+  // T3, as late as we can, converted once for the batch.
+  const core::NtpTimestamp transmit = restamp ? clock_.Now().ToNtp() : core::NtpTimestamp();
   for (size_t i = 0; i < waiting_count_; ++i) {
     Waiting& w = waiting_[i];
     const size_t size = SealReply(w.bytes, w.size, w.restamp, w.sign_key, transmit, keys_);

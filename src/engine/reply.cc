@@ -14,16 +14,12 @@ std::span<const uint8_t> FinishReply(const core::node::Reply& reply, std::span<u
   TEMPUS_CHECK(buffer.size() >= core::server::kReplyCapacity && reply.bytes.size() <= core::kHeaderSize + 4);
   std::copy(reply.bytes.begin(), reply.bytes.end(), buffer.begin());
   const core::UnixTime transmit = reply.restamp ? clock.Now() : core::UnixTime();  // as late as possible
-  return buffer.first(SealReply(buffer, reply.bytes.size(), reply.restamp, reply.sign_key, transmit, keys));
+  return buffer.first(SealReply(buffer, reply.bytes.size(), reply.restamp, reply.sign_key, transmit.ToNtp(), keys));
 }
 
-size_t SealReply(std::span<uint8_t> buffer, size_t size, bool restamp, std::optional<uint32_t> sign_key,
-                 core::UnixTime transmit, const KeyRing& keys) {
+size_t SignReply(std::span<uint8_t> buffer, size_t size, uint32_t key, const KeyRing& keys) {
   TEMPUS_CHECK(buffer.size() >= core::server::kReplyCapacity && size <= core::kHeaderSize + 4);
-  if (restamp) core::StampTransmit(buffer.first(size), transmit.ToNtp());
-  if (!sign_key) return size;
-  // The MAC covers the transmit stamp, so it is computed last.
-  const auto signed_size = keys.Sign(*sign_key, buffer, size);
+  const auto signed_size = keys.Sign(key, buffer, size);
   TEMPUS_CHECK(signed_size.has_value());
   return *signed_size;
 }

@@ -13,6 +13,7 @@
 #include <span>
 
 #include "core/node/actions.h"
+#include "core/wire/codec.h"
 #include "engine/auth.h"
 #include "engine/clock.h"
 
@@ -27,10 +28,17 @@ namespace tempus::engine {
 std::span<const uint8_t> FinishReply(const core::node::Reply& reply, std::span<uint8_t> buffer, Clock& clock,
                                      const KeyRing& keys);
 // The same for a reply already copied to the front of `buffer` (`size` bytes), with the transmit
-// time read beforehand (a batch's replies share one reading, taken right before they are sent).
-// Returns the size to send.
-size_t SealReply(std::span<uint8_t> buffer, size_t size, bool restamp, std::optional<uint32_t> sign_key,
-                 core::UnixTime transmit, const KeyRing& keys);
+// time read and converted beforehand (a batch's replies share one reading, taken right before
+// they are sent). Returns the size to send. Inline: a batch seals every reply it sends, and most
+// are only restamped.
+// REQUIRES: as FinishReply.
+size_t SignReply(std::span<uint8_t> buffer, size_t size, uint32_t key, const KeyRing& keys);
+inline size_t SealReply(std::span<uint8_t> buffer, size_t size, bool restamp, std::optional<uint32_t> sign_key,
+                        core::NtpTimestamp transmit, const KeyRing& keys) {
+  if (restamp) core::StampTransmit(buffer.first(size), transmit);
+  // The MAC covers the transmit stamp, so it is computed last.
+  return sign_key ? SignReply(buffer, size, *sign_key, keys) : size;
+}
 
 }  // namespace tempus::engine
 

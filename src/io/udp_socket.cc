@@ -209,14 +209,69 @@ Result<std::optional<Datagram>, SysError> UdpSocket::Receive(std::span<uint8_t> 
   return std::optional<Datagram>(d);
 }
 
+namespace {
+
+// The data of an SO_TIMESTAMPING message: the first of three stamps ([0] software, [1]
+// deprecated, [2] hardware), when set and valid. Inlined in both of ParseControl's paths.
+[[gnu::always_inline]] inline void TakeStamp(const unsigned char* data, Datagram* out) {
+  timespec ts;
+  std::memcpy(&ts, data, sizeof ts);
+  if ((ts.tv_sec != 0 || ts.tv_nsec != 0) && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000) {
+    out->kernel_rx = core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
+  }
+}
+
+// The data of an IP_PKTINFO message: ipi_addr, the header's destination address.
+[[gnu::always_inline]] inline void TakePktinfo(const unsigned char* data, uint16_t port, Datagram* out) {
+  std::array<uint8_t, 4> bytes;
+  std::memcpy(bytes.data(), data + offsetof(in_pktinfo, ipi_addr), 4);
+  out->local = core::NetAddress::IPv4(bytes, port);
+}
+
+// What the kernel gives an IPv4 socket with both of our options on, in this order (udp_recvmsg:
+// the socket's stamps, then the IP options): a control area of exactly these two messages.
+constexpr size_t kStampSpace = CMSG_SPACE(3 * sizeof(timespec));
+constexpr size_t kStampAndPktinfo = kStampSpace + CMSG_SPACE(sizeof(in_pktinfo));
+
+// Whether the message header at `p` has this length, level and type.
+bool IsMessage(const unsigned char* p, size_t len, int level, int type) {
+  cmsghdr c;
+  std::memcpy(&c, p, sizeof c);
+  return c.cmsg_len == len && c.cmsg_level == level && c.cmsg_type == type;
+}
+
+// The sender of a received datagram: FromSockaddr, an IPv4 sender read in place (every datagram
+// of an IPv4 server: no optional, no copy of the sockaddr), kNone for an unknown family.
+core::NetAddress SenderOf(const sockaddr_storage& from, socklen_t length) {
+  if (from.ss_family == AF_INET && length >= static_cast<socklen_t>(sizeof(sockaddr_in))) {
+    const auto* sin = reinterpret_cast<const sockaddr_in*>(&from);
+    std::array<uint8_t, 4> bytes;
+    std::memcpy(bytes.data(), &sin->sin_addr, 4);
+    return core::NetAddress::IPv4(bytes, ntohs(sin->sin_port));
+  }
+  return FromSockaddr(reinterpret_cast<const sockaddr*>(&from), length).value_or(core::NetAddress());
+}
+
+}  // namespace
+
 void UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
+  const auto* msg = static_cast<const msghdr*>(msg_ptr);
+  const auto* p = static_cast<const unsigned char*>(msg->msg_control);
+  if (p == nullptr) return;
+  // The usual layout read at its fixed places (every datagram of an IPv4 server takes this), each
+  // header checked whole; anything else is walked below.
+  if (msg->msg_controllen == kStampAndPktinfo &&
+      IsMessage(p, CMSG_LEN(3 * sizeof(timespec)), SOL_SOCKET, SO_TIMESTAMPING) &&
+      IsMessage(p + kStampSpace, CMSG_LEN(sizeof(in_pktinfo)), IPPROTO_IP, IP_PKTINFO)) {
+    TakeStamp(p + CMSG_LEN(0), out);
+    TakePktinfo(p + kStampSpace + CMSG_LEN(0), local_.port(), out);
+    return;
+  }
   // The control messages walked by hand rather than with CMSG_NXTHDR, which is a call into libc
   // per message (this runs for every datagram): each header is read where CMSG_FIRSTHDR and
   // CMSG_NXTHDR would find it (CMSG_ALIGN steps), and only while it lies wholly inside
   // msg_controllen, as they require.
-  const auto* msg = static_cast<const msghdr*>(msg_ptr);
-  const auto* p = static_cast<const unsigned char*>(msg->msg_control);
-  size_t left = p != nullptr ? msg->msg_controllen : 0;
+  size_t left = msg->msg_controllen;
   while (left >= sizeof(cmsghdr)) {
     cmsghdr c;
     std::memcpy(&c, p, sizeof c);
@@ -224,15 +279,9 @@ void UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
     const unsigned char* data = p + CMSG_LEN(0);
     const size_t data_len = c.cmsg_len - CMSG_LEN(0);
     if (c.cmsg_level == SOL_SOCKET && c.cmsg_type == SO_TIMESTAMPING && data_len >= 3 * sizeof(timespec)) {
-      timespec ts;  // the first of three: [0] software, [1] deprecated, [2] hardware
-      std::memcpy(&ts, data, sizeof ts);
-      if ((ts.tv_sec != 0 || ts.tv_nsec != 0) && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000) {
-        out->kernel_rx = core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
-      }
+      TakeStamp(data, out);
     } else if (c.cmsg_level == IPPROTO_IP && c.cmsg_type == IP_PKTINFO && data_len >= sizeof(in_pktinfo)) {
-      std::array<uint8_t, 4> bytes;  // ipi_addr: the header's destination address
-      std::memcpy(bytes.data(), data + offsetof(in_pktinfo, ipi_addr), 4);
-      out->local = core::NetAddress::IPv4(bytes, local_.port());
+      TakePktinfo(data, local_.port(), out);
     } else if (c.cmsg_level == IPPROTO_IPV6 && c.cmsg_type == IPV6_PKTINFO && data_len >= sizeof(in6_pktinfo)) {
       std::array<uint8_t, 16> bytes;
       std::memcpy(bytes.data(), data + offsetof(in6_pktinfo, ipi6_addr), 16);
@@ -340,8 +389,7 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
     // cleared first: this runs for every datagram.
     d.size = b.headers[i].msg_len;
     d.truncated = (m.msg_flags & MSG_TRUNC) != 0;
-    const auto from = FromSockaddr(reinterpret_cast<const sockaddr*>(&b.addresses[i]), m.msg_namelen);
-    d.from = from ? *from : core::NetAddress();
+    d.from = SenderOf(b.addresses[i], m.msg_namelen);
     d.local.reset();
     d.kernel_rx.reset();
     ParseControl(&m, &d);

@@ -28,7 +28,7 @@ std::optional<server::ServerAction> Node::TryServe(std::span<const uint8_t> byte
                                                    MonoTime now, std::span<uint8_t> reply) {
   if (!config_.serve || bytes.size() != kHeaderSize || !server::IsTimeRequestByte(bytes[0])) return std::nullopt;
   counters_.CountDatagram(bytes);
-  return server_.Handle(bytes, from, rx.ToNtp(), now, auth(), reply);
+  return server_.HandleTimeRequest(bytes, from, rx.ToNtp(), now, reply);
 }
 
 // A server reply or a symmetric packet, taken by the association at its address.

@@ -10,7 +10,9 @@
 // keyed with a secret from the host so that an attacker cannot aim sources at one bucket). A new
 // client takes a free way or evicts the least recently seen one in its bucket, so memory stays
 // at capacity() entries whatever the number of (spoofed) sources; an entry idle for `monitor`
-// seconds counts as free. IPv6 clients are keyed by their /64, the unit an attacker can rotate
+// seconds counts as free. Each bucket keeps a one-byte fingerprint per way (compared eight at a
+// time before any full key) and its ways in the order they were last seen, so that neither a hit
+// nor a miss reads the other ways' entries. IPv6 clients are keyed by their /64, the unit an attacker can rotate
 // addresses in. Kiss-o'-death replies are themselves limited: at most one per client per
 // 2^average s, and at most `kod_burst` in a row across all clients, refilled at `kod_per_second`.
 // Pure: time is passed in. Not thread-safe.
@@ -59,7 +61,7 @@ class RateLimiter {
   // Entries the table can hold (fixed at construction; allocated at the first Check).
   size_t capacity() const { return buckets_ * kWays; }
   // Bytes of the table: nothing before the first Check, then capacity() entries for good.
-  size_t memory_bytes() const { return entries_.capacity() * sizeof(Entry); }
+  size_t memory_bytes() const { return entries_.capacity() * sizeof(Entry) + heads_.capacity() * sizeof(Bucket); }
   // Entries in use.
   size_t tracked() const { return tracked_; }
   // Entries taken from another client while it was still within `monitor` s.
@@ -77,15 +79,29 @@ class RateLimiter {
     int64_t leak_ns = 0;            // the leaky bucket, in ns of headway still owed
     bool sent_kod = false;
   };
+  // What a lookup reads first: 16 bytes per bucket, apart from its entries.
+  struct Bucket {
+    uint64_t tags = 0;  // byte i: way i's fingerprint (a byte of the key's hash, never 0); 0: free
+    // The ways by when they were last seen, one per nibble: the low nibble the most recent, the
+    // high one the least (the next victim). Free ways were never seen, so they stay at the high
+    // end, lowest way last: a new client takes the lowest free way, as a scan would.
+    uint32_t order = 0x01234567;
+  };
   // The entry of `source`, taking a free or the least recently seen way of its bucket when it has
-  // none (then `*created` is true and the entry is blank). Never null.
+  // none (then `*created` is true and the entry is blank). Never null. The way found becomes its
+  // bucket's most recently seen: every packet that finds an entry sets its `last` to `now`.
   Entry* Find(const NetAddress& source, MonoTime now, bool* created);
   bool TakeGlobalKod(MonoTime now);
 
   RateLimitConfig config_;
   uint64_t hash_key_;
   std::vector<Entry> entries_;
+  std::vector<Bucket> heads_;  // one per bucket, beside entries_
   size_t buckets_ = 1;
+  // From config_, once: in NtpDuration's raw units.
+  int64_t headway_raw_ = 0;  // 2^average s
+  int64_t minimum_raw_ = 0;  // minimum s
+  NtpDuration idle_limit_;   // monitor s
   size_t tracked_ = 0;
   uint64_t evictions_ = 0;
   double kod_tokens_;

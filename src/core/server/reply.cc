@@ -1,6 +1,7 @@
 #include "core/server/reply.h"
 
 #include <cstring>
+#include <limits>
 
 #include "base/check.h"
 
@@ -90,15 +91,41 @@ ReplyTemplate MakeReplyTemplate(const SystemSnapshot& system) {
   return t;
 }
 
+namespace {
+
+uint32_t RootDispersionField(const ReplyTemplate& t, NtpTimestamp receive_time) {
+  return NtpShort::FromDuration(system::RootDispersionAt(t.root_dispersion, t.reference_time, receive_time)).raw();
+}
+
+// The span a memo covers from a miss on: 1/16 s of age, so a server answering more than a few
+// dozen requests per second computes the field about once per 1/16 s, and a span that straddles
+// one of the field's steps (one in 16 near each) is only this age.
+constexpr int64_t kMemoSpan = int64_t{1} << 28;
+
+uint32_t RootDispersionField(const ReplyTemplate& t, NtpTimestamp receive_time, RootDispersionMemo& memo) {
+  const int64_t age = (receive_time - t.reference_time).raw();
+  if (age >= memo.lo && age <= memo.hi) return memo.field;
+  const uint32_t field = RootDispersionField(t, receive_time);
+  memo = RootDispersionMemo{age, age, field};
+  // The field at the span's far end: equal, so equal between (it never falls as the age grows).
+  const NtpTimestamp far = receive_time + NtpDuration::FromRaw(kMemoSpan);
+  if (age <= std::numeric_limits<int64_t>::max() - kMemoSpan && (far - t.reference_time).raw() == age + kMemoSpan &&
+      RootDispersionField(t, far) == field) {
+    memo.hi = age + kMemoSpan;
+  }
+  return field;
+}
+
+}  // namespace
+
 void EncodeReplyFromTemplate(const ReplyTemplate& t, std::span<const uint8_t> request, NtpTimestamp receive_time,
-                             std::span<uint8_t> out) {
+                             std::span<uint8_t> out, RootDispersionMemo* memo) {
   TEMPUS_CHECK(request.size() >= kHeaderSize && out.size() >= kHeaderSize);
   std::memcpy(out.data(), t.bytes.data(), kHeaderSize);
   out[0] = static_cast<uint8_t>(t.bytes[0] | (request[0] & 0x38) | static_cast<uint8_t>(Mode::kServer));
   out[2] = request[2];                                   // poll, as EncodeReply
   std::memcpy(out.data() + 24, request.data() + 40, 8);  // T1 echoed in origin
-  Put32(out, 8,
-        NtpShort::FromDuration(system::RootDispersionAt(t.root_dispersion, t.reference_time, receive_time)).raw());
+  Put32(out, 8, memo != nullptr ? RootDispersionField(t, receive_time, *memo) : RootDispersionField(t, receive_time));
   Put64(out, 32, receive_time.raw());  // T2
   Put64(out, 40, receive_time.raw());  // T3, restamped by the host right before sending
 }

@@ -56,11 +56,25 @@ constexpr bool IsTimeRequestByte(uint8_t first) {
   return (mode == 3 && version >= 1 && version <= 4) || (mode == 0 && version == 1);
 }
 
+// The root dispersion field of a template's replies over a span of ages (receive time minus
+// reference time) in which it does not change, from an earlier reply. The field grows by one unit
+// (2^-16 s) in about a second of age (PHI, 15 ppm) and never falls as the age grows, so when it
+// is equal at both ends of a span it is the same throughout: a reply whose age lies in the span
+// takes it without the arithmetic, to the bit as computed. Empty (lo > hi) until the first reply.
+// Valid for one template: reset it with the template.
+struct RootDispersionMemo {
+  int64_t lo = 1;  // ages in NtpDuration's raw units (2^-32 s), inclusive
+  int64_t hi = 0;
+  uint32_t field = 0;  // NtpShort raw
+};
+
 // EncodeReply in mode 4 for the raw 48-byte request `request` (IsTimeRequestByte) from the
 // template of the snapshot: the same bytes, without decoding the request or encoding the
-// snapshot. `out` may not overlap `request`. REQUIRES: sizes >= kHeaderSize.
+// snapshot; with `memo` (of this template), the root dispersion from it when the age is within
+// its span, else computed and the memo moved to a span from this age on. `out` may not overlap
+// `request`. REQUIRES: sizes >= kHeaderSize.
 void EncodeReplyFromTemplate(const ReplyTemplate& t, std::span<const uint8_t> request, NtpTimestamp receive_time,
-                             std::span<uint8_t> out);
+                             std::span<uint8_t> out, RootDispersionMemo* memo = nullptr);
 
 // Writes a kiss-o'-death answering `req` into `out`: leap 3, stratum 0, the kiss code in refid,
 // and the client's transmit timestamp in the origin, receive and transmit fields (as ntpd), so

@@ -39,6 +39,7 @@ Server::Server(const AccessPolicy& access, uint64_t hash_key)
 void Server::Publish(const system::SystemSnapshot& snapshot) {
   snapshot_ = snapshot;
   template_ = MakeReplyTemplate(snapshot_);
+  dispersion_memo_ = RootDispersionMemo{};
 }
 
 void Server::SetAccess(const AccessPolicy& access, uint64_t hash_key) {
@@ -121,7 +122,7 @@ ServerAction Server::HandlePlain(std::span<const uint8_t> request, const NetAddr
         return Respond{reply.first(kHeaderSize), /*restamp=*/false, std::nullopt};
     }
   }
-  EncodeReplyFromTemplate(template_, request, rx, reply);
+  EncodeReplyFromTemplate(template_, request, rx, reply, &dispersion_memo_);
   ++stats_.replied;
   return Respond{reply.first(kHeaderSize), /*restamp=*/true, std::nullopt};
 }

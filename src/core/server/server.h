@@ -103,6 +103,15 @@ class Server {
   [[nodiscard]] ServerAction Handle(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx,
                                     MonoTime now, const Authenticator& auth, std::span<uint8_t> reply);
 
+  // Handle for a plain time request: 48 bytes whose first byte is a time request's
+  // (IsTimeRequestByte), which carries no MAC and no extension, so that no Authenticator is
+  // asked; the same counts and the same answer as Handle. REQUIRES as Handle, and those two.
+  [[nodiscard]] ServerAction HandleTimeRequest(std::span<const uint8_t> request, const NetAddress& from,
+                                               NtpTimestamp rx, MonoTime now, std::span<uint8_t> reply) {
+    ++stats_.received;
+    return HandlePlain(request, from, rx, now, reply);
+  }
+
   // Judges a mode 1 packet from `from`, an address without an association (RFC 5905 §9.2,
   // admission.h DecideNewPeer, after restrict ignore and noserve and the decode), and builds the
   // mode 2 reply of kReplyPassive in `reply`. Counted unless mobilized. REQUIRES as Handle.
@@ -130,7 +139,8 @@ class Server {
   }
 
   system::SystemSnapshot snapshot_;
-  ReplyTemplate template_;  // of snapshot_
+  ReplyTemplate template_;              // of snapshot_
+  RootDispersionMemo dispersion_memo_;  // of template_
   ServerStats stats_;
   RestrictTable restricts_;
   RateLimiter limiter_;

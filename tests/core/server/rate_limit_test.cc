@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
+#include "core/net/client_key.h"
+
 namespace tempus::core::server {
 namespace {
 
@@ -139,6 +143,91 @@ TEST(RateLimiter, MillionSpoofedSourcesStayWithinTheBound) {
   EXPECT_GT(rl.evictions(), 900'000u);
   // 100 000 abuser packets over 10 s: at most its first plus whatever minimum 2 s lets through.
   EXPECT_LE(abuser_allowed, 6);
+}
+
+// One bucket of 8 ways (capacity 8), every client in it: the ninth client takes the way of the
+// least recently seen one, which forgets its state, and a client seen again keeps its own.
+TEST(RateLimiter, ANewClientEvictsTheLeastRecentlySeenOfItsBucket) {
+  RateLimitConfig c;
+  c.capacity = RateLimiter::kWays;
+  c.minimum_s = 100;  // a client seen again within the test is limited, a forgotten one is not
+  c.monitor_s = 3000;
+  RateLimiter rl(c, /*hash_key=*/0x1234);
+  ASSERT_EQ(rl.capacity(), RateLimiter::kWays);
+  const auto client = [](uint32_t i) { return NetAddress::IPv4(0x0a000100 + i); };
+  // Clients 0..7 fill the bucket, in that order, one per second.
+  for (uint32_t i = 0; i < 8; ++i) EXPECT_EQ(rl.Check(client(i), At(i), false), RateVerdict::kAllow);
+  EXPECT_EQ(rl.tracked(), 8u);
+  EXPECT_EQ(rl.evictions(), 0u);
+  // Clients 0 and 1 are seen again (limited: minimum 100 s), so client 2 is now the oldest.
+  EXPECT_EQ(rl.Check(client(0), At(8.5), false), RateVerdict::kLimited);
+  EXPECT_EQ(rl.Check(client(1), At(8.6), false), RateVerdict::kLimited);
+  // Client 8 takes client 2's way.
+  EXPECT_EQ(rl.Check(client(8), At(9), false), RateVerdict::kAllow);
+  EXPECT_EQ(rl.tracked(), 8u);
+  EXPECT_EQ(rl.evictions(), 1u);
+  // Client 2 was forgotten: it comes back as new (allowed within its minimum) and takes the way of
+  // the oldest now, client 3.
+  EXPECT_EQ(rl.Check(client(2), At(9.5), false), RateVerdict::kAllow);
+  EXPECT_EQ(rl.evictions(), 2u);
+  // Clients 0, 1 and 8 were remembered: each still within its minimum.
+  EXPECT_EQ(rl.Check(client(0), At(10), false), RateVerdict::kLimited);
+  EXPECT_EQ(rl.Check(client(1), At(10), false), RateVerdict::kLimited);
+  EXPECT_EQ(rl.Check(client(8), At(10), false), RateVerdict::kLimited);
+  // Client 3 was the one evicted by client 2; clients 4..7 are still there.
+  EXPECT_EQ(rl.Check(client(3), At(10.1), false), RateVerdict::kAllow);  // evicts client 4
+  EXPECT_EQ(rl.Check(client(5), At(10.2), false), RateVerdict::kLimited);
+  EXPECT_EQ(rl.evictions(), 3u);
+}
+
+// An entry idle for `monitor` s is taken without counting an eviction.
+TEST(RateLimiter, AnIdleEntryIsReusedWithoutAnEviction) {
+  RateLimitConfig c;
+  c.capacity = RateLimiter::kWays;
+  c.monitor_s = 100;
+  RateLimiter rl(c);
+  for (uint32_t i = 0; i < 8; ++i) (void)rl.Check(NetAddress::IPv4(0x0a000200 + i), At(0), false);
+  (void)rl.Check(NetAddress::IPv4(0x0a000300), At(50), false);  // within monitor: an eviction
+  EXPECT_EQ(rl.evictions(), 1u);
+  (void)rl.Check(NetAddress::IPv4(0x0a000301), At(200), false);  // idle 200 s: free
+  EXPECT_EQ(rl.evictions(), 1u);
+  EXPECT_EQ(rl.tracked(), 8u);
+}
+
+// Clients whose keys share a bucket and a hash byte (the table's fingerprint, whichever byte it
+// takes) still keep their own state: the full key decides. Found by search under a fixed key.
+TEST(RateLimiter, ClientsWithTheSameFingerprintKeepTheirOwnState) {
+  constexpr uint64_t kHashKey = 0xfeedface;
+  RateLimitConfig c;
+  c.capacity = RateLimiter::kWays;  // one bucket
+  c.minimum_s = 2;
+  RateLimiter rl(c, kHashKey);
+  // For each of the hash's 8 bytes, two addresses equal in it: 16 clients, in a bucket of 8.
+  for (int byte = 0; byte < 8; ++byte) {
+    std::array<uint32_t, 256> seen{};
+    uint32_t a = 0, b = 0;
+    for (uint32_t i = 1; b == 0; ++i) {
+      const uint32_t addr = 0x0b000000 + static_cast<uint32_t>(byte << 16) + i;
+      const auto v = static_cast<uint8_t>(ClientKey::Of(NetAddress::IPv4(addr)).Hash(kHashKey) >> (8 * byte));
+      if (seen[v] != 0) {
+        a = seen[v];
+        b = addr;
+      } else {
+        seen[v] = addr;
+      }
+    }
+    const double t = 10.0 * byte;
+    EXPECT_EQ(rl.Check(NetAddress::IPv4(a), At(t), false), RateVerdict::kAllow);
+    EXPECT_EQ(rl.Check(NetAddress::IPv4(b), At(t + 0.1), false), RateVerdict::kAllow) << "byte " << byte;
+    EXPECT_EQ(rl.Check(NetAddress::IPv4(a), At(t + 0.2), false), RateVerdict::kLimited) << "byte " << byte;
+    EXPECT_EQ(rl.Check(NetAddress::IPv4(b), At(t + 0.3), false), RateVerdict::kLimited) << "byte " << byte;
+  }
+  // An IPv4 client and the IPv6 /64 whose first 4 bytes are the same address are two clients.
+  const auto v4 = NetAddress::IPv4(0xc0000263);
+  const auto v6 = NetAddress::IPv6({0xc0, 0x00, 0x02, 0x63});
+  EXPECT_EQ(rl.Check(v4, At(100), false), RateVerdict::kAllow);
+  EXPECT_EQ(rl.Check(v6, At(100.1), false), RateVerdict::kAllow);
+  EXPECT_EQ(rl.Check(v4, At(100.2), false), RateVerdict::kLimited);
 }
 
 }  // namespace

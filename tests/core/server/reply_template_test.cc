@@ -81,5 +81,37 @@ TEST(ReplyTemplate, RootDispersionGrowsAtPhiInIntegers) {
   }
 }
 
+// With a memo (the server keeps one per template), the same bytes as without, for receive times
+// that step forward by a few microseconds to seconds (across the root dispersion's steps), jump
+// back, or land anywhere; and the memo spares most of the computations.
+TEST(ReplyTemplate, RootDispersionMemoGivesTheSameBytes) {
+  std::mt19937_64 g(34);
+  int spans = 0;
+  for (int snapshot = 0; snapshot < 200; ++snapshot) {
+    const SystemSnapshot s = RandomSnapshot(g);
+    const ReplyTemplate t = MakeReplyTemplate(s);
+    RootDispersionMemo memo;
+    std::array<uint8_t, kHeaderSize> request{};
+    request[0] = 0x23;  // v4 mode 3
+    NtpTimestamp rx = s.reference_time + NtpDuration::FromRaw(static_cast<int64_t>(g() % (int64_t{1} << 44)));
+    for (int i = 0; i < 2000; ++i) {
+      switch (g() % 16) {
+        case 0: rx = NtpTimestamp::FromRaw(g()); break;                                         // anywhere
+        case 1: rx = rx - NtpDuration::FromRaw(static_cast<int64_t>(g() % (1u << 30))); break;  // back
+        case 2: rx = rx + NtpDuration::FromRaw(static_cast<int64_t>(g() % (int64_t{1} << 34))); break;
+        default: rx = rx + NtpDuration::FromRaw(static_cast<int64_t>(g() % (1u << 24))); break;  // < 4 ms
+      }
+      std::array<uint8_t, kHeaderSize> plain{};
+      std::array<uint8_t, kHeaderSize> memoized{};
+      EncodeReplyFromTemplate(t, request, rx, plain);
+      EncodeReplyFromTemplate(t, request, rx, memoized, &memo);
+      ASSERT_EQ(memoized, plain) << "snapshot " << snapshot << " reply " << i;
+      ASSERT_LE(memo.lo, memo.hi);
+      spans += memo.hi > memo.lo;
+    }
+  }
+  EXPECT_GT(spans, 200 * 2000 / 2);  // most replies found (or left) a span, not a single age
+}
+
 }  // namespace
 }  // namespace tempus::core::server

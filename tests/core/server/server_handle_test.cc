@@ -336,5 +336,39 @@ TEST(ServerHandle, SetAccessKeepsTheRateTableUnlessItsLimitsChange) {
   EXPECT_EQ(h.server.rate_limiter().tracked(), 0u);
 }
 
+// HandleTimeRequest (the batch path's entry for a plain 48-byte time request) answers and counts
+// as Handle: plain, restricted, limited with KoD, every time-request first byte, a flood.
+TEST(ServerHandle, HandleTimeRequestAnswersAndCountsAsHandle) {
+  const uint32_t kLimitedKod = F(Restrict::kLimited) | F(Restrict::kKod);
+  for (const uint32_t flags :
+       {0u, kLimitedKod, F(Restrict::kNoServe), F(Restrict::kIgnore), F(Restrict::kNoTrust), F(Restrict::kVersion)}) {
+    Harness general(Restricted(flags));
+    Harness lean(Restricted(flags));
+    MonoTime t;
+    for (int first = 0; first < 256; ++first) {
+      if (!IsTimeRequestByte(static_cast<uint8_t>(first))) continue;
+      const auto request = WithFirstByte(RequestPacket(), static_cast<uint8_t>(first));
+      for (int i = 0; i < 20; ++i, t += NtpDuration::FromMillis(300)) {
+        const ServerAction a = general.Handle(request, t);
+        const ServerAction b = lean.server.HandleTimeRequest(request, kClient, kRx, t, lean.reply);
+        ASSERT_EQ(a.index(), b.index()) << flags << " " << first << " " << i;
+        if (const auto* ra = std::get_if<Respond>(&a)) {
+          const auto* rb = std::get_if<Respond>(&b);
+          EXPECT_EQ(std::vector<uint8_t>(ra->bytes.begin(), ra->bytes.end()),
+                    std::vector<uint8_t>(rb->bytes.begin(), rb->bytes.end()));
+          EXPECT_EQ(ra->restamp, rb->restamp);
+          EXPECT_EQ(ra->sign_key, rb->sign_key);
+        } else {
+          EXPECT_EQ(std::get<Ignore>(a).reason, std::get<Ignore>(b).reason);
+        }
+      }
+    }
+    EXPECT_EQ(general.server.stats().received, lean.server.stats().received);
+    EXPECT_EQ(general.server.stats().replied, lean.server.stats().replied);
+    EXPECT_EQ(general.server.stats().dropped, lean.server.stats().dropped);
+    EXPECT_EQ(general.server.rate_limiter().tracked(), lean.server.rate_limiter().tracked());
+  }
+}
+
 }  // namespace
 }  // namespace tempus::core::server
