@@ -164,6 +164,23 @@ cluster_expect() {
 # cluster_count PATTERN NAME: how many lines of NAME's log match PATTERN (grep -E).
 cluster_count() { grep -cE "$1" "$CLUSTER_WORK/$2.log" || true; }
 
+# cluster_reload NAME CONF PATTERN: rewrites NAME's configuration to CONF, sends NAME a SIGHUP
+# and waits (at most 10 s) until one more line of its log matches PATTERN (grep -E), the line
+# that says the reload was applied.
+cluster_reload() {
+  local before
+  before=$(cluster_count "$3" "$1")
+  cluster_conf "$1" "$2" >/dev/null
+  kill -HUP "${CLUSTER_PID[$1]}"
+  for _ in $(seq 1 100); do [ "$(cluster_count "$3" "$1")" -gt "$before" ] && return; sleep 0.1; done
+}
+
+# cluster_peers_json ADDR: `tempus peers --json` of the tempusd serving on ADDR, into
+# $CLUSTER_WORK/peers.json (empty when it does not answer within 20 s).
+cluster_peers_json() {
+  timeout -k 2 20 "$TEMPUS" peers --json -n "$1:$CLUSTER_PORT" >"$CLUSTER_WORK/peers.json" 2>/dev/null || true
+}
+
 # cluster_private_hosts NAME ADDR...: bind-mounts a private /etc/hosts (this test's mount
 # namespace) in which NAME is each ADDR, in that order; skips the test where that cannot be done.
 cluster_private_hosts() {

@@ -36,10 +36,8 @@ for _ in $(seq 1 150); do
   sleep 0.2
 done
 cluster_expect "tos maxclock 1: one NTS association" test "$(cluster_count "NTS association with" client)" = 1
-cluster_conf client "clock virtual offset 0.25
-$pool_line" >/dev/null
-kill -HUP "${CLUSTER_PID[client]}"
-for _ in $(seq 1 100); do grep -q "NTS line(s) kept" "$log" && break; sleep 0.1; done
+cluster_reload client "clock virtual offset 0.25
+$pool_line" "NTS line\(s\) kept"
 cluster_expect "the reload keeps the pool" grep -q "reload: 1 NTS line(s) kept, 0 removed, 0 added" "$log"
 
 for _ in $(seq 1 300); do
@@ -60,17 +58,15 @@ cluster_expect "one NTS-KE with each server" test "$(cluster_count 'NTS-KE with'
 
 # A second reload back to `tos maxclock 1`: the pool lets one of its two addresses go (before, it
 # kept both) and the other keeps its session.
-cluster_conf client "clock virtual offset 0.25
+cluster_reload client "clock virtual offset 0.25
 tos maxclock 1
-$pool_line" >/dev/null
-kill -HUP "${CLUSTER_PID[client]}"
-for _ in $(seq 1 100); do [ "$(cluster_count "NTS line\(s\) kept" client)" -ge 2 ] && break; sleep 0.1; done
+$pool_line" "NTS line\(s\) kept"
 cluster_expect "tos maxclock 1 again: one address dropped" \
   test "$(cluster_count "pool $name nts \(127\.0\.0\.2[12]\): dropped: the pool keeps 1" client)" = 1
 dropped=$(sed -n "s/.*pool $name nts (\(127\.0\.0\.2[12]\)): dropped.*/\1/p" "$log")
 kept=$a
 [ "$dropped" = $a ] && kept=$b
-timeout -k 2 20 "$TEMPUS" peers --json -n "$client:$CLUSTER_PORT" >"$CLUSTER_WORK/peers.json" 2>/dev/null || true
+cluster_peers_json $client
 cluster_expect "one association left, $kept's" python3 -c 'import json, sys
 p = json.load(open(sys.argv[1]))["peers"]
 assert len(p) == 1 and p[0]["remote"].startswith(sys.argv[2]), p' "$CLUSTER_WORK/peers.json" "$kept"

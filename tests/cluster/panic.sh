@@ -34,7 +34,7 @@ status_of() {
 }
 # peers_reason ADDR: the `reason` of the first source in `tempus peers --json`.
 peers_reason() {
-  timeout -k 2 20 "$TEMPUS" peers --json -n "$1:$CLUSTER_PORT" >"$CLUSTER_WORK/peers.json" 2>/dev/null || true
+  cluster_peers_json "$1"
   python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["peers"][0]["reason"])' "$CLUSTER_WORK/peers.json" \
     2>/dev/null || echo "none-read"
 }
