@@ -39,7 +39,7 @@ for addr in $a $b; do
 done
 
 # A second reload lowers `tos maxclock` to 1 again: the pool lets one of its two associations go
-# (before, it kept both until they failed) and keeps the system peer.
+# (before, it kept both until they failed).
 cluster_reload client "clock virtual offset 0.25
 tos maxclock 1
 $pool_line" "source line\(s\) kept"
