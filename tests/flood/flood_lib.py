@@ -103,6 +103,27 @@ class Tempusd:
             return f.read()[-chars:]
 
 
+def socket_drops(pid, port):
+    """Datagrams the kernel dropped at the process's UDP sockets on `port` (full receive queues),
+    summed over /proc/PID/net/udp and udp6 (the last column); None when unreadable."""
+    total = 0
+    found = False
+    for table in ("udp", "udp6"):
+        try:
+            with open(f"/proc/{pid}/net/{table}") as f:
+                lines = f.readlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) < 13 or ":" not in fields[1]:
+                continue
+            if int(fields[1].rsplit(":", 1)[1], 16) == port:
+                total += int(fields[-1])
+                found = True
+    return total if found else None
+
+
 def flood(s, pkt, server, stop_at, max_packets, on_reply, bufsize, rate=None):
     """Until stop_at or max_packets sent: sends pkt 64 times from the non-blocking socket s, then
     hands up to 64 waiting replies to on_reply(data). With `rate` (packets per second) it keeps at
