@@ -64,6 +64,13 @@ nlohmann::json ReportJson(const LoadOptions& o, const LoadResult& r) {
       {"sent_per_s", PerSecond(r.sent, r.window_s)},
       {"answered_per_s", PerSecond(r.answered, r.window_s)},
       {"latency_us", LatencyJson(r.latency)},
+      {"server_sojourn_us", LatencyJson(r.server_sojourn)},
+      {"reply_wait_us", LatencyJson(r.reply_wait)},
+      {"server_queue_bytes",
+       {{"samples", r.queue_samples},
+        {"mean", r.queue_samples > 0 ? static_cast<double>(r.queue_bytes_sum) / static_cast<double>(r.queue_samples)
+                                     : 0.0},
+        {"max", r.queue_bytes_max}}},
       {"last_stratum", r.last_stratum},
       {"last_leap", r.last_leap},
       {"generator_cpu_use", r.window_s > 0 ? r.generator_cpu_s / r.window_s : 0.0},
