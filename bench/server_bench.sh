@@ -19,7 +19,8 @@
 #                         [--syscalls] [--callgrind] [--idle [--idle-seconds S]] [--out DIR]
 #                         [--workers N] [--limited] [--nts] [--smoke]
 # --servers: a comma list of tempusd,chronyd,ntpsec,minimal,minimal-batched,tempusd-nts,
-# chronyd-nts (default: all but the -nts ones).
+# chronyd-nts (default: all but the -nts ones), and tempusd-ref: tempusd as tempusd is run, from
+# the binary $TEMPUSD_REF (e.g. a build of main), to measure a change beside its base in one run.
 # --nts: NTS-protected requests (RFC 8915 §5) beside plain ones: the servers default to
 # tempusd,chronyd,tempusd-nts,chronyd-nts. An -nts server serves NTS-KE with a certificate from a
 # test CA (openssl CLI) and ntp_load does one NTS-KE with it before each run (outside the
@@ -103,6 +104,7 @@ IFS=, read -r -a server_list <<<"$servers"
 for s in "${server_list[@]}"; do
   case $s in
     tempusd|chronyd|ntpsec|minimal|minimal-batched|tempusd-nts|chronyd-nts) ;;
+    tempusd-ref) [ -x "${TEMPUSD_REF:-}" ] || die "--servers tempusd-ref: set TEMPUSD_REF to a tempusd binary" ;;
     *) die "--servers: unknown server '$s'" ;;
   esac
 done

@@ -94,7 +94,7 @@ bench_start() {
   INTEROP_WRAP=("${BENCH_PIN[@]}" "$@")
   BENCH_NTS_ARGS=()
   case $kind in
-    tempusd|tempusd-nts)
+    tempusd|tempusd-nts|tempusd-ref)
       INTEROP_OWN+=("$name")
       local conf=() file=$INTEROP_WORK/$name.conf
       : >"$file"
@@ -107,7 +107,9 @@ bench_start() {
         conf=(-c "$file")
         BENCH_NTS_ARGS=(--nts-ke "$BENCH_NTS_KE_TEMPUSD" --nts-ca "$INTEROP_WORK/ca.pem" --nts-host localhost)
       fi
-      interop_spawn "$name" "$TEMPUSD" --clock virtual --stratum 1 --listen "$BENCH_TARGET" --workers "$workers" "${conf[@]}" ;;
+      local binary=$TEMPUSD
+      [ "$kind" != tempusd-ref ] || binary=$TEMPUSD_REF
+      interop_spawn "$name" "$binary" --clock virtual --stratum 1 --listen "$BENCH_TARGET" --workers "$workers" "${conf[@]}" ;;
     chronyd) interop_start_chronyd "$name" 127.0.0.1 123 1 ;;
     chronyd-nts) bench_start_chronyd_nts "$name" ;;
     ntpsec) interop_start_ntpsec "$name" 127.0.0.1 1 ;;
@@ -256,7 +258,9 @@ bench_idle() {
   case $kind in
     tempusd)
       INTEROP_OWN+=("$name")
-      interop_spawn "$name" "$TEMPUSD" --clock virtual --listen "$BENCH_TARGET" --iburst \
+      local binary=$TEMPUSD
+      [ "$kind" != tempusd-ref ] || binary=$TEMPUSD_REF
+      interop_spawn "$name" "$binary" --clock virtual --listen "$BENCH_TARGET" --iburst \
         --server 127.0.0.2 --server 127.0.0.3 --server 127.0.0.4 --server 127.0.0.5 ;;
     chronyd)
       interop_start_chrony_client "$name" "server 127.0.0.2 iburst" "server 127.0.0.3 iburst" \
