@@ -3,7 +3,7 @@
 # (after tests/interop/lib.sh, whose interop_* functions start, guard and stop the servers).
 #
 # Reads the settings server_bench.sh parsed: server_list rounds seconds warmup outstanding
-# clients syscalls callgrind idle idle_seconds out server_cpu load_cpu nice, and the binaries TEMPUSD NTP_LOAD
+# clients syscalls callgrind idle idle_seconds out server_cpu load_cpu nice share_core, and the binaries TEMPUSD NTP_LOAD
 # MIN_RESPONDER. Every file a step writes goes to $out, named r<ROUND>-<SERVER>-<PHASE>.*, and
 # server_bench_report.py reads them all. Every wait here is bounded.
 
@@ -195,7 +195,14 @@ bench_server() {
   local round=$1 kind=$2 prefix=$out/r$1-$2
   bench_log "round $round: $kind"
   bench_start "$kind-r$round" "$kind"
-  local pid=$BENCH_PID
+  local pid=$BENCH_PID hog=""
+  if [ "$share_core" = 1 ]; then  # bounded: stopped below, or by its own timeout
+    bench_pin "$server_cpu"
+    "${BENCH_PIN[@]}" timeout "$(awk -v s="$seconds" -v w="$warmup" 'BEGIN { print int(4 * (s + w) + 120) }')" \
+      sh -c 'while :; do :; done' &
+    hog=$!
+    INTEROP_PIDS+=("$hog")
+  fi
   bench_load "$prefix-closed.json" --outstanding "$outstanding" --warmup "$warmup" --duration "$seconds"
   local rate
   rate=$(bench_json "$prefix-closed.json" 'max(1000.0, 1.5 * d["answered_per_s"])')
@@ -206,6 +213,7 @@ bench_server() {
     bench_log "FAIL: $kind (pid $pid) died: $(tail -n 5 "$INTEROP_WORK/$kind-r$round.log")"
   fi
   interop_stop "$pid"
+  [ -z "$hog" ] || interop_stop "$hog"
   [[ " ${BENCH_RAN[*]} " == *" $kind "* ]] || BENCH_RAN+=("$kind")
 }
 
