@@ -68,8 +68,8 @@ nlohmann::json ReportJson(const LoadOptions& o, const LoadResult& r) {
       {"reply_wait_us", LatencyJson(r.reply_wait)},
       {"server_queue_bytes",
        {{"samples", r.queue_samples},
-        {"mean", r.queue_samples > 0 ? static_cast<double>(r.queue_bytes_sum) / static_cast<double>(r.queue_samples)
-                                     : 0.0},
+        {"mean",
+         r.queue_samples > 0 ? static_cast<double>(r.queue_bytes_sum) / static_cast<double>(r.queue_samples) : 0.0},
         {"max", r.queue_bytes_max}}},
       {"last_stratum", r.last_stratum},
       {"last_leap", r.last_leap},

@@ -134,7 +134,8 @@ size_t UdpLoadSocket::Receive(size_t n) {
 
 int64_t UdpLoadSocket::KernelStampNs(size_t i) const {
   const msghdr& m = in_msgs_[i].msg_hdr;
-  for (const cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&m), const_cast<cmsghdr*>(c))) {
+  for (const cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(&m), const_cast<cmsghdr*>(c))) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
       timespec ts;
       std::memcpy(&ts, CMSG_DATA(c), sizeof ts);

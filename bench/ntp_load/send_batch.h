@@ -9,8 +9,8 @@
 #define TEMPUS_BENCH_NTP_LOAD_SEND_BATCH_H_
 
 #include <netinet/in.h>
-#include <time.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <array>
 #include <cstdint>
