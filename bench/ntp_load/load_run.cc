@@ -46,9 +46,7 @@ int64_t RealtimeNs() {
 }
 
 // An NTP duration in 32.32 fixed point (the difference of two timestamps) in nanoseconds.
-int64_t NtpDiffToNs(int64_t diff) {
-  return static_cast<int64_t>(static_cast<double>(diff) * (1e9 / 4294967296.0));
-}
+int64_t NtpDiffToNs(int64_t diff) { return static_cast<int64_t>(static_cast<double>(diff) * (1e9 / 4294967296.0)); }
 
 constexpr int64_t kQueueSampleNs = 5'000'000;
 

@@ -45,7 +45,7 @@ struct LoadResult {
   uint64_t queue_samples = 0;
   uint64_t queue_bytes_sum = 0;
   uint64_t queue_bytes_max = 0;
-  int last_stratum = -1;       // of the last matched reply (-1: none)
+  int last_stratum = -1;  // of the last matched reply (-1: none)
   int last_leap = -1;
   double generator_cpu_s = 0.0;             // this process, in the window
   std::optional<ProcSample> server_begin;   // the server's /proc readings at the window's start
