@@ -17,9 +17,10 @@
 #   bench/server_bench.sh [--rounds N] [--seconds S] [--warmup S] [--servers LIST]
 #                         [--outstanding N] [--clients N] [--cpus SERVER,LOAD] [--nice N]
 #                         [--syscalls] [--callgrind] [--idle [--idle-seconds S]] [--out DIR]
-#                         [--workers N] [--limited] [--nts] [--smoke]
+#                         [--workers N] [--limited] [--nts] [--share-core] [--smoke]
 # --servers: a comma list of tempusd,chronyd,ntpsec,minimal,minimal-batched,tempusd-nts,
-# chronyd-nts (default: all but the -nts ones).
+# chronyd-nts (default: all but the -nts ones), and tempusd-ref: tempusd as tempusd is run, from
+# the binary $TEMPUSD_REF (e.g. a build of main), to measure a change beside its base in one run.
 # --nts: NTS-protected requests (RFC 8915 §5) beside plain ones: the servers default to
 # tempusd,chronyd,tempusd-nts,chronyd-nts. An -nts server serves NTS-KE with a certificate from a
 # test CA (openssl CLI) and ntp_load does one NTS-KE with it before each run (outside the
@@ -39,6 +40,10 @@
 # so that every request goes through the rate limiter (issue 12 goal 1's second figure); use
 # --clients 100000 to make every lookup miss the limiter's table (the worst case). The other
 # servers run as without it.
+# --share-core: during each server's turn a busy loop shares the server's CPU (same nice), so
+# the server gets about half of it and the generator, on its own core, can offer a true 1.5x
+# overload (on 2 CPUs it cannot for the fastest servers otherwise). The server's CPU time per
+# response is still its own; its answered rates are halved.
 # --smoke: one short round, asserts only that every server answered and none died (CTest
 # bench.server_smoke). Binaries: --build DIR (default build/) or $TEMPUSD $NTP_LOAD
 # $MIN_RESPONDER. Exit: 0 done, 1 failure, 77 skipped (not root: no network namespace).
@@ -60,7 +65,7 @@ need_number() {
 rounds=3 seconds=5 warmup=1 outstanding=128 clients=1000 smoke=0 syscalls=0 callgrind=0
 idle=0 idle_seconds=60
 servers=tempusd,chronyd,ntpsec,minimal,minimal-batched out="" build=$root/build
-server_cpu=0 load_cpu=1 nice="" workers=1 limited=0 nts=0 servers_given=0
+server_cpu=0 load_cpu=1 nice="" workers=1 limited=0 nts=0 servers_given=0 share_core=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) need_number "$1" "${2:-}" 0 20; rounds=$2; shift ;;
@@ -85,6 +90,7 @@ while [ $# -gt 0 ]; do
                workers=$2; shift ;;
     --limited) limited=1 ;;
     --nts) nts=1 ;;
+    --share-core) share_core=1 ;;
     --smoke) smoke=1 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -103,6 +109,7 @@ IFS=, read -r -a server_list <<<"$servers"
 for s in "${server_list[@]}"; do
   case $s in
     tempusd|chronyd|ntpsec|minimal|minimal-batched|tempusd-nts|chronyd-nts) ;;
+    tempusd-ref) [ -x "${TEMPUSD_REF:-}" ] || die "--servers tempusd-ref: set TEMPUSD_REF to a tempusd binary" ;;
     *) die "--servers: unknown server '$s'" ;;
   esac
 done

@@ -3,7 +3,7 @@
 # (after tests/interop/lib.sh, whose interop_* functions start, guard and stop the servers).
 #
 # Reads the settings server_bench.sh parsed: server_list rounds seconds warmup outstanding
-# clients syscalls callgrind idle idle_seconds out server_cpu load_cpu nice, and the binaries TEMPUSD NTP_LOAD
+# clients syscalls callgrind idle idle_seconds out server_cpu load_cpu nice share_core, and the binaries TEMPUSD NTP_LOAD
 # MIN_RESPONDER. Every file a step writes goes to $out, named r<ROUND>-<SERVER>-<PHASE>.*, and
 # server_bench_report.py reads them all. Every wait here is bounded.
 
@@ -94,7 +94,7 @@ bench_start() {
   INTEROP_WRAP=("${BENCH_PIN[@]}" "$@")
   BENCH_NTS_ARGS=()
   case $kind in
-    tempusd|tempusd-nts)
+    tempusd|tempusd-nts|tempusd-ref)
       INTEROP_OWN+=("$name")
       local conf=() file=$INTEROP_WORK/$name.conf
       : >"$file"
@@ -107,7 +107,9 @@ bench_start() {
         conf=(-c "$file")
         BENCH_NTS_ARGS=(--nts-ke "$BENCH_NTS_KE_TEMPUSD" --nts-ca "$INTEROP_WORK/ca.pem" --nts-host localhost)
       fi
-      interop_spawn "$name" "$TEMPUSD" --clock virtual --stratum 1 --listen "$BENCH_TARGET" --workers "$workers" "${conf[@]}" ;;
+      local binary=$TEMPUSD
+      [ "$kind" != tempusd-ref ] || binary=$TEMPUSD_REF
+      interop_spawn "$name" "$binary" --clock virtual --stratum 1 --listen "$BENCH_TARGET" --workers "$workers" "${conf[@]}" ;;
     chronyd) interop_start_chronyd "$name" 127.0.0.1 123 1 ;;
     chronyd-nts) bench_start_chronyd_nts "$name" ;;
     ntpsec) interop_start_ntpsec "$name" 127.0.0.1 1 ;;
@@ -193,7 +195,14 @@ bench_server() {
   local round=$1 kind=$2 prefix=$out/r$1-$2
   bench_log "round $round: $kind"
   bench_start "$kind-r$round" "$kind"
-  local pid=$BENCH_PID
+  local pid=$BENCH_PID hog=""
+  if [ "$share_core" = 1 ]; then  # bounded: stopped below, or by its own timeout
+    bench_pin "$server_cpu"
+    "${BENCH_PIN[@]}" timeout "$(awk -v s="$seconds" -v w="$warmup" 'BEGIN { print int(4 * (s + w) + 120) }')" \
+      sh -c 'while :; do :; done' &
+    hog=$!
+    INTEROP_PIDS+=("$hog")
+  fi
   bench_load "$prefix-closed.json" --outstanding "$outstanding" --warmup "$warmup" --duration "$seconds"
   local rate
   rate=$(bench_json "$prefix-closed.json" 'max(1000.0, 1.5 * d["answered_per_s"])')
@@ -204,6 +213,7 @@ bench_server() {
     bench_log "FAIL: $kind (pid $pid) died: $(tail -n 5 "$INTEROP_WORK/$kind-r$round.log")"
   fi
   interop_stop "$pid"
+  [ -z "$hog" ] || interop_stop "$hog"
   [[ " ${BENCH_RAN[*]} " == *" $kind "* ]] || BENCH_RAN+=("$kind")
 }
 
@@ -256,7 +266,9 @@ bench_idle() {
   case $kind in
     tempusd)
       INTEROP_OWN+=("$name")
-      interop_spawn "$name" "$TEMPUSD" --clock virtual --listen "$BENCH_TARGET" --iburst \
+      local binary=$TEMPUSD
+      [ "$kind" != tempusd-ref ] || binary=$TEMPUSD_REF
+      interop_spawn "$name" "$binary" --clock virtual --listen "$BENCH_TARGET" --iburst \
         --server 127.0.0.2 --server 127.0.0.3 --server 127.0.0.4 --server 127.0.0.5 ;;
     chronyd)
       interop_start_chrony_client "$name" "server 127.0.0.2 iburst" "server 127.0.0.3 iburst" \

@@ -23,8 +23,8 @@ import re
 import statistics
 import sys
 
-ORDER = ["tempusd", "chronyd", "ntpsec", "minimal", "minimal-batched", "tempusd-nts", "chronyd-nts"]
-NAMES = {"tempusd": "tempusd", "chronyd": "chronyd 4.3", "ntpsec": "NTPsec 1.2.2",
+ORDER = ["tempusd", "tempusd-ref", "chronyd", "ntpsec", "minimal", "minimal-batched", "tempusd-nts", "chronyd-nts"]
+NAMES = {"tempusd": "tempusd", "tempusd-ref": "tempusd (ref)", "chronyd": "chronyd 4.3", "ntpsec": "NTPsec 1.2.2",
          "minimal": "minimal", "minimal-batched": "minimal batched",
          "tempusd-nts": "tempusd NTS", "chronyd-nts": "chronyd 4.3 NTS"}
 
@@ -89,6 +89,12 @@ ROWS = [
     ("server CPU use at saturation", "closed", lambda r: server_field(r, "cpu_use"), "{:.0%}", False),
     ("p50 latency at 1.5× overload (ms)", "open", lambda r: r["latency_us"]["p50"] / 1000, "{:.3g}", True),
     ("p99 latency at 1.5× overload (ms)", "open", lambda r: r["latency_us"]["p99"] / 1000, "{:.3g}", False),
+    ("server's share: p50 of T3 − T2 at 1.5× overload (ms)", "open",
+     lambda r: r["server_sojourn_us"]["p50"] / 1000 if r["server_sojourn_us"]["count"] else None, "{:.3g}", False),
+    ("generator's share: p50 reply wait in its queue (ms)", "open",
+     lambda r: r["reply_wait_us"]["p50"] / 1000 if r["reply_wait_us"]["count"] else None, "{:.3g}", False),
+    ("server receive queue at 1.5× overload, mean (KiB)", "open",
+     lambda r: r["server_queue_bytes"]["mean"] / 1024 if r["server_queue_bytes"]["samples"] else None, "{:.0f}", False),
     ("answered per second at 1.5× overload", "open", lambda r: r["answered_per_s"], "{:,.0f}", False),
     ("offered per second at 1.5× overload", "open", lambda r: r["sent_per_s"], "{:,.0f}", False),
     ("lost at 1.5× overload", "open", lambda r: r["loss"], "{:.0%}", False),
@@ -151,7 +157,7 @@ def render(servers, table):
     lines = [head, rule]
     for label, row, _ in table:
         lines.append(f"| {label} | " + " | ".join(row[s][1] for s in servers) + " |")
-    for base in ("chronyd", "minimal", "chronyd-nts"):
+    for base in ("chronyd", "minimal", "minimal-batched", "tempusd-ref", "chronyd-nts"):
         if base not in servers:
             continue
         lines += ["", f"Ratios to {NAMES[base]} (medians; below 1 is less CPU, fewer calls, lower latency, "

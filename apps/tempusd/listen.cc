@@ -28,6 +28,7 @@ io::UdpOptions ServerSocketOptions(const DaemonOptions& options, int workers) {
   io::UdpOptions udp;
   udp.reuse_address = !options.file.interfaces.empty();
   udp.reuse_port = workers > 1;
+  udp.dont_fragment = true;  // a reply is never larger than its request (io::UdpOptions)
   return udp;
 }
 

@@ -39,6 +39,17 @@ double OwnCpuSeconds() {
   return s(ru.ru_utime) + s(ru.ru_stime);
 }
 
+int64_t RealtimeNs() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return ts.tv_sec * kNsPerS + ts.tv_nsec;
+}
+
+// An NTP duration in 32.32 fixed point (the difference of two timestamps) in nanoseconds.
+int64_t NtpDiffToNs(int64_t diff) { return static_cast<int64_t>(static_cast<double>(diff) * (1e9 / 4294967296.0)); }
+
+constexpr int64_t kQueueSampleNs = 5'000'000;
+
 int64_t SecondsToNs(double s) { return static_cast<int64_t>(std::llround(s * 1e9)); }
 
 // Ring slots: enough for every request of one timeout at the offered (open loop) or a generous
@@ -64,6 +75,7 @@ class Runner {
   size_t Send(int64_t now);
   size_t Due(int64_t now);
   void Wait(int64_t now) const;
+  void SampleQueue(int64_t now);
   void OnLost(int64_t sent_ns) {
     if (sent_ns >= window_begin_ && sent_ns < window_end_) ++r_.lost;
   }
@@ -81,6 +93,7 @@ class Runner {
   double next_send_ns_ = 0.0;  // open loop
   uint64_t next_client_ = 0;
   double own_cpu_begin_ = 0.0;
+  int64_t next_queue_sample_ = 0;
   std::optional<uint64_t> server_drops_begin_;
 };
 
@@ -103,6 +116,7 @@ LoadResult Runner::Run() {
     if (begun_ && !closed_ && (now >= window_end_ || (!sending_ && ring_.pending() == 0))) CloseWindow(now);
     if (!sending_ && (ring_.pending() == 0 || now >= drain_until)) break;
     if (now >= hard_stop) break;
+    if (begun_ && !closed_ && now >= next_queue_sample_) SampleQueue(now);
     const size_t got = Receive(now);
     ring_.ExpireBefore(now - timeout_ns, [this](int64_t sent) { OnLost(sent); });
     const size_t sent = sending_ ? Send(now) : 0;
@@ -122,6 +136,15 @@ void Runner::BeginWindow(int64_t now) {
   server_drops_begin_ = ReadUdpDrops(htonl(o_.target.v4()), o_.target.port());
 }
 
+void Runner::SampleQueue(int64_t now) {
+  next_queue_sample_ = now + kQueueSampleNs;
+  const auto bytes = ReadUdpRxQueue(htonl(o_.target.v4()), o_.target.port());
+  if (!bytes) return;
+  ++r_.queue_samples;
+  r_.queue_bytes_sum += *bytes;
+  r_.queue_bytes_max = std::max(r_.queue_bytes_max, *bytes);
+}
+
 void Runner::CloseWindow(int64_t now) {
   closed_ = true;
   window_end_ = std::min(window_end_, now);
@@ -135,6 +158,7 @@ void Runner::CloseWindow(int64_t now) {
 size_t Runner::Receive(int64_t now) {
   const size_t n = socket_->Receive(o_.batch);
   const bool counted = begun_ && !closed_;
+  const int64_t read_realtime = n > 0 ? RealtimeNs() : 0;
   for (size_t i = 0; i < n; ++i) {
     const std::span<const uint8_t> bytes = socket_->Reply(i);
     // Plain: only the 48-byte header matters (RFC 5905 §7.3); a longer reply's trailer is not
@@ -165,7 +189,13 @@ size_t Runner::Receive(int64_t now) {
       }
     }
     if (counted) ++r_.answered;
-    if (*sent >= window_begin_ && *sent < window_end_) r_.latency.Add(now - *sent);
+    if (*sent >= window_begin_ && *sent < window_end_) {
+      r_.latency.Add(now - *sent);
+      const int64_t sojourn = NtpDiffToNs(static_cast<int64_t>(h.transmit_time.raw() - h.receive_time.raw()));
+      if (h.receive_time.raw() != 0 && sojourn > 0 && sojourn < 10 * kNsPerS) r_.server_sojourn.Add(sojourn);
+      const int64_t stamp = socket_->KernelStampNs(i);
+      if (stamp > 0 && read_realtime >= stamp) r_.reply_wait.Add(read_realtime - stamp);
+    }
   }
   return n;
 }

@@ -35,7 +35,17 @@ struct LoadResult {
   uint64_t invalid = 0;        // datagrams that are not an NTP server reply, all phases
   uint64_t send_failures = 0;  // requests the kernel refused to send, all phases
   LatencyHistogram latency;    // replies to requests of the window
-  int last_stratum = -1;       // of the last matched reply (-1: none)
+  // Of the same replies: the server's own share, T3 - T2 of the reply (its receive stamp to its
+  // transmit stamp, both on the server's clock; only replies whose T3 differs from T2, i.e.
+  // servers that stamp T2 at the kernel's receive), and the generator's, the reply's wait in the
+  // generator's receive queue (the kernel's SO_TIMESTAMPNS stamp to the reading).
+  LatencyHistogram server_sojourn;
+  LatencyHistogram reply_wait;
+  // The server socket's receive queue, sampled every 5 ms in the window (/proc/net/udp).
+  uint64_t queue_samples = 0;
+  uint64_t queue_bytes_sum = 0;
+  uint64_t queue_bytes_max = 0;
+  int last_stratum = -1;  // of the last matched reply (-1: none)
   int last_leap = -1;
   double generator_cpu_s = 0.0;             // this process, in the window
   std::optional<ProcSample> server_begin;   // the server's /proc readings at the window's start

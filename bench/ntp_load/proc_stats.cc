@@ -135,4 +135,39 @@ std::optional<uint64_t> ReadUdpDrops(uint32_t address_be, uint16_t port) {
   return ParseUdpDrops(*table, address_be, port);
 }
 
+std::optional<uint64_t> ParseUdpRxQueue(std::string_view table, uint32_t address_be, uint16_t port) {
+  uint32_t native = 0;
+  std::memcpy(&native, &address_be, sizeof native);
+  char key[16];
+  std::snprintf(key, sizeof key, "%08X:%04X", native, static_cast<unsigned>(port));
+  std::optional<uint64_t> total;
+  size_t start = 0;
+  while (start < table.size()) {
+    const std::string_view line = NextLine(table, &start);
+    // "  sl: local_address rem_address st tx_queue:rx_queue ...", the queues in hexadecimal.
+    const size_t colon = line.find(": ");
+    if (colon == std::string_view::npos || line.compare(colon + 2, std::strlen(key), key) != 0) continue;
+    size_t pos = colon + 2 + std::strlen(key);
+    for (int field = 0; field < 2; ++field) {  // rem_address, st
+      while (pos < line.size() && line[pos] == ' ') ++pos;
+      while (pos < line.size() && line[pos] != ' ') ++pos;
+    }
+    const size_t queues = line.find(':', pos);
+    if (queues == std::string_view::npos) continue;
+    uint64_t rx = 0;
+    const char* begin = line.data() + queues + 1;
+    auto [p, ec] = std::from_chars(begin, line.data() + line.size(), rx, 16);
+    if (ec != std::errc() || p == begin) continue;
+    total = total.value_or(0) + rx;
+  }
+  return total;
+}
+
+std::optional<uint64_t> ReadUdpRxQueue(uint32_t address_be, uint16_t port) {
+  config::RealFileSystem fs;
+  auto table = fs.ReadFile("/proc/net/udp");
+  if (!table) return std::nullopt;
+  return ParseUdpRxQueue(*table, address_be, port);
+}
+
 }  // namespace tempus::bench

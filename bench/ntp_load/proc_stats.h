@@ -45,6 +45,11 @@ std::optional<ProcSample> ReadProcSample(int pid);
 std::optional<uint64_t> ParseUdpDrops(std::string_view table, uint32_t address_be, uint16_t port);
 // The same, read from this network namespace's /proc/net/udp.
 std::optional<uint64_t> ReadUdpDrops(uint32_t address_be, uint16_t port);
+// The bytes waiting in the receive queues of those sockets (the rx_queue column: the kernel's
+// sk_rmem_alloc, each datagram charged its buffer's true size), summed; nullopt when none is
+// listed.
+std::optional<uint64_t> ParseUdpRxQueue(std::string_view table, uint32_t address_be, uint16_t port);
+std::optional<uint64_t> ReadUdpRxQueue(uint32_t address_be, uint16_t port);
 
 }  // namespace tempus::bench
 

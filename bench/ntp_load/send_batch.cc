@@ -38,6 +38,9 @@ Result<std::unique_ptr<UdpLoadSocket>, std::string> UdpLoadSocket::Open(const co
   if (::fcntl(fd, F_SETFL, O_NONBLOCK) != 0 || ::fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) return fail("fcntl");
   EnlargeBuffer(fd, SO_RCVBUFFORCE, SO_RCVBUF);
   EnlargeBuffer(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+  // The kernel's receive stamp of each reply (best effort: without it, no reply-wait figure).
+  const int on = 1;
+  (void)::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
   sockaddr_in any{};
   any.sin_family = AF_INET;
   any.sin_addr.s_addr = htonl(INADDR_ANY);
@@ -92,6 +95,10 @@ UdpLoadSocket::UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress
     in_msgs_[i].msg_hdr.msg_iov = &in.iov;
     in_msgs_[i].msg_hdr.msg_iovlen = 1;
   }
+  for (size_t i = 0; i < batch; ++i) {
+    in_msgs_[i].msg_hdr.msg_control = in_[i].control.data();
+    in_msgs_[i].msg_hdr.msg_controllen = in_[i].control.size();
+  }
 }
 
 UdpLoadSocket::~UdpLoadSocket() { ::close(fd_); }
@@ -117,9 +124,25 @@ size_t UdpLoadSocket::Send(size_t n) {
 }
 
 size_t UdpLoadSocket::Receive(size_t n) {
-  for (size_t i = 0; i < n; ++i) in_msgs_[i].msg_hdr.msg_flags = 0;
+  for (size_t i = 0; i < n; ++i) {
+    in_msgs_[i].msg_hdr.msg_flags = 0;
+    in_msgs_[i].msg_hdr.msg_controllen = in_[i].control.size();
+  }
   const int r = ::recvmmsg(fd_, in_msgs_.data(), static_cast<unsigned>(n), MSG_DONTWAIT, nullptr);
   return r > 0 ? static_cast<size_t>(r) : 0;
+}
+
+int64_t UdpLoadSocket::KernelStampNs(size_t i) const {
+  const msghdr& m = in_msgs_[i].msg_hdr;
+  for (const cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr;
+       c = CMSG_NXTHDR(const_cast<msghdr*>(&m), const_cast<cmsghdr*>(c))) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS && c->cmsg_len >= CMSG_LEN(sizeof(timespec))) {
+      timespec ts;
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      return static_cast<int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+    }
+  }
+  return -1;
 }
 
 std::span<const uint8_t> UdpLoadSocket::Reply(size_t i) const {

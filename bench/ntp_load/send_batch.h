@@ -10,6 +10,7 @@
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <array>
 #include <cstdint>
@@ -54,6 +55,10 @@ class UdpLoadSocket {
   std::span<const uint8_t> Reply(size_t i) const;
   // Whether datagram i of the last Receive was longer than the buffer.
   bool Truncated(size_t i) const { return (in_msgs_[i].msg_hdr.msg_flags & MSG_TRUNC) != 0; }
+  // When the kernel queued datagram i of the last Receive on this socket (SO_TIMESTAMPNS,
+  // CLOCK_REALTIME nanoseconds); -1 when no stamp came. A reply's wait in the generator's own
+  // queue is the realtime clock at its reading minus this.
+  int64_t KernelStampNs(size_t i) const;
 
  private:
   struct Out {
@@ -64,6 +69,7 @@ class UdpLoadSocket {
   struct In {
     std::span<uint8_t> buffer;  // into reply_storage_
     iovec iov;
+    alignas(cmsghdr) std::array<char, CMSG_SPACE(sizeof(timespec)) + 32> control;
   };
 
   UdpLoadSocket(int fd, uint16_t local_port, const core::NetAddress& target, size_t batch, size_t request_bytes,

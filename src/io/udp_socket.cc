@@ -87,7 +87,10 @@ Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, con
   UdpSocket sock(fd, bind_to, false);  // closes fd on every error path below
   if (auto r = SetFlags(fd); !r) return Unexpected(r.error());
   if (bind_to.is_v6() && !SetIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1)) return Fail("IPV6_V6ONLY on " + where, errno);
-  if (options.destination_address) {
+  // A socket bound to one address receives only datagrams sent to it: the kernel is asked for the
+  // destination (a control message per datagram to build and parse) only on a wildcard socket.
+  sock.destination_is_bound_ = options.destination_address && !bind_to.IsWildcard();
+  if (options.destination_address && bind_to.IsWildcard()) {
     const bool ok = bind_to.is_v4() ? SetIntOption(fd, IPPROTO_IP, IP_PKTINFO, 1)
                                     : SetIntOption(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
     if (!ok) return Fail("enable destination addresses on " + where, errno);
@@ -97,14 +100,19 @@ Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, con
     sock.kernel_timestamps_ =
         SetIntOption(fd, SOL_SOCKET, SO_TIMESTAMPING, SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE);
   }
+  // Best effort, as a speed-up (UdpOptions::dont_fragment).
+  if (options.dont_fragment && bind_to.is_v4()) (void)SetIntOption(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_PROBE);
   // The receive queue is sized for the work, not for a flood: a datagram waiting in it is
   // answered that much later, and a deeper queue buys no throughput (the loop drains it as fast
   // as it can either way). Linux doubles the value for its bookkeeping and charges each datagram
-  // its buffer's true size (about 1 KiB for a 48-byte request), so kReceiveBuffer holds about 250
-  // requests: under 1 ms of work at the 300-400k answers per second one core gives, and more
-  // than a few wake-ups' worth of batches (64) when the loop is descheduled for a moment. Under
-  // overload the kernel drops the excess (counted in /proc/net/udp) instead of the daemon
-  // answering 20 ms old requests (issue 12: the 4 MiB it had). Best effort.
+  // its buffer's true size (832 bytes for a 48-byte request on loopback with Linux 6.18; a NIC
+  // driver's buffers may be larger), so kReceiveBuffer's 64 KiB hold about 157 requests on loopback:
+  // 0.3 to 0.7 ms of work at the 230-550k answers per second one core gives
+  // (docs/performance.md), two to three recvmmsg batches (64), and as many requests as a loop
+  // descheduled for 1.5 ms receives at 100k per second. Under overload the kernel drops the excess
+  // (counted in /proc/net/udp) instead of the daemon answering old requests: 4 MiB made 20 ms
+  // (issue 12), 128 KiB (315 requests) 1.4 ms. chronyd keeps the system default (208 KiB, 256
+  // requests). Best effort.
   (void)SetIntOption(fd, SOL_SOCKET, SO_RCVBUF, kReceiveBuffer);
   if (options.reuse_address && !SetIntOption(fd, SOL_SOCKET, SO_REUSEADDR, 1))
     return Fail("SO_REUSEADDR on " + where, errno);
@@ -148,6 +156,7 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       local_(other.local_),
       kernel_timestamps_(other.kernel_timestamps_),
+      destination_is_bound_(other.destination_is_bound_),
       batched_(other.batched_),
       recvmmsg_(other.recvmmsg_),
       sendmmsg_(other.sendmmsg_),
@@ -159,6 +168,7 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     local_ = other.local_;
     kernel_timestamps_ = other.kernel_timestamps_;
+    destination_is_bound_ = other.destination_is_bound_;
     batched_ = other.batched_;
     recvmmsg_ = other.recvmmsg_;
     sendmmsg_ = other.sendmmsg_;
@@ -204,6 +214,7 @@ Result<std::optional<Datagram>, SysError> UdpSocket::Receive(std::span<uint8_t> 
   d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
   if (auto a = FromSockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen)) d.from = *a;
   ParseControl(&msg, &d);
+  if (destination_is_bound_) d.local = local_;
   // Without the kernel's stamp: the clock, as close to the arrival as user space still gets.
   d.rx_realtime = d.kernel_rx ? *d.kernel_rx : ReadRealtime();
   return std::optional<Datagram>(d);
@@ -390,7 +401,7 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
     d.size = b.headers[i].msg_len;
     d.truncated = (m.msg_flags & MSG_TRUNC) != 0;
     d.from = SenderOf(b.addresses[i], m.msg_namelen);
-    d.local.reset();
+    d.local = destination_is_bound_ ? std::optional(local_) : std::nullopt;
     d.kernel_rx.reset();
     ParseControl(&m, &d);
     if (!d.kernel_rx && !now) now = ReadRealtime();

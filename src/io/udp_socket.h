@@ -27,7 +27,13 @@ namespace tempus::io {
 
 struct UdpOptions {
   bool kernel_timestamps = true;    // SO_TIMESTAMPING, software receive stamps
-  bool destination_address = true;  // IP_PKTINFO / IPV6_RECVPKTINFO
+  bool destination_address = true;  // IP_PKTINFO / IPV6_RECVPKTINFO, on a wildcard socket
+  // IPv4: IP_MTU_DISCOVER = IP_PMTUDISC_PROBE, so every datagram leaves with DF set and IP ID 0
+  // (RFC 6864: an atomic datagram's ID has no meaning) rather than an ID from the kernel's shared
+  // generator (__ip_select_ident: a hash and an atomic per datagram, 4 % of a server's CPU on
+  // loopback). A datagram larger than the interface's MTU then fails with EMSGSIZE instead of
+  // leaving in fragments: for a server, whose reply is never larger than its request.
+  bool dont_fragment = false;
   // SO_REUSEADDR: share the port with a wildcard socket bound to it (ntpd's per-interface sockets
   // beside its wildcard one); every socket sharing it must set it.
   bool reuse_address = false;
@@ -56,8 +62,9 @@ struct Datagram {
   size_t size = 0;         // payload bytes stored in the buffer
   bool truncated = false;  // the datagram was longer than the buffer (MSG_TRUNC); the rest is lost
   core::NetAddress from;   // the sender, with its port
-  // The address the datagram was sent to (IP_PKTINFO), with this socket's port; nullopt when the
-  // kernel did not say.
+  // The address the datagram was sent to, with this socket's port: IP_PKTINFO's on a wildcard
+  // socket (nullopt when the kernel did not say); on a socket bound to one address, which
+  // receives only datagrams sent to it, that address without asking the kernel.
   std::optional<core::NetAddress> local;
   // The kernel's software receive stamp (CLOCK_REALTIME), when one arrived.
   std::optional<core::UnixTime> kernel_rx;
@@ -69,7 +76,7 @@ struct Datagram {
 class UdpSocket {
  public:
   // SO_RCVBUF of every socket, in bytes (udp_socket.cc says why this size).
-  static constexpr int kReceiveBuffer = 128 * 1024;
+  static constexpr int kReceiveBuffer = 64 * 1024;
 
   // A socket bound to `bind_to` (port 0: an ephemeral port; address 0.0.0.0 or ::: any).
   [[nodiscard]] static Result<UdpSocket, SysError> Open(const core::NetAddress& bind_to,
@@ -123,6 +130,7 @@ class UdpSocket {
   int fd_ = -1;
   core::NetAddress local_;
   bool kernel_timestamps_ = false;
+  bool destination_is_bound_ = false;  // Datagram::local is local_ (no IP_PKTINFO asked for)
   bool batched_ = true;
   int (*recvmmsg_)(int, mmsghdr*, unsigned int, int, timespec*) = nullptr;
   int (*sendmmsg_)(int, mmsghdr*, unsigned int, int) = nullptr;

@@ -189,6 +189,51 @@ TEST(UdpSocket, WildcardServerSeesAndAnswersFromTheDestinationAddress) {
   EXPECT_EQ((*reply)->from, target);
 }
 
+int IntOption(int fd, int level, int name) {
+  int value = -1;
+  socklen_t len = sizeof value;
+  TEMPUS_CHECK(getsockopt(fd, level, name, &value, &len) == 0);
+  return value;
+}
+
+// A server's replies leave with DF and IP ID 0 (no per-datagram draw from the kernel's shared ID
+// generator); other sockets keep the kernel's default.
+TEST(UdpSocket, DontFragmentSetsPathMtuProbingOnIpv4) {
+  UdpOptions server;
+  server.dont_fragment = true;
+  auto with = UdpSocket::Open(*NetAddress::Parse("127.0.0.1:0"), server);
+  auto without = UdpSocket::Open(*NetAddress::Parse("127.0.0.1:0"));
+  ASSERT_TRUE(with.has_value() && without.has_value());
+  EXPECT_EQ(IntOption(with->fd(), IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
+  EXPECT_NE(IntOption(without->fd(), IPPROTO_IP, IP_MTU_DISCOVER), IP_PMTUDISC_PROBE);
+}
+
+// The destination is asked of the kernel (a control message per datagram) only where it is not
+// known: on a wildcard socket. A socket bound to one address still reports it as each datagram's
+// destination.
+TEST(UdpSocket, AsksForTheDestinationOnlyOnAWildcardSocket) {
+  auto bound = UdpSocket::Open(*NetAddress::Parse("127.0.0.1:0"));
+  auto wildcard = UdpSocket::Open(*NetAddress::Parse("0.0.0.0:0"));
+  auto client = UdpSocket::Open(*NetAddress::Parse("127.0.0.1:0"));
+  ASSERT_TRUE(bound.has_value() && wildcard.has_value() && client.has_value());
+  EXPECT_EQ(IntOption(bound->fd(), IPPROTO_IP, IP_PKTINFO), 0);
+  EXPECT_EQ(IntOption(wildcard->fd(), IPPROTO_IP, IP_PKTINFO), 1);
+  std::array<uint8_t, 64> buf{};
+  ASSERT_TRUE(client->SendTo(Bytes("b"), bound->local_address()).has_value());
+  ASSERT_TRUE(WaitReadable(bound->fd()));
+  auto got = bound->Receive(buf);
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  ASSERT_TRUE((*got)->local.has_value());
+  EXPECT_EQ(*(*got)->local, bound->local_address());
+  const NetAddress to_wildcard = NetAddress::Parse("127.0.0.3")->WithPort(wildcard->local_address().port());
+  ASSERT_TRUE(client->SendTo(Bytes("w"), to_wildcard).has_value());
+  ASSERT_TRUE(WaitReadable(wildcard->fd()));
+  got = wildcard->Receive(buf);
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  ASSERT_TRUE((*got)->local.has_value());
+  EXPECT_EQ(*(*got)->local, to_wildcard);
+}
+
 TEST(UdpSocket, BindingAForeignAddressFailsWithTheAddressInTheMessage) {
   auto s = UdpSocket::Open(*NetAddress::Parse("192.0.2.99:123"));  // TEST-NET-1: never local
   ASSERT_FALSE(s.has_value());

@@ -54,5 +54,17 @@ TEST(ProcStats, SumsTheDropsOfTheSocketsOnOneAddressAndPort) {
   EXPECT_EQ(ParseUdpDrops(table, htonl(0x7f000002), 123), std::nullopt);
 }
 
+TEST(ProcStats, SumsTheReceiveQueuesOfTheSocketsOnOneAddressAndPort) {
+  const char* table =
+      "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
+      "  100: 0100007F:007B 00000000:0000 07 00000000:00040100 00:00000000 00000000     0        0 1 2 0000000000000000 7\n"
+      "  101: 0100007F:007B 00000000:0000 07 00000010:00000300 00:00000000 00000000     0        0 2 2 0000000000000000 5\n"
+      "  102: 00000000:9C40 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 3 2 0000000000000000 9\n";
+  EXPECT_EQ(ParseUdpRxQueue(table, htonl(0x7f000001), 123), std::optional<uint64_t>(0x40100 + 0x300));
+  EXPECT_EQ(ParseUdpRxQueue(table, htonl(0), 40000), std::optional<uint64_t>(0));
+  EXPECT_EQ(ParseUdpRxQueue(table, htonl(0x7f000002), 123), std::nullopt);
+  EXPECT_EQ(ParseUdpRxQueue("  100: 0100007F:007B 00000000:0000 07 garbage\n", htonl(0x7f000001), 123), std::nullopt);
+}
+
 }  // namespace
 }  // namespace tempus::bench
