@@ -224,7 +224,10 @@ namespace {
   timespec ts;
   std::memcpy(&ts, data, sizeof ts);
   if ((ts.tv_sec != 0 || ts.tv_nsec != 0) && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000) {
-    out->kernel_rx = core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
+    // UnixTime::FromTimespec's rounding (checked equal in tests/io), here without its call and
+    // its check, which the test above makes: every datagram takes this.
+    const uint64_t fraction = ((static_cast<uint64_t>(ts.tv_nsec) << 32) + 500000000) / 1000000000;
+    out->kernel_rx = core::UnixTime::FromParts(ts.tv_sec, static_cast<uint32_t>(fraction));
   }
 }
 
@@ -253,11 +256,24 @@ void EchoPktinfo(msghdr& msg, ControlBuffer& received) {
   msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
 }
 
-// Whether the message header at `p` has this length, level and type.
+// Whether the message header at `p` has this length, level and type: on LP64 (a 16-byte header
+// without padding) compared as two words, the length and the level and type side by side.
 bool IsMessage(const unsigned char* p, size_t len, int level, int type) {
-  cmsghdr c;
-  std::memcpy(&c, p, sizeof c);
-  return c.cmsg_len == len && c.cmsg_level == level && c.cmsg_type == type;
+  cmsghdr want{};
+  want.cmsg_len = len;
+  want.cmsg_level = level;
+  want.cmsg_type = type;
+  if constexpr (sizeof(cmsghdr) == 2 * sizeof(uint64_t) && sizeof(want.cmsg_len) + 2 * sizeof(int) == sizeof(cmsghdr)) {
+    uint64_t a[2];
+    uint64_t b[2];
+    std::memcpy(a, p, sizeof a);
+    std::memcpy(b, &want, sizeof b);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+  } else {
+    cmsghdr c;
+    std::memcpy(&c, p, sizeof c);
+    return c.cmsg_len == len && c.cmsg_level == level && c.cmsg_type == type;
+  }
 }
 
 // The sender of a received datagram: FromSockaddr, an IPv4 sender read in place (every datagram
