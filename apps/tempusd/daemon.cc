@@ -314,10 +314,10 @@ int RunDaemon(const DaemonOptions& options) {
           }
           if (dg.truncated) continue;
           // The local address: pktinfo's destination, else the socket's own.
-          node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime,
-                          dg.local.value_or(socket.local_address()), SocketTransport::Route(index, dg.reply_to));
+          node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime, dg.local.value_or(socket.local_address()),
+                          SocketTransport::Route(index, dg.reply_to));
         }
-        if (*got < kBatch) break;  // the queue is empty
+        if (*got < kBatch) break;   // the queue is empty
         node.SendWaitingReplies();  // while their route tokens hold (the next ReceiveMany ends them)
       }
       node.EndBatch();

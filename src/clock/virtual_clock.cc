@@ -127,7 +127,8 @@ core::UnixTime VirtualClock::MapKernelRealtime(core::UnixTime kernel_stamp, cons
   // 2^-64 and of the slew's end to a unit. In units from the seconds and fractions as they are
   // (the seconds at most one apart: no overflow, no 128-bit or out-of-line UnixTime arithmetic;
   // this runs for every datagram of a batch).
-  const uint64_t second_apart = static_cast<uint64_t>(at.kernel.seconds()) - static_cast<uint64_t>(kernel_stamp.seconds()) + 1;
+  const uint64_t second_apart =
+      static_cast<uint64_t>(at.kernel.seconds()) - static_cast<uint64_t>(kernel_stamp.seconds()) + 1;
   if (second_apart <= 2) {
     const int64_t age = (static_cast<int64_t>(second_apart) - 1) * NtpDuration::kUnitsPerSecond +
                         (int64_t{at.kernel.fraction()} - int64_t{kernel_stamp.fraction()});

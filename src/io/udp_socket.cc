@@ -136,7 +136,7 @@ struct UdpSocket::Batch {
   std::array<iovec, kMaxBatch> send_iovs;
   std::array<sockaddr_storage, kMaxBatch> send_addresses;
   std::array<ControlBuffer, kMaxBatch> send_controls;
-  size_t filled = 0;                            // slots the last recvmmsg filled
+  size_t filled = 0;  // slots the last recvmmsg filled
   // Counts the ReceiveMany calls (1 to 2^24 - 1, then 1 again), in the upper 24 bits: a reply token
   // (Datagram::reply_to) is the generation plus the slot, valid while the generation stands (a
   // token minus it is below `filled`: one comparison; 0, none, is never valid).
@@ -399,7 +399,9 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
     b.headers[i].msg_hdr.msg_controllen = sizeof b.controls[i].bytes;
   }
   b.filled = 0;
-  b.generation = b.generation >= (((uint32_t{1} << 24) - 1) << 8) ? (1u << 8) : b.generation + (1u << 8);  // earlier tokens go stale
+  b.generation = b.generation >= (((uint32_t{1} << 24) - 1) << 8)
+                     ? (1u << 8)
+                     : b.generation + (1u << 8);                // earlier tokens go stale
   if (buffers.data() != b.buffers || want != b.buffer_count) {  // the daemon passes the same ones
     for (size_t i = 0; i < want; ++i) b.iovs[i] = iovec{buffers[i].data(), buffers[i].size()};
     b.buffers = buffers.data();

@@ -140,8 +140,8 @@ void EncodeReplyFromTemplate(const ReplyTemplate& t, std::span<const uint8_t> re
   out[0] = static_cast<uint8_t>(t.bytes[0] | (request[0] & 0x38) | static_cast<uint8_t>(Mode::kServer));
   out[2] = request[2];                                   // poll, as EncodeReply
   std::memcpy(out.data() + 24, request.data() + 40, 8);  // T1 echoed in origin
-  StoreBigEndian<uint32_t>(
-      out.data() + 8, memo != nullptr ? RootDispersionField(t, receive_time, *memo) : RootDispersionField(t, receive_time));
+  StoreBigEndian<uint32_t>(out.data() + 8, memo != nullptr ? RootDispersionField(t, receive_time, *memo)
+                                                           : RootDispersionField(t, receive_time));
   StoreBigEndian<uint64_t>(out.data() + 32, receive_time.raw());  // T2
   StoreBigEndian<uint64_t>(out.data() + 40, receive_time.raw());  // T3, restamped by the host right before sending
 }
