@@ -69,11 +69,29 @@ class SocketTransport final : public engine::Transport {
     }
     Send(bytes, to);
   }
-  // A batch's replies: each run of replies from one local address leaves with one SendMany
-  // (sendmmsg) from the socket SendFrom would pick.
+  // The route token of a datagram received on sockets_[index] (Datagram::reply_to there): the
+  // reply leaves from the socket that received it, with the addresses as they came.
+  static uint64_t Route(size_t index, uint32_t reply_to) {
+    return reply_to == 0 ? 0 : (static_cast<uint64_t>(index + 1) << 32) | reply_to;
+  }
+  // A batch's replies: each run of replies to one socket's datagrams (route tokens), or else from
+  // one local address, leaves with one SendMany (sendmmsg) from the socket SendFrom would pick.
   void SendBatch(std::span<const Outgoing> batch) override {
     size_t i = 0;
     while (i < batch.size()) {
+      if (const uint64_t socket = batch[i].route >> 32; socket != 0 && socket <= sockets_.size()) {
+        io::UdpSocket& s = sockets_[socket - 1].socket;
+        const bool wildcard = IsWildcard(s.local_address());
+        size_t n = 0;
+        while (i + n < batch.size() && n < outgoing_.size() && (batch[i + n].route >> 32) == socket) {
+          const Outgoing& o = batch[i + n];
+          outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : nullptr, static_cast<uint32_t>(o.route)};
+          ++n;
+        }
+        errors_ += s.SendMany(std::span<const io::Outgoing>(outgoing_).first(n));
+        i += n;
+        continue;
+      }
       const core::NetAddress* local = batch[i].local;
       io::UdpSocket* s = local != nullptr ? ServingSocket(*local) : nullptr;
       if (s == nullptr) {
@@ -283,9 +301,10 @@ int RunDaemon(const DaemonOptions& options) {
   for (size_t i = 0; i < kBatch; ++i) buffers[i] = std::span(storage).subspan(i * 2048, 2048);
   std::array<io::Datagram, kBatch> received;
   uint64_t interface_drops = 0;  // datagrams that arrived on a `drop` socket
-  for (ServerSocket& server_socket : sockets) {
+  for (size_t index = 0; index < sockets.size(); ++index) {
+    ServerSocket& server_socket = sockets[index];
     io::UdpSocket& socket = server_socket.socket;
-    loop.Watch(socket.fd(), POLLIN, [&, drop = server_socket.drop](short) {
+    loop.Watch(socket.fd(), POLLIN, [&, index, drop = server_socket.drop](short) {
       for (int round = 0; round < kBatchesPerWakeup; ++round) {
         node.BeginBatch();  // one clock reading for what this recvmmsg reads, replies sent together
         auto got = socket.ReceiveMany(buffers, received);
@@ -301,10 +320,10 @@ int RunDaemon(const DaemonOptions& options) {
           }
           if (dg.truncated) continue;
           // The local address: pktinfo's destination, else the socket's own.
-          node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime,
-                          dg.local.value_or(socket.local_address()));
+          node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime, dg.local.value_or(socket.local_address()),
+                          SocketTransport::Route(index, dg.reply_to));
         }
-        node.EndBatch();
+        node.EndBatch();  // sends this round's replies while their route tokens hold
         if (*got < kBatch) break;  // the queue is empty
       }
       // A wake-up that only served time requests moved no deadline of the node: no re-arming

@@ -222,7 +222,8 @@ bool Worker::Serve(Socket& s) {
       if (const auto* respond = std::get_if<core::server::Respond>(&action)) {
         r.restamp = respond->restamp;
         restamp = restamp || r.restamp;
-        outgoing_[out] = io::Outgoing{respond->bytes, &dg.from, s.wildcard && dg.local ? &*dg.local : nullptr};
+        outgoing_[out] =
+            io::Outgoing{respond->bytes, &dg.from, s.wildcard && dg.local ? &*dg.local : nullptr, dg.reply_to};
         ++out;
       }
     }

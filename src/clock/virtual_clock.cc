@@ -58,6 +58,15 @@ VirtualClock::VirtualClock(std::shared_ptr<TimeSource> source, const Options& op
   rate_ppm_q32_ = PpmToQ32(options_.freq_error_ppm);
   slew_rate_ppm_q32_ = PpmToQ32(options_.slew_rate_ppm);
   slew_start_ = anchor_mono_;
+  CacheRates();
+}
+
+void VirtualClock::CacheRates() {
+  slew_end_ = SlewEnd();
+  // ppm in 2^-32 ppm to a fraction in 2^-64: times 2^32 / 1e6 (at most 1000 ppm: ~2^54).
+  excess_rate_ = static_cast<int64_t>(ScaleByPpm(int64_t{1} << 32, rate_ppm_q32_));
+  const int64_t slewing = rate_ppm_q32_ + (slew_total_ < 0 ? -slew_rate_ppm_q32_ : slew_rate_ppm_q32_);
+  slewing_excess_rate_ = static_cast<int64_t>(ScaleByPpm(int64_t{1} << 32, slewing));
 }
 
 Int128 VirtualClock::BaseAt(core::MonoTime m) const {
@@ -84,18 +93,17 @@ core::UnixTime VirtualClock::FromKernelRealtime(core::UnixTime kernel_stamp) {
 engine::Clock::BatchReading VirtualClock::ReadBatch() {
   const core::MonoTime mono = source_->Monotonic();
   const core::UnixTime kernel = source_->Realtime();
-  // The rate holds since the last frequency change, step or slew start, and the end of a slew.
-  int64_t ppm_q32 = rate_ppm_q32_;
+  // The rate holds since the last frequency change, step or slew start, and the end of a slew
+  // (the rates and the end cached at each change: CacheRates).
+  int64_t excess_rate = excess_rate_;
   NtpDuration steady = std::min(mono - anchor_mono_, mono - slew_start_);
-  if (const std::optional<core::MonoTime> end = SlewEnd()) {
-    if (mono < *end) {
-      ppm_q32 += slew_total_ < 0 ? -slew_rate_ppm_q32_ : slew_rate_ppm_q32_;
+  if (slew_end_) {
+    if (mono < *slew_end_) {
+      excess_rate = slewing_excess_rate_;
     } else {
-      steady = std::min(steady, mono - *end);
+      steady = std::min(steady, mono - *slew_end_);
     }
   }
-  // ppm in 2^-32 ppm to a fraction in 2^-64: times 2^32 / 1e6 (at most 1000 ppm: ~2^54).
-  const int64_t excess_rate = static_cast<int64_t>(ScaleByPpm(int64_t{1} << 32, ppm_q32));
   return {{mono, FromFine(At(mono))}, kernel, excess_rate, steady};
 }
 
@@ -109,19 +117,33 @@ std::optional<core::MonoTime> VirtualClock::SlewEnd() const {
 std::optional<engine::Clock::Line> VirtualClock::LinearForm() {
   const BatchReading r = ReadBatch();
   Line line{false, r.now, r.excess_rate, NtpDuration::Max()};
-  if (const std::optional<core::MonoTime> end = SlewEnd(); end && r.now.mono < *end) line.holds_for = *end - r.now.mono;
+  if (slew_end_ && r.now.mono < *slew_end_) line.holds_for = *slew_end_ - r.now.mono;
   return line;
 }
 
 core::UnixTime VirtualClock::MapKernelRealtime(core::UnixTime kernel_stamp, const BatchReading& at) {
-  const NtpDuration age = at.kernel - kernel_stamp;
+  // Within a second, and while the rate held, the clock is linear: the age scaled by the rate (a
+  // multiplication, no division), exact to the unit (2^-32 s) but for the rounding of the rate to
+  // 2^-64 and of the slew's end to a unit. In units from the seconds and fractions as they are
+  // (the seconds at most one apart: no overflow, no 128-bit or out-of-line UnixTime arithmetic;
+  // this runs for every datagram of a batch).
+  const uint64_t second_apart =
+      static_cast<uint64_t>(at.kernel.seconds()) - static_cast<uint64_t>(kernel_stamp.seconds()) + 1;
+  if (second_apart <= 2) {
+    const int64_t age = (static_cast<int64_t>(second_apart) - 1) * NtpDuration::kUnitsPerSecond +
+                        (int64_t{at.kernel.fraction()} - int64_t{kernel_stamp.fraction()});
+    if (age <= NtpDuration::kUnitsPerSecond && age >= -NtpDuration::kUnitsPerSecond && age <= at.steady.raw()) {
+      const int64_t back = age + static_cast<int64_t>((static_cast<Int128>(age) * at.excess_rate) >> 64);
+      // at.now.local - back, as UnixTime's operator- adds: the low word to the fraction, the
+      // rest (floored) to the seconds.
+      const uint64_t fraction = uint64_t{at.now.local.fraction()} + (static_cast<uint64_t>(-back) & 0xffffffffu);
+      return core::UnixTime::FromParts(at.now.local.seconds() + ((-back) >> 32) + static_cast<int64_t>(fraction >> 32),
+                                       static_cast<uint32_t>(fraction));
+    }
+  }
   // Beyond a second, or across a change of rate: the exact path (one 128-bit evaluation).
-  if (age.Abs() > NtpDuration::FromWholeSeconds(1) || age > at.steady) return FromFine(At(at.now.mono - age));
-  // Within it the clock is linear: the age scaled by the rate (a multiplication, no division),
-  // exact to the unit (2^-32 s) but for the rounding of the rate to 2^-64 and of the slew's end
-  // to a unit.
-  const int64_t excess = static_cast<int64_t>((static_cast<Int128>(age.raw()) * at.excess_rate) >> 64);
-  return at.now.local - NtpDuration::FromRaw(age.raw() + excess);
+  const NtpDuration age = at.kernel - kernel_stamp;
+  return FromFine(At(at.now.mono - age));
 }
 
 NtpDuration VirtualClock::TrueOffset() {
@@ -143,6 +165,7 @@ void VirtualClock::SetCorrection(double ppm, double slew_ppm) {
   correction_ppm_ = std::clamp(ppm, -options_.max_freq_ppm, options_.max_freq_ppm);
   const double total = std::clamp(ppm + slew_ppm, -options_.max_freq_ppm, options_.max_freq_ppm);
   rate_ppm_q32_ = PpmToQ32(options_.freq_error_ppm + total);
+  CacheRates();
 }
 
 void VirtualClock::StartSlew(NtpDuration offset) {
@@ -151,6 +174,7 @@ void VirtualClock::StartSlew(NtpDuration offset) {
   anchor_value_ += SlewProgressAt(now);
   slew_start_ = now;
   slew_total_ = ToFine(offset);
+  CacheRates();
 }
 
 void VirtualClock::Step(NtpDuration offset) {
@@ -158,6 +182,7 @@ void VirtualClock::Step(NtpDuration offset) {
   anchor_value_ += SlewProgressAt(now) + ToFine(offset);
   slew_start_ = now;
   slew_total_ = 0;
+  CacheRates();
 }
 
 Result<void, SysError> VirtualClock::Apply(const core::discipline::ClockCommand& command) {

@@ -69,6 +69,9 @@ class VirtualClock final : public engine::Clock {
   core::Int128 At(core::MonoTime m) const { return BaseAt(m) + SlewProgressAt(m); }
   // When the slew in progress ends (none: no slew).
   std::optional<core::MonoTime> SlewEnd() const;
+  // Sets the values ReadBatch takes from the rate and the slew (slew_end_, the excess rates):
+  // after every change of either, so that a batch's reading computes neither.
+  void CacheRates();
   void SetCorrection(double ppm, double slew_ppm);
   void StartSlew(core::NtpDuration offset);
   void Step(core::NtpDuration offset);
@@ -83,6 +86,10 @@ class VirtualClock final : public engine::Clock {
   int64_t slew_rate_ppm_q32_ = 0;
   core::MonoTime slew_start_;
   core::Int128 slew_total_ = 0;  // the slew being applied, 2^-64 s
+  // CacheRates: SlewEnd(), and the rate minus one in 2^-64 without and during the slew.
+  std::optional<core::MonoTime> slew_end_;
+  int64_t excess_rate_ = 0;
+  int64_t slewing_excess_rate_ = 0;
   core::discipline::SetSyncStatus sync_status_;
 };
 

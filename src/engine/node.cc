@@ -53,9 +53,9 @@ void Node::Start() { Carry(core_.Start(clock_.Read())); }
 void Node::OnTimer() { Carry(core_.OnTimer(clock_.Read())); }
 
 void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                      const std::optional<core::NetAddress>& local) {
+                      const std::optional<core::NetAddress>& local, uint64_t route) {
   if (bytes.empty()) return;
-  if (batch_ && ServeInBatch(bytes, from, rx_realtime, local)) return;
+  if (batch_ && ServeInBatch(bytes, from, rx_realtime, local, route)) return;
   deadline_may_have_moved_ = true;  // the core may arm or cancel timers for what follows
   // An NTS association's replies reach the core only once NTS authenticated them (RFC 8915 §5.7).
   if (nts_client_ != nullptr && core::PeekMode(bytes) == core::Mode::kServer && !nts_client_->AdmitReply(from, bytes)) {
@@ -138,7 +138,7 @@ void Node::Carry(const core::node::NodeActions& actions) {
 }
 
 bool Node::ServeInBatch(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                        const std::optional<core::NetAddress>& local) {
+                        const std::optional<core::NetAddress>& local, uint64_t route) {
   if (waiting_count_ == kMaxWaiting) FlushReplies();
   Waiting& w = waiting_[waiting_count_];
   const auto action =
@@ -150,6 +150,7 @@ bool Node::ServeInBatch(std::span<const uint8_t> bytes, const core::NetAddress& 
     w.local = local;
     w.restamp = respond->restamp;
     w.sign_key = respond->sign_key;
+    w.route = route;
     ++waiting_count_;
   }
   return true;
@@ -165,6 +166,7 @@ void Node::SendReply(const core::node::Reply& reply) {
     w.local = reply.local;
     w.restamp = reply.restamp;
     w.sign_key = reply.sign_key;
+    w.route = 0;
     return;
   }
   FlushReplies();  // in order

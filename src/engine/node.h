@@ -67,9 +67,11 @@ class Node {
   void Start();
   // A datagram for this node, received at `rx_realtime` (kernel CLOCK_REALTIME, or the
   // simulator's true time), which the Node maps with Clock::FromKernelRealtime. `local` is the
-  // address and port it was sent to, when known: replies leave from there.
+  // address and port it was sent to, when known: replies leave from there. `route` is the host's
+  // opaque token for the way back (Transport::Outgoing::route), handed to the transport with a
+  // reply served in a batch; 0: none.
   void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                  const std::optional<core::NetAddress>& local = std::nullopt);
+                  const std::optional<core::NetAddress>& local = std::nullopt, uint64_t route = 0);
   // A batch: the datagrams one wake-up of the loop (or one recvmmsg) received. Between BeginBatch
   // and EndBatch, OnDatagram reads no clock: all take the one reading of BeginBatch
   // (Clock::ReadBatch, which also maps their kernel receive stamps), and the time replies wait.
@@ -159,7 +161,7 @@ class Node {
   // In a batch, a plain time request straight to the core's Server (core::node::Node::TryServe),
   // its reply encoded into the next waiting slot: no NodeActions, no copy. False: not one.
   bool ServeInBatch(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                    const std::optional<core::NetAddress>& local);
+                    const std::optional<core::NetAddress>& local, uint64_t route);
   // Sends the replies waiting in the batch (node_batch.cc).
   void FlushReplies();
   // Applies a clock command; in a batch, after sending the waiting replies, then reads anew.
@@ -188,6 +190,7 @@ class Node {
     std::optional<core::NetAddress> local;
     bool restamp;
     std::optional<uint32_t> sign_key;
+    uint64_t route;  // OnDatagram's
   };
   static constexpr size_t kMaxWaiting = 64;
   std::optional<Clock::BatchReading> batch_;

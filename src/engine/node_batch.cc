@@ -26,8 +26,8 @@ void Node::FlushReplies() {
   for (size_t i = 0; i < waiting_count_; ++i) {
     Waiting& w = waiting_[i];
     const size_t size = SealReply(w.bytes, w.size, w.restamp, w.sign_key, transmit, keys_);
-    outgoing_[i] =
-        Transport::Outgoing{std::span<const uint8_t>(w.bytes).first(size), &w.to, w.local ? &*w.local : nullptr};
+    outgoing_[i] = Transport::Outgoing{std::span<const uint8_t>(w.bytes).first(size), &w.to,
+                                       w.local ? &*w.local : nullptr, w.route};
   }
   const size_t count = waiting_count_;
   waiting_count_ = 0;

@@ -28,6 +28,10 @@ class Transport {
     std::span<const uint8_t> bytes;
     const core::NetAddress* to = nullptr;  // never null
     const core::NetAddress* local = nullptr;
+    // The host's route token of the request this replies to (Node::OnDatagram's `route`), opaque
+    // to the engine: the daemon's names the receive slot whose addresses the reply can take as
+    // they came. 0: none. A transport that has no use for it sends to `to` from `local`.
+    uint64_t route = 0;
   };
   // The replies to one batch of received datagrams (Node::BeginBatch), in order. The daemon's
   // sends them with one sendmmsg where it can. Default: one Send or SendFrom each.

@@ -144,7 +144,14 @@ struct UdpSocket::Batch {
   std::array<iovec, kMaxBatch> send_iovs;
   std::array<sockaddr_storage, kMaxBatch> send_addresses;
   std::array<ControlBuffer, kMaxBatch> send_controls;
-  size_t filled = 0;                            // slots the last recvmmsg filled
+  size_t filled = 0;  // slots the last recvmmsg filled
+  // Counts the ReceiveMany calls (1 to 2^24 - 1, then 1 again), in the upper 24 bits: a reply token
+  // (Datagram::reply_to) is the generation plus the slot, valid while the generation stands (a
+  // token minus it is below `filled`: one comparison; 0, none, is never valid).
+  uint32_t generation = 0;
+  // Whether slot i of the last recvmmsg holds the usual pair of control messages at their fixed
+  // places (ParseControl), so that its IPv4 pktinfo can be sent back as it came.
+  std::array<bool, kMaxBatch> pktinfo_fixed{};
   const std::span<uint8_t>* buffers = nullptr;  // what the iovs point at (ReceiveMany's buffers)
   size_t buffer_count = 0;
 };
@@ -213,7 +220,7 @@ Result<std::optional<Datagram>, SysError> UdpSocket::Receive(std::span<uint8_t> 
   d.size = static_cast<size_t>(n);
   d.truncated = (msg.msg_flags & MSG_TRUNC) != 0;
   if (auto a = FromSockaddr(reinterpret_cast<sockaddr*>(&from), msg.msg_namelen)) d.from = *a;
-  ParseControl(&msg, &d);
+  (void)ParseControl(&msg, &d);
   if (destination_is_bound_) d.local = local_;
   // Without the kernel's stamp: the clock, as close to the arrival as user space still gets.
   d.rx_realtime = d.kernel_rx ? *d.kernel_rx : ReadRealtime();
@@ -228,7 +235,10 @@ namespace {
   timespec ts;
   std::memcpy(&ts, data, sizeof ts);
   if ((ts.tv_sec != 0 || ts.tv_nsec != 0) && ts.tv_nsec >= 0 && ts.tv_nsec < 1000000000) {
-    out->kernel_rx = core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
+    // UnixTime::FromTimespec's rounding (checked equal in tests/io), here without its call and
+    // its check, which the test above makes: every datagram takes this.
+    const uint64_t fraction = ((static_cast<uint64_t>(ts.tv_nsec) << 32) + 500000000) / 1000000000;
+    out->kernel_rx = core::UnixTime::FromParts(ts.tv_sec, static_cast<uint32_t>(fraction));
   }
 }
 
@@ -244,11 +254,37 @@ namespace {
 constexpr size_t kStampSpace = CMSG_SPACE(3 * sizeof(timespec));
 constexpr size_t kStampAndPktinfo = kStampSpace + CMSG_SPACE(sizeof(in_pktinfo));
 
-// Whether the message header at `p` has this length, level and type.
+// A received control area of the usual pair (ParseControl's fixed places) made the one control
+// message of a reply from the address the datagram was sent to: its IP_PKTINFO, in place, with
+// ipi_spec_dst (the source to use) set to ipi_addr (the header's destination) and no interface, as
+// SetSourceAddress writes it.
+void EchoPktinfo(msghdr& msg, ControlBuffer& received) {
+  unsigned char* c = reinterpret_cast<unsigned char*>(received.bytes) + kStampSpace;
+  unsigned char* data = c + CMSG_LEN(0);
+  std::memcpy(data + offsetof(in_pktinfo, ipi_spec_dst), data + offsetof(in_pktinfo, ipi_addr), 4);
+  std::memset(data + offsetof(in_pktinfo, ipi_ifindex), 0, sizeof(int));
+  msg.msg_control = c;
+  msg.msg_controllen = CMSG_SPACE(sizeof(in_pktinfo));
+}
+
+// Whether the message header at `p` has this length, level and type: on LP64 (a 16-byte header
+// without padding) compared as two words, the length and the level and type side by side.
 bool IsMessage(const unsigned char* p, size_t len, int level, int type) {
-  cmsghdr c;
-  std::memcpy(&c, p, sizeof c);
-  return c.cmsg_len == len && c.cmsg_level == level && c.cmsg_type == type;
+  cmsghdr want{};
+  want.cmsg_len = len;
+  want.cmsg_level = level;
+  want.cmsg_type = type;
+  if constexpr (sizeof(cmsghdr) == 2 * sizeof(uint64_t) && sizeof(want.cmsg_len) + 2 * sizeof(int) == sizeof(cmsghdr)) {
+    uint64_t a[2];
+    uint64_t b[2];
+    std::memcpy(a, p, sizeof a);
+    std::memcpy(b, &want, sizeof b);
+    return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+  } else {
+    cmsghdr c;
+    std::memcpy(&c, p, sizeof c);
+    return c.cmsg_len == len && c.cmsg_level == level && c.cmsg_type == type;
+  }
 }
 
 // The sender of a received datagram: FromSockaddr, an IPv4 sender read in place (every datagram
@@ -265,10 +301,10 @@ core::NetAddress SenderOf(const sockaddr_storage& from, socklen_t length) {
 
 }  // namespace
 
-void UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
+bool UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
   const auto* msg = static_cast<const msghdr*>(msg_ptr);
   const auto* p = static_cast<const unsigned char*>(msg->msg_control);
-  if (p == nullptr) return;
+  if (p == nullptr) return false;
   // The usual layout read at its fixed places (every datagram of an IPv4 server takes this), each
   // header checked whole; anything else is walked below.
   if (msg->msg_controllen == kStampAndPktinfo &&
@@ -276,7 +312,7 @@ void UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
       IsMessage(p + kStampSpace, CMSG_LEN(sizeof(in_pktinfo)), IPPROTO_IP, IP_PKTINFO)) {
     TakeStamp(p + CMSG_LEN(0), out);
     TakePktinfo(p + kStampSpace + CMSG_LEN(0), local_.port(), out);
-    return;
+    return true;
   }
   // The control messages walked by hand rather than with CMSG_NXTHDR, which is a call into libc
   // per message (this runs for every datagram): each header is read where CMSG_FIRSTHDR and
@@ -303,6 +339,7 @@ void UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
     p += step;
     left -= step;
   }
+  return false;
 }
 
 Result<void, SysError> UdpSocket::SendTo(std::span<const uint8_t> data, const core::NetAddress& to,
@@ -373,6 +410,9 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
     b.headers[i].msg_hdr.msg_controllen = sizeof b.controls[i].bytes;
   }
   b.filled = 0;
+  b.generation = b.generation >= (((uint32_t{1} << 24) - 1) << 8)
+                     ? (1u << 8)
+                     : b.generation + (1u << 8);                // earlier tokens go stale
   if (buffers.data() != b.buffers || want != b.buffer_count) {  // the daemon passes the same ones
     for (size_t i = 0; i < want; ++i) b.iovs[i] = iovec{buffers[i].data(), buffers[i].size()};
     b.buffers = buffers.data();
@@ -403,7 +443,8 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
     d.from = SenderOf(b.addresses[i], m.msg_namelen);
     d.local = destination_is_bound_ ? std::optional(local_) : std::nullopt;
     d.kernel_rx.reset();
-    ParseControl(&m, &d);
+    d.reply_to = b.generation + static_cast<uint32_t>(i);
+    b.pktinfo_fixed[i] = ParseControl(&m, &d);
     if (!d.kernel_rx && !now) now = ReadRealtime();
     d.rx_realtime = d.kernel_rx ? *d.kernel_rx : *now;
   }
@@ -438,11 +479,25 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
         b.send_iovs[i] = iovec{const_cast<uint8_t*>(o.bytes.data()), o.bytes.size()};
         // Every field set, none cleared twice (this runs for every reply).
         msghdr& m = b.send_headers[i].msg_hdr;
-        m.msg_name = &b.send_addresses[i];
-        m.msg_namelen = ToSockaddr(*o.to, &b.send_addresses[i]);
         m.msg_iov = &b.send_iovs[i];
         m.msg_iovlen = 1;
         m.msg_flags = 0;
+        // A reply to a datagram of the last ReceiveMany: its sockaddr and pktinfo as received.
+        if (const uint32_t slot = o.reply_to - b.generation; slot < b.filled) {
+          m.msg_name = &b.addresses[slot];
+          m.msg_namelen = b.headers[slot].msg_hdr.msg_namelen;
+          if (o.local == nullptr || destination_is_bound_) {  // a bound socket sends from its address
+            m.msg_control = nullptr;
+            m.msg_controllen = 0;
+          } else if (b.pktinfo_fixed[slot]) {
+            EchoPktinfo(m, b.controls[slot]);
+          } else {
+            SetSourceAddress(m, b.send_controls[i], *o.local);
+          }
+          continue;
+        }
+        m.msg_name = &b.send_addresses[i];
+        m.msg_namelen = ToSockaddr(*o.to, &b.send_addresses[i]);
         if (o.local != nullptr) {
           SetSourceAddress(m, b.send_controls[i], *o.local);
         } else {

@@ -55,6 +55,11 @@ struct Outgoing {
   std::span<const uint8_t> bytes;
   const core::NetAddress* to = nullptr;  // never null
   const core::NetAddress* local = nullptr;
+  // A reply to a datagram this socket received (its Datagram::reply_to): while no ReceiveMany
+  // came since, its sender's sockaddr and its pktinfo (when `local` is set) are sent as the kernel
+  // gave them, rather than built from `to` and `local` (which must name the same addresses: the
+  // datagram's `from` and `local`). A stale token is harmless: `to` and `local` are used. 0: none.
+  uint32_t reply_to = 0;
 };
 
 // One received datagram. The payload is in the caller's buffer.
@@ -71,6 +76,9 @@ struct Datagram {
   // kernel_rx, or else CLOCK_REALTIME read right after recvmsg returned. Map it to the daemon's
   // clock with engine::Clock::FromKernelRealtime.
   core::UnixTime rx_realtime;
+  // This datagram's receive slot, for a reply's Outgoing::reply_to: valid until the socket's next
+  // ReceiveMany. 0: none (Receive, and the path without batch calls).
+  uint32_t reply_to = 0;
 };
 
 class UdpSocket {
@@ -125,7 +133,9 @@ class UdpSocket {
   Result<size_t, SysError> ReceiveOneByOne(std::span<const std::span<uint8_t>> buffers, std::span<Datagram> slots);
   Result<void, SysError> SendMessage(std::span<const uint8_t> data, const core::NetAddress* to,
                                      const std::optional<core::NetAddress>& local);
-  void ParseControl(const void* msg, Datagram* out) const;
+  // Sets out->kernel_rx and out->local from the control messages of `msg`. True when they are
+  // the usual pair at their fixed places (a stamp, then an IPv4 pktinfo at kStampSpace).
+  bool ParseControl(const void* msg, Datagram* out) const;
 
   int fd_ = -1;
   core::NetAddress local_;

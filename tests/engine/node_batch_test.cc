@@ -25,8 +25,10 @@ class BatchSink final : public Transport {
   }
   void SendBatch(std::span<const Outgoing> batch) override {
     batches.push_back(batch.size());
+    for (const Outgoing& o : batch) routes.push_back(o.route);
     Transport::SendBatch(batch);
   }
+  std::vector<uint64_t> routes;  // Outgoing::route of each datagram of every batch
   std::vector<std::vector<uint8_t>> sent;
   std::vector<core::NetAddress> sent_to;
   std::vector<size_t> batches;
@@ -80,6 +82,20 @@ TEST(NodeBatch, ReadsTheClockOnceForTheBatchAndOnceForItsTransmitStamps) {
   EXPECT_EQ(b.transport.sent.size(), 6u);
   EXPECT_EQ(b.clock.reads().instant - single.instant, 1u);
   EXPECT_EQ(b.clock.reads().now - single.now, 1u);
+}
+
+// The host's route token of a request (OnDatagram's `route`) reaches the transport with its
+// reply, for the transport to send it back the way it came; a reply of the general route has none.
+TEST(NodeBatch, ARepliesRouteIsItsRequests) {
+  BatchNode b;
+  std::vector<uint8_t> nak = Request();  // a crypto-NAK from the client: the general route
+  nak.resize(core::kHeaderSize + 4, 0);
+  b.node->BeginBatch();
+  b.node->OnDatagram(Request(), kServedClient, b.clock.Now(), std::nullopt, (uint64_t{3} << 32) | 77);
+  b.node->OnDatagram(nak, kServedClient, b.clock.Now(), std::nullopt, 78);
+  b.node->OnDatagram(Request(), kServedClient, b.clock.Now());
+  b.node->EndBatch();
+  EXPECT_EQ(b.transport.routes, (std::vector<uint64_t>{(uint64_t{3} << 32) | 77, 0, 0}));
 }
 
 TEST(NodeBatch, AFullBatchIsSentAndTheRestWaits) {

@@ -6,7 +6,9 @@
 
 #include <array>
 #include <cerrno>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -130,6 +132,82 @@ void ExchangeFive(const UdpOptions& options, bool batched_after_receive, bool ba
     ++answered;
   }
   EXPECT_EQ(answered, 5);
+}
+
+// A reply token (Datagram::reply_to, Outgoing::reply_to) sends the reply to the datagram's
+// sender from the address it reached, taken from the receive slot as the kernel filled it (not
+// from `to`, which the first exchange sets wrong on purpose); once another ReceiveMany filled the
+// slot, the token is stale and `to` and `local` are used (else the reply would go to the new
+// datagram's sender).
+TEST(UdpBatch, AReplyTokenTakesTheAddressesAsReceivedUntilTheNextReceive) {
+  auto server = UdpSocket::Open(*NetAddress::Parse("0.0.0.0"));
+  ASSERT_TRUE(server.has_value()) << server.error().ToString();
+  const uint16_t port = server->local_address().port();
+  auto a = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
+  auto b = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
+  ASSERT_TRUE(a.has_value() && b.has_value());
+  std::vector<uint8_t> storage(4 * 64);
+  std::array<std::span<uint8_t>, 4> buffers;
+  for (size_t i = 0; i < buffers.size(); ++i) buffers[i] = std::span(storage).subspan(i * 64, 64);
+  std::array<Datagram, 4> slots;
+  // A datagram of `from` (to 127.0.0.`host`) read with ReceiveMany (the batch path, which gives
+  // tokens): strays from other tests skipped.
+  const auto receive_from = [&](UdpSocket& from, int host) -> std::optional<Datagram> {
+    const NetAddress to = NetAddress::IPv4(std::array<uint8_t, 4>{127, 0, 0, static_cast<uint8_t>(host)}, port);
+    for (int tries = 0; tries < 20; ++tries) {
+      if (!from.SendTo(Payload(host), to).has_value()) return std::nullopt;
+      if (!WaitReadable(server->fd())) continue;
+      auto got = server->ReceiveMany(buffers, slots);
+      if (!got.has_value()) return std::nullopt;
+      for (size_t i = 0; i < *got; ++i) {
+        if (slots[i].from == from.local_address()) return slots[i];
+      }
+    }
+    return std::nullopt;
+  };
+  // The reply `to` reads: its payload and where it came from.
+  const auto reply_of = [](UdpSocket& to) -> std::optional<std::pair<std::vector<uint8_t>, NetAddress>> {
+    if (!WaitReadable(to.fd())) return std::nullopt;
+    std::array<uint8_t, 64> buf{};
+    auto got = to.Receive(buf);
+    if (!got.has_value() || !got->has_value()) return std::nullopt;
+    return std::pair{std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<long>((*got)->size)), (*got)->from};
+  };
+  const NetAddress nowhere = *NetAddress::Parse("127.0.0.9:9");
+  const std::vector<uint8_t> first = Payload(1);
+  const std::vector<uint8_t> second = Payload(2);
+
+  // A fresh token: the slot's addresses, though `to` names another.
+  const std::optional<Datagram> from_b = receive_from(*b, 3);
+  ASSERT_TRUE(from_b.has_value());
+  ASSERT_NE(from_b->reply_to, 0u);
+  ASSERT_TRUE(from_b->local.has_value());
+  const std::array<Outgoing, 2> fresh{Outgoing{first, &nowhere, &*from_b->local, from_b->reply_to},
+                                      Outgoing{second, &nowhere, &*from_b->local, from_b->reply_to}};
+  EXPECT_EQ(server->SendMany(fresh), 0u);
+  for (const auto& want : {first, second}) {
+    const auto got = reply_of(*b);
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(got->first, want);
+    EXPECT_EQ(got->second, NetAddress::IPv4(std::array<uint8_t, 4>{127, 0, 0, 3}, port));  // from where it was sent
+  }
+
+  // A stale token (slot 0 now holds a's datagram to 127.0.0.4): b's reply goes by `to` and `local`.
+  const std::optional<Datagram> from_a = receive_from(*a, 4);
+  ASSERT_TRUE(from_a.has_value());
+  ASSERT_TRUE(from_a->local.has_value());
+  const std::array<Outgoing, 2> mixed{Outgoing{first, &from_b->from, &*from_b->local, from_b->reply_to},
+                                      Outgoing{second, &from_a->from, &*from_a->local, from_a->reply_to}};
+  EXPECT_EQ(server->SendMany(mixed), 0u);
+  const auto to_b = reply_of(*b);
+  ASSERT_TRUE(to_b.has_value());
+  EXPECT_EQ(to_b->first, first);
+  EXPECT_EQ(to_b->second, NetAddress::IPv4(std::array<uint8_t, 4>{127, 0, 0, 3}, port));
+  const auto to_a = reply_of(*a);
+  ASSERT_TRUE(to_a.has_value());
+  EXPECT_EQ(to_a->first, second);
+  EXPECT_EQ(to_a->second, NetAddress::IPv4(std::array<uint8_t, 4>{127, 0, 0, 4}, port));
+  EXPECT_FALSE(WaitReadableFor(a->fd(), 50)) << "b's reply went to a";
 }
 
 TEST(UdpBatch, ReceivesAndSendsManyWithRecvmmsgAndSendmmsg) { ExchangeFive(UdpOptions{}, true, true); }

@@ -1,5 +1,6 @@
 #include "core/server/reply.h"
 
+#include <bit>
 #include <cstring>
 #include <limits>
 
@@ -116,6 +117,20 @@ uint32_t RootDispersionField(const ReplyTemplate& t, NtpTimestamp receive_time, 
   return field;
 }
 
+// Put32/Put64 at a place the caller checked, inline: network order by one byte swap and one store
+// (the template reply writes three fields per request; the codec's are calls with a bounds check).
+template <typename T>
+[[gnu::always_inline]] inline void StoreBigEndian(uint8_t* at, T v) {
+  if constexpr (std::endian::native == std::endian::little) {
+    if constexpr (sizeof(T) == 8) {
+      v = __builtin_bswap64(v);
+    } else {
+      v = __builtin_bswap32(v);
+    }
+  }
+  std::memcpy(at, &v, sizeof v);
+}
+
 }  // namespace
 
 void EncodeReplyFromTemplate(const ReplyTemplate& t, std::span<const uint8_t> request, NtpTimestamp receive_time,
@@ -125,9 +140,10 @@ void EncodeReplyFromTemplate(const ReplyTemplate& t, std::span<const uint8_t> re
   out[0] = static_cast<uint8_t>(t.bytes[0] | (request[0] & 0x38) | static_cast<uint8_t>(Mode::kServer));
   out[2] = request[2];                                   // poll, as EncodeReply
   std::memcpy(out.data() + 24, request.data() + 40, 8);  // T1 echoed in origin
-  Put32(out, 8, memo != nullptr ? RootDispersionField(t, receive_time, *memo) : RootDispersionField(t, receive_time));
-  Put64(out, 32, receive_time.raw());  // T2
-  Put64(out, 40, receive_time.raw());  // T3, restamped by the host right before sending
+  StoreBigEndian<uint32_t>(out.data() + 8, memo != nullptr ? RootDispersionField(t, receive_time, *memo)
+                                                           : RootDispersionField(t, receive_time));
+  StoreBigEndian<uint64_t>(out.data() + 32, receive_time.raw());  // T2
+  StoreBigEndian<uint64_t>(out.data() + 40, receive_time.raw());  // T3, restamped by the host right before sending
 }
 
 Result<size_t, DropReason> HandleRequest(std::span<const uint8_t> request, NtpTimestamp receive_time,

@@ -109,6 +109,17 @@ ServerAction Server::HandleNts(std::span<const uint8_t> request, const DecodedPa
 ServerAction Server::HandlePlain(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx,
                                  MonoTime now, std::span<uint8_t> reply) {
   const AccessFlags flags = restricts_.Lookup(from);
+  // A source with none of the flags that can refuse a time request (RefusedByRestrict's ignore,
+  // noserve and version; notrust; limited) takes none of their checks: most of them.
+  constexpr uint32_t kChecked = static_cast<uint32_t>(Restrict::kIgnore) | static_cast<uint32_t>(Restrict::kNoServe) |
+                                static_cast<uint32_t>(Restrict::kVersion) | static_cast<uint32_t>(Restrict::kNoTrust) |
+                                static_cast<uint32_t>(Restrict::kLimited);
+  if ((flags.bits & kChecked) == 0) {
+    if (reply.size() < kReplyCapacity) return Drop(DropReason::kReplyBufferTooSmall);
+    EncodeReplyFromTemplate(template_, request, rx, reply, &dispersion_memo_);
+    ++stats_.replied;
+    return Respond{reply.first(kHeaderSize), /*restamp=*/true, std::nullopt};
+  }
   if (auto refused = RefusedByRestrict(flags, PeekMode(request), PeekVersion(request))) return Drop(*refused);
   if (flags.Has(Restrict::kNoTrust)) return Drop(DropReason::kNotAuthenticated);  // no MAC at all
   if (reply.size() < kReplyCapacity) return Drop(DropReason::kReplyBufferTooSmall);
