@@ -66,8 +66,7 @@ Result<NtsSession, std::string> ReadOneSession(const std::string& where, const n
   return s;
 }
 
-Result<std::vector<NtsSession>, std::string> ReadSessions(const std::string& path, std::ifstream& in,
-                                                          uint32_t wanted) {
+Result<std::vector<NtsSession>, std::string> ReadSessions(const std::string& path, std::ifstream& in, uint32_t wanted) {
   const std::string where = "NTS session file " + path + ": ";
   nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
   if (j.is_discarded() || !j.is_object()) return Unexpected(where + "not a JSON object");

@@ -114,8 +114,8 @@ class NtsRequests {
   struct Session {
     core::nts::SessionKeys keys;
     size_t first_slot = 0;
-    uint64_t head = 0;  // next slot to fill
-    uint64_t tail = 0;  // oldest cookie
+    uint64_t head = 0;                                      // next slot to fill
+    uint64_t tail = 0;                                      // oldest cookie
     std::array<uint8_t, core::nts::kMaxCookieSize> last{};  // the last cookie sent (last_size used)
     size_t last_size = 0;
   };

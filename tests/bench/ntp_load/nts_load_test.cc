@@ -266,7 +266,8 @@ TEST_F(NtsSessionFileTest, ManySessionsAreReadAndTheirNumberChecked) {
   o_.sessions = 0;
   EXPECT_FALSE(ObtainNtsSessions(o_));
   o_.sessions = 2;
-  for (const std::string& bad : std::vector<std::string>{R"({"sessions": 3})", R"({"sessions": [1, 2]})",
+  for (const std::string& bad :
+       std::vector<std::string>{R"({"sessions": 3})", R"({"sessions": [1, 2]})",
                                 R"({"sessions": [)" + One('a', 'b', "") + "," + One('c', 'd', R"("02")") + "]}"}) {
     Write(bad);
     s = ObtainNtsSessions(o_);
