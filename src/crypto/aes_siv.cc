@@ -33,7 +33,7 @@ namespace {
 // AES-NI, VPAES or table code the default provider uses, and runs them without a provider when
 // the EVP_CIPHER is a method of the application's own (EVP_CIPHER_meth_dup): keying costs 539
 // instructions and a one-block call 153 (docs/performance.md, branch nts2),
-// which takes an NTS request with many clients from 15,252 to 13,033 (BM_NtsRequestManyClients).
+// which takes an NTS request with many clients from 15,252 to 13,030 (BM_NtsRequestManyClients).
 // EVP_CIPHER_meth_dup is deprecated since OpenSSL 3.0 and removed in 4.0, and the legacy path
 // ignores the provider configuration, so it is taken only where it exists (3.x built with the
 // deprecated API), never in FIPS mode, and only when the thread's CMAC self test passes on it;
