@@ -17,7 +17,7 @@
 #   bench/server_bench.sh [--rounds N] [--seconds S] [--warmup S] [--servers LIST]
 #                         [--outstanding N] [--clients N] [--cpus SERVER,LOAD] [--nice N]
 #                         [--syscalls] [--callgrind] [--idle [--idle-seconds S]] [--out DIR]
-#                         [--workers N] [--limited] [--nts] [--share-core] [--smoke]
+#                         [--workers N] [--limited] [--nts [--nts-sessions N]] [--share-core] [--smoke]
 # --servers: a comma list of tempusd,chronyd,ntpsec,minimal,minimal-batched,tempusd-nts,
 # chronyd-nts (default: all but the -nts ones), and tempusd-ref: tempusd as tempusd is run, from
 # the binary $TEMPUSD_REF (e.g. a build of main), to measure a change beside its base in one run.
@@ -26,6 +26,10 @@
 # test CA (openssl CLI) and ntp_load does one NTS-KE with it before each run (outside the
 # measured window), then seals every request with C2S and counts only replies that open with
 # S2C; the report adds tempusd-nts ÷ chronyd-nts and NTS ÷ plain ratios.
+# --nts-sessions N: ntp_load runs N NTS-KEs (1 to 1024, at most --clients; default 1), each a
+# client with its own C2S, S2C and cookies, the requests taking turns as the source addresses do
+# (address index mod N): the server keys AES for the client's keys in nearly every request, as
+# with many real clients, where one session keeps them keyed (docs/performance.md, branch nts2).
 # --nice N: run the server and the generator at nice N, in a session of their own whose
 # scheduler autogroup also gets nice N (with autogroups, the default on desktop and many VM
 # kernels, a process's nice counts only within its session). E.g. -20 on a machine busy with
@@ -65,7 +69,7 @@ need_number() {
 rounds=3 seconds=5 warmup=1 outstanding=128 clients=1000 smoke=0 syscalls=0 callgrind=0
 idle=0 idle_seconds=60
 servers=tempusd,chronyd,ntpsec,minimal,minimal-batched out="" build=$root/build
-server_cpu=0 load_cpu=1 nice="" workers=1 limited=0 nts=0 servers_given=0 share_core=0
+server_cpu=0 load_cpu=1 nice="" workers=1 limited=0 nts=0 servers_given=0 share_core=0 nts_sessions=1
 while [ $# -gt 0 ]; do
   case $1 in
     --rounds) need_number "$1" "${2:-}" 0 20; rounds=$2; shift ;;
@@ -91,6 +95,9 @@ while [ $# -gt 0 ]; do
     --limited) limited=1 ;;
     --nts) nts=1 ;;
     --share-core) share_core=1 ;;
+    --nts-sessions) { [[ ${2:-} =~ ^[0-9]{1,4}$ ]] && [ "$2" -ge 1 ] && [ "$2" -le 1024 ]; } ||
+                      die "--nts-sessions: expected a whole number from 1 to 1024, got '${2:-}'"
+                    nts_sessions=$2; shift ;;
     --smoke) smoke=1 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
@@ -98,6 +105,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ $smoke = 1 ]; then rounds=1 seconds=1 warmup=0.2 syscalls=0 callgrind=0 idle=0; fi
+[ "$nts_sessions" -le "${clients%%.*}" ] ||
+  die "--nts-sessions $nts_sessions needs at least as many --clients ($clients): each session speaks from addresses of its own"
 [[ $rounds =~ ^[0-9]+$ ]] || die "--rounds: expected a whole number, got '$rounds'"
 [ "$rounds" -gt 0 ] || [ $callgrind = 1 ] || [ $idle = 1 ] ||
   die "--rounds 0 measures nothing without --callgrind or --idle"

@@ -3,7 +3,7 @@
 # (after tests/interop/lib.sh, whose interop_* functions start, guard and stop the servers).
 #
 # Reads the settings server_bench.sh parsed: server_list rounds seconds warmup outstanding
-# clients syscalls callgrind idle idle_seconds out server_cpu load_cpu nice share_core, and the binaries TEMPUSD NTP_LOAD
+# clients syscalls callgrind idle idle_seconds out server_cpu load_cpu nice share_core nts_sessions, and the binaries TEMPUSD NTP_LOAD
 # MIN_RESPONDER. Every file a step writes goes to $out, named r<ROUND>-<SERVER>-<PHASE>.*, and
 # server_bench_report.py reads them all. Every wait here is bounded.
 
@@ -105,7 +105,8 @@ bench_start() {
       if [ "$kind" = tempusd-nts ]; then
         echo "nts enable cert $INTEROP_WORK/server.pem key $INTEROP_WORK/server.key cookie $INTEROP_WORK/$name.nts-keys port ${BENCH_NTS_KE_TEMPUSD##*:}" >>"$file"
         conf=(-c "$file")
-        BENCH_NTS_ARGS=(--nts-ke "$BENCH_NTS_KE_TEMPUSD" --nts-ca "$INTEROP_WORK/ca.pem" --nts-host localhost)
+        BENCH_NTS_ARGS=(--nts-ke "$BENCH_NTS_KE_TEMPUSD" --nts-ca "$INTEROP_WORK/ca.pem" --nts-host localhost
+                        --nts-sessions "$nts_sessions")
       fi
       local binary=$TEMPUSD
       [ "$kind" != tempusd-ref ] || binary=$TEMPUSD_REF
@@ -155,16 +156,19 @@ pidfile $INTEROP_WORK/$name.pid
 EOF
   interop_spawn "$name" "$CHRONYD" -x -d -u root -f "$chrony_conf"
   interop_check_guards "$INTEROP_PID"
-  BENCH_NTS_ARGS=(--nts-ke "$BENCH_NTS_KE_CHRONYD" --nts-ca "$INTEROP_WORK/ca.pem" --nts-host localhost)
+  BENCH_NTS_ARGS=(--nts-ke "$BENCH_NTS_KE_CHRONYD" --nts-ca "$INTEROP_WORK/ca.pem" --nts-host localhost
+                  --nts-sessions "$nts_sessions")
 }
 
 # bench_load FILE ARGS...: ntp_load against the server BENCH_PID, pinned, report in FILE; with
 # an -nts server, NTS-protected (BENCH_NTS_ARGS).
 bench_load() {
-  local file=$1
+  local file=$1 ke_s=0
   shift
+  # The NTS-KEs come first, one after the other (a few seconds each under valgrind).
+  [ ${#BENCH_NTS_ARGS[@]} = 0 ] || ke_s=$((nts_sessions * 3))
   bench_pin "$load_cpu"
-  "${BENCH_PIN[@]}" timeout -k 2 "$(awk -v s="$seconds" -v w="$warmup" 'BEGIN { print int(s + w + 30) }')" \
+  "${BENCH_PIN[@]}" timeout -k 2 "$(awk -v s="$seconds" -v w="$warmup" -v k="$ke_s" 'BEGIN { print int(s + w + k + 30) }')" \
     "$NTP_LOAD" "$BENCH_TARGET" --clients "$clients" --server-pid "$BENCH_PID" --json "$file" "${BENCH_NTS_ARGS[@]}" "$@" 2>&1 |
     sed "s/^/[server_bench]   /" >&2
   [ "${PIPESTATUS[0]}" = 0 ] || interop_fail "ntp_load failed: $*"

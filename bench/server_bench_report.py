@@ -68,6 +68,16 @@ def instructions_per_request(d, server):
     return int(text) / responses if text.isdigit() and responses > 0 else None
 
 
+def nts_sessions(d, server, runs):
+    """The NTS-KE sessions (clients with keys of their own) ntp_load ran with, from every report."""
+    reports = [rep[phase] for rep in runs.get(server, {}).values() for phase in rep]
+    js_path = os.path.join(d, f"callgrind-{server}.json")
+    if os.path.exists(js_path):
+        with open(js_path) as f:
+            reports.append(json.load(f))
+    return [r["nts"].get("sessions", 1) for r in reports if "nts" in r]
+
+
 def idle_wakeups_per_s(d, server):
     path = os.path.join(d, f"idle-{server}.txt")
     if not os.path.exists(path):
@@ -139,6 +149,9 @@ def build_table(d, runs):
     ins_row = {s: cell([instructions_per_request(d, s)], "{:,.0f}") for s in servers}
     if any(v[0] is not None for v in ins_row.values()):
         table.append(("user-space instructions per request (callgrind)", ins_row, True))
+    sessions_row = {s: cell(nts_sessions(d, s, runs), "{:.0f}") for s in servers}
+    if any(v[0] is not None for v in sessions_row.values()):
+        table.append(("NTS-KE sessions (clients with keys of their own)", sessions_row, False))
     idle_row = {s: cell([idle_wakeups_per_s(d, s)], "{:.2f}") for s in servers}
     if any(v[0] is not None for v in idle_row.values()):
         table.append(("idle wake-ups per second, 4 upstreams", idle_row, True))

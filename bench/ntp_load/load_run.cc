@@ -76,6 +76,11 @@ class Runner {
   size_t Due(int64_t now);
   void Wait(int64_t now) const;
   void SampleQueue(int64_t now);
+  // The index of the source address a request comes from, from its cookie's sequence number
+  // (RequestRing: its low 32 bits), so that a reply tells which client, and which NTS session
+  // (the index mod the sessions), it answers: addresses take turns.
+  uint32_t ClientOf(uint64_t cookie) const { return static_cast<uint32_t>((cookie & 0xffffffffu) % o_.clients); }
+  size_t SessionOf(uint64_t cookie) const { return ClientOf(cookie) % nts_->sessions(); }
   void OnLost(int64_t sent_ns) {
     if (sent_ns >= window_begin_ && sent_ns < window_end_) ++r_.lost;
   }
@@ -91,7 +96,6 @@ class Runner {
   int64_t window_end_ = 0;
   bool begun_ = false, closed_ = false, sending_ = true;
   double next_send_ns_ = 0.0;  // open loop
-  uint64_t next_client_ = 0;
   double own_cpu_begin_ = 0.0;
   int64_t next_queue_sample_ = 0;
   std::optional<uint64_t> server_drops_begin_;
@@ -182,7 +186,7 @@ size_t Runner::Receive(int64_t now) {
       continue;
     }
     if (nts_ != nullptr) {
-      const NtsVerdict verdict = nts_->Check(h.origin_time.raw(), bytes, *packet);
+      const NtsVerdict verdict = nts_->Check(SessionOf(h.origin_time.raw()), h.origin_time.raw(), bytes, *packet);
       if (verdict != NtsVerdict::kValid) {
         ++r_.nts_refused[static_cast<size_t>(verdict)];
         continue;
@@ -221,10 +225,9 @@ size_t Runner::Send(int64_t now) {
   if (want == 0) return 0;
   for (size_t i = 0; i < want; ++i) {
     const uint64_t cookie = ring_.Issue(now, [this](int64_t sent) { OnLost(sent); });
-    const uint32_t client = o_.first_client + static_cast<uint32_t>(next_client_++ % o_.clients);
-    socket_->Prepare(i, htonl(client), cookie);
+    socket_->Prepare(i, htonl(o_.first_client + ClientOf(cookie)), cookie);
     if (nts_ != nullptr) {
-      const size_t size = nts_->Seal(cookie, socket_->Packet(i));
+      const size_t size = nts_->Seal(SessionOf(cookie), cookie, socket_->Packet(i));
       if (size == 0) ++r_.nts_seal_failures;
       socket_->SetSize(i, size == 0 ? core::kHeaderSize : size);
     }
@@ -262,11 +265,11 @@ Result<LoadResult, std::string> RunLoad(const LoadOptions& options) {
   }
   // The NTS-KE comes before the run, so that the server's handshake is outside every window.
   const int64_t ke_start = MonotonicNs();
-  auto session = ObtainNtsSession(options.nts_options);
-  if (!session) return Unexpected(session.error());
+  auto sessions = ObtainNtsSessions(options.nts_options);
+  if (!sessions) return Unexpected(sessions.error());
   const double ke_s = static_cast<double>(MonotonicNs() - ke_start) / 1e9;
   const crypto::AesSivAead aead;
-  NtsRequests nts(std::move(*session), options.nts_options.placeholders, options.seed ^ 0x6e7473, aead);
+  NtsRequests nts(std::move(*sessions), options.nts_options.placeholders, options.seed ^ 0x6e7473, aead);
   // A reply carries a cookie per placeholder (and the one spent): room for 8 of the largest.
   constexpr size_t kNtsReplyBytes = 4096;
   auto socket = UdpLoadSocket::Open(options.target, options.batch, nts.max_request_size(), kNtsReplyBytes);

@@ -54,7 +54,7 @@ struct LoadResult {
   std::optional<uint64_t> generator_drops;  // of the generator's own socket, all phases
   // --nts-ke: replies matched to a request but refused by NtsRequests::Check, by verdict (the
   // kValid slot stays 0: valid ones are `answered`), all phases; requests that could not be
-  // sealed (sent plain instead), all phases; the NTS-KE's duration (0 with a session file).
+  // sealed (sent plain instead), all phases; the NTS-KEs' duration (about 0 with a session file).
   std::array<uint64_t, kNtsVerdictCount> nts_refused{};
   uint64_t nts_seal_failures = 0;
   uint64_t nts_cookies_reused = 0;  // requests that sent a cookie again (NtsRequests), all phases

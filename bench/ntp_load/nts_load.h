@@ -1,10 +1,16 @@
-// NTS for ntp_load (RFC 8915 §5): one NTS-KE with the server under test, then NTS-protected
-// client requests sealed, and their replies opened, many in flight at once.
+// NTS for ntp_load (RFC 8915 §5): N NTS-KE sessions with the server under test (1 by default),
+// then NTS-protected client requests sealed, and their replies opened, many in flight at once.
 //
-// ObtainNtsSession runs the NTS-KE (io::ExchangeNtsKe: TLS 1.3, ALPN "ntske/1", the certificate
-// checked against a CA file) or reads the keys and cookies an earlier run saved, so that a
-// measured run need not include a handshake (bench/server_bench.sh's callgrind pass zeroes the
-// server's counters between two runs of ntp_load).
+// ObtainNtsSessions runs the NTS-KEs (io::ExchangeNtsKe: TLS 1.3, ALPN "ntske/1", the certificate
+// checked against a CA file), one after the other, or reads the keys and cookies an earlier run
+// saved, so that a measured run need not include a handshake (bench/server_bench.sh's callgrind
+// pass zeroes the server's counters between two runs of ntp_load).
+//
+// Each session has its own C2S and S2C keys and its own cookie store, as a client of its own
+// would: with many sessions the server sees many clients' keys taking turns (the cost of keying
+// AES for each request, which one session hides: docs/performance.md). The caller says which
+// session a request belongs to (ntp_load: its source address's index mod N, so that each address
+// always speaks for the same session).
 //
 // NtsRequests seals each request as a client would (§5.7): a Unique Identifier, one cookie,
 // placeholders, an Authenticator sealed with C2S over the packet before it. Unlike a real client
@@ -32,6 +38,7 @@
 #include "base/result.h"
 #include "core/net/net_address.h"
 #include "core/nts/aead.h"
+#include "core/nts/ke_record.h"
 #include "core/wire/codec.h"
 
 namespace tempus::bench {
@@ -42,16 +49,20 @@ struct NtsLoadOptions {
   std::string ca_file;         // PEM CA that signed the server's certificate
   std::string session_file;    // "": always NTS-KE; else read it if it exists, else KE and write it
   uint32_t placeholders = 0;   // cookie placeholders per request (0..7, §5.7)
+  uint32_t sessions = 1;       // NTS-KE sessions (1..kMaxNtsSessions), each a client of its own
 };
+inline constexpr uint32_t kMaxNtsSessions = 4096;
 
 struct NtsSession {
   core::nts::SessionKeys keys;
   std::vector<std::vector<uint8_t>> cookies;
 };
 
-// The keys and cookies to load the server with; an error names what failed (the KE's reason,
-// an unreadable or malformed session file).
-[[nodiscard]] Result<NtsSession, std::string> ObtainNtsSession(const NtsLoadOptions& options);
+// The keys and cookies of options.sessions sessions to load the server with; an error names what
+// failed (the KE's reason, an unreadable or malformed session file, a file holding another number
+// of sessions). The file is {"sessions": [{"c2s", "s2c", "cookies"}, ...]}; a file of one session
+// may also be that session's object alone (what ntp_load wrote before it had sessions).
+[[nodiscard]] Result<std::vector<NtsSession>, std::string> ObtainNtsSessions(const NtsLoadOptions& options);
 
 // Why a reply to a request in flight is not a valid NTS reply.
 enum class NtsVerdict : uint8_t {
@@ -67,46 +78,62 @@ std::string_view NtsVerdictName(NtsVerdict verdict);
 
 class NtsRequests {
  public:
-  // `aead` must outlive this object. REQUIRES: !session.cookies.empty(), placeholders <= 7.
-  NtsRequests(NtsSession session, uint32_t placeholders, uint64_t salt, const core::nts::Aead& aead);
+  // `aead` must outlive this object. REQUIRES: 1 <= sessions.size() <= kMaxNtsSessions, every
+  // session has a cookie, placeholders <= 7.
+  NtsRequests(std::vector<NtsSession> sessions, uint32_t placeholders, uint64_t salt, const core::nts::Aead& aead);
 
+  size_t sessions() const { return sessions_.size(); }
   // The largest request Seal writes.
   size_t max_request_size() const { return max_request_size_; }
-  // Appends the NTS fields to the 48-octet client header at the start of `packet` (its transmit
-  // timestamp is `request_cookie`) and seals it; returns the request's size, 0 when `packet` is
-  // too small or the AEAD failed.
-  size_t Seal(uint64_t request_cookie, std::span<uint8_t> packet);
-  // Judges `reply` (decoded as `decoded`) to the request whose cookie is `request_cookie`; a
-  // valid reply's cookies go to the store.
-  NtsVerdict Check(uint64_t request_cookie, std::span<const uint8_t> reply, const core::DecodedPacket& decoded);
+  // Appends the NTS fields of session `session` (< sessions()) to the 48-octet client header at
+  // the start of `packet` (its transmit timestamp is `request_cookie`) and seals it with its C2S;
+  // returns the request's size, 0 when `packet` is too small or the AEAD failed.
+  size_t Seal(size_t session, uint64_t request_cookie, std::span<uint8_t> packet);
+  // Judges `reply` (decoded as `decoded`) to the request of `session` whose cookie is
+  // `request_cookie`; a valid reply's cookies go to that session's store.
+  NtsVerdict Check(size_t session, uint64_t request_cookie, std::span<const uint8_t> reply,
+                   const core::DecodedPacket& decoded);
 
-  // Requests that had to send a cookie again (the store was empty).
+  // Requests that had to send a cookie again (their session's store was empty), all sessions.
   uint64_t cookies_reused() const { return cookies_reused_; }
-  // Cookies received in valid replies that did not fit in the store (dropped).
+  // Cookies received in valid replies that did not fit in their session's store (dropped).
   uint64_t cookies_dropped() const { return cookies_dropped_; }
+  // Cookie slots per session: the stores hold kStoreCookies cookies in all, at least
+  // kMinSessionCookies per session (kMaxCookieSize octets each: 4 MiB for up to 256 sessions,
+  // 16 MiB at kMaxNtsSessions).
+  size_t cookies_per_session() const { return per_session_; }
 
  private:
   static constexpr size_t kUniqueIdSize = 32;
   static constexpr size_t kNonceSize = 16;
   static constexpr size_t kStoreCookies = 16384;  // more than any closed loop keeps in flight
-  void Derive(uint64_t request_cookie, std::span<uint8_t> out) const;
-  void Keep(std::span<const uint8_t> cookie);
-  // The next cookie to send: the oldest stored, else the last one sent again.
-  std::span<const uint8_t> NextCookie();
+  static constexpr size_t kMinSessionCookies = 16;
 
-  core::nts::SessionKeys keys_;
+  // One session's keys and its cookie store, a ring of per_session_ slots of kMaxCookieSize
+  // octets in store_.
+  struct Session {
+    core::nts::SessionKeys keys;
+    size_t first_slot = 0;
+    uint64_t head = 0;                                      // next slot to fill
+    uint64_t tail = 0;                                      // oldest cookie
+    std::array<uint8_t, core::nts::kMaxCookieSize> last{};  // the last cookie sent (last_size used)
+    size_t last_size = 0;
+  };
+
+  void Derive(uint64_t request_cookie, std::span<uint8_t> out) const;
+  void Keep(Session& s, std::span<const uint8_t> cookie);
+  // The next cookie of `s` to send: the oldest stored, else the last one sent again.
+  std::span<const uint8_t> NextCookie(Session& s);
+
+  std::vector<Session> sessions_;
   uint32_t placeholders_;
   std::array<uint8_t, kUniqueIdSize> salt_{};
   const core::nts::Aead& aead_;
   size_t max_request_size_ = 0;
+  size_t per_session_ = 0;
   std::vector<uint8_t> plaintext_;  // an opened reply's encrypted fields
-  // The cookie store: a ring of kStoreCookies slots of kMaxCookieSize octets.
-  std::vector<uint8_t> store_;
+  std::vector<uint8_t> store_;      // every session's cookie ring
   std::vector<uint16_t> store_sizes_;
-  uint64_t store_head_ = 0;    // next slot to fill
-  uint64_t store_tail_ = 0;    // oldest cookie
-  std::vector<uint8_t> last_;  // the last cookie sent (kMaxCookieSize octets, last_size_ used)
-  size_t last_size_ = 0;
   uint64_t cookies_reused_ = 0;
   uint64_t cookies_dropped_ = 0;
 };

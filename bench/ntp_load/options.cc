@@ -114,6 +114,11 @@ Result<LoadOptions, ParseStop> ParseLoadOptions(const std::vector<std::string>& 
                  "With --nts-ke: cookie placeholders per request (0 to 7, default 0: a client holding 8 cookies)")
       ->check(IntegerIn(0, 7))
       ->needs(nts);
+  app.add_option("--nts-sessions", o.nts_options.sessions,
+                 "With --nts-ke: NTS-KE sessions, each with its own keys and cookies, taking turns as the source "
+                 "addresses do (address index mod N; default 1). Needs --clients >= N")
+      ->check(IntegerIn(1, kMaxNtsSessions))
+      ->needs(nts);
 
   std::vector<std::string> reversed;  // CLI11 takes the arguments last first, without argv[0]
   for (size_t i = args.size(); i > 1; --i) reversed.push_back(args[i - 1]);
@@ -147,6 +152,10 @@ Result<LoadOptions, ParseStop> ParseLoadOptions(const std::vector<std::string>& 
     if (o.nts_options.ca_file.empty()) return Error("--nts-ke needs --nts-ca (the certificate is always checked)");
     o.nts = true;
     o.nts_options.ke_server = *ke;
+    if (o.nts_options.sessions > o.clients) {
+      return Error("--nts-sessions " + std::to_string(o.nts_options.sessions) + " needs at least as many --clients (" +
+                   std::to_string(o.clients) + "): each session speaks from addresses of its own");
+    }
   }
   if (o.rate_per_s > 0 && o.rate_per_s * o.timeout_s > double{1 << 22}) {
     return Error("--rate times --timeout is above 2^22 requests in flight; lower one of them");

@@ -37,8 +37,9 @@ struct LoadOptions {
   std::string json_path;    // "" none, "-" stdout
   bool quiet = false;       // no human line on stderr
   uint64_t seed = 0;
-  // NTS (--nts-ke): one NTS-KE with nts.ke_server first, then every request NTS-protected and
-  // only valid NTS replies counted as answered (nts_load.h).
+  // NTS (--nts-ke): nts_options.sessions NTS-KEs with nts.ke_server first (--nts-sessions, at most
+  // `clients`: a request's session is its source address's index mod the sessions), then every
+  // request NTS-protected and only valid NTS replies counted as answered (nts_load.h).
   bool nts = false;
   NtsLoadOptions nts_options;
 };

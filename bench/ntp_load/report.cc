@@ -87,6 +87,7 @@ nlohmann::json ReportJson(const LoadOptions& o, const LoadResult& r) {
     }
     j["nts"] = {{"ke_server", o.nts_options.ke_server.ToStringWithPort()},
                 {"placeholders", o.nts_options.placeholders},
+                {"sessions", o.nts_options.sessions},
                 {"ke_s", r.nts_ke_s},
                 {"refused", total},
                 {"refused_by_reason", refused},

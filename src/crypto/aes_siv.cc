@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
 #include <memory>
@@ -22,15 +23,60 @@ namespace {
 // Here each thread keeps AES-128-CBC contexts that CMAC drives (keyed once per key, the last three
 // keys kept keyed) and AES-128-ECB contexts that make CTR's key stream. tests/crypto/aes_siv_test.cc checks the CMAC
 // against RFC 4493's vectors and OpenSSL's EVP_MAC CMAC, and SIV against RFC 5297's vectors and OpenSSL's own
-// AES-128-SIV on random inputs.
-const EVP_CIPHER* CbcCipher() {
-  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr);
-  return cipher;
+// AES-128-SIV on random inputs, on both paths below.
+
+// The AES-128 implementations the contexts run on. OpenSSL 3's EVP API reaches its providers
+// through OSSL_PARAM look-ups: keying a context (EVP_CipherInit_ex2) asks the provider the key
+// length (EVP_CIPHER_CTX_get_key_length, about 500 of its 913 instructions in 3.0), and each
+// EVP_Cipher call passes through the provider's generic cipher layer (about 200 instructions
+// for one block). The same libcrypto still carries its built-in ("legacy") AES ciphers, the same
+// AES-NI, VPAES or table code the default provider uses, and runs them without a provider when
+// the EVP_CIPHER is a method of the application's own (EVP_CIPHER_meth_dup): keying costs 539
+// instructions and a one-block call 153 (docs/performance.md, branch nts2),
+// which takes an NTS request with many clients from 15,252 to 13,030 (BM_NtsRequestManyClients).
+// EVP_CIPHER_meth_dup is deprecated since OpenSSL 3.0 and removed in 4.0, and the legacy path
+// ignores the provider configuration, so it is taken only where it exists (3.x built with the
+// deprecated API), never in FIPS mode, and only when the thread's CMAC self test passes on it;
+// otherwise the contexts run on the provider's ciphers, fetched once.
+struct Ciphers {
+  const EVP_CIPHER* cbc = nullptr;
+  const EVP_CIPHER* ecb = nullptr;
+};
+
+const Ciphers& ProviderCiphers() {
+  static const Ciphers ciphers{EVP_CIPHER_fetch(nullptr, "AES-128-CBC", nullptr),
+                               EVP_CIPHER_fetch(nullptr, "AES-128-ECB", nullptr)};
+  return ciphers;
 }
-const EVP_CIPHER* EcbCipher() {
-  static EVP_CIPHER* const cipher = EVP_CIPHER_fetch(nullptr, "AES-128-ECB", nullptr);
-  return cipher;
+
+#if OPENSSL_VERSION_MAJOR == 3 && !defined(OPENSSL_NO_DEPRECATED_3_0)
+#define TEMPUS_AES_LEGACY_PATH 1
+#endif
+
+// Null members where the legacy path is not available.
+const Ciphers& LegacyCiphers() {
+  static const Ciphers ciphers = [] {
+    Ciphers c;
+#ifdef TEMPUS_AES_LEGACY_PATH
+    if (EVP_default_properties_is_fips_enabled(nullptr) == 1) return c;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    EVP_CIPHER* cbc = EVP_CIPHER_meth_dup(EVP_aes_128_cbc());
+    EVP_CIPHER* ecb = EVP_CIPHER_meth_dup(EVP_aes_128_ecb());
+    if (cbc != nullptr && ecb != nullptr) {
+      c = {cbc, ecb};
+    } else {
+      EVP_CIPHER_meth_free(cbc);
+      EVP_CIPHER_meth_free(ecb);
+    }
+#pragma GCC diagnostic pop
+#endif
+    return c;
+  }();
+  return ciphers;
 }
+
+std::atomic<internal::AesPath> new_thread_path{internal::AesPath::kLegacy};
 
 struct CipherContextFree {
   void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
@@ -103,15 +149,20 @@ struct SivKeyState {
   bool ecb_keyed = false;  // keyed when CTR first needs it: a client's request has no ciphertext
   uint64_t used = 0;       // when it was last used, for the least recently used to be keyed anew
 
-  SivKeyState() {
+  SivKeyState() = default;
+  // Makes the contexts on `ciphers` (anew: whatever they held is gone).
+  void Make(const Ciphers& ciphers) {
     const Block zero{};
-    if (CbcCipher() != nullptr) {
+    keyed = ecb_keyed = false;
+    cbc.reset();
+    ecb.reset();
+    if (ciphers.cbc != nullptr) {
       cbc.reset(EVP_CIPHER_CTX_new());
-      if (cbc && EVP_CipherInit_ex2(cbc.get(), CbcCipher(), nullptr, zero.data(), 1, nullptr) != 1) cbc.reset();
+      if (cbc && EVP_CipherInit_ex2(cbc.get(), ciphers.cbc, nullptr, zero.data(), 1, nullptr) != 1) cbc.reset();
     }
-    if (EcbCipher() != nullptr) {
+    if (ciphers.ecb != nullptr) {
       ecb.reset(EVP_CIPHER_CTX_new());
-      if (ecb && EVP_CipherInit_ex2(ecb.get(), EcbCipher(), nullptr, nullptr, 1, nullptr) != 1) ecb.reset();
+      if (ecb && EVP_CipherInit_ex2(ecb.get(), ciphers.ecb, nullptr, nullptr, 1, nullptr) != 1) ecb.reset();
     }
   }
   ~SivKeyState() {
@@ -305,17 +356,28 @@ bool SameKey(const uint8_t* a, const uint8_t* b) {
 
 // This thread's keyed states: the last three SIV keys used. An NTS server's request takes four
 // operations, two under its cookie key (open the cookie, seal the new one) and one each under the
-// client's C2S and S2C, so the cookie key stays keyed and its operations skip keying (about 800
-// instructions a context in OpenSSL 3.0, most of it EVP_CIPHER_CTX_get_key_length's OSSL_PARAM
-// look-up) and d0. Keys are compared in constant time (SameKey); which state held it shows in the
-// time.
+// client's C2S and S2C, so the cookie key stays keyed and its operations skip keying (539
+// instructions a context on the legacy path, 913 through OpenSSL 3.0's provider, most of it
+// EVP_CIPHER_CTX_get_key_length's OSSL_PARAM look-up) and d0. Not more: a server's clients come
+// back minutes apart, after thousands of other clients' keys, so a larger cache would only help
+// a benchmark with few clients (docs/performance.md, branch nts2). Keys are compared in constant
+// time (SameKey); which state held it shows in the time.
 class ThreadStates {
  public:
+  // On the legacy ciphers when they exist, this thread may use them and they pass the self test,
+  // else on the provider's; when neither passes, every operation fails with kLibrary.
   ThreadStates() {
-    if (!CmacSelfTest(states_[0])) {
+    if (new_thread_path.load(std::memory_order_relaxed) == internal::AesPath::kLegacy &&
+        LegacyCiphers().cbc != nullptr && MakeAll(LegacyCiphers())) {
+      path_ = internal::AesPath::kLegacy;
+      return;
+    }
+    if (!MakeAll(ProviderCiphers())) {
       for (SivKeyState& s : states_) s.cbc.reset();
     }
   }
+
+  internal::AesPath path() const { return path_; }
 
   // The state keyed for `key` (32 octets): one that holds it already, or the least recently used
   // keyed anew. Null when keying fails.
@@ -343,8 +405,14 @@ class ThreadStates {
   }
 
  private:
+  bool MakeAll(const Ciphers& ciphers) {
+    for (SivKeyState& s : states_) s.Make(ciphers);
+    return CmacSelfTest(states_[0]);
+  }
+
   std::array<SivKeyState, 3> states_;
   uint64_t clock_ = 0;
+  internal::AesPath path_ = internal::AesPath::kProvider;
 };
 ThreadStates& States() {
   thread_local ThreadStates states;
@@ -414,6 +482,10 @@ bool S2vWith(SivKeyState& s, std::initializer_list<Bytes> associated_data, Bytes
 }  // namespace
 
 namespace internal {
+
+AesPath ThisThreadsAesPath() { return States().path(); }
+
+void SetAesPathForNewThreads(AesPath path) { new_thread_path.store(path, std::memory_order_relaxed); }
 
 Result<Block, AeadError> AesCmac(Bytes key, Bytes message) {
   if (key.size() != kBlockSize) return Unexpected(AeadError::kBadKeySize);

@@ -1,7 +1,8 @@
 // AesSiv: AEAD_AES_SIV_CMAC_256 (RFC 5297, RFC 5116 §5.4), the AEAD every NTS implementation
 // supports (RFC 8915 §5.1): a 256-bit key, two AES-128 keys, one for S2V/CMAC and one for CTR
 // (OpenSSL 3 calls it "AES-128-SIV"; its "AES-256-SIV" is AEAD_AES_SIV_CMAC_512). Composed from
-// OpenSSL's AES-128 (CBC and CTR contexts, fetched once) and a CMAC (RFC 4493) written here,
+// OpenSSL's AES-128 (CBC and ECB contexts: libcrypto's built-in ciphers where OpenSSL 3 still
+// runs them without a provider, else the provider's, fetched once) and a CMAC (RFC 4493) written here,
 // because OpenSSL's own SIV cipher fetches three algorithms every time it is keyed and its CMAC
 // re-initializes a cipher context for every MAC (aes_siv.cc says more).
 //
@@ -57,6 +58,16 @@ namespace internal {
 [[nodiscard]] Result<std::array<uint8_t, kAesSivTagSize>, AeadError> S2v(Bytes key,
                                                                          std::initializer_list<Bytes> associated_data,
                                                                          Bytes plaintext);
+
+// Which AES-128 ciphers a thread's contexts run on (aes_siv.cc says why there are two): kLegacy,
+// libcrypto's built-in ciphers driven without a provider (OpenSSL 3 with its deprecated API, not
+// in FIPS mode), or kProvider, the ciphers EVP_CIPHER_fetch gives.
+enum class AesPath : uint8_t { kLegacy, kProvider };
+// The path of the calling thread (decided at its first AES-SIV operation).
+AesPath ThisThreadsAesPath();
+// Threads whose first AES-SIV operation comes after this call take `path` (kLegacy only where it
+// is available, the default). For tests, which run both paths.
+void SetAesPathForNewThreads(AesPath path);
 }  // namespace internal
 
 }  // namespace tempus::crypto

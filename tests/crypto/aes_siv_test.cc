@@ -4,7 +4,9 @@
 #include <openssl/params.h>
 
 #include <memory>
+#include <optional>
 #include <random>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -18,6 +20,20 @@ namespace {
 using testdata::FromHex;
 using testdata::ToHex;
 
+// Runs `check` twice, each time in a thread of its own whose AES contexts run on one of the two
+// paths (aes_siv.cc: libcrypto's built-in ciphers without a provider where OpenSSL 3 allows it,
+// the provider's otherwise): both give the same octets.
+void BothPaths(void (*check)()) {
+  for (auto path : {internal::AesPath::kLegacy, internal::AesPath::kProvider}) {
+    internal::SetAesPathForNewThreads(path);
+    std::thread([check, path] {
+      SCOPED_TRACE(path == internal::AesPath::kLegacy ? "legacy path" : "provider path");
+      check();
+    }).join();
+  }
+  internal::SetAesPathForNewThreads(internal::AesPath::kLegacy);
+}
+
 std::vector<uint8_t> RandomBytes(std::mt19937& gen, size_t n) {
   std::vector<uint8_t> v(n);
   for (auto& b : v) b = static_cast<uint8_t>(gen());
@@ -26,7 +42,7 @@ std::vector<uint8_t> RandomBytes(std::mt19937& gen, size_t n) {
 
 // RFC 4493 §4: the four AES-128-CMAC examples (empty, one whole block, a partial last block,
 // four whole blocks), each branch of the last block's subkey (K2 padded, K1 whole).
-TEST(AesCmac, Rfc4493Examples) {
+void CheckRfc4493Examples() {
   const auto key = FromHex("2b7e151628aed2a6abf7158809cf4f3c");
   const auto m64 = FromHex(
       "6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e51"
@@ -42,6 +58,7 @@ TEST(AesCmac, Rfc4493Examples) {
   }
   EXPECT_EQ(internal::AesCmac(std::span(key).first(15), m64).error(), AeadError::kBadKeySize);
 }
+TEST(AesCmac, Rfc4493Examples) { BothPaths(CheckRfc4493Examples); }
 
 // OpenSSL's CMAC (EVP_MAC, AES-128-CBC): the reference the CMAC here replaces.
 std::vector<uint8_t> OpenSslCmac(const std::vector<uint8_t>& key, const std::vector<uint8_t>& message) {
@@ -64,7 +81,7 @@ std::vector<uint8_t> OpenSslCmac(const std::vector<uint8_t>& key, const std::vec
 // whole and partial), then a few long ones (past the 256-octet runs the CMAC hands OpenSSL at
 // once), each the same MAC as OpenSSL's EVP_MAC CMAC. The MACs run back to back on one thread's
 // context under changing keys, as S2V's do.
-TEST(AesCmac, EqualsOpenSslsCmacOnRandomKeysAndEveryLength) {
+void CheckEqualsOpenSslsCmacOnRandomKeysAndEveryLength() {
   std::mt19937 gen(4493);
   auto bytes = [&](size_t n) { return RandomBytes(gen, n); };
   std::vector<size_t> sizes;
@@ -84,9 +101,12 @@ TEST(AesCmac, EqualsOpenSslsCmacOnRandomKeysAndEveryLength) {
     }
   }
 }
+TEST(AesCmac, EqualsOpenSslsCmacOnRandomKeysAndEveryLength) {
+  BothPaths(CheckEqualsOpenSslsCmacOnRandomKeysAndEveryLength);
+}
 
 // RFC 5297 Appendix A.1: deterministic authenticated encryption (one AD component, no nonce).
-TEST(AesSiv, Rfc5297A1KnownAnswer) {
+void CheckRfc5297A1KnownAnswer() {
   const auto key = FromHex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
   const auto ad = FromHex("101112131415161718191a1b1c1d1e1f2021222324252627");
   const auto plaintext = FromHex("112233445566778899aabbccddee");
@@ -101,9 +121,10 @@ TEST(AesSiv, Rfc5297A1KnownAnswer) {
   back.resize(*m);
   EXPECT_EQ(back, plaintext);
 }
+TEST(AesSiv, Rfc5297A1KnownAnswer) { BothPaths(CheckRfc5297A1KnownAnswer); }
 
 // RFC 5297 Appendix A.2: nonce-based, two AD components then the nonce (NTS's shape).
-TEST(AesSiv, Rfc5297A2KnownAnswerWithNonce) {
+void CheckRfc5297A2KnownAnswerWithNonce() {
   const auto key = FromHex("7f7e7d7c7b7a79787776757473727170404142434445464748494a4b4c4d4e4f");
   const auto ad1 = FromHex("00112233445566778899aabbccddeeffdeaddadadeaddadaffeeddccbbaa99887766554433221100");
   const auto ad2 = FromHex("102030405060708090a0");
@@ -118,10 +139,11 @@ TEST(AesSiv, Rfc5297A2KnownAnswerWithNonce) {
             "7bdb6e3b432667eb06f4d14bff2fbd0fcb900f2fddbe404326601965c889bf17"
             "dba77ceb094fa663b7a3f748ba8af829ea64ad544a272e9c485b62a3fd5c0d");
 }
+TEST(AesSiv, Rfc5297A2KnownAnswerWithNonce) { BothPaths(CheckRfc5297A2KnownAnswerWithNonce); }
 
 // S2V alone (used for empty plaintexts) gives the tag OpenSSL's SIV gives, in both branches of
 // RFC 5297 §2.4: a last string shorter than a block (A.1, 14 octets: pad) and longer (A.2: xorend).
-TEST(AesSiv, S2vMatchesTheTagOfBothRfcVectors) {
+void CheckS2vMatchesTheTagOfBothRfcVectors() {
   const auto key1 = FromHex("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
   const auto ad = FromHex("101112131415161718191a1b1c1d1e1f2021222324252627");
   auto v1 = internal::S2v(key1, {ad}, FromHex("112233445566778899aabbccddee"));
@@ -136,8 +158,9 @@ TEST(AesSiv, S2vMatchesTheTagOfBothRfcVectors) {
   ASSERT_TRUE(v2);
   EXPECT_EQ(ToHex({v2->begin(), v2->end()}), "7bdb6e3b432667eb06f4d14bff2fbd0f");
 }
+TEST(AesSiv, S2vMatchesTheTagOfBothRfcVectors) { BothPaths(CheckS2vMatchesTheTagOfBothRfcVectors); }
 
-TEST(AesSiv, EmptyPlaintextIsATagThatAuthenticatesTheAssociatedData) {
+void CheckEmptyPlaintextIsATagThatAuthenticatesTheAssociatedData() {
   // An NTS request: the authenticator's ciphertext is the tag alone.
   const std::vector<uint8_t> key(32, 7), ad(64, 1), nonce(16, 2);
   std::vector<uint8_t> tag(16);
@@ -150,8 +173,11 @@ TEST(AesSiv, EmptyPlaintextIsATagThatAuthenticatesTheAssociatedData) {
   other[10] ^= 1;
   EXPECT_EQ(AesSivOpen(key, {other, nonce}, tag, none).error(), AeadError::kAuthentication);
 }
+TEST(AesSiv, EmptyPlaintextIsATagThatAuthenticatesTheAssociatedData) {
+  BothPaths(CheckEmptyPlaintextIsATagThatAuthenticatesTheAssociatedData);
+}
 
-TEST(AesSiv, AnyFlippedBitIsRefusedAndLeavesNoPlaintext) {
+void CheckAnyFlippedBitIsRefusedAndLeavesNoPlaintext() {
   const std::vector<uint8_t> key(32, 9), nonce(16, 3), plaintext(40, 0x5a);
   std::vector<uint8_t> sealed(56);
   ASSERT_TRUE(AesSivSeal(key, {nonce}, plaintext, sealed));
@@ -167,6 +193,7 @@ TEST(AesSiv, AnyFlippedBitIsRefusedAndLeavesNoPlaintext) {
   std::vector<uint8_t> out(40);
   EXPECT_EQ(AesSivOpen(wrong_key, {nonce}, sealed, out).error(), AeadError::kAuthentication);
 }
+TEST(AesSiv, AnyFlippedBitIsRefusedAndLeavesNoPlaintext) { BothPaths(CheckAnyFlippedBitIsRefusedAndLeavesNoPlaintext); }
 
 // OpenSSL's own AES-128-SIV cipher (what AesSivSeal ran on before it was composed from CMAC and
 // CTR): the tag || ciphertext of a non-empty plaintext, or nothing when OpenSSL has no SIV.
@@ -203,7 +230,7 @@ Result<size_t, AeadError> Seal(const std::vector<uint8_t>& key, const std::vecto
 // Each thread keeps the last three keys keyed (aes_siv.cc): 600 operations under five keys taken
 // at random, so that keys are found keyed, evicted and keyed again, seal exactly as OpenSSL's
 // AES-128-SIV and open again, as fresh keys do.
-TEST(AesSiv, KeysUsedAgainSealAsOpenSslDoes) {
+void CheckKeysUsedAgainSealAsOpenSslDoes() {
   std::mt19937 gen(8915);
   auto bytes = [&](size_t n) { return RandomBytes(gen, n); };
   std::vector<std::vector<uint8_t>> keys;
@@ -227,10 +254,11 @@ TEST(AesSiv, KeysUsedAgainSealAsOpenSslDoes) {
     ASSERT_EQ(AesSivOpen(other, {ad[0], ad[1]}, sealed, opened).error(), AeadError::kAuthentication) << i;
   }
 }
+TEST(AesSiv, KeysUsedAgainSealAsOpenSslDoes) { BothPaths(CheckKeysUsedAgainSealAsOpenSslDoes); }
 
 // Associated data and plaintexts longer than the 1,024 octets a MAC gathers into one buffer
 // (aes_siv.cc streams those), and the CTR key stream across many 16-block runs.
-TEST(AesSiv, LongInputsSealAsOpenSslDoes) {
+void CheckLongInputsSealAsOpenSslDoes() {
   std::mt19937 gen(1024);
   auto bytes = [&](size_t n) { return RandomBytes(gen, n); };
   for (size_t size : {1008, 1009, 1023, 1024, 1025, 1040, 3000}) {
@@ -244,13 +272,14 @@ TEST(AesSiv, LongInputsSealAsOpenSslDoes) {
     ASSERT_EQ(ToHex(sealed), ToHex(expected)) << size;
   }
 }
+TEST(AesSiv, LongInputsSealAsOpenSslDoes) { BothPaths(CheckLongInputsSealAsOpenSslDoes); }
 
 // 2,000 random keys, associated-data lists (1 to 3 components of 1 to 100 octets, as NTS's packet
 // and nonce; never empty: OpenSSL's cipher skips an update of 0 octets, RFC 5297 counts it) and
 // plaintexts (1 to 300 octets, cookies and extension fields): the same octets as OpenSSL's
 // AES-128-SIV, and each opens again. Plaintexts cross the 16-octet and counter-block boundaries;
 // the cleared bits of Q (RFC 5297 §2.6) are set in half of the tags.
-TEST(AesSiv, SealsExactlyAsOpenSslsOwnSivCipherOnRandomInputs) {
+void CheckSealsExactlyAsOpenSslsOwnSivCipherOnRandomInputs() {
   std::mt19937 gen(5297);
   auto bytes = [&](size_t n) { return RandomBytes(gen, n); };
   for (int i = 0; i < 2000; ++i) {
@@ -275,13 +304,34 @@ TEST(AesSiv, SealsExactlyAsOpenSslsOwnSivCipherOnRandomInputs) {
     ASSERT_EQ(opened, plaintext) << i;
   }
 }
+TEST(AesSiv, SealsExactlyAsOpenSslsOwnSivCipherOnRandomInputs) {
+  BothPaths(CheckSealsExactlyAsOpenSslsOwnSivCipherOnRandomInputs);
+}
 
-TEST(AesSiv, SizesAreChecked) {
+void CheckSizesAreChecked() {
   const std::vector<uint8_t> short_key(16), key(32), data(20);
   std::vector<uint8_t> out(64), small(10);
   EXPECT_EQ(AesSivSeal(short_key, {}, data, out).error(), AeadError::kBadKeySize);
   EXPECT_EQ(AesSivSeal(key, {}, data, small).error(), AeadError::kBufferTooSmall);
   EXPECT_EQ(AesSivOpen(key, {}, std::span(data).first(15), out).error(), AeadError::kTooShort);
+}
+TEST(AesSiv, SizesAreChecked) { BothPaths(CheckSizesAreChecked); }
+
+// The cheaper path is the one taken wherever it exists (OpenSSL 3 with its deprecated API, not
+// in FIPS mode), and a thread asked for the provider's ciphers gets them.
+TEST(AesSiv, ThreadsTakeTheLegacyPathWhereItExistsAndTheProviderPathWhenAsked) {
+#if OPENSSL_VERSION_MAJOR == 3 && !defined(OPENSSL_NO_DEPRECATED_3_0)
+  const bool legacy = EVP_default_properties_is_fips_enabled(nullptr) != 1;
+#else
+  const bool legacy = false;
+#endif
+  std::optional<internal::AesPath> got;
+  std::thread([&got] { got = internal::ThisThreadsAesPath(); }).join();
+  EXPECT_EQ(got, legacy ? internal::AesPath::kLegacy : internal::AesPath::kProvider);
+  internal::SetAesPathForNewThreads(internal::AesPath::kProvider);
+  std::thread([&got] { got = internal::ThisThreadsAesPath(); }).join();
+  internal::SetAesPathForNewThreads(internal::AesPath::kLegacy);
+  EXPECT_EQ(got, internal::AesPath::kProvider);
 }
 
 }  // namespace

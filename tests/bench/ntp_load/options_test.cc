@@ -96,6 +96,25 @@ TEST(LoadOptions, NtsNeedsALoopbackKeServerAndACa) {
   ExpectRefused({"127.0.0.1", "--nts-ca", "/tmp/ca.pem"}, "--nts-ke");
 }
 
+TEST(LoadOptions, NtsSessionsAreBoundedAndNeedAsManyClients) {
+  auto o = Parse({"127.0.0.1", "--nts-ke", "127.0.0.1", "--nts-ca", "c"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->nts_options.sessions, 1u);
+  o = Parse({"127.0.0.1", "--nts-ke", "127.0.0.1", "--nts-ca", "c", "--nts-sessions", "64"});
+  ASSERT_TRUE(o) << o.error().message;
+  EXPECT_EQ(o->nts_options.sessions, 64u);
+  o = Parse({"127.0.0.1", "--nts-ke", "127.0.0.1", "--nts-ca", "c", "--nts-sessions", "4096", "--clients", "4096"});
+  ASSERT_TRUE(o) << o.error().message;
+  for (const char* bad : {"0", "-1", "4097", "1e3", "nan", ""}) {
+    ExpectRefused({"127.0.0.1", "--nts-ke", "127.0.0.1", "--nts-ca", "c", "--clients", "10000", "--nts-sessions", bad},
+                  "--nts-sessions");
+  }
+  // Each session speaks from addresses of its own: no more sessions than addresses.
+  ExpectRefused({"127.0.0.1", "--nts-ke", "127.0.0.1", "--nts-ca", "c", "--nts-sessions", "65", "--clients", "64"},
+                "--clients");
+  ExpectRefused({"127.0.0.1", "--nts-sessions", "4"}, "--nts-ke");
+}
+
 TEST(LoadOptions, HelpStopsWithExitCodeZero) {
   auto r = Parse({"--help"});
   ASSERT_FALSE(r);
