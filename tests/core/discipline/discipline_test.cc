@@ -340,6 +340,34 @@ TEST(Discipline, DelaysAreComparedWithinEachSource) {
   EXPECT_GT(clock.error, 50e-6);  // more than halfway to the far source after 6 of its samples
 }
 
+// The wander models are scored over kModelAvg updates of each source: with two sources polled
+// in turn the updates come twice as often, and a memory counted in updates looked back half the
+// time (clknetsim lan2p4: the choice switched every few updates). The same clock, noise and
+// sampling times, fed as one source and as two in turn: after the oscillator turns quiet, the
+// choice of a small wander takes about twice as many updates with two sources.
+int UpdatesUntilAQuietModel(int sources) {
+  Discipline d;
+  Follower clock;
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  for (int i = 0; i < 600; ++i) {
+    if (i < 300) clock.natural += 4e-8 * normal(rng);  // a frequency walk of ~1.4e-8 /√s
+    DisciplineInput in = In(clock.t, -clock.error + 1e-6 * normal(rng));
+    in.source = static_cast<uint32_t>(i % sources);
+    clock.Apply(d.Update(in).commands);
+    clock.AdvanceTo(d, clock.t + 8.0);
+    if (i >= 300 && d.state().frequency_walk < 1e-10) return i - 300;
+  }
+  return 300;
+}
+
+TEST(Discipline, TheWanderModelsRememberEachSourcesUpdates) {
+  const int one = UpdatesUntilAQuietModel(1);
+  const int two = UpdatesUntilAQuietModel(2);
+  EXPECT_LT(one, 300);
+  EXPECT_GT(two, one * 3 / 2) << "one source: " << one << " updates, two: " << two;
+}
+
 TEST(Discipline, DegenerateInputsStayFinite) {
   Discipline d;
   for (int i = 0; i < 100; ++i) {
