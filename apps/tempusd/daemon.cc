@@ -323,7 +323,7 @@ int RunDaemon(const DaemonOptions& options) {
           node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime, dg.local.value_or(socket.local_address()),
                           SocketTransport::Route(index, dg.reply_to));
         }
-        node.EndBatch();  // sends this round's replies while their route tokens hold
+        node.EndBatch();           // sends this round's replies while their route tokens hold
         if (*got < kBatch) break;  // the queue is empty
       }
       // A wake-up that only served time requests moved no deadline of the node: no re-arming
