@@ -84,6 +84,24 @@ TEST(NodeBatch, ReadsTheClockOnceForTheBatchAndOnceForItsTransmitStamps) {
   EXPECT_EQ(b.clock.reads().now - single.now, 1u);
 }
 
+// The daemon reads the batch's clock before its recvmmsg, so a datagram can arrive (kernel stamp,
+// T2) after the batch's reading: its reply's T3 must still not be earlier than its T2 (a client
+// would see a negative server time). T3 is read at EndBatch, after every datagram arrived.
+TEST(NodeBatch, AReplyStampedAfterTheBatchsReadingHasItsT3NotBeforeItsT2) {
+  BatchNode b;
+  b.clock.set_step_per_read(core::NtpDuration::FromMicros(5));
+  b.node->BeginBatch();
+  const core::UnixTime after_reading = b.clock.Now() - core::NtpDuration::FromMicros(2);  // 3 µs past it
+  b.node->OnDatagram(Request(), kServedClient, after_reading);
+  b.node->EndBatch();
+  ASSERT_EQ(b.transport.sent.size(), 1u);
+  const auto reply = core::Decode(b.transport.sent[0]);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->header.receive_time, after_reading.ToNtp());
+  EXPECT_GE(core::UnixTime::FromNtp(reply->header.transmit_time, after_reading),
+            core::UnixTime::FromNtp(reply->header.receive_time, after_reading));
+}
+
 // The host's route token of a request (OnDatagram's `route`) reaches the transport with its
 // reply, for the transport to send it back the way it came; a reply of the general route has none.
 TEST(NodeBatch, ARepliesRouteIsItsRequests) {
