@@ -32,6 +32,29 @@ std::string_view NextLine(std::string_view text, size_t* start) {
   return line;
 }
 
+// Sums what `field` finds in each line of a /proc/net/udp table whose local address is
+// address_be:port (the kernel prints it as the %08X of its network-order 32-bit value read
+// natively); `field` gets the line and the position just past that address. Nothing when no line
+// matched or none gave a value.
+template <typename Field>
+std::optional<uint64_t> SumOverSocket(std::string_view table, uint32_t address_be, uint16_t port, Field field) {
+  uint32_t native = 0;
+  std::memcpy(&native, &address_be, sizeof native);
+  char key[16];
+  std::snprintf(key, sizeof key, "%08X:%04X", native, static_cast<unsigned>(port));
+  const size_t key_size = std::strlen(key);
+  std::optional<uint64_t> total;
+  size_t start = 0;
+  while (start < table.size()) {
+    const std::string_view line = NextLine(table, &start);
+    // "  sl: local_address rem_address st tx_queue:rx_queue tr:when retrnsmt uid timeout inode ref pointer drops"
+    const size_t colon = line.find(": ");
+    if (colon == std::string_view::npos || line.compare(colon + 2, key_size, key) != 0) continue;
+    if (auto value = field(line, colon + 2 + key_size)) total = total.value_or(0) + *value;
+  }
+  return total;
+}
+
 }  // namespace
 
 std::optional<ProcSample> ParseSchedstat(std::string_view text) {
@@ -108,24 +131,12 @@ std::optional<ProcSample> ReadProcSample(int pid) {
 }
 
 std::optional<uint64_t> ParseUdpDrops(std::string_view table, uint32_t address_be, uint16_t port) {
-  // The kernel prints the address as the %08X of its network-order 32-bit value read natively.
-  uint32_t native = 0;
-  std::memcpy(&native, &address_be, sizeof native);
-  char key[16];
-  std::snprintf(key, sizeof key, "%08X:%04X", native, static_cast<unsigned>(port));
-  std::optional<uint64_t> total;
-  size_t start = 0;
-  while (start < table.size()) {
-    const std::string_view line = NextLine(table, &start);
-    // "  sl: local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops"
-    const size_t colon = line.find(": ");
-    if (colon == std::string_view::npos || line.compare(colon + 2, std::strlen(key), key) != 0) continue;
-    const size_t last_space = line.find_last_of(' ', line.find_last_not_of(' '));
-    if (last_space == std::string_view::npos) continue;
+  return SumOverSocket(table, address_be, port, [](std::string_view line, size_t) -> std::optional<uint64_t> {
+    const size_t last_space = line.find_last_of(' ', line.find_last_not_of(' '));  // drops: the last field
+    if (last_space == std::string_view::npos) return std::nullopt;
     size_t pos = last_space + 1;
-    if (auto drops = NextNumber(line, &pos)) total = total.value_or(0) + *drops;
-  }
-  return total;
+    return NextNumber(line, &pos);
+  });
 }
 
 std::optional<uint64_t> ReadUdpDrops(uint32_t address_be, uint16_t port) {
@@ -136,31 +147,19 @@ std::optional<uint64_t> ReadUdpDrops(uint32_t address_be, uint16_t port) {
 }
 
 std::optional<uint64_t> ParseUdpRxQueue(std::string_view table, uint32_t address_be, uint16_t port) {
-  uint32_t native = 0;
-  std::memcpy(&native, &address_be, sizeof native);
-  char key[16];
-  std::snprintf(key, sizeof key, "%08X:%04X", native, static_cast<unsigned>(port));
-  std::optional<uint64_t> total;
-  size_t start = 0;
-  while (start < table.size()) {
-    const std::string_view line = NextLine(table, &start);
-    // "  sl: local_address rem_address st tx_queue:rx_queue ...", the queues in hexadecimal.
-    const size_t colon = line.find(": ");
-    if (colon == std::string_view::npos || line.compare(colon + 2, std::strlen(key), key) != 0) continue;
-    size_t pos = colon + 2 + std::strlen(key);
+  return SumOverSocket(table, address_be, port, [](std::string_view line, size_t pos) -> std::optional<uint64_t> {
     for (int field = 0; field < 2; ++field) {  // rem_address, st
       while (pos < line.size() && line[pos] == ' ') ++pos;
       while (pos < line.size() && line[pos] != ' ') ++pos;
     }
-    const size_t queues = line.find(':', pos);
-    if (queues == std::string_view::npos) continue;
+    const size_t queues = line.find(':', pos);  // tx_queue:rx_queue, in hexadecimal
+    if (queues == std::string_view::npos) return std::nullopt;
     uint64_t rx = 0;
     const char* begin = line.data() + queues + 1;
     auto [p, ec] = std::from_chars(begin, line.data() + line.size(), rx, 16);
-    if (ec != std::errc() || p == begin) continue;
-    total = total.value_or(0) + rx;
-  }
-  return total;
+    if (ec != std::errc() || p == begin) return std::nullopt;
+    return rx;
+  });
 }
 
 std::optional<uint64_t> ReadUdpRxQueue(uint32_t address_be, uint16_t port) {
