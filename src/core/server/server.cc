@@ -114,16 +114,13 @@ ServerAction Server::HandlePlain(std::span<const uint8_t> request, const NetAddr
   constexpr uint32_t kChecked = static_cast<uint32_t>(Restrict::kIgnore) | static_cast<uint32_t>(Restrict::kNoServe) |
                                 static_cast<uint32_t>(Restrict::kVersion) | static_cast<uint32_t>(Restrict::kNoTrust) |
                                 static_cast<uint32_t>(Restrict::kLimited);
-  if ((flags.bits & kChecked) == 0) {
-    if (reply.size() < kReplyCapacity) return Drop(DropReason::kReplyBufferTooSmall);
-    EncodeReplyFromTemplate(template_, request, rx, reply, &dispersion_memo_);
-    ++stats_.replied;
-    return Respond{reply.first(kHeaderSize), /*restamp=*/true, std::nullopt};
+  const bool checked = (flags.bits & kChecked) != 0;
+  if (checked) {
+    if (auto refused = RefusedByRestrict(flags, PeekMode(request), PeekVersion(request))) return Drop(*refused);
+    if (flags.Has(Restrict::kNoTrust)) return Drop(DropReason::kNotAuthenticated);  // no MAC at all
   }
-  if (auto refused = RefusedByRestrict(flags, PeekMode(request), PeekVersion(request))) return Drop(*refused);
-  if (flags.Has(Restrict::kNoTrust)) return Drop(DropReason::kNotAuthenticated);  // no MAC at all
   if (reply.size() < kReplyCapacity) return Drop(DropReason::kReplyBufferTooSmall);
-  if (flags.Has(Restrict::kLimited)) {
+  if (checked && flags.Has(Restrict::kLimited)) {
     switch (limiter_.Check(from, now, flags.Has(Restrict::kKod))) {
       case RateVerdict::kAllow: break;
       case RateVerdict::kLimited: return Drop(DropReason::kRateLimited);
