@@ -486,7 +486,7 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
         if (const uint32_t slot = o.reply_to - b.generation; slot < b.filled) {
           m.msg_name = &b.addresses[slot];
           m.msg_namelen = b.headers[slot].msg_hdr.msg_namelen;
-          if (o.local == nullptr || destination_is_bound_) {  // a bound socket sends from its address
+          if (o.local == nullptr) {
             m.msg_control = nullptr;
             m.msg_controllen = 0;
           } else if (b.pktinfo_fixed[slot]) {
