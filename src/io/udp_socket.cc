@@ -299,20 +299,34 @@ core::NetAddress SenderOf(const sockaddr_storage& from, socklen_t length) {
   return FromSockaddr(reinterpret_cast<const sockaddr*>(&from), length).value_or(core::NetAddress());
 }
 
+// The usual layouts read at their fixed places, each header checked whole: the stamp and an IPv4
+// pktinfo (a wildcard socket) or the stamp alone (a socket bound to one address, which asks for no
+// pktinfo): every datagram of an IPv4 server. Inline in ReceiveMany, without ParseControl's call.
+// kNone: another layout, for ParseControl's walk.
+enum class FixedControl { kNone, kStamp, kPair };
+[[gnu::always_inline]] inline FixedControl TakeFixedControl(const msghdr& msg, uint16_t port, Datagram* out) {
+  const auto* p = static_cast<const unsigned char*>(msg.msg_control);
+  if (msg.msg_controllen == kStampAndPktinfo && IsMessage(p, CMSG_LEN(3 * sizeof(timespec)), SOL_SOCKET, SO_TIMESTAMPING) &&
+      IsMessage(p + kStampSpace, CMSG_LEN(sizeof(in_pktinfo)), IPPROTO_IP, IP_PKTINFO)) {
+    TakeStamp(p + CMSG_LEN(0), out);
+    TakePktinfo(p + kStampSpace + CMSG_LEN(0), port, out);
+    return FixedControl::kPair;
+  }
+  if (msg.msg_controllen == kStampSpace && IsMessage(p, CMSG_LEN(3 * sizeof(timespec)), SOL_SOCKET, SO_TIMESTAMPING)) {
+    TakeStamp(p + CMSG_LEN(0), out);
+    return FixedControl::kStamp;
+  }
+  return FixedControl::kNone;
+}
+
 }  // namespace
 
 bool UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
   const auto* msg = static_cast<const msghdr*>(msg_ptr);
   const auto* p = static_cast<const unsigned char*>(msg->msg_control);
   if (p == nullptr) return false;
-  // The usual layout read at its fixed places (every datagram of an IPv4 server takes this), each
-  // header checked whole; anything else is walked below.
-  if (msg->msg_controllen == kStampAndPktinfo &&
-      IsMessage(p, CMSG_LEN(3 * sizeof(timespec)), SOL_SOCKET, SO_TIMESTAMPING) &&
-      IsMessage(p + kStampSpace, CMSG_LEN(sizeof(in_pktinfo)), IPPROTO_IP, IP_PKTINFO)) {
-    TakeStamp(p + CMSG_LEN(0), out);
-    TakePktinfo(p + kStampSpace + CMSG_LEN(0), local_.port(), out);
-    return true;
+  if (const FixedControl fixed = TakeFixedControl(*msg, local_.port(), out); fixed != FixedControl::kNone) {
+    return fixed == FixedControl::kPair;
   }
   // The control messages walked by hand rather than with CMSG_NXTHDR, which is a call into libc
   // per message (this runs for every datagram): each header is read where CMSG_FIRSTHDR and
@@ -444,7 +458,9 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
     d.local = destination_is_bound_ ? std::optional(local_) : std::nullopt;
     d.kernel_rx.reset();
     d.reply_to = b.generation + static_cast<uint32_t>(i);
-    b.pktinfo_fixed[i] = ParseControl(&m, &d);
+    const FixedControl fixed =
+        m.msg_control != nullptr ? TakeFixedControl(m, local_.port(), &d) : FixedControl::kNone;
+    b.pktinfo_fixed[i] = fixed == FixedControl::kPair || (fixed == FixedControl::kNone && ParseControl(&m, &d));
     if (!d.kernel_rx && !now) now = ReadRealtime();
     d.rx_realtime = d.kernel_rx ? *d.kernel_rx : *now;
   }
