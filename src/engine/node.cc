@@ -141,15 +141,15 @@ bool Node::ServeInBatch(std::span<const uint8_t> bytes, const core::NetAddress& 
                         const std::optional<core::NetAddress>& local, uint64_t route) {
   if (waiting_count_ == kMaxWaiting) FlushReplies();
   Waiting& w = waiting_[waiting_count_];
-  const auto action =
+  const core::server::TimeAnswer answer =
       core_.TryServe(bytes, from, clock_.MapKernelRealtime(rx_realtime, *batch_), batch_->now.mono, w.bytes);
-  if (!action) return false;
-  if (const auto* respond = std::get_if<core::server::Respond>(&*action)) {
-    w.size = respond->bytes.size();
+  if (answer == core::server::TimeAnswer::kNone) return false;
+  if (answer != core::server::TimeAnswer::kDropped) {
+    w.size = core::kHeaderSize;
     w.to = from;
     w.local = local;
-    w.restamp = respond->restamp;
-    w.sign_key = respond->sign_key;
+    w.restamp = answer == core::server::TimeAnswer::kReply;  // not a kiss-o'-death
+    w.sign_key.reset();
     w.route = route;
     ++waiting_count_;
   }
