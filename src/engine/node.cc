@@ -52,10 +52,9 @@ void Node::Start() { Carry(core_.Start(clock_.Read())); }
 
 void Node::OnTimer() { Carry(core_.OnTimer(clock_.Read())); }
 
-void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                      const std::optional<core::NetAddress>& local, uint64_t route) {
+void Node::Dispatch(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                    const std::optional<core::NetAddress>& local) {
   if (bytes.empty()) return;
-  if (batch_ && ServeInBatch(bytes, from, rx_realtime, local, route)) return;
   deadline_may_have_moved_ = true;  // the core may arm or cancel timers for what follows
   // An NTS association's replies reach the core only once NTS authenticated them (RFC 8915 §5.7).
   if (nts_client_ != nullptr && core::PeekMode(bytes) == core::Mode::kServer && !nts_client_->AdmitReply(from, bytes)) {
