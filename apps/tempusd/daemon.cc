@@ -80,15 +80,11 @@ class SocketTransport final : public engine::Transport {
     size_t i = 0;
     while (i < batch.size()) {
       if (const uint64_t socket = batch[i].route >> 32; socket != 0 && socket <= sockets_.size()) {
-        io::UdpSocket& s = sockets_[socket - 1].socket;
-        const bool wildcard = IsWildcard(s.local_address());
-        size_t n = 0;
-        while (i + n < batch.size() && n < outgoing_.size() && (batch[i + n].route >> 32) == socket) {
-          const Outgoing& o = batch[i + n];
-          outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : nullptr, static_cast<uint32_t>(o.route)};
-          ++n;
-        }
-        errors_ += s.SendMany(std::span<const io::Outgoing>(outgoing_).first(n));
+        // The run handed on as it is (io::Outgoing is this type; the socket uses `local` only
+        // when it is a wildcard one, and the low half of the route as its reply token).
+        size_t n = 1;
+        while (i + n < batch.size() && (batch[i + n].route >> 32) == socket) ++n;
+        errors_ += sockets_[socket - 1].socket.SendMany(batch.subspan(i, n));
         i += n;
         continue;
       }
@@ -104,7 +100,7 @@ class SocketTransport final : public engine::Transport {
       while (i + n < batch.size() && n < outgoing_.size() && batch[i + n].local != nullptr &&
              *batch[i + n].local == *local) {
         const Outgoing& o = batch[i + n];
-        outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : nullptr};
+        outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : nullptr, 0};  // no route: not this socket's
         ++n;
       }
       errors_ += s->SendMany(std::span<const io::Outgoing>(outgoing_).first(n));

@@ -90,6 +90,7 @@ Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, con
   // A socket bound to one address receives only datagrams sent to it: the kernel is asked for the
   // destination (a control message per datagram to build and parse) only on a wildcard socket.
   sock.destination_is_bound_ = options.destination_address && !bind_to.IsWildcard();
+  sock.wildcard_ = bind_to.IsWildcard();
   if (options.destination_address && bind_to.IsWildcard()) {
     const bool ok = bind_to.is_v4() ? SetIntOption(fd, IPPROTO_IP, IP_PKTINFO, 1)
                                     : SetIntOption(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
@@ -164,6 +165,7 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
       local_(other.local_),
       kernel_timestamps_(other.kernel_timestamps_),
       destination_is_bound_(other.destination_is_bound_),
+      wildcard_(other.wildcard_),
       batched_(other.batched_),
       recvmmsg_(other.recvmmsg_),
       sendmmsg_(other.sendmmsg_),
@@ -176,6 +178,7 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
     local_ = other.local_;
     kernel_timestamps_ = other.kernel_timestamps_;
     destination_is_bound_ = other.destination_is_bound_;
+    wildcard_ = other.wildcard_;
     batched_ = other.batched_;
     recvmmsg_ = other.recvmmsg_;
     sendmmsg_ = other.sendmmsg_;
@@ -488,10 +491,12 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
   if (batched_ && batch.size() > 1) {
     if (!batch_) batch_ = std::make_unique<Batch>();
     Batch& b = *batch_;
+    const bool wildcard = wildcard_;
     while (done < batch.size() && batched_) {
       const size_t count = std::min(batch.size() - done, kMaxBatch);
       for (size_t i = 0; i < count; ++i) {
         const Outgoing& o = batch[done + i];
+        const core::NetAddress* local = wildcard ? o.local : nullptr;
         b.send_iovs[i] = iovec{const_cast<uint8_t*>(o.bytes.data()), o.bytes.size()};
         // Every field set, none cleared twice (this runs for every reply).
         msghdr& m = b.send_headers[i].msg_hdr;
@@ -499,23 +504,23 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
         m.msg_iovlen = 1;
         m.msg_flags = 0;
         // A reply to a datagram of the last ReceiveMany: its sockaddr and pktinfo as received.
-        if (const uint32_t slot = o.reply_to - b.generation; slot < b.filled) {
+        if (const uint32_t slot = static_cast<uint32_t>(o.route) - b.generation; slot < b.filled) {
           m.msg_name = &b.addresses[slot];
           m.msg_namelen = b.headers[slot].msg_hdr.msg_namelen;
-          if (o.local == nullptr) {
+          if (local == nullptr) {
             m.msg_control = nullptr;
             m.msg_controllen = 0;
           } else if (b.pktinfo_fixed[slot]) {
             EchoPktinfo(m, b.controls[slot]);
           } else {
-            SetSourceAddress(m, b.send_controls[i], *o.local);
+            SetSourceAddress(m, b.send_controls[i], *local);
           }
           continue;
         }
         m.msg_name = &b.send_addresses[i];
         m.msg_namelen = ToSockaddr(*o.to, &b.send_addresses[i]);
-        if (o.local != nullptr) {
-          SetSourceAddress(m, b.send_controls[i], *o.local);
+        if (local != nullptr) {
+          SetSourceAddress(m, b.send_controls[i], *local);
         } else {
           m.msg_control = nullptr;
           m.msg_controllen = 0;
@@ -538,7 +543,8 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
   }
   for (; done < batch.size(); ++done) {
     const Outgoing& o = batch[done];
-    if (!SendMessage(o.bytes, o.to, o.local != nullptr ? std::optional(*o.local) : std::nullopt)) ++failed;
+    const bool from_local = wildcard_ && o.local != nullptr;
+    if (!SendMessage(o.bytes, o.to, from_local ? std::optional(*o.local) : std::nullopt)) ++failed;
   }
   return failed;
 }

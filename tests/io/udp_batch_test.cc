@@ -134,7 +134,7 @@ void ExchangeFive(const UdpOptions& options, bool batched_after_receive, bool ba
   EXPECT_EQ(answered, 5);
 }
 
-// A reply token (Datagram::reply_to, Outgoing::reply_to) sends the reply to the datagram's
+// A reply token (Datagram::reply_to, the low half of Outgoing::route) sends the reply to the datagram's
 // sender from the address it reached, taken from the receive slot as the kernel filled it (not
 // from `to`, which the first exchange sets wrong on purpose); once another ReceiveMany filled the
 // slot, the token is stale and `to` and `local` are used (else the reply would go to the new
