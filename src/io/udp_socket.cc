@@ -309,7 +309,8 @@ core::NetAddress SenderOf(const sockaddr_storage& from, socklen_t length) {
 enum class FixedControl { kNone, kStamp, kPair };
 [[gnu::always_inline]] inline FixedControl TakeFixedControl(const msghdr& msg, uint16_t port, Datagram* out) {
   const auto* p = static_cast<const unsigned char*>(msg.msg_control);
-  if (msg.msg_controllen == kStampAndPktinfo && IsMessage(p, CMSG_LEN(3 * sizeof(timespec)), SOL_SOCKET, SO_TIMESTAMPING) &&
+  if (msg.msg_controllen == kStampAndPktinfo &&
+      IsMessage(p, CMSG_LEN(3 * sizeof(timespec)), SOL_SOCKET, SO_TIMESTAMPING) &&
       IsMessage(p + kStampSpace, CMSG_LEN(sizeof(in_pktinfo)), IPPROTO_IP, IP_PKTINFO)) {
     TakeStamp(p + CMSG_LEN(0), out);
     TakePktinfo(p + kStampSpace + CMSG_LEN(0), port, out);
@@ -461,8 +462,7 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
     d.local = destination_is_bound_ ? std::optional(local_) : std::nullopt;
     d.kernel_rx.reset();
     d.reply_to = b.generation + static_cast<uint32_t>(i);
-    const FixedControl fixed =
-        m.msg_control != nullptr ? TakeFixedControl(m, local_.port(), &d) : FixedControl::kNone;
+    const FixedControl fixed = m.msg_control != nullptr ? TakeFixedControl(m, local_.port(), &d) : FixedControl::kNone;
     b.pktinfo_fixed[i] = fixed == FixedControl::kPair || (fixed == FixedControl::kNone && ParseControl(&m, &d));
     if (!d.kernel_rx && !now) now = ReadRealtime();
     d.rx_realtime = d.kernel_rx ? *d.kernel_rx : *now;

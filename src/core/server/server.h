@@ -123,8 +123,8 @@ class Server {
   }
   // HandleTimeRequest's answer as a small enum (never kNone), the reply's bytes in `reply`: the
   // daemon's batch path, one call and no variant per request. REQUIRES as HandleTimeRequest.
-  [[nodiscard]] TimeAnswer AnswerTimeRequest(std::span<const uint8_t> request, const NetAddress& from,
-                                             NtpTimestamp rx, MonoTime now, std::span<uint8_t> reply) {
+  [[nodiscard]] TimeAnswer AnswerTimeRequest(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx,
+                                             MonoTime now, std::span<uint8_t> reply) {
     ++stats_.received;
     return HandlePlain(request, from, rx, now, reply).answer;
   }
