@@ -300,7 +300,8 @@ int RunDaemon(const DaemonOptions& options) {
   for (size_t index = 0; index < sockets.size(); ++index) {
     ServerSocket& server_socket = sockets[index];
     io::UdpSocket& socket = server_socket.socket;
-    loop.Watch(socket.fd(), POLLIN, [&, index, drop = server_socket.drop](short) {
+    const std::optional<core::NetAddress> own = socket.local_address();  // a datagram's local address without pktinfo
+    loop.Watch(socket.fd(), POLLIN, [&, index, own, drop = server_socket.drop](short) {
       for (int round = 0; round < kBatchesPerWakeup; ++round) {
         node.BeginBatch();  // one clock reading for what this recvmmsg reads, replies sent together
         auto got = socket.ReceiveMany(buffers, received);
@@ -315,8 +316,10 @@ int RunDaemon(const DaemonOptions& options) {
             continue;
           }
           if (dg.truncated) continue;
-          // The local address: pktinfo's destination, else the socket's own.
-          node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime, dg.local.value_or(socket.local_address()),
+          // The local address: pktinfo's destination, else the socket's own (by reference: no
+          // optional built per datagram).
+          const std::optional<core::NetAddress>& local = dg.local ? dg.local : own;
+          node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime, local,
                           SocketTransport::Route(index, dg.reply_to));
         }
         node.EndBatch();           // sends this round's replies while their route tokens hold
