@@ -80,15 +80,11 @@ class SocketTransport final : public engine::Transport {
     size_t i = 0;
     while (i < batch.size()) {
       if (const uint64_t socket = batch[i].route >> 32; socket != 0 && socket <= sockets_.size()) {
-        io::UdpSocket& s = sockets_[socket - 1].socket;
-        const bool wildcard = IsWildcard(s.local_address());
-        size_t n = 0;
-        while (i + n < batch.size() && n < outgoing_.size() && (batch[i + n].route >> 32) == socket) {
-          const Outgoing& o = batch[i + n];
-          outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : nullptr, static_cast<uint32_t>(o.route)};
-          ++n;
-        }
-        errors_ += s.SendMany(std::span<const io::Outgoing>(outgoing_).first(n));
+        // The run handed on as it is (io::Outgoing is this type; the socket uses `local` only
+        // when it is a wildcard one, and the low half of the route as its reply token).
+        size_t n = 1;
+        while (i + n < batch.size() && (batch[i + n].route >> 32) == socket) ++n;
+        errors_ += sockets_[socket - 1].socket.SendMany(batch.subspan(i, n));
         i += n;
         continue;
       }
@@ -104,7 +100,7 @@ class SocketTransport final : public engine::Transport {
       while (i + n < batch.size() && n < outgoing_.size() && batch[i + n].local != nullptr &&
              *batch[i + n].local == *local) {
         const Outgoing& o = batch[i + n];
-        outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : nullptr};
+        outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : nullptr, 0};  // no route: not this socket's
         ++n;
       }
       errors_ += s->SendMany(std::span<const io::Outgoing>(outgoing_).first(n));
@@ -304,7 +300,8 @@ int RunDaemon(const DaemonOptions& options) {
   for (size_t index = 0; index < sockets.size(); ++index) {
     ServerSocket& server_socket = sockets[index];
     io::UdpSocket& socket = server_socket.socket;
-    loop.Watch(socket.fd(), POLLIN, [&, index, drop = server_socket.drop](short) {
+    const std::optional<core::NetAddress> own = socket.local_address();  // a datagram's local address without pktinfo
+    loop.Watch(socket.fd(), POLLIN, [&, index, own, drop = server_socket.drop](short) {
       for (int round = 0; round < kBatchesPerWakeup; ++round) {
         node.BeginBatch();  // one clock reading for what this recvmmsg reads, replies sent together
         auto got = socket.ReceiveMany(buffers, received);
@@ -319,8 +316,10 @@ int RunDaemon(const DaemonOptions& options) {
             continue;
           }
           if (dg.truncated) continue;
-          // The local address: pktinfo's destination, else the socket's own.
-          node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime, dg.local.value_or(socket.local_address()),
+          // The local address: pktinfo's destination, else the socket's own (by reference: no
+          // optional built per datagram).
+          const std::optional<core::NetAddress>& local = dg.local ? dg.local : own;
+          node.OnDatagram(buffers[i].first(dg.size), dg.from, dg.rx_realtime, local,
                           SocketTransport::Route(index, dg.reply_to));
         }
         node.EndBatch();           // sends this round's replies while their route tokens hold

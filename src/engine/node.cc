@@ -52,10 +52,9 @@ void Node::Start() { Carry(core_.Start(clock_.Read())); }
 
 void Node::OnTimer() { Carry(core_.OnTimer(clock_.Read())); }
 
-void Node::OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                      const std::optional<core::NetAddress>& local, uint64_t route) {
+void Node::Dispatch(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                    const std::optional<core::NetAddress>& local) {
   if (bytes.empty()) return;
-  if (batch_ && ServeInBatch(bytes, from, rx_realtime, local, route)) return;
   deadline_may_have_moved_ = true;  // the core may arm or cancel timers for what follows
   // An NTS association's replies reach the core only once NTS authenticated them (RFC 8915 §5.7).
   if (nts_client_ != nullptr && core::PeekMode(bytes) == core::Mode::kServer && !nts_client_->AdmitReply(from, bytes)) {
@@ -141,15 +140,15 @@ bool Node::ServeInBatch(std::span<const uint8_t> bytes, const core::NetAddress& 
                         const std::optional<core::NetAddress>& local, uint64_t route) {
   if (waiting_count_ == kMaxWaiting) FlushReplies();
   Waiting& w = waiting_[waiting_count_];
-  const auto action =
+  const core::server::TimeAnswer answer =
       core_.TryServe(bytes, from, clock_.MapKernelRealtime(rx_realtime, *batch_), batch_->now.mono, w.bytes);
-  if (!action) return false;
-  if (const auto* respond = std::get_if<core::server::Respond>(&*action)) {
-    w.size = respond->bytes.size();
+  if (answer == core::server::TimeAnswer::kNone) return false;
+  if (answer != core::server::TimeAnswer::kDropped) {
+    w.size = core::kHeaderSize;
     w.to = from;
     w.local = local;
-    w.restamp = respond->restamp;
-    w.sign_key = respond->sign_key;
+    w.restamp = answer == core::server::TimeAnswer::kReply;  // not a kiss-o'-death
+    w.sign_key.reset();
     w.route = route;
     ++waiting_count_;
   }

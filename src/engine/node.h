@@ -70,8 +70,12 @@ class Node {
   // address and port it was sent to, when known: replies leave from there. `route` is the host's
   // opaque token for the way back (Transport::Outgoing::route), handed to the transport with a
   // reply served in a batch; 0: none.
+  // Inline: in a batch, a plain time request takes ServeInBatch's one call.
   void OnDatagram(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
-                  const std::optional<core::NetAddress>& local = std::nullopt, uint64_t route = 0);
+                  const std::optional<core::NetAddress>& local = std::nullopt, uint64_t route = 0) {
+    if (batch_ && ServeInBatch(bytes, from, rx_realtime, local, route)) return;
+    Dispatch(bytes, from, rx_realtime, local);
+  }
   // A batch: the datagrams one wake-up of the loop (or one recvmmsg) received. Between BeginBatch
   // and EndBatch, OnDatagram reads no clock: all take the one reading of BeginBatch
   // (Clock::ReadBatch, which also maps their kernel receive stamps), and the time replies wait.
@@ -158,6 +162,9 @@ class Node {
   // An NTS association's request, wrapped by the NtsClient (none: not sent).
   void SendNts(const core::node::SendPacket& send);
   void SendReply(const core::node::Reply& reply);
+  // OnDatagram for any datagram but one ServeInBatch took: to the core (core::node::Node::OnDatagram).
+  void Dispatch(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,
+                const std::optional<core::NetAddress>& local);
   // In a batch, a plain time request straight to the core's Server (core::node::Node::TryServe),
   // its reply encoded into the next waiting slot: no NodeActions, no copy. False: not one.
   bool ServeInBatch(std::span<const uint8_t> bytes, const core::NetAddress& from, core::UnixTime rx_realtime,

@@ -8,6 +8,7 @@
 #include <span>
 
 #include "core/net/net_address.h"
+#include "core/net/outgoing.h"
 
 namespace tempus::engine {
 
@@ -24,15 +25,12 @@ class Transport {
   }
   // One datagram of SendBatch: SendFrom `*local` when known (not null), else Send. The addresses
   // are the sender's (the batch's waiting replies), valid for the call: no copies per reply.
-  struct Outgoing {
-    std::span<const uint8_t> bytes;
-    const core::NetAddress* to = nullptr;  // never null
-    const core::NetAddress* local = nullptr;
-    // The host's route token of the request this replies to (Node::OnDatagram's `route`), opaque
-    // to the engine: the daemon's names the receive slot whose addresses the reply can take as
-    // they came. 0: none. A transport that has no use for it sends to `to` from `local`.
-    uint64_t route = 0;
-  };
+  // `route` is the host's route token of the request this replies to (Node::OnDatagram's `route`),
+  // opaque to the engine: the daemon's names the socket and the receive slot whose addresses the
+  // reply can take as they came. 0: none. A transport that has no use for it sends to `to` from
+  // `local`. The same type as io::Outgoing (core/net/outgoing.h): the daemon hands a batch on to
+  // its socket as it is.
+  using Outgoing = core::Outgoing;
   // The replies to one batch of received datagrams (Node::BeginBatch), in order. The daemon's
   // sends them with one sendmmsg where it can. Default: one Send or SendFrom each.
   virtual void SendBatch(std::span<const Outgoing> batch) {

@@ -90,6 +90,7 @@ Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, con
   // A socket bound to one address receives only datagrams sent to it: the kernel is asked for the
   // destination (a control message per datagram to build and parse) only on a wildcard socket.
   sock.destination_is_bound_ = options.destination_address && !bind_to.IsWildcard();
+  sock.wildcard_ = bind_to.IsWildcard();
   if (options.destination_address && bind_to.IsWildcard()) {
     const bool ok = bind_to.is_v4() ? SetIntOption(fd, IPPROTO_IP, IP_PKTINFO, 1)
                                     : SetIntOption(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
@@ -164,6 +165,7 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
       local_(other.local_),
       kernel_timestamps_(other.kernel_timestamps_),
       destination_is_bound_(other.destination_is_bound_),
+      wildcard_(other.wildcard_),
       batched_(other.batched_),
       recvmmsg_(other.recvmmsg_),
       sendmmsg_(other.sendmmsg_),
@@ -176,6 +178,7 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
     local_ = other.local_;
     kernel_timestamps_ = other.kernel_timestamps_;
     destination_is_bound_ = other.destination_is_bound_;
+    wildcard_ = other.wildcard_;
     batched_ = other.batched_;
     recvmmsg_ = other.recvmmsg_;
     sendmmsg_ = other.sendmmsg_;
@@ -299,20 +302,35 @@ core::NetAddress SenderOf(const sockaddr_storage& from, socklen_t length) {
   return FromSockaddr(reinterpret_cast<const sockaddr*>(&from), length).value_or(core::NetAddress());
 }
 
+// The usual layouts read at their fixed places, each header checked whole: the stamp and an IPv4
+// pktinfo (a wildcard socket) or the stamp alone (a socket bound to one address, which asks for no
+// pktinfo): every datagram of an IPv4 server. Inline in ReceiveMany, without ParseControl's call.
+// kNone: another layout, for ParseControl's walk.
+enum class FixedControl { kNone, kStamp, kPair };
+[[gnu::always_inline]] inline FixedControl TakeFixedControl(const msghdr& msg, uint16_t port, Datagram* out) {
+  const auto* p = static_cast<const unsigned char*>(msg.msg_control);
+  if (msg.msg_controllen == kStampAndPktinfo &&
+      IsMessage(p, CMSG_LEN(3 * sizeof(timespec)), SOL_SOCKET, SO_TIMESTAMPING) &&
+      IsMessage(p + kStampSpace, CMSG_LEN(sizeof(in_pktinfo)), IPPROTO_IP, IP_PKTINFO)) {
+    TakeStamp(p + CMSG_LEN(0), out);
+    TakePktinfo(p + kStampSpace + CMSG_LEN(0), port, out);
+    return FixedControl::kPair;
+  }
+  if (msg.msg_controllen == kStampSpace && IsMessage(p, CMSG_LEN(3 * sizeof(timespec)), SOL_SOCKET, SO_TIMESTAMPING)) {
+    TakeStamp(p + CMSG_LEN(0), out);
+    return FixedControl::kStamp;
+  }
+  return FixedControl::kNone;
+}
+
 }  // namespace
 
 bool UdpSocket::ParseControl(const void* msg_ptr, Datagram* out) const {
   const auto* msg = static_cast<const msghdr*>(msg_ptr);
   const auto* p = static_cast<const unsigned char*>(msg->msg_control);
   if (p == nullptr) return false;
-  // The usual layout read at its fixed places (every datagram of an IPv4 server takes this), each
-  // header checked whole; anything else is walked below.
-  if (msg->msg_controllen == kStampAndPktinfo &&
-      IsMessage(p, CMSG_LEN(3 * sizeof(timespec)), SOL_SOCKET, SO_TIMESTAMPING) &&
-      IsMessage(p + kStampSpace, CMSG_LEN(sizeof(in_pktinfo)), IPPROTO_IP, IP_PKTINFO)) {
-    TakeStamp(p + CMSG_LEN(0), out);
-    TakePktinfo(p + kStampSpace + CMSG_LEN(0), local_.port(), out);
-    return true;
+  if (const FixedControl fixed = TakeFixedControl(*msg, local_.port(), out); fixed != FixedControl::kNone) {
+    return fixed == FixedControl::kPair;
   }
   // The control messages walked by hand rather than with CMSG_NXTHDR, which is a call into libc
   // per message (this runs for every datagram): each header is read where CMSG_FIRSTHDR and
@@ -444,7 +462,8 @@ Result<size_t, SysError> UdpSocket::ReceiveMany(std::span<const std::span<uint8_
     d.local = destination_is_bound_ ? std::optional(local_) : std::nullopt;
     d.kernel_rx.reset();
     d.reply_to = b.generation + static_cast<uint32_t>(i);
-    b.pktinfo_fixed[i] = ParseControl(&m, &d);
+    const FixedControl fixed = m.msg_control != nullptr ? TakeFixedControl(m, local_.port(), &d) : FixedControl::kNone;
+    b.pktinfo_fixed[i] = fixed == FixedControl::kPair || (fixed == FixedControl::kNone && ParseControl(&m, &d));
     if (!d.kernel_rx && !now) now = ReadRealtime();
     d.rx_realtime = d.kernel_rx ? *d.kernel_rx : *now;
   }
@@ -472,10 +491,12 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
   if (batched_ && batch.size() > 1) {
     if (!batch_) batch_ = std::make_unique<Batch>();
     Batch& b = *batch_;
+    const bool wildcard = wildcard_;
     while (done < batch.size() && batched_) {
       const size_t count = std::min(batch.size() - done, kMaxBatch);
       for (size_t i = 0; i < count; ++i) {
         const Outgoing& o = batch[done + i];
+        const core::NetAddress* local = wildcard ? o.local : nullptr;
         b.send_iovs[i] = iovec{const_cast<uint8_t*>(o.bytes.data()), o.bytes.size()};
         // Every field set, none cleared twice (this runs for every reply).
         msghdr& m = b.send_headers[i].msg_hdr;
@@ -483,23 +504,23 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
         m.msg_iovlen = 1;
         m.msg_flags = 0;
         // A reply to a datagram of the last ReceiveMany: its sockaddr and pktinfo as received.
-        if (const uint32_t slot = o.reply_to - b.generation; slot < b.filled) {
+        if (const uint32_t slot = static_cast<uint32_t>(o.route) - b.generation; slot < b.filled) {
           m.msg_name = &b.addresses[slot];
           m.msg_namelen = b.headers[slot].msg_hdr.msg_namelen;
-          if (o.local == nullptr) {
+          if (local == nullptr) {
             m.msg_control = nullptr;
             m.msg_controllen = 0;
           } else if (b.pktinfo_fixed[slot]) {
             EchoPktinfo(m, b.controls[slot]);
           } else {
-            SetSourceAddress(m, b.send_controls[i], *o.local);
+            SetSourceAddress(m, b.send_controls[i], *local);
           }
           continue;
         }
         m.msg_name = &b.send_addresses[i];
         m.msg_namelen = ToSockaddr(*o.to, &b.send_addresses[i]);
-        if (o.local != nullptr) {
-          SetSourceAddress(m, b.send_controls[i], *o.local);
+        if (local != nullptr) {
+          SetSourceAddress(m, b.send_controls[i], *local);
         } else {
           m.msg_control = nullptr;
           m.msg_controllen = 0;
@@ -522,7 +543,8 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
   }
   for (; done < batch.size(); ++done) {
     const Outgoing& o = batch[done];
-    if (!SendMessage(o.bytes, o.to, o.local != nullptr ? std::optional(*o.local) : std::nullopt)) ++failed;
+    const bool from_local = wildcard_ && o.local != nullptr;
+    if (!SendMessage(o.bytes, o.to, from_local ? std::optional(*o.local) : std::nullopt)) ++failed;
   }
   return failed;
 }

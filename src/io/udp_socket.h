@@ -21,6 +21,7 @@
 #include "base/result.h"
 #include "base/sys_error.h"
 #include "core/net/net_address.h"
+#include "core/net/outgoing.h"
 #include "core/time/unix_time.h"
 
 namespace tempus::io {
@@ -49,18 +50,15 @@ struct UdpOptions {
   int (*sendmmsg_call)(int, mmsghdr*, unsigned int, int) = nullptr;
 };
 
-// One datagram of UdpSocket::SendMany: to `*to`, from `*local` when not null (as SendTo). The
-// addresses are the caller's (e.g. the received Datagram's), valid for the call: no copies.
-struct Outgoing {
-  std::span<const uint8_t> bytes;
-  const core::NetAddress* to = nullptr;  // never null
-  const core::NetAddress* local = nullptr;
-  // A reply to a datagram this socket received (its Datagram::reply_to): while no ReceiveMany
-  // came since, its sender's sockaddr and its pktinfo (when `local` is set) are sent as the kernel
-  // gave them, rather than built from `to` and `local` (which must name the same addresses: the
-  // datagram's `from` and `local`). A stale token is harmless: `to` and `local` are used. 0: none.
-  uint32_t reply_to = 0;
-};
+// One datagram of UdpSocket::SendMany (core/net/outgoing.h): to `*to`, from `*local` when not null
+// and the socket is a wildcard one (a socket bound to one address sends from it), as SendTo. The
+// addresses are the caller's (e.g. the received Datagram's), valid for the call: no copies. The low
+// 32 bits of `route`: a reply to a datagram this socket received (its Datagram::reply_to); while no
+// ReceiveMany came since, its sender's sockaddr and its pktinfo (when `local` is used) are sent as
+// the kernel gave them, rather than built from `to` and `local` (which must name the same
+// addresses: the datagram's `from` and `local`). A stale token is harmless: `to` and `local` are
+// used. 0: none. The upper 32 bits are the caller's (the daemon's socket index).
+using Outgoing = core::Outgoing;
 
 // One received datagram. The payload is in the caller's buffer.
 struct Datagram {
@@ -76,7 +74,7 @@ struct Datagram {
   // kernel_rx, or else CLOCK_REALTIME read right after recvmsg returned. Map it to the daemon's
   // clock with engine::Clock::FromKernelRealtime.
   core::UnixTime rx_realtime;
-  // This datagram's receive slot, for a reply's Outgoing::reply_to: valid until the socket's next
+  // This datagram's receive slot, for a reply's Outgoing::route (its low half): valid until the socket's next
   // ReceiveMany. 0: none (Receive, and the path without batch calls).
   uint32_t reply_to = 0;
 };
@@ -141,6 +139,7 @@ class UdpSocket {
   core::NetAddress local_;
   bool kernel_timestamps_ = false;
   bool destination_is_bound_ = false;  // Datagram::local is local_ (no IP_PKTINFO asked for)
+  bool wildcard_ = false;              // bound to 0.0.0.0 or :: (SendMany's Outgoing::local is used)
   bool batched_ = true;
   int (*recvmmsg_)(int, mmsghdr*, unsigned int, int, timespec*) = nullptr;
   int (*sendmmsg_)(int, mmsghdr*, unsigned int, int) = nullptr;

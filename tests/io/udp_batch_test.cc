@@ -2,6 +2,7 @@
 // address of every datagram, and the one-datagram path a platform without the batch calls gets
 // (clknetsim has no sendmmsg; a seccomp filter or an old kernel may refuse either).
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <array>
@@ -134,7 +135,7 @@ void ExchangeFive(const UdpOptions& options, bool batched_after_receive, bool ba
   EXPECT_EQ(answered, 5);
 }
 
-// A reply token (Datagram::reply_to, Outgoing::reply_to) sends the reply to the datagram's
+// A reply token (Datagram::reply_to, the low half of Outgoing::route) sends the reply to the datagram's
 // sender from the address it reached, taken from the receive slot as the kernel filled it (not
 // from `to`, which the first exchange sets wrong on purpose); once another ReceiveMany filled the
 // slot, the token is stale and `to` and `local` are used (else the reply would go to the new
@@ -208,6 +209,64 @@ TEST(UdpBatch, AReplyTokenTakesTheAddressesAsReceivedUntilTheNextReceive) {
   EXPECT_EQ(to_a->first, second);
   EXPECT_EQ(to_a->second, NetAddress::IPv4(std::array<uint8_t, 4>{127, 0, 0, 4}, port));
   EXPECT_FALSE(WaitReadableFor(a->fd(), 50)) << "b's reply went to a";
+}
+
+// A socket bound to one address (as tempusd's `listen 127.0.0.1`): ReceiveMany reads each
+// datagram's kernel stamp from a control area that holds it alone (no pktinfo asked for) and gives
+// the bound address as its destination; SendMany's replies leave from the bound address whatever
+// local address an Outgoing names (a local address is used only on a wildcard socket), with a
+// fresh token and with none.
+TEST(UdpBatch, ABoundSocketReadsTheStampAloneAndAnswersFromItsAddress) {
+  auto server = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
+  auto client = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
+  ASSERT_TRUE(server.has_value() && client.has_value());
+  if (!server->kernel_timestamps()) GTEST_SKIP() << "no SO_TIMESTAMPING here";
+  std::vector<uint8_t> storage(4 * 64);
+  std::array<std::span<uint8_t>, 4> buffers;
+  for (size_t i = 0; i < buffers.size(); ++i) buffers[i] = std::span(storage).subspan(i * 64, 64);
+  std::array<Datagram, 4> slots;
+  timespec ts{};
+  ASSERT_EQ(clock_gettime(CLOCK_REALTIME, &ts), 0);
+  const core::UnixTime before = core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
+  // Strays from other tests skipped; so is a datagram without a stamp, which the first ones after
+  // the first socket of the machine asked for stamps can be (the kernel turns them on deferred).
+  std::optional<Datagram> got_one;
+  for (int tries = 0; tries < 50 && !(got_one && got_one->kernel_rx); ++tries) {
+    if (got_one) usleep(10000);  // stamps not on yet: give the kernel's deferred work 10 ms
+    ASSERT_TRUE(client->SendTo(Payload(7), server->local_address()).has_value());
+    ASSERT_TRUE(WaitReadable(server->fd()));
+    auto got = server->ReceiveMany(buffers, slots);
+    ASSERT_TRUE(got.has_value());
+    for (size_t i = 0; i < *got; ++i) {
+      if (slots[i].from == client->local_address()) got_one = slots[i];
+    }
+  }
+  ASSERT_EQ(clock_gettime(CLOCK_REALTIME, &ts), 0);
+  const core::UnixTime after = core::UnixTime::FromTimespec(ts.tv_sec, ts.tv_nsec);
+  ASSERT_TRUE(got_one.has_value());
+  const Datagram& d = *got_one;
+  if (!d.kernel_rx.has_value()) GTEST_SKIP() << "the kernel gave no software stamp";
+  EXPECT_LE(before, *d.kernel_rx);
+  EXPECT_LE(*d.kernel_rx, after);
+  EXPECT_EQ(d.rx_realtime, *d.kernel_rx);
+  ASSERT_TRUE(d.local.has_value());
+  EXPECT_EQ(*d.local, server->local_address());
+  ASSERT_NE(d.reply_to, 0u);
+
+  const NetAddress elsewhere = NetAddress::Parse("127.0.0.3")->WithPort(server->local_address().port());
+  const std::vector<uint8_t> first = Payload(1);
+  const std::vector<uint8_t> second = Payload(2);
+  const std::array<Outgoing, 2> replies{Outgoing{first, &d.from, &elsewhere, d.reply_to},
+                                        Outgoing{second, &d.from, &elsewhere, 0}};
+  EXPECT_EQ(server->SendMany(replies), 0u);
+  for (const auto& want : {first, second}) {
+    ASSERT_TRUE(WaitReadable(client->fd()));
+    std::array<uint8_t, 64> buf{};
+    auto got = client->Receive(buf);
+    ASSERT_TRUE(got.has_value() && got->has_value());
+    EXPECT_EQ(std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<long>((*got)->size)), want);
+    EXPECT_EQ((*got)->from, server->local_address());
+  }
 }
 
 TEST(UdpBatch, ReceivesAndSendsManyWithRecvmmsgAndSendmmsg) { ExchangeFive(UdpOptions{}, true, true); }

@@ -84,9 +84,16 @@ class Node {
   // request of 48 bytes (no MAC, no extension; server::IsTimeRequestByte) from `from`, received at
   // `rx`, is judged by the Server (the same policy and counters as OnDatagram), its reply encoded
   // in `reply` (>= server::kReplyCapacity), and no NodeActions are built. Any other datagram, or
-  // a node that does not serve, gets nullopt and is left for OnDatagram.
-  [[nodiscard]] std::optional<server::ServerAction> TryServe(std::span<const uint8_t> bytes, const NetAddress& from,
-                                                             UnixTime rx, MonoTime now, std::span<uint8_t> reply);
+  // a node that does not serve, gets kNone and is left for OnDatagram. A reply is the first
+  // kHeaderSize bytes of `reply` (server::TimeAnswer). Inline: the batch's every request.
+  [[nodiscard]] server::TimeAnswer TryServe(std::span<const uint8_t> bytes, const NetAddress& from, UnixTime rx,
+                                            MonoTime now, std::span<uint8_t> reply) {
+    if (!config_.serve || bytes.size() != kHeaderSize || !server::IsTimeRequestByte(bytes[0])) {
+      return server::TimeAnswer::kNone;
+    }
+    counters_.CountDatagram(bytes);
+    return server_.AnswerTimeRequest(bytes, from, rx.ToNtp(), now, reply);
+  }
 
   // Mobilizes a new association (a reload, a pool's replacement address); once started, its first
   // request goes out now (actions()). An address that already has an association is refused; a

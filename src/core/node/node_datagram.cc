@@ -24,13 +24,6 @@ const NodeActions& Node::OnDatagram(const Datagram& d, Instant now) {
   return actions_;
 }
 
-std::optional<server::ServerAction> Node::TryServe(std::span<const uint8_t> bytes, const NetAddress& from, UnixTime rx,
-                                                   MonoTime now, std::span<uint8_t> reply) {
-  if (!config_.serve || bytes.size() != kHeaderSize || !server::IsTimeRequestByte(bytes[0])) return std::nullopt;
-  counters_.CountDatagram(bytes);
-  return server_.HandleTimeRequest(bytes, from, rx.ToNtp(), now, reply);
-}
-
 // A server reply or a symmetric packet, taken by the association at its address.
 void Node::OnPacket(const Datagram& d) {
   auto it = by_address_.find(d.from);

@@ -52,7 +52,9 @@ void Server::SetAccess(const AccessPolicy& access, uint64_t hash_key) {
 ServerAction Server::Handle(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx, MonoTime now,
                             const Authenticator& auth, std::span<uint8_t> reply) {
   ++stats_.received;
-  if (request.size() == kHeaderSize && IsTimeRequestByte(request[0])) return HandlePlain(request, from, rx, now, reply);
+  if (request.size() == kHeaderSize && IsTimeRequestByte(request[0])) {
+    return ToAction(HandlePlain(request, from, rx, now, reply), reply);
+  }
   if (request.empty()) return Drop(DropReason::kTooShort);
   const AccessFlags flags = restricts_.Lookup(from);
   if (auto refused = RefusedByRestrict(flags, PeekMode(request), PeekVersion(request))) return Drop(*refused);
@@ -106,8 +108,8 @@ ServerAction Server::HandleNts(std::span<const uint8_t> request, const DecodedPa
   return Respond{reply.first(answer.size), /*restamp=*/false, std::nullopt};
 }
 
-ServerAction Server::HandlePlain(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx,
-                                 MonoTime now, std::span<uint8_t> reply) {
+Server::PlainOutcome Server::HandlePlain(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx,
+                                         MonoTime now, std::span<uint8_t> reply) {
   const AccessFlags flags = restricts_.Lookup(from);
   // A source with none of the flags that can refuse a time request (RefusedByRestrict's ignore,
   // noserve and version; notrust; limited) takes none of their checks: most of them.
@@ -116,23 +118,23 @@ ServerAction Server::HandlePlain(std::span<const uint8_t> request, const NetAddr
                                 static_cast<uint32_t>(Restrict::kLimited);
   const bool checked = (flags.bits & kChecked) != 0;
   if (checked) {
-    if (auto refused = RefusedByRestrict(flags, PeekMode(request), PeekVersion(request))) return Drop(*refused);
-    if (flags.Has(Restrict::kNoTrust)) return Drop(DropReason::kNotAuthenticated);  // no MAC at all
+    if (auto refused = RefusedByRestrict(flags, PeekMode(request), PeekVersion(request))) return DropPlain(*refused);
+    if (flags.Has(Restrict::kNoTrust)) return DropPlain(DropReason::kNotAuthenticated);  // no MAC at all
   }
-  if (reply.size() < kReplyCapacity) return Drop(DropReason::kReplyBufferTooSmall);
+  if (reply.size() < kReplyCapacity) return DropPlain(DropReason::kReplyBufferTooSmall);
   if (checked && flags.Has(Restrict::kLimited)) {
     switch (limiter_.Check(from, now, flags.Has(Restrict::kKod))) {
       case RateVerdict::kAllow: break;
-      case RateVerdict::kLimited: return Drop(DropReason::kRateLimited);
+      case RateVerdict::kLimited: return DropPlain(DropReason::kRateLimited);
       case RateVerdict::kLimitedKod:
         EncodeKissOfDeath(Decode(request)->header, KissCode::kRate, reply);  // rare: decoded only here
         stats_.CountDrop(DropReason::kKodSent);
-        return Respond{reply.first(kHeaderSize), /*restamp=*/false, std::nullopt};
+        return {TimeAnswer::kKissOfDeath, DropReason::kKodSent};
     }
   }
   EncodeReplyFromTemplate(template_, request, rx, reply, &dispersion_memo_);
   ++stats_.replied;
-  return Respond{reply.first(kHeaderSize), /*restamp=*/true, std::nullopt};
+  return {TimeAnswer::kReply, DropReason::kTooShort};  // the reason unused
 }
 
 NewPeerVerdict Server::HandleNewPeer(std::span<const uint8_t> packet, const NetAddress& from, NtpTimestamp rx,

@@ -62,6 +62,16 @@ struct Respond {
 
 using ServerAction = std::variant<Ignore, Respond>;
 
+// What the server did with a plain time request (Server::AnswerTimeRequest), without a variant: the
+// batch path's answer. A reply is the first kHeaderSize bytes of the caller's buffer, with no MAC
+// to append. kNone: not a plain time request, not judged (core::node::Node::TryServe).
+enum class TimeAnswer : uint8_t {
+  kNone,
+  kDropped,      // counted (ServerStats), nothing to send
+  kReply,        // to restamp (T3) and send: Respond with restamp
+  kKissOfDeath,  // a RATE kiss-o'-death, sent as it is: Respond without restamp
+};
+
 // The room a reply buffer needs for any answer, the MAC the host appends included.
 inline constexpr size_t kReplyCapacity = kHeaderSize + kMaxMacSize;
 // The room for an NTS reply (nts_answer.h) to any request the daemon reads (2048 octets at most);
@@ -109,7 +119,14 @@ class Server {
   [[nodiscard]] ServerAction HandleTimeRequest(std::span<const uint8_t> request, const NetAddress& from,
                                                NtpTimestamp rx, MonoTime now, std::span<uint8_t> reply) {
     ++stats_.received;
-    return HandlePlain(request, from, rx, now, reply);
+    return ToAction(HandlePlain(request, from, rx, now, reply), reply);
+  }
+  // HandleTimeRequest's answer as a small enum (never kNone), the reply's bytes in `reply`: the
+  // daemon's batch path, one call and no variant per request. REQUIRES as HandleTimeRequest.
+  [[nodiscard]] TimeAnswer AnswerTimeRequest(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx,
+                                             MonoTime now, std::span<uint8_t> reply) {
+    ++stats_.received;
+    return HandlePlain(request, from, rx, now, reply).answer;
   }
 
   // Judges a mode 1 packet from `from`, an address without an association (RFC 5905 §9.2,
@@ -128,8 +145,22 @@ class Server {
   // Handle for a 48-byte request whose first byte is a time request's (IsTimeRequestByte): no
   // MAC, no extension, so nothing to decode; the same checks in the same order, the reply from
   // the template.
-  ServerAction HandlePlain(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx, MonoTime now,
+  // Its answer and, when dropped, why (in two bytes: returned in a register).
+  struct PlainOutcome {
+    TimeAnswer answer;
+    DropReason reason;
+  };
+  PlainOutcome HandlePlain(std::span<const uint8_t> request, const NetAddress& from, NtpTimestamp rx, MonoTime now,
                            std::span<uint8_t> reply);
+  // HandlePlain's outcome as Handle answers it.
+  static ServerAction ToAction(PlainOutcome outcome, std::span<uint8_t> reply) {
+    if (outcome.answer == TimeAnswer::kDropped) return Ignore{outcome.reason};
+    return Respond{reply.first(kHeaderSize), /*restamp=*/outcome.answer == TimeAnswer::kReply, std::nullopt};
+  }
+  PlainOutcome DropPlain(DropReason reason) {
+    stats_.CountDrop(reason);
+    return {TimeAnswer::kDropped, reason};
+  }
   // Handle for a time request with NTS fields, past the rate limit.
   ServerAction HandleNts(std::span<const uint8_t> request, const DecodedPacket& decoded, NtpTimestamp rx,
                          std::span<uint8_t> reply);

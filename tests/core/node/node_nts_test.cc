@@ -30,7 +30,7 @@ TEST(NodeNts, AnNtsRequestGetsItsWholeNtsReplyUnrestamped) {
   const NetAddress client = *NetAddress::Parse("192.0.2.5:40000");
 
   std::array<uint8_t, server::kReplyCapacity> lean{};
-  EXPECT_FALSE(node.TryServe(request, client, now.local, now.mono, lean));  // not a plain request
+  EXPECT_EQ(node.TryServe(request, client, now.local, now.mono, lean), server::TimeAnswer::kNone);  // not plain
 
   const NodeActions& actions = node.OnDatagram(Datagram{request, client, now.local, std::nullopt}, now);
   const Reply* reply = nullptr;
