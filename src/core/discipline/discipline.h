@@ -9,7 +9,8 @@
 //     clock as it now runs and a late sample is brought forward the same way.
 //   * Estimator. A weighted least-squares line through the window gives the offset now and the
 //     residual frequency error. A sample's variance is (a) its measurement error, from its
-//     round-trip delay in excess of the window's quickest exchange (with queueing delay the offset
+//     round-trip delay in excess of the quickest exchange of its source's path in the window
+//     (its own, pooled with the sources whose floors cannot be told apart; with queueing delay the offset
 //     error is at most half the excess, so quick exchanges count most: the clock filter's insight
 //     without discarding seven samples of eight), plus (b) the phase a frequency random walk q
 //     adds over the sample's age, q²·age³/3, so old samples fade as the oscillator wanders. q is
@@ -84,7 +85,7 @@ struct DisciplineInput {
   NtpDuration jitter;   // system jitter; the sample error used when the delay is unknown
   MonoTime when;        // when the sample was taken
   MonoTime now;         // when the returned commands are applied (≥ when)
-  uint32_t source = 0;  // which source measured it: delays are compared within a source
+  uint32_t source = 0;  // which source measured it: delays are compared within a source (or paths alike)
 };
 
 // What an update did.

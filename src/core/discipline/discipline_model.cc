@@ -20,6 +20,9 @@ constexpr double kInnovationAvg = 16.0;      // averaging length (updates) of th
 constexpr double kInnovationBad = 3.0;       // mean squared normalized innovation: the model fails
 constexpr double kInnovationOutlier = 25.0;  // one squared normalized innovation this large: a surprise
 constexpr double kPollTarget = 8.0;          // chrony's polltarget: samples per source the window should hold
+// Two sources' delay floors count as one path's when their minima differ by at most this many
+// times the sum of their quickest exchanges' estimated excesses (the minima's own spread).
+constexpr double kSameFloor = 2.0;
 constexpr double kPi = 3.14159265358979323846;
 
 double Seconds(MonoTime a, MonoTime b) { return (a - b).Seconds(); }
@@ -74,43 +77,83 @@ std::vector<internal::Point> Discipline::Points(MonoTime reference) const {
   // has its own floor: a longer path is not a worse measurement, and after the system peer
   // changes the new one's samples must not be judged by the old one's delays. Without a delay, or
   // with one sample of its source: its jitter.
+  // Sources whose floors cannot be told apart (their minima differ by no more than their own
+  // spread, kSameFloor × both x₀) share them: with N sources polled in turn each source's floor
+  // came from 1/N of the samples, its quickest exchange was further from the path's floor and the
+  // weighting flatter (clknetsim seeds 1-20, two servers: RMS 5.97 → 5.82 µs, five: 4.43 → 4.21;
+  // docs/accuracy.md, branch disc9). A near and a far server still keep their own.
   struct Floor {
     double min1 = 1e300;
     double min2 = 1e300;
     double sum = 0.0;
     int n = 0;
+
+    void Add(double delay_s) {
+      sum += delay_s;
+      ++n;
+      if (delay_s < min1) {
+        min2 = min1;
+        min1 = delay_s;
+      } else if (delay_s < min2) {
+        min2 = delay_s;
+      }
+    }
+    void Join(const Floor& o) {
+      sum += o.sum;
+      n += o.n;
+      for (const double m : {o.min1, o.min2}) {
+        if (m < min1) {
+          min2 = min1;
+          min1 = m;
+        } else if (m < min2) {
+          min2 = m;
+        }
+      }
+    }
+    bool Known() const { return min2 < 1e299; }  // two delays at least
+    // x₀, the estimated excess of the quickest exchange over the path's floor.
+    double Quickest() const {
+      const double mean_excess = sum / n - min1;
+      return std::max(min2 - min1, mean_excess * std::sqrt(kPi / (8.0 * n)));
+    }
   };
-  std::vector<std::pair<uint32_t, Floor>> floors;
+  std::vector<std::pair<uint32_t, Floor>> own;
   const auto floor_of = [&](uint32_t source) -> Floor& {
-    for (auto& [id, f] : floors) {
+    for (auto& [id, f] : own) {
       if (id == source) return f;
     }
-    return floors.emplace_back(source, Floor{}).second;
+    return own.emplace_back(source, Floor{}).second;
   };
   for (const Stored& s : history_) {
-    if (s.delay_s <= 0.0) continue;
-    Floor& f = floor_of(s.source);
-    f.sum += s.delay_s;
-    ++f.n;
-    if (s.delay_s < f.min1) {
-      f.min2 = f.min1;
-      f.min1 = s.delay_s;
-    } else if (s.delay_s < f.min2) {
-      f.min2 = s.delay_s;
-    }
+    if (s.delay_s > 0.0) floor_of(s.source).Add(s.delay_s);
   }
+  std::vector<std::pair<uint32_t, Floor>> floors;
+  floors.reserve(own.size());
+  for (const auto& [id, f] : own) {
+    Floor shared;
+    if (f.Known()) {
+      for (const auto& [other, g] : own) {
+        if (g.Known() && std::fabs(f.min1 - g.min1) <= kSameFloor * (f.Quickest() + g.Quickest())) shared.Join(g);
+      }
+    } else {
+      shared = f;
+    }
+    floors.emplace_back(id, shared);
+  }
+  const auto shared_floor = [&](uint32_t source) -> const Floor& {
+    for (const auto& [id, f] : floors) {
+      if (id == source) return f;
+    }
+    return floors.front().second;  // not reached: every source with a delay has one
+  };
   const double floor_s = config_.min_error.Seconds();
   std::vector<internal::Point> points;
   points.reserve(history_.size());
   for (const Stored& s : history_) {
     double e = std::sqrt(12.0) * s.jitter_s;
     if (s.delay_s > 0.0) {
-      const Floor& f = floor_of(s.source);
-      if (f.min2 < 1e299) {
-        const double mean_excess = f.sum / f.n - f.min1;
-        const double quickest = std::max(f.min2 - f.min1, mean_excess * std::sqrt(kPi / (8.0 * f.n)));
-        e = s.delay_s - f.min1 + quickest;
-      }
+      const Floor& f = shared_floor(s.source);
+      if (f.Known()) e = s.delay_s - f.min1 + f.Quickest();
     }
     points.push_back({Seconds(s.when, reference), s.offset_s, std::sqrt(floor_s * floor_s + e * e / 12.0)});
   }
