@@ -198,10 +198,10 @@ class Discipline {
   // Stops the phase correction in progress at `now`: what it will not apply (negative: it ran
   // past its end) goes back into the history. Returns that remainder, seconds.
   double StopCorrection(MonoTime now);
-  // Starts removing `phase_s` from `now` at a rate chosen from the estimate's error `sd_s`;
-  // records it with the frequency change `dfreq`; never faster than `max_ppm`. Returns the slew
-  // rate, ppm.
-  double StartCorrection(MonoTime now, double phase_s, double sd_s, double interval_s, double dfreq, double max_ppm);
+  // Starts removing `phase_s` from `now` at a rate chosen from the estimate's error `sd_s`: over
+  // `span_s` when it is of that size, faster when larger; records it with the frequency change
+  // `dfreq`; never faster than `max_ppm`. Returns the slew rate, ppm.
+  double StartCorrection(MonoTime now, double phase_s, double sd_s, double span_s, double dfreq, double max_ppm);
   // The time since the previous sample of input's source (at least the update interval).
   double SourceInterval(const DisciplineInput& input) const;
   double BroughtForward(const DisciplineInput& input) const;
