@@ -20,8 +20,9 @@
 //     and the offset estimate is removed through the frequency, as chrony does: a temporary
 //     slew_ppm of SetFrequency runs for a correction time chosen so that an offset of the
 //     estimate's own standard error σ takes correction_time_ratio/2 update intervals (chrony's
-//     corrtimeratio: d = ratio·σ·T / (2|offset|); here d = T·(ratio·σ / (2|offset|))^0.25, at
-//     most T, at least 1 s, at most max_slew_ppm from nominal), so large errors go fast and
+//     corrtimeratio: d = ratio·σ·T / (2|offset|); here d = S·(ratio·σ / (2|offset|))^0.25, at
+//     most S, the source's interval T plus at most min_poll's once past the first makestep_limit
+//     updates, at least 1 s, at most max_slew_ppm from nominal), so large errors go fast and
 //     noise-sized ones slowly, and the clock's rate never jumps by more than the correction needs
 //     (adjtime()'s fixed 500 ppm made every update a 500 ppm jump for a moment). CorrectionEnd()
 //     says when to take the slew back (EndCorrection); a new update replaces the unfinished
