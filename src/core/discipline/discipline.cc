@@ -88,8 +88,8 @@ double Discipline::StartCorrection(MonoTime now, double phase_s, double sd_s, do
     return 0.0;
   }
   const double share = std::pow(config_.correction_time_ratio * 0.5 * sd_s / magnitude, kSurpriseExponent);
-  const double duration = std::max({std::min(share * span_s, span_s), kMinCorrectionS,
-                                    magnitude / (std::min(room_ppm, max_ppm) * 1e-6)});
+  const double duration =
+      std::max({std::min(share * span_s, span_s), kMinCorrectionS, magnitude / (std::min(room_ppm, max_ppm) * 1e-6)});
   Record({now, now + NtpDuration::FromSeconds(duration), phase_s, dfreq});
   correcting_ = true;
   state_.slew_ppm = std::copysign(std::min(magnitude / duration * 1e6, max_ppm), phase_s);
@@ -324,10 +324,9 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   // at long polls an update's offset is drift more than noise, and two intervals of 1024 s cost
   // lan's RMS 28 % and faststart's 19 %. Not in the first makestep_limit updates, which remove
   // what is left of the start (the time to 1 ms grew 4-5 s at 16 s polls, 22 s in wan).
-  const double span_s =
-      source_interval_s + (state_.updates >= config_.makestep_limit
-                               ? std::min(source_interval_s, config_.min_poll.Interval().Seconds())
-                               : 0.0);
+  const double span_s = source_interval_s + (state_.updates >= config_.makestep_limit
+                                                 ? std::min(source_interval_s, config_.min_poll.Interval().Seconds())
+                                                 : 0.0);
   const double slew_ppm = StartCorrection(now, phase_s, usual_s, span_s, dfreq, max_ppm);
 
   const double dppm = new_ppm - old_ppm;
