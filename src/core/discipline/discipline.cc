@@ -17,7 +17,6 @@ constexpr size_t kMaxCorrections = 32;  // corrections kept for late samples
 constexpr double kMinCorrectionS = 1.0;
 // How a correction's time shrinks with its size beyond the usual one (chrony's rule: 1).
 constexpr double kSurpriseExponent = 0.25;
-constexpr double kMaxCorrectionIntervals = 1.0;  // the shortest correction time (chrony's MIN_SLEW_TIMEOUT)
 // The shortest regular interval at start: the System polls settling sources at least 16 s apart
 // (Association::kStartupPollMin); only a burst's samples come closer.
 constexpr double kStartupIntervalS = 16.0;
@@ -70,11 +69,11 @@ double Discipline::StopCorrection(MonoTime now) {
   return remainder;
 }
 
-double Discipline::StartCorrection(MonoTime now, double phase_s, double sd_s, double interval_s, double dfreq,
+double Discipline::StartCorrection(MonoTime now, double phase_s, double sd_s, double span_s, double dfreq,
                                    double max_ppm) {
   // After chrony's correction time (reference.c, sys_generic.c): an offset of the usual size
-  // `sd_s` is removed in correction_time_ratio/2 intervals (at most one), a larger one in less
-  // time. chrony's time is proportional to sd/offset, so the rate grows with the offset's square;
+  // `sd_s` is removed over `span_s` (chrony: correction_time_ratio/2 intervals), a larger one in
+  // less time. chrony's time is proportional to sd/offset, so the rate grows with the offset's square;
   // here with (sd/offset)^kSurpriseExponent, so it grows with its 1.25th power: an offset a quick
   // exchange reveals after minutes of quiet estimates (clknetsim lan16, 33 µs) went at 3.8 ppm
   // in 8.7 s and is now removed in about 14 s; over seeds 1-20 of lan16, lan2p4 and ft16 the
@@ -89,8 +88,8 @@ double Discipline::StartCorrection(MonoTime now, double phase_s, double sd_s, do
     return 0.0;
   }
   const double share = std::pow(config_.correction_time_ratio * 0.5 * sd_s / magnitude, kSurpriseExponent);
-  const double duration = std::max({std::min(share * interval_s, kMaxCorrectionIntervals * interval_s), kMinCorrectionS,
-                                    magnitude / (std::min(room_ppm, max_ppm) * 1e-6)});
+  const double duration =
+      std::max({std::min(share * span_s, span_s), kMinCorrectionS, magnitude / (std::min(room_ppm, max_ppm) * 1e-6)});
   Record({now, now + NtpDuration::FromSeconds(duration), phase_s, dfreq});
   correcting_ = true;
   state_.slew_ppm = std::copysign(std::min(magnitude / duration * 1e6, max_ppm), phase_s);
@@ -317,7 +316,18 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   const bool no_news = running_ppm != 0.0 && std::fabs(estimate_s) <= std::min(usual_s, std::fabs(remainder_s)) &&
                        (phase_s > 0.0) == (running_ppm > 0.0);
   const double max_ppm = no_news ? std::fabs(running_ppm) : std::numeric_limits<double>::infinity();
-  const double slew_ppm = StartCorrection(now, phase_s, usual_s, source_interval_s, dfreq, max_ppm);
+  // A noise-sized estimate is removed over the source's interval plus at most the shortest poll
+  // (min_poll, 16 s by default): at 16 s polls over two of the source's intervals, so that its
+  // next sample revises the estimate before it is all applied and the clock follows the
+  // estimate's swings at half the rate (clknetsim lan2p4, ft16, lan16, seeds 1-20: the largest
+  // 1-second rate errors halved at the same RMS error; docs/accuracy.md, branch rate3). No more:
+  // at long polls an update's offset is drift more than noise, and two intervals of 1024 s cost
+  // lan's RMS 28 % and faststart's 19 %. Not in the first makestep_limit updates, which remove
+  // what is left of the start (the time to 1 ms grew 4-5 s at 16 s polls, 22 s in wan).
+  const double span_s = source_interval_s + (state_.updates >= config_.makestep_limit
+                                                 ? std::min(source_interval_s, config_.min_poll.Interval().Seconds())
+                                                 : 0.0);
+  const double slew_ppm = StartCorrection(now, phase_s, usual_s, span_s, dfreq, max_ppm);
 
   const double dppm = new_ppm - old_ppm;
   if (state_.updates > 0 && window.size() >= 2) wander_sq_ += (dppm * dppm - wander_sq_) / kWanderAvg;

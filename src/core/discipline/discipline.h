@@ -21,8 +21,9 @@
 //     and the offset estimate is removed through the frequency, as chrony does: a temporary
 //     slew_ppm of SetFrequency runs for a correction time chosen so that an offset of the
 //     estimate's own standard error σ takes correction_time_ratio/2 update intervals (chrony's
-//     corrtimeratio: d = ratio·σ·T / (2|offset|); here d = T·(ratio·σ / (2|offset|))^0.25, at
-//     most T, at least 1 s, at most max_slew_ppm from nominal), so large errors go fast and
+//     corrtimeratio: d = ratio·σ·T / (2|offset|); here d = S·(ratio·σ / (2|offset|))^0.25, at
+//     most S, the source's interval T plus at most min_poll's once past the first makestep_limit
+//     updates, at least 1 s, at most max_slew_ppm from nominal), so large errors go fast and
 //     noise-sized ones slowly, and the clock's rate never jumps by more than the correction needs
 //     (adjtime()'s fixed 500 ppm made every update a 500 ppm jump for a moment). CorrectionEnd()
 //     says when to take the slew back (EndCorrection); a new update replaces the unfinished
@@ -199,10 +200,10 @@ class Discipline {
   // Stops the phase correction in progress at `now`: what it will not apply (negative: it ran
   // past its end) goes back into the history. Returns that remainder, seconds.
   double StopCorrection(MonoTime now);
-  // Starts removing `phase_s` from `now` at a rate chosen from the estimate's error `sd_s`;
-  // records it with the frequency change `dfreq`; never faster than `max_ppm`. Returns the slew
-  // rate, ppm.
-  double StartCorrection(MonoTime now, double phase_s, double sd_s, double interval_s, double dfreq, double max_ppm);
+  // Starts removing `phase_s` from `now` at a rate chosen from the estimate's error `sd_s`: over
+  // `span_s` when it is of that size, faster when larger; records it with the frequency change
+  // `dfreq`; never faster than `max_ppm`. Returns the slew rate, ppm.
+  double StartCorrection(MonoTime now, double phase_s, double sd_s, double span_s, double dfreq, double max_ppm);
   // The time since the previous sample of input's source (at least the update interval).
   double SourceInterval(const DisciplineInput& input) const;
   double BroughtForward(const DisciplineInput& input) const;

@@ -39,14 +39,15 @@ TEST(Discipline, CorrectsThePhaseThroughTheFrequency) {
   EXPECT_NEAR(Planned(large, b, t), b.state.offset.Seconds(), 1e-9);
   EXPECT_DOUBLE_EQ(a.state.slew_ppm, Find<SetFrequency>(a)->slew_ppm);
   // ...that is longer the smaller the offset (chrony's corrtimeratio rule), but at most the
-  // interval: a noise-sized one goes over the whole interval at a small fraction of a ppm, a
-  // surprise faster, at a rate that grows faster than the offset, but not within a few seconds.
+  // source's interval plus min_poll: a noise-sized one goes over two 16 s intervals at a small
+  // fraction of a ppm (the next sample revises it before it is all applied), a surprise faster,
+  // at a rate that grows faster than the offset, but not within a few seconds.
   const double ta = (*small.CorrectionEnd() - At(t)).Seconds();
   const double tb = (*large.CorrectionEnd() - At(t)).Seconds();
-  EXPECT_NEAR(ta, 16.0, 1e-6);
+  EXPECT_NEAR(ta, 32.0, 1e-6);
   EXPECT_LT(std::fabs(Find<SetFrequency>(a)->slew_ppm), 0.1);
   EXPECT_LT(tb, ta);
-  EXPECT_GT(tb, 4.0);
+  EXPECT_GT(tb, 8.0);
   const double ratio = b.state.offset.Seconds() / a.state.offset.Seconds();
   EXPECT_GT(Find<SetFrequency>(b)->slew_ppm / Find<SetFrequency>(a)->slew_ppm, ratio);
 }
@@ -56,16 +57,41 @@ TEST(Discipline, ARevealedOffsetIsNotRemovedAtTheSquareRate) {
   // 23,942 s: the clock 44 µs off, an estimate of 33 µs removed over 8.7 s at 3.8 ppm, the run's
   // largest 1-second rate error; chrony's median is 2.2 ppm). chrony's rule removes an offset k
   // times the usual size in 1/k of the time, so the rate grows with its square; here with its
-  // 1.25th power: faster than noise, but over most of the interval.
+  // 1.25th power: faster than noise, but over most of the 32 s a noise-sized one takes.
   Discipline d = Quiet(20);
   const double t = 20 * 16.0;
   const DisciplineUpdate u = d.Update(In(t, 30e-6));
   ASSERT_EQ(u.kind, UpdateKind::kSlewed);
   const double duration = (*d.CorrectionEnd() - At(t)).Seconds();
-  EXPECT_LT(duration, 16.0);
-  EXPECT_GT(duration, 12.0);
-  EXPECT_LT(std::fabs(Find<SetFrequency>(u)->slew_ppm), 2.5);
+  EXPECT_LT(duration, 32.0);
+  EXPECT_GT(duration, 24.0);
+  EXPECT_LT(std::fabs(Find<SetFrequency>(u)->slew_ppm), 1.25);
   EXPECT_NEAR(Planned(d, u, t), u.state.offset.Seconds(), 1e-9);
+}
+
+TEST(Discipline, ACorrectionRunsAtMostMinPollPastItsInterval) {
+  // At 16 s polls a noise-sized estimate is removed over two intervals (above); at long polls
+  // the offset an update finds is drift more than noise, and spreading it over two intervals of
+  // 1024 s cost clknetsim lan's RMS error 28 %: the correction runs at most min_poll (16 s) past
+  // the source's interval. Nor do the first makestep_limit updates run past it: they remove
+  // what is left of the start.
+  Discipline d;
+  for (int i = 0; i < 20; ++i) {
+    const double t = i * 1024.0;
+    const DisciplineUpdate u = d.Update(In(t, ((i % 4) - 1.5) * 20e-6));
+    ASSERT_EQ(u.kind, UpdateKind::kSlewed) << "update " << i;
+    ASSERT_TRUE(d.CorrectionEnd().has_value());
+    const double span = (*d.CorrectionEnd() - At(t)).Seconds();
+    if (i == 0) continue;  // its interval is min_poll's, 16 s, not 1024 s
+    if (i < 3) {
+      EXPECT_LE(span, 1024.0 + 1e-6) << "update " << i;
+    } else {
+      EXPECT_LE(span, 1024.0 + 16.0 + 1e-6) << "update " << i;
+    }
+  }
+  const DisciplineUpdate u = d.Update(In(20 * 1024.0, 1e-6));
+  ASSERT_EQ(u.kind, UpdateKind::kSlewed);
+  EXPECT_NEAR((*d.CorrectionEnd() - At(20 * 1024.0)).Seconds(), 1024.0 + 16.0, 1e-6);
 }
 
 TEST(Discipline, EndCorrectionTakesTheSlewBack) {
@@ -122,17 +148,19 @@ TEST(Discipline, AStepTakesTheUnfinishedCorrectionAndItsSlew) {
   c.stepout = NtpDuration::FromWholeSeconds(32);
   c.makestep_limit = 0;
   Discipline d(c);
-  (void)d.Update(In(0, 0.010));  // 10 ms: slewed at 500 ppm for 20 s
+  (void)d.Update(In(0, 0.010));  // 10 ms: slewed over its interval and min_poll, 32 s
   const double rate = d.state().slew_ppm * 1e-6;
+  const double span = (*d.CorrectionEnd() - At(0)).Seconds();
+  ASSERT_LT(span, 40.0);
   (void)d.Update(In(5, 0.5));                        // held: the correction goes on
   const DisciplineUpdate u = d.Update(In(40, 0.5));  // beyond stepout
   ASSERT_EQ(u.kind, UpdateKind::kStepped);
   ASSERT_NE(Find<SetFrequency>(u), nullptr);
   EXPECT_EQ(Find<SetFrequency>(u)->slew_ppm, 0.0);
   EXPECT_FALSE(d.CorrectionEnd().has_value());
-  // Its timer was not run: the clock slewed on past t=20, 2 × 10 ms by t=40, and the 0.5 s
-  // measured then already has all of it; the step is what was measured, not 10 ms less.
-  EXPECT_NEAR(rate * 20.0, 0.010, 1e-9);
+  // Its timer was not run: the clock slewed on past its end, more than 10 ms by t=40, and the
+  // 0.5 s measured then already has all of it; the step is what was measured, not 10 ms less.
+  EXPECT_NEAR(rate * span, 0.010, 1e-9);
   EXPECT_NEAR(Find<StepClock>(u)->offset.Seconds(), 0.5, 1e-9);
 }
 
