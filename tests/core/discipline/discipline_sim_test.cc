@@ -209,7 +209,9 @@ TEST(DisciplineSim, TwoServersOnPathsAlikeAreWorthOneAtTwiceTheRate) {
   }
   std::printf("[discipline] mean RMS of 8 seeds: one server at 8 s %.2f us, two at 16 s %.2f us\n", one * 1e6,
               two * 1e6);
-  EXPECT_LT(two, 1.01 * one);  // 1.02 with a floor per source
+  // A floor per source: 1.019 (1.027 with the correction time of branch rate3); pooled: 1.000
+  // (1.012 with it). Deterministic; the margin is what pooling is worth here.
+  EXPECT_LT(two, 1.015 * one);
 }
 
 // Why the discipline wants every sample with its delay (docs/discipline.md): the same scenario
