@@ -63,8 +63,7 @@ class SocketTransport final : public engine::Transport {
   // pktinfo): the socket that received the request.
   void SendFrom(std::span<const uint8_t> bytes, const core::NetAddress& to, const core::NetAddress& local) override {
     if (io::UdpSocket* s = ServingSocket(local)) {
-      const bool wildcard = IsWildcard(s->local_address());
-      if (auto r = s->SendTo(bytes, to, wildcard ? std::optional(local) : std::nullopt); !r) ++errors_;
+      if (auto r = s->SendTo(bytes, to, local); !r) ++errors_;  // `local` used by a wildcard socket only
       return;
     }
     Send(bytes, to);
@@ -88,22 +87,20 @@ class SocketTransport final : public engine::Transport {
         i += n;
         continue;
       }
+      // No route (Route makes no other with a zero socket): the socket bound to the local address.
       const core::NetAddress* local = batch[i].local;
-      io::UdpSocket* s = local != nullptr ? ServingSocket(*local) : nullptr;
+      io::UdpSocket* s = local != nullptr && batch[i].route == 0 ? ServingSocket(*local) : nullptr;
       if (s == nullptr) {
         Transport::SendBatch(batch.subspan(i, 1));
         ++i;
         continue;
       }
-      size_t n = 0;
-      const bool wildcard = IsWildcard(s->local_address());
-      while (i + n < batch.size() && n < outgoing_.size() && batch[i + n].local != nullptr &&
+      size_t n = 1;
+      while (i + n < batch.size() && batch[i + n].route == 0 && batch[i + n].local != nullptr &&
              *batch[i + n].local == *local) {
-        const Outgoing& o = batch[i + n];
-        outgoing_[n] = io::Outgoing{o.bytes, o.to, wildcard ? o.local : nullptr, 0};  // no route: not this socket's
         ++n;
       }
-      errors_ += s->SendMany(std::span<const io::Outgoing>(outgoing_).first(n));
+      errors_ += s->SendMany(batch.subspan(i, n));  // as it is: the socket uses `local` only if wildcard
       i += n;
     }
   }
@@ -156,7 +153,6 @@ class SocketTransport final : public engine::Transport {
 
   std::vector<ServerSocket>& sockets_;
   std::set<core::NetAddress> warned_;
-  std::array<io::Outgoing, io::UdpSocket::kMaxBatch> outgoing_;
   std::map<core::NetAddress, std::optional<core::NetAddress>> routes_;  // destination -> source
   uint64_t errors_ = 0;
 };

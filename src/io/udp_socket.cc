@@ -90,7 +90,6 @@ Result<UdpSocket, SysError> UdpSocket::Open(const core::NetAddress& bind_to, con
   // A socket bound to one address receives only datagrams sent to it: the kernel is asked for the
   // destination (a control message per datagram to build and parse) only on a wildcard socket.
   sock.destination_is_bound_ = options.destination_address && !bind_to.IsWildcard();
-  sock.wildcard_ = bind_to.IsWildcard();
   if (options.destination_address && bind_to.IsWildcard()) {
     const bool ok = bind_to.is_v4() ? SetIntOption(fd, IPPROTO_IP, IP_PKTINFO, 1)
                                     : SetIntOption(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1);
@@ -165,7 +164,6 @@ UdpSocket::UdpSocket(UdpSocket&& other) noexcept
       local_(other.local_),
       kernel_timestamps_(other.kernel_timestamps_),
       destination_is_bound_(other.destination_is_bound_),
-      wildcard_(other.wildcard_),
       batched_(other.batched_),
       recvmmsg_(other.recvmmsg_),
       sendmmsg_(other.sendmmsg_),
@@ -178,7 +176,6 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& other) noexcept {
     local_ = other.local_;
     kernel_timestamps_ = other.kernel_timestamps_;
     destination_is_bound_ = other.destination_is_bound_;
-    wildcard_ = other.wildcard_;
     batched_ = other.batched_;
     recvmmsg_ = other.recvmmsg_;
     sendmmsg_ = other.sendmmsg_;
@@ -381,7 +378,7 @@ Result<void, SysError> UdpSocket::SendMessage(std::span<const uint8_t> data, con
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
   ControlBuffer control;
-  if (local.has_value()) SetSourceAddress(msg, control, *local);
+  if (local.has_value() && local_.IsWildcard()) SetSourceAddress(msg, control, *local);  // else from local_
   for (int attempt = 0; attempt < kMaxEintrRetries; ++attempt) {
     if (sendmsg(fd_, &msg, 0) >= 0) return {};
     if (errno != EINTR) break;
@@ -491,7 +488,7 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
   if (batched_ && batch.size() > 1) {
     if (!batch_) batch_ = std::make_unique<Batch>();
     Batch& b = *batch_;
-    const bool wildcard = wildcard_;
+    const bool wildcard = local_.IsWildcard();  // else every reply leaves from local_
     while (done < batch.size() && batched_) {
       const size_t count = std::min(batch.size() - done, kMaxBatch);
       for (size_t i = 0; i < count; ++i) {
@@ -543,8 +540,7 @@ size_t UdpSocket::SendMany(std::span<const Outgoing> batch) {
   }
   for (; done < batch.size(); ++done) {
     const Outgoing& o = batch[done];
-    const bool from_local = wildcard_ && o.local != nullptr;
-    if (!SendMessage(o.bytes, o.to, from_local ? std::optional(*o.local) : std::nullopt)) ++failed;
+    if (!SendMessage(o.bytes, o.to, o.local != nullptr ? std::optional(*o.local) : std::nullopt)) ++failed;
   }
   return failed;
 }

@@ -112,7 +112,8 @@ class UdpSocket {
   bool batched() const { return batched_; }
 
   // Sends `data` to `to`; with `local`, from that local address (IP_PKTINFO), as a server bound
-  // to a wildcard address answers from the address it was reached at.
+  // to a wildcard address answers from the address it was reached at. A socket bound to one
+  // address sends from it, whatever `local` says (as SendMany).
   [[nodiscard]] Result<void, SysError> SendTo(std::span<const uint8_t> data, const core::NetAddress& to,
                                               const std::optional<core::NetAddress>& local = std::nullopt);
   // Sends `data` to the connected peer. REQUIRES: Connect succeeded.
@@ -139,7 +140,6 @@ class UdpSocket {
   core::NetAddress local_;
   bool kernel_timestamps_ = false;
   bool destination_is_bound_ = false;  // Datagram::local is local_ (no IP_PKTINFO asked for)
-  bool wildcard_ = false;              // bound to 0.0.0.0 or :: (SendMany's Outgoing::local is used)
   bool batched_ = true;
   int (*recvmmsg_)(int, mmsghdr*, unsigned int, int, timespec*) = nullptr;
   int (*sendmmsg_)(int, mmsghdr*, unsigned int, int) = nullptr;

@@ -215,7 +215,7 @@ TEST(UdpBatch, AReplyTokenTakesTheAddressesAsReceivedUntilTheNextReceive) {
 // datagram's kernel stamp from a control area that holds it alone (no pktinfo asked for) and gives
 // the bound address as its destination; SendMany's replies leave from the bound address whatever
 // local address an Outgoing names (a local address is used only on a wildcard socket), with a
-// fresh token and with none.
+// fresh token and with none, and so does SendTo's.
 TEST(UdpBatch, ABoundSocketReadsTheStampAloneAndAnswersFromItsAddress) {
   auto server = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
   auto client = UdpSocket::Open(*NetAddress::Parse("127.0.0.1"));
@@ -267,6 +267,15 @@ TEST(UdpBatch, ABoundSocketReadsTheStampAloneAndAnswersFromItsAddress) {
     EXPECT_EQ(std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<long>((*got)->size)), want);
     EXPECT_EQ((*got)->from, server->local_address());
   }
+  // SendTo, the one-datagram path, by the same rule.
+  const std::vector<uint8_t> third = Payload(3);
+  ASSERT_TRUE(server->SendTo(third, d.from, elsewhere).has_value());
+  ASSERT_TRUE(WaitReadable(client->fd()));
+  std::array<uint8_t, 64> buf{};
+  auto got = client->Receive(buf);
+  ASSERT_TRUE(got.has_value() && got->has_value());
+  EXPECT_EQ(std::vector<uint8_t>(buf.begin(), buf.begin() + static_cast<long>((*got)->size)), third);
+  EXPECT_EQ((*got)->from, server->local_address());
 }
 
 TEST(UdpBatch, ReceivesAndSendsManyWithRecvmmsgAndSendmmsg) { ExchangeFive(UdpOptions{}, true, true); }
