@@ -3,7 +3,8 @@
 //
 // Design (docs/discipline.md has the reasoning and the figures). Phase and frequency are
 // estimated separately from the recent offsets instead of by ntpd's PLL/FLL loop filter:
-//   * History. Each update adds (t, θ, δ) to a window of at most max_samples samples per source. Whenever the
+//   * History. Each update adds (t, θ, δ) to a window of at most max_samples samples per source,
+//     more than max_samples in all only from the last 1024 s. Whenever the
 //     discipline corrects the clock, it rewrites the stored offsets as if the correction had always
 //     been in effect (θ_i −= slew; θ_i += Δf × (now − t_i)), so the window always describes the
 //     clock as it now runs and a late sample is brought forward the same way.
@@ -15,8 +16,9 @@
 //     without discarding seven samples of eight), plus (b) the phase a frequency random walk q
 //     adds over the sample's age, q²·age³/3, so old samples fade as the oscillator wanders. q is
 //     chosen among nine models (0 and 1e-12..1.6e-8 /√s, ×4 apart) by the running predictive
-//     likelihood of each new sample. A Wald–Wolfowitz runs test on the residual signs drops the
-//     oldest samples once a straight line no longer fits them (a frequency jump).
+//     likelihood of each new sample, remembered over hours (as long as the run, up to ~9 h). A
+//     Wald–Wolfowitz runs test on the residual signs drops the oldest samples once a straight line
+//     no longer fits them (a frequency jump).
 //   * Correction. The frequency is set to current + slope (SetFrequency, clamped to ±max_freq),
 //     and the offset estimate is removed through the frequency, as chrony does: a temporary
 //     slew_ppm of SetFrequency runs for a correction time chosen so that an offset of the
@@ -233,6 +235,8 @@ class Discipline {
   // The interval until the next update, as far as the discipline can tell: the last one between
   // updates, or min_poll before there was one; at least 1 s.
   double interval_s_ = 1.0;
+  bool last_surprise_ = false;          // the last scored sample was a surprise (ScoreWanderModels)
+  std::optional<MonoTime> first_when_;  // the first sample an update used: the scores' memory grows from it
   std::optional<MonoTime> beyond_step_since_;
   std::vector<Stored> held_;  // samples beyond the step threshold since beyond_step_since_
   std::optional<MonoTime> jump_since_;

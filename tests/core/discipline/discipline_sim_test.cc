@@ -210,8 +210,10 @@ TEST(DisciplineSim, TwoServersOnPathsAlikeAreWorthOneAtTwiceTheRate) {
   std::printf("[discipline] mean RMS of 8 seeds: one server at 8 s %.2f us, two at 16 s %.2f us\n", one * 1e6,
               two * 1e6);
   // A floor per source: 1.019 (1.027 with the correction time of branch rate3); pooled: 1.000
-  // (1.012 with it). Deterministic; the margin is what pooling is worth here.
-  EXPECT_LT(two, 1.015 * one);
+  // (1.012 with it). With the wander models scored over hours (branch mem10) one server at 8 s
+  // gains more (5.78 -> 5.30 us) than two at 16 s (5.78 -> 5.42): pooled 1.023, a floor per
+  // source 1.036. Deterministic; the margin is what pooling is worth here.
+  EXPECT_LT(two, 1.03 * one);
 }
 
 // Why the discipline wants every sample with its delay (docs/discipline.md): the same scenario

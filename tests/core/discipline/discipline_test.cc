@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <random>
 #include <variant>
 
@@ -340,32 +341,32 @@ TEST(Discipline, DelaysAreComparedWithinEachSource) {
   EXPECT_GT(clock.error, 50e-6);  // more than halfway to the far source after 6 of its samples
 }
 
-// The wander models are scored over kModelAvg updates of each source: with two sources polled
-// in turn the updates come twice as often, and a memory counted in updates looked back half the
-// time (clknetsim lan2p4: the choice switched every few updates). The same clock, noise and
-// sampling times, fed as one source and as two in turn: after the oscillator turns quiet, the
-// choice of a small wander takes about twice as many updates with two sources.
-int UpdatesUntilAQuietModel(int sources) {
+// The wander models are scored over hours (kModelMemoryS of updates, each weighing as the time
+// since the last, and at least kModelAvg updates of each source): where the path's noise dwarfs
+// what the wander moves the phase in a poll, one sample says little about q, and a choice from
+// half an hour of samples swung between a stiff line and one that follows every sample
+// (clknetsim wan at 64 s polls; docs/accuracy.md, branch mem10). A clock walking at 1e-9 /√s,
+// sampled every 64 s through a WAN path (10 ms + Exp(1 ms) each way): once hours of samples
+// are in, the model in use changes rarely. Measured with a
+// memory of 32 updates (kModelMemoryS = 0): 108 changes in updates 300-1500; now 2.
+TEST(Discipline, TheWanderModelChoiceHoldsOverHours) {
   Discipline d;
   Follower clock;
-  std::mt19937_64 rng(5);
+  std::mt19937_64 rng(3);
   std::normal_distribution<double> normal(0.0, 1.0);
-  for (int i = 0; i < 600; ++i) {
-    if (i < 300) clock.natural += 4e-8 * normal(rng);  // a frequency walk of ~1.4e-8 /√s
-    DisciplineInput in = In(clock.t, -clock.error + 1e-6 * normal(rng));
-    in.source = static_cast<uint32_t>(i % sources);
-    clock.Apply(d.Update(in).commands);
-    clock.AdvanceTo(d, clock.t + 8.0);
-    if (i >= 300 && d.state().frequency_walk < 1e-10) return i - 300;
+  std::exponential_distribution<double> exponential(1.0);
+  int changes = 0;
+  double model = -1.0;
+  for (int i = 0; i < 1500; ++i) {
+    clock.natural += 1e-9 * 8.0 * normal(rng);  // a walk of 1e-9 /√s over 64 s
+    const double d1 = 10e-3 + 1e-3 * exponential(rng), d2 = 10e-3 + 1e-3 * exponential(rng);
+    clock.Apply(d.Update(In(clock.t, -clock.error + (d1 - d2) / 2.0, d1 + d2)).commands);
+    clock.AdvanceTo(d, clock.t + 64.0);
+    if (i >= 300 && d.state().frequency_walk != model) ++changes;
+    model = d.state().frequency_walk;
   }
-  return 300;
-}
-
-TEST(Discipline, TheWanderModelsRememberEachSourcesUpdates) {
-  const int one = UpdatesUntilAQuietModel(1);
-  const int two = UpdatesUntilAQuietModel(2);
-  EXPECT_LT(one, 300);
-  EXPECT_GT(two, one * 3 / 2) << "one source: " << one << " updates, two: " << two;
+  std::printf("[discipline] wander model changes in updates 300-1500 at 64 s polls: %d\n", changes);
+  EXPECT_LT(changes, 25);
 }
 
 TEST(Discipline, DegenerateInputsStayFinite) {
