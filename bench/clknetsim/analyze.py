@@ -186,7 +186,7 @@ def main():
     if a.runs:
         print('scen,daemon,seed,node,tier,rms_us,max_us,mean_us,rmsfreq_ppb,t1ms_s,t100us_s,poll_s,reqint_s,maxall_s,ftstep,steps,freq_first_ppm,freq_last_ppm,simrc,rate1s_ppm,gapmax_s,gaplast_s,tjump_s,tsync_s')
         for r in rows:
-            print('%s,%s,%d,%d,%s,%.2f,%.1f,%.2f,%.1f,%s,%s,%.1f,%.1f,%.6f,%s,%d,%.3f,%.3f,%s,%.1f,%.0f,%.0f,%s,%s' % (
+            print('%s,%s,%d,%d,%s,%.2f,%.1f,%.2f,%.1f,%s,%s,%.1f,%.1f,%.6f,%s,%d,%.3f,%.3f,%s,%.3f,%.0f,%.0f,%s,%s' % (
                 r['scen'], r['daemon'], r['seed'], r['node'], r['tier'], r['rms'] * 1e6, r['maxoff'] * 1e6,
                 r['mean'] * 1e6, r['rmsfreq'] * 1e9, fmt_t(r['t1ms']), fmt_t(r['t100us']), r['poll'], r['reqint'],
                 r['maxall'], r['ftstep'], r['steps'], r.get('freq_first', float('nan')) * 1e6,
@@ -244,7 +244,7 @@ def extra(g):
     print('|---|---|---|---|---|---|---|---|')
     for sc, tier, t, c in pairs(g):
         col = lambda rs, k: [r[k] for r in rs]
-        print('| %s | %s | %d | %.1f [%.1f] | %.1f [%.1f] | %.0f / %.0f | %.0f / %.0f | %g [%d] / %g [%d] |' % (
+        print('| %s | %s | %d | %.2f [%.2f] | %.2f [%.2f] | %.0f / %.0f | %.0f / %.0f | %g [%d] / %g [%d] |' % (
             sc, tier, len(t), med(col(t, 'rate1s')), max(col(t, 'rate1s')), med(col(c, 'rate1s')), max(col(c, 'rate1s')),
             med(col(t, 'gaplast')), med(col(c, 'gaplast')), max(col(t, 'gapmax')), max(col(c, 'gapmax')),
             med(col(t, 'steps')), max(col(t, 'steps')), med(col(c, 'steps')), max(col(c, 'steps'))))
