@@ -404,6 +404,32 @@ TEST(Regression, RunsTestDropsSamplesBeforeAKink) {
   EXPECT_EQ(internal::ChooseStart(noise, 6), 0u);
 }
 
+TEST(Regression, ADenseWindowNeedsStrongerEvidenceToBeCut) {
+  // 128 points of ±1 µs whose signs make 49 runs: a palindrome with 64 of each sign, so the fit
+  // is flat and the residuals are the points. The 1 % test wants at least 51.9 runs of 128, the
+  // 0.1 % test 47.6. Over 2032 s (16 s apart) the window is dense and kept; over 8128 s (64 s
+  // apart) the wander may bend it and the 1 % test cuts it.
+  const std::vector<int> plus = {3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2};  // 13 runs, 32 points
+  const std::vector<int> minus = {3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2};    // 12 runs, 32 points
+  std::vector<double> half;
+  for (size_t r = 0; r < plus.size(); ++r) {
+    half.insert(half.end(), static_cast<size_t>(plus[r]), 1e-6);
+    if (r < minus.size()) half.insert(half.end(), static_cast<size_t>(minus[r]), -1e-6);
+  }
+  ASSERT_EQ(half.size(), 64u);
+  std::vector<double> signs = half;
+  signs.insert(signs.end(), half.rbegin(), half.rend());
+  const auto window = [&](double spacing_s) {
+    std::vector<internal::Point> pts;
+    for (size_t i = 0; i < signs.size(); ++i) pts.push_back({static_cast<double>(i) * spacing_s, signs[i], 1e-6});
+    return pts;
+  };
+  const std::vector<internal::Point> dense = window(16.0);
+  EXPECT_EQ(internal::CountRuns(dense, internal::FitLine(dense)), 49);
+  EXPECT_EQ(internal::ChooseStart(dense, 6), 0u);
+  EXPECT_GT(internal::ChooseStart(window(64.0), 6), 0u);
+}
+
 }  // namespace
 }  // namespace tempus::core::discipline
 
