@@ -83,10 +83,10 @@ TEST(DisciplineRuns, WhiteNoiseRarelyCutsTheWindow) {
     std::printf("[discipline] white noise, %d source(s), queueing: %d cuts in 4 x 900 updates, mean window %.1f\n",
                 sources, all.cuts, all.mean_samples);
     // Measured: 1 cut, mean 127 (1 source); 0 cuts, mean 243 (4 sources; with the 1 % test on
-    // every window, before branch runs11: 7 and 2): rare, the window near its cap (it fills up over the first updates):
-    // max_samples (128), and beyond it only the samples of the last 1024 s (4 sources every 4 s:
-    // 256; with max_samples per source, before branch mem10, 395). The runs test does not cut
-    // the closed loop's window on the noise clknetsim draws.
+    // every window, before branch runs11: 7 and 2): rare, the window near its cap (it fills up
+    // over the first updates): max_samples (128), and beyond it only the samples of the last
+    // 1024 s (4 sources every 4 s: 256; with max_samples per source, before branch mem10, 395).
+    // The runs test does not cut the closed loop's window on the noise clknetsim draws.
     const double cap = std::max(128.0, 1024.0 / (16.0 / sources));
     EXPECT_LT(all.cuts, 40);
     EXPECT_GT(all.mean_samples, 0.7 * cap);
