@@ -28,12 +28,13 @@ struct Line {
   double slope = 0.0;          // s/s; 0 when the points span no time
   double offset_var = 0.0;     // variance of offset_at_ref, s²
   double slope_var = 0.0;      // variance of slope, (s/s)²; 0 when the slope is undetermined
+  double cov = 0.0;            // covariance of offset_at_ref and slope, s²/s (0 at the weighted mean time)
   double residual_rms = 0.0;   // weighted RMS of the residuals, seconds
   double chi2_per_dof = 1.0;   // Σ(r/σ)² / (n − 2); 1 when n ≤ 2
 
   double At(double t) const { return offset_at_ref + slope * (t - t_ref); }
   // Variance of At(t), from the fit's (not rescaled) variances.
-  double VarAt(double t) const { return offset_var + (t - t_ref) * (t - t_ref) * slope_var; }
+  double VarAt(double t) const { return offset_var + 2.0 * (t - t_ref) * cov + (t - t_ref) * (t - t_ref) * slope_var; }
 };
 
 // Weighted least-squares line through `points`. REQUIRES: !points.empty().
@@ -46,6 +47,17 @@ Line FitLine(std::span<const Point> points);
 // the weighted mean time. The slope is 0 (slope_var 0) when no group has
 // points spread in time. REQUIRES: !points.empty(), group.size() == points.size().
 Line FitCommonSlope(std::span<const Point> points, std::span<const uint32_t> group);
+
+// The offset and frequency at the newest of `points` (ordered oldest first) under a frequency
+// random walk `q` ((s/s)/√s): a Kalman filter over (phase, frequency), from a diffuse start, with
+// each point's σ as its measurement error. t_ref is the newest point's time, `cov` the offset's
+// covariance with the slope there, chi2_per_dof the mean squared normalized innovation (after the
+// first two points, which only start the filter). With q = 0 it is FitLine's line (the filter of a
+// straight line is its least-squares fit); with q > 0 the wander bends the line and old points
+// count less, their shared walk counted as shared (WithWander grows each point's error as if its
+// walk were its own). The slope is 0 (slope_var 0) when the points span no time.
+// REQUIRES: !points.empty().
+Line KalmanLine(std::span<const Point> points, double q);
 
 // `points` with each error grown by the phase a frequency random walk `q` ((s/s)/√s) adds over its
 // age before `t_ref`: σ² += q² · age³ / 3.

@@ -430,6 +430,60 @@ TEST(Regression, ADenseWindowNeedsStrongerEvidenceToBeCut) {
   EXPECT_GT(internal::ChooseStart(window(64.0), 6), 0u);
 }
 
+TEST(Regression, AKalmanFilterWithoutWanderIsTheLeastSquaresLine) {
+  std::vector<internal::Point> pts;
+  for (int i = 0; i < 40; ++i) {
+    const double noise = (i % 3 == 0 ? 30e-6 : -20e-6) * (1 + i % 5);
+    pts.push_back({i * 64.0 - 4000.0, 0.002 - 3e-6 * i * 64.0 + noise, 10e-6 * (1 + i % 4)});
+  }
+  const internal::Line line = internal::FitLine(pts);
+  const internal::Line kalman = internal::KalmanLine(pts, 0.0);
+  const double last = pts.back().t;
+  EXPECT_DOUBLE_EQ(kalman.t_ref, last);
+  EXPECT_NEAR(kalman.At(last), line.At(last), 1e-11);
+  EXPECT_NEAR(kalman.slope, line.slope, 1e-13);
+  EXPECT_NEAR(kalman.VarAt(last) / line.VarAt(last), 1.0, 1e-4);
+  EXPECT_NEAR(kalman.slope_var / line.slope_var, 1.0, 1e-4);
+  EXPECT_NEAR(kalman.VarAt(last + 1000.0) / line.VarAt(last + 1000.0), 1.0, 1e-4);  // the covariance counts
+  // One point, or points at one time: no slope.
+  EXPECT_EQ(internal::KalmanLine(std::span(pts).first(1), 1e-9).slope_var, 0.0);
+}
+
+// A clock whose frequency walks at 1 ppb/√s, measured every 1024 s over a WAN path (each way 1 ms
+// of exponential queueing: clknetsim's wan): the filter's estimate of the newest offset is closer
+// to the truth than the line through the same points weighted by WithWander (the estimator before
+// branch kf12), which counts each old point's walk as its own and so follows the walk too little.
+TEST(Regression, AKalmanFilterFollowsAWalkingFrequencyBetterThanAWeightedLine) {
+  constexpr double kQ = 1e-9;
+  constexpr double kInterval = 1024.0;
+  std::mt19937_64 rng(12);
+  std::normal_distribution<double> normal;
+  std::exponential_distribution<double> queue(1.0 / 1e-3);
+  double kalman_sq = 0.0, line_sq = 0.0;
+  constexpr int kTrials = 400;
+  for (int trial = 0; trial < kTrials; ++trial) {
+    double x = 0.0, y = 0.0;
+    std::vector<internal::Point> pts;
+    for (int i = 0; i < 48; ++i) {
+      const double w = kQ * std::sqrt(kInterval) * normal(rng);
+      x += y * kInterval + w * kInterval / 2.0 + kQ * std::sqrt(kInterval * kInterval * kInterval / 12.0) * normal(rng);
+      y += w;
+      const double up = queue(rng), down = queue(rng);
+      pts.push_back({i * kInterval, x + (up - down) / 2.0, std::max((up + down) / std::sqrt(12.0), 1e-6)});
+    }
+    const double t = pts.back().t;
+    const double k = internal::KalmanLine(pts, kQ).At(t) - x;
+    const double l = internal::FitLine(internal::WithWander(pts, kQ, t)).At(t) - x;
+    kalman_sq += k * k;
+    line_sq += l * l;
+  }
+  const double kalman_rms = std::sqrt(kalman_sq / kTrials), line_rms = std::sqrt(line_sq / kTrials);
+  std::printf(
+      "[discipline] newest offset at 1024 s polls over a WAN path: RMS error %.1f us (Kalman), %.1f us (line)\n",
+      kalman_rms * 1e6, line_rms * 1e6);
+  EXPECT_LT(kalman_rms, 0.85 * line_rms);
+}
+
 }  // namespace
 }  // namespace tempus::core::discipline
 
