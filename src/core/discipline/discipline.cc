@@ -289,7 +289,8 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   const std::vector<internal::Point> points = Points(input.when);
   const double innovation_sq = ScoreWanderModels(points);
 
-  // Keep the part of the window a straight line describes, then fit it.
+  // Keep the part of the window a straight line describes (a frequency jump cuts it), then
+  // estimate the offset and frequency at the newest sample.
   const std::vector<internal::Point> weighted = internal::WithWander(points, kWanderModels[wander_model_], 0.0);
   const size_t start = internal::ChooseStart(weighted, kMinWindow);
   history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(start));
@@ -302,7 +303,29 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   // server's sample 1 s later, fitted as one line, set -500 ppm.
   bool measured = false;
   internal::Line line = FitPerSource(window, measured);
-  if (state_.frequency_known && measured) line = internal::FitLine(window);
+  // Once the frequency is known, the offset and frequency come from a Kalman filter over the
+  // window under the chosen wander model. The weighted line before it counted each old sample's
+  // walk as its own, where the walk is shared, so at long polls it held hours-old phase while the
+  // frequency walked (clknetsim, seeds 1-40 against chrony's RMS: wan 0.81 → 0.72, lan
+  // 0.69 → 0.58, faststart 0.67 → 0.57, every fixed-poll scenario better; docs/accuracy.md,
+  // branch kf12). Not under the largest model: it stands for any walk beyond the bank, mostly an
+  // upstream's own corrections seen through its disciplined clock (tiers), which a filter with
+  // that q follows sample by sample; clknetsim tiers' stratum-4 nodes then polled every 141 s
+  // (318 with the line) at 100 µs RMS (84), and with the line there 269 s at 80 µs.
+  // The frequency's standard error, its bound and the jitter stay the line's: how well the
+  // window's samples fix a frequency, what System::Settling waits for. The filter's also holds
+  // the walk since the samples: at 1024 s polls over a WAN path it stayed above Settling's
+  // 0.5 ppm, the sources went back to 16 s polls and the corrections to seconds (clknetsim wan
+  // seed 21: 10 ppm); and with the largest model it read FrequencyBound.AClampedFrequency...'s
+  // last flat samples, at a clamped 500 ppm, as 250 ppm beyond, where the line's 600 ppm is
+  // what the clamp cut.
+  internal::Line fitted = line;
+  if (state_.frequency_known && measured) {
+    fitted = internal::FitLine(window);
+    line = wander_model_ + 1 < kWanderModels.size()
+               ? internal::KalmanLine(std::span(points).subspan(start), kWanderModels[wander_model_])
+               : fitted;
+  }
 
   const double old_ppm = state_.frequency_ppm;
   const double new_ppm = std::clamp(old_ppm + line.slope * 1e6, -config_.max_frequency_ppm, config_.max_frequency_ppm);
@@ -350,9 +373,9 @@ DisciplineUpdate Discipline::Slew(double offset_s, const DisciplineInput& input)
   if (state_.updates > 0 && window.size() >= 2) wander_sq_ += (dppm * dppm - wander_sq_) / kWanderAvg;
   state_.offset = NtpDuration::FromSeconds(estimate_s);
   state_.frequency_ppm = new_ppm;
-  state_.frequency_error_ppm = std::sqrt(line.slope_var * std::max(1.0, line.chi2_per_dof)) * 1e6;
-  if (measured) state_.frequency_bound_ppm = FrequencyBoundPpm(window, old_ppm + line.slope * 1e6, new_ppm);
-  state_.jitter = NtpDuration::FromSeconds(line.residual_rms);
+  state_.frequency_error_ppm = std::sqrt(fitted.slope_var * std::max(1.0, fitted.chi2_per_dof)) * 1e6;
+  if (measured) state_.frequency_bound_ppm = FrequencyBoundPpm(window, old_ppm + fitted.slope * 1e6, new_ppm);
+  state_.jitter = NtpDuration::FromSeconds(fitted.residual_rms);
   state_.wander_ppm = std::sqrt(wander_sq_);
   state_.frequency_walk = kWanderModels[wander_model_];
   state_.samples = static_cast<int>(window.size());
