@@ -100,8 +100,7 @@ Line KalmanLine(std::span<const Point> points, double q) {
   double p01 = 0.0;
   double p11 = kFrequencyPrior * kFrequencyPrior;
   double t = points.front().t;
-  double chi2 = 0.0, swr2 = 0.0;
-  double sw = 1.0 / p00;
+  double chi2 = 0.0;
   for (size_t i = 1; i < points.size(); ++i) {
     const Point& p = points[i];
     const double dt = p.t - t;
@@ -123,8 +122,6 @@ Line KalmanLine(std::span<const Point> points, double q) {
     p00 = n00 - k0 * n00;
     p01 = n01 - k0 * n01;
     p11 = n11 - k1 * n01;
-    sw += 1.0 / r2;
-    swr2 += (p.offset - x) * (p.offset - x) / r2;
   }
   Line line;
   const bool has_slope = points.size() >= 2 && points.back().t > points.front().t;
@@ -134,7 +131,6 @@ Line KalmanLine(std::span<const Point> points, double q) {
   line.offset_var = p00;
   line.slope_var = has_slope ? p11 : 0.0;
   line.cov = has_slope ? p01 : 0.0;
-  line.residual_rms = std::sqrt(swr2 / sw);
   if (points.size() > 2) line.chi2_per_dof = chi2 / static_cast<double>(points.size() - 2);
   return line;
 }

@@ -52,7 +52,8 @@ Line FitCommonSlope(std::span<const Point> points, std::span<const uint32_t> gro
 // random walk `q` ((s/s)/√s): a Kalman filter over (phase, frequency), from a diffuse start, with
 // each point's σ as its measurement error. t_ref is the newest point's time, `cov` the offset's
 // covariance with the slope there, chi2_per_dof the mean squared normalized innovation (after the
-// first two points, which only start the filter). With q = 0 it is FitLine's line (the filter of a
+// first two points, which only start the filter); residual_rms stays 0 (the line's residuals
+// are the jitter the discipline reports). With q = 0 it is FitLine's line (the filter of a
 // straight line is its least-squares fit); with q > 0 the wander bends the line and old points
 // count less, their shared walk counted as shared (WithWander grows each point's error as if its
 // walk were its own). The slope is 0 (slope_var 0) when the points span no time.
